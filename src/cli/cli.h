@@ -1,0 +1,63 @@
+/*
+ * cli/cli.h — the thin command line: one file per subcommand, shared option handling.
+ *
+ * Exit codes (documented in the man page and the user guide):
+ *   0 success · 1 usage error · 2 unreadable or invalid input · 3 reference data missing or
+ *   damaged · 4 output cannot be written · 5 out of memory · 6 GEOS/PROJ/shapelib failure ·
+ *   7 `validate` found errors in the census.
+ */
+#ifndef PTCE_CLI_H
+#define PTCE_CLI_H
+
+#include "ptce.h"
+
+#define EXIT_VALIDATION_ERRORS 7
+
+/* Options every subcommand takes. */
+typedef struct common_options {
+    const char *data_dir;
+    const char *columns;
+    const char *taxonomy;
+    int quiet;
+} common_options;
+
+/* Handles a common option; returns 1 when `opt` was one. */
+int common_option(int opt, const char *arg, common_options *co);
+
+/* Creates the context and applies the common options; prints the error and returns NULL
+ * on failure. */
+ptce_ctx *cli_context(const common_options *co);
+
+/* Prints the context's error with the program name and returns the exit code. */
+int cli_fail(ptce_ctx *ctx, ptce_status st);
+
+/* The bundled sample census, for `build` without argument. */
+const char *cli_sample_census(ptce_ctx *ctx, char *buf, size_t size);
+
+int cmd_build(int argc, char **argv);
+int cmd_geocode(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+
+/* getopt_long codes of the common options (above the range of short options). */
+enum {
+    OPT_DATA = 256,
+    OPT_COLUMNS,
+    OPT_TAXONOMY,
+    OPT_QUIET,
+    OPT_FIRST_FREE
+};
+
+#define COMMON_LONG_OPTIONS                                                                  \
+    {"data", required_argument, NULL, OPT_DATA},                                             \
+        {"columns", required_argument, NULL, OPT_COLUMNS},                                   \
+        {"taxonomie", required_argument, NULL, OPT_TAXONOMY},                                \
+        {"quiet", no_argument, NULL, OPT_QUIET}
+
+#define COMMON_HELP                                                                          \
+    "  --data DOSSIER        données de référence (défaut : installées, ou data/ du projet)\n" \
+    "  --columns R=COL,...   associe des colonnes du recensement aux rôles (ex. commune=Ville)\n" \
+    "  --taxonomie FICHIER   taxonomie des secteurs (défaut : DATA/taxonomie.txt)\n"           \
+    "  --quiet               n'affiche ni avertissements ni résumé\n"                          \
+    "  -h, --help            cette aide\n"
+
+#endif

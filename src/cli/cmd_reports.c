@@ -1,0 +1,104 @@
+/*
+ * cli/cmd_reports.c — `ptce-map geocode` and `ptce-map classify`: the row-by-row reports
+ * of one stage, every input row in order with its columns unchanged.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "pipeline/reports.h"
+#include "write/outdir.h"
+
+typedef enum report_kind {
+    REPORT_GEOCODE,
+    REPORT_CLASSIFY
+} report_kind;
+
+static const char geocode_help[] =
+    "Usage : ptce-map geocode RECENSEMENT.csv [-o RESULTAT.csv] [OPTIONS]\n"
+    "\n"
+    "Place chaque ligne du recensement sur sa commune actuelle. RESULTAT.csv reprend toutes\n"
+    "les lignes, dans l'ordre, colonnes d'origine inchangées, suivies de result_status\n"
+    "(match | ambiguous | reject), result_insee, result_commune, result_postcode,\n"
+    "result_departement, result_region, result_type, result_score, latitude, longitude,\n"
+    "result_precision et result_note (candidats, motif ou correction).\n"
+    "Sans -o, le résultat va sur la sortie standard.\n"
+    "\n"
+    "Options :\n"
+    "  -o, --output FICHIER  fichier résultat\n" COMMON_HELP;
+
+static const char classify_help[] =
+    "Usage : ptce-map classify RECENSEMENT.csv [-o RESULTAT.csv] [OPTIONS]\n"
+    "\n"
+    "Attribue à chaque PTCE ses secteurs d'après la thématique déclarée et la description.\n"
+    "RESULTAT.csv reprend toutes les lignes, colonnes d'origine inchangées, suivies de\n"
+    "secteur, secteurs (séparés par |, le principal d'abord), secteur_score et\n"
+    "secteur_termes (les termes reconnus). Sans -o, le résultat va sur la sortie standard.\n"
+    "\n"
+    "Options :\n"
+    "  -o, --output FICHIER  fichier résultat\n" COMMON_HELP;
+
+static int run_report(int argc, char **argv, report_kind kind)
+{
+    const char *help = kind == REPORT_GEOCODE ? geocode_help : classify_help;
+    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             COMMON_LONG_OPTIONS,
+                                             {NULL, 0, NULL, 0}};
+    common_options co = {0};
+    const char *output = "-";
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        if (common_option(opt, optarg, &co))
+            continue;
+        if (opt == 'o') {
+            output = optarg;
+        } else if (opt == 'h') {
+            fputs(help, stdout);
+            return 0;
+        } else {
+            fputs(help, stderr);
+            return 1;
+        }
+    }
+    if (argc - optind != 1) {
+        fputs(help, stderr);
+        return 1;
+    }
+    ptce_ctx *ctx = cli_context(&co);
+    if (!ctx)
+        return 3;
+    run_options ro = {.census_path = argv[optind], .columns = co.columns,
+                      .taxonomy_path = co.taxonomy,
+                      .without_taxonomy = kind == REPORT_GEOCODE};
+    ptce_run run;
+    strbuf sb;
+    sb_init(&sb);
+    ptce_status st = run_load(ctx, &ro, &run);
+    if (!st)
+        st = kind == REPORT_GEOCODE ? run_geocode(ctx, &run) : run_classify(ctx, &run);
+    if (!st)
+        st = kind == REPORT_GEOCODE ? report_geocode(ctx, &run, &sb) : report_classify(ctx, &run, &sb);
+    if (!st)
+        st = write_file_atomic(ctx, output, sb.data, sb.len);
+    if (!st && kind == REPORT_GEOCODE && !co.quiet)
+        fprintf(stderr, "%s : %zu lignes, %zu placées, %zu ambiguës, %zu rejetées\n",
+                run.census.path, run.nrows, run.nplaced, run.nambiguous, run.nrejected);
+    int code = st ? cli_fail(ctx, st) : 0;
+    sb_free(&sb);
+    run_free(&run);
+    ptce_ctx_free(ctx);
+    return code;
+}
+
+int cmd_geocode(int argc, char **argv)
+{
+    return run_report(argc, argv, REPORT_GEOCODE);
+}
+
+int cmd_classify(int argc, char **argv)
+{
+    return run_report(argc, argv, REPORT_CLASSIFY);
+}

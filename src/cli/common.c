@@ -1,0 +1,59 @@
+/*
+ * cli/common.c — options shared by every subcommand, context creation, error printing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+
+int common_option(int opt, const char *arg, common_options *co)
+{
+    switch (opt) {
+    case OPT_DATA:
+        co->data_dir = arg;
+        return 1;
+    case OPT_COLUMNS:
+        co->columns = arg;
+        return 1;
+    case OPT_TAXONOMY:
+        co->taxonomy = arg;
+        return 1;
+    case OPT_QUIET:
+        co->quiet = 1;
+        return 1;
+    }
+    return 0;
+}
+
+ptce_ctx *cli_context(const common_options *co)
+{
+    ptce_ctx *ctx = ptce_ctx_new(stderr);
+    if (!ctx) {
+        fprintf(stderr, "ptce-map : impossible d'initialiser GEOS ou PROJ\n");
+        return NULL;
+    }
+    ptce_ctx_set_quiet(ctx, co->quiet);
+    if (co->data_dir && ptce_ctx_set_data_dir(ctx, co->data_dir) != PTCE_OK) {
+        fprintf(stderr, "ptce-map : %s\n", ptce_ctx_error(ctx));
+        ptce_ctx_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+int cli_fail(ptce_ctx *ctx, ptce_status st)
+{
+    fprintf(stderr, "ptce-map : %s\n", ptce_ctx_error(ctx));
+    return (int)st;
+}
+
+const char *cli_sample_census(ptce_ctx *ctx, char *buf, size_t size)
+{
+    const char *dir = ptce_data_dir(ctx);
+    if (!dir)
+        return NULL;
+    snprintf(buf, size, "%s/sample/census-sample.csv", dir);
+    struct stat st;
+    return stat(buf, &st) == 0 ? buf : NULL;
+}

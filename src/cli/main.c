@@ -1,0 +1,49 @@
+/*
+ * cli/main.c — `ptce-map`: dispatch to the subcommands. The only place that exits.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "Usage : ptce-map COMMANDE [OPTIONS]\n"
+    "\n"
+    "Carte nationale des pôles territoriaux de coopération économique (PTCE).\n"
+    "\n"
+    "Commandes :\n"
+    "  build [RECENSEMENT.csv] [-o DOSSIER]   géocode, classe, agrège et écrit la carte\n"
+    "  geocode RECENSEMENT.csv [-o RESULTAT.csv]   place chaque ligne sur sa commune\n"
+    "  classify RECENSEMENT.csv [-o RESULTAT.csv]  attribue les secteurs\n"
+    "\n"
+    "  ptce-map COMMANDE --help   aide d'une commande\n"
+    "  ptce-map --version         versions de ptce-map, GEOS et PROJ\n"
+    "\n"
+    "Codes de sortie : 0 succès, 1 usage, 2 entrée illisible, 3 données de référence,\n"
+    "4 écriture, 5 mémoire, 6 GEOS/PROJ/shapelib, 7 erreurs trouvées par validate.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 1;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("ptce-map %s (GEOS %s, PROJ %s)\n", ptce_version(), ptce_geos_version(),
+               ptce_proj_version());
+        return 0;
+    }
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "build"))
+        return cmd_build(argc - 1, argv + 1);
+    if (!strcmp(cmd, "geocode"))
+        return cmd_geocode(argc - 1, argv + 1);
+    if (!strcmp(cmd, "classify"))
+        return cmd_classify(argc - 1, argv + 1);
+    fprintf(stderr, "ptce-map : commande inconnue « %s »\n\n%s", cmd, usage);
+    return 1;
+}

@@ -1,0 +1,263 @@
+/*
+ * core/util.c — see util.h.
+ */
+#include "core/util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+char *ptce_strdup(const char *s)
+{
+    return s ? ptce_strndup(s, strlen(s)) : NULL;
+}
+
+char *ptce_strndup(const char *s, size_t n)
+{
+    char *copy = malloc(n + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    return copy;
+}
+
+void sb_init(strbuf *sb)
+{
+    memset(sb, 0, sizeof *sb);
+}
+
+void sb_free(strbuf *sb)
+{
+    free(sb->data);
+    sb_init(sb);
+}
+
+static bool sb_reserve(strbuf *sb, size_t extra)
+{
+    if (sb->failed)
+        return false;
+    if (sb->len + extra + 1 <= sb->cap)
+        return true;
+    size_t cap = sb->cap ? sb->cap : 64;
+    while (cap < sb->len + extra + 1) {
+        if (cap > SIZE_MAX / 2) {
+            sb->failed = true;
+            return false;
+        }
+        cap *= 2;
+    }
+    char *data = realloc(sb->data, cap);
+    if (!data) {
+        sb->failed = true;
+        return false;
+    }
+    sb->data = data;
+    sb->cap = cap;
+    return true;
+}
+
+void sb_append_n(strbuf *sb, const char *s, size_t n)
+{
+    if (!sb_reserve(sb, n))
+        return;
+    memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
+void sb_append(strbuf *sb, const char *s)
+{
+    sb_append_n(sb, s, strlen(s));
+}
+
+void sb_append_char(strbuf *sb, char c)
+{
+    sb_append_n(sb, &c, 1);
+}
+
+void sb_printf(strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int need = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (need < 0 || !sb_reserve(sb, (size_t)need)) {
+        sb->failed = true;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(sb->data + sb->len, (size_t)need + 1, fmt, ap);
+    va_end(ap);
+    sb->len += (size_t)need;
+}
+
+char *sb_take(strbuf *sb)
+{
+    if (sb->failed) {
+        sb_free(sb);
+        return NULL;
+    }
+    if (!sb->data) {
+        if (!sb_reserve(sb, 0))
+            return NULL;
+        sb->data[0] = '\0';
+    }
+    char *data = sb->data;
+    sb_init(sb);
+    return data;
+}
+
+char *ptce_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        return NULL;
+    }
+    strbuf sb;
+    sb_init(&sb);
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sb_append_n(&sb, chunk, got);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        sb_free(&sb);
+        errno = EIO;
+        return NULL;
+    }
+    size_t n = sb.len;
+    char *data = sb_take(&sb);
+    if (!data) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (len)
+        *len = n;
+    return data;
+}
+
+bool utf8_is_valid(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        unsigned min;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            min = 0x10000;
+        } else {
+            return false;
+        }
+        if (i + len > n)
+            return false;
+        unsigned cp = c & (0xFF >> (len + 1));
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+size_t utf8_cut_length(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return n;
+    size_t cut = max;
+    /* Step back over continuation bytes to the start of the character that would be split. */
+    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+        cut--;
+    return cut;
+}
+
+bool parse_decimal(const char *text, double *out)
+{
+    char buf[64];
+    size_t n = 0;
+    const char *p = text;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    for (; *p && n + 1 < sizeof buf; p++) {
+        char c = *p;
+        if (c == ',')
+            c = '.';
+        if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' ||
+              c == 'E' || c == ' ' || c == '\t'))
+            return false;
+        buf[n++] = c;
+    }
+    if (*p)
+        return false;
+    while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+        n--;
+    buf[n] = '\0';
+    if (n == 0)
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (*end || errno == ERANGE || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+char *str_trim(char *s)
+{
+    char *start = s;
+    for (;;) {
+        if (*start == ' ' || *start == '\t' || *start == '\r' || *start == '\n')
+            start++;
+        else if ((unsigned char)start[0] == 0xC2 && (unsigned char)start[1] == 0xA0)
+            start += 2;
+        else
+            break;
+    }
+    size_t n = strlen(start);
+    for (;;) {
+        if (n > 0 && (start[n - 1] == ' ' || start[n - 1] == '\t' || start[n - 1] == '\r' ||
+                      start[n - 1] == '\n'))
+            n--;
+        else if (n > 1 && (unsigned char)start[n - 2] == 0xC2 && (unsigned char)start[n - 1] == 0xA0)
+            n -= 2;
+        else
+            break;
+    }
+    memmove(s, start, n);
+    s[n] = '\0';
+    return s;
+}
+
+bool str_starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}

@@ -1,0 +1,53 @@
+/*
+ * core/util.h — small things every stage needs: a growable string buffer, whole-file
+ * reading, UTF-8 checks and safe truncation, number parsing.
+ *
+ * Ownership: every function that returns a char* returns memory the caller frees.
+ */
+#ifndef PTCE_CORE_UTIL_H
+#define PTCE_CORE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+char *ptce_strdup(const char *s);
+char *ptce_strndup(const char *s, size_t n);
+
+/* A growable, always NUL-terminated byte string. A failed allocation sets `failed` and
+ * makes further appends no-ops, so a sequence of appends is checked once at the end. */
+typedef struct strbuf {
+    char *data;
+    size_t len;
+    size_t cap;
+    bool failed;
+} strbuf;
+
+void sb_init(strbuf *sb);
+void sb_free(strbuf *sb);
+void sb_append(strbuf *sb, const char *s);
+void sb_append_n(strbuf *sb, const char *s, size_t n);
+void sb_append_char(strbuf *sb, char c);
+void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hands the buffer over to the caller (never NULL unless the buffer failed). */
+char *sb_take(strbuf *sb);
+
+/* Reads a whole file. Returns NULL and sets errno on failure; *len gets the size. */
+char *ptce_read_file(const char *path, size_t *len);
+
+/* True when the n bytes are valid UTF-8 (no overlongs, no surrogates). */
+bool utf8_is_valid(const char *s, size_t n);
+
+/* The largest length <= max that does not cut a UTF-8 sequence of s in two. */
+size_t utf8_cut_length(const char *s, size_t max);
+
+/* Parses a decimal number written with a point or a comma, surrounded by optional spaces.
+ * Returns false for empty text, trailing garbage, NaN and infinities. */
+bool parse_decimal(const char *text, double *out);
+
+/* Removes leading and trailing ASCII blanks and no-break spaces in place. */
+char *str_trim(char *s);
+
+/* Case-insensitive ASCII comparison helpers. */
+bool str_starts_with(const char *s, const char *prefix);
+
+#endif

@@ -1,0 +1,177 @@
+/*
+ * geom/geom.c — see geom.h.
+ */
+#include "geom/geom.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "core/util.h"
+
+int geom_parse_epsg(const char *text)
+{
+    const char *p = text;
+    if (strncmp(p, "EPSG:", 5) == 0 || strncmp(p, "epsg:", 5) == 0)
+        p += 5;
+    if (!*p)
+        return 0;
+    char *end;
+    long v = strtol(p, &end, 10);
+    if (*end || v <= 0 || v > 999999)
+        return 0;
+    return (int)v;
+}
+
+ptce_status geom_crs_open(ptce_ctx *ctx, int epsg, crs_target *out)
+{
+    memset(out, 0, sizeof *out);
+    out->epsg = epsg;
+    char code[16];
+    snprintf(code, sizeof code, "%d", epsg);
+    PJ *crs = proj_create_from_database(ctx->proj, "EPSG", code, PJ_CATEGORY_CRS, 0, NULL);
+    if (!crs)
+        return ptce_fail(ctx, PTCE_ERR_USAGE,
+                         "EPSG:%d : système de coordonnées inconnu de PROJ. Exemples : "
+                         "EPSG:4326 (WGS 84), EPSG:2154 (Lambert-93).", epsg);
+    PJ_TYPE type = proj_get_type(crs);
+    out->geographic = type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS;
+    snprintf(out->name, sizeof out->name, "%s", proj_get_name(crs));
+    const char *const wkt_opts[] = {"MULTILINE=NO", NULL};
+    const char *wkt = proj_as_wkt(ctx->proj, crs, PJ_WKT1_ESRI, wkt_opts);
+    if (!wkt) {
+        proj_destroy(crs);
+        return ptce_fail(ctx, PTCE_ERR_LIBRARY, "EPSG:%d : PROJ ne sait pas l'écrire en WKT ESRI",
+                         epsg);
+    }
+    out->prj = ptce_strdup(wkt);
+    if (epsg != 4326) {
+        PJ *wgs84 = proj_create_from_database(ctx->proj, "EPSG", "4326", PJ_CATEGORY_CRS, 0, NULL);
+        PJ *op = wgs84 ? proj_create_crs_to_crs_from_pj(ctx->proj, wgs84, crs, NULL, NULL) : NULL;
+        if (op) {
+            /* Always lon/lat in, easting/northing (or lon/lat) out. */
+            out->from_wgs84 = proj_normalize_for_visualization(ctx->proj, op);
+            proj_destroy(op);
+        }
+        proj_destroy(wgs84);
+    }
+    proj_destroy(crs);
+    if (!out->prj || (epsg != 4326 && !out->from_wgs84)) {
+        geom_crs_close(out);
+        return ptce_fail(ctx, PTCE_ERR_LIBRARY, "EPSG:%d : pas de transformation depuis WGS 84",
+                         epsg);
+    }
+    return PTCE_OK;
+}
+
+void geom_crs_close(crs_target *crs)
+{
+    if (crs->from_wgs84)
+        proj_destroy(crs->from_wgs84);
+    free(crs->prj);
+    memset(crs, 0, sizeof *crs);
+}
+
+int geom_project_point(const crs_target *crs, double lon, double lat, double *x, double *y)
+{
+    if (!crs->from_wgs84) {
+        *x = lon;
+        *y = lat;
+        return 1;
+    }
+    PJ_COORD out = proj_trans(crs->from_wgs84, PJ_FWD, proj_coord(lon, lat, 0, 0));
+    if (!isfinite(out.v[0]) || !isfinite(out.v[1]))
+        return 0;
+    *x = out.v[0];
+    *y = out.v[1];
+    return 1;
+}
+
+static int project_callback(double *x, double *y, void *user)
+{
+    return geom_project_point(user, *x, *y, x, y);
+}
+
+GEOSGeometry *geom_project(ptce_ctx *ctx, const crs_target *crs, const GEOSGeometry *g)
+{
+    GEOSGeometry *out = crs->from_wgs84
+                            ? GEOSGeom_transformXY_r(ctx->geos, g, project_callback, (void *)crs)
+                            : GEOSGeom_clone_r(ctx->geos, g);
+    if (!out)
+        ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS/PROJ : reprojection impossible vers EPSG:%d (%s)",
+                  crs->epsg, ctx->geos_error);
+    return out;
+}
+
+/* Signed area ×2 of a ring (shoelace): positive when counter-clockwise. */
+static double ring_signed_area(const double *xs, const double *ys, unsigned n)
+{
+    double s = 0;
+    for (unsigned i = 0; i + 1 < n; i++)
+        s += xs[i] * ys[i + 1] - xs[i + 1] * ys[i];
+    return s;
+}
+
+static ptce_status visit_ring(ptce_ctx *ctx, const GEOSGeometry *ring, int poly, int hole,
+                              ring_order order, ring_visitor visit, void *user, int *stop)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(ctx->geos, ring);
+    unsigned n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(ctx->geos, seq, &n))
+        return ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS : anneau illisible");
+    double *xs = malloc((n ? n : 1) * sizeof *xs), *ys = malloc((n ? n : 1) * sizeof *ys);
+    if (!xs || !ys) {
+        free(xs);
+        free(ys);
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
+    if (n && !GEOSCoordSeq_copyToArrays_r(ctx->geos, seq, xs, ys, NULL, NULL)) {
+        free(xs);
+        free(ys);
+        return ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS : coordonnées illisibles");
+    }
+    int ccw = ring_signed_area(xs, ys, n) > 0;
+    /* Shapefile: shell clockwise, holes counter-clockwise. RFC 7946: the reverse. */
+    int want_ccw = (order == RINGS_RFC7946) ? !hole : hole;
+    if (ccw != want_ccw)
+        for (unsigned i = 0, j = n ? n - 1 : 0; i < j; i++, j--) {
+            double t = xs[i];
+            xs[i] = xs[j];
+            xs[j] = t;
+            t = ys[i];
+            ys[i] = ys[j];
+            ys[j] = t;
+        }
+    *stop = visit(user, poly, hole, xs, ys, n);
+    free(xs);
+    free(ys);
+    return PTCE_OK;
+}
+
+ptce_status geom_visit_rings(ptce_ctx *ctx, const GEOSGeometry *g, ring_order order,
+                             ring_visitor visit, void *user)
+{
+    int type = GEOSGeomTypeId_r(ctx->geos, g);
+    int nparts = type == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(ctx->geos, g);
+    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON)
+        return ptce_fail(ctx, PTCE_ERR_LIBRARY, "géométrie inattendue (type GEOS %d)", type);
+    int stop = 0;
+    for (int p = 0; p < nparts && !stop; p++) {
+        const GEOSGeometry *poly = type == GEOS_POLYGON ? g : GEOSGetGeometryN_r(ctx->geos, g, p);
+        ptce_status st = visit_ring(ctx, GEOSGetExteriorRing_r(ctx->geos, poly), p, 0, order,
+                                    visit, user, &stop);
+        if (st)
+            return st;
+        int holes = GEOSGetNumInteriorRings_r(ctx->geos, poly);
+        for (int h = 0; h < holes && !stop; h++) {
+            st = visit_ring(ctx, GEOSGetInteriorRingN_r(ctx->geos, poly, h), p, 1, order, visit,
+                            user, &stop);
+            if (st)
+                return st;
+        }
+    }
+    return PTCE_OK;
+}

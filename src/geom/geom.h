@@ -1,0 +1,54 @@
+/*
+ * geom/geom.h — coordinate reference systems and geometry plumbing over PROJ and GEOS.
+ *
+ * Owns: the target CRS of an output (its PROJ transformation from WGS 84 and the ESRI WKT
+ * of its .prj), reprojecting GEOS geometries, walking polygon rings with the orientation
+ * a format wants. Does not know the census.
+ */
+#ifndef PTCE_GEOM_H
+#define PTCE_GEOM_H
+
+#include <geos_c.h>
+#include <proj.h>
+
+#include "ptce.h"
+
+typedef struct crs_target {
+    int epsg;            /* 4326, 2154, 5490, 2972, 2975, 4471… */
+    int geographic;      /* coordinates are degrees (lon, lat) */
+    PJ *from_wgs84;      /* NULL for EPSG:4326 itself; lon/lat in, x/y out */
+    char *prj;           /* ESRI WKT1 on one line, for the .prj; owned */
+    char name[64];       /* PROJ's name of the CRS */
+} crs_target;
+
+/* Prepares output in EPSG:`epsg`. Fails with a message for an unknown code. */
+ptce_status geom_crs_open(ptce_ctx *ctx, int epsg, crs_target *out);
+void geom_crs_close(crs_target *crs);
+
+/* Parses "EPSG:2154", "epsg:2154" or "2154". Returns 0 when not a code. */
+int geom_parse_epsg(const char *text);
+
+/* Projects one WGS 84 point. Returns 0 when PROJ cannot. */
+int geom_project_point(const crs_target *crs, double lon, double lat, double *x, double *y);
+
+/* A new geometry in the target CRS (a clone for EPSG:4326). NULL with the error set. */
+GEOSGeometry *geom_project(ptce_ctx *ctx, const crs_target *crs, const GEOSGeometry *g);
+
+/* Ring orientation wanted by a format: Shapefile wants outer rings clockwise, RFC 7946
+ * GeoJSON counter-clockwise; holes the other way. */
+typedef enum ring_order {
+    RINGS_SHAPEFILE,
+    RINGS_RFC7946
+} ring_order;
+
+/* Called once per ring, in order: polygon by polygon, the shell then its holes.
+ * xs/ys hold `n` closed-ring coordinates already in the wanted orientation.
+ * Return non-zero to stop. */
+typedef int (*ring_visitor)(void *user, int polygon_index, int is_hole, const double *xs,
+                            const double *ys, unsigned n);
+
+/* Walks the rings of a Polygon or MultiPolygon. Returns PTCE_OK or an error. */
+ptce_status geom_visit_rings(ptce_ctx *ctx, const GEOSGeometry *g, ring_order order,
+                             ring_visitor visit, void *user);
+
+#endif

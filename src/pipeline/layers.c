@@ -1,0 +1,275 @@
+/*
+ * pipeline/layers.c — see layers.h.
+ */
+#include "pipeline/layers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "core/util.h"
+
+/* ---- points ------------------------------------------------------------------------------ */
+
+enum {
+    P_ID, P_NOM, P_INSEE, P_COMMUNE, P_CODE_POST, P_CODE_DEP, P_CODE_REG, P_NOM_REG, P_SECTEUR,
+    P_SECTEURS, P_SECT_SCORE, P_GEO_TYPE, P_GEO_SCORE, P_PRECISION, P_MEMBRES, P_ANNEE, P_LIGNE,
+    P_LONGITUDE, P_LATITUDE, P_NOTE, P_COUNT
+};
+
+static const field_def point_fields[P_COUNT] = {
+    [P_ID] = {"id", FIELD_TEXT, 40, 0},
+    [P_NOM] = {"nom", FIELD_TEXT, 254, 0},
+    [P_INSEE] = {"insee", FIELD_TEXT, 5, 0},
+    [P_COMMUNE] = {"commune", FIELD_TEXT, 80, 0},
+    [P_CODE_POST] = {"code_post", FIELD_TEXT, 5, 0},
+    [P_CODE_DEP] = {"code_dep", FIELD_TEXT, 3, 0},
+    [P_CODE_REG] = {"code_reg", FIELD_TEXT, 2, 0},
+    [P_NOM_REG] = {"nom_reg", FIELD_TEXT, 60, 0},
+    [P_SECTEUR] = {"secteur", FIELD_TEXT, 32, 0},
+    [P_SECTEURS] = {"secteurs", FIELD_TEXT, 254, 0},
+    [P_SECT_SCORE] = {"sect_score", FIELD_REAL, 5, 2},
+    [P_GEO_TYPE] = {"geo_type", FIELD_TEXT, 14, 0},
+    [P_GEO_SCORE] = {"geo_score", FIELD_REAL, 5, 2},
+    [P_PRECISION] = {"precision", FIELD_TEXT, 20, 0},
+    [P_MEMBRES] = {"membres", FIELD_INTEGER, 9, 0},
+    [P_ANNEE] = {"annee", FIELD_INTEGER, 4, 0},
+    [P_LIGNE] = {"ligne", FIELD_INTEGER, 9, 0},
+    [P_LONGITUDE] = {"longitude", FIELD_REAL, 12, 6},
+    [P_LATITUDE] = {"latitude", FIELD_REAL, 11, 6},
+    [P_NOTE] = {"note", FIELD_TEXT, 254, 0},
+};
+
+static void text_value(field_value *v, const char *s)
+{
+    v->text = s;
+    v->is_null = s == NULL;
+}
+
+static void point_value(void *user, size_t i, size_t f, field_value *v)
+{
+    layer_set *ls = user;
+    const ptce_row *row = &ls->run->rows[ls->placed[i]];
+    const geo_result *g = &row->geo;
+    const taxonomy *t = ls->run->tax;
+    switch (f) {
+    case P_ID: text_value(v, row->id); break;
+    case P_NOM: text_value(v, row->nom); break;
+    case P_INSEE: text_value(v, g->commune ? g->commune->insee : NULL); break;
+    case P_COMMUNE: text_value(v, g->commune ? g->commune->nom : NULL); break;
+    case P_CODE_POST: text_value(v, g->postcode[0] ? g->postcode : NULL); break;
+    case P_CODE_DEP: text_value(v, g->dep ? g->dep->code : NULL); break;
+    case P_CODE_REG: text_value(v, g->reg ? g->reg->code : NULL); break;
+    case P_NOM_REG: text_value(v, g->reg ? g->reg->nom : NULL); break;
+    case P_SECTEUR: text_value(v, taxonomy_sector_id(t, (size_t)row->cls.primary)); break;
+    case P_SECTEURS: text_value(v, row->cls.sectors_text); break;
+    case P_SECT_SCORE: v->real = row->cls.score; break;
+    case P_GEO_TYPE: text_value(v, geo_type_name(g->type)); break;
+    case P_GEO_SCORE: v->real = g->score; break;
+    case P_PRECISION: text_value(v, g->precision); break;
+    case P_MEMBRES:
+        v->integer = row->membres;
+        v->is_null = row->membres < 0;
+        break;
+    case P_ANNEE:
+        v->integer = row->annee;
+        v->is_null = row->annee == 0;
+        break;
+    case P_LIGNE: v->integer = (long long)row->rec->line; break;
+    case P_LONGITUDE: v->real = g->lon; break;
+    case P_LATITUDE: v->real = g->lat; break;
+    case P_NOTE: text_value(v, g->note[0] ? g->note : NULL); break;
+    }
+}
+
+static void point_xy(void *user, size_t i, double *lon, double *lat)
+{
+    layer_set *ls = user;
+    const geo_result *g = &ls->run->rows[ls->placed[i]].geo;
+    *lon = g->lon;
+    *lat = g->lat;
+}
+
+/* ---- rejects ------------------------------------------------------------------------------ */
+
+enum { R_LIGNE, R_ID, R_NOM, R_STATUT, R_MOTIF, R_COUNT };
+
+static const field_def reject_fields[R_COUNT] = {
+    [R_LIGNE] = {"ligne", FIELD_INTEGER, 9, 0},
+    [R_ID] = {"id", FIELD_TEXT, 40, 0},
+    [R_NOM] = {"nom", FIELD_TEXT, 254, 0},
+    [R_STATUT] = {"statut", FIELD_TEXT, 10, 0},
+    [R_MOTIF] = {"motif", FIELD_TEXT, 254, 0},
+};
+
+static void reject_value(void *user, size_t i, size_t f, field_value *v)
+{
+    layer_set *ls = user;
+    const ptce_row *row = &ls->run->rows[ls->unplaced[i]];
+    const census *c = &ls->run->census;
+    if (f >= R_COUNT) {
+        /* The census's own columns follow, unchanged, so the analyst fixes them there. */
+        text_value(v, census_cell(c, row->rec, f - R_COUNT));
+        return;
+    }
+    switch (f) {
+    case R_LIGNE: v->integer = (long long)row->rec->line; break;
+    case R_ID: text_value(v, row->id); break;
+    case R_NOM: text_value(v, row->nom); break;
+    case R_STATUT: text_value(v, row->geo.status == GEO_AMBIGUOUS ? "ambigu" : "rejet"); break;
+    case R_MOTIF: text_value(v, row->geo.note); break;
+    }
+}
+
+/* ---- areas ---------------------------------------------------------------------------------- */
+
+/* Area layers: code, name, [region code], count, n_<sector>…, members, population, rate,
+ * share. Sector fields come from the taxonomy, so they are built at run time. */
+static size_t area_base(int is_dep)
+{
+    return is_dep ? 4 : 3;
+}
+
+static void area_value_common(layer_set *ls, const area_stats *a, int is_dep, size_t f,
+                              field_value *v)
+{
+    size_t base = area_base(is_dep), ns = ls->agg->nsectors;
+    if (f == 0) {
+        text_value(v, a->code);
+    } else if (f == 1) {
+        text_value(v, a->nom);
+    } else if (is_dep && f == 2) {
+        text_value(v, a->parent_code);
+    } else if (f == base - 1) {
+        v->integer = a->count;
+    } else if (f < base + ns) {
+        v->integer = a->by_sector[f - base];
+    } else if (f == base + ns) {
+        v->integer = a->membres;
+        v->is_null = !ls->run->has_membres;
+    } else if (f == base + ns + 1) {
+        v->integer = a->population;
+    } else if (f == base + ns + 2) {
+        v->real = a->per_100k;
+    } else {
+        v->real = a->share;
+    }
+}
+
+static void region_value(void *user, size_t i, size_t f, field_value *v)
+{
+    layer_set *ls = user;
+    area_value_common(ls, &ls->agg->regions[i], 0, f, v);
+}
+
+static void dep_value(void *user, size_t i, size_t f, field_value *v)
+{
+    layer_set *ls = user;
+    area_value_common(ls, &ls->agg->deps[i], 1, f, v);
+}
+
+static const GEOSGeometry *region_polygon(void *user, size_t i)
+{
+    layer_set *ls = user;
+    return ls->agg->regions[i].geom;
+}
+
+static const GEOSGeometry *dep_polygon(void *user, size_t i)
+{
+    layer_set *ls = user;
+    return ls->agg->deps[i].geom;
+}
+
+static ptce_status build_area_fields(ptce_ctx *ctx, layer_set *ls, int is_dep, size_t *nfields)
+{
+    size_t ns = ls->agg->nsectors, base = area_base(is_dep);
+    size_t n = base + ns + 4;
+    field_def *f = calloc(n, sizeof *f);
+    if (!f)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    ls->area_fields[is_dep] = f;
+    f[0] = (field_def){is_dep ? "code_dep" : "code_reg", FIELD_TEXT, 3, 0};
+    f[1] = (field_def){is_dep ? "nom_dep" : "nom_reg", FIELD_TEXT, 60, 0};
+    if (is_dep)
+        f[2] = (field_def){"code_reg", FIELD_TEXT, 2, 0};
+    f[base - 1] = (field_def){"nb_ptce", FIELD_INTEGER, 9, 0};
+    for (size_t s = 0; s < ns; s++)
+        f[base + s] = (field_def){ls->sector_field_names[s], FIELD_INTEGER, 9, 0};
+    f[base + ns] = (field_def){"membres", FIELD_INTEGER, 10, 0};
+    f[base + ns + 1] = (field_def){"population", FIELD_INTEGER, 10, 0};
+    f[base + ns + 2] = (field_def){"ptce_100k", FIELD_REAL, 10, 3};
+    f[base + ns + 3] = (field_def){"part_nat", FIELD_REAL, 7, 2};
+    *nfields = n;
+    return PTCE_OK;
+}
+
+ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layer_set *ls)
+{
+    memset(ls, 0, sizeof *ls);
+    ls->run = run;
+    ls->agg = agg;
+    ls->placed = malloc((run->nrows ? run->nrows : 1) * sizeof *ls->placed);
+    ls->unplaced = malloc((run->nrows ? run->nrows : 1) * sizeof *ls->unplaced);
+    ls->sector_field_names = calloc(agg->nsectors ? agg->nsectors : 1, sizeof (char *));
+    if (!ls->placed || !ls->unplaced || !ls->sector_field_names)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    for (size_t s = 0; s < agg->nsectors; s++) {
+        char name[16];
+        snprintf(name, sizeof name, "n_%.8s", taxonomy_sector_short(run->tax, s));
+        ls->sector_field_names[s] = ptce_strdup(name);
+        if (!ls->sector_field_names[s])
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
+    size_t np = 0, nu = 0;
+    for (size_t i = 0; i < run->nrows; i++) {
+        if (geo_result_is_placed(&run->rows[i].geo))
+            ls->placed[np++] = i;
+        else
+            ls->unplaced[nu++] = i;
+    }
+    const char *credit = run->rd.credit;
+    ls->points = (layer){.name = "ptce_points", .title = "PTCE (position réelle)",
+                         .geometry = LAYER_POINT, .fields = point_fields, .nfields = P_COUNT,
+                         .nfeatures = np, .user = ls, .value = point_value, .point = point_xy,
+                         .credit = credit};
+    /* The rejects carry the census's columns after their own. */
+    size_t nrf = R_COUNT + run->census.ncols;
+    field_def *rf = calloc(nrf, sizeof *rf);
+    if (!rf)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    memcpy(rf, reject_fields, sizeof reject_fields);
+    for (size_t c = 0; c < run->census.ncols; c++)
+        rf[R_COUNT + c] = (field_def){run->census.header[c], FIELD_TEXT, 254, 0};
+    ls->rejects = (layer){.name = "rejets", .title = "Lignes non placées", .fields = rf,
+                          .nfields = nrf, .nfeatures = nu, .user = ls, .value = reject_value,
+                          .credit = credit};
+    size_t nf;
+    ptce_status st = build_area_fields(ctx, ls, 0, &nf);
+    if (st)
+        return st;
+    ls->regions = (layer){.name = "ptce_regions", .title = "PTCE par région",
+                          .geometry = LAYER_POLYGON, .fields = ls->area_fields[0], .nfields = nf,
+                          .nfeatures = agg->nregions, .user = ls, .value = region_value,
+                          .polygon = region_polygon, .credit = credit};
+    if ((st = build_area_fields(ctx, ls, 1, &nf)))
+        return st;
+    ls->deps = (layer){.name = "ptce_departements", .title = "PTCE par département",
+                       .geometry = LAYER_POLYGON, .fields = ls->area_fields[1], .nfields = nf,
+                       .nfeatures = agg->ndeps, .user = ls, .value = dep_value,
+                       .polygon = dep_polygon, .credit = credit};
+    return PTCE_OK;
+}
+
+void layers_free(layer_set *ls)
+{
+    free(ls->placed);
+    free(ls->unplaced);
+    free(ls->area_fields[0]);
+    free(ls->area_fields[1]);
+    free((void *)ls->rejects.fields);
+    for (size_t s = 0; ls->sector_field_names && s < ls->agg->nsectors; s++)
+        free(ls->sector_field_names[s]);
+    free(ls->sector_field_names);
+    memset(ls, 0, sizeof *ls);
+}

@@ -1,0 +1,19 @@
+/*
+ * pipeline/reports.h — the row-by-row CSV reports of `geocode` and `classify`: every input
+ * row, in input order, its columns unchanged, followed by what the stage decided.
+ */
+#ifndef PTCE_PIPELINE_REPORTS_H
+#define PTCE_PIPELINE_REPORTS_H
+
+#include "core/util.h"
+#include "pipeline/run.h"
+
+/* result_status, result_insee, result_commune, result_postcode, result_departement,
+ * result_region, result_type, result_score, latitude, longitude, result_precision,
+ * result_note (in the spirit of the national address service's CSV geocoding). */
+ptce_status report_geocode(ptce_ctx *ctx, const ptce_run *run, strbuf *out);
+
+/* secteur, secteurs, secteur_score, secteur_termes. */
+ptce_status report_classify(ptce_ctx *ctx, const ptce_run *run, strbuf *out);
+
+#endif

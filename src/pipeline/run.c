@@ -1,0 +1,159 @@
+/*
+ * pipeline/run.c — see run.h.
+ */
+#include "pipeline/run.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "core/util.h"
+#include "text/fold.h"
+
+static uint32_t fnv1a(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static char *derive_id(const census *c, const census_record *rec)
+{
+    char *key = text_fold(census_value(c, rec, ROLE_NOM));
+    char buf[32];
+    if (key && key[0])
+        snprintf(buf, sizeof buf, "auto-%08x", fnv1a(key));
+    else
+        snprintf(buf, sizeof buf, "ligne-%zu", rec->line);
+    free(key);
+    return ptce_strdup(buf);
+}
+
+static int has_text(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t')
+            return 1;
+    return 0;
+}
+
+ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run)
+{
+    memset(run, 0, sizeof *run);
+    census_options copts = {.columns = opts->columns};
+    ptce_status st = census_read(ctx, opts->census_path, &copts, &run->census);
+    if (st)
+        return st;
+    if ((st = refdata_load(ctx, &run->rd)))
+        return st;
+    if (!opts->without_taxonomy) {
+        char tax_path[4096];
+        if (opts->taxonomy_path)
+            snprintf(tax_path, sizeof tax_path, "%s", opts->taxonomy_path);
+        else
+            snprintf(tax_path, sizeof tax_path, "%s/taxonomie.txt", ptce_data_dir(ctx));
+        if ((st = taxonomy_load(ctx, tax_path, &run->tax)))
+            return st;
+    }
+
+    census *c = &run->census;
+    run->nrows = c->nrecords;
+    run->rows = calloc(run->nrows ? run->nrows : 1, sizeof *run->rows);
+    if (!run->rows)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    run->has_membres = c->role_col[ROLE_MEMBRES] >= 0;
+    for (size_t i = 0; i < run->nrows; i++) {
+        ptce_row *row = &run->rows[i];
+        row->rec = &c->records[i];
+        row->nom = census_value(c, row->rec, ROLE_NOM);
+        char idbuf[128];
+        snprintf(idbuf, sizeof idbuf, "%s", census_value(c, row->rec, ROLE_ID));
+        str_trim(idbuf);
+        if (idbuf[0]) {
+            row->id = ptce_strdup(idbuf);
+        } else {
+            row->id = derive_id(c, row->rec);
+            row->id_derived = 1;
+        }
+        if (!row->id)
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        double v;
+        row->membres = -1;
+        const char *m = census_value(c, row->rec, ROLE_MEMBRES);
+        if (parse_decimal(m, &v) && v >= 0 && v < 1e9)
+            row->membres = (long)v;
+        else if (has_text(m))
+            ptce_warn(ctx, "%s, ligne %zu, colonne « %s » : « %.30s » n'est pas un nombre de "
+                           "membres ; ignoré", c->path, row->rec->line,
+                      c->header[c->role_col[ROLE_MEMBRES]], m);
+        const char *y = census_value(c, row->rec, ROLE_ANNEE);
+        if (parse_decimal(y, &v) && v >= 2000 && v <= 2100)
+            row->annee = (int)v;
+    }
+    return PTCE_OK;
+}
+
+ptce_status run_geocode(ptce_ctx *ctx, ptce_run *run)
+{
+    geocoder *g;
+    ptce_status st = geocoder_new(ctx, &run->rd, &g);
+    if (st)
+        return st;
+    const census *c = &run->census;
+    run->nplaced = run->nambiguous = run->nrejected = 0;
+    for (size_t i = 0; i < run->nrows && st == PTCE_OK; i++) {
+        ptce_row *row = &run->rows[i];
+        geo_input in = {
+            .id = row->id,
+            .insee = census_value(c, row->rec, ROLE_INSEE),
+            .postcode = census_value(c, row->rec, ROLE_CODE_POSTAL),
+            .commune = census_value(c, row->rec, ROLE_COMMUNE),
+            .departement = census_value(c, row->rec, ROLE_DEPARTEMENT),
+            .address = census_value(c, row->rec, ROLE_ADRESSE),
+            .latitude = census_value(c, row->rec, ROLE_LATITUDE),
+            .longitude = census_value(c, row->rec, ROLE_LONGITUDE),
+            .x = census_value(c, row->rec, ROLE_X),
+            .y = census_value(c, row->rec, ROLE_Y),
+        };
+        st = geocode_row(g, &in, &row->geo);
+        if (row->geo.status == GEO_MATCH)
+            run->nplaced++;
+        else if (row->geo.status == GEO_AMBIGUOUS)
+            run->nambiguous++;
+        else
+            run->nrejected++;
+    }
+    geocoder_free(g);
+    return st;
+}
+
+ptce_status run_classify(ptce_ctx *ctx, ptce_run *run)
+{
+    const census *c = &run->census;
+    for (size_t i = 0; i < run->nrows; i++) {
+        ptce_row *row = &run->rows[i];
+        ptce_status st = classify_text(ctx, run->tax, census_value(c, row->rec, ROLE_THEME),
+                                       census_value(c, row->rec, ROLE_DESCRIPTION), &row->cls);
+        if (st)
+            return st;
+    }
+    return PTCE_OK;
+}
+
+void run_free(ptce_run *run)
+{
+    for (size_t i = 0; i < run->nrows; i++) {
+        free(run->rows[i].id);
+        classification_free(&run->rows[i].cls);
+    }
+    free(run->rows);
+    taxonomy_free(run->tax);
+    refdata_free(&run->rd);
+    census_free(&run->census);
+    memset(run, 0, sizeof *run);
+}

@@ -1,0 +1,444 @@
+/*
+ * refdata/refdata.c — see refdata.h.
+ */
+#include "refdata/refdata.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "core/util.h"
+
+static const char *const precision_names[] = {"geonames", "geonames_proche", "ancienne_commune",
+                                              "commune_parente", "code_postal", "departement"};
+
+const char *point_precision_name(point_precision p)
+{
+    return precision_names[p];
+}
+
+static int parse_precision(const char *s)
+{
+    for (size_t i = 0; i < sizeof precision_names / sizeof *precision_names; i++)
+        if (strcmp(s, precision_names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* ---- comparison functions for sorting and searching ----------------------------------- */
+
+static int cmp_commune(const void *a, const void *b)
+{
+    return strcmp(((const commune *)a)->insee, ((const commune *)b)->insee);
+}
+static int cmp_former(const void *a, const void *b)
+{
+    return strcmp(((const former_commune *)a)->code, ((const former_commune *)b)->code);
+}
+static int cmp_postal(const void *a, const void *b)
+{
+    const postal_entry *x = a, *y = b;
+    int c = strcmp(x->postcode, y->postcode);
+    return c ? c : strcmp(x->commune->insee, y->commune->insee);
+}
+static int cmp_dep(const void *a, const void *b)
+{
+    return strcmp(((const departement *)a)->code, ((const departement *)b)->code);
+}
+static int cmp_region(const void *a, const void *b)
+{
+    return strcmp(((const region *)a)->code, ((const region *)b)->code);
+}
+static int cmp_name(const void *a, const void *b)
+{
+    const name_entry *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c)
+        return c;
+    c = strcmp(x->commune->insee, y->commune->insee);
+    if (c)
+        return c;
+    if (x->source != y->source)
+        return (int)x->source - (int)y->source;
+    const char *fx = x->former ? x->former->code : "", *fy = y->former ? y->former->code : "";
+    return strcmp(fx, fy);
+}
+
+/* ---- loading --------------------------------------------------------------------------- */
+
+static ptce_status load_communes(ptce_ctx *ctx, const char *dir, refdata *rd)
+{
+    static const char *const cols[] = {"insee", "nom", "cle", "type", "parent", "code_dep",
+                                       "code_reg", "population", "codes_postaux", "lat", "lon",
+                                       "precision", NULL};
+    tsv_table *t = &rd->t_communes;
+    ptce_status st = tsv_read(ctx, dir, "communes.tsv", cols, t);
+    if (st)
+        return st;
+    int c[12];
+    for (int i = 0; i < 12; i++)
+        c[i] = tsv_column(t, cols[i]);
+    rd->communes = calloc(t->nrows ? t->nrows : 1, sizeof *rd->communes);
+    if (!rd->communes)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    for (size_t i = 0; i < t->nrows; i++) {
+        commune *m = &rd->communes[i];
+        m->insee = tsv_cell(t, i, c[0]);
+        m->nom = tsv_cell(t, i, c[1]);
+        m->key = tsv_cell(t, i, c[2]);
+        m->kind = strcmp(tsv_cell(t, i, c[3]), "ARM") == 0 ? COMMUNE_ARRONDISSEMENT
+                                                           : COMMUNE_CURRENT;
+        m->parent = tsv_cell(t, i, c[4]);
+        m->dep = tsv_cell(t, i, c[5]);
+        m->reg = tsv_cell(t, i, c[6]);
+        m->population = strtol(tsv_cell(t, i, c[7]), NULL, 10);
+        m->postcodes = tsv_cell(t, i, c[8]);
+        int prec = parse_precision(tsv_cell(t, i, c[11]));
+        if (strlen(m->insee) != 5 || prec < 0 || !parse_decimal(tsv_cell(t, i, c[9]), &m->lat) ||
+            !parse_decimal(tsv_cell(t, i, c[10]), &m->lon))
+            return ptce_fail(ctx, PTCE_ERR_DATA,
+                             "%s/communes.tsv, ligne %zu : code, point ou précision invalide",
+                             dir, i + 2);
+        m->precision = (point_precision)prec;
+    }
+    rd->ncommunes = t->nrows;
+    qsort(rd->communes, rd->ncommunes, sizeof *rd->communes, cmp_commune);
+    return PTCE_OK;
+}
+
+static ptce_status load_former(ptce_ctx *ctx, const char *dir, refdata *rd)
+{
+    static const char *const cols[] = {"code", "nom", "cle", "type", "insee_actuel", NULL};
+    tsv_table *t = &rd->t_former;
+    ptce_status st = tsv_read(ctx, dir, "anciennes_communes.tsv", cols, t);
+    if (st)
+        return st;
+    int c[5];
+    for (int i = 0; i < 5; i++)
+        c[i] = tsv_column(t, cols[i]);
+    rd->former = calloc(t->nrows ? t->nrows : 1, sizeof *rd->former);
+    if (!rd->former)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    size_t n = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        former_commune *f = &rd->former[n];
+        f->code = tsv_cell(t, i, c[0]);
+        f->nom = tsv_cell(t, i, c[1]);
+        f->key = tsv_cell(t, i, c[2]);
+        const char *kind = tsv_cell(t, i, c[3]);
+        f->kind = strcmp(kind, "COMD") == 0   ? FORMER_DELEGUEE
+                  : strcmp(kind, "COMA") == 0 ? FORMER_ASSOCIEE
+                                              : FORMER_CODE;
+        f->current = refdata_commune(rd, tsv_cell(t, i, c[4]));
+        if (!f->current)
+            return ptce_fail(ctx, PTCE_ERR_DATA,
+                             "%s/anciennes_communes.tsv, ligne %zu : commune actuelle %s inconnue",
+                             dir, i + 2, tsv_cell(t, i, c[4]));
+        n++;
+    }
+    rd->nformer = n;
+    qsort(rd->former, rd->nformer, sizeof *rd->former, cmp_former);
+    return PTCE_OK;
+}
+
+static ptce_status load_postal(ptce_ctx *ctx, const char *dir, refdata *rd)
+{
+    static const char *const cols[] = {"code_postal", "insee", "libelle_acheminement",
+                                       "cle_acheminement", "cle_laposte", NULL};
+    tsv_table *t = &rd->t_postal;
+    ptce_status st = tsv_read(ctx, dir, "codes_postaux.tsv", cols, t);
+    if (st)
+        return st;
+    int c[5];
+    for (int i = 0; i < 5; i++)
+        c[i] = tsv_column(t, cols[i]);
+    rd->postal = calloc(t->nrows ? t->nrows : 1, sizeof *rd->postal);
+    if (!rd->postal)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    for (size_t i = 0; i < t->nrows; i++) {
+        postal_entry *p = &rd->postal[i];
+        p->postcode = tsv_cell(t, i, c[0]);
+        p->commune = refdata_commune(rd, tsv_cell(t, i, c[1]));
+        p->routing = tsv_cell(t, i, c[2]);
+        p->routing_key = tsv_cell(t, i, c[3]);
+        p->laposte_key = tsv_cell(t, i, c[4]);
+        if (!p->commune || strlen(p->postcode) != 5)
+            return ptce_fail(ctx, PTCE_ERR_DATA, "%s/codes_postaux.tsv, ligne %zu : invalide",
+                             dir, i + 2);
+    }
+    rd->npostal = t->nrows;
+    qsort(rd->postal, rd->npostal, sizeof *rd->postal, cmp_postal);
+    return PTCE_OK;
+}
+
+static ptce_status load_territories(ptce_ctx *ctx, const char *dir, refdata *rd)
+{
+    static const char *const dcols[] = {"code_dep", "nom_dep", "cle", "code_reg", "chef_lieu",
+                                        "population", NULL};
+    static const char *const rcols[] = {"code_reg", "nom_reg", "cle", "population", NULL};
+    static const char *const gcols[] = {"code", "wkt", NULL};
+    ptce_status st;
+    if ((st = tsv_read(ctx, dir, "departements.tsv", dcols, &rd->t_deps)) ||
+        (st = tsv_read(ctx, dir, "regions.tsv", rcols, &rd->t_regions)) ||
+        (st = tsv_read(ctx, dir, "departements_geom.tsv", gcols, &rd->t_deps_geom)) ||
+        (st = tsv_read(ctx, dir, "regions_geom.tsv", gcols, &rd->t_regions_geom)))
+        return st;
+    tsv_table *t = &rd->t_deps;
+    rd->deps = calloc(t->nrows ? t->nrows : 1, sizeof *rd->deps);
+    rd->regions = calloc(rd->t_regions.nrows ? rd->t_regions.nrows : 1, sizeof *rd->regions);
+    if (!rd->deps || !rd->regions)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    int c[6];
+    for (int i = 0; i < 6; i++)
+        c[i] = tsv_column(t, dcols[i]);
+    for (size_t i = 0; i < t->nrows; i++) {
+        departement *d = &rd->deps[i];
+        d->code = tsv_cell(t, i, c[0]);
+        d->nom = tsv_cell(t, i, c[1]);
+        d->key = tsv_cell(t, i, c[2]);
+        d->reg = tsv_cell(t, i, c[3]);
+        d->chef_lieu = tsv_cell(t, i, c[4]);
+        d->population = strtol(tsv_cell(t, i, c[5]), NULL, 10);
+    }
+    rd->ndeps = t->nrows;
+    qsort(rd->deps, rd->ndeps, sizeof *rd->deps, cmp_dep);
+    t = &rd->t_regions;
+    for (int i = 0; i < 4; i++)
+        c[i] = tsv_column(t, rcols[i]);
+    for (size_t i = 0; i < t->nrows; i++) {
+        region *r = &rd->regions[i];
+        r->code = tsv_cell(t, i, c[0]);
+        r->nom = tsv_cell(t, i, c[1]);
+        r->key = tsv_cell(t, i, c[2]);
+        r->population = strtol(tsv_cell(t, i, c[3]), NULL, 10);
+    }
+    rd->nregions = t->nrows;
+    qsort(rd->regions, rd->nregions, sizeof *rd->regions, cmp_region);
+    for (size_t i = 0; i < rd->ndeps; i++) {
+        region *r = (region *)refdata_region(rd, rd->deps[i].reg);
+        if (!r)
+            return ptce_fail(ctx, PTCE_ERR_DATA, "%s/departements.tsv : région %s inconnue", dir,
+                             rd->deps[i].reg);
+        r->ndeps++;
+    }
+    /* Attach the polygons' WKT; they are parsed only when a writer asks for them. */
+    for (size_t i = 0; i < rd->t_deps_geom.nrows; i++) {
+        departement *d = (departement *)refdata_departement(rd, tsv_cell(&rd->t_deps_geom, i, 0));
+        if (d)
+            d->wkt = tsv_cell(&rd->t_deps_geom, i, 1);
+    }
+    for (size_t i = 0; i < rd->t_regions_geom.nrows; i++) {
+        region *r = (region *)refdata_region(rd, tsv_cell(&rd->t_regions_geom, i, 0));
+        if (r)
+            r->wkt = tsv_cell(&rd->t_regions_geom, i, 1);
+    }
+    for (size_t i = 0; i < rd->ndeps; i++)
+        if (!rd->deps[i].wkt)
+            return ptce_fail(ctx, PTCE_ERR_DATA, "%s : pas de polygone pour le département %s",
+                             dir, rd->deps[i].code);
+    for (size_t i = 0; i < rd->nregions; i++)
+        if (!rd->regions[i].wkt)
+            return ptce_fail(ctx, PTCE_ERR_DATA, "%s : pas de polygone pour la région %s", dir,
+                             rd->regions[i].code);
+    return PTCE_OK;
+}
+
+static ptce_status build_name_index(ptce_ctx *ctx, refdata *rd)
+{
+    size_t cap = rd->ncommunes + rd->nformer + 2 * rd->npostal;
+    rd->names = calloc(cap ? cap : 1, sizeof *rd->names);
+    if (!rd->names)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    size_t n = 0;
+    for (size_t i = 0; i < rd->ncommunes; i++)
+        rd->names[n++] = (name_entry){rd->communes[i].key, &rd->communes[i], NULL, NAME_COMMUNE};
+    for (size_t i = 0; i < rd->nformer; i++)
+        if (rd->former[i].key[0] && strcmp(rd->former[i].key, rd->former[i].current->key) != 0)
+            rd->names[n++] = (name_entry){rd->former[i].key, rd->former[i].current,
+                                          &rd->former[i], NAME_FORMER};
+    for (size_t i = 0; i < rd->npostal; i++) {
+        const postal_entry *p = &rd->postal[i];
+        if (p->laposte_key[0] && strcmp(p->laposte_key, p->commune->key) != 0)
+            rd->names[n++] = (name_entry){p->laposte_key, p->commune, NULL, NAME_LAPOSTE};
+        if (p->routing_key[0] && strcmp(p->routing_key, p->commune->key) != 0 &&
+            strcmp(p->routing_key, p->laposte_key) != 0)
+            rd->names[n++] = (name_entry){p->routing_key, p->commune, NULL, NAME_ROUTING};
+    }
+    qsort(rd->names, n, sizeof *rd->names, cmp_name);
+    /* Drop exact duplicates (same key, commune and source) so candidates are listed once. */
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (kept > 0 && strcmp(rd->names[kept - 1].key, rd->names[i].key) == 0 &&
+            rd->names[kept - 1].commune == rd->names[i].commune &&
+            rd->names[kept - 1].source == rd->names[i].source)
+            continue;
+        rd->names[kept++] = rd->names[i];
+    }
+    rd->nnames = kept;
+    return PTCE_OK;
+}
+
+static ptce_status load_meta(ptce_ctx *ctx, const char *dir, refdata *rd)
+{
+    static const char *const cols[] = {"cle", "valeur", NULL};
+    ptce_status st = tsv_read(ctx, dir, "meta.tsv", cols, &rd->t_meta);
+    if (st)
+        return st;
+    strbuf versions;
+    sb_init(&versions);
+    for (size_t i = 0; i < rd->t_meta.nrows; i++) {
+        const char *k = tsv_cell(&rd->t_meta, i, 0), *v = tsv_cell(&rd->t_meta, i, 1);
+        if (strcmp(k, "cog_millesime") == 0)
+            snprintf(rd->cog_year, sizeof rd->cog_year, "%s", v);
+        else if (strcmp(k, "credit") == 0)
+            snprintf(rd->credit, sizeof rd->credit, "%s", v);
+        else if (strcmp(k, "natural_earth") != 0)
+            sb_printf(&versions, "%s%s %s", versions.len ? ", " : "", k, v);
+    }
+    snprintf(rd->versions, sizeof rd->versions, "%s", versions.data ? versions.data : "");
+    sb_free(&versions);
+    return PTCE_OK;
+}
+
+ptce_status refdata_load(ptce_ctx *ctx, refdata *rd)
+{
+    memset(rd, 0, sizeof *rd);
+    rd->geos = ctx->geos;
+    const char *dir = ptce_data_dir(ctx);
+    if (!dir)
+        return ptce_fail(ctx, PTCE_ERR_DATA,
+                         "données de référence introuvables : ni $PTCE_MAP_DATA, ni %s, ni %s. "
+                         "Indiquez le dossier data/ avec --data.",
+                         PTCE_INSTALLED_DATA_DIR, PTCE_SOURCE_DATA_DIR);
+    static const char *const ocols[] = {"insee", "nom", "collectivite", NULL};
+    ptce_status st;
+    if ((st = load_communes(ctx, dir, rd)) || (st = load_former(ctx, dir, rd)) ||
+        (st = load_postal(ctx, dir, rd)) || (st = load_territories(ctx, dir, rd)) ||
+        (st = build_name_index(ctx, rd)) || (st = load_meta(ctx, dir, rd)) ||
+        (st = tsv_read(ctx, dir, "hors_regions.tsv", ocols, &rd->outside))) {
+        refdata_free(rd);
+        return st;
+    }
+    return PTCE_OK;
+}
+
+void refdata_free(refdata *rd)
+{
+    for (size_t i = 0; i < rd->ndeps; i++)
+        if (rd->deps[i].geom)
+            GEOSGeom_destroy_r(rd->geos, rd->deps[i].geom);
+    for (size_t i = 0; i < rd->nregions; i++)
+        if (rd->regions[i].geom)
+            GEOSGeom_destroy_r(rd->geos, rd->regions[i].geom);
+    free(rd->communes);
+    free(rd->former);
+    free(rd->postal);
+    free(rd->deps);
+    free(rd->regions);
+    free(rd->names);
+    tsv_free(&rd->t_communes);
+    tsv_free(&rd->t_former);
+    tsv_free(&rd->t_postal);
+    tsv_free(&rd->t_deps);
+    tsv_free(&rd->t_regions);
+    tsv_free(&rd->t_deps_geom);
+    tsv_free(&rd->t_regions_geom);
+    tsv_free(&rd->t_meta);
+    tsv_free(&rd->outside);
+    memset(rd, 0, sizeof *rd);
+}
+
+/* ---- lookups --------------------------------------------------------------------------- */
+
+const commune *refdata_commune(const refdata *rd, const char *insee)
+{
+    commune probe = {.insee = insee};
+    return bsearch(&probe, rd->communes, rd->ncommunes, sizeof probe, cmp_commune);
+}
+
+const former_commune *refdata_former(const refdata *rd, const char *code)
+{
+    former_commune probe = {.code = code};
+    return bsearch(&probe, rd->former, rd->nformer, sizeof probe, cmp_former);
+}
+
+const departement *refdata_departement(const refdata *rd, const char *code)
+{
+    departement probe = {.code = code};
+    return bsearch(&probe, rd->deps, rd->ndeps, sizeof probe, cmp_dep);
+}
+
+const region *refdata_region(const refdata *rd, const char *code)
+{
+    region probe = {.code = code};
+    return bsearch(&probe, rd->regions, rd->nregions, sizeof probe, cmp_region);
+}
+
+const char *refdata_outside_collectivity(const refdata *rd, const char *insee, const char **nom)
+{
+    for (size_t i = 0; i < rd->outside.nrows; i++)
+        if (strcmp(tsv_cell(&rd->outside, i, 0), insee) == 0) {
+            if (nom)
+                *nom = tsv_cell(&rd->outside, i, 1);
+            return tsv_cell(&rd->outside, i, 2);
+        }
+    return NULL;
+}
+
+/* Lower bound then linear scan: the equal range of a sorted array. */
+#define EQUAL_RANGE(array, count, field, value, first_out)                                  \
+    do {                                                                                   \
+        size_t lo = 0, hi = (count);                                                       \
+        while (lo < hi) {                                                                  \
+            size_t mid = lo + (hi - lo) / 2;                                               \
+            if (strcmp((array)[mid].field, (value)) < 0)                                   \
+                lo = mid + 1;                                                              \
+            else                                                                           \
+                hi = mid;                                                                  \
+        }                                                                                  \
+        size_t end = lo;                                                                   \
+        while (end < (count) && strcmp((array)[end].field, (value)) == 0)                  \
+            end++;                                                                         \
+        *(first_out) = (array) + lo;                                                       \
+        return end - lo;                                                                   \
+    } while (0)
+
+size_t refdata_postal(const refdata *rd, const char *postcode, const postal_entry **first)
+{
+    EQUAL_RANGE(rd->postal, rd->npostal, postcode, postcode, first);
+}
+
+size_t refdata_names(const refdata *rd, const char *key, const name_entry **first)
+{
+    EQUAL_RANGE(rd->names, rd->nnames, key, key, first);
+}
+
+static const GEOSGeometry *parse_wkt(ptce_ctx *ctx, const char *wkt, GEOSGeometry **slot,
+                                     const char *what, const char *code)
+{
+    if (*slot)
+        return *slot;
+    GEOSWKTReader *reader = GEOSWKTReader_create_r(ctx->geos);
+    if (!reader) {
+        ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS : lecteur WKT indisponible");
+        return NULL;
+    }
+    *slot = GEOSWKTReader_read_r(ctx->geos, reader, wkt);
+    GEOSWKTReader_destroy_r(ctx->geos, reader);
+    if (!*slot)
+        ptce_fail(ctx, PTCE_ERR_DATA, "polygone illisible pour %s %s : %s", what, code,
+                  ctx->geos_error);
+    return *slot;
+}
+
+const GEOSGeometry *refdata_departement_geom(ptce_ctx *ctx, refdata *rd, departement *d)
+{
+    (void)rd;
+    return parse_wkt(ctx, d->wkt, &d->geom, "le département", d->code);
+}
+
+const GEOSGeometry *refdata_region_geom(ptce_ctx *ctx, refdata *rd, region *r)
+{
+    (void)rd;
+    return parse_wkt(ctx, r->wkt, &r->geom, "la région", r->code);
+}

@@ -1,0 +1,115 @@
+/*
+ * write/cartography.h — the presentation outputs: QGIS styles (.qml), the QGIS project
+ * (.qgs) and the SVG map for the report. Like every writer they print what the pipeline
+ * decided (classes, colours, geometry already laid out); they decide nothing.
+ */
+#ifndef PTCE_WRITE_CARTOGRAPHY_H
+#define PTCE_WRITE_CARTOGRAPHY_H
+
+#include <geos_c.h>
+#include <stddef.h>
+
+#include "ptce.h"
+#include "write/outdir.h"
+
+/* One category of a categorised style: points by sector. */
+typedef struct style_category {
+    const char *value;   /* attribute value, e.g. "economie_circulaire" */
+    const char *label;   /* legend label, e.g. "Économie circulaire" */
+    const char *color;   /* "#rrggbb" */
+} style_category;
+
+/* One class of a graduated style: areas by PTCE per 100,000 inhabitants. */
+typedef struct style_class {
+    double lower, upper; /* lower <= v <= upper (upper of the last class included) */
+    const char *label;   /* "0 – 0,5" */
+    const char *color;   /* "#rrggbb" */
+} style_class;
+
+/* Writes NAME.qml (NAME relative to the output folder, e.g. "ptce_points" or
+ * "carte/ptce_points"): a categorised marker renderer on `attr`. */
+ptce_status qml_write_categorized(ptce_ctx *ctx, outdir *od, const char *name, const char *attr,
+                                  const style_category *cats, size_t ncats);
+
+/* Writes NAME.qml: a graduated fill renderer on `attr`, with labels on `label_attr`
+ * (NULL for none). */
+ptce_status qml_write_graduated(ptce_ctx *ctx, outdir *od, const char *name, const char *attr,
+                                const style_class *classes, size_t nclasses,
+                                const char *label_attr);
+
+/* Writes NAME.qml for a layer of frames (insets' boxes): no fill, grey outline, labels
+ * on `label_attr`. */
+ptce_status qml_write_frames(ptce_ctx *ctx, outdir *od, const char *name, const char *label_attr);
+
+/* A layer of the QGIS project. */
+typedef struct qgs_layer {
+    const char *id;          /* unique, ASCII: "ptce_points" */
+    const char *name;        /* shown in the layer panel: "PTCE (points)" */
+    const char *source;      /* relative path: "./ptce_points.shp" */
+    const char *geometry;    /* "Point" or "Polygon" */
+    int epsg;                /* CRS of the file */
+    const char *group;       /* layer-tree group: "Position réelle" or "Carte nationale" */
+    int visible;
+    /* Inline renderer: exactly one of these is used. */
+    const style_category *cats;
+    size_t ncats;
+    const char *cat_attr;
+    const style_class *classes;
+    size_t nclasses;
+    const char *class_attr;
+    int frames;              /* a frames layer (no fill) */
+} qgs_layer;
+
+typedef struct qgs_project {
+    const char *title;       /* "PTCE — recensement 2026" */
+    int epsg;                /* project CRS: 2154 */
+    const qgs_layer *layers; /* top of the list is drawn on top */
+    size_t nlayers;
+    double extent[4];        /* xmin ymin xmax ymax of the national layout, in project CRS */
+    const char *credit;
+} qgs_project;
+
+/* Writes NAME (e.g. "ptce-map.qgs"): a QGIS 3 project with relative paths. */
+ptce_status qgs_write(ptce_ctx *ctx, outdir *od, const char *name, const qgs_project *p);
+
+/* The SVG map for the report. All geometry is already in layout coordinates (metres of
+ * the national layout: Lambert-93 for metropolitan France, insets moved beside it). */
+typedef struct svg_area {
+    const GEOSGeometry *geom; /* Polygon or MultiPolygon, layout coordinates, not owned */
+    const char *color;        /* fill "#rrggbb" from the classes */
+} svg_area;
+
+typedef struct svg_point {
+    double x, y;              /* layout coordinates */
+    const char *color;        /* sector colour */
+} svg_point;
+
+typedef struct svg_frame {
+    const GEOSGeometry *geom; /* the inset's box, layout coordinates */
+    const char *label;        /* "Guadeloupe (×1,5)" */
+} svg_frame;
+
+typedef struct svg_map {
+    const char *title;        /* "Pôles territoriaux de coopération économique" */
+    const char *subtitle;     /* "Recensement 2026 — 224 PTCE placés" */
+    const char *credit;       /* data credit line */
+    double extent[4];         /* layout extent to draw: xmin ymin xmax ymax */
+    const svg_area *areas;    /* regions (choropleth) */
+    size_t nareas;
+    const svg_area *outlines; /* départements, drawn as thin outlines only (may be 0) */
+    size_t noutlines;
+    const svg_point *points;
+    size_t npoints;
+    const svg_frame *frames;
+    size_t nframes;
+    const style_class *classes;  /* choropleth legend */
+    size_t nclasses;
+    const char *classes_title;   /* "PTCE pour 100 000 habitants" */
+    const style_category *cats;  /* point legend (sectors) */
+    size_t ncats;
+} svg_map;
+
+/* Writes NAME (e.g. "ptce_carte.svg"). */
+ptce_status svg_write(ptce_ctx *ctx, outdir *od, const char *name, const svg_map *m);
+
+#endif

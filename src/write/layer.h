@@ -1,0 +1,56 @@
+/*
+ * write/layer.h — what a writer is given: a layer described as fields and features, read
+ * through callbacks. The writers (one file per format) print what the stages decided;
+ * they decide nothing and know nothing of PTCE.
+ */
+#ifndef PTCE_WRITE_LAYER_H
+#define PTCE_WRITE_LAYER_H
+
+#include <geos_c.h>
+#include <stddef.h>
+
+#include "ptce.h"
+
+typedef enum field_type {
+    FIELD_TEXT,
+    FIELD_INTEGER,
+    FIELD_REAL
+} field_type;
+
+typedef struct field_def {
+    const char *name;     /* ASCII, at most 10 bytes (DBF limit) */
+    field_type type;
+    int width;            /* DBF width; text longer than 254 bytes is cut with a warning */
+    int decimals;         /* DBF decimals for FIELD_REAL */
+} field_def;
+
+typedef struct field_value {
+    const char *text;     /* FIELD_TEXT; NULL means NULL */
+    long long integer;
+    double real;
+    int is_null;
+} field_value;
+
+typedef enum layer_geometry {
+    LAYER_POINT,
+    LAYER_POLYGON
+} layer_geometry;
+
+typedef struct layer {
+    const char *name;             /* file base name: "ptce_points" */
+    const char *title;            /* human title for metadata */
+    layer_geometry geometry;
+    const field_def *fields;
+    size_t nfields;
+    size_t nfeatures;
+    void *user;
+    /* Value of field f of feature i. Text stays valid until the next call. */
+    void (*value)(void *user, size_t i, size_t f, field_value *out);
+    /* LAYER_POINT: WGS 84 lon/lat of feature i. */
+    void (*point)(void *user, size_t i, double *lon, double *lat);
+    /* LAYER_POLYGON: WGS 84 (Multi)Polygon of feature i, not owned. */
+    const GEOSGeometry *(*polygon)(void *user, size_t i);
+    const char *credit;           /* credit line for the metadata */
+} layer;
+
+#endif

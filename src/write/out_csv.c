@@ -1,0 +1,91 @@
+/*
+ * write/out_csv.c — CSV for spreadsheets: UTF-8 with a BOM (so that Excel shows accents),
+ * `;` separators (French locale), CRLF line ends, formula-like cells defused.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "core/util.h"
+#include "write/writers.h"
+
+static int looks_numeric(const char *s)
+{
+    double v;
+    return parse_decimal(s, &v);
+}
+
+void csv_append_cell(strbuf *sb, const char *text, char sep, int first)
+{
+    if (!first)
+        sb_append_char(sb, sep);
+    if (!text)
+        return;
+    int formula = (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' ||
+                   text[0] == '\t' || text[0] == '\r') &&
+                  !looks_numeric(text);
+    int quote = formula || strchr(text, sep) || strchr(text, '"') || strchr(text, '\n') ||
+                strchr(text, '\r');
+    if (!quote) {
+        sb_append(sb, text);
+        return;
+    }
+    sb_append_char(sb, '"');
+    if (formula)
+        sb_append_char(sb, '\'');
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            sb_append_char(sb, '"');
+        sb_append_char(sb, *p);
+    }
+    sb_append_char(sb, '"');
+}
+
+ptce_status write_bytes(ptce_ctx *ctx, outdir *od, const char *name, const char *bytes,
+                        size_t len)
+{
+    char path[4096];
+    ptce_status st = outdir_file(ctx, od, name, path, sizeof path);
+    if (st)
+        return st;
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path);
+    int bad = len && fwrite(bytes, 1, len, f) != len;
+    bad |= fclose(f) != 0;
+    return bad ? ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path) : PTCE_OK;
+}
+
+ptce_status csv_write_layer(ptce_ctx *ctx, outdir *od, const char *name, const layer *l)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_append(&sb, "\xEF\xBB\xBF");
+    for (size_t f = 0; f < l->nfields; f++)
+        csv_append_cell(&sb, l->fields[f].name, ';', f == 0);
+    sb_append(&sb, "\r\n");
+    for (size_t i = 0; i < l->nfeatures; i++) {
+        for (size_t f = 0; f < l->nfields; f++) {
+            field_value v = {0};
+            l->value(l->user, i, f, &v);
+            char num[64];
+            const char *text = v.text;
+            if (v.is_null) {
+                text = "";
+            } else if (l->fields[f].type == FIELD_INTEGER) {
+                snprintf(num, sizeof num, "%lld", v.integer);
+                text = num;
+            } else if (l->fields[f].type == FIELD_REAL) {
+                snprintf(num, sizeof num, "%.*f", l->fields[f].decimals, v.real);
+                text = num;
+            }
+            csv_append_cell(&sb, text ? text : "", ';', f == 0);
+        }
+        sb_append(&sb, "\r\n");
+    }
+    ptce_status st = sb.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
+                               : write_bytes(ctx, od, name, sb.data, sb.len);
+    sb_free(&sb);
+    return st;
+}

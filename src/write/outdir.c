@@ -1,0 +1,224 @@
+/*
+ * write/outdir.c — see outdir.h.
+ */
+#include "write/outdir.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/ctx.h"
+#include "core/util.h"
+
+#define TMP_PREFIX ".ptce-map-tmp-"
+
+static int mkdir_p(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return -1;
+    struct stat st;
+    if (stat(buf, &st) != 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
+/* Removes a folder we made and everything in it (one level of sub-folders at most). */
+static void remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char child[4096];
+        snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+        struct stat st;
+        if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree(child);
+        else
+            unlink(child);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+/* Leftovers of killed runs: temporary folders of ours older than this run. */
+static void remove_stale_tmp(const char *final)
+{
+    DIR *d = opendir(final);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0)
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", final, e->d_name);
+        /* Another run may be writing right now: only remove folders whose owner process
+         * is gone. The pid is the suffix after the prefix. */
+        long pid = strtol(e->d_name + strlen(TMP_PREFIX), NULL, 10);
+        if (pid > 0 && kill((pid_t)pid, 0) == 0)
+            continue;
+        remove_tree(path);
+    }
+    closedir(d);
+}
+
+ptce_status outdir_open(ptce_ctx *ctx, const char *final, outdir *out)
+{
+    memset(out, 0, sizeof *out);
+    struct stat st;
+    int existed = stat(final, &st) == 0;
+    if (existed && !S_ISDIR(st.st_mode))
+        return ptce_fail(ctx, PTCE_ERR_IO, "%s : existe déjà et n'est pas un dossier ; "
+                                           "choisissez un autre dossier de sortie (-o).", final);
+    if (mkdir_p(final) != 0)
+        return ptce_fail(ctx, PTCE_ERR_IO, "%s : impossible de créer le dossier de sortie (%s).",
+                         final, strerror(errno));
+    out->created_final = !existed;
+    remove_stale_tmp(final);
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s/" TMP_PREFIX "%ld-XXXXXX", final, (long)getpid());
+    if (!mkdtemp(tmp)) {
+        int err = errno;
+        if (out->created_final)
+            rmdir(final);
+        return ptce_fail(ctx, PTCE_ERR_IO, "%s : impossible d'écrire dans le dossier de sortie "
+                                           "(%s). Vérifiez les droits ou choisissez un autre "
+                                           "dossier (-o).", final, strerror(err));
+    }
+    out->final = ptce_strdup(final);
+    out->tmp = ptce_strdup(tmp);
+    if (!out->final || !out->tmp) {
+        outdir_abort(out);
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
+    return PTCE_OK;
+}
+
+ptce_status outdir_file(ptce_ctx *ctx, outdir *od, const char *name, char *buf, size_t size)
+{
+    char **grown = realloc(od->names, (od->nnames + 1) * sizeof *grown);
+    if (!grown)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    od->names = grown;
+    od->names[od->nnames] = ptce_strdup(name);
+    if (!od->names[od->nnames])
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    od->nnames++;
+    const char *slash = strchr(name, '/');
+    if (slash) {
+        char sub[4096];
+        snprintf(sub, sizeof sub, "%s/%.*s", od->tmp, (int)(slash - name), name);
+        if (mkdir(sub, 0777) != 0 && errno != EEXIST)
+            return ptce_fail(ctx, PTCE_ERR_IO, "%s : %s", sub, strerror(errno));
+    }
+    int n = snprintf(buf, size, "%s/%s", od->tmp, name);
+    if (n < 0 || (size_t)n >= size)
+        return ptce_fail(ctx, PTCE_ERR_IO, "%s : chemin trop long", name);
+    return PTCE_OK;
+}
+
+ptce_status outdir_commit(ptce_ctx *ctx, outdir *od)
+{
+    for (size_t i = 0; i < od->nnames; i++) {
+        char from[4096], to[4096];
+        snprintf(from, sizeof from, "%s/%s", od->tmp, od->names[i]);
+        snprintf(to, sizeof to, "%s/%s", od->final, od->names[i]);
+        struct stat st;
+        if (stat(from, &st) != 0)
+            continue; /* a format that chose not to write this file */
+        const char *slash = strchr(od->names[i], '/');
+        if (slash) {
+            char sub[4096];
+            snprintf(sub, sizeof sub, "%s/%.*s", od->final, (int)(slash - od->names[i]),
+                     od->names[i]);
+            if (mkdir(sub, 0777) != 0 && errno != EEXIST)
+                return ptce_fail(ctx, PTCE_ERR_IO, "%s : %s", sub, strerror(errno));
+        }
+        if (rename(from, to) != 0)
+            return ptce_fail(ctx, PTCE_ERR_IO, "%s : impossible de mettre le fichier en place "
+                                               "(%s).", to, strerror(errno));
+    }
+    remove_tree(od->tmp);
+    for (size_t i = 0; i < od->nnames; i++)
+        free(od->names[i]);
+    free(od->names);
+    free(od->final);
+    free(od->tmp);
+    memset(od, 0, sizeof *od);
+    return PTCE_OK;
+}
+
+void outdir_abort(outdir *od)
+{
+    if (od->tmp)
+        remove_tree(od->tmp);
+    if (od->created_final && od->final)
+        rmdir(od->final); /* only succeeds if we left it empty */
+    for (size_t i = 0; i < od->nnames; i++)
+        free(od->names[i]);
+    free(od->names);
+    free(od->final);
+    free(od->tmp);
+    memset(od, 0, sizeof *od);
+}
+
+ptce_status write_file_atomic(ptce_ctx *ctx, const char *path, const char *bytes, size_t len)
+{
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0)
+            return ptce_fail(ctx, PTCE_ERR_IO, "sortie standard : écriture impossible");
+        return PTCE_OK;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return ptce_fail(ctx, PTCE_ERR_IO, "%s : c'est un dossier ; indiquez un nom de fichier.",
+                         path);
+    char tmp[4096];
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash ? (int)(slash - path) : 1;
+    snprintf(tmp, sizeof tmp, "%.*s/" TMP_PREFIX "%ld-XXXXXX", dirlen, slash ? path : ".",
+             (long)getpid());
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return ptce_fail(ctx, PTCE_ERR_IO, "%s : impossible d'écrire dans ce dossier (%s).", path,
+                         strerror(errno));
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, bytes + done, len - done);
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    int bad = done != len;
+    bad |= fchmod(fd, 0644) != 0;
+    bad |= close(fd) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        int err = errno;
+        unlink(tmp);
+        return ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible (%s).", path, strerror(err));
+    }
+    return PTCE_OK;
+}

@@ -1,0 +1,679 @@
+/*
+ * tests/unit/test_classify.c — the taxonomy parser, French normalisation, scoring, and the
+ * check against the hand-labelled set tests/data/classify-labelled.csv.
+ */
+#include "testutil.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "classify/classify.h"
+#include "classify/classify_private.h"
+#include "core/util.h"
+
+/* ---- helpers ---- */
+
+static taxonomy *load_real(ptce_ctx *ctx)
+{
+    char path[4096];
+    const char *dir = getenv("PTCE_MAP_DATA");
+    snprintf(path, sizeof path, "%s/taxonomie.txt", dir ? dir : "data");
+    taxonomy *t = NULL;
+    ptce_status st = taxonomy_load(ctx, path, &t);
+    if (st != PTCE_OK)
+        print_message("%s\n", ptce_ctx_error(ctx));
+    assert_int_equal(st, PTCE_OK);
+    assert_non_null(t);
+    return t;
+}
+
+/* Writes `text` to a fresh temporary file; the caller unlinks `path`. */
+static void write_temp(const char *text, char *path, size_t size)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, size, "%s/ptce-taxo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t n = strlen(text);
+    assert_int_equal(write(fd, text, n), (ssize_t)n);
+    close(fd);
+}
+
+static taxonomy *load_text(ptce_ctx *ctx, const char *text)
+{
+    char path[4096];
+    write_temp(text, path, sizeof path);
+    taxonomy *t = NULL;
+    ptce_status st = taxonomy_load(ctx, path, &t);
+    unlink(path);
+    if (st != PTCE_OK)
+        print_message("%s\n", ptce_ctx_error(ctx));
+    assert_int_equal(st, PTCE_OK);
+    return t;
+}
+
+/* Loads a bad file and checks the message names the file and the expected line. */
+static void expect_error(const char *text, int line, const char *fragment)
+{
+    ptce_ctx *ctx = test_ctx();
+    char path[4096];
+    write_temp(text, path, sizeof path);
+    taxonomy *t = (taxonomy *)1;
+    ptce_status st = taxonomy_load(ctx, path, &t);
+    unlink(path);
+    const char *msg = ptce_ctx_error(ctx);
+    if (st == PTCE_OK || !strstr(msg, path) || !strstr(msg, fragment))
+        print_message("unexpected outcome %d: %s\n", st, msg);
+    assert_int_equal(st, PTCE_ERR_DATA);
+    assert_null(t);
+    assert_non_null(strstr(msg, path));
+    if (line > 0) {
+        char where[32];
+        snprintf(where, sizeof where, "ligne %d :", line);
+        if (!strstr(msg, where))
+            print_message("expected \"%s\" in: %s\n", where, msg);
+        assert_non_null(strstr(msg, where));
+    }
+    assert_non_null(strstr(msg, fragment));
+    ptce_ctx_free(ctx);
+}
+
+/* Primary sector id of one classification. */
+static const char *classify_primary(ptce_ctx *ctx, const taxonomy *t, const char *theme,
+                                    const char *desc, classification *c)
+{
+    assert_int_equal(classify_text(ctx, t, theme, desc, c), PTCE_OK);
+    return taxonomy_sector_id(t, (size_t)c->primary);
+}
+
+static bool has_sector(const taxonomy *t, const classification *c, const char *id)
+{
+    for (size_t i = 0; i < c->nsectors; i++)
+        if (strcmp(taxonomy_sector_id(t, (size_t)c->sectors[i]), id) == 0)
+            return true;
+    return false;
+}
+
+/* ---- the real taxonomy ---- */
+
+static void test_real_taxonomy(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    taxonomy *t = load_real(ctx);
+    static const char *const ids[] = {
+        "economie_circulaire", "alimentation_agriculture", "energie", "mobilite",
+        "batiment_habitat", "numerique", "culture_creation", "tourisme", "sante_social",
+        "textile", "bois_foret", "emploi_insertion", "tiers_lieu", "autre"};
+    size_t n = sizeof ids / sizeof ids[0];
+    assert_int_equal(taxonomy_count(t), n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(taxonomy_sector_id(t, i), ids[i]);
+        assert_int_equal(taxonomy_find(t, ids[i]), (int)i);
+        const char *sc = taxonomy_sector_short(t, i);
+        assert_true(strlen(sc) >= 1 && strlen(sc) <= 8);
+        char field[16];
+        assert_true(snprintf(field, sizeof field, "n_%s", sc) <= 10);
+        const char *col = taxonomy_sector_color(t, i);
+        assert_int_equal(strlen(col), 7);
+        assert_true(col[0] == '#');
+        assert_true(strlen(taxonomy_sector_label(t, i)) > 0);
+        for (size_t j = 0; j < i; j++) {
+            assert_string_not_equal(col, taxonomy_sector_color(t, j));
+            assert_string_not_equal(sc, taxonomy_sector_short(t, j));
+        }
+    }
+    assert_string_equal(taxonomy_sector_label(t, 0), "Économie circulaire");
+    assert_int_equal(taxonomy_find(t, "inconnu"), -1);
+    assert_null(taxonomy_sector_id(t, n));
+    taxonomy_free(t);
+    ptce_ctx_free(ctx);
+}
+
+static void test_missing_file(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    taxonomy *t = NULL;
+    assert_int_equal(taxonomy_load(ctx, "/nonexistent/taxonomie.txt", &t), PTCE_ERR_DATA);
+    assert_null(t);
+    assert_non_null(strstr(ptce_ctx_error(ctx), "/nonexistent/taxonomie.txt"));
+    ptce_ctx_free(ctx);
+}
+
+#define SECTOR_A "[a]\nlibellé = A\ncouleur = #111111\ncourt = a\n"
+#define SECTOR_AUTRE "[autre]\nlibellé = Autre\ncouleur = #999999\ncourt = autre\n"
+
+static void test_parser_errors(void **state)
+{
+    (void)state;
+    expect_error(SECTOR_A "2 vélo\ndeux vélos\n" SECTOR_AUTRE, 6, "ligne incomprise");
+    expect_error(SECTOR_A "2x vélo\n" SECTOR_AUTRE, 5, "poids illisible");
+    expect_error(SECTOR_A "2\n" SECTOR_AUTRE, 5, "terme manquant");
+    expect_error("# en-tête\n2 vélo\n" SECTOR_A SECTOR_AUTRE, 2, "avant le premier secteur");
+    expect_error("[a]\nlibellé = A\ncouleur = vert\ncourt = a\n" SECTOR_AUTRE, 3, "couleur invalide");
+    expect_error("[a]\nlibellé = A\ncouleur = #111111\ncourt = beaucoup_trop_long\n" SECTOR_AUTRE,
+                 4, "code court invalide");
+    expect_error("[a]\ncouleur = #111111\ncourt = a\n2 vélo\n" SECTOR_AUTRE, 1, "pas de libellé");
+    expect_error(SECTOR_A "[b]\nlibellé = B\ncouleur = #111111\n" SECTOR_AUTRE, 7,
+                 "déjà celle du secteur");
+    expect_error(SECTOR_A SECTOR_A SECTOR_AUTRE, 5, "déjà défini ligne 1");
+    expect_error(SECTOR_A "[B-2]\n" SECTOR_AUTRE, 5, "identifiant de secteur invalide");
+    expect_error(SECTOR_A "[b\n" SECTOR_AUTRE, 5, "mal fermé");
+    expect_error(SECTOR_A "taille = 3\n" SECTOR_AUTRE, 5, "clé inconnue");
+    expect_error("facteur_theme = 1\n" SECTOR_A SECTOR_AUTRE, 1, "facteur_theme");
+    expect_error("vitesse = 1\n" SECTOR_A SECTOR_AUTRE, 1, "réglage inconnu");
+    expect_error(SECTOR_A "2 circuit court\n1 circuits courts\n" SECTOR_AUTRE, 6,
+                 "répète le terme « circuit court » de la ligne 5");
+    expect_error(SECTOR_A "2 ma*raîch\n" SECTOR_AUTRE, 5, "astérisque");
+    expect_error(SECTOR_A "2 *vélo\n" SECTOR_AUTRE, 5, "astérisque");
+    expect_error(SECTOR_A "2 ré*\n" SECTOR_AUTRE, 5, "au moins 3 lettres");
+    expect_error(SECTOR_A "2 de la\n" SECTOR_AUTRE, 5, "vide une fois normalisé");
+    expect_error(SECTOR_A SECTOR_AUTRE "2 vélo\n", 9, "repli");
+    expect_error(SECTOR_A "2 v\xe9lo\n" SECTOR_AUTRE, 5, "UTF-8");
+    expect_error(SECTOR_A, 0, "[autre]");
+    expect_error("# rien\n", 0, "aucun secteur");
+}
+
+static void test_parser_format(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    /* BOM, CRLF, trailing comments, comma decimals, "theme" without accent, upper-case hex. */
+    taxonomy *t = load_text(ctx, "\xEF\xBB\xBF# essai\r\n"
+                                 "facteur_thème = 4\r\n"
+                                 "[velo]\r\n"
+                                 "Libelle = Vélo   # le libellé\r\n"
+                                 "couleur = #AABBCC\r\n"
+                                 "court = velo\r\n"
+                                 "1,5 bicyclette # un commentaire\r\n"
+                                 "theme 1 roue\r\n" SECTOR_AUTRE);
+    assert_int_equal(taxonomy_count(t), 2);
+    assert_string_equal(taxonomy_sector_label(t, 0), "Vélo");
+    assert_string_equal(taxonomy_sector_color(t, 0), "#aabbcc");
+    classification c;
+    assert_string_equal(classify_primary(ctx, t, "", "une bicyclette", &c), "velo");
+    assert_string_equal(c.terms, "bicyclette (velo)");
+    classification_free(&c);
+    /* A theme-only term does not count in the description… */
+    assert_string_equal(classify_primary(ctx, t, NULL, "une roue", &c), "autre");
+    classification_free(&c);
+    /* …but does in the theme. */
+    assert_string_equal(classify_primary(ctx, t, "Roues", NULL, &c), "velo");
+    classification_free(&c);
+    taxonomy_free(t);
+    ptce_ctx_free(ctx);
+}
+
+/* ---- normalisation ---- */
+
+static void expect_norm(const char *text, const char *want)
+{
+    char *got = classify_normalize(text);
+    assert_non_null(got);
+    if (strcmp(got, want) != 0)
+        print_message("normalize(\"%s\") = \"%s\", want \"%s\"\n", text, got, want);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_normalize(void **state)
+{
+    (void)state;
+    /* elisions, typographic apostrophes, function words */
+    expect_norm("l'agriculture", "agricultur");
+    expect_norm("L’AGRICULTURE", "agricultur");
+    expect_norm("qu'il", "il");
+    expect_norm("chantier d'insertion", "chantier insertion");
+    expect_norm("jusqu’à l’été", "ete");
+    /* plurals and feminines */
+    expect_norm("ressourcerie ressourceries RESSOURCERIES", "ressourceri ressourceri ressourceri");
+    expect_norm("maraîcher maraîchers maraîchère maraichères", "maraicher maraicher maraicher maraicher");
+    expect_norm("circuits courts", "circuit court");
+    expect_norm("local locaux locale locales", "locau locau locau locau");
+    expect_norm("culturel culturelle culturels", "culturel culturel culturel");
+    expect_norm("jeux vidéo", "jeu video");
+    expect_norm("tiers-lieux tiers lieu", "tier lieu tier lieu");
+    /* NFD input, œ */
+    expect_norm("e\xcc\x81nergie", "energi");
+    expect_norm("bois d'œuvre", "boi oeuvr");
+    /* bound prefixes glued back: never the word "emploi" */
+    expect_norm("ré-emploi", "reemploi");
+    expect_norm("RÉ-EMPLOI", "reemploi");
+    expect_norm("ré emploi", "reemploi");
+    expect_norm("éco-construction", "ecoconstruction");
+    expect_norm("co-construction", "coconstruction");
+    expect_norm("agro-alimentaire", "agroalimentair");
+    expect_norm("", "");
+    expect_norm(NULL, "");
+    expect_norm(" - ; ", "");
+}
+
+/* ---- matching ---- */
+
+static void test_word_start_traps(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    taxonomy *t = load_real(ctx);
+    classification c;
+
+    assert_string_equal(classify_primary(ctx, t, "", "Plateforme de ré-emploi des meubles", &c),
+                        "economie_circulaire");
+    assert_false(has_sector(t, &c, "emploi_insertion"));
+    assert_null(strstr(c.terms, "(emploi_insertion)"));
+    classification_free(&c);
+
+    assert_string_equal(classify_primary(ctx, t, "", "Un réemploi solidaire", &c), "economie_circulaire");
+    assert_null(strstr(c.terms, "(emploi_insertion)"));
+    classification_free(&c);
+
+    assert_string_equal(classify_primary(ctx, t, "", "Développement de l'agriculture locale", &c),
+                        "alimentation_agriculture");
+    assert_null(strstr(c.terms, "(culture_creation)"));
+    classification_free(&c);
+
+    assert_string_equal(classify_primary(ctx, t, "", "Chaudière à biomasse", &c), "energie");
+    assert_null(strstr(c.terms, "(alimentation_agriculture)"));
+    classification_free(&c);
+
+    /* "transformation" is not "formation" */
+    assert_int_equal(classify_text(ctx, t, "", "La transformation des produits", &c), PTCE_OK);
+    assert_null(strstr(c.terms, "(emploi_insertion)"));
+    classification_free(&c);
+    assert_string_equal(classify_primary(ctx, t, "", "Formation des demandeurs", &c),
+                        "emploi_insertion");
+    classification_free(&c);
+
+    /* "agroalimentaire" has its own term, not "alimentaire" by accident */
+    assert_string_equal(classify_primary(ctx, t, "", "Entreprises agroalimentaires", &c),
+                        "alimentation_agriculture");
+    assert_non_null(strstr(c.terms, "agroalimentaire (alimentation_agriculture)"));
+    classification_free(&c);
+
+    /* prefixes: "maraîch*" finds maraîchage without its circumflex, maraîchers… */
+    assert_string_equal(classify_primary(ctx, t, "", "MARAICHAGE", &c), "alimentation_agriculture");
+    assert_non_null(strstr(c.terms, "maraîch* (alimentation_agriculture)"));
+    classification_free(&c);
+    assert_string_equal(classify_primary(ctx, t, "", "des maraîchères", &c), "alimentation_agriculture");
+    classification_free(&c);
+    /* "permaculture" is not "culture" either */
+    assert_int_equal(classify_text(ctx, t, "", "Un jardin en permaculture", &c), PTCE_OK);
+    assert_null(strstr(c.terms, "(culture_creation)"));
+    classification_free(&c);
+
+    taxonomy_free(t);
+    ptce_ctx_free(ctx);
+}
+
+static void test_phrases_and_plurals(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    taxonomy *t = load_text(ctx, "[alim]\nlibellé = A\ncouleur = #111111\ncourt = alim\n"
+                                 "3 circuit court\n"
+                                 "2 projet alimentaire territorial\n"
+                                 "[art]\nlibellé = B\ncouleur = #222222\ncourt = art\n"
+                                 "1 court métrage\n"
+                                 "1 court\n" SECTOR_AUTRE);
+    classification c;
+    /* a phrase over plurals, capitals and missing accents */
+    assert_string_equal(classify_primary(ctx, t, "", "Vente en CIRCUITS COURTS", &c), "alim");
+    /* the phrase consumed "courts": the shorter "court" of another sector does not count */
+    assert_string_equal(c.terms, "circuit court (alim)");
+    assert_string_equal(c.sectors_text, "alim");
+    classification_free(&c);
+    /* words apart are not a phrase */
+    assert_string_equal(classify_primary(ctx, t, "", "un circuit très court", &c), "art");
+    classification_free(&c);
+    assert_string_equal(classify_primary(ctx, t, "", "Le Projet Alimentaire Territorial", &c), "alim");
+    assert_string_equal(c.terms, "projet alimentaire territorial (alim)");
+    classification_free(&c);
+    assert_string_equal(classify_primary(ctx, t, "", "festival de courts-métrages", &c), "art");
+    assert_string_equal(c.terms, "court métrage (art)");
+    classification_free(&c);
+    /* a term counts once however often it appears */
+    assert_int_equal(classify_text(ctx, t, "", "court court court circuit court", &c), PTCE_OK);
+    assert_string_equal(c.terms, "court (art), circuit court (alim)");
+    assert_string_equal(c.sectors_text, "alim");
+    classification_free(&c);
+    taxonomy_free(t);
+    ptce_ctx_free(ctx);
+}
+
+static void test_negative_terms(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    taxonomy *t = load_text(ctx, "[art]\nlibellé = Art\ncouleur = #111111\ncourt = art\n"
+                                 "2 culture\n"
+                                 "-3 culture d'entreprise\n"
+                                 "0 culture commune\n"
+                                 "[empl]\nlibellé = E\ncouleur = #222222\ncourt = empl\n"
+                                 "1 entreprise\n" SECTOR_AUTRE);
+    classification c;
+    assert_string_equal(classify_primary(ctx, t, "", "Une culture vivante", &c), "art");
+    classification_free(&c);
+    /* the negative phrase replaces the word and pulls the sector down */
+    assert_string_equal(classify_primary(ctx, t, "", "culture d'entreprise et culture", &c), "autre");
+    assert_string_equal(c.terms, "culture d'entreprise (art), culture (art)");
+    classification_free(&c);
+    /* a zero-weight phrase absorbs its words and is not listed */
+    assert_string_equal(classify_primary(ctx, t, "", "une culture commune", &c), "autre");
+    assert_string_equal(c.terms, "");
+    assert_string_equal(c.sectors_text, "autre");
+    classification_free(&c);
+    taxonomy_free(t);
+    ptce_ctx_free(ctx);
+}
+
+static void test_theme_outweighs_description(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    taxonomy *t = load_real(ctx);
+    classification c;
+    const char *desc = "Le pôle organise la vente en circuits courts.";
+    assert_string_equal(classify_primary(ctx, t, "", desc, &c), "alimentation_agriculture");
+    classification_free(&c);
+    assert_string_equal(classify_primary(ctx, t, "Mobilité", desc, &c), "mobilite");
+    assert_string_equal(c.sectors_text, "mobilite|alimentation_agriculture");
+    assert_string_equal(c.terms, "mobilité (mobilite), circuit court (alimentation_agriculture)");
+    classification_free(&c);
+    /* the same word weighs more in the theme: the factor is at least 2 */
+    classification a, b;
+    assert_int_equal(classify_text(ctx, t, "Textile", "Tourisme", &a), PTCE_OK);
+    assert_string_equal(taxonomy_sector_id(t, (size_t)a.primary), "textile");
+    assert_int_equal(classify_text(ctx, t, "Tourisme", "Textile", &b), PTCE_OK);
+    assert_string_equal(taxonomy_sector_id(t, (size_t)b.primary), "tourisme");
+    classification_free(&a);
+    classification_free(&b);
+    taxonomy_free(t);
+    ptce_ctx_free(ctx);
+}
+
+static void test_other_when_nothing_matches(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    taxonomy *t = load_real(ctx);
+    int other = taxonomy_find(t, "autre");
+    classification c;
+    const char *cases[][2] = {{NULL, NULL}, {"", ""}, {"ESS", "Coopération entre acteurs."},
+                              {"  ", "Le pôle réunit des associations et des collectivités."}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(classify_text(ctx, t, cases[i][0], cases[i][1], &c), PTCE_OK);
+        assert_int_equal(c.primary, other);
+        assert_int_equal(c.nsectors, 1);
+        assert_int_equal(c.sectors[0], other);
+        assert_string_equal(c.sectors_text, "autre");
+        assert_string_equal(c.terms, "");
+        assert_true(c.score == 0.0);
+        classification_free(&c);
+    }
+    classification_free(&c); /* freeing twice is harmless */
+    taxonomy_free(t);
+    ptce_ctx_free(ctx);
+}
+
+static void test_determinism_and_ties(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    taxonomy *t = load_text(ctx, "seuil_secondaire = 0.5\nscore_min_secondaire = 1\n"
+                                 "[un]\nlibellé = Un\ncouleur = #111111\ncourt = un\n2 pomme\n"
+                                 "[deux]\nlibellé = Deux\ncouleur = #222222\ncourt = deux\n2 poire\n"
+                                 "[trois]\nlibellé = Trois\ncouleur = #333333\ncourt = trois\n"
+                                 "0.5 prune\n" SECTOR_AUTRE);
+    classification a, b;
+    /* a tie goes to the sector written first in the file, whatever the text order */
+    assert_string_equal(classify_primary(ctx, t, "", "poire et pomme et prune", &a), "un");
+    assert_string_equal(a.sectors_text, "un|deux");
+    assert_true(a.score > 0 && a.score <= 0.5);
+    assert_string_equal(classify_primary(ctx, t, "", "pomme et poire et prune", &b), "un");
+    assert_string_equal(a.sectors_text, b.sectors_text);
+    assert_true(a.score == b.score);
+    classification_free(&a);
+    classification_free(&b);
+
+    /* Same input, same output, on the real taxonomy too. */
+    taxonomy *real = load_real(ctx);
+    const char *desc = "Ressourcerie et chantier d'insertion, circuits courts et tiers-lieu.";
+    assert_int_equal(classify_text(ctx, real, "Économie circulaire", desc, &a), PTCE_OK);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(classify_text(ctx, real, "Économie circulaire", desc, &b), PTCE_OK);
+        assert_int_equal(a.primary, b.primary);
+        assert_int_equal(a.nsectors, b.nsectors);
+        assert_memory_equal(a.sectors, b.sectors, a.nsectors * sizeof a.sectors[0]);
+        assert_string_equal(a.sectors_text, b.sectors_text);
+        assert_string_equal(a.terms, b.terms);
+        assert_true(a.score == b.score);
+        classification_free(&b);
+    }
+    assert_true(a.score > 0.5 && a.score <= 1.0);
+    assert_string_equal(taxonomy_sector_id(real, (size_t)a.primary), "economie_circulaire");
+    classification_free(&a);
+    taxonomy_free(real);
+    taxonomy_free(t);
+    ptce_ctx_free(ctx);
+}
+
+/* ---- the labelled set ---- */
+
+typedef struct row {
+    char *field[4];
+} row;
+
+/* A minimal reader for the ';'-separated, '"'-quoted labelled file. */
+static size_t read_rows(const char *text, row **out)
+{
+    size_t cap = 256, n = 0;
+    row *rows = calloc(cap, sizeof *rows);
+    assert_non_null(rows);
+    const char *p = text;
+    if (strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    while (*p) {
+        row r = {{NULL}};
+        for (int f = 0; f < 4; f++) {
+            strbuf sb;
+            sb_init(&sb);
+            if (*p == '"') {
+                p++;
+                while (*p) {
+                    if (*p == '"' && p[1] == '"') {
+                        sb_append_char(&sb, '"');
+                        p += 2;
+                    } else if (*p == '"') {
+                        p++;
+                        break;
+                    } else {
+                        sb_append_char(&sb, *p++);
+                    }
+                }
+            }
+            while (*p && *p != ';' && *p != '\n' && *p != '\r')
+                sb_append_char(&sb, *p++);
+            r.field[f] = sb_take(&sb);
+            assert_non_null(r.field[f]);
+            if (f < 3) {
+                assert_true(*p == ';');
+                p++;
+            }
+        }
+        while (*p == '\r' || *p == '\n')
+            p++;
+        if (n == cap) {
+            cap *= 2;
+            rows = realloc(rows, cap * sizeof *rows);
+            assert_non_null(rows);
+        }
+        rows[n++] = r;
+    }
+    *out = rows;
+    return n;
+}
+
+static void free_rows(row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int f = 0; f < 4; f++)
+            free(rows[i].field[f]);
+    free(rows);
+}
+
+/* Sets bit s for each sector id of a '|'-separated list. */
+static unsigned sector_set(const taxonomy *t, const char *list)
+{
+    unsigned set = 0;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save = NULL, *id = strtok_r(buf, "|", &save); id; id = strtok_r(NULL, "|", &save)) {
+        int k = taxonomy_find(t, str_trim(id));
+        if (k < 0)
+            print_message("unknown sector in labelled set: \"%s\"\n", id);
+        assert_true(k >= 0);
+        set |= 1u << k;
+    }
+    return set;
+}
+
+static void test_labelled_set(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    taxonomy *t = load_real(ctx);
+    size_t ns = taxonomy_count(t);
+    char path[4096];
+    test_data_path("classify-labelled.csv", path, sizeof path);
+    char *text = ptce_read_file(path, NULL);
+    assert_non_null(text);
+    row *rows;
+    size_t n = read_rows(text, &rows);
+    free(text);
+    assert_true(n > 160);
+    assert_string_equal(rows[0].field[0], "theme");
+
+    unsigned confusion[CLASSIFY_MAX_SECTORS][CLASSIFY_MAX_SECTORS];
+    memset(confusion, 0, sizeof confusion);
+    unsigned per_sector[CLASSIFY_MAX_SECTORS] = {0};
+    size_t total = 0, correct = 0, tp = 0, fp = 0, fn = 0, all_tp = 0, all_fp = 0, all_fn = 0;
+    for (size_t i = 1; i < n; i++) {
+        row *r = &rows[i];
+        int want = taxonomy_find(t, r->field[2]);
+        if (want < 0)
+            print_message("unknown sector in labelled set, row %zu: \"%s\"\n", i + 1, r->field[2]);
+        assert_true(want >= 0);
+        unsigned want_sec = sector_set(t, r->field[3]);
+        assert_false(want_sec & (1u << want));
+        classification c;
+        assert_int_equal(classify_text(ctx, t, r->field[0], r->field[1], &c), PTCE_OK);
+        unsigned got_sec = 0;
+        for (size_t k = 1; k < c.nsectors; k++)
+            got_sec |= 1u << c.sectors[k];
+        total++;
+        per_sector[want]++;
+        confusion[want][c.primary]++;
+        if (c.primary == want)
+            correct++;
+        else
+            print_message("row %3zu: want %s, got %s (%.2f) — %s\n", i + 1, r->field[2],
+                          c.sectors_text, c.score, c.terms);
+        tp += (size_t)__builtin_popcount(got_sec & want_sec);
+        fp += (size_t)__builtin_popcount(got_sec & ~want_sec);
+        fn += (size_t)__builtin_popcount(want_sec & ~got_sec);
+        if (got_sec != want_sec && c.primary == want)
+            print_message("row %3zu: secondaries want \"%s\", got %s — %s\n", i + 1, r->field[3],
+                          c.sectors_text, c.terms);
+        unsigned want_all = want_sec | 1u << want, got_all = got_sec | 1u << c.primary;
+        all_tp += (size_t)__builtin_popcount(got_all & want_all);
+        all_fp += (size_t)__builtin_popcount(got_all & ~want_all);
+        all_fn += (size_t)__builtin_popcount(want_all & ~got_all);
+        classification_free(&c);
+    }
+    for (size_t s = 0; s < ns; s++)
+        assert_true(per_sector[s] >= 6);
+
+    /* Confusion table: rows are the labels, columns the predictions, by short code. */
+    print_message("confusion (rows: expected, columns: predicted)\n%-6s", "");
+    for (size_t s = 0; s < ns; s++)
+        print_message("%6.5s", taxonomy_sector_short(t, s));
+    print_message("\n");
+    for (size_t s = 0; s < ns; s++) {
+        print_message("%-6.5s", taxonomy_sector_short(t, s));
+        for (size_t k = 0; k < ns; k++) {
+            if (confusion[s][k])
+                print_message("%6u", confusion[s][k]);
+            else
+                print_message("%6s", ".");
+        }
+        print_message("\n");
+    }
+    double accuracy = (double)correct / (double)total;
+    double f1 = tp + fp + fn == 0 ? 1.0 : 2.0 * (double)tp / (double)(2 * tp + fp + fn);
+    double all_f1 = 2.0 * (double)all_tp / (double)(2 * all_tp + all_fp + all_fn);
+    print_message("labelled set: %zu rows, primary accuracy %.1f %% (%zu/%zu)\n", total,
+                  100 * accuracy, correct, total);
+    print_message("secondary sectors: micro F1 %.3f (tp %zu, fp %zu, fn %zu); "
+                  "all sectors micro F1 %.3f\n", f1, tp, fp, fn, all_f1);
+    assert_true(accuracy >= 0.90);
+    assert_true(f1 >= 0.80);
+    free_rows(rows, n);
+    taxonomy_free(t);
+    ptce_ctx_free(ctx);
+}
+
+/* Throughput on many descriptions (PTCE_CLASSIFY_BENCH rows, 5,000 by default so that the
+ * test stays quick under valgrind). */
+static void test_throughput(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    taxonomy *t = load_real(ctx);
+    const char *env = getenv("PTCE_CLASSIFY_BENCH");
+    long count = env ? atol(env) : 5000;
+    static const char *const descs[] = {
+        "Le pôle accompagne l'installation de maraîchers bio et organise la vente en circuits "
+        "courts. Légumerie et atelier de transformation alimentaire approvisionnant la "
+        "restauration collective en produits locaux.",
+        "Filière d'éco-construction en paille et terre crue associant artisans et bailleurs "
+        "sociaux. Rénovation énergétique de logements anciens par des entreprises du bâtiment.",
+        "Ressourcerie et recyclerie : collecte, tri, réemploi et revente d'objets, ateliers "
+        "de réparation, sensibilisation à la réduction des déchets dans les écoles.",
+        "Une vingtaine de membres coopèrent au sein d'une SCIC pour développer des activités "
+        "utiles au territoire et des emplois non délocalisables."};
+    clock_t start = clock();
+    for (long i = 0; i < count; i++) {
+        classification c;
+        assert_int_equal(classify_text(ctx, t, i % 3 ? "Économie circulaire" : "",
+                                       descs[i % 4], &c), PTCE_OK);
+        classification_free(&c);
+    }
+    double secs = (double)(clock() - start) / CLOCKS_PER_SEC;
+    print_message("throughput: %ld classifications in %.3f s (%.0f per second)\n", count, secs,
+                  secs > 0 ? (double)count / secs : 0.0);
+    taxonomy_free(t);
+    ptce_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_real_taxonomy),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_parser_errors),
+        cmocka_unit_test(test_parser_format),
+        cmocka_unit_test(test_normalize),
+        cmocka_unit_test(test_word_start_traps),
+        cmocka_unit_test(test_phrases_and_plurals),
+        cmocka_unit_test(test_negative_terms),
+        cmocka_unit_test(test_theme_outweighs_description),
+        cmocka_unit_test(test_other_when_nothing_matches),
+        cmocka_unit_test(test_determinism_and_ties),
+        cmocka_unit_test(test_labelled_set),
+        cmocka_unit_test(test_throughput),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
