@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "classify/classify_private.h"
 #include "core/ctx.h"
@@ -53,7 +54,7 @@ static bool word_is(const char *w, size_t n, const short_word *list)
     if (n > 7)
         return false; /* longer than any listed word */
     for (; list->text; list++)
-        if (list->len == n && memcmp(list->text, w, n) == 0)
+        if (list->len == n && list->text[0] == w[0] && memcmp(list->text, w, n) == 0)
             return true;
     return false;
 }
@@ -78,6 +79,97 @@ static size_t stem_into(const char *w, size_t n, char *out)
     return len;
 }
 
+/* text_fold() spends its time decomposing every character through utf8proc; French text is
+ * mostly ASCII, so ASCII is folded here (lower case, digits kept, anything else a separator,
+ * exactly as text_fold does) and only the other characters go through text_fold, one at a
+ * time. Combining marks (NFD accents) are dropped without separating words, as in text_fold.
+ * The one difference: a compatibility character whose decomposition starts or ends with
+ * punctuation ("⒜" → "(a)") does not separate words here; no French text has them. */
+/* A byte buffer for cls_fold: room is checked once per character. */
+typedef struct fold_buf {
+    char *data;
+    size_t len, cap;
+} fold_buf;
+
+static bool fold_room(fold_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return true;
+    size_t cap = b->cap * 2 + extra + 1;
+    char *d = realloc(b->data, cap);
+    if (!d)
+        return false;
+    b->data = d;
+    b->cap = cap;
+    return true;
+}
+
+char *cls_fold(const char *text)
+{
+    size_t n0 = strlen(text);
+    fold_buf b = {malloc(n0 + 16), 0, n0 + 16};
+    if (!b.data)
+        return NULL;
+    bool pending_space = false;
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p) {
+        unsigned char c = *p;
+        if (c < 0x80) {
+            p++;
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c - 'A' + 'a');
+            else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+                pending_space = b.len > 0;
+                continue;
+            }
+            if (!fold_room(&b, 2))
+                goto fail;
+            if (pending_space) {
+                b.data[b.len++] = ' ';
+                pending_space = false;
+            }
+            b.data[b.len++] = (char)c;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t used = utf8proc_iterate(p, -1, &cp);
+        size_t n = used > 0 ? (size_t)used : 1;
+        char one[8];
+        memcpy(one, p, n);
+        one[n] = '\0';
+        p += n;
+        if (used > 0) {
+            utf8proc_category_t cat = utf8proc_category(cp);
+            if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC ||
+                cat == UTF8PROC_CATEGORY_ME)
+                continue;
+        }
+        char *f = text_fold(one);
+        if (!f)
+            goto fail;
+        size_t fl = strlen(f);
+        if (fl == 0) {
+            pending_space = pending_space || b.len > 0;
+        } else if (fold_room(&b, fl + 1)) {
+            if (pending_space) {
+                b.data[b.len++] = ' ';
+                pending_space = false;
+            }
+            memcpy(b.data + b.len, f, fl);
+            b.len += fl;
+        } else {
+            free(f);
+            goto fail;
+        }
+        free(f);
+    }
+    b.data[b.len] = '\0';
+    return b.data;
+fail:
+    free(b.data);
+    return NULL;
+}
+
 void cls_tokens_free(cls_tokens *t)
 {
     free(t->buf);
@@ -88,7 +180,7 @@ void cls_tokens_free(cls_tokens *t)
 bool cls_tokenize(const char *text, cls_tokens *out)
 {
     memset(out, 0, sizeof *out);
-    char *f = text_fold(text ? text : "");
+    char *f = cls_fold(text ? text : "");
     if (!f)
         return false;
     size_t len = strlen(f);
@@ -223,6 +315,12 @@ static size_t candidate_chains(const taxonomy *t, const cls_tokens *tk, size_t i
     size_t h = cls_index_find(t, tk->buf + tok->stem_off, tok->stem_len, false);
     if (h != CLS_NO_TERM)
         heads[n++] = h;
+    if (tok->fold_len < 3)
+        return n; /* prefixes have at least 3 letters */
+    const char *f = tk->buf + tok->fold_off;
+    unsigned key = (unsigned)(unsigned char)f[0] << 8 | (unsigned char)f[1];
+    if (!(t->prefix_start[key / 8] & (1u << (key % 8))))
+        return n;
     for (size_t k = 0; k < t->nprefix_lens && t->prefix_lens[k] <= tok->fold_len; k++) {
         h = cls_index_find(t, tk->buf + tok->fold_off, t->prefix_lens[k], true);
         if (h != CLS_NO_TERM)
@@ -357,7 +455,10 @@ ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared
         if (!first)
             sb_append(&terms, ", ");
         first = false;
-        sb_printf(&terms, "%s (%s)", term->display, t->sectors[term->sector].id);
+        sb_append(&terms, term->display);
+        sb_append(&terms, " (");
+        sb_append(&terms, t->sectors[term->sector].id);
+        sb_append_char(&terms, ')');
     }
     free(h.v);
     if (ok) {

@@ -33,6 +33,9 @@ typedef struct cls_tokens {
     size_t n;
 } cls_tokens;
 
+/* text_fold() with a fast path for ASCII (same output on French text; see classify.c). */
+char *cls_fold(const char *text);
+
 /* Normalises `text` (NULL counts as empty). Returns false when memory runs out; `out` is
  * then empty and needs no freeing. */
 bool cls_tokenize(const char *text, cls_tokens *out);
@@ -89,7 +92,9 @@ struct taxonomy {
 #define CLS_MAX_PREFIX 63
     size_t prefix_lens[CLS_MAX_PREFIX + 1]; /* distinct lengths of prefix first words, increasing */
     size_t nprefix_lens;
-    size_t longest_prefix;
+    /* Bit (b0 << 8 | b1) is set when some prefix first word starts with bytes b0 b1: a quick
+     * filter before the prefix look-ups. */
+    unsigned char prefix_start[65536 / 8];
     double theme_factor;
     double secondary_ratio;
     double secondary_min;

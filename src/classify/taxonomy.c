@@ -169,8 +169,11 @@ static bool build_index(taxonomy *t)
                 k = t->next_in_chain[k];
             t->next_in_chain[k] = i;
         }
-        if (w->prefix)
+        if (w->prefix) {
             seen_len[w->len] = true;
+            unsigned k = (unsigned)(unsigned char)w->text[0] << 8 | (unsigned char)w->text[1];
+            t->prefix_start[k / 8] |= (unsigned char)(1u << (k % 8));
+        }
     }
     t->nprefix_lens = 0;
     for (size_t L = 0; L <= CLS_MAX_PREFIX; L++)

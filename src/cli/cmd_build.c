@@ -19,13 +19,17 @@ static const char help[] =
     "Options :\n"
     "  -o, --output DOSSIER  dossier de sortie (défaut : out)\n"
     "  --crs EPSG:NNNN       système des Shapefiles en position réelle (défaut : EPSG:4326 ;\n"
-    "                        EPSG:2154 pour le Lambert-93)\n" COMMON_HELP;
+    "                        EPSG:2154 pour le Lambert-93 ; un système d'outre-mer — 5490,\n"
+    "                        2972, 2975, 4471 — ne garde que son territoire)\n"
+    "  --groups FICHIER      agrège aussi par groupes de régions ou de départements\n"
+    "                        (CSV : code_reg;groupe ou code_dep;groupe) → ptce_groupes\n" COMMON_HELP;
 
 int cmd_build(int argc, char **argv)
 {
-    enum { OPT_CRS = OPT_FIRST_FREE };
+    enum { OPT_CRS = OPT_FIRST_FREE, OPT_GROUPS };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"crs", required_argument, NULL, OPT_CRS},
+        {"groups", required_argument, NULL, OPT_GROUPS},
         {"help", no_argument, NULL, 'h'}, COMMON_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     common_options co = {0};
     build_options bo = {.outdir = "out", .epsg = 4326};
@@ -44,6 +48,9 @@ int cmd_build(int argc, char **argv)
                 fprintf(stderr, "ptce-map build : --crs attend un code EPSG (ex. EPSG:2154)\n");
                 return 1;
             }
+            break;
+        case OPT_GROUPS:
+            bo.groups = optarg;
             break;
         case 'h':
             fputs(help, stdout);

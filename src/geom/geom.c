@@ -67,6 +67,16 @@ ptce_status geom_crs_open(ptce_ctx *ctx, int epsg, crs_target *out)
     return PTCE_OK;
 }
 
+ptce_status geom_crs_open_identity(ptce_ctx *ctx, int epsg, crs_target *out)
+{
+    ptce_status st = geom_crs_open(ctx, epsg, out);
+    if (st == PTCE_OK && out->from_wgs84) {
+        proj_destroy(out->from_wgs84);
+        out->from_wgs84 = NULL;
+    }
+    return st;
+}
+
 void geom_crs_close(crs_target *crs)
 {
     if (crs->from_wgs84)

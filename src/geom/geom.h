@@ -23,6 +23,9 @@ typedef struct crs_target {
 
 /* Prepares output in EPSG:`epsg`. Fails with a message for an unknown code. */
 ptce_status geom_crs_open(ptce_ctx *ctx, int epsg, crs_target *out);
+
+/* Same .prj, but for coordinates already in that plane: no transformation. */
+ptce_status geom_crs_open_identity(ptce_ctx *ctx, int epsg, crs_target *out);
 void geom_crs_close(crs_target *crs);
 
 /* Parses "EPSG:2154", "epsg:2154" or "2154". Returns 0 when not a code. */

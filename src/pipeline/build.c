@@ -1,5 +1,8 @@
 /*
  * pipeline/build.c — see build.h.
+ *
+ * Order: load → geocode → classify → aggregate (+ groups) → layers → national layout →
+ * simplified web polygons → every file written in a temporary folder → moved into place.
  */
 #include "pipeline/build.h"
 
@@ -8,12 +11,46 @@
 #include <string.h>
 
 #include "aggregate/aggregate.h"
+#include "aggregate/groups.h"
 #include "core/ctx.h"
 #include "core/util.h"
 #include "geom/geom.h"
+#include "geom/simplify.h"
+#include "pipeline/carte.h"
 #include "pipeline/layers.h"
+#include "pipeline/reports.h"
 #include "write/outdir.h"
 #include "write/writers.h"
+
+/* Tolerance of the _web polygons: about 2 km, invisible on a national web map. */
+#define WEB_TOLERANCE_DEGREES 0.02
+
+/* Everything a build holds between the stages, freed in one place. */
+typedef struct build_state {
+    ptce_run run;
+    aggregation agg;
+    group_set groups;
+    layer_set ls;
+    area_layer group_layer;
+    crs_target crs;
+    carte carte;
+    GEOSGeometry **web_deps;
+    GEOSGeometry **web_regions;
+    area_layer web_region_layer, web_dep_layer;
+    layer_view points_view, regions_view, deps_view; /* --crs for one territory */
+    int restricted;
+} build_state;
+
+const char *build_territory_of_crs(int epsg)
+{
+    switch (epsg) {
+    case 5490: case 4559: case 32620: return "01,02";
+    case 2972: case 32622: return "03";
+    case 2975: case 32740: return "04";
+    case 4471: case 32738: return "06";
+    }
+    return NULL;
+}
 
 static void print_summary(ptce_ctx *ctx, const ptce_run *run, const aggregation *agg)
 {
@@ -33,17 +70,21 @@ static void print_summary(ptce_ctx *ctx, const ptce_run *run, const aggregation 
     }
 }
 
-static ptce_status write_readme(ptce_ctx *ctx, outdir *od, const ptce_run *run,
-                                const crs_target *crs)
+static ptce_status write_readme(ptce_ctx *ctx, outdir *od, const build_state *b)
 {
+    const ptce_run *run = &b->run;
     strbuf sb;
     sb_init(&sb);
     sb_printf(&sb, "Carte nationale des PTCE produite par ptce-map %s\n\n", ptce_version());
     sb_printf(&sb, "Recensement : %s (%zu lignes ; %zu placées, %zu ambiguës, %zu rejetées)\n",
               run->census.path, run->nrows, run->nplaced, run->nambiguous, run->nrejected);
     sb_printf(&sb, "Code officiel géographique : %s\n", run->rd.cog_year);
-    sb_printf(&sb, "Shapefiles en position réelle : EPSG:%d (%s) ; GeoJSON : WGS 84 (EPSG:4326)\n",
-              crs->epsg, crs->name);
+    sb_printf(&sb, "Couches en position réelle (ptce_*.shp) : EPSG:%d (%s)%s\n", b->crs.epsg,
+              b->crs.name, b->restricted ? ", limitées au territoire de ce système" : "");
+    sb_printf(&sb, "GeoJSON : WGS 84 (EPSG:4326), longitude puis latitude, 6 décimales\n");
+    sb_printf(&sb, "carte/ : mise en page nationale en Lambert-93 ; les départements et régions "
+                   "d'outre-mer y sont DÉPLACÉS et mis à l'échelle dans des encarts (champ "
+                   "deplace = 1) : ces coordonnées ne sont pas des positions réelles.\n");
     sb_printf(&sb, "Versions des données : %s\n\n", run->rd.versions);
     sb_printf(&sb, "Sources et crédits : %s\n", run->rd.credit);
     ptce_status st = sb.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
@@ -52,54 +93,183 @@ static ptce_status write_readme(ptce_ctx *ctx, outdir *od, const ptce_run *run,
     return st;
 }
 
-static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, ptce_run *run, layer_set *ls,
-                                 const crs_target *crs)
+/* Simplified départements (shared borders simplified once) and regions as unions of them,
+ * so that the web layers stay a clean coverage. */
+static ptce_status build_web_polygons(ptce_ctx *ctx, build_state *b)
 {
+    aggregation *agg = &b->agg;
+    const GEOSGeometry **deps = calloc(agg->ndeps, sizeof *deps);
+    b->web_deps = calloc(agg->ndeps, sizeof *b->web_deps);
+    b->web_regions = calloc(agg->nregions, sizeof *b->web_regions);
+    if (!deps || !b->web_deps || !b->web_regions) {
+        free(deps);
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
+    for (size_t i = 0; i < agg->ndeps; i++)
+        deps[i] = agg->deps[i].geom;
+    ptce_status st = geom_simplify_coverage(ctx, (const GEOSGeometry *const *)deps, agg->ndeps,
+                                            WEB_TOLERANCE_DEGREES, b->web_deps);
+    free(deps);
+    for (size_t r = 0; r < agg->nregions && !st; r++) {
+        GEOSGeometry **parts = calloc(agg->ndeps, sizeof *parts);
+        if (!parts)
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        unsigned np = 0;
+        for (size_t i = 0; i < agg->ndeps; i++)
+            if (!strcmp(agg->deps[i].parent_code, agg->regions[r].code))
+                parts[np++] = GEOSGeom_clone_r(ctx->geos, b->web_deps[i]);
+        GEOSGeometry *coll = GEOSGeom_createCollection_r(ctx->geos, GEOS_GEOMETRYCOLLECTION,
+                                                         parts, np);
+        free(parts);
+        b->web_regions[r] = coll ? GEOSUnaryUnion_r(ctx->geos, coll) : NULL;
+        if (coll)
+            GEOSGeom_destroy_r(ctx->geos, coll);
+        if (!b->web_regions[r])
+            st = ptce_fail(ctx, PTCE_ERR_LIBRARY, "région %s : union simplifiée impossible",
+                           agg->regions[r].code);
+    }
+    if (!st)
+        st = layers_area(ctx, &b->ls, AREA_REGION, agg->regions, agg->nregions, b->web_regions,
+                         "ptce_regions", "PTCE par région (simplifié pour le web)",
+                         &b->web_region_layer);
+    if (!st)
+        st = layers_area(ctx, &b->ls, AREA_DEPARTEMENT, agg->deps, agg->ndeps, b->web_deps,
+                         "ptce_departements", "PTCE par département (simplifié pour le web)",
+                         &b->web_dep_layer);
+    return st;
+}
+
+/* With an overseas legal CRS, the true-position Shapefiles keep that territory only. */
+static ptce_status restrict_to_territory(ptce_ctx *ctx, build_state *b, const char *regions)
+{
+    layer_set *ls = &b->ls;
+    size_t np = ls->points.nfeatures, nr = b->agg.nregions, nd = b->agg.ndeps;
+    unsigned char *keep = calloc(np + nr + nd + 1, 1);
+    if (!keep)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    for (size_t i = 0; i < np; i++) {
+        const geo_result *g = &b->run.rows[ls->placed[i]].geo;
+        keep[i] = g->reg && strstr(regions, g->reg->code) != NULL;
+    }
+    for (size_t i = 0; i < nr; i++)
+        keep[np + i] = strstr(regions, b->agg.regions[i].code) != NULL;
+    for (size_t i = 0; i < nd; i++)
+        keep[np + nr + i] = strstr(regions, b->agg.deps[i].parent_code) != NULL;
+    ptce_status st = layer_view_make(ctx, &ls->points, keep, &b->points_view);
+    if (!st)
+        st = layer_view_make(ctx, &ls->region_layer.out, keep + np, &b->regions_view);
+    if (!st)
+        st = layer_view_make(ctx, &ls->dep_layer.out, keep + np + nr, &b->deps_view);
+    free(keep);
+    b->restricted = 1;
+    ptce_info(ctx, "EPSG:%d : les Shapefiles en position réelle ne gardent que les régions %s "
+                   "(système légal de ce territoire)", b->crs.epsg, regions);
+    return st;
+}
+
+static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b)
+{
+    layer_set *ls = &b->ls;
+    const layer *points = b->restricted ? &b->points_view.out : &ls->points;
+    const layer *regions = b->restricted ? &b->regions_view.out : &ls->region_layer.out;
+    const layer *deps = b->restricted ? &b->deps_view.out : &ls->dep_layer.out;
     ptce_status st;
-    if ((st = shapefile_write(ctx, od, "", &ls->points, crs)) ||
+    if ((st = shapefile_write(ctx, od, "", points, &b->crs)) ||
+        (st = shapefile_write(ctx, od, "", regions, &b->crs)) ||
+        (st = shapefile_write(ctx, od, "", deps, &b->crs)) ||
         (st = geojson_write(ctx, od, "", &ls->points, "")) ||
-        (st = shapefile_write(ctx, od, "", &ls->regions, crs)) ||
-        (st = geojson_write(ctx, od, "", &ls->regions, "")) ||
-        (st = shapefile_write(ctx, od, "", &ls->deps, crs)) ||
-        (st = geojson_write(ctx, od, "", &ls->deps, "")) ||
-        (st = csv_write_layer(ctx, od, "rejets.csv", &ls->rejects)) ||
-        (st = write_readme(ctx, od, run, crs)))
+        (st = geojson_write(ctx, od, "", &ls->region_layer.out, "")) ||
+        (st = geojson_write(ctx, od, "", &ls->dep_layer.out, "")) ||
+        (st = geojson_write(ctx, od, "", &b->web_region_layer.out, "_web")) ||
+        (st = geojson_write(ctx, od, "", &b->web_dep_layer.out, "_web")))
         return st;
-    return PTCE_OK;
+    if (b->groups.n > 0 &&
+        ((st = shapefile_write(ctx, od, "", &b->group_layer.out, &b->crs)) ||
+         (st = geojson_write(ctx, od, "", &b->group_layer.out, ""))))
+        return st;
+    carte *c = &b->carte;
+    if ((st = shapefile_write(ctx, od, "carte", &c->points.out, &c->crs)) ||
+        (st = shapefile_write(ctx, od, "carte", &c->regions.out, &c->crs)) ||
+        (st = shapefile_write(ctx, od, "carte", &c->deps.out, &c->crs)) ||
+        (st = shapefile_write(ctx, od, "carte", &c->frames, &c->crs)))
+        return st;
+    strbuf synth;
+    sb_init(&synth);
+    st = report_synthese(ctx, &b->run, &b->agg, &synth);
+    if (!st)
+        st = write_bytes(ctx, od, "synthese.csv", synth.data, synth.len);
+    sb_free(&synth);
+    if (!st)
+        st = csv_write_layer(ctx, od, "rejets.csv", &ls->rejects);
+    if (!st)
+        st = write_readme(ctx, od, b);
+    return st;
+}
+
+static void build_state_free(ptce_ctx *ctx, build_state *b)
+{
+    for (size_t i = 0; b->web_deps && i < b->agg.ndeps; i++)
+        if (b->web_deps[i])
+            GEOSGeom_destroy_r(ctx->geos, b->web_deps[i]);
+    for (size_t i = 0; b->web_regions && i < b->agg.nregions; i++)
+        if (b->web_regions[i])
+            GEOSGeom_destroy_r(ctx->geos, b->web_regions[i]);
+    free(b->web_deps);
+    free(b->web_regions);
+    layer_view_free(&b->points_view);
+    layer_view_free(&b->regions_view);
+    layer_view_free(&b->deps_view);
+    carte_free(&b->carte);
+    geom_crs_close(&b->crs);
+    layers_free(&b->ls);
+    group_set_free(&b->groups);
+    aggregation_free(&b->agg);
+    run_free(&b->run);
 }
 
 ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts)
 {
-    ptce_run run;
-    aggregation agg = {0};
-    layer_set ls = {0};
-    crs_target crs = {0};
+    build_state *b = calloc(1, sizeof *b);
+    if (!b)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     outdir od = {0};
-    ptce_status st = run_load(ctx, &opts->run, &run);
+    int epsg = opts->epsg ? opts->epsg : 4326;
+    /* Check what the user typed before the long part of the run. */
+    ptce_status st = geom_crs_open(ctx, epsg, &b->crs);
     if (!st)
-        st = run_geocode(ctx, &run);
+        st = run_load(ctx, &opts->run, &b->run);
     if (!st)
-        st = run_classify(ctx, &run);
+        st = run_geocode(ctx, &b->run);
     if (!st)
-        st = aggregate_run(ctx, &run, &agg);
+        st = run_classify(ctx, &b->run);
     if (!st)
-        st = layers_build(ctx, &run, &agg, &ls);
+        st = aggregate_run(ctx, &b->run, &b->agg);
+    if (!st && opts->groups)
+        st = aggregate_groups(ctx, &b->agg, opts->groups, &b->groups);
     if (!st)
-        st = geom_crs_open(ctx, opts->epsg ? opts->epsg : 4326, &crs);
+        st = layers_build(ctx, &b->run, &b->agg, &b->ls);
+    if (!st && b->groups.n > 0)
+        st = layers_area(ctx, &b->ls, AREA_GROUP, b->groups.groups, b->groups.n, NULL,
+                         "ptce_groupes", "PTCE par groupe", &b->group_layer);
+    const char *territory = build_territory_of_crs(epsg);
+    if (!st && territory)
+        st = restrict_to_territory(ctx, b, territory);
+    if (!st)
+        st = carte_build(ctx, &b->run.rd, &b->ls, &b->carte);
+    if (!st)
+        st = build_web_polygons(ctx, b);
     if (!st)
         st = outdir_open(ctx, opts->outdir ? opts->outdir : "out", &od);
     if (!st) {
-        st = write_outputs(ctx, &od, &run, &ls, &crs);
+        st = write_outputs(ctx, &od, b);
         if (!st)
             st = outdir_commit(ctx, &od);
         else
             outdir_abort(&od);
     }
     if (!st)
-        print_summary(ctx, &run, &agg);
-    geom_crs_close(&crs);
-    layers_free(&ls);
-    aggregation_free(&agg);
-    run_free(&run);
+        print_summary(ctx, &b->run, &b->agg);
+    build_state_free(ctx, b);
+    free(b);
     return st;
 }

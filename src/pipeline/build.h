@@ -10,10 +10,17 @@
 typedef struct build_options {
     run_options run;
     const char *outdir;   /* default "out" */
-    int epsg;             /* CRS of the true-position Shapefiles; 4326 by default */
+    int epsg;             /* CRS of the true-position Shapefiles; 4326 by default. An
+                           * overseas legal CRS (5490, 2972, 2975, 4471) keeps only the
+                           * features of the territory it is made for. */
+    const char *groups;   /* --groups FILE, NULL when unused */
 } build_options;
 
 /* Runs the pipeline and writes the outputs. On failure nothing in outdir changes. */
 ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts);
+
+/* The regions an overseas legal CRS is made for ("01,02" for EPSG:5490), NULL for the
+ * others (which take every feature). */
+const char *build_territory_of_crs(int epsg);
 
 #endif

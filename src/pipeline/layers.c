@@ -124,83 +124,101 @@ static void reject_value(void *user, size_t i, size_t f, field_value *v)
 
 /* ---- areas ---------------------------------------------------------------------------------- */
 
-/* Area layers: code, name, [region code], count, n_<sector>…, members, population, rate,
- * share. Sector fields come from the taxonomy, so they are built at run time. */
-static size_t area_base(int is_dep)
+/* Area layers: their identifying text fields, then count, n_<sector>…, members,
+ * population, rate, share. Sector fields come from the taxonomy, so they are built at run
+ * time. */
+static const char *const area_text_fields[AREA_KINDS][3] = {
+    [AREA_REGION] = {"code_reg", "nom_reg", NULL},
+    [AREA_DEPARTEMENT] = {"code_dep", "nom_dep", "code_reg"},
+    [AREA_GROUP] = {"groupe", "codes", NULL},
+};
+
+static size_t area_base(area_kind kind)
 {
-    return is_dep ? 4 : 3;
+    return kind == AREA_DEPARTEMENT ? 3 : 2;
 }
 
-static void area_value_common(layer_set *ls, const area_stats *a, int is_dep, size_t f,
-                              field_value *v)
+static void area_value(void *user, size_t i, size_t f, field_value *v)
 {
-    size_t base = area_base(is_dep), ns = ls->agg->nsectors;
-    if (f == 0) {
-        text_value(v, a->code);
-    } else if (f == 1) {
-        text_value(v, a->nom);
-    } else if (is_dep && f == 2) {
-        text_value(v, a->parent_code);
-    } else if (f == base - 1) {
+    area_layer *al = user;
+    const area_stats *a = &al->areas[i];
+    size_t base = area_base(al->kind), ns = al->ls->agg->nsectors;
+    if (f < base) {
+        /* code, then name — or, for a group, its member codes; a département's region. */
+        if (f == 0)
+            text_value(v, a->code);
+        else if (al->kind == AREA_GROUP || f == 2)
+            text_value(v, a->parent_code);
+        else
+            text_value(v, a->nom);
+    } else if (f == base) {
         v->integer = a->count;
-    } else if (f < base + ns) {
-        v->integer = a->by_sector[f - base];
-    } else if (f == base + ns) {
+    } else if (f < base + 1 + ns) {
+        v->integer = a->by_sector[f - base - 1];
+    } else if (f == base + 1 + ns) {
         v->integer = a->membres;
-        v->is_null = !ls->run->has_membres;
-    } else if (f == base + ns + 1) {
+        v->is_null = !al->ls->run->has_membres;
+    } else if (f == base + 2 + ns) {
         v->integer = a->population;
-    } else if (f == base + ns + 2) {
+    } else if (f == base + 3 + ns) {
         v->real = a->per_100k;
     } else {
         v->real = a->share;
     }
 }
 
-static void region_value(void *user, size_t i, size_t f, field_value *v)
+static const GEOSGeometry *area_polygon(void *user, size_t i)
 {
-    layer_set *ls = user;
-    area_value_common(ls, &ls->agg->regions[i], 0, f, v);
+    area_layer *al = user;
+    return al->geoms ? al->geoms[i] : al->areas[i].geom;
 }
 
-static void dep_value(void *user, size_t i, size_t f, field_value *v)
+static ptce_status build_area_fields(ptce_ctx *ctx, layer_set *ls, area_kind kind,
+                                     size_t *nfields)
 {
-    layer_set *ls = user;
-    area_value_common(ls, &ls->agg->deps[i], 1, f, v);
-}
-
-static const GEOSGeometry *region_polygon(void *user, size_t i)
-{
-    layer_set *ls = user;
-    return ls->agg->regions[i].geom;
-}
-
-static const GEOSGeometry *dep_polygon(void *user, size_t i)
-{
-    layer_set *ls = user;
-    return ls->agg->deps[i].geom;
-}
-
-static ptce_status build_area_fields(ptce_ctx *ctx, layer_set *ls, int is_dep, size_t *nfields)
-{
-    size_t ns = ls->agg->nsectors, base = area_base(is_dep);
-    size_t n = base + ns + 4;
+    size_t ns = ls->agg->nsectors, base = area_base(kind);
+    size_t n = base + ns + 5;
     field_def *f = calloc(n, sizeof *f);
     if (!f)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    ls->area_fields[is_dep] = f;
-    f[0] = (field_def){is_dep ? "code_dep" : "code_reg", FIELD_TEXT, 3, 0};
-    f[1] = (field_def){is_dep ? "nom_dep" : "nom_reg", FIELD_TEXT, 60, 0};
-    if (is_dep)
-        f[2] = (field_def){"code_reg", FIELD_TEXT, 2, 0};
-    f[base - 1] = (field_def){"nb_ptce", FIELD_INTEGER, 9, 0};
+    ls->area_fields[kind] = f;
+    for (size_t i = 0; i < base; i++) {
+        const char *name = area_text_fields[kind][i];
+        int width = !strcmp(name, "groupe") ? 80 : !strcmp(name, "codes") ? 254
+                    : !strncmp(name, "nom", 3) ? 60 : 3;
+        f[i] = (field_def){name, FIELD_TEXT, width, 0};
+    }
+    f[base] = (field_def){"nb_ptce", FIELD_INTEGER, 9, 0};
     for (size_t s = 0; s < ns; s++)
-        f[base + s] = (field_def){ls->sector_field_names[s], FIELD_INTEGER, 9, 0};
-    f[base + ns] = (field_def){"membres", FIELD_INTEGER, 10, 0};
-    f[base + ns + 1] = (field_def){"population", FIELD_INTEGER, 10, 0};
-    f[base + ns + 2] = (field_def){"ptce_100k", FIELD_REAL, 10, 3};
-    f[base + ns + 3] = (field_def){"part_nat", FIELD_REAL, 7, 2};
+        f[base + 1 + s] = (field_def){ls->sector_field_names[s], FIELD_INTEGER, 9, 0};
+    f[base + 1 + ns] = (field_def){"membres", FIELD_INTEGER, 10, 0};
+    f[base + 2 + ns] = (field_def){"population", FIELD_INTEGER, 10, 0};
+    f[base + 3 + ns] = (field_def){"ptce_100k", FIELD_REAL, 10, 3};
+    f[base + 4 + ns] = (field_def){"part_nat", FIELD_REAL, 7, 2};
     *nfields = n;
+    return PTCE_OK;
+}
+
+ptce_status layers_area(ptce_ctx *ctx, layer_set *ls, area_kind kind, const area_stats *areas,
+                        size_t n, GEOSGeometry **geoms, const char *name, const char *title,
+                        area_layer *out)
+{
+    if (!ls->area_fields[kind]) {
+        size_t nf = 0;
+        ptce_status st = build_area_fields(ctx, ls, kind, &nf);
+        if (st)
+            return st;
+        ls->area_nfields[kind] = nf;
+    }
+    memset(out, 0, sizeof *out);
+    out->ls = ls;
+    out->kind = kind;
+    out->areas = areas;
+    out->geoms = geoms;
+    out->out = (layer){.name = name, .title = title, .geometry = LAYER_POLYGON,
+                       .fields = ls->area_fields[kind], .nfields = ls->area_nfields[kind],
+                       .nfeatures = n, .user = out, .value = area_value,
+                       .polygon = area_polygon, .credit = ls->run->rd.credit};
     return PTCE_OK;
 }
 
@@ -244,32 +262,70 @@ ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layer_s
     ls->rejects = (layer){.name = "rejets", .title = "Lignes non placées", .fields = rf,
                           .nfields = nrf, .nfeatures = nu, .user = ls, .value = reject_value,
                           .credit = credit};
-    size_t nf;
-    ptce_status st = build_area_fields(ctx, ls, 0, &nf);
-    if (st)
-        return st;
-    ls->regions = (layer){.name = "ptce_regions", .title = "PTCE par région",
-                          .geometry = LAYER_POLYGON, .fields = ls->area_fields[0], .nfields = nf,
-                          .nfeatures = agg->nregions, .user = ls, .value = region_value,
-                          .polygon = region_polygon, .credit = credit};
-    if ((st = build_area_fields(ctx, ls, 1, &nf)))
-        return st;
-    ls->deps = (layer){.name = "ptce_departements", .title = "PTCE par département",
-                       .geometry = LAYER_POLYGON, .fields = ls->area_fields[1], .nfields = nf,
-                       .nfeatures = agg->ndeps, .user = ls, .value = dep_value,
-                       .polygon = dep_polygon, .credit = credit};
-    return PTCE_OK;
+    ptce_status st = layers_area(ctx, ls, AREA_REGION, agg->regions, agg->nregions, NULL,
+                                 "ptce_regions", "PTCE par région", &ls->region_layer);
+    if (!st)
+        st = layers_area(ctx, ls, AREA_DEPARTEMENT, agg->deps, agg->ndeps, NULL,
+                         "ptce_departements", "PTCE par département", &ls->dep_layer);
+    return st;
 }
 
 void layers_free(layer_set *ls)
 {
     free(ls->placed);
     free(ls->unplaced);
-    free(ls->area_fields[0]);
-    free(ls->area_fields[1]);
+    for (int k = 0; k < AREA_KINDS; k++)
+        free(ls->area_fields[k]);
     free((void *)ls->rejects.fields);
     for (size_t s = 0; ls->sector_field_names && s < ls->agg->nsectors; s++)
         free(ls->sector_field_names[s]);
     free(ls->sector_field_names);
     memset(ls, 0, sizeof *ls);
+}
+
+/* ---- views ------------------------------------------------------------------------------- */
+
+static void view_value(void *user, size_t i, size_t f, field_value *v)
+{
+    layer_view *lv = user;
+    lv->base->value(lv->base->user, lv->index[i], f, v);
+}
+
+static void view_point(void *user, size_t i, double *x, double *y)
+{
+    layer_view *lv = user;
+    lv->base->point(lv->base->user, lv->index[i], x, y);
+}
+
+static const GEOSGeometry *view_polygon(void *user, size_t i)
+{
+    layer_view *lv = user;
+    return lv->base->polygon(lv->base->user, lv->index[i]);
+}
+
+ptce_status layer_view_make(ptce_ctx *ctx, const layer *base, const unsigned char *keep,
+                            layer_view *out)
+{
+    memset(out, 0, sizeof *out);
+    out->base = base;
+    out->index = malloc((base->nfeatures ? base->nfeatures : 1) * sizeof *out->index);
+    if (!out->index)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    size_t n = 0;
+    for (size_t i = 0; i < base->nfeatures; i++)
+        if (keep[i])
+            out->index[n++] = i;
+    out->out = *base;
+    out->out.nfeatures = n;
+    out->out.user = out;
+    out->out.value = view_value;
+    out->out.point = base->point ? view_point : NULL;
+    out->out.polygon = base->polygon ? view_polygon : NULL;
+    return PTCE_OK;
+}
+
+void layer_view_free(layer_view *v)
+{
+    free(v->index);
+    memset(v, 0, sizeof *v);
 }

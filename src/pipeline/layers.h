@@ -11,21 +11,57 @@
 #include "pipeline/run.h"
 #include "write/layer.h"
 
+typedef enum area_kind {
+    AREA_REGION,
+    AREA_DEPARTEMENT,
+    AREA_GROUP,
+    AREA_KINDS
+} area_kind;
+
+struct layer_set;
+
+/* A polygon layer of areas (regions, départements or groups). */
+typedef struct area_layer {
+    layer out;                 /* what the writers get */
+    struct layer_set *ls;
+    area_kind kind;
+    const area_stats *areas;
+    GEOSGeometry **geoms;      /* not owned; NULL: the areas' own polygons */
+} area_layer;
+
 typedef struct layer_set {
     layer points;        /* placed rows */
-    layer regions;       /* 18 regions */
-    layer deps;          /* 101 départements */
+    area_layer region_layer; /* 18 regions */
+    area_layer dep_layer;    /* 101 départements */
     layer rejects;       /* rows not placed: ambiguous and rejected, with the reason */
     /* Private state behind the callbacks. */
     ptce_run *run;
     aggregation *agg;
     size_t *placed;      /* indices of placed rows */
     size_t *unplaced;    /* indices of rows not placed */
-    field_def *area_fields[2];
+    field_def *area_fields[AREA_KINDS];
+    size_t area_nfields[AREA_KINDS];
     char **sector_field_names;
 } layer_set;
 
 ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layer_set *out);
+
+/* Describes n areas as a polygon layer `name`; `geoms` replaces their polygons when not
+ * NULL (simplified variants). `out` must live as long as the layer is written. */
+ptce_status layers_area(ptce_ctx *ctx, layer_set *ls, area_kind kind, const area_stats *areas,
+                        size_t n, GEOSGeometry **geoms, const char *name, const char *title,
+                        area_layer *out);
 void layers_free(layer_set *ls);
+
+/* A view of some features of a layer (those whose keep[i] is set), in the same order. */
+typedef struct layer_view {
+    layer out;
+    const layer *base;
+    size_t *index;             /* owned */
+} layer_view;
+
+ptce_status layer_view_make(ptce_ctx *ctx, const layer *base, const unsigned char *keep,
+                            layer_view *out);
+void layer_view_free(layer_view *v);
 
 #endif

@@ -7,8 +7,10 @@
 #include "pipeline/reports.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "aggregate/aggregate.h"
 #include "core/ctx.h"
 #include "write/writers.h"
 
@@ -82,5 +84,63 @@ ptce_status report_classify(ptce_ctx *ctx, const ptce_run *run, strbuf *sb)
         csv_append_cell(sb, row->cls.terms ? row->cls.terms : "", sep, 0);
         sb_append(sb, "\r\n");
     }
+    return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
+}
+
+static void synthese_row(strbuf *sb, const char *code, const char *nom, long count,
+                         const long *by_sector, size_t ns, long membres, int has_membres,
+                         long population, double total)
+{
+    char num[64];
+    csv_append_cell(sb, code, ';', 1);
+    csv_append_cell(sb, nom, ';', 0);
+    snprintf(num, sizeof num, "%ld", count);
+    csv_append_cell(sb, num, ';', 0);
+    for (size_t s = 0; s < ns; s++) {
+        snprintf(num, sizeof num, "%ld", by_sector[s]);
+        csv_append_cell(sb, num, ';', 0);
+    }
+    snprintf(num, sizeof num, "%ld", membres);
+    csv_append_cell(sb, has_membres ? num : "", ';', 0);
+    snprintf(num, sizeof num, "%ld", population);
+    csv_append_cell(sb, num, ';', 0);
+    snprintf(num, sizeof num, "%.3f", population > 0 ? count * 100000.0 / (double)population : 0);
+    csv_append_cell(sb, num, ';', 0);
+    snprintf(num, sizeof num, "%.2f", total > 0 ? count * 100.0 / total : 0);
+    csv_append_cell(sb, num, ';', 0);
+    sb_append(sb, "\r\n");
+}
+
+ptce_status report_synthese(ptce_ctx *ctx, const ptce_run *run, const aggregation *agg,
+                            strbuf *sb)
+{
+    size_t ns = agg->nsectors;
+    sb_append(sb, "\xEF\xBB\xBF");
+    csv_append_cell(sb, "code_reg", ';', 1);
+    csv_append_cell(sb, "region", ';', 0);
+    csv_append_cell(sb, "nb_ptce", ';', 0);
+    for (size_t s = 0; s < ns; s++)
+        csv_append_cell(sb, taxonomy_sector_label(run->tax, s), ';', 0);
+    csv_append_cell(sb, "membres", ';', 0);
+    csv_append_cell(sb, "population", ';', 0);
+    csv_append_cell(sb, "ptce_pour_100000_hab", ';', 0);
+    csv_append_cell(sb, "part_nationale_pct", ';', 0);
+    sb_append(sb, "\r\n");
+    long *total = calloc(ns ? ns : 1, sizeof *total);
+    if (!total)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    long membres = 0, population = 0;
+    for (size_t r = 0; r < agg->nregions; r++) {
+        const area_stats *a = &agg->regions[r];
+        synthese_row(sb, a->code, a->nom, a->count, a->by_sector, ns, a->membres,
+                     run->has_membres, a->population, (double)agg->total);
+        for (size_t s = 0; s < ns; s++)
+            total[s] += a->by_sector[s];
+        membres += a->membres;
+        population += a->population;
+    }
+    synthese_row(sb, "", "France entière", agg->total, total, ns, membres, run->has_membres,
+                 population, (double)agg->total);
+    free(total);
     return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
 }

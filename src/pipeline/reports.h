@@ -16,4 +16,10 @@ ptce_status report_geocode(ptce_ctx *ctx, const ptce_run *run, strbuf *out);
 /* secteur, secteurs, secteur_score, secteur_termes. */
 ptce_status report_classify(ptce_ctx *ctx, const ptce_run *run, strbuf *out);
 
+/* synthese.csv: the table behind the map, one row per region and a national total: count,
+ * count per sector (sector labels as headers), members, population, rate, share. */
+struct aggregation;
+ptce_status report_synthese(ptce_ctx *ctx, const ptce_run *run, const struct aggregation *agg,
+                            strbuf *out);
+
 #endif

@@ -46,9 +46,11 @@ typedef struct layer {
     void *user;
     /* Value of field f of feature i. Text stays valid until the next call. */
     void (*value)(void *user, size_t i, size_t f, field_value *out);
-    /* LAYER_POINT: WGS 84 lon/lat of feature i. */
+    /* LAYER_POINT: coordinates of feature i in the layer's source CRS: WGS 84 lon/lat for
+     * the true-position layers, layout metres for carte/. The Shapefile writer projects
+     * them with the crs_target it is given; GeoJSON is only written from WGS 84 layers. */
     void (*point)(void *user, size_t i, double *lon, double *lat);
-    /* LAYER_POLYGON: WGS 84 (Multi)Polygon of feature i, not owned. */
+    /* LAYER_POLYGON: (Multi)Polygon of feature i in the same source CRS, not owned. */
     const GEOSGeometry *(*polygon)(void *user, size_t i);
     const char *credit;           /* credit line for the metadata */
 } layer;

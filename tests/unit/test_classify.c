@@ -12,6 +12,7 @@
 #include "classify/classify.h"
 #include "classify/classify_private.h"
 #include "core/util.h"
+#include "text/fold.h"
 
 /* ---- helpers ---- */
 
@@ -217,6 +218,31 @@ static void expect_norm(const char *text, const char *want)
         print_message("normalize(\"%s\") = \"%s\", want \"%s\"\n", text, got, want);
     assert_string_equal(got, want);
     free(got);
+}
+
+/* The fast fold must give text_fold()'s key. */
+static void expect_same_fold(const char *text)
+{
+    char *fast = cls_fold(text), *ref = text_fold(text);
+    assert_non_null(fast);
+    assert_non_null(ref);
+    if (strcmp(fast, ref) != 0)
+        print_message("cls_fold(\"%s\") = \"%s\", text_fold = \"%s\"\n", text, fast, ref);
+    assert_string_equal(fast, ref);
+    free(fast);
+    free(ref);
+}
+
+static void test_fast_fold(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "", " ", "Saint-Étienne", "SAINT ETIENNE", "saint’étienne", "  L’ŒUVRE  d’Æsop ",
+        "e\xcc\x81nergie  Re\xcc\x81-EMPLOI", "\xcc\x81" "accent seul", "Caf\xe9 cp1252 \x92 \x9c",
+        "Straße ø Ł ÿ", "tab\tnewline\r\nend", "1,5 km² — 20 % « citation » …", "A_B-C.D/E",
+        "Maïs, œufs & crème brûlée !", "\xf0\x9f\x8c\xbe blé \xf0\x9f\x8c\xbe", "ﬁlière", "Ⅻ ½"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        expect_same_fold(texts[i]);
 }
 
 static void test_normalize(void **state)
@@ -568,6 +594,8 @@ static void test_labelled_set(void **state)
         assert_true(want >= 0);
         unsigned want_sec = sector_set(t, r->field[3]);
         assert_false(want_sec & (1u << want));
+        expect_same_fold(r->field[0]);
+        expect_same_fold(r->field[1]);
         classification c;
         assert_int_equal(classify_text(ctx, t, r->field[0], r->field[1], &c), PTCE_OK);
         unsigned got_sec = 0;
@@ -665,6 +693,7 @@ int main(void)
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_parser_errors),
         cmocka_unit_test(test_parser_format),
+        cmocka_unit_test(test_fast_fold),
         cmocka_unit_test(test_normalize),
         cmocka_unit_test(test_word_start_traps),
         cmocka_unit_test(test_phrases_and_plurals),

@@ -1,0 +1,54 @@
+/*
+ * geom/layout.h — the national layout: metropolitan France in Lambert-93 with the five
+ * overseas regions as insets beside it.
+ *
+ * Each overseas region is projected in its own legal CRS (Guadeloupe and Martinique
+ * RGAF09 / UTM 20N, Guyane RGFG95 / UTM 22N, La Réunion RGR92 / UTM 40S, Mayotte
+ * RGM04 / UTM 38S), then scaled about the centre of its extent and moved into its frame in
+ * a column west of Brittany, off the Atlantic coast. Layout coordinates are metres of the
+ * Lambert-93 plane, but only metropolitan features are at their true position there:
+ * moved features must be flagged by whoever writes them, and never mixed with
+ * true-position layers.
+ */
+#ifndef PTCE_GEOM_LAYOUT_H
+#define PTCE_GEOM_LAYOUT_H
+
+#include "geom/geom.h"
+#include "refdata/refdata.h"
+
+#define LAYOUT_ZONES 6
+
+typedef struct layout_zone {
+    const char *code_reg;   /* "01"… for an inset; "" for metropolitan France */
+    const char *label;      /* "Guadeloupe" */
+    int epsg;
+    double scale;           /* enlargement of the inset relative to Lambert-93 */
+    crs_target crs;         /* from WGS 84 to the zone's legal CRS */
+    double anchor[2];       /* centre of the zone's extent, in its CRS */
+    double target[2];       /* where that centre goes in the layout */
+    double frame[4];        /* the inset's box in the layout: xmin ymin xmax ymax */
+} layout_zone;
+
+typedef struct national_layout {
+    layout_zone zones[LAYOUT_ZONES]; /* [0] is metropolitan France */
+    double extent[4];                /* the printed page around everything */
+} national_layout;
+
+/* Prepares the six projections and places the insets (their size comes from the regions'
+ * polygons in `rd`). */
+ptce_status layout_open(ptce_ctx *ctx, refdata *rd, national_layout *out);
+void layout_close(national_layout *l);
+
+/* The zone that draws a region: its inset for the five overseas regions, else [0]. */
+const layout_zone *layout_zone_of(const national_layout *l, const char *code_reg);
+
+/* A WGS 84 point of region `code_reg` in layout coordinates. */
+int layout_point(const layout_zone *z, double lon, double lat, double *x, double *y);
+
+/* A WGS 84 geometry of region `code_reg` in layout coordinates (new, owned by caller). */
+GEOSGeometry *layout_geometry(ptce_ctx *ctx, const layout_zone *z, const GEOSGeometry *g);
+
+/* The frame of an inset as a polygon (new, owned by caller). */
+GEOSGeometry *layout_frame(ptce_ctx *ctx, const layout_zone *z);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * pipeline/carte.c — see carte.h.
+ */
+#include "pipeline/carte.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+
+/* ---- feature zones: the region that decides where a feature is drawn ---------------------- */
+
+static const char *point_region(const layer_set *ls, size_t i)
+{
+    const geo_result *g = &ls->run->rows[ls->placed[i]].geo;
+    return g->reg ? g->reg->code : "";
+}
+
+/* ---- callbacks -------------------------------------------------------------------------- */
+
+static void carte_value(void *user, size_t i, size_t f, field_value *v)
+{
+    carte_layer *cl = user;
+    size_t nbase = cl->base->nfields;
+    if (f < nbase) {
+        cl->base->value(cl->base->user, i, f, v);
+    } else if (f == nbase) {
+        v->integer = cl->zones[i]->code_reg[0] ? 1 : 0;
+    } else {
+        v->real = cl->zones[i]->scale;
+    }
+}
+
+static void carte_point(void *user, size_t i, double *x, double *y)
+{
+    carte_layer *cl = user;
+    *x = cl->x[i];
+    *y = cl->y[i];
+}
+
+static const GEOSGeometry *carte_polygon(void *user, size_t i)
+{
+    carte_layer *cl = user;
+    return cl->geoms[i];
+}
+
+enum { F_NOM, F_CODE_REG, F_ECHELLE, F_DEPLACE, F_COUNT };
+static const field_def frame_fields[F_COUNT] = {
+    [F_NOM] = {"nom", FIELD_TEXT, 60, 0},
+    [F_CODE_REG] = {"code_reg", FIELD_TEXT, 2, 0},
+    [F_ECHELLE] = {"echelle", FIELD_REAL, 6, 2},
+    [F_DEPLACE] = {"deplace", FIELD_INTEGER, 1, 0},
+};
+
+static void frame_value(void *user, size_t i, size_t f, field_value *v)
+{
+    carte *c = user;
+    const layout_zone *z = &c->layout.zones[i + 1];
+    switch (f) {
+    case F_NOM: v->text = z->label; break;
+    case F_CODE_REG: v->text = z->code_reg; break;
+    case F_ECHELLE: v->real = z->scale; break;
+    case F_DEPLACE: v->integer = 1; break;
+    }
+}
+
+static const GEOSGeometry *frame_polygon(void *user, size_t i)
+{
+    carte *c = user;
+    return c->frame_geoms[i];
+}
+
+/* ---- building ----------------------------------------------------------------------------- */
+
+static ptce_status wrap_layer(ptce_ctx *ctx, carte *c, carte_layer *cl, const layer *base)
+{
+    cl->base = base;
+    cl->carte = c;
+    size_t n = base->nfeatures;
+    cl->fields = calloc(base->nfields + 2, sizeof *cl->fields);
+    cl->zones = calloc(n ? n : 1, sizeof *cl->zones);
+    if (!cl->fields || !cl->zones)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    memcpy(cl->fields, base->fields, base->nfields * sizeof *cl->fields);
+    cl->fields[base->nfields] = (field_def){"deplace", FIELD_INTEGER, 1, 0};
+    cl->fields[base->nfields + 1] = (field_def){"echelle", FIELD_REAL, 6, 2};
+    cl->out = *base;
+    cl->out.fields = cl->fields;
+    cl->out.nfields = base->nfields + 2;
+    cl->out.user = cl;
+    cl->out.value = carte_value;
+    cl->out.point = base->point ? carte_point : NULL;
+    cl->out.polygon = base->polygon ? carte_polygon : NULL;
+    return PTCE_OK;
+}
+
+static ptce_status build_points(ptce_ctx *ctx, carte *c, layer_set *ls)
+{
+    carte_layer *cl = &c->points;
+    ptce_status st = wrap_layer(ctx, c, cl, &ls->points);
+    if (st)
+        return st;
+    size_t n = ls->points.nfeatures;
+    cl->x = calloc(n ? n : 1, sizeof *cl->x);
+    cl->y = calloc(n ? n : 1, sizeof *cl->y);
+    if (!cl->x || !cl->y)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    for (size_t i = 0; i < n; i++) {
+        cl->zones[i] = layout_zone_of(&c->layout, point_region(ls, i));
+        double lon, lat;
+        ls->points.point(ls->points.user, i, &lon, &lat);
+        if (!layout_point(cl->zones[i], lon, lat, &cl->x[i], &cl->y[i]))
+            return ptce_fail(ctx, PTCE_ERR_LIBRARY, "point %zu : projection impossible", i + 1);
+    }
+    return PTCE_OK;
+}
+
+static ptce_status build_areas(ptce_ctx *ctx, carte *c, carte_layer *cl, const layer *base,
+                               const area_stats *areas, int is_dep)
+{
+    ptce_status st = wrap_layer(ctx, c, cl, base);
+    if (st)
+        return st;
+    size_t n = base->nfeatures;
+    cl->geoms = calloc(n ? n : 1, sizeof *cl->geoms);
+    if (!cl->geoms)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    for (size_t i = 0; i < n; i++) {
+        cl->zones[i] = layout_zone_of(&c->layout, is_dep ? areas[i].parent_code : areas[i].code);
+        cl->geoms[i] = layout_geometry(ctx, cl->zones[i], base->polygon(base->user, i));
+        if (!cl->geoms[i])
+            return PTCE_ERR_LIBRARY;
+    }
+    return PTCE_OK;
+}
+
+ptce_status carte_build(ptce_ctx *ctx, refdata *rd, layer_set *ls, carte *c)
+{
+    memset(c, 0, sizeof *c);
+    c->ctx = ctx;
+    ptce_status st = layout_open(ctx, rd, &c->layout);
+    if (st)
+        return st;
+    /* Layout coordinates are already in the Lambert-93 plane: its .prj, no transformation. */
+    if ((st = geom_crs_open_identity(ctx, 2154, &c->crs)))
+        return st;
+    if ((st = build_points(ctx, c, ls)) ||
+        (st = build_areas(ctx, c, &c->regions, &ls->region_layer.out, ls->agg->regions, 0)) ||
+        (st = build_areas(ctx, c, &c->deps, &ls->dep_layer.out, ls->agg->deps, 1)))
+        return st;
+    for (int i = 1; i < LAYOUT_ZONES; i++)
+        if (!(c->frame_geoms[i - 1] = layout_frame(ctx, &c->layout.zones[i])))
+            return ptce_fail(ctx, PTCE_ERR_LIBRARY, "cadre d'encart impossible");
+    c->frames = (layer){.name = "cadres", .title = "Cadres des encarts d'outre-mer",
+                        .geometry = LAYER_POLYGON, .fields = frame_fields, .nfields = F_COUNT,
+                        .nfeatures = LAYOUT_ZONES - 1, .user = c, .value = frame_value,
+                        .polygon = frame_polygon, .credit = ls->points.credit};
+    return PTCE_OK;
+}
+
+static void free_carte_layer(ptce_ctx *ctx, carte_layer *cl)
+{
+    if (cl->geoms)
+        for (size_t i = 0; i < cl->base->nfeatures; i++)
+            if (cl->geoms[i])
+                GEOSGeom_destroy_r(ctx->geos, cl->geoms[i]);
+    free(cl->geoms);
+    free(cl->fields);
+    free(cl->zones);
+    free(cl->x);
+    free(cl->y);
+    memset(cl, 0, sizeof *cl);
+}
+
+void carte_free(carte *c)
+{
+    if (!c->ctx)
+        return;
+    free_carte_layer(c->ctx, &c->points);
+    free_carte_layer(c->ctx, &c->regions);
+    free_carte_layer(c->ctx, &c->deps);
+    for (int i = 0; i < LAYOUT_ZONES - 1; i++)
+        if (c->frame_geoms[i])
+            GEOSGeom_destroy_r(c->ctx->geos, c->frame_geoms[i]);
+    geom_crs_close(&c->crs);
+    layout_close(&c->layout);
+    memset(c, 0, sizeof *c);
+}
