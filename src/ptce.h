@@ -42,7 +42,8 @@ void ptce_ctx_free(ptce_ctx *ctx);
 const char *ptce_ctx_error(const ptce_ctx *ctx);
 
 /* Where the reference data lives. Without a call, ptce_data_dir() looks in order at
- * $PTCE_MAP_DATA, the installed data folder, then the source tree's data/. */
+ * $PTCE_MAP_DATA, ../share/ptce-map beside the executable, the configured install folder,
+ * then the source tree's data/. NULL when none holds the data. */
 ptce_status ptce_ctx_set_data_dir(ptce_ctx *ctx, const char *dir);
 const char *ptce_data_dir(ptce_ctx *ctx);
 

@@ -32,6 +32,10 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
         printf("ptce-map %s (GEOS %s, PROJ %s)\n", ptce_version(), ptce_geos_version(),
                ptce_proj_version());
+        ptce_ctx *ctx = ptce_ctx_new(NULL);
+        const char *dir = ctx ? ptce_data_dir(ctx) : NULL;
+        printf("données de référence : %s\n", dir ? dir : "introuvables");
+        ptce_ctx_free(ctx);
         return 0;
     }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {

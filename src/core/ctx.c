@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/util.h"
 
@@ -115,12 +116,31 @@ ptce_status ptce_ctx_set_data_dir(ptce_ctx *ctx, const char *dir)
     return PTCE_OK;
 }
 
+/* DIR/../share/ptce-map of the running executable: an installed tree found wherever it was
+ * installed (cmake --install --prefix …), not only where it was configured to go. */
+static int data_beside_executable(char *out, size_t size)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return 0;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    snprintf(out, size, "%s/../share/ptce-map", exe);
+    return 1;
+}
+
 const char *ptce_data_dir(ptce_ctx *ctx)
 {
     if (ctx->data_dir)
         return ctx->data_dir;
     const char *env = getenv("PTCE_MAP_DATA");
-    const char *candidates[] = {env, PTCE_INSTALLED_DATA_DIR, PTCE_SOURCE_DATA_DIR};
+    char beside[4200];
+    const char *candidates[] = {env, data_beside_executable(beside, sizeof beside) ? beside : NULL,
+                                PTCE_INSTALLED_DATA_DIR, PTCE_SOURCE_DATA_DIR};
     for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
         if (candidates[i] && *candidates[i] && is_data_dir(candidates[i])) {
             ctx->data_dir = ptce_strdup(candidates[i]);

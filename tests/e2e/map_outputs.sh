@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The map outputs: Lambert-93 Shapefiles, the national layout in carte/, RFC 7946 GeoJSON
+# with simplified _web variants, groups, synthese.csv, and that nothing moved for the
+# layout ever shows up in a true-position layer.
+source "$(dirname "$0")/lib.sh"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+checker="$PTCE_SOURCE_DIR/tests/tools/check_geojson.py"
+cat > "$work/groupes.csv" <<'CSV'
+code_reg;groupe
+93;PACA et Corse
+94;PACA et Corse
+04;Océan Indien
+06;Océan Indien
+CSV
+
+"$PTCE_MAP" build -o "$work/l93" --crs EPSG:2154 --groups "$work/groupes.csv" --quiet
+"$PTCE_MAP" build -o "$work/wgs" --quiet
+out="$work/l93"
+placed=$(ogr_count "$out/ptce_points.shp")
+
+# --crs: the .prj is PROJ's ESRI WKT, which GDAL reads back as EPSG:2154.
+for layer in ptce_points ptce_regions ptce_departements ptce_groupes; do
+  expect_eq "$(srs_epsg "$out/$layer.prj")" "2154" "$layer.prj"
+done
+grep -q '^PROJCS\["RGF_1993_Lambert_93"' "$out/ptce_points.prj" || fail "ESRI WKT name"
+# Points of metropolitan France in Lambert-93 metres; overseas points at their true place
+# projected in Lambert-93 (far away), never in the insets' column.
+bounds=$("$SHPCHECK" "$out/ptce_points" bounds)
+read -r xmin ymin xmax ymax <<<"$bounds"
+python3 - "$out" <<'PY' || fail "Lambert-93 point coordinates"
+import subprocess, sys
+out = sys.argv[1]
+rows = subprocess.run(["ogrinfo", "-ro", "-q", "-al", out + "/ptce_points.shp"], capture_output=True, text=True).stdout
+import re
+pts = [(float(x), float(y)) for x, y in re.findall(r"POINT \(([-\d.]+) ([-\d.]+)\)", rows)]
+regs = re.findall(r"code_reg \(String\) = (\d+)", rows)
+assert len(pts) == len(regs) > 0
+for (x, y), reg in zip(pts, regs):
+    if reg in ("01", "02", "03", "04", "06"):
+        assert not (-400000 < x < 1300000 and 6000000 < y < 7200000), (reg, x, y)
+    else:
+        assert 50000 < x < 1300000 and 6000000 < y < 7200000, (reg, x, y)
+PY
+
+# GeoJSON: RFC 7946 (no crs, lon/lat, 6 decimals, bbox, winding), _web variants lighter.
+for f in ptce_points ptce_regions ptce_departements ptce_groupes ptce_regions_web ptce_departements_web; do
+  res=$(python3 "$checker" "$out/$f.geojson") || fail "$f.geojson: $res"
+done
+full=$(python3 "$checker" "$out/ptce_departements.geojson" | cut -d' ' -f3)
+web=$(python3 "$checker" "$out/ptce_departements_web.geojson" | cut -d' ' -f3)
+[ "$web" -lt "$((full * 8 / 10))" ] || fail "_web not simplified: $web vs $full vertices"
+expect_eq "$(ogr_count "$out/ptce_departements_web.geojson")" "101" "départements web"
+# GeoJSON stays WGS 84 whatever --crs says.
+cmp -s "$out/ptce_points.geojson" "$work/wgs/ptce_points.geojson" || fail "GeoJSON depends on --crs"
+
+# carte/: Lambert-93 layout with insets; every feature inside the page; moved features flagged.
+for layer in ptce_points ptce_regions ptce_departements cadres; do
+  [ -s "$out/carte/$layer.shp" ] || fail "carte/$layer.shp missing"
+  expect_eq "$(srs_epsg "$out/carte/$layer.prj")" "2154" "carte/$layer.prj"
+done
+expect_eq "$(ogr_count "$out/carte/cadres.shp")" "5" "inset frames"
+expect_eq "$(ogr_count "$out/carte/ptce_points.shp")" "$placed" "carte points"
+read -r cx0 cy0 cx1 cy1 <<<"$("$SHPCHECK" "$out/carte/ptce_departements" bounds)"
+python3 -c "import sys; x0,y0,x1,y1=map(float,sys.argv[1:]); sys.exit(0 if x0>-400000 and x1<1300000 and y0>6000000 and y1<7200000 else 1)" \
+  "$cx0" "$cy0" "$cx1" "$cy1" || fail "carte extent outside the page: $cx0 $cy0 $cx1 $cy1"
+moved=$("$SHPCHECK" "$out/carte/ptce_regions" sum deplace)
+expect_eq "$moved" "5" "regions flagged as moved"
+overseas_points=$("$SHPCHECK" "$out/ptce_points" values code_reg | grep -cE '^(01|02|03|04|06)$' || true)
+expect_eq "$("$SHPCHECK" "$out/carte/ptce_points" sum deplace)" "$overseas_points" "points flagged as moved"
+# Nothing moved in true-position layers: they have no deplace field at all.
+info=$("$SHPCHECK" "$out/ptce_points" info)
+grep -q deplace <<<"$info" && fail "true-position layer carries layout fields"
+
+# Groups add up; synthese.csv has the regions and a national total equal to the points.
+expect_eq "$(ogr_count "$out/ptce_groupes.shp")" "16" "groups (18 regions, two pairs merged)"
+expect_eq "$("$SHPCHECK" "$out/ptce_groupes" sum nb_ptce)" "$placed" "groups add up"
+groups=$("$SHPCHECK" "$out/ptce_groupes" values groupe)
+expect_match "$groups" "^Océan Indien$" "group name with accents"
+python3 - "$out/synthese.csv" "$placed" <<'PY' || fail "synthese.csv"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig"), delimiter=";"))
+assert len(rows) == 19, len(rows)
+assert rows[-1]["region"] == "France entière"
+assert int(rows[-1]["nb_ptce"]) == int(sys.argv[2]) == sum(int(r["nb_ptce"]) for r in rows[:-1])
+assert "Économie circulaire" in rows[0]
+PY
+
+# One overseas territory in its legal CRS: only its features.
+"$PTCE_MAP" build -o "$work/reu" --crs EPSG:2975 --quiet
+expect_eq "$(srs_epsg "$work/reu/ptce_points.prj")" "2975" "La Réunion CRS"
+regs=$("$SHPCHECK" "$work/reu/ptce_points" values code_reg | sort -u | tr '\n' ' ')
+expect_eq "$regs" "04 " "only La Réunion's points"
+expect_eq "$(ogr_count "$work/reu/ptce_regions.shp")" "1" "only La Réunion's region"
+echo "map_outputs: ok"
