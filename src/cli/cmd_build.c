@@ -3,6 +3,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 #include "geom/geom.h"
@@ -22,14 +23,17 @@ static const char help[] =
     "                        EPSG:2154 pour le Lambert-93 ; un système d'outre-mer — 5490,\n"
     "                        2972, 2975, 4471 — ne garde que son territoire)\n"
     "  --groups FICHIER      agrège aussi par groupes de régions ou de départements\n"
-    "                        (CSV : code_reg;groupe ou code_dep;groupe) → ptce_groupes\n" COMMON_HELP;
+    "                        (CSV : code_reg;groupe ou code_dep;groupe) → ptce_groupes\n"
+    "  --annee AAAA          année du recensement pour les titres (défaut : une année\n"
+    "                        20xx du nom du fichier, sinon celle du COG)\n" COMMON_HELP;
 
 int cmd_build(int argc, char **argv)
 {
-    enum { OPT_CRS = OPT_FIRST_FREE, OPT_GROUPS };
+    enum { OPT_CRS = OPT_FIRST_FREE, OPT_GROUPS, OPT_ANNEE };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"crs", required_argument, NULL, OPT_CRS},
         {"groups", required_argument, NULL, OPT_GROUPS},
+        {"annee", required_argument, NULL, OPT_ANNEE},
         {"help", no_argument, NULL, 'h'}, COMMON_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     common_options co = {0};
     build_options bo = {.outdir = "out", .epsg = 4326};
@@ -51,6 +55,13 @@ int cmd_build(int argc, char **argv)
             break;
         case OPT_GROUPS:
             bo.groups = optarg;
+            break;
+        case OPT_ANNEE:
+            bo.annee = atoi(optarg);
+            if (bo.annee < 2000 || bo.annee > 2100) {
+                fprintf(stderr, "ptce-map build : --annee attend une année (ex. 2026)\n");
+                return 1;
+            }
             break;
         case 'h':
             fputs(help, stdout);

@@ -19,6 +19,8 @@
 #include "pipeline/carte.h"
 #include "pipeline/layers.h"
 #include "pipeline/reports.h"
+#include "pipeline/styles.h"
+#include "write/cartography.h"
 #include "write/outdir.h"
 #include "write/writers.h"
 
@@ -167,7 +169,154 @@ static ptce_status restrict_to_territory(ptce_ctx *ctx, build_state *b, const ch
     return st;
 }
 
-static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b)
+/* The census year for titles: --annee, else a 20xx in the census file name, else the COG's
+ * year. */
+static int census_year(const build_options *opts, const ptce_run *run)
+{
+    if (opts->annee)
+        return opts->annee;
+    const char *name = strrchr(opts->run.census_path, '/');
+    name = name ? name + 1 : opts->run.census_path;
+    for (const char *p = name; p[0] && p[1] && p[2] && p[3]; p++)
+        if (p[0] == '2' && p[1] == '0' && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' &&
+            p[3] <= '9' && (p == name || p[-1] < '0' || p[-1] > '9') &&
+            (p[4] < '0' || p[4] > '9'))
+            return (int)strtol(p, NULL, 10); /* exactly four digits, checked above */
+    return atoi(run->rd.cog_year);
+}
+
+/* QGIS styles beside each Shapefile, the QGIS project, the SVG map: one set of classes and
+ * colours for all of them. */
+static ptce_status write_presentation(ptce_ctx *ctx, outdir *od, build_state *b, int year)
+{
+    size_t ns = b->agg.nsectors;
+    style_category *cats = calloc(ns ? ns : 1, sizeof *cats);
+    svg_area *areas = calloc(b->agg.nregions, sizeof *areas);
+    svg_area *outlines = calloc(b->agg.ndeps, sizeof *outlines);
+    size_t np = b->carte.points.out.nfeatures;
+    svg_point *points = calloc(np ? np : 1, sizeof *points);
+    if (!cats || !areas || !outlines || !points) {
+        free(cats);
+        free(areas);
+        free(outlines);
+        free(points);
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
+    styles_sectors(b->run.tax, cats);
+    choropleth reg, dep, grp;
+    styles_choropleth(b->agg.regions, b->agg.nregions, &reg);
+    styles_choropleth(b->agg.deps, b->agg.ndeps, &dep);
+    styles_choropleth(b->groups.groups, b->groups.n, &grp);
+    ptce_status st;
+    if ((st = qml_write_categorized(ctx, od, "ptce_points", "secteur", cats, ns)) ||
+        (st = qml_write_graduated(ctx, od, "ptce_regions", "ptce_100k", reg.classes, reg.n,
+                                  "nom_reg")) ||
+        (st = qml_write_graduated(ctx, od, "ptce_departements", "ptce_100k", dep.classes, dep.n,
+                                  NULL)) ||
+        (st = qml_write_categorized(ctx, od, "carte/ptce_points", "secteur", cats, ns)) ||
+        (st = qml_write_graduated(ctx, od, "carte/ptce_regions", "ptce_100k", reg.classes, reg.n,
+                                  "nom_reg")) ||
+        (st = qml_write_graduated(ctx, od, "carte/ptce_departements", "ptce_100k", dep.classes,
+                                  dep.n, NULL)) ||
+        (st = qml_write_frames(ctx, od, "carte/cadres", "nom")))
+        goto done;
+    if (b->groups.n > 0 &&
+        (st = qml_write_graduated(ctx, od, "ptce_groupes", "ptce_100k", grp.classes, grp.n,
+                                  "groupe")))
+        goto done;
+
+    /* The QGIS project: the national layout ready to print, the true positions beside. */
+    int e = b->crs.epsg;
+    qgs_layer layers[9];
+    size_t nl = 0;
+    layers[nl++] = (qgs_layer){.id = "carte_cadres", .name = "Encarts d'outre-mer",
+                               .source = "./carte/cadres.shp", .geometry = "Polygon",
+                               .epsg = 2154, .group = "Carte nationale", .visible = 1,
+                               .frames = 1, .label_attr = "nom"};
+    layers[nl++] = (qgs_layer){.id = "carte_ptce_points", .name = "PTCE par secteur",
+                               .source = "./carte/ptce_points.shp", .geometry = "Point",
+                               .epsg = 2154, .group = "Carte nationale", .visible = 1,
+                               .cats = cats, .ncats = ns, .cat_attr = "secteur"};
+    layers[nl++] = (qgs_layer){.id = "carte_ptce_regions", .name = "PTCE pour 100 000 hab. (régions)",
+                               .source = "./carte/ptce_regions.shp", .geometry = "Polygon",
+                               .epsg = 2154, .group = "Carte nationale", .visible = 1,
+                               .classes = reg.classes, .nclasses = reg.n,
+                               .class_attr = "ptce_100k"};
+    layers[nl++] = (qgs_layer){.id = "carte_ptce_departements",
+                               .name = "PTCE pour 100 000 hab. (départements)",
+                               .source = "./carte/ptce_departements.shp", .geometry = "Polygon",
+                               .epsg = 2154, .group = "Carte nationale", .visible = 0,
+                               .classes = dep.classes, .nclasses = dep.n,
+                               .class_attr = "ptce_100k"};
+    layers[nl++] = (qgs_layer){.id = "ptce_points", .name = "PTCE (position réelle)",
+                               .source = "./ptce_points.shp", .geometry = "Point", .epsg = e,
+                               .group = "Position réelle", .visible = 0, .cats = cats,
+                               .ncats = ns, .cat_attr = "secteur"};
+    layers[nl++] = (qgs_layer){.id = "ptce_regions", .name = "Régions", .source = "./ptce_regions.shp",
+                               .geometry = "Polygon", .epsg = e, .group = "Position réelle",
+                               .visible = 0, .classes = reg.classes, .nclasses = reg.n,
+                               .class_attr = "ptce_100k", .label_attr = "nom_reg"};
+    layers[nl++] = (qgs_layer){.id = "ptce_departements", .name = "Départements",
+                               .source = "./ptce_departements.shp", .geometry = "Polygon",
+                               .epsg = e, .group = "Position réelle", .visible = 0,
+                               .classes = dep.classes, .nclasses = dep.n,
+                               .class_attr = "ptce_100k"};
+    if (b->groups.n > 0)
+        layers[nl++] = (qgs_layer){.id = "ptce_groupes", .name = "Groupes", .source = "./ptce_groupes.shp",
+                                   .geometry = "Polygon", .epsg = e, .group = "Position réelle",
+                                   .visible = 0, .classes = grp.classes, .nclasses = grp.n,
+                                   .class_attr = "ptce_100k", .label_attr = "groupe"};
+    char title[128], subtitle[160];
+    snprintf(title, sizeof title, "PTCE — recensement %d", year);
+    qgs_project proj = {.title = title, .epsg = 2154, .layers = layers, .nlayers = nl,
+                        .credit = b->run.rd.credit};
+    memcpy(proj.extent, b->carte.layout.extent, sizeof proj.extent);
+    if ((st = qgs_write(ctx, od, "ptce-map.qgs", &proj)))
+        goto done;
+
+    /* The SVG map for the report. */
+    for (size_t i = 0; i < b->agg.nregions; i++)
+        areas[i] = (svg_area){b->carte.regions.geoms[i],
+                              styles_class_color(&reg, b->agg.regions[i].per_100k)};
+    for (size_t i = 0; i < b->agg.ndeps; i++)
+        outlines[i] = (svg_area){b->carte.deps.geoms[i], NULL};
+    for (size_t i = 0; i < np; i++) {
+        const ptce_row *row = &b->run.rows[b->ls.placed[i]];
+        points[i] = (svg_point){b->carte.points.x[i], b->carte.points.y[i],
+                                taxonomy_sector_color(b->run.tax, (size_t)row->cls.primary)};
+    }
+    svg_frame frames[LAYOUT_ZONES - 1];
+    char frame_labels[LAYOUT_ZONES - 1][64];
+    for (int i = 1; i < LAYOUT_ZONES; i++) {
+        const layout_zone *z = &b->carte.layout.zones[i];
+        char scale[16];
+        snprintf(scale, sizeof scale, "%g", z->scale);
+        for (char *p = scale; *p; p++)
+            if (*p == '.')
+                *p = ',';
+        snprintf(frame_labels[i - 1], sizeof frame_labels[i - 1], "%s (×%s)", z->label, scale);
+        frames[i - 1] = (svg_frame){b->carte.frame_geoms[i - 1], frame_labels[i - 1]};
+    }
+    snprintf(subtitle, sizeof subtitle, "Recensement %d — %ld PTCE placés sur %zu", year,
+             b->agg.total, b->run.nrows);
+    svg_map map = {.title = "Pôles territoriaux de coopération économique",
+                   .subtitle = subtitle, .credit = b->run.rd.credit, .areas = areas,
+                   .nareas = b->agg.nregions, .outlines = outlines, .noutlines = b->agg.ndeps,
+                   .points = points, .npoints = np, .frames = frames,
+                   .nframes = LAYOUT_ZONES - 1, .classes = reg.classes, .nclasses = reg.n,
+                   .classes_title = "PTCE pour 100 000 habitants (régions)", .cats = cats,
+                   .ncats = ns};
+    memcpy(map.extent, b->carte.layout.extent, sizeof map.extent);
+    st = svg_write(ctx, od, "ptce_carte.svg", &map);
+done:
+    free(cats);
+    free(areas);
+    free(outlines);
+    free(points);
+    return st;
+}
+
+static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b, int year)
 {
     layer_set *ls = &b->ls;
     const layer *points = b->restricted ? &b->points_view.out : &ls->points;
@@ -201,6 +350,8 @@ static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b)
     sb_free(&synth);
     if (!st)
         st = csv_write_layer(ctx, od, "rejets.csv", &ls->rejects);
+    if (!st)
+        st = write_presentation(ctx, od, b, year);
     if (!st)
         st = write_readme(ctx, od, b);
     return st;
@@ -261,7 +412,7 @@ ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts)
     if (!st)
         st = outdir_open(ctx, opts->outdir ? opts->outdir : "out", &od);
     if (!st) {
-        st = write_outputs(ctx, &od, b);
+        st = write_outputs(ctx, &od, b, census_year(opts, &b->run));
         if (!st)
             st = outdir_commit(ctx, &od);
         else

@@ -14,6 +14,7 @@ typedef struct build_options {
                            * overseas legal CRS (5490, 2972, 2975, 4471) keeps only the
                            * features of the territory it is made for. */
     const char *groups;   /* --groups FILE, NULL when unused */
+    int annee;            /* census year for titles; 0: guessed (see build.c) */
 } build_options;
 
 /* Runs the pipeline and writes the outputs. On failure nothing in outdir changes. */

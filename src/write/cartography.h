@@ -58,6 +58,8 @@ typedef struct qgs_layer {
     size_t nclasses;
     const char *class_attr;
     int frames;              /* a frames layer (no fill) */
+    const char *label_attr;  /* labels on this field (frames' names, areas' names); NULL
+                              * for none */
 } qgs_layer;
 
 typedef struct qgs_project {

@@ -1,0 +1,89 @@
+/*
+ * pipeline/styles.c — see styles.h.
+ */
+#include "pipeline/styles.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ColorBrewer YlGnBu, 5 classes: light for few PTCE, dark for many. */
+static const char *const palette[STYLE_MAX_CLASSES] = {"#ffffcc", "#a1dab4", "#41b6c4",
+                                                       "#2c7fb8", "#253494"};
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* "0,25": two decimals at most, French decimal comma, trailing zeros trimmed. */
+static void french_number(double v, char *out, size_t size)
+{
+    snprintf(out, size, "%.2f", v);
+    char *dot = strchr(out, '.');
+    if (!dot)
+        return;
+    *dot = ',';
+    char *end = out + strlen(out) - 1;
+    while (end > dot && *end == '0')
+        *end-- = '\0';
+    if (end == dot)
+        *end = '\0';
+}
+
+void styles_choropleth(const area_stats *areas, size_t n, choropleth *out)
+{
+    memset(out, 0, sizeof *out);
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    double max = 0;
+    for (size_t i = 0; i < n && v; i++) {
+        v[i] = areas[i].per_100k;
+        if (v[i] > max)
+            max = v[i];
+    }
+    double breaks[STYLE_MAX_CLASSES + 1];
+    size_t nb = 0;
+    breaks[nb++] = 0;
+    if (v && n > 0) {
+        qsort(v, n, sizeof *v, cmp_double);
+        for (size_t k = 1; k < STYLE_MAX_CLASSES; k++) {
+            double q = v[(n * k) / STYLE_MAX_CLASSES];
+            double rounded = round(q * 100) / 100;
+            if (rounded > breaks[nb - 1] && rounded < max)
+                breaks[nb++] = rounded;
+        }
+    }
+    free(v);
+    /* The last class ends at the maximum, rounded up so that it holds it. */
+    double top = ceil(max * 100) / 100;
+    if (top <= breaks[nb - 1])
+        top = breaks[nb - 1] + 0.01;
+    breaks[nb++] = top;
+    out->n = nb - 1;
+    for (size_t c = 0; c < out->n; c++) {
+        char lo[24], hi[24];
+        french_number(breaks[c], lo, sizeof lo);
+        french_number(breaks[c + 1], hi, sizeof hi);
+        snprintf(out->labels[c], sizeof out->labels[c], "%s – %s", lo, hi);
+        /* Spread the palette over the classes there are, darkest for the last. */
+        size_t shade = out->n == 1 ? 2 : c * (STYLE_MAX_CLASSES - 1) / (out->n - 1);
+        out->classes[c] = (style_class){breaks[c], breaks[c + 1], out->labels[c], palette[shade]};
+    }
+}
+
+const char *styles_class_color(const choropleth *c, double v)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (v <= c->classes[i].upper)
+            return c->classes[i].color;
+    return c->n ? c->classes[c->n - 1].color : palette[0];
+}
+
+void styles_sectors(const taxonomy *t, style_category *cats)
+{
+    for (size_t i = 0; i < taxonomy_count(t); i++)
+        cats[i] = (style_category){taxonomy_sector_id(t, i), taxonomy_sector_label(t, i),
+                                   taxonomy_sector_color(t, i)};
+}

@@ -1,0 +1,32 @@
+/*
+ * pipeline/styles.h — what the map looks like: classes of the choropleth, colours of the
+ * sectors. Decided here once, so the QGIS styles, the QGIS project and the SVG map agree.
+ */
+#ifndef PTCE_PIPELINE_STYLES_H
+#define PTCE_PIPELINE_STYLES_H
+
+#include "aggregate/aggregate.h"
+#include "classify/classify.h"
+#include "write/cartography.h"
+
+#define STYLE_MAX_CLASSES 5
+
+typedef struct choropleth {
+    style_class classes[STYLE_MAX_CLASSES];
+    char labels[STYLE_MAX_CLASSES][64];
+    size_t n;
+} choropleth;
+
+/* Classes of PTCE per 100,000 inhabitants over `areas`: quantile breaks rounded to two
+ * decimals (five classes at most, fewer when values repeat), first class from 0, last
+ * class up to the maximum, French labels ("0,25 – 0,5"), a sequential palette. */
+void styles_choropleth(const area_stats *areas, size_t n, choropleth *out);
+
+/* The colour of the class holding v. */
+const char *styles_class_color(const choropleth *c, double v);
+
+/* One category per sector of the taxonomy (id, label, colour); `cats` holds
+ * taxonomy_count(t) entries. */
+void styles_sectors(const taxonomy *t, style_category *cats);
+
+#endif

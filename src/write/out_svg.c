@@ -1,0 +1,408 @@
+/*
+ * write/out_svg.c — the national map as an SVG picture for the annual report.
+ *
+ * An A4-landscape page (297 × 210 mm, 4 SVG units per millimetre): the title and subtitle
+ * at the top, the map on the left, the legends (classes, then sectors) on the right, the
+ * note on the overseas insets and the credit line at the bottom. The layout's coordinates
+ * (metres, y up) are scaled uniformly into the map box (y down) and printed with one
+ * decimal, consecutive points that round to the same place dropped. Fonts are generic
+ * (sans-serif) so that any browser or rsvg-convert draws it.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "core/util.h"
+#include "geom/geom.h"
+#include "write/cartography.h"
+#include "write/qgis_xml.h"
+#include "write/writers.h"
+
+#define SVG_W 1188.0
+#define SVG_H 840.0
+#define MAP_X 24.0
+#define MAP_Y 104.0
+#define MAP_W 800.0
+#define MAP_H 680.0
+#define LEGEND_X 856.0
+#define LEGEND_TOP 128.0
+#define LEGEND_BOTTOM 790.0
+
+#define NO_CLASS_COLOR "#d9d9d9"
+#define NO_SECTOR_COLOR "#808080"
+
+/* Layout metres to SVG units. */
+typedef struct svg_tx {
+    double xmin, ymax, scale, ox, oy;
+} svg_tx;
+
+static svg_tx make_tx(const double e[4])
+{
+    double w = e[2] - e[0], h = e[3] - e[1];
+    double s = fmin(MAP_W / w, MAP_H / h);
+    svg_tx t = {e[0], e[3], s, MAP_X + (MAP_W - w * s) / 2, MAP_Y + (MAP_H - h * s) / 2};
+    return t;
+}
+
+/* Tenths of an SVG unit, clamped far outside the page so that the integer cannot overflow. */
+static long long tenths(double v)
+{
+    if (!(v > -1e9))
+        v = -1e9;
+    if (v > 1e9)
+        v = 1e9;
+    return llround(v * 10);
+}
+
+static void tx_tenths(const svg_tx *t, double x, double y, long long *sx, long long *sy)
+{
+    *sx = tenths(t->ox + (x - t->xmin) * t->scale);
+    *sy = tenths(t->oy + (t->ymax - y) * t->scale);
+}
+
+/* A number of tenths with one decimal, ".0" left out. */
+static void put_tenths(strbuf *sb, long long v)
+{
+    if (v < 0) {
+        sb_append_char(sb, '-');
+        v = -v;
+    }
+    if (v % 10)
+        sb_printf(sb, "%lld.%lld", v / 10, v % 10);
+    else
+        sb_printf(sb, "%lld", v / 10);
+}
+
+static void num(strbuf *sb, double v)
+{
+    put_tenths(sb, tenths(v));
+}
+
+/* Validated "#rrggbb" in lower case; NULL gives `fallback`. 0 when the colour is invalid. */
+static int color_text(const char *color, const char *fallback, char out[8])
+{
+    unsigned char rgb[3];
+    if (!carto_color_parse(color ? color : fallback, rgb))
+        return 0;
+    snprintf(out, 8, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+    return 1;
+}
+
+/* ---- polygons to path data ---- */
+
+typedef struct path_builder {
+    strbuf *sb;
+    const svg_tx *tx;
+} path_builder;
+
+static int ring_to_path(void *user, int polygon_index, int is_hole, const double *xs,
+                        const double *ys, unsigned n)
+{
+    (void)polygon_index;
+    (void)is_hole;
+    path_builder *pb = user;
+    strbuf *sb = pb->sb;
+    size_t start = sb->len;
+    long long first_x = 0, first_y = 0, last_x = 0, last_y = 0;
+    unsigned kept = 0;
+    for (unsigned i = 0; i < n; i++) {
+        long long x, y;
+        tx_tenths(pb->tx, xs[i], ys[i], &x, &y);
+        if (kept && x == last_x && y == last_y)
+            continue;
+        if (kept && i == n - 1 && x == first_x && y == first_y)
+            continue; /* the closing point: Z draws it */
+        sb_append(sb, kept == 0 ? "M" : kept == 1 ? "L" : " ");
+        put_tenths(sb, x);
+        sb_append_char(sb, ' ');
+        put_tenths(sb, y);
+        if (kept == 0) {
+            first_x = x;
+            first_y = y;
+        }
+        last_x = x;
+        last_y = y;
+        kept++;
+    }
+    if (kept < 3) {
+        /* Smaller than a tenth of a unit: nothing to draw. */
+        sb->len = start;
+        if (sb->data)
+            sb->data[start] = '\0';
+    } else {
+        sb_append_char(sb, 'Z');
+    }
+    return 0;
+}
+
+/* Appends <path …attrs d="…"/> for a (Multi)Polygon; nothing when it is too small to see. */
+static ptce_status polygon_path(ptce_ctx *ctx, strbuf *sb, strbuf *scratch, const svg_tx *tx,
+                                const GEOSGeometry *g, const char *attrs)
+{
+    scratch->len = 0;
+    if (scratch->data)
+        scratch->data[0] = '\0';
+    path_builder pb = {scratch, tx};
+    ptce_status status = geom_visit_rings(ctx, g, RINGS_SHAPEFILE, ring_to_path, &pb);
+    if (status || scratch->len == 0)
+        return status;
+    sb_printf(sb, "    <path%s d=\"", attrs);
+    sb_append_n(sb, scratch->data, scratch->len);
+    sb_append(sb, "\"/>\n");
+    return PTCE_OK;
+}
+
+/* ---- text ---- */
+
+static void text_open(strbuf *sb, int indent, double x, double y, const char *style)
+{
+    for (int i = 0; i < indent; i++)
+        sb_append_char(sb, ' ');
+    sb_append(sb, "<text x=\"");
+    num(sb, x);
+    sb_append(sb, "\" y=\"");
+    num(sb, y);
+    sb_printf(sb, "\"%s>", style);
+}
+
+static void text_line(strbuf *sb, int indent, double x, double y, const char *style,
+                      const char *text)
+{
+    text_open(sb, indent, x, y, style);
+    carto_xml_escape(sb, text);
+    sb_append(sb, "</text>\n");
+}
+
+/* ---- checks ---- */
+
+static ptce_status check_map(ptce_ctx *ctx, const char *name, const svg_map *m)
+{
+    if (!name || !*name)
+        return ptce_fail(ctx, PTCE_ERR_USAGE, "carte SVG : nom de fichier vide.");
+    const double *e = m->extent;
+    if (!isfinite(e[0]) || !isfinite(e[1]) || !isfinite(e[2]) || !isfinite(e[3]) ||
+        e[2] <= e[0] || e[3] <= e[1])
+        return ptce_fail(ctx, PTCE_ERR_USAGE, "%s : emprise de la carte invalide.", name);
+    if ((m->nareas && !m->areas) || (m->noutlines && !m->outlines) ||
+        (m->npoints && !m->points) || (m->nframes && !m->frames) ||
+        (m->nclasses && !m->classes) || (m->ncats && !m->cats))
+        return ptce_fail(ctx, PTCE_ERR_USAGE, "%s : une liste annoncée est absente.", name);
+    char c[8];
+    for (size_t i = 0; i < m->nareas; i++) {
+        if (!m->areas[i].geom)
+            return ptce_fail(ctx, PTCE_ERR_USAGE, "%s : la zone n° %zu n'a pas de géométrie.",
+                             name, i + 1);
+        if (!color_text(m->areas[i].color, NO_CLASS_COLOR, c))
+            return ptce_fail(ctx, PTCE_ERR_USAGE,
+                             "%s : couleur « %s » invalide pour la zone n° %zu (attendu : "
+                             "#rrvvbb).", name, m->areas[i].color, i + 1);
+    }
+    for (size_t i = 0; i < m->noutlines; i++)
+        if (!m->outlines[i].geom)
+            return ptce_fail(ctx, PTCE_ERR_USAGE,
+                             "%s : le contour n° %zu n'a pas de géométrie.", name, i + 1);
+    for (size_t i = 0; i < m->nframes; i++)
+        if (!m->frames[i].geom)
+            return ptce_fail(ctx, PTCE_ERR_USAGE,
+                             "%s : l'encadré n° %zu n'a pas de géométrie.", name, i + 1);
+    for (size_t i = 0; i < m->npoints; i++) {
+        if (!isfinite(m->points[i].x) || !isfinite(m->points[i].y))
+            return ptce_fail(ctx, PTCE_ERR_USAGE,
+                             "%s : le point n° %zu a des coordonnées invalides.", name, i + 1);
+        if (!color_text(m->points[i].color, NO_SECTOR_COLOR, c))
+            return ptce_fail(ctx, PTCE_ERR_USAGE,
+                             "%s : couleur « %s » invalide pour le point n° %zu (attendu : "
+                             "#rrvvbb).", name, m->points[i].color, i + 1);
+    }
+    for (size_t i = 0; i < m->nclasses; i++)
+        if (!color_text(m->classes[i].color, NULL, c))
+            return ptce_fail(ctx, PTCE_ERR_USAGE,
+                             "%s : couleur « %s » invalide pour la classe « %s » (attendu : "
+                             "#rrvvbb).", name, m->classes[i].color ? m->classes[i].color : "",
+                             m->classes[i].label ? m->classes[i].label : "");
+    for (size_t i = 0; i < m->ncats; i++)
+        if (!color_text(m->cats[i].color, NULL, c))
+            return ptce_fail(ctx, PTCE_ERR_USAGE,
+                             "%s : couleur « %s » invalide pour la catégorie « %s » (attendu : "
+                             "#rrvvbb).", name, m->cats[i].color ? m->cats[i].color : "",
+                             m->cats[i].value ? m->cats[i].value : "");
+    return PTCE_OK;
+}
+
+/* ---- drawing ---- */
+
+static ptce_status draw_map(ptce_ctx *ctx, strbuf *sb, const svg_map *m, const svg_tx *tx)
+{
+    strbuf scratch;
+    sb_init(&scratch);
+    ptce_status status = PTCE_OK;
+    char c[8], attrs[64];
+
+    sb_append(sb, "  <g clip-path=\"url(#carte)\">\n");
+    sb_append(sb, "   <g id=\"zones\" stroke=\"#ffffff\" stroke-width=\"0.8\" "
+                  "stroke-linejoin=\"round\" fill-rule=\"evenodd\">\n");
+    for (size_t i = 0; i < m->nareas && !status; i++) {
+        color_text(m->areas[i].color, NO_CLASS_COLOR, c);
+        snprintf(attrs, sizeof attrs, " fill=\"%s\"", c);
+        status = polygon_path(ctx, sb, &scratch, tx, m->areas[i].geom, attrs);
+    }
+    sb_append(sb, "   </g>\n");
+    sb_append(sb, "   <g id=\"departements\" fill=\"none\" stroke=\"#8c8c8c\" "
+                  "stroke-width=\"0.35\" stroke-linejoin=\"round\">\n");
+    for (size_t i = 0; i < m->noutlines && !status; i++)
+        status = polygon_path(ctx, sb, &scratch, tx, m->outlines[i].geom, "");
+    sb_append(sb, "   </g>\n");
+    sb_append(sb, "   <g id=\"encadres\" fill=\"none\" stroke=\"#8c8c8c\" stroke-width=\"0.9\">\n");
+    for (size_t i = 0; i < m->nframes && !status; i++)
+        status = polygon_path(ctx, sb, &scratch, tx, m->frames[i].geom, "");
+    sb_append(sb, "   </g>\n");
+    sb_append(sb, "   <g id=\"ptce\" stroke=\"#ffffff\" stroke-width=\"0.6\">\n");
+    for (size_t i = 0; i < m->npoints && !status; i++) {
+        long long x, y;
+        tx_tenths(tx, m->points[i].x, m->points[i].y, &x, &y);
+        color_text(m->points[i].color, NO_SECTOR_COLOR, c);
+        sb_append(sb, "    <circle cx=\"");
+        put_tenths(sb, x);
+        sb_append(sb, "\" cy=\"");
+        put_tenths(sb, y);
+        sb_printf(sb, "\" r=\"3.2\" fill=\"%s\"/>\n", c);
+    }
+    sb_append(sb, "   </g>\n  </g>\n");
+    sb_free(&scratch);
+    if (status)
+        return status;
+
+    /* The frames' names just above their top-left corners (outside the clip, so that a
+     * frame at the top of the map keeps its name). */
+    sb_append(sb, "  <g id=\"noms-encadres\" font-size=\"11\" fill=\"#555555\">\n");
+    for (size_t i = 0; i < m->nframes; i++) {
+        double x, y;
+        if (!m->frames[i].label || !*m->frames[i].label ||
+            !GEOSGeom_getXMin_r(ctx->geos, m->frames[i].geom, &x) ||
+            !GEOSGeom_getYMax_r(ctx->geos, m->frames[i].geom, &y))
+            continue;
+        long long sx, sy;
+        tx_tenths(tx, x, y, &sx, &sy);
+        text_line(sb, 3, sx / 10.0, sy / 10.0 - 4, "", m->frames[i].label);
+    }
+    sb_append(sb, "  </g>\n");
+    return PTCE_OK;
+}
+
+static void draw_legends(strbuf *sb, const svg_map *m)
+{
+    /* Rows shrink when there are many entries, so the legends stay on the page. */
+    int headings = (m->nclasses ? 1 : 0) + (m->ncats ? 1 : 0);
+    size_t rows = m->nclasses + m->ncats;
+    double avail = LEGEND_BOTTOM - LEGEND_TOP - headings * 40.0;
+    double row = rows ? fmin(24.0, avail / (double)rows) : 24.0;
+    if (row < 10)
+        row = 10;
+    double font = fmin(13.0, row * 0.62);
+    double y = LEGEND_TOP;
+    char c[8], style[96];
+    snprintf(style, sizeof style, " font-size=\"%.1f\"", font);
+
+    sb_append(sb, "  <g id=\"legende\" fill=\"#222222\">\n");
+    if (m->nclasses) {
+        text_line(sb, 3, LEGEND_X, y, " font-size=\"15\" font-weight=\"bold\"",
+                  m->classes_title ? m->classes_title : "");
+        y += 14;
+        for (size_t i = 0; i < m->nclasses; i++) {
+            color_text(m->classes[i].color, NULL, c);
+            sb_append(sb, "   <rect x=\"");
+            num(sb, LEGEND_X);
+            sb_append(sb, "\" y=\"");
+            num(sb, y);
+            sb_append(sb, "\" width=\"26\" height=\"");
+            num(sb, row * 0.68);
+            sb_printf(sb, "\" fill=\"%s\" stroke=\"#b4b4b4\" stroke-width=\"0.5\"/>\n", c);
+            text_line(sb, 3, LEGEND_X + 36, y + row * 0.34 + font * 0.36, style,
+                      m->classes[i].label);
+            y += row;
+        }
+        y += 26;
+    }
+    if (m->ncats) {
+        text_line(sb, 3, LEGEND_X, y, " font-size=\"15\" font-weight=\"bold\"",
+                  "Secteurs d'activit\xC3\xA9");
+        y += 14;
+        for (size_t i = 0; i < m->ncats; i++) {
+            color_text(m->cats[i].color, NULL, c);
+            double r = fmin(5.0, row * 0.25);
+            sb_append(sb, "   <circle cx=\"");
+            num(sb, LEGEND_X + 13);
+            sb_append(sb, "\" cy=\"");
+            num(sb, y + row * 0.34);
+            sb_append(sb, "\" r=\"");
+            num(sb, r);
+            sb_printf(sb, "\" fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"0.6\"/>\n", c);
+            const char *label = m->cats[i].label ? m->cats[i].label : m->cats[i].value;
+            text_line(sb, 3, LEGEND_X + 36, y + row * 0.34 + font * 0.36, style, label);
+            y += row;
+        }
+    }
+    sb_append(sb, "  </g>\n");
+}
+
+static ptce_status svg_document(ptce_ctx *ctx, strbuf *sb, const svg_map *m)
+{
+    svg_tx tx = make_tx(m->extent);
+    sb_append(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    sb_append(sb, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"297mm\" "
+                  "height=\"210mm\" viewBox=\"0 0 1188 840\" font-family=\"sans-serif\">\n");
+    sb_append(sb, "  <title>");
+    carto_xml_escape(sb, m->title);
+    sb_append(sb, "</title>\n");
+    if (m->subtitle && *m->subtitle) {
+        sb_append(sb, "  <desc>");
+        carto_xml_escape(sb, m->subtitle);
+        sb_append(sb, "</desc>\n");
+    }
+    sb_append(sb, "  <defs>\n    <clipPath id=\"carte\">\n      <rect x=\"");
+    num(sb, MAP_X);
+    sb_append(sb, "\" y=\"");
+    num(sb, MAP_Y);
+    sb_append(sb, "\" width=\"");
+    num(sb, MAP_W);
+    sb_append(sb, "\" height=\"");
+    num(sb, MAP_H);
+    sb_append(sb, "\"/>\n    </clipPath>\n  </defs>\n");
+    sb_append(sb, "  <rect width=\"1188\" height=\"840\" fill=\"#ffffff\"/>\n");
+
+    ptce_status status = draw_map(ctx, sb, m, &tx);
+    if (status)
+        return status;
+
+    if (m->title && *m->title)
+        text_line(sb, 2, MAP_X + 8, 56, " font-size=\"30\" font-weight=\"bold\" fill=\"#222222\"",
+                  m->title);
+    if (m->subtitle && *m->subtitle)
+        text_line(sb, 2, MAP_X + 8, 86, " font-size=\"17\" fill=\"#555555\"", m->subtitle);
+    draw_legends(sb, m);
+    if (m->nframes)
+        text_line(sb, 2, MAP_X + 8, MAP_Y + MAP_H + 22,
+                  " font-size=\"12\" font-style=\"italic\" fill=\"#555555\"",
+                  "D\xC3\xA9partements et r\xC3\xA9gions d'outre-mer rapproch\xC3\xA9s, "
+                  "\xC3\xA9" "chelles diff\xC3\xA9rentes");
+    if (m->credit && *m->credit)
+        text_line(sb, 2, MAP_X + 8, SVG_H - 14, " font-size=\"11\" fill=\"#666666\"", m->credit);
+    sb_append(sb, "</svg>\n");
+    return PTCE_OK;
+}
+
+ptce_status svg_write(ptce_ctx *ctx, outdir *od, const char *name, const svg_map *m)
+{
+    ptce_status status = check_map(ctx, name, m);
+    if (status)
+        return status;
+    strbuf sb;
+    sb_init(&sb);
+    status = svg_document(ctx, &sb, m);
+    if (!status)
+        status = sb.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
+                           : write_bytes(ctx, od, name, sb.data, sb.len);
+    sb_free(&sb);
+    return status;
+}
