@@ -421,9 +421,10 @@ static void categorized_xml(strbuf *sb, int indent, const qgis_style *st)
     pad(sb, indent + 2);
     sb_append(sb, "<categories>\n");
     for (size_t i = 0; i <= st->ncats; i++) {
-        /* The last one, with an empty value, takes every value not listed. */
+        /* The last one, with an empty value, takes every value not listed (a sector of
+         * another taxonomy): "Hors taxonomie", not to be confused with the sector autre. */
         const char *value = i < st->ncats ? st->cats[i].value : "";
-        const char *label = i < st->ncats ? st->cats[i].label : "Autres";
+        const char *label = i < st->ncats ? st->cats[i].label : "Hors taxonomie";
         pad(sb, indent + 4);
         sb_append(sb, "<category value=\"");
         carto_xml_escape(sb, value);

@@ -86,6 +86,37 @@ assert int(rows[-1]["nb_ptce"]) == int(sys.argv[2]) == sum(int(r["nb_ptce"]) for
 assert "Économie circulaire" in rows[0]
 PY
 
+# QGIS: a .qml beside every Shapefile (QGIS loads it by itself), a project with relative
+# paths; all well-formed XML holding what QGIS 3 reads.
+for base in ptce_points ptce_regions ptce_departements ptce_groupes carte/ptce_points \
+            carte/ptce_regions carte/ptce_departements carte/cadres; do
+  [ -s "$out/$base.qml" ] || fail "$base.qml missing"
+  python3 -c "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])" "$out/$base.qml" \
+    || fail "$base.qml is not well-formed XML"
+done
+qml=$(cat "$out/ptce_points.qml")
+expect_match "$qml" '<renderer-v2 type="categorizedSymbol" attr="secteur"' "points categorised by sector"
+expect_match "$qml" 'value="economie_circulaire" label="Économie circulaire"' "sector category"
+qml=$(cat "$out/ptce_regions.qml")
+expect_match "$qml" '<renderer-v2 type="graduatedSymbol" attr="ptce_100k"' "regions graduated"
+python3 - "$out/ptce-map.qgs" <<'PY' || fail "ptce-map.qgs"
+import sys, xml.dom.minidom
+doc = xml.dom.minidom.parse(sys.argv[1])
+sources = [n.firstChild.data for n in doc.getElementsByTagName("datasource")]
+assert len(sources) >= 8 and all(s.startswith("./") for s in sources), sources
+absolute = [n for n in doc.getElementsByTagName("Absolute")]
+assert absolute and absolute[0].firstChild.data == "false"
+assert "EPSG:2154" in doc.getElementsByTagName("projectCrs")[0].toxml()
+assert doc.getElementsByTagName("Layout"), "no print layout"
+PY
+# The SVG map renders, and carries its title, legend and credits.
+svg=$(cat "$out/ptce_carte.svg")
+expect_match "$svg" "Pôles territoriaux de coopération économique" "SVG title"
+expect_match "$svg" "GeoNames \(CC BY 4.0\)" "SVG credit"
+expect_match "$svg" "Guadeloupe \(×1,5\)" "SVG inset label"
+rsvg-convert -o "$work/carte.png" "$out/ptce_carte.svg" || fail "rsvg-convert"
+[ -s "$work/carte.png" ] || fail "empty PNG"
+
 # One overseas territory in its legal CRS: only its features.
 "$PTCE_MAP" build -o "$work/reu" --crs EPSG:2975 --quiet
 expect_eq "$(srs_epsg "$work/reu/ptce_points.prj")" "2975" "La Réunion CRS"

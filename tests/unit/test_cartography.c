@@ -301,7 +301,7 @@ static void test_qml_categorized(void **state)
     assert_contains(q, "<category value=\"economie_circulaire\" label=\"\xC3\x89" "conomie "
                        "circulaire\" symbol=\"0\" render=\"true\"/>");
     assert_contains(q, "<category value=\"numerique\" label=\"Num\xC3\xA9rique\" symbol=\"2\"");
-    assert_contains(q, "<category value=\"\" label=\"Autres\" symbol=\"3\" render=\"true\"/>");
+    assert_contains(q, "<category value=\"\" label=\"Hors taxonomie\" symbol=\"3\" render=\"true\"/>");
     /* Colours as QGIS writes them, in both property syntaxes. */
     assert_contains(q, "<Option name=\"color\" type=\"QString\" value=\"27,158,119,255\"/>");
     assert_contains(q, "<prop k=\"color\" v=\"27,158,119,255\"/>");

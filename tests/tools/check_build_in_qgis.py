@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Opens the output folder of `ptce-map build` in QGIS itself (PyQGIS, headless).
+
+Not run by ctest: it needs Debian's python3-qgis (a heavy package). Run by hand:
+
+    apt-get install python3-qgis qgis-providers
+    ./build/ptce-map build -o /tmp/out
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/tools/check_build_in_qgis.py /tmp/out
+
+Checks: every Shapefile opens valid with the expected CRS and picks up its .qml by itself
+with the expected renderer; the project ptce-map.qgs opens with every layer valid and
+relative paths; accents read back; the print layout "Carte nationale" exports to
+layout.png in the output folder.
+"""
+import os
+import sys
+
+from qgis.core import QgsApplication, QgsLayoutExporter, QgsProject, QgsVectorLayer
+
+out = os.path.abspath(sys.argv[1])
+app = QgsApplication([], False)
+app.initQgis()
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+expected = {
+    "ptce_points.shp": "categorizedSymbol",
+    "ptce_regions.shp": "graduatedSymbol",
+    "ptce_departements.shp": "graduatedSymbol",
+    "carte/ptce_points.shp": "categorizedSymbol",
+    "carte/ptce_regions.shp": "graduatedSymbol",
+    "carte/ptce_departements.shp": "graduatedSymbol",
+    "carte/cadres.shp": "singleSymbol",
+}
+for rel, renderer in expected.items():
+    layer = QgsVectorLayer(os.path.join(out, rel), rel, "ogr")
+    check(layer.isValid(), rel + " opens")
+    msg, loaded = layer.loadDefaultStyle()
+    check(loaded, rel + " loads its .qml (" + msg + ")")
+    check(layer.renderer().type() == renderer, rel + " renderer " + layer.renderer().type())
+    authid = layer.crs().authid()
+    check(authid in ("EPSG:4326", "EPSG:2154"), rel + " CRS " + authid)
+    if rel == "ptce_regions.shp":
+        names = {f["nom_reg"] for f in layer.getFeatures()}
+        check("Île-de-France" in names and "Provence-Alpes-Côte d'Azur" in names,
+              "accents read back by QGIS")
+
+project = QgsProject.instance()
+check(project.read(os.path.join(out, "ptce-map.qgs")), "ptce-map.qgs opens")
+for layer in project.mapLayers().values():
+    check(layer.isValid(), "project layer " + layer.name() + " valid")
+    check(not os.path.isabs(project.writePath(layer.source())), "relative path " + layer.name())
+check(project.crs().authid() == "EPSG:2154", "project CRS " + project.crs().authid())
+layout = project.layoutManager().layoutByName("Carte nationale")
+check(layout is not None, "print layout 'Carte nationale'")
+if layout is not None:
+    result = QgsLayoutExporter(layout).exportToImage(os.path.join(out, "layout.png"),
+                                                     QgsLayoutExporter.ImageExportSettings())
+    check(result == QgsLayoutExporter.Success, "layout exported to layout.png")
+app.exitQgis()
+print("%d failure(s)" % len(failures))
+sys.exit(1 if failures else 0)
