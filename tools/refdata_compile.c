@@ -12,6 +12,7 @@
  * Output is sorted and printed with fixed precision so that a rerun is byte-identical.
  *
  * Usage: ptce-refdata-compile STAGING_DIR OUT_DIR
+ *        ptce-refdata-compile --cache DATA_DIR IMAGE   (the binary image, see refdata/cache.h)
  */
 #include <geos_c.h>
 #include <math.h>
@@ -23,6 +24,8 @@
 #include "core/ctx.h"
 #include "core/tsv.h"
 #include "core/util.h"
+#include "refdata/cache.h"
+#include "refdata/refdata.h"
 #include "text/fold.h"
 
 /* Holes smaller than this in a region (square degrees, about 0.8 km² in France) are gaps
@@ -310,8 +313,29 @@ static int copy_file(const char *stage, const char *out, const char *name)
     return bad;
 }
 
+/* Loads data_dir's tables and writes their binary image. */
+static int make_image(const char *data_dir, const char *image)
+{
+    ptce_ctx *ctx = ptce_ctx_new(NULL);
+    if (!ctx)
+        return die("cannot initialise GEOS/PROJ");
+    refdata rd;
+    ptce_status st = ptce_ctx_set_data_dir(ctx, data_dir);
+    if (!st)
+        st = refdata_load_tables(ctx, &rd);
+    if (!st) {
+        st = refdata_cache_write(ctx, &rd, data_dir, image);
+        refdata_free(&rd);
+    }
+    int bad = st ? die("%s", ptce_ctx_error(ctx)) : 0;
+    ptce_ctx_free(ctx);
+    return bad;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "--cache") == 0)
+        return make_image(argv[2], argv[3]);
     if (argc != 3)
         return die("usage: ptce-refdata-compile STAGING_DIR OUT_DIR");
     const char *stage = argv[1], *out = argv[2];

@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
+
 #include "core/ctx.h"
 #include "core/util.h"
+#include "refdata/cache.h"
 
 static const char *const precision_names[] = {"geonames", "geonames_proche", "ancienne_commune",
                                               "commune_parente", "code_postal", "departement"};
@@ -300,7 +303,31 @@ static ptce_status load_meta(ptce_ctx *ctx, const char *dir, refdata *rd)
     return PTCE_OK;
 }
 
-ptce_status refdata_load(ptce_ctx *ctx, refdata *rd)
+static ptce_status load_tables(ptce_ctx *ctx, const char *dir, refdata *rd)
+{
+    ptce_status st;
+    if ((st = load_communes(ctx, dir, rd)) || (st = load_former(ctx, dir, rd)) ||
+        (st = load_postal(ctx, dir, rd)) || (st = load_territories(ctx, dir, rd)))
+        return st;
+    return build_name_index(ctx, rd);
+}
+
+/* The image of the tables of `dir`: beside them once installed, in the build tree when
+ * running from the source tree. */
+static int load_image(ptce_ctx *ctx, const char *dir, refdata *rd)
+{
+    const char *off = getenv("PTCE_MAP_NO_CACHE");
+    if (off && *off && strcmp(off, "0") != 0)
+        return 0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/refdata.bin", dir);
+    int got = refdata_cache_read(ctx, dir, path, rd);
+    if (got == 0)
+        got = refdata_cache_read(ctx, dir, PTCE_BUILD_CACHE, rd);
+    return got;
+}
+
+static ptce_status load(ptce_ctx *ctx, refdata *rd, int allow_image)
 {
     memset(rd, 0, sizeof *rd);
     rd->geos = ctx->geos;
@@ -311,15 +338,27 @@ ptce_status refdata_load(ptce_ctx *ctx, refdata *rd)
                          "Indiquez le dossier data/ avec --data.",
                          PTCE_INSTALLED_DATA_DIR, PTCE_SOURCE_DATA_DIR);
     static const char *const ocols[] = {"insee", "nom", "collectivite", NULL};
-    ptce_status st;
-    if ((st = load_communes(ctx, dir, rd)) || (st = load_former(ctx, dir, rd)) ||
-        (st = load_postal(ctx, dir, rd)) || (st = load_territories(ctx, dir, rd)) ||
-        (st = build_name_index(ctx, rd)) || (st = load_meta(ctx, dir, rd)) ||
-        (st = tsv_read(ctx, dir, "hors_regions.tsv", ocols, &rd->outside))) {
+    ptce_status st = PTCE_OK;
+    int image = allow_image ? load_image(ctx, dir, rd) : 0;
+    if (image < 0)
+        st = PTCE_ERR_DATA;
+    else if (image == 0)
+        st = load_tables(ctx, dir, rd);
+    if (!st && !(st = load_meta(ctx, dir, rd)))
+        st = tsv_read(ctx, dir, "hors_regions.tsv", ocols, &rd->outside);
+    if (st)
         refdata_free(rd);
-        return st;
-    }
-    return PTCE_OK;
+    return st;
+}
+
+ptce_status refdata_load(ptce_ctx *ctx, refdata *rd)
+{
+    return load(ctx, rd, 1);
+}
+
+ptce_status refdata_load_tables(ptce_ctx *ctx, refdata *rd)
+{
+    return load(ctx, rd, 0);
 }
 
 void refdata_free(refdata *rd)
@@ -345,6 +384,8 @@ void refdata_free(refdata *rd)
     tsv_free(&rd->t_regions_geom);
     tsv_free(&rd->t_meta);
     tsv_free(&rd->outside);
+    if (rd->cache_map)
+        munmap(rd->cache_map, rd->cache_size);
     memset(rd, 0, sizeof *rd);
 }
 

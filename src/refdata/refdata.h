@@ -123,7 +123,6 @@ typedef struct refdata {
     size_t nregions;
     name_entry *names;        /* sorted by key, then INSEE, then source */
     size_t nnames;
-    const char *outside_codes; /* not owned: see outside table */
     tsv_table outside;        /* communes of collectivities outside the 18 regions */
     char cog_year[8];
     char credit[512];
@@ -132,10 +131,17 @@ typedef struct refdata {
     tsv_table t_communes, t_former, t_postal, t_deps, t_regions, t_deps_geom, t_regions_geom,
         t_meta;
     GEOSContextHandle_t geos; /* for freeing the parsed geometries */
+    void *cache_map;          /* the mapped refdata.bin when loaded from it (see cache.h) */
+    size_t cache_size;
 } refdata;
 
-/* Loads every table from the context's data folder. */
+/* Loads the reference data of the context's data folder: from its binary image
+ * (refdata.bin, see cache.h) when there is an up-to-date one, else from the tables.
+ * $PTCE_MAP_NO_CACHE=1 forces the tables. */
 ptce_status refdata_load(ptce_ctx *ctx, refdata *rd);
+
+/* Same, always from the tables (used to make the image). */
+ptce_status refdata_load_tables(ptce_ctx *ctx, refdata *rd);
 void refdata_free(refdata *rd);
 
 const commune *refdata_commune(const refdata *rd, const char *insee);

@@ -4,7 +4,10 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <unistd.h>
 
+#include "refdata/cache.h"
 #include "refdata/refdata.h"
 #include "text/fold.h"
 
@@ -209,6 +212,54 @@ static void postal_codes_and_homonyms(void **state)
     assert_string_equal(refdata_outside_collectivity(&rd, "97701", &nom), "977");
 }
 
+/* The binary image gives exactly what the tables give, and a stale image is ignored. */
+static void binary_image_matches_the_tables(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ptce-image-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char image[4096];
+    snprintf(image, sizeof image, "%s/refdata.bin", dir);
+    refdata tables;
+    assert_int_equal(refdata_load_tables(ctx, &tables), PTCE_OK);
+    const char *data = ptce_data_dir(ctx);
+    assert_int_equal(refdata_cache_write(ctx, &tables, data, image), PTCE_OK);
+    refdata img;
+    memset(&img, 0, sizeof img);
+    img.geos = ctx->geos;
+    assert_int_equal(refdata_cache_read(ctx, data, image, &img), 1);
+    assert_int_equal(img.ncommunes, tables.ncommunes);
+    assert_int_equal(img.nnames, tables.nnames);
+    assert_int_equal(img.npostal, tables.npostal);
+    assert_int_equal(img.nformer, tables.nformer);
+    for (size_t i = 0; i < tables.ncommunes; i += 97) {
+        assert_string_equal(img.communes[i].insee, tables.communes[i].insee);
+        assert_string_equal(img.communes[i].nom, tables.communes[i].nom);
+        assert_true(img.communes[i].lat == tables.communes[i].lat);
+        assert_int_equal(img.communes[i].precision, tables.communes[i].precision);
+    }
+    for (size_t i = 0; i < tables.nnames; i += 101) {
+        assert_string_equal(img.names[i].key, tables.names[i].key);
+        assert_string_equal(img.names[i].commune->insee, tables.names[i].commune->insee);
+        assert_int_equal(img.names[i].source, tables.names[i].source);
+    }
+    for (size_t i = 0; i < tables.npostal; i += 89)
+        assert_string_equal(img.postal[i].commune->insee, tables.postal[i].commune->insee);
+    assert_string_equal(img.regions[5].wkt, tables.regions[5].wkt);
+    refdata_free(&img);
+    /* An image of other tables (here: a truncated one) is stale, never trusted. */
+    FILE *f = fopen(image, "r+b");
+    assert_non_null(f);
+    assert_int_equal(ftruncate(fileno(f), 4096), 0);
+    fclose(f);
+    memset(&img, 0, sizeof img);
+    assert_int_equal(refdata_cache_read(ctx, data, image, &img), 0);
+    assert_null(img.communes);
+    unlink(image);
+    rmdir(dir);
+    refdata_free(&tables);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +273,7 @@ int main(void)
         cmocka_unit_test(stored_keys_are_what_text_fold_makes),
         cmocka_unit_test(former_communes_point_to_current_ones),
         cmocka_unit_test(postal_codes_and_homonyms),
+        cmocka_unit_test(binary_image_matches_the_tables),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

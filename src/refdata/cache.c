@@ -1,0 +1,353 @@
+/*
+ * refdata/cache.c — see cache.h.
+ *
+ * Layout: header, then the record arrays, then the string block. Records refer to strings
+ * by offset into the block and to other records by index.
+ */
+#include "refdata/cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/ctx.h"
+#include "core/util.h"
+
+#define CACHE_MAGIC "PTCEREF1"
+#define CACHE_ENDIAN 0x01020304u
+#define NO_INDEX UINT32_MAX
+
+/* The tables an image is made from; a change in any of them makes the image stale. */
+static const char *const source_tables[] = {"communes.tsv", "anciennes_communes.tsv",
+                                            "codes_postaux.tsv", "departements.tsv",
+                                            "regions.tsv", "departements_geom.tsv",
+                                            "regions_geom.tsv"};
+
+typedef struct cache_header {
+    char magic[8];
+    uint32_t endian;
+    uint32_t record_sizes;  /* sum of the record struct sizes: a layout check */
+    uint64_t stamp;
+    uint32_t ncommunes, nformer, npostal, ndeps, nregions, nnames;
+    uint64_t off_communes, off_former, off_postal, off_deps, off_regions, off_names, off_strings;
+    uint64_t strings_size;
+} cache_header;
+
+typedef struct c_commune {
+    uint32_t insee, nom, key, parent, dep, reg, postcodes, kind, precision, pad;
+    int64_t population;
+    double lat, lon;
+} c_commune;
+
+typedef struct c_former {
+    uint32_t code, nom, key, kind, current;
+} c_former;
+
+typedef struct c_postal {
+    uint32_t postcode, routing, routing_key, laposte_key, commune;
+} c_postal;
+
+typedef struct c_dep {
+    uint32_t code, nom, key, reg, chef_lieu, wkt;
+    int64_t population;
+} c_dep;
+
+typedef struct c_region {
+    uint32_t code, nom, key, wkt, ndeps, pad;
+    int64_t population;
+} c_region;
+
+typedef struct c_name {
+    uint32_t key, commune, former, source;
+} c_name;
+
+#define RECORD_SIZES                                                                       \
+    ((uint32_t)(sizeof(c_commune) + sizeof(c_former) + sizeof(c_postal) + sizeof(c_dep) +  \
+                sizeof(c_region) + sizeof(c_name) + sizeof(cache_header)))
+
+static uint64_t fnv1a64(uint64_t h, const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* Size plus a hash of the first and last 16 KiB of every source table: cheap enough for
+ * every start-up (well under a millisecond), and any regeneration of data/ changes it. */
+static int tables_stamp(const char *data_dir, uint64_t *stamp)
+{
+    uint64_t h = 14695981039346656037ull;
+    unsigned char buf[16384];
+    for (size_t i = 0; i < sizeof source_tables / sizeof *source_tables; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", data_dir, source_tables[i]);
+        int fd = open(path, O_RDONLY);
+        if (fd < 0)
+            return 0;
+        struct stat st;
+        if (fstat(fd, &st) != 0) {
+            close(fd);
+            return 0;
+        }
+        uint64_t size = (uint64_t)st.st_size;
+        h = fnv1a64(h, (const unsigned char *)&size, sizeof size);
+        ssize_t n = pread(fd, buf, sizeof buf, 0);
+        if (n > 0)
+            h = fnv1a64(h, buf, (size_t)n);
+        off_t tail = st.st_size > (off_t)sizeof buf ? st.st_size - (off_t)sizeof buf : 0;
+        n = pread(fd, buf, sizeof buf, tail);
+        if (n > 0)
+            h = fnv1a64(h, buf, (size_t)n);
+        close(fd);
+    }
+    *stamp = h;
+    return 1;
+}
+
+/* ---- writing ------------------------------------------------------------------------------ */
+
+typedef struct string_block {
+    strbuf sb;
+} string_block;
+
+static uint32_t intern(string_block *b, const char *s)
+{
+    uint32_t off = (uint32_t)b->sb.len;
+    sb_append(&b->sb, s ? s : "");
+    sb_append_char(&b->sb, '\0');
+    return off;
+}
+
+static size_t commune_index(const refdata *rd, const commune *m)
+{
+    return (size_t)(m - rd->communes);
+}
+
+ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *data_dir,
+                                const char *path)
+{
+    cache_header h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, CACHE_MAGIC, 8);
+    h.endian = CACHE_ENDIAN;
+    h.record_sizes = RECORD_SIZES;
+    if (!tables_stamp(data_dir, &h.stamp))
+        return ptce_fail(ctx, PTCE_ERR_DATA, "%s : tables illisibles", data_dir);
+    h.ncommunes = (uint32_t)rd->ncommunes;
+    h.nformer = (uint32_t)rd->nformer;
+    h.npostal = (uint32_t)rd->npostal;
+    h.ndeps = (uint32_t)rd->ndeps;
+    h.nregions = (uint32_t)rd->nregions;
+    h.nnames = (uint32_t)rd->nnames;
+    string_block b;
+    sb_init(&b.sb);
+    c_commune *cc = calloc(rd->ncommunes + 1, sizeof *cc);
+    c_former *cf = calloc(rd->nformer + 1, sizeof *cf);
+    c_postal *cp = calloc(rd->npostal + 1, sizeof *cp);
+    c_dep *cd = calloc(rd->ndeps + 1, sizeof *cd);
+    c_region *cr = calloc(rd->nregions + 1, sizeof *cr);
+    c_name *cn = calloc(rd->nnames + 1, sizeof *cn);
+    ptce_status st = PTCE_OK;
+    if (!cc || !cf || !cp || !cd || !cr || !cn) {
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        goto done;
+    }
+    for (size_t i = 0; i < rd->ncommunes; i++) {
+        const commune *m = &rd->communes[i];
+        cc[i] = (c_commune){intern(&b, m->insee), intern(&b, m->nom), intern(&b, m->key),
+                            intern(&b, m->parent), intern(&b, m->dep), intern(&b, m->reg),
+                            intern(&b, m->postcodes), (uint32_t)m->kind,
+                            (uint32_t)m->precision, 0, m->population, m->lat, m->lon};
+    }
+    for (size_t i = 0; i < rd->nformer; i++) {
+        const former_commune *f = &rd->former[i];
+        cf[i] = (c_former){intern(&b, f->code), intern(&b, f->nom), intern(&b, f->key),
+                           (uint32_t)f->kind, (uint32_t)commune_index(rd, f->current)};
+    }
+    for (size_t i = 0; i < rd->npostal; i++) {
+        const postal_entry *p = &rd->postal[i];
+        cp[i] = (c_postal){intern(&b, p->postcode), intern(&b, p->routing),
+                           intern(&b, p->routing_key), intern(&b, p->laposte_key),
+                           (uint32_t)commune_index(rd, p->commune)};
+    }
+    for (size_t i = 0; i < rd->ndeps; i++) {
+        const departement *d = &rd->deps[i];
+        cd[i] = (c_dep){intern(&b, d->code), intern(&b, d->nom), intern(&b, d->key),
+                        intern(&b, d->reg), intern(&b, d->chef_lieu), intern(&b, d->wkt),
+                        d->population};
+    }
+    for (size_t i = 0; i < rd->nregions; i++) {
+        const region *r = &rd->regions[i];
+        cr[i] = (c_region){intern(&b, r->code), intern(&b, r->nom), intern(&b, r->key),
+                           intern(&b, r->wkt), (uint32_t)r->ndeps, 0, r->population};
+    }
+    for (size_t i = 0; i < rd->nnames; i++) {
+        const name_entry *e = &rd->names[i];
+        cn[i] = (c_name){intern(&b, e->key), (uint32_t)commune_index(rd, e->commune),
+                         e->former ? (uint32_t)(e->former - rd->former) : NO_INDEX,
+                         (uint32_t)e->source};
+    }
+    if (b.sb.failed || b.sb.len > UINT32_MAX) {
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        goto done;
+    }
+    uint64_t off = sizeof h;
+    h.off_communes = off;
+    off += rd->ncommunes * sizeof *cc;
+    h.off_former = off;
+    off += rd->nformer * sizeof *cf;
+    h.off_postal = off;
+    off += rd->npostal * sizeof *cp;
+    h.off_deps = off;
+    off += rd->ndeps * sizeof *cd;
+    h.off_regions = off;
+    off += rd->nregions * sizeof *cr;
+    h.off_names = off;
+    off += rd->nnames * sizeof *cn;
+    h.off_strings = off;
+    h.strings_size = b.sb.len;
+    strbuf img;
+    sb_init(&img);
+    sb_append_n(&img, (const char *)&h, sizeof h);
+    sb_append_n(&img, (const char *)cc, rd->ncommunes * sizeof *cc);
+    sb_append_n(&img, (const char *)cf, rd->nformer * sizeof *cf);
+    sb_append_n(&img, (const char *)cp, rd->npostal * sizeof *cp);
+    sb_append_n(&img, (const char *)cd, rd->ndeps * sizeof *cd);
+    sb_append_n(&img, (const char *)cr, rd->nregions * sizeof *cr);
+    sb_append_n(&img, (const char *)cn, rd->nnames * sizeof *cn);
+    sb_append_n(&img, b.sb.data, b.sb.len);
+    FILE *f = img.failed ? NULL : fopen(path, "wb");
+    if (!f || fwrite(img.data, 1, img.len, f) != img.len)
+        st = ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path);
+    if (f && fclose(f) != 0 && !st)
+        st = ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path);
+    sb_free(&img);
+done:
+    sb_free(&b.sb);
+    free(cc);
+    free(cf);
+    free(cp);
+    free(cd);
+    free(cr);
+    free(cn);
+    return st;
+}
+
+/* ---- reading ------------------------------------------------------------------------------ */
+
+int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, refdata *rd)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(cache_header)) {
+        close(fd);
+        return 0;
+    }
+    size_t size = (size_t)st.st_size;
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return 0;
+    const char *base = map;
+    cache_header h;
+    memcpy(&h, base, sizeof h);
+    uint64_t stamp;
+    /* Every offset is checked against the file size: a truncated or foreign file is stale,
+     * not a crash. */
+    int ok = memcmp(h.magic, CACHE_MAGIC, 8) == 0 && h.endian == CACHE_ENDIAN &&
+             h.record_sizes == RECORD_SIZES && tables_stamp(data_dir, &stamp) &&
+             stamp == h.stamp && h.off_communes == sizeof h &&
+             h.off_former == h.off_communes + (uint64_t)h.ncommunes * sizeof(c_commune) &&
+             h.off_postal == h.off_former + (uint64_t)h.nformer * sizeof(c_former) &&
+             h.off_deps == h.off_postal + (uint64_t)h.npostal * sizeof(c_postal) &&
+             h.off_regions == h.off_deps + (uint64_t)h.ndeps * sizeof(c_dep) &&
+             h.off_names == h.off_regions + (uint64_t)h.nregions * sizeof(c_region) &&
+             h.off_strings == h.off_names + (uint64_t)h.nnames * sizeof(c_name) &&
+             h.off_strings + h.strings_size == size && h.strings_size > 0 &&
+             base[size - 1] == '\0';
+    if (!ok) {
+        munmap(map, size);
+        return 0;
+    }
+    const char *strings = base + h.off_strings;
+    const c_commune *cc = (const c_commune *)(base + h.off_communes);
+    const c_former *cf = (const c_former *)(base + h.off_former);
+    const c_postal *cp = (const c_postal *)(base + h.off_postal);
+    const c_dep *cd = (const c_dep *)(base + h.off_deps);
+    const c_region *cr = (const c_region *)(base + h.off_regions);
+    const c_name *cn = (const c_name *)(base + h.off_names);
+    rd->communes = calloc(h.ncommunes + 1, sizeof *rd->communes);
+    rd->former = calloc(h.nformer + 1, sizeof *rd->former);
+    rd->postal = calloc(h.npostal + 1, sizeof *rd->postal);
+    rd->deps = calloc(h.ndeps + 1, sizeof *rd->deps);
+    rd->regions = calloc(h.nregions + 1, sizeof *rd->regions);
+    rd->names = calloc(h.nnames + 1, sizeof *rd->names);
+    if (!rd->communes || !rd->former || !rd->postal || !rd->deps || !rd->regions || !rd->names) {
+        munmap(map, size);
+        ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        return -1;
+    }
+#define STR(off) (strings + ((off) < h.strings_size ? (off) : 0))
+    for (uint32_t i = 0; i < h.ncommunes; i++)
+        rd->communes[i] = (commune){STR(cc[i].insee), STR(cc[i].nom), STR(cc[i].key),
+                                    STR(cc[i].parent), STR(cc[i].dep), STR(cc[i].reg),
+                                    STR(cc[i].postcodes), cc[i].population, cc[i].lat,
+                                    cc[i].lon, (commune_kind)cc[i].kind,
+                                    (point_precision)cc[i].precision};
+    int bad = 0;
+    for (uint32_t i = 0; i < h.nformer; i++) {
+        bad |= cf[i].current >= h.ncommunes;
+        rd->former[i] = (former_commune){STR(cf[i].code), STR(cf[i].nom), STR(cf[i].key),
+                                         (former_kind)cf[i].kind,
+                                         &rd->communes[cf[i].current % (h.ncommunes + 1)]};
+    }
+    for (uint32_t i = 0; i < h.npostal; i++) {
+        bad |= cp[i].commune >= h.ncommunes;
+        rd->postal[i] = (postal_entry){STR(cp[i].postcode),
+                                       &rd->communes[cp[i].commune % (h.ncommunes + 1)],
+                                       STR(cp[i].routing), STR(cp[i].routing_key),
+                                       STR(cp[i].laposte_key)};
+    }
+    for (uint32_t i = 0; i < h.ndeps; i++)
+        rd->deps[i] = (departement){STR(cd[i].code), STR(cd[i].nom), STR(cd[i].key),
+                                    STR(cd[i].reg), STR(cd[i].chef_lieu), cd[i].population,
+                                    STR(cd[i].wkt), NULL};
+    for (uint32_t i = 0; i < h.nregions; i++)
+        rd->regions[i] = (region){STR(cr[i].code), STR(cr[i].nom), STR(cr[i].key),
+                                  cr[i].population, cr[i].ndeps, STR(cr[i].wkt), NULL};
+    for (uint32_t i = 0; i < h.nnames; i++) {
+        bad |= cn[i].commune >= h.ncommunes ||
+               (cn[i].former != NO_INDEX && cn[i].former >= h.nformer);
+        rd->names[i] = (name_entry){STR(cn[i].key),
+                                    &rd->communes[cn[i].commune % (h.ncommunes + 1)],
+                                    cn[i].former == NO_INDEX
+                                        ? NULL
+                                        : &rd->former[cn[i].former % (h.nformer + 1)],
+                                    (name_source)cn[i].source};
+    }
+#undef STR
+    rd->ncommunes = h.ncommunes;
+    rd->nformer = h.nformer;
+    rd->npostal = h.npostal;
+    rd->ndeps = h.ndeps;
+    rd->nregions = h.nregions;
+    rd->nnames = h.nnames;
+    rd->cache_map = map;
+    rd->cache_size = size;
+    if (bad) {
+        ptce_fail(ctx, PTCE_ERR_DATA, "%s : image des données de référence incohérente ; "
+                                      "supprimez-la, elle sera refaite par la compilation", path);
+        return -1;
+    }
+    return 1;
+}
