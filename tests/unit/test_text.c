@@ -1,0 +1,106 @@
+/*
+ * text/fold and core/util: the normalisation every match relies on, and the small helpers.
+ */
+#include "testutil.h"
+
+#include "core/util.h"
+#include "text/fold.h"
+
+static void check_fold(const char *in, const char *want)
+{
+    char *got = text_fold(in);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void folding_removes_case_accents_and_punctuation(void **state)
+{
+    (void)state;
+    check_fold("Saint-Étienne", "saint etienne");
+    check_fold("SAINT ETIENNE", "saint etienne");
+    check_fold("  L’Haÿ-les-Roses ", "l hay les roses");
+    check_fold("Œuvre d'Ærø", "oeuvre d aerø"); /* ø has no decomposition: kept */
+    /* NFD input (e + combining acute) folds like NFC. */
+    check_fold("Cre\xcc\x81teil", "creteil");
+    check_fold("Château-Thierry", "chateau thierry");
+    check_fold("", "");
+    check_fold("?!…", "");
+}
+
+static void invalid_utf8_is_read_as_windows_1252(void **state)
+{
+    (void)state;
+    /* "Réunion" in Windows-1252: 0xE9 is é. */
+    check_fold("R\xe9union", "reunion");
+    check_fold("\x92", ""); /* right single quote in cp1252: punctuation */
+}
+
+static void fold_into_cuts_at_a_character_boundary(void **state)
+{
+    (void)state;
+    char buf[6];
+    size_t n = text_fold_into("abcdefghij", buf, sizeof buf);
+    assert_int_equal(n, 5);
+    assert_string_equal(buf, "abcde");
+}
+
+static void utf8_checks_and_cuts(void **state)
+{
+    (void)state;
+    assert_true(utf8_is_valid("é", 2));
+    assert_false(utf8_is_valid("\xc3", 1));          /* truncated sequence */
+    assert_false(utf8_is_valid("\xc0\xaf", 2));      /* overlong */
+    assert_false(utf8_is_valid("\xed\xa0\x80", 3));  /* surrogate */
+    /* "aé" is 3 bytes: a cut at 2 would split é, so it cuts at 1. */
+    assert_int_equal(utf8_cut_length("aé", 2), 1);
+    assert_int_equal(utf8_cut_length("aé", 3), 3);
+}
+
+static void decimals_with_point_or_comma(void **state)
+{
+    (void)state;
+    double v;
+    assert_true(parse_decimal("45,75", &v));
+    assert_true(v == 45.75);
+    assert_true(parse_decimal(" -1.5 ", &v));
+    assert_true(v == -1.5);
+    assert_false(parse_decimal("", &v));
+    assert_false(parse_decimal("nan", &v));
+    assert_false(parse_decimal("inf", &v));
+    assert_false(parse_decimal("1e999", &v));
+    assert_false(parse_decimal("12 rue", &v));
+}
+
+static void trimming_and_string_buffers(void **state)
+{
+    (void)state;
+    char s[] = " \t\xc2\xa0" "abc \r\n";
+    assert_string_equal(str_trim(s), "abc");
+    strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < 1000; i++)
+        sb_printf(&sb, "%d,", i);
+    assert_false(sb.failed);
+    char *out = sb_take(&sb);
+    assert_non_null(out);
+    assert_true(strncmp(out, "0,1,2,", 6) == 0);
+    free(out);
+    sb_init(&sb);
+    out = sb_take(&sb); /* an empty buffer gives an empty string, not garbage */
+    assert_string_equal(out, "");
+    free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(folding_removes_case_accents_and_punctuation),
+        cmocka_unit_test(invalid_utf8_is_read_as_windows_1252),
+        cmocka_unit_test(fold_into_cuts_at_a_character_boundary),
+        cmocka_unit_test(utf8_checks_and_cuts),
+        cmocka_unit_test(decimals_with_point_or_comma),
+        cmocka_unit_test(trimming_and_string_buffers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
