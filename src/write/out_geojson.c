@@ -105,8 +105,6 @@ static void bbox_print(strbuf *sb, const bbox *b)
 typedef struct polygon_printer {
     strbuf *sb;
     bbox *box;
-    int last_polygon;
-    int multi;
 } polygon_printer;
 
 static int print_ring(void *user, int polygon_index, int is_hole, const double *xs,
@@ -115,12 +113,10 @@ static int print_ring(void *user, int polygon_index, int is_hole, const double *
     polygon_printer *pp = user;
     strbuf *sb = pp->sb;
     if (!is_hole) {
+        /* A new polygon: close the previous one, open this one. */
         if (polygon_index > 0)
-            sb_append(sb, "]");
-        if (polygon_index > 0)
-            sb_append_char(sb, ',');
-        if (pp->multi)
-            sb_append_char(sb, '[');
+            sb_append(sb, "],");
+        sb_append_char(sb, '[');
     } else {
         sb_append_char(sb, ',');
     }
@@ -134,23 +130,17 @@ static int print_ring(void *user, int polygon_index, int is_hole, const double *
         bbox_add(pp->box, xs[i], ys[i]);
     }
     sb_append_char(sb, ']');
-    pp->last_polygon = polygon_index;
     return 0;
 }
 
+/* Polygon layers are always written as MultiPolygon, so that a layer has one geometry type
+ * (GDAL reports a mix as "Unknown (any)", and some web clients choke on it). */
 static ptce_status print_polygon(ptce_ctx *ctx, strbuf *sb, const GEOSGeometry *g, bbox *box)
 {
-    int multi = GEOSGeomTypeId_r(ctx->geos, g) == GEOS_MULTIPOLYGON;
-    sb_append(sb, multi ? "{\"type\":\"MultiPolygon\",\"coordinates\":["
-                        : "{\"type\":\"Polygon\",\"coordinates\":");
-    if (!multi)
-        sb_append_char(sb, '[');
-    polygon_printer pp = {sb, box, 0, multi};
+    sb_append(sb, "{\"type\":\"MultiPolygon\",\"coordinates\":[");
+    polygon_printer pp = {sb, box};
     ptce_status st = geom_visit_rings(ctx, g, RINGS_RFC7946, print_ring, &pp);
-    if (multi)
-        sb_append(sb, "]]}");
-    else
-        sb_append(sb, "]}");
+    sb_append(sb, "]]}");
     return st;
 }
 

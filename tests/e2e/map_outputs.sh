@@ -43,6 +43,21 @@ for (x, y), reg in zip(pts, regs):
         assert 50000 < x < 1300000 and 6000000 < y < 7200000, (reg, x, y)
 PY
 
+# ogrinfo: geometry type and count of every Shapefile and GeoJSON.
+ogr_geometry() { ogrinfo -ro -so -al "$1" | sed -n 's/^Geometry: //p' | head -1; }
+for f in ptce_points.shp ptce_points.geojson carte/ptce_points.shp; do
+  expect_eq "$(ogr_geometry "$out/$f")" "Point" "$f geometry"
+done
+for f in ptce_regions ptce_departements ptce_groupes carte/ptce_regions carte/ptce_departements carte/cadres; do
+  expect_match "$(ogr_geometry "$out/$f.shp")" "Polygon" "$f.shp geometry"
+done
+for f in ptce_regions ptce_departements ptce_groupes ptce_regions_web ptce_departements_web; do
+  expect_match "$(ogr_geometry "$out/$f.geojson")" "Polygon" "$f.geojson geometry"
+  expect_eq "$(srs_epsg "$out/$f.geojson")" "4326" "$f.geojson CRS"
+done
+expect_eq "$(ogr_count "$out/ptce_regions.geojson")" "18" "regions GeoJSON count"
+expect_eq "$(ogr_count "$out/ptce_regions_web.geojson")" "18" "regions web count"
+
 # GeoJSON: RFC 7946 (no crs, lon/lat, 6 decimals, bbox, winding), _web variants lighter.
 for f in ptce_points ptce_regions ptce_departements ptce_groupes ptce_regions_web ptce_departements_web; do
   res=$(python3 "$checker" "$out/$f.geojson") || fail "$f.geojson: $res"
