@@ -320,6 +320,79 @@ static bool column_taken(const census *c, size_t col)
     return false;
 }
 
+/* Words that make a header about something else than its first words say: "Nom du
+ * contact", "Numéro de téléphone", "Adresse e-mail", "Année de création" must not be read
+ * as the PTCE's name, id, address or AMI year by the prefix pass below. */
+static bool names_other_value(const char *folded)
+{
+    static const char *const words[] = {
+        "contact", "referent", "referente", "responsable", "president", "presidente",
+        "directeur", "directrice", "correspondant", "telephone", "tel", "portable", "mobile",
+        "fax", "mail", "email", "courriel", "web", "site", "url", "internet", "siret", "siren",
+        "rna", "creation", "naissance", "fin", NULL};
+    const char *p = folded;
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        for (const char *const *w = words; *w; w++)
+            if (strlen(*w) == n && strncmp(p, *w, n) == 0)
+                return true;
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    return false;
+}
+
+/* Columns with the same (folded) name: each repeat is reported once against the first
+ * column of that name. Sorting keeps this O(n log n): a header of 50,000 identical cells
+ * must not take quadratic time nor print a billion lines. */
+typedef struct header_name {
+    const char *folded;
+    size_t col;
+} header_name;
+
+static int cmp_header_name(const void *pa, const void *pb)
+{
+    const header_name *a = pa, *b = pb;
+    int c = strcmp(a->folded, b->folded);
+    if (c)
+        return c;
+    return a->col < b->col ? -1 : a->col > b->col;
+}
+
+#define MAX_DUPLICATE_WARNINGS 10
+
+static void warn_duplicate_headers(ptce_ctx *ctx, const census *c, char **folded)
+{
+    if (c->ncols < 2)
+        return;
+    header_name *names = malloc(c->ncols * sizeof *names);
+    if (!names)
+        return; /* only warnings are lost */
+    for (size_t i = 0; i < c->ncols; i++)
+        names[i] = (header_name){folded[i], i};
+    qsort(names, c->ncols, sizeof *names, cmp_header_name);
+    size_t shown = 0, more = 0;
+    for (size_t k = 1, first = 0; k < c->ncols; k++) {
+        if (strcmp(names[k].folded, names[first].folded) != 0) {
+            first = k;
+            continue;
+        }
+        if (!names[first].folded[0])
+            continue;
+        if (shown++ < MAX_DUPLICATE_WARNINGS)
+            ptce_warn(ctx, "%s, ligne 1 : les colonnes %zu et %zu portent le même nom « %s » ;"
+                           " seule la première est lue.", c->path, names[first].col + 1,
+                      names[k].col + 1, c->header[names[first].col]);
+        else
+            more++;
+    }
+    if (more)
+        ptce_warn(ctx, "%s, ligne 1 : %zu autres colonnes répètent le nom d'une colonne "
+                       "précédente.", c->path, more);
+    free(names);
+}
+
 static void assign_roles(ptce_ctx *ctx, census *c, char **folded)
 {
     for (int r = 0; r < ROLE_COUNT; r++)
@@ -327,7 +400,8 @@ static void assign_roles(ptce_ctx *ctx, census *c, char **folded)
     /* Pass 1: exact names. Pass 2: a synonym followed by more words ("Latitude (WGS84)"). */
     for (int pass = 0; pass < 2; pass++) {
         for (size_t col = 0; col < c->ncols; col++) {
-            if (column_taken(c, col) || !folded[col][0])
+            if (column_taken(c, col) || !folded[col][0] ||
+                (pass == 1 && names_other_value(folded[col])))
                 continue;
             for (int r = 0; r < ROLE_COUNT; r++) {
                 if (c->role_col[r] >= 0)
@@ -347,14 +421,39 @@ static void assign_roles(ptce_ctx *ctx, census *c, char **folded)
             }
         }
     }
-    for (size_t i = 0; i < c->ncols; i++)
-        for (size_t j = i + 1; j < c->ncols; j++)
-            if (folded[i][0] && strcmp(folded[i], folded[j]) == 0)
-                ptce_warn(ctx, "%s, ligne 1 : les colonnes %zu et %zu portent le même nom « %s » ;"
-                               " seule la première est lue.", c->path, i + 1, j + 1, c->header[i]);
+    warn_duplicate_headers(ctx, c, folded);
 }
 
 /* ---- entry points -------------------------------------------------------------------- */
+
+/* UTF-16 without a byte order mark: text whose every other byte is NUL. Judged on the first
+ * bytes only; a stray NUL in a text file is not UTF-16. */
+static bool looks_utf16(const char *bytes, size_t len)
+{
+    size_t n = len < 512 ? len : 512, even = 0, odd = 0;
+    for (size_t i = 0; i < n; i++)
+        if (bytes[i] == '\0') {
+            if (i % 2)
+                odd++;
+            else
+                even++;
+        }
+    size_t half = n / 2;
+    return half >= 2 && (even * 10 >= half * 8 || odd * 10 >= half * 8);
+}
+
+/* Length of the physical line starting at p: up to and including its end, "\n", "\r\n",
+ * or a lone "\r" (the "CSV (Macintosh)" export of old spreadsheets). */
+static size_t physical_line_length(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n')
+            return i + 1;
+        if (p[i] == '\r')
+            return i + 1 < n && p[i + 1] == '\n' ? i + 2 : i + 1;
+    }
+    return n;
+}
 
 ptce_status census_parse(ptce_ctx *ctx, const char *name, const char *bytes, size_t len,
                          const census_options *opts, census *out)
@@ -370,6 +469,11 @@ ptce_status census_parse(ptce_ctx *ctx, const char *name, const char *bytes, siz
                          "%s : fichier en UTF-16. Réenregistrez-le en « CSV UTF-8 » ou "
                          "« CSV (séparateur : point-virgule) ».", name);
     const char *nul = memchr(bytes, '\0', len);
+    if (nul && looks_utf16(bytes, len))
+        return ptce_fail(ctx, PTCE_ERR_INPUT,
+                         "%s : fichier en UTF-16 (sans marque d'ordre des octets). "
+                         "Réenregistrez-le en « CSV UTF-8 » ou « CSV (séparateur : "
+                         "point-virgule) ».", name);
     if (nul) {
         size_t line = 1;
         for (const char *p = bytes; p < nul; p++)
@@ -412,11 +516,15 @@ ptce_status census_parse(ptce_ctx *ctx, const char *name, const char *bytes, siz
     out->separator = detect_separator(text + start, textlen - start);
 
     struct csv_parser parser;
-    if (csv_init(&parser, CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+    if (csv_init(&parser, CSV_APPEND_NULL) != 0) {
         free(decoded);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
     csv_set_delim(&parser, (unsigned char)out->separator);
+    /* libcsv grows its cell buffer by this many bytes at a time (128 by default): a cell of
+     * several megabytes would take a quadratic number of reallocations (minutes under
+     * ASan, or with an allocator that cannot grow a block in place). */
+    csv_set_blk_size(&parser, 1 << 20);
     parse_state st = {.c = out, .ctx = ctx, .name = name, .expect_new_row = true};
     sb_init(&st.text);
 
@@ -425,20 +533,28 @@ ptce_status census_parse(ptce_ctx *ctx, const char *name, const char *bytes, siz
     size_t pos = 0;
     size_t line = 1;
     while (pos < textlen && !st.failed_memory) {
-        const char *nl = memchr(text + pos, '\n', textlen - pos);
-        size_t n = nl ? (size_t)(nl - (text + pos)) + 1 : textlen - pos;
+        size_t n = physical_line_length(text + pos, textlen - pos);
         if (st.expect_new_row && !line_is_empty(text + pos, n)) {
             st.row_start_line = line;
             st.expect_new_row = false;
+        } else if (st.expect_new_row && st.header_done) {
+            out->empty_lines++; /* a blank line between rows (libcsv reports none) */
         }
         if (csv_parse(&parser, text + pos, n, on_field, on_row, &st) != n) {
-            status = ptce_fail(ctx, PTCE_ERR_INPUT, "%s, ligne %zu : %s", name, line,
-                               csv_strerror(csv_error(&parser)));
+            /* Without CSV_STRICT libcsv only fails for memory or a cell too big. */
+            status = ptce_fail(ctx, csv_error(&parser) == CSV_ENOMEM ? PTCE_ERR_MEMORY
+                                                                      : PTCE_ERR_INPUT,
+                               "%s, ligne %zu : cellule illisible ou trop grande pour la "
+                               "mémoire (%s).", name, line, csv_strerror(csv_error(&parser)));
             break;
         }
         pos += n;
         line++;
     }
+    /* libcsv reports a quote left open at the end only in strict mode, and strict mode
+     * would also refuse the quotes spreadsheets leave inside unquoted cells (Le "Petit"
+     * Pôle). So the parse is lenient and only the end is strict. */
+    csv_set_opts(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
     if (status == PTCE_OK && !st.failed_memory &&
         csv_fini(&parser, on_field, on_row, &st) != 0) {
         status = ptce_fail(ctx, PTCE_ERR_INPUT,
@@ -504,6 +620,10 @@ ptce_status census_read(ptce_ctx *ctx, const char *path, const census_options *o
     }
     ptce_status status = census_parse(ctx, path, bytes, len, opts, out);
     free(bytes);
+    /* A failed parse may have filled part of `out`: free it here, so that no caller leaks
+     * it (census_free on the zeroed struct afterwards stays harmless). */
+    if (status != PTCE_OK)
+        census_free(out);
     return status;
 }
 

@@ -37,6 +37,8 @@ const char *cli_sample_census(ptce_ctx *ctx, char *buf, size_t size);
 int cmd_build(int argc, char **argv);
 int cmd_geocode(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* getopt_long codes of the common options (above the range of short options). */
 enum {

@@ -15,6 +15,8 @@ static const char usage[] =
     "  build [RECENSEMENT.csv] [-o DOSSIER]   géocode, classe, agrège et écrit la carte\n"
     "  geocode RECENSEMENT.csv [-o RESULTAT.csv]   place chaque ligne sur sa commune\n"
     "  classify RECENSEMENT.csv [-o RESULTAT.csv]  attribue les secteurs\n"
+    "  validate RECENSEMENT.csv [-o RAPPORT.csv]   vérifie le recensement, sans carte\n"
+    "  diff ANCIEN.csv NOUVEAU.csv [-o DOSSIER]    évolutions d'une année à l'autre\n"
     "\n"
     "  ptce-map COMMANDE --help   aide d'une commande\n"
     "  ptce-map --version         versions de ptce-map, GEOS et PROJ\n"
@@ -48,6 +50,10 @@ int main(int argc, char **argv)
         return cmd_geocode(argc - 1, argv + 1);
     if (!strcmp(cmd, "classify"))
         return cmd_classify(argc - 1, argv + 1);
+    if (!strcmp(cmd, "validate"))
+        return cmd_validate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "diff"))
+        return cmd_diff(argc - 1, argv + 1);
     fprintf(stderr, "ptce-map : commande inconnue « %s »\n\n%s", cmd, usage);
     return 1;
 }

@@ -1,0 +1,122 @@
+/*
+ * cli/cmd_diff.c — `ptce-map diff ANCIEN.csv NOUVEAU.csv [-o DOSSIER]`: what changed from
+ * one census year to the next, in DOSSIER/evolutions.csv and a printed summary.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "diff/diff.h"
+#include "write/outdir.h"
+#include "write/writers.h"
+
+static const char help[] =
+    "Usage : ptce-map diff ANCIEN.csv NOUVEAU.csv [-o DOSSIER] [OPTIONS]\n"
+    "\n"
+    "Compare deux recensements (l'an dernier, cette année) : chacun est géocodé et classé\n"
+    "comme par build, puis les PTCE sont rapprochés par identifiant, à défaut par nom\n"
+    "(identique ou proche, de préférence dans la même commune ou le même département).\n"
+    "Écrit DOSSIER/evolutions.csv (id;nom;changement;avant;apres), une ligne par\n"
+    "changement : nouveau, disparu, deplace (commune changée), renomme, secteur (secteur\n"
+    "principal changé), commune_fusionnee (code ou nom d'une ancienne commune, lu comme la\n"
+    "commune nouvelle). Affiche un résumé : nombre de changements par type, nouveaux et\n"
+    "disparus par région, lignes concernées par une fusion, PTCE rapprochés par le nom.\n"
+    "Les autres fichiers de DOSSIER ne sont pas touchés.\n"
+    "\n"
+    "Options :\n"
+    "  -o, --output DOSSIER  dossier de sortie (défaut : out)\n"
+    "  (--columns s'applique aux deux recensements)\n" COMMON_HELP;
+
+/* Loads, geocodes and classifies one census. */
+static ptce_status load_year(ptce_ctx *ctx, const common_options *co, const char *path,
+                             ptce_run *run)
+{
+    run_options ro = {.census_path = path, .columns = co->columns,
+                      .taxonomy_path = co->taxonomy};
+    ptce_status st = run_load(ctx, &ro, run);
+    if (!st)
+        st = run_geocode(ctx, run);
+    if (!st)
+        st = run_classify(ctx, run);
+    return st;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             COMMON_LONG_OPTIONS,
+                                             {NULL, 0, NULL, 0}};
+    common_options co = {0};
+    const char *outdir_path = "out";
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        if (common_option(opt, optarg, &co))
+            continue;
+        if (opt == 'o') {
+            outdir_path = optarg;
+        } else if (opt == 'h') {
+            fputs(help, stdout);
+            return 0;
+        } else {
+            fputs(help, stderr);
+            return 1;
+        }
+    }
+    if (argc - optind != 2) {
+        fprintf(stderr, "ptce-map diff : indiquez deux recensements, l'ancien puis le "
+                        "nouveau\n\n");
+        fputs(help, stderr);
+        return 1;
+    }
+    ptce_ctx *ctx = cli_context(&co);
+    if (!ctx)
+        return 3;
+    ptce_run old_run, new_run;
+    diff_result d;
+    strbuf csv, summary;
+    sb_init(&csv);
+    sb_init(&summary);
+    int have_old = 0, have_new = 0, have_diff = 0;
+    ptce_status st = load_year(ctx, &co, argv[optind], &old_run);
+    have_old = 1;
+    if (!st) {
+        st = load_year(ctx, &co, argv[optind + 1], &new_run);
+        have_new = 1;
+    }
+    if (!st) {
+        st = diff_runs(ctx, &old_run, &new_run, &d);
+        have_diff = 1;
+    }
+    if (!st)
+        st = diff_write_csv(ctx, &d, &csv);
+    if (!st && !co.quiet)
+        st = diff_format_summary(ctx, &d, &old_run, &new_run, &summary);
+    if (!st) {
+        outdir od;
+        st = outdir_open(ctx, outdir_path, &od);
+        if (!st) {
+            st = write_bytes(ctx, &od, "evolutions.csv", csv.data, csv.len);
+            if (!st)
+                st = outdir_commit(ctx, &od);
+            if (st)
+                outdir_abort(&od);
+        }
+    }
+    if (!st && !co.quiet) {
+        fwrite(summary.data, 1, summary.len, stdout);
+        printf("\nFichier écrit : %s/evolutions.csv\n", outdir_path);
+    }
+    int code = st ? cli_fail(ctx, st) : 0;
+    sb_free(&csv);
+    sb_free(&summary);
+    if (have_diff)
+        diff_result_free(&d);
+    if (have_new)
+        run_free(&new_run);
+    if (have_old)
+        run_free(&old_run);
+    ptce_ctx_free(ctx);
+    return code;
+}

@@ -1,0 +1,738 @@
+/*
+ * diff/diff.c — see diff.h for the matching rules.
+ */
+#include "diff/diff.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "text/fold.h"
+#include "write/writers.h"
+
+static const char *const kind_names[DIFF_KIND_COUNT] = {
+    "nouveau", "disparu", "deplace", "renomme", "secteur", "commune_fusionnee"};
+
+const char *diff_kind_name(diff_kind k)
+{
+    return k < DIFF_KIND_COUNT ? kind_names[k] : "?";
+}
+
+/* ---- names as word sets ----------------------------------------------------------------- */
+
+/* Words that say nothing about which PTCE it is: articles, prepositions, and the generic
+ * words of the legal name. Folded spelling. */
+static bool is_filler(const char *w, size_t n)
+{
+    static const char *const fillers[] = {
+        "le", "la", "les", "de", "du", "des", "et", "en", "au", "aux", "pour", "sur", "un",
+        "une", "dans", "par", "ptce", "pole", "poles", "territorial", "territoriale",
+        "territoriaux", "cooperation", "cooperations", "economique", "economiques", NULL};
+    if (n <= 1)
+        return true; /* l', d', à, and the letters of P.T.C.E. */
+    for (const char *const *f = fillers; *f; f++)
+        if (strlen(*f) == n && strncmp(w, *f, n) == 0)
+            return true;
+    return false;
+}
+
+typedef struct name_key {
+    char *folded;      /* whole folded name, owned */
+    char **words;      /* significant words, sorted, distinct; point into `buf` */
+    size_t nwords;
+    char *buf;         /* owned copy of the folded name cut into words */
+    char joined[64];   /* words joined without spaces, sorted order; "" when too long */
+} name_key;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool name_key_make(const char *name, name_key *k)
+{
+    memset(k, 0, sizeof *k);
+    k->folded = text_fold(name);
+    k->buf = k->folded ? ptce_strdup(k->folded) : NULL;
+    if (!k->buf)
+        return false;
+    size_t cap = 1;
+    for (const char *p = k->buf; *p; p++)
+        cap += *p == ' ';
+    k->words = calloc(cap, sizeof *k->words);
+    if (!k->words)
+        return false;
+    char *save = NULL;
+    for (char *w = strtok_r(k->buf, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        if (!is_filler(w, strlen(w)))
+            k->words[k->nwords++] = w;
+    qsort(k->words, k->nwords, sizeof *k->words, cmp_str);
+    size_t kept = 0;
+    for (size_t i = 0; i < k->nwords; i++)
+        if (kept == 0 || strcmp(k->words[kept - 1], k->words[i]) != 0)
+            k->words[kept++] = k->words[i];
+    k->nwords = kept;
+    size_t len = 0;
+    for (size_t i = 0; i < k->nwords; i++) {
+        size_t n = strlen(k->words[i]);
+        if (len + n >= sizeof k->joined) {
+            k->joined[0] = '\0';
+            return true;
+        }
+        memcpy(k->joined + len, k->words[i], n);
+        len += n;
+        k->joined[len] = '\0';
+    }
+    return true;
+}
+
+static void name_key_free(name_key *k)
+{
+    free(k->folded);
+    free(k->buf);
+    free(k->words);
+}
+
+/* Edit distance (insertions, deletions, substitutions) of two byte strings of at most 63
+ * bytes; `limit` + 1 as soon as the distance is known to exceed `limit`. */
+static size_t edit_distance(const char *a, const char *b, size_t limit)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return strcmp(a, b) == 0 ? 0 : limit + 1;
+    if ((la > lb ? la - lb : lb - la) > limit)
+        return limit + 1;
+    size_t prev[64], cur[64];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        size_t row_min = cur[0];
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            size_t m = sub < del ? sub : del;
+            cur[j] = m < ins ? m : ins;
+            if (cur[j] < row_min)
+                row_min = cur[j];
+        }
+        if (row_min > limit)
+            return limit + 1;
+        memcpy(prev, cur, (lb + 1) * sizeof *prev);
+    }
+    return prev[lb];
+}
+
+static bool same_word(const char *a, const char *b)
+{
+    if (strcmp(a, b) == 0)
+        return true;
+    size_t la = strlen(a), lb = strlen(b), shortest = la < lb ? la : lb;
+    if (shortest < 5)
+        return false;
+    size_t allowed = shortest >= 9 ? 2 : 1;
+    return edit_distance(a, b, allowed) <= allowed;
+}
+
+/* Similarity of two names, 0..1 (see diff.h). */
+static double similarity(const name_key *a, const name_key *b)
+{
+    if (a->nwords == 0 || b->nwords == 0)
+        return 0;
+    bool used[64] = {false};
+    size_t nb = b->nwords < 64 ? b->nwords : 64, shared = 0;
+    bool done_a[64] = {false};
+    size_t na = a->nwords < 64 ? a->nwords : 64;
+    /* Equal words first, then words one typo apart. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < na; i++) {
+            if (done_a[i])
+                continue;
+            for (size_t j = 0; j < nb; j++) {
+                if (used[j])
+                    continue;
+                bool eq = pass == 0 ? strcmp(a->words[i], b->words[j]) == 0
+                                    : same_word(a->words[i], b->words[j]);
+                if (eq) {
+                    used[j] = done_a[i] = true;
+                    shared++;
+                    break;
+                }
+            }
+        }
+    double sim = (double)shared / (double)(na + nb - shared);
+    size_t ja = strlen(a->joined), jb = strlen(b->joined);
+    if (ja && jb && ja <= 12 && jb <= 12) {
+        size_t longest = ja > jb ? ja : jb;
+        size_t d = edit_distance(a->joined, b->joined, longest);
+        double es = 1.0 - (double)d / (double)longest;
+        if (es >= 0.8 && es > sim)
+            sim = es;
+    }
+    return sim;
+}
+
+/* ---- places ----------------------------------------------------------------------------- */
+
+enum { LOC_COMMUNE, LOC_DEP, LOC_UNKNOWN, LOC_OTHER };
+
+static bool same_commune(const commune *a, const commune *b)
+{
+    if (strcmp(a->insee, b->insee) == 0)
+        return true;
+    /* Paris and one of its arrondissements: the same place, told more or less precisely. */
+    return (a->parent[0] && strcmp(a->parent, b->insee) == 0) ||
+           (b->parent[0] && strcmp(b->parent, a->insee) == 0);
+}
+
+static int location_class(const geo_result *a, const geo_result *b)
+{
+    if (a->status != GEO_MATCH || b->status != GEO_MATCH || !a->dep || !b->dep)
+        return LOC_UNKNOWN;
+    if (a->commune && b->commune && same_commune(a->commune, b->commune))
+        return LOC_COMMUNE;
+    return strcmp(a->dep->code, b->dep->code) == 0 ? LOC_DEP : LOC_OTHER;
+}
+
+/* "Nom (INSEE)", or "Département (code)" for a row placed on its département only. */
+static void place_text(const geo_result *g, char *out, size_t size)
+{
+    if (g->status != GEO_MATCH)
+        snprintf(out, size, "%s", "");
+    else if (g->commune)
+        snprintf(out, size, "%s (%s)", g->commune->nom, g->commune->insee);
+    else if (g->dep)
+        snprintf(out, size, "%s (%s)", g->dep->nom, g->dep->code);
+    else
+        snprintf(out, size, "%s", "");
+}
+
+/* Whether a placed row was read through a former commune: its INSEE code is the code of a
+ * commune merged into the one it was placed in, or the geocoder recognised its commune
+ * name as a former commune's. `avant` gets "Ancien nom (code)". */
+static bool remapped(const ptce_run *run, const ptce_row *row, char *avant, size_t size)
+{
+    const geo_result *g = &row->geo;
+    if (g->status != GEO_MATCH || !g->commune)
+        return false;
+    const refdata *rd = &run->rd;
+    char code[6];
+    int zero = 0;
+    const char *cell = census_value(&run->census, row->rec, ROLE_INSEE);
+    if (geocode_clean_insee(cell, code, &zero) && !refdata_commune(rd, code)) {
+        const former_commune *f = refdata_former(rd, code);
+        if (f && (strcmp(f->current->insee, g->commune->insee) == 0 ||
+                  strcmp(f->current->insee, g->commune->parent) == 0)) {
+            /* A code can be listed twice (ANC without a name, COMD with one). */
+            const former_commune *named = f;
+            const former_commune *begin = rd->former, *end = rd->former + rd->nformer;
+            for (const former_commune *p = f; p >= begin && strcmp(p->code, code) == 0; p--)
+                if (p->nom[0])
+                    named = p;
+            for (const former_commune *p = f; p < end && strcmp(p->code, code) == 0; p++)
+                if (p->nom[0])
+                    named = p;
+            if (named->nom[0])
+                snprintf(avant, size, "%s (%s)", named->nom, code);
+            else
+                snprintf(avant, size, "ancienne commune (%s)", code);
+            return true;
+        }
+    }
+    /* The name path: the geocoder's remark "ancienne commune NOM (CODE), aujourd'hui …". */
+    static const char mark[] = "ancienne commune ";
+    const char *p = g->note;
+    while ((p = strstr(p, mark)) != NULL) {
+        bool segment_start = p == g->note || (p - g->note >= 3 && strncmp(p - 3, " ; ", 3) == 0);
+        const char *name = p + sizeof mark - 1;
+        const char *end = strstr(name, ", aujourd'hui");
+        if (segment_start && end && end > name && end[-1] == ')') {
+            snprintf(avant, size, "%.*s", (int)(end - name), name);
+            return true;
+        }
+        p = name;
+    }
+    return false;
+}
+
+/* ---- matching ----------------------------------------------------------------------------- */
+
+typedef struct candidate {
+    size_t o, n;
+    int tier;          /* 0 identical folded names, 1 similar */
+    int loc;
+    double sim;
+} candidate;
+
+/* Same commune or département first, then unknown place, then another département. */
+static int loc_group(int loc)
+{
+    return loc == LOC_COMMUNE || loc == LOC_DEP ? 0 : loc == LOC_UNKNOWN ? 1 : 2;
+}
+
+static int cmp_candidate(const void *a, const void *b)
+{
+    const candidate *x = a, *y = b;
+    if (loc_group(x->loc) != loc_group(y->loc))
+        return loc_group(x->loc) - loc_group(y->loc);
+    if (x->tier != y->tier)
+        return x->tier - y->tier;
+    if (x->loc != y->loc)
+        return x->loc - y->loc;
+    if (x->sim != y->sim)
+        return x->sim > y->sim ? -1 : 1;
+    if (x->o != y->o)
+        return x->o < y->o ? -1 : 1;
+    return x->n < y->n ? -1 : x->n > y->n;
+}
+
+typedef struct id_ref {
+    const char *id;
+    size_t index;
+} id_ref;
+
+static int cmp_id_ref(const void *a, const void *b)
+{
+    const id_ref *x = a, *y = b;
+    int d = strcmp(x->id, y->id);
+    if (d)
+        return d;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const diff_pair *x = a, *y = b;
+    return x->new_row < y->new_row ? -1 : x->new_row > y->new_row;
+}
+
+/* Fills out->pairs. old_match/new_match get the partner of each row, DIFF_NO_ROW if none. */
+static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *n,
+                              diff_result *out, size_t *old_match, size_t *new_match)
+{
+    ptce_status st = PTCE_OK;
+    size_t no = o->nrows, nn = n->nrows;
+    for (size_t i = 0; i < no; i++)
+        old_match[i] = DIFF_NO_ROW;
+    for (size_t j = 0; j < nn; j++)
+        new_match[j] = DIFF_NO_ROW;
+    out->pairs = calloc((no < nn ? no : nn) + 1, sizeof *out->pairs);
+    id_ref *ids = calloc(no + 1, sizeof *ids);
+    name_key *ko = calloc(no + 1, sizeof *ko), *kn = calloc(nn + 1, sizeof *kn);
+    candidate *cands = NULL;
+    if (!out->pairs || !ids || !ko || !kn) {
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        goto done;
+    }
+
+    /* 1. Census ids. */
+    size_t nids = 0;
+    for (size_t i = 0; i < no; i++)
+        if (!o->rows[i].id_derived)
+            ids[nids++] = (id_ref){o->rows[i].id, i};
+    qsort(ids, nids, sizeof *ids, cmp_id_ref);
+    for (size_t j = 0; j < nn; j++) {
+        if (n->rows[j].id_derived)
+            continue;
+        id_ref key = {n->rows[j].id, 0};
+        /* First row of that id not yet matched, in file order. */
+        size_t lo = 0, hi = nids;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (cmp_id_ref(&ids[mid], &key) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo; k < nids && strcmp(ids[k].id, key.id) == 0; k++) {
+            if (old_match[ids[k].index] != DIFF_NO_ROW)
+                continue;
+            old_match[ids[k].index] = j;
+            new_match[j] = ids[k].index;
+            out->pairs[out->npairs++] = (diff_pair){ids[k].index, j, DIFF_BY_ID, 1.0};
+            out->by_how[DIFF_BY_ID]++;
+            break;
+        }
+    }
+
+    /* 2. Names, among the rows left. */
+    for (size_t i = 0; i < no; i++)
+        if (old_match[i] == DIFF_NO_ROW && !name_key_make(o->rows[i].nom, &ko[i])) {
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+            goto done;
+        }
+    for (size_t j = 0; j < nn; j++)
+        if (new_match[j] == DIFF_NO_ROW && !name_key_make(n->rows[j].nom, &kn[j])) {
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+            goto done;
+        }
+    size_t ncands = 0, capcands = 0;
+    for (size_t i = 0; i < no; i++) {
+        if (old_match[i] != DIFF_NO_ROW || !ko[i].folded[0])
+            continue;
+        for (size_t j = 0; j < nn; j++) {
+            if (new_match[j] != DIFF_NO_ROW || !kn[j].folded[0])
+                continue;
+            candidate c = {.o = i, .n = j};
+            c.loc = location_class(&o->rows[i].geo, &n->rows[j].geo);
+            if (strcmp(ko[i].folded, kn[j].folded) == 0) {
+                c.tier = 0;
+                c.sim = 1.0;
+            } else {
+                c.tier = 1;
+                c.sim = similarity(&ko[i], &kn[j]);
+                if (c.sim < (c.loc == LOC_OTHER ? 0.8 : 0.6))
+                    continue;
+            }
+            if (ncands == capcands) {
+                size_t cap = capcands ? capcands * 2 : 64;
+                candidate *grown = realloc(cands, cap * sizeof *grown);
+                if (!grown) {
+                    st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+                    goto done;
+                }
+                cands = grown;
+                capcands = cap;
+            }
+            cands[ncands++] = c;
+        }
+    }
+    if (ncands > 1)
+        qsort(cands, ncands, sizeof *cands, cmp_candidate);
+    for (size_t c = 0; c < ncands; c++) {
+        const candidate *x = &cands[c];
+        if (old_match[x->o] != DIFF_NO_ROW || new_match[x->n] != DIFF_NO_ROW)
+            continue;
+        old_match[x->o] = x->n;
+        new_match[x->n] = x->o;
+        diff_how how = x->tier == 0 ? DIFF_BY_NAME : DIFF_BY_SIMILAR;
+        out->pairs[out->npairs++] = (diff_pair){x->o, x->n, how, x->sim};
+        out->by_how[how]++;
+    }
+    qsort(out->pairs, out->npairs, sizeof *out->pairs, cmp_pair);
+
+done:
+    for (size_t i = 0; ko && i < no; i++)
+        name_key_free(&ko[i]);
+    for (size_t j = 0; kn && j < nn; j++)
+        name_key_free(&kn[j]);
+    free(ko);
+    free(kn);
+    free(ids);
+    free(cands);
+    return st;
+}
+
+/* ---- changes ------------------------------------------------------------------------------ */
+
+typedef struct change_list {
+    diff_result *d;
+    size_t cap;
+    bool failed;
+} change_list;
+
+static void add_change(change_list *l, diff_kind kind, const ptce_row *row, size_t old_row,
+                       size_t new_row, const char *avant, const char *apres)
+{
+    diff_result *d = l->d;
+    if (l->failed)
+        return;
+    if (d->nchanges == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        diff_change *grown = realloc(d->changes, cap * sizeof *grown);
+        if (!grown) {
+            l->failed = true;
+            return;
+        }
+        d->changes = grown;
+        l->cap = cap;
+    }
+    diff_change *c = &d->changes[d->nchanges];
+    memset(c, 0, sizeof *c);
+    c->kind = kind;
+    c->old_row = old_row;
+    c->new_row = new_row;
+    c->id = ptce_strdup(row->id);
+    c->nom = ptce_strdup(row->nom);
+    c->avant = ptce_strdup(avant);
+    c->apres = ptce_strdup(apres);
+    if (row->geo.status == GEO_MATCH && row->geo.reg)
+        snprintf(c->code_reg, sizeof c->code_reg, "%s", row->geo.reg->code);
+    if (!c->id || !c->nom || !c->avant || !c->apres) {
+        free(c->id);
+        free(c->nom);
+        free(c->avant);
+        free(c->apres);
+        l->failed = true;
+        return;
+    }
+    d->nchanges++;
+    d->count[kind]++;
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+    const diff_change *x = a, *y = b;
+    int d = strcmp(x->id, y->id);
+    if (d)
+        return d;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    if (x->old_row != y->old_row)
+        return x->old_row < y->old_row ? -1 : 1;
+    return x->new_row < y->new_row ? -1 : x->new_row > y->new_row;
+}
+
+static const char *primary_sector(const ptce_run *run, const ptce_row *row)
+{
+    if (!run->tax || row->cls.primary < 0)
+        return NULL;
+    return taxonomy_sector_id(run->tax, (size_t)row->cls.primary);
+}
+
+static void pair_changes(change_list *l, const ptce_run *o, const ptce_run *n,
+                         const diff_pair *p)
+{
+    const ptce_row *ro = &o->rows[p->old_row], *rn = &n->rows[p->new_row];
+    char avant[512], apres[512];
+    /* Moved: both placed, on communes (or départements) that differ. */
+    const geo_result *go = &ro->geo, *gn = &rn->geo;
+    if (go->status == GEO_MATCH && gn->status == GEO_MATCH && go->dep && gn->dep) {
+        bool moved = go->commune && gn->commune ? !same_commune(go->commune, gn->commune)
+                                                : strcmp(go->dep->code, gn->dep->code) != 0;
+        if (moved) {
+            place_text(go, avant, sizeof avant);
+            place_text(gn, apres, sizeof apres);
+            add_change(l, DIFF_DEPLACE, rn, p->old_row, p->new_row, avant, apres);
+        }
+    }
+    char *fo = text_fold(ro->nom), *fn = text_fold(rn->nom);
+    if (!fo || !fn)
+        l->failed = true;
+    else if (strcmp(fo, fn) != 0)
+        add_change(l, DIFF_RENOMME, rn, p->old_row, p->new_row, ro->nom, rn->nom);
+    free(fo);
+    free(fn);
+    const char *so = primary_sector(o, ro), *sn = primary_sector(n, rn);
+    if (so && sn && strcmp(so, sn) != 0)
+        add_change(l, DIFF_SECTEUR, rn, p->old_row, p->new_row, so, sn);
+    /* Merged communes, said once per row: the old year's former code first. */
+    char was_old[512] = "", was_new[512] = "";
+    bool old_remapped = remapped(o, ro, was_old, sizeof was_old);
+    bool new_remapped = remapped(n, rn, was_new, sizeof was_new);
+    if (old_remapped) {
+        place_text(go, apres, sizeof apres);
+        add_change(l, DIFF_COMMUNE_FUSIONNEE, rn, p->old_row, p->new_row, was_old, apres);
+        if (!l->failed)
+            l->d->changes[l->d->nchanges - 1].in_old = 1;
+    }
+    if (new_remapped && (!old_remapped || strcmp(was_old, was_new) != 0)) {
+        place_text(gn, apres, sizeof apres);
+        add_change(l, DIFF_COMMUNE_FUSIONNEE, rn, p->old_row, p->new_row, was_new, apres);
+    }
+}
+
+ptce_status diff_runs(ptce_ctx *ctx, const ptce_run *old_run, const ptce_run *new_run,
+                      diff_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->nold = old_run->nrows;
+    out->nnew = new_run->nrows;
+    size_t *old_match = calloc(old_run->nrows + 1, sizeof *old_match);
+    size_t *new_match = calloc(new_run->nrows + 1, sizeof *new_match);
+    if (!old_match || !new_match) {
+        free(old_match);
+        free(new_match);
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
+    ptce_status st = match_rows(ctx, old_run, new_run, out, old_match, new_match);
+    change_list l = {.d = out};
+    char place[512], was[512];
+    for (size_t k = 0; st == PTCE_OK && k < out->npairs; k++)
+        pair_changes(&l, old_run, new_run, &out->pairs[k]);
+    for (size_t j = 0; st == PTCE_OK && j < new_run->nrows; j++) {
+        if (new_match[j] != DIFF_NO_ROW)
+            continue;
+        const ptce_row *r = &new_run->rows[j];
+        place_text(&r->geo, place, sizeof place);
+        add_change(&l, DIFF_NOUVEAU, r, DIFF_NO_ROW, j, "", place);
+        if (remapped(new_run, r, was, sizeof was))
+            add_change(&l, DIFF_COMMUNE_FUSIONNEE, r, DIFF_NO_ROW, j, was, place);
+    }
+    for (size_t i = 0; st == PTCE_OK && i < old_run->nrows; i++) {
+        if (old_match[i] != DIFF_NO_ROW)
+            continue;
+        const ptce_row *r = &old_run->rows[i];
+        place_text(&r->geo, place, sizeof place);
+        add_change(&l, DIFF_DISPARU, r, i, DIFF_NO_ROW, place, "");
+    }
+    free(old_match);
+    free(new_match);
+    if (st == PTCE_OK && l.failed)
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    if (st == PTCE_OK && out->nchanges > 1)
+        qsort(out->changes, out->nchanges, sizeof *out->changes, cmp_change);
+    return st;
+}
+
+/* ---- outputs -------------------------------------------------------------------------------- */
+
+ptce_status diff_write_csv(ptce_ctx *ctx, const diff_result *d, strbuf *sb)
+{
+    sb_append(sb, "\xEF\xBB\xBF");
+    static const char *const cols[] = {"id", "nom", "changement", "avant", "apres"};
+    for (size_t i = 0; i < 5; i++)
+        csv_append_cell(sb, cols[i], ';', i == 0);
+    sb_append(sb, "\r\n");
+    for (size_t i = 0; i < d->nchanges; i++) {
+        const diff_change *c = &d->changes[i];
+        csv_append_cell(sb, c->id, ';', 1);
+        csv_append_cell(sb, c->nom, ';', 0);
+        csv_append_cell(sb, diff_kind_name(c->kind), ';', 0);
+        csv_append_cell(sb, c->avant, ';', 0);
+        csv_append_cell(sb, c->apres, ';', 0);
+        sb_append(sb, "\r\n");
+    }
+    return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
+}
+
+static const char *const kind_labels[DIFF_KIND_COUNT] = {
+    "nouveaux PTCE", "PTCE disparus", "PTCE déplacés (commune changée)",
+    "PTCE renommés", "PTCE changés de secteur principal",
+    "lignes lues à travers une fusion de communes"};
+
+static size_t placed(const ptce_run *run)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < run->nrows; i++)
+        n += run->rows[i].geo.status == GEO_MATCH;
+    return n;
+}
+
+ptce_status diff_format_summary(ptce_ctx *ctx, const diff_result *d, const ptce_run *old_run,
+                                const ptce_run *new_run, strbuf *sb)
+{
+    sb_printf(sb, "Évolutions du recensement\n");
+    sb_printf(sb, "  avant : %s, %zu PTCE (%zu placés)\n", old_run->census.path, d->nold,
+              placed(old_run));
+    sb_printf(sb, "  après : %s, %zu PTCE (%zu placés)\n", new_run->census.path, d->nnew,
+              placed(new_run));
+    sb_printf(sb, "  présents les deux années : %zu (%zu par identifiant, %zu par nom "
+                  "identique, %zu par nom proche)\n",
+              d->npairs, d->by_how[DIFF_BY_ID], d->by_how[DIFF_BY_NAME],
+              d->by_how[DIFF_BY_SIMILAR]);
+    sb_append(sb, "\nChangements :\n");
+    for (int k = 0; k < DIFF_KIND_COUNT; k++)
+        sb_printf(sb, "  %-18s %4zu  %s\n", diff_kind_name((diff_kind)k), d->count[k],
+                  kind_labels[k]);
+
+    /* New and gone per region, in region code order; "non placés" last. */
+    const refdata *rd = &new_run->rd;
+    bool header = false;
+    for (size_t r = 0; r <= rd->nregions; r++) {
+        const char *code = r < rd->nregions ? rd->regions[r].code : "";
+        size_t plus = 0, minus = 0;
+        for (size_t i = 0; i < d->nchanges; i++) {
+            const diff_change *c = &d->changes[i];
+            if (strcmp(c->code_reg, code) != 0)
+                continue;
+            plus += c->kind == DIFF_NOUVEAU;
+            minus += c->kind == DIFF_DISPARU;
+        }
+        if (!plus && !minus)
+            continue;
+        if (!header)
+            sb_append(sb, "\nNouveaux et disparus par région :\n");
+        header = true;
+        sb_printf(sb, "  %s : %zu nouveau%s, %zu disparu%s\n",
+                  r < rd->nregions ? rd->regions[r].nom : "non placés", plus,
+                  plus > 1 ? "x" : "", minus, minus > 1 ? "s" : "");
+    }
+
+    if (d->count[DIFF_COMMUNE_FUSIONNEE]) {
+        sb_append(sb, "\nLignes dont la commune a fusionné (lues comme la commune nouvelle ; "
+                      "mettez le recensement à jour) :\n");
+        for (size_t i = 0; i < d->nchanges; i++) {
+            const diff_change *c = &d->changes[i];
+            if (c->kind == DIFF_COMMUNE_FUSIONNEE)
+                sb_printf(sb, "  %s « %s » (%s, ligne %zu) : %s → %s\n", c->id, c->nom,
+                          c->in_old ? old_run->census.path : new_run->census.path,
+                          c->in_old ? old_run->rows[c->old_row].rec->line
+                                    : new_run->rows[c->new_row].rec->line,
+                          c->avant, c->apres);
+        }
+    }
+    if (d->by_how[DIFF_BY_NAME] + d->by_how[DIFF_BY_SIMILAR]) {
+        sb_append(sb, "\nRapprochés par le nom (identifiant absent ou différent ; vérifiez, et "
+                      "donnez-leur un identifiant stable) :\n");
+        for (size_t k = 0; k < d->npairs; k++) {
+            const diff_pair *p = &d->pairs[k];
+            if (p->how == DIFF_BY_ID)
+                continue;
+            const ptce_row *ro = &old_run->rows[p->old_row], *rn = &new_run->rows[p->new_row];
+            sb_printf(sb, "  %s « %s » → %s « %s »", ro->id, ro->nom, rn->id, rn->nom);
+            if (p->how == DIFF_BY_NAME) {
+                sb_append(sb, " (nom identique)\n");
+            } else {
+                char num[16];
+                snprintf(num, sizeof num, "%.2f", p->similarity);
+                char *dot = strchr(num, '.');
+                if (dot)
+                    *dot = ','; /* French decimal comma */
+                sb_printf(sb, " (nom proche, similarité %s)\n", num);
+            }
+        }
+    }
+    size_t lost = 0, found = 0;
+    for (size_t k = 0; k < d->npairs; k++) {
+        int was = old_run->rows[d->pairs[k].old_row].geo.status == GEO_MATCH;
+        int is = new_run->rows[d->pairs[k].new_row].geo.status == GEO_MATCH;
+        lost += was && !is;
+        found += !was && is;
+    }
+    if (lost || found)
+        sb_printf(sb, "\nPrésents les deux années : %zu placés l'an dernier mais plus cette "
+                      "année, %zu placés cette année seulement (voir ptce-map validate).\n",
+                  lost, found);
+    return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
+}
+
+void diff_result_free(diff_result *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->nchanges; i++) {
+        free(d->changes[i].id);
+        free(d->changes[i].nom);
+        free(d->changes[i].avant);
+        free(d->changes[i].apres);
+    }
+    free(d->changes);
+    free(d->pairs);
+    memset(d, 0, sizeof *d);
+}
+
+size_t diff_previous_counts(const ptce_run *old_run, const refdata *rd, long *per_region,
+                            long *per_dep)
+{
+    if (per_region)
+        memset(per_region, 0, rd->nregions * sizeof *per_region);
+    if (per_dep)
+        memset(per_dep, 0, rd->ndeps * sizeof *per_dep);
+    size_t counted = 0;
+    for (size_t i = 0; i < old_run->nrows; i++) {
+        const geo_result *g = &old_run->rows[i].geo;
+        if (g->status != GEO_MATCH)
+            continue;
+        counted++;
+        const region *r = g->reg ? refdata_region(rd, g->reg->code) : NULL;
+        if (r && per_region)
+            per_region[r - rd->regions]++;
+        const departement *dp = g->dep ? refdata_departement(rd, g->dep->code) : NULL;
+        if (dp && per_dep)
+            per_dep[dp - rd->deps]++;
+    }
+    return counted;
+}

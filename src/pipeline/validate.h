@@ -1,0 +1,69 @@
+/*
+ * pipeline/validate.h — `ptce-map validate`: what is wrong in a census, said so that the
+ * person who keeps the spreadsheet can fix it, before any map is made.
+ *
+ * Owns: the checks (identifiers, names, place fields, coordinates, members, year, postal
+ * code against département, rows the geocoder would reject, find ambiguous or correct),
+ * their wording (French: what is wrong, then what to do), and the two report formats.
+ * Does not write files: the caller writes the text or CSV it gets.
+ *
+ * Severity: an error is something that makes a PTCE miss the map, or lose its identity
+ * from one year to the next (duplicate id, unplaceable row, unreadable value); a warning
+ * is something a person should look at but that does not stop the map.
+ */
+#ifndef PTCE_PIPELINE_VALIDATE_H
+#define PTCE_PIPELINE_VALIDATE_H
+
+#include "core/util.h"
+#include "pipeline/run.h"
+
+typedef enum validate_severity {
+    VALIDATE_ERROR,
+    VALIDATE_WARNING
+} validate_severity;
+
+typedef struct validate_finding {
+    validate_severity severity;
+    size_t line;        /* physical line of the census (1 = header); 0 for the whole file */
+    char *column;       /* header as written in the file ("Code postal"); "" when the
+                         * finding is about the row or the file */
+    char *problem;      /* what is wrong, one French sentence, owned */
+    char *advice;       /* what to do, owned */
+    size_t seq;         /* order of discovery, the last sort key */
+} validate_finding;
+
+typedef struct validate_report {
+    char *path;                  /* the census as given, owned */
+    char encoding[16];
+    char separator;
+    size_t nrows;                /* census records */
+    size_t empty_lines;          /* blank lines and rows of empty cells, ignored */
+    size_t wide_rows;            /* rows with more cells than the header */
+    size_t nplaced, nambiguous, nrejected;
+    validate_finding *findings;  /* errors first, then warnings, each by line */
+    size_t nfindings, capfindings;
+    size_t nerrors, nwarnings;
+} validate_report;
+
+/* Reads the census of `opts` (its taxonomy fields are ignored), geocodes it and checks
+ * everything. Returns an error only when the census cannot be read at all (the context's
+ * message then says why, with the line) or the reference data is missing: findings are
+ * not errors of the function. `out` is always initialised and must be freed. */
+ptce_status validate_census(ptce_ctx *ctx, const run_options *opts, validate_report *out);
+
+/* The checks alone, on a run already loaded and geocoded; adds to `out` (which must be
+ * zeroed or come from an earlier call) and sorts it. Rows wider than the header are not
+ * seen here (only validate_census knows them). */
+ptce_status validate_run(ptce_ctx *ctx, const ptce_run *run, validate_report *out);
+
+/* The report for people: errors then warnings, each line naming the file, the line and
+ * the column, then what to do; a final count. */
+ptce_status validate_format_text(ptce_ctx *ctx, const validate_report *r, strbuf *out);
+
+/* The same findings as CSV: UTF-8 with BOM, `;`, CRLF, header
+ * ligne;colonne;gravite;probleme;conseil (gravite: erreur | avertissement). */
+ptce_status validate_format_csv(ptce_ctx *ctx, const validate_report *r, strbuf *out);
+
+void validate_report_free(validate_report *r);
+
+#endif

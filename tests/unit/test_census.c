@@ -1,0 +1,399 @@
+/*
+ * The census reader on the exports analysts really send: every file under
+ * tests/data/census/ is one messy case (written byte for byte by generer.py there).
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+
+#include "census/census.h"
+
+/* Reads tests/data/census/<name>; asserts success. */
+static void read_ok(ptce_ctx *ctx, const char *name, const char *columns, census *c)
+{
+    char rel[256], path[4096];
+    snprintf(rel, sizeof rel, "census/%s", name);
+    census_options o = {.columns = columns};
+    ptce_status st = census_read(ctx, test_data_path(rel, path, sizeof path), &o, c);
+    if (st != PTCE_OK)
+        fail_msg("%s: %s", name, ptce_ctx_error(ctx));
+}
+
+/* Reads tests/data/census/<name>; asserts the status and that the message holds `want`
+ * (and names the file, unless it is about an option). */
+static void read_fails(const char *name, const char *columns, ptce_status want_status,
+                       const char *want)
+{
+    ptce_ctx *ctx = test_ctx();
+    char rel[256], path[4096];
+    snprintf(rel, sizeof rel, "census/%s", name);
+    census_options o = {.columns = columns};
+    census c;
+    ptce_status st = census_read(ctx, test_data_path(rel, path, sizeof path), &o, &c);
+    assert_int_equal(st, want_status);
+    const char *msg = ptce_ctx_error(ctx);
+    if (!strstr(msg, want))
+        fail_msg("%s: « %s » not in « %s »", name, want, msg);
+    if (want_status != PTCE_ERR_USAGE && !strstr(msg, name))
+        fail_msg("%s: the message does not name the file: « %s »", name, msg);
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
+static const char *value(const census *c, size_t rec, census_role role)
+{
+    return census_value(c, &c->records[rec], role);
+}
+
+static const char *header_of(const census *c, census_role role)
+{
+    return c->role_col[role] >= 0 ? c->header[c->role_col[role]] : "(none)";
+}
+
+static void windows_1252_with_french_headers(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    census c;
+    read_ok(ctx, "cp1252-pointvirgule.csv", NULL, &c);
+    assert_string_equal(c.encoding, "windows-1252");
+    assert_int_equal(c.separator, ';');
+    assert_int_equal(c.ncols, 10);
+    assert_int_equal(c.nrecords, 3);
+    /* Headers come back as UTF-8 and every one finds its role. */
+    assert_string_equal(header_of(&c, ROLE_ID), "N°");
+    assert_string_equal(header_of(&c, ROLE_NOM), "Nom du PTCE");
+    assert_string_equal(header_of(&c, ROLE_CODE_POSTAL), "CP");
+    assert_string_equal(header_of(&c, ROLE_COMMUNE), "Ville");
+    assert_string_equal(header_of(&c, ROLE_INSEE), "Code INSEE");
+    assert_string_equal(header_of(&c, ROLE_DEPARTEMENT), "Département");
+    assert_string_equal(header_of(&c, ROLE_THEME), "Thématique déclarée");
+    assert_string_equal(header_of(&c, ROLE_MEMBRES), "Nombre de membres");
+    assert_string_equal(header_of(&c, ROLE_ANNEE), "Année AMI");
+    /* 0x80-0x9F are the Windows-1252 characters, not C1 controls. */
+    assert_string_equal(value(&c, 0, ROLE_NOM), "Légumerie coopérative de l’Étang");
+    assert_string_equal(value(&c, 0, ROLE_ADRESSE), "12 rue de l’Église");
+    assert_string_equal(value(&c, 0, ROLE_CODE_POSTAL), "1000");
+    assert_string_equal(value(&c, 0, ROLE_INSEE), "01053");
+    assert_string_equal(value(&c, 1, ROLE_NOM), "Œuvre commune « Cœur de ville »");
+    assert_string_equal(value(&c, 1, ROLE_THEME), "Économie circulaire – réemploi");
+    assert_string_equal(value(&c, 2, ROLE_NOM), "Pôle Énergie à 5 €");
+    /* CRLF: no \r left in the last cell, lines counted once. */
+    assert_string_equal(value(&c, 0, ROLE_ANNEE), "2021");
+    assert_string_equal(value(&c, 2, ROLE_ANNEE), "");
+    assert_int_equal(c.records[0].line, 2);
+    assert_int_equal(c.records[2].line, 4);
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
+static void utf8_bom_commas_quotes_and_line_breaks(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    census c;
+    read_ok(ctx, "utf8-bom-virgule.csv", NULL, &c);
+    assert_string_equal(c.encoding, "UTF-8 (BOM)");
+    assert_int_equal(c.separator, ',');
+    assert_string_equal(c.header[0], "Identifiant"); /* the BOM is not part of the name */
+    assert_string_equal(header_of(&c, ROLE_ID), "Identifiant");
+    assert_int_equal(c.nrecords, 3);
+    assert_string_equal(value(&c, 0, ROLE_NOM), "Ressourcerie, atelier et boutique");
+    assert_string_equal(value(&c, 0, ROLE_DESCRIPTION), "Collecte, tri, revente");
+    assert_string_equal(value(&c, 1, ROLE_NOM), "Le \"Grand\" Pôle");
+    assert_string_equal(value(&c, 1, ROLE_DESCRIPTION),
+                        "Première ligne\ndeuxième ligne, avec virgule");
+    /* Physical lines: the third record starts on line 5, after the two-line cell. */
+    assert_int_equal(c.records[0].line, 2);
+    assert_int_equal(c.records[1].line, 3);
+    assert_int_equal(c.records[2].line, 5);
+    assert_string_equal(value(&c, 2, ROLE_DESCRIPTION), "");
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
+static void tab_separated_capital_headers(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    census c;
+    read_ok(ctx, "tabulations.tsv", NULL, &c);
+    assert_int_equal(c.separator, '\t');
+    assert_string_equal(c.encoding, "UTF-8");
+    assert_string_equal(header_of(&c, ROLE_ID), "IDENTIFIANT");
+    assert_string_equal(header_of(&c, ROLE_NOM), "NOM DU PTCE");
+    assert_string_equal(header_of(&c, ROLE_COMMUNE), "VILLE");
+    assert_string_equal(header_of(&c, ROLE_CODE_POSTAL), "CP");
+    assert_string_equal(header_of(&c, ROLE_DEPARTEMENT), "DEPARTEMENT");
+    assert_string_equal(header_of(&c, ROLE_THEME), "THEMATIQUE DECLAREE");
+    assert_int_equal(c.nrecords, 2);
+    assert_string_equal(value(&c, 0, ROLE_NOM), "Pôle Alimentaire; Sud, Ouest");
+    assert_string_equal(value(&c, 1, ROLE_THEME), "Réemploi; réparation");
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
+static void header_synonyms_in_any_case_and_accents(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    census c;
+    read_ok(ctx, "synonymes.csv", NULL, &c);
+    assert_string_equal(header_of(&c, ROLE_ID), "nº");
+    assert_string_equal(header_of(&c, ROLE_NOM), "NOM DU PTCE");
+    assert_string_equal(header_of(&c, ROLE_COMMUNE), "ville");
+    assert_string_equal(header_of(&c, ROLE_CODE_POSTAL), "cp");
+    assert_string_equal(header_of(&c, ROLE_INSEE), "CODE INSEE");
+    /* Decomposed accents (NFD) fold like composed ones. */
+    assert_string_equal(header_of(&c, ROLE_DEPARTEMENT), "DE\xCC\x81PARTEMENT");
+    assert_string_equal(header_of(&c, ROLE_THEME), "Thématique Déclarée");
+    /* A synonym followed by more words. */
+    assert_string_equal(header_of(&c, ROLE_LATITUDE), "Latitude (WGS84)");
+    assert_string_equal(header_of(&c, ROLE_LONGITUDE), "Longitude (WGS84)");
+    assert_string_equal(header_of(&c, ROLE_MEMBRES), "Nb. membres");
+    /* The exact "Année" wins over "Année de création". */
+    assert_string_equal(header_of(&c, ROLE_ANNEE), "Année");
+    /* An e-mail address is not a postal address. */
+    assert_int_equal(c.role_col[ROLE_ADRESSE], -1);
+    assert_string_equal(value(&c, 0, ROLE_ID), "S1");
+    assert_string_equal(value(&c, 0, ROLE_LATITUDE), "46,99");
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
+static void columns_that_only_look_like_a_role(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    census c;
+    read_ok(ctx, "faux-amis.csv", NULL, &c);
+    assert_string_equal(header_of(&c, ROLE_NOM), "Nom du PTCE");
+    assert_string_equal(header_of(&c, ROLE_COMMUNE), "Commune");
+    assert_int_equal(c.role_col[ROLE_ID], -1);      /* not "Numéro de téléphone" */
+    assert_int_equal(c.role_col[ROLE_ADRESSE], -1); /* not "Adresse e-mail" */
+    assert_int_equal(c.role_col[ROLE_ANNEE], -1);   /* not "Année de création" */
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
+static void columns_option_maps_any_header(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    census c;
+    /* Without the option: only the obvious columns. */
+    read_ok(ctx, "colonnes.csv", NULL, &c);
+    assert_int_equal(c.role_col[ROLE_NOM], -1);
+    assert_int_equal(c.role_col[ROLE_COMMUNE], -1);
+    assert_string_equal(header_of(&c, ROLE_CODE_POSTAL), "CP siège");
+    assert_string_equal(header_of(&c, ROLE_THEME), "Domaine d'action");
+    census_free(&c);
+    /* Header names compared folded: case and accents do not matter, spaces around '='. */
+    read_ok(ctx, "colonnes.csv",
+            "nom=Structure porteuse, commune = LIEU D'IMPLANTATION,membres=effectif", &c);
+    assert_string_equal(header_of(&c, ROLE_NOM), "Structure porteuse");
+    assert_string_equal(header_of(&c, ROLE_COMMUNE), "Lieu d'implantation");
+    assert_string_equal(header_of(&c, ROLE_MEMBRES), "Effectif");
+    assert_string_equal(value(&c, 0, ROLE_NOM), "Pôle des Colonnes");
+    assert_string_equal(value(&c, 0, ROLE_COMMUNE), "Nevers");
+    census_free(&c);
+    /* A column moved to another role leaves its first role. */
+    read_ok(ctx, "colonnes.csv", "description=Domaine d'action", &c);
+    assert_int_equal(c.role_col[ROLE_THEME], -1);
+    assert_string_equal(header_of(&c, ROLE_DESCRIPTION), "Domaine d'action");
+    census_free(&c);
+    ptce_ctx_free(ctx);
+    read_fails("colonnes.csv", "nom", PTCE_ERR_USAGE, "rôle=Nom de colonne");
+    read_fails("colonnes.csv", "ville=Lieu d'implantation", PTCE_ERR_USAGE,
+               "rôle « ville » inconnu");
+    read_fails("colonnes.csv", "commune=Ville", PTCE_ERR_USAGE,
+               "la colonne « Ville » n'existe pas");
+}
+
+static void empty_lines_are_ignored(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    census c;
+    read_ok(ctx, "lignes-vides.csv", NULL, &c);
+    assert_int_equal(c.nrecords, 3);
+    assert_int_equal(c.records[0].line, 2);
+    assert_int_equal(c.records[1].line, 5);
+    assert_int_equal(c.records[2].line, 8);
+    assert_string_equal(value(&c, 1, ROLE_NOM), "Deuxième");
+    assert_string_equal(value(&c, 2, ROLE_COMMUNE), "Sens");
+    /* Blank lines 3, 7, 9, 10 and the rows of empty cells on lines 4 and 6. */
+    assert_int_equal(c.empty_lines, 6);
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
+static void more_cells_than_header_warned(void **state)
+{
+    (void)state;
+    char *log = NULL;
+    size_t loglen = 0;
+    FILE *mem = open_memstream(&log, &loglen);
+    assert_non_null(mem);
+    ptce_ctx *ctx = ptce_ctx_new(mem);
+    assert_non_null(ctx);
+    const char *dir = getenv("PTCE_MAP_DATA");
+    if (dir)
+        assert_int_equal(ptce_ctx_set_data_dir(ctx, dir), PTCE_OK);
+    census c;
+    read_ok(ctx, "cellules-en-trop.csv", NULL, &c);
+    assert_int_equal(c.nrecords, 4);
+    assert_int_equal(c.warnings, 2);
+    assert_int_equal(c.ncols, 3);
+    assert_string_equal(value(&c, 0, ROLE_COMMUNE), "Nevers");
+    /* A short row is padded with empty cells. */
+    assert_string_equal(value(&c, 1, ROLE_COMMUNE), "");
+    /* The extra cells are dropped; the next rows keep their own cells. */
+    assert_string_equal(value(&c, 2, ROLE_NOM), "Trois");
+    assert_string_equal(value(&c, 2, ROLE_COMMUNE), "et quart");
+    assert_string_equal(value(&c, 3, ROLE_ID), "X4");
+    assert_string_equal(value(&c, 3, ROLE_COMMUNE), "Auxerre");
+    census_free(&c);
+    ptce_ctx_free(ctx);
+    fclose(mem);
+    assert_non_null(strstr(log, "cellules-en-trop.csv, ligne 2 : 4 cellules pour 3 colonnes"));
+    assert_non_null(strstr(log, "cellules-en-trop.csv, ligne 4 : 6 cellules pour 3 colonnes"));
+    free(log);
+}
+
+static void unbalanced_quote_is_an_error_with_its_line(void **state)
+{
+    (void)state;
+    read_fails("guillemet-ouvert.csv", NULL, PTCE_ERR_INPUT, "ligne 3 : guillemet ouvert");
+}
+
+static void quotes_inside_unquoted_cells_are_kept(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    static const char text[] = "id;nom\n1;Le \"Petit\" Pôle\n2;Pôle 3\"\n";
+    census c;
+    assert_int_equal(census_parse(ctx, "guillemets.csv", text, sizeof text - 1, NULL, &c),
+                     PTCE_OK);
+    assert_int_equal(c.nrecords, 2);
+    assert_string_equal(value(&c, 0, ROLE_NOM), "Le \"Petit\" Pôle");
+    assert_string_equal(value(&c, 1, ROLE_NOM), "Pôle 3\"");
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
+static void utf16_refused_with_a_clear_message(void **state)
+{
+    (void)state;
+    read_fails("utf16.csv", NULL, PTCE_ERR_INPUT, "UTF-16");
+    read_fails("utf16-sans-bom.csv", NULL, PTCE_ERR_INPUT, "UTF-16");
+    read_fails("utf16.csv", NULL, PTCE_ERR_INPUT, "CSV UTF-8");
+}
+
+static void nul_byte_refused_with_its_line(void **state)
+{
+    (void)state;
+    read_fails("octet-nul.csv", NULL, PTCE_ERR_INPUT, "ligne 3 : octet nul");
+}
+
+static void empty_files_refused(void **state)
+{
+    (void)state;
+    read_fails("vide.csv", NULL, PTCE_ERR_INPUT, "fichier vide");
+    read_fails("bom-seul.csv", NULL, PTCE_ERR_INPUT, "fichier vide");
+}
+
+static void header_only_gives_no_record(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    census c;
+    read_ok(ctx, "entete-seul.csv", NULL, &c);
+    assert_int_equal(c.nrecords, 0);
+    assert_int_equal(c.ncols, 3);
+    assert_string_equal(header_of(&c, ROLE_NOM), "Nom du PTCE");
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
+static void lone_cr_line_ends_count_lines(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    census c;
+    read_ok(ctx, "mac-cr.csv", NULL, &c);
+    assert_int_equal(c.nrecords, 2);
+    assert_int_equal(c.records[0].line, 2);
+    assert_int_equal(c.records[1].line, 3);
+    assert_string_equal(value(&c, 1, ROLE_COMMUNE), "Sens");
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
+static void missing_file_and_folder(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    census c;
+    assert_int_equal(census_read(ctx, "/nonexistent/recensement.csv", NULL, &c), PTCE_ERR_INPUT);
+    assert_non_null(strstr(ptce_ctx_error(ctx), "/nonexistent/recensement.csv"));
+    census_free(&c);
+    char path[4096];
+    assert_int_equal(census_read(ctx, test_data_path("census", path, sizeof path), NULL, &c),
+                     PTCE_ERR_INPUT);
+    assert_non_null(strstr(ptce_ctx_error(ctx), "dossier"));
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
+static void separator_ties_and_quoted_headers(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    census c;
+    /* A separator inside a quoted header does not count. */
+    static const char quoted[] = "\"Nom, raison sociale\";Commune\nPôle A;Nevers\n";
+    assert_int_equal(census_parse(ctx, "q.csv", quoted, sizeof quoted - 1, NULL, &c), PTCE_OK);
+    assert_int_equal(c.separator, ';');
+    assert_string_equal(header_of(&c, ROLE_NOM), "Nom, raison sociale");
+    census_free(&c);
+    /* One column, no separator at all: still one record per line. */
+    static const char single[] = "Nom\nPôle A\nPôle B\n";
+    assert_int_equal(census_parse(ctx, "s.csv", single, sizeof single - 1, NULL, &c), PTCE_OK);
+    assert_int_equal(c.nrecords, 2);
+    assert_string_equal(value(&c, 1, ROLE_NOM), "Pôle B");
+    census_free(&c);
+    /* Last line without a line break. */
+    static const char noeol[] = "id,nom\r\n1,Un\r\n2,Deux";
+    assert_int_equal(census_parse(ctx, "n.csv", noeol, sizeof noeol - 1, NULL, &c), PTCE_OK);
+    assert_int_equal(c.separator, ',');
+    assert_int_equal(c.nrecords, 2);
+    assert_string_equal(value(&c, 1, ROLE_NOM), "Deux");
+    assert_int_equal(c.records[1].line, 3);
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(windows_1252_with_french_headers),
+        cmocka_unit_test(utf8_bom_commas_quotes_and_line_breaks),
+        cmocka_unit_test(tab_separated_capital_headers),
+        cmocka_unit_test(header_synonyms_in_any_case_and_accents),
+        cmocka_unit_test(columns_that_only_look_like_a_role),
+        cmocka_unit_test(columns_option_maps_any_header),
+        cmocka_unit_test(empty_lines_are_ignored),
+        cmocka_unit_test(more_cells_than_header_warned),
+        cmocka_unit_test(unbalanced_quote_is_an_error_with_its_line),
+        cmocka_unit_test(quotes_inside_unquoted_cells_are_kept),
+        cmocka_unit_test(utf16_refused_with_a_clear_message),
+        cmocka_unit_test(nul_byte_refused_with_its_line),
+        cmocka_unit_test(empty_files_refused),
+        cmocka_unit_test(header_only_gives_no_record),
+        cmocka_unit_test(lone_cr_line_ends_count_lines),
+        cmocka_unit_test(missing_file_and_folder),
+        cmocka_unit_test(separator_ties_and_quoted_headers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,497 @@
+/*
+ * diff: the matching rules on hand-made rows, then two census years written for the test
+ * (tests/data/census/annee-2025.csv, UTF-8 with BOM; annee-2026.csv, Windows-1252) with
+ * every kind of change, compared with the exact expected evolutions.csv.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+
+#include "core/util.h"
+#include "diff/diff.h"
+#include "pipeline/run.h"
+
+/* ---- hand-made runs: only what the matching reads ------------------------------------- */
+
+typedef struct fake_row {
+    const char *id;        /* NULL: derived */
+    const char *nom;
+    const char *dep;       /* NULL: not placed */
+    const char *insee;     /* NULL: placed on the département only */
+} fake_row;
+
+typedef struct fake_run {
+    ptce_run run;
+    census_record recs[16];
+    departement deps[16];
+    commune communes[16];
+} fake_run;
+
+static void fake_make(fake_run *f, const fake_row *rows, size_t n)
+{
+    memset(f, 0, sizeof *f);
+    assert_true(n <= 16);
+    for (int r = 0; r < ROLE_COUNT; r++)
+        f->run.census.role_col[r] = -1;
+    f->run.rows = calloc(n + 1, sizeof *f->run.rows);
+    assert_non_null(f->run.rows);
+    f->run.nrows = n;
+    for (size_t i = 0; i < n; i++) {
+        ptce_row *row = &f->run.rows[i];
+        f->recs[i].line = i + 2;
+        row->rec = &f->recs[i];
+        row->nom = rows[i].nom;
+        char buf[64];
+        if (rows[i].id) {
+            row->id = ptce_strdup(rows[i].id);
+        } else {
+            snprintf(buf, sizeof buf, "auto-%zu", i);
+            row->id = ptce_strdup(buf);
+            row->id_derived = 1;
+        }
+        row->cls.primary = -1;
+        row->geo.status = rows[i].dep ? GEO_MATCH : GEO_REJECT;
+        row->geo.note[0] = '\0';
+        if (rows[i].dep) {
+            f->deps[i].code = rows[i].dep;
+            f->deps[i].nom = rows[i].dep;
+            row->geo.dep = &f->deps[i];
+        }
+        if (rows[i].insee) {
+            f->communes[i].insee = rows[i].insee;
+            f->communes[i].nom = rows[i].insee;
+            f->communes[i].parent = "";
+            f->communes[i].dep = rows[i].dep;
+            row->geo.commune = &f->communes[i];
+        }
+    }
+}
+
+static void fake_free(fake_run *f)
+{
+    for (size_t i = 0; i < f->run.nrows; i++)
+        free(f->run.rows[i].id);
+    free(f->run.rows);
+}
+
+/* The new row matched with old row `o`, DIFF_NO_ROW if none. */
+static size_t partner(const diff_result *d, size_t o)
+{
+    for (size_t k = 0; k < d->npairs; k++)
+        if (d->pairs[k].old_row == o)
+            return d->pairs[k].new_row;
+    return DIFF_NO_ROW;
+}
+
+static void diff_fakes(const fake_row *a, size_t na, const fake_row *b, size_t nb,
+                       diff_result *d, fake_run *fa, fake_run *fb)
+{
+    ptce_ctx *ctx = test_ctx();
+    fake_make(fa, a, na);
+    fake_make(fb, b, nb);
+    assert_int_equal(diff_runs(ctx, &fa->run, &fb->run, d), PTCE_OK);
+    ptce_ctx_free(ctx);
+}
+
+static void ids_first_then_names(void **state)
+{
+    (void)state;
+    static const fake_row a[] = {
+        {"P1", "Ressourcerie du Val", "25", "25056"},
+        {"P2", "Légumerie", "84", "84046"},
+        {NULL, "Atelier Textile des Monts", "69", "69238"},
+        {"P9", "Recyclerie des Deux Rives", "67", "67482"},
+    };
+    static const fake_row b[] = {
+        {NULL, "ATELIER TEXTILE DES MONTS DU LYONNAIS", "69", "69238"},
+        {"P2", "Tout autre nom", "84", "84046"}, /* same id: matched whatever the name */
+        {"P1", "Ressourcerie du Val", "25", "25056"},
+        {"X4", "Recyclerie des deux rives", "67", "67482"}, /* id changed */
+    };
+    diff_result d;
+    fake_run fa, fb;
+    diff_fakes(a, 4, b, 4, &d, &fa, &fb);
+    assert_int_equal(d.npairs, 4);
+    assert_int_equal(partner(&d, 0), 2);
+    assert_int_equal(partner(&d, 1), 1);
+    assert_int_equal(partner(&d, 2), 0);
+    assert_int_equal(partner(&d, 3), 3);
+    assert_int_equal(d.by_how[DIFF_BY_ID], 2);
+    assert_int_equal(d.by_how[DIFF_BY_NAME], 1);
+    assert_int_equal(d.by_how[DIFF_BY_SIMILAR], 1);
+    /* Pairs come by new row. */
+    for (size_t k = 1; k < d.npairs; k++)
+        assert_true(d.pairs[k - 1].new_row < d.pairs[k].new_row);
+    assert_int_equal(d.count[DIFF_NOUVEAU], 0);
+    assert_int_equal(d.count[DIFF_DISPARU], 0);
+    assert_int_equal(d.count[DIFF_RENOMME], 2);
+    diff_result_free(&d);
+    fake_free(&fa);
+    fake_free(&fb);
+}
+
+static void generic_words_do_not_make_a_match(void **state)
+{
+    (void)state;
+    static const fake_row a[] = {
+        {NULL, "Pôle territorial de coopération économique Sud Aveyron", "12", "12145"},
+        {NULL, "PTCE du Pays Nord", "59", "59350"},
+        {NULL, "Ressourcerie", "31", "31555"},
+    };
+    static const fake_row b[] = {
+        {NULL, "Pôle territorial de coopération économique Nord Aveyron", "12", "12096"},
+        {NULL, "PTCE du Pays Sud", "59", "59350"},
+        {NULL, "Ressourcerie Créative", "31", "31555"},
+    };
+    diff_result d;
+    fake_run fa, fb;
+    diff_fakes(a, 3, b, 3, &d, &fa, &fb);
+    assert_int_equal(d.npairs, 0);
+    assert_int_equal(d.count[DIFF_NOUVEAU], 3);
+    assert_int_equal(d.count[DIFF_DISPARU], 3);
+    diff_result_free(&d);
+    fake_free(&fa);
+    fake_free(&fb);
+}
+
+static void typos_and_short_names(void **state)
+{
+    (void)state;
+    static const fake_row a[] = {
+        {NULL, "Resourcerie Créative", "31", "31555"},
+        {NULL, "Fab Lab", "35", "35288"},
+        {NULL, "Agora", "44", "44109"},
+    };
+    static const fake_row b[] = {
+        {NULL, "Ressourcerie créative", "31", "31555"},
+        {NULL, "Fablab", "35", "35288"},
+        {NULL, "Aurora", "44", "44109"}, /* two letters out of six: another PTCE */
+    };
+    diff_result d;
+    fake_run fa, fb;
+    diff_fakes(a, 3, b, 3, &d, &fa, &fb);
+    assert_int_equal(partner(&d, 0), 0);
+    assert_int_equal(partner(&d, 1), 1);
+    assert_int_equal(partner(&d, 2), DIFF_NO_ROW);
+    assert_int_equal(d.by_how[DIFF_BY_SIMILAR], 2);
+    diff_result_free(&d);
+    fake_free(&fa);
+    fake_free(&fb);
+}
+
+static void place_decides_between_homonyms(void **state)
+{
+    (void)state;
+    /* Two "Recyclerie Solidaire" both years, in different départements, listed in opposite
+     * orders: each pairs with the one of its own département. */
+    static const fake_row a[] = {
+        {NULL, "Recyclerie Solidaire", "29", "29019"},
+        {NULL, "Recyclerie Solidaire", "13", "13055"},
+        {NULL, "Atelier Vélo Solidaire", "33", "33063"},
+    };
+    static const fake_row b[] = {
+        {NULL, "Recyclerie Solidaire", "13", "13055"},
+        {NULL, "Recyclerie Solidaire", "29", "29232"}, /* moved within its département */
+        {NULL, "Atelier Vélo Solidaire", "69", "69123"}, /* a homonym far away */
+        {NULL, "Atelier du Vélo Solidaire", "33", "33063"},
+    };
+    diff_result d;
+    fake_run fa, fb;
+    diff_fakes(a, 3, b, 4, &d, &fa, &fb);
+    assert_int_equal(partner(&d, 0), 1);
+    assert_int_equal(partner(&d, 1), 0);
+    /* The same place, slightly renamed, is preferred to the same name elsewhere. */
+    assert_int_equal(partner(&d, 2), 3);
+    assert_int_equal(d.count[DIFF_DEPLACE], 1);
+    assert_int_equal(d.count[DIFF_NOUVEAU], 1);
+    diff_result_free(&d);
+    fake_free(&fa);
+    fake_free(&fb);
+}
+
+static void across_departements_needs_a_closer_name(void **state)
+{
+    (void)state;
+    static const fake_row a[] = {
+        {NULL, "Atelier Vélo Solidaire Réparation", "33", "33063"},
+        {NULL, "Maison de l'Économie Solidaire du Pays Basque", "64", "64102"},
+    };
+    static const fake_row b[] = {
+        /* 3 words of 4 shared (0.75): not enough across départements */
+        {NULL, "Atelier Vélo Solidaire", "69", "69123"},
+        /* moved to the next département, name unchanged but for an article */
+        {NULL, "Maison Économie Solidaire Pays Basque", "40", "40088"},
+    };
+    diff_result d;
+    fake_run fa, fb;
+    diff_fakes(a, 2, b, 2, &d, &fa, &fb);
+    assert_int_equal(partner(&d, 0), DIFF_NO_ROW);
+    assert_int_equal(partner(&d, 1), 1);
+    assert_int_equal(d.count[DIFF_DEPLACE], 1);
+    assert_int_equal(d.count[DIFF_RENOMME], 1);
+    diff_result_free(&d);
+    fake_free(&fa);
+    fake_free(&fb);
+}
+
+static void duplicate_ids_pair_in_file_order(void **state)
+{
+    (void)state;
+    static const fake_row a[] = {
+        {"D1", "Premier", "58", "58194"},
+        {"D1", "Second", "58", "58194"},
+        {"D2", "Troisième", "58", "58194"},
+    };
+    static const fake_row b[] = {
+        {"D1", "Second", "58", "58194"},
+        {"D2", "Troisième", "58", "58194"},
+    };
+    diff_result d;
+    fake_run fa, fb;
+    diff_fakes(a, 3, b, 2, &d, &fa, &fb);
+    /* Each row matched at most once: the first D1 takes the only new D1. */
+    assert_int_equal(partner(&d, 0), 0);
+    assert_int_equal(partner(&d, 1), DIFF_NO_ROW);
+    assert_int_equal(partner(&d, 2), 1);
+    assert_int_equal(d.count[DIFF_DISPARU], 1);
+    assert_int_equal(d.count[DIFF_RENOMME], 1);
+    diff_result_free(&d);
+    fake_free(&fa);
+    fake_free(&fb);
+}
+
+static void unplaced_rows_match_by_name_without_moving(void **state)
+{
+    (void)state;
+    static const fake_row a[] = {{NULL, "Pôle des Possibles", NULL, NULL},
+                                 {"U2", "Pôle Départemental", "58", NULL}};
+    static const fake_row b[] = {{NULL, "Pôle des Possibles !", "21", "21231"},
+                                 {"U2", "Pôle Départemental", "58", "58194"}};
+    diff_result d;
+    fake_run fa, fb;
+    diff_fakes(a, 2, b, 2, &d, &fa, &fb);
+    assert_int_equal(partner(&d, 0), 0);
+    assert_int_equal(d.by_how[DIFF_BY_NAME], 1); /* punctuation folds away */
+    /* Not placed last year: no move. Placed on the département, then in one of its
+     * communes: not a move either. */
+    assert_int_equal(d.count[DIFF_DEPLACE], 0);
+    assert_int_equal(d.nchanges, 0);
+    diff_result_free(&d);
+    fake_free(&fa);
+    fake_free(&fb);
+}
+
+/* ---- two real census years ------------------------------------------------------------ */
+
+static void load_year(ptce_ctx *ctx, const char *name, ptce_run *run)
+{
+    char rel[128], path[4096];
+    snprintf(rel, sizeof rel, "census/%s", name);
+    run_options ro = {.census_path = test_data_path(rel, path, sizeof path)};
+    ptce_status st = run_load(ctx, &ro, run);
+    if (!st)
+        st = run_geocode(ctx, run);
+    if (!st)
+        st = run_classify(ctx, run);
+    if (st)
+        fail_msg("%s: %s", name, ptce_ctx_error(ctx));
+}
+
+static const char *id_of(const ptce_run *run, const char *nom)
+{
+    for (size_t i = 0; i < run->nrows; i++)
+        if (strcmp(run->rows[i].nom, nom) == 0)
+            return run->rows[i].id;
+    fail_msg("no row named %s", nom);
+    return "";
+}
+
+static const char expected_evolutions[] =
+    "\xEF\xBB\xBFid;nom;changement;avant;apres\r\n"
+    "PTCE-002;Légumerie Solidaire de la Plaine;renomme;Légumerie de la Plaine;"
+    "Légumerie Solidaire de la Plaine\r\n"
+    "PTCE-003;Pôle Bois Énergie des Hautes-Vosges;deplace;Épinal (88160);Gérardmer (88196)\r\n"
+    "PTCE-003;Pôle Bois Énergie des Hautes-Vosges;renomme;Pôle Bois Énergie des Vosges;"
+    "Pôle Bois Énergie des Hautes-Vosges\r\n"
+    "PTCE-004;Coopérative des Mauges;commune_fusionnee;Andrezé (49006);"
+    "Beaupréau-en-Mauges (49023)\r\n"
+    "PTCE-005;Tiers-lieu du Numérique;secteur;numerique;alimentation_agriculture\r\n"
+    "PTCE-006;Fabrique à Projets du Littoral;disparu;La Rochelle (17300);\r\n"
+    "PTCE-012;Énergies Citoyennes du Pays de Francheleins;commune_fusionnee;"
+    "ancienne commune (01003);Francheleins (01165)\r\n"
+    "PTCE-020;Cité du Goût et des Saveurs;nouveau;;Saint-Denis (97411)\r\n"
+    "PTCE-021;Mobilités Partagées du Grand Ouest;nouveau;;Nantes (44109)\r\n";
+
+/* The rows whose ids are derived from their names, sorted by those ids. */
+typedef struct derived_line {
+    const char *name;   /* the row giving the id */
+    const char *line;   /* the rest of the line */
+} derived_line;
+
+static const derived_line expected_derived[] = {
+    {"Pôle territorial de coopération économique Nord Aveyron",
+     ";Pôle territorial de coopération économique Nord Aveyron;nouveau;;Espalion (12096)\r\n"},
+    {"Atelier Textile des Monts du Lyonnais",
+     ";Atelier Textile des Monts du Lyonnais;renomme;Atelier Textile des Monts;"
+     "Atelier Textile des Monts du Lyonnais\r\n"},
+    {"Ressourcerie créative",
+     ";Ressourcerie créative;renomme;Resourcerie Créative;Ressourcerie créative\r\n"},
+    {"Pôle territorial de coopération économique Sud Aveyron",
+     ";Pôle territorial de coopération économique Sud Aveyron;disparu;Millau (12145);\r\n"},
+};
+
+static int cmp_derived(const void *a, const void *b)
+{
+    return strcmp(((const char *const *)a)[0], ((const char *const *)b)[0]);
+}
+
+static void two_census_years(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    ptce_run old_run, new_run;
+    load_year(ctx, "annee-2025.csv", &old_run);
+    load_year(ctx, "annee-2026.csv", &new_run);
+    assert_string_equal(old_run.census.encoding, "UTF-8 (BOM)");
+    assert_string_equal(new_run.census.encoding, "windows-1252");
+    assert_int_equal(old_run.nplaced, 11);
+    assert_int_equal(new_run.nplaced, 12);
+
+    diff_result d;
+    assert_int_equal(diff_runs(ctx, &old_run, &new_run, &d), PTCE_OK);
+    assert_int_equal(d.npairs, 9);
+    assert_int_equal(d.by_how[DIFF_BY_ID], 6);
+    assert_int_equal(d.by_how[DIFF_BY_NAME], 1);
+    assert_int_equal(d.by_how[DIFF_BY_SIMILAR], 2);
+    assert_int_equal(d.count[DIFF_NOUVEAU], 3);
+    assert_int_equal(d.count[DIFF_DISPARU], 2);
+    assert_int_equal(d.count[DIFF_DEPLACE], 1);
+    assert_int_equal(d.count[DIFF_RENOMME], 4);
+    assert_int_equal(d.count[DIFF_SECTEUR], 1);
+    assert_int_equal(d.count[DIFF_COMMUNE_FUSIONNEE], 2);
+
+    /* The exact file: census ids first, then derived ids, each sorted. */
+    char *rows[4][2];
+    for (size_t i = 0; i < 4; i++) {
+        const char *name = expected_derived[i].name;
+        int in_new = 0;
+        for (size_t j = 0; j < new_run.nrows; j++)
+            in_new |= strcmp(new_run.rows[j].nom, name) == 0;
+        rows[i][0] = (char *)id_of(in_new ? &new_run : &old_run, name);
+        rows[i][1] = (char *)expected_derived[i].line;
+    }
+    qsort(rows, 4, sizeof rows[0], cmp_derived);
+    strbuf want;
+    sb_init(&want);
+    sb_append(&want, expected_evolutions);
+    for (size_t i = 0; i < 4; i++) {
+        sb_append(&want, rows[i][0]);
+        sb_append(&want, rows[i][1]);
+    }
+    strbuf got;
+    sb_init(&got);
+    assert_int_equal(diff_write_csv(ctx, &d, &got), PTCE_OK);
+    assert_string_equal(got.data, want.data);
+
+    /* The same input gives the same file. */
+    diff_result again;
+    assert_int_equal(diff_runs(ctx, &old_run, &new_run, &again), PTCE_OK);
+    strbuf got2;
+    sb_init(&got2);
+    assert_int_equal(diff_write_csv(ctx, &again, &got2), PTCE_OK);
+    assert_string_equal(got.data, got2.data);
+
+    /* The summary: counts, regions, merged communes with their census line, name matches. */
+    strbuf sum;
+    sb_init(&sum);
+    assert_int_equal(diff_format_summary(ctx, &d, &old_run, &new_run, &sum), PTCE_OK);
+    assert_string_equal(id_of(&new_run, "Recyclerie des Deux Rives"), "PTCE-2026-04");
+    const char *needles[] = {
+        "présents les deux années : 9 (6 par identifiant, 1 par nom identique, 2 par nom proche)",
+        "nouveau               3",
+        "commune_fusionnee     2",
+        "La Réunion : 1 nouveau, 0 disparu\n",
+        "Occitanie : 1 nouveau, 1 disparu\n",
+        "Nouvelle-Aquitaine : 0 nouveau, 1 disparu\n",
+        "PTCE-004 « Coopérative des Mauges » (", "annee-2025.csv, ligne 5) : Andrezé (49006) → "
+        "Beaupréau-en-Mauges (49023)",
+        "ligne 12) : ancienne commune (01003) → Francheleins (01165)",
+        "PTCE-011 « Recyclerie des Deux Rives » → PTCE-2026-04 « Recyclerie des Deux Rives » "
+        "(nom identique)",
+        "(nom proche, similarité 0,75)",
+    };
+    for (size_t i = 0; i < sizeof needles / sizeof *needles; i++)
+        if (!strstr(sum.data, needles[i]))
+            fail_msg("« %s » not in the summary:\n%s", needles[i], sum.data);
+
+    sb_free(&want);
+    sb_free(&got);
+    sb_free(&got2);
+    sb_free(&sum);
+    diff_result_free(&again);
+    diff_result_free(&d);
+    run_free(&new_run);
+    run_free(&old_run);
+    ptce_ctx_free(ctx);
+}
+
+static void previous_counts_per_region_and_departement(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    ptce_run old_run;
+    load_year(ctx, "annee-2025.csv", &old_run);
+    /* Another load of the reference data, as build --previous would have. */
+    refdata rd;
+    assert_int_equal(refdata_load(ctx, &rd), PTCE_OK);
+    long *reg = calloc(rd.nregions, sizeof *reg), *dep = calloc(rd.ndeps, sizeof *dep);
+    assert_non_null(reg);
+    assert_non_null(dep);
+    reg[0] = 99; /* zeroed first */
+    assert_int_equal(diff_previous_counts(&old_run, &rd, reg, dep), 11);
+    long sum_reg = 0, sum_dep = 0;
+    for (size_t i = 0; i < rd.nregions; i++)
+        sum_reg += reg[i];
+    for (size_t i = 0; i < rd.ndeps; i++)
+        sum_dep += dep[i];
+    assert_int_equal(sum_reg, 11);
+    assert_int_equal(sum_dep, 11);
+    static const struct { const char *code; long n; } want_reg[] = {
+        {"27", 1}, {"93", 1}, {"44", 2}, {"52", 1}, {"53", 1}, {"75", 1}, {"84", 2}, {"76", 2},
+        {"11", 0}, {"04", 0}};
+    for (size_t i = 0; i < sizeof want_reg / sizeof *want_reg; i++) {
+        const region *r = refdata_region(&rd, want_reg[i].code);
+        assert_non_null(r);
+        assert_int_equal(reg[r - rd.regions], want_reg[i].n);
+    }
+    static const struct { const char *code; long n; } want_dep[] = {
+        {"25", 1}, {"88", 1}, {"67", 1}, {"49", 1}, {"01", 1}, {"12", 1}, {"31", 1}, {"75", 0}};
+    for (size_t i = 0; i < sizeof want_dep / sizeof *want_dep; i++) {
+        const departement *dp = refdata_departement(&rd, want_dep[i].code);
+        assert_non_null(dp);
+        assert_int_equal(dep[dp - rd.deps], want_dep[i].n);
+    }
+    /* Either array may be left out. */
+    assert_int_equal(diff_previous_counts(&old_run, &rd, NULL, dep), 11);
+    free(reg);
+    free(dep);
+    refdata_free(&rd);
+    run_free(&old_run);
+    ptce_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ids_first_then_names),
+        cmocka_unit_test(generic_words_do_not_make_a_match),
+        cmocka_unit_test(typos_and_short_names),
+        cmocka_unit_test(place_decides_between_homonyms),
+        cmocka_unit_test(across_departements_needs_a_closer_name),
+        cmocka_unit_test(duplicate_ids_pair_in_file_order),
+        cmocka_unit_test(unplaced_rows_match_by_name_without_moving),
+        cmocka_unit_test(two_census_years),
+        cmocka_unit_test(previous_counts_per_region_and_departement),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
