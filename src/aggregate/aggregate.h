@@ -25,6 +25,7 @@ typedef struct area_stats {
     long membres;             /* summed over rows that give it */
     double per_100k;          /* count per 100,000 inhabitants */
     double share;             /* percentage of the national count */
+    long previous;            /* count in the previous census (with --previous) */
     void *geom;               /* the area's WGS 84 polygon (GEOSGeometry *), not owned */
 } area_stats;
 
@@ -35,6 +36,7 @@ typedef struct aggregation {
     size_t ndeps;
     size_t nsectors;
     long total;               /* placed rows */
+    int has_previous;         /* `previous` is filled (build --previous) */
 } aggregation;
 
 ptce_status aggregate_run(ptce_ctx *ctx, ptce_run *run, aggregation *out);

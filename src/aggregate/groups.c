@@ -137,6 +137,7 @@ ptce_status aggregate_groups(ptce_ctx *ctx, const aggregation *agg, const char *
                 continue;
             const area_stats *a = &areas[i];
             g->count += a->count;
+            g->previous += a->previous;
             g->membres += a->membres;
             g->population += a->population;
             for (size_t s = 0; s < agg->nsectors; s++)

@@ -25,15 +25,18 @@ static const char help[] =
     "  --groups FICHIER      agrège aussi par groupes de régions ou de départements\n"
     "                        (CSV : code_reg;groupe ou code_dep;groupe) → ptce_groupes\n"
     "  --annee AAAA          année du recensement pour les titres (défaut : une année\n"
-    "                        20xx du nom du fichier, sinon celle du COG)\n" COMMON_HELP;
+    "                        20xx du nom du fichier, sinon celle du COG)\n"
+    "  --previous ANCIEN.csv compare au recensement précédent : evolutions.csv, et les\n"
+    "                        champs nb_prec et evol des régions et départements\n" COMMON_HELP;
 
 int cmd_build(int argc, char **argv)
 {
-    enum { OPT_CRS = OPT_FIRST_FREE, OPT_GROUPS, OPT_ANNEE };
+    enum { OPT_CRS = OPT_FIRST_FREE, OPT_GROUPS, OPT_ANNEE, OPT_PREVIOUS };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"crs", required_argument, NULL, OPT_CRS},
         {"groups", required_argument, NULL, OPT_GROUPS},
         {"annee", required_argument, NULL, OPT_ANNEE},
+        {"previous", required_argument, NULL, OPT_PREVIOUS},
         {"help", no_argument, NULL, 'h'}, COMMON_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     common_options co = {0};
     build_options bo = {.outdir = "out", .epsg = 4326};
@@ -55,6 +58,9 @@ int cmd_build(int argc, char **argv)
             break;
         case OPT_GROUPS:
             bo.groups = optarg;
+            break;
+        case OPT_PREVIOUS:
+            bo.previous = optarg;
             break;
         case OPT_ANNEE:
             bo.annee = atoi(optarg);

@@ -14,6 +14,7 @@
 #include "aggregate/groups.h"
 #include "core/ctx.h"
 #include "core/util.h"
+#include "diff/diff.h"
 #include "geom/geom.h"
 #include "geom/simplify.h"
 #include "pipeline/carte.h"
@@ -41,6 +42,9 @@ typedef struct build_state {
     area_layer web_region_layer, web_dep_layer;
     layer_view points_view, regions_view, deps_view; /* --crs for one territory */
     int restricted;
+    ptce_run previous;        /* --previous: the older census, through the same stages */
+    diff_result diff;
+    int has_previous;
 } build_state;
 
 const char *build_territory_of_crs(int epsg)
@@ -350,6 +354,14 @@ static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b, int 
     sb_free(&synth);
     if (!st)
         st = csv_write_layer(ctx, od, "rejets.csv", &ls->rejects);
+    if (!st && b->has_previous) {
+        strbuf evol;
+        sb_init(&evol);
+        st = diff_write_csv(ctx, &b->diff, &evol);
+        if (!st)
+            st = write_bytes(ctx, od, "evolutions.csv", evol.data, evol.len);
+        sb_free(&evol);
+    }
     if (!st)
         st = write_presentation(ctx, od, b, year);
     if (!st)
@@ -357,8 +369,52 @@ static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b, int 
     return st;
 }
 
+/* --previous: the older census goes through the same stages; its counts per area become
+ * nb_prec and the changes evolutions.csv. */
+static ptce_status compare_with_previous(ptce_ctx *ctx, build_state *b, const build_options *opts)
+{
+    run_options ro = opts->run;
+    ro.census_path = opts->previous;
+    ptce_status st = run_load(ctx, &ro, &b->previous);
+    b->has_previous = 1;
+    if (!st)
+        st = run_geocode(ctx, &b->previous);
+    if (!st)
+        st = run_classify(ctx, &b->previous);
+    if (!st)
+        st = diff_runs(ctx, &b->previous, &b->run, &b->diff);
+    if (st)
+        return st;
+    long *per_region = calloc(b->agg.nregions, sizeof *per_region);
+    long *per_dep = calloc(b->agg.ndeps, sizeof *per_dep);
+    if (!per_region || !per_dep) {
+        free(per_region);
+        free(per_dep);
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
+    diff_previous_counts(&b->previous, &b->run.rd, per_region, per_dep);
+    for (size_t i = 0; i < b->agg.nregions; i++)
+        b->agg.regions[i].previous = per_region[i];
+    for (size_t i = 0; i < b->agg.ndeps; i++)
+        b->agg.deps[i].previous = per_dep[i];
+    b->agg.has_previous = 1;
+    free(per_region);
+    free(per_dep);
+    strbuf summary;
+    sb_init(&summary);
+    st = diff_format_summary(ctx, &b->diff, &b->previous, &b->run, &summary);
+    if (!st && summary.data)
+        ptce_info(ctx, "%s", summary.data);
+    sb_free(&summary);
+    return st;
+}
+
 static void build_state_free(ptce_ctx *ctx, build_state *b)
 {
+    if (b->has_previous) {
+        diff_result_free(&b->diff);
+        run_free(&b->previous);
+    }
     for (size_t i = 0; b->web_deps && i < b->agg.ndeps; i++)
         if (b->web_deps[i])
             GEOSGeom_destroy_r(ctx->geos, b->web_deps[i]);
@@ -395,6 +451,8 @@ ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts)
         st = run_classify(ctx, &b->run);
     if (!st)
         st = aggregate_run(ctx, &b->run, &b->agg);
+    if (!st && opts->previous)
+        st = compare_with_previous(ctx, b, opts);
     if (!st && opts->groups)
         st = aggregate_groups(ctx, &b->agg, opts->groups, &b->groups);
     if (!st)

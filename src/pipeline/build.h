@@ -15,6 +15,7 @@ typedef struct build_options {
                            * features of the territory it is made for. */
     const char *groups;   /* --groups FILE, NULL when unused */
     int annee;            /* census year for titles; 0: guessed (see build.c) */
+    const char *previous; /* --previous OLD.csv: evolutions.csv and nb_prec/evol fields */
 } build_options;
 
 /* Runs the pipeline and writes the outputs. On failure nothing in outdir changes. */

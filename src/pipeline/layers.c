@@ -162,8 +162,12 @@ static void area_value(void *user, size_t i, size_t f, field_value *v)
         v->integer = a->population;
     } else if (f == base + 3 + ns) {
         v->real = a->per_100k;
-    } else {
+    } else if (f == base + 4 + ns) {
         v->real = a->share;
+    } else if (f == base + 5 + ns) {
+        v->integer = a->previous;
+    } else {
+        v->integer = a->count - a->previous;
     }
 }
 
@@ -177,7 +181,8 @@ static ptce_status build_area_fields(ptce_ctx *ctx, layer_set *ls, area_kind kin
                                      size_t *nfields)
 {
     size_t ns = ls->agg->nsectors, base = area_base(kind);
-    size_t n = base + ns + 5;
+    /* With a previous census: nb_prec and evol after the rest. */
+    size_t n = base + ns + 5 + (ls->agg->has_previous ? 2 : 0);
     field_def *f = calloc(n, sizeof *f);
     if (!f)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
@@ -195,6 +200,10 @@ static ptce_status build_area_fields(ptce_ctx *ctx, layer_set *ls, area_kind kin
     f[base + 2 + ns] = (field_def){"population", FIELD_INTEGER, 10, 0};
     f[base + 3 + ns] = (field_def){"ptce_100k", FIELD_REAL, 10, 3};
     f[base + 4 + ns] = (field_def){"part_nat", FIELD_REAL, 7, 2};
+    if (ls->agg->has_previous) {
+        f[base + 5 + ns] = (field_def){"nb_prec", FIELD_INTEGER, 9, 0};
+        f[base + 6 + ns] = (field_def){"evol", FIELD_INTEGER, 9, 0};
+    }
     *nfields = n;
     return PTCE_OK;
 }
