@@ -1,15 +1,16 @@
 /*
  * geocode/geocode.c — the matching cascade. See geocode.h for the principles.
  *
- * Order of the cascade for one row:
- *   1. coordinates, if any, are read and repaired (decimal comma, swap, Lambert-93);
+ * Order for one row:
+ *   0. an analyst correction (overrides.csv) for the row's id, if any, and nothing else;
+ *   1. coordinates, if any, are read and repaired (decimal comma, swap, Lambert-93) and
+ *      checked against the land (département polygons);
  *   2. the INSEE code, checked against the name when both are given;
  *   3. the commune name (or the city of an address), narrowed by postal code or
- *      département, exact keys first, then typing errors inside the stated area;
- *   4. a postal code alone; 5. a département alone;
- *   6. coordinates alone (nearest commune point);
- * and finally the point: the census's coordinates when they agree with the commune,
- * otherwise the commune's point.
+ *      département: exact keys first, then typing errors inside the stated area only;
+ *   4. a postal code alone; 5. coordinates alone (nearest commune); 6. a département alone;
+ * then the point: the census's coordinates when they agree with the commune, else the BAN
+ * address point (--ban) when the address cell holds a street, else the commune's point.
  */
 #include "geocode/geocode.h"
 
@@ -21,17 +22,11 @@
 
 #include "core/ctx.h"
 #include "core/util.h"
+#include "geocode/internal.h"
 #include "text/fold.h"
 
 #define MAX_CANDIDATES 64
 #define MAX_VARIANTS 6
-
-struct geocoder {
-    ptce_ctx *ctx;
-    const refdata *rd;
-    size_t *by_lat;      /* commune indices sorted by latitude, for nearest-commune search */
-    PJ *l93_to_wgs84;    /* created on first use */
-};
 
 static const char *const status_names[] = {"match", "ambiguous", "reject"};
 static const char *const type_names[] = {"", "coordinates", "address", "municipality",
@@ -39,12 +34,12 @@ static const char *const type_names[] = {"", "coordinates", "address", "municipa
 
 const char *geo_status_name(geo_status s)
 {
-    return status_names[s];
+    return (unsigned)s < 3 ? status_names[s] : "";
 }
 
 const char *geo_type_name(geo_type t)
 {
-    return type_names[t];
+    return (unsigned)t < 6 ? type_names[t] : "";
 }
 
 /* ---- setup ----------------------------------------------------------------------------- */
@@ -62,22 +57,75 @@ static int cmp_lat(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
+static size_t dep_index(const refdata *rd, const char *code)
+{
+    const departement *d = refdata_departement(rd, code);
+    return d ? (size_t)(d - rd->deps) : rd->ndeps;
+}
+
+static fuzzy_entry make_entry(const char *key, const commune *m, const former_commune *f,
+                              name_source src)
+{
+    size_t len = strlen(key);
+    return (fuzzy_entry){key, m, f, geo_letter_mask(key), (uint16_t)(len > 65535 ? 65535 : len),
+                         (uint8_t)src};
+}
+
+/* The names of each département, for the fuzzy scan: communes and former communes. */
+static ptce_status build_fuzzy_index(geocoder *g)
+{
+    const refdata *rd = g->rd;
+    size_t nd = rd->ndeps;
+    g->fuzzy_start = calloc(nd + 2, sizeof *g->fuzzy_start);
+    size_t cap = rd->ncommunes + rd->nformer;
+    g->fuzzy = malloc((cap ? cap : 1) * sizeof *g->fuzzy);
+    size_t *fill = calloc(nd + 1, sizeof *fill);
+    size_t *dep_of_commune = malloc((rd->ncommunes ? rd->ncommunes : 1) * sizeof *dep_of_commune);
+    if (!g->fuzzy_start || !g->fuzzy || !fill || !dep_of_commune) {
+        free(fill);
+        free(dep_of_commune);
+        return ptce_fail(g->ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
+    /* Count, then place: communes first (in INSEE order), then former communes. */
+    for (size_t i = 0; i < rd->ncommunes; i++) {
+        dep_of_commune[i] = dep_index(rd, rd->communes[i].dep);
+        g->fuzzy_start[dep_of_commune[i] + 1]++;
+    }
+    for (size_t i = 0; i < rd->nformer; i++)
+        if (rd->former[i].key[0])
+            g->fuzzy_start[dep_of_commune[rd->former[i].current - rd->communes] + 1]++;
+    for (size_t d = 1; d <= nd + 1; d++)
+        g->fuzzy_start[d] += g->fuzzy_start[d - 1];
+    for (size_t i = 0; i < rd->ncommunes; i++) {
+        size_t d = dep_of_commune[i];
+        g->fuzzy[g->fuzzy_start[d] + fill[d]++] =
+            make_entry(rd->communes[i].key, &rd->communes[i], NULL, NAME_COMMUNE);
+    }
+    for (size_t i = 0; i < rd->nformer; i++) {
+        const former_commune *f = &rd->former[i];
+        if (!f->key[0])
+            continue;
+        size_t d = dep_of_commune[f->current - rd->communes];
+        g->fuzzy[g->fuzzy_start[d] + fill[d]++] = make_entry(f->key, f->current, f, NAME_FORMER);
+    }
+    free(fill);
+    free(dep_of_commune);
+    return PTCE_OK;
+}
+
 ptce_status geocoder_new(ptce_ctx *ctx, const refdata *rd, geocoder **out)
 {
+    *out = NULL;
     geocoder *g = calloc(1, sizeof *g);
     if (!g)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     g->ctx = ctx;
     g->rd = rd;
     g->by_lat = malloc((rd->ncommunes ? rd->ncommunes : 1) * sizeof *g->by_lat);
-    if (!g->by_lat) {
-        free(g);
-        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    }
     lat_index *tmp = malloc((rd->ncommunes ? rd->ncommunes : 1) * sizeof *tmp);
-    if (!tmp) {
-        free(g->by_lat);
-        free(g);
+    if (!g->by_lat || !tmp) {
+        free(tmp);
+        geocoder_free(g);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
     for (size_t i = 0; i < rd->ncommunes; i++)
@@ -86,6 +134,11 @@ ptce_status geocoder_new(ptce_ctx *ctx, const refdata *rd, geocoder **out)
     for (size_t i = 0; i < rd->ncommunes; i++)
         g->by_lat[i] = tmp[i].index;
     free(tmp);
+    ptce_status st = build_fuzzy_index(g);
+    if (st) {
+        geocoder_free(g);
+        return st;
+    }
     *out = g;
     return PTCE_OK;
 }
@@ -96,13 +149,28 @@ void geocoder_free(geocoder *g)
         return;
     if (g->l93_to_wgs84)
         proj_destroy(g->l93_to_wgs84);
+    territory_free(g);
+    ban_free(g->ban);
+    overrides_free(g->overrides);
+    free(g->fuzzy);
+    free(g->fuzzy_start);
     free(g->by_lat);
     free(g);
 }
 
+size_t geocoder_overrides_count(const geocoder *g)
+{
+    return g->overrides ? overrides_count(g->overrides) : 0;
+}
+
+size_t geocoder_ban_count(const geocoder *g)
+{
+    return g->ban ? ban_count(g->ban) : 0;
+}
+
 /* ---- small helpers --------------------------------------------------------------------- */
 
-static double distance_km(double lat1, double lon1, double lat2, double lon2)
+double geo_distance_km(double lat1, double lon1, double lat2, double lon2)
 {
     const double r = 6371.0, rad = 3.14159265358979323846 / 180.0;
     double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
@@ -112,7 +180,7 @@ static double distance_km(double lat1, double lon1, double lat2, double lon2)
 }
 
 /* The five areas of the 18 regions, generously boxed. */
-static int in_france(double lat, double lon)
+int geo_in_france_box(double lat, double lon)
 {
     static const double boxes[][4] = {
         {41.2, 51.3, -5.8, 9.8},     /* metropolitan France and Corsica */
@@ -148,33 +216,27 @@ static void copy_text(char *dst, size_t size, const char *src)
 static void note_add(geo_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note_add(geo_result *r, const char *fmt, ...)
 {
-    size_t len = strlen(r->note);
-    if (len + 4 >= sizeof r->note)
-        return;
-    if (len) {
-        snprintf(r->note + len, sizeof r->note - len, " ; ");
-        len += 3;
-    }
+    char piece[sizeof r->note];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->note + len, sizeof r->note - len, fmt, ap);
+    vsnprintf(piece, sizeof piece, fmt, ap);
     va_end(ap);
+    if (r->note[0])
+        append_text(r->note, sizeof r->note, " ; ");
+    append_text(r->note, sizeof r->note, piece);
 }
 
 static int is_blank(const char *s)
 {
     for (; *s; s++)
-        if (!isspace((unsigned char)*s))
+        if (!isspace((unsigned char)*s) && (unsigned char)*s != 0xC2 && (unsigned char)*s != 0xA0)
             return 0;
     return 1;
 }
 
-/* True when the text holds at least one letter or digit (after folding). */
 static int has_content(const char *s)
 {
-    char key[64];
-    text_fold_into(s, key, sizeof key);
-    return key[0] != '\0';
+    return geo_has_content(s);
 }
 
 /* ---- candidate sets -------------------------------------------------------------------- */
@@ -189,6 +251,7 @@ typedef struct candidate {
 typedef struct candidates {
     candidate items[MAX_CANDIDATES];
     int n;
+    int overflow; /* more than MAX_CANDIDATES were offered */
 } candidates;
 
 static void cand_add(candidates *c, const commune *m, name_source src, const former_commune *f,
@@ -206,11 +269,33 @@ static void cand_add(candidates *c, const commune *m, name_source src, const for
         }
     if (c->n < MAX_CANDIDATES)
         c->items[c->n++] = (candidate){m, src, f, distance};
+    else
+        c->overflow = 1;
+}
+
+/* Empties a set without touching its (large) item array. */
+static void cand_clear(candidates *c)
+{
+    c->n = 0;
+    c->overflow = 0;
 }
 
 static int cmp_candidate(const void *a, const void *b)
 {
     return strcmp(((const candidate *)a)->commune->insee, ((const candidate *)b)->commune->insee);
+}
+
+static void sort_candidates(candidates *c)
+{
+    if (c->n > 1)
+        qsort(c->items, (size_t)c->n, sizeof *c->items, cmp_candidate);
+}
+
+static void cand_copy(candidates *dst, const candidates *src)
+{
+    dst->n = src->n;
+    dst->overflow = src->overflow;
+    memcpy(dst->items, src->items, (size_t)src->n * sizeof *src->items);
 }
 
 /* The postal code's communes, if the code is known. */
@@ -246,18 +331,30 @@ static const commune *postal_arrondissement_of(const postal_set *ps, const commu
 typedef struct area {
     postal_set postal;           /* postal code known to La Poste or the COG */
     const departement *dep;      /* stated département */
-    char deps[2][4];             /* départements implied by an unknown postal code */
+    char deps[2][4];             /* départements the postal code's prefix points to */
     int ndeps;
 } area;
 
+/* The départements a search may cover: the stated one, else the postal code's. */
+static int area_deps(const area *a, const char *out[2])
+{
+    if (a->dep) {
+        out[0] = a->dep->code;
+        return 1;
+    }
+    for (int i = 0; i < a->ndeps; i++)
+        out[i] = a->deps[i];
+    return a->ndeps;
+}
+
 static int in_area_deps(const area *a, const commune *m)
 {
-    if (a->dep)
-        return strcmp(m->dep, a->dep->code) == 0;
-    for (int i = 0; i < a->ndeps; i++)
-        if (strcmp(m->dep, a->deps[i]) == 0)
+    const char *deps[2];
+    int nd = area_deps(a, deps);
+    for (int i = 0; i < nd; i++)
+        if (strcmp(m->dep, deps[i]) == 0)
             return 1;
-    return a->ndeps == 0;
+    return nd == 0;
 }
 
 static int area_is_set(const area *a)
@@ -265,12 +362,15 @@ static int area_is_set(const area *a)
     return a->postal.n > 0 || a->dep || a->ndeps > 0;
 }
 
-/* Keeps the candidates compatible with the area. Returns how many remain. */
-static int filter_by_area(candidates *c, const area *a)
+/* Keeps the candidates compatible with the area. Returns how many remain; *loose is set
+ * when the postal code matched none of them and the département decided instead. */
+static int filter_by_area(candidates *c, const area *a, int *loose)
 {
+    *loose = 0;
     if (!area_is_set(a))
         return c->n;
-    candidates kept = {.n = 0};
+    candidates kept;
+    cand_clear(&kept);
     if (a->postal.n > 0) {
         for (int i = 0; i < c->n; i++) {
             const commune *m = c->items[i].commune;
@@ -283,19 +383,22 @@ static int filter_by_area(candidates *c, const area *a)
                              c->items[i].distance);
             }
         }
-        /* The postal code may be wrong while the département it implies is right. */
-        if (kept.n == 0 && a->dep)
+        /* The postal code may be wrong while the département (stated, or that of the
+         * postal code) is right. */
+        if (kept.n == 0) {
             for (int i = 0; i < c->n; i++)
-                if (strcmp(c->items[i].commune->dep, a->dep->code) == 0)
+                if (in_area_deps(a, c->items[i].commune) && (a->dep || a->ndeps))
                     cand_add(&kept, c->items[i].commune, c->items[i].source,
                              c->items[i].former, c->items[i].distance);
+            *loose = kept.n > 0;
+        }
     } else {
         for (int i = 0; i < c->n; i++)
             if (in_area_deps(a, c->items[i].commune))
                 cand_add(&kept, c->items[i].commune, c->items[i].source, c->items[i].former,
                          c->items[i].distance);
     }
-    *c = kept;
+    cand_copy(c, &kept);
     return c->n;
 }
 
@@ -317,40 +420,52 @@ static void keep_best_source(candidates *c)
 /* ---- fuzzy matching -------------------------------------------------------------------- */
 
 /* Optimal string alignment distance (Damerau-Levenshtein with adjacent transpositions),
- * stopping early beyond `limit`. Keys are ASCII after folding, so bytes are characters. */
-static int edit_distance(const char *a, const char *b, int limit)
+ * computed only in the diagonal band |i - j| <= limit, and stopping as soon as it exceeds
+ * `limit`. Keys are ASCII after folding, so bytes are characters. */
+static int edit_distance(const char *a, size_t la, const char *b, size_t lb, int limit)
 {
-    size_t la = strlen(a), lb = strlen(b);
+    const int big = limit + 1;
     if (la > 126 || lb > 126)
-        return limit + 1;
+        return big;
     if ((la > lb ? la - lb : lb - la) > (size_t)limit)
-        return limit + 1;
-    int prev2[128], prev[128], cur[128];
+        return big;
+    int rows[3][128];
+    int *p2 = rows[0], *p1 = rows[1], *cur = rows[2];
     for (size_t j = 0; j <= lb; j++)
-        prev[j] = (int)j;
+        p1[j] = (int)j <= limit ? (int)j : big;
     for (size_t i = 1; i <= la; i++) {
-        cur[0] = (int)i;
-        int row_min = cur[0];
-        for (size_t j = 1; j <= lb; j++) {
+        size_t jlo = i > (size_t)limit ? i - (size_t)limit : 1;
+        size_t jhi = i + (size_t)limit < lb ? i + (size_t)limit : lb;
+        cur[0] = (int)i <= limit ? (int)i : big;
+        int row_min = jlo == 1 ? cur[0] : big;
+        if (jlo > 1)
+            cur[jlo - 1] = big;
+        for (size_t j = jlo; j <= jhi; j++) {
             int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            int v = prev[j] + 1;
+            int v = p1[j] + 1;
             if (cur[j - 1] + 1 < v)
                 v = cur[j - 1] + 1;
-            if (prev[j - 1] + cost < v)
-                v = prev[j - 1] + cost;
+            if (p1[j - 1] + cost < v)
+                v = p1[j - 1] + cost;
             if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                prev2[j - 2] + 1 < v)
-                v = prev2[j - 2] + 1;
+                p2[j - 2] + 1 < v)
+                v = p2[j - 2] + 1;
+            if (v > big)
+                v = big;
             cur[j] = v;
             if (v < row_min)
                 row_min = v;
         }
+        if (jhi < lb)
+            cur[jhi + 1] = big;
         if (row_min > limit)
-            return limit + 1;
-        memcpy(prev2, prev, sizeof prev);
-        memcpy(prev, cur, sizeof cur);
+            return big;
+        int *t = p2;
+        p2 = p1;
+        p1 = cur;
+        cur = t;
     }
-    return prev[lb];
+    return p1[lb] > big ? big : p1[lb];
 }
 
 /* How many typing errors a name of this length may carry. */
@@ -359,72 +474,91 @@ static int fuzzy_limit(size_t len)
     return len < 5 ? 0 : len < 9 ? 1 : 2;
 }
 
-static void fuzzy_consider(candidates *c, const commune *m, const char *key, const char *target,
-                           name_source src, const former_commune *f, int *best)
+static int popcount32(uint32_t x)
 {
-    int limit = fuzzy_limit(strlen(target));
+    int n = 0;
+    while (x) {
+        x &= x - 1;
+        n++;
+    }
+    return n;
+}
+
+/* A typed key, prepared for the scan. */
+typedef struct probe {
+    const char *key;
+    size_t len;
+    uint32_t mask;
+} probe;
+
+typedef struct fuzzy_state {
+    const probe *probes;
+    int nprobes;
+    int best;            /* best distance so far */
+    candidates *out;
+} fuzzy_state;
+
+static void fuzzy_consider(fuzzy_state *st, const commune *m, const char *key, size_t len,
+                           uint32_t mask, name_source src, const former_commune *f)
+{
+    int limit = fuzzy_limit(len);
+    if (limit > st->best)
+        limit = st->best;
     if (limit == 0)
         return;
-    int d = edit_distance(key, target, limit < *best ? limit : *best);
-    if (d > limit || d > *best)
-        return;
-    if (d < *best) {
-        *best = d;
-        c->n = 0;
+    for (int k = 0; k < st->nprobes; k++) {
+        const probe *p = &st->probes[k];
+        if ((p->len > len ? p->len - len : len - p->len) > (size_t)limit)
+            continue;
+        if (popcount32(p->mask ^ mask) > 2 * limit)
+            continue;
+        int d = edit_distance(p->key, p->len, key, len, limit);
+        if (d > limit || d == 0)
+            continue;
+        if (d < st->best) {
+            st->best = d;
+            st->out->n = 0;
+            st->out->overflow = 0;
+            limit = d;
+        }
+        cand_add(st->out, m, src, f, d);
     }
-    cand_add(c, m, src, f, d);
 }
 
-/* Communes of a département: the INSEE codes of a département start with its code. */
-static void dep_range(const refdata *rd, const char *dep, size_t *lo, size_t *hi)
-{
-    size_t n = strlen(dep), a = 0, b = rd->ncommunes;
-    while (a < b) {
-        size_t mid = a + (b - a) / 2;
-        if (strncmp(rd->communes[mid].insee, dep, n) < 0)
-            a = mid + 1;
-        else
-            b = mid;
-    }
-    *lo = a;
-    while (a < rd->ncommunes && strncmp(rd->communes[a].insee, dep, n) == 0)
-        a++;
-    *hi = a;
-}
-
-/* Typing errors are only forgiven inside the area the row states. */
-static void fuzzy_search(const geocoder *g, const area *a, const char *target, candidates *out)
+/* Typing errors are only forgiven inside the area the row states: the postal code's
+ * communes (inside the stated département, if any), then the stated département, or the
+ * département the postal code points to. */
+static void fuzzy_search(const geocoder *g, const area *a, const probe *probes, int nprobes,
+                         candidates *out)
 {
     const refdata *rd = g->rd;
-    int best = 3;
+    fuzzy_state st = {probes, nprobes, 3, out};
     out->n = 0;
+    out->overflow = 0;
     if (a->postal.n > 0) {
         for (size_t i = 0; i < a->postal.n; i++) {
             const postal_entry *p = &a->postal.first[i];
-            fuzzy_consider(out, p->commune, p->commune->key, target, NAME_COMMUNE, NULL, &best);
-            if (p->laposte_key[0])
-                fuzzy_consider(out, p->commune, p->laposte_key, target, NAME_LAPOSTE, NULL, &best);
+            if (a->dep && strcmp(p->commune->dep, a->dep->code) != 0)
+                continue;
+            fuzzy_consider(&st, p->commune, p->commune->key, strlen(p->commune->key),
+                           geo_letter_mask(p->commune->key), NAME_COMMUNE, NULL);
+            if (p->laposte_key[0] && strcmp(p->laposte_key, p->commune->key) != 0)
+                fuzzy_consider(&st, p->commune, p->laposte_key, strlen(p->laposte_key),
+                               geo_letter_mask(p->laposte_key), NAME_LAPOSTE, NULL);
         }
-        if (out->n > 0 || !a->dep)
+        if (out->n > 0)
             return;
     }
     const char *deps[2];
-    int nd = 0;
-    if (a->dep)
-        deps[nd++] = a->dep->code;
-    else
-        for (int i = 0; i < a->ndeps; i++)
-            deps[nd++] = a->deps[i];
+    int nd = area_deps(a, deps);
     for (int d = 0; d < nd; d++) {
-        size_t lo, hi;
-        dep_range(rd, deps[d], &lo, &hi);
-        for (size_t i = lo; i < hi; i++)
-            fuzzy_consider(out, &rd->communes[i], rd->communes[i].key, target, NAME_COMMUNE,
-                           NULL, &best);
-        for (size_t i = 0; i < rd->nformer; i++) {
-            const former_commune *f = &rd->former[i];
-            if (f->key[0] && strcmp(f->current->dep, deps[d]) == 0)
-                fuzzy_consider(out, f->current, f->key, target, NAME_FORMER, f, &best);
+        size_t k = dep_index(rd, deps[d]);
+        if (k >= rd->ndeps)
+            continue;
+        for (size_t i = g->fuzzy_start[k]; i < g->fuzzy_start[k + 1]; i++) {
+            const fuzzy_entry *e = &g->fuzzy[i];
+            fuzzy_consider(&st, e->commune, e->key, e->len, e->mask, (name_source)e->source,
+                           e->former);
         }
     }
 }
@@ -434,42 +568,106 @@ static void fuzzy_search(const geocoder *g, const area *a, const char *target, c
 typedef struct name_match {
     candidates cands;
     int fuzzy;              /* typing errors were forgiven */
-    char used_key[128];     /* the variant that matched */
+    int prefix;             /* read by its first words inside the postal code */
+    int loose;              /* the postal code did not hold it: the département did */
     int variant_index;
+    candidates elsewhere;   /* exact matches outside the area */
 } name_match;
+
+/* "bourg" and "bourg en bresse", "lyon part dieu" and "lyon": one is the other's first
+ * words. */
+static int word_prefix(const char *n, size_t nl, const char *key, size_t kl)
+{
+    return (nl > kl && strncmp(n, key, kl) == 0 && n[kl] == ' ') ||
+           (kl > nl && strncmp(key, n, nl) == 0 && key[nl] == ' ');
+}
+
+/* Inside the area, the communes whose name starts with the typed name's words
+ * ("Bourg" → Bourg-en-Bresse): the postal code's communes first, else the département's.
+ * Inside the postal code only, also a commune whose name starts the typed one ("Lyon
+ * Part-Dieu" + 69003 → Lyon 3e): across a whole département, the extra words could be
+ * anything ("Saint-Cyr-suo-Mer" is not Saint-Cyr). Names of 4 letters or more only. */
+static void prefix_search(const geocoder *g, const area *a, const char *key, candidates *out)
+{
+    cand_clear(out);
+    size_t kl = strlen(key);
+    if (kl < 4)
+        return;
+    for (size_t i = 0; i < a->postal.n; i++) {
+        const postal_entry *p = &a->postal.first[i];
+        if (a->dep && strcmp(p->commune->dep, a->dep->code) != 0)
+            continue;
+        const char *names[3] = {p->commune->key, p->laposte_key, p->routing_key};
+        for (int k = 0; k < 3; k++) {
+            size_t nl = strlen(names[k]);
+            if (nl >= 4 && word_prefix(names[k], nl, key, kl)) {
+                cand_add(out, p->commune, NAME_COMMUNE, NULL, 0);
+                break;
+            }
+        }
+    }
+    if (out->n > 0)
+        return;
+    const char *deps[2];
+    int nd = area_deps(a, deps);
+    for (int d = 0; d < nd; d++) {
+        size_t k = dep_index(g->rd, deps[d]);
+        if (k >= g->rd->ndeps)
+            continue;
+        for (size_t i = g->fuzzy_start[k]; i < g->fuzzy_start[k + 1]; i++) {
+            const fuzzy_entry *e = &g->fuzzy[i];
+            if (e->len > kl && strncmp(e->key, key, kl) == 0 && e->key[kl] == ' ')
+                cand_add(out, e->commune, (name_source)e->source, e->former, 0);
+        }
+    }
+}
 
 static void resolve_name(const geocoder *g, const char *name, const area *a, name_match *nm)
 {
     char keys[MAX_VARIANTS][128];
     int nk = geocode_name_variants(name, keys, MAX_VARIANTS);
-    memset(nm, 0, sizeof *nm);
+    cand_clear(&nm->cands);
+    cand_clear(&nm->elsewhere);
+    nm->fuzzy = nm->prefix = nm->loose = nm->variant_index = 0;
+    candidates c;
     for (int k = 0; k < nk; k++) {
         const name_entry *first;
         size_t n = refdata_names(g->rd, keys[k], &first);
-        candidates c = {.n = 0};
+        if (n == 0)
+            continue;
+        cand_clear(&c);
         for (size_t i = 0; i < n; i++)
             cand_add(&c, first[i].commune, first[i].source, first[i].former, 0);
-        if (c.n == 0)
-            continue;
-        if (filter_by_area(&c, a) == 0)
+        if (nm->elsewhere.n == 0) {
+            cand_copy(&nm->elsewhere, &c);
+            keep_best_source(&nm->elsewhere);
+        }
+        int loose;
+        if (filter_by_area(&c, a, &loose) == 0)
             continue;
         keep_best_source(&c);
-        nm->cands = c;
+        cand_copy(&nm->cands, &c);
+        nm->loose = loose;
         nm->variant_index = k;
-        copy_text(nm->used_key, sizeof nm->used_key, keys[k]);
         break;
     }
     if (nm->cands.n == 0 && nk > 0 && area_is_set(a)) {
-        for (int k = 0; k < nk && nm->cands.n == 0; k++) {
-            fuzzy_search(g, a, keys[k], &nm->cands);
-            if (nm->cands.n > 0) {
-                nm->fuzzy = 1;
-                keep_best_source(&nm->cands);
-                copy_text(nm->used_key, sizeof nm->used_key, keys[k]);
-            }
+        probe probes[MAX_VARIANTS];
+        for (int k = 0; k < nk; k++)
+            probes[k] = (probe){keys[k], strlen(keys[k]), geo_letter_mask(keys[k])};
+        fuzzy_search(g, a, probes, nk, &nm->cands);
+        if (nm->cands.n > 0) {
+            nm->fuzzy = 1;
+            keep_best_source(&nm->cands);
         }
     }
-    qsort(nm->cands.items, (size_t)nm->cands.n, sizeof *nm->cands.items, cmp_candidate);
+    if (nm->cands.n == 0 && nk > 0 && area_is_set(a)) {
+        for (int k = 0; k < nk && nm->cands.n == 0; k++)
+            prefix_search(g, a, keys[k], &nm->cands);
+        nm->prefix = nm->cands.n > 0;
+    }
+    sort_candidates(&nm->cands);
+    sort_candidates(&nm->elsewhere);
 }
 
 /* Does the typed name designate this commune (own name, former name, La Poste name)? */
@@ -477,17 +675,20 @@ static int name_designates(const geocoder *g, const char *name, const commune *m
 {
     char keys[MAX_VARIANTS][128];
     int nk = geocode_name_variants(name, keys, MAX_VARIANTS);
+    const commune *parent = m->kind == COMMUNE_ARRONDISSEMENT ? refdata_commune(g->rd, m->parent)
+                                                              : NULL;
     for (int k = 0; k < nk; k++) {
-        if (strcmp(keys[k], m->key) == 0)
+        if (strcmp(keys[k], m->key) == 0 || (parent && strcmp(keys[k], parent->key) == 0))
             return 1;
         const name_entry *first;
         size_t n = refdata_names(g->rd, keys[k], &first);
         for (size_t i = 0; i < n; i++)
-            if (first[i].commune == m ||
-                (m->kind == COMMUNE_ARRONDISSEMENT && strcmp(first[i].commune->insee, m->parent) == 0))
+            if (first[i].commune == m || first[i].commune == parent ||
+                (first[i].commune->kind == COMMUNE_ARRONDISSEMENT &&
+                 strcmp(first[i].commune->parent, m->insee) == 0))
                 return 1;
-        if (edit_distance(keys[k], m->key, fuzzy_limit(strlen(m->key))) <=
-            fuzzy_limit(strlen(m->key)))
+        int limit = fuzzy_limit(strlen(m->key));
+        if (limit && edit_distance(keys[k], strlen(keys[k]), m->key, strlen(m->key), limit) <= limit)
             return 1;
     }
     return 0;
@@ -505,8 +706,9 @@ static void list_candidates(geo_result *r, const candidates *c)
             break;
         len += (size_t)w;
     }
-    if (c->n > 8 && len + 16 < sizeof buf)
-        snprintf(buf + len, sizeof buf - len, ", … (%d en tout)", c->n);
+    if ((c->n > 8 || c->overflow) && len + 24 < sizeof buf)
+        snprintf(buf + len, sizeof buf - len, ", … (%s%d en tout)", c->overflow ? "plus de " : "",
+                 c->n);
     note_add(r, "candidats : %s", buf);
 }
 
@@ -515,11 +717,14 @@ static void list_candidates(geo_result *r, const candidates *c)
 typedef struct coords {
     int given;      /* the row has something in its coordinate cells */
     int valid;      /* lat/lon below are usable */
+    int foreign;    /* readable coordinates outside France */
     double lat, lon;
 } coords;
 
-static int lambert_to_wgs84(geocoder *g, double x, double y, double *lat, double *lon)
+static ptce_status lambert_to_wgs84(geocoder *g, double x, double y, double *lat, double *lon,
+                                    int *ok)
 {
+    *ok = 0;
     if (!g->l93_to_wgs84) {
         /* Built from its pipeline rather than proj_create_crs_to_crs: the same operation
          * without a search of proj.db (about 40 ms) on every run. */
@@ -528,15 +733,19 @@ static int lambert_to_wgs84(geocoder *g, double x, double y, double *lat, double
                                       "+lat_1=49 +lat_2=44 +x_0=700000 +y_0=6600000 +ellps=GRS80 "
                                       "+step +proj=unitconvert +xy_in=rad +xy_out=deg");
         if (!g->l93_to_wgs84)
-            return 0;
+            return ptce_fail(g->ctx, PTCE_ERR_LIBRARY,
+                             "PROJ : conversion Lambert-93 → WGS 84 impossible (%s)",
+                             proj_context_errno_string(g->ctx->proj,
+                                                       proj_context_errno(g->ctx->proj)));
     }
     PJ_COORD c = proj_coord(x, y, 0, 0);
     PJ_COORD out = proj_trans(g->l93_to_wgs84, PJ_FWD, c);
-    if (!isfinite(out.v[0]) || !isfinite(out.v[1]))
-        return 0;
-    *lon = out.v[0];
-    *lat = out.v[1];
-    return 1;
+    if (isfinite(out.v[0]) && isfinite(out.v[1])) {
+        *lon = out.v[0];
+        *lat = out.v[1];
+        *ok = 1;
+    }
+    return PTCE_OK;
 }
 
 static int looks_lambert93(double x, double y)
@@ -544,55 +753,99 @@ static int looks_lambert93(double x, double y)
     return x > 50000 && x < 1300000 && y > 6000000 && y < 7200000;
 }
 
-static void read_coordinates(geocoder *g, const geo_input *in, coords *c, geo_result *r)
+/* Beyond this distance outside every département polygon, and this far from any commune
+ * point, a point is taken for foreign. The polygons are generalised (Natural Earth 10 m):
+ * coastal and border communes may sit a little outside them. */
+#define LAND_TOLERANCE_KM 2.0
+/* How far outside its département's outline a point may be and still belong to it. */
+#define DEP_MARGIN_KM 5.0
+#define LAND_NEAR_COMMUNE_KM 3.0
+
+/* Checks a point in the boxes against the land; clears c->valid when it is abroad. */
+static void check_land(geocoder *g, coords *c, geo_result *r)
+{
+    double out = territory_outside_km(g, c->lat, c->lon);
+    if (out <= LAND_TOLERANCE_KM)
+        return;
+    double km;
+    const commune *m = geo_nearest_commune(g, c->lat, c->lon, &km);
+    if (m && km <= LAND_NEAR_COMMUNE_KM)
+        return;
+    c->valid = 0;
+    c->foreign = 1;
+    note_add(r, "coordonnées (%.5f ; %.5f) hors du territoire, à %.0f km de la côte ou de la "
+                "frontière (en mer ou à l'étranger) : ignorées", c->lat, c->lon, out);
+}
+
+static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c, geo_result *r)
 {
     memset(c, 0, sizeof *c);
     double a, b;
     int has_lat = !is_blank(in->latitude), has_lon = !is_blank(in->longitude);
     int has_x = !is_blank(in->x), has_y = !is_blank(in->y);
+    int ok;
+    ptce_status st;
     c->given = has_lat || has_lon || has_x || has_y;
     if (!c->given)
-        return;
+        return PTCE_OK;
     if (has_x && has_y && parse_decimal(in->x, &a) && parse_decimal(in->y, &b)) {
-        if (looks_lambert93(a, b) && lambert_to_wgs84(g, a, b, &c->lat, &c->lon)) {
-            c->valid = 1;
-            note_add(r, "coordonnées Lambert-93 converties en WGS 84");
-            return;
+        if (looks_lambert93(a, b) || looks_lambert93(b, a)) {
+            double x = looks_lambert93(a, b) ? a : b, y = looks_lambert93(a, b) ? b : a;
+            if ((st = lambert_to_wgs84(g, x, y, &c->lat, &c->lon, &ok)))
+                return st;
+            if (ok && geo_in_france_box(c->lat, c->lon)) {
+                c->valid = 1;
+                note_add(r, "coordonnées Lambert-93 converties en WGS 84%s",
+                         x == a ? "" : " (X et Y inversés)");
+                check_land(g, c, r);
+                return PTCE_OK;
+            }
         }
         note_add(r, "coordonnées X/Y hors de la zone Lambert-93 : ignorées");
-        return;
+        return PTCE_OK;
     }
     if (!(has_lat && has_lon)) {
-        note_add(r, "coordonnée incomplète (latitude ou longitude manquante) : ignorée");
-        return;
+        if (has_lat || has_lon)
+            note_add(r, "coordonnée incomplète (latitude ou longitude manquante) : ignorée");
+        else
+            note_add(r, "coordonnée X ou Y manquante : ignorée");
+        return PTCE_OK;
     }
     if (!parse_decimal(in->latitude, &a) || !parse_decimal(in->longitude, &b)) {
         note_add(r, "coordonnées illisibles (« %.40s » ; « %.40s ») : ignorées", in->latitude,
                  in->longitude);
-        return;
+        return PTCE_OK;
     }
     if (strchr(in->latitude, ',') || strchr(in->longitude, ','))
         note_add(r, "virgule décimale lue comme un point");
     if (looks_lambert93(a, b) || looks_lambert93(b, a)) {
         double x = looks_lambert93(a, b) ? a : b, y = looks_lambert93(a, b) ? b : a;
-        if (lambert_to_wgs84(g, x, y, &c->lat, &c->lon)) {
+        if ((st = lambert_to_wgs84(g, x, y, &c->lat, &c->lon, &ok)))
+            return st;
+        if (ok && geo_in_france_box(c->lat, c->lon)) {
             c->valid = 1;
             note_add(r, "coordonnées en Lambert-93 (mètres) converties en WGS 84");
+            check_land(g, c, r);
         }
-        return;
+        return PTCE_OK;
     }
-    if (in_france(a, b)) {
+    if (geo_in_france_box(a, b)) {
         c->lat = a;
         c->lon = b;
         c->valid = 1;
-    } else if (in_france(b, a)) {
+    } else if (geo_in_france_box(b, a)) {
         c->lat = b;
         c->lon = a;
         c->valid = 1;
         note_add(r, "latitude et longitude inversées : corrigées");
     } else {
+        /* Readable degrees away from France: a foreign place (0 ; 0 is a blank). */
+        c->foreign = fabs(a) <= 90 && fabs(b) <= 180 && (fabs(a) > 0.01 || fabs(b) > 0.01);
         note_add(r, "coordonnées (%.5f ; %.5f) hors des 18 régions : ignorées", a, b);
+        return PTCE_OK;
     }
+    check_land(g, c, r);
+    return PTCE_OK;
 }
 
 /* How far census coordinates may sit from the commune's point before they are doubted,
@@ -615,7 +868,7 @@ static double tolerance_km(const commune *m)
     return 15;
 }
 
-static const commune *nearest_commune(const geocoder *g, double lat, double lon, double *km)
+const commune *geo_nearest_commune(const geocoder *g, double lat, double lon, double *km)
 {
     const refdata *rd = g->rd;
     /* Lower bound on latitude - 0.5°, then scan the band; 0.5° is about 55 km. */
@@ -635,7 +888,9 @@ static const commune *nearest_commune(const geocoder *g, double lat, double lon,
             break;
         if (m->precision > POINT_FORMER_COMMUNE || m->kind != COMMUNE_CURRENT)
             continue; /* only real points; arrondissements are reached through their city */
-        double d = distance_km(lat, lon, m->lat, m->lon);
+        if (fabs(m->lon - lon) > 1.0)
+            continue;
+        double d = geo_distance_km(lat, lon, m->lat, m->lon);
         if (d < best_km) {
             best_km = d;
             best = m;
@@ -660,6 +915,18 @@ static void set_commune(geocoder *g, geo_result *r, const commune *m, geo_type t
     r->precision = point_precision_name(m->precision);
 }
 
+/* Puts `first` in front of the note (what the analyst must read first). */
+static void note_prepend(geo_result *r, const char *first)
+{
+    char previous[sizeof r->note];
+    copy_text(previous, sizeof previous, r->note);
+    copy_text(r->note, sizeof r->note, first);
+    if (previous[0]) {
+        append_text(r->note, sizeof r->note, " ; ");
+        append_text(r->note, sizeof r->note, previous);
+    }
+}
+
 static void set_reject(geo_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_reject(geo_result *r, const char *fmt, ...)
 {
@@ -669,30 +936,39 @@ static void set_reject(geo_result *r, const char *fmt, ...)
     r->commune = NULL;
     r->dep = NULL;
     r->reg = NULL;
+    r->lat = r->lon = 0;
+    r->precision = "";
     char reason[400];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    /* The reason comes first: it is what the analyst must read. */
-    char previous[sizeof r->note];
-    copy_text(previous, sizeof previous, r->note);
-    copy_text(r->note, sizeof r->note, reason);
-    if (previous[0]) {
-        append_text(r->note, sizeof r->note, " ; ");
-        append_text(r->note, sizeof r->note, previous);
-    }
+    note_prepend(r, reason);
 }
 
-static void set_ambiguous(geo_result *r, const candidates *c, const char *why)
+static void set_ambiguous(geocoder *g, geo_result *r, const candidates *c, const char *why)
 {
     r->status = GEO_AMBIGUOUS;
     r->type = GEO_TYPE_NONE;
     r->score = 0;
     r->commune = NULL;
-    /* Keep the département or region when every candidate shares it. */
+    r->lat = r->lon = 0;
+    r->precision = "";
+    /* Keep the département and the region when every candidate shares them. */
     r->dep = NULL;
     r->reg = NULL;
+    if (c->n > 0 && !c->overflow) {
+        const commune *m0 = c->items[0].commune;
+        int same_dep = 1, same_reg = 1;
+        for (int i = 1; i < c->n; i++) {
+            same_dep &= strcmp(c->items[i].commune->dep, m0->dep) == 0;
+            same_reg &= strcmp(c->items[i].commune->reg, m0->reg) == 0;
+        }
+        if (same_dep)
+            r->dep = refdata_departement(g->rd, m0->dep);
+        if (same_reg)
+            r->reg = refdata_region(g->rd, m0->reg);
+    }
     char previous[sizeof r->note];
     copy_text(previous, sizeof previous, r->note);
     r->note[0] = '\0';
@@ -703,55 +979,72 @@ static void set_ambiguous(geo_result *r, const candidates *c, const char *why)
 }
 
 /* Uses the census's coordinates as the point when they agree with the commune. */
-static void settle_point(geo_result *r, const coords *c)
+static void settle_point(geocoder *g, geo_result *r, const coords *c)
 {
     if (r->status != GEO_MATCH || !c->valid || !r->commune)
         return;
-    double d = distance_km(c->lat, c->lon, r->commune->lat, r->commune->lon);
-    if (d <= tolerance_km(r->commune)) {
+    double d = geo_distance_km(c->lat, c->lon, r->commune->lat, r->commune->lon);
+    /* A commune whose own point is a fallback (postal code, département) is also checked
+     * against its département's outline, the one thing known for sure about it. */
+    int outside_dep = 0;
+    if (d <= tolerance_km(r->commune) && r->commune->precision >= POINT_POSTCODE && r->dep)
+        outside_dep = territory_dep_km(g, r->dep, c->lat, c->lon) > DEP_MARGIN_KM;
+    if (d <= tolerance_km(r->commune) && !outside_dep) {
         r->lat = c->lat;
         r->lon = c->lon;
         r->type = GEO_TYPE_COORDINATES;
         r->precision = "coordonnees";
-    } else {
-        note_add(r, "coordonnées du recensement à %.0f km de %s (%s) : point de la commune retenu,"
-                    " vérifiez-les", d, r->commune->nom, r->commune->dep);
-        if (r->score > 0.8)
-            r->score = 0.8;
+        return;
     }
+    double km;
+    const commune *near = geo_nearest_commune(g, c->lat, c->lon, &km);
+    if (near && (outside_dep || strcmp(near->dep, r->commune->dep) != 0))
+        note_add(r, "coordonnées du recensement à %.0f km de %s (%s), hors de son département "
+                    "(vers %s, %s) : point de la commune retenu, vérifiez-les",
+                 d, r->commune->nom, r->commune->dep, near->nom, near->dep);
+    else
+        note_add(r, "coordonnées du recensement à %.0f km de %s (%s) : point de la commune "
+                    "retenu, vérifiez-les", d, r->commune->nom, r->commune->dep);
+    if (r->score > 0.8)
+        r->score = 0.8;
 }
 
 /* ---- address cell ---------------------------------------------------------------------- */
 
-/* Finds "… 69002 Lyon …" in a free address: the last 5-digit number (or 4 digits right
- * before a word, a postal code that lost its zero) and the words after it as the city. */
-static int split_address(const char *address, char postcode[6], char *city, size_t citysize,
-                         int *restored)
+/* Finds "… 69002 Lyon …" in a free text: the last 5-digit number (or 4 digits before a
+ * word, a postal code that lost its zero; at the very start only in a commune cell, where
+ * it cannot be a house number) and the words after it as the city, or, in a commune cell
+ * ("Lyon 69002"), the words before it. Returns 0 when there is no postal code. */
+static int split_address(const char *text, int commune_cell, char postcode[6], char *city,
+                         size_t citysize)
 {
     const char *best = NULL;
     size_t best_len = 0;
-    for (const char *p = address; *p; p++) {
-        if (!isdigit((unsigned char)*p) || (p > address && isdigit((unsigned char)p[-1])))
+    for (const char *p = text; *p; p++) {
+        if (!isdigit((unsigned char)*p) || (p > text && isalnum((unsigned char)p[-1])))
             continue;
         size_t n = 0;
         while (isdigit((unsigned char)p[n]))
             n++;
         const char *after = p + n;
+        if (isalpha((unsigned char)*after) || (*after == '-' && isdigit((unsigned char)after[1])))
+            continue; /* "12bis", "4000-322" */
         while (*after == ' ')
             after++;
         int followed_by_word = isalpha((unsigned char)*after) || (unsigned char)*after >= 0x80;
-        if (n == 5 || (n == 4 && followed_by_word && p > address)) {
+        if (n == 5 || (n == 4 && followed_by_word && (p > text || commune_cell))) {
             best = p;
             best_len = n;
         }
+        p += n - 1;
     }
     if (!best)
         return 0;
     char digits[6];
     memcpy(digits, best, best_len);
     digits[best_len] = '\0';
-    int cedex;
-    if (!geocode_clean_postcode(digits, postcode, restored, &cedex))
+    int restored, cedex;
+    if (!geocode_clean_postcode(digits, postcode, &restored, &cedex))
         return 0;
     const char *c = best + best_len;
     while (*c == ' ' || *c == ',' || *c == '-')
@@ -761,286 +1054,461 @@ static int split_address(const char *address, char postcode[6], char *city, size
     char *comma = strchr(city, ',');
     if (comma)
         *comma = '\0';
+    str_trim(city);
+    if (!city[0] && commune_cell) {
+        size_t n = (size_t)(best - text);
+        if (n >= citysize)
+            n = citysize - 1;
+        memcpy(city, text, n);
+        city[n] = '\0';
+        str_trim(city);
+        size_t len = strlen(city);
+        while (len && (city[len - 1] == ',' || city[len - 1] == '-'))
+            city[--len] = '\0';
+        str_trim(city);
+    }
     return 1;
+}
+
+/* The foreign country an address names in its last comma-separated part, or NULL. */
+static const char *address_country(const char *address)
+{
+    const char *last = strrchr(address, ',');
+    char key[128];
+    geo_fold(last ? last + 1 : address, key, sizeof key);
+    return geo_foreign_country(key);
 }
 
 /* ---- the cascade ----------------------------------------------------------------------- */
 
 static void fill_area(geocoder *g, area *a, const char *postcode, int cedex,
-                      const departement *dep, geo_result *r)
+                      const departement *dep, int corse, geo_result *r)
 {
     memset(a, 0, sizeof *a);
     a->dep = dep;
-    if (!postcode[0])
+    if (!postcode[0]) {
+        if (corse && !dep) {
+            memcpy(a->deps[a->ndeps++], "2A", 3);
+            memcpy(a->deps[a->ndeps++], "2B", 3);
+        }
         return;
-    a->postal.n = cedex ? 0 : refdata_postal(g->rd, postcode, &a->postal.first);
-    if (a->postal.n > 0)
-        return;
-    /* Unknown or CEDEX postal code: it still tells the département. */
-    char d[4];
+    }
+    /* The département the postal code's prefix points to. */
     if (strncmp(postcode, "97", 2) == 0) {
-        snprintf(d, sizeof d, "%.3s", postcode);
-        snprintf(a->deps[a->ndeps++], 4, "%s", d);
+        memcpy(a->deps[a->ndeps], postcode, 3);
+        a->deps[a->ndeps++][3] = '\0';
     } else if (strncmp(postcode, "20", 2) == 0) {
-        snprintf(a->deps[a->ndeps++], 4, "2A");
-        snprintf(a->deps[a->ndeps++], 4, "2B");
+        memcpy(a->deps[a->ndeps++], "2A", 3);
+        memcpy(a->deps[a->ndeps++], "2B", 3);
     } else {
-        snprintf(a->deps[a->ndeps++], 4, "%.2s", postcode);
+        memcpy(a->deps[a->ndeps], postcode, 2);
+        a->deps[a->ndeps++][2] = '\0';
     }
     if (!refdata_departement(g->rd, a->deps[0]))
         a->ndeps = 0;
-    if (!cedex)
+    a->postal.n = refdata_postal(g->rd, postcode, &a->postal.first);
+    if (a->postal.n == 0 && !cedex)
         note_add(r, "code postal %s inconnu", postcode);
 }
 
-static int try_name(geocoder *g, const char *name, const area *a, geo_result *r, geo_type type,
-                    const char *what)
+/* What a row says, once its cells are read. */
+typedef struct reading {
+    char postcode[6];
+    int restored;                 /* postal code's zero restored */
+    int cedex;
+    char name[256];               /* commune name, or the city of the address */
+    int name_from_address;
+    const departement *dep;
+    int corse;                    /* département "20" or "Corse": 2A or 2B */
+    const char *foreign;          /* a foreign country the row names */
+} reading;
+
+/* "Saint-Denis (93)", "Saint-Denis (Réunion)": a trailing parenthesis that names a
+ * département is taken out of the name and narrows the search; one that names a foreign
+ * country ("Genève (Suisse)") marks the row as foreign. */
+static void read_parenthesis(geocoder *g, reading *rd)
 {
+    size_t len = strlen(rd->name);
+    if (len < 3 || rd->name[len - 1] != ')')
+        return;
+    char *open = strrchr(rd->name, '(');
+    if (!open || open == rd->name)
+        return;
+    char inner[128];
+    size_t n = (size_t)(rd->name + len - 1 - (open + 1));
+    if (n >= sizeof inner)
+        return;
+    memcpy(inner, open + 1, n);
+    inner[n] = '\0';
+    char key[128];
+    geo_fold(inner, key, sizeof key);
+    const char *country = geo_foreign_country(key);
+    const departement *d = country ? NULL : geocode_parse_departement(g->rd, inner);
+    if (!country && !d)
+        return;
+    if (country) {
+        /* Kept in the name: "Montréal (Canada)" must not match the French Montréal. */
+        if (!rd->foreign)
+            rd->foreign = country;
+        return;
+    }
+    if (!rd->dep)
+        rd->dep = d;
+    *open = '\0';
+    str_trim(rd->name);
+}
+
+static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result *r)
+{
+    memset(rd, 0, sizeof *rd);
+    int pc_given = !is_blank(in->postcode);
+    if (pc_given) {
+        const char *fc = geo_foreign_postcode(in->postcode);
+        if (fc) {
+            rd->foreign = fc;
+            note_add(r, "code postal « %.20s » étranger (%s)", in->postcode, fc);
+        } else if (!geocode_clean_postcode(in->postcode, rd->postcode, &rd->restored,
+                                           &rd->cedex)) {
+            note_add(r, "code postal « %.20s » illisible : ignoré", in->postcode);
+            rd->postcode[0] = '\0';
+        }
+    }
+    if (rd->restored)
+        note_add(r, "zéro initial du code postal rétabli (%s)", rd->postcode);
+
+    copy_text(rd->name, sizeof rd->name, in->commune);
+    str_trim(rd->name);
+    if (!is_blank(in->departement)) {
+        rd->dep = geocode_parse_departement(g->rd, in->departement);
+        if (!rd->dep) {
+            char k[64];
+            geo_fold(in->departement, k, sizeof k);
+            /* "20": the Corsica of before 1976, now 2A and 2B. */
+            rd->corse = !strcmp(k, "20") || !strcmp(k, "corse") || !strcmp(k, "20 corse");
+            if (!rd->corse && k[0])
+                note_add(r, "département « %.30s » inconnu : ignoré", in->departement);
+        }
+    }
+    read_parenthesis(g, rd);
+    /* A commune cell holding "31000 Toulouse Cedex" or "Lyon 69002": split it. */
+    if (rd->name[0] && strpbrk(rd->name, "0123456789")) {
+        const char *fc = geo_foreign_postcode(rd->name);
+        char pc2[6], city[256];
+        if (fc && !rd->foreign)
+            rd->foreign = fc;
+        if (!fc && split_address(rd->name, 1, pc2, city, sizeof city) && city[0]) {
+            if (!rd->postcode[0]) {
+                memcpy(rd->postcode, pc2, 6);
+                if (strlen(pc2) == 5 && !strstr(rd->name, pc2))
+                    note_add(r, "zéro initial du code postal rétabli (%s)", pc2);
+            }
+            rd->cedex |= geo_mentions_cedex(rd->name);
+            snprintf(rd->name, sizeof rd->name, "%s", city);
+        }
+    }
+    /* A country at the end of the name is looked for only when the name is not found
+     * (see try_name): "Allemagne-en-Provence" is French. */
+    if (rd->name[0] && geo_mentions_cedex(rd->name))
+        rd->cedex = 1;
+    /* A free address gives a postal code and a city when the columns are empty. */
+    if (!is_blank(in->address)) {
+        const char *fc = geo_foreign_postcode(in->address);
+        if (!fc)
+            fc = address_country(in->address);
+        if (fc && !rd->foreign)
+            rd->foreign = fc;
+        char pc2[6], city[256];
+        if ((!rd->postcode[0] || !rd->name[0]) &&
+            split_address(in->address, 0, pc2, city, sizeof city)) {
+            if (!rd->postcode[0]) {
+                memcpy(rd->postcode, pc2, 6);
+                rd->cedex |= geo_mentions_cedex(in->address);
+            }
+            if (!rd->name[0] && has_content(city)) {
+                snprintf(rd->name, sizeof rd->name, "%s", city);
+                rd->name_from_address = 1;
+                read_parenthesis(g, rd);
+            }
+            note_add(r, "commune lue dans l'adresse");
+        } else if (!rd->name[0] && !rd->postcode[0]) {
+            /* "12 rue de la République, Lyon": the last part, when it is not a street. */
+            const char *last = strrchr(in->address, ',');
+            geo_street st;
+            if (last && has_content(last + 1) && !geocode_parse_street(last + 1, &st)) {
+                copy_text(rd->name, sizeof rd->name, last + 1);
+                str_trim(rd->name);
+                rd->name_from_address = 1;
+                read_parenthesis(g, rd);
+                note_add(r, "commune lue dans l'adresse");
+            }
+        }
+    }
+    if (rd->name[0] && !has_content(rd->name))
+        rd->name[0] = '\0';
+    if (rd->postcode[0]) {
+        memcpy(r->postcode_buf, rd->postcode, sizeof r->postcode_buf);
+        r->postcode = r->postcode_buf;
+    }
+    if (rd->cedex)
+        note_add(r, "code CEDEX : commune cherchée par son nom");
+}
+
+/* The name path. Returns 1 when the result is settled (match, ambiguous or reject). */
+static int try_name(geocoder *g, const reading *rd, const area *a, const coords *co,
+                    geo_result *r)
+{
+    const char *name = rd->name;
     name_match nm;
     resolve_name(g, name, a, &nm);
-    if (nm.cands.n == 0)
-        return 0;
+    const char *foreign = rd->foreign;
+    if (!foreign && (nm.cands.n == 0 || nm.fuzzy || nm.prefix)) {
+        char k[256];
+        geo_fold(name, k, sizeof k);
+        foreign = geo_foreign_country(k);
+    }
+    if (nm.cands.n == 0 || ((nm.fuzzy || nm.prefix) && foreign)) {
+        if (foreign) {
+            set_reject(r, "lieu à l'étranger (%s) : hors du champ de la carte", foreign);
+            return 1;
+        }
+        if (co->valid)
+            return 0; /* the coordinates may still tell */
+        if (nm.elsewhere.n > 0 && area_is_set(a)) {
+            char why[400];
+            snprintf(why, sizeof why, "« %.200s » n'est pas dans %s %s indiqué : vérifiez le nom "
+                     "ou la zone", name, a->postal.n ? "le code postal" : "le département",
+                     a->postal.n ? rd->postcode : a->dep ? a->dep->code
+                                                        : a->ndeps ? a->deps[0] : "");
+            set_ambiguous(g, r, &nm.elsewhere, why);
+            r->dep = NULL; /* the row says another area: no département to count it in */
+            r->reg = NULL;
+            return 1;
+        }
+        if (co->foreign)
+            set_reject(r, "commune « %s » introuvable et coordonnées hors du territoire", name);
+        else
+            set_reject(r, "commune « %s » introuvable%s", name,
+                       area_is_set(a) ? " dans la zone indiquée"
+                                      : " ; précisez le code postal ou le département");
+        return 1;
+    }
     if (nm.cands.n > 1) {
-        set_ambiguous(r, &nm.cands,
-                      area_is_set(a) ? "plusieurs communes de ce nom dans la zone indiquée"
-                                     : "plusieurs communes portent ce nom ; ajoutez le code "
-                                       "postal ou le département");
+        set_ambiguous(g, r, &nm.cands,
+                      nm.prefix ? "plusieurs communes de la zone indiquée commencent par ce nom"
+                      : nm.fuzzy ? "plusieurs communes de la zone indiquée ont un nom proche"
+                      : area_is_set(a) ? "plusieurs communes de ce nom dans la zone indiquée"
+                                       : "plusieurs communes portent ce nom ; ajoutez le code "
+                                         "postal ou le département");
         return 1;
     }
     const candidate *c = &nm.cands.items[0];
     double score = 1.0;
     if (!area_is_set(a))
         score = 0.9;
-    else if (a->postal.n == 0)
+    else if (a->postal.n == 0 || nm.loose)
         score = 0.95;
-    set_commune(g, r, c->commune, type, score);
+    set_commune(g, r, c->commune, GEO_TYPE_MUNICIPALITY, score);
+    const char *what = rd->name_from_address ? "commune de l'adresse" : "nom";
     if (c->source == NAME_FORMER && c->former)
         note_add(r, "ancienne commune %s (%s), aujourd'hui %s", c->former->nom, c->former->code,
                  c->commune->nom);
-    else if (nm.fuzzy)
-        note_add(r, "%s « %s » corrigé en « %s »", what, name, c->commune->nom);
-    else if (nm.variant_index > 0)
+    if (nm.fuzzy)
+        note_add(r, "%s « %s » corrigé en « %s »", what, name,
+                 c->source == NAME_FORMER && c->former ? c->former->nom : c->commune->nom);
+    else if (nm.prefix)
+        note_add(r, "%s « %s » rapproché de « %s » (seule commune de la zone indiquée dont le "
+                    "nom commence pareil)", what, name, c->commune->nom);
+    else if (nm.variant_index > 0 && c->source != NAME_FORMER)
         note_add(r, "%s « %s » lu « %s »", what, name, c->commune->nom);
+    if (nm.loose)
+        note_add(r, "le code postal %s ne correspond pas à %s : commune retenue par le "
+                    "département", rd->postcode, c->commune->nom);
+    int dep_differs = a->dep && strcmp(c->commune->dep, a->dep->code) != 0;
+    if (dep_differs)
+        note_add(r, "%s est dans le département %s, pas dans le %s indiqué", c->commune->nom,
+                 c->commune->dep, a->dep->code);
+    if (c->source == NAME_ROUTING && !nm.fuzzy && !nm.prefix)
+        note_add(r, "« %s » est un nom d'acheminement postal (bureau distributeur), pas une "
+                    "commune : %s retenue par la zone indiquée", name, c->commune->nom);
     if (nm.fuzzy)
         r->score = c->distance == 1 ? 0.85 : 0.75;
+    else if (nm.prefix || c->source == NAME_ROUTING)
+        r->score = 0.7;
+    else if (nm.loose)
+        r->score = 0.8;
     if (c->source == NAME_FORMER)
         r->score *= 0.98;
+    if (dep_differs && r->score > 0.8)
+        r->score = 0.8;
+    if (!area_is_set(a) && !nm.fuzzy)
+        note_add(r, "nom seul, sans code postal ni département : seule commune de ce nom");
     return 1;
 }
 
-ptce_status geocode_row(geocoder *g, const geo_input *in, geo_result *r)
+/* The INSEE path. Returns 1 when settled, with *by_code set when the code was read. */
+static int try_insee(geocoder *g, const geo_input *in, const reading *rd, const area *a,
+                     const coords *co, geo_result *r)
 {
-    memset(r, 0, sizeof *r);
-    r->postcode = "";
-    r->precision = "";
+    char code[6];
+    int zero = 0;
+    if (!geocode_clean_insee(in->insee, code, &zero)) {
+        note_add(r, "code INSEE « %.20s » illisible : ignoré", in->insee);
+        return 0;
+    }
+    const char *nom_outside = NULL;
+    const char *coll = refdata_outside_collectivity(g->rd, code, &nom_outside);
+    if (coll) {
+        set_reject(r, "%s (%s) est dans une collectivité d'outre-mer (%s), hors des 18 "
+                      "régions de la carte", nom_outside, code, coll);
+        return 1;
+    }
+    const commune *by_code = refdata_commune(g->rd, code);
+    const former_commune *f = by_code ? NULL : refdata_former(g->rd, code);
+    if (f) {
+        by_code = f->current;
+        if (f->nom[0])
+            note_add(r, "code INSEE %s de l'ancienne commune %s, aujourd'hui %s (%s)", code,
+                     f->nom, f->current->nom, f->current->insee);
+        else
+            note_add(r, "code INSEE %s d'une ancienne commune (disparu lors d'une fusion), "
+                        "aujourd'hui %s (%s)", code, f->current->nom, f->current->insee);
+    } else if (!by_code) {
+        note_add(r, "code INSEE %s inconnu : ignoré", code);
+        return 0;
+    } else if (zero) {
+        note_add(r, "zéro initial du code INSEE rétabli (%s)", code);
+    }
+    const char *name = rd->name;
+    if (!name[0] || name_designates(g, name, by_code)) {
+        const commune *m = by_code;
+        /* Paris, Lyon, Marseille: the code the row states is kept (75056), the
+         * arrondissement that the postal code or the name tells is only noted. */
+        const commune *arr = a->postal.n ? postal_arrondissement_of(&a->postal, m) : NULL;
+        if (!arr && name[0] && m->kind == COMMUNE_CURRENT) {
+            name_match nm;
+            resolve_name(g, name, a, &nm);
+            if (nm.cands.n == 1 && !nm.fuzzy &&
+                nm.cands.items[0].commune->kind == COMMUNE_ARRONDISSEMENT &&
+                strcmp(nm.cands.items[0].commune->parent, m->insee) == 0)
+                arr = nm.cands.items[0].commune;
+        }
+        if (arr)
+            note_add(r, "code INSEE de la ville gardé ; arrondissement indiqué : %s (%s)",
+                     arr->nom, arr->insee);
+        else if (rd->postcode[0] && a->postal.n > 0 && !postal_has(&a->postal, m))
+            note_add(r, "le code postal %s ne correspond pas à %s", rd->postcode, m->nom);
+        set_commune(g, r, m, GEO_TYPE_MUNICIPALITY, 1.0);
+        settle_point(g, r, co);
+        return 1;
+    }
+    /* The code and the name disagree: the name wins only if the postal code agrees
+     * with it; otherwise nobody can tell. */
+    name_match nm;
+    resolve_name(g, name, a, &nm);
+    if (nm.cands.n == 1 && a->postal.n > 0 && !postal_has(&a->postal, by_code) && !nm.loose) {
+        const commune *m = nm.cands.items[0].commune;
+        note_add(r, "le code INSEE %s (%s) contredit le nom et le code postal : %s retenu",
+                 by_code->insee, by_code->nom, m->nom);
+        set_commune(g, r, m, GEO_TYPE_MUNICIPALITY, 0.8);
+        settle_point(g, r, co);
+        return 1;
+    }
+    if (nm.cands.n >= 1) {
+        cand_add(&nm.cands, by_code, NAME_COMMUNE, NULL, 0);
+        sort_candidates(&nm.cands);
+        set_ambiguous(g, r, &nm.cands, "le code INSEE et le nom de commune désignent des "
+                                       "communes différentes");
+        return 1;
+    }
+    note_add(r, "le nom « %s » ne correspond pas à %s (%s) : code INSEE retenu", name,
+             by_code->nom, by_code->insee);
+    set_commune(g, r, by_code, GEO_TYPE_MUNICIPALITY, 0.8);
+    settle_point(g, r, co);
+    return 1;
+}
+
+static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
+{
     coords co;
-    read_coordinates(g, in, &co, r);
-
-    /* The place fields, cleaned. */
-    char postcode[6] = "";
-    int restored = 0, cedex = 0;
-    int pc_given = !is_blank(in->postcode);
-    if (pc_given && !geocode_clean_postcode(in->postcode, postcode, &restored, &cedex)) {
-        note_add(r, "code postal « %.20s » illisible : ignoré", in->postcode);
-        postcode[0] = '\0';
-    }
-    if (restored)
-        note_add(r, "zéro initial du code postal rétabli (%s)", postcode);
-
-    char commune_name[256];
-    snprintf(commune_name, sizeof commune_name, "%s", in->commune);
-    str_trim(commune_name);
-    /* A commune cell holding "31000 Toulouse Cedex": split it. */
-    if (commune_name[0] && strpbrk(commune_name, "0123456789")) {
-        char pc2[6], city[256];
-        int r2;
-        if (split_address(commune_name, pc2, city, sizeof city, &r2) && city[0]) {
-            if (!postcode[0])
-                memcpy(postcode, pc2, 6);
-            int cdx = 0;
-            char tmp[6];
-            geocode_clean_postcode(commune_name, tmp, &r2, &cdx);
-            cedex |= cdx;
-            snprintf(commune_name, sizeof commune_name, "%s", city);
-        }
-    }
-    if (!cedex && commune_name[0]) {
-        char k[128];
-        text_fold_into(commune_name, k, sizeof k);
-        cedex = strstr(k, "cedex") != NULL;
-    }
-    /* A free address gives a postal code and a city when the columns are empty. */
-    if (!is_blank(in->address) && (!postcode[0] || !commune_name[0])) {
-        char pc2[6], city[256];
-        int r2;
-        if (split_address(in->address, pc2, city, sizeof city, &r2)) {
-            if (!postcode[0]) {
-                memcpy(postcode, pc2, 6);
-                int cdx = 0;
-                char tmp[6];
-                geocode_clean_postcode(in->address, tmp, &r2, &cdx);
-                cedex |= cdx;
-            }
-            if (!commune_name[0] && has_content(city))
-                snprintf(commune_name, sizeof commune_name, "%s", city);
-            note_add(r, "commune lue dans l'adresse");
-        }
-    }
-    if (commune_name[0] && !has_content(commune_name))
-        commune_name[0] = '\0';
-    if (postcode[0]) {
-        snprintf(r->postcode_buf, sizeof r->postcode_buf, "%s", postcode);
-        r->postcode = r->postcode_buf;
-    }
-    if (cedex)
-        note_add(r, "code CEDEX : commune cherchée par son nom");
-
-    const departement *dep = NULL;
-    if (!is_blank(in->departement)) {
-        dep = geocode_parse_departement(g->rd, in->departement);
-        if (!dep && has_content(in->departement))
-            note_add(r, "département « %.30s » inconnu : ignoré", in->departement);
-    }
+    ptce_status st = read_coordinates(g, in, &co, r);
+    if (st)
+        return st;
+    reading rd;
+    read_cells(g, in, &rd, r);
     area a;
-    fill_area(g, &a, postcode, cedex, dep, r);
+    fill_area(g, &a, rd.postcode, rd.cedex, rd.dep, rd.corse, r);
 
     /* 2. INSEE code. */
-    const commune *by_code = NULL;
-    if (!is_blank(in->insee)) {
-        char code[6];
-        int zero = 0;
-        if (!geocode_clean_insee(in->insee, code, &zero)) {
-            note_add(r, "code INSEE « %.20s » illisible : ignoré", in->insee);
-        } else {
-            const char *nom_outside = NULL;
-            const char *coll = refdata_outside_collectivity(g->rd, code, &nom_outside);
-            by_code = refdata_commune(g->rd, code);
-            const former_commune *f = by_code ? NULL : refdata_former(g->rd, code);
-            if (coll) {
-                set_reject(r, "%s (%s) est dans une collectivité d'outre-mer (%s), hors des 18 "
-                              "régions de la carte", nom_outside, code, coll);
-                return PTCE_OK;
-            }
-            if (f) {
-                by_code = f->current;
-                note_add(r, "code INSEE %s d'une ancienne commune%s%s, aujourd'hui %s (%s)", code,
-                         f->nom[0] ? " " : "", f->nom, f->current->nom, f->current->insee);
-            } else if (!by_code) {
-                note_add(r, "code INSEE %s inconnu : ignoré", code);
-            } else if (zero) {
-                note_add(r, "zéro initial du code INSEE rétabli (%s)", code);
-            }
-        }
-    }
-    if (by_code) {
-        if (!commune_name[0] || name_designates(g, commune_name, by_code)) {
-            if (postcode[0] && a.postal.n > 0 && !postal_has(&a.postal, by_code) && !commune_name[0])
-                note_add(r, "le code postal %s ne correspond pas à %s", postcode, by_code->nom);
-            set_commune(g, r, by_code, GEO_TYPE_MUNICIPALITY, 1.0);
-            settle_point(r, &co);
+    if (!is_blank(in->insee) && try_insee(g, in, &rd, &a, &co, r))
+        return PTCE_OK;
+
+    /* 3. Commune name. */
+    if (rd.name[0]) {
+        if (try_name(g, &rd, &a, &co, r)) {
+            settle_point(g, r, &co);
             return PTCE_OK;
         }
-        /* The code and the name disagree: the name wins only if the postal code agrees
-         * with it; otherwise nobody can tell. */
-        name_match nm;
-        resolve_name(g, commune_name, &a, &nm);
-        if (nm.cands.n == 1 && a.postal.n > 0 && !postal_has(&a.postal, by_code)) {
-            const commune *m = nm.cands.items[0].commune;
-            note_add(r, "le code INSEE %s (%s) contredit le nom et le code postal : %s retenu",
-                     by_code->insee, by_code->nom, m->nom);
-            set_commune(g, r, m, GEO_TYPE_MUNICIPALITY, 0.8);
-            settle_point(r, &co);
-            return PTCE_OK;
-        }
-        if (nm.cands.n >= 1) {
-            cand_add(&nm.cands, by_code, NAME_COMMUNE, NULL, 0);
-            qsort(nm.cands.items, (size_t)nm.cands.n, sizeof *nm.cands.items, cmp_candidate);
-            set_ambiguous(r, &nm.cands, "le code INSEE et le nom de commune désignent des "
-                                        "communes différentes");
-            return PTCE_OK;
-        }
-        note_add(r, "le nom « %s » ne correspond pas à %s (%s) : code INSEE retenu", commune_name,
-                 by_code->nom, by_code->insee);
-        set_commune(g, r, by_code, GEO_TYPE_MUNICIPALITY, 0.8);
-        settle_point(r, &co);
+        note_add(r, "commune « %s » introuvable", rd.name);
+    } else if (rd.foreign) {
+        set_reject(r, "lieu à l'étranger (%s) : hors du champ de la carte", rd.foreign);
         return PTCE_OK;
     }
 
-    /* 3. Commune name. */
-    if (commune_name[0]) {
-        if (try_name(g, commune_name, &a, r, GEO_TYPE_MUNICIPALITY, "nom")) {
-            settle_point(r, &co);
-            return PTCE_OK;
-        }
-        /* Nothing matched the name: with a known postal code of a single commune, the
-         * postal code decides, but the score says the name was not recognised. */
-        if (a.postal.n > 0) {
-            candidates c = {.n = 0};
-            for (size_t i = 0; i < a.postal.n; i++)
-                cand_add(&c, a.postal.first[i].commune, NAME_COMMUNE, NULL, 0);
-            if (c.n == 1) {
-                set_commune(g, r, c.items[0].commune, GEO_TYPE_POSTCODE, 0.6);
-                note_add(r, "nom « %s » non reconnu : commune du code postal %s retenue",
-                         commune_name, postcode);
-                settle_point(r, &co);
-                return PTCE_OK;
-            }
-            set_ambiguous(r, &c, "nom non reconnu et code postal partagé par plusieurs communes");
-            return PTCE_OK;
-        }
-        if (!co.valid) {
-            set_reject(r, "commune « %s » introuvable%s", commune_name,
-                       area_is_set(&a) ? " dans la zone indiquée"
-                                       : " ; précisez le code postal ou le département");
-            return PTCE_OK;
-        }
-        note_add(r, "commune « %s » introuvable", commune_name);
-    }
-
     /* 4. Postal code alone. */
-    if (postcode[0] && a.postal.n > 0) {
-        candidates c = {.n = 0};
+    if (rd.postcode[0] && a.postal.n > 0 && !rd.cedex && !rd.name[0]) {
+        candidates c;
+        cand_clear(&c);
         for (size_t i = 0; i < a.postal.n; i++)
             cand_add(&c, a.postal.first[i].commune, NAME_COMMUNE, NULL, 0);
+        sort_candidates(&c);
         if (c.n == 1) {
             set_commune(g, r, c.items[0].commune, GEO_TYPE_POSTCODE, 0.9);
-            settle_point(r, &co);
+            note_add(r, "code postal seul : commune unique de ce code");
+            settle_point(g, r, &co);
             return PTCE_OK;
         }
         if (!co.valid) {
-            set_ambiguous(r, &c, "code postal commun à plusieurs communes ; ajoutez le nom");
+            set_ambiguous(g, r, &c, "code postal commun à plusieurs communes ; ajoutez le nom");
             return PTCE_OK;
         }
     }
 
-    /* 6 (before 5, being more precise). Coordinates alone. */
+    /* 5. Coordinates alone. */
     if (co.valid) {
         double km;
-        const commune *m = nearest_commune(g, co.lat, co.lon, &km);
+        const commune *m = geo_nearest_commune(g, co.lat, co.lon, &km);
         if (!m || km > 25) {
             set_reject(r, "coordonnées loin de toute commune connue (%.0f km) : en mer ou à "
                           "l'étranger ?", m ? km : 0.0);
             return PTCE_OK;
         }
-        if (a.dep && strcmp(m->dep, a.dep->code) != 0)
-            note_add(r, "le point est hors du département %s indiqué", a.dep->code);
         set_commune(g, r, m, GEO_TYPE_COORDINATES, 0.7);
         r->lat = co.lat;
         r->lon = co.lon;
         r->precision = "coordonnees";
         note_add(r, "commune déduite du point : la plus proche (%.1f km)", km);
+        if (a.dep && strcmp(m->dep, a.dep->code) != 0) {
+            note_add(r, "le point est hors du département %s indiqué (%s) : vérifiez",
+                     a.dep->code, a.dep->nom);
+            r->score = 0.5;
+        }
+        return PTCE_OK;
+    }
+    if (co.foreign) {
+        set_reject(r, "coordonnées hors du territoire (en mer ou à l'étranger) et aucun lieu "
+                      "français reconnu");
         return PTCE_OK;
     }
 
-    /* 5. Département alone. */
-    if (dep) {
-        const commune *chef = refdata_commune(g->rd, dep->chef_lieu);
+    /* 6. Département alone. */
+    if (rd.dep && !rd.name[0]) {
+        const commune *chef = refdata_commune(g->rd, rd.dep->chef_lieu);
         if (chef) {
             r->status = GEO_MATCH;
             r->type = GEO_TYPE_DEPARTEMENT;
             r->score = 0.3;
-            r->dep = dep;
-            r->reg = refdata_region(g->rd, dep->reg);
+            r->dep = rd.dep;
+            r->reg = refdata_region(g->rd, rd.dep->reg);
             r->lat = chef->lat;
             r->lon = chef->lon;
             r->precision = "departement";
@@ -1050,12 +1518,174 @@ ptce_status geocode_row(geocoder *g, const geo_input *in, geo_result *r)
         }
     }
 
-    if (postcode[0])
-        set_reject(r, "code postal %s inconnu et aucune commune indiquée", postcode);
-    else if (has_content(in->commune) || has_content(in->address) || has_content(in->insee))
+    if (rd.name[0])
+        set_reject(r, "commune « %s » introuvable", rd.name);
+    else if (rd.postcode[0])
+        set_reject(r, "code postal %s %s et aucune commune indiquée", rd.postcode,
+                   rd.cedex ? "CEDEX" : "inconnu");
+    else if (has_content(in->commune) || has_content(in->address) || has_content(in->insee) ||
+             has_content(in->postcode))
         set_reject(r, "aucun lieu reconnu");
     else
         set_reject(r, "aucune information de lieu (commune, code postal, code INSEE, "
                       "coordonnées)");
+    return PTCE_OK;
+}
+
+/* ---- BAN ------------------------------------------------------------------------------- */
+
+static void refine_with_ban(geocoder *g, const geo_input *in, geo_result *r)
+{
+    geo_street s;
+    if (!geocode_parse_street(in->address, &s))
+        return;
+    ban_hit hit;
+    int covered = 0;
+    if (!ban_locate(g->ban, g->rd, r->commune, &s, &hit, &covered)) {
+        if (covered)
+            note_add(r, "adresse « %.80s » absente de la BAN : point de la commune",
+                     in->address);
+        return;
+    }
+    if (r->type == GEO_TYPE_COORDINATES) {
+        /* The census's own point agreed with the commune: keep it, but say where the BAN
+         * puts the address when they are far apart. */
+        double d = geo_distance_km(r->lat, r->lon, hit.lat, hit.lon);
+        if (d > 1.0)
+            note_add(r, "la BAN place cette adresse à %.1f km des coordonnées du recensement", d);
+        return;
+    }
+    if (hit.commune && hit.commune != r->commune) {
+        note_add(r, "adresse trouvée dans %s (%s)", hit.commune->nom, hit.commune->insee);
+        set_commune(g, r, hit.commune, GEO_TYPE_ADDRESS, r->score);
+    }
+    double score = 1.0;
+    switch (hit.match) {
+    case BAN_EXACT:
+        note_add(r, "adresse de la BAN : %d%s%s %s", hit.number, hit.rep[0] ? " " : "", hit.rep,
+                 hit.street);
+        break;
+    case BAN_NUMBER_NEAR:
+        score = 0.9;
+        note_add(r, "numéro %d%s%s absent de la BAN : numéro %d%s%s de la même voie (%s)",
+                 s.number, s.rep[0] ? " " : "", s.rep, hit.number, hit.rep[0] ? " " : "",
+                 hit.rep, hit.street);
+        break;
+    case BAN_STREET:
+    case BAN_NONE:
+        score = 0.8;
+        note_add(r, "voie sans numéro : point médian de la voie %s (BAN)", hit.street);
+        break;
+    }
+    if (hit.street_fuzzy) {
+        score *= 0.95;
+        note_add(r, "nom de voie rapproché de « %s »", hit.street);
+    }
+    r->type = GEO_TYPE_ADDRESS;
+    r->precision = "adresse";
+    r->lat = hit.lat;
+    r->lon = hit.lon;
+    if (score < r->score)
+        r->score = score;
+}
+
+/* ---- overrides ------------------------------------------------------------------------- */
+
+static ptce_status apply_override(geocoder *g, const geo_input *in, const override_entry *ov,
+                                  geo_result *r)
+{
+    char what[400];
+    snprintf(what, sizeof what, "correction manuelle (overrides.csv, ligne %zu)%s%s", ov->line,
+             ov->note[0] ? " : " : "", ov->note);
+    if (ov->commune) {
+        set_commune(g, r, ov->commune, GEO_TYPE_MUNICIPALITY, 1.0);
+        if (ov->code_given)
+            note_add(r, "code %s de l'ancienne commune, aujourd'hui %s (%s)", ov->code_given,
+                     ov->commune->nom, ov->commune->insee);
+    } else {
+        /* Coordinates only: the commune the row designates if the point lies there, else
+         * the nearest commune to the point. */
+        geo_result found;
+        memset(&found, 0, sizeof found);
+        found.postcode = "";
+        found.precision = "";
+        ptce_status st = cascade(g, in, &found);
+        if (st)
+            return st;
+        const commune *m = NULL;
+        if (found.status == GEO_MATCH && found.commune &&
+            geo_distance_km(ov->lat, ov->lon, found.commune->lat, found.commune->lon) <=
+                tolerance_km(found.commune))
+            m = found.commune;
+        if (!m) {
+            double km;
+            m = geo_nearest_commune(g, ov->lat, ov->lon, &km);
+        }
+        if (!m) {
+            set_reject(r, "%s : aucune commune près du point corrigé", what);
+            return PTCE_OK;
+        }
+        set_commune(g, r, m, GEO_TYPE_COORDINATES, 1.0);
+    }
+    if (ov->has_point) {
+        r->type = GEO_TYPE_COORDINATES;
+        r->lat = ov->lat;
+        r->lon = ov->lon;
+        r->precision = "coordonnees";
+        double d = geo_distance_km(ov->lat, ov->lon, r->commune->lat, r->commune->lon);
+        if (ov->commune && d > tolerance_km(r->commune))
+            note_add(r, "point corrigé à %.0f km du point de %s", d, r->commune->nom);
+    }
+    note_prepend(r, what);
+    return PTCE_OK;
+}
+
+/* ---- entry point ----------------------------------------------------------------------- */
+
+/* A point that is not the commune's own says so in the note, not only in its precision. */
+static void say_fallback_point(geocoder *g, geo_result *r)
+{
+    if (r->status != GEO_MATCH || !r->commune ||
+        (r->type != GEO_TYPE_MUNICIPALITY && r->type != GEO_TYPE_POSTCODE))
+        return;
+    const commune *m = r->commune;
+    switch (m->precision) {
+    case POINT_PARENT: {
+        const commune *city = refdata_commune(g->rd, m->parent);
+        note_add(r, "point de %s, pas de l'arrondissement", city ? city->nom : m->parent);
+        break;
+    }
+    case POINT_POSTCODE:
+        note_add(r, "point approché : moyenne des communes de son code postal (pas de point "
+                    "propre pour %s)", m->nom);
+        break;
+    case POINT_DEPARTEMENT:
+        note_add(r, "point approché : un point du département %s (pas de point propre pour %s)",
+                 m->dep, m->nom);
+        break;
+    default:
+        break;
+    }
+}
+
+ptce_status geocode_row(geocoder *g, const geo_input *in, geo_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->postcode = "";
+    r->precision = "";
+    if (g->overrides && in->id && in->id[0]) {
+        char id[256];
+        copy_text(id, sizeof id, in->id);
+        str_trim(id);
+        const override_entry *ov = overrides_find(g->overrides, id);
+        if (ov)
+            return apply_override(g, in, ov, r);
+    }
+    ptce_status st = cascade(g, in, r);
+    if (st)
+        return st;
+    if (g->ban && r->status == GEO_MATCH && r->commune && !is_blank(in->address))
+        refine_with_ban(g, in, r);
+    say_fallback_point(g, r);
     return PTCE_OK;
 }

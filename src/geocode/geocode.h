@@ -4,15 +4,21 @@
  *
  * Owns: reading place fields as people type them (postal codes without their leading zero,
  * CEDEX, abbreviations, articles, arrondissements, addresses in one cell, coordinates with
- * a decimal comma or swapped or in Lambert-93), the matching cascade, coordinate checks.
- * Does not write files.
+ * a decimal comma or swapped or in Lambert-93), the matching cascade, coordinate checks,
+ * analyst corrections (overrides.csv) and BAN address points. Does not write files.
+ * The user documentation of all this is docs/geocodage.md.
  *
  * Principles:
  *  - an honest "ambiguous" beats a guess: homonyms that nothing separates are reported
- *    with their candidates, never picked by population;
- *  - fuzzy matching is only tried inside a département or postal code the row states;
- *  - every result says what was corrected (the note) and how precise its point is;
+ *    with their candidates, never picked by population; garbage and foreign places are
+ *    rejected with a reason;
+ *  - fuzzy matching (one or two typing errors, a name's first words) is only tried inside
+ *    the postal code or département the row states, and never crosses a stated département;
+ *  - every result says what was corrected (the note) and how precise its point is (the
+ *    precision), and its score says how sure the commune is;
  *  - ties are broken by INSEE code, so the same input always gives the same output.
+ *
+ * A geocoder is not thread-safe (it builds a few things on first use); use one per thread.
  */
 #ifndef PTCE_GEOCODE_H
 #define PTCE_GEOCODE_H
@@ -55,14 +61,17 @@ typedef struct geo_input {
 typedef struct geo_result {
     geo_status status;
     geo_type type;
-    double score;                 /* 0..1 */
+    double score;                 /* 0..1: how sure the commune is (1 exact, 0.85 one typing
+                                   * error, 0.7 a name's first words, 0.3 département only);
+                                   * 0 unless matched */
     const commune *commune;       /* NULL when no commune (reject, ambiguous, département) */
     const departement *dep;       /* NULL on reject and on ambiguity across départements */
     const region *reg;
     const char *postcode;         /* the postal code retained, "" when none */
     double lat, lon;              /* WGS 84 point for the map (valid when placed) */
     const char *precision;        /* how precise the point is: "coordonnees", "adresse",
-                                   * or a point_precision_name() */
+                                   * or the commune's point_precision_name() ("geonames",
+                                   * "code_postal", "departement"…); "" unless matched */
     char postcode_buf[6];
     char note[768];               /* candidates, reason, or what was corrected */
 } geo_result;
@@ -78,14 +87,42 @@ typedef struct geocoder geocoder;
 ptce_status geocoder_new(ptce_ctx *ctx, const refdata *rd, geocoder **out);
 void geocoder_free(geocoder *g);
 
+/* Analyst corrections, applied before anything else (option --overrides of the CLI).
+ * `path` is a `;`-separated CSV, UTF-8 (BOM allowed) or Windows-1252, with the header
+ *     id;insee;latitude;longitude;note
+ * (columns in any order; `insee` or `latitude`+`longitude` may be left out, `note` too).
+ * Each row fixes the census row whose id (geo_input.id) is equal: an INSEE code (a former
+ * code is read as its current commune), coordinates in WGS 84 (decimal point or comma), or
+ * both. The file is checked whole at load time: an unreadable value, an unknown INSEE code,
+ * coordinates outside the 18 regions or an id given twice is an error whose message names
+ * the file, the line and the column. Loading again replaces the previous corrections. */
+ptce_status geocoder_load_overrides(geocoder *g, const char *path);
+
+/* Street addresses of the Base Adresse Nationale (option --ban of the CLI): one or more
+ * BAN CSV files ("adresses-DD.csv" per département, `;`-separated, plain or gzip-compressed,
+ * header id;id_fantoir;numero;rep;nom_voie;code_postal;code_insee;nom_commune;…;lon;lat;…).
+ * Rows whose address cell holds a street are then placed on the address point (type
+ * "address", precision "adresse") inside the commune the cascade found (for Paris, Lyon
+ * and Marseille, in the arrondissement where the BAN files the street, which becomes the
+ * result's commune); a missing number takes the nearest one on the same side; without a
+ * number, the street's middle point; when the street is not in the file, the commune's
+ * point as before, with a note. Several calls add up. About 60 bytes per address point:
+ * load the départements needed, not the whole country. */
+ptce_status geocoder_load_ban(geocoder *g, const char *const *paths, size_t n);
+
+/* How many corrections and BAN address points are loaded. */
+size_t geocoder_overrides_count(const geocoder *g);
+size_t geocoder_ban_count(const geocoder *g);
+
 /* Geocodes one row. Always fills `out`; returns an error only for an internal failure
  * (memory, PROJ), never for bad input, which becomes a reject with its reason. */
 ptce_status geocode_row(geocoder *g, const geo_input *in, geo_result *out);
 
 /* Exposed for tests and the fuzzer: the normalisations the cascade relies on. */
 
-/* "1000" → "01000", " 69 002 " → "69002"; false when it is not a plausible postal code.
- * *cedex is set when the text mentions CEDEX. */
+/* "1000" → "01000", " 69 002 " → "69002", "F-69002" → "69002"; false when it is not a
+ * plausible French postal code ("7500O", "CH-1201", "4000-322", "99999"). *cedex is set
+ * when the text mentions CEDEX. */
 int geocode_clean_postcode(const char *text, char out[6], int *restored_zero, int *cedex);
 /* "1053" → "01053", "2a004" → "2A004"; false when not a plausible INSEE code. */
 int geocode_clean_insee(const char *text, char out[6], int *restored_zero);
@@ -94,5 +131,16 @@ const departement *geocode_parse_departement(const refdata *rd, const char *text
 /* Folded name keys to try for a commune name, best first ("St-Jean (Le)" → "le saint jean"…).
  * Returns the number written (at most max); each key is at most 127 bytes. */
 int geocode_name_variants(const char *name, char keys[][128], int max);
+
+/* The street part of a free address: "12 bis r. de la République, 69002 Lyon" gives
+ * number 12, rep "bis", key "rue republique" (folded, abbreviations expanded, little words
+ * dropped). Postal code, city, BP/CS/CEDEX and building lines are left out.
+ * Returns 1 when a street was found, 0 otherwise (out->key is then ""). */
+typedef struct geo_street {
+    int number;        /* 0 when no number */
+    char rep[8];       /* "bis", "ter", "a"…; "" when none */
+    char key[128];
+} geo_street;
+int geocode_parse_street(const char *address, geo_street *out);
 
 #endif

@@ -11,26 +11,151 @@
 
 #include "core/util.h"
 #include "geocode/geocode.h"
+#include "geocode/internal.h"
 #include "text/fold.h"
+
+/* ---- folding --------------------------------------------------------------------------- */
+
+/* U+00C0..U+00FF (UTF-8 C3 80..C3 BF): what text_fold() makes of each. NULL: not handled
+ * here (letters without a decomposition, kept as they are by text_fold); " ": a separator. */
+static const char *const latin1_fold[64] = {
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    NULL, "n", "o", "o", "o", "o", "o", " ", NULL, "u", "u", "u", "u", "y", NULL, "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    NULL, "n", "o", "o", "o", "o", "o", " ", NULL, "u", "u", "u", "u", "y", NULL, "y"};
+
+size_t geo_fold(const char *text, char *out, size_t size)
+{
+    if (size == 0)
+        return 0;
+    size_t n = 0;
+    int pending = 0;
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p) {
+        const char *emit = NULL;
+        char one[2] = {0, 0};
+        unsigned char c = *p;
+        if (c < 0x80) {
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                one[0] = (char)c;
+                emit = one;
+            } else if (c >= 'A' && c <= 'Z') {
+                one[0] = (char)(c - 'A' + 'a');
+                emit = one;
+            }
+            p++;
+        } else if (c == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
+            emit = latin1_fold[p[1] - 0x80];
+            if (!emit)
+                return text_fold_into(text, out, size);
+            if (emit[0] == ' ')
+                emit = NULL;
+            p += 2;
+        } else if (c == 0xC5 && (p[1] == 0x92 || p[1] == 0x93)) {
+            emit = "oe";
+            p += 2;
+        } else if (c == 0xE2 && p[1] == 0x80 && p[2] >= 0x90 && p[2] <= 0x9F) {
+            p += 3; /* dashes and quotation marks: ’ ‘ – — … */
+        } else if (c == 0xC2 && (p[1] == 0xA0 || p[1] == 0xAB || p[1] == 0xBB)) {
+            p += 2; /* no-break space, « » */
+        } else {
+            return text_fold_into(text, out, size);
+        }
+        if (!emit) {
+            pending = n > 0;
+            continue;
+        }
+        if (pending) {
+            if (n + 1 < size)
+                out[n++] = ' ';
+            pending = 0;
+        }
+        for (const char *e = emit; *e; e++)
+            if (n + 1 < size)
+                out[n++] = *e;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+uint32_t geo_letter_mask(const char *key)
+{
+    uint32_t m = 0;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        if (*p >= 'a' && *p <= 'z')
+            m |= 1u << (*p - 'a');
+        else if (*p >= '0' && *p <= '9')
+            m |= 1u << 26;
+        else if (*p != ' ')
+            m |= 1u << 27;
+    }
+    return m;
+}
+
+int geo_mentions_cedex(const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if ((*p | 0x20) != 'c')
+            continue;
+        const unsigned char *q = p + 1;
+        if ((*q | 0x20) == 'e')
+            q++;
+        else if (q[0] == 0xC3 && (q[1] == 0xA9 || q[1] == 0x89)) /* é É */
+            q += 2;
+        else
+            continue;
+        if ((q[0] | 0x20) == 'd' && (q[1] | 0x20) == 'e' && (q[2] | 0x20) == 'x')
+            return 1;
+    }
+    return 0;
+}
+
+int geo_has_content(const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if ((*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+            return 1;
+        if (*p >= 0x80) {
+            char key[16];
+            geo_fold((const char *)p, key, sizeof key);
+            return key[0] != '\0';
+        }
+    }
+    return 0;
+}
+
+static int is_all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+/* ---- postal codes, INSEE codes, départements ------------------------------------------- */
 
 int geocode_clean_postcode(const char *text, char out[6], int *restored_zero, int *cedex)
 {
     char digits[8];
     size_t n = 0;
-    int seen_other = 0;
     *restored_zero = 0;
     *cedex = 0;
-    char folded[128];
-    text_fold_into(text, folded, sizeof folded);
-    if (strstr(folded, "cedex"))
-        *cedex = 1;
+    out[0] = '\0';
+    *cedex = geo_mentions_cedex(text);
+    if (geo_foreign_postcode(text))
+        return 0;
     /* Take the first run of digits, allowing one space inside ("69 002"). */
     const char *p = text;
-    while (*p && !isdigit((unsigned char)*p)) {
-        if (isalpha((unsigned char)*p) && !*cedex)
-            seen_other = 1;
+    while (*p && !isdigit((unsigned char)*p))
         p++;
-    }
+    if (!*p)
+        return 0;
+    /* Glued to letters ("ABC12", "7500O") or to a hyphenated number ("4000-322"): not a
+     * French postal code. */
+    if (p > text && isalnum((unsigned char)p[-1]))
+        return 0;
     for (; *p; p++) {
         if (isdigit((unsigned char)*p)) {
             if (n >= 5)
@@ -42,7 +167,9 @@ int geocode_clean_postcode(const char *text, char out[6], int *restored_zero, in
             break;
         }
     }
-    (void)seen_other;
+    if (isalpha((unsigned char)*p) || (unsigned char)*p >= 0x80 ||
+        ((*p == '-' || *p == '.' || *p == '/') && isdigit((unsigned char)p[1])))
+        return 0;
     if (n == 4) {
         /* Spreadsheets drop the leading zero of 01000…09999. */
         out[0] = '0';
@@ -54,7 +181,12 @@ int geocode_clean_postcode(const char *text, char out[6], int *restored_zero, in
         return 0;
     }
     out[5] = '\0';
-    return strcmp(out, "01000") >= 0 && strcmp(out, "98999") <= 0;
+    if (strcmp(out, "01000") < 0 || strcmp(out, "98999") > 0) {
+        out[0] = '\0';
+        *restored_zero = 0;
+        return 0;
+    }
+    return 1;
 }
 
 int geocode_clean_insee(const char *text, char out[6], int *restored_zero)
@@ -76,12 +208,21 @@ int geocode_clean_insee(const char *text, char out[6], int *restored_zero)
         n = 5;
         *restored_zero = 1;
     }
-    if (n != 5)
+    if (n != 5) {
+        *restored_zero = 0;
         return 0;
+    }
     for (size_t i = 0; i < 5; i++) {
         int corsica = i == 1 && buf[0] == '2' && (buf[1] == 'A' || buf[1] == 'B');
-        if (!isdigit((unsigned char)buf[i]) && !corsica)
+        if (!isdigit((unsigned char)buf[i]) && !corsica) {
+            *restored_zero = 0;
             return 0;
+        }
+    }
+    /* "2A004" and "2B…" only: a 4-character "A004" is no code. */
+    if (*restored_zero && !isdigit((unsigned char)buf[1])) {
+        *restored_zero = 0;
+        return 0;
     }
     memcpy(out, buf, 6);
     return 1;
@@ -90,13 +231,13 @@ int geocode_clean_insee(const char *text, char out[6], int *restored_zero)
 const departement *geocode_parse_departement(const refdata *rd, const char *text)
 {
     char key[128];
-    text_fold_into(text, key, sizeof key);
+    geo_fold(text, key, sizeof key);
     if (!key[0])
         return NULL;
     /* A leading code: "01", "1", "2a", "971", "13 bouches du rhone". */
     char code[4] = "";
     size_t i = 0;
-    while (key[i] && key[i] != ' ' && i < 3)
+    while (key[i] && key[i] != ' ' && i < 4)
         i++;
     if (i >= 1 && i <= 3 && (key[i] == ' ' || !key[i])) {
         char head[4];
@@ -127,6 +268,97 @@ const departement *geocode_parse_departement(const refdata *rd, const char *text
     for (size_t k = 0; k < rd->ndeps; k++)
         if (strcmp(rd->deps[k].key, name) == 0)
             return &rd->deps[k];
+    /* A few usual other names. */
+    static const char *const aliases[][2] = {
+        {"corse du sud", "2A"}, {"haute corse", "2B"},  {"reunion", "974"},
+        {"la reunion", "974"},  {"ile de la reunion", "974"}, {"guyane francaise", "973"},
+        {"cotes du nord", "22"}, {"seine inferieure", "76"}, {"basses alpes", "04"},
+        {"loire inferieure", "44"}, {"charente inferieure", "17"}, {"basses pyrenees", "64"}};
+    for (size_t k = 0; k < sizeof aliases / sizeof *aliases; k++)
+        if (strcmp(name, aliases[k][0]) == 0)
+            return refdata_departement(rd, aliases[k][1]);
+    return NULL;
+}
+
+/* ---- foreign places -------------------------------------------------------------------- */
+
+static const char *const countries[][2] = {
+    {"suisse", "Suisse"}, {"switzerland", "Suisse"}, {"schweiz", "Suisse"},
+    {"svizzera", "Suisse"}, {"belgique", "Belgique"}, {"belgium", "Belgique"},
+    {"belgie", "Belgique"}, {"allemagne", "Allemagne"}, {"germany", "Allemagne"},
+    {"deutschland", "Allemagne"}, {"italie", "Italie"}, {"italy", "Italie"},
+    {"italia", "Italie"}, {"espagne", "Espagne"}, {"spain", "Espagne"}, {"espana", "Espagne"},
+    {"luxembourg", "Luxembourg"}, {"grand duche de luxembourg", "Luxembourg"},
+    {"royaume uni", "Royaume-Uni"}, {"united kingdom", "Royaume-Uni"}, {"uk", "Royaume-Uni"},
+    {"angleterre", "Royaume-Uni"}, {"england", "Royaume-Uni"},
+    {"grande bretagne", "Royaume-Uni"}, {"ecosse", "Royaume-Uni"},
+    {"pays bas", "Pays-Bas"}, {"netherlands", "Pays-Bas"}, {"nederland", "Pays-Bas"},
+    {"portugal", "Portugal"}, {"andorre", "Andorre"}, {"andorra", "Andorre"},
+    {"principaute d andorre", "Andorre"}, {"monaco", "Monaco"},
+    {"principaute de monaco", "Monaco"}, {"canada", "Canada"}, {"quebec", "Canada"},
+    {"etats unis", "États-Unis"}, {"usa", "États-Unis"}, {"maroc", "Maroc"},
+    {"morocco", "Maroc"}, {"algerie", "Algérie"}, {"tunisie", "Tunisie"},
+    {"senegal", "Sénégal"}, {"cote d ivoire", "Côte d'Ivoire"}, {"cameroun", "Cameroun"},
+    {"madagascar", "Madagascar"}, {"burkina faso", "Burkina Faso"}, {"benin", "Bénin"},
+    {"togo", "Togo"}, {"haiti", "Haïti"}, {"liban", "Liban"}, {"autriche", "Autriche"},
+    {"austria", "Autriche"}, {"irlande", "Irlande"}, {"ireland", "Irlande"},
+    {"danemark", "Danemark"}, {"suede", "Suède"}, {"norvege", "Norvège"},
+    {"pologne", "Pologne"}, {"grece", "Grèce"}, {"roumanie", "Roumanie"},
+    {"bresil", "Brésil"}, {"argentine", "Argentine"}, {"chine", "Chine"}, {"japon", "Japon"}};
+
+const char *geo_foreign_country(const char *folded)
+{
+    size_t len = strlen(folded);
+    for (size_t i = 0; i < sizeof countries / sizeof *countries; i++) {
+        size_t k = strlen(countries[i][0]);
+        if (k > len)
+            continue;
+        /* The whole text, or its last words. */
+        if (strcmp(folded + len - k, countries[i][0]) == 0 &&
+            (k == len || folded[len - k - 1] == ' '))
+            return countries[i][1];
+    }
+    return NULL;
+}
+
+const char *geo_foreign_postcode(const char *text)
+{
+    static const char *const prefixes[][2] = {
+        {"CH", "Suisse"},  {"B", "Belgique"},   {"BE", "Belgique"}, {"D", "Allemagne"},
+        {"DE", "Allemagne"}, {"L", "Luxembourg"}, {"LU", "Luxembourg"}, {"I", "Italie"},
+        {"IT", "Italie"},  {"E", "Espagne"},    {"ES", "Espagne"},  {"NL", "Pays-Bas"},
+        {"P", "Portugal"}, {"PT", "Portugal"},  {"A", "Autriche"},  {"AT", "Autriche"},
+        {"MC", "Monaco"},  {"AD", "Andorre"}};
+    for (const char *p = text; *p; p++) {
+        if (!isalpha((unsigned char)*p) || (p > text && isalnum((unsigned char)p[-1])))
+            continue;
+        char head[3] = "";
+        size_t k = 0;
+        while (k < 2 && isalpha((unsigned char)p[k])) {
+            head[k] = (char)toupper((unsigned char)p[k]);
+            k++;
+        }
+        head[k] = '\0';
+        if (isalpha((unsigned char)p[k]))
+            continue;
+        const char *q = p + k;
+        int hyphen = *q == '-';
+        if (hyphen)
+            q++;
+        size_t nd = 0;
+        while (isdigit((unsigned char)q[nd]))
+            nd++;
+        if (nd < 3 || nd > 5 || isalnum((unsigned char)q[nd]))
+            continue;
+        /* Without a hyphen only the codes that are written so: AD500, MC98000. */
+        if (!hyphen && strcmp(head, "AD") != 0 && strcmp(head, "MC") != 0)
+            continue;
+        if (hyphen && nd < 4)
+            continue;
+        for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+            if (strcmp(head, prefixes[i][0]) == 0)
+                return prefixes[i][1];
+    }
     return NULL;
 }
 
@@ -135,9 +367,9 @@ const departement *geocode_parse_departement(const refdata *rd, const char *text
 static const char *const abbreviations[][2] = {
     {"st", "saint"}, {"ste", "sainte"}, {"sts", "saints"}, {"stes", "saintes"},
     {"mt", "mont"},  {"hte", "haute"},  {"ht", "haut"},    {"htes", "hautes"},
-    {"gd", "grand"}, {"gde", "grande"}, {"nd", "notre dame"}, {"s", "sur"},
-    {"ss", "sous"},
-};
+    {"hts", "hauts"}, {"gd", "grand"}, {"gde", "grande"}, {"gds", "grands"},
+    {"nd", "notre dame"}, {"s", "sur"}, {"ss", "sous"}, {"ch", "chateau"},
+    {"chx", "chateaux"}, {"vx", "vieux"}, {"vlle", "ville"}};
 
 static int is_article(const char *w)
 {
@@ -151,7 +383,11 @@ static void add_key(char keys[][128], int *n, int max, const char *key)
     for (int i = 0; i < *n; i++)
         if (strcmp(keys[i], key) == 0)
             return;
-    snprintf(keys[*n], 128, "%s", key);
+    size_t len = strlen(key);
+    if (len > 127)
+        len = 127;
+    memcpy(keys[*n], key, len);
+    keys[*n][len] = '\0';
     (*n)++;
 }
 
@@ -167,14 +403,17 @@ static int split_words(char *key, char *words[32])
 
 static void join_words(char *const *words, int n, char *out, size_t size)
 {
-    out[0] = '\0';
     size_t len = 0;
     for (int i = 0; i < n; i++) {
-        int w = snprintf(out + len, size - len, "%s%s", i ? " " : "", words[i]);
-        if (w < 0 || (size_t)w >= size - len)
+        size_t k = strlen(words[i]);
+        if (len + k + (i ? 1 : 0) + 1 > size)
             break;
-        len += (size_t)w;
+        if (i)
+            out[len++] = ' ';
+        memcpy(out + len, words[i], k);
+        len += k;
     }
+    out[len] = '\0';
 }
 
 /* Roman numerals up to XX, for "Paris XIe". */
@@ -233,7 +472,8 @@ static int arrondissement_key(char *const *words, int n, char *out, size_t size)
             return 0;
         for (int i = 2; i < n; i++)
             if (strcmp(words[i], "arrondissement") != 0 && strcmp(words[i], "arr") != 0 &&
-                strcmp(words[i], "ardt") != 0 && strcmp(words[i], "arrt") != 0)
+                strcmp(words[i], "ardt") != 0 && strcmp(words[i], "arrt") != 0 &&
+                strcmp(words[i], "arrdt") != 0)
                 return 0;
         snprintf(out, size, "%s %d%s arrondissement", cities[c].city, v, v == 1 ? "er" : "e");
         return 1;
@@ -263,14 +503,14 @@ int geocode_name_variants(const char *name, char keys[][128], int max)
     }
     pre[k] = '\0';
     char base[128];
-    text_fold_into(pre, base, sizeof base);
+    geo_fold(pre, base, sizeof base);
     int n = 0;
-    if (!base[0])
+    if (!base[0] || max <= 0)
         return 0;
 
     char work[128], joined[128];
     char *words[32];
-    snprintf(work, sizeof work, "%s", base);
+    memcpy(work, base, strlen(base) + 1);
     int nw = split_words(work, words);
 
     /* Drop "cedex" and what follows it ("lyon cedex 03"). */
@@ -280,9 +520,9 @@ int geocode_name_variants(const char *name, char keys[][128], int max)
             break;
         }
     /* Drop a leading or trailing postal code that slipped into the name. */
-    if (nw > 1 && strlen(words[0]) == 5 && isdigit((unsigned char)words[0][0]))
+    if (nw > 1 && strlen(words[0]) == 5 && is_all_digits(words[0]))
         memmove(words, words + 1, (size_t)--nw * sizeof *words);
-    if (nw > 1 && strlen(words[nw - 1]) == 5 && isdigit((unsigned char)words[nw - 1][0]))
+    if (nw > 1 && strlen(words[nw - 1]) == 5 && is_all_digits(words[nw - 1]))
         nw--;
     if (nw == 0)
         return 0;
@@ -294,15 +534,23 @@ int geocode_name_variants(const char *name, char keys[][128], int max)
     join_words(words, nw, joined, sizeof joined);
     add_key(keys, &n, max, joined);
 
-    /* Abbreviations expanded: "st jean" → "saint jean". A lone "s" only between words. */
-    char *expanded[64];
+    /* Abbreviations expanded: "st jean" → "saint jean". A lone "s" or "ch" only between
+     * words; "n d" (from "N.-D.") is "notre dame". */
+    char *expanded[64] = {0};
     int ne = 0;
     for (int i = 0; i < nw && ne < 60; i++) {
         const char *rep = NULL;
-        for (size_t a = 0; a < sizeof abbreviations / sizeof *abbreviations; a++)
-            if (strcmp(words[i], abbreviations[a][0]) == 0)
-                rep = abbreviations[a][1];
-        if (rep && (!strcmp(words[i], "s") || !strcmp(words[i], "ss")) && (i == 0 || i == nw - 1))
+        if (i + 1 < nw && !strcmp(words[i], "n") && !strcmp(words[i + 1], "d")) {
+            expanded[ne++] = (char *)"notre dame";
+            i++;
+            continue;
+        }
+        if (strlen(words[i]) <= 4)
+            for (size_t a = 0; a < sizeof abbreviations / sizeof *abbreviations; a++)
+                if (strcmp(words[i], abbreviations[a][0]) == 0)
+                    rep = abbreviations[a][1];
+        if (rep && (!strcmp(words[i], "s") || !strcmp(words[i], "ss") || !strcmp(words[i], "ch")) &&
+            (i == 0 || i == nw - 1))
             rep = NULL;
         expanded[ne++] = (char *)(rep ? rep : words[i]);
     }
@@ -319,6 +567,242 @@ int geocode_name_variants(const char *name, char keys[][128], int max)
         char mkey[128];
         join_words(moved, ne, mkey, sizeof mkey);
         add_key(keys, &n, max, mkey);
+        /* "Abergement Clémenciat (L')" folds to "abergement clemenciat l". */
     }
+    /* An article written after a comma in the middle: "Mans, Le (Sarthe)" is handled by the
+     * caller; "Saint-Jean (Le)" with abbreviations is covered above. */
     return n;
+}
+
+/* ---- streets --------------------------------------------------------------------------- */
+
+/* Street types, and the abbreviations that stand for them at the start of a street name. */
+static const char *const street_types[] = {
+    "rue", "avenue", "boulevard", "place", "chemin", "route", "impasse", "allee", "allees",
+    "square", "cours", "quai", "faubourg", "passage", "voie", "sentier", "ruelle", "rond",
+    "esplanade", "promenade", "parvis", "villa", "cite", "residence", "lotissement", "hameau",
+    "lieu", "za", "zi", "zac", "zone", "parc", "domaine", "montee", "traverse", "venelle",
+    "mail", "clos", "carrefour", "rocade", "digue", "port", "galerie", "levee", "chaussee",
+    "corniche", "pont", "porte", "rampe", "sente", "vallon", "plateau", "hippodrome",
+    "quartier", "lieudit", "giratoire", "espace", "centre", "cour", "jardin", "jardins",
+    "ancien", "ancienne", "grande", "grand", "petite", "petit", "vieille", "vieux", NULL};
+
+static const char *const type_abbrev[][2] = {
+    {"r", "rue"}, {"rte", "route"}, {"av", "avenue"}, {"ave", "avenue"}, {"aven", "avenue"},
+    {"avn", "avenue"}, {"bd", "boulevard"}, {"bld", "boulevard"}, {"bvd", "boulevard"},
+    {"boul", "boulevard"}, {"boulv", "boulevard"}, {"pl", "place"}, {"plc", "place"},
+    {"ch", "chemin"}, {"chem", "chemin"}, {"chm", "chemin"}, {"che", "chemin"},
+    {"imp", "impasse"}, {"all", "allee"}, {"al", "allee"}, {"sq", "square"}, {"crs", "cours"},
+    {"fg", "faubourg"}, {"fbg", "faubourg"}, {"faub", "faubourg"}, {"pass", "passage"},
+    {"psg", "passage"}, {"res", "residence"}, {"resid", "residence"}, {"lot", "lotissement"},
+    {"lotiss", "lotissement"}, {"ham", "hameau"}, {"qu", "quai"}, {"qua", "quai"},
+    {"sent", "sentier"}, {"prom", "promenade"}, {"esp", "esplanade"}, {"espl", "esplanade"},
+    {"mte", "montee"}, {"trav", "traverse"}, {"vla", "villa"}, {"rpt", "rond point"},
+    {"ld", "lieu dit"}, {"car", "carrefour"}, {"carr", "carrefour"}, {"gal", "galerie"},
+    {"chs", "chaussee"}, {"cit", "cite"}, {"dom", "domaine"}, {"pkg", "parking"}};
+
+/* Titles and the like, expanded anywhere in the name. */
+static const char *const word_abbrev[][2] = {
+    {"st", "saint"}, {"ste", "sainte"}, {"sts", "saints"}, {"stes", "saintes"},
+    {"gal", "general"}, {"gen", "general"}, {"gl", "general"}, {"mal", "marechal"},
+    {"mar", "marechal"}, {"pdt", "president"}, {"pres", "president"}, {"dr", "docteur"},
+    {"doct", "docteur"}, {"pr", "professeur"}, {"prof", "professeur"}, {"cdt", "commandant"},
+    {"cmdt", "commandant"}, {"lt", "lieutenant"}, {"ltn", "lieutenant"}, {"cne", "capitaine"},
+    {"cap", "capitaine"}, {"mgr", "monseigneur"}, {"nd", "notre dame"}, {"mt", "mont"},
+    {"gde", "grande"}, {"gd", "grand"}, {"pt", "petit"}, {"pte", "petite"}, {"vx", "vieux"},
+    {"vve", "veuve"}, {"fr", "freres"}, {"abb", "abbe"}, {"hte", "haute"}, {"ht", "haut"}};
+
+static const char *const little_words[] = {"de", "du", "des", "d", "la", "le", "les", "l",
+                                           "a", "au", "aux", "et", NULL};
+
+static int in_list(const char *w, const char *const *list)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(w, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *lookup_abbrev(const char *w, const char *const (*table)[2], size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(w, table[i][0]) == 0)
+            return table[i][1];
+    return NULL;
+}
+
+/* Appends word to out (space-separated), bounded. */
+static void append_word(char *out, size_t size, size_t *len, const char *w)
+{
+    size_t k = strlen(w);
+    if (*len + k + 2 > size)
+        return;
+    if (*len)
+        out[(*len)++] = ' ';
+    memcpy(out + *len, w, k);
+    *len += k;
+    out[*len] = '\0';
+}
+
+/* Street key from folded words. */
+static size_t street_key_words(char *const *words, int nw, char *out, size_t size)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < nw; i++) {
+        const char *w = words[i];
+        const char *rep = NULL;
+        if (len == 0)
+            rep = lookup_abbrev(w, type_abbrev, sizeof type_abbrev / sizeof *type_abbrev);
+        if (!rep)
+            rep = lookup_abbrev(w, word_abbrev, sizeof word_abbrev / sizeof *word_abbrev);
+        if (i + 1 < nw && !strcmp(w, "n") && !strcmp(words[i + 1], "d")) {
+            rep = "notre dame";
+            i++;
+        }
+        if (!rep && in_list(w, little_words))
+            continue;
+        append_word(out, size, &len, rep ? rep : w);
+    }
+    return len;
+}
+
+size_t geo_street_key(const char *name, char *out, size_t size)
+{
+    char folded[256];
+    geo_fold(name, folded, sizeof folded);
+    char *words[32];
+    int nw = split_words(folded, words);
+    return street_key_words(words, nw, out, size);
+}
+
+static int is_rep(const char *w)
+{
+    static const char *const reps[] = {"bis", "ter", "quater", "quinquies", "b", "t", "q",
+                                       "a", "c", "d", NULL};
+    return in_list(w, reps);
+}
+
+static const char *rep_full(const char *w)
+{
+    if (!strcmp(w, "b"))
+        return "bis";
+    if (!strcmp(w, "t"))
+        return "ter";
+    if (!strcmp(w, "q"))
+        return "quater";
+    return w;
+}
+
+/* Reads one comma-separated segment; fills number/rep/key. Returns 2 for a street with a
+ * type word, 1 for a number followed by words, -1 for a number alone, 0 for nothing. */
+static int parse_segment(const char *segment, geo_street *s)
+{
+    char folded[256];
+    geo_fold(segment, folded, sizeof folded);
+    char *words[32];
+    int nw = split_words(folded, words);
+    /* Cut at the postal code (5 digits, or 4 after the first word) or at "cedex". */
+    for (int i = 0; i < nw; i++) {
+        size_t k = strlen(words[i]);
+        if (!strcmp(words[i], "cedex") || (is_all_digits(words[i]) && (k == 5 || (k == 4 && i > 0)))) {
+            nw = i;
+            break;
+        }
+    }
+    /* Drop "BP 12", "CS 30012", "TSA 1234", "B P 12", "France". */
+    char *kept[32];
+    int nk = 0;
+    for (int i = 0; i < nw; i++) {
+        if ((!strcmp(words[i], "bp") || !strcmp(words[i], "cs") || !strcmp(words[i], "tsa")) &&
+            i + 1 < nw && is_all_digits(words[i + 1])) {
+            i++;
+            continue;
+        }
+        if (!strcmp(words[i], "b") && i + 2 < nw && !strcmp(words[i + 1], "p") &&
+            is_all_digits(words[i + 2])) {
+            i += 2;
+            continue;
+        }
+        if (!strcmp(words[i], "france"))
+            continue;
+        kept[nk++] = words[i];
+    }
+    int i = 0;
+    /* "N° 12", "no 12", "numéro 12". */
+    if (i + 1 < nk && (!strcmp(kept[i], "n") || !strcmp(kept[i], "no") || !strcmp(kept[i], "numero")) &&
+        isdigit((unsigned char)kept[i + 1][0]))
+        i++;
+    int number = 0;
+    char rep[8] = "";
+    if (i < nk && isdigit((unsigned char)kept[i][0])) {
+        char *end;
+        long v = strtol(kept[i], &end, 10);
+        if (v > 0 && v < 100000 && (!*end || is_rep(end))) {
+            number = (int)v;
+            if (*end)
+                snprintf(rep, sizeof rep, "%s", rep_full(end));
+            i++;
+            /* "12-14 rue…": keep the first number. */
+            if (i < nk && is_all_digits(kept[i]) && i + 1 < nk)
+                i++;
+            if (!rep[0] && i + 1 < nk && is_rep(kept[i])) {
+                snprintf(rep, sizeof rep, "%s", rep_full(kept[i]));
+                i++;
+            }
+        } else {
+            return 0;
+        }
+    }
+    if (i >= nk) {
+        /* "12, rue de la Paix": a number alone, for the next segment. */
+        s->number = number;
+        snprintf(s->rep, sizeof s->rep, "%s", rep);
+        return number ? -1 : 0;
+    }
+    const char *first = kept[i];
+    const char *t = lookup_abbrev(first, type_abbrev, sizeof type_abbrev / sizeof *type_abbrev);
+    int typed = in_list(t ? t : first, street_types) || (t != NULL && number > 0);
+    if (!typed && number == 0)
+        return 0;
+    street_key_words(kept + i, nk - i, s->key, sizeof s->key);
+    if (!s->key[0])
+        return 0;
+    s->number = number;
+    snprintf(s->rep, sizeof s->rep, "%s", rep);
+    return typed ? 2 : 1;
+}
+
+int geocode_parse_street(const char *address, geo_street *out)
+{
+    memset(out, 0, sizeof *out);
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", address);
+    geo_street best = {0}, cur, pending = {0};
+    int best_rank = 0;
+    char *save = NULL;
+    for (char *seg = strtok_r(buf, ",;\n", &save); seg; seg = strtok_r(NULL, ",;\n", &save)) {
+        memset(&cur, 0, sizeof cur);
+        int rank = parse_segment(seg, &cur);
+        if (rank < 0) {
+            pending = cur;
+            continue;
+        }
+        if (rank > 0 && !cur.number && pending.number) {
+            cur.number = pending.number;
+            memcpy(cur.rep, pending.rep, sizeof cur.rep);
+        }
+        pending.number = 0;
+        /* A typed street beats a number with words; the first one wins a tie. */
+        if (rank > best_rank) {
+            best = cur;
+            best_rank = rank;
+        }
+        if (best_rank == 2)
+            break;
+    }
+    if (!best_rank)
+        return 0;
+    *out = best;
+    return 1;
 }

@@ -1,0 +1,621 @@
+/*
+ * geocode/ban.c — street addresses from the Base Adresse Nationale (BAN).
+ *
+ * Reads the BAN CSV files an analyst downloads per département (adresses-DD.csv or
+ * adresses-DD.csv.gz, `;`-separated, one address point per row) and keeps, per address:
+ * its commune (the current one: codes that disappeared are followed to their commune), the
+ * normalised street key, the number and repetition index, the point. Addresses are sorted
+ * by (commune, street key, number, repetition), streets are runs of that order, and a
+ * lookup is two binary searches; street names with a typing error are compared inside the
+ * commune only.
+ *
+ * Memory: about 60 bytes per address point, so a département (100,000 to 800,000 points)
+ * costs tens of megabytes; the whole of France would need more than a gigabyte.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "core/ctx.h"
+#include "core/util.h"
+#include "geocode/internal.h"
+
+typedef struct ban_point {
+    const commune *commune;
+    const char *key;      /* normalised street key (geo_street_key) */
+    const char *name;     /* the BAN's nom_voie */
+    int32_t number;       /* 0 for a street or locality point without number */
+    char rep[8];
+    double lat, lon;
+} ban_point;
+
+typedef struct ban_street {
+    const commune *commune;
+    const char *key;
+    const char *name;
+    size_t first, count;  /* run of points */
+} ban_street;
+
+/* Strings live in fixed blocks that never move, so points can point into them. */
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, size;
+    char data[];
+} arena_block;
+
+struct ban_index {
+    arena_block *blocks;
+    ban_point *points;
+    size_t npoints, cap;
+    ban_street *streets;
+    size_t nstreets;
+    unsigned char *dep_loaded;  /* per rd->deps index */
+    size_t ndeps;
+};
+
+#define ARENA_BLOCK (256 * 1024)
+
+static const char *arena_strdup(ban_index *b, const char *s, size_t n)
+{
+    arena_block *blk = b->blocks;
+    if (!blk || blk->size - blk->used < n + 1) {
+        size_t size = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
+        blk = malloc(sizeof *blk + size);
+        if (!blk)
+            return NULL;
+        blk->next = b->blocks;
+        blk->used = 0;
+        blk->size = size;
+        b->blocks = blk;
+    }
+    char *out = blk->data + blk->used;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    blk->used += n + 1;
+    return out;
+}
+
+void ban_free(ban_index *b)
+{
+    if (!b)
+        return;
+    for (arena_block *blk = b->blocks; blk;) {
+        arena_block *next = blk->next;
+        free(blk);
+        blk = next;
+    }
+    free(b->points);
+    free(b->streets);
+    free(b->dep_loaded);
+    free(b);
+}
+
+size_t ban_count(const ban_index *b)
+{
+    return b->npoints;
+}
+
+static int cmp_point(const void *pa, const void *pb)
+{
+    const ban_point *a = pa, *b = pb;
+    if (a->commune != b->commune)
+        return a->commune < b->commune ? -1 : 1;
+    int c = strcmp(a->key, b->key);
+    if (c)
+        return c;
+    if (a->number != b->number)
+        return a->number < b->number ? -1 : 1;
+    c = strcmp(a->rep, b->rep);
+    if (c)
+        return c;
+    /* Same address twice (several positions): the first point in file order, kept by
+     * comparing the points themselves, so the order stays total. */
+    if (a->lat != b->lat)
+        return a->lat < b->lat ? -1 : 1;
+    if (a->lon != b->lon)
+        return a->lon < b->lon ? -1 : 1;
+    return 0;
+}
+
+/* Sorts the points and cuts them into streets. */
+static ptce_status build_streets(ptce_ctx *ctx, ban_index *b)
+{
+    if (b->npoints > 1)
+        qsort(b->points, b->npoints, sizeof *b->points, cmp_point);
+    free(b->streets);
+    b->streets = NULL;
+    b->nstreets = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < b->npoints; i++)
+        if (i == 0 || b->points[i].commune != b->points[i - 1].commune ||
+            strcmp(b->points[i].key, b->points[i - 1].key) != 0)
+            n++;
+    b->streets = malloc((n ? n : 1) * sizeof *b->streets);
+    if (!b->streets)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
+    for (size_t i = 0; i < b->npoints; i++) {
+        const ban_point *p = &b->points[i];
+        if (b->nstreets && b->streets[b->nstreets - 1].commune == p->commune &&
+            strcmp(b->streets[b->nstreets - 1].key, p->key) == 0) {
+            b->streets[b->nstreets - 1].count++;
+            continue;
+        }
+        b->streets[b->nstreets++] = (ban_street){p->commune, p->key, p->name, i, 1};
+    }
+    return PTCE_OK;
+}
+
+/* ---- reading --------------------------------------------------------------------------- */
+
+/* Reads one line (any length) from the gz stream into sb. Returns 0 at the end. */
+static int read_line(gzFile f, strbuf *sb, int *error)
+{
+    char chunk[8192];
+    sb->len = 0;
+    if (sb->data)
+        sb->data[0] = '\0';
+    *error = 0;
+    int got = 0;
+    while (gzgets(f, chunk, sizeof chunk)) {
+        got = 1;
+        size_t n = strlen(chunk);
+        sb_append_n(sb, chunk, n);
+        if (n > 0 && chunk[n - 1] == '\n')
+            break;
+    }
+    if (!got) {
+        int errnum;
+        gzerror(f, &errnum);
+        *error = errnum != Z_OK && errnum != Z_STREAM_END;
+        return 0;
+    }
+    while (sb->len > 0 && (sb->data[sb->len - 1] == '\n' || sb->data[sb->len - 1] == '\r'))
+        sb->data[--sb->len] = '\0';
+    return !sb->failed;
+}
+
+#define BAN_MAX_FIELDS 40
+
+static int split_fields(char *line, char sep, char *fields[BAN_MAX_FIELDS])
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        if (n == BAN_MAX_FIELDS)
+            return n;
+        fields[n++] = p;
+        char *s = strchr(p, sep);
+        if (!s)
+            return n;
+        *s = '\0';
+        p = s + 1;
+    }
+}
+
+enum { B_NUMERO, B_REP, B_NOM_VOIE, B_CODE_INSEE, B_LON, B_LAT, B_NCOLS };
+static const char *const ban_columns[B_NCOLS] = {"numero", "rep", "nom_voie", "code_insee",
+                                                 "lon", "lat"};
+
+static ptce_status add_point(ptce_ctx *ctx, ban_index *b, const ban_point *p)
+{
+    if (b->npoints == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 4096;
+        ban_point *grown = realloc(b->points, cap * sizeof *grown);
+        if (!grown)
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
+        b->points = grown;
+        b->cap = cap;
+    }
+    b->points[b->npoints++] = *p;
+    return PTCE_OK;
+}
+
+static ptce_status load_file(geocoder *g, ban_index *b, const char *path)
+{
+    ptce_ctx *ctx = g->ctx;
+    const refdata *rd = g->rd;
+    gzFile f = gzopen(path, "rb");
+    if (!f)
+        return ptce_fail(ctx, PTCE_ERR_IO, "%s : lecture impossible (%s).", path,
+                         errno ? strerror(errno) : "zlib");
+    gzbuffer(f, 1 << 17);
+    strbuf line;
+    sb_init(&line);
+    int error = 0;
+    ptce_status st = PTCE_OK;
+    if (!read_line(f, &line, &error)) {
+        st = error ? ptce_fail(ctx, PTCE_ERR_INPUT, "%s : fichier compressé illisible", path)
+                   : ptce_fail(ctx, PTCE_ERR_INPUT, "%s : fichier vide, ce n'est pas un fichier "
+                                                    "de la BAN", path);
+        goto done;
+    }
+    char *header = line.data;
+    if ((unsigned char)header[0] == 0xEF && (unsigned char)header[1] == 0xBB &&
+        (unsigned char)header[2] == 0xBF)
+        header += 3;
+    char sep = strchr(header, ';') ? ';' : strchr(header, '\t') ? '\t' : ',';
+    char *fields[BAN_MAX_FIELDS];
+    int nf = split_fields(header, sep, fields);
+    int col[B_NCOLS];
+    for (int k = 0; k < B_NCOLS; k++) {
+        col[k] = -1;
+        for (int i = 0; i < nf; i++)
+            if (strcmp(fields[i], ban_columns[k]) == 0)
+                col[k] = i;
+        if (col[k] < 0 && k != B_REP) {
+            st = ptce_fail(ctx, PTCE_ERR_INPUT,
+                           "%s, ligne 1 : colonne « %s » absente ; ce n'est pas un fichier de la "
+                           "BAN (en-tête attendu : id;id_fantoir;numero;rep;nom_voie;code_postal;"
+                           "code_insee;nom_commune;…;lon;lat;…)", path, ban_columns[k]);
+            goto done;
+        }
+    }
+    int need = 0;
+    for (int k = 0; k < B_NCOLS; k++)
+        if (col[k] + 1 > need)
+            need = col[k] + 1;
+    size_t lineno = 1, kept = 0, unknown = 0, bad = 0;
+    /* Consecutive rows share their street: fold and intern its name once. */
+    const commune *prev_commune = NULL;
+    const char *prev_key = NULL, *prev_name = NULL;
+    char prev_voie[256] = "";
+    while (read_line(f, &line, &error)) {
+        lineno++;
+        if (!line.len)
+            continue;
+        nf = split_fields(line.data, sep, fields);
+        if (nf < need) {
+            bad++;
+            continue;
+        }
+        const char *code = fields[col[B_CODE_INSEE]];
+        const commune *m = refdata_commune(rd, code);
+        if (!m) {
+            const former_commune *fc = refdata_former(rd, code);
+            m = fc ? fc->current : NULL;
+        }
+        if (!m) {
+            unknown++;
+            continue;
+        }
+        double lat, lon;
+        if (!parse_decimal(fields[col[B_LAT]], &lat) || !parse_decimal(fields[col[B_LON]], &lon) ||
+            !geo_in_france_box(lat, lon)) {
+            bad++;
+            continue;
+        }
+        const char *voie = fields[col[B_NOM_VOIE]];
+        if (m != prev_commune || strcmp(voie, prev_voie) != 0) {
+            char key[128];
+            if (!geo_street_key(voie, key, sizeof key)) {
+                bad++;
+                continue;
+            }
+            prev_key = prev_commune && prev_key && strcmp(prev_key, key) == 0
+                           ? prev_key
+                           : arena_strdup(b, key, strlen(key));
+            prev_name = arena_strdup(b, voie, strlen(voie));
+            if (!prev_key || !prev_name) {
+                st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
+                goto done;
+            }
+            prev_commune = m;
+            snprintf(prev_voie, sizeof prev_voie, "%s", voie);
+        }
+        ban_point p = {.commune = m, .key = prev_key, .name = prev_name, .lat = lat, .lon = lon};
+        long num = strtol(fields[col[B_NUMERO]], NULL, 10);
+        p.number = num > 0 && num < 99999 ? (int32_t)num : 0;
+        if (col[B_REP] >= 0) {
+            char repk[sizeof p.rep];
+            geo_fold(fields[col[B_REP]], repk, sizeof repk);
+            snprintf(p.rep, sizeof p.rep, "%s", repk);
+        }
+        if ((st = add_point(ctx, b, &p)))
+            goto done;
+        kept++;
+        size_t d = (size_t)(refdata_departement(rd, m->dep) - rd->deps);
+        if (d < b->ndeps)
+            b->dep_loaded[d] = 1;
+    }
+    if (error) {
+        st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s, ligne %zu : fichier compressé illisible "
+                                            "(tronqué ?)", path, lineno + 1);
+        goto done;
+    }
+    if (line.failed) {
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
+        goto done;
+    }
+    if (kept == 0)
+        ptce_warn(ctx, "%s : aucune adresse retenue (%zu lignes de communes inconnues, %zu "
+                       "illisibles)", path, unknown, bad);
+    else
+        ptce_info(ctx, "BAN : %zu adresses lues dans %s%s", kept, path,
+                  unknown + bad ? " (des lignes ignorées : communes inconnues ou illisibles)"
+                                : "");
+done:
+    sb_free(&line);
+    gzclose(f);
+    return st;
+}
+
+ptce_status geocoder_load_ban(geocoder *g, const char *const *paths, size_t n)
+{
+    if (!g->ban) {
+        g->ban = calloc(1, sizeof *g->ban);
+        if (!g->ban)
+            return ptce_fail(g->ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
+        g->ban->ndeps = g->rd->ndeps;
+        g->ban->dep_loaded = calloc(g->rd->ndeps ? g->rd->ndeps : 1, 1);
+        if (!g->ban->dep_loaded) {
+            ban_free(g->ban);
+            g->ban = NULL;
+            return ptce_fail(g->ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
+        }
+    }
+    ban_index *b = g->ban;
+    unsigned char *loaded_before = malloc(b->ndeps ? b->ndeps : 1);
+    if (!loaded_before)
+        return ptce_fail(g->ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
+    for (size_t i = 0; i < n; i++) {
+        size_t points_before = b->npoints;
+        memcpy(loaded_before, b->dep_loaded, b->ndeps);
+        ptce_status st = load_file(g, b, paths[i]);
+        if (st) {
+            /* Keep the files read before; drop what the failed one added (its strings
+             * stay in the arena until the geocoder is freed). */
+            b->npoints = points_before;
+            memcpy(b->dep_loaded, loaded_before, b->ndeps);
+            free(loaded_before);
+            ptce_status again = build_streets(g->ctx, b);
+            return again ? again : st;
+        }
+    }
+    free(loaded_before);
+    return build_streets(g->ctx, b);
+}
+
+/* ---- lookup ---------------------------------------------------------------------------- */
+
+/* The streets of one commune: [*lo, *hi). */
+static void commune_streets(const ban_index *b, const commune *m, size_t *lo, size_t *hi)
+{
+    size_t a = 0, z = b->nstreets;
+    while (a < z) {
+        size_t mid = a + (z - a) / 2;
+        if (b->streets[mid].commune < m)
+            a = mid + 1;
+        else
+            z = mid;
+    }
+    *lo = a;
+    while (a < b->nstreets && b->streets[a].commune == m)
+        a++;
+    *hi = a;
+}
+
+static const ban_street *find_street(const ban_index *b, size_t lo, size_t hi, const char *key)
+{
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(b->streets[mid].key, key);
+        if (c == 0)
+            return &b->streets[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* Optimal string alignment distance, bounded (street keys are short ASCII). */
+static int street_distance(const char *a, const char *b, int limit)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 126 || lb > 126 || (la > lb ? la - lb : lb - la) > (size_t)limit)
+        return limit + 1;
+    int d[3][128];
+    int *p2 = d[0], *p1 = d[1], *cur = d[2];
+    for (size_t j = 0; j <= lb; j++)
+        p1[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = (int)i;
+        int row_min = cur[0];
+        for (size_t j = 1; j <= lb; j++) {
+            int v = p1[j - 1] + (a[i - 1] != b[j - 1]);
+            if (p1[j] + 1 < v)
+                v = p1[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && p2[j - 2] + 1 < v)
+                v = p2[j - 2] + 1;
+            cur[j] = v;
+            if (v < row_min)
+                row_min = v;
+        }
+        if (row_min > limit)
+            return limit + 1;
+        int *t = p2;
+        p2 = p1;
+        p1 = cur;
+        cur = t;
+    }
+    return p1[lb];
+}
+
+/* The key after its first word (the street type): "rue victor hugo" → "victor hugo". */
+static const char *after_type(const char *key)
+{
+    const char *s = strchr(key, ' ');
+    return s ? s + 1 : "";
+}
+
+/* The communes whose streets may hold the address: the commune itself and, for Paris,
+ * Lyon and Marseille, their arrondissements (the BAN files streets under them). INSEE
+ * codes start with the département, so only the département's communes are looked at. */
+static int search_communes(const refdata *rd, const commune *m, const commune **out, int max)
+{
+    int n = 0;
+    out[n++] = m;
+    const char *city = m->kind == COMMUNE_ARRONDISSEMENT ? m->parent : m->insee;
+    size_t dl = strlen(m->dep), a = 0, z = rd->ncommunes;
+    while (a < z) {
+        size_t mid = a + (z - a) / 2;
+        if (strncmp(rd->communes[mid].insee, m->dep, dl) < 0)
+            a = mid + 1;
+        else
+            z = mid;
+    }
+    for (size_t i = a; i < rd->ncommunes && n < max; i++) {
+        const commune *c = &rd->communes[i];
+        if (strncmp(c->insee, m->dep, dl) != 0)
+            break;
+        if (c->kind == COMMUNE_ARRONDISSEMENT && c != m && strcmp(c->parent, city) == 0)
+            out[n++] = c;
+    }
+    return n;
+}
+
+/* Places the number on the street. */
+static void place_on_street(const ban_index *b, const ban_street *st, const geo_street *s,
+                            ban_hit *hit)
+{
+    const ban_point *pts = &b->points[st->first];
+    size_t n = st->count;
+    const ban_point *chosen = NULL;
+    hit->match = BAN_STREET;
+    if (s->number > 0) {
+        const ban_point *same_number = NULL, *near = NULL;
+        long near_gap = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (pts[i].number == s->number) {
+                if (strcmp(pts[i].rep, s->rep) == 0) {
+                    chosen = &pts[i];
+                    break;
+                }
+                if (!same_number)
+                    same_number = &pts[i];
+            }
+            if (pts[i].number > 0) {
+                long gap = labs((long)pts[i].number - s->number);
+                /* Same side of the street first (same parity). */
+                if ((pts[i].number - s->number) % 2 != 0)
+                    gap += 100000;
+                if (!near || gap < near_gap) {
+                    near = &pts[i];
+                    near_gap = gap;
+                }
+            }
+        }
+        if (chosen) {
+            hit->match = BAN_EXACT;
+        } else if (same_number && !s->rep[0]) {
+            chosen = same_number;
+            hit->match = BAN_EXACT;
+        } else if (same_number || near) {
+            chosen = same_number ? same_number : near;
+            hit->match = BAN_NUMBER_NEAR;
+        }
+    }
+    if (!chosen) {
+        /* The middle point of the street, by number order (points without number too). */
+        chosen = &pts[n / 2];
+        hit->match = BAN_STREET;
+    }
+    hit->lat = chosen->lat;
+    hit->lon = chosen->lon;
+    hit->number = hit->match == BAN_STREET ? 0 : chosen->number;
+    snprintf(hit->rep, sizeof hit->rep, "%s", hit->match == BAN_STREET ? "" : chosen->rep);
+    hit->street = st->name;
+    hit->commune = st->commune;
+}
+
+/* Among several streets of the same name (Paris arrondissements), the one that has the
+ * number; else the first by INSEE code. */
+static const ban_street *best_of(const ban_index *b, const ban_street **found, int n,
+                                 const geo_street *s)
+{
+    if (s->number > 0)
+        for (int i = 0; i < n; i++) {
+            const ban_point *pts = &b->points[found[i]->first];
+            for (size_t k = 0; k < found[i]->count; k++)
+                if (pts[k].number == s->number)
+                    return found[i];
+        }
+    return found[0];
+}
+
+int ban_locate(const ban_index *b, const refdata *rd, const commune *m, const geo_street *s,
+               ban_hit *hit, int *covered)
+{
+    memset(hit, 0, sizeof *hit);
+    const departement *d = refdata_departement(rd, m->dep);
+    *covered = d && (size_t)(d - rd->deps) < b->ndeps && b->dep_loaded[d - rd->deps];
+    if (!*covered || !s->key[0])
+        return 0;
+    const commune *where[48];
+    int nw = search_communes(rd, m, where, 48);
+    const ban_street *found[48];
+    int nfound = 0;
+    /* 1. The street key as written. The commune itself first: an arrondissement given by
+     *    the postal code wins over its siblings. */
+    for (int w = 0; w < nw && nfound < 48; w++) {
+        size_t lo, hi;
+        commune_streets(b, where[w], &lo, &hi);
+        const ban_street *st = find_street(b, lo, hi, s->key);
+        if (st) {
+            found[nfound++] = st;
+            if (w == 0 && m->kind == COMMUNE_ARRONDISSEMENT)
+                break;
+        }
+    }
+    if (nfound) {
+        place_on_street(b, best_of(b, found, nfound, s), s, hit);
+        return 1;
+    }
+    /* 2. The same name with another street type ("avenue Victor Hugo" for "rue …"), then
+     *    one or two typing errors, inside these communes only; a single best street. */
+    const char *tail = after_type(s->key);
+    size_t klen = strlen(s->key);
+    int limit = klen < 8 ? 0 : klen < 16 ? 1 : 2;
+    const ban_street *same_tail = NULL, *best = NULL;
+    int tails = 0, best_d = limit + 1, best_ties = 0;
+    for (int w = 0; w < nw; w++) {
+        size_t lo, hi;
+        commune_streets(b, where[w], &lo, &hi);
+        for (size_t i = lo; i < hi; i++) {
+            const ban_street *st = &b->streets[i];
+            if (strlen(tail) >= 4 && strcmp(after_type(st->key), tail) == 0) {
+                if (!same_tail || same_tail->key != st->key)
+                    tails++;
+                if (!same_tail)
+                    same_tail = st;
+            }
+            if (limit) {
+                int dd = street_distance(s->key, st->key, best_d < limit ? best_d : limit);
+                if (dd < best_d) {
+                    best_d = dd;
+                    best = st;
+                    best_ties = 1;
+                } else if (dd == best_d && dd <= limit && best && st->key != best->key) {
+                    best_ties++;
+                }
+            }
+        }
+    }
+    const ban_street *chosen = NULL;
+    if (best && best_d <= limit && best_ties == 1)
+        chosen = best;
+    else if (same_tail && tails == 1)
+        chosen = same_tail;
+    if (!chosen)
+        return 0;
+    place_on_street(b, chosen, s, hit);
+    hit->street_fuzzy = 1;
+    return 1;
+}

@@ -1,0 +1,135 @@
+/*
+ * geocode/internal.h — what the geocoder's own files share (geocode.c, normalize.c, ban.c,
+ * overrides.c, territory.c). Not for use outside src/geocode/.
+ */
+#ifndef PTCE_GEOCODE_INTERNAL_H
+#define PTCE_GEOCODE_INTERNAL_H
+
+#include <geos_c.h>
+#include <proj.h>
+#include <stdint.h>
+
+#include "geocode/geocode.h"
+
+/* One name the fuzzy scan compares with: a commune's own name or a former commune's. The
+ * letter mask and the length let most names be skipped without computing a distance. */
+typedef struct fuzzy_entry {
+    const char *key;
+    const commune *commune;
+    const former_commune *former; /* for NAME_FORMER */
+    uint32_t mask;                /* bit i: letter 'a' + i occurs; bit 26: a digit; 27: other */
+    uint16_t len;
+    uint8_t source;               /* name_source */
+} fuzzy_entry;
+
+typedef struct ban_index ban_index;           /* ban.c */
+typedef struct override_table override_table; /* overrides.c */
+
+/* The département polygons, parsed and prepared on the first point to check. */
+typedef struct territory {
+    int state;                    /* 0 not built, 1 ready, -1 unusable (then no check) */
+    size_t n;                     /* rd->ndeps slots, NULL where a polygon is unusable */
+    GEOSGeometry **geoms;
+    const GEOSPreparedGeometry **prepared;
+    double (*box)[4];             /* xmin, ymin, xmax, ymax */
+} territory;
+
+struct geocoder {
+    ptce_ctx *ctx;
+    const refdata *rd;
+    size_t *by_lat;          /* commune indices sorted by latitude, for nearest-commune search */
+    PJ *l93_to_wgs84;        /* created on first use */
+    fuzzy_entry *fuzzy;      /* grouped by département, in the order of rd->deps */
+    size_t *fuzzy_start;     /* rd->ndeps + 1 offsets into fuzzy */
+    territory land;
+    ban_index *ban;          /* NULL until geocoder_load_ban */
+    override_table *overrides; /* NULL until geocoder_load_overrides */
+};
+
+/* ---- normalize.c ----------------------------------------------------------------------- */
+
+/* text_fold_into() without an allocation for ASCII and Latin-1 letters (the common case);
+ * any other text goes through text_fold_into(). Same output, byte for byte. */
+size_t geo_fold(const char *text, char *out, size_t size);
+
+/* True when the text says CEDEX (any case, "Cédex" too). */
+int geo_mentions_cedex(const char *text);
+
+/* True when the text holds a letter or a digit once folded ("-", "?" and " " do not). */
+int geo_has_content(const char *text);
+
+/* Letter mask of a folded key, as in fuzzy_entry. */
+uint32_t geo_letter_mask(const char *key);
+
+/* The foreign country a folded text names as a word ("geneve suisse" → "Suisse"), or NULL.
+ * Only whole words at the end of the text, or the whole text, count. */
+const char *geo_foreign_country(const char *folded);
+
+/* A foreign postal code prefix ("CH-1201", "B-1000", "D-66111"): the country, else NULL. */
+const char *geo_foreign_postcode(const char *text);
+
+/* The normalised key of a street name: folded, abbreviations expanded ("r" → "rue",
+ * "bd" → "boulevard"), little words dropped ("de", "la"…). Returns its length. */
+size_t geo_street_key(const char *name, char *out, size_t size);
+
+/* ---- geocode.c ------------------------------------------------------------------------- */
+
+double geo_distance_km(double lat1, double lon1, double lat2, double lon2);
+/* Nearest current commune with a real point; NULL when none within about 55 km. */
+const commune *geo_nearest_commune(const geocoder *g, double lat, double lon, double *km);
+/* True when the point lies in one of the five areas of the 18 regions (rough boxes). */
+int geo_in_france_box(double lat, double lon);
+
+/* ---- territory.c ----------------------------------------------------------------------- */
+
+/* Distance in km from the point to the nearest département polygon, 0 inside one, and a
+ * negative value when the polygons cannot be used. */
+double territory_outside_km(geocoder *g, double lat, double lon);
+/* Same for one département's polygon. */
+double territory_dep_km(geocoder *g, const departement *d, double lat, double lon);
+void territory_free(geocoder *g);
+
+/* ---- overrides.c ----------------------------------------------------------------------- */
+
+typedef struct override_entry {
+    const char *id;
+    const commune *commune;   /* NULL when only coordinates are given */
+    const char *code_given;   /* the code as written, when it was a former code */
+    int has_point;
+    double lat, lon;
+    const char *note;
+    size_t line;
+} override_entry;
+
+const override_entry *overrides_find(const override_table *t, const char *id);
+size_t overrides_count(const override_table *t);
+const char *overrides_path(const override_table *t);
+void overrides_free(override_table *t);
+
+/* ---- ban.c ----------------------------------------------------------------------------- */
+
+typedef enum ban_match {
+    BAN_NONE,
+    BAN_EXACT,        /* number (and repetition index) found */
+    BAN_NUMBER_NEAR,  /* the number is missing from the street: the nearest one */
+    BAN_STREET        /* no number given: the street's middle point */
+} ban_match;
+
+typedef struct ban_hit {
+    ban_match match;
+    double lat, lon;
+    const commune *commune;   /* where the BAN files the address (an arrondissement…) */
+    int number;               /* the number placed, 0 for a street */
+    char rep[8];
+    const char *street;       /* the BAN's spelling of the street */
+    int street_fuzzy;         /* the street name was read with a typing error */
+} ban_hit;
+
+/* Looks the street address up among the commune's BAN points. Returns 1 with *hit filled,
+ * 0 when not found; *covered says whether the commune's département was loaded at all. */
+int ban_locate(const ban_index *b, const refdata *rd, const commune *m, const geo_street *s,
+               ban_hit *hit, int *covered);
+size_t ban_count(const ban_index *b);
+void ban_free(ban_index *b);
+
+#endif

@@ -1,0 +1,338 @@
+/*
+ * The normalisations the geocoding cascade relies on: postal codes, INSEE codes,
+ * départements, name variants, street addresses, foreign markers, and the fast fold that
+ * must give exactly what text_fold() gives.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+
+#include "geocode/geocode.h"
+#include "geocode/internal.h"
+#include "refdata/refdata.h"
+#include "text/fold.h"
+
+static ptce_ctx *g_ctx;
+static refdata g_rd;
+
+static int setup(void **state)
+{
+    (void)state;
+    g_ctx = test_ctx();
+    assert_int_equal(refdata_load(g_ctx, &g_rd), PTCE_OK);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    refdata_free(&g_rd);
+    ptce_ctx_free(g_ctx);
+    return 0;
+}
+
+/* ---- postal codes ---------------------------------------------------------------------- */
+
+static void check_postcode(const char *text, const char *expected, int zero, int cedex)
+{
+    char out[6];
+    int z = -1, c = -1;
+    int ok = geocode_clean_postcode(text, out, &z, &c);
+    if (expected) {
+        if (!ok)
+            print_message("postal code « %s » refused\n", text);
+        assert_true(ok);
+        assert_string_equal(out, expected);
+        assert_int_equal(z, zero);
+    } else {
+        if (ok)
+            print_message("postal code « %s » read as %s\n", text, out);
+        assert_false(ok);
+    }
+    assert_int_equal(c, cedex);
+}
+
+static void postcodes(void **state)
+{
+    (void)state;
+    check_postcode("69002", "69002", 0, 0);
+    check_postcode("1000", "01000", 1, 0);
+    check_postcode(" 69 002 ", "69002", 0, 0);
+    check_postcode("75008 CEDEX 08", "75008", 0, 1);
+    check_postcode("31035 cedex", "31035", 0, 1);
+    check_postcode("69002 Lyon", "69002", 0, 0);
+    check_postcode("F-69002", "69002", 0, 0);
+    check_postcode("CP 20000", "20000", 0, 0);
+    check_postcode("97400", "97400", 0, 0);
+    check_postcode("", NULL, 0, 0);
+    check_postcode("   ", NULL, 0, 0);
+    check_postcode("7500O", NULL, 0, 0);   /* a letter O for a zero */
+    check_postcode("ABC12", NULL, 0, 0);
+    check_postcode("123456", NULL, 0, 0);
+    check_postcode("00000", NULL, 0, 0);
+    check_postcode("99999", NULL, 0, 0);
+    check_postcode("999", NULL, 0, 0);
+    check_postcode("CH-1201", NULL, 0, 0); /* Swiss */
+    check_postcode("B-1000", NULL, 0, 0);  /* Belgian */
+    check_postcode("4000-322", NULL, 0, 0); /* Portuguese */
+    check_postcode("NC", NULL, 0, 0);
+}
+
+static void check_insee(const char *text, const char *expected, int zero)
+{
+    char out[6];
+    int z = -1;
+    int ok = geocode_clean_insee(text, out, &z);
+    if (expected) {
+        assert_true(ok);
+        assert_string_equal(out, expected);
+        assert_int_equal(z, zero);
+    } else {
+        assert_false(ok);
+        assert_int_equal(z, 0);
+    }
+}
+
+static void insee_codes(void **state)
+{
+    (void)state;
+    check_insee("69123", "69123", 0);
+    check_insee("1053", "01053", 1);
+    check_insee(" 01053 ", "01053", 0);
+    check_insee("2a004", "2A004", 0);
+    check_insee("2B033", "2B033", 0);
+    check_insee("97411", "97411", 0);
+    check_insee("'01053", "01053", 0);
+    check_insee("A004", NULL, 0);
+    check_insee("123456", NULL, 0);
+    check_insee("ZZZZZ", NULL, 0);
+    check_insee("2C004", NULL, 0);
+    check_insee("", NULL, 0);
+    check_insee("12", NULL, 0);
+}
+
+static void check_dep(const char *text, const char *code)
+{
+    const departement *d = geocode_parse_departement(&g_rd, text);
+    if (code) {
+        if (!d)
+            print_message("département « %s » not read\n", text);
+        assert_non_null(d);
+        assert_string_equal(d->code, code);
+    } else {
+        if (d)
+            print_message("« %s » read as département %s\n", text, d->code);
+        assert_null(d);
+    }
+}
+
+static void departements(void **state)
+{
+    (void)state;
+    check_dep("01", "01");
+    check_dep("1", "01");
+    check_dep("2a", "2A");
+    check_dep("2B", "2B");
+    check_dep("971", "971");
+    check_dep("974 - La Réunion", "974");
+    check_dep("La Réunion", "974");
+    check_dep("Ain", "01");
+    check_dep("AIN", "01");
+    check_dep("13 - Bouches-du-Rhône", "13");
+    check_dep("Bouches du Rhone", "13");
+    check_dep("Corse-du-Sud", "2A");
+    check_dep("HAUTE-CORSE", "2B");
+    check_dep("Seine-Saint-Denis", "93");
+    check_dep("Côtes-d’Armor", "22");
+    check_dep("99", NULL);
+    check_dep("20", NULL);
+    check_dep("", NULL);
+    check_dep("Bavière", NULL);
+    check_dep("975", NULL); /* Saint-Pierre-et-Miquelon: outside the 18 regions */
+}
+
+/* ---- name variants --------------------------------------------------------------------- */
+
+static int has_variant(const char *name, const char *key)
+{
+    char keys[8][128];
+    int n = geocode_name_variants(name, keys, 8);
+    for (int i = 0; i < n; i++)
+        if (strcmp(keys[i], key) == 0)
+            return 1;
+    print_message("« %s »: no variant « %s » among %d:", name, key, n);
+    for (int i = 0; i < n; i++)
+        print_message(" [%s]", keys[i]);
+    print_message("\n");
+    return 0;
+}
+
+static void first_variant(const char *name, const char *key)
+{
+    char keys[8][128];
+    int n = geocode_name_variants(name, keys, 8);
+    assert_true(n >= 1);
+    assert_string_equal(keys[0], key);
+}
+
+static void name_variants(void **state)
+{
+    (void)state;
+    first_variant("Saint-Étienne", "saint etienne");
+    first_variant("SAINT ETIENNE", "saint etienne");
+    first_variant("saint\xe2\x80\x99\xc3\xa9tienne", "saint etienne");
+    first_variant("Sainte-Foy-le\xcc\x80s-Lyon", "sainte foy les lyon"); /* NFD accent */
+    assert_true(has_variant("St-Jean-de-Luz", "saint jean de luz"));
+    assert_true(has_variant("Ste Foy les Lyon", "sainte foy les lyon"));
+    assert_true(has_variant("Mt-de-Marsan", "mont de marsan"));
+    assert_true(has_variant("Villeneuve s/ Lot", "villeneuve sur lot"));
+    assert_true(has_variant("Villeneuve-S/Lot", "villeneuve sur lot"));
+    assert_true(has_variant("Chalon-s-Saône", "chalon sur saone"));
+    assert_true(has_variant("N.-D.-de-Monts", "notre dame de monts"));
+    assert_true(has_variant("Mans (Le)", "le mans"));
+    assert_true(has_variant("Mans, Le", "le mans"));
+    assert_true(has_variant("MANS LE", "le mans"));
+    assert_true(has_variant("Abergement-Clémenciat (L')", "l abergement clemenciat"));
+    assert_true(has_variant("Sables-d'Olonne (Les)", "les sables d olonne"));
+    first_variant("PARIS 16EME", "paris 16e arrondissement");
+    first_variant("Paris 1er", "paris 1er arrondissement");
+    first_variant("Lyon 3ème", "lyon 3e arrondissement");
+    first_variant("Marseille VIIIe arrondissement", "marseille 8e arrondissement");
+    first_variant("Paris XXe arr.", "paris 20e arrondissement");
+    first_variant("Lyon Cedex 03", "lyon");
+    first_variant("69002 Lyon", "lyon");
+    first_variant("Lyon 69002", "lyon");
+    /* Not arrondissements: out of range, or another city. */
+    assert_false(has_variant("Lyon 12e", "lyon 12e arrondissement"));
+    first_variant("Paris 75", "paris 75");
+    char keys[2][128];
+    assert_int_equal(geocode_name_variants("", keys, 2), 0);
+    assert_int_equal(geocode_name_variants(" - ", keys, 2), 0);
+    assert_int_equal(geocode_name_variants("St Jean (Le)", keys, 1), 1);
+    assert_int_equal(geocode_name_variants("St Jean (Le)", keys, 0), 0);
+    /* Very long input: keys stay within their 128 bytes. */
+    char longname[600];
+    memset(longname, 'a', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    char k8[8][128];
+    int n = geocode_name_variants(longname, k8, 8);
+    for (int i = 0; i < n; i++)
+        assert_true(strlen(k8[i]) < 128);
+}
+
+/* ---- the fast fold --------------------------------------------------------------------- */
+
+static void same_fold(const char *s, size_t size)
+{
+    char a[256], b[256];
+    assert_true(size <= sizeof a);
+    size_t na = geo_fold(s, a, size);
+    size_t nb = text_fold_into(s, b, size);
+    if (na != nb || strcmp(a, b) != 0)
+        print_message("fold of « %s » (size %zu): geo_fold « %s », text_fold « %s »\n", s, size, a,
+                      b);
+    assert_int_equal(na, nb);
+    assert_string_equal(a, b);
+}
+
+static void fast_fold_agrees(void **state)
+{
+    (void)state;
+    /* Every commune and former commune name of the reference data. */
+    for (size_t i = 0; i < g_rd.ncommunes; i++)
+        same_fold(g_rd.communes[i].nom, 128);
+    for (size_t i = 0; i < g_rd.nformer; i++)
+        same_fold(g_rd.former[i].nom, 128);
+    /* Every Latin-1 letter and sign, alone and between letters. */
+    for (unsigned c = 0xA0; c <= 0xFF; c++) {
+        char s[16];
+        snprintf(s, sizeof s, "a%c%cb", (char)(0xC0 | (c >> 6)), (char)(0x80 | (c & 0x3F)));
+        same_fold(s, 64);
+        snprintf(s, sizeof s, "%c%c", (char)(0xC0 | (c >> 6)), (char)(0x80 | (c & 0x3F)));
+        same_fold(s, 64);
+    }
+    static const char *const tricky[] = {
+        "", " ", "  a  ", "C\xc5\x93ur-\xc5\x92uvre", "Stra\xc3\x9f" "e", "L\xe2\x80\x99Isle",
+        "\xc2\xab Lyon \xc2\xbb", "caf\xc3\xa9\xe2\x80\x94" "bar", "\xe2\x82\xac 12", "12\xc2\xa0" "rue",
+        "\xf0\x9f\x98\x80 smile", "Montr\xe9" "al", /* Windows-1252 byte */
+        "\xc3", "ab\xc3", "Z\xc3\xbc" "rich", "\xc3\x98" "rsted", "D\xc3\xa9" "partement",
+        "l'\xc3\x8ele-d'Yeu", "A\xcc\x81" "b", "\xc2\xb2\xc2\xb3", "x\xc3\x97y", "MA\xc3\x8f" "S"};
+    for (size_t i = 0; i < sizeof tricky / sizeof *tricky; i++)
+        for (size_t size = 1; size <= 40; size += 3)
+            same_fold(tricky[i], size);
+}
+
+/* ---- streets and foreign markers ------------------------------------------------------- */
+
+static void check_street(const char *address, int number, const char *rep, const char *key)
+{
+    geo_street s;
+    int ok = geocode_parse_street(address, &s);
+    if (!key) {
+        if (ok)
+            print_message("« %s » read as street « %s »\n", address, s.key);
+        assert_false(ok);
+        assert_string_equal(s.key, "");
+        return;
+    }
+    if (!ok || strcmp(s.key, key) != 0 || s.number != number || strcmp(s.rep, rep) != 0)
+        print_message("« %s »: got %d « %s » « %s »\n", address, s.number, s.rep, s.key);
+    assert_true(ok);
+    assert_int_equal(s.number, number);
+    assert_string_equal(s.rep, rep);
+    assert_string_equal(s.key, key);
+}
+
+static void streets(void **state)
+{
+    (void)state;
+    check_street("12 rue de la République 69002 Lyon", 12, "", "rue republique");
+    check_street("12 bis r. de la Republique, 69002 LYON", 12, "bis", "rue republique");
+    check_street("12b, rue de la République", 12, "bis", "rue republique");
+    check_street("3 av. du Gal de Gaulle", 3, "", "avenue general gaulle");
+    check_street("Bd Victor Hugo", 0, "", "boulevard victor hugo");
+    check_street("chem. des Vignes", 0, "", "chemin vignes");
+    check_street("Maison des associations, 4 pl de la Mairie, 01000 Bourg", 4, "",
+                 "place mairie");
+    check_street("BP 38", 0, "", NULL);
+    check_street("BP 123 31035 Toulouse Cedex", 0, "", NULL);
+    check_street("N° 7 imp. des Artisans", 7, "", "impasse artisans");
+    check_street("12-14 rue du Lot", 12, "", "rue lot");
+    check_street("5 St Jean", 5, "", "saint jean");
+    check_street("Le Bourg", 0, "", NULL);
+    check_street("", 0, "", NULL);
+    check_street("rue", 0, "", "rue");
+    assert_int_equal(geo_street_key("Rue de la République", (char[128]){0}, 128), 14);
+    char k[128];
+    geo_street_key("RUE DU DOCTEUR DOLARD", k, sizeof k);
+    assert_string_equal(k, "rue docteur dolard");
+    geo_street_key("R DU DR DOLARD", k, sizeof k);
+    assert_string_equal(k, "rue docteur dolard");
+}
+
+static void foreign_markers(void **state)
+{
+    (void)state;
+    assert_string_equal(geo_foreign_country("geneve suisse"), "Suisse");
+    assert_string_equal(geo_foreign_country("belgique"), "Belgique");
+    assert_string_equal(geo_foreign_country("londres royaume uni"), "Royaume-Uni");
+    assert_null(geo_foreign_country("allemagne en provence"));
+    assert_null(geo_foreign_country("lyon"));
+    assert_null(geo_foreign_country("suissesse"));
+    assert_string_equal(geo_foreign_postcode("CH-1201 Genève"), "Suisse");
+    assert_string_equal(geo_foreign_postcode("rue X, B-1000 Bruxelles"), "Belgique");
+    assert_string_equal(geo_foreign_postcode("AD500"), "Andorre");
+    assert_null(geo_foreign_postcode("F-69002"));
+    assert_null(geo_foreign_postcode("Bâtiment A-12"));
+    assert_null(geo_foreign_postcode("69002"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(postcodes),        cmocka_unit_test(insee_codes),
+        cmocka_unit_test(departements),     cmocka_unit_test(name_variants),
+        cmocka_unit_test(fast_fold_agrees), cmocka_unit_test(streets),
+        cmocka_unit_test(foreign_markers)};
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
