@@ -18,11 +18,19 @@ typedef struct common_options {
     const char *data_dir;
     const char *columns;
     const char *taxonomy;
+    const char *overrides;
+    const char *ban[64]; /* --ban files or folders, as given (argv strings) */
+    size_t nban;
     int quiet;
+    int failed;          /* an option could not be taken (message printed) */
 } common_options;
 
 /* Handles a common option; returns 1 when `opt` was one. */
 int common_option(int opt, const char *arg, common_options *co);
+
+/* Copies the common options that matter to the pipeline into run options. */
+struct run_options;
+void common_apply(const common_options *co, struct run_options *ro);
 
 /* Creates the context and applies the common options; prints the error and returns NULL
  * on failure. */
@@ -46,6 +54,8 @@ enum {
     OPT_COLUMNS,
     OPT_TAXONOMY,
     OPT_QUIET,
+    OPT_OVERRIDES,
+    OPT_BAN,
     OPT_FIRST_FREE
 };
 
@@ -53,12 +63,17 @@ enum {
     {"data", required_argument, NULL, OPT_DATA},                                             \
         {"columns", required_argument, NULL, OPT_COLUMNS},                                   \
         {"taxonomie", required_argument, NULL, OPT_TAXONOMY},                                \
-        {"quiet", no_argument, NULL, OPT_QUIET}
+        {"quiet", no_argument, NULL, OPT_QUIET},                                             \
+        {"overrides", required_argument, NULL, OPT_OVERRIDES},                               \
+        {"ban", required_argument, NULL, OPT_BAN}
 
 #define COMMON_HELP                                                                          \
     "  --data DOSSIER        données de référence (défaut : installées, ou data/ du projet)\n" \
     "  --columns R=COL,...   associe des colonnes du recensement aux rôles (ex. commune=Ville)\n" \
     "  --taxonomie FICHIER   taxonomie des secteurs (défaut : DATA/taxonomie.txt)\n"           \
+    "  --overrides FICHIER   corrections manuelles par identifiant (id;insee;latitude;longitude)\n" \
+    "  --ban FICHIER|DOSSIER base adresse nationale (adresses-DD.csv[.gz]) pour placer les\n"   \
+    "                        adresses ; à répéter, ou un dossier de tels fichiers\n"         \
     "  --quiet               n'affiche ni avertissements ni résumé\n"                          \
     "  -h, --help            cette aide\n"
 

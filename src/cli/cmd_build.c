@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "geom/geom.h"
 #include "pipeline/build.h"
+#include "pipeline/run.h"
 
 static const char help[] =
     "Usage : ptce-map build [RECENSEMENT.csv] [-o DOSSIER] [OPTIONS]\n"
@@ -86,8 +87,7 @@ int cmd_build(int argc, char **argv)
         return 3;
     char sample[4096];
     bo.run.census_path = optind < argc ? argv[optind] : cli_sample_census(ctx, sample, sizeof sample);
-    bo.run.columns = co.columns;
-    bo.run.taxonomy_path = co.taxonomy;
+    common_apply(&co, &bo.run);
     int code = 0;
     if (!bo.run.census_path) {
         fprintf(stderr, "ptce-map build : recensement d'exemple introuvable ; indiquez un "

@@ -31,8 +31,8 @@ static const char help[] =
 static ptce_status load_year(ptce_ctx *ctx, const common_options *co, const char *path,
                              ptce_run *run)
 {
-    run_options ro = {.census_path = path, .columns = co->columns,
-                      .taxonomy_path = co->taxonomy};
+    run_options ro = {.census_path = path};
+    common_apply(co, &ro);
     ptce_status st = run_load(ctx, &ro, run);
     if (!st)
         st = run_geocode(ctx, run);

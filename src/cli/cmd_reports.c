@@ -70,9 +70,8 @@ static int run_report(int argc, char **argv, report_kind kind)
     ptce_ctx *ctx = cli_context(&co);
     if (!ctx)
         return 3;
-    run_options ro = {.census_path = argv[optind], .columns = co.columns,
-                      .taxonomy_path = co.taxonomy,
-                      .without_taxonomy = kind == REPORT_GEOCODE};
+    run_options ro = {.census_path = argv[optind], .without_taxonomy = kind == REPORT_GEOCODE};
+    common_apply(&co, &ro);
     ptce_run run;
     strbuf sb;
     sb_init(&sb);

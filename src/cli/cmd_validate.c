@@ -60,7 +60,8 @@ int cmd_validate(int argc, char **argv)
     ptce_ctx *ctx = cli_context(&co);
     if (!ctx)
         return 3;
-    run_options ro = {.census_path = argv[optind], .columns = co.columns};
+    run_options ro = {.census_path = argv[optind]};
+    common_apply(&co, &ro);
     validate_report rep;
     strbuf text, csv;
     sb_init(&text);

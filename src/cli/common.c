@@ -3,13 +3,35 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "pipeline/run.h"
+
+void common_apply(const common_options *co, run_options *ro)
+{
+    ro->columns = co->columns;
+    ro->taxonomy_path = co->taxonomy;
+    ro->overrides = co->overrides;
+    ro->ban_paths = co->ban;
+    ro->nban = co->nban;
+}
 
 int common_option(int opt, const char *arg, common_options *co)
 {
     switch (opt) {
+    case OPT_OVERRIDES:
+        co->overrides = arg;
+        return 1;
+    case OPT_BAN:
+        if (co->nban == sizeof co->ban / sizeof *co->ban) {
+            fprintf(stderr, "ptce-map : trop d'options --ban ; donnez plutôt un dossier\n");
+            co->failed = 1;
+        } else {
+            co->ban[co->nban++] = arg;
+        }
+        return 1;
     case OPT_DATA:
         co->data_dir = arg;
         return 1;
@@ -28,6 +50,8 @@ int common_option(int opt, const char *arg, common_options *co)
 
 ptce_ctx *cli_context(const common_options *co)
 {
+    if (co->failed)
+        return NULL;
     ptce_ctx *ctx = ptce_ctx_new(stderr);
     if (!ctx) {
         fprintf(stderr, "ptce-map : impossible d'initialiser GEOS ou PROJ\n");

@@ -3,10 +3,12 @@
  */
 #include "pipeline/run.h"
 
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/ctx.h"
 #include "core/util.h"
@@ -62,6 +64,9 @@ ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run)
     }
 
     census *c = &run->census;
+    run->overrides = opts->overrides;
+    run->ban_paths = opts->ban_paths;
+    run->nban = opts->nban;
     run->nrows = c->nrecords;
     run->rows = calloc(run->nrows ? run->nrows : 1, sizeof *run->rows);
     if (!run->rows)
@@ -98,12 +103,89 @@ ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run)
     return PTCE_OK;
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int cmp_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The BAN files given, a folder standing for its .csv and .csv.gz files in name order. */
+static ptce_status load_ban(ptce_ctx *ctx, geocoder *g, const char *const *given, size_t n)
+{
+    char **files = NULL;
+    size_t nfiles = 0, cap = 0;
+    ptce_status st = PTCE_OK;
+    for (size_t i = 0; i < n && !st; i++) {
+        struct stat sst;
+        DIR *d = stat(given[i], &sst) == 0 && S_ISDIR(sst.st_mode) ? opendir(given[i]) : NULL;
+        size_t first = nfiles;
+        struct dirent *e = NULL;
+        do {
+            char path[4096];
+            if (d) {
+                e = readdir(d);
+                if (!e)
+                    break;
+                if (!ends_with(e->d_name, ".csv") && !ends_with(e->d_name, ".csv.gz"))
+                    continue;
+                snprintf(path, sizeof path, "%s/%s", given[i], e->d_name);
+            } else {
+                snprintf(path, sizeof path, "%s", given[i]);
+            }
+            if (nfiles == cap) {
+                cap = cap ? cap * 2 : 16;
+                char **grown = realloc(files, cap * sizeof *files);
+                if (!grown) {
+                    st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+                    break;
+                }
+                files = grown;
+            }
+            if (!(files[nfiles] = ptce_strdup(path))) {
+                st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+                break;
+            }
+            nfiles++;
+        } while (d);
+        if (d) {
+            closedir(d);
+            if (!st && nfiles == first)
+                st = ptce_fail(ctx, PTCE_ERR_INPUT, "--ban %s : aucun fichier .csv ou .csv.gz "
+                                                    "dans ce dossier", given[i]);
+            qsort(files + first, nfiles - first, sizeof *files, cmp_paths);
+        }
+    }
+    if (!st)
+        st = geocoder_load_ban(g, (const char *const *)files, nfiles);
+    if (!st)
+        ptce_info(ctx, "base adresse nationale : %zu point(s) adresse chargé(s) de %zu "
+                       "fichier(s)", geocoder_ban_count(g), nfiles);
+    for (size_t i = 0; i < nfiles; i++)
+        free(files[i]);
+    free(files);
+    return st;
+}
+
 ptce_status run_geocode(ptce_ctx *ctx, ptce_run *run)
 {
     geocoder *g;
     ptce_status st = geocoder_new(ctx, &run->rd, &g);
     if (st)
         return st;
+    if (run->overrides && (st = geocoder_load_overrides(g, run->overrides)) == PTCE_OK)
+        ptce_info(ctx, "%s : %zu correction(s) manuelle(s) chargée(s)", run->overrides,
+                  geocoder_overrides_count(g));
+    if (!st && run->nban > 0)
+        st = load_ban(ctx, g, run->ban_paths, run->nban);
+    if (st) {
+        geocoder_free(g);
+        return st;
+    }
     const census *c = &run->census;
     run->nplaced = run->nambiguous = run->nrejected = 0;
     for (size_t i = 0; i < run->nrows && st == PTCE_OK; i++) {

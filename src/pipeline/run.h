@@ -34,6 +34,10 @@ typedef struct run_options {
     const char *columns;      /* --columns */
     const char *taxonomy_path;/* NULL: the data folder's taxonomie.txt */
     int without_taxonomy;     /* geocoding alone does not need the taxonomy */
+    const char *overrides;    /* --overrides: analyst corrections by id, NULL when unused */
+    const char *const *ban_paths; /* --ban: national address base files, or folders of
+                                   * them (every .csv and .csv.gz inside, in name order) */
+    size_t nban;
 } run_options;
 
 typedef struct ptce_run {
@@ -46,6 +50,9 @@ typedef struct ptce_run {
     size_t nambiguous;
     size_t nrejected;
     int has_membres;          /* the census has a members column */
+    const char *overrides;    /* from run_options, for run_geocode (not owned) */
+    const char *const *ban_paths;
+    size_t nban;
 } ptce_run;
 
 /* Reads the census, the reference data and the taxonomy. */
