@@ -121,19 +121,6 @@ ptce_status geocoder_new(ptce_ctx *ctx, const refdata *rd, geocoder **out)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     g->ctx = ctx;
     g->rd = rd;
-    g->by_lat = malloc((rd->ncommunes ? rd->ncommunes : 1) * sizeof *g->by_lat);
-    lat_index *tmp = malloc((rd->ncommunes ? rd->ncommunes : 1) * sizeof *tmp);
-    if (!g->by_lat || !tmp) {
-        free(tmp);
-        geocoder_free(g);
-        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    }
-    for (size_t i = 0; i < rd->ncommunes; i++)
-        tmp[i] = (lat_index){rd->communes[i].lat, i};
-    qsort(tmp, rd->ncommunes, sizeof *tmp, cmp_lat);
-    for (size_t i = 0; i < rd->ncommunes; i++)
-        g->by_lat[i] = tmp[i].index;
-    free(tmp);
     ptce_status st = build_fuzzy_index(g);
     if (st) {
         geocoder_free(g);
@@ -868,9 +855,36 @@ static double tolerance_km(const commune *m)
     return 15;
 }
 
-const commune *geo_nearest_commune(const geocoder *g, double lat, double lon, double *km)
+/* Communes by latitude, sorted on the first search only: most runs never need it, and
+ * sorting 35,000 points costs several milliseconds of start-up. Returns 0 without memory. */
+static int sort_by_latitude(geocoder *g)
 {
     const refdata *rd = g->rd;
+    if (g->by_lat)
+        return 1;
+    size_t *by_lat = malloc((rd->ncommunes ? rd->ncommunes : 1) * sizeof *by_lat);
+    lat_index *tmp = malloc((rd->ncommunes ? rd->ncommunes : 1) * sizeof *tmp);
+    if (!by_lat || !tmp) {
+        free(by_lat);
+        free(tmp);
+        return 0;
+    }
+    for (size_t i = 0; i < rd->ncommunes; i++)
+        tmp[i] = (lat_index){rd->communes[i].lat, i};
+    qsort(tmp, rd->ncommunes, sizeof *tmp, cmp_lat);
+    for (size_t i = 0; i < rd->ncommunes; i++)
+        by_lat[i] = tmp[i].index;
+    free(tmp);
+    g->by_lat = by_lat;
+    return 1;
+}
+
+const commune *geo_nearest_commune(geocoder *g, double lat, double lon, double *km)
+{
+    const refdata *rd = g->rd;
+    *km = 1e9;
+    if (!sort_by_latitude(g))
+        return NULL;
     /* Lower bound on latitude - 0.5°, then scan the band; 0.5° is about 55 km. */
     size_t lo = 0, hi = rd->ncommunes;
     while (lo < hi) {

@@ -37,7 +37,8 @@ typedef struct territory {
 struct geocoder {
     ptce_ctx *ctx;
     const refdata *rd;
-    size_t *by_lat;          /* commune indices sorted by latitude, for nearest-commune search */
+    size_t *by_lat;          /* commune indices sorted by latitude, for nearest-commune search;
+                              * NULL until the first search needs it */
     PJ *l93_to_wgs84;        /* created on first use */
     fuzzy_entry *fuzzy;      /* grouped by département, in the order of rd->deps */
     size_t *fuzzy_start;     /* rd->ndeps + 1 offsets into fuzzy */
@@ -76,7 +77,7 @@ size_t geo_street_key(const char *name, char *out, size_t size);
 
 double geo_distance_km(double lat1, double lon1, double lat2, double lon2);
 /* Nearest current commune with a real point; NULL when none within about 55 km. */
-const commune *geo_nearest_commune(const geocoder *g, double lat, double lon, double *km);
+const commune *geo_nearest_commune(geocoder *g, double lat, double lon, double *km);
 /* True when the point lies in one of the five areas of the 18 regions (rough boxes). */
 int geo_in_france_box(double lat, double lon);
 
