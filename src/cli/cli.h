@@ -32,6 +32,13 @@ int common_option(int opt, const char *arg, common_options *co);
 struct run_options;
 void common_apply(const common_options *co, struct run_options *ro);
 
+/* Parses the options of a subcommand that takes only -o/--output and the common ones.
+ * Returns -1 to go on (the operands start at optind), or the exit code to return at once
+ * (0 after --help, 1 for an unknown option). `*output` keeps its default when -o is not
+ * given. */
+int cli_parse_simple(int argc, char **argv, const char *help, common_options *co,
+                     const char **output);
+
 /* Creates the context and applies the common options; prints the error and returns NULL
  * on failure. */
 ptce_ctx *cli_context(const common_options *co);

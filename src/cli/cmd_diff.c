@@ -2,8 +2,8 @@
  * cli/cmd_diff.c — `ptce-map diff ANCIEN.csv NOUVEAU.csv [-o DOSSIER]`: what changed from
  * one census year to the next, in DOSSIER/evolutions.csv and a printed summary.
  */
-#include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "diff/diff.h"
@@ -43,27 +43,11 @@ static ptce_status load_year(ptce_ctx *ctx, const common_options *co, const char
 
 int cmd_diff(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             COMMON_LONG_OPTIONS,
-                                             {NULL, 0, NULL, 0}};
     common_options co = {0};
     const char *outdir_path = "out";
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        if (common_option(opt, optarg, &co))
-            continue;
-        if (opt == 'o') {
-            outdir_path = optarg;
-        } else if (opt == 'h') {
-            fputs(help, stdout);
-            return 0;
-        } else {
-            fputs(help, stderr);
-            return 1;
-        }
-    }
+    int early = cli_parse_simple(argc, argv, help, &co, &outdir_path);
+    if (early >= 0)
+        return early;
     if (argc - optind != 2) {
         fprintf(stderr, "ptce-map diff : indiquez deux recensements, l'ancien puis le "
                         "nouveau\n\n");

@@ -2,8 +2,8 @@
  * cli/cmd_reports.c — `ptce-map geocode` and `ptce-map classify`: the row-by-row reports
  * of one stage, every input row in order with its columns unchanged.
  */
-#include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -42,27 +42,11 @@ static const char classify_help[] =
 static int run_report(int argc, char **argv, report_kind kind)
 {
     const char *help = kind == REPORT_GEOCODE ? geocode_help : classify_help;
-    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             COMMON_LONG_OPTIONS,
-                                             {NULL, 0, NULL, 0}};
     common_options co = {0};
     const char *output = "-";
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        if (common_option(opt, optarg, &co))
-            continue;
-        if (opt == 'o') {
-            output = optarg;
-        } else if (opt == 'h') {
-            fputs(help, stdout);
-            return 0;
-        } else {
-            fputs(help, stderr);
-            return 1;
-        }
-    }
+    int early = cli_parse_simple(argc, argv, help, &co, &output);
+    if (early >= 0)
+        return early;
     if (argc - optind != 1) {
         fputs(help, stderr);
         return 1;

@@ -3,8 +3,8 @@
  * checked without making a map. Exit 0 without error (warnings allowed), 7 with errors,
  * 2 when the file cannot be read at all.
  */
-#include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "pipeline/validate.h"
@@ -31,27 +31,11 @@ static const char help[] =
 
 int cmd_validate(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             COMMON_LONG_OPTIONS,
-                                             {NULL, 0, NULL, 0}};
     common_options co = {0};
     const char *output = NULL;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        if (common_option(opt, optarg, &co))
-            continue;
-        if (opt == 'o') {
-            output = optarg;
-        } else if (opt == 'h') {
-            fputs(help, stdout);
-            return 0;
-        } else {
-            fputs(help, stderr);
-            return 1;
-        }
-    }
+    int early = cli_parse_simple(argc, argv, help, &co, &output);
+    if (early >= 0)
+        return early;
     if (argc - optind != 1) {
         fprintf(stderr, "ptce-map validate : indiquez un fichier de recensement\n\n");
         fputs(help, stderr);

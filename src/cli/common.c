@@ -1,6 +1,7 @@
 /*
  * cli/common.c — options shared by every subcommand, context creation, error printing.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,4 +81,29 @@ const char *cli_sample_census(ptce_ctx *ctx, char *buf, size_t size)
     snprintf(buf, size, "%s/sample/census-sample.csv", dir);
     struct stat st;
     return stat(buf, &st) == 0 ? buf : NULL;
+}
+
+int cli_parse_simple(int argc, char **argv, const char *help, common_options *co,
+                     const char **output)
+{
+    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             COMMON_LONG_OPTIONS,
+                                             {NULL, 0, NULL, 0}};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        if (common_option(opt, optarg, co))
+            continue;
+        if (opt == 'o') {
+            *output = optarg;
+        } else if (opt == 'h') {
+            fputs(help, stdout);
+            return 0;
+        } else {
+            fputs(help, stderr);
+            return 1;
+        }
+    }
+    return -1;
 }
