@@ -24,6 +24,14 @@ typedef struct crs_target {
 /* Prepares output in EPSG:`epsg`. Fails with a message for an unknown code. */
 ptce_status geom_crs_open(ptce_ctx *ctx, int epsg, crs_target *out);
 
+/* Only the transformation, for coordinates that are not written with a .prj (the insets
+ * of the national layout): `prj` stays NULL when the operation is built in. */
+ptce_status geom_crs_open_transform(ptce_ctx *ctx, int epsg, crs_target *out);
+
+/* Same, but always asking PROJ to search proj.db for the operation (slow, about 40 ms):
+ * what geom_crs_open's built-in operations for the French CRSs are tested against. */
+ptce_status geom_crs_open_searched(ptce_ctx *ctx, int epsg, crs_target *out);
+
 /* Same .prj, but for coordinates already in that plane: no transformation. */
 ptce_status geom_crs_open_identity(ptce_ctx *ctx, int epsg, crs_target *out);
 void geom_crs_close(crs_target *crs);

@@ -48,22 +48,47 @@ static void json_string(strbuf *sb, const char *s)
 }
 
 /* Fixed decimals, trailing zeros trimmed, "-0" avoided: the same number always prints the
- * same way. */
+ * same way. Done by hand on the number scaled to an integer: printf is most of the time of
+ * writing a large GeoJSON. Values beyond 1e12 (never coordinates or counts) go to printf. */
 static void json_number(strbuf *sb, double v, int decimals)
 {
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    char *dot = strchr(buf, '.');
-    if (dot) {
-        char *end = buf + strlen(buf) - 1;
-        while (end > dot && *end == '0')
-            *end-- = '\0';
-        if (end == dot)
-            *end = '\0';
+    static const double scale[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (decimals < 0 || decimals > 9 || !(fabs(v) < 1e12)) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.*f", decimals, v);
+        sb_append(sb, buf);
+        return;
     }
-    if (strcmp(buf, "-0") == 0)
-        strcpy(buf, "0");
-    sb_append(sb, buf);
+    double scaled = fabs(v) * scale[decimals];
+    unsigned long long n = (unsigned long long)rint(scaled); /* ties to even, as printf */
+    unsigned long long unit = (unsigned long long)scale[decimals];
+    unsigned long long ipart = n / unit, fpart = n % unit;
+    char buf[48];
+    int len = 0;
+    if (v < 0 && n != 0)
+        buf[len++] = '-';
+    char digits[24];
+    int nd = 0;
+    do {
+        digits[nd++] = (char)('0' + ipart % 10);
+        ipart /= 10;
+    } while (ipart);
+    while (nd)
+        buf[len++] = digits[--nd];
+    if (fpart) {
+        int width = decimals;
+        while (fpart % 10 == 0) { /* trailing zeros trimmed */
+            fpart /= 10;
+            width--;
+        }
+        buf[len++] = '.';
+        for (int i = width - 1; i >= 0; i--) {
+            buf[len + i] = (char)('0' + fpart % 10);
+            fpart /= 10;
+        }
+        len += width;
+    }
+    sb_append_n(sb, buf, (size_t)len);
 }
 
 typedef struct bbox {

@@ -55,6 +55,30 @@ static void prj_is_what_proj_writes_in_esri_wkt(void **state)
     assert_non_null(strstr(ptce_ctx_error(ctx), "EPSG:999999"));
 }
 
+/* The built-in operations for the French legal CRSs give what PROJ's own search gives. */
+static void built_in_operations_match_proj_search(void **state)
+{
+    (void)state;
+    static const struct {
+        int epsg;
+        double lon, lat;
+    } cases[] = {{2154, 2.3499, 48.8530}, {2154, 8.7369, 41.9192}, {5490, -61.5331, 16.2411},
+                 {5490, -61.0588, 14.6161}, {2972, -52.3265, 4.9372}, {2975, 55.4481, -20.8823},
+                 {4471, 45.2279, -12.7806}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        crs_target fast, searched;
+        assert_int_equal(geom_crs_open(ctx, cases[i].epsg, &fast), PTCE_OK);
+        assert_int_equal(geom_crs_open_searched(ctx, cases[i].epsg, &searched), PTCE_OK);
+        double x1, y1, x2, y2;
+        assert_true(geom_project_point(&fast, cases[i].lon, cases[i].lat, &x1, &y1));
+        assert_true(geom_project_point(&searched, cases[i].lon, cases[i].lat, &x2, &y2));
+        assert_true(fabs(x1 - x2) < 0.01 && fabs(y1 - y2) < 0.01); /* 1 cm */
+        assert_string_equal(fast.prj, searched.prj);
+        geom_crs_close(&fast);
+        geom_crs_close(&searched);
+    }
+}
+
 static void epsg_codes_are_parsed(void **state)
 {
     (void)state;
@@ -210,6 +234,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(prj_is_what_proj_writes_in_esri_wkt),
+        cmocka_unit_test(built_in_operations_match_proj_search),
         cmocka_unit_test(epsg_codes_are_parsed),
         cmocka_unit_test(rings_come_out_in_the_format_orientation),
         cmocka_unit_test(insets_sit_in_their_frames_beside_metropolitan_france),
