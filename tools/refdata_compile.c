@@ -8,7 +8,8 @@
  *   - makes every département polygon valid and gives the communes without any point a
  *     point inside their département (GEOSPointOnSurface);
  *   - unions the départements into the 18 regions (GEOS), closing the slivers and gaps the
- *     generalised polygons leave between neighbours, and sums populations.
+ *     generalised polygons leave between neighbours, and sums populations;
+ *   - makes the simplified web variants of both, once here rather than at every run.
  * Output is sorted and printed with fixed precision so that a rerun is byte-identical.
  *
  * Usage: ptce-refdata-compile STAGING_DIR OUT_DIR
@@ -24,6 +25,7 @@
 #include "core/ctx.h"
 #include "core/tsv.h"
 #include "core/util.h"
+#include "geom/simplify.h"
 #include "refdata/cache.h"
 #include "refdata/refdata.h"
 #include "text/fold.h"
@@ -32,6 +34,9 @@
  * between generalised départements, not real enclaves: Llívia, the smallest real hole we
  * must keep, is about 13 km². */
 #define SLIVER_AREA 1e-4
+
+/* Tolerance of the web polygons (degrees): about 2 km, invisible on a national web map. */
+#define WEB_TOLERANCE 0.02
 
 static int die(const char *fmt, ...)
 {
@@ -155,6 +160,41 @@ static GEOSGeometry *drop_slivers(ptce_ctx *ctx, const GEOSGeometry *g)
     return result;
 }
 
+/* Writes one polygon per region: the union of its départements' `geoms` on the 1e-6°
+ * grid, slivers dropped, normalised. */
+static int write_regions(ptce_ctx *ctx, const char *out, const char *name, const tsv_table *regions,
+                         const dep_geom *dg, GEOSGeometry *const *geoms, size_t n)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    FILE *f = open_out(out, name);
+    if (!f)
+        return 1;
+    fprintf(f, "code\twkt\n");
+    for (size_t r = 0; r < regions->nrows; r++) {
+        const char *code = tsv_cell(regions, r, 0);
+        GEOSGeometry **parts = calloc(n, sizeof *parts);
+        unsigned np = 0;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(dg[i].reg, code) == 0)
+                parts[np++] = GEOSGeom_clone_r(h, geoms[i]);
+        GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, np);
+        free(parts);
+        GEOSGeometry *uni = GEOSUnaryUnionPrec_r(h, coll, 1e-6);
+        GEOSGeom_destroy_r(h, coll);
+        if (!uni)
+            return die("region %s: union failed: %s", code, ctx->geos_error);
+        GEOSGeometry *clean = drop_slivers(ctx, uni);
+        GEOSGeom_destroy_r(h, uni);
+        GEOSNormalize_r(h, clean);
+        if (!GEOSisValid_r(h, clean))
+            return die("region %s: union is not valid", code);
+        if (write_geom_row(ctx, f, code, clean))
+            return 1;
+        GEOSGeom_destroy_r(h, clean);
+    }
+    return fclose(f) != 0;
+}
+
 static int compile_geometry(ptce_ctx *ctx, const char *stage, const char *out)
 {
     GEOSContextHandle_t h = ctx->geos;
@@ -201,33 +241,33 @@ static int compile_geometry(ptce_ctx *ctx, const char *stage, const char *out)
     fclose(f);
 
     /* Regions: union of their départements on the same grid, then slivers dropped. */
-    f = open_out(out, "regions_geom.tsv");
+    GEOSGeometry **polys = calloc(n, sizeof *polys);
+    for (size_t i = 0; i < n; i++)
+        polys[i] = dg[i].geom;
+    if (write_regions(ctx, out, "regions_geom.tsv", &regions, dg, polys, n))
+        return 1;
+
+    /* The web variants: the départements simplified as a coverage (shared borders
+     * simplified once, about 2 km), and the regions as unions of those. */
+    GEOSGeometry **web = calloc(n, sizeof *web);
+    if (geom_simplify_coverage(ctx, (const GEOSGeometry *const *)polys, n, WEB_TOLERANCE, web))
+        return die("web simplification: %s", ptce_ctx_error(ctx));
+    f = open_out(out, "departements_web_geom.tsv");
     if (!f)
         return 1;
     fprintf(f, "code\twkt\n");
-    for (size_t r = 0; r < regions.nrows; r++) {
-        const char *code = tsv_cell(&regions, r, 0);
-        GEOSGeometry **parts = calloc(n, sizeof *parts);
-        unsigned np = 0;
-        for (size_t i = 0; i < n; i++)
-            if (strcmp(dg[i].reg, code) == 0)
-                parts[np++] = GEOSGeom_clone_r(h, dg[i].geom);
-        GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, np);
-        free(parts);
-        GEOSGeometry *uni = GEOSUnaryUnionPrec_r(h, coll, 1e-6);
-        GEOSGeom_destroy_r(h, coll);
-        if (!uni)
-            return die("region %s: union failed: %s", code, ctx->geos_error);
-        GEOSGeometry *clean = drop_slivers(ctx, uni);
-        GEOSGeom_destroy_r(h, uni);
-        GEOSNormalize_r(h, clean);
-        if (!GEOSisValid_r(h, clean))
-            return die("region %s: union is not valid", code);
-        if (write_geom_row(ctx, f, code, clean))
-            return 1;
-        GEOSGeom_destroy_r(h, clean);
+    for (size_t i = 0; i < n; i++) {
+        GEOSNormalize_r(h, web[i]);
+        if (!GEOSisValid_r(h, web[i]) || write_geom_row(ctx, f, dg[i].code, web[i]))
+            return die("département %s: simplified polygon not valid", dg[i].code);
     }
     fclose(f);
+    if (write_regions(ctx, out, "regions_web_geom.tsv", &regions, dg, web, n))
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        GEOSGeom_destroy_r(h, web[i]);
+    free(web);
+    free(polys);
 
     /* Communes without any point: a point inside their département. */
     int c_dep = tsv_column(&communes, "code_dep"), c_lat = tsv_column(&communes, "lat"),

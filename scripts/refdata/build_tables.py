@@ -203,8 +203,10 @@ def main():
             neigh |= {n for n in by_cp[cp] if n in points and points[n][2].startswith("geonames")
                       and current[n]["departement"] == current[code]["departement"]}
         if neigh:
-            lat = sum(points[n][0] for n in neigh) / len(neigh)
-            lon = sum(points[n][1] for n in neigh) / len(neigh)
+            # Summed in code order: a set's order changes from run to run (hash seed), and
+            # so would the last digit of the mean.
+            lat = sum(points[n][0] for n in sorted(neigh)) / len(neigh)
+            lon = sum(points[n][1] for n in sorted(neigh)) / len(neigh)
             points[code] = (lat, lon, "code_postal")
 
     # ---- département polygons from Natural Earth -----------------------------------------

@@ -16,7 +16,6 @@
 #include "core/util.h"
 #include "diff/diff.h"
 #include "geom/geom.h"
-#include "geom/simplify.h"
 #include "pipeline/carte.h"
 #include "pipeline/layers.h"
 #include "pipeline/reports.h"
@@ -24,9 +23,6 @@
 #include "write/cartography.h"
 #include "write/outdir.h"
 #include "write/writers.h"
-
-/* Tolerance of the _web polygons: about 2 km, invisible on a national web map. */
-#define WEB_TOLERANCE_DEGREES 0.02
 
 /* Everything a build holds between the stages, freed in one place. */
 typedef struct build_state {
@@ -37,8 +33,8 @@ typedef struct build_state {
     area_layer group_layer;
     crs_target crs;
     carte carte;
-    GEOSGeometry **web_deps;
-    GEOSGeometry **web_regions;
+    const GEOSGeometry **web_deps;    /* not owned: the reference data's */
+    const GEOSGeometry **web_regions;
     area_layer web_region_layer, web_dep_layer;
     layer_view points_view, regions_view, deps_view; /* --crs for one territory */
     int restricted;
@@ -99,45 +95,25 @@ static ptce_status write_readme(ptce_ctx *ctx, outdir *od, const build_state *b)
     return st;
 }
 
-/* Simplified départements (shared borders simplified once) and regions as unions of them,
- * so that the web layers stay a clean coverage. */
+/* The web layers: the same areas on the simplified polygons of the reference data. */
 static ptce_status build_web_polygons(ptce_ctx *ctx, build_state *b)
 {
     aggregation *agg = &b->agg;
-    const GEOSGeometry **deps = calloc(agg->ndeps, sizeof *deps);
+    refdata *rd = &b->run.rd;
     b->web_deps = calloc(agg->ndeps, sizeof *b->web_deps);
     b->web_regions = calloc(agg->nregions, sizeof *b->web_regions);
-    if (!deps || !b->web_deps || !b->web_regions) {
-        free(deps);
+    if (!b->web_deps || !b->web_regions)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    }
+    /* Areas are in the reference arrays' order (see aggregate.c). */
     for (size_t i = 0; i < agg->ndeps; i++)
-        deps[i] = agg->deps[i].geom;
-    ptce_status st = geom_simplify_coverage(ctx, (const GEOSGeometry *const *)deps, agg->ndeps,
-                                            WEB_TOLERANCE_DEGREES, b->web_deps);
-    free(deps);
-    for (size_t r = 0; r < agg->nregions && !st; r++) {
-        GEOSGeometry **parts = calloc(agg->ndeps, sizeof *parts);
-        if (!parts)
-            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-        unsigned np = 0;
-        for (size_t i = 0; i < agg->ndeps; i++)
-            if (!strcmp(agg->deps[i].parent_code, agg->regions[r].code))
-                parts[np++] = GEOSGeom_clone_r(ctx->geos, b->web_deps[i]);
-        GEOSGeometry *coll = GEOSGeom_createCollection_r(ctx->geos, GEOS_GEOMETRYCOLLECTION,
-                                                         parts, np);
-        free(parts);
-        b->web_regions[r] = coll ? GEOSUnaryUnion_r(ctx->geos, coll) : NULL;
-        if (coll)
-            GEOSGeom_destroy_r(ctx->geos, coll);
-        if (!b->web_regions[r])
-            st = ptce_fail(ctx, PTCE_ERR_LIBRARY, "région %s : union simplifiée impossible",
-                           agg->regions[r].code);
-    }
-    if (!st)
-        st = layers_area(ctx, &b->ls, AREA_REGION, agg->regions, agg->nregions, b->web_regions,
-                         "ptce_regions", "PTCE par région (simplifié pour le web)",
-                         &b->web_region_layer);
+        if (!(b->web_deps[i] = refdata_departement_web_geom(ctx, rd, &rd->deps[i])))
+            return PTCE_ERR_DATA;
+    for (size_t i = 0; i < agg->nregions; i++)
+        if (!(b->web_regions[i] = refdata_region_web_geom(ctx, rd, &rd->regions[i])))
+            return PTCE_ERR_DATA;
+    ptce_status st = layers_area(ctx, &b->ls, AREA_REGION, agg->regions, agg->nregions,
+                                 b->web_regions, "ptce_regions",
+                                 "PTCE par région (simplifié pour le web)", &b->web_region_layer);
     if (!st)
         st = layers_area(ctx, &b->ls, AREA_DEPARTEMENT, agg->deps, agg->ndeps, b->web_deps,
                          "ptce_departements", "PTCE par département (simplifié pour le web)",
@@ -409,18 +385,12 @@ static ptce_status compare_with_previous(ptce_ctx *ctx, build_state *b, const bu
     return st;
 }
 
-static void build_state_free(ptce_ctx *ctx, build_state *b)
+static void build_state_free(build_state *b)
 {
     if (b->has_previous) {
         diff_result_free(&b->diff);
         run_free(&b->previous);
     }
-    for (size_t i = 0; b->web_deps && i < b->agg.ndeps; i++)
-        if (b->web_deps[i])
-            GEOSGeom_destroy_r(ctx->geos, b->web_deps[i]);
-    for (size_t i = 0; b->web_regions && i < b->agg.nregions; i++)
-        if (b->web_regions[i])
-            GEOSGeom_destroy_r(ctx->geos, b->web_regions[i]);
     free(b->web_deps);
     free(b->web_regions);
     layer_view_free(&b->points_view);
@@ -478,7 +448,7 @@ ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts)
     }
     if (!st)
         print_summary(ctx, &b->run, &b->agg);
-    build_state_free(ctx, b);
+    build_state_free(b);
     free(b);
     return st;
 }

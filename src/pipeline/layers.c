@@ -209,7 +209,7 @@ static ptce_status build_area_fields(ptce_ctx *ctx, layer_set *ls, area_kind kin
 }
 
 ptce_status layers_area(ptce_ctx *ctx, layer_set *ls, area_kind kind, const area_stats *areas,
-                        size_t n, GEOSGeometry **geoms, const char *name, const char *title,
+                        size_t n, const GEOSGeometry **geoms, const char *name, const char *title,
                         area_layer *out)
 {
     if (!ls->area_fields[kind]) {

@@ -26,7 +26,7 @@ typedef struct area_layer {
     struct layer_set *ls;
     area_kind kind;
     const area_stats *areas;
-    GEOSGeometry **geoms;      /* not owned; NULL: the areas' own polygons */
+    const GEOSGeometry **geoms; /* not owned; NULL: the areas' own polygons */
 } area_layer;
 
 typedef struct layer_set {
@@ -49,7 +49,7 @@ ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layer_s
 /* Describes n areas as a polygon layer `name`; `geoms` replaces their polygons when not
  * NULL (simplified variants). `out` must live as long as the layer is written. */
 ptce_status layers_area(ptce_ctx *ctx, layer_set *ls, area_kind kind, const area_stats *areas,
-                        size_t n, GEOSGeometry **geoms, const char *name, const char *title,
+                        size_t n, const GEOSGeometry **geoms, const char *name, const char *title,
                         area_layer *out);
 void layers_free(layer_set *ls);
 

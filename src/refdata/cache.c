@@ -19,7 +19,7 @@
 #include "core/ctx.h"
 #include "core/util.h"
 
-#define CACHE_MAGIC "PTCEREF1"
+#define CACHE_MAGIC "PTCEREF2"
 #define CACHE_ENDIAN 0x01020304u
 #define NO_INDEX UINT32_MAX
 
@@ -27,7 +27,8 @@
 static const char *const source_tables[] = {"communes.tsv", "anciennes_communes.tsv",
                                             "codes_postaux.tsv", "departements.tsv",
                                             "regions.tsv", "departements_geom.tsv",
-                                            "regions_geom.tsv"};
+                                            "regions_geom.tsv", "departements_web_geom.tsv",
+                                            "regions_web_geom.tsv"};
 
 typedef struct cache_header {
     char magic[8];
@@ -54,12 +55,12 @@ typedef struct c_postal {
 } c_postal;
 
 typedef struct c_dep {
-    uint32_t code, nom, key, reg, chef_lieu, wkt;
+    uint32_t code, nom, key, reg, chef_lieu, wkt, wkt_web, pad;
     int64_t population;
 } c_dep;
 
 typedef struct c_region {
-    uint32_t code, nom, key, wkt, ndeps, pad;
+    uint32_t code, nom, key, wkt, wkt_web, ndeps;
     int64_t population;
 } c_region;
 
@@ -182,12 +183,13 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
         const departement *d = &rd->deps[i];
         cd[i] = (c_dep){intern(&b, d->code), intern(&b, d->nom), intern(&b, d->key),
                         intern(&b, d->reg), intern(&b, d->chef_lieu), intern(&b, d->wkt),
-                        d->population};
+                        intern(&b, d->wkt_web), 0, d->population};
     }
     for (size_t i = 0; i < rd->nregions; i++) {
         const region *r = &rd->regions[i];
         cr[i] = (c_region){intern(&b, r->code), intern(&b, r->nom), intern(&b, r->key),
-                           intern(&b, r->wkt), (uint32_t)r->ndeps, 0, r->population};
+                           intern(&b, r->wkt), intern(&b, r->wkt_web), (uint32_t)r->ndeps,
+                           r->population};
     }
     for (size_t i = 0; i < rd->nnames; i++) {
         const name_entry *e = &rd->names[i];
@@ -321,10 +323,11 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
     for (uint32_t i = 0; i < h.ndeps; i++)
         rd->deps[i] = (departement){STR(cd[i].code), STR(cd[i].nom), STR(cd[i].key),
                                     STR(cd[i].reg), STR(cd[i].chef_lieu), cd[i].population,
-                                    STR(cd[i].wkt), NULL};
+                                    STR(cd[i].wkt), NULL, STR(cd[i].wkt_web), NULL};
     for (uint32_t i = 0; i < h.nregions; i++)
         rd->regions[i] = (region){STR(cr[i].code), STR(cr[i].nom), STR(cr[i].key),
-                                  cr[i].population, cr[i].ndeps, STR(cr[i].wkt), NULL};
+                                  cr[i].population, cr[i].ndeps, STR(cr[i].wkt), NULL,
+                                  STR(cr[i].wkt_web), NULL};
     for (uint32_t i = 0; i < h.nnames; i++) {
         bad |= cn[i].commune >= h.ncommunes ||
                (cn[i].former != NO_INDEX && cn[i].former >= h.nformer);

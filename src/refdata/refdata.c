@@ -184,7 +184,9 @@ static ptce_status load_territories(ptce_ctx *ctx, const char *dir, refdata *rd)
     if ((st = tsv_read(ctx, dir, "departements.tsv", dcols, &rd->t_deps)) ||
         (st = tsv_read(ctx, dir, "regions.tsv", rcols, &rd->t_regions)) ||
         (st = tsv_read(ctx, dir, "departements_geom.tsv", gcols, &rd->t_deps_geom)) ||
-        (st = tsv_read(ctx, dir, "regions_geom.tsv", gcols, &rd->t_regions_geom)))
+        (st = tsv_read(ctx, dir, "regions_geom.tsv", gcols, &rd->t_regions_geom)) ||
+        (st = tsv_read(ctx, dir, "departements_web_geom.tsv", gcols, &rd->t_deps_web)) ||
+        (st = tsv_read(ctx, dir, "regions_web_geom.tsv", gcols, &rd->t_regions_web)))
         return st;
     tsv_table *t = &rd->t_deps;
     rd->deps = calloc(t->nrows ? t->nrows : 1, sizeof *rd->deps);
@@ -235,12 +237,22 @@ static ptce_status load_territories(ptce_ctx *ctx, const char *dir, refdata *rd)
         if (r)
             r->wkt = tsv_cell(&rd->t_regions_geom, i, 1);
     }
+    for (size_t i = 0; i < rd->t_deps_web.nrows; i++) {
+        departement *d = (departement *)refdata_departement(rd, tsv_cell(&rd->t_deps_web, i, 0));
+        if (d)
+            d->wkt_web = tsv_cell(&rd->t_deps_web, i, 1);
+    }
+    for (size_t i = 0; i < rd->t_regions_web.nrows; i++) {
+        region *r = (region *)refdata_region(rd, tsv_cell(&rd->t_regions_web, i, 0));
+        if (r)
+            r->wkt_web = tsv_cell(&rd->t_regions_web, i, 1);
+    }
     for (size_t i = 0; i < rd->ndeps; i++)
-        if (!rd->deps[i].wkt)
+        if (!rd->deps[i].wkt || !rd->deps[i].wkt_web)
             return ptce_fail(ctx, PTCE_ERR_DATA, "%s : pas de polygone pour le département %s",
                              dir, rd->deps[i].code);
     for (size_t i = 0; i < rd->nregions; i++)
-        if (!rd->regions[i].wkt)
+        if (!rd->regions[i].wkt || !rd->regions[i].wkt_web)
             return ptce_fail(ctx, PTCE_ERR_DATA, "%s : pas de polygone pour la région %s", dir,
                              rd->regions[i].code);
     return PTCE_OK;
@@ -363,12 +375,18 @@ ptce_status refdata_load_tables(ptce_ctx *ctx, refdata *rd)
 
 void refdata_free(refdata *rd)
 {
-    for (size_t i = 0; i < rd->ndeps; i++)
+    for (size_t i = 0; i < rd->ndeps; i++) {
         if (rd->deps[i].geom)
             GEOSGeom_destroy_r(rd->geos, rd->deps[i].geom);
-    for (size_t i = 0; i < rd->nregions; i++)
+        if (rd->deps[i].geom_web)
+            GEOSGeom_destroy_r(rd->geos, rd->deps[i].geom_web);
+    }
+    for (size_t i = 0; i < rd->nregions; i++) {
         if (rd->regions[i].geom)
             GEOSGeom_destroy_r(rd->geos, rd->regions[i].geom);
+        if (rd->regions[i].geom_web)
+            GEOSGeom_destroy_r(rd->geos, rd->regions[i].geom_web);
+    }
     free(rd->communes);
     free(rd->former);
     free(rd->postal);
@@ -382,6 +400,8 @@ void refdata_free(refdata *rd)
     tsv_free(&rd->t_regions);
     tsv_free(&rd->t_deps_geom);
     tsv_free(&rd->t_regions_geom);
+    tsv_free(&rd->t_deps_web);
+    tsv_free(&rd->t_regions_web);
     tsv_free(&rd->t_meta);
     tsv_free(&rd->outside);
     if (rd->cache_map)
@@ -482,4 +502,16 @@ const GEOSGeometry *refdata_region_geom(ptce_ctx *ctx, refdata *rd, region *r)
 {
     (void)rd;
     return parse_wkt(ctx, r->wkt, &r->geom, "la région", r->code);
+}
+
+const GEOSGeometry *refdata_departement_web_geom(ptce_ctx *ctx, refdata *rd, departement *d)
+{
+    (void)rd;
+    return parse_wkt(ctx, d->wkt_web, &d->geom_web, "le département (web)", d->code);
+}
+
+const GEOSGeometry *refdata_region_web_geom(ptce_ctx *ctx, refdata *rd, region *r)
+{
+    (void)rd;
+    return parse_wkt(ctx, r->wkt_web, &r->geom_web, "la région (web)", r->code);
 }

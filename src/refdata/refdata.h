@@ -82,6 +82,8 @@ typedef struct departement {
     long population;
     const char *wkt;         /* WGS 84 polygon */
     GEOSGeometry *geom;      /* parsed on first use, owned */
+    const char *wkt_web;     /* simplified for web maps (shared borders kept shared) */
+    GEOSGeometry *geom_web;
 } departement;
 
 typedef struct region {
@@ -92,6 +94,8 @@ typedef struct region {
     size_t ndeps;
     const char *wkt;
     GEOSGeometry *geom;
+    const char *wkt_web;
+    GEOSGeometry *geom_web;
 } region;
 
 /* A place name → where it leads. One commune can have several entries (its own name, a
@@ -129,7 +133,7 @@ typedef struct refdata {
     char versions[256];
     /* Backing tables, owned. */
     tsv_table t_communes, t_former, t_postal, t_deps, t_regions, t_deps_geom, t_regions_geom,
-        t_meta;
+        t_deps_web, t_regions_web, t_meta;
     GEOSContextHandle_t geos; /* for freeing the parsed geometries */
     void *cache_map;          /* the mapped refdata.bin when loaded from it (see cache.h) */
     size_t cache_size;
@@ -160,5 +164,8 @@ size_t refdata_names(const refdata *rd, const char *key, const name_entry **firs
  * when GEOS cannot read them. */
 const GEOSGeometry *refdata_departement_geom(ptce_ctx *ctx, refdata *rd, departement *d);
 const GEOSGeometry *refdata_region_geom(ptce_ctx *ctx, refdata *rd, region *r);
+/* The simplified web variants (about 2 km), made once by the data compiler. */
+const GEOSGeometry *refdata_departement_web_geom(ptce_ctx *ctx, refdata *rd, departement *d);
+const GEOSGeometry *refdata_region_web_geom(ptce_ctx *ctx, refdata *rd, region *r);
 
 #endif

@@ -170,6 +170,39 @@ static void no_gaps_between_regions(void **state)
     assert_int_equal(small_holes, 0);
 }
 
+/* The web variants are valid, lighter, and still a coverage: no overlap between neighbours. */
+static void web_polygons_are_a_lighter_coverage(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = ctx->geos;
+    GEOSGeometry **parts = calloc(rd.ndeps, sizeof *parts);
+    double sum = 0;
+    int full = 0, web = 0;
+    for (size_t i = 0; i < rd.ndeps; i++) {
+        const GEOSGeometry *g = refdata_departement_web_geom(ctx, &rd, &rd.deps[i]);
+        assert_non_null(g);
+        assert_int_equal(GEOSisValid_r(h, g), 1);
+        double a;
+        GEOSArea_r(h, g, &a);
+        sum += a;
+        web += GEOSGetNumCoordinates_r(h, g);
+        full += GEOSGetNumCoordinates_r(h, refdata_departement_geom(ctx, &rd, &rd.deps[i]));
+        parts[i] = GEOSGeom_clone_r(h, g);
+    }
+    assert_true(web < full * 0.8);
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts,
+                                                     (unsigned)rd.ndeps);
+    free(parts);
+    GEOSGeometry *u = GEOSUnaryUnion_r(h, coll);
+    double ua;
+    GEOSArea_r(h, u, &ua);
+    assert_true(fabs(ua - sum) / sum < 1e-6);
+    GEOSGeom_destroy_r(h, u);
+    GEOSGeom_destroy_r(h, coll);
+    for (size_t r = 0; r < rd.nregions; r++)
+        assert_int_equal(GEOSisValid_r(h, refdata_region_web_geom(ctx, &rd, &rd.regions[r])), 1);
+}
+
 static void stored_keys_are_what_text_fold_makes(void **state)
 {
     (void)state;
@@ -270,6 +303,7 @@ int main(void)
         cmocka_unit_test(regions_are_unions_of_their_departements),
         cmocka_unit_test(real_enclaves_stay_holes),
         cmocka_unit_test(no_gaps_between_regions),
+        cmocka_unit_test(web_polygons_are_a_lighter_coverage),
         cmocka_unit_test(stored_keys_are_what_text_fold_makes),
         cmocka_unit_test(former_communes_point_to_current_ones),
         cmocka_unit_test(postal_codes_and_homonyms),
