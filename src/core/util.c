@@ -4,6 +4,7 @@
 #include "core/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 char *ptce_strdup(const char *s)
 {
@@ -115,13 +117,30 @@ char *sb_take(strbuf *sb)
 
 char *ptce_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* O_NONBLOCK: opening a FIFO (a named pipe given as the census) must not wait for a
+     * writer forever; like any file that is not a regular one, it is refused below. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return NULL;
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
+    if (fstat(fd, &st) != 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
         errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        return NULL;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    FILE *f = flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 ? fdopen(fd, "rb")
+                                                                         : NULL;
+    if (!f) {
+        int err = errno;
+        close(fd);
+        errno = err;
         return NULL;
     }
     strbuf sb;
@@ -260,4 +279,61 @@ char *str_trim(char *s)
 bool str_starts_with(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+size_t format_fixed(char *buf, double v, int decimals, int trim)
+{
+    static const double scale[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (decimals < 0 || decimals > 9 || !(fabs(v) < 1e15 / scale[decimals]))
+        return 0;
+    double scaled = fabs(v) * scale[decimals];
+    double frac = scaled - floor(scaled);
+    if (fabs(frac - 0.5) < 1e-6) {
+        /* Near a tie the scaling itself may have rounded: printf decides on the exact
+         * binary value, so let it (rare, and a few microseconds each). */
+        int n = snprintf(buf, 48, "%.*f", decimals, v);
+        if (n > 0 && buf[0] == '-') {
+            int zero = 1;
+            for (const char *p = buf + 1; *p; p++)
+                zero &= *p == '0' || *p == '.';
+            if (zero)
+                memmove(buf, buf + 1, (size_t)n--);
+        }
+        if (trim && strchr(buf, '.')) {
+            while (n > 0 && buf[n - 1] == '0')
+                buf[--n] = '\0';
+            if (n > 0 && buf[n - 1] == '.')
+                buf[--n] = '\0';
+        }
+        return n > 0 ? (size_t)n : 0;
+    }
+    unsigned long long n = (unsigned long long)rint(scaled);
+    unsigned long long unit = (unsigned long long)scale[decimals];
+    unsigned long long ipart = n / unit, fpart = n % unit;
+    size_t len = 0;
+    if (v < 0 && n != 0)
+        buf[len++] = '-';
+    char digits[24];
+    int nd = 0;
+    do {
+        digits[nd++] = (char)('0' + ipart % 10);
+        ipart /= 10;
+    } while (ipart);
+    while (nd)
+        buf[len++] = digits[--nd];
+    int width = decimals;
+    while (trim && width > 0 && fpart % 10 == 0) {
+        fpart /= 10;
+        width--;
+    }
+    if (width > 0) {
+        buf[len++] = '.';
+        for (int i = width - 1; i >= 0; i--) {
+            buf[len + (size_t)i] = (char)('0' + fpart % 10);
+            fpart /= 10;
+        }
+        len += (size_t)width;
+    }
+    buf[len] = '\0';
+    return len;
 }

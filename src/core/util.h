@@ -44,6 +44,12 @@ size_t utf8_cut_length(const char *s, size_t max);
  * Returns false for empty text, trailing garbage, NaN and infinities. */
 bool parse_decimal(const char *text, double *out);
 
+/* Writes v with `decimals` decimals (0–9) into buf (at least 48 bytes), rounding half to
+ * even like printf, "-0" printed "0"; with `trim`, trailing zeros and a bare point are
+ * removed. Returns the length, or 0 for values beyond 1e15 or not finite (use printf).
+ * Hand-written because printf is most of the time of writing large outputs. */
+size_t format_fixed(char *buf, double v, int decimals, int trim);
+
 /* Removes leading and trailing ASCII blanks and no-break spaces in place. */
 char *str_trim(char *s);
 

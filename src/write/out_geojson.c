@@ -20,75 +20,36 @@
 static void json_string(strbuf *sb, const char *s)
 {
     sb_append_char(sb, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *run = (const unsigned char *)s;
+    for (const unsigned char *p = run;; p++) {
+        /* Characters that need no escape are copied by runs, not one by one. */
+        if (*p && *p != '"' && *p != '\\' && *p >= 0x20)
+            continue;
+        sb_append_n(sb, (const char *)run, (size_t)(p - run));
+        if (!*p)
+            break;
         switch (*p) {
-        case '"':
-            sb_append(sb, "\\\"");
-            break;
-        case '\\':
-            sb_append(sb, "\\\\");
-            break;
-        case '\n':
-            sb_append(sb, "\\n");
-            break;
-        case '\r':
-            sb_append(sb, "\\r");
-            break;
-        case '\t':
-            sb_append(sb, "\\t");
-            break;
-        default:
-            if (*p < 0x20)
-                sb_printf(sb, "\\u%04x", *p);
-            else
-                sb_append_char(sb, (char)*p);
+        case '"': sb_append(sb, "\\\""); break;
+        case '\\': sb_append(sb, "\\\\"); break;
+        case '\n': sb_append(sb, "\\n"); break;
+        case '\r': sb_append(sb, "\\r"); break;
+        case '\t': sb_append(sb, "\\t"); break;
+        default: sb_printf(sb, "\\u%04x", *p);
         }
+        run = p + 1;
     }
     sb_append_char(sb, '"');
 }
 
 /* Fixed decimals, trailing zeros trimmed, "-0" avoided: the same number always prints the
- * same way. Done by hand on the number scaled to an integer: printf is most of the time of
- * writing a large GeoJSON. Values beyond 1e12 (never coordinates or counts) go to printf. */
+ * same way (format_fixed, much faster than printf on large files). */
 static void json_number(strbuf *sb, double v, int decimals)
 {
-    static const double scale[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-    if (decimals < 0 || decimals > 9 || !(fabs(v) < 1e12)) {
-        char buf[64];
-        snprintf(buf, sizeof buf, "%.*f", decimals, v);
-        sb_append(sb, buf);
-        return;
-    }
-    double scaled = fabs(v) * scale[decimals];
-    unsigned long long n = (unsigned long long)rint(scaled); /* ties to even, as printf */
-    unsigned long long unit = (unsigned long long)scale[decimals];
-    unsigned long long ipart = n / unit, fpart = n % unit;
-    char buf[48];
-    int len = 0;
-    if (v < 0 && n != 0)
-        buf[len++] = '-';
-    char digits[24];
-    int nd = 0;
-    do {
-        digits[nd++] = (char)('0' + ipart % 10);
-        ipart /= 10;
-    } while (ipart);
-    while (nd)
-        buf[len++] = digits[--nd];
-    if (fpart) {
-        int width = decimals;
-        while (fpart % 10 == 0) { /* trailing zeros trimmed */
-            fpart /= 10;
-            width--;
-        }
-        buf[len++] = '.';
-        for (int i = width - 1; i >= 0; i--) {
-            buf[len + i] = (char)('0' + fpart % 10);
-            fpart /= 10;
-        }
-        len += width;
-    }
-    sb_append_n(sb, buf, (size_t)len);
+    char buf[64];
+    size_t n = format_fixed(buf, v, decimals, 1);
+    if (n == 0)
+        n = (size_t)snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    sb_append_n(sb, buf, n);
 }
 
 typedef struct bbox {
@@ -191,6 +152,38 @@ static void print_properties(strbuf *sb, const layer *l, size_t i)
     sb_append_char(sb, '}');
 }
 
+/* The collection's bbox, before any feature is written: from the points, or from the
+ * polygons' envelopes (rounding to the printed decimals is monotonic, so the bbox printed
+ * from these still holds every printed coordinate). */
+static void collection_bbox(ptce_ctx *ctx, const layer *l, bbox *all)
+{
+    for (size_t i = 0; i < l->nfeatures; i++) {
+        if (l->geometry == LAYER_POINT) {
+            double lon, lat;
+            l->point(l->user, i, &lon, &lat);
+            bbox_add(all, lon, lat);
+        } else {
+            const GEOSGeometry *g = l->polygon(l->user, i);
+            double x0, y0, x1, y1;
+            if (GEOSGeom_getXMin_r(ctx->geos, g, &x0) && GEOSGeom_getYMin_r(ctx->geos, g, &y0) &&
+                GEOSGeom_getXMax_r(ctx->geos, g, &x1) && GEOSGeom_getYMax_r(ctx->geos, g, &y1)) {
+                bbox_add(all, x0, y0);
+                bbox_add(all, x1, y1);
+            }
+        }
+    }
+}
+
+/* Writes what the buffer holds and empties it. Returns 0 on a write error. */
+static int flush_to(FILE *f, strbuf *sb)
+{
+    int ok = !sb->failed && (sb->len == 0 || fwrite(sb->data, 1, sb->len, f) == sb->len);
+    sb->len = 0;
+    return ok;
+}
+
+/* The file is streamed feature by feature through a small buffer: a 200,000-point layer
+ * never sits whole in memory. */
 ptce_status geojson_write(ptce_ctx *ctx, outdir *od, const char *subdir, const layer *l,
                           const char *suffix)
 {
@@ -200,61 +193,56 @@ ptce_status geojson_write(ptce_ctx *ctx, outdir *od, const char *subdir, const l
     ptce_status st = outdir_file(ctx, od, name, path, sizeof path);
     if (st)
         return st;
-    strbuf features;
-    sb_init(&features);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path);
     bbox all = {.empty = 1};
-    for (size_t i = 0; i < l->nfeatures && !st; i++) {
-        sb_append(&features, i ? ",\n" : "\n");
-        sb_append(&features, "{\"type\":\"Feature\",");
-        print_properties(&features, l, i);
-        sb_append(&features, ",\"geometry\":");
+    collection_bbox(ctx, l, &all);
+    strbuf sb;
+    sb_init(&sb);
+    sb_append(&sb, "{\"type\":\"FeatureCollection\",\"name\":");
+    json_string(&sb, l->name);
+    sb_append(&sb, ",\"metadata\":{\"title\":");
+    json_string(&sb, l->title ? l->title : l->name);
+    sb_append(&sb, ",\"systeme\":\"WGS 84 (EPSG:4326), longitude puis latitude\",\"credit\":");
+    json_string(&sb, l->credit ? l->credit : "");
+    sb_append(&sb, "}");
+    if (!all.empty) {
+        sb_append_char(&sb, ',');
+        bbox_print(&sb, &all);
+    }
+    sb_append(&sb, ",\"features\":[");
+    int io_ok = 1;
+    for (size_t i = 0; i < l->nfeatures && !st && io_ok; i++) {
+        sb_append(&sb, i ? ",\n" : "\n");
+        sb_append(&sb, "{\"type\":\"Feature\",");
+        print_properties(&sb, l, i);
+        sb_append(&sb, ",\"geometry\":");
         if (l->geometry == LAYER_POINT) {
             double lon, lat;
             l->point(l->user, i, &lon, &lat);
-            sb_append(&features, "{\"type\":\"Point\",\"coordinates\":[");
-            json_number(&features, lon, COORD_DECIMALS);
-            sb_append_char(&features, ',');
-            json_number(&features, lat, COORD_DECIMALS);
-            sb_append(&features, "]}");
-            bbox_add(&all, lon, lat);
+            sb_append(&sb, "{\"type\":\"Point\",\"coordinates\":[");
+            json_number(&sb, lon, COORD_DECIMALS);
+            sb_append_char(&sb, ',');
+            json_number(&sb, lat, COORD_DECIMALS);
+            sb_append(&sb, "]}");
         } else {
             bbox own = {.empty = 1};
-            st = print_polygon(ctx, &features, l->polygon(l->user, i), &own);
+            st = print_polygon(ctx, &sb, l->polygon(l->user, i), &own);
             if (!own.empty) {
-                sb_append_char(&features, ',');
-                bbox_print(&features, &own);
-                bbox_add(&all, own.minx, own.miny);
-                bbox_add(&all, own.maxx, own.maxy);
+                sb_append_char(&sb, ',');
+                bbox_print(&sb, &own);
             }
         }
-        sb_append_char(&features, '}');
+        sb_append_char(&sb, '}');
+        if (sb.len > (1u << 20))
+            io_ok = flush_to(f, &sb);
     }
-    strbuf doc;
-    sb_init(&doc);
-    sb_append(&doc, "{\"type\":\"FeatureCollection\",\"name\":");
-    json_string(&doc, l->name);
-    sb_append(&doc, ",\"metadata\":{\"title\":");
-    json_string(&doc, l->title ? l->title : l->name);
-    sb_append(&doc, ",\"systeme\":\"WGS 84 (EPSG:4326), longitude puis latitude\",\"credit\":");
-    json_string(&doc, l->credit ? l->credit : "");
-    sb_append(&doc, "}");
-    if (!all.empty) {
-        sb_append_char(&doc, ',');
-        bbox_print(&doc, &all);
-    }
-    sb_append(&doc, ",\"features\":[");
-    sb_append_n(&doc, features.data ? features.data : "", features.len);
-    sb_append(&doc, "\n]}\n");
-    sb_free(&features);
-    if (!st && doc.failed)
-        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    if (!st) {
-        FILE *f = fopen(path, "wb");
-        if (!f || fwrite(doc.data, 1, doc.len, f) != doc.len)
-            st = ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path);
-        if (f && fclose(f) != 0 && !st)
-            st = ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path);
-    }
-    sb_free(&doc);
+    sb_append(&sb, "\n]}\n");
+    io_ok = io_ok && flush_to(f, &sb);
+    io_ok = (fclose(f) == 0) && io_ok;
+    if (!st && !io_ok)
+        st = ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible (disque plein ?)", path);
+    sb_free(&sb);
     return st;
 }

@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/ctx.h"
 #include "core/util.h"
+#include "write/shpio.h"
 #include "write/writers.h"
 
 /* Collects rings into the arrays SHPCreateObject wants. */
@@ -92,8 +94,74 @@ static ptce_status write_text_file(ptce_ctx *ctx, const char *path, const char *
     return bad ? ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path) : PTCE_OK;
 }
 
+/* Text fields as wide as their longest value (at most the field's width, 254 at most):
+ * a 254-byte field holding 30-byte names makes every record eight times larger. */
+static void text_widths(const layer *l, int *widths)
+{
+    for (size_t f = 0; f < l->nfields; f++)
+        widths[f] = l->fields[f].type == FIELD_TEXT ? 1 : l->fields[f].width;
+    for (size_t i = 0; i < l->nfeatures; i++)
+        for (size_t f = 0; f < l->nfields; f++) {
+            if (l->fields[f].type != FIELD_TEXT || widths[f] >= l->fields[f].width)
+                continue;
+            field_value v = {0};
+            l->value(l->user, i, f, &v);
+            if (v.is_null || !v.text)
+                continue;
+            size_t n = strlen(v.text);
+            if (n > (size_t)widths[f])
+                widths[f] = n > (size_t)l->fields[f].width ? l->fields[f].width : (int)n;
+        }
+}
+
+static long file_size(const char *base, const char *ext)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s%s", base, ext);
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* shapelib does not report failures to write or close: read the files back to be sure they
+ * hold every record, whole. */
+static ptce_status check_written(ptce_ctx *ctx, const char *base, size_t nfeatures)
+{
+    SHPHandle shp = SHPOpen(base, "rb");
+    DBFHandle dbf = DBFOpen(base, "rb");
+    int count = -1;
+    if (shp)
+        SHPGetInfo(shp, &count, NULL, NULL, NULL);
+    int ok = shp && dbf && count == (int)nfeatures &&
+             DBFGetRecordCount(dbf) == (int)nfeatures &&
+             file_size(base, ".shp") == (long)shp->nFileSize &&
+             file_size(base, ".dbf") >=
+                 (long)dbf->nHeaderLength + (long)dbf->nRecords * dbf->nRecordLength;
+    if (shp)
+        SHPClose(shp);
+    if (dbf)
+        DBFClose(dbf);
+    return ok ? PTCE_OK
+              : ptce_fail(ctx, PTCE_ERR_IO, "%s.shp : écriture incomplète (disque plein ?)", base);
+}
+
+/* A number right-aligned in its field, formatted here: shapelib's own formatting goes
+ * through snprintf and is most of the time of writing a large table. */
+static int write_number(DBFHandle dbf, int rec, int field, const field_def *fd, double v)
+{
+    char num[64], cell[300];
+    size_t n = format_fixed(num, v, fd->type == FIELD_INTEGER ? 0 : fd->decimals, 0);
+    if (n == 0)
+        return DBFWriteDoubleAttribute(dbf, rec, field, v);
+    if (n > (size_t)fd->width || fd->width >= (int)sizeof cell)
+        return 0;
+    size_t pad = (size_t)fd->width - n;
+    memset(cell, ' ', pad);
+    memcpy(cell + pad, num, n + 1);
+    return DBFWriteAttributeDirectly(dbf, rec, field, cell);
+}
+
 static ptce_status write_attributes(ptce_ctx *ctx, DBFHandle dbf, const layer *l, size_t i,
-                                    size_t *cut_counts)
+                                    const int *widths, size_t *cut_counts)
 {
     for (size_t f = 0; f < l->nfields; f++) {
         field_value v = {0};
@@ -103,7 +171,7 @@ static ptce_status write_attributes(ptce_ctx *ctx, DBFHandle dbf, const layer *l
         if (v.is_null || (fd->type == FIELD_TEXT && !v.text)) {
             ok = DBFWriteNULLAttribute(dbf, (int)i, (int)f);
         } else if (fd->type == FIELD_TEXT) {
-            size_t keep = utf8_cut_length(v.text, (size_t)fd->width);
+            size_t keep = utf8_cut_length(v.text, (size_t)widths[f]);
             if (keep < strlen(v.text)) {
                 char *cut = ptce_strndup(v.text, keep);
                 if (!cut)
@@ -115,10 +183,10 @@ static ptce_status write_attributes(ptce_ctx *ctx, DBFHandle dbf, const layer *l
             } else {
                 ok = DBFWriteStringAttribute(dbf, (int)i, (int)f, v.text);
             }
-        } else if (fd->type == FIELD_INTEGER) {
-            ok = DBFWriteDoubleAttribute(dbf, (int)i, (int)f, (double)v.integer);
         } else {
-            ok = DBFWriteDoubleAttribute(dbf, (int)i, (int)f, v.real);
+            ok = write_number(dbf, (int)i, (int)f, fd, fd->type == FIELD_INTEGER
+                                                          ? (double)v.integer
+                                                          : v.real);
         }
         if (!ok)
             return ptce_fail(ctx, PTCE_ERR_IO, "%s : valeur trop large pour le champ %s "
@@ -144,21 +212,27 @@ ptce_status shapefile_write(ptce_ctx *ctx, outdir *od, const char *subdir, const
     char base[4096];
     snprintf(base, sizeof base, "%s/%s", od->tmp, base_name);
 
-    SHPHandle shp = SHPCreate(base, l->geometry == LAYER_POINT ? SHPT_POINT : SHPT_POLYGON);
-    DBFHandle dbf = DBFCreateEx(base, "UTF-8");
-    if (!shp || !dbf) {
+    SAHooks hooks;
+    shpio_hooks(&hooks);
+    SHPHandle shp = SHPCreateLL(base, l->geometry == LAYER_POINT ? SHPT_POINT : SHPT_POLYGON,
+                                &hooks);
+    DBFHandle dbf = DBFCreateLL(base, "UTF-8", &hooks);
+    int *widths = calloc(l->nfields ? l->nfields : 1, sizeof *widths);
+    if (!shp || !dbf || !widths) {
         if (shp)
             SHPClose(shp);
         if (dbf)
             DBFClose(dbf);
+        free(widths);
         return ptce_fail(ctx, PTCE_ERR_IO, "%s.shp : création impossible", base);
     }
+    text_widths(l, widths);
     for (size_t f = 0; f < l->nfields && !st; f++) {
         const field_def *fd = &l->fields[f];
         DBFFieldType t = fd->type == FIELD_TEXT ? FTString
                          : fd->type == FIELD_INTEGER ? FTInteger
                                                      : FTDouble;
-        if (DBFAddField(dbf, fd->name, t, fd->width, fd->type == FIELD_REAL ? fd->decimals : 0) < 0)
+        if (DBFAddField(dbf, fd->name, t, widths[f], fd->type == FIELD_REAL ? fd->decimals : 0) < 0)
             st = ptce_fail(ctx, PTCE_ERR_IO, "%s : champ %s refusé par shapelib", l->name,
                            fd->name);
     }
@@ -185,7 +259,7 @@ ptce_status shapefile_write(ptce_ctx *ctx, outdir *od, const char *subdir, const
         if (obj)
             SHPDestroyObject(obj);
         if (!st)
-            st = write_attributes(ctx, dbf, l, i, cut_counts);
+            st = write_attributes(ctx, dbf, l, i, widths, cut_counts);
     }
     SHPClose(shp);
     DBFClose(dbf);
@@ -195,6 +269,9 @@ ptce_status shapefile_write(ptce_ctx *ctx, outdir *od, const char *subdir, const
                            " le GeoJSON garde le texte entier", l->name, l->fields[f].name,
                       cut_counts[f], l->fields[f].width);
     free(cut_counts);
+    free(widths);
+    if (!st)
+        st = check_written(ctx, base, l->nfeatures);
     if (st)
         return st;
     char prj[4200];

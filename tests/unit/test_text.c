@@ -3,6 +3,8 @@
  */
 #include "testutil.h"
 
+#include <stdio.h>
+
 #include "core/util.h"
 #include "text/fold.h"
 
@@ -72,6 +74,35 @@ static void decimals_with_point_or_comma(void **state)
     assert_false(parse_decimal("12 rue", &v));
 }
 
+/* format_fixed prints what printf prints, faster. */
+static void fixed_decimals_like_printf(void **state)
+{
+    (void)state;
+    static const double values[] = {0, -0.0, 1.5, -1.5, 3.125, 0.0005, 2.3499, 48.85301234,
+                                    -61.544179, 1234567.891, 0.125, 7.0 / 224 * 100};
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++)
+        for (int d = 0; d <= 6; d++) {
+            char want[64], got[64];
+            snprintf(want, sizeof want, "%.*f", d, values[i]);
+            if (strcmp(want, "-0") == 0 || strncmp(want, "-0.", 3) == 0) {
+                /* printf keeps the sign of a negative zero; we do not. */
+                int zero = 1;
+                for (const char *p = want + 1; *p; p++)
+                    zero &= *p == '0' || *p == '.';
+                if (zero)
+                    memmove(want, want + 1, strlen(want));
+            }
+            assert_true(format_fixed(got, values[i], d, 0) > 0);
+            assert_string_equal(got, want);
+        }
+    char buf[64];
+    format_fixed(buf, 2.5, 6, 1);
+    assert_string_equal(buf, "2.5");
+    format_fixed(buf, 3.0, 6, 1);
+    assert_string_equal(buf, "3");
+    assert_int_equal(format_fixed(buf, 1e300, 2, 0), 0);
+}
+
 static void trimming_and_string_buffers(void **state)
 {
     (void)state;
@@ -100,6 +131,7 @@ int main(void)
         cmocka_unit_test(fold_into_cuts_at_a_character_boundary),
         cmocka_unit_test(utf8_checks_and_cuts),
         cmocka_unit_test(decimals_with_point_or_comma),
+        cmocka_unit_test(fixed_decimals_like_printf),
         cmocka_unit_test(trimming_and_string_buffers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
