@@ -885,32 +885,39 @@ const commune *geo_nearest_commune(geocoder *g, double lat, double lon, double *
     *km = 1e9;
     if (!sort_by_latitude(g))
         return NULL;
-    /* Lower bound on latitude - 0.5°, then scan the band; 0.5° is about 55 km. */
-    size_t lo = 0, hi = rd->ncommunes;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (rd->communes[g->by_lat[mid]].lat < lat - 0.5)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    /* Search a small window first, a wider one only if it holds nothing close enough:
+     * candidates are compared on a flat approximation (degrees of latitude, longitude
+     * shrunk by the cosine), exact enough to rank points a few kilometres apart, and only
+     * the winner gets the great-circle distance. */
+    const double coslat = cos(lat * 3.14159265358979323846 / 180.0);
+    static const double radii[] = {0.1, 0.5};
     const commune *best = NULL;
-    double best_km = 1e9;
-    for (size_t i = lo; i < rd->ncommunes; i++) {
-        const commune *m = &rd->communes[g->by_lat[i]];
-        if (m->lat > lat + 0.5)
-            break;
-        if (m->precision > POINT_FORMER_COMMUNE || m->kind != COMMUNE_CURRENT)
-            continue; /* only real points; arrondissements are reached through their city */
-        if (fabs(m->lon - lon) > 1.0)
-            continue;
-        double d = geo_distance_km(lat, lon, m->lat, m->lon);
-        if (d < best_km) {
-            best_km = d;
-            best = m;
+    for (size_t r = 0; r < sizeof radii / sizeof *radii && !best; r++) {
+        double radius = radii[r], best_d2 = radius * radius;
+        size_t lo = 0, hi = rd->ncommunes;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (rd->communes[g->by_lat[mid]].lat < lat - radius)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t i = lo; i < rd->ncommunes; i++) {
+            const commune *m = &rd->communes[g->by_lat[i]];
+            if (m->lat > lat + radius)
+                break;
+            if (m->precision > POINT_FORMER_COMMUNE || m->kind != COMMUNE_CURRENT)
+                continue; /* only real points; arrondissements are reached through their city */
+            double dx = (m->lon - lon) * coslat, dy = m->lat - lat;
+            double d2 = dx * dx + dy * dy;
+            if (d2 < best_d2) {
+                best_d2 = d2;
+                best = m;
+            }
         }
     }
-    *km = best_km;
+    if (best)
+        *km = geo_distance_km(lat, lon, best->lat, best->lon);
     return best;
 }
 

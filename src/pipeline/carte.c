@@ -21,9 +21,9 @@ static const char *point_region(const layer_set *ls, size_t i)
 static void carte_value(void *user, size_t i, size_t f, field_value *v)
 {
     carte_layer *cl = user;
-    size_t nbase = cl->base->nfields;
+    size_t nbase = cl->nkept;
     if (f < nbase) {
-        cl->base->value(cl->base->user, i, f, v);
+        cl->base->value(cl->base->user, i, cl->kept[f], v);
     } else if (f == nbase) {
         v->integer = cl->zones[i]->code_reg[0] ? 1 : 0;
     } else {
@@ -72,21 +72,40 @@ static const GEOSGeometry *frame_polygon(void *user, size_t i)
 
 /* ---- building ----------------------------------------------------------------------------- */
 
-static ptce_status wrap_layer(ptce_ctx *ctx, carte *c, carte_layer *cl, const layer *base)
+/* The fields of the base layer a layout layer keeps: all of them, or the listed ones (the
+ * points keep what drawing and labelling need; analysis belongs to the true positions). */
+static int keeps_field(const char *const *only, const char *name)
+{
+    if (!only)
+        return 1;
+    for (; *only; only++)
+        if (strcmp(*only, name) == 0)
+            return 1;
+    return 0;
+}
+
+static ptce_status wrap_layer(ptce_ctx *ctx, carte *c, carte_layer *cl, const layer *base,
+                              const char *const *only)
 {
     cl->base = base;
     cl->carte = c;
     size_t n = base->nfeatures;
     cl->fields = calloc(base->nfields + 2, sizeof *cl->fields);
+    cl->kept = calloc(base->nfields + 1, sizeof *cl->kept);
     cl->zones = calloc(n ? n : 1, sizeof *cl->zones);
-    if (!cl->fields || !cl->zones)
+    if (!cl->fields || !cl->zones || !cl->kept)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    memcpy(cl->fields, base->fields, base->nfields * sizeof *cl->fields);
-    cl->fields[base->nfields] = (field_def){"deplace", FIELD_INTEGER, 1, 0};
-    cl->fields[base->nfields + 1] = (field_def){"echelle", FIELD_REAL, 6, 2};
+    cl->nkept = 0;
+    for (size_t f = 0; f < base->nfields; f++)
+        if (keeps_field(only, base->fields[f].name)) {
+            cl->fields[cl->nkept] = base->fields[f];
+            cl->kept[cl->nkept++] = f;
+        }
+    cl->fields[cl->nkept] = (field_def){"deplace", FIELD_INTEGER, 1, 0};
+    cl->fields[cl->nkept + 1] = (field_def){"echelle", FIELD_REAL, 6, 2};
     cl->out = *base;
     cl->out.fields = cl->fields;
-    cl->out.nfields = base->nfields + 2;
+    cl->out.nfields = cl->nkept + 2;
     cl->out.user = cl;
     cl->out.value = carte_value;
     cl->out.point = base->point ? carte_point : NULL;
@@ -96,8 +115,10 @@ static ptce_status wrap_layer(ptce_ctx *ctx, carte *c, carte_layer *cl, const la
 
 static ptce_status build_points(ptce_ctx *ctx, carte *c, layer_set *ls)
 {
+    static const char *const point_fields[] = {"id", "nom", "insee", "commune", "code_reg",
+                                               "secteur", NULL};
     carte_layer *cl = &c->points;
-    ptce_status st = wrap_layer(ctx, c, cl, &ls->points);
+    ptce_status st = wrap_layer(ctx, c, cl, &ls->points, point_fields);
     if (st)
         return st;
     size_t n = ls->points.nfeatures;
@@ -118,7 +139,7 @@ static ptce_status build_points(ptce_ctx *ctx, carte *c, layer_set *ls)
 static ptce_status build_areas(ptce_ctx *ctx, carte *c, carte_layer *cl, const layer *base,
                                const area_stats *areas, int is_dep)
 {
-    ptce_status st = wrap_layer(ctx, c, cl, base);
+    ptce_status st = wrap_layer(ctx, c, cl, base, NULL);
     if (st)
         return st;
     size_t n = base->nfeatures;
@@ -166,6 +187,7 @@ static void free_carte_layer(ptce_ctx *ctx, carte_layer *cl)
                 GEOSGeom_destroy_r(ctx->geos, cl->geoms[i]);
     free(cl->geoms);
     free(cl->fields);
+    free(cl->kept);
     free(cl->zones);
     free(cl->x);
     free(cl->y);

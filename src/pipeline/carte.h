@@ -3,6 +3,8 @@
  * features redrawn with the overseas regions as insets (geom/layout.h), plus the insets'
  * frames. Every feature carries `deplace` (1 when its geometry was moved and scaled, so its
  * coordinates are not a real position) and `echelle` (its scale relative to Lambert-93).
+ * The points keep only what drawing and labelling need (id, nom, insee, commune, code_reg,
+ * secteur); the areas keep all their figures, which the choropleth draws.
  */
 #ifndef PTCE_PIPELINE_CARTE_H
 #define PTCE_PIPELINE_CARTE_H
@@ -13,7 +15,9 @@
 typedef struct carte_layer {
     layer out;                 /* what the writers get */
     const layer *base;         /* the true-position layer it redraws */
-    field_def *fields;         /* owned: base fields + deplace + echelle */
+    field_def *fields;         /* owned: kept base fields + deplace + echelle */
+    size_t *kept;              /* owned: index in the base layer of each kept field */
+    size_t nkept;
     const layout_zone **zones; /* owned array: zone of each feature */
     double *x, *y;             /* owned: layout coordinates of points */
     GEOSGeometry **geoms;      /* owned: layout geometry of polygons */
