@@ -28,44 +28,85 @@ int geom_parse_epsg(const char *text)
 
 static ptce_status crs_open(ptce_ctx *ctx, int epsg, crs_target *out, int use_known);
 
-/* The operations PROJ chooses from WGS 84 (lon/lat order) to France's legal CRSs, as
- * `projinfo -s EPSG:4326 -t EPSG:NNNN` prints them (minus the axis swap): the datums are
- * WGS 84-compatible, so each is a projection alone. Building them from these strings takes
- * a tenth of a millisecond; asking proj_create_crs_to_crs to search proj.db for them takes
- * 30 to 40 ms each, most of a small run's time. A unit test checks both agree. */
+/* France's CRSs, known in advance. The operations are those PROJ chooses from WGS 84
+ * (lon/lat order), as `projinfo -s EPSG:4326 -t EPSG:NNNN` prints them minus the axis
+ * swap: the datums are WGS 84-compatible, so each is a projection alone. The .prj texts
+ * are PROJ's own ESRI WKT1 (`projinfo EPSG:NNNN -o WKT1_ESRI`). Building a transformation
+ * from its string takes a tenth of a millisecond; asking proj_create_crs_to_crs to search
+ * proj.db for it takes 30 to 40 ms, and writing ESRI WKT queries the database again: most
+ * of a small run's time. A unit test checks that both ways give the same points and the
+ * same .prj, so a PROJ upgrade that changed either would be caught. */
 static const struct {
     int epsg;
-    const char *pipeline;
-} known_operations[] = {
-    {2154, "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=lcc "
-           "+lat_0=46.5 +lon_0=3 +lat_1=49 +lat_2=44 +x_0=700000 +y_0=6600000 +ellps=GRS80"},
-    {5490, "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=utm "
-           "+zone=20 +ellps=GRS80"},
-    {2972, "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=utm "
-           "+zone=22 +ellps=GRS80"},
-    {2975, "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=utm "
-           "+zone=40 +south +ellps=GRS80"},
-    {4471, "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=utm "
-           "+zone=38 +south +ellps=GRS80"},
+    const char *name;
+    int geographic;
+    const char *pipeline; /* NULL for WGS 84 itself */
+    const char *prj;
+} known_crs[] = {
+    {4326, "WGS 84", 1,
+     /* pipeline */ NULL,
+     /* .prj */ "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257"
+          "223563]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]"},
+    {2154, "RGF93 v1 / Lambert-93", 0,
+     /* pipeline */ "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=lcc "
+          "+lat_0=46.5 +lon_0=3 +lat_1=49 +lat_2=44 +x_0=700000 +y_0=6600000 +ellps=GRS80",
+     /* .prj */ "PROJCS[\"RGF_1993_Lambert_93\",GEOGCS[\"GCS_RGF_1993\",DATUM[\"D_RGF_1993\",SPHEROID"
+          "[\"GRS_1980\",6378137.0,298.257222101]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0."
+          "0174532925199433]],PROJECTION[\"Lambert_Conformal_Conic\"],PARAMETER[\"False_East"
+          "ing\",700000.0],PARAMETER[\"False_Northing\",6600000.0],PARAMETER[\"Central_Meridi"
+          "an\",3.0],PARAMETER[\"Standard_Parallel_1\",49.0],PARAMETER[\"Standard_Parallel_2\""
+          ",44.0],PARAMETER[\"Latitude_Of_Origin\",46.5],UNIT[\"Meter\",1.0]]"},
+    {5490, "RGAF09 / UTM zone 20N", 0,
+     /* pipeline */ "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=utm "
+          "+zone=20 +ellps=GRS80",
+     /* .prj */ "PROJCS[\"RGAF09_UTM_Zone_20N\",GEOGCS[\"GCS_RGAF09\",DATUM[\"Reseau_Geodesique_des_"
+          "Antilles_Francaises_2009\",SPHEROID[\"GRS_1980\",6378137.0,298.257222101]],PRIMEM"
+          "[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]],PROJECTION[\"Transverse_Me"
+          "rcator\"],PARAMETER[\"False_Easting\",500000.0],PARAMETER[\"False_Northing\",0.0],P"
+          "ARAMETER[\"Central_Meridian\",-63.0],PARAMETER[\"Scale_Factor\",0.9996],PARAMETER["
+          "\"Latitude_Of_Origin\",0.0],UNIT[\"Meter\",1.0]]"},
+    {2972, "RGFG95 / UTM zone 22N", 0,
+     /* pipeline */ "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=utm "
+          "+zone=22 +ellps=GRS80",
+     /* .prj */ "PROJCS[\"RGFG_1995_UTM_22N\",GEOGCS[\"GCS_RGFG_1995\",DATUM[\"D_RGFG_1995\",SPHEROID"
+          "[\"GRS_1980\",6378137.0,298.257222101]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0."
+          "0174532925199433]],PROJECTION[\"Transverse_Mercator\"],PARAMETER[\"False_Easting\""
+          ",500000.0],PARAMETER[\"False_Northing\",0.0],PARAMETER[\"Central_Meridian\",-51.0]"
+          ",PARAMETER[\"Scale_Factor\",0.9996],PARAMETER[\"Latitude_Of_Origin\",0.0],UNIT[\"Me"
+          "ter\",1.0]]"},
+    {2975, "RGR92 / UTM zone 40S", 0,
+     /* pipeline */ "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=utm "
+          "+zone=40 +south +ellps=GRS80",
+     /* .prj */ "PROJCS[\"RGR_1992_UTM_40S\",GEOGCS[\"GCS_RGR_1992\",DATUM[\"D_RGR_1992\",SPHEROID[\"G"
+          "RS_1980\",6378137.0,298.257222101]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.017"
+          "4532925199433]],PROJECTION[\"Transverse_Mercator\"],PARAMETER[\"False_Easting\",50"
+          "0000.0],PARAMETER[\"False_Northing\",10000000.0],PARAMETER[\"Central_Meridian\",57"
+          ".0],PARAMETER[\"Scale_Factor\",0.9996],PARAMETER[\"Latitude_Of_Origin\",0.0],UNIT["
+          "\"Meter\",1.0]]"},
+    {4471, "RGM04 / UTM zone 38S", 0,
+     /* pipeline */ "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=utm "
+          "+zone=38 +south +ellps=GRS80",
+     /* .prj */ "PROJCS[\"RGM_2004_UTM_Zone_38S\",GEOGCS[\"GCS_RGM_2004\",DATUM[\"D_Reseau_Geodesiqu"
+          "e_de_Mayotte_2004\",SPHEROID[\"GRS_1980\",6378137.0,298.257222101]],PRIMEM[\"Green"
+          "wich\",0.0],UNIT[\"Degree\",0.0174532925199433]],PROJECTION[\"Transverse_Mercator\""
+          "],PARAMETER[\"False_Easting\",500000.0],PARAMETER[\"False_Northing\",10000000.0],P"
+          "ARAMETER[\"Central_Meridian\",45.0],PARAMETER[\"Scale_Factor\",0.9996],PARAMETER[\""
+          "Latitude_Of_Origin\",0.0],UNIT[\"Meter\",1.0]]"},
 };
+
+static int known_index(int epsg)
+{
+    for (size_t i = 0; i < sizeof known_crs / sizeof *known_crs; i++)
+        if (known_crs[i].epsg == epsg)
+            return (int)i;
+    return -1;
+}
 
 static PJ *known_operation(ptce_ctx *ctx, int epsg)
 {
-    for (size_t i = 0; i < sizeof known_operations / sizeof *known_operations; i++)
-        if (known_operations[i].epsg == epsg)
-            return proj_create(ctx->proj, known_operations[i].pipeline);
-    return NULL;
-}
-
-ptce_status geom_crs_open_transform(ptce_ctx *ctx, int epsg, crs_target *out)
-{
-    memset(out, 0, sizeof *out);
-    out->epsg = epsg;
-    out->from_wgs84 = known_operation(ctx, epsg);
-    if (!out->from_wgs84)
-        return geom_crs_open(ctx, epsg, out);
-    snprintf(out->name, sizeof out->name, "EPSG:%d", epsg);
-    return PTCE_OK;
+    int k = known_index(epsg);
+    return k >= 0 && known_crs[k].pipeline ? proj_create(ctx->proj, known_crs[k].pipeline)
+                                           : NULL;
 }
 
 ptce_status geom_crs_open_searched(ptce_ctx *ctx, int epsg, crs_target *out)
@@ -82,6 +123,19 @@ static ptce_status crs_open(ptce_ctx *ctx, int epsg, crs_target *out, int use_kn
 {
     memset(out, 0, sizeof *out);
     out->epsg = epsg;
+    int k = use_known ? known_index(epsg) : -1;
+    if (k >= 0) {
+        out->geographic = known_crs[k].geographic;
+        snprintf(out->name, sizeof out->name, "%s", known_crs[k].name);
+        out->prj = ptce_strdup(known_crs[k].prj);
+        if (known_crs[k].pipeline)
+            out->from_wgs84 = known_operation(ctx, epsg);
+        if (!out->prj || (known_crs[k].pipeline && !out->from_wgs84)) {
+            geom_crs_close(out);
+            return ptce_fail(ctx, PTCE_ERR_LIBRARY, "EPSG:%d : PROJ refuse l'opération", epsg);
+        }
+        return PTCE_OK;
+    }
     char code[16];
     snprintf(code, sizeof code, "%d", epsg);
     PJ *crs = proj_create_from_database(ctx->proj, "EPSG", code, PJ_CATEGORY_CRS, 0, NULL);
@@ -100,9 +154,7 @@ static ptce_status crs_open(ptce_ctx *ctx, int epsg, crs_target *out, int use_kn
                          epsg);
     }
     out->prj = ptce_strdup(wkt);
-    if (epsg != 4326 && use_known)
-        out->from_wgs84 = known_operation(ctx, epsg);
-    if (epsg != 4326 && !out->from_wgs84) {
+    if (epsg != 4326) {
         PJ *wgs84 = proj_create_from_database(ctx->proj, "EPSG", "4326", PJ_CATEGORY_CRS, 0, NULL);
         PJ *op = wgs84 ? proj_create_crs_to_crs_from_pj(ctx->proj, wgs84, crs, NULL, NULL) : NULL;
         if (op) {

@@ -21,12 +21,9 @@ typedef struct crs_target {
     char name[64];       /* PROJ's name of the CRS */
 } crs_target;
 
-/* Prepares output in EPSG:`epsg`. Fails with a message for an unknown code. */
+/* Prepares output in EPSG:`epsg`. Fails with a message for an unknown code. France's CRSs
+ * (4326, 2154, 5490, 2972, 2975, 4471) are built in, without a query of proj.db. */
 ptce_status geom_crs_open(ptce_ctx *ctx, int epsg, crs_target *out);
-
-/* Only the transformation, for coordinates that are not written with a .prj (the insets
- * of the national layout): `prj` stays NULL when the operation is built in. */
-ptce_status geom_crs_open_transform(ptce_ctx *ctx, int epsg, crs_target *out);
 
 /* Same, but always asking PROJ to search proj.db for the operation (slow, about 40 ms):
  * what geom_crs_open's built-in operations for the French CRSs are tested against. */

@@ -76,7 +76,7 @@ ptce_status layout_open(ptce_ctx *ctx, refdata *rd, national_layout *out)
         z->label = zone_defs[i].label;
         z->epsg = zone_defs[i].epsg;
         z->scale = zone_defs[i].scale;
-        ptce_status st = geom_crs_open_transform(ctx, z->epsg, &z->crs);
+        ptce_status st = geom_crs_open(ctx, z->epsg, &z->crs);
         if (st) {
             layout_close(out);
             return st;

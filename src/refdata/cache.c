@@ -19,7 +19,7 @@
 #include "core/ctx.h"
 #include "core/util.h"
 
-#define CACHE_MAGIC "PTCEREF2"
+#define CACHE_MAGIC "PTCEREF3"
 #define CACHE_ENDIAN 0x01020304u
 #define NO_INDEX UINT32_MAX
 
@@ -54,13 +54,14 @@ typedef struct c_postal {
     uint32_t postcode, routing, routing_key, laposte_key, commune;
 } c_postal;
 
+/* Polygons are stored as WKB (much faster to parse than WKT), with their lengths. */
 typedef struct c_dep {
-    uint32_t code, nom, key, reg, chef_lieu, wkt, wkt_web, pad;
+    uint32_t code, nom, key, reg, chef_lieu, wkt, wkt_web, wkb, wkb_len, wkb_web, wkb_web_len, pad;
     int64_t population;
 } c_dep;
 
 typedef struct c_region {
-    uint32_t code, nom, key, wkt, wkt_web, ndeps;
+    uint32_t code, nom, key, wkt, wkt_web, wkb, wkb_len, wkb_web, wkb_web_len, ndeps;
     int64_t population;
 } c_region;
 
@@ -127,6 +128,25 @@ static uint32_t intern(string_block *b, const char *s)
     return off;
 }
 
+/* Appends the WKB of a polygon to the block; *len gets its size. */
+static uint32_t intern_wkb(ptce_ctx *ctx, string_block *b, const GEOSGeometry *g, uint32_t *len)
+{
+    uint32_t off = (uint32_t)b->sb.len;
+    *len = 0;
+    GEOSWKBWriter *w = g ? GEOSWKBWriter_create_r(ctx->geos) : NULL;
+    if (!w)
+        return off;
+    size_t n = 0;
+    unsigned char *wkb = GEOSWKBWriter_write_r(ctx->geos, w, g, &n);
+    GEOSWKBWriter_destroy_r(ctx->geos, w);
+    if (wkb) {
+        sb_append_n(&b->sb, (const char *)wkb, n);
+        *len = (uint32_t)n;
+        GEOSFree_r(ctx->geos, wkb);
+    }
+    return off;
+}
+
 static size_t commune_index(const refdata *rd, const commune *m)
 {
     return (size_t)(m - rd->communes);
@@ -179,17 +199,32 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
                            intern(&b, p->routing_key), intern(&b, p->laposte_key),
                            (uint32_t)commune_index(rd, p->commune)};
     }
+    refdata *mrd = (refdata *)rd; /* parsing the polygons caches them in rd */
     for (size_t i = 0; i < rd->ndeps; i++) {
-        const departement *d = &rd->deps[i];
+        departement *d = &mrd->deps[i];
         cd[i] = (c_dep){intern(&b, d->code), intern(&b, d->nom), intern(&b, d->key),
                         intern(&b, d->reg), intern(&b, d->chef_lieu), intern(&b, d->wkt),
-                        intern(&b, d->wkt_web), 0, d->population};
+                        intern(&b, d->wkt_web), 0, 0, 0, 0, 0, d->population};
+        cd[i].wkb = intern_wkb(ctx, &b, refdata_departement_geom(ctx, mrd, d), &cd[i].wkb_len);
+        cd[i].wkb_web = intern_wkb(ctx, &b, refdata_departement_web_geom(ctx, mrd, d),
+                                   &cd[i].wkb_web_len);
+        if (!cd[i].wkb_len || !cd[i].wkb_web_len) {
+            st = PTCE_ERR_DATA;
+            goto done;
+        }
     }
     for (size_t i = 0; i < rd->nregions; i++) {
-        const region *r = &rd->regions[i];
+        region *r = &mrd->regions[i];
         cr[i] = (c_region){intern(&b, r->code), intern(&b, r->nom), intern(&b, r->key),
-                           intern(&b, r->wkt), intern(&b, r->wkt_web), (uint32_t)r->ndeps,
-                           r->population};
+                           intern(&b, r->wkt), intern(&b, r->wkt_web), 0, 0, 0, 0,
+                           (uint32_t)r->ndeps, r->population};
+        cr[i].wkb = intern_wkb(ctx, &b, refdata_region_geom(ctx, mrd, r), &cr[i].wkb_len);
+        cr[i].wkb_web = intern_wkb(ctx, &b, refdata_region_web_geom(ctx, mrd, r),
+                                   &cr[i].wkb_web_len);
+        if (!cr[i].wkb_len || !cr[i].wkb_web_len) {
+            st = PTCE_ERR_DATA;
+            goto done;
+        }
     }
     for (size_t i = 0; i < rd->nnames; i++) {
         const name_entry *e = &rd->names[i];
@@ -300,6 +335,11 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
         return -1;
     }
 #define STR(off) (strings + ((off) < h.strings_size ? (off) : 0))
+/* A byte range of the block; NULL (parse the WKT instead) when it does not fit. */
+#define BYTES(off, len)                                                                     \
+    ((uint64_t)(off) + (len) <= h.strings_size && (len) > 0                                \
+         ? (const unsigned char *)strings + (off)                                          \
+         : NULL)
     for (uint32_t i = 0; i < h.ncommunes; i++)
         rd->communes[i] = (commune){STR(cc[i].insee), STR(cc[i].nom), STR(cc[i].key),
                                     STR(cc[i].parent), STR(cc[i].dep), STR(cc[i].reg),
@@ -323,11 +363,16 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
     for (uint32_t i = 0; i < h.ndeps; i++)
         rd->deps[i] = (departement){STR(cd[i].code), STR(cd[i].nom), STR(cd[i].key),
                                     STR(cd[i].reg), STR(cd[i].chef_lieu), cd[i].population,
-                                    STR(cd[i].wkt), NULL, STR(cd[i].wkt_web), NULL};
+                                    STR(cd[i].wkt), NULL, STR(cd[i].wkt_web), NULL,
+                                    BYTES(cd[i].wkb, cd[i].wkb_len),
+                                    BYTES(cd[i].wkb_web, cd[i].wkb_web_len), cd[i].wkb_len,
+                                    cd[i].wkb_web_len};
     for (uint32_t i = 0; i < h.nregions; i++)
         rd->regions[i] = (region){STR(cr[i].code), STR(cr[i].nom), STR(cr[i].key),
                                   cr[i].population, cr[i].ndeps, STR(cr[i].wkt), NULL,
-                                  STR(cr[i].wkt_web), NULL};
+                                  STR(cr[i].wkt_web), NULL, BYTES(cr[i].wkb, cr[i].wkb_len),
+                                  BYTES(cr[i].wkb_web, cr[i].wkb_web_len), cr[i].wkb_len,
+                                  cr[i].wkb_web_len};
     for (uint32_t i = 0; i < h.nnames; i++) {
         bad |= cn[i].commune >= h.ncommunes ||
                (cn[i].former != NO_INDEX && cn[i].former >= h.nformer);
@@ -339,6 +384,7 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
                                     (name_source)cn[i].source};
     }
 #undef STR
+#undef BYTES
     rd->ncommunes = h.ncommunes;
     rd->nformer = h.nformer;
     rd->npostal = h.npostal;

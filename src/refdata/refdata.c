@@ -474,18 +474,27 @@ size_t refdata_names(const refdata *rd, const char *key, const name_entry **firs
     EQUAL_RANGE(rd->names, rd->nnames, key, key, first);
 }
 
-static const GEOSGeometry *parse_wkt(ptce_ctx *ctx, const char *wkt, GEOSGeometry **slot,
-                                     const char *what, const char *code)
+/* A polygon parsed on first use: from its WKB when the binary image gave one, else from
+ * its WKT. */
+static const GEOSGeometry *parse_polygon(ptce_ctx *ctx, const unsigned char *wkb, size_t wkb_len,
+                                         const char *wkt, GEOSGeometry **slot, const char *what,
+                                         const char *code)
 {
     if (*slot)
         return *slot;
-    GEOSWKTReader *reader = GEOSWKTReader_create_r(ctx->geos);
-    if (!reader) {
-        ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS : lecteur WKT indisponible");
-        return NULL;
+    if (wkb) {
+        GEOSWKBReader *reader = GEOSWKBReader_create_r(ctx->geos);
+        if (reader) {
+            *slot = GEOSWKBReader_read_r(ctx->geos, reader, wkb, wkb_len);
+            GEOSWKBReader_destroy_r(ctx->geos, reader);
+        }
+    } else {
+        GEOSWKTReader *reader = GEOSWKTReader_create_r(ctx->geos);
+        if (reader) {
+            *slot = GEOSWKTReader_read_r(ctx->geos, reader, wkt);
+            GEOSWKTReader_destroy_r(ctx->geos, reader);
+        }
     }
-    *slot = GEOSWKTReader_read_r(ctx->geos, reader, wkt);
-    GEOSWKTReader_destroy_r(ctx->geos, reader);
     if (!*slot)
         ptce_fail(ctx, PTCE_ERR_DATA, "polygone illisible pour %s %s : %s", what, code,
                   ctx->geos_error);
@@ -495,23 +504,25 @@ static const GEOSGeometry *parse_wkt(ptce_ctx *ctx, const char *wkt, GEOSGeometr
 const GEOSGeometry *refdata_departement_geom(ptce_ctx *ctx, refdata *rd, departement *d)
 {
     (void)rd;
-    return parse_wkt(ctx, d->wkt, &d->geom, "le département", d->code);
+    return parse_polygon(ctx, d->wkb, d->wkb_len, d->wkt, &d->geom, "le département", d->code);
 }
 
 const GEOSGeometry *refdata_region_geom(ptce_ctx *ctx, refdata *rd, region *r)
 {
     (void)rd;
-    return parse_wkt(ctx, r->wkt, &r->geom, "la région", r->code);
+    return parse_polygon(ctx, r->wkb, r->wkb_len, r->wkt, &r->geom, "la région", r->code);
 }
 
 const GEOSGeometry *refdata_departement_web_geom(ptce_ctx *ctx, refdata *rd, departement *d)
 {
     (void)rd;
-    return parse_wkt(ctx, d->wkt_web, &d->geom_web, "le département (web)", d->code);
+    return parse_polygon(ctx, d->wkb_web, d->wkb_web_len, d->wkt_web, &d->geom_web,
+                         "le département (web)", d->code);
 }
 
 const GEOSGeometry *refdata_region_web_geom(ptce_ctx *ctx, refdata *rd, region *r)
 {
     (void)rd;
-    return parse_wkt(ctx, r->wkt_web, &r->geom_web, "la région (web)", r->code);
+    return parse_polygon(ctx, r->wkb_web, r->wkb_web_len, r->wkt_web, &r->geom_web,
+                         "la région (web)", r->code);
 }

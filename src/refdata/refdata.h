@@ -84,6 +84,10 @@ typedef struct departement {
     GEOSGeometry *geom;      /* parsed on first use, owned */
     const char *wkt_web;     /* simplified for web maps (shared borders kept shared) */
     GEOSGeometry *geom_web;
+    /* The same as WKB when loaded from the binary image (parsing it is several times
+     * faster than WKT); NULL otherwise. */
+    const unsigned char *wkb, *wkb_web;
+    size_t wkb_len, wkb_web_len;
 } departement;
 
 typedef struct region {
@@ -96,6 +100,8 @@ typedef struct region {
     GEOSGeometry *geom;
     const char *wkt_web;
     GEOSGeometry *geom_web;
+    const unsigned char *wkb, *wkb_web;
+    size_t wkb_len, wkb_web_len;
 } region;
 
 /* A place name → where it leads. One commune can have several entries (its own name, a

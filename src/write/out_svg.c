@@ -64,14 +64,22 @@ static void tx_tenths(const svg_tx *t, double x, double y, long long *sx, long l
 /* A number of tenths with one decimal, ".0" left out. */
 static void put_tenths(strbuf *sb, long long v)
 {
-    if (v < 0) {
-        sb_append_char(sb, '-');
-        v = -v;
+    /* Digits by hand: printf here was most of the time of writing the map. */
+    char buf[32];
+    int n = sizeof buf;
+    unsigned long long u = v < 0 ? (unsigned long long)-v : (unsigned long long)v;
+    if (u % 10) {
+        buf[--n] = (char)('0' + u % 10);
+        buf[--n] = '.';
     }
-    if (v % 10)
-        sb_printf(sb, "%lld.%lld", v / 10, v % 10);
-    else
-        sb_printf(sb, "%lld", v / 10);
+    u /= 10;
+    do {
+        buf[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        buf[--n] = '-';
+    sb_append_n(sb, buf + n, sizeof buf - (size_t)n);
 }
 
 static void num(strbuf *sb, double v)

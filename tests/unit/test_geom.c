@@ -62,7 +62,7 @@ static void built_in_operations_match_proj_search(void **state)
     static const struct {
         int epsg;
         double lon, lat;
-    } cases[] = {{2154, 2.3499, 48.8530}, {2154, 8.7369, 41.9192}, {5490, -61.5331, 16.2411},
+    } cases[] = {{4326, 2.3499, 48.8530}, {2154, 2.3499, 48.8530}, {2154, 8.7369, 41.9192}, {5490, -61.5331, 16.2411},
                  {5490, -61.0588, 14.6161}, {2972, -52.3265, 4.9372}, {2975, 55.4481, -20.8823},
                  {4471, 45.2279, -12.7806}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -74,6 +74,8 @@ static void built_in_operations_match_proj_search(void **state)
         assert_true(geom_project_point(&searched, cases[i].lon, cases[i].lat, &x2, &y2));
         assert_true(fabs(x1 - x2) < 0.01 && fabs(y1 - y2) < 0.01); /* 1 cm */
         assert_string_equal(fast.prj, searched.prj);
+        assert_string_equal(fast.name, searched.name);
+        assert_int_equal(fast.geographic, searched.geographic);
         geom_crs_close(&fast);
         geom_crs_close(&searched);
     }
