@@ -144,7 +144,13 @@ static ptce_status crs_open(ptce_ctx *ctx, int epsg, crs_target *out, int use_kn
                          "EPSG:%d : système de coordonnées inconnu de PROJ. Exemples : "
                          "EPSG:4326 (WGS 84), EPSG:2154 (Lambert-93).", epsg);
     PJ_TYPE type = proj_get_type(crs);
-    out->geographic = type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS;
+    if (type != PJ_TYPE_GEOGRAPHIC_2D_CRS && type != PJ_TYPE_PROJECTED_CRS) {
+        proj_destroy(crs);
+        return ptce_fail(ctx, PTCE_ERR_USAGE,
+                         "EPSG:%d n'est pas un système de coordonnées à plat (longitude/latitude "
+                         "ou projection) ; exemples : EPSG:4326, EPSG:2154.", epsg);
+    }
+    out->geographic = type == PJ_TYPE_GEOGRAPHIC_2D_CRS;
     snprintf(out->name, sizeof out->name, "%s", proj_get_name(crs));
     const char *const wkt_opts[] = {"MULTILINE=NO", NULL};
     const char *wkt = proj_as_wkt(ctx->proj, crs, PJ_WKT1_ESRI, wkt_opts);

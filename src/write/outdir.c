@@ -1,9 +1,11 @@
 /*
  * write/outdir.c — see outdir.h.
  */
+#define _GNU_SOURCE /* renameat2 and RENAME_EXCHANGE (glibc 2.28, Linux 3.15) */
 #include "write/outdir.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <errno.h>
 #include <stdio.h>
@@ -20,7 +22,10 @@
 static int mkdir_p(const char *path)
 {
     char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG; /* never create the folders of a cut path */
+        return -1;
+    }
     for (char *p = buf + 1; *p; p++) {
         if (*p != '/')
             continue;
@@ -98,6 +103,14 @@ ptce_status outdir_open(ptce_ctx *ctx, const char *final, outdir *out)
                          final, strerror(errno));
     out->created_final = !existed;
     remove_stale_tmp(final);
+    /* A run killed during the swap leaves its folder beside the target. */
+    char parent[4096];
+    const char *slash = strrchr(final, '/');
+    if (slash && slash != final)
+        snprintf(parent, sizeof parent, "%.*s", (int)(slash - final), final);
+    else
+        snprintf(parent, sizeof parent, "%s", slash ? "/" : ".");
+    remove_stale_tmp(parent);
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s/" TMP_PREFIX "%ld-XXXXXX", final, (long)getpid());
     if (!mkdtemp(tmp)) {
@@ -140,8 +153,94 @@ ptce_status outdir_file(ptce_ctx *ctx, outdir *od, const char *name, char *buf, 
     return PTCE_OK;
 }
 
+static int is_registered(const outdir *od, const char *name)
+{
+    for (size_t i = 0; i < od->nnames; i++)
+        if (strcmp(od->names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* True when every entry of `dir` (relative name `rel`, "" for the folder itself) is a
+ * regular file this run writes again, a sub-folder of them, or a temporary folder of ours:
+ * swapping the whole folder then loses nothing that the run would have kept. */
+static int holds_only_outputs(const outdir *od, const char *dir, const char *rel)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int pure = 1;
+    struct dirent *e;
+    while (pure && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char path[4096], name[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        snprintf(name, sizeof name, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
+        struct stat st;
+        if (lstat(path, &st) != 0)
+            pure = 0;
+        else if (S_ISDIR(st.st_mode))
+            pure = (!rel[0] && strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0) ||
+                   (!rel[0] && holds_only_outputs(od, path, name));
+        else
+            pure = S_ISREG(st.st_mode) && is_registered(od, name);
+    }
+    closedir(d);
+    return pure;
+}
+
+/* All at once: the finished temporary folder is moved beside the target and exchanged
+ * with it in one atomic rename (RENAME_EXCHANGE), then the old folder is removed. A run
+ * killed at any moment leaves either all the old files or all the new ones. Returns 0
+ * when this cannot be done here (the folder holds other files, or the file system has no
+ * exchange), and the caller moves the files one by one instead. */
+static int swap_whole_folder(outdir *od)
+{
+    struct stat st;
+    if (lstat(od->final, &st) != 0 || !S_ISDIR(st.st_mode) || !holds_only_outputs(od, od->final, ""))
+        return 0;
+    char parent[4096], beside[4200];
+    const char *slash = strrchr(od->final, '/');
+    if (slash && slash != od->final)
+        snprintf(parent, sizeof parent, "%.*s", (int)(slash - od->final), od->final);
+    else
+        snprintf(parent, sizeof parent, "%s", slash ? "/" : ".");
+    snprintf(beside, sizeof beside, "%s/" TMP_PREFIX "%ld-swap", parent, (long)getpid());
+    if (rename(od->tmp, beside) != 0)
+        return 0;
+    if (renameat2(AT_FDCWD, beside, AT_FDCWD, od->final, RENAME_EXCHANGE) != 0) {
+        rename(beside, od->tmp); /* back where it was, for the file-by-file way */
+        return 0;
+    }
+    remove_tree(beside); /* now the previous outputs */
+    return 1;
+}
+
 ptce_status outdir_commit(ptce_ctx *ctx, outdir *od)
 {
+    if (swap_whole_folder(od)) {
+        for (size_t i = 0; i < od->nnames; i++)
+            free(od->names[i]);
+        free(od->names);
+        free(od->final);
+        free(od->tmp);
+        memset(od, 0, sizeof *od);
+        return PTCE_OK;
+    }
+    /* Check every target before the first rename, so that a target that cannot be replaced
+     * (a folder in place of a file) leaves the previous outputs all as they were. */
+    for (size_t i = 0; i < od->nnames; i++) {
+        char to[4096];
+        snprintf(to, sizeof to, "%s/%s", od->final, od->names[i]);
+        struct stat st;
+        if (lstat(to, &st) == 0 && S_ISDIR(st.st_mode)) {
+            ptce_status err = ptce_fail(ctx, PTCE_ERR_IO, "%s : un dossier porte le nom d'un "
+                                                          "fichier de sortie ; renommez-le.", to);
+            outdir_abort(od);
+            return err;
+        }
+    }
     for (size_t i = 0; i < od->nnames; i++) {
         char from[4096], to[4096];
         snprintf(from, sizeof from, "%s/%s", od->tmp, od->names[i]);
@@ -154,12 +253,18 @@ ptce_status outdir_commit(ptce_ctx *ctx, outdir *od)
             char sub[4096];
             snprintf(sub, sizeof sub, "%s/%.*s", od->final, (int)(slash - od->names[i]),
                      od->names[i]);
-            if (mkdir(sub, 0777) != 0 && errno != EEXIST)
-                return ptce_fail(ctx, PTCE_ERR_IO, "%s : %s", sub, strerror(errno));
+            if (mkdir(sub, 0777) != 0 && errno != EEXIST) {
+                ptce_status err = ptce_fail(ctx, PTCE_ERR_IO, "%s : %s", sub, strerror(errno));
+                outdir_abort(od); /* callers do not abort after a failed commit */
+                return err;
+            }
         }
-        if (rename(from, to) != 0)
-            return ptce_fail(ctx, PTCE_ERR_IO, "%s : impossible de mettre le fichier en place "
-                                               "(%s).", to, strerror(errno));
+        if (rename(from, to) != 0) {
+            ptce_status err = ptce_fail(ctx, PTCE_ERR_IO, "%s : impossible de mettre le fichier "
+                                                         "en place (%s).", to, strerror(errno));
+            outdir_abort(od); /* callers do not abort after a failed commit */
+            return err;
+        }
     }
     remove_tree(od->tmp);
     for (size_t i = 0; i < od->nnames; i++)
@@ -196,6 +301,17 @@ ptce_status write_file_atomic(ptce_ctx *ctx, const char *path, const char *bytes
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return ptce_fail(ctx, PTCE_ERR_IO, "%s : c'est un dossier ; indiquez un nom de fichier.",
                          path);
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* A device or a pipe (-o /dev/null, -o /dev/stdout): written into, never replaced
+         * (renaming over /dev/null as root would swap the device for a plain file). */
+        FILE *f = fopen(path, "wb");
+        int bad = !f || (len && fwrite(bytes, 1, len, f) != len);
+        if (f)
+            bad |= fclose(f) != 0;
+        return bad ? ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible (%s).", path,
+                               strerror(errno))
+                   : PTCE_OK;
+    }
     char tmp[4096];
     const char *slash = strrchr(path, '/');
     int dirlen = slash ? (int)(slash - path) : 1;

@@ -2,10 +2,14 @@
  * write/outdir.h — writing a set of output files all or nothing.
  *
  * Every file of a run is written into a private temporary folder inside the target
- * folder, then renamed into place only when the whole run succeeded. A failed or killed
- * run leaves the previous outputs as they were (and at worst a hidden .ptce-map-tmp-*
- * folder, which the next run removes). Files of the folder that the run does not produce
- * are never touched; a symlink in place of an output is replaced, never followed.
+ * folder. When the whole run succeeded, and the target holds nothing but the files this
+ * run writes (the usual rerun), the finished folder is exchanged with the target in one
+ * atomic rename: a run killed at any moment leaves all the previous outputs or all the new
+ * ones. When the target also holds other files (they are never touched), the outputs are
+ * renamed into it one by one after a check that each can be; a run killed during those
+ * renames (a few milliseconds) can leave a mix. A failed run leaves the previous outputs as
+ * they were, and at worst a hidden .ptce-map-tmp-* folder, which the next run removes. A
+ * symlink in place of an output is replaced, never followed.
  */
 #ifndef PTCE_WRITE_OUTDIR_H
 #define PTCE_WRITE_OUTDIR_H

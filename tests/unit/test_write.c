@@ -154,13 +154,33 @@ static void aborted_output_leaves_the_folder_as_it_was(void **state)
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 1", dir);
     assert_int_equal(system(cmd), 0);
-    /* A committed run replaces it. */
+    /* A committed run replaces it (the folder holds only its outputs: swapped whole). */
     assert_int_equal(outdir_open(ctx, dir, &od), PTCE_OK);
     assert_int_equal(write_bytes(ctx, &od, "rapport.csv", "nouveau", 7), PTCE_OK);
     assert_int_equal(outdir_commit(ctx, &od), PTCE_OK);
     text = ptce_read_file(path, &n);
     assert_string_equal(text, "nouveau");
     free(text);
+    /* A file the run does not write is never touched (the files are then moved one by
+     * one), and nothing is left behind either way. */
+    char other[4096];
+    snprintf(other, sizeof other, "%s/notes.txt", dir);
+    f = fopen(other, "w");
+    fputs("à garder", f);
+    fclose(f);
+    assert_int_equal(outdir_open(ctx, dir, &od), PTCE_OK);
+    assert_int_equal(write_bytes(ctx, &od, "rapport.csv", "encore", 6), PTCE_OK);
+    assert_int_equal(outdir_commit(ctx, &od), PTCE_OK);
+    text = ptce_read_file(path, &n);
+    assert_string_equal(text, "encore");
+    free(text);
+    text = ptce_read_file(other, &n);
+    assert_string_equal(text, "à garder");
+    free(text);
+    snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 2 && test $(ls -A %s/.. | grep -c "
+                              "'^.ptce-map-tmp') -eq 0", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    unlink(other);
     unlink(path);
     rmdir(dir);
     free(dir);

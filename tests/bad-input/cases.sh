@@ -1,0 +1,197 @@
+# tests/bad-input/cases.sh — set-up and extra checks of the hostile cases of expected.tsv
+# that need more than a committed file. Sourced by tests/e2e/bad_input.sh.
+#
+# For a case NAME, setup_NAME runs before the command and check_NAME after it (when they
+# exist), both with $W the case's work folder (empty at first; @W@ in expected.tsv) and
+# $STDOUT / $STDERR the files holding what the command printed. Big inputs are generated
+# here at test time rather than committed. A check fails with `fail MESSAGE`.
+
+# ---- big inputs ------------------------------------------------------------------------
+
+setup_field_10mb() {
+  python3 - "$W/field_10mb.csv" <<'PY'
+import sys
+with open(sys.argv[1], 'w', encoding='utf-8') as f:
+    f.write('Nom;Commune;Code postal;Description\n')
+    f.write('A;Lyon;69001;"' + 'é;"" ' * 2_500_000 + '"\n')  # 10 MB quoted cell
+    f.write('B;Nice;06000;courte\n')
+PY
+}
+check_field_10mb() {
+  local size
+  size=$(stat -c %s "$W/result.csv")
+  [ "$size" -gt 10000000 ] || fail "the 10 MB cell did not survive: result.csv has $size bytes"
+}
+
+setup_columns_50000() {
+  python3 - "$W/columns_50000.csv" <<'PY'
+import sys
+n = 50000
+with open(sys.argv[1], 'w') as f:
+    f.write('Nom;Commune;' + ';'.join('c%d' % i for i in range(n)) + '\n')
+    f.write('A;Lyon;' + ';'.join('v' for _ in range(n)) + '\n')
+PY
+}
+
+setup_duplicate_columns_50000() {
+  python3 - "$W/duplicate_columns_50000.csv" <<'PY'
+import sys
+n = 50000
+with open(sys.argv[1], 'w') as f:
+    f.write('Nom;Commune;' + ';'.join('x' for _ in range(n)) + '\n')
+    f.write('A;Lyon\n')
+PY
+}
+check_duplicate_columns_50000() {
+  local lines
+  lines=$(grep -c "portent le même nom" "$STDERR" || true)
+  [ "$lines" -le 20 ] || fail "$lines warnings for repeated columns: they must be summarised"
+}
+
+setup_empty_lines_10000() {
+  python3 - "$W/empty_lines_10000.csv" <<'PY'
+import sys
+with open(sys.argv[1], 'wb') as f:
+    f.write(b'Nom;Commune\n' + b'\n' * 5000 + b'A;Lyon\n' + b'\r\n' * 5000 + b';\n ; \n')
+PY
+}
+
+setup_one_column_200000_rows() {
+  python3 - "$W/one_column_200000_rows.csv" <<'PY'
+import sys
+with open(sys.argv[1], 'w') as f:
+    f.write('Nom\n')
+    for i in range(200000):
+        f.write('PTCE %d\n' % i)
+PY
+}
+check_one_column_200000_rows() {
+  local rows
+  rows=$(($(wc -l < "$W/result.csv") - 1))
+  [ "$rows" -eq 200000 ] || fail "result.csv has $rows rows instead of 200000"
+}
+
+setup_line_without_end_1mb() {
+  # One line of 1 MB with no line end at all (the header alone, never terminated).
+  python3 -c "import sys; open(sys.argv[1],'w').write('Nom;' * 262144)" "$W/line_without_end_1mb.csv"
+}
+
+# ---- files that are not files ----------------------------------------------------------
+
+setup_census_fifo() { mkfifo "$W/fifo.csv"; }
+
+setup_output_under_file() { echo "un fichier" > "$W/file"; }
+setup_output_is_file() { echo "un fichier" > "$W/file"; }
+setup_geocode_output_under_file() { echo "un fichier" > "$W/file"; }
+
+# ---- symlinks in place of outputs: replaced, never followed ----------------------------
+
+setup_output_symlink() {
+  mkdir -p "$W/out" "$W/victim_dir"
+  echo "victime : ne pas écraser" > "$W/victim.txt"
+  echo "dans un dossier victime" > "$W/victim_dir/keep.txt"
+  ln -s ../victim.txt "$W/out/ptce_points.shp"
+  ln -s ../victim.txt "$W/out/rejets.csv"
+  ln -s ../victim_dir "$W/out/ptce_points.dbf"
+  ln -s /nonexistent/dangling "$W/out/ptce_regions.shp"
+}
+check_output_symlink() {
+  [ "$(cat "$W/victim.txt")" = "victime : ne pas écraser" ] || fail "symlink followed: victim.txt changed"
+  [ "$(ls -A "$W/victim_dir")" = "keep.txt" ] || fail "symlink followed: victim_dir changed"
+  local f
+  for f in ptce_points.shp rejets.csv ptce_points.dbf ptce_regions.shp; do
+    [ -f "$W/out/$f" ] && [ ! -L "$W/out/$f" ] || fail "out/$f is not a regular file"
+  done
+  [ ! -e /nonexistent/dangling ] || fail "dangling symlink followed"
+}
+
+setup_geocode_output_symlink() {
+  echo "victime : ne pas écraser" > "$W/victim.txt"
+  ln -s victim.txt "$W/result.csv"
+}
+check_geocode_output_symlink() {
+  [ "$(cat "$W/victim.txt")" = "victime : ne pas écraser" ] || fail "symlink followed: victim.txt changed"
+  [ -f "$W/result.csv" ] && [ ! -L "$W/result.csv" ] || fail "result.csv is not a regular file"
+}
+
+# ---- a failed run keeps the previous outputs ------------------------------------------
+
+setup_taxonomy_error_keeps_outputs() {
+  "$PTCE_MAP" build "$SAMPLE" -o "$W/out" --quiet || fail "set-up build failed"
+}
+setup_groups_error_keeps_outputs() { setup_taxonomy_error_keeps_outputs; }
+
+# ---- formula-like cells come out defused ----------------------------------------------
+
+check_formula_cells() {
+  python3 - "$W/out/rejets.csv" "$STDOUT" <<'PY' || fail "formula-like cell not defused (see above)"
+import csv, sys
+rejets = list(csv.reader(open(sys.argv[1], encoding='utf-8-sig', newline=''), delimiter=';'))
+bad = []
+def scan(rows, what):
+    for row in rows[1:]:
+        for cell in row:
+            if cell[:1] in ('=', '+', '-', '@', '\t', '\r'):
+                try:
+                    float(cell.replace(',', '.'))
+                except ValueError:
+                    bad.append((what, cell))
+scan(rejets, 'rejets.csv')
+if len(rejets) != 4:
+    bad.append(('rejets.csv', '%d lines instead of 4' % len(rejets)))
+if not any(c.startswith("'=HYPERLINK") for r in rejets for c in r):
+    bad.append(('rejets.csv', "no '=HYPERLINK cell"))
+for cell in ("'-2+3", "'+33 1 23 45 67 89", "'@SUM(A1:A9)"):
+    if not any(c == cell for r in rejets for c in r):
+        bad.append(('rejets.csv', 'missing ' + cell))
+if not any(c == '-1' for r in rejets for c in r):
+    bad.append(('rejets.csv', 'the number -1 must stay a number'))
+for line in bad:
+    print('  ', *line, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+  # The geocoding report is a spreadsheet too.
+  "$PTCE_MAP" geocode "$CASES_DIR/formula_cells.csv" --quiet > "$W/geocode.csv" ||
+    fail "geocode of formula_cells.csv failed"
+  python3 - "$W/geocode.csv" <<'PY' || fail "formula-like cell not defused in the geocoding report"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding='utf-8-sig', newline=''), delimiter=';'))
+bad = [c for r in rows[1:] for c in r if c[:1] in ('=', '+', '@', '\t', '\r')
+       or (c[:1] == '-' and c != '-1')]
+if bad or len(rows) != 4:
+    print('  ', bad, len(rows), file=sys.stderr)
+    sys.exit(1)
+PY
+}
+
+check_control_characters() {
+  # Every row is a point or a reject; both files stay readable.
+  local rejects points
+  rejects=$(python3 -c "import csv,sys; print(sum(1 for _ in csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline=''), delimiter=';')))" "$W/out/rejets.csv")
+  points=$(ogr_count "$W/out/ptce_points.shp")
+  [ "$((rejects + points))" -eq 2 ] || fail "$rejects rejects + $points points for 2 rows"
+  ogrinfo -ro -al "$W/out/ptce_points.geojson" > /dev/null 2>&1 || fail "GeoJSON unreadable by GDAL"
+}
+
+check_invalid_utf8_windows1252() {
+  grep -q "Œuvre « Été » – 50 €" "$STDOUT" || fail "Windows-1252 text not decoded to UTF-8"
+}
+
+check_groups_ok() {
+  [ -s "$W/out/ptce_groupes.shp" ] || fail "ptce_groupes.shp missing"
+}
+
+# validate and diff write spreadsheets too: the same cells come out defused.
+no_raw_formula() {
+  python3 - "$1" <<'PY' || fail "formula-like cell not defused in ${1##*/}"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding='utf-8-sig', newline=''), delimiter=';'))
+bad = [c for r in rows[1:] for c in r if c[:1] in ('=', '+', '@', '\t', '\r')
+       or (c[:1] == '-' and c != '-1')]
+if bad or len(rows) < 2:
+    print('  ', bad, len(rows), file=sys.stderr)
+    sys.exit(1)
+PY
+}
+check_validate_formula_cells() { no_raw_formula "$W/rapport.csv"; }
+check_diff_formula_cells() { no_raw_formula "$W/out/evolutions.csv"; }
