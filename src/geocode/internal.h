@@ -29,7 +29,7 @@ typedef struct override_table override_table; /* overrides.c */
 typedef struct territory {
     int state;                    /* 0 not built, 1 ready, -1 unusable (then no check) */
     size_t n;                     /* rd->ndeps slots, NULL where a polygon is unusable */
-    GEOSGeometry **geoms;
+    const GEOSGeometry **geoms; /* the reference data's polygons, not owned */
     const GEOSPreparedGeometry **prepared;
     double (*box)[4];             /* xmin, ymin, xmax, ymax */
 } territory;

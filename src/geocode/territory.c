@@ -27,33 +27,28 @@ static void build(geocoder *g)
         t->n = 0;
         return;
     }
-    GEOSWKTReader *reader = GEOSWKTReader_create_r(h);
-    if (!reader)
-        return;
+    /* The polygons are the reference data's own, parsed once for the whole run (and read
+     * from WKB when the binary image gave it); refdata parses lazily, which is why the
+     * const is cast away, and it keeps ownership. */
+    refdata *mrd = (refdata *)rd;
     size_t ok = 0;
     for (size_t i = 0; i < rd->ndeps; i++) {
-        if (!rd->deps[i].wkt)
-            continue;
-        GEOSGeometry *geom = GEOSWKTReader_read_r(h, reader, rd->deps[i].wkt);
+        const GEOSGeometry *geom = refdata_departement_geom(g->ctx, mrd, &mrd->deps[i]);
         if (!geom)
             continue;
         const GEOSPreparedGeometry *p = GEOSPrepare_r(h, geom);
-        if (!p) {
-            GEOSGeom_destroy_r(h, geom);
+        if (!p)
             continue;
-        }
         double *b = t->box[i];
         if (!GEOSGeom_getXMin_r(h, geom, &b[0]) || !GEOSGeom_getYMin_r(h, geom, &b[1]) ||
             !GEOSGeom_getXMax_r(h, geom, &b[2]) || !GEOSGeom_getYMax_r(h, geom, &b[3])) {
             GEOSPreparedGeom_destroy_r(h, p);
-            GEOSGeom_destroy_r(h, geom);
             continue;
         }
         t->geoms[i] = geom;
         t->prepared[i] = p;
         ok++;
     }
-    GEOSWKTReader_destroy_r(h, reader);
     t->state = ok > 0 ? 1 : -1;
 }
 
@@ -64,8 +59,6 @@ void territory_free(geocoder *g)
     for (size_t i = 0; i < t->n; i++) {
         if (t->prepared && t->prepared[i])
             GEOSPreparedGeom_destroy_r(h, t->prepared[i]);
-        if (t->geoms && t->geoms[i])
-            GEOSGeom_destroy_r(h, t->geoms[i]);
     }
     free(t->geoms);
     free(t->prepared);
