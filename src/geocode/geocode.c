@@ -791,6 +791,11 @@ static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c,
         note_add(r, "coordonnées X/Y hors de la zone Lambert-93 : ignorées");
         return PTCE_OK;
     }
+    if (has_x && has_y && !(has_lat && has_lon)) {
+        /* Both given, at least one unreadable ("nan", "inf", text): not missing. */
+        note_add(r, "coordonnées X/Y illisibles (« %.40s » ; « %.40s ») : ignorées", in->x, in->y);
+        return PTCE_OK;
+    }
     if (!(has_lat && has_lon)) {
         if (has_lat || has_lon)
             note_add(r, "coordonnée incomplète (latitude ou longitude manquante) : ignorée");

@@ -51,4 +51,9 @@ set -e
 [ "$code" -ne 0 ] || fail "bad overrides accepted"
 expect_match "$msg" "bad.csv, ligne 2" "overrides error names the line"
 [ -e "$work/out2/ptce_points.shp" ] && fail "outputs written despite the error"
+# Unreadable X/Y are said to be unreadable, not missing; the commune still places the row.
+printf 'Nom;Commune;Code postal;X;Y\nA;Lyon;69002;nan;inf\n' > "$work/xy.csv"
+"$PTCE_MAP" geocode "$work/xy.csv" -o "$work/xy-out.csv" --quiet
+expect_match "$(col "$work/xy-out.csv" result_note)" "X/Y illisibles" "note for nan/inf X/Y"
+expect_eq "$(col "$work/xy-out.csv" result_status)" "match" "row placed by its commune"
 echo "geocode_options: ok"
