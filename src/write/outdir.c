@@ -68,7 +68,7 @@ static void remove_tree(const char *path)
     rmdir(path);
 }
 
-/* Leftovers of killed runs: temporary folders of ours older than this run. */
+/* Leftovers of killed runs: temporary folders and files of ours whose process is gone. */
 static void remove_stale_tmp(const char *final)
 {
     DIR *d = opendir(final);
@@ -85,7 +85,13 @@ static void remove_stale_tmp(const char *final)
         long pid = strtol(e->d_name + strlen(TMP_PREFIX), NULL, 10);
         if (pid > 0 && kill((pid_t)pid, 0) == 0)
             continue;
-        remove_tree(path);
+        struct stat st;
+        if (lstat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            remove_tree(path);
+        else
+            unlink(path); /* a single report file of a killed geocode or classify run */
     }
     closedir(d);
 }
@@ -315,6 +321,9 @@ ptce_status write_file_atomic(ptce_ctx *ctx, const char *path, const char *bytes
     char tmp[4096];
     const char *slash = strrchr(path, '/');
     int dirlen = slash ? (int)(slash - path) : 1;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", dirlen, slash ? path : ".");
+    remove_stale_tmp(dir);
     snprintf(tmp, sizeof tmp, "%.*s/" TMP_PREFIX "%ld-XXXXXX", dirlen, slash ? path : ".",
              (long)getpid());
     int fd = mkstemp(tmp);
