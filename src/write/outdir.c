@@ -68,6 +68,16 @@ static void remove_tree(const char *path)
     rmdir(path);
 }
 
+/* The folder holding `path` ("." for a bare name, "/" at the root). */
+static void parent_folder(const char *path, char *out, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash && slash != path)
+        snprintf(out, size, "%.*s", (int)(slash - path), path);
+    else
+        snprintf(out, size, "%s", slash ? "/" : ".");
+}
+
 /* Leftovers of killed runs: temporary folders and files of ours whose process is gone. */
 static void remove_stale_tmp(const char *final)
 {
@@ -111,11 +121,7 @@ ptce_status outdir_open(ptce_ctx *ctx, const char *final, outdir *out)
     remove_stale_tmp(final);
     /* A run killed during the swap leaves its folder beside the target. */
     char parent[4096];
-    const char *slash = strrchr(final, '/');
-    if (slash && slash != final)
-        snprintf(parent, sizeof parent, "%.*s", (int)(slash - final), final);
-    else
-        snprintf(parent, sizeof parent, "%s", slash ? "/" : ".");
+    parent_folder(final, parent, sizeof parent);
     remove_stale_tmp(parent);
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s/" TMP_PREFIX "%ld-XXXXXX", final, (long)getpid());
@@ -207,11 +213,7 @@ static int swap_whole_folder(outdir *od)
     if (lstat(od->final, &st) != 0 || !S_ISDIR(st.st_mode) || !holds_only_outputs(od, od->final, ""))
         return 0;
     char parent[4096], beside[4200];
-    const char *slash = strrchr(od->final, '/');
-    if (slash && slash != od->final)
-        snprintf(parent, sizeof parent, "%.*s", (int)(slash - od->final), od->final);
-    else
-        snprintf(parent, sizeof parent, "%s", slash ? "/" : ".");
+    parent_folder(od->final, parent, sizeof parent);
     snprintf(beside, sizeof beside, "%s/" TMP_PREFIX "%ld-swap", parent, (long)getpid());
     if (rename(od->tmp, beside) != 0)
         return 0;
@@ -223,15 +225,21 @@ static int swap_whole_folder(outdir *od)
     return 1;
 }
 
+/* Frees what the outdir holds in memory (the folders on disk are left as they are). */
+static void outdir_release(outdir *od)
+{
+    for (size_t i = 0; i < od->nnames; i++)
+        free(od->names[i]);
+    free(od->names);
+    free(od->final);
+    free(od->tmp);
+    memset(od, 0, sizeof *od);
+}
+
 ptce_status outdir_commit(ptce_ctx *ctx, outdir *od)
 {
     if (swap_whole_folder(od)) {
-        for (size_t i = 0; i < od->nnames; i++)
-            free(od->names[i]);
-        free(od->names);
-        free(od->final);
-        free(od->tmp);
-        memset(od, 0, sizeof *od);
+        outdir_release(od);
         return PTCE_OK;
     }
     /* Check every target before the first rename, so that a target that cannot be replaced
@@ -273,12 +281,7 @@ ptce_status outdir_commit(ptce_ctx *ctx, outdir *od)
         }
     }
     remove_tree(od->tmp);
-    for (size_t i = 0; i < od->nnames; i++)
-        free(od->names[i]);
-    free(od->names);
-    free(od->final);
-    free(od->tmp);
-    memset(od, 0, sizeof *od);
+    outdir_release(od);
     return PTCE_OK;
 }
 
@@ -288,12 +291,7 @@ void outdir_abort(outdir *od)
         remove_tree(od->tmp);
     if (od->created_final && od->final)
         rmdir(od->final); /* only succeeds if we left it empty */
-    for (size_t i = 0; i < od->nnames; i++)
-        free(od->names[i]);
-    free(od->names);
-    free(od->final);
-    free(od->tmp);
-    memset(od, 0, sizeof *od);
+    outdir_release(od);
 }
 
 ptce_status write_file_atomic(ptce_ctx *ctx, const char *path, const char *bytes, size_t len)
@@ -318,14 +316,10 @@ ptce_status write_file_atomic(ptce_ctx *ctx, const char *path, const char *bytes
                                strerror(errno))
                    : PTCE_OK;
     }
-    char tmp[4096];
-    const char *slash = strrchr(path, '/');
-    int dirlen = slash ? (int)(slash - path) : 1;
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%.*s", dirlen, slash ? path : ".");
+    char tmp[4200], dir[4096];
+    parent_folder(path, dir, sizeof dir);
     remove_stale_tmp(dir);
-    snprintf(tmp, sizeof tmp, "%.*s/" TMP_PREFIX "%ld-XXXXXX", dirlen, slash ? path : ".",
-             (long)getpid());
+    snprintf(tmp, sizeof tmp, "%s/" TMP_PREFIX "%ld-XXXXXX", dir, (long)getpid());
     int fd = mkstemp(tmp);
     if (fd < 0)
         return ptce_fail(ctx, PTCE_ERR_IO, "%s : impossible d'écrire dans ce dossier (%s).", path,
