@@ -11,23 +11,7 @@
 #include "geom/simplify.h"
 #include "refdata/refdata.h"
 
-static ptce_ctx *ctx;
-static refdata rd;
-
-static int setup(void **state)
-{
-    (void)state;
-    ctx = test_ctx();
-    return refdata_load(ctx, &rd) == PTCE_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    refdata_free(&rd);
-    ptce_ctx_free(ctx);
-    return 0;
-}
+#include "refdata_fixture.h"
 
 static void prj_is_what_proj_writes_in_esri_wkt(void **state)
 {

@@ -11,23 +11,7 @@
 #include "refdata/refdata.h"
 #include "text/fold.h"
 
-static refdata rd;
-static ptce_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    ctx = test_ctx();
-    return refdata_load(ctx, &rd) == PTCE_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    refdata_free(&rd);
-    ptce_ctx_free(ctx);
-    return 0;
-}
+#include "refdata_fixture.h"
 
 static void counts_of_the_2026_cog(void **state)
 {
