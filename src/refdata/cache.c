@@ -209,7 +209,8 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
         cd[i].wkb_web = intern_wkb(ctx, &b, refdata_departement_web_geom(ctx, mrd, d),
                                    &cd[i].wkb_web_len);
         if (!cd[i].wkb_len || !cd[i].wkb_web_len) {
-            st = PTCE_ERR_DATA;
+            st = ptce_fail(ctx, PTCE_ERR_DATA, "département %s : polygone illisible pour "
+                                               "l'image des données", d->code);
             goto done;
         }
     }
@@ -222,7 +223,8 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
         cr[i].wkb_web = intern_wkb(ctx, &b, refdata_region_web_geom(ctx, mrd, r),
                                    &cr[i].wkb_web_len);
         if (!cr[i].wkb_len || !cr[i].wkb_web_len) {
-            st = PTCE_ERR_DATA;
+            st = ptce_fail(ctx, PTCE_ERR_DATA, "région %s : polygone illisible pour l'image "
+                                               "des données", r->code);
             goto done;
         }
     }
