@@ -297,3 +297,18 @@ ptce_status geom_visit_rings(ptce_ctx *ctx, const GEOSGeometry *g, ring_order or
     }
     return PTCE_OK;
 }
+
+char *geom_crs_wkt1(ptce_ctx *ctx, int epsg)
+{
+    char code[16];
+    snprintf(code, sizeof code, "%d", epsg);
+    PJ *crs = proj_create_from_database(ctx->proj, "EPSG", code, PJ_CATEGORY_CRS, 0, NULL);
+    const char *const opts[] = {"MULTILINE=NO", NULL};
+    const char *wkt = crs ? proj_as_wkt(ctx->proj, crs, PJ_WKT1_GDAL, opts) : NULL;
+    char *out = wkt ? ptce_strdup(wkt) : NULL;
+    if (crs)
+        proj_destroy(crs);
+    if (!out)
+        ptce_fail(ctx, PTCE_ERR_LIBRARY, "PROJ : pas de définition WKT pour EPSG:%d", epsg);
+    return out;
+}

@@ -33,6 +33,11 @@ ptce_status geom_crs_open_searched(ptce_ctx *ctx, int epsg, crs_target *out);
 ptce_status geom_crs_open_identity(ptce_ctx *ctx, int epsg, crs_target *out);
 void geom_crs_close(crs_target *crs);
 
+/* The OGC WKT1 (one line) PROJ writes for EPSG:`epsg` (what a GeoPackage's
+ * gpkg_spatial_ref_sys.definition holds), from proj.db. Owned by the caller; NULL with the
+ * error set. */
+char *geom_crs_wkt1(ptce_ctx *ctx, int epsg);
+
 /* Parses "EPSG:2154", "epsg:2154" or "2154". Returns 0 when not a code. */
 int geom_parse_epsg(const char *text);
 
