@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "pipeline/run.h"
+#include "model/run.h"
 
 typedef struct area_stats {
     const char *code;

@@ -17,10 +17,6 @@
 #include "core/util.h"
 #include "text/fold.h"
 
-static const char *const role_names[ROLE_COUNT] = {
-    "id", "nom", "adresse", "code_postal", "commune", "insee", "departement", "latitude",
-    "longitude", "x", "y", "theme", "description", "membres", "annee"};
-
 /* Header names as analysts type them, already folded (lower case, no accents, one space
  * between words). A header matches a role when it equals one of these, or, failing any
  * exact match, when it starts with one of them followed by a space. */
@@ -54,11 +50,6 @@ static const char *const synonyms[ROLE_COUNT][16] = {
     [ROLE_ANNEE] = {"annee ami", "ami", "annee", "annee de l ami", "annee laureat", "millesime",
                     NULL},
 };
-
-const char *census_role_name(census_role role)
-{
-    return role < ROLE_COUNT ? role_names[role] : "?";
-}
 
 /* ---- decoding ------------------------------------------------------------------------ */
 
@@ -257,7 +248,7 @@ static bool line_is_empty(const char *p, size_t n)
 static int find_role_by_name(const char *name)
 {
     for (int r = 0; r < ROLE_COUNT; r++)
-        if (strcmp(name, role_names[r]) == 0)
+        if (strcmp(name, census_role_name(r)) == 0)
             return r;
     return -1;
 }
@@ -625,30 +616,4 @@ ptce_status census_read(ptce_ctx *ctx, const char *path, const census_options *o
     if (status != PTCE_OK)
         census_free(out);
     return status;
-}
-
-void census_free(census *c)
-{
-    if (!c)
-        return;
-    free(c->path);
-    free(c->header);
-    free(c->records);
-    free(c->text);
-    free(c->cell_offsets);
-    memset(c, 0, sizeof *c);
-}
-
-const char *census_cell(const census *c, const census_record *r, size_t col)
-{
-    if (col >= c->ncols)
-        return "";
-    return c->text + c->cell_offsets[r->first_cell + col];
-}
-
-const char *census_value(const census *c, const census_record *r, census_role role)
-{
-    if (role >= ROLE_COUNT || c->role_col[role] < 0)
-        return "";
-    return census_cell(c, r, (size_t)c->role_col[role]);
 }

@@ -3,7 +3,8 @@
  *
  * Owns: encoding (UTF-8 with or without BOM, Windows-1252), separator detection (; , tab),
  * quoting (libcsv), header synonyms, the physical line of every record for messages.
- * Does not know about communes or sectors: a record is text cells plus a line number.
+ * Does not know about communes or sectors: a record is text cells plus a line number
+ * (the table itself is model/record.h).
  *
  * Invariant: every non-empty data row of the file becomes exactly one record, in file
  * order; nothing is dropped here. A row with more cells than the header keeps them and
@@ -14,52 +15,8 @@
 
 #include <stddef.h>
 
+#include "model/record.h"
 #include "ptce.h"
-
-/* The columns the pipeline understands. The header names that map to each are listed
- * in census.c and in the user guide; --columns maps any other name. */
-typedef enum census_role {
-    ROLE_ID,
-    ROLE_NOM,
-    ROLE_ADRESSE,
-    ROLE_CODE_POSTAL,
-    ROLE_COMMUNE,
-    ROLE_INSEE,
-    ROLE_DEPARTEMENT,
-    ROLE_LATITUDE,
-    ROLE_LONGITUDE,
-    ROLE_X,          /* Lambert-93 easting in metres */
-    ROLE_Y,          /* Lambert-93 northing in metres */
-    ROLE_THEME,      /* declared theme, free text */
-    ROLE_DESCRIPTION,
-    ROLE_MEMBRES,
-    ROLE_ANNEE,
-    ROLE_COUNT
-} census_role;
-
-/* The role's canonical name, as used by --columns and in messages ("code_postal"). */
-const char *census_role_name(census_role role);
-
-typedef struct census_record {
-    size_t line;        /* physical line (1-based) where the record starts in the file */
-    size_t first_cell;  /* index of its first cell in census.cell_offsets */
-} census_record;
-
-typedef struct census {
-    char *path;             /* as given by the user */
-    char encoding[16];      /* "UTF-8", "UTF-8 (BOM)" or "windows-1252" */
-    char separator;         /* ';', ',' or '\t' */
-    size_t ncols;           /* header width; every record has ncols cells */
-    char **header;          /* ncols names, as written in the file (UTF-8) */
-    int role_col[ROLE_COUNT]; /* column index of each role, -1 when absent */
-    census_record *records;
-    size_t nrecords;
-    size_t empty_lines;     /* blank lines and rows of empty cells, skipped */
-    size_t warnings;        /* rows that carried a warning (extra cells…) */
-    /* Cell storage: every cell is a NUL-terminated UTF-8 string in `text`. */
-    char *text;
-    size_t *cell_offsets;
-} census;
 
 /* Options for reading. `columns` is the --columns text: "role=Header name" pairs separated
  * by commas, e.g. "commune=Ville du siège,code_postal=CP siège". NULL when unused. */
@@ -75,11 +32,5 @@ ptce_status census_read(ptce_ctx *ctx, const char *path, const census_options *o
 /* Same, from bytes in memory (used by the fuzzers and tests); `name` goes in messages. */
 ptce_status census_parse(ptce_ctx *ctx, const char *name, const char *bytes, size_t len,
                          const census_options *opts, census *out);
-
-void census_free(census *c);
-
-/* The text of a record's cell; "" for a missing role. Never NULL. */
-const char *census_cell(const census *c, const census_record *r, size_t col);
-const char *census_value(const census *c, const census_record *r, census_role role);
 
 #endif

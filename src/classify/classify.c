@@ -361,16 +361,6 @@ static void match_text(const taxonomy *t, const cls_tokens *tk, bool theme, hits
 
 /* ---- scoring ---- */
 
-void classification_free(classification *c)
-{
-    if (!c)
-        return;
-    free(c->sectors_text);
-    free(c->terms);
-    c->sectors_text = NULL;
-    c->terms = NULL;
-}
-
 ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared_theme,
                           const char *description, classification *out)
 {

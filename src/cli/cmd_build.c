@@ -7,8 +7,8 @@
 
 #include "cli/cli.h"
 #include "geom/geom.h"
-#include "pipeline/build.h"
-#include "pipeline/run.h"
+#include "app/build.h"
+#include "app/run.h"
 
 static const char help[] =
     "Usage : ptce-map build [RECENSEMENT.csv] [-o DOSSIER] [OPTIONS]\n"

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "app/run.h"
 #include "cli/cli.h"
 #include "diff/diff.h"
 #include "write/outdir.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "pipeline/reports.h"
+#include "app/reports.h"
 #include "write/outdir.h"
 
 typedef enum report_kind {

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "pipeline/validate.h"
+#include "app/validate.h"
 #include "write/outdir.h"
 
 static const char help[] =

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "pipeline/run.h"
+#include "app/run.h"
 
 void common_apply(const common_options *co, run_options *ro)
 {

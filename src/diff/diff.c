@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csvfile.h"
 #include "core/ctx.h"
+#include "refdata/codes.h"
 #include "text/fold.h"
-#include "write/writers.h"
 
 static const char *const kind_names[DIFF_KIND_COUNT] = {
     "nouveau", "disparu", "deplace", "renomme", "secteur", "commune_fusionnee"};
@@ -221,7 +222,7 @@ static bool remapped(const ptce_run *run, const ptce_row *row, char *avant, size
     char code[6];
     int zero = 0;
     const char *cell = census_value(&run->census, row->rec, ROLE_INSEE);
-    if (geocode_clean_insee(cell, code, &zero) && !refdata_commune(rd, code)) {
+    if (refdata_clean_insee(cell, code, &zero) && !refdata_commune(rd, code)) {
         const former_commune *f = refdata_former(rd, code);
         if (f && (strcmp(f->current->insee, g->commune->insee) == 0 ||
                   strcmp(f->current->insee, g->commune->parent) == 0)) {

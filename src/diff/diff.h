@@ -35,7 +35,7 @@
 #include <stddef.h>
 
 #include "core/util.h"
-#include "pipeline/run.h"
+#include "model/run.h"
 
 /* Kinds of change, in the order evolutions.csv sorts them within one id. */
 typedef enum diff_kind {

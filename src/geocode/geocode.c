@@ -28,20 +28,6 @@
 #define MAX_CANDIDATES 64
 #define MAX_VARIANTS 6
 
-static const char *const status_names[] = {"match", "ambiguous", "reject"};
-static const char *const type_names[] = {"", "coordinates", "address", "municipality",
-                                         "postcode", "departement"};
-
-const char *geo_status_name(geo_status s)
-{
-    return (unsigned)s < 3 ? status_names[s] : "";
-}
-
-const char *geo_type_name(geo_type t)
-{
-    return (unsigned)t < 6 ? type_names[t] : "";
-}
-
 /* ---- setup ----------------------------------------------------------------------------- */
 
 typedef struct lat_index {
@@ -1377,7 +1363,7 @@ static int try_insee(geocoder *g, const geo_input *in, const reading *rd, const 
 {
     char code[6];
     int zero = 0;
-    if (!geocode_clean_insee(in->insee, code, &zero)) {
+    if (!refdata_clean_insee(in->insee, code, &zero)) {
         note_add(r, "code INSEE « %.20s » illisible : ignoré", in->insee);
         return 0;
     }

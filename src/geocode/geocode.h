@@ -23,26 +23,10 @@
 #ifndef PTCE_GEOCODE_H
 #define PTCE_GEOCODE_H
 
+#include "model/placement.h"
 #include "ptce.h"
+#include "refdata/codes.h"
 #include "refdata/refdata.h"
-
-typedef enum geo_status {
-    GEO_MATCH,
-    GEO_AMBIGUOUS,
-    GEO_REJECT
-} geo_status;
-
-typedef enum geo_type {
-    GEO_TYPE_NONE,
-    GEO_TYPE_COORDINATES,   /* the census's own coordinates, checked against the commune */
-    GEO_TYPE_ADDRESS,       /* an address point of the BAN (--ban) */
-    GEO_TYPE_MUNICIPALITY,  /* the commune's point */
-    GEO_TYPE_POSTCODE,      /* the commune of a postal code given alone */
-    GEO_TYPE_DEPARTEMENT    /* only the département is known */
-} geo_type;
-
-const char *geo_status_name(geo_status s);  /* "match", "ambiguous", "reject" */
-const char *geo_type_name(geo_type t);      /* "coordinates", … ; "" for none */
 
 /* What a row says about its place. Any field may be "" (never NULL). */
 typedef struct geo_input {
@@ -57,30 +41,6 @@ typedef struct geo_input {
     const char *x;          /* Lambert-93 metres */
     const char *y;
 } geo_input;
-
-typedef struct geo_result {
-    geo_status status;
-    geo_type type;
-    double score;                 /* 0..1: how sure the commune is (1 exact, 0.85 one typing
-                                   * error, 0.7 a name's first words, 0.3 département only);
-                                   * 0 unless matched */
-    const commune *commune;       /* NULL when no commune (reject, ambiguous, département) */
-    const departement *dep;       /* NULL on reject and on ambiguity across départements */
-    const region *reg;
-    const char *postcode;         /* the postal code retained, "" when none */
-    double lat, lon;              /* WGS 84 point for the map (valid when placed) */
-    const char *precision;        /* how precise the point is: "coordonnees", "adresse",
-                                   * or the commune's point_precision_name() ("geonames",
-                                   * "code_postal", "departement"…); "" unless matched */
-    char postcode_buf[6];
-    char note[768];               /* candidates, reason, or what was corrected */
-} geo_result;
-
-/* True when the result has a point to draw (match). */
-static inline int geo_result_is_placed(const geo_result *r)
-{
-    return r->status == GEO_MATCH;
-}
 
 typedef struct geocoder geocoder;
 
@@ -124,8 +84,6 @@ ptce_status geocode_row(geocoder *g, const geo_input *in, geo_result *out);
  * plausible French postal code ("7500O", "CH-1201", "4000-322", "99999"). *cedex is set
  * when the text mentions CEDEX. */
 int geocode_clean_postcode(const char *text, char out[6], int *restored_zero, int *cedex);
-/* "1053" → "01053", "2a004" → "2A004"; false when not a plausible INSEE code. */
-int geocode_clean_insee(const char *text, char out[6], int *restored_zero);
 /* A département given as "01", "1", "2a", "971", "Ain", "13 - Bouches-du-Rhône". */
 const departement *geocode_parse_departement(const refdata *rd, const char *text);
 /* Folded name keys to try for a commune name, best first ("St-Jean (Le)" → "le saint jean"…).

@@ -266,7 +266,7 @@ static ptce_status read_row(geocoder *g, override_table *t, const record *rec, c
     if (cell[COL_INSEE][0]) {
         char code[6];
         int zero;
-        if (!geocode_clean_insee(cell[COL_INSEE], code, &zero))
+        if (!refdata_clean_insee(cell[COL_INSEE], code, &zero))
             return ptce_fail(ctx, PTCE_ERR_INPUT,
                              "%s, ligne %zu, colonne « %s » : « %s » n'est pas un code INSEE "
                              "(5 caractères, comme 69123 ou 2A004)",

@@ -8,6 +8,7 @@
 
 #include <time.h>
 
+#include "core/csvfile.h"
 #include "core/util.h"
 #include "geom/geom.h"
 #include "write/layer.h"
@@ -26,11 +27,6 @@ ptce_status geojson_write(ptce_ctx *ctx, outdir *od, const char *subdir, const l
 /* CSV (UTF-8, `;`, quoted as needed) of the layer's attributes, one line per feature; cells
  * that a spreadsheet would run as a formula are defused with a leading apostrophe. */
 ptce_status csv_write_layer(ptce_ctx *ctx, outdir *od, const char *name, const layer *l);
-
-/* Appends one CSV cell (with the separator before it unless first): quoted when it holds
- * the separator, a quote or a line break; defused with a leading apostrophe when a
- * spreadsheet would run it as a formula (=, +, -, @ not followed by a number). */
-void csv_append_cell(strbuf *sb, const char *text, char sep, int first);
 
 /* One layer of a GeoPackage: the layer, its table, the CRS its coordinates are written in
  * (projected from the layer's source CRS as shapefile_write does), and what describes it. */

@@ -4,7 +4,7 @@
  * The input is up to ten fields separated by line feeds, in the order
  *     insee, code postal, commune, département, adresse, latitude, longitude, x, y, id
  * (missing fields are empty). Each field goes through the four normalisations
- * (geocode_clean_postcode, geocode_clean_insee, geocode_parse_departement,
+ * (geocode_clean_postcode, refdata_clean_insee, geocode_parse_departement,
  * geocode_name_variants) and the street parser, then the row goes through geocode_row()
  * against the real reference data, loaded once.
  */
@@ -43,7 +43,7 @@ static void normalise_one(const char *text)
             abort();
     }
     restored = -1;
-    if (geocode_clean_insee(text, out, &restored)) {
+    if (refdata_clean_insee(text, out, &restored)) {
         if (strlen(out) != 5)
             abort();
     }

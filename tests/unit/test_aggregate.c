@@ -10,7 +10,7 @@
 
 #include "aggregate/aggregate.h"
 #include "aggregate/groups.h"
-#include "pipeline/run.h"
+#include "app/run.h"
 
 static char census_path[64];
 

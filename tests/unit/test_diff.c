@@ -9,7 +9,7 @@
 
 #include "core/util.h"
 #include "diff/diff.h"
-#include "pipeline/run.h"
+#include "app/run.h"
 
 /* ---- hand-made runs: only what the matching reads ------------------------------------- */
 

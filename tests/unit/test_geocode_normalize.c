@@ -82,7 +82,7 @@ static void check_insee(const char *text, const char *expected, int zero)
 {
     char out[6];
     int z = -1;
-    int ok = geocode_clean_insee(text, out, &z);
+    int ok = refdata_clean_insee(text, out, &z);
     if (expected) {
         assert_true(ok);
         assert_string_equal(out, expected);

@@ -7,7 +7,7 @@
 #include <math.h>
 
 #include "geom/geom.h"
-#include "geom/layout.h"
+#include "present/layout.h"
 #include "geom/simplify.h"
 #include "refdata/refdata.h"
 

@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "pipeline/validate.h"
+#include "app/validate.h"
 
 static ptce_status validate_file(ptce_ctx *ctx, const char *name, const char *columns,
                                  validate_report *rep)

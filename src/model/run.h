@@ -1,19 +1,21 @@
 /*
- * pipeline/run.h — one run of the pipeline: the records and what each stage decided.
+ * model/run.h — one run of the pipeline: the records and what each stage decided.
  *
  *   census → geocode → classify → aggregate → writers
  *
- * Owns: the list of rows (one per census record, in file order, never dropped), the
- * reference data and taxonomy they were resolved against, and the order of the stages.
+ * Holds: the list of rows (one per census record, in file order, never dropped), the
+ * reference data and taxonomy they were resolved against, and the run's options. The
+ * order of the stages, and freeing a run, are app/run.h's; this header includes nothing
+ * above the floor, so that every stage can read a run.
  * Invariant: nrows == census.nrecords, and every row is either placed (geo.status ==
  * GEO_MATCH) or listed in the rejects with geo.note as its reason.
  */
-#ifndef PTCE_PIPELINE_RUN_H
-#define PTCE_PIPELINE_RUN_H
+#ifndef PTCE_MODEL_RUN_H
+#define PTCE_MODEL_RUN_H
 
-#include "census/census.h"
-#include "classify/classify.h"
-#include "geocode/geocode.h"
+#include "model/placement.h"
+#include "model/record.h"
+#include "model/sectors.h"
 #include "ptce.h"
 #include "refdata/refdata.h"
 
@@ -54,13 +56,5 @@ typedef struct ptce_run {
     const char *const *ban_paths;
     size_t nban;
 } ptce_run;
-
-/* Reads the census, the reference data and the taxonomy. */
-ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run);
-/* Geocodes every row. */
-ptce_status run_geocode(ptce_ctx *ctx, ptce_run *run);
-/* Classifies every row. */
-ptce_status run_classify(ptce_ctx *ctx, ptce_run *run);
-void run_free(ptce_run *run);
 
 #endif

@@ -1,12 +1,12 @@
 /*
- * pipeline/styles.h — what the map looks like: classes of the choropleth, colours of the
+ * present/styles.h — what the map looks like: classes of the choropleth, colours of the
  * sectors. Decided here once, so the QGIS styles, the QGIS project and the SVG map agree.
  */
-#ifndef PTCE_PIPELINE_STYLES_H
-#define PTCE_PIPELINE_STYLES_H
+#ifndef PTCE_PRESENT_STYLES_H
+#define PTCE_PRESENT_STYLES_H
 
 #include "aggregate/aggregate.h"
-#include "classify/classify.h"
+#include "model/sectors.h"
 #include "write/cartography.h"
 
 #define STYLE_MAX_CLASSES 5

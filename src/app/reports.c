@@ -1,10 +1,10 @@
 /*
- * pipeline/reports.c — see reports.h.
+ * app/reports.c — see reports.h.
  *
  * The reports keep the census's separator, so that a report opens like its census did;
  * they are UTF-8 with a BOM whatever the census's encoding was.
  */
-#include "pipeline/reports.h"
+#include "app/reports.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
- * pipeline/styles.c — see styles.h.
+ * present/styles.c — see styles.h.
  */
-#include "pipeline/styles.h"
+#include "present/styles.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,14 +1,14 @@
 /*
- * pipeline/layers.h — the output layers of a run, described for the writers.
+ * present/layers.h — the output layers of a run, described for the writers.
  *
  * Owns: which fields each layer has (names within the 10-byte DBF limit, listed in the
  * user guide) and how a row or an area fills them. The writers only print.
  */
-#ifndef PTCE_PIPELINE_LAYERS_H
-#define PTCE_PIPELINE_LAYERS_H
+#ifndef PTCE_PRESENT_LAYERS_H
+#define PTCE_PRESENT_LAYERS_H
 
 #include "aggregate/aggregate.h"
-#include "pipeline/run.h"
+#include "model/run.h"
 #include "write/layer.h"
 
 typedef enum area_kind {

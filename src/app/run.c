@@ -1,7 +1,7 @@
 /*
- * pipeline/run.c — see run.h.
+ * app/run.c — see run.h.
  */
-#include "pipeline/run.h"
+#include "app/run.h"
 
 #include <dirent.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * geom/layout.h — the national layout: metropolitan France in Lambert-93 with the five
+ * present/layout.h — the national layout: metropolitan France in Lambert-93 with the five
  * overseas regions as insets beside it.
  *
  * Each overseas region is projected in its own legal CRS (Guadeloupe and Martinique
@@ -10,10 +10,11 @@
  * moved features must be flagged by whoever writes them, and never mixed with
  * true-position layers.
  */
-#ifndef PTCE_GEOM_LAYOUT_H
-#define PTCE_GEOM_LAYOUT_H
+#ifndef PTCE_PRESENT_LAYOUT_H
+#define PTCE_PRESENT_LAYOUT_H
 
 #include "geom/geom.h"
+#include "present/layers.h"
 #include "refdata/refdata.h"
 
 #define LAYOUT_ZONES 6
@@ -50,5 +51,37 @@ GEOSGeometry *layout_geometry(ptce_ctx *ctx, const layout_zone *z, const GEOSGeo
 
 /* The frame of an inset as a polygon (new, owned by caller). */
 GEOSGeometry *layout_frame(ptce_ctx *ctx, const layout_zone *z);
+
+/* ==== the layers of carte/ =================================================================
+ * The true-position layers' features redrawn through the zones above, plus the insets'
+ * frames. Every feature carries `deplace` (1 when its geometry was moved and scaled, so its
+ * coordinates are not a real position) and `echelle` (its scale relative to Lambert-93).
+ * The points keep only what drawing and labelling need (id, nom, insee, commune, code_reg,
+ * secteur); the areas keep all their figures, which the choropleth draws.
+ */
+
+typedef struct carte_layer {
+    layer out;                 /* what the writers get */
+    const layer *base;         /* the true-position layer it redraws */
+    field_def *fields;         /* owned: kept base fields + deplace + echelle */
+    size_t *kept;              /* owned: index in the base layer of each kept field */
+    size_t nkept;
+    const layout_zone **zones; /* owned array: zone of each feature */
+    double *x, *y;             /* owned: layout coordinates of points */
+    GEOSGeometry **geoms;      /* owned: layout geometry of polygons */
+    struct carte *carte;
+} carte_layer;
+
+typedef struct carte {
+    national_layout layout;
+    carte_layer points, regions, deps;
+    layer frames;
+    GEOSGeometry *frame_geoms[LAYOUT_ZONES - 1];
+    crs_target crs;            /* EPSG:2154 .prj, no transformation (layout coordinates) */
+    ptce_ctx *ctx;
+} carte;
+
+ptce_status carte_build(ptce_ctx *ctx, refdata *rd, layer_set *ls, carte *out);
+void carte_free(carte *c);
 
 #endif

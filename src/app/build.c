@@ -1,10 +1,10 @@
 /*
- * pipeline/build.c — see build.h.
+ * app/build.c — see build.h.
  *
  * Order: load → geocode → classify → aggregate (+ groups) → layers → national layout →
  * simplified web polygons → every file written in a temporary folder → moved into place.
  */
-#include "pipeline/build.h"
+#include "app/build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +16,11 @@
 #include "core/util.h"
 #include "diff/diff.h"
 #include "geom/geom.h"
-#include "pipeline/carte.h"
-#include "pipeline/layers.h"
-#include "pipeline/reports.h"
-#include "pipeline/styles.h"
+#include "present/layout.h"
+#include "present/layers.h"
+#include "present/project.h"
+#include "app/reports.h"
+#include "present/styles.h"
 #include "write/cartography.h"
 #include "write/outdir.h"
 #include "write/writers.h"
@@ -206,46 +207,10 @@ static ptce_status write_presentation(ptce_ctx *ctx, outdir *od, build_state *b,
         goto done;
 
     /* The QGIS project: the national layout ready to print, the true positions beside. */
-    int e = b->crs.epsg;
-    qgs_layer layers[9];
-    size_t nl = 0;
-    layers[nl++] = (qgs_layer){.id = "carte_cadres", .name = "Encarts d'outre-mer",
-                               .source = "./carte/cadres.shp", .geometry = "Polygon",
-                               .epsg = 2154, .group = "Carte nationale", .visible = 1,
-                               .frames = 1, .label_attr = "nom"};
-    layers[nl++] = (qgs_layer){.id = "carte_ptce_points", .name = "PTCE par secteur",
-                               .source = "./carte/ptce_points.shp", .geometry = "Point",
-                               .epsg = 2154, .group = "Carte nationale", .visible = 1,
-                               .cats = cats, .ncats = ns, .cat_attr = "secteur"};
-    layers[nl++] = (qgs_layer){.id = "carte_ptce_regions", .name = "PTCE pour 100 000 hab. (régions)",
-                               .source = "./carte/ptce_regions.shp", .geometry = "Polygon",
-                               .epsg = 2154, .group = "Carte nationale", .visible = 1,
-                               .classes = reg.classes, .nclasses = reg.n,
-                               .class_attr = "ptce_100k"};
-    layers[nl++] = (qgs_layer){.id = "carte_ptce_departements",
-                               .name = "PTCE pour 100 000 hab. (départements)",
-                               .source = "./carte/ptce_departements.shp", .geometry = "Polygon",
-                               .epsg = 2154, .group = "Carte nationale", .visible = 0,
-                               .classes = dep.classes, .nclasses = dep.n,
-                               .class_attr = "ptce_100k"};
-    layers[nl++] = (qgs_layer){.id = "ptce_points", .name = "PTCE (position réelle)",
-                               .source = "./ptce_points.shp", .geometry = "Point", .epsg = e,
-                               .group = "Position réelle", .visible = 0, .cats = cats,
-                               .ncats = ns, .cat_attr = "secteur"};
-    layers[nl++] = (qgs_layer){.id = "ptce_regions", .name = "Régions", .source = "./ptce_regions.shp",
-                               .geometry = "Polygon", .epsg = e, .group = "Position réelle",
-                               .visible = 0, .classes = reg.classes, .nclasses = reg.n,
-                               .class_attr = "ptce_100k", .label_attr = "nom_reg"};
-    layers[nl++] = (qgs_layer){.id = "ptce_departements", .name = "Départements",
-                               .source = "./ptce_departements.shp", .geometry = "Polygon",
-                               .epsg = e, .group = "Position réelle", .visible = 0,
-                               .classes = dep.classes, .nclasses = dep.n,
-                               .class_attr = "ptce_100k"};
-    if (b->groups.n > 0)
-        layers[nl++] = (qgs_layer){.id = "ptce_groupes", .name = "Groupes", .source = "./ptce_groupes.shp",
-                                   .geometry = "Polygon", .epsg = e, .group = "Position réelle",
-                                   .visible = 0, .classes = grp.classes, .nclasses = grp.n,
-                                   .class_attr = "ptce_100k", .label_attr = "groupe"};
+    qgs_layer layers[PROJECT_MAX_LAYERS];
+    project_styles ps = {.sectors = cats, .nsectors = ns, .regions = &reg, .deps = &dep,
+                         .groups = &grp, .true_epsg = b->crs.epsg, .has_groups = b->groups.n > 0};
+    size_t nl = present_project_layers(&ps, layers);
     char title[128], subtitle[160];
     snprintf(title, sizeof title, "PTCE — recensement %d", year);
     qgs_project proj = {.title = title, .epsg = 2154, .layers = layers, .nlayers = nl,

@@ -1,5 +1,5 @@
 /*
- * pipeline/validate.c — see validate.h.
+ * app/validate.c — see validate.h.
  *
  * Two sources of findings:
  *  - checks of our own on the cells (identifiers, names, numbers, coordinates, postal code
@@ -11,7 +11,7 @@
  * The census reader's own warnings (rows wider than the header, duplicate column names)
  * are caught while the file is read and become findings with their line.
  */
-#include "pipeline/validate.h"
+#include "app/validate.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -374,7 +374,7 @@ static void check_place_consistency(checker *k, const ptce_run *run, const censu
     const char *sinsee = census_value(c, rec, ROLE_INSEE);
     char code[6];
     int zero = 0;
-    if (!blank(sinsee) && geocode_clean_insee(sinsee, code, &zero)) {
+    if (!blank(sinsee) && refdata_clean_insee(sinsee, code, &zero)) {
         const commune *m = refdata_commune(rd, code);
         if (!m) {
             const former_commune *f = refdata_former(rd, code);

@@ -1,12 +1,12 @@
 /*
- * pipeline/reports.h — the row-by-row CSV reports of `geocode` and `classify`: every input
+ * app/reports.h — the row-by-row CSV reports of `geocode` and `classify`: every input
  * row, in input order, its columns unchanged, followed by what the stage decided.
  */
-#ifndef PTCE_PIPELINE_REPORTS_H
-#define PTCE_PIPELINE_REPORTS_H
+#ifndef PTCE_APP_REPORTS_H
+#define PTCE_APP_REPORTS_H
 
 #include "core/util.h"
-#include "pipeline/run.h"
+#include "app/run.h"
 
 /* result_status, result_insee, result_commune, result_postcode, result_departement,
  * result_region, result_type, result_score, latitude, longitude, result_precision,

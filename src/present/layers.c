@@ -1,7 +1,7 @@
 /*
- * pipeline/layers.c — see layers.h.
+ * present/layers.c — see layers.h.
  */
-#include "pipeline/layers.h"
+#include "present/layers.h"
 
 #include <stdio.h>
 #include <stdlib.h>

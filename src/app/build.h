@@ -1,11 +1,11 @@
 /*
- * pipeline/build.h — `ptce-map build`: the whole pipeline from a census file to the map's
+ * app/build.h — `ptce-map build`: the whole pipeline from a census file to the map's
  * files, all or nothing.
  */
-#ifndef PTCE_PIPELINE_BUILD_H
-#define PTCE_PIPELINE_BUILD_H
+#ifndef PTCE_APP_BUILD_H
+#define PTCE_APP_BUILD_H
 
-#include "pipeline/run.h"
+#include "app/run.h"
 
 typedef struct build_options {
     run_options run;

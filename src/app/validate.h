@@ -1,5 +1,5 @@
 /*
- * pipeline/validate.h — `ptce-map validate`: what is wrong in a census, said so that the
+ * app/validate.h — `ptce-map validate`: what is wrong in a census, said so that the
  * person who keeps the spreadsheet can fix it, before any map is made.
  *
  * Owns: the checks (identifiers, names, place fields, coordinates, members, year, postal
@@ -11,11 +11,11 @@
  * from one year to the next (duplicate id, unplaceable row, unreadable value); a warning
  * is something a person should look at but that does not stop the map.
  */
-#ifndef PTCE_PIPELINE_VALIDATE_H
-#define PTCE_PIPELINE_VALIDATE_H
+#ifndef PTCE_APP_VALIDATE_H
+#define PTCE_APP_VALIDATE_H
 
 #include "core/util.h"
-#include "pipeline/run.h"
+#include "app/run.h"
 
 typedef enum validate_severity {
     VALIDATE_ERROR,

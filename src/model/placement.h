@@ -1,0 +1,57 @@
+/*
+ * model/placement.h — where a census row was placed: the geocoder's decision as the later
+ * stages read it (status, type, commune, point, score, precision, note).
+ *
+ * Filled by geocode/ (geocode_row); read by aggregate/, diff/, present/ and app/. Its
+ * strings point into the reference data or into the result itself; nothing to free.
+ * Includes nothing above the floor.
+ */
+#ifndef PTCE_MODEL_PLACEMENT_H
+#define PTCE_MODEL_PLACEMENT_H
+
+#include "ptce.h"
+#include "refdata/refdata.h"
+
+typedef enum geo_status {
+    GEO_MATCH,
+    GEO_AMBIGUOUS,
+    GEO_REJECT
+} geo_status;
+
+typedef enum geo_type {
+    GEO_TYPE_NONE,
+    GEO_TYPE_COORDINATES,   /* the census's own coordinates, checked against the commune */
+    GEO_TYPE_ADDRESS,       /* an address point of the BAN (--ban) */
+    GEO_TYPE_MUNICIPALITY,  /* the commune's point */
+    GEO_TYPE_POSTCODE,      /* the commune of a postal code given alone */
+    GEO_TYPE_DEPARTEMENT    /* only the département is known */
+} geo_type;
+
+const char *geo_status_name(geo_status s);  /* "match", "ambiguous", "reject" */
+const char *geo_type_name(geo_type t);      /* "coordinates", … ; "" for none */
+
+typedef struct geo_result {
+    geo_status status;
+    geo_type type;
+    double score;                 /* 0..1: how sure the commune is (1 exact, 0.85 one typing
+                                   * error, 0.7 a name's first words, 0.3 département only);
+                                   * 0 unless matched */
+    const commune *commune;       /* NULL when no commune (reject, ambiguous, département) */
+    const departement *dep;       /* NULL on reject and on ambiguity across départements */
+    const region *reg;
+    const char *postcode;         /* the postal code retained, "" when none */
+    double lat, lon;              /* WGS 84 point for the map (valid when placed) */
+    const char *precision;        /* how precise the point is: "coordonnees", "adresse",
+                                   * or the commune's point_precision_name() ("geonames",
+                                   * "code_postal", "departement"…); "" unless matched */
+    char postcode_buf[6];
+    char note[768];               /* candidates, reason, or what was corrected */
+} geo_result;
+
+/* True when the result has a point to draw (match). */
+static inline int geo_result_is_placed(const geo_result *r)
+{
+    return r->status == GEO_MATCH;
+}
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * model/record.h — the census as the stages see it: a table of text cells, one record per
+ * data row with the physical line where it starts, and the column of each role.
+ *
+ * Owns: the table's memory (census_free) and the read-only accessors. Filled by census/
+ * (census_read, census_parse); read by every stage. Includes nothing above the floor.
+ */
+#ifndef PTCE_MODEL_RECORD_H
+#define PTCE_MODEL_RECORD_H
+
+#include <stddef.h>
+
+#include "ptce.h"
+
+/* The columns the pipeline understands. The header names that map to each are listed
+ * in census.c and in the user guide; --columns maps any other name. */
+typedef enum census_role {
+    ROLE_ID,
+    ROLE_NOM,
+    ROLE_ADRESSE,
+    ROLE_CODE_POSTAL,
+    ROLE_COMMUNE,
+    ROLE_INSEE,
+    ROLE_DEPARTEMENT,
+    ROLE_LATITUDE,
+    ROLE_LONGITUDE,
+    ROLE_X,          /* Lambert-93 easting in metres */
+    ROLE_Y,          /* Lambert-93 northing in metres */
+    ROLE_THEME,      /* declared theme, free text */
+    ROLE_DESCRIPTION,
+    ROLE_MEMBRES,
+    ROLE_ANNEE,
+    ROLE_COUNT
+} census_role;
+
+/* The role's canonical name, as used by --columns and in messages ("code_postal"). */
+const char *census_role_name(census_role role);
+
+typedef struct census_record {
+    size_t line;        /* physical line (1-based) where the record starts in the file */
+    size_t first_cell;  /* index of its first cell in census.cell_offsets */
+} census_record;
+
+typedef struct census {
+    char *path;             /* as given by the user */
+    char encoding[16];      /* "UTF-8", "UTF-8 (BOM)" or "windows-1252" */
+    char separator;         /* ';', ',' or '\t' */
+    size_t ncols;           /* header width; every record has ncols cells */
+    char **header;          /* ncols names, as written in the file (UTF-8) */
+    int role_col[ROLE_COUNT]; /* column index of each role, -1 when absent */
+    census_record *records;
+    size_t nrecords;
+    size_t empty_lines;     /* blank lines and rows of empty cells, skipped */
+    size_t warnings;        /* rows that carried a warning (extra cells…) */
+    /* Cell storage: every cell is a NUL-terminated UTF-8 string in `text`. */
+    char *text;
+    size_t *cell_offsets;
+} census;
+
+void census_free(census *c);
+
+/* The text of a record's cell; "" for a missing role. Never NULL. */
+const char *census_cell(const census *c, const census_record *r, size_t col);
+const char *census_value(const census *c, const census_record *r, census_role role);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * present/project.h — the layers of the QGIS project (ptce-map.qgs), as data: which files,
+ * under which names and groups, visible or not, drawn with which of the map's styles.
+ *
+ * Owns: the list (project.c), top of the list drawn on top. Does not write anything:
+ * present_project_layers() fills the writer's qgs_layer array (write/cartography.h) from
+ * the list and the styles decided for this build (present/styles.h).
+ */
+#ifndef PTCE_PRESENT_PROJECT_H
+#define PTCE_PRESENT_PROJECT_H
+
+#include <stddef.h>
+
+#include "present/styles.h"
+#include "write/cartography.h"
+
+/* The styles a build decided, that the project's layers draw with. */
+typedef struct project_styles {
+    const style_category *sectors; /* points by sector */
+    size_t nsectors;
+    const choropleth *regions, *deps, *groups;
+    int true_epsg;                 /* CRS of the true-position Shapefiles (--crs) */
+    int has_groups;                /* --groups was given: the ptce_groupes layer exists */
+} project_styles;
+
+/* The most layers the project can hold. */
+#define PROJECT_MAX_LAYERS 8
+
+/* Fills `out` (PROJECT_MAX_LAYERS entries) with the project's layers; returns how many. The
+ * entries point into `st` and into static strings. */
+size_t present_project_layers(const project_styles *st, qgs_layer *out);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * refdata/codes.c — see codes.h.
+ */
+#include "refdata/codes.h"
+
+#include <ctype.h>
+#include <string.h>
+
+int refdata_clean_insee(const char *text, char out[6], int *restored_zero)
+{
+    char buf[16];
+    size_t n = 0;
+    *restored_zero = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\'' || *p == '"')
+            continue;
+        if (n >= 5)
+            return 0;
+        buf[n++] = (char)toupper((unsigned char)*p);
+    }
+    buf[n] = '\0';
+    if (n == 4) {
+        memmove(buf + 1, buf, 5);
+        buf[0] = '0';
+        n = 5;
+        *restored_zero = 1;
+    }
+    if (n != 5) {
+        *restored_zero = 0;
+        return 0;
+    }
+    for (size_t i = 0; i < 5; i++) {
+        int corsica = i == 1 && buf[0] == '2' && (buf[1] == 'A' || buf[1] == 'B');
+        if (!isdigit((unsigned char)buf[i]) && !corsica) {
+            *restored_zero = 0;
+            return 0;
+        }
+    }
+    /* "2A004" and "2B…" only: a 4-character "A004" is no code. */
+    if (*restored_zero && !isdigit((unsigned char)buf[1])) {
+        *restored_zero = 0;
+        return 0;
+    }
+    memcpy(out, buf, 6);
+    return 1;
+}
