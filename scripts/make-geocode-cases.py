@@ -117,6 +117,7 @@ COMMUNES = read_tsv("communes.tsv")
 FORMER = read_tsv("anciennes_communes.tsv")
 POSTAL = read_tsv("codes_postaux.tsv")
 DEPS = {d["code_dep"]: d for d in read_tsv("departements.tsv")}
+REGIONS = read_tsv("regions.tsv")
 
 BY_INSEE = {c["insee"]: c for c in COMMUNES}
 CURRENT = [c for c in COMMUNES if c["type"] == "COM"]
@@ -1035,6 +1036,217 @@ def make_insee_name_conflict():
     return add("insee_name_conflict", "ambiguous", "", insee=a["insee"], commune=b["nom"])
 
 
+# ------------------------------------------------------------------ forms people type (issue 10)
+# A qualifier written after the commune, as the geocoder reads it (geocode_read_qualifier):
+# set apart by a comma, a parenthesis, a spaced dash or a slash, or as the last words when
+# the whole text is no known name. Each is drawn from the reference tables; the expected
+# answer is the rule above applied inside the départements the qualifier names.
+FRANCE_FORMS = ["France", "FRANCE", "france", "FR", "République française", "France métropolitaine"]
+SEPARATED = ["{n}, {q}", "{n} ({q})", "{n} - {q}", "{n} / {q}", "{n},{q}", "{n} – {q}"]
+BARE = ["{n} {q}"]
+
+
+def designated_in(key, deps):
+    """designated() over several départements at once (current names first)."""
+    area = {c["insee"] for d in deps for c in DEP_COMMUNES.get(d, [])}
+    cur = {i for i in CURRENT_KEYS.get(key, ()) if i in area}
+    if cur:
+        return cur
+    return {i for i in OTHER_KEYS.get(key, ()) if i in area}
+
+
+def qualified(nom, q, bare_ok=True):
+    forms = SEPARATED + (BARE if bare_ok else [])
+    typed = pick(forms).format(n=nom, q=q)
+    if typed.endswith(f" {q}") and fold(typed) in ALL_KEYS:
+        return None  # the whole text is a name: not read as a qualifier
+    return typed
+
+
+def expect(category, found, insee, **fields):
+    if found == {insee}:
+        return add(category, "match", insee, **fields)
+    if len(found) > 1:
+        return add(category, "ambiguous", "", **fields)
+    return False
+
+
+def make_country_suffix():
+    c = random_commune()
+    nom = c["nom"] if rng.random() < 0.7 else caps_noaccent(c["nom"])
+    typed = qualified(nom, pick(FRANCE_FORMS))
+    if not typed:
+        return False
+    key = fold(nom)
+    form = rng.randrange(3)
+    if form == 0:
+        cps = cps_of(c["insee"])
+        if not cps:
+            return False
+        cp = pick(cps)
+        return expect("country_suffix", designated(key, cp=cp), c["insee"], commune=typed,
+                      code_postal=cp)
+    if form == 1:
+        return expect("country_suffix", designated(key, dep=c["code_dep"]), c["insee"],
+                      commune=typed, departement=dep_text(c["code_dep"]))
+    found = set(CURRENT_KEYS.get(key, ())) or set(OTHER_KEYS.get(key, ()))
+    if OTHER_KEYS.get(key, set()) - found:
+        return False  # a former or La Poste name of another commune: not settled by rule
+    return expect("country_suffix", found, c["insee"], commune=typed)
+
+
+def make_postcode_in_cell():
+    c = random_commune()
+    cps = cps_of(c["insee"])
+    if not cps:
+        return False
+    cp = pick(cps)
+    short = cp[1:] if cp[0] == "0" and rng.random() < 0.4 else cp
+    nom = c["nom"] if rng.random() < 0.7 else caps_noaccent(c["nom"])
+    form = rng.randrange(8)
+    if form <= 1:
+        # the postal code alone: its only commune, else ambiguous
+        communes = CP_COMMUNES[cp]
+        if len(communes) == 1:
+            (insee,) = communes
+            return add("postcode_in_cell", "match", insee, commune=short)
+        return add("postcode_in_cell", "ambiguous", "", commune=short)
+    typed = [f"{short} {nom}", f"{nom} {short}", f"{nom} ({short})", f"{nom}, {short}",
+             f"{short} - {nom}", f"{nom} - {short}"][form - 2]
+    return expect("postcode_in_cell", designated(fold(nom), cp=cp), c["insee"], commune=typed)
+
+
+TERRITORY_FORMS = {
+    "971": ["Guadeloupe", "GUADELOUPE", "la Guadeloupe", "971"],
+    "972": ["Martinique", "MARTINIQUE", "la Martinique", "972"],
+    "973": ["Guyane", "Guyane française", "GUYANE", "973"],
+    "974": ["La Réunion", "Réunion", "REUNION", "Île de la Réunion", "974"],
+    "976": ["Mayotte", "MAYOTTE", "976"],
+}
+GROUP_FORMS = [("DOM", ["971", "972", "973", "974", "976"]),
+               ("DOM-TOM", ["971", "972", "973", "974", "976"]),
+               ("Outre-mer", ["971", "972", "973", "974", "976"]),
+               ("Antilles", ["971", "972"]), ("océan Indien", ["974", "976"])]
+
+
+OVERSEAS = [c for c in CURRENT if c["code_dep"] >= "971"]
+OVERSEAS_HOMONYMS = [c for c in OVERSEAS
+                     if len([o for o in OVERSEAS if o["cle"] == c["cle"]]) > 1]
+
+
+def make_overseas_suffix():
+    # a third of the draws among the names two territories share ("Sainte-Anne"): the
+    # territory settles them, "DOM" does not
+    c = pick(OVERSEAS_HOMONYMS if rng.random() < 0.3 else OVERSEAS)
+    nom = c["nom"] if rng.random() < 0.7 else caps_noaccent(c["nom"])
+    if rng.random() < 0.35:
+        label, deps = pick(GROUP_FORMS)
+        if c["code_dep"] not in deps:
+            return False
+    else:
+        label, deps = pick(TERRITORY_FORMS[c["code_dep"]]), [c["code_dep"]]
+    typed = qualified(nom, label)
+    if not typed:
+        return False
+    return expect("overseas_suffix", designated_in(fold(nom), deps), c["insee"], commune=typed)
+
+
+def make_departement_suffix():
+    c = random_commune(lambda c: c["code_dep"] < "971")
+    d = DEPS[c["code_dep"]]
+    nom = c["nom"] if rng.random() < 0.7 else caps_noaccent(c["nom"])
+    form = rng.randrange(6)
+    deps = [c["code_dep"]]
+    if form == 0:
+        q = d["nom_dep"]
+    elif form == 1:
+        q = d["nom_dep"].upper()
+    elif form == 2:
+        q = c["code_dep"]
+    elif form == 3:
+        q = f"{d['nom_dep']}, France"
+        typed = f"{nom} ({q})"
+        return expect("departement_suffix", designated(fold(nom), dep=c["code_dep"]),
+                      c["insee"], commune=typed)
+    elif form == 4:
+        q = pick([f"dépt {c['code_dep']}", f"Département {c['code_dep']}"])
+        typed = f"{nom} ({q})"
+        return expect("departement_suffix", designated(fold(nom), dep=c["code_dep"]),
+                      c["insee"], commune=typed)
+    else:
+        regions = {r["code_reg"]: r for r in REGIONS}
+        r = regions[c["code_reg"]]
+        q = r["nom_reg"]
+        deps = [k for k, v in DEPS.items() if v["code_reg"] == c["code_reg"]]
+    typed = qualified(nom, q)
+    if not typed:
+        return False
+    return expect("departement_suffix", designated_in(fold(nom), deps), c["insee"],
+                  commune=typed)
+
+
+def sous_sur(nom):
+    forms = []
+    if "-sous-" in nom:
+        forms += [nom.replace("-sous-", " s/s "), nom.replace("-sous-", "-s/s-"),
+                  nom.replace("-sous-", " S/S "), nom.replace("-sous-", " ss ")]
+    if "-sur-" in nom:
+        forms += [nom.replace("-sur-", " s/ "), nom.replace("-sur-", "-s/"),
+                  nom.replace("-sur-", " S/"), nom.replace("-sur-", " s/")]
+    if not forms:
+        return None
+    out = pick(forms)
+    return out.upper() if rng.random() < 0.2 else out
+
+
+def make_spelling(category, transform):
+    """A spelling that stands for the commune's own name ("s/" for "sur", "lez" for "lès"):
+    the expected commune is the one the own name designates in the area the row gives."""
+    c = random_commune()
+    typed = transform(c["nom"])
+    if not typed or fold(typed) in ALL_KEYS:
+        return False
+    own = c["cle"]
+    form = rng.randrange(3)
+    if form == 0:
+        cps = cps_of(c["insee"])
+        if not cps:
+            return False
+        cp = pick(cps)
+        return expect(category, designated(own, cp=cp), c["insee"], commune=typed, code_postal=cp)
+    if form == 1:
+        return expect(category, designated(own, dep=c["code_dep"]), c["insee"], commune=typed,
+                      departement=dep_text(c["code_dep"]))
+    found = set(CURRENT_KEYS.get(own, ()))
+    if not found or OTHER_KEYS.get(own, set()) - found:
+        return False
+    return expect(category, found, c["insee"], commune=typed)
+
+
+def make_garbage_qualified():
+    """Junk, or no name at all, with a qualifier: still nothing to place."""
+    q = pick(FRANCE_FORMS + [l for l, _ in GROUP_FORMS])
+    form = rng.randrange(3)
+    if form == 0:
+        typed = pick([q, f"({q})", f"- {q}", f", {q}"])
+    else:
+        w = pick(JUNK) if form == 1 else "".join(pick(LETTERS) for _ in range(rng.randint(5, 9)))
+        if not clean_junk(w) or not fold(w):
+            return False
+        typed = pick(SEPARATED + BARE).format(n=w, q=q)
+        if not clean_junk(typed):
+            return False
+    return add("garbage_qualified", "reject", "", commune=typed)
+
+
+def lez_les(nom):
+    for a, b in (("-lès-", "-lez-"), ("-lez-", "-lès-"), ("-lès-", " lez "), ("-lez-", " les ")):
+        if a in nom:
+            out = nom.replace(a, b)
+            return None if fold(out) in ALL_KEYS else out
+    return None
+
+
 def main():
     fill("clean_insee", PER_CLEAN_CATEGORY, make_clean_insee)
     fill("clean_name_cp", PER_CLEAN_CATEGORY,
@@ -1077,6 +1289,14 @@ def main():
     fill("insee_name_conflict", PER_CATEGORY, make_insee_name_conflict)
     fill("garbage", PER_CATEGORY, make_garbage)
     fill("foreign", PER_CATEGORY, make_foreign)
+    # Forms of issue 10, drawn last so that the categories above keep their draws.
+    fill("country_suffix", PER_CATEGORY, make_country_suffix)
+    fill("postcode_in_cell", PER_CATEGORY, make_postcode_in_cell)
+    fill("overseas_suffix", PER_CATEGORY, make_overseas_suffix)
+    fill("departement_suffix", PER_CATEGORY, make_departement_suffix)
+    fill("sous_sur", PER_CATEGORY, lambda: make_spelling("sous_sur", sous_sur))
+    fill("lez_les", PER_CATEGORY, lambda: make_spelling("lez_les", lez_les))
+    fill("garbage_qualified", PER_CATEGORY, make_garbage_qualified)
 
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=HEADER, delimiter=";", lineterminator="\n",

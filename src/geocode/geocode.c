@@ -304,26 +304,29 @@ static const commune *postal_arrondissement_of(const postal_set *ps, const commu
 typedef struct area {
     postal_set postal;           /* postal code known to La Poste or the COG */
     const departement *dep;      /* stated département */
-    char deps[2][4];             /* départements the postal code's prefix points to */
+    /* Else the départements the postal code's prefix points to, or those a qualifier
+     * names as a group (a region, "DOM", Corsica's "20"). Codes point into the refdata. */
+    const char *deps[GEO_QUAL_MAX_DEPS];
     int ndeps;
 } area;
 
-/* The départements a search may cover: the stated one, else the postal code's. */
-static int area_deps(const area *a, const char *out[2])
+/* The départements a search may cover: the stated one, else the postal code's or the
+ * group's. Returns how many; *out points into the area. */
+static int area_deps(const area *a, const char *const **out)
 {
+    static const char *const none[1] = {NULL};
     if (a->dep) {
-        out[0] = a->dep->code;
+        *out = &a->dep->code;
         return 1;
     }
-    for (int i = 0; i < a->ndeps; i++)
-        out[i] = a->deps[i];
+    *out = a->ndeps ? a->deps : none;
     return a->ndeps;
 }
 
 static int in_area_deps(const area *a, const commune *m)
 {
-    const char *deps[2];
-    int nd = area_deps(a, deps);
+    const char *const *deps;
+    int nd = area_deps(a, &deps);
     for (int i = 0; i < nd; i++)
         if (strcmp(m->dep, deps[i]) == 0)
             return 1;
@@ -522,8 +525,8 @@ static void fuzzy_search(const geocoder *g, const area *a, const probe *probes, 
         if (out->n > 0)
             return;
     }
-    const char *deps[2];
-    int nd = area_deps(a, deps);
+    const char *const *deps;
+    int nd = area_deps(a, &deps);
     for (int d = 0; d < nd; d++) {
         size_t k = dep_index(rd, deps[d]);
         if (k >= rd->ndeps)
@@ -581,8 +584,8 @@ static void prefix_search(const geocoder *g, const area *a, const char *key, can
     }
     if (out->n > 0)
         return;
-    const char *deps[2];
-    int nd = area_deps(a, deps);
+    const char *const *deps;
+    int nd = area_deps(a, &deps);
     for (int d = 0; d < nd; d++) {
         size_t k = dep_index(g->rd, deps[d]);
         if (k >= g->rd->ndeps)
@@ -1044,7 +1047,9 @@ static int split_address(const char *text, int commune_cell, char postcode[6], c
         while (*after == ' ')
             after++;
         int followed_by_word = isalpha((unsigned char)*after) || (unsigned char)*after >= 0x80;
-        if (n == 5 || (n == 4 && followed_by_word && (p > text || commune_cell))) {
+        /* In a commune cell, also 4 digits at the very end ("Bourg-en-Bresse 1000"). */
+        int at_end = commune_cell && p > text && !*after;
+        if (n == 5 || (n == 4 && (followed_by_word || at_end) && (p > text || commune_cell))) {
             best = p;
             best_len = n;
         }
@@ -1093,31 +1098,38 @@ static const char *address_country(const char *address)
 
 /* ---- the cascade ----------------------------------------------------------------------- */
 
+static void area_add_dep(const refdata *rd, area *a, const char *code)
+{
+    const departement *d = refdata_departement(rd, code);
+    if (d && a->ndeps < GEO_QUAL_MAX_DEPS)
+        a->deps[a->ndeps++] = d->code;
+}
+
 static void fill_area(geocoder *g, area *a, const char *postcode, int cedex,
-                      const departement *dep, int corse, geo_result *r)
+                      const departement *dep, const departement *const *group, int ngroup,
+                      geo_result *r)
 {
     memset(a, 0, sizeof *a);
     a->dep = dep;
     if (!postcode[0]) {
-        if (corse && !dep) {
-            memcpy(a->deps[a->ndeps++], "2A", 3);
-            memcpy(a->deps[a->ndeps++], "2B", 3);
-        }
+        for (int i = 0; i < ngroup && !dep; i++)
+            area_add_dep(g->rd, a, group[i]->code);
         return;
     }
     /* The département the postal code's prefix points to. */
+    char code[4];
     if (strncmp(postcode, "97", 2) == 0) {
-        memcpy(a->deps[a->ndeps], postcode, 3);
-        a->deps[a->ndeps++][3] = '\0';
+        memcpy(code, postcode, 3);
+        code[3] = '\0';
+        area_add_dep(g->rd, a, code);
     } else if (strncmp(postcode, "20", 2) == 0) {
-        memcpy(a->deps[a->ndeps++], "2A", 3);
-        memcpy(a->deps[a->ndeps++], "2B", 3);
+        area_add_dep(g->rd, a, "2A");
+        area_add_dep(g->rd, a, "2B");
     } else {
-        memcpy(a->deps[a->ndeps], postcode, 2);
-        a->deps[a->ndeps++][2] = '\0';
+        memcpy(code, postcode, 2);
+        code[2] = '\0';
+        area_add_dep(g->rd, a, code);
     }
-    if (!refdata_departement(g->rd, a->deps[0]))
-        a->ndeps = 0;
     a->postal.n = refdata_postal(g->rd, postcode, &a->postal.first);
     if (a->postal.n == 0 && !cedex)
         note_add(r, "code postal %s inconnu", postcode);
@@ -1131,43 +1143,212 @@ typedef struct reading {
     char name[256];               /* commune name, or the city of the address */
     int name_from_address;
     const departement *dep;
-    int corse;                    /* département "20" or "Corse": 2A or 2B */
+    /* Without a département: the group of départements the row names (a region, "DOM",
+     * Corsica's "20"), from the département column or a qualifier of the commune cell. */
+    const departement *group[GEO_QUAL_MAX_DEPS];
+    int ngroup;
     const char *foreign;          /* a foreign country the row names */
 } reading;
 
-/* "Saint-Denis (93)", "Saint-Denis (Réunion)": a trailing parenthesis that names a
- * département is taken out of the name and narrows the search; one that names a foreign
- * country ("Genève (Suisse)") marks the row as foreign. */
-static void read_parenthesis(geocoder *g, reading *rd)
+/* ---- qualifiers of the commune cell ---------------------------------------------------- */
+
+/* Does some spelling of the name lead to a place (a commune's own, former or La Poste
+ * name), anywhere? */
+static int name_known(const geocoder *g, const char *name)
 {
-    size_t len = strlen(rd->name);
-    if (len < 3 || rd->name[len - 1] != ')')
-        return;
-    char *open = strrchr(rd->name, '(');
-    if (!open || open == rd->name)
-        return;
-    char inner[128];
-    size_t n = (size_t)(rd->name + len - 1 - (open + 1));
-    if (n >= sizeof inner)
-        return;
-    memcpy(inner, open + 1, n);
-    inner[n] = '\0';
-    char key[128];
-    geo_fold(inner, key, sizeof key);
-    const char *country = geo_foreign_country(key);
-    const departement *d = country ? NULL : geocode_parse_departement(g->rd, inner);
-    if (!country && !d)
-        return;
-    if (country) {
-        /* Kept in the name: "Montréal (Canada)" must not match the French Montréal. */
-        if (!rd->foreign)
-            rd->foreign = country;
-        return;
+    char keys[MAX_VARIANTS][128];
+    int nk = geocode_name_variants(name, keys, MAX_VARIANTS);
+    for (int k = 0; k < nk; k++) {
+        const name_entry *first;
+        if (refdata_names(g->rd, keys[k], &first) > 0)
+            return 1;
     }
-    if (!rd->dep)
-        rd->dep = d;
-    *open = '\0';
-    str_trim(rd->name);
+    return 0;
+}
+
+/* Takes what a qualifier says into the reading: a département or a group of them narrows
+ * the search (the département column wins when both are given), a postal code fills an
+ * empty postal code. */
+static void apply_qualifier(reading *rd, const geo_qualifier *q, geo_result *r)
+{
+    if (q->kind == GEO_QUAL_AREA) {
+        if (rd->dep) {
+            int inside = 0;
+            for (int i = 0; i < q->ndeps; i++)
+                inside |= q->deps[i] == rd->dep;
+            /* NOTE(remarks): to become a remark code once the records land. */
+            if (!inside)
+                note_add(r, "« %s » écrit après la commune ne correspond pas au département "
+                            "%s indiqué : département de la colonne retenu", q->label,
+                         rd->dep->code);
+        } else if (q->dep) {
+            rd->dep = q->dep;
+            rd->ngroup = 0;
+        } else if (rd->ngroup == 0) {
+            memcpy(rd->group, q->deps, (size_t)q->ndeps * sizeof *q->deps);
+            rd->ngroup = q->ndeps;
+        }
+    } else if (q->kind == GEO_QUAL_POSTCODE) {
+        if (!rd->postcode[0]) {
+            memcpy(rd->postcode, q->postcode, sizeof rd->postcode);
+            /* NOTE(remarks): to become a remark code once the records land. */
+            note_add(r, "code postal %s lu dans la colonne commune%s", q->postcode,
+                     q->restored_zero ? " (zéro initial rétabli)" : "");
+        } else if (strcmp(rd->postcode, q->postcode) != 0) {
+            note_add(r, "code postal %s de la colonne commune ignoré : celui de la colonne "
+                        "code postal (%s) est retenu", q->postcode, rd->postcode);
+        }
+    }
+}
+
+/* A slash that abbreviates "sur" or "sous" ("Bar s/ Aube", "Fontenay-s/s-Bois") rather
+ * than separating two parts. */
+static int abbreviation_slash(const char *start, const char *slash)
+{
+    if (slash == start)
+        return 0;
+    const char *s = slash - 1;
+    if ((*s | 0x20) != 's')
+        return 0;
+    return s == start || !isalnum((unsigned char)s[-1]);
+}
+
+/* Where the last part of a commune cell starts, when it is set apart: a trailing
+ * parenthesis, or what follows the last comma, semicolon, slash or spaced dash. Returns
+ * where the name would end and sets *part and *part_len, or returns NULL. */
+static char *last_part(char *name, const char **part, size_t *part_len)
+{
+    size_t len = strlen(name);
+    if (len >= 3 && name[len - 1] == ')') {
+        char *open = strrchr(name, '(');
+        if (!open || open == name)
+            return NULL;
+        *part = open + 1;
+        *part_len = (size_t)(name + len - 1 - (open + 1));
+        return open;
+    }
+    char *cut = NULL, *after = NULL;
+    for (char *p = name; *p; p++) {
+        size_t skip = 0;
+        if (*p == ',' || *p == ';' || *p == '|' || (*p == '/' && !abbreviation_slash(name, p)))
+            skip = 1;
+        else if (p > name && p[-1] == ' ' && *p == '-' && p[1] == ' ')
+            skip = 1;
+        else if (p > name && p[-1] == ' ' && (unsigned char)p[0] == 0xE2 &&
+                 (unsigned char)p[1] == 0x80 &&
+                 ((unsigned char)p[2] == 0x93 || (unsigned char)p[2] == 0x94) && p[3] == ' ')
+            skip = 3; /* – — */
+        if (skip && p > name) {
+            cut = p;
+            after = p + skip;
+        }
+        if (skip)
+            p += skip - 1;
+    }
+    if (!cut)
+        return NULL;
+    *part = after;
+    *part_len = strlen(after);
+    return cut;
+}
+
+/* Trims the name's end of spaces and of the separators left by a cut. */
+static void trim_name_end(char *name)
+{
+    size_t len = strlen(name);
+    while (len && (name[len - 1] == ' ' || name[len - 1] == ',' || name[len - 1] == '-' ||
+                   name[len - 1] == ';' || name[len - 1] == '/'))
+        name[--len] = '\0';
+    str_trim(name);
+}
+
+/* "Mamoudzou Mayotte", "Kourou Guyane France", "Saint-Pierre 974": qualifiers written as
+ * the last words, without a separator. Only taken when the whole text is no known name and
+ * what remains is one ("Tremblay en France", "Fort de France" stay whole). Returns 1 when
+ * the name (possibly shortened) is known. */
+static int peel_words(geocoder *g, reading *rd, geo_result *r, int depth)
+{
+    if (name_known(g, rd->name))
+        return 1;
+    if (depth >= 3)
+        return 0;
+    char saved[sizeof rd->name];
+    memcpy(saved, rd->name, sizeof saved);
+    /* The starts of the last four words, longest qualifier first: "ile de la reunion"
+     * before "reunion", so that "la" is not left to the name. */
+    const char *starts[4];
+    int ns = 0;
+    const char *p = rd->name + strlen(rd->name);
+    while (ns < 4) {
+        while (p > rd->name && p[-1] != ' ')
+            p--;
+        if (p == rd->name)
+            break;
+        starts[ns++] = p;
+        while (p > rd->name && p[-1] == ' ')
+            p--;
+    }
+    for (int i = ns - 1; i >= 0; i--) {
+        geo_qualifier q;
+        geocode_read_qualifier(g->rd, starts[i], 0, &q);
+        if (q.kind != GEO_QUAL_FRANCE && q.kind != GEO_QUAL_AREA && q.kind != GEO_QUAL_POSTCODE)
+            continue;
+        rd->name[starts[i] - rd->name] = '\0';
+        trim_name_end(rd->name);
+        if (rd->name[0] && peel_words(g, rd, r, depth + 1)) {
+            apply_qualifier(rd, &q, r);
+            return 1;
+        }
+        memcpy(rd->name, saved, sizeof saved);
+    }
+    return 0;
+}
+
+/* The qualifiers written after a commune: "Saint-Denis (93)", "Le Moule, Guadeloupe",
+ * "Brioude - France", "Brioude (Haute-Loire, France)", "Brioude (43100)", "Sainte-Anne
+ * (DOM)". A part that names a département, a region, the overseas départements, France or
+ * a postal code is taken out of the name and narrows the search; one that names a foreign
+ * country ("Genève (Suisse)") marks the row as foreign and stays in the name ("Montréal
+ * (Canada)" must not match the French Montréal). */
+static void read_qualifiers(geocoder *g, reading *rd, geo_result *r)
+{
+    for (int round = 0; round < 4 && rd->name[0]; round++) {
+        const char *part;
+        size_t part_len;
+        char *cut = last_part(rd->name, &part, &part_len);
+        if (!cut)
+            break;
+        char text[128];
+        if (part_len >= sizeof text)
+            break;
+        memcpy(text, part, part_len);
+        text[part_len] = '\0';
+        /* A parenthesis may hold several: "(Haute-Loire, France)". */
+        geo_qualifier qs[4];
+        int nq = 0, all = 1;
+        char *save = NULL;
+        for (char *t = strtok_r(text, ",;", &save); t; t = strtok_r(NULL, ",;", &save)) {
+            if (nq == 4 || !geocode_read_qualifier(g->rd, t, 1, &qs[nq])) {
+                all = 0;
+                break;
+            }
+            nq++;
+        }
+        if (!all || nq == 0)
+            break;
+        for (int i = 0; i < nq; i++)
+            if (qs[i].kind == GEO_QUAL_FOREIGN) {
+                if (!rd->foreign)
+                    rd->foreign = qs[i].label;
+                return;
+            }
+        for (int i = 0; i < nq; i++)
+            apply_qualifier(rd, &qs[i], r);
+        *cut = '\0';
+        trim_name_end(rd->name);
+    }
+    if (rd->name[0] && strchr(rd->name, ' '))
+        peel_words(g, rd, r, 0);
 }
 
 static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result *r)
@@ -1192,23 +1373,27 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
     str_trim(rd->name);
     if (!is_blank(in->departement)) {
         rd->dep = geocode_parse_departement(g->rd, in->departement);
-        if (!rd->dep) {
-            char k[64];
-            geo_fold(in->departement, k, sizeof k);
-            /* "20": the Corsica of before 1976, now 2A and 2B. */
-            rd->corse = !strcmp(k, "20") || !strcmp(k, "corse") || !strcmp(k, "20 corse");
-            if (!rd->corse && k[0])
-                note_add(r, "département « %.30s » inconnu : ignoré", in->departement);
-        }
+        geo_qualifier q;
+        /* A region, "DOM", Corsica's "20" of before 1976 (now 2A and 2B). */
+        if (!rd->dep && geocode_read_qualifier(g->rd, in->departement, 1, &q) == GEO_QUAL_AREA)
+            apply_qualifier(rd, &q, r);
+        else if (!rd->dep && has_content(in->departement))
+            note_add(r, "département « %.30s » inconnu : ignoré", in->departement);
     }
-    read_parenthesis(g, rd);
+    read_qualifiers(g, rd, r);
     /* A commune cell holding "31000 Toulouse Cedex" or "Lyon 69002": split it. */
     if (rd->name[0] && strpbrk(rd->name, "0123456789")) {
         const char *fc = geo_foreign_postcode(rd->name);
         char pc2[6], city[256];
         if (fc && !rd->foreign)
             rd->foreign = fc;
-        if (!fc && split_address(rd->name, 1, pc2, city, sizeof city) && city[0]) {
+        geo_qualifier q;
+        if (!fc && geocode_read_qualifier(g->rd, rd->name, 0, &q) == GEO_QUAL_POSTCODE) {
+            /* A postal code alone in the commune cell. */
+            rd->cedex |= geo_mentions_cedex(rd->name);
+            apply_qualifier(rd, &q, r);
+            rd->name[0] = '\0';
+        } else if (!fc && split_address(rd->name, 1, pc2, city, sizeof city) && city[0]) {
             if (!rd->postcode[0]) {
                 memcpy(rd->postcode, pc2, 6);
                 if (strlen(pc2) == 5 && !strstr(rd->name, pc2))
@@ -1216,6 +1401,7 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
             }
             rd->cedex |= geo_mentions_cedex(rd->name);
             snprintf(rd->name, sizeof rd->name, "%s", city);
+            read_qualifiers(g, rd, r);
         }
     }
     /* A country at the end of the name is looked for only when the name is not found
@@ -1239,18 +1425,26 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
             if (!rd->name[0] && has_content(city)) {
                 snprintf(rd->name, sizeof rd->name, "%s", city);
                 rd->name_from_address = 1;
-                read_parenthesis(g, rd);
+                read_qualifiers(g, rd, r);
             }
             note_add(r, "commune lue dans l'adresse");
         } else if (!rd->name[0] && !rd->postcode[0]) {
-            /* "12 rue de la République, Lyon": the last part, when it is not a street. */
-            const char *last = strrchr(in->address, ',');
+            /* "12 rue de la République, Lyon": the last part, when it is not a street
+             * ("…, Lyon, France": the part before the country). */
+            char buf[512];
+            copy_text(buf, sizeof buf, in->address);
+            char *last = strrchr(buf, ',');
+            geo_qualifier q;
+            while (last && geocode_read_qualifier(g->rd, last + 1, 0, &q) == GEO_QUAL_FRANCE) {
+                *last = '\0';
+                last = strrchr(buf, ',');
+            }
             geo_street st;
             if (last && has_content(last + 1) && !geocode_parse_street(last + 1, &st)) {
                 copy_text(rd->name, sizeof rd->name, last + 1);
                 str_trim(rd->name);
                 rd->name_from_address = 1;
-                read_parenthesis(g, rd);
+                read_qualifiers(g, rd, r);
                 note_add(r, "commune lue dans l'adresse");
             }
         }
@@ -1448,7 +1642,7 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
     reading rd;
     read_cells(g, in, &rd, r);
     area a;
-    fill_area(g, &a, rd.postcode, rd.cedex, rd.dep, rd.corse, r);
+    fill_area(g, &a, rd.postcode, rd.cedex, rd.dep, rd.group, rd.ngroup, r);
 
     /* 2. INSEE code. */
     if (!is_blank(in->insee) && try_insee(g, in, &rd, &a, &co, r))

@@ -86,6 +86,35 @@ ptce_status geocode_row(geocoder *g, const geo_input *in, geo_result *out);
 int geocode_clean_postcode(const char *text, char out[6], int *restored_zero, int *cedex);
 /* A département given as "01", "1", "2a", "971", "Ain", "13 - Bouches-du-Rhône". */
 const departement *geocode_parse_departement(const refdata *rd, const char *text);
+/* What a trailing part of a commune cell says besides the name: "…, France", "(Guadeloupe)",
+ * "- 43", "(43100)", "DOM", "Bretagne", "(Suisse)". */
+typedef enum geo_qualifier_kind {
+    GEO_QUAL_NONE,      /* not a qualifier: part of the name */
+    GEO_QUAL_FRANCE,    /* the country itself: adds nothing */
+    GEO_QUAL_FOREIGN,   /* another country */
+    GEO_QUAL_AREA,      /* one or more départements: a département, a region, "DOM"… */
+    GEO_QUAL_POSTCODE   /* a postal code (leading zero restored) */
+} geo_qualifier_kind;
+
+#define GEO_QUAL_MAX_DEPS 16
+
+typedef struct geo_qualifier {
+    geo_qualifier_kind kind;
+    const char *label;          /* what it was read as (a département's or region's name,
+                                 * "France", "DOM", the country); static or refdata text */
+    const departement *deps[GEO_QUAL_MAX_DEPS]; /* GEO_QUAL_AREA, in code order */
+    int ndeps;
+    const departement *dep;     /* GEO_QUAL_AREA when it names exactly one département */
+    char postcode[6];           /* GEO_QUAL_POSTCODE */
+    int restored_zero;
+} geo_qualifier;
+
+/* Reads `text` (a whole cell part, e.g. the inside of a parenthesis) as a qualifier.
+ * Département codes of one digit ("1") are only accepted when `short_codes` is set (a
+ * département column, a parenthesis); a bare trailing word must say more. Returns kind. */
+geo_qualifier_kind geocode_read_qualifier(const refdata *rd, const char *text, int short_codes,
+                                          geo_qualifier *q);
+
 /* Folded name keys to try for a commune name, best first ("St-Jean (Le)" → "le saint jean"…).
  * Returns the number written (at most max); each key is at most 127 bytes. */
 int geocode_name_variants(const char *name, char keys[][128], int max);

@@ -323,6 +323,183 @@ const char *geo_foreign_postcode(const char *text)
     return NULL;
 }
 
+/* ---- qualifiers ------------------------------------------------------------------------ */
+
+/* The country itself, as people add it after a commune. */
+static const char *const france_words[] = {"france", "fr", "fra", "la france",
+                                           "republique francaise", "france metropolitaine",
+                                           "metropole", "france metropole", NULL};
+
+/* Groups of départements people name: the overseas ones as a whole, and a few usual
+ * short names of regions. Département codes from `lo` to `hi` (string order). */
+static const struct {
+    const char *key, *label, *lo, *hi;
+} dep_groups[] = {
+    {"dom", "DOM", "971", "976"}, {"drom", "DOM", "971", "976"},
+    {"dom tom", "DOM", "971", "976"}, {"domtom", "DOM", "971", "976"},
+    {"drom com", "DOM", "971", "976"}, {"dom com", "DOM", "971", "976"},
+    {"outre mer", "DOM", "971", "976"}, {"departement d outre mer", "DOM", "971", "976"},
+    {"departements d outre mer", "DOM", "971", "976"}, {"france d outre mer", "DOM", "971", "976"},
+    {"antilles", "Antilles", "971", "972"}, {"antilles francaises", "Antilles", "971", "972"},
+    {"ocean indien", "océan Indien", "974", "976"}};
+
+static const struct {
+    const char *key, *reg;
+} region_aliases[] = {{"paca", "93"}, {"idf", "11"}, {"region parisienne", "11"},
+                      {"corse", "94"}, {"20", "94"}};
+
+static int in_words(const char *w, const char *const *list)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(w, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void qual_add_dep(geo_qualifier *q, const departement *d)
+{
+    for (int i = 0; i < q->ndeps; i++)
+        if (q->deps[i] == d)
+            return;
+    if (q->ndeps < GEO_QUAL_MAX_DEPS)
+        q->deps[q->ndeps++] = d;
+}
+
+static geo_qualifier_kind qual_region(const refdata *rd, const region *r, geo_qualifier *q)
+{
+    q->kind = GEO_QUAL_AREA;
+    q->label = r->nom;
+    for (size_t i = 0; i < rd->ndeps; i++)
+        if (strcmp(rd->deps[i].reg, r->code) == 0)
+            qual_add_dep(q, &rd->deps[i]);
+    if (q->ndeps == 1)
+        q->dep = q->deps[0];
+    return q->ndeps ? GEO_QUAL_AREA : (q->kind = GEO_QUAL_NONE);
+}
+
+/* A département or a region named by a folded key without its designator word. */
+static geo_qualifier_kind qual_area(const refdata *rd, const char *key, int short_codes,
+                                    geo_qualifier *q)
+{
+    for (size_t i = 0; i < sizeof region_aliases / sizeof *region_aliases; i++)
+        if (strcmp(key, region_aliases[i].key) == 0) {
+            const region *r = refdata_region(rd, region_aliases[i].reg);
+            return r ? qual_region(rd, r, q) : GEO_QUAL_NONE;
+        }
+    for (size_t i = 0; i < sizeof dep_groups / sizeof *dep_groups; i++)
+        if (strcmp(key, dep_groups[i].key) == 0) {
+            q->kind = GEO_QUAL_AREA;
+            q->label = dep_groups[i].label;
+            for (size_t k = 0; k < rd->ndeps; k++)
+                if (strcmp(rd->deps[k].code, dep_groups[i].lo) >= 0 &&
+                    strcmp(rd->deps[k].code, dep_groups[i].hi) <= 0)
+                    qual_add_dep(q, &rd->deps[k]);
+            return q->ndeps ? GEO_QUAL_AREA : (q->kind = GEO_QUAL_NONE);
+        }
+    /* A one-digit code ("1" for the Ain) only where a département is expected. */
+    if (!short_codes && key[0] && !key[1])
+        return GEO_QUAL_NONE;
+    const departement *d = geocode_parse_departement(rd, key);
+    /* geocode_parse_departement also reads "13 bouches du rhone"; a code followed by
+     * anything else is not a qualifier ("43 rue…"). */
+    if (d) {
+        const char *sp = strchr(key, ' ');
+        if (sp && isdigit((unsigned char)key[0]) && strcmp(sp + 1, d->key) != 0)
+            d = NULL;
+    }
+    if (d) {
+        q->kind = GEO_QUAL_AREA;
+        q->label = d->nom;
+        q->dep = d;
+        q->deps[0] = d;
+        q->ndeps = 1;
+        return GEO_QUAL_AREA;
+    }
+    for (size_t i = 0; i < rd->nregions; i++)
+        if (strcmp(rd->regions[i].key, key) == 0)
+            return qual_region(rd, &rd->regions[i], q);
+    return GEO_QUAL_NONE;
+}
+
+geo_qualifier_kind geocode_read_qualifier(const refdata *rd, const char *text, int short_codes,
+                                          geo_qualifier *q)
+{
+    memset(q, 0, sizeof *q);
+    char key[128];
+    geo_fold(text, key, sizeof key);
+    if (!key[0])
+        return GEO_QUAL_NONE;
+    if (in_words(key, france_words)) {
+        q->label = "France";
+        return q->kind = GEO_QUAL_FRANCE;
+    }
+    const char *country = geo_foreign_country(key);
+    if (country) {
+        /* Only the country alone ("Suisse"), not "Genève Suisse". */
+        int alone = 0;
+        for (size_t i = 0; i < sizeof countries / sizeof *countries; i++)
+            if (strcmp(countries[i][1], country) == 0 && strcmp(countries[i][0], key) == 0)
+                alone = 1;
+        if (alone) {
+            q->label = country;
+            return q->kind = GEO_QUAL_FOREIGN;
+        }
+    }
+    /* A postal code: "43100", "1000", "43100 cedex", "43100 cedex 2". */
+    {
+        char words[128];
+        memcpy(words, key, strlen(key) + 1);
+        char *save = NULL;
+        char *w0 = strtok_r(words, " ", &save);
+        char *w1 = w0 ? strtok_r(NULL, " ", &save) : NULL;
+        char *w2 = w1 ? strtok_r(NULL, " ", &save) : NULL;
+        char *w3 = w2 ? strtok_r(NULL, " ", &save) : NULL;
+        size_t l0 = w0 ? strlen(w0) : 0;
+        if (w0 && (l0 == 4 || l0 == 5) && is_all_digits(w0) && !w3 &&
+            (!w1 || (!strcmp(w1, "cedex") && (!w2 || is_all_digits(w2))))) {
+            int cedex;
+            if (geocode_clean_postcode(w0, q->postcode, &q->restored_zero, &cedex)) {
+                q->label = q->postcode;
+                return q->kind = GEO_QUAL_POSTCODE;
+            }
+            return GEO_QUAL_NONE;
+        }
+    }
+    /* "département de la Haute-Loire", "dept 43", "région Bretagne", "île de la Réunion". */
+    static const char *const designators[] = {"departement ", "dept ", "dpt ", "dep ",
+                                              "region ", "ile de ", "ile ", NULL};
+    const char *k = key;
+    for (size_t i = 0; designators[i]; i++) {
+        size_t n = strlen(designators[i]);
+        if (strncmp(k, designators[i], n) == 0) {
+            k += n;
+            break;
+        }
+    }
+    static const char *const links[] = {"de ", "du ", "des ", "d ", NULL};
+    for (size_t i = 0; links[i] && k != key; i++) {
+        size_t n = strlen(links[i]);
+        if (strncmp(k, links[i], n) == 0) {
+            k += n;
+            break;
+        }
+    }
+    if (qual_area(rd, k, short_codes, q))
+        return q->kind;
+    memset(q, 0, sizeof *q);
+    /* "la Guadeloupe", "l'Ain": the article is not part of the name. */
+    static const char *const articles[] = {"la ", "l ", "le ", "les ", NULL};
+    for (size_t i = 0; articles[i]; i++) {
+        size_t n = strlen(articles[i]);
+        if (strncmp(k, articles[i], n) == 0 && k[n]) {
+            if (qual_area(rd, k + n, short_codes, q))
+                return q->kind;
+            memset(q, 0, sizeof *q);
+        }
+    }
+    return GEO_QUAL_NONE;
+}
+
 /* ---- name variants --------------------------------------------------------------------- */
 
 static const char *const abbreviations[][2] = {
@@ -444,15 +621,18 @@ static int arrondissement_key(char *const *words, int n, char *out, size_t size)
 
 int geocode_name_variants(const char *name, char keys[][128], int max)
 {
-    /* "S/" means "sur" and "S/S" "sous" before folding turns the slash into a space. */
+    /* "S/" means "sur" and "S/S" "sous" (also written "s/s/") before folding turns the
+     * slash into a space: "Villers s/ Mer", "Fontenay-s/s-Bois", "Saint-Martin S/S Montaigu".
+     * "s/Seine" is "sur Seine": "s/s" means "sous" only when no letter follows it. */
     char pre[256];
     size_t k = 0;
     for (const char *p = name; *p && k + 8 < sizeof pre; p++) {
         if ((p[0] == 's' || p[0] == 'S') && p[1] == '/' && (p[2] == 's' || p[2] == 'S') &&
-            p[3] == '/' && (p == name || !isalnum((unsigned char)p[-1]))) {
+            (p[3] == '/' || !isalnum((unsigned char)p[3])) && (unsigned char)p[3] < 0x80 &&
+            (p == name || !isalnum((unsigned char)p[-1]))) {
             memcpy(pre + k, " sous ", 6);
             k += 6;
-            p += 3;
+            p += p[3] == '/' ? 3 : 2;
         } else if ((p[0] == 's' || p[0] == 'S') && p[1] == '/' &&
                    (p == name || !isalnum((unsigned char)p[-1]))) {
             memcpy(pre + k, " sur ", 5);
@@ -519,6 +699,27 @@ int geocode_name_variants(const char *name, char keys[][128], int max)
     join_words(expanded, ne, exp_key, sizeof exp_key);
     add_key(keys, &n, max, exp_key);
 
+    /* "lès" (near) is also written "lez", the old spelling several communes keep
+     * ("Villeneuve-lès-Avignon" typed "Villeneuve-lez-Avignon", and the other way). */
+    {
+        char *swapped[64];
+        int changed = 0;
+        for (int i = 0; i < ne; i++) {
+            swapped[i] = expanded[i];
+            if (i > 0 && i < ne - 1 && !strcmp(expanded[i], "lez")) {
+                swapped[i] = (char *)"les";
+                changed = 1;
+            } else if (i > 0 && i < ne - 1 && !strcmp(expanded[i], "les")) {
+                swapped[i] = (char *)"lez";
+                changed = 1;
+            }
+        }
+        if (changed) {
+            char skey[128];
+            join_words(swapped, ne, skey, sizeof skey);
+            add_key(keys, &n, max, skey);
+        }
+    }
     /* A trailing article moves to the front: "mans le" → "le mans" (from "Mans (Le)"). */
     char *moved[64];
     if (ne >= 2 && is_article(expanded[ne - 1])) {

@@ -5,7 +5,8 @@
  *     insee, code postal, commune, département, adresse, latitude, longitude, x, y, id
  * (missing fields are empty). Each field goes through the four normalisations
  * (geocode_clean_postcode, refdata_clean_insee, geocode_parse_departement,
- * geocode_name_variants) and the street parser, then the row goes through geocode_row()
+ * geocode_name_variants), the qualifier reader and the street parser, then the row goes
+ * through geocode_row()
  * against the real reference data, loaded once.
  */
 #include "fuzz_common.h"
@@ -57,6 +58,17 @@ static void normalise_one(const char *text)
     for (int i = 0; i < n; i++)
         if (strnlen(keys[i], sizeof keys[i]) >= sizeof keys[i])
             abort(); /* each key is NUL-terminated within its 128 bytes */
+    geo_qualifier q;
+    for (int short_codes = 0; short_codes < 2; short_codes++) {
+        geo_qualifier_kind k = geocode_read_qualifier(&rd, text, short_codes, &q);
+        if (k != q.kind || q.ndeps < 0 || q.ndeps > GEO_QUAL_MAX_DEPS ||
+            (k == GEO_QUAL_AREA && q.ndeps == 0) ||
+            (k == GEO_QUAL_POSTCODE && strlen(q.postcode) != 5))
+            abort();
+        for (int i = 0; i < q.ndeps; i++)
+            if (q.deps[i] < rd.deps || q.deps[i] >= rd.deps + rd.ndeps)
+                abort();
+    }
     geo_street street;
     if (geocode_parse_street(text, &street) &&
         strnlen(street.key, sizeof street.key) >= sizeof street.key)

@@ -188,6 +188,15 @@ static void name_variants(void **state)
     assert_true(has_variant("Villeneuve s/ Lot", "villeneuve sur lot"));
     assert_true(has_variant("Villeneuve-S/Lot", "villeneuve sur lot"));
     assert_true(has_variant("Chalon-s-Saône", "chalon sur saone"));
+    /* "s/s" is "sous", "s/" before a word starting with s is still "sur". */
+    assert_true(has_variant("Fontenay-s/s-Bois", "fontenay sous bois"));
+    assert_true(has_variant("FONTENAY S/S BOIS", "fontenay sous bois"));
+    assert_true(has_variant("Fontenay s/s/ Bois", "fontenay sous bois"));
+    assert_true(has_variant("Neuilly s/Seine", "neuilly sur seine"));
+    assert_true(has_variant("Bar s/ Aube", "bar sur aube"));
+    assert_true(has_variant("Villeneuve-lez-Avignon", "villeneuve les avignon"));
+    assert_true(has_variant("Grosbois-lès-Tichey", "grosbois lez tichey"));
+    assert_false(has_variant("Les Andelys", "lez andelys")); /* the article stays */
     assert_true(has_variant("N.-D.-de-Monts", "notre dame de monts"));
     assert_true(has_variant("Mans (Le)", "le mans"));
     assert_true(has_variant("Mans, Le", "le mans"));
@@ -310,6 +319,67 @@ static void streets(void **state)
     assert_string_equal(k, "rue docteur dolard");
 }
 
+/* ---- qualifiers ------------------------------------------------------------------------ */
+
+static void check_qualifier(const char *text, int short_codes, geo_qualifier_kind kind,
+                            const char *first_dep, int ndeps)
+{
+    geo_qualifier q;
+    geo_qualifier_kind k = geocode_read_qualifier(&g_rd, text, short_codes, &q);
+    if (k != kind)
+        print_message("« %s »: kind %d, expected %d\n", text, (int)k, (int)kind);
+    assert_int_equal(k, kind);
+    assert_int_equal(q.kind, kind);
+    if (kind == GEO_QUAL_AREA) {
+        assert_int_equal(q.ndeps, ndeps);
+        assert_string_equal(q.deps[0]->code, first_dep);
+        assert_true(ndeps == 1 ? q.dep == q.deps[0] : q.dep == NULL);
+    }
+    if (kind == GEO_QUAL_POSTCODE)
+        assert_string_equal(q.postcode, first_dep);
+}
+
+static void qualifiers(void **state)
+{
+    (void)state;
+    check_qualifier("France", 0, GEO_QUAL_FRANCE, NULL, 0);
+    check_qualifier(" FRANCE ", 0, GEO_QUAL_FRANCE, NULL, 0);
+    check_qualifier("République Française", 0, GEO_QUAL_FRANCE, NULL, 0);
+    check_qualifier("fr", 0, GEO_QUAL_FRANCE, NULL, 0);
+    check_qualifier("Suisse", 0, GEO_QUAL_FOREIGN, NULL, 0);
+    check_qualifier("Genève Suisse", 0, GEO_QUAL_NONE, NULL, 0); /* a place, not a country */
+    check_qualifier("Guadeloupe", 0, GEO_QUAL_AREA, "971", 1);
+    check_qualifier("la Martinique", 0, GEO_QUAL_AREA, "972", 1);
+    check_qualifier("Réunion", 0, GEO_QUAL_AREA, "974", 1);
+    check_qualifier("Île de la Réunion", 0, GEO_QUAL_AREA, "974", 1);
+    check_qualifier("Guyane française", 0, GEO_QUAL_AREA, "973", 1);
+    check_qualifier("976", 0, GEO_QUAL_AREA, "976", 1);
+    check_qualifier("DOM", 0, GEO_QUAL_AREA, "971", 5);
+    check_qualifier("DOM-TOM", 0, GEO_QUAL_AREA, "971", 5);
+    check_qualifier("Antilles", 0, GEO_QUAL_AREA, "971", 2);
+    check_qualifier("Océan Indien", 0, GEO_QUAL_AREA, "974", 2);
+    check_qualifier("Haute-Loire", 0, GEO_QUAL_AREA, "43", 1);
+    check_qualifier("dépt 43", 0, GEO_QUAL_AREA, "43", 1);
+    check_qualifier("Département de la Haute-Loire", 0, GEO_QUAL_AREA, "43", 1);
+    check_qualifier("Bretagne", 0, GEO_QUAL_AREA, "22", 4);
+    check_qualifier("Région Bretagne", 0, GEO_QUAL_AREA, "22", 4);
+    check_qualifier("Corse", 0, GEO_QUAL_AREA, "2A", 2);
+    check_qualifier("20", 1, GEO_QUAL_AREA, "2A", 2);
+    check_qualifier("PACA", 0, GEO_QUAL_AREA, "04", 6);
+    check_qualifier("1", 1, GEO_QUAL_AREA, "01", 1);
+    check_qualifier("1", 0, GEO_QUAL_NONE, NULL, 0);     /* one digit as a trailing word */
+    check_qualifier("43 rue Pasteur", 1, GEO_QUAL_NONE, NULL, 0);
+    check_qualifier("43100", 0, GEO_QUAL_POSTCODE, "43100", 0);
+    check_qualifier("1000", 0, GEO_QUAL_POSTCODE, "01000", 0);
+    check_qualifier("31035 Cedex 2", 0, GEO_QUAL_POSTCODE, "31035", 0);
+    check_qualifier("00000", 0, GEO_QUAL_NONE, NULL, 0);
+    check_qualifier("123456", 0, GEO_QUAL_NONE, NULL, 0);
+    check_qualifier("Le", 0, GEO_QUAL_NONE, NULL, 0);    /* "Mans (Le)" */
+    check_qualifier("Ville", 0, GEO_QUAL_NONE, NULL, 0); /* "Château-Chinon (Ville)" */
+    check_qualifier("", 0, GEO_QUAL_NONE, NULL, 0);
+    check_qualifier("Bavière", 0, GEO_QUAL_NONE, NULL, 0);
+}
+
 static void foreign_markers(void **state)
 {
     (void)state;
@@ -333,6 +403,6 @@ int main(void)
         cmocka_unit_test(postcodes),        cmocka_unit_test(insee_codes),
         cmocka_unit_test(departements),     cmocka_unit_test(name_variants),
         cmocka_unit_test(fast_fold_agrees), cmocka_unit_test(streets),
-        cmocka_unit_test(foreign_markers)};
+        cmocka_unit_test(foreign_markers), cmocka_unit_test(qualifiers)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }
