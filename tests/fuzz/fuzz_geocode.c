@@ -6,8 +6,7 @@
  * (missing fields are empty). Each field goes through the four normalisations
  * (geocode_clean_postcode, refdata_clean_insee, geocode_parse_departement,
  * geocode_name_variants), the qualifier reader and the street parser, then the row goes
- * through geocode_row()
- * against the real reference data, loaded once.
+ * through geocode_row() against the real reference data, loaded once.
  */
 #include "fuzz_common.h"
 
