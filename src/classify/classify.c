@@ -11,8 +11,16 @@
  * "culture" is not found in "agriculture", nor "bio" in "biomasse".
  *
  * Scoring (documented for analysts in docs/taxonomie.md): at each position the longest
- * matching terms win and their words are consumed; each distinct term counts once per text;
- * a term found in the declared theme counts theme_factor times its weight.
+ * matching terms win and their words are consumed; each distinct term counts once per text,
+ * at its first occurrence. A term counts its weight times:
+ *   - theme_factor in the declared theme;
+ *   - 1 + start_bonus at the start of the description, fading to 1 over start_span words
+ *     (what a pole names first is what it does first);
+ *   - place_factor if it is a place term (« lieu ») and the text names an activity of another
+ *     sector (the farm, the brownfield is where something else happens).
+ * The primary is the best ranking score, where a means sector (« rôle = moyen », insertion)
+ * counts means_factor times as soon as another sector reaches score_min_secondaire: how a
+ * pole works does not outweigh what it produces. Secondaries use the plain scores.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -262,6 +270,9 @@ char *classify_normalize(const char *text)
 typedef struct hit {
     size_t term;
     bool theme;
+    size_t pos;      /* index of its first word among the description's words (0 in the theme) */
+    double points;   /* what it adds to its sector's score, once every factor is applied */
+    double start;    /* the start-of-text factor applied (1 in the theme) */
 } hit;
 
 typedef struct hits {
@@ -270,7 +281,7 @@ typedef struct hits {
     bool failed;
 } hits;
 
-static void hits_add(hits *h, size_t term, bool theme)
+static void hits_add(hits *h, size_t term, bool theme, size_t pos)
 {
     for (size_t i = 0; i < h->n; i++)
         if (h->v[i].term == term && h->v[i].theme == theme)
@@ -285,7 +296,7 @@ static void hits_add(hits *h, size_t term, bool theme)
         h->v = v;
         h->cap = cap;
     }
-    h->v[h->n++] = (hit){term, theme};
+    h->v[h->n++] = (hit){term, theme, pos, 0, 1};
 }
 
 static bool word_matches(const cls_word *w, const cls_tokens *tk, size_t i)
@@ -353,7 +364,7 @@ static void match_text(const taxonomy *t, const cls_tokens *tk, bool theme, hits
                 const cls_term *term = &t->terms[k];
                 if ((theme || !term->theme_only) && term->nwords == best &&
                     term_matches(t, term, tk, i))
-                    hits_add(out, k, theme);
+                    hits_add(out, k, theme, i);
             }
         i += best;
     }
@@ -361,36 +372,116 @@ static void match_text(const taxonomy *t, const cls_tokens *tk, bool theme, hits
 
 /* ---- scoring ---- */
 
+/* Weight of a description word at position `pos` among `n` words: 1 + start_bonus at the first
+ * word, fading linearly to 1 at min(start_span, n) words (in a short text the first-named
+ * activity still comes first). The theme has its own factor instead. */
+static double position_factor(const taxonomy *t, size_t pos, size_t n)
+{
+    size_t span = n < t->start_span ? n : t->start_span;
+    if (t->start_bonus <= 0 || pos >= span)
+        return 1.0;
+    return 1.0 + t->start_bonus * (1.0 - (double)pos / (double)span);
+}
+
+/* Fills each hit's points and the sector scores. A place term (« lieu ») counts place_factor
+ * times when the text names, outside any place term, an activity of another sector. */
+static void score_hits(const taxonomy *t, hits *h, size_t nwords, double *score, double *plain)
+{
+    bool activity[CLASSIFY_MAX_SECTORS] = {false};
+    for (size_t i = 0; i < h->n; i++) {
+        const cls_term *term = &t->terms[h->v[i].term];
+        if (!term->place && term->weight > 0 && !t->sectors[term->sector].means)
+            activity[term->sector] = true;
+    }
+    for (size_t i = 0; i < h->n; i++) {
+        hit *x = &h->v[i];
+        const cls_term *term = &t->terms[x->term];
+        double pf = x->theme ? 1.0 : position_factor(t, x->pos, nwords);
+        double f = x->theme ? t->theme_factor : pf;
+        x->start = pf;
+        if (term->place && term->weight > 0) {
+            bool elsewhere = false;
+            for (size_t s = 0; s < t->nsectors && !elsewhere; s++)
+                elsewhere = activity[s] && (int)s != term->sector;
+            if (elsewhere)
+                f *= t->place_factor;
+        }
+        x->points = term->weight * f;
+        score[term->sector] += x->points;
+        /* The same without the start bonus: secondaries need evidence, not an early mention. */
+        plain[term->sector] += x->points / pf;
+    }
+}
+
+/* The score that ranks sectors for the primary: a means sector (« rôle = moyen ») counts
+ * means_factor times when another sector reaches score_min_secondaire on its own. When the
+ * declared theme names a sector, the primary is taken among the sectors it names: their
+ * ranking scores are raised above every other (by the sum of all scores). */
+static void ranking_scores(const taxonomy *t, const hits *h, const double *score, double *rank)
+{
+    bool activity = false;
+    for (size_t s = 0; s < t->nsectors; s++)
+        if ((int)s != t->other && !t->sectors[s].means && score[s] >= t->secondary_min)
+            activity = true;
+    for (size_t s = 0; s < t->nsectors; s++)
+        rank[s] = score[s] * (activity && t->sectors[s].means ? t->means_factor : 1.0);
+    bool named[CLASSIFY_MAX_SECTORS] = {false};
+    double lift = 0;
+    for (size_t i = 0; i < h->n; i++)
+        if (h->v[i].theme && h->v[i].points > 0)
+            named[t->terms[h->v[i].term].sector] = true;
+    for (size_t s = 0; s < t->nsectors; s++)
+        lift += fabs(rank[s]);
+    for (size_t s = 0; s < t->nsectors; s++)
+        if (named[s] && rank[s] > 0)
+            rank[s] += lift;
+}
+
+/* Matches both texts and scores them; `h` receives the hits (the caller frees h->v). */
+static bool match_and_score(const taxonomy *t, const char *declared_theme, const char *description,
+                            hits *h, double *score, double *plain, double *rank)
+{
+    cls_tokens theme_tk = {0}, desc_tk = {0};
+    bool ok = cls_tokenize(declared_theme, &theme_tk) && cls_tokenize(description, &desc_tk);
+    if (ok) {
+        match_text(t, &theme_tk, true, h);
+        match_text(t, &desc_tk, false, h);
+        ok = !h->failed;
+    }
+    if (ok) {
+        score_hits(t, h, desc_tk.n, score, plain);
+        ranking_scores(t, h, score, rank);
+    }
+    cls_tokens_free(&theme_tk);
+    cls_tokens_free(&desc_tk);
+    return ok;
+}
+
+/* Index of the best positive ranking score not yet taken (file order on ties), -1 if none. */
+static int best_sector(const taxonomy *t, const double *rank, const bool *taken)
+{
+    int best = -1;
+    for (size_t s = 0; s < t->nsectors; s++)
+        if (!taken[s] && (int)s != t->other && rank[s] > 0 && (best < 0 || rank[s] > rank[best]))
+            best = (int)s;
+    return best;
+}
+
 ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared_theme,
                           const char *description, classification *out)
 {
     memset(out, 0, sizeof *out);
+    out->runner_up = -1;
     if (!t)
         return ptce_fail(ctx, PTCE_ERR_USAGE, "classification demandée sans taxonomie chargée");
 
-    cls_tokens theme_tk = {0}, desc_tk = {0};
     hits h = {0};
-    bool ok = cls_tokenize(declared_theme, &theme_tk) && cls_tokenize(description, &desc_tk);
-    if (ok) {
-        match_text(t, &theme_tk, true, &h);
-        match_text(t, &desc_tk, false, &h);
-        ok = !h.failed;
-    }
-    cls_tokens_free(&theme_tk);
-    cls_tokens_free(&desc_tk);
+    double score[CLASSIFY_MAX_SECTORS] = {0}, plain[CLASSIFY_MAX_SECTORS] = {0};
+    double rank[CLASSIFY_MAX_SECTORS] = {0};
+    bool ok = match_and_score(t, declared_theme, description, &h, score, plain, rank);
 
-    double score[CLASSIFY_MAX_SECTORS] = {0};
-    for (size_t i = 0; ok && i < h.n; i++) {
-        const cls_term *term = &t->terms[h.v[i].term];
-        score[term->sector] += term->weight * (h.v[i].theme ? t->theme_factor : 1.0);
-    }
-
-    /* Primary: the highest positive score, the first in file order on a tie. */
-    int primary = -1;
-    for (size_t s = 0; s < t->nsectors; s++)
-        if ((int)s != t->other && score[s] > 0 && (primary < 0 || score[s] > score[primary]))
-            primary = (int)s;
-
+    bool taken[CLASSIFY_MAX_SECTORS] = {false};
+    int primary = ok ? best_sector(t, rank, taken) : -1;
     strbuf sectors, terms;
     sb_init(&sectors);
     sb_init(&terms);
@@ -400,38 +491,39 @@ ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared
         out->nsectors = 1;
         out->score = 0;
     } else {
-        double p = score[primary];
+        double p = rank[primary];
         out->primary = primary;
         out->sectors[out->nsectors++] = primary;
-        /* Secondaries by decreasing score (file order on ties): a simple selection. */
-        bool taken[CLASSIFY_MAX_SECTORS] = {false};
         taken[primary] = true;
-        double threshold = fmax(t->secondary_ratio * p, t->secondary_min);
+        out->runner_up = best_sector(t, rank, taken);
+        /* Secondaries by decreasing score (file order on ties), each above both thresholds. */
+        double threshold = fmax(t->secondary_ratio * plain[primary], t->secondary_min);
+        bool seen[CLASSIFY_MAX_SECTORS];
+        memcpy(seen, taken, sizeof seen);
         while (out->nsectors <= t->secondary_max) {
             int best = -1;
             for (size_t s = 0; s < t->nsectors; s++)
-                if (!taken[s] && (int)s != t->other && score[s] > 0 && score[s] >= threshold &&
-                    (best < 0 || score[s] > score[best]))
+                if (!seen[s] && (int)s != t->other && plain[s] > 0 && plain[s] >= threshold &&
+                    (best < 0 || plain[s] > plain[best]))
                     best = (int)s;
             if (best < 0)
                 break;
-            taken[best] = true;
+            seen[best] = true;
             out->sectors[out->nsectors++] = best;
         }
-        double second = 0;
-        for (size_t s = 0; s < t->nsectors; s++)
-            if ((int)s != primary && score[s] > second)
-                second = score[s];
+        double second = out->runner_up >= 0 ? rank[out->runner_up] : 0;
         /* Strength of the evidence (one strong term in the theme ≈ 0.9) times the margin over
          * the runner-up (0.5 on a tie). */
         out->score = (1.0 - exp(-p / 4.0)) * (p / (p + second));
     }
+    for (size_t s = 0; s < t->nsectors && s < CLASSIFY_MAX_SECTORS; s++)
+        out->scores[s] = rank[s];
     for (size_t i = 0; i < out->nsectors; i++) {
         if (i)
             sb_append_char(&sectors, '|');
         sb_append(&sectors, t->sectors[out->sectors[i]].id);
     }
-    /* Explanation: each matched term once, in order of appearance (theme first). */
+    /* Terms: each matched term once, in order of appearance (theme first). */
     bool first = true;
     for (size_t i = 0; ok && i < h.n; i++) {
         const cls_term *term = &t->terms[h.v[i].term];
@@ -464,4 +556,95 @@ ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour classer un PTCE");
     }
     return PTCE_OK;
+}
+
+/* A number the French way, without useless zeros: 3, 1,5, 0,75. */
+static void append_number(strbuf *sb, double v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.2f", v);
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        char *e = buf + strlen(buf) - 1;
+        while (e > dot && *e == '0')
+            *e-- = '\0';
+        if (e == dot)
+            *e = '\0';
+        else
+            *dot = ',';
+    }
+    sb_append(sb, buf);
+}
+
+ptce_status classify_explain(ptce_ctx *ctx, const taxonomy *t, const char *declared_theme,
+                             const char *description, strbuf *sb)
+{
+    if (!t)
+        return ptce_fail(ctx, PTCE_ERR_USAGE, "explication demandée sans taxonomie chargée");
+    hits h = {0};
+    double score[CLASSIFY_MAX_SECTORS] = {0}, plain[CLASSIFY_MAX_SECTORS] = {0};
+    double rank[CLASSIFY_MAX_SECTORS] = {0};
+    if (!match_and_score(t, declared_theme, description, &h, score, plain, rank)) {
+        free(h.v);
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour expliquer un classement");
+    }
+    /* Sectors by decreasing ranking score, each with the terms that made it. */
+    bool taken[CLASSIFY_MAX_SECTORS] = {false};
+    bool any = false;
+    for (int s; (s = best_sector(t, rank, taken)) >= 0;) {
+        taken[s] = true;
+        if (any)
+            sb_append(sb, " ; ");
+        any = true;
+        sb_append(sb, t->sectors[s].id);
+        sb_append(sb, " ");
+        append_number(sb, score[s]);
+        bool named = false;
+        for (size_t i = 0; i < h.n && !named; i++)
+            named = h.v[i].theme && h.v[i].points > 0 && t->terms[h.v[i].term].sector == s;
+        if (named)
+            sb_append(sb, " (nommé par la thématique déclarée : prioritaire)");
+        else if (t->sectors[s].means && rank[s] < score[s]) {
+            sb_append(sb, " (moyen d'agir : compte ×");
+            append_number(sb, t->means_factor);
+            sb_append(sb, " pour le principal)");
+        }
+        sb_append(sb, " =");
+        bool first = true;
+        for (size_t i = 0; i < h.n; i++) {
+            const cls_term *term = &t->terms[h.v[i].term];
+            if (term->sector != s || term->weight == 0)
+                continue;
+            sb_append(sb, first ? " " : " + ");
+            first = false;
+            sb_append(sb, "« ");
+            sb_append(sb, term->display);
+            sb_append(sb, " » ");
+            append_number(sb, h.v[i].points);
+            double base = term->weight;
+            if (h.v[i].points != base) {
+                sb_append(sb, " (");
+                append_number(sb, base);
+                if (h.v[i].theme)
+                    sb_append(sb, ", dans la thématique");
+                else {
+                    double pf = h.v[i].start;
+                    if (pf != 1.0) {
+                        sb_append(sb, ", début de texte ×");
+                        append_number(sb, pf);
+                    }
+                    if (term->place && h.v[i].points != base * pf)
+                        sb_append(sb, ", lieu d'une autre activité");
+                }
+                sb_append(sb, ")");
+            }
+        }
+        /* Negative terms pull a sector down without making it appear above. */
+    }
+    if (!any)
+        sb_append(sb, "autre : aucun terme de la taxonomie trouvé");
+    free(h.v);
+    return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour expliquer un "
+                                  "classement")
+                      : PTCE_OK;
 }

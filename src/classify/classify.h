@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "core/util.h"
 #include "model/sectors.h"
 #include "ptce.h"
 
@@ -22,5 +23,11 @@ void taxonomy_free(taxonomy *t);
 /* Classifies one PTCE. Either text may be empty. */
 ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared_theme,
                           const char *description, classification *out);
+
+/* Appends to `sb` why each sector got its score, in French, one sector after the other by
+ * decreasing score: "economie_circulaire 7,5 = « ressourcerie » 4,5 (3, début de texte ×1,5)
+ * + « déchet » 3 ; emploi_insertion 1 (2 × facteur_moyen 0,5) = « insertion » 2". */
+ptce_status classify_explain(ptce_ctx *ctx, const taxonomy *t, const char *declared_theme,
+                             const char *description, strbuf *sb);
 
 #endif

@@ -57,6 +57,8 @@ typedef struct cls_term {
     int sector;
     double weight;
     bool theme_only;  /* written "thème …": counts only in the declared theme */
+    bool place;       /* written "lieu …": names a place; counts facteur_lieu times its weight
+                         when the text also names an activity of another sector */
     size_t first;     /* index of its first word in taxonomy.words */
     size_t nwords;
     char *display;    /* as written in the file, for explanations */
@@ -66,6 +68,7 @@ typedef struct cls_term {
 typedef struct cls_sector {
     char *id, *label, *color, *short_code;
     int line;
+    bool means;       /* "rôle = moyen": says how a pole works (insertion…), not what it does */
     size_t nterms;
 } cls_sector;
 
@@ -96,6 +99,10 @@ struct taxonomy {
      * filter before the prefix look-ups. */
     unsigned char prefix_start[65536 / 8];
     double theme_factor;
+    double start_bonus;    /* bonus_debut: extra weight of a term at the start of the description */
+    size_t start_span;     /* portee_debut: over how many words that bonus fades to nothing */
+    double means_factor;   /* facteur_moyen: a means sector's score for the primary choice */
+    double place_factor;   /* facteur_lieu: see cls_term.place */
     double secondary_ratio;
     double secondary_min;
     size_t secondary_max;  /* at most this many secondary sectors */

@@ -402,7 +402,7 @@ static ptce_status parse_term_words(parser *p, const char *raw, cls_word *words,
     return st;
 }
 
-static ptce_status add_term(parser *p, char *line, bool theme_only)
+static ptce_status add_term(parser *p, char *line, bool theme_only, bool place)
 {
     taxonomy *t = p->t;
     if (p->cur < 0)
@@ -428,7 +428,8 @@ static ptce_status add_term(parser *p, char *line, bool theme_only)
     ptce_status st = parse_term_words(p, raw, words, &nw);
     for (size_t i = 0; i < t->nterms && st == PTCE_OK; i++) {
         const cls_term *o = &t->terms[i];
-        if (o->sector == p->cur && o->theme_only == theme_only && same_words(t, o, words, nw))
+        if (o->sector == p->cur && o->theme_only == theme_only && o->place == place &&
+            same_words(t, o, words, nw))
             st = perr(p, "« %s » répète le terme « %s » de la ligne %d dans le même secteur", raw,
                       o->display, o->line);
     }
@@ -447,6 +448,7 @@ static ptce_status add_term(parser *p, char *line, bool theme_only)
     term->sector = p->cur;
     term->weight = weight;
     term->theme_only = theme_only;
+    term->place = place;
     term->first = t->nwords;
     term->nwords = nw;
     term->display = display;
@@ -481,6 +483,23 @@ static ptce_status set_value(parser *p, char *key_raw, char *value)
             if (!num || v < 0 || v > 1000)
                 return perr(p, "score_min_secondaire doit être un nombre positif, pas « %s »", value);
             t->secondary_min = v;
+        } else if (strcmp(key, "bonus debut") == 0) {
+            if (!num || v < 0 || v > 10)
+                return perr(p, "bonus_debut doit être un nombre entre 0 et 10, pas « %s »", value);
+            t->start_bonus = v;
+        } else if (strcmp(key, "portee debut") == 0) {
+            if (!num || v < 1 || v > 10000 || v != floor(v))
+                return perr(p, "portee_debut doit être un nombre entier de mots entre 1 et 10000, "
+                            "pas « %s »", value);
+            t->start_span = (size_t)v;
+        } else if (strcmp(key, "facteur moyen") == 0) {
+            if (!num || v < 0 || v > 1)
+                return perr(p, "facteur_moyen doit être un nombre entre 0 et 1, pas « %s »", value);
+            t->means_factor = v;
+        } else if (strcmp(key, "facteur lieu") == 0) {
+            if (!num || v < 0 || v > 1)
+                return perr(p, "facteur_lieu doit être un nombre entre 0 et 1, pas « %s »", value);
+            t->place_factor = v;
         } else if (strcmp(key, "max secondaires") == 0) {
             if (!num || v < 0 || v >= CLASSIFY_MAX_SECTORS || v != floor(v))
                 return perr(p, "max_secondaires doit être un entier entre 0 et %d, pas « %s »",
@@ -488,7 +507,8 @@ static ptce_status set_value(parser *p, char *key_raw, char *value)
             t->secondary_max = (size_t)v;
         } else {
             return perr(p, "réglage inconnu « %s » (attendu facteur_theme, seuil_secondaire, "
-                        "score_min_secondaire, max_secondaires, ou un secteur [identifiant])",
+                        "score_min_secondaire, max_secondaires, bonus_debut, portee_debut, "
+                        "facteur_moyen, facteur_lieu, ou un secteur [identifiant])",
                         key_raw);
         }
         return PTCE_OK;
@@ -523,9 +543,20 @@ static ptce_status set_value(parser *p, char *key_raw, char *value)
                             t->sectors[i].id);
         slot = &s->short_code;
         where = &p->short_line;
+    } else if (strcmp(key, "role") == 0) {
+        char v[32];
+        text_fold_into(value, v, sizeof v);
+        if (strcmp(v, "moyen") == 0)
+            s->means = true;
+        else if (strcmp(v, "activite") == 0)
+            s->means = false;
+        else
+            return perr(p, "rôle inconnu « %s » : attendu « moyen » (le secteur dit comment le pôle "
+                        "travaille, pas ce qu'il fait) ou « activité »", value);
+        return PTCE_OK;
     } else {
         return perr(p, "clé inconnue « %s » dans le secteur « %s » (attendu libellé, couleur, court, "
-                    "ou une ligne « poids terme »)", key_raw, s->id);
+                    "rôle, ou une ligne « poids terme »)", key_raw, s->id);
     }
     if (*slot)
         return perr(p, "« %s » est déjà donné ligne %d pour le secteur « %s »", key_raw, *where, s->id);
@@ -541,8 +572,8 @@ static bool starts_number(const char *s)
     return (*s >= '0' && *s <= '9') || *s == '-' || *s == '+' || *s == '.' || *s == ',';
 }
 
-/* "thème 2 culture" / "theme 2 culture": returns the text after the keyword, else NULL. */
-static char *theme_line(char *s)
+/* "thème 2 culture" / "lieu 1 ferme": returns the text after `keyword` (folded), else NULL. */
+static char *keyword_line(char *s, const char *keyword)
 {
     size_t n = 0;
     while (s[n] && !is_blank(s[n]))
@@ -554,7 +585,7 @@ static char *theme_line(char *s)
     word[n] = '\0';
     char folded[16];
     text_fold_into(word, folded, sizeof folded);
-    if (strcmp(folded, "theme") != 0)
+    if (strcmp(folded, keyword) != 0)
         return NULL;
     return str_trim(s + n + 1);
 }
@@ -570,12 +601,18 @@ static ptce_status parse_line(parser *p, char *line)
         return start_sector(p, line);
     }
     if (starts_number(line))
-        return add_term(p, line, false);
-    char *rest = theme_line(line);
+        return add_term(p, line, false, false);
+    char *rest = keyword_line(line, "theme");
     if (rest) {
         if (!starts_number(rest))
             return perr(p, "après « thème », attendu un poids puis un terme (ex. thème 2 culture)");
-        return add_term(p, rest, true);
+        return add_term(p, rest, true, false);
+    }
+    rest = keyword_line(line, "lieu");
+    if (rest) {
+        if (!starts_number(rest))
+            return perr(p, "après « lieu », attendu un poids puis un terme (ex. lieu 1 ferme)");
+        return add_term(p, rest, false, true);
     }
     char *eq = strchr(line, '=');
     if (eq) {
@@ -605,6 +642,10 @@ ptce_status taxonomy_load(ptce_ctx *ctx, const char *path, taxonomy **out)
     }
     t->sectors = sectors;
     t->theme_factor = 3;
+    t->start_bonus = 0;
+    t->start_span = 30;
+    t->means_factor = 1;
+    t->place_factor = 1;
     t->secondary_ratio = 0.05;
     t->secondary_min = 2;
     t->secondary_max = 3;

@@ -32,6 +32,8 @@ typedef struct classification {
     int sectors[CLASSIFY_MAX_SECTORS];  /* primary first, then secondaries by decreasing score */
     size_t nsectors;
     double score;                       /* confidence of the primary, 0..1 */
+    int runner_up;                      /* second best sector by ranking score, -1 if none */
+    double scores[CLASSIFY_MAX_SECTORS];/* ranking score of each sector (see classify/classify.c) */
     char *sectors_text;                 /* "economie_circulaire|alimentation_agriculture", owned */
     char *terms;                        /* matched terms with their sector, owned */
 } classification;
