@@ -453,8 +453,9 @@ static void test_means_sector(void **state)
     /* the real taxonomy: insertion words do not outweigh what the pole recycles */
     t = load_real(ctx);
     assert_string_equal(classify_primary(ctx, t, "", "Le pôle réunit un chantier d'insertion et une "
-                                         "entreprise adaptée qui collectent, réparent et revendent "
-                                         "l'électroménager.", &c), "economie_circulaire");
+                                         "entreprise adaptée qui assurent la collecte, la "
+                                         "réparation et la revente d'électroménager.", &c),
+                        "economie_circulaire");
     assert_true(has_sector(t, &c, "emploi_insertion"));
     classification_free(&c);
     assert_string_equal(classify_primary(ctx, t, "", "Accompagnement des demandeurs d'emploi et "
