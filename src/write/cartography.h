@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "ptce.h"
+#include "write/layer.h"
 #include "write/outdir.h"
 
 /* One category of a categorised style: points by sector. */
@@ -113,5 +114,49 @@ typedef struct svg_map {
 
 /* Writes NAME (e.g. "ptce_carte.svg"). */
 ptce_status svg_write(ptce_ctx *ctx, outdir *od, const char *name, const svg_map *m);
+
+/* The interactive web map (out_web.c): a folder NAME/ ("web") holding the template copied
+ * from `template_dir` (index.html, carte.js, carte.css and lib/ with the mapping libraries
+ * and their licences, every regular file, recursively) and NAME/donnees.js, the data, which
+ * assigns one JSON object to window.PTCE_DONNEES so that the page works from file://
+ * without fetch. The points and areas are printed field by field like GeoJSON features
+ * (properties named after the layer's fields); everything else is what the pipeline
+ * decided (labels, colours, classes of precision). All strings are escaped for a script. */
+typedef struct web_precision {
+    const char *id;          /* value of the points' precision field: "geonames" */
+    const char *label;       /* "Point de la commune (GeoNames)" */
+    int approximate;         /* drawn as a hollow symbol */
+} web_precision;
+
+typedef struct web_territory {
+    const char *code_reg;    /* "" for metropolitan France, "01"… for an overseas region */
+    const char *label;
+} web_territory;
+
+enum { WEB_AREA_REGIONS, WEB_AREA_DEPARTEMENTS, WEB_AREA_EPCI, WEB_AREA_KINDS };
+
+typedef struct web_map {
+    const char *title, *subtitle, *credit, *software;
+    const char *tiles;            /* tile URL template, NULL: our own outlines only */
+    const char *tiles_attribution;
+    int has_previous;             /* points carry evolution; `ceased` and areas' prec */
+    const style_category *sectors;
+    size_t nsectors;
+    const web_precision *precisions;
+    size_t nprecisions;
+    const char *const *palette;   /* choropleth colours, light to dark */
+    size_t npalette;
+    const char *const *palette_change; /* decrease … stable … increase */
+    size_t npalette_change;
+    const web_territory *territories;
+    size_t nterritories;
+    const layer *points;          /* WGS 84 points */
+    const layer *ceased;          /* with has_previous: last year's PTCE gone since; or NULL */
+    const layer *areas[WEB_AREA_KINDS]; /* WGS 84 polygons; NULL when the layer is absent */
+    int point_decimals, polygon_decimals;
+} web_map;
+
+ptce_status web_write(ptce_ctx *ctx, outdir *od, const char *name, const char *template_dir,
+                      const web_map *m);
 
 #endif

@@ -13,43 +13,19 @@
 
 #include "core/ctx.h"
 #include "core/util.h"
+#include "write/json.h"
 #include "write/writers.h"
 
 #define COORD_DECIMALS 6
 
 static void json_string(strbuf *sb, const char *s)
 {
-    sb_append_char(sb, '"');
-    const unsigned char *run = (const unsigned char *)s;
-    for (const unsigned char *p = run;; p++) {
-        /* Characters that need no escape are copied by runs, not one by one. */
-        if (*p && *p != '"' && *p != '\\' && *p >= 0x20)
-            continue;
-        sb_append_n(sb, (const char *)run, (size_t)(p - run));
-        if (!*p)
-            break;
-        switch (*p) {
-        case '"': sb_append(sb, "\\\""); break;
-        case '\\': sb_append(sb, "\\\\"); break;
-        case '\n': sb_append(sb, "\\n"); break;
-        case '\r': sb_append(sb, "\\r"); break;
-        case '\t': sb_append(sb, "\\t"); break;
-        default: sb_printf(sb, "\\u%04x", *p);
-        }
-        run = p + 1;
-    }
-    sb_append_char(sb, '"');
+    json_append_string(sb, s, JSON_PLAIN);
 }
 
-/* Fixed decimals, trailing zeros trimmed, "-0" avoided: the same number always prints the
- * same way (format_fixed, much faster than printf on large files). */
 static void json_number(strbuf *sb, double v, int decimals)
 {
-    char buf[64];
-    size_t n = format_fixed(buf, v, decimals, 1);
-    if (n == 0)
-        n = (size_t)snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    sb_append_n(sb, buf, n);
+    json_append_number(sb, v, decimals);
 }
 
 typedef struct bbox {

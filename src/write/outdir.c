@@ -142,6 +142,19 @@ ptce_status outdir_open(ptce_ctx *ctx, const char *final, outdir *out)
     return PTCE_OK;
 }
 
+/* Creates the folders of `name` ("web/lib/leaflet/x.js": web, web/lib, web/lib/leaflet)
+ * under `root` when missing. */
+static ptce_status make_parents(ptce_ctx *ctx, const char *root, const char *name)
+{
+    for (const char *slash = strchr(name, '/'); slash; slash = strchr(slash + 1, '/')) {
+        char sub[4096];
+        snprintf(sub, sizeof sub, "%s/%.*s", root, (int)(slash - name), name);
+        if (mkdir(sub, 0777) != 0 && errno != EEXIST)
+            return ptce_fail(ctx, PTCE_ERR_IO, "%s : %s", sub, strerror(errno));
+    }
+    return PTCE_OK;
+}
+
 ptce_status outdir_file(ptce_ctx *ctx, outdir *od, const char *name, char *buf, size_t size)
 {
     char **grown = realloc(od->names, (od->nnames + 1) * sizeof *grown);
@@ -152,13 +165,9 @@ ptce_status outdir_file(ptce_ctx *ctx, outdir *od, const char *name, char *buf, 
     if (!od->names[od->nnames])
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     od->nnames++;
-    const char *slash = strchr(name, '/');
-    if (slash) {
-        char sub[4096];
-        snprintf(sub, sizeof sub, "%s/%.*s", od->tmp, (int)(slash - name), name);
-        if (mkdir(sub, 0777) != 0 && errno != EEXIST)
-            return ptce_fail(ctx, PTCE_ERR_IO, "%s : %s", sub, strerror(errno));
-    }
+    ptce_status st = make_parents(ctx, od->tmp, name);
+    if (st)
+        return st;
     int n = snprintf(buf, size, "%s/%s", od->tmp, name);
     if (n < 0 || (size_t)n >= size)
         return ptce_fail(ctx, PTCE_ERR_IO, "%s : chemin trop long", name);
@@ -194,7 +203,7 @@ static int holds_only_outputs(const outdir *od, const char *dir, const char *rel
             pure = 0;
         else if (S_ISDIR(st.st_mode))
             pure = (!rel[0] && strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0) ||
-                   (!rel[0] && holds_only_outputs(od, path, name));
+                   holds_only_outputs(od, path, name);
         else
             pure = S_ISREG(st.st_mode) && is_registered(od, name);
     }
@@ -262,16 +271,10 @@ ptce_status outdir_commit(ptce_ctx *ctx, outdir *od)
         struct stat st;
         if (stat(from, &st) != 0)
             continue; /* a format that chose not to write this file */
-        const char *slash = strchr(od->names[i], '/');
-        if (slash) {
-            char sub[4096];
-            snprintf(sub, sizeof sub, "%s/%.*s", od->final, (int)(slash - od->names[i]),
-                     od->names[i]);
-            if (mkdir(sub, 0777) != 0 && errno != EEXIST) {
-                ptce_status err = ptce_fail(ctx, PTCE_ERR_IO, "%s : %s", sub, strerror(errno));
-                outdir_abort(od); /* callers do not abort after a failed commit */
-                return err;
-            }
+        ptce_status made = make_parents(ctx, od->final, od->names[i]);
+        if (made) {
+            outdir_abort(od); /* callers do not abort after a failed commit */
+            return made;
         }
         if (rename(from, to) != 0) {
             ptce_status err = ptce_fail(ctx, PTCE_ERR_IO, "%s : impossible de mettre le fichier "

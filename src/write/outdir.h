@@ -29,7 +29,7 @@ typedef struct outdir {
 /* Creates the target folder when missing and a fresh temporary folder inside it. */
 ptce_status outdir_open(ptce_ctx *ctx, const char *final, outdir *out);
 
-/* Registers `name` (may hold one sub-folder, "carte/x.shp") and writes its temporary
+/* Registers `name` (may hold sub-folders, "carte/x.shp", "web/lib/x.js") and writes its temporary
  * path into buf. Returns PTCE_OK or an error. */
 ptce_status outdir_file(ptce_ctx *ctx, outdir *od, const char *name, char *buf, size_t size);
 
