@@ -12,6 +12,7 @@
 
 #include "aggregate/aggregate.h"
 #include "core/ctx.h"
+#include "present/note.h"
 #include "write/writers.h"
 
 static void header_with(strbuf *sb, const census *c, const char *const *extra, size_t nextra)
@@ -39,6 +40,8 @@ ptce_status report_geocode(ptce_ctx *ctx, const ptce_run *run, strbuf *sb)
     const census *c = &run->census;
     char sep = c->separator;
     header_with(sb, c, cols, sizeof cols / sizeof *cols);
+    strbuf note;
+    sb_init(&note);
     for (size_t i = 0; i < run->nrows; i++) {
         const ptce_row *row = &run->rows[i];
         const geo_result *g = &row->geo;
@@ -61,9 +64,15 @@ ptce_status report_geocode(ptce_ctx *ctx, const ptce_run *run, strbuf *sb)
         csv_append_cell(sb, lat, sep, 0);
         csv_append_cell(sb, lon, sep, 0);
         csv_append_cell(sb, placed ? g->precision : "", sep, 0);
-        csv_append_cell(sb, g->note, sep, 0);
+        note.len = 0;
+        if (note.data)
+            note.data[0] = '\0';
+        note_render(&note, g);
+        csv_append_cell(sb, note.data ? note.data : "", sep, 0);
         sb_append(sb, "\r\n");
     }
+    sb->failed |= note.failed;
+    sb_free(&note);
     return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
 }
 

@@ -231,6 +231,7 @@ void run_free(ptce_run *run)
 {
     for (size_t i = 0; i < run->nrows; i++) {
         free(run->rows[i].id);
+        geo_result_free(&run->rows[i].geo);
         classification_free(&run->rows[i].cls);
     }
     free(run->rows);

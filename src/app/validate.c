@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/ctx.h"
+#include "present/note.h"
 #include "text/fold.h"
 #include "write/writers.h"
 
@@ -520,21 +521,30 @@ static void check_geocoding(checker *k, const ptce_run *run, const ptce_row *row
     const census *c = &run->census;
     const geo_result *g = &row->geo;
     size_t line = row->rec->line;
-    char first[sizeof g->note];
-    first_remark(g->note, first, sizeof first);
+    char *note = note_string(g);
+    char *first = note ? ptce_strdup(note) : NULL;
+    if (!note || !first) {
+        free(note);
+        k->failed = true;
+        return;
+    }
+    first_remark(note, first, strlen(note) + 1);
     if (g->status == GEO_REJECT) {
         add(k, VALIDATE_ERROR, line, remark_column(c, row->rec, first), advice_reject,
-            "le PTCE ne sera pas placé sur la carte : %s", g->note);
+            "le PTCE ne sera pas placé sur la carte : %s", note);
+        free(note);
+        free(first);
         return;
     }
     if (g->status == GEO_AMBIGUOUS) {
         add(k, VALIDATE_ERROR, line, remark_column(c, row->rec, first), advice_ambiguous,
-            "lieu ambigu, le PTCE ne sera pas placé sur la carte : %s", g->note);
+            "lieu ambigu, le PTCE ne sera pas placé sur la carte : %s", note);
+        free(note);
+        free(first);
         return;
     }
+    free(first);
     /* Placed: each remark of the note on its own. */
-    char note[sizeof g->note];
-    snprintf(note, sizeof note, "%s", g->note);
     char *p = note;
     while (p && *p) {
         char *end = next_remark(p);
@@ -545,6 +555,7 @@ static void check_geocoding(checker *k, const ptce_run *run, const ptce_row *row
                 "%s", p);
         p = end ? end + 3 : NULL;
     }
+    free(note);
 }
 
 static bool place_given(const census *c, const census_record *rec)

@@ -218,44 +218,26 @@ static bool remapped(const ptce_run *run, const ptce_row *row, char *avant, size
     const geo_result *g = &row->geo;
     if (g->status != GEO_MATCH || !g->commune)
         return false;
+    const former_commune *f = g->former;
+    if (!f)
+        return false;
+    /* A code can be listed twice (ANC without a name, COMD with one). */
     const refdata *rd = &run->rd;
-    char code[6];
-    int zero = 0;
-    const char *cell = census_value(&run->census, row->rec, ROLE_INSEE);
-    if (refdata_clean_insee(cell, code, &zero) && !refdata_commune(rd, code)) {
-        const former_commune *f = refdata_former(rd, code);
-        if (f && (strcmp(f->current->insee, g->commune->insee) == 0 ||
-                  strcmp(f->current->insee, g->commune->parent) == 0)) {
-            /* A code can be listed twice (ANC without a name, COMD with one). */
-            const former_commune *named = f;
-            const former_commune *begin = rd->former, *end = rd->former + rd->nformer;
-            for (const former_commune *p = f; p >= begin && strcmp(p->code, code) == 0; p--)
-                if (p->nom[0])
-                    named = p;
-            for (const former_commune *p = f; p < end && strcmp(p->code, code) == 0; p++)
-                if (p->nom[0])
-                    named = p;
-            if (named->nom[0])
-                snprintf(avant, size, "%s (%s)", named->nom, code);
-            else
-                snprintf(avant, size, "ancienne commune (%s)", code);
-            return true;
-        }
+    const former_commune *named = f;
+    const former_commune *begin = rd->former, *end = rd->former + rd->nformer;
+    if (f >= begin && f < end) {
+        for (const former_commune *p = f; p >= begin && strcmp(p->code, f->code) == 0; p--)
+            if (p->nom[0])
+                named = p;
+        for (const former_commune *p = f; p < end && strcmp(p->code, f->code) == 0; p++)
+            if (p->nom[0])
+                named = p;
     }
-    /* The name path: the geocoder's remark "ancienne commune NOM (CODE), aujourd'hui …". */
-    static const char mark[] = "ancienne commune ";
-    const char *p = g->note;
-    while ((p = strstr(p, mark)) != NULL) {
-        bool segment_start = p == g->note || (p - g->note >= 3 && strncmp(p - 3, " ; ", 3) == 0);
-        const char *name = p + sizeof mark - 1;
-        const char *end = strstr(name, ", aujourd'hui");
-        if (segment_start && end && end > name && end[-1] == ')') {
-            snprintf(avant, size, "%.*s", (int)(end - name), name);
-            return true;
-        }
-        p = name;
-    }
-    return false;
+    if (named->nom[0])
+        snprintf(avant, size, "%s (%s)", named->nom, f->code);
+    else
+        snprintf(avant, size, "ancienne commune (%s)", f->code);
+    return true;
 }
 
 /* ---- matching ----------------------------------------------------------------------------- */

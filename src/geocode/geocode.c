@@ -123,6 +123,7 @@ void geocoder_free(geocoder *g)
     if (g->l93_to_wgs84)
         proj_destroy(g->l93_to_wgs84);
     territory_free(g);
+    remark_scratch_free(g);
     ban_free(g->ban);
     overrides_free(g->overrides);
     free(g->fuzzy);
@@ -186,17 +187,22 @@ static void copy_text(char *dst, size_t size, const char *src)
     append_text(dst, size, src);
 }
 
-static void note_add(geo_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note_add(geo_result *r, const char *fmt, ...)
+/* A remark with one text. */
+static geo_remark *note_text(geocoder *g, geo_result *r, geo_remark_code code, geo_field field,
+                             const char *text)
 {
-    char piece[sizeof r->note];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(piece, sizeof piece, fmt, ap);
-    va_end(ap);
-    if (r->note[0])
-        append_text(r->note, sizeof r->note, " ; ");
-    append_text(r->note, sizeof r->note, piece);
+    geo_remark *m = remark_add(g, r, code, field);
+    remark_text(g, m, 0, text);
+    return m;
+}
+
+/* A remark naming one commune. */
+static geo_remark *note_commune(geocoder *g, geo_result *r, geo_remark_code code,
+                                geo_field field, const commune *c)
+{
+    geo_remark *m = remark_add(g, r, code, field);
+    m->commune[0] = c;
+    return m;
 }
 
 static int is_blank(const char *s)
@@ -670,28 +676,30 @@ static int name_designates(const geocoder *g, const char *name, const commune *m
     return 0;
 }
 
-static void list_candidates(geo_result *r, const candidates *c)
+/* Keeps the candidates in the result (they replace any it had). */
+static void keep_candidates(geocoder *g, geo_result *r, const candidates *c)
 {
-    char buf[600] = "";
-    size_t len = 0;
-    for (int i = 0; i < c->n && i < 8; i++) {
-        const commune *m = c->items[i].commune;
-        int w = snprintf(buf + len, sizeof buf - len, "%s%s (%s, %s)", i ? ", " : "", m->nom,
-                         m->insee, m->dep);
-        if (w < 0 || (size_t)w >= sizeof buf - len)
-            break;
-        len += (size_t)w;
+    free(r->candidates);
+    r->candidates = NULL;
+    r->ncandidates = 0;
+    r->candidates_overflow = c->overflow;
+    if (c->n == 0)
+        return;
+    r->candidates = malloc((size_t)c->n * sizeof *r->candidates);
+    if (!r->candidates) {
+        g->oom = 1;
+        return;
     }
-    if ((c->n > 8 || c->overflow) && len + 24 < sizeof buf)
-        snprintf(buf + len, sizeof buf - len, ", … (%s%d en tout)", c->overflow ? "plus de " : "",
-                 c->n);
-    note_add(r, "candidats : %s", buf);
+    for (int i = 0; i < c->n; i++)
+        r->candidates[i] = c->items[i].commune;
+    r->ncandidates = (size_t)c->n;
 }
 
 /* ---- coordinates ----------------------------------------------------------------------- */
 
 typedef struct coords {
     int given;      /* the row has something in its coordinate cells */
+    geo_field field;/* the cells they were read from: GEO_FIELD_LATITUDE or GEO_FIELD_X */
     int valid;      /* lat/lon below are usable */
     int foreign;    /* readable coordinates outside France */
     double lat, lon;
@@ -749,8 +757,10 @@ static void check_land(geocoder *g, coords *c, geo_result *r)
         return;
     c->valid = 0;
     c->foreign = 1;
-    note_add(r, "coordonnées (%.5f ; %.5f) hors du territoire, à %.0f km de la côte ou de la "
-                "frontière (en mer ou à l'étranger) : ignorées", c->lat, c->lon, out);
+    geo_remark *n = remark_add(g, r, GEO_R_COORD_OFF_LAND, c->field);
+    n->num[0] = c->lat;
+    n->num[1] = c->lon;
+    n->num[2] = out;
 }
 
 static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c, geo_result *r)
@@ -764,6 +774,8 @@ static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c,
     c->given = has_lat || has_lon || has_x || has_y;
     if (!c->given)
         return PTCE_OK;
+    geo_remark *n;
+    c->field = GEO_FIELD_X;
     if (has_x && has_y && parse_decimal(in->x, &a) && parse_decimal(in->y, &b)) {
         if (looks_lambert93(a, b) || looks_lambert93(b, a)) {
             double x = looks_lambert93(a, b) ? a : b, y = looks_lambert93(a, b) ? b : a;
@@ -771,41 +783,50 @@ static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c,
                 return st;
             if (ok && geo_in_france_box(c->lat, c->lon)) {
                 c->valid = 1;
-                note_add(r, "coordonnées Lambert-93 converties en WGS 84%s",
-                         x == a ? "" : " (X et Y inversés)");
+                n = remark_add(g, r, x == a ? GEO_R_XY_CONVERTED : GEO_R_XY_SWAPPED,
+                               GEO_FIELD_X);
+                n->num[0] = x;
+                n->num[1] = y;
                 check_land(g, c, r);
                 return PTCE_OK;
             }
         }
-        note_add(r, "coordonnées X/Y hors de la zone Lambert-93 : ignorées");
+        n = remark_add(g, r, GEO_R_XY_OUT_OF_ZONE, GEO_FIELD_X);
+        n->num[0] = a;
+        n->num[1] = b;
         return PTCE_OK;
     }
     if (has_x && has_y && !(has_lat && has_lon)) {
         /* Both given, at least one unreadable ("nan", "inf", text): not missing. */
-        note_add(r, "coordonnées X/Y illisibles (« %.40s » ; « %.40s ») : ignorées", in->x, in->y);
+        n = note_text(g, r, GEO_R_XY_UNREADABLE, GEO_FIELD_X, in->x);
+        remark_text(g, n, 1, in->y);
         return PTCE_OK;
     }
+    c->field = GEO_FIELD_LATITUDE;
     if (!(has_lat && has_lon)) {
         if (has_lat || has_lon)
-            note_add(r, "coordonnée incomplète (latitude ou longitude manquante) : ignorée");
+            remark_add(g, r, GEO_R_LATLON_INCOMPLETE,
+                       has_lat ? GEO_FIELD_LONGITUDE : GEO_FIELD_LATITUDE);
         else
-            note_add(r, "coordonnée X ou Y manquante : ignorée");
+            remark_add(g, r, GEO_R_XY_INCOMPLETE, has_x ? GEO_FIELD_Y : GEO_FIELD_X);
         return PTCE_OK;
     }
     if (!parse_decimal(in->latitude, &a) || !parse_decimal(in->longitude, &b)) {
-        note_add(r, "coordonnées illisibles (« %.40s » ; « %.40s ») : ignorées", in->latitude,
-                 in->longitude);
+        n = note_text(g, r, GEO_R_LATLON_UNREADABLE, GEO_FIELD_LATITUDE, in->latitude);
+        remark_text(g, n, 1, in->longitude);
         return PTCE_OK;
     }
     if (strchr(in->latitude, ',') || strchr(in->longitude, ','))
-        note_add(r, "virgule décimale lue comme un point");
+        remark_add(g, r, GEO_R_DECIMAL_COMMA, GEO_FIELD_LATITUDE);
     if (looks_lambert93(a, b) || looks_lambert93(b, a)) {
         double x = looks_lambert93(a, b) ? a : b, y = looks_lambert93(a, b) ? b : a;
         if ((st = lambert_to_wgs84(g, x, y, &c->lat, &c->lon, &ok)))
             return st;
         if (ok && geo_in_france_box(c->lat, c->lon)) {
             c->valid = 1;
-            note_add(r, "coordonnées en Lambert-93 (mètres) converties en WGS 84");
+            n = remark_add(g, r, GEO_R_LATLON_IN_L93, GEO_FIELD_LATITUDE);
+            n->num[0] = x;
+            n->num[1] = y;
             check_land(g, c, r);
         }
         return PTCE_OK;
@@ -818,11 +839,15 @@ static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c,
         c->lat = b;
         c->lon = a;
         c->valid = 1;
-        note_add(r, "latitude et longitude inversées : corrigées");
+        n = remark_add(g, r, GEO_R_LATLON_SWAPPED, GEO_FIELD_LATITUDE);
+        n->num[0] = b;
+        n->num[1] = a;
     } else {
         /* Readable degrees away from France: a foreign place (0 ; 0 is a blank). */
         c->foreign = fabs(a) <= 90 && fabs(b) <= 180 && (fabs(a) > 0.01 || fabs(b) > 0.01);
-        note_add(r, "coordonnées (%.5f ; %.5f) hors des 18 régions : ignorées", a, b);
+        n = remark_add(g, r, GEO_R_COORD_OUTSIDE, GEO_FIELD_LATITUDE);
+        n->num[0] = a;
+        n->num[1] = b;
         return PTCE_OK;
     }
     check_land(g, c, r);
@@ -930,20 +955,9 @@ static void set_commune(geocoder *g, geo_result *r, const commune *m, geo_type t
     r->precision = point_precision_name(m->precision);
 }
 
-/* Puts `first` in front of the note (what the analyst must read first). */
-static void note_prepend(geo_result *r, const char *first)
-{
-    char previous[sizeof r->note];
-    copy_text(previous, sizeof previous, r->note);
-    copy_text(r->note, sizeof r->note, first);
-    if (previous[0]) {
-        append_text(r->note, sizeof r->note, " ; ");
-        append_text(r->note, sizeof r->note, previous);
-    }
-}
-
-static void set_reject(geo_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_reject(geo_result *r, const char *fmt, ...)
+/* The row is not placed: its reason goes first among its remarks (what the analyst must
+ * read first); the caller fills the returned remark's values. */
+static geo_remark *set_reject(geocoder *g, geo_result *r, geo_remark_code code, geo_field field)
 {
     r->status = GEO_REJECT;
     r->type = GEO_TYPE_NONE;
@@ -953,15 +967,13 @@ static void set_reject(geo_result *r, const char *fmt, ...)
     r->reg = NULL;
     r->lat = r->lon = 0;
     r->precision = "";
-    char reason[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
-    va_end(ap);
-    note_prepend(r, reason);
+    r->former = NULL;
+    return remark_insert(g, r, 0, code, field);
 }
 
-static void set_ambiguous(geocoder *g, geo_result *r, const candidates *c, const char *why)
+/* The row designates several communes: the reason, then the candidates, go first. */
+static geo_remark *set_ambiguous(geocoder *g, geo_result *r, const candidates *c,
+                                 geo_remark_code why, geo_field field)
 {
     r->status = GEO_AMBIGUOUS;
     r->type = GEO_TYPE_NONE;
@@ -969,6 +981,7 @@ static void set_ambiguous(geocoder *g, geo_result *r, const candidates *c, const
     r->commune = NULL;
     r->lat = r->lon = 0;
     r->precision = "";
+    r->former = NULL;
     /* Keep the département and the region when every candidate shares them. */
     r->dep = NULL;
     r->reg = NULL;
@@ -984,13 +997,9 @@ static void set_ambiguous(geocoder *g, geo_result *r, const candidates *c, const
         if (same_reg)
             r->reg = refdata_region(g->rd, m0->reg);
     }
-    char previous[sizeof r->note];
-    copy_text(previous, sizeof previous, r->note);
-    r->note[0] = '\0';
-    note_add(r, "%s", why);
-    list_candidates(r, c);
-    if (previous[0])
-        note_add(r, "%s", previous);
+    keep_candidates(g, r, c);
+    remark_insert(g, r, 0, GEO_R_CANDIDATES, field);
+    return remark_insert(g, r, 0, why, field);
 }
 
 /* Uses the census's coordinates as the point when they agree with the commune. */
@@ -1013,13 +1022,12 @@ static void settle_point(geocoder *g, geo_result *r, const coords *c)
     }
     double km;
     const commune *near = geo_nearest_commune(g, c->lat, c->lon, &km);
-    if (near && (outside_dep || strcmp(near->dep, r->commune->dep) != 0))
-        note_add(r, "coordonnées du recensement à %.0f km de %s (%s), hors de son département "
-                    "(vers %s, %s) : point de la commune retenu, vérifiez-les",
-                 d, r->commune->nom, r->commune->dep, near->nom, near->dep);
-    else
-        note_add(r, "coordonnées du recensement à %.0f km de %s (%s) : point de la commune "
-                    "retenu, vérifiez-les", d, r->commune->nom, r->commune->dep);
+    int other_dep = near && (outside_dep || strcmp(near->dep, r->commune->dep) != 0);
+    geo_remark *n = note_commune(g, r, other_dep ? GEO_R_COORD_FAR_OTHER_DEP : GEO_R_COORD_FAR,
+                                 c->field, r->commune);
+    n->num[0] = d;
+    if (other_dep)
+        n->commune[1] = near;
     if (r->score > 0.8)
         r->score = 0.8;
 }
@@ -1105,7 +1113,7 @@ static void area_add_dep(const refdata *rd, area *a, const char *code)
         a->deps[a->ndeps++] = d->code;
 }
 
-static void fill_area(geocoder *g, area *a, const char *postcode, int cedex,
+static void fill_area(geocoder *g, area *a, const char *postcode, geo_field pc_field, int cedex,
                       const departement *dep, const departement *const *group, int ngroup,
                       geo_result *r)
 {
@@ -1132,16 +1140,18 @@ static void fill_area(geocoder *g, area *a, const char *postcode, int cedex,
     }
     a->postal.n = refdata_postal(g->rd, postcode, &a->postal.first);
     if (a->postal.n == 0 && !cedex)
-        note_add(r, "code postal %s inconnu", postcode);
+        note_text(g, r, GEO_R_POSTCODE_UNKNOWN, pc_field, postcode);
 }
 
 /* What a row says, once its cells are read. */
 typedef struct reading {
     char postcode[6];
+    geo_field pc_field;           /* the cell the postal code was read from */
     int restored;                 /* postal code's zero restored */
     int cedex;
     char name[256];               /* commune name, or the city of the address */
     int name_from_address;
+    geo_field name_field;         /* GEO_FIELD_COMMUNE, or GEO_FIELD_ADDRESS */
     const departement *dep;
     /* Without a département: the group of départements the row names (a region, "DOM",
      * Corsica's "20"), from the département column or a qualifier of the commune cell. */
@@ -1169,18 +1179,16 @@ static int name_known(const geocoder *g, const char *name)
 /* Takes what a qualifier says into the reading: a département or a group of them narrows
  * the search (the département column wins when both are given), a postal code fills an
  * empty postal code. */
-static void apply_qualifier(reading *rd, const geo_qualifier *q, geo_result *r)
+static void apply_qualifier(geocoder *g, reading *rd, const geo_qualifier *q, geo_result *r)
 {
     if (q->kind == GEO_QUAL_AREA) {
         if (rd->dep) {
             int inside = 0;
             for (int i = 0; i < q->ndeps; i++)
                 inside |= q->deps[i] == rd->dep;
-            /* NOTE(remarks): to become a remark code once the records land. */
             if (!inside)
-                note_add(r, "« %s » écrit après la commune ne correspond pas au département "
-                            "%s indiqué : département de la colonne retenu", q->label,
-                         rd->dep->code);
+                note_text(g, r, GEO_R_QUALIFIER_DEP_MISMATCH, GEO_FIELD_DEPARTEMENT, q->label)
+                    ->dep = rd->dep;
         } else if (q->dep) {
             rd->dep = q->dep;
             rd->ngroup = 0;
@@ -1191,12 +1199,13 @@ static void apply_qualifier(reading *rd, const geo_qualifier *q, geo_result *r)
     } else if (q->kind == GEO_QUAL_POSTCODE) {
         if (!rd->postcode[0]) {
             memcpy(rd->postcode, q->postcode, sizeof rd->postcode);
-            /* NOTE(remarks): to become a remark code once the records land. */
-            note_add(r, "code postal %s lu dans la colonne commune%s", q->postcode,
-                     q->restored_zero ? " (zéro initial rétabli)" : "");
+            rd->pc_field = GEO_FIELD_COMMUNE;
+            note_text(g, r, GEO_R_QUALIFIER_POSTCODE, GEO_FIELD_COMMUNE, q->postcode)->num[0] =
+                q->restored_zero;
         } else if (strcmp(rd->postcode, q->postcode) != 0) {
-            note_add(r, "code postal %s de la colonne commune ignoré : celui de la colonne "
-                        "code postal (%s) est retenu", q->postcode, rd->postcode);
+            geo_remark *n =
+                note_text(g, r, GEO_R_QUALIFIER_POSTCODE_IGNORED, GEO_FIELD_POSTCODE, q->postcode);
+            remark_text(g, n, 1, rd->postcode);
         }
     }
 }
@@ -1296,7 +1305,7 @@ static int peel_words(geocoder *g, reading *rd, geo_result *r, int depth)
         rd->name[starts[i] - rd->name] = '\0';
         trim_name_end(rd->name);
         if (rd->name[0] && peel_words(g, rd, r, depth + 1)) {
-            apply_qualifier(rd, &q, r);
+            apply_qualifier(g, rd, &q, r);
             return 1;
         }
         memcpy(rd->name, saved, sizeof saved);
@@ -1343,7 +1352,7 @@ static void read_qualifiers(geocoder *g, reading *rd, geo_result *r)
                 return;
             }
         for (int i = 0; i < nq; i++)
-            apply_qualifier(rd, &qs[i], r);
+            apply_qualifier(g, rd, &qs[i], r);
         *cut = '\0';
         trim_name_end(rd->name);
     }
@@ -1354,20 +1363,23 @@ static void read_qualifiers(geocoder *g, reading *rd, geo_result *r)
 static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result *r)
 {
     memset(rd, 0, sizeof *rd);
+    rd->pc_field = GEO_FIELD_POSTCODE;
+    rd->name_field = GEO_FIELD_COMMUNE;
     int pc_given = !is_blank(in->postcode);
     if (pc_given) {
         const char *fc = geo_foreign_postcode(in->postcode);
         if (fc) {
             rd->foreign = fc;
-            note_add(r, "code postal « %.20s » étranger (%s)", in->postcode, fc);
+            remark_text(g, note_text(g, r, GEO_R_POSTCODE_FOREIGN, GEO_FIELD_POSTCODE,
+                                     in->postcode), 1, fc);
         } else if (!geocode_clean_postcode(in->postcode, rd->postcode, &rd->restored,
                                            &rd->cedex)) {
-            note_add(r, "code postal « %.20s » illisible : ignoré", in->postcode);
+            note_text(g, r, GEO_R_POSTCODE_UNREADABLE, GEO_FIELD_POSTCODE, in->postcode);
             rd->postcode[0] = '\0';
         }
     }
     if (rd->restored)
-        note_add(r, "zéro initial du code postal rétabli (%s)", rd->postcode);
+        note_text(g, r, GEO_R_POSTCODE_ZERO, GEO_FIELD_POSTCODE, rd->postcode);
 
     copy_text(rd->name, sizeof rd->name, in->commune);
     str_trim(rd->name);
@@ -1376,9 +1388,9 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
         geo_qualifier q;
         /* A region, "DOM", Corsica's "20" of before 1976 (now 2A and 2B). */
         if (!rd->dep && geocode_read_qualifier(g->rd, in->departement, 1, &q) == GEO_QUAL_AREA)
-            apply_qualifier(rd, &q, r);
+            apply_qualifier(g, rd, &q, r);
         else if (!rd->dep && has_content(in->departement))
-            note_add(r, "département « %.30s » inconnu : ignoré", in->departement);
+            note_text(g, r, GEO_R_DEP_UNKNOWN, GEO_FIELD_DEPARTEMENT, in->departement);
     }
     read_qualifiers(g, rd, r);
     /* A commune cell holding "31000 Toulouse Cedex" or "Lyon 69002": split it. */
@@ -1391,13 +1403,14 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
         if (!fc && geocode_read_qualifier(g->rd, rd->name, 0, &q) == GEO_QUAL_POSTCODE) {
             /* A postal code alone in the commune cell. */
             rd->cedex |= geo_mentions_cedex(rd->name);
-            apply_qualifier(rd, &q, r);
+            apply_qualifier(g, rd, &q, r);
             rd->name[0] = '\0';
         } else if (!fc && split_address(rd->name, 1, pc2, city, sizeof city) && city[0]) {
             if (!rd->postcode[0]) {
                 memcpy(rd->postcode, pc2, 6);
+                rd->pc_field = GEO_FIELD_COMMUNE;
                 if (strlen(pc2) == 5 && !strstr(rd->name, pc2))
-                    note_add(r, "zéro initial du code postal rétabli (%s)", pc2);
+                    note_text(g, r, GEO_R_POSTCODE_ZERO, GEO_FIELD_COMMUNE, pc2);
             }
             rd->cedex |= geo_mentions_cedex(rd->name);
             snprintf(rd->name, sizeof rd->name, "%s", city);
@@ -1420,14 +1433,16 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
             split_address(in->address, 0, pc2, city, sizeof city)) {
             if (!rd->postcode[0]) {
                 memcpy(rd->postcode, pc2, 6);
+                rd->pc_field = GEO_FIELD_ADDRESS;
                 rd->cedex |= geo_mentions_cedex(in->address);
             }
             if (!rd->name[0] && has_content(city)) {
                 snprintf(rd->name, sizeof rd->name, "%s", city);
                 rd->name_from_address = 1;
+                rd->name_field = GEO_FIELD_ADDRESS;
                 read_qualifiers(g, rd, r);
             }
-            note_add(r, "commune lue dans l'adresse");
+            remark_add(g, r, GEO_R_COMMUNE_FROM_ADDRESS, GEO_FIELD_ADDRESS);
         } else if (!rd->name[0] && !rd->postcode[0]) {
             /* "12 rue de la République, Lyon": the last part, when it is not a street
              * ("…, Lyon, France": the part before the country). */
@@ -1444,8 +1459,9 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
                 copy_text(rd->name, sizeof rd->name, last + 1);
                 str_trim(rd->name);
                 rd->name_from_address = 1;
+                rd->name_field = GEO_FIELD_ADDRESS;
                 read_qualifiers(g, rd, r);
-                note_add(r, "commune lue dans l'adresse");
+                remark_add(g, r, GEO_R_COMMUNE_FROM_ADDRESS, GEO_FIELD_ADDRESS);
             }
         }
     }
@@ -1456,7 +1472,7 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
         r->postcode = r->postcode_buf;
     }
     if (rd->cedex)
-        note_add(r, "code CEDEX : commune cherchée par son nom");
+        remark_add(g, r, GEO_R_CEDEX, rd->pc_field);
 }
 
 /* The name path. Returns 1 when the result is settled (match, ambiguous or reject). */
@@ -1472,39 +1488,36 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
         geo_fold(name, k, sizeof k);
         foreign = geo_foreign_country(k);
     }
+    geo_field nf = rd->name_field;
     if (nm.cands.n == 0 || ((nm.fuzzy || nm.prefix) && foreign)) {
         if (foreign) {
-            set_reject(r, "lieu à l'étranger (%s) : hors du champ de la carte", foreign);
+            remark_text(g, set_reject(g, r, GEO_R_FOREIGN_PLACE, GEO_FIELD_NONE), 0, foreign);
             return 1;
         }
         if (co->valid)
             return 0; /* the coordinates may still tell */
         if (nm.elsewhere.n > 0 && area_is_set(a)) {
-            char why[400];
-            snprintf(why, sizeof why, "« %.200s » n'est pas dans %s %s indiqué : vérifiez le nom "
-                     "ou la zone", name, a->postal.n ? "le code postal" : "le département",
-                     a->postal.n ? rd->postcode : a->dep ? a->dep->code
-                                                        : a->ndeps ? a->deps[0] : "");
-            set_ambiguous(g, r, &nm.elsewhere, why);
+            geo_field area_field = a->postal.n ? rd->pc_field : GEO_FIELD_DEPARTEMENT;
+            geo_remark *n = set_ambiguous(g, r, &nm.elsewhere, GEO_R_NOT_IN_AREA, area_field);
+            remark_text(g, n, 0, name);
+            remark_text(g, n, 1, a->postal.n ? rd->postcode : a->dep ? a->dep->code
+                                                 : a->ndeps ? a->deps[0] : "");
+            n->num[0] = a->postal.n ? 1 : 0;
             r->dep = NULL; /* the row says another area: no département to count it in */
             r->reg = NULL;
             return 1;
         }
-        if (co->foreign)
-            set_reject(r, "commune « %s » introuvable et coordonnées hors du territoire", name);
-        else
-            set_reject(r, "commune « %s » introuvable%s", name,
-                       area_is_set(a) ? " dans la zone indiquée"
-                                      : " ; précisez le code postal ou le département");
+        remark_text(g, set_reject(g, r, co->foreign ? GEO_R_NAME_NOT_FOUND_OFF_LAND
+                                       : area_is_set(a) ? GEO_R_NAME_NOT_FOUND_IN_AREA
+                                                        : GEO_R_NAME_NOT_FOUND_NO_AREA, nf),
+                    0, name);
         return 1;
     }
     if (nm.cands.n > 1) {
         set_ambiguous(g, r, &nm.cands,
-                      nm.prefix ? "plusieurs communes de la zone indiquée commencent par ce nom"
-                      : nm.fuzzy ? "plusieurs communes de la zone indiquée ont un nom proche"
-                      : area_is_set(a) ? "plusieurs communes de ce nom dans la zone indiquée"
-                                       : "plusieurs communes portent ce nom ; ajoutez le code "
-                                         "postal ou le département");
+                      nm.prefix ? GEO_R_AMBIG_PREFIX
+                      : nm.fuzzy ? GEO_R_AMBIG_FUZZY
+                      : area_is_set(a) ? GEO_R_AMBIG_IN_AREA : GEO_R_AMBIG_NAME, nf);
         return 1;
     }
     const candidate *c = &nm.cands.items[0];
@@ -1514,28 +1527,30 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
     else if (a->postal.n == 0 || nm.loose)
         score = 0.95;
     set_commune(g, r, c->commune, GEO_TYPE_MUNICIPALITY, score);
-    const char *what = rd->name_from_address ? "commune de l'adresse" : "nom";
-    if (c->source == NAME_FORMER && c->former)
-        note_add(r, "ancienne commune %s (%s), aujourd'hui %s", c->former->nom, c->former->code,
-                 c->commune->nom);
-    if (nm.fuzzy)
-        note_add(r, "%s « %s » corrigé en « %s »", what, name,
-                 c->source == NAME_FORMER && c->former ? c->former->nom : c->commune->nom);
-    else if (nm.prefix)
-        note_add(r, "%s « %s » rapproché de « %s » (seule commune de la zone indiquée dont le "
-                    "nom commence pareil)", what, name, c->commune->nom);
-    else if (nm.variant_index > 0 && c->source != NAME_FORMER)
-        note_add(r, "%s « %s » lu « %s »", what, name, c->commune->nom);
+    geo_remark *n;
+    if (c->source == NAME_FORMER && c->former) {
+        r->former = c->former;
+        n = note_commune(g, r, GEO_R_FORMER_COMMUNE, nf, c->commune);
+        n->former = c->former;
+    }
+    if (nm.fuzzy) {
+        n = note_text(g, r, GEO_R_NAME_CORRECTED, nf, name);
+        remark_text(g, n, 1,
+                    c->source == NAME_FORMER && c->former ? c->former->nom : c->commune->nom);
+        n->commune[0] = c->commune;
+    } else if (nm.prefix) {
+        note_text(g, r, GEO_R_NAME_PREFIX, nf, name)->commune[0] = c->commune;
+    } else if (nm.variant_index > 0 && c->source != NAME_FORMER) {
+        note_text(g, r, GEO_R_NAME_READ_AS, nf, name)->commune[0] = c->commune;
+    }
     if (nm.loose)
-        note_add(r, "le code postal %s ne correspond pas à %s : commune retenue par le "
-                    "département", rd->postcode, c->commune->nom);
+        note_text(g, r, GEO_R_POSTCODE_MISMATCH_DEP, rd->pc_field, rd->postcode)->commune[0] =
+            c->commune;
     int dep_differs = a->dep && strcmp(c->commune->dep, a->dep->code) != 0;
     if (dep_differs)
-        note_add(r, "%s est dans le département %s, pas dans le %s indiqué", c->commune->nom,
-                 c->commune->dep, a->dep->code);
+        note_commune(g, r, GEO_R_DEP_DIFFERS, GEO_FIELD_DEPARTEMENT, c->commune)->dep = a->dep;
     if (c->source == NAME_ROUTING && !nm.fuzzy && !nm.prefix)
-        note_add(r, "« %s » est un nom d'acheminement postal (bureau distributeur), pas une "
-                    "commune : %s retenue par la zone indiquée", name, c->commune->nom);
+        note_text(g, r, GEO_R_ROUTING_NAME, nf, name)->commune[0] = c->commune;
     if (nm.fuzzy)
         r->score = c->distance == 1 ? 0.85 : 0.75;
     else if (nm.prefix || c->source == NAME_ROUTING)
@@ -1547,7 +1562,7 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
     if (dep_differs && r->score > 0.8)
         r->score = 0.8;
     if (!area_is_set(a) && !nm.fuzzy)
-        note_add(r, "nom seul, sans code postal ni département : seule commune de ce nom");
+        remark_add(g, r, GEO_R_NAME_ONLY, nf);
     return 1;
 }
 
@@ -1558,31 +1573,30 @@ static int try_insee(geocoder *g, const geo_input *in, const reading *rd, const 
     char code[6];
     int zero = 0;
     if (!refdata_clean_insee(in->insee, code, &zero)) {
-        note_add(r, "code INSEE « %.20s » illisible : ignoré", in->insee);
+        note_text(g, r, GEO_R_INSEE_UNREADABLE, GEO_FIELD_INSEE, in->insee);
         return 0;
     }
     const char *nom_outside = NULL;
     const char *coll = refdata_outside_collectivity(g->rd, code, &nom_outside);
     if (coll) {
-        set_reject(r, "%s (%s) est dans une collectivité d'outre-mer (%s), hors des 18 "
-                      "régions de la carte", nom_outside, code, coll);
+        geo_remark *n = set_reject(g, r, GEO_R_OUTSIDE_COLLECTIVITY, GEO_FIELD_INSEE);
+        remark_text(g, n, 0, nom_outside);
+        remark_text(g, n, 1, code);
+        remark_text(g, n, 2, coll);
         return 1;
     }
     const commune *by_code = refdata_commune(g->rd, code);
     const former_commune *f = by_code ? NULL : refdata_former(g->rd, code);
     if (f) {
         by_code = f->current;
-        if (f->nom[0])
-            note_add(r, "code INSEE %s de l'ancienne commune %s, aujourd'hui %s (%s)", code,
-                     f->nom, f->current->nom, f->current->insee);
-        else
-            note_add(r, "code INSEE %s d'une ancienne commune (disparu lors d'une fusion), "
-                        "aujourd'hui %s (%s)", code, f->current->nom, f->current->insee);
+        geo_remark *n = note_text(g, r, GEO_R_INSEE_FORMER, GEO_FIELD_INSEE, code);
+        n->former = f;
+        n->commune[0] = f->current;
     } else if (!by_code) {
-        note_add(r, "code INSEE %s inconnu : ignoré", code);
+        note_text(g, r, GEO_R_INSEE_UNKNOWN, GEO_FIELD_INSEE, code);
         return 0;
     } else if (zero) {
-        note_add(r, "zéro initial du code INSEE rétabli (%s)", code);
+        note_text(g, r, GEO_R_INSEE_ZERO, GEO_FIELD_INSEE, code);
     }
     const char *name = rd->name;
     if (!name[0] || name_designates(g, name, by_code)) {
@@ -1599,11 +1613,12 @@ static int try_insee(geocoder *g, const geo_input *in, const reading *rd, const 
                 arr = nm.cands.items[0].commune;
         }
         if (arr)
-            note_add(r, "code INSEE de la ville gardé ; arrondissement indiqué : %s (%s)",
-                     arr->nom, arr->insee);
+            note_commune(g, r, GEO_R_INSEE_ARRONDISSEMENT, GEO_FIELD_INSEE, arr);
         else if (rd->postcode[0] && a->postal.n > 0 && !postal_has(&a->postal, m))
-            note_add(r, "le code postal %s ne correspond pas à %s", rd->postcode, m->nom);
+            note_text(g, r, GEO_R_INSEE_POSTCODE_MISMATCH, rd->pc_field, rd->postcode)
+                ->commune[0] = m;
         set_commune(g, r, m, GEO_TYPE_MUNICIPALITY, 1.0);
+        r->former = f;
         settle_point(g, r, co);
         return 1;
     }
@@ -1613,8 +1628,7 @@ static int try_insee(geocoder *g, const geo_input *in, const reading *rd, const 
     resolve_name(g, name, a, &nm);
     if (nm.cands.n == 1 && a->postal.n > 0 && !postal_has(&a->postal, by_code) && !nm.loose) {
         const commune *m = nm.cands.items[0].commune;
-        note_add(r, "le code INSEE %s (%s) contredit le nom et le code postal : %s retenu",
-                 by_code->insee, by_code->nom, m->nom);
+        note_commune(g, r, GEO_R_INSEE_CONTRADICTS, GEO_FIELD_INSEE, by_code)->commune[1] = m;
         set_commune(g, r, m, GEO_TYPE_MUNICIPALITY, 0.8);
         settle_point(g, r, co);
         return 1;
@@ -1622,13 +1636,12 @@ static int try_insee(geocoder *g, const geo_input *in, const reading *rd, const 
     if (nm.cands.n >= 1) {
         cand_add(&nm.cands, by_code, NAME_COMMUNE, NULL, 0);
         sort_candidates(&nm.cands);
-        set_ambiguous(g, r, &nm.cands, "le code INSEE et le nom de commune désignent des "
-                                       "communes différentes");
+        set_ambiguous(g, r, &nm.cands, GEO_R_AMBIG_INSEE_NAME, GEO_FIELD_INSEE);
         return 1;
     }
-    note_add(r, "le nom « %s » ne correspond pas à %s (%s) : code INSEE retenu", name,
-             by_code->nom, by_code->insee);
+    note_text(g, r, GEO_R_INSEE_NAME_MISMATCH, rd->name_field, name)->commune[0] = by_code;
     set_commune(g, r, by_code, GEO_TYPE_MUNICIPALITY, 0.8);
+    r->former = f;
     settle_point(g, r, co);
     return 1;
 }
@@ -1642,7 +1655,7 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
     reading rd;
     read_cells(g, in, &rd, r);
     area a;
-    fill_area(g, &a, rd.postcode, rd.cedex, rd.dep, rd.group, rd.ngroup, r);
+    fill_area(g, &a, rd.postcode, rd.pc_field, rd.cedex, rd.dep, rd.group, rd.ngroup, r);
 
     /* 2. INSEE code. */
     if (!is_blank(in->insee) && try_insee(g, in, &rd, &a, &co, r))
@@ -1654,9 +1667,9 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
             settle_point(g, r, &co);
             return PTCE_OK;
         }
-        note_add(r, "commune « %s » introuvable", rd.name);
+        note_text(g, r, GEO_R_NAME_NOT_FOUND, rd.name_field, rd.name);
     } else if (rd.foreign) {
-        set_reject(r, "lieu à l'étranger (%s) : hors du champ de la carte", rd.foreign);
+        remark_text(g, set_reject(g, r, GEO_R_FOREIGN_PLACE, GEO_FIELD_NONE), 0, rd.foreign);
         return PTCE_OK;
     }
 
@@ -1669,12 +1682,12 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
         sort_candidates(&c);
         if (c.n == 1) {
             set_commune(g, r, c.items[0].commune, GEO_TYPE_POSTCODE, 0.9);
-            note_add(r, "code postal seul : commune unique de ce code");
+            remark_add(g, r, GEO_R_POSTCODE_ONLY, rd.pc_field);
             settle_point(g, r, &co);
             return PTCE_OK;
         }
         if (!co.valid) {
-            set_ambiguous(g, r, &c, "code postal commun à plusieurs communes ; ajoutez le nom");
+            set_ambiguous(g, r, &c, GEO_R_AMBIG_POSTCODE, rd.pc_field);
             return PTCE_OK;
         }
     }
@@ -1684,25 +1697,22 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
         double km;
         const commune *m = geo_nearest_commune(g, co.lat, co.lon, &km);
         if (!m || km > 25) {
-            set_reject(r, "coordonnées loin de toute commune connue (%.0f km) : en mer ou à "
-                          "l'étranger ?", m ? km : 0.0);
+            set_reject(g, r, GEO_R_COORD_NO_COMMUNE, co.field)->num[0] = m ? km : 0.0;
             return PTCE_OK;
         }
         set_commune(g, r, m, GEO_TYPE_COORDINATES, 0.7);
         r->lat = co.lat;
         r->lon = co.lon;
         r->precision = "coordonnees";
-        note_add(r, "commune déduite du point : la plus proche (%.1f km)", km);
+        note_commune(g, r, GEO_R_NEAREST_COMMUNE, co.field, m)->num[0] = km;
         if (a.dep && strcmp(m->dep, a.dep->code) != 0) {
-            note_add(r, "le point est hors du département %s indiqué (%s) : vérifiez",
-                     a.dep->code, a.dep->nom);
+            remark_add(g, r, GEO_R_POINT_OUTSIDE_DEP, GEO_FIELD_DEPARTEMENT)->dep = a.dep;
             r->score = 0.5;
         }
         return PTCE_OK;
     }
     if (co.foreign) {
-        set_reject(r, "coordonnées hors du territoire (en mer ou à l'étranger) et aucun lieu "
-                      "français reconnu");
+        set_reject(g, r, GEO_R_COORD_OFF_LAND_ALONE, co.field);
         return PTCE_OK;
     }
 
@@ -1718,23 +1728,23 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
             r->lat = chef->lat;
             r->lon = chef->lon;
             r->precision = "departement";
-            note_add(r, "seul le département est connu : point placé au chef-lieu (%s)",
-                     chef->nom);
+            note_commune(g, r, GEO_R_DEP_ONLY, GEO_FIELD_DEPARTEMENT, chef)->dep = rd.dep;
             return PTCE_OK;
         }
     }
 
-    if (rd.name[0])
-        set_reject(r, "commune « %s » introuvable", rd.name);
-    else if (rd.postcode[0])
-        set_reject(r, "code postal %s %s et aucune commune indiquée", rd.postcode,
-                   rd.cedex ? "CEDEX" : "inconnu");
-    else if (has_content(in->commune) || has_content(in->address) || has_content(in->insee) ||
-             has_content(in->postcode))
-        set_reject(r, "aucun lieu reconnu");
-    else
-        set_reject(r, "aucune information de lieu (commune, code postal, code INSEE, "
-                      "coordonnées)");
+    if (rd.name[0]) {
+        remark_text(g, set_reject(g, r, GEO_R_NAME_NOT_FOUND, rd.name_field), 0, rd.name);
+    } else if (rd.postcode[0]) {
+        geo_remark *n = set_reject(g, r, GEO_R_POSTCODE_NO_NAME, rd.pc_field);
+        remark_text(g, n, 0, rd.postcode);
+        n->num[0] = rd.cedex;
+    } else if (has_content(in->commune) || has_content(in->address) ||
+               has_content(in->insee) || has_content(in->postcode)) {
+        set_reject(g, r, GEO_R_NOTHING_RECOGNISED, GEO_FIELD_NONE);
+    } else {
+        set_reject(g, r, GEO_R_NO_PLACE, GEO_FIELD_NONE);
+    }
     return PTCE_OK;
 }
 
@@ -1749,8 +1759,7 @@ static void refine_with_ban(geocoder *g, const geo_input *in, geo_result *r)
     int covered = 0;
     if (!ban_locate(g->ban, g->rd, r->commune, &s, &hit, &covered)) {
         if (covered)
-            note_add(r, "adresse « %.80s » absente de la BAN : point de la commune",
-                     in->address);
+            note_text(g, r, GEO_R_BAN_MISSING, GEO_FIELD_ADDRESS, in->address);
         return;
     }
     if (r->type == GEO_TYPE_COORDINATES) {
@@ -1758,34 +1767,41 @@ static void refine_with_ban(geocoder *g, const geo_input *in, geo_result *r)
          * puts the address when they are far apart. */
         double d = geo_distance_km(r->lat, r->lon, hit.lat, hit.lon);
         if (d > 1.0)
-            note_add(r, "la BAN place cette adresse à %.1f km des coordonnées du recensement", d);
+            remark_add(g, r, GEO_R_BAN_FAR, GEO_FIELD_ADDRESS)->num[0] = d;
         return;
     }
     if (hit.commune && hit.commune != r->commune) {
-        note_add(r, "adresse trouvée dans %s (%s)", hit.commune->nom, hit.commune->insee);
+        note_commune(g, r, GEO_R_BAN_OTHER_COMMUNE, GEO_FIELD_ADDRESS, hit.commune);
+        const former_commune *former = r->former;
         set_commune(g, r, hit.commune, GEO_TYPE_ADDRESS, r->score);
+        r->former = former;
     }
     double score = 1.0;
+    geo_remark *n;
     switch (hit.match) {
     case BAN_EXACT:
-        note_add(r, "adresse de la BAN : %d%s%s %s", hit.number, hit.rep[0] ? " " : "", hit.rep,
-                 hit.street);
+        n = note_text(g, r, GEO_R_BAN_EXACT, GEO_FIELD_ADDRESS, hit.rep);
+        n->num[0] = hit.number;
+        remark_text(g, n, 2, hit.street);
         break;
     case BAN_NUMBER_NEAR:
         score = 0.9;
-        note_add(r, "numéro %d%s%s absent de la BAN : numéro %d%s%s de la même voie (%s)",
-                 s.number, s.rep[0] ? " " : "", s.rep, hit.number, hit.rep[0] ? " " : "",
-                 hit.rep, hit.street);
+        n = note_text(g, r, GEO_R_BAN_NUMBER_NEAR, GEO_FIELD_ADDRESS, s.rep);
+        n->num[0] = s.number;
+        n->num[1] = hit.number;
+        remark_text(g, n, 1, hit.rep);
+        remark_text(g, n, 2, hit.street);
         break;
     case BAN_STREET:
     case BAN_NONE:
         score = 0.8;
-        note_add(r, "voie sans numéro : point médian de la voie %s (BAN)", hit.street);
+        remark_text(g, remark_add(g, r, GEO_R_BAN_STREET, GEO_FIELD_ADDRESS), 2, hit.street);
         break;
     }
     if (hit.street_fuzzy) {
         score *= 0.95;
-        note_add(r, "nom de voie rapproché de « %s »", hit.street);
+        remark_text(g, remark_add(g, r, GEO_R_BAN_STREET_FUZZY, GEO_FIELD_ADDRESS), 2,
+                    hit.street);
     }
     r->type = GEO_TYPE_ADDRESS;
     r->precision = "adresse";
@@ -1800,14 +1816,11 @@ static void refine_with_ban(geocoder *g, const geo_input *in, geo_result *r)
 static ptce_status apply_override(geocoder *g, const geo_input *in, const override_entry *ov,
                                   geo_result *r)
 {
-    char what[400];
-    snprintf(what, sizeof what, "correction manuelle (overrides.csv, ligne %zu)%s%s", ov->line,
-             ov->note[0] ? " : " : "", ov->note);
     if (ov->commune) {
         set_commune(g, r, ov->commune, GEO_TYPE_MUNICIPALITY, 1.0);
         if (ov->code_given)
-            note_add(r, "code %s de l'ancienne commune, aujourd'hui %s (%s)", ov->code_given,
-                     ov->commune->nom, ov->commune->insee);
+            note_text(g, r, GEO_R_OVERRIDE_FORMER_CODE, GEO_FIELD_ID, ov->code_given)
+                ->commune[0] = ov->commune;
     } else {
         /* Coordinates only: the commune the row designates if the point lies there, else
          * the nearest commune to the point. */
@@ -1816,19 +1829,22 @@ static ptce_status apply_override(geocoder *g, const geo_input *in, const overri
         found.postcode = "";
         found.precision = "";
         ptce_status st = cascade(g, in, &found);
-        if (st)
-            return st;
         const commune *m = NULL;
         if (found.status == GEO_MATCH && found.commune &&
             geo_distance_km(ov->lat, ov->lon, found.commune->lat, found.commune->lon) <=
                 tolerance_km(found.commune))
             m = found.commune;
+        geo_result_free(&found);
+        if (st)
+            return st;
         if (!m) {
             double km;
             m = geo_nearest_commune(g, ov->lat, ov->lon, &km);
         }
         if (!m) {
-            set_reject(r, "%s : aucune commune près du point corrigé", what);
+            geo_remark *n = set_reject(g, r, GEO_R_OVERRIDE_NO_COMMUNE, GEO_FIELD_ID);
+            n->num[0] = (double)ov->line;
+            remark_text(g, n, 0, ov->note);
             return PTCE_OK;
         }
         set_commune(g, r, m, GEO_TYPE_COORDINATES, 1.0);
@@ -1840,9 +1856,11 @@ static ptce_status apply_override(geocoder *g, const geo_input *in, const overri
         r->precision = "coordonnees";
         double d = geo_distance_km(ov->lat, ov->lon, r->commune->lat, r->commune->lon);
         if (ov->commune && d > tolerance_km(r->commune))
-            note_add(r, "point corrigé à %.0f km du point de %s", d, r->commune->nom);
+            note_commune(g, r, GEO_R_OVERRIDE_POINT_FAR, GEO_FIELD_ID, r->commune)->num[0] = d;
     }
-    note_prepend(r, what);
+    geo_remark *n = remark_insert(g, r, 0, GEO_R_OVERRIDE, GEO_FIELD_ID);
+    n->num[0] = (double)ov->line;
+    remark_text(g, n, 0, ov->note);
     return PTCE_OK;
 }
 
@@ -1858,27 +1876,23 @@ static void say_fallback_point(geocoder *g, geo_result *r)
     switch (m->precision) {
     case POINT_PARENT: {
         const commune *city = refdata_commune(g->rd, m->parent);
-        note_add(r, "point de %s, pas de l'arrondissement", city ? city->nom : m->parent);
+        note_text(g, r, GEO_R_POINT_PARENT, GEO_FIELD_NONE, city ? city->nom : m->parent)
+            ->commune[0] = m;
         break;
     }
     case POINT_POSTCODE:
-        note_add(r, "point approché : moyenne des communes de son code postal (pas de point "
-                    "propre pour %s)", m->nom);
+        note_commune(g, r, GEO_R_POINT_POSTCODE, GEO_FIELD_NONE, m);
         break;
     case POINT_DEPARTEMENT:
-        note_add(r, "point approché : un point du département %s (pas de point propre pour %s)",
-                 m->dep, m->nom);
+        note_commune(g, r, GEO_R_POINT_DEPARTEMENT, GEO_FIELD_NONE, m);
         break;
     default:
         break;
     }
 }
 
-ptce_status geocode_row(geocoder *g, const geo_input *in, geo_result *r)
+static ptce_status geocode_one(geocoder *g, const geo_input *in, geo_result *r)
 {
-    memset(r, 0, sizeof *r);
-    r->postcode = "";
-    r->precision = "";
     if (g->overrides && in->id && in->id[0]) {
         char id[256];
         copy_text(id, sizeof id, in->id);
@@ -1894,4 +1908,16 @@ ptce_status geocode_row(geocoder *g, const geo_input *in, geo_result *r)
         refine_with_ban(g, in, r);
     say_fallback_point(g, r);
     return PTCE_OK;
+}
+
+ptce_status geocode_row(geocoder *g, const geo_input *in, geo_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->postcode = "";
+    r->precision = "";
+    g->oom = 0;
+    ptce_status st = geocode_one(g, in, r);
+    if (!st && g->oom)
+        st = ptce_fail(g->ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    return st;
 }

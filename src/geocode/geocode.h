@@ -1,6 +1,6 @@
 /*
  * geocode/geocode.h — from what a census row says about a place to a current commune and
- * a point, with a status, a type, a score and a note that says why.
+ * a point, with a status, a type, a score and remarks that say why.
  *
  * Owns: reading place fields as people type them (postal codes without their leading zero,
  * CEDEX, abbreviations, articles, arrondissements, addresses in one cell, coordinates with
@@ -14,8 +14,9 @@
  *    rejected with a reason;
  *  - fuzzy matching (one or two typing errors, a name's first words) is only tried inside
  *    the postal code or département the row states, and never crosses a stated département;
- *  - every result says what was corrected (the note) and how precise its point is (the
- *    precision), and its score says how sure the commune is;
+ *  - every result says what was corrected (its remarks, model/remark.h; present/note.h
+ *    words them) and how precise its point is (the precision), and its score says how
+ *    sure the commune is;
  *  - ties are broken by INSEE code, so the same input always gives the same output.
  *
  * A geocoder is not thread-safe (it builds a few things on first use); use one per thread.
@@ -74,8 +75,9 @@ ptce_status geocoder_load_ban(geocoder *g, const char *const *paths, size_t n);
 size_t geocoder_overrides_count(const geocoder *g);
 size_t geocoder_ban_count(const geocoder *g);
 
-/* Geocodes one row. Always fills `out`; returns an error only for an internal failure
- * (memory, PROJ), never for bad input, which becomes a reject with its reason. */
+/* Geocodes one row. Always fills `out` (whatever it held before is overwritten, not
+ * freed): call geo_result_free() on it afterwards. Returns an error only for an internal
+ * failure (memory, PROJ), never for bad input, which becomes a reject with its reason. */
 ptce_status geocode_row(geocoder *g, const geo_input *in, geo_result *out);
 
 /* Exposed for tests and the fuzzer: the normalisations the cascade relies on. */

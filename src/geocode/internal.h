@@ -45,6 +45,8 @@ struct geocoder {
     territory land;
     ban_index *ban;          /* NULL until geocoder_load_ban */
     override_table *overrides; /* NULL until geocoder_load_overrides */
+    int oom;                 /* memory ran out while geocoding the current row */
+    geo_remark scratch;      /* where remarks go when memory runs out (remark.c) */
 };
 
 /* ---- normalize.c ----------------------------------------------------------------------- */
@@ -80,6 +82,18 @@ double geo_distance_km(double lat1, double lon1, double lat2, double lon2);
 const commune *geo_nearest_commune(geocoder *g, double lat, double lon, double *km);
 /* True when the point lies in one of the five areas of the 18 regions (rough boxes). */
 int geo_in_france_box(double lat, double lon);
+
+/* ---- remark.c -------------------------------------------------------------------------- */
+
+/* A new remark at `pos` (at the end for remark_add), zeroed but for its code and field.
+ * Never NULL: without memory it is the geocoder's scratch slot and g->oom is set. */
+geo_remark *remark_insert(geocoder *g, geo_result *r, size_t pos, geo_remark_code code,
+                          geo_field field);
+geo_remark *remark_add(geocoder *g, geo_result *r, geo_remark_code code, geo_field field);
+/* Sets text slot `slot` of the remark to a copy of `text` (NULL is taken as ""). */
+void remark_text(geocoder *g, geo_remark *m, int slot, const char *text);
+/* Releases the scratch slot's texts (geocoder_free). */
+void remark_scratch_free(geocoder *g);
 
 /* ---- territory.c ----------------------------------------------------------------------- */
 

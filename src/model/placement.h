@@ -1,14 +1,17 @@
 /*
  * model/placement.h — where a census row was placed: the geocoder's decision as the later
- * stages read it (status, type, commune, point, score, precision, note).
+ * stages read it (status, type, commune, point, score, precision, remarks).
  *
  * Filled by geocode/ (geocode_row); read by aggregate/, diff/, present/ and app/. Its
- * strings point into the reference data or into the result itself; nothing to free.
- * Includes nothing above the floor.
+ * commune, département and former commune pointers point into the reference data; its
+ * remarks (model/remark.h), their texts and its candidates are owned by the result, heap
+ * allocated to their size, and released by geo_result_free(). Includes nothing above the
+ * floor.
  */
 #ifndef PTCE_MODEL_PLACEMENT_H
 #define PTCE_MODEL_PLACEMENT_H
 
+#include "model/remark.h"
 #include "ptce.h"
 #include "refdata/refdata.h"
 
@@ -45,8 +48,22 @@ typedef struct geo_result {
                                    * or the commune's point_precision_name() ("geonames",
                                    * "code_postal", "departement"…); "" unless matched */
     char postcode_buf[6];
-    char note[768];               /* candidates, reason, or what was corrected */
+    const former_commune *former; /* the former commune the row was read through (its name
+                                   * or its INSEE code), when the commune retained is its
+                                   * successor; NULL otherwise */
+    const commune **candidates;   /* an ambiguity's candidates, by INSEE code; owned */
+    size_t ncandidates;
+    int candidates_overflow;      /* more candidates than the geocoder keeps */
+    geo_remark *remarks;          /* what was read, corrected, doubted, or why the row is
+                                   * not placed (then first); owned */
+    size_t nremarks, capremarks;
 } geo_result;
+
+/* Releases what the result owns (remarks, their texts, candidates) and zeroes it. */
+void geo_result_free(geo_result *r);
+
+/* The first remark with this code, NULL when none. */
+const geo_remark *geo_result_find(const geo_result *r, geo_remark_code code);
 
 /* True when the result has a point to draw (match). */
 static inline int geo_result_is_placed(const geo_result *r)

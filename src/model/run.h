@@ -8,7 +8,7 @@
  * order of the stages, and freeing a run, are app/run.h's; this header includes nothing
  * above the floor, so that every stage can read a run.
  * Invariant: nrows == census.nrecords, and every row is either placed (geo.status ==
- * GEO_MATCH) or listed in the rejects with geo.note as its reason.
+ * GEO_MATCH) or listed in the rejects with geo's remarks as its reason.
  */
 #ifndef PTCE_MODEL_RUN_H
 #define PTCE_MODEL_RUN_H

@@ -9,6 +9,7 @@
 
 #include "core/ctx.h"
 #include "core/util.h"
+#include "present/note.h"
 
 /* ---- points ------------------------------------------------------------------------------ */
 
@@ -79,7 +80,11 @@ static void point_value(void *user, size_t i, size_t f, field_value *v)
     case P_LIGNE: v->integer = (long long)row->rec->line; break;
     case P_LONGITUDE: v->real = g->lon; break;
     case P_LATITUDE: v->real = g->lat; break;
-    case P_NOTE: text_value(v, g->note[0] ? g->note : NULL); break;
+    case P_NOTE: {
+        const char *note = ls->notes[ls->placed[i]];
+        text_value(v, note[0] ? note : NULL);
+        break;
+    }
     }
 }
 
@@ -118,7 +123,7 @@ static void reject_value(void *user, size_t i, size_t f, field_value *v)
     case R_ID: text_value(v, row->id); break;
     case R_NOM: text_value(v, row->nom); break;
     case R_STATUT: text_value(v, row->geo.status == GEO_AMBIGUOUS ? "ambigu" : "rejet"); break;
-    case R_MOTIF: text_value(v, row->geo.note); break;
+    case R_MOTIF: text_value(v, ls->notes[ls->unplaced[i]]); break;
     }
 }
 
@@ -239,8 +244,12 @@ ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layer_s
     ls->placed = malloc((run->nrows ? run->nrows : 1) * sizeof *ls->placed);
     ls->unplaced = malloc((run->nrows ? run->nrows : 1) * sizeof *ls->unplaced);
     ls->sector_field_names = calloc(agg->nsectors ? agg->nsectors : 1, sizeof (char *));
-    if (!ls->placed || !ls->unplaced || !ls->sector_field_names)
+    ls->notes = calloc(run->nrows ? run->nrows : 1, sizeof *ls->notes);
+    if (!ls->placed || !ls->unplaced || !ls->sector_field_names || !ls->notes)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    for (size_t i = 0; i < run->nrows; i++)
+        if (!(ls->notes[i] = note_string(&run->rows[i].geo)))
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     for (size_t s = 0; s < agg->nsectors; s++) {
         char name[16];
         snprintf(name, sizeof name, "n_%.8s", taxonomy_sector_short(run->tax, s));
@@ -289,6 +298,9 @@ void layers_free(layer_set *ls)
     for (size_t s = 0; ls->sector_field_names && s < ls->agg->nsectors; s++)
         free(ls->sector_field_names[s]);
     free(ls->sector_field_names);
+    for (size_t i = 0; ls->notes && i < ls->run->nrows; i++)
+        free(ls->notes[i]);
+    free(ls->notes);
     memset(ls, 0, sizeof *ls);
 }
 

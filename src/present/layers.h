@@ -39,6 +39,7 @@ typedef struct layer_set {
     aggregation *agg;
     size_t *placed;      /* indices of placed rows */
     size_t *unplaced;    /* indices of rows not placed */
+    char **notes;        /* each row's note in French (present/note.h), "" when none */
     field_def *area_fields[AREA_KINDS];
     size_t area_nfields[AREA_KINDS];
     char **sector_field_names;

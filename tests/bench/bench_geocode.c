@@ -74,9 +74,11 @@ static double run(geocoder *g, const bench_row *rows, size_t n, workload w, size
             in.commune = b->typo;
             in.departement = b->dep;
         }
-        if (geocode_row(g, &in, &r) != PTCE_OK)
-            return -1;
+        ptce_status st = geocode_row(g, &in, &r);
         *matched += r.status == GEO_MATCH;
+        geo_result_free(&r);
+        if (st != PTCE_OK)
+            return -1;
     }
     return (double)total / (now_seconds() - t0);
 }

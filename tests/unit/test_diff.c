@@ -51,7 +51,6 @@ static void fake_make(fake_run *f, const fake_row *rows, size_t n)
         }
         row->cls.primary = -1;
         row->geo.status = rows[i].dep ? GEO_MATCH : GEO_REJECT;
-        row->geo.note[0] = '\0';
         if (rows[i].dep) {
             f->deps[i].code = rows[i].dep;
             f->deps[i].nom = rows[i].dep;

@@ -76,16 +76,25 @@ static void house_numbers(void **state)
     geo_result b = geocode("12 bis r. de la Republique", "Lyon", "69002");
     assert_int_equal(b.type, GEO_TYPE_ADDRESS);
     near(b.lat, 45.7631 + (45.7589 - 45.7631) * 7 / 10.0);
-    assert_non_null(strstr(b.note, "12 bis"));
+    const geo_remark *m = geo_result_find(&b, GEO_R_BAN_EXACT);
+    assert_non_null(m);
+    assert_true(m->num[0] == 12);
+    assert_string_equal(m->text[0], "bis");
     /* A number missing from the street: the nearest on the same side. */
     geo_result c = geocode("13 rue de la République", "Lyon 2e", "");
     assert_int_equal(c.type, GEO_TYPE_ADDRESS);
     assert_true(c.score <= 0.9);
-    assert_non_null(strstr(c.note, "numéro 11"));
+    m = geo_result_find(&c, GEO_R_BAN_NUMBER_NEAR);
+    assert_non_null(m);
+    assert_true(m->num[0] == 13 && m->num[1] == 11);
     /* Ajaccio, from the gzip file; Corsican postal code. */
     geo_result d = geocode("10, cours Napoléon, 20000 AJACCIO", "", "");
     assert_string_equal(d.commune->insee, "2A004");
     assert_int_equal(d.type, GEO_TYPE_ADDRESS);
+    geo_result_free(&r);
+    geo_result_free(&b);
+    geo_result_free(&c);
+    geo_result_free(&d);
 }
 
 static void streets_without_number(void **state)
@@ -95,11 +104,13 @@ static void streets_without_number(void **state)
     assert_int_equal(r.status, GEO_MATCH);
     assert_int_equal(r.type, GEO_TYPE_ADDRESS);
     assert_true(r.score <= 0.8);
-    assert_non_null(strstr(r.note, "voie sans numéro"));
+    assert_non_null(geo_result_find(&r, GEO_R_BAN_STREET));
     /* Another street type with the same name, and a typing error in the name. */
     geo_result t = geocode("4 avenue Victor Hugo", "Lyon", "69002");
     assert_int_equal(t.type, GEO_TYPE_ADDRESS);
-    assert_non_null(strstr(t.note, "Rue Victor Hugo"));
+    const geo_remark *m = geo_result_find(&t, GEO_R_BAN_STREET_FUZZY);
+    assert_non_null(m);
+    assert_string_equal(m->text[2], "Rue Victor Hugo");
     assert_true(t.score < 1.0);
     geo_result u = geocode("3 rue de la Républiqe", "Lyon", "69002");
     assert_int_equal(u.type, GEO_TYPE_ADDRESS);
@@ -109,6 +120,10 @@ static void streets_without_number(void **state)
     assert_string_equal(v.commune->insee, "69266");
     assert_int_equal(v.type, GEO_TYPE_ADDRESS);
     assert_true(v.score == 1.0);
+    geo_result_free(&r);
+    geo_result_free(&t);
+    geo_result_free(&u);
+    geo_result_free(&v);
 }
 
 static void arrondissements_and_mergers(void **state)
@@ -126,6 +141,9 @@ static void arrondissements_and_mergers(void **state)
     geo_result t = geocode("1 route du Col", "Avenas", "");
     assert_string_equal(t.commune->insee, "69135");
     assert_int_equal(t.type, GEO_TYPE_ADDRESS);
+    geo_result_free(&r);
+    geo_result_free(&s);
+    geo_result_free(&t);
 }
 
 static void fallbacks(void **state)
@@ -136,12 +154,17 @@ static void fallbacks(void **state)
     assert_int_equal(r.status, GEO_MATCH);
     assert_string_equal(r.commune->insee, "69382");
     assert_int_equal(r.type, GEO_TYPE_MUNICIPALITY);
-    assert_non_null(strstr(r.note, "absente de la BAN"));
+    const geo_remark *m = geo_result_find(&r, GEO_R_BAN_MISSING);
+    assert_non_null(m);
+    assert_string_equal(m->text[0], "5 rue Inexistante 69002 Lyon");
+    assert_int_equal(m->field, GEO_FIELD_ADDRESS);
     /* A département without BAN file: as before, nothing said about the BAN. */
     geo_result s = geocode("12 rue de Rivoli 75004 Paris", "", "");
     assert_string_equal(s.commune->insee, "75104");
     assert_int_equal(s.type, GEO_TYPE_MUNICIPALITY);
-    assert_null(strstr(s.note, "BAN"));
+    for (size_t i = 0; i < s.nremarks; i++)
+        assert_false(s.remarks[i].code >= GEO_R_BAN_MISSING &&
+                     s.remarks[i].code <= GEO_R_BAN_STREET_FUZZY);
     /* No street in the cell (a post box). */
     geo_result t = geocode("BP 38 69002 Lyon", "", "");
     assert_string_equal(t.commune->insee, "69382");
@@ -154,6 +177,10 @@ static void fallbacks(void **state)
     assert_int_equal(geocode_row(g_geo, &in, &u), PTCE_OK);
     assert_int_equal(u.type, GEO_TYPE_COORDINATES);
     near(u.lat, 45.7601);
+    geo_result_free(&r);
+    geo_result_free(&s);
+    geo_result_free(&t);
+    geo_result_free(&u);
 }
 
 static void bad_files(void **state)
@@ -181,6 +208,7 @@ static void bad_files(void **state)
     geo_result hit;
     assert_int_equal(geocode_row(g, &lyon, &hit), PTCE_OK);
     assert_int_equal(hit.type, GEO_TYPE_ADDRESS);
+    geo_result_free(&hit);
     geocoder_free(g);
     assert_int_equal(geocoder_new(g_ctx, &g_rd, &g), PTCE_OK);
     /* Still usable, without addresses. */
@@ -190,6 +218,7 @@ static void bad_files(void **state)
     geo_result r;
     assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
     assert_int_equal(r.type, GEO_TYPE_MUNICIPALITY);
+    geo_result_free(&r);
     geocoder_free(g);
 }
 

@@ -8,9 +8,11 @@
  */
 #include "testutil.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "geocode/geocode.h"
+#include "remarks.h"
 #include "refdata/refdata.h"
 
 enum {
@@ -47,23 +49,42 @@ static tally *tally_of(tally *t, int *n, const char *name)
 }
 
 /* Checks beyond the status and the commune, for the categories that promise more. */
-static int extra_check(const char *category, char **f, const geo_result *r)
+static int extra_check(const refdata *rd, const char *category, char **f, const geo_result *r)
 {
     if (r->status != GEO_MATCH)
         return 1;
-    if (strncmp(category, "coords_", 7) == 0 && strcmp(category, "coords_far_from_commune") != 0)
-        return r->type == GEO_TYPE_COORDINATES && strcmp(r->precision, "coordonnees") == 0 &&
-               (strcmp(category, "coords_swapped") != 0 || strstr(r->note, "inversées"));
-    if (strcmp(category, "coords_far_from_commune") == 0) {
-        if (f[F_INSEE][0] || f[F_COMMUNE][0])
-            return r->type != GEO_TYPE_COORDINATES && strstr(r->note, "vérifiez") != NULL &&
-                   r->score <= 0.8;
-        return strstr(r->note, "hors du département") != NULL && r->score <= 0.6;
+    if (strcmp(category, "coords_swapped") == 0) {
+        /* The corrected pair is in the remark, and it is the point. */
+        const geo_remark *m = geo_result_find(r, GEO_R_LATLON_SWAPPED);
+        if (!m)
+            return 0;
+        return r->type == GEO_TYPE_COORDINATES && fabs(m->num[0] - r->lat) < 1e-9 &&
+               fabs(m->num[1] - r->lon) < 1e-9 && m->field == GEO_FIELD_LATITUDE;
     }
-    if (strcmp(category, "typo_with_cp") == 0 || strcmp(category, "typo_with_dep") == 0)
-        return strstr(r->note, "corrigé") != NULL && r->score < 1.0;
-    if (strcmp(category, "deleguee") == 0 || strcmp(category, "old_code") == 0)
-        return strstr(r->note, "ancienne commune") != NULL;
+    if (strncmp(category, "coords_", 7) == 0 && strcmp(category, "coords_far_from_commune") != 0)
+        return r->type == GEO_TYPE_COORDINATES && strcmp(r->precision, "coordonnees") == 0;
+    if (strcmp(category, "coords_far_from_commune") == 0) {
+        if (f[F_INSEE][0] || f[F_COMMUNE][0]) {
+            const geo_remark *m = geo_result_find(r, GEO_R_COORD_FAR);
+            if (!m)
+                m = geo_result_find(r, GEO_R_COORD_FAR_OTHER_DEP);
+            return r->type != GEO_TYPE_COORDINATES && m && m->commune[0] == r->commune &&
+                   m->num[0] > 0 && r->score <= 0.8;
+        }
+        const geo_remark *m = geo_result_find(r, GEO_R_POINT_OUTSIDE_DEP);
+        return m && m->dep == geocode_parse_departement(rd, f[F_DEP]) && r->score <= 0.6;
+    }
+    if (strcmp(category, "typo_with_cp") == 0 || strcmp(category, "typo_with_dep") == 0) {
+        const geo_remark *m = geo_result_find(r, GEO_R_NAME_CORRECTED);
+        return m && strcmp(m->text[0], f[F_COMMUNE]) == 0 && r->score < 1.0;
+    }
+    if (strcmp(category, "deleguee") == 0 || strcmp(category, "old_code") == 0) {
+        /* Read through a former commune, said so, and kept as a field for diff. */
+        const geo_remark *m = geo_result_find(r, GEO_R_FORMER_COMMUNE);
+        if (!m)
+            m = geo_result_find(r, GEO_R_INSEE_FORMER);
+        return m && m->former && r->former == m->former && r->former->current == r->commune;
+    }
     return 1;
 }
 
@@ -106,7 +127,7 @@ static void labelled_cases_pass(void **state)
         const char *got = r.commune ? r.commune->insee : "";
         int ok = strcmp(geo_status_name(r.status), f[F_STATUS]) == 0 &&
                  (r.status != GEO_MATCH || strcmp(got, f[F_EXPECTED]) == 0) &&
-                 extra_check(f[F_CATEGORY], f, &r);
+                 extra_check(&rd, f[F_CATEGORY], f, &r);
         tally *c = tally_of(t, &nt, f[F_CATEGORY]);
         c->total++;
         c->passed += ok;
@@ -119,7 +140,8 @@ static void labelled_cases_pass(void **state)
                           f[F_CATEGORY], f[F_ID], f[F_INSEE], f[F_CP], f[F_COMMUNE], f[F_DEP],
                           f[F_ADRESSE], "", f[F_LAT], f[F_LON], f[F_X], f[F_Y], f[F_STATUS],
                           f[F_EXPECTED], geo_status_name(r.status), got, geo_type_name(r.type),
-                          r.score, r.note);
+                          r.score, remark_ids(&r));
+        geo_result_free(&r);
         ncases++;
     }
     fclose(fp);

@@ -43,6 +43,13 @@ static geo_input row(const char *id, const char *name, const char *postcode)
                        .x = "", .y = ""};
 }
 
+/* Geocodes into a result that held an earlier row's. */
+static ptce_status geocode_again(geocoder *g, const geo_input *in, geo_result *r)
+{
+    geo_result_free(r);
+    return geocode_row(g, in, r);
+}
+
 static void corrections_apply_first(void **state)
 {
     (void)state;
@@ -53,28 +60,30 @@ static void corrections_apply_first(void **state)
                                                                 sizeof path)),
                      PTCE_OK);
     assert_int_equal(geocoder_overrides_count(g), 5);
-    geo_result r;
+    geo_result r = {0};
 
     /* An INSEE code fixes a row the cascade rejects. */
     geo_input in = row("PTCE-0001", "???", "");
-    assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_int_equal(r.status, GEO_MATCH);
     assert_string_equal(r.commune->insee, "69123");
     assert_int_equal(r.type, GEO_TYPE_MUNICIPALITY);
     assert_true(r.score == 1.0);
-    assert_non_null(strstr(r.note, "correction manuelle (overrides.csv"));
-    assert_non_null(strstr(r.note, "siège déplacé"));
-    assert_true(strncmp(r.note, "correction manuelle", 19) == 0);
+    /* The correction is said first, with its line and the analyst's note. */
+    assert_true(r.nremarks >= 1);
+    assert_int_equal(r.remarks[0].code, GEO_R_OVERRIDE);
+    assert_true(r.remarks[0].num[0] == 2);
+    assert_non_null(strstr(r.remarks[0].text[0], "siège déplacé"));
 
     /* Ids are compared without surrounding spaces. */
     in = row("  PTCE-0001 ", "", "");
-    assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_string_equal(r.commune->insee, "69123");
 
     /* Coordinates only (decimal comma): the commune the row names, when the point lies
      * there… */
     in = row("PTCE-0002", "Villeurbanne", "69100");
-    assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_int_equal(r.status, GEO_MATCH);
     assert_string_equal(r.commune->insee, "69266");
     assert_int_equal(r.type, GEO_TYPE_COORDINATES);
@@ -82,38 +91,44 @@ static void corrections_apply_first(void **state)
     assert_true(r.lat == 45.77 && r.lon == 4.88);
     /* …else the nearest commune to the point. */
     in = row("PTCE-0002", "Brest", "29200");
-    assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_int_equal(r.status, GEO_MATCH);
     assert_string_equal(r.commune->dep, "69");
     assert_true(r.lat == 45.77 && r.lon == 4.88);
 
     /* Both: the commune and the point. */
     in = row("PTCE-0003", "Paris", "");
-    assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_string_equal(r.commune->insee, "13055");
     assert_int_equal(r.type, GEO_TYPE_COORDINATES);
     assert_true(r.lat == 43.3 && r.lon == 5.4);
 
     /* A code that disappeared in a merger: its current commune. */
     in = row("PTCE-0004", "", "");
-    assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_string_equal(r.commune->insee, "01165");
-    assert_non_null(strstr(r.note, "01003"));
+    const geo_remark *m = geo_result_find(&r, GEO_R_OVERRIDE_FORMER_CODE);
+    assert_non_null(m);
+    assert_string_equal(m->text[0], "01003");
+    assert_string_equal(m->commune[0]->insee, "01165");
 
     /* A quoted note with a separator inside. */
     in = row("PTCE-0005", "", "");
-    assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_string_equal(r.commune->insee, "2A004");
-    assert_non_null(strstr(r.note, "vu avec la délégation ; confirmé"));
+    assert_non_null(geo_result_find(&r, GEO_R_OVERRIDE));
+    assert_string_equal(geo_result_find(&r, GEO_R_OVERRIDE)->text[0],
+                        "vu avec la délégation ; confirmé");
 
     /* Other rows go through the cascade as before. */
     in = row("PTCE-0099", "Lyon 3e", "");
-    assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_string_equal(r.commune->insee, "69383");
-    assert_null(strstr(r.note, "correction manuelle"));
+    assert_null(geo_result_find(&r, GEO_R_OVERRIDE));
     in = row("", "Lyon 3e", "");
-    assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_string_equal(r.commune->insee, "69383");
+    geo_result_free(&r);
     geocoder_free(g);
 }
 
@@ -185,10 +200,11 @@ static void bad_files_are_refused(void **state)
     assert_int_equal(load_text(g, "id;insee\nA;69123\n"), PTCE_OK);
     assert_int_equal(load_text(g, "id;insee\nA;99999\n"), PTCE_ERR_INPUT);
     assert_int_equal(geocoder_overrides_count(g), 1);
-    geo_result r;
+    geo_result r = {0};
     geo_input in = row("A", "", "");
-    assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_string_equal(r.commune->insee, "69123");
+    geo_result_free(&r);
     geocoder_free(g);
 }
 
@@ -200,15 +216,17 @@ static void spreadsheet_exports_are_read(void **state)
     /* UTF-8 with BOM, CRLF, columns in another order and with other names, blank lines. */
     assert_int_equal(load_text(g, "\xef\xbb\xbfNote;Code INSEE;ID\r\n\r\nvu;2a004;X1\r\n"),
                      PTCE_OK);
-    geo_result r;
+    geo_result r = {0};
     geo_input in = row("X1", "", "");
-    assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_string_equal(r.commune->insee, "2A004");
     /* Windows-1252 (é = 0xE9) becomes UTF-8. */
     assert_int_equal(load_text(g, "id;insee;note\nX2;69123;d\xe9plac\xe9\n"), PTCE_OK);
     in = row("X2", "", "");
-    assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
-    assert_non_null(strstr(r.note, "déplacé"));
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
+    assert_non_null(geo_result_find(&r, GEO_R_OVERRIDE));
+    assert_string_equal(geo_result_find(&r, GEO_R_OVERRIDE)->text[0], "déplacé");
+    geo_result_free(&r);
     geocoder_free(g);
 }
 

@@ -8,6 +8,7 @@
 
 #include "census/census.h"
 #include "geocode/geocode.h"
+#include "remarks.h"
 #include "refdata/refdata.h"
 
 typedef struct truth {
@@ -85,8 +86,10 @@ static void sample_rows_land_on_their_commune(void **state)
         } else {
             wrong++;
             print_message("line %zu [%s]: expected %s %s, got %s %s (%s)\n", t[i].line, t[i].mess,
-                          t[i].status, t[i].insee, geo_status_name(res.status), got, res.note);
+                          t[i].status, t[i].insee, geo_status_name(res.status), got,
+                          remark_ids(&res));
         }
+        geo_result_free(&res);
     }
     print_message("sample: %zu/%zu rows as expected\n", right, c.nrecords);
     assert_int_equal(wrong, 0);
