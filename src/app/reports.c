@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "aggregate/aggregate.h"
+#include "classify/classify.h"
 #include "core/ctx.h"
 #include "present/note.h"
 #include "write/writers.h"
@@ -76,12 +77,13 @@ ptce_status report_geocode(ptce_ctx *ctx, const ptce_run *run, strbuf *sb)
     return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
 }
 
-ptce_status report_classify(ptce_ctx *ctx, const ptce_run *run, strbuf *sb)
+ptce_status report_classify(ptce_ctx *ctx, const ptce_run *run, bool explain, strbuf *sb)
 {
-    static const char *const cols[] = {"secteur", "secteurs", "secteur_score", "secteur_termes"};
+    static const char *const cols[] = {"secteur", "secteurs", "secteur_score", "secteur_termes",
+                                       "secteur_explication"};
     const census *c = &run->census;
     char sep = c->separator;
-    header_with(sb, c, cols, sizeof cols / sizeof *cols);
+    header_with(sb, c, cols, explain ? 5 : 4);
     for (size_t i = 0; i < run->nrows; i++) {
         const ptce_row *row = &run->rows[i];
         char score[16];
@@ -91,6 +93,18 @@ ptce_status report_classify(ptce_ctx *ctx, const ptce_run *run, strbuf *sb)
         csv_append_cell(sb, row->cls.sectors_text ? row->cls.sectors_text : "", sep, 0);
         csv_append_cell(sb, score, sep, 0);
         csv_append_cell(sb, row->cls.terms ? row->cls.terms : "", sep, 0);
+        if (explain) {
+            strbuf why;
+            sb_init(&why);
+            ptce_status st = classify_explain(ctx, run->tax, census_value(c, row->rec, ROLE_THEME),
+                                              census_value(c, row->rec, ROLE_DESCRIPTION), &why);
+            if (st != PTCE_OK) {
+                sb_free(&why);
+                return st;
+            }
+            csv_append_cell(sb, why.data ? why.data : "", sep, 0);
+            sb_free(&why);
+        }
         sb_append(sb, "\r\n");
     }
     return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;

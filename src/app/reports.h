@@ -5,6 +5,8 @@
 #ifndef PTCE_APP_REPORTS_H
 #define PTCE_APP_REPORTS_H
 
+#include <stdbool.h>
+
 #include "core/util.h"
 #include "app/run.h"
 
@@ -14,7 +16,9 @@
 ptce_status report_geocode(ptce_ctx *ctx, const ptce_run *run, strbuf *out);
 
 /* secteur, secteurs, secteur_score, secteur_termes. */
-ptce_status report_classify(ptce_ctx *ctx, const ptce_run *run, strbuf *out);
+/* With `explain`, a last column secteur_explication says, per sector, the score and the terms
+ * with their weights (classify_explain). */
+ptce_status report_classify(ptce_ctx *ctx, const ptce_run *run, bool explain, strbuf *out);
 
 /* synthese.csv: the table behind the map, one row per region and a national total: count,
  * count per sector (sector labels as headers), members, population, rate, share. */

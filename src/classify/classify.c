@@ -34,37 +34,46 @@
 
 /* ---- normalisation ---- */
 
-typedef struct short_word {
-    const char *text;
-    size_t len;
-} short_word;
-
-#define W(s) {s, sizeof s - 1}
+/* True when w[0..n) is one of `words`, all of length n, separated by spaces. */
+static bool among(const char *w, size_t n, const char *words)
+{
+    for (const char *p = words; *p; p += n + (p[n] == ' ')) {
+        if (p[0] == w[0] && memcmp(p, w, n) == 0)
+            return true;
+        if (!p[n])
+            break;
+    }
+    return false;
+}
 
 /* Elisions (l' d' j' m' n' s' t' c' qu' jusqu' lorsqu' puisqu' quoiqu' presqu') and function
  * words: they carry no sector and would break phrases ("chantier d'insertion" and
- * "chantier de l'insertion" are the same phrase). */
-static const short_word dropped_words[] = {
-    W("l"), W("d"), W("j"), W("m"), W("n"), W("s"), W("t"), W("c"), W("qu"), W("jusqu"),
-    W("lorsqu"), W("puisqu"), W("quoiqu"), W("presqu"), W("le"), W("la"), W("les"), W("un"),
-    W("une"), W("des"), W("de"), W("du"), W("et"), W("en"), W("a"), W("au"), W("aux"),
-    W("pour"), W("par"), W("sur"), W("dans"), W("avec"), W("ou"), W("y"), {NULL, 0}};
+ * "chantier de l'insertion" are the same phrase). Grouped by length: this runs on every word. */
+static bool is_dropped_word(const char *w, size_t n)
+{
+    switch (n) {
+    case 1: return strchr("ldjmnstcay", w[0]) != NULL;
+    case 2: return among(w, 2, "qu le la un de du et en au ou");
+    case 3: return among(w, 3, "les une des aux par sur");
+    case 4: return among(w, 4, "pour dans avec");
+    case 5: return among(w, 5, "jusqu");
+    case 6: return among(w, 6, "lorsqu puisqu quoiqu presqu");
+    default: return false;
+    }
+}
 
 /* Prefixes written apart or with a hyphen that are not French words on their own. */
-static const short_word bound_prefixes[] = {
-    W("re"), W("eco"), W("co"), W("agro"), W("agri"), W("auto"), W("e"), W("hydro"), W("oeno"),
-    W("cyclo"), W("electro"), W("tele"), {NULL, 0}};
-
-#undef W
-
-static bool word_is(const char *w, size_t n, const short_word *list)
+static bool is_bound_prefix(const char *w, size_t n)
 {
-    if (n > 7)
-        return false; /* longer than any listed word */
-    for (; list->text; list++)
-        if (list->len == n && list->text[0] == w[0] && memcmp(list->text, w, n) == 0)
-            return true;
-    return false;
+    switch (n) {
+    case 1: return w[0] == 'e';
+    case 2: return among(w, 2, "re co");
+    case 3: return among(w, 3, "eco");
+    case 4: return among(w, 4, "agro agri auto oeno tele");
+    case 5: return among(w, 5, "hydro cyclo");
+    case 7: return among(w, 7, "electro");
+    default: return false;
+    }
 }
 
 /* Writes the stem of w[0..n) into out (at most n bytes) and returns its length. */
@@ -220,7 +229,7 @@ bool cls_tokenize(const char *text, cls_tokens *out)
         size_t fold_off = used;
         memcpy(out->buf + used, w, wl);
         used += wl;
-        if (p < end && word_is(w, wl, bound_prefixes)) {
+        if (p < end && is_bound_prefix(w, wl)) {
             const char *w2 = p;
             while (p < end && *p != ' ')
                 p++;
@@ -230,7 +239,7 @@ bool cls_tokenize(const char *text, cls_tokens *out)
             if (p < end)
                 p++;
         }
-        if (word_is(out->buf + fold_off, wl, dropped_words)) {
+        if (is_dropped_word(out->buf + fold_off, wl)) {
             used = fold_off;
             continue;
         }
@@ -332,12 +341,7 @@ static size_t candidate_chains(const taxonomy *t, const cls_tokens *tk, size_t i
     unsigned key = (unsigned)(unsigned char)f[0] << 8 | (unsigned char)f[1];
     if (!(t->prefix_start[key / 8] & (1u << (key % 8))))
         return n;
-    for (size_t k = 0; k < t->nprefix_lens && t->prefix_lens[k] <= tok->fold_len; k++) {
-        h = cls_index_find(t, tk->buf + tok->fold_off, t->prefix_lens[k], true);
-        if (h != CLS_NO_TERM)
-            heads[n++] = h;
-    }
-    return n;
+    return n + cls_index_find_prefixes(t, f, tok->fold_len, heads + n);
 }
 
 static void match_text(const taxonomy *t, const cls_tokens *tk, bool theme, hits *out)

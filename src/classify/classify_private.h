@@ -111,5 +111,8 @@ struct taxonomy {
 
 /* Looks up the chain of terms whose first word is (key, len, prefix); CLS_NO_TERM when none. */
 size_t cls_index_find(const taxonomy *t, const char *key, size_t len, bool prefix);
+/* The chains of the prefix terms (« maraîch* ») that `word` starts with, shortest first, into
+ * heads (room for CLS_MAX_PREFIX + 1); returns how many. */
+size_t cls_index_find_prefixes(const taxonomy *t, const char *word, size_t len, size_t *heads);
 
 #endif

@@ -113,22 +113,29 @@ int taxonomy_find(const taxonomy *t, const char *id)
 
 /* ---- the index ---- */
 
-static uint64_t key_hash(const char *key, size_t len, bool prefix)
+/* FNV-1a, written so that the hashes of all the prefixes of a word come in one pass. */
+#define HASH_START 1469598103934665603ULL
+#define HASH_STEP(h, c) (((h) ^ (unsigned char)(c)) * 1099511628211ULL)
+
+static uint64_t hash_finish(uint64_t h, bool prefix)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)key[i];
-        h *= 1099511628211ULL;
-    }
     h ^= prefix ? 0x9e3779b97f4a7c15ULL : 0;
-    h ^= h >> 29;
-    return h;
+    return h ^ (h >> 29);
 }
 
-static size_t slot_of(const taxonomy *t, const char *key, size_t len, bool prefix)
+static uint64_t key_hash(const char *key, size_t len, bool prefix)
+{
+    uint64_t h = HASH_START;
+    for (size_t i = 0; i < len; i++)
+        h = HASH_STEP(h, key[i]);
+    return hash_finish(h, prefix);
+}
+
+static size_t slot_with_hash(const taxonomy *t, uint64_t hash, const char *key, size_t len,
+                             bool prefix)
 {
     size_t mask = t->nslots - 1;
-    size_t i = (size_t)key_hash(key, len, prefix) & mask;
+    size_t i = (size_t)hash & mask;
     for (;;) {
         const cls_slot *s = &t->slots[i];
         if (!s->key || (s->len == len && s->prefix == prefix && memcmp(s->key, key, len) == 0))
@@ -137,16 +144,37 @@ static size_t slot_of(const taxonomy *t, const char *key, size_t len, bool prefi
     }
 }
 
+static size_t slot_of(const taxonomy *t, const char *key, size_t len, bool prefix)
+{
+    return slot_with_hash(t, key_hash(key, len, prefix), key, len, prefix);
+}
+
 size_t cls_index_find(const taxonomy *t, const char *key, size_t len, bool prefix)
 {
     const cls_slot *s = &t->slots[slot_of(t, key, len, prefix)];
     return s->key ? s->head : CLS_NO_TERM;
 }
 
+size_t cls_index_find_prefixes(const taxonomy *t, const char *word, size_t len, size_t *heads)
+{
+    size_t n = 0, k = 0;
+    uint64_t h = HASH_START;
+    for (size_t i = 0; i < len && k < t->nprefix_lens; i++) {
+        h = HASH_STEP(h, word[i]);
+        if (i + 1 < t->prefix_lens[k])
+            continue;
+        const cls_slot *s = &t->slots[slot_with_hash(t, hash_finish(h, true), word, i + 1, true)];
+        if (s->key)
+            heads[n++] = s->head;
+        k++;
+    }
+    return n;
+}
+
 static bool build_index(taxonomy *t)
 {
     size_t n = 16;
-    while (n < 2 * t->nterms + 1)
+    while (n < 4 * t->nterms + 1)
         n *= 2;
     t->nslots = n;
     t->slots = calloc(n, sizeof *t->slots);

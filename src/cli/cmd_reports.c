@@ -2,6 +2,8 @@
  * cli/cmd_reports.c — `ptce-map geocode` and `ptce-map classify`: the row-by-row reports
  * of one stage, every input row in order with its columns unchanged.
  */
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <string.h>
@@ -29,7 +31,7 @@ static const char geocode_help[] =
     "  -o, --output FICHIER  fichier résultat\n" COMMON_HELP;
 
 static const char classify_help[] =
-    "Usage : ptce-map classify RECENSEMENT.csv [-o RESULTAT.csv] [OPTIONS]\n"
+    "Usage : ptce-map classify RECENSEMENT.csv [-o RESULTAT.csv] [--explain] [OPTIONS]\n"
     "\n"
     "Attribue à chaque PTCE ses secteurs d'après la thématique déclarée et la description.\n"
     "RESULTAT.csv reprend toutes les lignes, colonnes d'origine inchangées, suivies de\n"
@@ -37,14 +39,50 @@ static const char classify_help[] =
     "secteur_termes (les termes reconnus). Sans -o, le résultat va sur la sortie standard.\n"
     "\n"
     "Options :\n"
-    "  -o, --output FICHIER  fichier résultat\n" COMMON_HELP;
+    "  -o, --output FICHIER  fichier résultat\n"
+    "  --explain             ajoute la colonne secteur_explication : pour chaque secteur\n"
+    "                        trouvé, son score et les termes qui l'ont fait, avec leurs\n"
+    "                        poids (voir docs/taxonomie.md)\n" COMMON_HELP;
+
+enum { OPT_EXPLAIN = OPT_FIRST_FREE };
+
+/* Like cli_parse_simple, plus --explain. */
+static int parse_classify(int argc, char **argv, common_options *co, const char **output,
+                          bool *explain)
+{
+    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                             {"explain", no_argument, NULL, OPT_EXPLAIN},
+                                             {"help", no_argument, NULL, 'h'},
+                                             COMMON_LONG_OPTIONS,
+                                             {NULL, 0, NULL, 0}};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        if (common_option(opt, optarg, co))
+            continue;
+        if (opt == 'o') {
+            *output = optarg;
+        } else if (opt == OPT_EXPLAIN) {
+            *explain = true;
+        } else if (opt == 'h') {
+            fputs(classify_help, stdout);
+            return 0;
+        } else {
+            fputs(classify_help, stderr);
+            return 1;
+        }
+    }
+    return -1;
+}
 
 static int run_report(int argc, char **argv, report_kind kind)
 {
     const char *help = kind == REPORT_GEOCODE ? geocode_help : classify_help;
     common_options co = {0};
     const char *output = "-";
-    int early = cli_parse_simple(argc, argv, help, &co, &output);
+    bool explain = false;
+    int early = kind == REPORT_GEOCODE ? cli_parse_simple(argc, argv, help, &co, &output)
+                                       : parse_classify(argc, argv, &co, &output, &explain);
     if (early >= 0)
         return early;
     if (argc - optind != 1) {
@@ -63,7 +101,7 @@ static int run_report(int argc, char **argv, report_kind kind)
     if (!st)
         st = kind == REPORT_GEOCODE ? run_geocode(ctx, &run) : run_classify(ctx, &run);
     if (!st)
-        st = kind == REPORT_GEOCODE ? report_geocode(ctx, &run, &sb) : report_classify(ctx, &run, &sb);
+        st = kind == REPORT_GEOCODE ? report_geocode(ctx, &run, &sb) : report_classify(ctx, &run, explain, &sb);
     if (!st)
         st = write_file_atomic(ctx, output, sb.data, sb.len);
     if (!st && kind == REPORT_GEOCODE && !co.quiet)
