@@ -184,17 +184,21 @@ static ptce_status write_presentation(ptce_ctx *ctx, outdir *od, build_state *b,
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
     styles_sectors(b->run.tax, cats);
+    style_hollow hollow;
+    const char *hollow_values[2];
+    styles_hollow_points(&hollow, hollow_values);
     choropleth reg, dep, grp;
     styles_choropleth(b->agg.regions, b->agg.nregions, &reg);
     styles_choropleth(b->agg.deps, b->agg.ndeps, &dep);
     styles_choropleth(b->groups.groups, b->groups.n, &grp);
     ptce_status st;
-    if ((st = qml_write_categorized(ctx, od, "ptce_points", "secteur", cats, ns)) ||
+    if ((st = qml_write_categorized(ctx, od, "ptce_points", "secteur", cats, ns, &hollow)) ||
         (st = qml_write_graduated(ctx, od, "ptce_regions", "ptce_100k", reg.classes, reg.n,
                                   "nom_reg")) ||
         (st = qml_write_graduated(ctx, od, "ptce_departements", "ptce_100k", dep.classes, dep.n,
                                   NULL)) ||
-        (st = qml_write_categorized(ctx, od, "carte/ptce_points", "secteur", cats, ns)) ||
+        (st = qml_write_categorized(ctx, od, "carte/ptce_points", "secteur", cats, ns,
+                                    &hollow)) ||
         (st = qml_write_graduated(ctx, od, "carte/ptce_regions", "ptce_100k", reg.classes, reg.n,
                                   "nom_reg")) ||
         (st = qml_write_graduated(ctx, od, "carte/ptce_departements", "ptce_100k", dep.classes,
@@ -208,7 +212,8 @@ static ptce_status write_presentation(ptce_ctx *ctx, outdir *od, build_state *b,
 
     /* The QGIS project: the national layout ready to print, the true positions beside. */
     qgs_layer layers[PROJECT_MAX_LAYERS];
-    project_styles ps = {.sectors = cats, .nsectors = ns, .regions = &reg, .deps = &dep,
+    project_styles ps = {.sectors = cats, .nsectors = ns, .hollow = &hollow, .regions = &reg,
+                         .deps = &dep,
                          .groups = &grp, .true_epsg = b->crs.epsg, .has_groups = b->groups.n > 0};
     size_t nl = present_project_layers(&ps, layers);
     char title[128], subtitle[160];
@@ -228,7 +233,8 @@ static ptce_status write_presentation(ptce_ctx *ctx, outdir *od, build_state *b,
     for (size_t i = 0; i < np; i++) {
         const ptce_row *row = &b->run.rows[b->ls.placed[i]];
         points[i] = (svg_point){b->carte.points.x[i], b->carte.points.y[i],
-                                taxonomy_sector_color(b->run.tax, (size_t)row->cls.primary)};
+                                taxonomy_sector_color(b->run.tax, (size_t)row->cls.primary),
+                                geo_accuracy_is_approximate(row->geo.accuracy)};
     }
     svg_frame frames[LAYOUT_ZONES - 1];
     char frame_labels[LAYOUT_ZONES - 1][64];
@@ -250,7 +256,7 @@ static ptce_status write_presentation(ptce_ctx *ctx, outdir *od, build_state *b,
                    .points = points, .npoints = np, .frames = frames,
                    .nframes = LAYOUT_ZONES - 1, .classes = reg.classes, .nclasses = reg.n,
                    .classes_title = "PTCE pour 100 000 habitants (régions)", .cats = cats,
-                   .ncats = ns};
+                   .ncats = ns, .hollow_label = hollow.label};
     memcpy(map.extent, b->carte.layout.extent, sizeof map.extent);
     st = svg_write(ctx, od, "ptce_carte.svg", &map);
 done:

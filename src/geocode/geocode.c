@@ -1866,13 +1866,57 @@ static ptce_status apply_override(geocoder *g, const geo_input *in, const overri
 
 /* ---- entry point ----------------------------------------------------------------------- */
 
-/* A point that is not the commune's own says so in the note, not only in its precision. */
-static void say_fallback_point(geocoder *g, geo_result *r)
+/* Caps on the score when the point drawn is not the commune's own (the score then says
+ * how sure the point is, not only the commune). */
+#define SCORE_CAP_PARENT_POINT 0.9     /* an arrondissement at its city's point: a few km */
+#define SCORE_CAP_NEIGHBOURS_POINT 0.7 /* the mean of the communes of its postal code */
+#define SCORE_CAP_DEP_POINT 0.5        /* a point of its département: tens of km */
+
+/* The class of a commune's own point, and the cap on the score when it is approximate. */
+static geo_accuracy commune_point_accuracy(const commune *m, double *cap)
 {
-    if (r->status != GEO_MATCH || !r->commune ||
-        (r->type != GEO_TYPE_MUNICIPALITY && r->type != GEO_TYPE_POSTCODE))
+    *cap = 1.0;
+    switch (m->precision) {
+    case POINT_GEONAMES:
+    case POINT_GEONAMES_NEARBY:
+    case POINT_FORMER_COMMUNE:
+        return GEO_ACCURACY_COMMUNE;
+    case POINT_PARENT:
+        *cap = SCORE_CAP_PARENT_POINT;
+        return GEO_ACCURACY_APPROXIMATE;
+    case POINT_POSTCODE:
+        *cap = SCORE_CAP_NEIGHBOURS_POINT;
+        return GEO_ACCURACY_APPROXIMATE;
+    case POINT_DEPARTEMENT:
+        *cap = SCORE_CAP_DEP_POINT;
+        return GEO_ACCURACY_APPROXIMATE;
+    }
+    return GEO_ACCURACY_APPROXIMATE;
+}
+
+/* The class of the point drawn. A point that is not the commune's own says so in its
+ * type (`approximate`, never `municipality`), its score (capped) and its note. */
+static void settle_accuracy(geocoder *g, geo_result *r)
+{
+    r->accuracy = GEO_ACCURACY_NONE;
+    if (r->status != GEO_MATCH)
         return;
+    if (r->type == GEO_TYPE_COORDINATES || r->type == GEO_TYPE_ADDRESS) {
+        r->accuracy = GEO_ACCURACY_PLACE;
+        return;
+    }
+    if (r->type == GEO_TYPE_DEPARTEMENT || !r->commune) {
+        r->accuracy = GEO_ACCURACY_DEPARTEMENT;
+        return;
+    }
+    double cap;
     const commune *m = r->commune;
+    r->accuracy = commune_point_accuracy(m, &cap);
+    if (r->accuracy == GEO_ACCURACY_COMMUNE)
+        return;
+    r->type = GEO_TYPE_APPROXIMATE;
+    if (r->score > cap)
+        r->score = cap;
     switch (m->precision) {
     case POINT_PARENT: {
         const commune *city = refdata_commune(g->rd, m->parent);
@@ -1893,20 +1937,24 @@ static void say_fallback_point(geocoder *g, geo_result *r)
 
 static ptce_status geocode_one(geocoder *g, const geo_input *in, geo_result *r)
 {
+    ptce_status st = PTCE_OK;
+    const override_entry *ov = NULL;
     if (g->overrides && in->id && in->id[0]) {
         char id[256];
         copy_text(id, sizeof id, in->id);
         str_trim(id);
-        const override_entry *ov = overrides_find(g->overrides, id);
-        if (ov)
-            return apply_override(g, in, ov, r);
+        ov = overrides_find(g->overrides, id);
     }
-    ptce_status st = cascade(g, in, r);
+    if (ov) {
+        st = apply_override(g, in, ov, r);
+    } else {
+        st = cascade(g, in, r);
+        if (!st && g->ban && r->status == GEO_MATCH && r->commune && !is_blank(in->address))
+            refine_with_ban(g, in, r);
+    }
     if (st)
         return st;
-    if (g->ban && r->status == GEO_MATCH && r->commune && !is_blank(in->address))
-        refine_with_ban(g, in, r);
-    say_fallback_point(g, r);
+    settle_accuracy(g, r);
     return PTCE_OK;
 }
 

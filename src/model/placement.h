@@ -26,12 +26,37 @@ typedef enum geo_type {
     GEO_TYPE_COORDINATES,   /* the census's own coordinates, checked against the commune */
     GEO_TYPE_ADDRESS,       /* an address point of the BAN (--ban) */
     GEO_TYPE_MUNICIPALITY,  /* the commune's point */
-    GEO_TYPE_POSTCODE,      /* the commune of a postal code given alone */
-    GEO_TYPE_DEPARTEMENT    /* only the département is known */
+    GEO_TYPE_POSTCODE,      /* the commune of a postal code given alone (its own point) */
+    GEO_TYPE_DEPARTEMENT,   /* only the département is known */
+    GEO_TYPE_APPROXIMATE    /* the commune is known but has no point of its own: a point
+                             * standing for it that may lie outside it (see geo_accuracy) */
 } geo_type;
 
 const char *geo_status_name(geo_status s);  /* "match", "ambiguous", "reject" */
 const char *geo_type_name(geo_type t);      /* "coordinates", … ; "" for none */
+
+/* How close the drawn point is to the place, in four classes the map shows (full symbols
+ * for the first two, hollow ones for the others). Decided by the geocoder from the type
+ * and the commune's point_precision. */
+typedef enum geo_accuracy {
+    GEO_ACCURACY_NONE,        /* not placed */
+    GEO_ACCURACY_PLACE,       /* the place itself: the census's coordinates (inside the
+                               * commune), a BAN address point */
+    GEO_ACCURACY_COMMUNE,     /* the commune's own point, inside its outline: its town
+                               * point or, without one, a point inside its polygon */
+    GEO_ACCURACY_APPROXIMATE, /* a point standing for the commune that may lie outside
+                               * it: an arrondissement at its city's point, a point from
+                               * neighbouring communes, a re-created commune's fallback */
+    GEO_ACCURACY_DEPARTEMENT  /* only the département is known: its chef-lieu */
+} geo_accuracy;
+
+/* "lieu", "commune", "approche", "departement"; "" for none. */
+const char *geo_accuracy_name(geo_accuracy a);
+/* True for the classes the map draws hollow. */
+static inline int geo_accuracy_is_approximate(geo_accuracy a)
+{
+    return a == GEO_ACCURACY_APPROXIMATE || a == GEO_ACCURACY_DEPARTEMENT;
+}
 
 typedef struct geo_result {
     geo_status status;
@@ -44,6 +69,7 @@ typedef struct geo_result {
     const region *reg;
     const char *postcode;         /* the postal code retained, "" when none */
     double lat, lon;              /* WGS 84 point for the map (valid when placed) */
+    geo_accuracy accuracy;        /* the class of the point for the map */
     const char *precision;        /* how precise the point is: "coordonnees", "adresse",
                                    * or the commune's point_precision_name() ("geonames",
                                    * "code_postal", "departement"…); "" unless matched */

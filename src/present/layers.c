@@ -15,7 +15,8 @@
 
 enum {
     P_ID, P_NOM, P_INSEE, P_COMMUNE, P_CODE_POST, P_CODE_DEP, P_CODE_REG, P_NOM_REG, P_SECTEUR,
-    P_SECTEURS, P_SECT_SCORE, P_GEO_TYPE, P_GEO_SCORE, P_PRECISION, P_MEMBRES, P_ANNEE, P_LIGNE,
+    P_SECTEURS, P_SECT_SCORE, P_GEO_TYPE, P_GEO_SCORE, P_PRECISION, P_ACCURACY, P_MEMBRES, P_ANNEE,
+    P_LIGNE,
     P_LONGITUDE, P_LATITUDE, P_NOTE, P_COUNT
 };
 
@@ -34,6 +35,7 @@ static const field_def point_fields[P_COUNT] = {
     [P_GEO_TYPE] = {"geo_type", FIELD_TEXT, 14, 0},
     [P_GEO_SCORE] = {"geo_score", FIELD_REAL, 5, 2},
     [P_PRECISION] = {"precision", FIELD_TEXT, 20, 0},
+    [P_ACCURACY] = {POINT_ACCURACY_FIELD, FIELD_TEXT, 11, 0},
     [P_MEMBRES] = {"membres", FIELD_INTEGER, 9, 0},
     [P_ANNEE] = {"annee", FIELD_INTEGER, 4, 0},
     [P_LIGNE] = {"ligne", FIELD_INTEGER, 9, 0},
@@ -69,6 +71,7 @@ static void point_value(void *user, size_t i, size_t f, field_value *v)
     case P_GEO_TYPE: text_value(v, geo_type_name(g->type)); break;
     case P_GEO_SCORE: v->real = g->score; break;
     case P_PRECISION: text_value(v, g->precision); break;
+    case P_ACCURACY: text_value(v, geo_accuracy_name(g->accuracy)); break;
     case P_MEMBRES:
         v->integer = row->membres;
         v->is_null = row->membres < 0;

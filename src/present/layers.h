@@ -11,6 +11,10 @@
 #include "model/run.h"
 #include "write/layer.h"
 
+/* The points' field that says how close the point is to the place (geo_accuracy_name()):
+ * "lieu", "commune", "approche", "departement". The styles draw the last two hollow. */
+#define POINT_ACCURACY_FIELD "exactitude"
+
 typedef enum area_kind {
     AREA_REGION,
     AREA_DEPARTEMENT,

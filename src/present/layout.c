@@ -268,8 +268,9 @@ static ptce_status wrap_layer(ptce_ctx *ctx, carte *c, carte_layer *cl, const la
 
 static ptce_status build_points(ptce_ctx *ctx, carte *c, layer_set *ls)
 {
-    static const char *const point_fields[] = {"id", "nom", "insee", "commune", "code_reg",
-                                               "secteur", NULL};
+    static const char *const point_fields[] = {"id",      "nom",      "insee",
+                                               "commune", "code_reg", "secteur",
+                                               POINT_ACCURACY_FIELD, NULL};
     carte_layer *cl = &c->points;
     ptce_status st = wrap_layer(ctx, c, cl, &ls->points, point_fields);
     if (st)

@@ -71,6 +71,7 @@ size_t present_project_layers(const project_styles *st, qgs_layer *out)
             l.cats = st->sectors;
             l.ncats = st->nsectors;
             l.cat_attr = SECTOR_ATTR;
+            l.hollow = st->hollow;
             break;
         case STYLE_REGIONS: c = st->regions; break;
         case STYLE_DEPS: c = st->deps; break;

@@ -18,6 +18,7 @@
 typedef struct project_styles {
     const style_category *sectors; /* points by sector */
     size_t nsectors;
+    const style_hollow *hollow;    /* points drawn hollow */
     const choropleth *regions, *deps, *groups;
     int true_epsg;                 /* CRS of the true-position Shapefiles (--crs) */
     int has_groups;                /* --groups was given: the ptce_groupes layer exists */

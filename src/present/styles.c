@@ -3,6 +3,8 @@
  */
 #include "present/styles.h"
 
+#include "present/layers.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,4 +88,11 @@ void styles_sectors(const taxonomy *t, style_category *cats)
     for (size_t i = 0; i < taxonomy_count(t); i++)
         cats[i] = (style_category){taxonomy_sector_id(t, i), taxonomy_sector_label(t, i),
                                    taxonomy_sector_color(t, i)};
+}
+
+void styles_hollow_points(style_hollow *out, const char *values[2])
+{
+    values[0] = geo_accuracy_name(GEO_ACCURACY_APPROXIMATE);
+    values[1] = geo_accuracy_name(GEO_ACCURACY_DEPARTEMENT);
+    *out = (style_hollow){POINT_ACCURACY_FIELD, values, 2, STYLES_HOLLOW_LABEL};
 }

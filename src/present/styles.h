@@ -6,6 +6,7 @@
 #define PTCE_PRESENT_STYLES_H
 
 #include "aggregate/aggregate.h"
+#include "model/placement.h"
 #include "model/sectors.h"
 #include "write/cartography.h"
 
@@ -28,5 +29,14 @@ const char *styles_class_color(const choropleth *c, double v);
 /* One category per sector of the taxonomy (id, label, colour); `cats` holds
  * taxonomy_count(t) entries. */
 void styles_sectors(const taxonomy *t, style_category *cats);
+
+/* The points drawn hollow: approximate placements (geo_accuracy_is_approximate), read from
+ * the points' POINT_ACCURACY_FIELD, with their legend entry. `values` holds the two
+ * values; both live as long as the caller keeps them. */
+void styles_hollow_points(style_hollow *out, const char *values[2]);
+
+/* The legend entry of the hollow points. */
+#define STYLES_HOLLOW_LABEL                                                                    \
+    "Cercle vide : point approch\xC3\xA9 (commune sans point propre, ou d\xC3\xA9partement seul)"
 
 #endif

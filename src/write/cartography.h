@@ -20,6 +20,15 @@ typedef struct style_category {
     const char *color;   /* "#rrggbb" */
 } style_category;
 
+/* The points drawn hollow (a ring in their category's colour), with one legend entry: those
+ * whose `attr` holds one of `values` (approximate placements). */
+typedef struct style_hollow {
+    const char *attr;           /* e.g. "exactitude" */
+    const char *const *values;  /* e.g. {"approche", "departement"} */
+    size_t nvalues;
+    const char *label;          /* legend entry */
+} style_hollow;
+
 /* One class of a graduated style: areas by PTCE per 100,000 inhabitants. */
 typedef struct style_class {
     double lower, upper; /* lower <= v <= upper (upper of the last class included) */
@@ -28,9 +37,11 @@ typedef struct style_class {
 } style_class;
 
 /* Writes NAME.qml (NAME relative to the output folder, e.g. "ptce_points" or
- * "carte/ptce_points"): a categorised marker renderer on `attr`. */
+ * "carte/ptce_points"): a categorised marker renderer on `attr`; with `hollow` (NULL for
+ * none), a rule-based one that also draws those points hollow, with their legend entry. */
 ptce_status qml_write_categorized(ptce_ctx *ctx, outdir *od, const char *name, const char *attr,
-                                  const style_category *cats, size_t ncats);
+                                  const style_category *cats, size_t ncats,
+                                  const style_hollow *hollow);
 
 /* Writes NAME.qml: a graduated fill renderer on `attr`, with labels on `label_attr`
  * (NULL for none). */
@@ -55,6 +66,7 @@ typedef struct qgs_layer {
     const style_category *cats;
     size_t ncats;
     const char *cat_attr;
+    const style_hollow *hollow; /* with categories: points drawn hollow, NULL for none */
     const style_class *classes;
     size_t nclasses;
     const char *class_attr;
@@ -85,6 +97,7 @@ typedef struct svg_area {
 typedef struct svg_point {
     double x, y;              /* layout coordinates */
     const char *color;        /* sector colour */
+    int hollow;               /* drawn as a ring (an approximate placement) */
 } svg_point;
 
 typedef struct svg_frame {
@@ -110,6 +123,7 @@ typedef struct svg_map {
     const char *classes_title;   /* "PTCE pour 100 000 habitants" */
     const style_category *cats;  /* point legend (sectors) */
     size_t ncats;
+    const char *hollow_label;    /* legend entry of the hollow points; NULL: none drawn */
 } svg_map;
 
 /* Writes NAME (e.g. "ptce_carte.svg"). */

@@ -175,6 +175,7 @@ static void layer_style(const qgs_layer *l, qgis_style *st)
         st->attr = l->cat_attr;
         st->cats = l->cats;
         st->ncats = l->ncats;
+        st->hollow = l->hollow;
     } else {
         st->kind = QGIS_STYLE_GRADUATED;
         st->attr = l->class_attr;

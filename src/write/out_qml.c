@@ -161,6 +161,10 @@ ptce_status qgis_style_check(ptce_ctx *ctx, const qgis_style *st, const char *wh
                                      "%s : la catégorie « %s » apparaît deux fois.", what,
                                      c->value);
         }
+        const style_hollow *h = st->hollow;
+        if (h && (!h->attr || !*h->attr || !h->nvalues || !h->values || !h->label))
+            return ptce_fail(ctx, PTCE_ERR_USAGE,
+                             "%s : points vides : champ, valeurs ou légende manquants.", what);
     } else if (st->kind == QGIS_STYLE_GRADUATED) {
         if (st->nclasses && !st->classes)
             return ptce_fail(ctx, PTCE_ERR_USAGE, "%s : liste de classes absente.", what);
@@ -288,6 +292,35 @@ static void marker_symbol(strbuf *sb, int indent, const char *name, const unsign
         {"outline_width_unit", "MM"},
         {"scale_method", "diameter"},
         {"size", "2.4"},
+        {"size_map_unit_scale", NO_SCALE},
+        {"size_unit", "MM"},
+        {"vertical_anchor_point", "1"},
+    };
+    symbol_open(sb, indent, "marker", name);
+    symbol_layer(sb, indent + 2, "SimpleMarker", props, sizeof props / sizeof *props);
+    symbol_close(sb, indent);
+}
+
+/* The mark drawn over an approximate point: a white disc inside the sector's, which leaves
+ * a ring in the sector's colour; in the legend, a white disc with a grey outline. */
+static void hollow_symbol(strbuf *sb, int indent, const char *name)
+{
+    const prop props[] = {
+        {"angle", "0"},
+        {"color", "255,255,255,255"},
+        {"horizontal_anchor_point", "1"},
+        {"joinstyle", "bevel"},
+        {"name", "circle"},
+        {"offset", "0,0"},
+        {"offset_map_unit_scale", NO_SCALE},
+        {"offset_unit", "MM"},
+        {"outline_color", "110,110,110,255"},
+        {"outline_style", "solid"},
+        {"outline_width", "0.1"},
+        {"outline_width_map_unit_scale", NO_SCALE},
+        {"outline_width_unit", "MM"},
+        {"scale_method", "diameter"},
+        {"size", "1.2"},
         {"size_map_unit_scale", NO_SCALE},
         {"size_unit", "MM"},
         {"vertical_anchor_point", "1"},
@@ -452,6 +485,89 @@ static void categorized_xml(strbuf *sb, int indent, const qgis_style *st)
     sb_append(sb, "</renderer-v2>\n");
 }
 
+/* A QGIS expression string literal: single quotes doubled, then XML-escaped. */
+static void expr_literal(strbuf *sb, const char *s)
+{
+    sb_append(sb, "'");
+    for (const char *p = s; *p; p++) {
+        char one[2] = {*p, 0};
+        carto_xml_escape(sb, *p == '\'' ? "''" : one);
+    }
+    sb_append(sb, "'");
+}
+
+/* "field" IN ('a', 'b'), XML-escaped. */
+static void expr_in(strbuf *sb, const char *field, const char *const *values, size_t n)
+{
+    sb_append(sb, "&quot;");
+    carto_xml_escape(sb, field);
+    sb_append(sb, "&quot; IN (");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_append(sb, ", ");
+        expr_literal(sb, values[i]);
+    }
+    sb_append(sb, ")");
+}
+
+/* The categories as rules (one per sector, and one for any other value), then one rule
+ * drawn over the approximate points: QGIS draws every rule a feature matches, in order. */
+static void rule_based_xml(strbuf *sb, int indent, const qgis_style *st)
+{
+    pad(sb, indent);
+    sb_append(sb, "<renderer-v2 type=\"RuleRenderer\" forceraster=\"0\" symbollevels=\"0\" "
+                  "enableorderby=\"0\" referencescale=\"-1\">\n");
+    pad(sb, indent + 2);
+    sb_append(sb, "<rules key=\"{00000000-0000-4000-8000-000000000000}\">\n");
+    for (size_t i = 0; i <= st->ncats + 1; i++) {
+        pad(sb, indent + 4);
+        sb_printf(sb, "<rule key=\"{00000000-0000-4000-8000-%012zu}\" filter=\"", i + 1);
+        const char *label;
+        if (i < st->ncats) {
+            expr_in(sb, st->attr, &st->cats[i].value, 1);
+            label = st->cats[i].label ? st->cats[i].label : st->cats[i].value;
+        } else if (i == st->ncats) {
+            /* Every other value, written out (an ELSE rule would be skipped by the points
+             * the last rule matches). */
+            sb_append(sb, "&quot;");
+            carto_xml_escape(sb, st->attr);
+            sb_append(sb, "&quot; IS NULL OR NOT (");
+            for (size_t k = 0; k < st->ncats; k++) {
+                if (k)
+                    sb_append(sb, " OR ");
+                expr_in(sb, st->attr, &st->cats[k].value, 1);
+            }
+            if (!st->ncats)
+                sb_append(sb, "FALSE");
+            sb_append(sb, ")");
+            label = "Hors taxonomie";
+        } else {
+            expr_in(sb, st->hollow->attr, st->hollow->values, st->hollow->nvalues);
+            label = st->hollow->label;
+        }
+        sb_append(sb, "\" label=\"");
+        carto_xml_escape(sb, label);
+        sb_printf(sb, "\" symbol=\"%zu\"/>\n", i);
+    }
+    pad(sb, indent + 2);
+    sb_append(sb, "</rules>\n");
+    pad(sb, indent + 2);
+    sb_append(sb, "<symbols>\n");
+    for (size_t i = 0; i <= st->ncats; i++) {
+        unsigned char rgb[3] = {160, 160, 160};
+        if (i < st->ncats)
+            carto_color_parse(st->cats[i].color, rgb);
+        class_symbol(sb, indent + 4, st, i, rgb);
+    }
+    char name[32];
+    snprintf(name, sizeof name, "%zu", st->ncats + 1);
+    hollow_symbol(sb, indent + 4, name);
+    pad(sb, indent + 2);
+    sb_append(sb, "</symbols>\n");
+    pad(sb, indent);
+    sb_append(sb, "</renderer-v2>\n");
+}
+
 static void graduated_xml(strbuf *sb, int indent, const qgis_style *st)
 {
     pad(sb, indent);
@@ -531,7 +647,10 @@ void qgis_style_xml(strbuf *sb, const qgis_style *st, int indent)
 {
     switch (st->kind) {
     case QGIS_STYLE_CATEGORIZED:
-        categorized_xml(sb, indent, st);
+        if (st->hollow)
+            rule_based_xml(sb, indent, st);
+        else
+            categorized_xml(sb, indent, st);
         break;
     case QGIS_STYLE_GRADUATED:
         graduated_xml(sb, indent, st);
@@ -577,9 +696,11 @@ static ptce_status write_qml(ptce_ctx *ctx, outdir *od, const char *name, const 
 }
 
 ptce_status qml_write_categorized(ptce_ctx *ctx, outdir *od, const char *name, const char *attr,
-                                  const style_category *cats, size_t ncats)
+                                  const style_category *cats, size_t ncats,
+                                  const style_hollow *hollow)
 {
-    qgis_style st = {.kind = QGIS_STYLE_CATEGORIZED, .attr = attr, .cats = cats, .ncats = ncats};
+    qgis_style st = {.kind = QGIS_STYLE_CATEGORIZED, .attr = attr, .cats = cats, .ncats = ncats,
+                     .hollow = hollow};
     return write_qml(ctx, od, name, &st);
 }
 

@@ -274,7 +274,11 @@ static ptce_status draw_map(ptce_ctx *ctx, strbuf *sb, const svg_map *m, const s
         put_tenths(sb, x);
         sb_append(sb, "\" cy=\"");
         put_tenths(sb, y);
-        sb_printf(sb, "\" r=\"3.2\" fill=\"%s\"/>\n", c);
+        if (m->points[i].hollow) /* a ring in the sector's colour */
+            sb_printf(sb, "\" r=\"2.6\" fill=\"#ffffff\" stroke=\"%s\" stroke-width=\"1.4\"/>\n",
+                      c);
+        else
+            sb_printf(sb, "\" r=\"3.2\" fill=\"%s\"/>\n", c);
     }
     sb_append(sb, "   </g>\n  </g>\n");
     sb_free(&scratch);
@@ -302,7 +306,7 @@ static void draw_legends(strbuf *sb, const svg_map *m)
 {
     /* Rows shrink when there are many entries, so the legends stay on the page. */
     int headings = (m->nclasses ? 1 : 0) + (m->ncats ? 1 : 0);
-    size_t rows = m->nclasses + m->ncats;
+    size_t rows = m->nclasses + m->ncats + (m->hollow_label ? 1 : 0);
     double avail = LEGEND_BOTTOM - LEGEND_TOP - headings * 40.0;
     double row = rows ? fmin(24.0, avail / (double)rows) : 24.0;
     if (row < 10)
@@ -350,6 +354,17 @@ static void draw_legends(strbuf *sb, const svg_map *m)
             text_line(sb, 3, LEGEND_X + 36, y + row * 0.34 + font * 0.36, style, label);
             y += row;
         }
+    }
+    if (m->hollow_label) {
+        double r = fmin(5.0, row * 0.25);
+        sb_append(sb, "   <circle cx=\"");
+        num(sb, LEGEND_X + 13);
+        sb_append(sb, "\" cy=\"");
+        num(sb, y + row * 0.34);
+        sb_append(sb, "\" r=\"");
+        num(sb, r * 0.8);
+        sb_append(sb, "\" fill=\"#ffffff\" stroke=\"#555555\" stroke-width=\"1.4\"/>\n");
+        text_line(sb, 3, LEGEND_X + 36, y + row * 0.34 + font * 0.36, style, m->hollow_label);
     }
     sb_append(sb, "  </g>\n");
 }

@@ -48,6 +48,7 @@ typedef struct qgis_style {
     const char *attr;            /* categorized and graduated */
     const style_category *cats;  /* categorized */
     size_t ncats;
+    const style_hollow *hollow;  /* categorized: some points hollow (a rule-based renderer) */
     const style_class *classes;  /* graduated */
     size_t nclasses;
     const char *label_attr;      /* labels on this field; NULL or "" for none */

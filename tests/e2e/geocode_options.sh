@@ -19,23 +19,24 @@ import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig'), delimiter=';'))
 print(' '.join(r[sys.argv[2]] for r in rows))" "$1" "$2"; }
 
-# Without options: row 3 is rejected, rows 1 and 2 are on the commune (arrondissement).
+# Without options: row 3 is rejected, rows 1 and 2 are on the commune (arrondissement):
+# at Lyon's point, which is not the arrondissement's own, hence "approximate".
 "$PTCE_MAP" geocode "$work/recensement.csv" -o "$work/plain.csv" --quiet
 expect_eq "$(col "$work/plain.csv" result_status)" "match match reject" "plain status"
-expect_eq "$(col "$work/plain.csv" result_type)" "municipality municipality " "plain type"
+expect_eq "$(col "$work/plain.csv" result_type)" "approximate approximate " "plain type"
 
 # --ban with a folder and --overrides: row 1 on its address point, row 3 corrected.
 "$PTCE_MAP" geocode "$work/recensement.csv" -o "$work/opts.csv" --quiet \
   --ban "$PTCE_TEST_DATA/ban" --overrides "$work/overrides.csv"
 expect_eq "$(col "$work/opts.csv" result_status)" "match match match" "status with options"
-expect_eq "$(col "$work/opts.csv" result_type)" "address municipality municipality" "types with options"
+expect_eq "$(col "$work/opts.csv" result_type)" "address approximate municipality" "types with options"
 expect_eq "$(col "$work/opts.csv" result_insee)" "69382 69382 13055" "communes with options"
 notes=$(col "$work/opts.csv" result_note)
 expect_match "$notes" "overrides" "the correction says where it comes from"
 # The same with the BAN file named (plain CSV) instead of its folder.
 "$PTCE_MAP" geocode "$work/recensement.csv" -o "$work/file.csv" --quiet \
   --ban "$PTCE_TEST_DATA/ban/adresses-69.csv"
-expect_eq "$(col "$work/file.csv" result_type)" "address municipality " "--ban FILE"
+expect_eq "$(col "$work/file.csv" result_type)" "address approximate " "--ban FILE"
 
 # build takes the same options: three points, no reject.
 "$PTCE_MAP" build "$work/recensement.csv" -o "$work/out" --quiet \

@@ -110,8 +110,32 @@ for base in ptce_points ptce_regions ptce_departements ptce_groupes carte/ptce_p
     || fail "$base.qml is not well-formed XML"
 done
 qml=$(cat "$out/ptce_points.qml")
-expect_match "$qml" '<renderer-v2 type="categorizedSymbol" attr="secteur"' "points categorised by sector"
-expect_match "$qml" 'value="economie_circulaire" label="Économie circulaire"' "sector category"
+expect_match "$qml" '<renderer-v2 type="RuleRenderer"' "points by sector, approximate ones hollow"
+expect_match "$qml" "IN \('economie_circulaire'\)\" label=\"Économie circulaire\"" "sector rule"
+expect_match "$qml" "&quot;exactitude&quot; IN \('approche', 'departement'\)\" label=\"Cercle vide" \
+  "hollow rule with its legend"
+# Honest precision: `municipality` only on the commune's own point, approximate points
+# drawn as rings on the SVG map, one per approximate point of the points layer.
+python3 - "$out/ptce_points.geojson" "$out/ptce_carte.svg" <<'PY' || fail "approximate points"
+import json, re, sys
+feats = json.load(open(sys.argv[1], encoding="utf-8"))["features"]
+approx = 0
+for f in feats:
+    p = f["properties"]
+    ex, ty, sc = p["exactitude"], p["geo_type"], p["geo_score"]
+    assert ex in ("lieu", "commune", "approche", "departement"), ex
+    if ty == "municipality":
+        assert ex == "commune", p
+    if ex in ("approche", "departement"):
+        approx += 1
+        assert ty in ("approximate", "departement") and sc < 1.0, p
+    if ty in ("coordinates", "address"):
+        assert ex == "lieu", p
+svg = open(sys.argv[2], encoding="utf-8").read()
+rings = len(re.findall(r'<circle [^>]*fill="#ffffff" stroke="#', svg))
+assert rings == approx + 1, (rings, approx)  # + the legend's
+assert "Cercle vide : point approché" in svg
+PY
 qml=$(cat "$out/ptce_regions.qml")
 expect_match "$qml" '<renderer-v2 type="graduatedSymbol" attr="ptce_100k"' "regions graduated"
 python3 - "$out/ptce-map.qgs" <<'PY' || fail "ptce-map.qgs"

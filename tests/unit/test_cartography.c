@@ -36,6 +36,9 @@ static const style_class CLASSES[] = {
     {2, 5, "2 \xE2\x80\x93 5", "#d7301f"},
 };
 
+static const char *const HOLLOW_VALUES[] = {"approche", "departement"};
+static const style_hollow HOLLOW = {"exactitude", HOLLOW_VALUES, 2, "Cercle vide : point approch\xC3\xA9"};
+
 #define TITLE "P\xC3\xB4les territoriaux de coop\xC3\xA9ration \xC3\xA9" "conomique"
 #define SUBTITLE "Recensement 2026 \xE2\x80\x94 6 PTCE plac\xC3\xA9s"
 #define CREDIT "Sources : recensement des PTCE ; IGN Admin Express ; r\xC3\xA9" "alisation ptce-map"
@@ -97,6 +100,7 @@ static void inputs_init(ptce_ctx *ctx, inputs *in)
         in->points[i].y = xy[i][1];
         in->points[i].color = CATS[i % 3].color;
     }
+    in->points[1].hollow = 1; /* an approximate placement */
     svg_map *m = &in->map;
     m->title = TITLE;
     m->subtitle = SUBTITLE;
@@ -118,6 +122,7 @@ static void inputs_init(ptce_ctx *ctx, inputs *in)
     m->classes_title = "PTCE pour 100 000 habitants";
     m->cats = CATS;
     m->ncats = 3;
+    m->hollow_label = HOLLOW.label;
 
     qgs_layer *l = in->layers;
     l[0] = (qgs_layer){.id = "ptce_points", .name = "PTCE (points)",
@@ -237,7 +242,7 @@ static void write_all(ptce_ctx *ctx, const inputs *in, const char *dir)
 {
     outdir od;
     assert_ok(ctx, outdir_open(ctx, dir, &od));
-    assert_ok(ctx, qml_write_categorized(ctx, &od, "carte/ptce_points", "secteur", CATS, 3));
+    assert_ok(ctx, qml_write_categorized(ctx, &od, "carte/ptce_points", "secteur", CATS, 3, NULL));
     assert_ok(ctx, qml_write_graduated(ctx, &od, "carte/regions", "taux", CLASSES, 4, "nom"));
     assert_ok(ctx, qml_write_graduated(ctx, &od, "carte/regions_sans_noms", "taux", CLASSES, 4,
                                        NULL));
@@ -315,6 +320,38 @@ static void test_qml_categorized(void **state)
     free(q);
     remove_dir(dir);
     inputs_free(ctx, &in);
+    ptce_ctx_free(ctx);
+}
+
+/* Approximate points drawn hollow: a rule per sector, one for other values, and a last one
+ * drawn over the approximate points, with its legend label. */
+static void test_qml_hollow(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    char dir[4096];
+    make_tmpdir(dir, sizeof dir);
+    outdir od;
+    assert_ok(ctx, outdir_open(ctx, dir, &od));
+    assert_ok(ctx, qml_write_categorized(ctx, &od, "points", "secteur", CATS, 3, &HOLLOW));
+    style_hollow bad = HOLLOW;
+    bad.nvalues = 0;
+    assert_int_equal(qml_write_categorized(ctx, &od, "bad", "secteur", CATS, 3, &bad),
+                     PTCE_ERR_USAGE);
+    assert_ok(ctx, outdir_commit(ctx, &od));
+    assert_well_formed(dir, "points.qml");
+    char *q = slurp(dir, "points.qml", NULL);
+    assert_contains(q, "<renderer-v2 type=\"RuleRenderer\"");
+    assert_int_equal(count(q, "<rule "), 5);
+    assert_int_equal(count(q, "<symbol type=\"marker\""), 5);
+    assert_contains(q, "filter=\"&quot;secteur&quot; IN ('numerique')\" "
+                       "label=\"Num\xC3\xA9rique\" symbol=\"2\"");
+    assert_contains(q, "filter=\"&quot;secteur&quot; IS NULL OR NOT (");
+    assert_contains(q, "filter=\"&quot;exactitude&quot; IN ('approche', "
+                       "'departement')\" label=\"Cercle vide : point approch\xC3\xA9\" "
+                       "symbol=\"4\"");
+    free(q);
+    remove_dir(dir);
     ptce_ctx_free(ctx);
 }
 
@@ -447,9 +484,12 @@ static void test_svg_map(void **state)
     assert_contains(s, ">\xC3\x89" "conomie circulaire</text>");
     assert_contains(s, ">Alimentation &amp; circuits courts &lt;locaux&gt;</text>");
     assert_contains(s, ">Guyane (\xC3\x97" "0,35)</text>");
-    /* 6 map points + 3 legend circles; 4 areas, 2 outlines, 3 frames. */
-    assert_int_equal(count(s, "<circle "), 9);
-    assert_int_equal(count(s, " r=\"3.2\" fill=\"#"), 6);
+    /* 6 map points + 3 legend circles + the hollow one's; 4 areas, 2 outlines, 3 frames. */
+    assert_int_equal(count(s, "<circle "), 10);
+    assert_int_equal(count(s, " r=\"3.2\" fill=\"#"), 5);
+    /* The approximate point is a ring in its sector's colour, explained in the legend. */
+    assert_int_equal(count(s, " r=\"2.6\" fill=\"#ffffff\" stroke=\"#d95f02\""), 1);
+    assert_contains(s, ">Cercle vide : point approch\xC3\xA9</text>");
     assert_int_equal(count(s, "<path "), 9);
     assert_contains(s, "fill=\"#7570b3\"");
     /* The multipolygon has two parts, the holed polygon two rings. */
@@ -547,11 +587,11 @@ static void test_errors(void **state)
     assert_ok(ctx, outdir_open(ctx, dir, &od));
 
     style_category bad_cats[] = {{"a", "A", "#12345"}};
-    assert_int_equal(qml_write_categorized(ctx, &od, "x", "secteur", bad_cats, 1),
+    assert_int_equal(qml_write_categorized(ctx, &od, "x", "secteur", bad_cats, 1, NULL),
                      PTCE_ERR_USAGE);
     assert_non_null(strstr(ptce_ctx_error(ctx), "couleur"));
     style_category dup_cats[] = {{"a", "A", "#123456"}, {"a", "B", "#654321"}};
-    assert_int_equal(qml_write_categorized(ctx, &od, "x", "secteur", dup_cats, 2),
+    assert_int_equal(qml_write_categorized(ctx, &od, "x", "secteur", dup_cats, 2, NULL),
                      PTCE_ERR_USAGE);
     style_class bad_classes[] = {{2, 1, "2 – 1", "#ffffff"}};
     assert_int_equal(qml_write_graduated(ctx, &od, "x", "taux", bad_classes, 1, NULL),
@@ -584,7 +624,7 @@ static void test_errors(void **state)
     m.extent[2] = m.extent[0];
     assert_int_equal(svg_write(ctx, &od, "x.svg", &m), PTCE_ERR_USAGE);
     m = in.map;
-    svg_point pts[1] = {{1, 2, "red"}};
+    svg_point pts[1] = {{1, 2, "red", 0}};
     m.points = pts;
     m.npoints = 1;
     assert_int_equal(svg_write(ctx, &od, "x.svg", &m), PTCE_ERR_USAGE);
@@ -617,7 +657,7 @@ static void test_empty_inputs(void **state)
     assert_ok(ctx, outdir_open(ctx, dir, &od));
     assert_ok(ctx, svg_write(ctx, &od, "vide.svg", &m));
     assert_ok(ctx, qgs_write(ctx, &od, "vide.qgs", &p));
-    assert_ok(ctx, qml_write_categorized(ctx, &od, "vide", "secteur", NULL, 0));
+    assert_ok(ctx, qml_write_categorized(ctx, &od, "vide", "secteur", NULL, 0, NULL));
     assert_ok(ctx, outdir_commit(ctx, &od));
     assert_well_formed(dir, "vide.svg");
     assert_well_formed(dir, "vide.qgs");
@@ -631,6 +671,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_outputs_exist_and_parse),
         cmocka_unit_test(test_qml_categorized),
+        cmocka_unit_test(test_qml_hollow),
         cmocka_unit_test(test_qml_graduated_and_frames),
         cmocka_unit_test(test_qgs_project),
         cmocka_unit_test(test_svg_map),

@@ -149,26 +149,30 @@ static void arrondissements_and_mergers(void **state)
 static void fallbacks(void **state)
 {
     (void)state;
-    /* A street the BAN does not know: the commune's point, said in the note. */
+    /* A street the BAN does not know: the commune's point, said in the note (for an
+     * arrondissement, its city's point: approximate). */
     geo_result r = geocode("5 rue Inexistante 69002 Lyon", "", "");
     assert_int_equal(r.status, GEO_MATCH);
     assert_string_equal(r.commune->insee, "69382");
-    assert_int_equal(r.type, GEO_TYPE_MUNICIPALITY);
+    assert_int_equal(r.type, GEO_TYPE_APPROXIMATE);
+    assert_int_equal(r.accuracy, GEO_ACCURACY_APPROXIMATE);
+    assert_true(r.score <= 0.9);
     const geo_remark *m = geo_result_find(&r, GEO_R_BAN_MISSING);
     assert_non_null(m);
     assert_string_equal(m->text[0], "5 rue Inexistante 69002 Lyon");
     assert_int_equal(m->field, GEO_FIELD_ADDRESS);
+    assert_non_null(geo_result_find(&r, GEO_R_POINT_PARENT));
     /* A département without BAN file: as before, nothing said about the BAN. */
     geo_result s = geocode("12 rue de Rivoli 75004 Paris", "", "");
     assert_string_equal(s.commune->insee, "75104");
-    assert_int_equal(s.type, GEO_TYPE_MUNICIPALITY);
+    assert_int_equal(s.type, GEO_TYPE_APPROXIMATE);
     for (size_t i = 0; i < s.nremarks; i++)
         assert_false(s.remarks[i].code >= GEO_R_BAN_MISSING &&
                      s.remarks[i].code <= GEO_R_BAN_STREET_FUZZY);
     /* No street in the cell (a post box). */
     geo_result t = geocode("BP 38 69002 Lyon", "", "");
     assert_string_equal(t.commune->insee, "69382");
-    assert_int_equal(t.type, GEO_TYPE_MUNICIPALITY);
+    assert_int_equal(t.type, GEO_TYPE_APPROXIMATE);
     /* Census coordinates that agree with the commune stay the point. */
     geo_input in = {.id = "", .insee = "", .postcode = "69002", .commune = "Lyon",
                     .departement = "", .address = "12 rue de la République",
@@ -176,6 +180,7 @@ static void fallbacks(void **state)
     geo_result u;
     assert_int_equal(geocode_row(g_geo, &in, &u), PTCE_OK);
     assert_int_equal(u.type, GEO_TYPE_COORDINATES);
+    assert_int_equal(u.accuracy, GEO_ACCURACY_PLACE);
     near(u.lat, 45.7601);
     geo_result_free(&r);
     geo_result_free(&s);
@@ -217,7 +222,7 @@ static void bad_files(void **state)
                     .longitude = "", .x = "", .y = ""};
     geo_result r;
     assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
-    assert_int_equal(r.type, GEO_TYPE_MUNICIPALITY);
+    assert_int_equal(r.type, GEO_TYPE_APPROXIMATE); /* Lyon 2e at Lyon's point */
     geo_result_free(&r);
     geocoder_free(g);
 }
