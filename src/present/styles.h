@@ -36,7 +36,6 @@ void styles_sectors(const taxonomy *t, style_category *cats);
 void styles_hollow_points(style_hollow *out, const char *values[2]);
 
 /* The legend entry of the hollow points. */
-#define STYLES_HOLLOW_LABEL                                                                    \
-    "Cercle vide : point approch\xC3\xA9 (commune sans point propre, ou d\xC3\xA9partement seul)"
+#define STYLES_HOLLOW_LABEL "Cercle vide : point approch\xC3\xA9"
 
 #endif

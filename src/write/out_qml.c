@@ -316,7 +316,7 @@ static void hollow_symbol(strbuf *sb, int indent, const char *name)
         {"offset_unit", "MM"},
         {"outline_color", "110,110,110,255"},
         {"outline_style", "solid"},
-        {"outline_width", "0.1"},
+        {"outline_width", "0.15"},
         {"outline_width_map_unit_scale", NO_SCALE},
         {"outline_width_unit", "MM"},
         {"scale_method", "diameter"},

@@ -15,7 +15,8 @@ layout.png in the output folder.
 import os
 import sys
 
-from qgis.core import QgsApplication, QgsLayoutExporter, QgsProject, QgsVectorLayer
+from qgis.core import (QgsApplication, QgsExpression, QgsExpressionContext, QgsLayoutExporter,
+                       QgsProject, QgsVectorLayer)
 
 out = os.path.abspath(sys.argv[1])
 app = QgsApplication([], False)
@@ -30,10 +31,10 @@ def check(cond, what):
 
 
 expected = {
-    "ptce_points.shp": "categorizedSymbol",
+    "ptce_points.shp": "RuleRenderer",
     "ptce_regions.shp": "graduatedSymbol",
     "ptce_departements.shp": "graduatedSymbol",
-    "carte/ptce_points.shp": "categorizedSymbol",
+    "carte/ptce_points.shp": "RuleRenderer",
     "carte/ptce_regions.shp": "graduatedSymbol",
     "carte/ptce_departements.shp": "graduatedSymbol",
     "carte/cadres.shp": "singleSymbol",
@@ -46,6 +47,25 @@ for rel, renderer in expected.items():
     check(layer.renderer().type() == renderer, rel + " renderer " + layer.renderer().type())
     authid = layer.crs().authid()
     check(authid in ("EPSG:4326", "EPSG:2154"), rel + " CRS " + authid)
+    if rel.endswith("ptce_points.shp"):
+        # One rule per sector and one for other values: every point matches exactly one
+        # of them; the last rule (drawn on top: a hollow ring) matches exactly the
+        # approximate points, and its legend label says so.
+        rules = layer.renderer().rootRule().children()
+        exprs = [QgsExpression(r.filterExpression()) for r in rules]
+        check(all(not e.hasParserError() for e in exprs), rel + " rule filters parse")
+        check("Cercle vide" in rules[-1].label(), rel + " hollow rule in the legend")
+        ctx = QgsExpressionContext()
+        good = True
+        napprox = 0
+        for f in layer.getFeatures():
+            ctx.setFeature(f)
+            hits = [bool(e.evaluate(ctx)) for e in exprs]
+            approx = f["exactitude"] in ("approche", "departement")
+            napprox += approx
+            good &= sum(hits[:-1]) == 1 and hits[-1] == approx
+        check(good, rel + " each point one sector rule, hollow exactly when approximate")
+        check(napprox > 0, rel + " has approximate points to show")
     if rel == "ptce_regions.shp":
         names = {f["nom_reg"] for f in layer.getFeatures()}
         check("Île-de-France" in names and "Provence-Alpes-Côte d'Azur" in names,

@@ -37,7 +37,8 @@ static const style_class CLASSES[] = {
 };
 
 static const char *const HOLLOW_VALUES[] = {"approche", "departement"};
-static const style_hollow HOLLOW = {"exactitude", HOLLOW_VALUES, 2, "Cercle vide : point approch\xC3\xA9"};
+static const style_hollow HOLLOW = {"exactitude", HOLLOW_VALUES, 2,
+                                    "Cercle vide : point approch\xC3\xA9"};
 
 #define TITLE "P\xC3\xB4les territoriaux de coop\xC3\xA9ration \xC3\xA9" "conomique"
 #define SUBTITLE "Recensement 2026 \xE2\x80\x94 6 PTCE plac\xC3\xA9s"
