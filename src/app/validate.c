@@ -1,15 +1,17 @@
 /*
  * app/validate.c — see validate.h.
  *
- * Two sources of findings:
- *  - checks of our own on the cells (identifiers, names, numbers, coordinates, postal code
- *    against département), worded for the column they are about;
- *  - the geocoder, run exactly as `build` runs it: a reject or an ambiguity is an error
- *    (the PTCE would miss the map), and what it corrected or doubted on a placed row is a
- *    warning, quoted from its note. Silent, harmless corrections (a postal code's lost
- *    leading zero, a decimal comma) are not reported.
- * The census reader's own warnings (rows wider than the header, duplicate column names)
- * are caught while the file is read and become findings with their line.
+ * Three sources of findings:
+ *  - checks of our own on the cells (identifiers, names, numbers, the syntax of the
+ *    coordinates, postal code against département), worded for the column they are about;
+ *  - the geocoder, run exactly as `build` runs it, read by its remarks' codes: a reject or
+ *    an ambiguity is an error (the PTCE would miss the map); on a placed row each remark
+ *    is reported or not as model/remark.h's table says (harmless corrections such as a
+ *    postal code's lost leading zero are silent), in present/note.h's words. Whether
+ *    coordinates are used, swapped, converted or outside France is the geocoder's
+ *    decision only, so validate and geocode cannot disagree on it;
+ *  - the census reader's warnings (rows wider than the header, duplicate column names),
+ *    records of the census read once.
  */
 #include "app/validate.h"
 
@@ -33,10 +35,11 @@ typedef struct checker {
     bool failed; /* out of memory */
 } checker;
 
-static void add(checker *k, validate_severity sev, size_t line, const char *column,
-                const char *advice, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-static void add(checker *k, validate_severity sev, size_t line, const char *column,
-                const char *advice, const char *fmt, ...)
+static void vadd(checker *k, validate_source src, int code, validate_severity sev, size_t line,
+                 const char *column, const char *advice, const char *fmt, va_list ap)
+    __attribute__((format(printf, 8, 0)));
+static void vadd(checker *k, validate_source src, int code, validate_severity sev, size_t line,
+                 const char *column, const char *advice, const char *fmt, va_list ap)
 {
     validate_report *r = k->r;
     if (k->failed)
@@ -51,17 +54,17 @@ static void add(checker *k, validate_severity sev, size_t line, const char *colu
         r->findings = grown;
         r->capfindings = cap;
     }
-    va_list ap, again;
-    va_start(ap, fmt);
+    va_list again;
     va_copy(again, ap);
     int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
     char *problem = len >= 0 ? malloc((size_t)len + 1) : NULL;
     if (problem)
         vsnprintf(problem, (size_t)len + 1, fmt, again);
     va_end(again);
     validate_finding *f = &r->findings[r->nfindings];
     f->severity = sev;
+    f->source = src;
+    f->code = code;
     f->line = line;
     f->seq = r->nfindings;
     f->column = ptce_strdup(column ? column : "");
@@ -79,6 +82,32 @@ static void add(checker *k, validate_severity sev, size_t line, const char *colu
         r->nerrors++;
     else
         r->nwarnings++;
+}
+
+/* A finding of validate's own checks. */
+static void check(checker *k, validate_check code, validate_severity sev, size_t line,
+                  const char *column, const char *advice, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+static void check(checker *k, validate_check code, validate_severity sev, size_t line,
+                  const char *column, const char *advice, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vadd(k, VALIDATE_CHECK, (int)code, sev, line, column, advice, fmt, ap);
+    va_end(ap);
+}
+
+/* A finding that reports a geocoder remark or a census reader's warning. */
+static void report(checker *k, validate_source src, int code, validate_severity sev,
+                   size_t line, const char *column, const char *advice, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+static void report(checker *k, validate_source src, int code, validate_severity sev,
+                   size_t line, const char *column, const char *advice, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vadd(k, src, code, sev, line, column, advice, fmt, ap);
+    va_end(ap);
 }
 
 static int cmp_finding(const void *a, const void *b)
@@ -134,24 +163,6 @@ static void excerpt(const char *s, char *out, size_t size)
         memcpy(out + j, "…", sizeof "…");
 }
 
-/* Metropolitan France and the five overseas regions, as latitude/longitude boxes: enough to
- * tell a point on another continent, not to draw a border. */
-static bool in_france_box(double lat, double lon)
-{
-    static const double boxes[][4] = {
-        {41.2, 51.2, -5.3, 9.7},     /* metropolitan France and Corsica */
-        {15.8, 16.6, -61.9, -60.9},  /* Guadeloupe */
-        {14.3, 14.95, -61.3, -60.75},/* Martinique */
-        {2.0, 5.9, -54.7, -51.5},    /* Guyane */
-        {-21.45, -20.8, 55.1, 55.9}, /* La Réunion */
-        {-13.1, -12.55, 44.95, 45.35}/* Mayotte */
-    };
-    for (size_t i = 0; i < sizeof boxes / sizeof *boxes; i++)
-        if (lat >= boxes[i][0] && lat <= boxes[i][1] && lon >= boxes[i][2] && lon <= boxes[i][3])
-            return true;
-    return false;
-}
-
 static const char *const advice_reject =
     "Corrigez la commune, le code postal ou le code INSEE dans le tableur ; si la ligne est "
     "juste mais introuvable, fixez ce PTCE dans overrides.csv (id;insee;latitude;longitude), "
@@ -176,7 +187,7 @@ static void check_header(checker *k, const census *c)
         sb_init(&cols);
         for (size_t i = 0; i < c->ncols && i < 20; i++)
             sb_printf(&cols, "%s« %s »", i ? ", " : "", c->header[i]);
-        add(k, VALIDATE_ERROR, 1, "",
+        check(k, VCHECK_NO_NAME_COLUMN, VALIDATE_ERROR, 1, "",
             "Nommez la colonne du nom « Nom du PTCE », ou indiquez-la avec "
             "--columns \"nom=Nom de votre colonne\"",
             "aucune colonne ne donne le nom du PTCE (colonnes lues : %s)",
@@ -187,32 +198,34 @@ static void check_header(checker *k, const census *c)
     for (size_t i = 0; i < NPLACE_ROLES; i++)
         any_place |= has_role(c, place_roles[i]);
     if (!any_place)
-        add(k, VALIDATE_ERROR, 1, "",
+        check(k, VCHECK_NO_PLACE_COLUMN, VALIDATE_ERROR, 1, "",
             "Ajoutez au moins les colonnes « Commune » et « Code postal » (ou indiquez les "
             "vôtres avec --columns)",
             "aucune colonne ne permet de placer les PTCE (commune, code postal, code INSEE, "
             "département, adresse ou coordonnées)");
     if (!has_role(c, ROLE_ID))
-        add(k, VALIDATE_WARNING, 1, "",
+        check(k, VCHECK_NO_ID_COLUMN, VALIDATE_WARNING, 1, "",
             "Ajoutez une colonne « Identifiant » et gardez le même identifiant pour chaque "
             "PTCE d'une année à l'autre",
             "aucune colonne d'identifiant : chaque PTCE reçoit un identifiant dérivé de son nom "
             "(auto-…), qui change si le nom change");
     if ((has_role(c, ROLE_LATITUDE) != has_role(c, ROLE_LONGITUDE)))
-        add(k, VALIDATE_WARNING, 1, column_of(c, has_role(c, ROLE_LATITUDE) ? ROLE_LATITUDE
+        check(k, VCHECK_HALF_COORD_COLUMNS, VALIDATE_WARNING, 1, column_of(c, has_role(c, ROLE_LATITUDE) ? ROLE_LATITUDE
                                                                            : ROLE_LONGITUDE),
             "Ajoutez la colonne manquante ou retirez celle-ci",
             "une colonne %s sans colonne %s : les coordonnées ne seront pas lues",
             has_role(c, ROLE_LATITUDE) ? "de latitude" : "de longitude",
             has_role(c, ROLE_LATITUDE) ? "de longitude" : "de latitude");
     if (c->nrecords == 0)
-        add(k, VALIDATE_ERROR, 0, "",
+        check(k, VCHECK_NO_ROWS, VALIDATE_ERROR, 0, "",
             "Vérifiez que l'export contient les lignes du tableau, pas seulement l'en-tête",
             "aucune ligne de PTCE sous l'en-tête");
 }
 
 /* ---- row checks ------------------------------------------------------------------------ */
 
+/* The syntax of the coordinate cells, column by column. What the values mean (swapped,
+ * Lambert-93, outside France) is the geocoder's to decide: see check_geocoding. */
 static void check_coordinates(checker *k, const census *c, const census_record *rec,
                               bool *reported)
 {
@@ -222,7 +235,7 @@ static void check_coordinates(checker *k, const census *c, const census_record *
     bool has_lat = !blank(slat), has_lon = !blank(slon);
     if (has_lat != has_lon) {
         census_role missing = has_lat ? ROLE_LONGITUDE : ROLE_LATITUDE;
-        add(k, VALIDATE_ERROR, rec->line, column_of(c, missing),
+        check(k, VCHECK_LATLON_HALF, VALIDATE_ERROR, rec->line, column_of(c, missing),
             "Complétez la coordonnée manquante ou effacez l'autre",
             "%s sans %s : les coordonnées ne peuvent pas être lues",
             has_lat ? "latitude" : "longitude", has_lat ? "longitude" : "latitude");
@@ -232,36 +245,23 @@ static void check_coordinates(checker *k, const census *c, const census_record *
         bool ok_a = parse_decimal(slat, &a), ok_b = parse_decimal(slon, &b);
         if (!ok_a) {
             excerpt(slat, ex, sizeof ex);
-            add(k, VALIDATE_ERROR, rec->line, column_of(c, ROLE_LATITUDE),
+            check(k, VCHECK_LAT_UNREADABLE, VALIDATE_ERROR, rec->line, column_of(c, ROLE_LATITUDE),
                 "Écrivez la latitude en degrés décimaux (ex. 47,2488) ou effacez-la",
                 "latitude « %s » illisible", ex);
         }
         if (!ok_b) {
             excerpt(slon, ex, sizeof ex);
-            add(k, VALIDATE_ERROR, rec->line, column_of(c, ROLE_LONGITUDE),
+            check(k, VCHECK_LON_UNREADABLE, VALIDATE_ERROR, rec->line, column_of(c, ROLE_LONGITUDE),
                 "Écrivez la longitude en degrés décimaux (ex. 6,0182) ou effacez-la",
                 "longitude « %s » illisible", ex);
         }
         *reported |= !ok_a || !ok_b;
-        /* Metres are Lambert-93, which the geocoder converts. */
-        if (ok_a && ok_b && fabs(a) < 1000 && fabs(b) < 1000 && !in_france_box(a, b)) {
-            if (in_france_box(b, a))
-                add(k, VALIDATE_WARNING, rec->line, column_of(c, ROLE_LATITUDE),
-                    "Échangez les deux colonnes dans le tableur",
-                    "latitude et longitude inversées (%s ; %s) : corrigé à la lecture", slat,
-                    slon);
-            else
-                add(k, VALIDATE_WARNING, rec->line, column_of(c, ROLE_LATITUDE),
-                    "Corrigez les coordonnées (degrés décimaux WGS 84) ou effacez-les",
-                    "coordonnées (%s ; %s) hors de France : elles seront ignorées", slat, slon);
-            *reported = true;
-        }
     }
     const char *sx = census_value(c, rec, ROLE_X), *sy = census_value(c, rec, ROLE_Y);
     bool has_x = !blank(sx), has_y = !blank(sy);
     double x, y;
     if (has_x != has_y) {
-        add(k, VALIDATE_ERROR, rec->line, column_of(c, has_x ? ROLE_Y : ROLE_X),
+        check(k, VCHECK_XY_HALF, VALIDATE_ERROR, rec->line, column_of(c, has_x ? ROLE_Y : ROLE_X),
             "Complétez la coordonnée manquante ou effacez l'autre",
             "coordonnée %s sans %s (Lambert-93) : les coordonnées ne peuvent pas être lues",
             has_x ? "X" : "Y", has_x ? "Y" : "X");
@@ -269,16 +269,9 @@ static void check_coordinates(checker *k, const census *c, const census_record *
     } else if (has_x) {
         if (!parse_decimal(sx, &x) || !parse_decimal(sy, &y)) {
             excerpt(parse_decimal(sx, &x) ? sy : sx, ex, sizeof ex);
-            add(k, VALIDATE_ERROR, rec->line, column_of(c, parse_decimal(sx, &x) ? ROLE_Y : ROLE_X),
+            check(k, VCHECK_XY_UNREADABLE, VALIDATE_ERROR, rec->line, column_of(c, parse_decimal(sx, &x) ? ROLE_Y : ROLE_X),
                 "Écrivez les coordonnées Lambert-93 en mètres ou effacez-les",
                 "coordonnée Lambert-93 « %s » illisible", ex);
-            *reported = true;
-        } else if (!(x > 50000 && x < 1300000 && y > 6000000 && y < 7200000)) {
-            add(k, VALIDATE_WARNING, rec->line, column_of(c, ROLE_X),
-                "Les colonnes X/Y attendent du Lambert-93 en mètres (EPSG:2154) : corrigez-les "
-                "ou effacez-les",
-                "coordonnées X/Y (%s ; %s) hors de la France métropolitaine en Lambert-93 : "
-                "elles seront ignorées", sx, sy);
             *reported = true;
         }
     }
@@ -293,18 +286,18 @@ static void check_numbers(checker *k, const census *c, const census_record *rec)
         excerpt(m, ex, sizeof ex);
         const char *col = column_of(c, ROLE_MEMBRES);
         if (!parse_decimal(m, &v))
-            add(k, VALIDATE_WARNING, rec->line, col,
+            check(k, VCHECK_MEMBERS_NOT_NUMBER, VALIDATE_WARNING, rec->line, col,
                 "Indiquez un nombre de structures membres (ex. 12), ou laissez la cellule vide",
                 "« %s » n'est pas un nombre de membres : ignoré", ex);
         else if (v < 0)
-            add(k, VALIDATE_WARNING, rec->line, col,
+            check(k, VCHECK_MEMBERS_NEGATIVE, VALIDATE_WARNING, rec->line, col,
                 "Indiquez un nombre positif de structures membres",
                 "nombre de membres négatif (%s) : ignoré", ex);
         else if (v != floor(v))
-            add(k, VALIDATE_WARNING, rec->line, col, "Indiquez un nombre entier de membres",
+            check(k, VCHECK_MEMBERS_FRACTION, VALIDATE_WARNING, rec->line, col, "Indiquez un nombre entier de membres",
                 "nombre de membres non entier (%s)", ex);
         else if (v > 1000)
-            add(k, VALIDATE_WARNING, rec->line, col,
+            check(k, VCHECK_MEMBERS_HIGH, VALIDATE_WARNING, rec->line, col,
                 "Vérifiez ce nombre : un PTCE réunit d'ordinaire quelques dizaines de membres",
                 "nombre de membres très élevé (%s)", ex);
     }
@@ -313,11 +306,11 @@ static void check_numbers(checker *k, const census *c, const census_record *rec)
         excerpt(y, ex, sizeof ex);
         const char *col = column_of(c, ROLE_ANNEE);
         if (!parse_decimal(y, &v) || v != floor(v))
-            add(k, VALIDATE_WARNING, rec->line, col,
+            check(k, VCHECK_YEAR_UNREADABLE, VALIDATE_WARNING, rec->line, col,
                 "Indiquez l'année sur quatre chiffres (ex. 2025)",
                 "« %s » n'est pas une année", ex);
         else if (v < 2010 || v > 2030)
-            add(k, VALIDATE_WARNING, rec->line, col,
+            check(k, VCHECK_YEAR_OUT_OF_RANGE, VALIDATE_WARNING, rec->line, col,
                 "Indiquez l'année de l'AMI (2013, 2015, 2021, 2023, 2025…)",
                 "année %s hors de la période attendue (2010 à 2030)", ex);
     }
@@ -365,7 +358,7 @@ static void check_place_consistency(checker *k, const ptce_run *run, const censu
             agrees = postcode_prefix_is(pc, dep->code);
         if (!agrees) {
             *said |= SAID_POSTCODE;
-            add(k, VALIDATE_WARNING, rec->line, column_of(c, ROLE_CODE_POSTAL),
+            check(k, VCHECK_POSTCODE_NOT_IN_DEP, VALIDATE_WARNING, rec->line, column_of(c, ROLE_CODE_POSTAL),
                 "Corrigez le code postal ou le département : ils doivent désigner le même "
                 "endroit",
                 "le code postal %s n'est pas dans le département %s (%s) indiqué colonne « %s »",
@@ -383,7 +376,7 @@ static void check_place_consistency(checker *k, const ptce_run *run, const censu
         }
         if (m && strcmp(m->dep, dep->code) != 0) {
             *said |= SAID_INSEE;
-            add(k, VALIDATE_WARNING, rec->line, column_of(c, ROLE_INSEE),
+            check(k, VCHECK_INSEE_NOT_IN_DEP, VALIDATE_WARNING, rec->line, column_of(c, ROLE_INSEE),
                 "Corrigez le code INSEE ou le département",
                 "le code INSEE %s (%s) n'est pas dans le département %s (%s) indiqué", code,
                 m->nom, dep->code, dep->nom);
@@ -402,7 +395,7 @@ static void check_swallowed_rows(checker *k, const census *c, const census_recor
         size_t breaks = 0;
         for (const char *p = cell; *p; p++)
             breaks += *p == '\n';
-        add(k, VALIDATE_WARNING, rec->line, c->header[col],
+        check(k, VCHECK_SWALLOWED_ROWS, VALIDATE_WARNING, rec->line, c->header[col],
             "Vérifiez les guillemets de cette cellule (dans le fichier, ou retapez-la dans le "
             "tableur) : les lignes avalées ne sont pas lues comme des PTCE",
             "la cellule court sur %zu lignes (%zu à %zu) et contient le séparateur : un "
@@ -417,145 +410,87 @@ static const char *given(const census *c, const census_record *rec, census_role 
     return has_role(c, role) && !blank(census_value(c, rec, role)) ? column_of(c, role) : NULL;
 }
 
-/* The column a geocoder remark is about: the first the remark names that the row fills. */
-static const char *remark_column(const census *c, const census_record *rec, const char *s)
+/* The census column a remark is about, when the row fills it ("" otherwise): the cell of
+ * its field, or the other cell of a coordinate pair. */
+static const char *field_column(const census *c, const census_record *rec, geo_field field)
 {
-    const char *col = NULL;
-    if (str_starts_with(s, "le nom") || str_starts_with(s, "nom ") ||
-        str_starts_with(s, "commune") || str_starts_with(s, "ancienne commune"))
-        col = given(c, rec, ROLE_COMMUNE);
-    if (!col && strstr(s, "code INSEE"))
-        col = given(c, rec, ROLE_INSEE);
-    if (!col && strstr(s, "code postal"))
-        col = given(c, rec, ROLE_CODE_POSTAL);
-    if (!col && strstr(s, "département"))
-        col = given(c, rec, ROLE_DEPARTEMENT);
-    if (!col && (str_starts_with(s, "coordonn") || strstr(s, "latitude") || strstr(s, "point")))
-        col = given(c, rec, ROLE_LATITUDE) ? given(c, rec, ROLE_LATITUDE)
-                                           : given(c, rec, ROLE_X);
-    if (!col && (strstr(s, "adresse") || strstr(s, "BAN") || strstr(s, "voie")))
-        col = given(c, rec, ROLE_ADRESSE);
-    if (!col && strstr(s, "commune"))
-        col = given(c, rec, ROLE_COMMUNE);
+    static const census_role roles[GEO_FIELD_COUNT] = {
+        [GEO_FIELD_NONE] = ROLE_COUNT,          [GEO_FIELD_ID] = ROLE_ID,
+        [GEO_FIELD_INSEE] = ROLE_INSEE,         [GEO_FIELD_POSTCODE] = ROLE_CODE_POSTAL,
+        [GEO_FIELD_COMMUNE] = ROLE_COMMUNE,     [GEO_FIELD_DEPARTEMENT] = ROLE_DEPARTEMENT,
+        [GEO_FIELD_ADDRESS] = ROLE_ADRESSE,     [GEO_FIELD_LATITUDE] = ROLE_LATITUDE,
+        [GEO_FIELD_LONGITUDE] = ROLE_LONGITUDE, [GEO_FIELD_X] = ROLE_X,
+        [GEO_FIELD_Y] = ROLE_Y};
+    static const census_role partner[GEO_FIELD_COUNT] = {
+        [GEO_FIELD_NONE] = ROLE_COUNT,        [GEO_FIELD_ID] = ROLE_COUNT,
+        [GEO_FIELD_INSEE] = ROLE_COUNT,       [GEO_FIELD_POSTCODE] = ROLE_COUNT,
+        [GEO_FIELD_COMMUNE] = ROLE_COUNT,     [GEO_FIELD_DEPARTEMENT] = ROLE_COUNT,
+        [GEO_FIELD_ADDRESS] = ROLE_COUNT,     [GEO_FIELD_LATITUDE] = ROLE_LONGITUDE,
+        [GEO_FIELD_LONGITUDE] = ROLE_LATITUDE, [GEO_FIELD_X] = ROLE_Y,
+        [GEO_FIELD_Y] = ROLE_X};
+    if ((unsigned)field >= GEO_FIELD_COUNT || roles[field] == ROLE_COUNT)
+        return "";
+    const char *col = given(c, rec, roles[field]);
+    if (!col && partner[field] != ROLE_COUNT)
+        col = given(c, rec, partner[field]);
     return col ? col : "";
 }
 
-static const char *remark_advice(const char *s)
+/* Whether one of validate's own checks already said what the remark says. */
+static bool covered(geo_covered_by cover, unsigned said)
 {
-    if (strstr(s, "ancienne commune"))
-        return "Remplacez par la commune actuelle (nom et code INSEE) : l'ancienne est encore "
-               "reconnue, mais la mettre à jour évite les erreurs les années suivantes";
-    if (strstr(s, "corrigé en") || strstr(s, " lu « ") || strstr(s, "rapproché"))
-        return "Vérifiez que c'est bien la bonne commune, puis corrigez l'orthographe dans le "
-               "tableur";
-    if (strstr(s, "ne correspond pas") || strstr(s, "contredit") || strstr(s, "hors du "))
-        return "Vérifiez la commune, le code postal, le code INSEE et le département : ils "
-               "doivent désigner le même endroit";
-    if (strstr(s, "seul le département"))
-        return "Ajoutez la commune pour placer le PTCE plus précisément";
-    if (strstr(s, "coordonnées du recensement"))
-        return "Vérifiez les coordonnées : elles sont loin de la commune indiquée";
-    if (strstr(s, "inconnu") || strstr(s, "illisible"))
-        return "Corrigez la valeur, ou effacez-la si elle n'a pas de sens";
-    return "Vérifiez cette ligne dans le tableur";
-}
-
-/* Geocoder remarks that report a harmless correction, or a problem our own checks have
- * already worded for the analyst. */
-static bool remark_is_silent(const char *s, unsigned said)
-{
-    /* Corrections that need nothing from anyone, and remarks on the precision of the
-     * point (which the layers carry in their `precision` field). */
-    static const char *const harmless[] = {
-        "zéro initial", "virgule décimale", "coordonnées Lambert-93 converties",
-        "coordonnées en Lambert-93", "commune lue dans l'adresse", "code CEDEX",
-        "arrondissement précisé", "arrondissement indiqué", "code INSEE de la ville gardé",
-        "adresse de la BAN", "adresse trouvée", "voie sans numéro", "numéro ",
-        "nom de voie rapproché", "code postal seul", "nom seul, sans code postal",
-        "commune déduite du point", "commune : ", "latitude et longitude inversées",
-        "point approché", "point de ", "point corrigé", "correction manuelle", NULL};
-    for (const char *const *h = harmless; *h; h++)
-        if (str_starts_with(s, *h))
-            return true;
-    /* An abbreviation or an article read the usual way: « St-Jean (Le) » lu « Le Saint-Jean ». */
-    if (strstr(s, " lu « ") && !strstr(s, "corrigé"))
-        return true;
-    if ((said & SAID_COORDINATES) &&
-        (str_starts_with(s, "coordonn") || str_starts_with(s, "latitude")))
-        return true;
-    if ((said & SAID_POSTCODE) && str_starts_with(s, "le code postal"))
-        return true;
-    if ((said & SAID_INSEE) && str_starts_with(s, "le code INSEE"))
-        return true;
+    switch (cover) {
+    case GEO_COVER_COORDINATES: return (said & SAID_COORDINATES) != 0;
+    case GEO_COVER_POSTCODE_DEP: return (said & SAID_POSTCODE) != 0;
+    case GEO_COVER_INSEE_DEP: return (said & SAID_INSEE) != 0;
+    case GEO_COVER_NONE: break;
+    }
     return false;
 }
 
-/* The " ; " that ends the geocoder remark starting at p, NULL for the last one. Remarks
- * quote cells and coordinates, which hold " ; " too: « … » and ( … ) are skipped. */
-static char *next_remark(char *p)
-{
-    int depth = 0;
-    for (char *q = p; *q; q++) {
-        if (*q == '(' || strncmp(q, "«", sizeof "«" - 1) == 0)
-            depth++;
-        else if ((*q == ')' || strncmp(q, "»", sizeof "»" - 1) == 0) && depth > 0)
-            depth--;
-        else if (depth == 0 && strncmp(q, " ; ", 3) == 0)
-            return q;
-    }
-    return NULL;
-}
-
-/* The first remark of a note, for the column of a reject or an ambiguity. */
-static void first_remark(const char *note, char *out, size_t size)
-{
-    snprintf(out, size, "%s", note);
-    char *end = next_remark(out);
-    if (end)
-        *end = '\0';
-}
-
+/* The geocoder's remarks on a row, read by their codes (model/remark.h says how each is
+ * treated); what they say is worded by present/note.h. */
 static void check_geocoding(checker *k, const ptce_run *run, const ptce_row *row,
                             unsigned said)
 {
     const census *c = &run->census;
     const geo_result *g = &row->geo;
     size_t line = row->rec->line;
-    char *note = note_string(g);
-    char *first = note ? ptce_strdup(note) : NULL;
-    if (!note || !first) {
-        free(note);
-        k->failed = true;
-        return;
+    strbuf text;
+    sb_init(&text);
+    if (g->status != GEO_MATCH) {
+        /* The reason comes first: its cell is the one to fix, or when it is about the row
+         * as a whole ("aucun lieu reconnu"), the first cell another remark names. */
+        const geo_remark *reason = g->nremarks ? &g->remarks[0] : NULL;
+        const char *column = "";
+        for (size_t i = 0; i < g->nremarks && !column[0]; i++)
+            if (i == 0 || g->remarks[0].field == GEO_FIELD_NONE)
+                column = field_column(c, row->rec, g->remarks[i].field);
+        note_render(&text, g);
+        report(k, VALIDATE_REMARK, reason ? (int)reason->code : -1, VALIDATE_ERROR, line,
+               column,
+               g->status == GEO_REJECT ? advice_reject : advice_ambiguous, "%s%s",
+               g->status == GEO_REJECT ? "le PTCE ne sera pas placé sur la carte : "
+                                       : "lieu ambigu, le PTCE ne sera pas placé sur la carte : ",
+               text.data ? text.data : "");
+    } else {
+        for (size_t i = 0; i < g->nremarks; i++) {
+            const geo_remark *m = &g->remarks[i];
+            if (geo_remark_kind_of(m->code) == GEO_KIND_SILENT ||
+                covered(geo_remark_covered_by(m->code), said))
+                continue;
+            text.len = 0;
+            if (text.data)
+                text.data[0] = '\0';
+            note_render_remark(&text, g, m);
+            report(k, VALIDATE_REMARK, (int)m->code, VALIDATE_WARNING, line,
+                   field_column(c, row->rec, m->field),
+                   note_advice_text(geo_remark_advice(m->code)), "%s",
+                   text.data ? text.data : "");
+        }
     }
-    first_remark(note, first, strlen(note) + 1);
-    if (g->status == GEO_REJECT) {
-        add(k, VALIDATE_ERROR, line, remark_column(c, row->rec, first), advice_reject,
-            "le PTCE ne sera pas placé sur la carte : %s", note);
-        free(note);
-        free(first);
-        return;
-    }
-    if (g->status == GEO_AMBIGUOUS) {
-        add(k, VALIDATE_ERROR, line, remark_column(c, row->rec, first), advice_ambiguous,
-            "lieu ambigu, le PTCE ne sera pas placé sur la carte : %s", note);
-        free(note);
-        free(first);
-        return;
-    }
-    free(first);
-    /* Placed: each remark of the note on its own. */
-    char *p = note;
-    while (p && *p) {
-        char *end = next_remark(p);
-        if (end)
-            *end = '\0';
-        if (*p && !remark_is_silent(p, said))
-            add(k, VALIDATE_WARNING, line, remark_column(c, row->rec, p), remark_advice(p),
-                "%s", p);
-        p = end ? end + 3 : NULL;
-    }
-    free(note);
+    k->failed |= text.failed;
+    sb_free(&text);
 }
 
 static bool place_given(const census *c, const census_record *rec)
@@ -615,7 +550,7 @@ static void check_duplicates(checker *k, const ptce_run *run)
         if (strcmp(ids[first].key, ids[i].key) != 0)
             continue;
         const ptce_row *a = &run->rows[ids[first].index], *b = &run->rows[ids[i].index];
-        add(k, VALIDATE_ERROR, b->rec->line, column_of(c, ROLE_ID), advice_id,
+        check(k, VCHECK_DUPLICATE_ID, VALIDATE_ERROR, b->rec->line, column_of(c, ROLE_ID), advice_id,
             "l'identifiant « %s » est déjà celui de la ligne %zu (« %s »)", b->id, a->rec->line,
             a->nom);
     }
@@ -628,12 +563,12 @@ static void check_duplicates(checker *k, const ptce_run *run)
             continue;
         const ptce_row *a = &run->rows[names[first].index], *b = &run->rows[names[i].index];
         if (a->id_derived && b->id_derived)
-            add(k, VALIDATE_ERROR, b->rec->line, column_of(c, ROLE_NOM),
+            check(k, VCHECK_SAME_NAME_NO_ID, VALIDATE_ERROR, b->rec->line, column_of(c, ROLE_NOM),
                 "Supprimez le doublon, ou donnez un identifiant à chacune des deux lignes",
                 "même nom que la ligne %zu, et ni l'une ni l'autre n'a d'identifiant : rien ne "
                 "les distingue d'une année à l'autre", a->rec->line);
         else
-            add(k, VALIDATE_WARNING, b->rec->line, column_of(c, ROLE_NOM),
+            check(k, VCHECK_SAME_NAME, VALIDATE_WARNING, b->rec->line, column_of(c, ROLE_NOM),
                 "Si c'est le même PTCE, gardez une seule ligne ; sinon, distinguez les noms",
                 "même nom que la ligne %zu (identifiant « %s ») : doublon ?", a->rec->line,
                 a->id);
@@ -644,6 +579,35 @@ done:
     free(folded);
     free(ids);
     free(names);
+}
+
+/* ---- the census reader's warnings ---------------------------------------------------- */
+
+/* The reader's warnings (model/record.h), each a finding at its line. */
+static void check_census_warnings(checker *k, const census *c)
+{
+    strbuf text;
+    sb_init(&text);
+    for (size_t i = 0; i < c->nwarns; i++) {
+        const census_warning *w = &c->warns[i];
+        if (w->kind == CENSUS_WIDE_ROW) {
+            k->r->wide_rows++;
+            report(k, VALIDATE_CENSUS, (int)w->kind, VALIDATE_WARNING, w->line, "",
+                   "Entourez de guillemets la cellule qui contient le séparateur, ou retirez "
+                   "les cellules en trop dans le tableur",
+                   "%zu cellules pour %zu colonnes d'en-tête : les cellules en trop sont "
+                   "ignorées (un séparateur dans une cellule ?)", w->n[0], w->n[1]);
+            continue;
+        }
+        text.len = 0;
+        if (text.data)
+            text.data[0] = '\0';
+        census_warning_text(c, w, &text);
+        report(k, VALIDATE_CENSUS, (int)w->kind, VALIDATE_WARNING, w->line, "",
+               "Vérifiez l'en-tête ou la ligne indiquée", "%s", text.data ? text.data : "");
+    }
+    k->failed |= text.failed;
+    sb_free(&text);
 }
 
 ptce_status validate_run(ptce_ctx *ctx, const ptce_run *run, validate_report *out)
@@ -663,6 +627,7 @@ ptce_status validate_run(ptce_ctx *ctx, const ptce_run *run, validate_report *ou
     out->nambiguous = run->nambiguous;
     out->nrejected = run->nrejected;
 
+    check_census_warnings(&k, c);
     check_header(&k, c);
     bool any_place_column = false;
     for (size_t i = 0; i < NPLACE_ROLES; i++)
@@ -672,11 +637,11 @@ ptce_status validate_run(ptce_ctx *ctx, const ptce_run *run, validate_report *ou
         const ptce_row *row = &run->rows[i];
         const census_record *rec = row->rec;
         if (has_role(c, ROLE_NOM) && blank(row->nom))
-            add(&k, VALIDATE_ERROR, rec->line, column_of(c, ROLE_NOM),
+            check(&k, VCHECK_EMPTY_NAME, VALIDATE_ERROR, rec->line, column_of(c, ROLE_NOM),
                 "Indiquez le nom du PTCE",
                 "nom du PTCE vide : la carte et les rapports n'auront rien à afficher");
         if (has_role(c, ROLE_ID) && row->id_derived)
-            add(&k, VALIDATE_WARNING, rec->line, column_of(c, ROLE_ID),
+            check(&k, VCHECK_DERIVED_ID, VALIDATE_WARNING, rec->line, column_of(c, ROLE_ID),
                 "Attribuez un identifiant à ce PTCE et gardez-le les années suivantes",
                 "identifiant vide : « %s » sera dérivé du nom, et changera si le nom change",
                 row->id);
@@ -691,7 +656,7 @@ ptce_status validate_run(ptce_ctx *ctx, const ptce_run *run, validate_report *ou
         if (!any_place_column)
             continue; /* said once for the file */
         if (!place_given(c, rec)) {
-            add(&k, VALIDATE_ERROR, rec->line, "",
+            check(&k, VCHECK_NO_PLACE, VALIDATE_ERROR, rec->line, "",
                 "Renseignez au moins la commune et le code postal",
                 "aucune information de lieu (commune, code postal, code INSEE, département, "
                 "adresse ou coordonnées) : le PTCE ne sera pas placé sur la carte");
@@ -703,89 +668,20 @@ ptce_status validate_run(ptce_ctx *ctx, const ptce_run *run, validate_report *ou
     return k.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
 }
 
-/* ---- reading with the census reader's warnings caught ------------------------------------ */
-
-/* Turns the reader's warning lines ("attention : PATH, ligne N : …") into findings. */
-static void findings_from_log(checker *k, const char *path, const char *log)
-{
-    static const char prefix[] = "attention : ";
-    const char *p = log;
-    while (p && *p) {
-        const char *eol = strchr(p, '\n');
-        size_t len = eol ? (size_t)(eol - p) : strlen(p);
-        char *msg = ptce_strndup(p, len);
-        if (!msg) {
-            k->failed = true;
-            return;
-        }
-        char *text = msg;
-        if (strncmp(text, prefix, sizeof prefix - 1) == 0)
-            text += sizeof prefix - 1;
-        size_t line = 0;
-        size_t plen = strlen(path);
-        if (strncmp(text, path, plen) == 0 && strncmp(text + plen, ", ligne ", 8) == 0) {
-            char *after = NULL;
-            line = strtoul(text + plen + 8, &after, 10);
-            if (after && strncmp(after, " : ", 3) == 0)
-                text = after + 3;
-        }
-        size_t cells = 0, cols = 0;
-        if (*text && sscanf(text, "%zu cellules pour %zu colonnes", &cells, &cols) == 2) {
-            k->r->wide_rows++;
-            add(k, VALIDATE_WARNING, line, "",
-                "Entourez de guillemets la cellule qui contient le séparateur, ou retirez les "
-                "cellules en trop dans le tableur",
-                "%zu cellules pour %zu colonnes d'en-tête : les cellules en trop sont ignorées "
-                "(un séparateur dans une cellule ?)", cells, cols);
-        } else if (*text) {
-            add(k, VALIDATE_WARNING, line, "", "Vérifiez l'en-tête ou la ligne indiquée", "%s",
-                text);
-        }
-        free(msg);
-        p = eol ? eol + 1 : NULL;
-    }
-}
-
 ptce_status validate_census(ptce_ctx *ctx, const run_options *opts, validate_report *out)
 {
     memset(out, 0, sizeof *out);
-    checker k = {.ctx = ctx, .r = out};
     out->path = ptce_strdup(opts->census_path);
     if (!out->path)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-
-    /* 1. Read once with the reader's warnings sent to memory, to report them by line. */
-    char *log = NULL;
-    size_t loglen = 0;
-    FILE *mem = open_memstream(&log, &loglen);
-    if (!mem)
-        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    FILE *saved_log = ctx->log;
-    int saved_quiet = ctx->quiet;
-    ctx->log = mem;
-    ctx->quiet = 0;
-    census probe;
-    census_options copts = {.columns = opts->columns};
-    ptce_status st = census_read(ctx, opts->census_path, &copts, &probe);
-    ctx->log = saved_log;
-    ctx->quiet = saved_quiet;
-    census_free(&probe);
-    fclose(mem);
-    if (st) {
-        free(log);
-        return st;
-    }
-    findings_from_log(&k, opts->census_path, log ? log : "");
-    free(log);
-    if (k.failed)
-        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-
-    /* 2. The run as `build` would do it, quietly: the findings say it all. */
+    /* The run as `build` would do it, quietly: the findings say it all, the census
+     * reader's warnings included (they are records of the census). */
     run_options ro = *opts;
     ro.without_taxonomy = 1;
     ptce_run run;
+    int saved_quiet = ctx->quiet;
     ctx->quiet = 1;
-    st = run_load(ctx, &ro, &run);
+    ptce_status st = run_load(ctx, &ro, &run);
     if (!st)
         st = run_geocode(ctx, &run);
     ctx->quiet = saved_quiet;

@@ -2,9 +2,11 @@
  * app/validate.h — `ptce-map validate`: what is wrong in a census, said so that the
  * person who keeps the spreadsheet can fix it, before any map is made.
  *
- * Owns: the checks (identifiers, names, place fields, coordinates, members, year, postal
- * code against département, rows the geocoder would reject, find ambiguous or correct),
- * their wording (French: what is wrong, then what to do), and the two report formats.
+ * Owns: the checks of its own on the cells (identifiers, names, syntax of the place and
+ * coordinate cells, members, year, postal code against département) and their wording
+ * (French: what is wrong, then what to do); which geocoder remarks and census warnings
+ * to report, read by their codes (the geocoder's remarks are worded by present/note.h,
+ * their treatment is model/remark.h's table); the two report formats.
  * Does not write files: the caller writes the text or CSV it gets.
  *
  * Severity: an error is something that makes a PTCE miss the map, or lose its identity
@@ -22,8 +24,47 @@ typedef enum validate_severity {
     VALIDATE_WARNING
 } validate_severity;
 
+/* Where a finding comes from; its `code` is read in that source's list. Tests and tools
+ * compare sources and codes, never the wording. */
+typedef enum validate_source {
+    VALIDATE_CHECK,   /* a check of validate's own on the cells: a validate_check */
+    VALIDATE_REMARK,  /* a geocoder remark (model/remark.h): a geo_remark_code; for a row not
+                       * placed, the code of its reason (-1 when it has none) */
+    VALIDATE_CENSUS   /* a census reader's warning (model/record.h): a census_warning_kind */
+} validate_source;
+
+typedef enum validate_check {
+    VCHECK_NO_NAME_COLUMN,
+    VCHECK_NO_PLACE_COLUMN,
+    VCHECK_NO_ID_COLUMN,
+    VCHECK_HALF_COORD_COLUMNS,  /* a latitude column without a longitude one, or the reverse */
+    VCHECK_NO_ROWS,
+    VCHECK_LATLON_HALF,         /* a latitude without its longitude, or the reverse */
+    VCHECK_LAT_UNREADABLE,
+    VCHECK_LON_UNREADABLE,
+    VCHECK_XY_HALF,
+    VCHECK_XY_UNREADABLE,
+    VCHECK_MEMBERS_NOT_NUMBER,
+    VCHECK_MEMBERS_NEGATIVE,
+    VCHECK_MEMBERS_FRACTION,
+    VCHECK_MEMBERS_HIGH,
+    VCHECK_YEAR_UNREADABLE,
+    VCHECK_YEAR_OUT_OF_RANGE,
+    VCHECK_POSTCODE_NOT_IN_DEP,
+    VCHECK_INSEE_NOT_IN_DEP,
+    VCHECK_SWALLOWED_ROWS,      /* a cell over several lines holding the separator */
+    VCHECK_EMPTY_NAME,
+    VCHECK_DERIVED_ID,
+    VCHECK_NO_PLACE,            /* no place cell filled at all */
+    VCHECK_DUPLICATE_ID,
+    VCHECK_SAME_NAME_NO_ID,     /* same name as another row, neither with an id: an error */
+    VCHECK_SAME_NAME            /* same name as another row: a warning */
+} validate_check;
+
 typedef struct validate_finding {
     validate_severity severity;
+    validate_source source;
+    int code;           /* in the list of `source` */
     size_t line;        /* physical line of the census (1 = header); 0 for the whole file */
     char *column;       /* header as written in the file ("Code postal"); "" when the
                          * finding is about the row or the file */
@@ -51,9 +92,9 @@ typedef struct validate_report {
  * not errors of the function. `out` is always initialised and must be freed. */
 ptce_status validate_census(ptce_ctx *ctx, const run_options *opts, validate_report *out);
 
-/* The checks alone, on a run already loaded and geocoded; adds to `out` (which must be
- * zeroed or come from an earlier call) and sorts it. Rows wider than the header are not
- * seen here (only validate_census knows them). */
+/* The checks alone, on a run already loaded and geocoded (the census reader's warnings
+ * are in run->census); adds to `out` (which must be zeroed or come from an earlier call)
+ * and sorts it. */
 ptce_status validate_run(ptce_ctx *ctx, const ptce_run *run, validate_report *out);
 
 /* The report for people: errors then warnings, each line naming the file, the line and

@@ -155,6 +155,50 @@ static bool push_offset(parse_state *st, size_t off)
     return true;
 }
 
+void census_warning_text(const census *c, const census_warning *w, strbuf *sb)
+{
+    switch (w->kind) {
+    case CENSUS_WIDE_ROW:
+        sb_printf(sb, "%zu cellules pour %zu colonnes d'en-tête ; les cellules en trop sont "
+                      "ignorées. Vérifiez un séparateur dans une cellule non entourée de "
+                      "guillemets.", w->n[0], w->n[1]);
+        break;
+    case CENSUS_DUPLICATE_COLUMN:
+        sb_printf(sb, "les colonnes %zu et %zu portent le même nom « %s » ; seule la première "
+                      "est lue.", w->n[0], w->n[1],
+                  w->n[0] >= 1 && w->n[0] <= c->ncols ? c->header[w->n[0] - 1] : "");
+        break;
+    case CENSUS_MORE_DUPLICATES:
+        sb_printf(sb, "%zu autres colonnes répètent le nom d'une colonne précédente.", w->n[0]);
+        break;
+    }
+}
+
+/* Records a warning and prints it ("NAME, ligne N : …") unless the context is quiet.
+ * Returns false without memory. */
+static bool warn(ptce_ctx *ctx, census *c, const char *name, census_warning w)
+{
+    if (c->nwarns == c->capwarns) {
+        size_t cap = c->capwarns ? c->capwarns * 2 : 8;
+        census_warning *grown = realloc(c->warns, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        c->warns = grown;
+        c->capwarns = cap;
+    }
+    c->warns[c->nwarns++] = w;
+    strbuf sb;
+    sb_init(&sb);
+    census_warning_text(c, &w, &sb);
+    if (sb.failed) {
+        sb_free(&sb);
+        return false;
+    }
+    ptce_warn(ctx, "%s, ligne %zu : %s", name, w.line, sb.data ? sb.data : "");
+    sb_free(&sb);
+    return true;
+}
+
 static void on_field(void *data, size_t len, void *priv)
 {
     parse_state *st = priv;
@@ -205,10 +249,12 @@ static void on_row(int terminator, void *priv)
     }
     if (st->row_cells > st->header_cells) {
         st->c->warnings++;
-        ptce_warn(st->ctx, "%s, ligne %zu : %zu cellules pour %zu colonnes d'en-tête ; "
-                           "les cellules en trop sont ignorées. Vérifiez un séparateur dans une "
-                           "cellule non entourée de guillemets.",
-                  st->name, st->row_start_line, st->row_cells, st->header_cells);
+        census_warning w = {CENSUS_WIDE_ROW, st->row_start_line,
+                            {st->row_cells, st->header_cells}};
+        if (!warn(st->ctx, st->c, st->name, w)) {
+            st->failed_memory = true;
+            return;
+        }
         st->noffsets = st->row_first + st->header_cells;
     }
     while (st->row_cells < st->header_cells) {
@@ -353,13 +399,15 @@ static int cmp_header_name(const void *pa, const void *pb)
 
 #define MAX_DUPLICATE_WARNINGS 10
 
-static void warn_duplicate_headers(ptce_ctx *ctx, const census *c, char **folded)
+/* Returns false without memory. */
+static bool warn_duplicate_headers(ptce_ctx *ctx, census *c, char **folded)
 {
     if (c->ncols < 2)
-        return;
+        return true;
     header_name *names = malloc(c->ncols * sizeof *names);
     if (!names)
-        return; /* only warnings are lost */
+        return false;
+    bool ok = true;
     for (size_t i = 0; i < c->ncols; i++)
         names[i] = (header_name){folded[i], i};
     qsort(names, c->ncols, sizeof *names, cmp_header_name);
@@ -372,19 +420,20 @@ static void warn_duplicate_headers(ptce_ctx *ctx, const census *c, char **folded
         if (!names[first].folded[0])
             continue;
         if (shown++ < MAX_DUPLICATE_WARNINGS)
-            ptce_warn(ctx, "%s, ligne 1 : les colonnes %zu et %zu portent le même nom « %s » ;"
-                           " seule la première est lue.", c->path, names[first].col + 1,
-                      names[k].col + 1, c->header[names[first].col]);
+            ok &= warn(ctx, c, c->path, (census_warning){CENSUS_DUPLICATE_COLUMN, 1,
+                                                         {names[first].col + 1,
+                                                          names[k].col + 1}});
         else
             more++;
     }
     if (more)
-        ptce_warn(ctx, "%s, ligne 1 : %zu autres colonnes répètent le nom d'une colonne "
-                       "précédente.", c->path, more);
+        ok &= warn(ctx, c, c->path, (census_warning){CENSUS_MORE_DUPLICATES, 1, {more, 0}});
     free(names);
+    return ok;
 }
 
-static void assign_roles(ptce_ctx *ctx, census *c, char **folded)
+/* Returns false without memory. */
+static bool assign_roles(ptce_ctx *ctx, census *c, char **folded)
 {
     for (int r = 0; r < ROLE_COUNT; r++)
         c->role_col[r] = -1;
@@ -412,7 +461,7 @@ static void assign_roles(ptce_ctx *ctx, census *c, char **folded)
             }
         }
     }
-    warn_duplicate_headers(ctx, c, folded);
+    return warn_duplicate_headers(ctx, c, folded);
 }
 
 /* ---- entry points -------------------------------------------------------------------- */
@@ -585,8 +634,9 @@ ptce_status census_parse(ptce_ctx *ctx, const char *name, const char *bytes, siz
         }
     }
     if (status == PTCE_OK) {
-        assign_roles(ctx, out, folded);
-        if (opts && opts->columns && *opts->columns)
+        if (!assign_roles(ctx, out, folded))
+            status = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        else if (opts && opts->columns && *opts->columns)
             status = apply_columns_option(ctx, out, folded, opts->columns);
     }
     for (size_t i = 0; i < out->ncols; i++)

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "core/util.h"
 #include "model/record.h"
 #include "ptce.h"
 
@@ -32,5 +33,10 @@ ptce_status census_read(ptce_ctx *ctx, const char *path, const census_options *o
 /* Same, from bytes in memory (used by the fuzzers and tests); `name` goes in messages. */
 ptce_status census_parse(ptce_ctx *ctx, const char *name, const char *bytes, size_t len,
                          const census_options *opts, census *out);
+
+/* Both record their warnings in out->warns (model/record.h) and also print them to the
+ * context's log unless it is quiet. This is their French, for the log and for anyone who
+ * quotes them: the message without "FILE, ligne N : ". */
+void census_warning_text(const census *c, const census_warning *w, strbuf *sb);
 
 #endif

@@ -1158,6 +1158,7 @@ typedef struct reading {
     const departement *group[GEO_QUAL_MAX_DEPS];
     int ngroup;
     const char *foreign;          /* a foreign country the row names */
+    geo_field foreign_field;      /* the cell that names it */
 } reading;
 
 /* ---- qualifiers of the commune cell ---------------------------------------------------- */
@@ -1347,8 +1348,10 @@ static void read_qualifiers(geocoder *g, reading *rd, geo_result *r)
             break;
         for (int i = 0; i < nq; i++)
             if (qs[i].kind == GEO_QUAL_FOREIGN) {
-                if (!rd->foreign)
+                if (!rd->foreign) {
                     rd->foreign = qs[i].label;
+                    rd->foreign_field = rd->name_field;
+                }
                 return;
             }
         for (int i = 0; i < nq; i++)
@@ -1370,6 +1373,7 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
         const char *fc = geo_foreign_postcode(in->postcode);
         if (fc) {
             rd->foreign = fc;
+            rd->foreign_field = GEO_FIELD_POSTCODE;
             remark_text(g, note_text(g, r, GEO_R_POSTCODE_FOREIGN, GEO_FIELD_POSTCODE,
                                      in->postcode), 1, fc);
         } else if (!geocode_clean_postcode(in->postcode, rd->postcode, &rd->restored,
@@ -1397,8 +1401,10 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
     if (rd->name[0] && strpbrk(rd->name, "0123456789")) {
         const char *fc = geo_foreign_postcode(rd->name);
         char pc2[6], city[256];
-        if (fc && !rd->foreign)
+        if (fc && !rd->foreign) {
             rd->foreign = fc;
+            rd->foreign_field = GEO_FIELD_COMMUNE;
+        }
         geo_qualifier q;
         if (!fc && geocode_read_qualifier(g->rd, rd->name, 0, &q) == GEO_QUAL_POSTCODE) {
             /* A postal code alone in the commune cell. */
@@ -1426,8 +1432,10 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
         const char *fc = geo_foreign_postcode(in->address);
         if (!fc)
             fc = address_country(in->address);
-        if (fc && !rd->foreign)
+        if (fc && !rd->foreign) {
             rd->foreign = fc;
+            rd->foreign_field = GEO_FIELD_ADDRESS;
+        }
         char pc2[6], city[256];
         if ((!rd->postcode[0] || !rd->name[0]) &&
             split_address(in->address, 0, pc2, city, sizeof city)) {
@@ -1483,15 +1491,17 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
     name_match nm;
     resolve_name(g, name, a, &nm);
     const char *foreign = rd->foreign;
+    geo_field foreign_field = rd->foreign_field;
     if (!foreign && (nm.cands.n == 0 || nm.fuzzy || nm.prefix)) {
         char k[256];
         geo_fold(name, k, sizeof k);
         foreign = geo_foreign_country(k);
+        foreign_field = rd->name_field;
     }
     geo_field nf = rd->name_field;
     if (nm.cands.n == 0 || ((nm.fuzzy || nm.prefix) && foreign)) {
         if (foreign) {
-            remark_text(g, set_reject(g, r, GEO_R_FOREIGN_PLACE, GEO_FIELD_NONE), 0, foreign);
+            remark_text(g, set_reject(g, r, GEO_R_FOREIGN_PLACE, foreign_field), 0, foreign);
             return 1;
         }
         if (co->valid)
@@ -1669,7 +1679,8 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
         }
         note_text(g, r, GEO_R_NAME_NOT_FOUND, rd.name_field, rd.name);
     } else if (rd.foreign) {
-        remark_text(g, set_reject(g, r, GEO_R_FOREIGN_PLACE, GEO_FIELD_NONE), 0, rd.foreign);
+        remark_text(g, set_reject(g, r, GEO_R_FOREIGN_PLACE, rd.foreign_field), 0,
+                    rd.foreign);
         return PTCE_OK;
     }
 

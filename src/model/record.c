@@ -24,6 +24,7 @@ void census_free(census *c)
     free(c->records);
     free(c->text);
     free(c->cell_offsets);
+    free(c->warns);
     memset(c, 0, sizeof *c);
 }
 

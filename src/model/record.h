@@ -41,6 +41,19 @@ typedef struct census_record {
     size_t first_cell;  /* index of its first cell in census.cell_offsets */
 } census_record;
 
+/* What the reader noticed and worked around, as a record (census/census.h words it). */
+typedef enum census_warning_kind {
+    CENSUS_WIDE_ROW,          /* n[0] cells for n[1] header columns: the extra cells ignored */
+    CENSUS_DUPLICATE_COLUMN,  /* columns n[0] and n[1] (from 1) share a name: the first read */
+    CENSUS_MORE_DUPLICATES    /* n[0] more columns repeat an earlier name (not listed one by one) */
+} census_warning_kind;
+
+typedef struct census_warning {
+    census_warning_kind kind;
+    size_t line;            /* physical line (1 for the header) */
+    size_t n[2];
+} census_warning;
+
 typedef struct census {
     char *path;             /* as given by the user */
     char encoding[16];      /* "UTF-8", "UTF-8 (BOM)" or "windows-1252" */
@@ -52,6 +65,8 @@ typedef struct census {
     size_t nrecords;
     size_t empty_lines;     /* blank lines and rows of empty cells, skipped */
     size_t warnings;        /* rows that carried a warning (extra cells…) */
+    census_warning *warns;  /* every warning, in file order; owned */
+    size_t nwarns, capwarns;
     /* Cell storage: every cell is a NUL-terminated UTF-8 string in `text`. */
     char *text;
     size_t *cell_offsets;

@@ -54,7 +54,9 @@ typedef enum geo_advice {
     GEO_ADVICE_ADD_COMMUNE, /* add the commune for a more precise point */
     GEO_ADVICE_COORDINATES, /* check the coordinates: far from the commune */
     GEO_ADVICE_FIX_VALUE,   /* fix the value, or clear it */
-    GEO_ADVICE_SWAP_XY,     /* swap the X and Y columns */
+    GEO_ADVICE_SWAP,        /* swap the two columns of the pair */
+    GEO_ADVICE_WGS84,       /* write the coordinates in WGS 84 decimal degrees, or clear them */
+    GEO_ADVICE_LAMBERT93,   /* X/Y are Lambert-93 metres: fix them, or clear them */
     GEO_ADVICE_CHECK_ROW    /* check this row */
 } geo_advice;
 
@@ -78,9 +80,9 @@ typedef enum geo_covered_by {
     /* n0 lat, n1 lon, n2 km outside the land: ignored */                                      \
     X(GEO_R_XY_CONVERTED, "xy_converted", SILENT, NONE, COORDINATES)                           \
     /* X/Y Lambert-93 converted; n0 x, n1 y as read */                                         \
-    X(GEO_R_XY_SWAPPED, "xy_swapped", WARN, SWAP_XY, NONE)                                     \
+    X(GEO_R_XY_SWAPPED, "xy_swapped", WARN, SWAP, NONE)                                        \
     /* X/Y given the wrong way round, swapped and converted; n0 x, n1 y as corrected */        \
-    X(GEO_R_XY_OUT_OF_ZONE, "xy_out_of_zone", WARN, CHECK_ROW, COORDINATES)                    \
+    X(GEO_R_XY_OUT_OF_ZONE, "xy_out_of_zone", WARN, LAMBERT93, NONE)                            \
     /* readable X/Y outside Lambert-93's zone: ignored; n0 x, n1 y */                          \
     X(GEO_R_XY_UNREADABLE, "xy_unreadable", WARN, FIX_VALUE, COORDINATES)                      \
     /* t0 x, t1 y as written: ignored */                                                       \
@@ -91,9 +93,9 @@ typedef enum geo_covered_by {
     X(GEO_R_DECIMAL_COMMA, "decimal_comma", SILENT, NONE, NONE)                                \
     X(GEO_R_LATLON_IN_L93, "latlon_in_l93", SILENT, NONE, COORDINATES)                         \
     /* metres in the latitude/longitude cells, converted from Lambert-93 */                    \
-    X(GEO_R_LATLON_SWAPPED, "latlon_swapped", SILENT, NONE, COORDINATES)                       \
+    X(GEO_R_LATLON_SWAPPED, "latlon_swapped", WARN, SWAP, NONE)                                 \
     /* latitude and longitude given the wrong way round; n0 lat, n1 lon as corrected */        \
-    X(GEO_R_COORD_OUTSIDE, "coord_outside", WARN, CHECK_ROW, COORDINATES)                      \
+    X(GEO_R_COORD_OUTSIDE, "coord_outside", WARN, WGS84, NONE)                                 \
     /* n0, n1 as read, outside France's extents: ignored */                                    \
     X(GEO_R_COORD_FAR, "coord_far", WARN, COORDINATES, COORDINATES)                            \
     /* n0 km from c0, its point kept */                                                        \

@@ -439,8 +439,13 @@ const char *note_advice_text(geo_advice advice)
         return "Vérifiez les coordonnées : elles sont loin de la commune indiquée";
     case GEO_ADVICE_FIX_VALUE:
         return "Corrigez la valeur, ou effacez-la si elle n'a pas de sens";
-    case GEO_ADVICE_SWAP_XY:
-        return "Échangez les colonnes X et Y dans le tableur";
+    case GEO_ADVICE_SWAP:
+        return "Échangez les deux colonnes dans le tableur";
+    case GEO_ADVICE_WGS84:
+        return "Corrigez les coordonnées (degrés décimaux WGS 84) ou effacez-les";
+    case GEO_ADVICE_LAMBERT93:
+        return "Les colonnes X/Y attendent du Lambert-93 en mètres (EPSG:2154) : corrigez-les "
+               "ou effacez-les";
     case GEO_ADVICE_CHECK_ROW:
     case GEO_ADVICE_NONE:
         break;

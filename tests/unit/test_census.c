@@ -253,12 +253,59 @@ static void more_cells_than_header_warned(void **state)
     assert_string_equal(value(&c, 2, ROLE_COMMUNE), "et quart");
     assert_string_equal(value(&c, 3, ROLE_ID), "X4");
     assert_string_equal(value(&c, 3, ROLE_COMMUNE), "Auxerre");
+    /* The warnings are records of the census: kind, line, values. */
+    assert_int_equal(c.nwarns, 2);
+    assert_int_equal(c.warns[0].kind, CENSUS_WIDE_ROW);
+    assert_int_equal(c.warns[0].line, 2);
+    assert_int_equal(c.warns[0].n[0], 4);
+    assert_int_equal(c.warns[0].n[1], 3);
+    assert_int_equal(c.warns[1].kind, CENSUS_WIDE_ROW);
+    assert_int_equal(c.warns[1].line, 4);
+    assert_int_equal(c.warns[1].n[0], 6);
     census_free(&c);
     ptce_ctx_free(ctx);
     fclose(mem);
-    assert_non_null(strstr(log, "cellules-en-trop.csv, ligne 2 : 4 cellules pour 3 colonnes"));
-    assert_non_null(strstr(log, "cellules-en-trop.csv, ligne 4 : 6 cellules pour 3 colonnes"));
+    /* …and still printed to the log, one line each. */
+    size_t nlines = 0;
+    for (const char *p = log; (p = strchr(p, '\n')) != NULL; p++)
+        nlines++;
+    assert_int_equal(nlines, 2);
+    assert_non_null(strstr(log, "cellules-en-trop.csv, ligne 2 : "));
+    assert_non_null(strstr(log, "cellules-en-trop.csv, ligne 4 : "));
     free(log);
+}
+
+static void duplicate_columns_are_warning_records(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    /* Twelve columns named "Commune" after the first: ten listed, then a count. */
+    strbuf sb;
+    sb_init(&sb);
+    sb_append(&sb, "Nom;Commune");
+    for (int i = 0; i < 12; i++)
+        sb_append(&sb, ";commune");
+    sb_append(&sb, "\nA;Lyon\n");
+    census c;
+    assert_int_equal(census_parse(ctx, "doublons.csv", sb.data, sb.len, NULL, &c), PTCE_OK);
+    assert_int_equal(c.nwarns, 11);
+    for (size_t i = 0; i < 10; i++) {
+        assert_int_equal(c.warns[i].kind, CENSUS_DUPLICATE_COLUMN);
+        assert_int_equal(c.warns[i].line, 1);
+        assert_int_equal(c.warns[i].n[0], 2);
+        assert_int_equal(c.warns[i].n[1], 3 + i);
+    }
+    assert_int_equal(c.warns[10].kind, CENSUS_MORE_DUPLICATES);
+    assert_int_equal(c.warns[10].n[0], 2);
+    /* Its French names the column as written. */
+    strbuf text;
+    sb_init(&text);
+    census_warning_text(&c, &c.warns[0], &text);
+    assert_non_null(strstr(text.data, "« Commune »"));
+    sb_free(&text);
+    sb_free(&sb);
+    census_free(&c);
+    ptce_ctx_free(ctx);
 }
 
 static void unbalanced_quote_is_an_error_with_its_line(void **state)
@@ -385,6 +432,7 @@ int main(void)
         cmocka_unit_test(columns_option_maps_any_header),
         cmocka_unit_test(empty_lines_are_ignored),
         cmocka_unit_test(more_cells_than_header_warned),
+        cmocka_unit_test(duplicate_columns_are_warning_records),
         cmocka_unit_test(unbalanced_quote_is_an_error_with_its_line),
         cmocka_unit_test(quotes_inside_unquoted_cells_are_kept),
         cmocka_unit_test(utf16_refused_with_a_clear_message),

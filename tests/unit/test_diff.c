@@ -280,6 +280,50 @@ static void unplaced_rows_match_by_name_without_moving(void **state)
     fake_free(&fb);
 }
 
+/* A merged commune is read from the placement's former-commune field, whatever its
+ * remarks say: the wording of the notes plays no part. */
+static void merged_commune_from_the_placement_field(void **state)
+{
+    (void)state;
+    static const fake_row a[] = {{"M1", "Pôle des Deux Vallées", "49", "49023"},
+                                 {"M2", "Pôle du Bocage", "49", "49023"}};
+    static const fake_row b[] = {{"M1", "Pôle des Deux Vallées", "49", "49023"},
+                                 {"M2", "Pôle du Bocage", "49", "49023"}};
+    diff_result d;
+    fake_run fa, fb;
+    ptce_ctx *ctx = test_ctx();
+    fake_make(&fa, a, 2);
+    fake_make(&fb, b, 2);
+    /* M1 is written with a former commune in the new year (by its name), M2 with a code
+     * listed without a name; neither row has a remark. */
+    former_commune andreze = {.code = "49006", .nom = "Andrezé", .key = "andreze",
+                              .current = fb.run.rows[0].geo.commune};
+    former_commune unnamed = {.code = "49018", .nom = "", .key = "",
+                              .current = fb.run.rows[1].geo.commune};
+    fb.run.rows[0].geo.former = &andreze;
+    fb.run.rows[1].geo.former = &unnamed;
+    assert_int_equal(fb.run.rows[0].geo.nremarks, 0);
+    assert_int_equal(diff_runs(ctx, &fa.run, &fb.run, &d), PTCE_OK);
+    assert_int_equal(d.count[DIFF_COMMUNE_FUSIONNEE], 2);
+    assert_int_equal(d.nchanges, 2);
+    assert_int_equal(d.changes[0].kind, DIFF_COMMUNE_FUSIONNEE);
+    assert_string_equal(d.changes[0].id, "M1");
+    assert_string_equal(d.changes[0].avant, "Andrezé (49006)");
+    assert_int_equal(d.changes[0].in_old, 0);
+    assert_string_equal(d.changes[1].id, "M2");
+    assert_string_equal(d.changes[1].avant, "ancienne commune (49018)");
+    diff_result_free(&d);
+    /* Without the field, nothing is merged. */
+    fb.run.rows[0].geo.former = NULL;
+    fb.run.rows[1].geo.former = NULL;
+    assert_int_equal(diff_runs(ctx, &fa.run, &fb.run, &d), PTCE_OK);
+    assert_int_equal(d.count[DIFF_COMMUNE_FUSIONNEE], 0);
+    diff_result_free(&d);
+    fake_free(&fa);
+    fake_free(&fb);
+    ptce_ctx_free(ctx);
+}
+
 /* ---- two real census years ------------------------------------------------------------ */
 
 static void load_year(ptce_ctx *ctx, const char *name, ptce_run *run)
@@ -489,6 +533,7 @@ int main(void)
         cmocka_unit_test(across_departements_needs_a_closer_name),
         cmocka_unit_test(duplicate_ids_pair_in_file_order),
         cmocka_unit_test(unplaced_rows_match_by_name_without_moving),
+        cmocka_unit_test(merged_commune_from_the_placement_field),
         cmocka_unit_test(two_census_years),
         cmocka_unit_test(previous_counts_per_region_and_departement),
     };
