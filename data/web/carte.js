@@ -181,6 +181,11 @@
   carte.createPane('contours').style.zIndex = 390;
   carte.getPane('contours').style.pointerEvents = 'none';
 
+  /* La légende des aplats, posée sur la carte (elle reste annoncée aux lecteurs d'écran). */
+  var controleLegende = L.control({ position: 'bottomright' });
+  controleLegende.onAdd = function () { var e = $('legende'); L.DomEvent.disableClickPropagation(e); return e; };
+  controleLegende.addTo(carte);
+
   /* Fond : nos propres contours (régions et départements), rien n'est téléchargé. */
   var fondDeps = D.aires && D.aires.departements ? L.geoJSON(D.aires.departements, {
     interactive: false, pane: 'fond',
@@ -387,9 +392,9 @@
       ligneFiche(dl, 'Termes qui les ont décidés', p.termes);
       ligneFiche(dl, 'Membres', p.membres);
       ligneFiche(dl, "Année de l'AMI", p.annee);
-      var prec = precisionParId[p.precision];
-      ligneFiche(dl, 'Précision du placement', (prec ? prec.libelle : p.precision) +
-                 (p.approche ? ' — position approchée' : ''));
+      var prec = precisionParId[p.exactitude];
+      ligneFiche(dl, 'Précision du placement', (prec ? prec.libelle : p.exactitude) +
+                 (p.note ? ' — ' + p.note : ''));
       box.appendChild(dl);
       if (p.description) {
         box.appendChild(el('h3', null, 'Description'));
@@ -472,7 +477,11 @@
   var selAnnee = $('annee');
   selAnnee.addEventListener('change', function () { etat.annee = selAnnee.value; rafraichir(); });
   $('evolution').addEventListener('change', function () { etat.evolution = $('evolution').value; rafraichir(); });
-  if (D.evolution) { $('bloc-evolution').hidden = false; $('mesure-evolution').hidden = false; }
+  if (D.evolution) {
+    $('bloc-evolution').hidden = false;
+    $('mesure-evolution').hidden = false;
+    Array.prototype.forEach.call(document.querySelectorAll('.si-evolution'), function (e) { e.hidden = false; });
+  }
 
   Array.prototype.forEach.call(document.querySelectorAll('input[name=aplat]'), function (r) {
     if (r.value !== 'aucun' && !(D.aires && D.aires[r.value])) {
@@ -555,7 +564,7 @@
     { cle: 'secteur', titre: 'Secteur principal', val: function (p) { var s = secteurParId[p.secteur]; return s ? s.libelle : p.secteur; } },
     { cle: 'annee', titre: 'Année AMI', num: true, val: function (p) { return p.annee; } },
     { cle: 'membres', titre: 'Membres', num: true, val: function (p) { return p.membres; } },
-    { cle: 'precision', titre: 'Précision', val: function (p) { var q = precisionParId[p.precision]; return (q ? q.libelle : p.precision) || ''; } }
+    { cle: 'exactitude', titre: 'Précision', val: function (p) { var q = precisionParId[p.exactitude]; return (q ? q.libelle : p.exactitude) || ''; } }
   ];
   if (D.evolution) colonnes.push({ cle: 'evolution', titre: 'Évolution', val: function (p) { return p.evolution === 'present' ? 'présent' : p.evolution || ''; } });
   var colParCle = {};
@@ -726,8 +735,8 @@
   $('titre').textContent = D.titre || 'Pôles territoriaux de coopération économique';
   $('sous-titre').textContent = D.sous_titre || '';
   document.title = D.titre || document.title;
-  $('credit').textContent = (D.credit || '') + (D.logiciel ? ' — ' + D.logiciel : '') +
-    (D.fond && D.fond.attribution ? ' — Fond de carte : ' + D.fond.attribution : '');
+  $('credit').textContent = 'Carte produite par ' + (D.logiciel || 'ptce-map') +
+    ' avec Leaflet (licence BSD-2) et Leaflet.markercluster (licence MIT). ' + (D.credit || '');
 
   lireAdresse();
   montrerTerritoire(etat.territoire, false);

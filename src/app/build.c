@@ -21,6 +21,7 @@
 #include "present/project.h"
 #include "app/reports.h"
 #include "present/styles.h"
+#include "present/web.h"
 #include "write/cartography.h"
 #include "write/outdir.h"
 #include "write/writers.h"
@@ -42,6 +43,7 @@ typedef struct build_state {
     ptce_run previous;        /* --previous: the older census, through the same stages */
     diff_result diff;
     int has_previous;
+    const char *tiles;        /* --tuiles, for LISEZMOI.txt */
 } build_state;
 
 const char *build_territory_of_crs(int epsg)
@@ -88,6 +90,18 @@ static ptce_status write_readme(ptce_ctx *ctx, outdir *od, const build_state *b)
     sb_printf(&sb, "carte/ : mise en page nationale en Lambert-93 ; les départements et régions "
                    "d'outre-mer y sont DÉPLACÉS et mis à l'échelle dans des encarts (champ "
                    "deplace = 1) : ces coordonnées ne sont pas des positions réelles.\n");
+    sb_printf(&sb, "\nCarte web (" WEB_FOLDER "/) : ouvrez " WEB_FOLDER "/index.html dans un "
+                   "navigateur ; elle fonctionne sans réseau et ne charge rien d'ailleurs%s. Pour "
+                   "la publier, copiez le dossier " WEB_FOLDER "/ entier sur n'importe quel "
+                   "hébergement de fichiers statiques. Pour l'intégrer dans une page :\n"
+                   "  <iframe src=\"https://www.exemple.fr/carte-ptce/index.html\" "
+                   "title=\"Carte des PTCE\" width=\"100%%\" height=\"650\" "
+                   "style=\"border:0\" loading=\"lazy\"></iframe>\n"
+                   "(remplacez l'adresse par celle où vous avez copié " WEB_FOLDER "/). "
+                   "L'adresse de la page garde la vue, les filtres et le PTCE choisi "
+                   "(#vue=liste&secteurs=…&aplat=regions&ptce=…) : un lien ou une iframe "
+                   "ouvre la carte dans cet état.\n\n",
+              b->tiles ? " que les tuiles du fond de carte demandé par --tuiles" : "");
     sb_printf(&sb, "Versions des données : %s\n\n", run->rd.versions);
     sb_printf(&sb, "Sources et crédits : %s\n", run->rd.credit);
     ptce_status st = sb.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
@@ -267,7 +281,31 @@ done:
     return st;
 }
 
-static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b, int year)
+/* The interactive web map: web/ with its template (data/web/) and its data. */
+static ptce_status write_web(ptce_ctx *ctx, outdir *od, build_state *b,
+                             const build_options *opts, int year)
+{
+    const char *data = ptce_data_dir(ctx);
+    if (!data)
+        return ptce_fail(ctx, PTCE_ERR_DATA, "dossier des données de référence introuvable");
+    char template_dir[4096];
+    snprintf(template_dir, sizeof template_dir, "%s/%s", data, WEB_FOLDER);
+    web_inputs in = {.run = &b->run, .agg = &b->agg, .ls = &b->ls,
+                     .region_geoms = b->web_regions, .dep_geoms = b->web_deps,
+                     .layout = &b->carte.layout,
+                     .previous = b->has_previous ? &b->previous : NULL,
+                     .diff = b->has_previous ? &b->diff : NULL, .tiles = opts->tiles,
+                     .attribution = opts->tiles_attribution, .year = year};
+    web_layers w;
+    ptce_status st = web_layers_build(ctx, &in, &w);
+    if (!st)
+        st = web_write(ctx, od, WEB_FOLDER, template_dir, &w.map);
+    web_layers_free(&w);
+    return st;
+}
+
+static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b,
+                                 const build_options *opts, int year)
 {
     layer_set *ls = &b->ls;
     const layer *points = b->restricted ? &b->points_view.out : &ls->points;
@@ -311,6 +349,8 @@ static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b, int 
     }
     if (!st)
         st = write_presentation(ctx, od, b, year);
+    if (!st)
+        st = write_web(ctx, od, b, opts, year);
     if (!st)
         st = write_readme(ctx, od, b);
     return st;
@@ -381,6 +421,7 @@ ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts)
     if (!b)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     outdir od = {0};
+    b->tiles = opts->tiles;
     int epsg = opts->epsg ? opts->epsg : 4326;
     /* Check what the user typed before the long part of the run. */
     ptce_status st = geom_crs_open(ctx, epsg, &b->crs);
@@ -411,7 +452,7 @@ ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts)
     if (!st)
         st = outdir_open(ctx, opts->outdir ? opts->outdir : "out", &od);
     if (!st) {
-        st = write_outputs(ctx, &od, b, census_year(opts, &b->run));
+        st = write_outputs(ctx, &od, b, opts, census_year(opts, &b->run));
         if (!st)
             st = outdir_commit(ctx, &od);
         else

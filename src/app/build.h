@@ -16,6 +16,9 @@ typedef struct build_options {
     const char *groups;   /* --groups FILE, NULL when unused */
     int annee;            /* census year for titles; 0: guessed (see build.c) */
     const char *previous; /* --previous OLD.csv: evolutions.csv and nb_prec/evol fields */
+    const char *tiles;    /* --tuiles URL template of the web map's basemap; NULL: our
+                           * own outlines only, nothing fetched */
+    const char *tiles_attribution; /* --attribution, required with tiles */
 } build_options;
 
 /* Runs the pipeline and writes the outputs. On failure nothing in outdir changes. */

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "geom/geom.h"
@@ -28,16 +29,49 @@ static const char help[] =
     "  --annee AAAA          année du recensement pour les titres (défaut : une année\n"
     "                        20xx du nom du fichier, sinon celle du COG)\n"
     "  --previous ANCIEN.csv compare au recensement précédent : evolutions.csv, et les\n"
-    "                        champs nb_prec et evol des régions et départements\n" COMMON_HELP;
+    "                        champs nb_prec et evol des régions et départements\n"
+    "  --tuiles MODÈLE_URL   fond de tuiles de la carte web (web/), par exemple\n"
+    "                        https://tuiles.exemple.fr/{z}/{x}/{y}.png ; sans cette option\n"
+    "                        la carte web n'utilise que nos contours et ne charge rien\n"
+    "  --attribution TEXTE   mention exigée par le fournisseur des tuiles (obligatoire\n"
+    "                        avec --tuiles)\n" COMMON_HELP;
+
+/* --tuiles must be a web address with {z}, {x} and {y}, and comes with its attribution
+ * (tile providers require it; the map shows it). */
+static int check_tiles(const char *tiles, const char *attribution)
+{
+    if (!tiles && !attribution)
+        return 1;
+    if (!tiles) {
+        fprintf(stderr, "ptce-map build : --attribution ne sert qu'avec --tuiles\n");
+        return 0;
+    }
+    if ((strncmp(tiles, "https://", 8) != 0 && strncmp(tiles, "http://", 7) != 0) ||
+        !strstr(tiles, "{z}") || !strstr(tiles, "{x}") || !strstr(tiles, "{y}")) {
+        fprintf(stderr, "ptce-map build : --tuiles attend une adresse http(s) avec {z}, {x} et "
+                        "{y} (ex. https://tuiles.exemple.fr/{z}/{x}/{y}.png), pas « %s »\n",
+                tiles);
+        return 0;
+    }
+    if (!attribution || !*attribution) {
+        fprintf(stderr, "ptce-map build : --tuiles demande --attribution TEXTE (la mention du "
+                        "fournisseur des tuiles, affichée sur la carte)\n");
+        return 0;
+    }
+    return 1;
+}
 
 int cmd_build(int argc, char **argv)
 {
-    enum { OPT_CRS = OPT_FIRST_FREE, OPT_GROUPS, OPT_ANNEE, OPT_PREVIOUS };
+    enum { OPT_CRS = OPT_FIRST_FREE, OPT_GROUPS, OPT_ANNEE, OPT_PREVIOUS, OPT_TUILES,
+           OPT_ATTRIBUTION };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"crs", required_argument, NULL, OPT_CRS},
         {"groups", required_argument, NULL, OPT_GROUPS},
         {"annee", required_argument, NULL, OPT_ANNEE},
         {"previous", required_argument, NULL, OPT_PREVIOUS},
+        {"tuiles", required_argument, NULL, OPT_TUILES},
+        {"attribution", required_argument, NULL, OPT_ATTRIBUTION},
         {"help", no_argument, NULL, 'h'}, COMMON_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     common_options co = {0};
     build_options bo = {.outdir = "out", .epsg = 4326};
@@ -63,6 +97,12 @@ int cmd_build(int argc, char **argv)
         case OPT_PREVIOUS:
             bo.previous = optarg;
             break;
+        case OPT_TUILES:
+            bo.tiles = optarg;
+            break;
+        case OPT_ATTRIBUTION:
+            bo.tiles_attribution = optarg;
+            break;
         case OPT_ANNEE:
             bo.annee = atoi(optarg);
             if (bo.annee < 2000 || bo.annee > 2100) {
@@ -78,6 +118,8 @@ int cmd_build(int argc, char **argv)
             return 1;
         }
     }
+    if (!check_tiles(bo.tiles, bo.tiles_attribution))
+        return 1;
     if (argc - optind > 1) {
         fprintf(stderr, "ptce-map build : un seul recensement à la fois\n");
         return 1;

@@ -14,6 +14,38 @@
 static const char *const palette[STYLE_MAX_CLASSES] = {"#ffffcc", "#a1dab4", "#41b6c4",
                                                        "#2c7fb8", "#253494"};
 
+/* ColorBrewer RdBu, 5 classes, reversed: red for fewer PTCE, blue for more. */
+static const char *const palette_change[5] = {"#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf",
+                                              "#2166ac"};
+
+/* The French of each accuracy class, for the web map (the names and which are hollow are
+ * the model's: geo_accuracy_name, geo_accuracy_is_approximate). */
+static const char *const accuracy_labels[STYLES_ACCURACY_CLASSES + 1] = {
+    [GEO_ACCURACY_PLACE] = "Le lieu même (coordonnées du recensement ou adresse)",
+    [GEO_ACCURACY_COMMUNE] = "Point de la commune",
+    [GEO_ACCURACY_APPROXIMATE] = "Point approché (la commune n'a pas de point propre)",
+    [GEO_ACCURACY_DEPARTEMENT] = "Département seulement (son chef-lieu)",
+};
+
+const char *const *styles_palette(size_t *n)
+{
+    *n = STYLE_MAX_CLASSES;
+    return palette;
+}
+
+const char *const *styles_palette_change(size_t *n)
+{
+    *n = sizeof palette_change / sizeof *palette_change;
+    return palette_change;
+}
+
+void styles_accuracies(web_precision out[STYLES_ACCURACY_CLASSES])
+{
+    for (int a = GEO_ACCURACY_PLACE; a <= STYLES_ACCURACY_CLASSES; a++)
+        out[a - 1] = (web_precision){geo_accuracy_name((geo_accuracy)a), accuracy_labels[a],
+                                     geo_accuracy_is_approximate((geo_accuracy)a)};
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

@@ -38,4 +38,17 @@ void styles_hollow_points(style_hollow *out, const char *values[2]);
 /* The legend entry of the hollow points. */
 #define STYLES_HOLLOW_LABEL "Cercle vide : point approch\xC3\xA9"
 
+/* The choropleth palette (light to dark), the same for QGIS, the SVG map and the web map. */
+const char *const *styles_palette(size_t *n);
+
+/* The diverging palette of a change between two censuses: strong decrease, decrease,
+ * stable, increase, strong increase. */
+const char *const *styles_palette_change(size_t *n);
+
+/* The classes of placement accuracy (geo_accuracy, GEO_ACCURACY_NONE left out), by the
+ * name the points carry in POINT_ACCURACY_FIELD, with their French label and whether they
+ * are drawn hollow (geo_accuracy_is_approximate): for the web map's legend and card. */
+#define STYLES_ACCURACY_CLASSES GEO_ACCURACY_DEPARTEMENT
+void styles_accuracies(web_precision out[STYLES_ACCURACY_CLASSES]);
+
 #endif

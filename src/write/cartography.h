@@ -137,8 +137,8 @@ ptce_status svg_write(ptce_ctx *ctx, outdir *od, const char *name, const svg_map
  * (properties named after the layer's fields); everything else is what the pipeline
  * decided (labels, colours, classes of precision). All strings are escaped for a script. */
 typedef struct web_precision {
-    const char *id;          /* value of the points' precision field: "geonames" */
-    const char *label;       /* "Point de la commune (GeoNames)" */
+    const char *id;          /* value of the points' accuracy field: "commune" */
+    const char *label;       /* "Point de la commune" */
     int approximate;         /* drawn as a hollow symbol */
 } web_precision;
 
