@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "census/census.h"
+#include "core/csvfile.h"
 #include "core/ctx.h"
 #include "core/util.h"
 #include "text/fold.h"
@@ -19,10 +19,13 @@ static int find_area(const area_stats *areas, size_t n, const char *code)
     return -1;
 }
 
-/* "1" → "01", "2a" → "2A": codes as the COG writes them. */
-static void normalise_code(const char *in, char *out, size_t size)
+/* "1" → "01", "2a" → "2A": codes as the COG writes them. False for a cell too long to
+ * be a code (the caller says it is not one). */
+static bool normalise_code(const char *in, char *out, size_t size)
 {
     char buf[16];
+    if (strlen(in) >= sizeof buf)
+        return false;
     snprintf(buf, sizeof buf, "%s", in);
     str_trim(buf);
     for (char *p = buf; *p; p++)
@@ -32,6 +35,7 @@ static void normalise_code(const char *in, char *out, size_t size)
         snprintf(out, size, "0%s", buf);
     else
         snprintf(out, size, "%s", buf);
+    return true;
 }
 
 static int add_group(group_set *g, const char *name)
@@ -48,18 +52,24 @@ ptce_status aggregate_groups(ptce_ctx *ctx, const aggregation *agg, const char *
 {
     memset(out, 0, sizeof *out);
     out->ctx = ctx;
-    census c;
-    ptce_status st = census_read(ctx, path, NULL, &c);
+    csv_table c;
+    ptce_status st = csv_table_read(ctx, path, NULL, &c);
     if (st)
         return st;
-    char *head = c.ncols >= 2 ? text_fold(c.header[0]) : NULL;
+    if (c.empty) {
+        csv_table_free(&c);
+        return ptce_fail(ctx, PTCE_ERR_INPUT,
+                         "%s : fichier vide. La première ligne doit être l'en-tête code_reg;groupe "
+                         "ou code_dep;groupe, puis une ligne par région ou département.", path);
+    }
+    char *head = c.ncols >= 2 ? text_fold(csv_table_cell(&c, NULL, 0)) : NULL;
     int by_dep = head && (!strcmp(head, "code_dep") || !strcmp(head, "code dep") ||
                           !strcmp(head, "departement") || !strcmp(head, "code departement"));
     int by_reg = head && (!strcmp(head, "code_reg") || !strcmp(head, "code reg") ||
                           !strcmp(head, "region") || !strcmp(head, "code region"));
     free(head);
     if (!by_dep && !by_reg) {
-        census_free(&c);
+        csv_table_free(&c);
         return ptce_fail(ctx, PTCE_ERR_INPUT,
                          "%s, ligne 1 : la première colonne doit s'appeler code_reg ou code_dep "
                          "et la deuxième groupe (les codes de région et de département se "
@@ -72,38 +82,63 @@ ptce_status aggregate_groups(ptce_ctx *ctx, const aggregation *agg, const char *
     out->names = calloc(nareas, sizeof *out->names);
     if (!group_of || !out->names) {
         free(group_of);
-        census_free(&c);
+        csv_table_free(&c);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
     for (size_t i = 0; i < nareas; i++)
         group_of[i] = -1;
-    for (size_t r = 0; r < c.nrecords && !st; r++) {
-        char code[16], name[128];
-        normalise_code(census_cell(&c, &c.records[r], 0), code, sizeof code);
-        snprintf(name, sizeof name, "%s", census_cell(&c, &c.records[r], 1));
-        str_trim(name);
+    for (size_t r = 0; r < c.nrows && !st; r++) {
+        const csv_row *row = &c.rows[r];
+        char code[16] = "", name[GROUP_NAME_MAX + 1];
+        const char *code_cell = csv_table_cell(&c, row, 0);
+        const char *name_cell = csv_table_cell(&c, row, 1);
+        int readable = normalise_code(code_cell, code, sizeof code);
+        char *trimmed = ptce_strdup(name_cell);
+        if (!trimmed) {
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+            break;
+        }
+        str_trim(trimmed);
+        size_t name_len = strlen(trimmed);
+        if (name_len <= GROUP_NAME_MAX)
+            memcpy(name, trimmed, name_len + 1);
+        free(trimmed);
+        if (name_len > GROUP_NAME_MAX) {
+            st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s, ligne %zu, colonne 2 : nom de groupe de %zu "
+                                                "octets ; au plus %d (largeur du champ groupe "
+                                                "des Shapefiles). Raccourcissez-le.",
+                           path, row->line, name_len, GROUP_NAME_MAX);
+            break;
+        }
+        if (!readable) {
+            st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s, ligne %zu, colonne 1 : « %s » n'est pas un "
+                                                "code de %s", path, row->line, code_cell,
+                           by_dep ? "département (01…976, 2A, 2B)"
+                                  : "région (01, 02, 03, 04, 06, 11…94)");
+            break;
+        }
         int a = find_area(areas, nareas, code);
         if (a < 0) {
             st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s, ligne %zu, colonne 1 : « %s » n'est pas un "
-                                                "code de %s", path, c.records[r].line, code,
+                                                "code de %s", path, row->line, code,
                            by_dep ? "département (01…976, 2A, 2B)"
                                   : "région (01, 02, 03, 04, 06, 11…94)");
         } else if (!name[0]) {
             st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s, ligne %zu, colonne 2 : nom de groupe vide",
-                           path, c.records[r].line);
+                           path, row->line);
         } else {
             int gi = add_group(out, name);
             if (gi < 0)
                 st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
             else if (group_of[a] >= 0 && group_of[a] != gi)
                 st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s, ligne %zu : %s est déjà dans le groupe "
-                                                    "« %s »", path, c.records[r].line, code,
+                                                    "« %s »", path, row->line, code,
                                out->names[group_of[a]]);
             else
                 group_of[a] = gi;
         }
     }
-    census_free(&c);
+    csv_table_free(&c);
     for (size_t i = 0; i < nareas && !st; i++)
         if (group_of[i] < 0) {
             ptce_warn(ctx, "%s : %s %s (%s) n'est dans aucun groupe ; il forme un groupe à lui "

@@ -2,7 +2,7 @@
  * aggregate/groups.h — counts by a custom grouping of regions or départements, as networks
  * organise their delegations (PACA with Corse, La Réunion with Mayotte…).
  *
- * The grouping file is a CSV (any encoding and separator the census reader accepts) whose
+ * The grouping file is a CSV (any encoding and separator core/csvfile.h accepts) whose
  * first column is `code_reg` (or `region`) or `code_dep` (or `departement`) and whose
  * second column is `groupe`. Areas the file does not list form a group of their own (with a
  * warning), so that the groups still add up to the national total.
@@ -11,6 +11,10 @@
 #define PTCE_AGGREGATE_GROUPS_H
 
 #include "aggregate/aggregate.h"
+
+/* The longest group name, in bytes: the width of the Shapefiles' `groupe` field. A longer
+ * name is an error naming its line, not a name cut short. */
+#define GROUP_NAME_MAX 80
 
 typedef struct group_set {
     area_stats *groups;       /* code = group name, nom = group name, parent_code = member codes */

@@ -18,12 +18,12 @@
 
 static void header_with(strbuf *sb, const census *c, const char *const *extra, size_t nextra)
 {
-    sb_append(sb, "\xEF\xBB\xBF");
+    csv_begin(sb);
     for (size_t i = 0; i < c->ncols; i++)
         csv_append_cell(sb, c->header[i], c->separator, i == 0);
     for (size_t i = 0; i < nextra; i++)
         csv_append_cell(sb, extra[i], c->separator, c->ncols == 0 && i == 0);
-    sb_append(sb, "\r\n");
+    csv_end_row(sb);
 }
 
 static void input_cells(strbuf *sb, const census *c, const census_record *r)
@@ -70,7 +70,7 @@ ptce_status report_geocode(ptce_ctx *ctx, const ptce_run *run, strbuf *sb)
             note.data[0] = '\0';
         note_render(&note, g);
         csv_append_cell(sb, note.data ? note.data : "", sep, 0);
-        sb_append(sb, "\r\n");
+        csv_end_row(sb);
     }
     sb->failed |= note.failed;
     sb_free(&note);
@@ -105,7 +105,7 @@ ptce_status report_classify(ptce_ctx *ctx, const ptce_run *run, bool explain, st
             csv_append_cell(sb, why.data ? why.data : "", sep, 0);
             sb_free(&why);
         }
-        sb_append(sb, "\r\n");
+        csv_end_row(sb);
     }
     return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
 }
@@ -115,40 +115,40 @@ static void synthese_row(strbuf *sb, const char *code, const char *nom, long cou
                          long population, double total)
 {
     char num[64];
-    csv_append_cell(sb, code, ';', 1);
-    csv_append_cell(sb, nom, ';', 0);
+    csv_append_cell(sb, code, CSV_OUT_SEP, 1);
+    csv_append_cell(sb, nom, CSV_OUT_SEP, 0);
     snprintf(num, sizeof num, "%ld", count);
-    csv_append_cell(sb, num, ';', 0);
+    csv_append_cell(sb, num, CSV_OUT_SEP, 0);
     for (size_t s = 0; s < ns; s++) {
         snprintf(num, sizeof num, "%ld", by_sector[s]);
-        csv_append_cell(sb, num, ';', 0);
+        csv_append_cell(sb, num, CSV_OUT_SEP, 0);
     }
     snprintf(num, sizeof num, "%ld", membres);
-    csv_append_cell(sb, has_membres ? num : "", ';', 0);
+    csv_append_cell(sb, has_membres ? num : "", CSV_OUT_SEP, 0);
     snprintf(num, sizeof num, "%ld", population);
-    csv_append_cell(sb, num, ';', 0);
+    csv_append_cell(sb, num, CSV_OUT_SEP, 0);
     snprintf(num, sizeof num, "%.3f", population > 0 ? count * 100000.0 / (double)population : 0);
-    csv_append_cell(sb, num, ';', 0);
+    csv_append_cell(sb, num, CSV_OUT_SEP, 0);
     snprintf(num, sizeof num, "%.2f", total > 0 ? count * 100.0 / total : 0);
-    csv_append_cell(sb, num, ';', 0);
-    sb_append(sb, "\r\n");
+    csv_append_cell(sb, num, CSV_OUT_SEP, 0);
+    csv_end_row(sb);
 }
 
 ptce_status report_synthese(ptce_ctx *ctx, const ptce_run *run, const aggregation *agg,
                             strbuf *sb)
 {
     size_t ns = agg->nsectors;
-    sb_append(sb, "\xEF\xBB\xBF");
-    csv_append_cell(sb, "code_reg", ';', 1);
-    csv_append_cell(sb, "region", ';', 0);
-    csv_append_cell(sb, "nb_ptce", ';', 0);
+    csv_begin(sb);
+    csv_append_cell(sb, "code_reg", CSV_OUT_SEP, 1);
+    csv_append_cell(sb, "region", CSV_OUT_SEP, 0);
+    csv_append_cell(sb, "nb_ptce", CSV_OUT_SEP, 0);
     for (size_t s = 0; s < ns; s++)
-        csv_append_cell(sb, taxonomy_sector_label(run->tax, s), ';', 0);
-    csv_append_cell(sb, "membres", ';', 0);
-    csv_append_cell(sb, "population", ';', 0);
-    csv_append_cell(sb, "ptce_pour_100000_hab", ';', 0);
-    csv_append_cell(sb, "part_nationale_pct", ';', 0);
-    sb_append(sb, "\r\n");
+        csv_append_cell(sb, taxonomy_sector_label(run->tax, s), CSV_OUT_SEP, 0);
+    csv_append_cell(sb, "membres", CSV_OUT_SEP, 0);
+    csv_append_cell(sb, "population", CSV_OUT_SEP, 0);
+    csv_append_cell(sb, "ptce_pour_100000_hab", CSV_OUT_SEP, 0);
+    csv_append_cell(sb, "part_nationale_pct", CSV_OUT_SEP, 0);
+    csv_end_row(sb);
     long *total = calloc(ns ? ns : 1, sizeof *total);
     if (!total)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");

@@ -768,24 +768,24 @@ ptce_status validate_format_text(ptce_ctx *ctx, const validate_report *r, strbuf
 
 ptce_status validate_format_csv(ptce_ctx *ctx, const validate_report *r, strbuf *sb)
 {
-    sb_append(sb, "\xEF\xBB\xBF");
-    csv_append_cell(sb, "ligne", ';', 1);
-    csv_append_cell(sb, "colonne", ';', 0);
-    csv_append_cell(sb, "gravite", ';', 0);
-    csv_append_cell(sb, "probleme", ';', 0);
-    csv_append_cell(sb, "conseil", ';', 0);
-    sb_append(sb, "\r\n");
+    csv_begin(sb);
+    csv_append_cell(sb, "ligne", CSV_OUT_SEP, 1);
+    csv_append_cell(sb, "colonne", CSV_OUT_SEP, 0);
+    csv_append_cell(sb, "gravite", CSV_OUT_SEP, 0);
+    csv_append_cell(sb, "probleme", CSV_OUT_SEP, 0);
+    csv_append_cell(sb, "conseil", CSV_OUT_SEP, 0);
+    csv_end_row(sb);
     for (size_t i = 0; i < r->nfindings; i++) {
         const validate_finding *f = &r->findings[i];
         char line[32] = "";
         if (f->line)
             snprintf(line, sizeof line, "%zu", f->line);
-        csv_append_cell(sb, line, ';', 1);
-        csv_append_cell(sb, f->column, ';', 0);
-        csv_append_cell(sb, f->severity == VALIDATE_ERROR ? "erreur" : "avertissement", ';', 0);
-        csv_append_cell(sb, f->problem, ';', 0);
-        csv_append_cell(sb, f->advice, ';', 0);
-        sb_append(sb, "\r\n");
+        csv_append_cell(sb, line, CSV_OUT_SEP, 1);
+        csv_append_cell(sb, f->column, CSV_OUT_SEP, 0);
+        csv_append_cell(sb, f->severity == VALIDATE_ERROR ? "erreur" : "avertissement", CSV_OUT_SEP, 0);
+        csv_append_cell(sb, f->problem, CSV_OUT_SEP, 0);
+        csv_append_cell(sb, f->advice, CSV_OUT_SEP, 0);
+        csv_end_row(sb);
     }
     return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
 }

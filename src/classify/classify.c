@@ -96,97 +96,6 @@ static size_t stem_into(const char *w, size_t n, char *out)
     return len;
 }
 
-/* text_fold() spends its time decomposing every character through utf8proc; French text is
- * mostly ASCII, so ASCII is folded here (lower case, digits kept, anything else a separator,
- * exactly as text_fold does) and only the other characters go through text_fold, one at a
- * time. Combining marks (NFD accents) are dropped without separating words, as in text_fold.
- * The one difference: a compatibility character whose decomposition starts or ends with
- * punctuation ("⒜" → "(a)") does not separate words here; no French text has them. */
-/* A byte buffer for cls_fold: room is checked once per character. */
-typedef struct fold_buf {
-    char *data;
-    size_t len, cap;
-} fold_buf;
-
-static bool fold_room(fold_buf *b, size_t extra)
-{
-    if (b->len + extra + 1 <= b->cap)
-        return true;
-    size_t cap = b->cap * 2 + extra + 1;
-    char *d = realloc(b->data, cap);
-    if (!d)
-        return false;
-    b->data = d;
-    b->cap = cap;
-    return true;
-}
-
-char *cls_fold(const char *text)
-{
-    size_t n0 = strlen(text);
-    fold_buf b = {malloc(n0 + 16), 0, n0 + 16};
-    if (!b.data)
-        return NULL;
-    bool pending_space = false;
-    const unsigned char *p = (const unsigned char *)text;
-    while (*p) {
-        unsigned char c = *p;
-        if (c < 0x80) {
-            p++;
-            if (c >= 'A' && c <= 'Z')
-                c = (unsigned char)(c - 'A' + 'a');
-            else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
-                pending_space = b.len > 0;
-                continue;
-            }
-            if (!fold_room(&b, 2))
-                goto fail;
-            if (pending_space) {
-                b.data[b.len++] = ' ';
-                pending_space = false;
-            }
-            b.data[b.len++] = (char)c;
-            continue;
-        }
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t used = utf8proc_iterate(p, -1, &cp);
-        size_t n = used > 0 ? (size_t)used : 1;
-        char one[8];
-        memcpy(one, p, n);
-        one[n] = '\0';
-        p += n;
-        if (used > 0) {
-            utf8proc_category_t cat = utf8proc_category(cp);
-            if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC ||
-                cat == UTF8PROC_CATEGORY_ME)
-                continue;
-        }
-        char *f = text_fold(one);
-        if (!f)
-            goto fail;
-        size_t fl = strlen(f);
-        if (fl == 0) {
-            pending_space = pending_space || b.len > 0;
-        } else if (fold_room(&b, fl + 1)) {
-            if (pending_space) {
-                b.data[b.len++] = ' ';
-                pending_space = false;
-            }
-            memcpy(b.data + b.len, f, fl);
-            b.len += fl;
-        } else {
-            free(f);
-            goto fail;
-        }
-        free(f);
-    }
-    b.data[b.len] = '\0';
-    return b.data;
-fail:
-    free(b.data);
-    return NULL;
-}
-
 void cls_tokens_free(cls_tokens *t)
 {
     free(t->buf);
@@ -197,7 +106,7 @@ void cls_tokens_free(cls_tokens *t)
 bool cls_tokenize(const char *text, cls_tokens *out)
 {
     memset(out, 0, sizeof *out);
-    char *f = cls_fold(text ? text : "");
+    char *f = text_fold(text ? text : "");
     if (!f)
         return false;
     size_t len = strlen(f);

@@ -33,9 +33,6 @@ typedef struct cls_tokens {
     size_t n;
 } cls_tokens;
 
-/* text_fold() with a fast path for ASCII (same output on French text; see classify.c). */
-char *cls_fold(const char *text);
-
 /* Normalises `text` (NULL counts as empty). Returns false when memory runs out; `out` is
  * then empty and needs no freeing. */
 bool cls_tokenize(const char *text, cls_tokens *out);

@@ -681,7 +681,7 @@ ptce_status taxonomy_load(ptce_ctx *ctx, const char *path, taxonomy **out)
 
     ptce_status st = PTCE_OK;
     char *s = data, *end = data + len;
-    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+    if (len >= 3 && memcmp(s, UTF8_BOM, 3) == 0)
         s += 3;
     while (s < end && st == PTCE_OK) {
         p.line++;

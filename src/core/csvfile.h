@@ -1,15 +1,100 @@
 /*
- * core/csvfile.h — CSV files as spreadsheets exchange them: the one place that knows how a
- * cell is quoted and defused. Knows nothing of the domain.
+ * core/csvfile.h — CSV files as spreadsheets and open-data portals exchange them: the one
+ * reader (on libcsv) and the one set of writing conventions. Knows nothing of the domain.
+ *
+ * Reading. Every CSV input of ptce-map (the census, --groups, --overrides, --ban) goes
+ * through here, so that all of them accept the same things: UTF-8 with or without a BOM
+ * or Windows-1252 (decided on the whole file), `;`, tab or `,` (the most frequent on the
+ * header line outside quotes; ties go to `;`, then tab), quotes and doubled quotes, line
+ * breaks and separators inside quoted cells, LF, CRLF or a lone CR (old Mac exports).
+ * Nothing is cut silently: a cell longer than the caller allows is an error naming the
+ * file, the line and the column. Blank rows are skipped (and counted). Rows are
+ * numbered by the physical line where they start, for messages.
+ *
+ * Ownership: a csv_table owns its strings (csv_table_free); a stream hands each row to a
+ * callback whose cells live until the callback returns.
  */
 #ifndef PTCE_CORE_CSVFILE_H
 #define PTCE_CORE_CSVFILE_H
 
+#include <stddef.h>
+
 #include "core/util.h"
+#include "ptce.h"
+
+/* ---- writing ---------------------------------------------------------------------------- */
+
+/* What every CSV file ptce-map writes for spreadsheets looks like: UTF-8 with a BOM (so that
+ * Excel shows accents), `;` between cells (French locale), CRLF line ends. */
+#define CSV_OUT_BOM UTF8_BOM
+#define CSV_OUT_SEP ';'
+#define CSV_OUT_EOL "\r\n"
 
 /* Appends one CSV cell (with the separator before it unless first): quoted when it holds
  * the separator, a quote or a line break; defused with a leading apostrophe when a
  * spreadsheet would run it as a formula (=, +, -, @ not followed by a number). */
 void csv_append_cell(strbuf *sb, const char *text, char sep, int first);
+
+/* Starts a file (the BOM) and ends a row (CRLF), with the conventions above. */
+void csv_begin(strbuf *sb);
+void csv_end_row(strbuf *sb);
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+typedef struct csv_read_options {
+    size_t max_cell;   /* longest cell accepted, in bytes; 0 for no limit */
+} csv_read_options;
+
+typedef struct csv_row {
+    size_t line;       /* physical line (1-based) where the row starts */
+    size_t first_cell; /* index of its first cell in csv_table.cell_offsets */
+    size_t extra;      /* cells beyond the header's width, dropped (0 normally) */
+} csv_row;
+
+/* A whole file read at once. Row 0 is the header; every data row has ncols cells (short
+ * rows are padded with empty cells, long ones lose the extra cells, counted in `extra`). */
+typedef struct csv_table {
+    char encoding[16];     /* "UTF-8", "UTF-8 (BOM)" or "windows-1252" */
+    char separator;        /* ';', ',' or '\t' */
+    int empty;             /* nothing but blank lines (or a BOM): no header, no rows */
+    size_t ncols;          /* header width */
+    size_t header_line;    /* physical line of the header (1 unless blank lines come first) */
+    csv_row *rows;         /* data rows, in file order */
+    size_t nrows;
+    size_t blank_rows;     /* blank lines and rows of empty cells after the header, skipped */
+    char *text;            /* every cell, NUL-terminated UTF-8 */
+    size_t *cell_offsets;  /* header cells first, then each row's */
+} csv_table;
+
+/* Reads `bytes` (not NUL-terminated; `name` goes in messages). Fails, with a French message
+ * naming the file and line, on UTF-16, a NUL byte, a BOM followed by invalid UTF-8, a quote
+ * left open at the end, or a cell over the limit. An empty file is not an error here: the
+ * table says `empty` and the caller says what it expected. */
+ptce_status csv_table_parse(ptce_ctx *ctx, const char *name, const char *bytes, size_t len,
+                            const csv_read_options *opts, csv_table *out);
+/* The same from a file. On failure `out` holds nothing to free. */
+ptce_status csv_table_read(ptce_ctx *ctx, const char *path, const csv_read_options *opts,
+                           csv_table *out);
+void csv_table_free(csv_table *t);
+
+/* Cell `col` of the header (row == NULL) or of a row; "" beyond the width. Never NULL. */
+const char *csv_table_cell(const csv_table *t, const csv_row *row, size_t col);
+
+/* A file too large to hold, read as a stream of rows: UTF-8 only (a BOM is skipped; bytes
+ * that are not UTF-8 are an error naming line and column), separator detected on the first
+ * line like the table. The callback gets every non-blank row, the header first, with its
+ * cells and its line; it returns PTCE_OK to go on, anything else stops the stream with that
+ * status (its message already set). */
+typedef ptce_status (*csv_row_fn)(void *user, const char *const *cells, size_t ncells,
+                                  size_t line);
+typedef struct csv_stream csv_stream;
+
+ptce_status csv_stream_open(ptce_ctx *ctx, const char *name, const csv_read_options *opts,
+                            csv_row_fn fn, void *user, csv_stream **out);
+/* Feeds the next bytes, in any pieces. Returns the first failure, then keeps returning it. */
+ptce_status csv_stream_feed(csv_stream *s, const char *bytes, size_t len);
+/* Ends the stream: the last row, and a check that no quote was left open. */
+ptce_status csv_stream_finish(csv_stream *s);
+void csv_stream_free(csv_stream *s);
 
 #endif

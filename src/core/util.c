@@ -167,6 +167,44 @@ char *ptce_read_file(const char *path, size_t *len)
     return data;
 }
 
+static const unsigned short cp1252_high[32] = {
+    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+
+unsigned cp1252_codepoint(unsigned char b)
+{
+    return b < 0x80 ? b : b < 0xA0 ? cp1252_high[b - 0x80] : b;
+}
+
+void utf8_append_codepoint(strbuf *sb, unsigned cp)
+{
+    char enc[3];
+    if (cp < 0x80) {
+        sb_append_char(sb, (char)cp);
+    } else if (cp < 0x800) {
+        enc[0] = (char)(0xC0 | (cp >> 6));
+        enc[1] = (char)(0x80 | (cp & 0x3F));
+        sb_append_n(sb, enc, 2);
+    } else {
+        enc[0] = (char)(0xE0 | ((cp >> 12) & 0x0F));
+        enc[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        enc[2] = (char)(0x80 | (cp & 0x3F));
+        sb_append_n(sb, enc, 3);
+    }
+}
+
+char *cp1252_to_utf8(const char *bytes, size_t len, size_t *outlen)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < len; i++)
+        utf8_append_codepoint(&sb, cp1252_codepoint((unsigned char)bytes[i]));
+    if (outlen)
+        *outlen = sb.len;
+    return sb_take(&sb);
+}
+
 bool utf8_is_valid(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;

@@ -34,8 +34,21 @@ char *sb_take(strbuf *sb);
 /* Reads a whole file. Returns NULL and sets errno on failure; *len gets the size. */
 char *ptce_read_file(const char *path, size_t *len);
 
+/* The UTF-8 byte order mark, which spreadsheets write first and readers skip. */
+#define UTF8_BOM "\xEF\xBB\xBF"
+
 /* True when the n bytes are valid UTF-8 (no overlongs, no surrogates). */
 bool utf8_is_valid(const char *s, size_t n);
+
+/* Windows-1252, the encoding French Excel writes "CSV (séparateur : point-virgule)" in:
+ * the Unicode code point of byte b (every byte maps to one; the five unassigned bytes of
+ * 0x80–0x9F give U+FFFD). The one table of the project. */
+unsigned cp1252_codepoint(unsigned char b);
+/* Windows-1252 bytes to UTF-8 (new, NUL-terminated; *outlen gets its length); NULL when
+ * memory runs out. */
+char *cp1252_to_utf8(const char *bytes, size_t len, size_t *outlen);
+/* Appends code point cp (below U+10000) to sb as UTF-8. */
+void utf8_append_codepoint(strbuf *sb, unsigned cp);
 
 /* The largest length <= max that does not cut a UTF-8 sequence of s in two. */
 size_t utf8_cut_length(const char *s, size_t max);

@@ -564,19 +564,19 @@ ptce_status diff_runs(ptce_ctx *ctx, const ptce_run *old_run, const ptce_run *ne
 
 ptce_status diff_write_csv(ptce_ctx *ctx, const diff_result *d, strbuf *sb)
 {
-    sb_append(sb, "\xEF\xBB\xBF");
+    csv_begin(sb);
     static const char *const cols[] = {"id", "nom", "changement", "avant", "apres"};
     for (size_t i = 0; i < 5; i++)
-        csv_append_cell(sb, cols[i], ';', i == 0);
-    sb_append(sb, "\r\n");
+        csv_append_cell(sb, cols[i], CSV_OUT_SEP, i == 0);
+    csv_end_row(sb);
     for (size_t i = 0; i < d->nchanges; i++) {
         const diff_change *c = &d->changes[i];
-        csv_append_cell(sb, c->id, ';', 1);
-        csv_append_cell(sb, c->nom, ';', 0);
-        csv_append_cell(sb, diff_kind_name(c->kind), ';', 0);
-        csv_append_cell(sb, c->avant, ';', 0);
-        csv_append_cell(sb, c->apres, ';', 0);
-        sb_append(sb, "\r\n");
+        csv_append_cell(sb, c->id, CSV_OUT_SEP, 1);
+        csv_append_cell(sb, c->nom, CSV_OUT_SEP, 0);
+        csv_append_cell(sb, diff_kind_name(c->kind), CSV_OUT_SEP, 0);
+        csv_append_cell(sb, c->avant, CSV_OUT_SEP, 0);
+        csv_append_cell(sb, c->apres, CSV_OUT_SEP, 0);
+        csv_end_row(sb);
     }
     return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "core/csvfile.h"
 #include "core/ctx.h"
 #include "core/util.h"
 #include "geocode/internal.h"
@@ -151,51 +152,6 @@ static ptce_status build_streets(ptce_ctx *ctx, ban_index *b)
 
 /* ---- reading --------------------------------------------------------------------------- */
 
-/* Reads one line (any length) from the gz stream into sb. Returns 0 at the end. */
-static int read_line(gzFile f, strbuf *sb, int *error)
-{
-    char chunk[8192];
-    sb->len = 0;
-    if (sb->data)
-        sb->data[0] = '\0';
-    *error = 0;
-    int got = 0;
-    while (gzgets(f, chunk, sizeof chunk)) {
-        got = 1;
-        size_t n = strlen(chunk);
-        sb_append_n(sb, chunk, n);
-        if (n > 0 && chunk[n - 1] == '\n')
-            break;
-    }
-    if (!got) {
-        int errnum;
-        gzerror(f, &errnum);
-        *error = errnum != Z_OK && errnum != Z_STREAM_END;
-        return 0;
-    }
-    while (sb->len > 0 && (sb->data[sb->len - 1] == '\n' || sb->data[sb->len - 1] == '\r'))
-        sb->data[--sb->len] = '\0';
-    return !sb->failed;
-}
-
-#define BAN_MAX_FIELDS 40
-
-static int split_fields(char *line, char sep, char *fields[BAN_MAX_FIELDS])
-{
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        if (n == BAN_MAX_FIELDS)
-            return n;
-        fields[n++] = p;
-        char *s = strchr(p, sep);
-        if (!s)
-            return n;
-        *s = '\0';
-        p = s + 1;
-    }
-}
-
 enum { B_NUMERO, B_REP, B_NOM_VOIE, B_CODE_INSEE, B_LON, B_LAT, B_NCOLS };
 static const char *const ban_columns[B_NCOLS] = {"numero", "rep", "nom_voie", "code_insee",
                                                  "lon", "lat"};
@@ -214,133 +170,158 @@ static ptce_status add_point(ptce_ctx *ctx, ban_index *b, const ban_point *p)
     return PTCE_OK;
 }
 
+/* What reading one file keeps between its rows (core/csvfile.h streams them). */
+typedef struct ban_load {
+    geocoder *g;
+    ban_index *b;
+    const char *path;
+    int col[B_NCOLS];
+    size_t need;               /* cells a row needs to hold every column */
+    size_t kept, unknown, bad;
+    /* Consecutive rows share their street: fold and intern its name once. */
+    const commune *prev_commune;
+    const char *prev_key, *prev_name;
+} ban_load;
+
+static ptce_status ban_header(ban_load *L, const char *const *cells, size_t n)
+{
+    L->need = 0;
+    for (int k = 0; k < B_NCOLS; k++) {
+        L->col[k] = -1;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(cells[i], ban_columns[k]) == 0)
+                L->col[k] = (int)i;
+        if (L->col[k] < 0 && k != B_REP)
+            return ptce_fail(L->g->ctx, PTCE_ERR_INPUT,
+                             "%s, ligne 1 : colonne « %s » absente ; ce n'est pas un fichier de "
+                             "la BAN (en-tête attendu : id;id_fantoir;numero;rep;nom_voie;"
+                             "code_postal;code_insee;nom_commune;…;lon;lat;…)",
+                             L->path, ban_columns[k]);
+        if ((size_t)(L->col[k] + 1) > L->need)
+            L->need = (size_t)(L->col[k] + 1);
+    }
+    return PTCE_OK;
+}
+
+static ptce_status ban_row(void *user, const char *const *cells, size_t n, size_t line)
+{
+    ban_load *L = user;
+    ban_index *b = L->b;
+    const refdata *rd = L->g->rd;
+    ptce_ctx *ctx = L->g->ctx;
+    (void)line;
+    if (L->need == 0) /* the first row is the header */
+        return ban_header(L, cells, n);
+    if (n < L->need) {
+        L->bad++;
+        return PTCE_OK;
+    }
+    const char *code = cells[L->col[B_CODE_INSEE]];
+    const commune *m = refdata_commune(rd, code);
+    if (!m) {
+        const former_commune *fc = refdata_former(rd, code);
+        m = fc ? fc->current : NULL;
+    }
+    if (!m) {
+        L->unknown++;
+        return PTCE_OK;
+    }
+    double lat, lon;
+    if (!parse_decimal(cells[L->col[B_LAT]], &lat) || !parse_decimal(cells[L->col[B_LON]], &lon) ||
+        !geo_in_france_box(lat, lon)) {
+        L->bad++;
+        return PTCE_OK;
+    }
+    const char *voie = cells[L->col[B_NOM_VOIE]];
+    if (m != L->prev_commune || !L->prev_name || strcmp(voie, L->prev_name) != 0) {
+        char key[128];
+        if (!geo_street_key(voie, key, sizeof key)) {
+            L->bad++;
+            return PTCE_OK;
+        }
+        L->prev_key = L->prev_commune && L->prev_key && strcmp(L->prev_key, key) == 0
+                          ? L->prev_key
+                          : arena_strdup(b, key, strlen(key));
+        L->prev_name = arena_strdup(b, voie, strlen(voie));
+        if (!L->prev_key || !L->prev_name)
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
+        L->prev_commune = m;
+    }
+    ban_point p = {.commune = m, .key = L->prev_key, .name = L->prev_name, .lat = lat,
+                   .lon = lon};
+    long num = strtol(cells[L->col[B_NUMERO]], NULL, 10);
+    p.number = num > 0 && num < 99999 ? (int32_t)num : 0;
+    if (L->col[B_REP] >= 0) {
+        char repk[sizeof p.rep];
+        text_fold_into(cells[L->col[B_REP]], repk, sizeof repk);
+        snprintf(p.rep, sizeof p.rep, "%s", repk);
+    }
+    ptce_status st = add_point(ctx, b, &p);
+    if (st)
+        return st;
+    L->kept++;
+    size_t d = (size_t)(refdata_departement(rd, m->dep) - rd->deps);
+    if (d < b->ndeps)
+        b->dep_loaded[d] = 1;
+    return PTCE_OK;
+}
+
+/* The longest BAN cell worth reading: street names run to about a hundred bytes. */
+#define BAN_MAX_CELL 1000
+
 static ptce_status load_file(geocoder *g, ban_index *b, const char *path)
 {
     ptce_ctx *ctx = g->ctx;
-    const refdata *rd = g->rd;
     gzFile f = gzopen(path, "rb");
     if (!f)
         return ptce_fail(ctx, PTCE_ERR_IO, "%s : lecture impossible (%s).", path,
                          errno ? strerror(errno) : "zlib");
     gzbuffer(f, 1 << 17);
-    strbuf line;
-    sb_init(&line);
-    int error = 0;
-    ptce_status st = PTCE_OK;
-    if (!read_line(f, &line, &error)) {
-        st = error ? ptce_fail(ctx, PTCE_ERR_INPUT, "%s : fichier compressé illisible", path)
-                   : ptce_fail(ctx, PTCE_ERR_INPUT, "%s : fichier vide, ce n'est pas un fichier "
-                                                    "de la BAN", path);
-        goto done;
-    }
-    char *header = line.data;
-    if ((unsigned char)header[0] == 0xEF && (unsigned char)header[1] == 0xBB &&
-        (unsigned char)header[2] == 0xBF)
-        header += 3;
-    char sep = strchr(header, ';') ? ';' : strchr(header, '\t') ? '\t' : ',';
-    char *fields[BAN_MAX_FIELDS];
-    int nf = split_fields(header, sep, fields);
-    int col[B_NCOLS];
-    for (int k = 0; k < B_NCOLS; k++) {
-        col[k] = -1;
-        for (int i = 0; i < nf; i++)
-            if (strcmp(fields[i], ban_columns[k]) == 0)
-                col[k] = i;
-        if (col[k] < 0 && k != B_REP) {
-            st = ptce_fail(ctx, PTCE_ERR_INPUT,
-                           "%s, ligne 1 : colonne « %s » absente ; ce n'est pas un fichier de la "
-                           "BAN (en-tête attendu : id;id_fantoir;numero;rep;nom_voie;code_postal;"
-                           "code_insee;nom_commune;…;lon;lat;…)", path, ban_columns[k]);
-            goto done;
-        }
-    }
-    int need = 0;
-    for (int k = 0; k < B_NCOLS; k++)
-        if (col[k] + 1 > need)
-            need = col[k] + 1;
-    size_t lineno = 1, kept = 0, unknown = 0, bad = 0;
-    /* Consecutive rows share their street: fold and intern its name once. */
-    const commune *prev_commune = NULL;
-    const char *prev_key = NULL, *prev_name = NULL;
-    char prev_voie[256] = "";
-    while (read_line(f, &line, &error)) {
-        lineno++;
-        if (!line.len)
-            continue;
-        nf = split_fields(line.data, sep, fields);
-        if (nf < need) {
-            bad++;
-            continue;
-        }
-        const char *code = fields[col[B_CODE_INSEE]];
-        const commune *m = refdata_commune(rd, code);
-        if (!m) {
-            const former_commune *fc = refdata_former(rd, code);
-            m = fc ? fc->current : NULL;
-        }
-        if (!m) {
-            unknown++;
-            continue;
-        }
-        double lat, lon;
-        if (!parse_decimal(fields[col[B_LAT]], &lat) || !parse_decimal(fields[col[B_LON]], &lon) ||
-            !geo_in_france_box(lat, lon)) {
-            bad++;
-            continue;
-        }
-        const char *voie = fields[col[B_NOM_VOIE]];
-        if (m != prev_commune || strcmp(voie, prev_voie) != 0) {
-            char key[128];
-            if (!geo_street_key(voie, key, sizeof key)) {
-                bad++;
-                continue;
-            }
-            prev_key = prev_commune && prev_key && strcmp(prev_key, key) == 0
-                           ? prev_key
-                           : arena_strdup(b, key, strlen(key));
-            prev_name = arena_strdup(b, voie, strlen(voie));
-            if (!prev_key || !prev_name) {
-                st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
-                goto done;
-            }
-            prev_commune = m;
-            snprintf(prev_voie, sizeof prev_voie, "%s", voie);
-        }
-        ban_point p = {.commune = m, .key = prev_key, .name = prev_name, .lat = lat, .lon = lon};
-        long num = strtol(fields[col[B_NUMERO]], NULL, 10);
-        p.number = num > 0 && num < 99999 ? (int32_t)num : 0;
-        if (col[B_REP] >= 0) {
-            char repk[sizeof p.rep];
-            geo_fold(fields[col[B_REP]], repk, sizeof repk);
-            snprintf(p.rep, sizeof p.rep, "%s", repk);
-        }
-        if ((st = add_point(ctx, b, &p)))
-            goto done;
-        kept++;
-        size_t d = (size_t)(refdata_departement(rd, m->dep) - rd->deps);
-        if (d < b->ndeps)
-            b->dep_loaded[d] = 1;
-    }
-    if (error) {
-        st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s, ligne %zu : fichier compressé illisible "
-                                            "(tronqué ?)", path, lineno + 1);
-        goto done;
-    }
-    if (line.failed) {
+    ban_load L = {.g = g, .b = b, .path = path};
+    csv_read_options opts = {.max_cell = BAN_MAX_CELL};
+    csv_stream *s = NULL;
+    ptce_status st = csv_stream_open(ctx, path, &opts, ban_row, &L, &s);
+    char *chunk = st ? NULL : malloc(1 << 16);
+    if (!st && !chunk)
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
-        goto done;
+    size_t total = 0;
+    while (!st) {
+        int got = gzread(f, chunk, 1 << 16);
+        if (got < 0) {
+            st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s : fichier compressé illisible%s", path,
+                           total ? " (tronqué ?)" : "");
+            break;
+        }
+        if (got == 0)
+            break;
+        total += (size_t)got;
+        st = csv_stream_feed(s, chunk, (size_t)got);
     }
-    if (kept == 0)
-        ptce_warn(ctx, "%s : aucune adresse retenue (%zu lignes de communes inconnues, %zu "
-                       "illisibles)", path, unknown, bad);
-    else
-        ptce_info(ctx, "BAN : %zu adresses lues dans %s%s", kept, path,
-                  unknown + bad ? " (des lignes ignorées : communes inconnues ou illisibles)"
-                                : "");
-done:
-    sb_free(&line);
+    if (!st) {
+        int errnum = Z_OK;
+        gzerror(f, &errnum);
+        if (errnum != Z_OK && errnum != Z_STREAM_END)
+            st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s : fichier compressé illisible (tronqué ?)",
+                           path);
+    }
+    if (!st)
+        st = csv_stream_finish(s);
+    if (!st && L.need == 0)
+        st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s : fichier vide, ce n'est pas un fichier de la "
+                                            "BAN", path);
+    free(chunk);
+    csv_stream_free(s);
     gzclose(f);
-    return st;
+    if (st)
+        return st;
+    if (L.kept == 0)
+        ptce_warn(ctx, "%s : aucune adresse retenue (%zu lignes de communes inconnues, %zu "
+                       "illisibles)", path, L.unknown, L.bad);
+    else
+        ptce_info(ctx, "BAN : %zu adresses lues dans %s%s", L.kept, path,
+                  L.unknown + L.bad ? " (des lignes ignorées : communes inconnues ou illisibles)"
+                                    : "");
+    return PTCE_OK;
 }
 
 ptce_status geocoder_load_ban(geocoder *g, const char *const *paths, size_t n)

@@ -1100,7 +1100,7 @@ static const char *address_country(const char *address)
 {
     const char *last = strrchr(address, ',');
     char key[128];
-    geo_fold(last ? last + 1 : address, key, sizeof key);
+    text_fold_into(last ? last + 1 : address, key, sizeof key);
     return geo_foreign_country(key);
 }
 
@@ -1494,7 +1494,7 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
     geo_field foreign_field = rd->foreign_field;
     if (!foreign && (nm.cands.n == 0 || nm.fuzzy || nm.prefix)) {
         char k[256];
-        geo_fold(name, k, sizeof k);
+        text_fold_into(name, k, sizeof k);
         foreign = geo_foreign_country(k);
         foreign_field = rd->name_field;
     }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "geocode/geocode.h"
+#include "text/fold.h"
 
 /* One name the fuzzy scan compares with: a commune's own name or a former commune's. The
  * letter mask and the length let most names be skipped without computing a distance. */
@@ -50,10 +51,6 @@ struct geocoder {
 };
 
 /* ---- normalize.c ----------------------------------------------------------------------- */
-
-/* text_fold_into() without an allocation for ASCII and Latin-1 letters (the common case);
- * any other text goes through text_fold_into(). Same output, byte for byte. */
-size_t geo_fold(const char *text, char *out, size_t size);
 
 /* True when the text says CEDEX (any case, "Cédex" too). */
 int geo_mentions_cedex(const char *text);

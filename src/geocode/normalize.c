@@ -14,69 +14,7 @@
 #include "geocode/internal.h"
 #include "text/fold.h"
 
-/* ---- folding --------------------------------------------------------------------------- */
-
-/* U+00C0..U+00FF (UTF-8 C3 80..C3 BF): what text_fold() makes of each. NULL: not handled
- * here (letters without a decomposition, kept as they are by text_fold); " ": a separator. */
-static const char *const latin1_fold[64] = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    NULL, "n", "o", "o", "o", "o", "o", " ", NULL, "u", "u", "u", "u", "y", NULL, "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    NULL, "n", "o", "o", "o", "o", "o", " ", NULL, "u", "u", "u", "u", "y", NULL, "y"};
-
-size_t geo_fold(const char *text, char *out, size_t size)
-{
-    if (size == 0)
-        return 0;
-    size_t n = 0;
-    int pending = 0;
-    const unsigned char *p = (const unsigned char *)text;
-    while (*p) {
-        const char *emit = NULL;
-        char one[2] = {0, 0};
-        unsigned char c = *p;
-        if (c < 0x80) {
-            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-                one[0] = (char)c;
-                emit = one;
-            } else if (c >= 'A' && c <= 'Z') {
-                one[0] = (char)(c - 'A' + 'a');
-                emit = one;
-            }
-            p++;
-        } else if (c == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
-            emit = latin1_fold[p[1] - 0x80];
-            if (!emit)
-                return text_fold_into(text, out, size);
-            if (emit[0] == ' ')
-                emit = NULL;
-            p += 2;
-        } else if (c == 0xC5 && (p[1] == 0x92 || p[1] == 0x93)) {
-            emit = "oe";
-            p += 2;
-        } else if (c == 0xE2 && p[1] == 0x80 && p[2] >= 0x90 && p[2] <= 0x9F) {
-            p += 3; /* dashes and quotation marks: ’ ‘ – — … */
-        } else if (c == 0xC2 && (p[1] == 0xA0 || p[1] == 0xAB || p[1] == 0xBB)) {
-            p += 2; /* no-break space, « » */
-        } else {
-            return text_fold_into(text, out, size);
-        }
-        if (!emit) {
-            pending = n > 0;
-            continue;
-        }
-        if (pending) {
-            if (n + 1 < size)
-                out[n++] = ' ';
-            pending = 0;
-        }
-        for (const char *e = emit; *e; e++)
-            if (n + 1 < size)
-                out[n++] = *e;
-    }
-    out[n] = '\0';
-    return n;
-}
+/* ---- folding: text/fold.h (text_fold_into) ------------------------------------------- */
 
 uint32_t geo_letter_mask(const char *key)
 {
@@ -117,7 +55,7 @@ int geo_has_content(const char *text)
             return 1;
         if (*p >= 0x80) {
             char key[16];
-            geo_fold((const char *)p, key, sizeof key);
+            text_fold_into((const char *)p, key, sizeof key);
             return key[0] != '\0';
         }
     }
@@ -192,7 +130,7 @@ int geocode_clean_postcode(const char *text, char out[6], int *restored_zero, in
 const departement *geocode_parse_departement(const refdata *rd, const char *text)
 {
     char key[128];
-    geo_fold(text, key, sizeof key);
+    text_fold_into(text, key, sizeof key);
     if (!key[0])
         return NULL;
     /* A leading code: "01", "1", "2a", "971", "13 bouches du rhone". */
@@ -426,7 +364,7 @@ geo_qualifier_kind geocode_read_qualifier(const refdata *rd, const char *text, i
 {
     memset(q, 0, sizeof *q);
     char key[128];
-    geo_fold(text, key, sizeof key);
+    text_fold_into(text, key, sizeof key);
     if (!key[0])
         return GEO_QUAL_NONE;
     if (in_words(key, france_words)) {
@@ -644,7 +582,7 @@ int geocode_name_variants(const char *name, char keys[][128], int max)
     }
     pre[k] = '\0';
     char base[128];
-    geo_fold(pre, base, sizeof base);
+    text_fold_into(pre, base, sizeof base);
     int n = 0;
     if (!base[0] || max <= 0)
         return 0;
@@ -832,7 +770,7 @@ static size_t street_key_words(char *const *words, int nw, char *out, size_t siz
 size_t geo_street_key(const char *name, char *out, size_t size)
 {
     char folded[256];
-    geo_fold(name, folded, sizeof folded);
+    text_fold_into(name, folded, sizeof folded);
     char *words[32];
     int nw = split_words(folded, words);
     return street_key_words(words, nw, out, size);
@@ -861,7 +799,7 @@ static const char *rep_full(const char *w)
 static int parse_segment(const char *segment, geo_street *s)
 {
     char folded[256];
-    geo_fold(segment, folded, sizeof folded);
+    text_fold_into(segment, folded, sizeof folded);
     char *words[32];
     int nw = split_words(folded, words);
     /* Cut at the postal code (5 digits, or 4 after the first word) or at "cedex". */

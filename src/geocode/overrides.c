@@ -5,12 +5,12 @@
  * file stops the run with the file, the line and the column, instead of silently leaving
  * a row unfixed. The table is sorted by id and looked up by binary search.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csvfile.h"
 #include "core/ctx.h"
 #include "core/util.h"
 #include "geocode/internal.h"
@@ -95,131 +95,9 @@ static const char *keep(override_table *t, const char *s)
 
 /* ---- reading the file ------------------------------------------------------------------ */
 
-static const unsigned short cp1252_high[32] = {
-    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
-
-/* Windows-1252 bytes to UTF-8 (spreadsheets on Windows write it). */
-static char *from_windows_1252(const char *bytes, size_t len)
-{
-    strbuf sb;
-    sb_init(&sb);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char b = (unsigned char)bytes[i];
-        unsigned cp = b < 0x80 ? b : b < 0xA0 ? cp1252_high[b - 0x80] : b;
-        if (cp < 0x80) {
-            sb_append_char(&sb, (char)cp);
-        } else if (cp < 0x800) {
-            sb_append_char(&sb, (char)(0xC0 | (cp >> 6)));
-            sb_append_char(&sb, (char)(0x80 | (cp & 0x3F)));
-        } else {
-            sb_append_char(&sb, (char)(0xE0 | (cp >> 12)));
-            sb_append_char(&sb, (char)(0x80 | ((cp >> 6) & 0x3F)));
-            sb_append_char(&sb, (char)(0x80 | (cp & 0x3F)));
-        }
-    }
-    return sb_take(&sb);
-}
-
-#define MAX_FIELDS 32
-#define FIELD_SIZE 512
-
-typedef struct record {
-    char fields[MAX_FIELDS][FIELD_SIZE];
-    int n;
-    size_t line;      /* physical line where the record starts */
-} record;
-
-/* Reads one record at *pp (quotes as in RFC 4180, any of \n, \r\n). Returns 1 when a
- * record was read, 0 at the end, -1 on an unterminated quote. */
-static int next_record(const char **pp, size_t *line, char sep, record *rec)
-{
-    const char *p = *pp;
-    if (!*p)
-        return 0;
-    rec->n = 0;
-    rec->line = *line;
-    size_t len = 0;
-    int quoted = 0, field_started = 0;
-    char *cur = rec->fields[0];
-    cur[0] = '\0';
-    for (;;) {
-        char c = *p;
-        if (quoted) {
-            if (!c)
-                return -1;
-            if (c == '"' && p[1] == '"') {
-                p += 2;
-                if (len + 1 < FIELD_SIZE)
-                    cur[len++] = '"';
-                continue;
-            }
-            if (c == '"') {
-                quoted = 0;
-                p++;
-                continue;
-            }
-            if (c == '\n')
-                (*line)++;
-            if (len + 1 < FIELD_SIZE)
-                cur[len++] = c;
-            p++;
-            continue;
-        }
-        if (c == '"' && !field_started) {
-            quoted = 1;
-            field_started = 1;
-            p++;
-            continue;
-        }
-        if (c == sep || c == '\n' || c == '\r' || !c) {
-            /* A cell cut at FIELD_SIZE must not end inside a character. */
-            int cut = len + 1 >= FIELD_SIZE;
-            while (cut && len > 0 && !utf8_is_valid(cur, len))
-                len--;
-            cur[len] = '\0';
-            rec->n++;
-            if (c == sep) {
-                p++;
-                if (rec->n < MAX_FIELDS) {
-                    cur = rec->fields[rec->n];
-                    len = 0;
-                    cur[0] = '\0';
-                    field_started = 0;
-                    continue;
-                }
-                /* Too many cells: skip the rest of the line. */
-                while (*p && *p != '\n')
-                    p++;
-                c = *p;
-            }
-            if (c == '\r')
-                p++;
-            if (*p == '\n')
-                p++;
-            if (c || *p)
-                (*line)++;
-            *pp = p;
-            return 1;
-        }
-        field_started = 1;
-        if (len + 1 < FIELD_SIZE)
-            cur[len++] = c;
-        p++;
-    }
-}
-
-static int blank_record(const record *rec)
-{
-    for (int i = 0; i < rec->n; i++) {
-        char tmp[FIELD_SIZE];
-        snprintf(tmp, sizeof tmp, "%s", rec->fields[i]);
-        if (str_trim(tmp)[0])
-            return 0;
-    }
-    return 1;
-}
+/* The longest cell of a correction: an id, a code, a number or a short note. A longer one
+ * is refused with its line and column (core/csvfile.h), never cut. */
+#define OVERRIDE_MAX_CELL 500
 
 enum { COL_ID, COL_INSEE, COL_LAT, COL_LON, COL_NOTE, NCOLS };
 static const char *const col_names[NCOLS] = {"id", "insee", "latitude", "longitude", "note"};
@@ -236,7 +114,7 @@ static int column_role(const char *header)
                  {"note", COL_NOTE},      {"commentaire", COL_NOTE},   {"remarque", COL_NOTE},
                  {"motif", COL_NOTE}};
     char key[128];
-    geo_fold(header, key, sizeof key);
+    text_fold_into(header, key, sizeof key);
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (strcmp(key, names[i].key) == 0)
             return names[i].role;
@@ -244,16 +122,18 @@ static int column_role(const char *header)
 }
 
 /* Reads one data row into `e`. Returns PTCE_OK or an error naming line and column. */
-static ptce_status read_row(geocoder *g, override_table *t, const record *rec, const int *col,
-                            const char *const *header, override_entry *e)
+static ptce_status read_row(geocoder *g, override_table *t, const csv_table *tab,
+                            const csv_row *rec, const int *col, const char *const *header,
+                            override_entry *e)
 {
     ptce_ctx *ctx = g->ctx;
     const char *path = t->path;
-    char cell[NCOLS][FIELD_SIZE];
+    char cell[NCOLS][OVERRIDE_MAX_CELL + 1];
     for (int k = 0; k < NCOLS; k++) {
         cell[k][0] = '\0';
-        if (col[k] >= 0 && col[k] < rec->n) {
-            snprintf(cell[k], FIELD_SIZE, "%s", rec->fields[col[k]]);
+        if (col[k] >= 0) {
+            /* The reader refused longer cells: this copy cuts nothing. */
+            snprintf(cell[k], sizeof cell[k], "%s", csv_table_cell(tab, rec, (size_t)col[k]));
             str_trim(cell[k]);
         }
     }
@@ -336,87 +216,61 @@ static ptce_status read_row(geocoder *g, override_table *t, const record *rec, c
     return PTCE_OK;
 }
 
-static ptce_status parse_table(geocoder *g, override_table *t, const char *text)
+static ptce_status parse_table(geocoder *g, override_table *t, const csv_table *tab)
 {
     ptce_ctx *ctx = g->ctx;
     const char *path = t->path;
-    /* The separator: what the header line uses (";" expected, tab and "," accepted). */
-    size_t semi = 0, tab = 0, comma = 0;
-    for (const char *p = text; *p && *p != '\n'; p++) {
-        semi += *p == ';';
-        tab += *p == '\t';
-        comma += *p == ',';
-    }
-    char sep = semi ? ';' : tab ? '\t' : comma ? ',' : ';';
-    record *rec = malloc(sizeof *rec);
-    if (!rec)
-        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    const char *p = text;
-    size_t line = 1;
-    int got;
-    do {
-        got = next_record(&p, &line, sep, rec);
-    } while (got == 1 && blank_record(rec));
-    if (got <= 0) {
-        free(rec);
+    if (tab->empty)
         return ptce_fail(ctx, PTCE_ERR_INPUT,
                          "%s : fichier vide ; l'en-tête attendu est id;insee;latitude;longitude;"
                          "note", path);
-    }
     int col[NCOLS];
     for (int k = 0; k < NCOLS; k++)
         col[k] = -1;
-    const char *header[MAX_FIELDS];
-    char (*names)[FIELD_SIZE] = malloc(sizeof(char[MAX_FIELDS][FIELD_SIZE]));
-    if (!names) {
-        free(rec);
+    /* The header's names, trimmed (copies, freed below). */
+    char **names = calloc(tab->ncols ? tab->ncols : 1, sizeof *names);
+    if (!names)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    }
-    for (int i = 0; i < rec->n; i++) {
-        snprintf(names[i], FIELD_SIZE, "%s", rec->fields[i]);
+    ptce_status st = PTCE_OK;
+    for (size_t i = 0; i < tab->ncols && !st; i++) {
+        if (!(names[i] = ptce_strdup(csv_table_cell(tab, NULL, i)))) {
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+            break;
+        }
         str_trim(names[i]);
-        header[i] = names[i];
         int role = column_role(names[i]);
         if (role >= 0 && col[role] < 0)
-            col[role] = i;
+            col[role] = (int)i;
     }
-    ptce_status st = PTCE_OK;
-    if (col[COL_ID] < 0)
+    const char *const *header = (const char *const *)names;
+    size_t header_line = tab->header_line;
+    if (!st && col[COL_ID] < 0)
         st = ptce_fail(ctx, PTCE_ERR_INPUT,
                        "%s, ligne %zu : colonne « id » absente ; l'en-tête attendu est "
-                       "id;insee;latitude;longitude;note", path, rec->line);
-    else if (col[COL_INSEE] < 0 && (col[COL_LAT] < 0 || col[COL_LON] < 0))
+                       "id;insee;latitude;longitude;note", path, header_line);
+    else if (!st && col[COL_INSEE] < 0 && (col[COL_LAT] < 0 || col[COL_LON] < 0))
         st = ptce_fail(ctx, PTCE_ERR_INPUT,
                        "%s, ligne %zu : il faut une colonne « insee » ou les colonnes "
                        "« latitude » et « longitude » (en-tête attendu : id;insee;latitude;"
-                       "longitude;note)", path, rec->line);
-    else if ((col[COL_LAT] < 0) != (col[COL_LON] < 0))
+                       "longitude;note)", path, header_line);
+    else if (!st && (col[COL_LAT] < 0) != (col[COL_LON] < 0))
         st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s, ligne %zu : colonne « %s » absente", path,
-                       rec->line, col[COL_LAT] < 0 ? "latitude" : "longitude");
-    size_t cap = 0;
-    while (!st && (got = next_record(&p, &line, sep, rec)) == 1) {
-        if (blank_record(rec))
-            continue;
-        if (t->n == cap) {
-            cap = cap ? 2 * cap : 32;
-            override_entry *grown = realloc(t->entries, cap * sizeof *grown);
-            if (!grown) {
-                st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-                break;
-            }
-            t->entries = grown;
-        }
-        st = read_row(g, t, rec, col, header, &t->entries[t->n]);
+                       header_line, col[COL_LAT] < 0 ? "latitude" : "longitude");
+    if (!st && tab->nrows) {
+        t->entries = malloc(tab->nrows * sizeof *t->entries);
+        if (!t->entries)
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
+    for (size_t r = 0; !st && r < tab->nrows; r++) {
+        st = read_row(g, t, tab, &tab->rows[r], col, header, &t->entries[t->n]);
         if (!st)
             t->n++;
     }
-    if (!st && got < 0)
-        st = ptce_fail(ctx, PTCE_ERR_INPUT,
-                       "%s, ligne %zu : guillemet ouvert jamais refermé", path, rec->line);
     char id_col[64];
     snprintf(id_col, sizeof id_col, "%s", col[COL_ID] >= 0 ? header[col[COL_ID]] : "id");
+    for (size_t i = 0; i < tab->ncols; i++)
+        free(names[i]);
     free(names);
-    free(rec);
     if (st)
         return st;
     if (t->n > 1)
@@ -439,33 +293,20 @@ ptce_status geocoder_load_overrides(geocoder *g, const char *path)
     if (!bytes)
         return ptce_fail(ctx, PTCE_ERR_IO, "%s : lecture impossible (%s).", path,
                          strerror(errno));
-    if (memchr(bytes, '\0', len)) {
-        free(bytes);
-        return ptce_fail(ctx, PTCE_ERR_INPUT,
-                         "%s : fichier binaire ou UTF-16 ; enregistrez-le en CSV UTF-8 "
-                         "(séparateur ;)", path);
-    }
-    char *text = bytes;
-    size_t skip = 0;
-    if (len >= 3 && (unsigned char)bytes[0] == 0xEF && (unsigned char)bytes[1] == 0xBB &&
-        (unsigned char)bytes[2] == 0xBF)
-        skip = 3;
-    if (!utf8_is_valid(bytes + skip, len - skip)) {
-        text = from_windows_1252(bytes + skip, len - skip);
-        free(bytes);
-        bytes = NULL;
-        skip = 0;
-        if (!text)
-            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    }
+    csv_table tab;
+    csv_read_options opts = {.max_cell = OVERRIDE_MAX_CELL};
+    ptce_status st = csv_table_parse(ctx, path, bytes, len, &opts, &tab);
+    free(bytes);
+    if (st)
+        return st;
     override_table *t = calloc(1, sizeof *t);
     if (!t || !(t->path = ptce_strdup(path))) {
         free(t);
-        free(text);
+        csv_table_free(&tab);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
-    ptce_status st = parse_table(g, t, text + skip);
-    free(text);
+    st = parse_table(g, t, &tab);
+    csv_table_free(&tab);
     if (st) {
         table_free(t);
         return st;

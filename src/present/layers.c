@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aggregate/groups.h"
 #include "core/ctx.h"
 #include "core/util.h"
 #include "present/note.h"
@@ -197,7 +198,7 @@ static ptce_status build_area_fields(ptce_ctx *ctx, layer_set *ls, area_kind kin
     ls->area_fields[kind] = f;
     for (size_t i = 0; i < base; i++) {
         const char *name = area_text_fields[kind][i];
-        int width = !strcmp(name, "groupe") ? 80 : !strcmp(name, "codes") ? 254
+        int width = !strcmp(name, "groupe") ? GROUP_NAME_MAX : !strcmp(name, "codes") ? 254
                     : !strncmp(name, "nom", 3) ? 60 : 3;
         f[i] = (field_def){name, FIELD_TEXT, width, 0};
     }

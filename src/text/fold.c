@@ -13,12 +13,6 @@
 
 #include "core/util.h"
 
-/* Windows-1252 bytes 0x80–0x9F; the rest of the upper half is Latin-1. */
-static const utf8proc_int32_t cp1252_high[32] = {
-    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
-
 static bool append_folded(strbuf *sb, utf8proc_int32_t cp, bool *pending_space)
 {
     utf8proc_int32_t buf[16];
@@ -60,18 +54,79 @@ static bool append_folded(strbuf *sb, utf8proc_int32_t cp, bool *pending_space)
     return true;
 }
 
-char *text_fold(const char *text)
+/* U+00C0..U+00FF (UTF-8 C3 80..C3 BF): what the Unicode fold makes of each. NULL: not
+ * handled here (letters without a decomposition, kept as they are); " ": a separator. */
+static const char *const latin1_fold[64] = {
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    NULL, "n", "o", "o", "o", "o", "o", " ", NULL, "u", "u", "u", "u", "y", NULL, "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    NULL, "n", "o", "o", "o", "o", "o", " ", NULL, "u", "u", "u", "u", "y", NULL, "y"};
+
+/* The common characters of French text folded without utf8proc, which spends its time
+ * decomposing: ASCII, the Latin-1 letters, œ Œ, the typographic dashes and quotes
+ * U+2010–U+201F, the no-break space and « ». Returns the bytes used, 0 when p starts with
+ * another character (then utf8proc decides); *emit is the folded text, NULL for a
+ * separator. Same output as utf8proc, byte for byte (tests/unit compare the two). */
+static size_t fold_common(const unsigned char *p, const char **emit, char one[2])
+{
+    unsigned char c = p[0];
+    *emit = NULL;
+    if (c < 0x80) {
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+            one[0] = (char)c;
+            *emit = one;
+        } else if (c >= 'A' && c <= 'Z') {
+            one[0] = (char)(c - 'A' + 'a');
+            *emit = one;
+        }
+        return 1;
+    }
+    if (c == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
+        const char *f = latin1_fold[p[1] - 0x80];
+        if (!f)
+            return 0;
+        *emit = f[0] == ' ' ? NULL : f;
+        return 2;
+    }
+    if (c == 0xC5 && (p[1] == 0x92 || p[1] == 0x93)) {
+        *emit = "oe";
+        return 2;
+    }
+    if (c == 0xE2 && p[1] == 0x80 && p[2] >= 0x90 && p[2] <= 0x9F)
+        return 3; /* dashes and quotation marks: ’ ‘ – — */
+    if (c == 0xC2 && (p[1] == 0xA0 || p[1] == 0xAB || p[1] == 0xBB))
+        return 2; /* no-break space, « » */
+    return 0;
+}
+
+static char *fold(const char *text, bool fast)
 {
     strbuf sb;
     sb_init(&sb);
     bool pending_space = false;
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
     while (*p) {
+        const char *emit;
+        char one[2] = {0, 0};
+        size_t common = fast ? fold_common(p, &emit, one) : 0;
+        if (common) {
+            p += common;
+            if (!emit) {
+                pending_space = pending_space || sb.len > 0;
+                continue;
+            }
+            if (pending_space) {
+                sb_append_char(&sb, ' ');
+                pending_space = false;
+            }
+            sb_append(&sb, emit);
+            continue;
+        }
         utf8proc_int32_t cp;
         utf8proc_ssize_t used = utf8proc_iterate(p, -1, &cp);
         if (used <= 0) {
             /* Not UTF-8: read the byte as Windows-1252 so that nothing is lost. */
-            cp = *p >= 0xA0 ? *p : (*p >= 0x80 ? cp1252_high[*p - 0x80] : 0xFFFD);
+            cp = *p >= 0x80 ? (utf8proc_int32_t)cp1252_codepoint(*p) : 0xFFFD;
             used = 1;
         }
         p += used;
@@ -83,11 +138,18 @@ char *text_fold(const char *text)
     return sb_take(&sb);
 }
 
-size_t text_fold_into(const char *text, char *out, size_t outsize)
+char *text_fold(const char *text)
 {
-    if (outsize == 0)
-        return 0;
-    char *folded = text_fold(text);
+    return fold(text, true);
+}
+
+char *text_fold_unicode(const char *text)
+{
+    return fold(text, false);
+}
+
+static size_t copy_cut(char *folded, char *out, size_t outsize)
+{
     if (!folded) {
         out[0] = '\0';
         return 0;
@@ -97,4 +159,41 @@ size_t text_fold_into(const char *text, char *out, size_t outsize)
     out[n] = '\0';
     free(folded);
     return n;
+}
+
+size_t text_fold_into(const char *text, char *out, size_t outsize)
+{
+    if (outsize == 0)
+        return 0;
+    /* Without an allocation while every character is a common one. */
+    size_t n = 0;
+    bool pending = false;
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p) {
+        const char *emit;
+        char one[2] = {0, 0};
+        size_t used = fold_common(p, &emit, one);
+        if (!used)
+            return copy_cut(text_fold(text), out, outsize);
+        p += used;
+        if (!emit) {
+            pending = n > 0;
+            continue;
+        }
+        if (pending) {
+            if (n + 1 < outsize)
+                out[n++] = ' ';
+            pending = false;
+        }
+        for (const char *e = emit; *e; e++)
+            if (n + 1 < outsize)
+                out[n++] = *e;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+size_t text_fold_unicode_into(const char *text, char *out, size_t outsize)
+{
+    return outsize ? copy_cut(text_fold_unicode(text), out, outsize) : 0;
 }

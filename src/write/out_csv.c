@@ -30,10 +30,10 @@ ptce_status csv_write_layer(ptce_ctx *ctx, outdir *od, const char *name, const l
 {
     strbuf sb;
     sb_init(&sb);
-    sb_append(&sb, "\xEF\xBB\xBF");
+    csv_begin(&sb);
     for (size_t f = 0; f < l->nfields; f++)
-        csv_append_cell(&sb, l->fields[f].name, ';', f == 0);
-    sb_append(&sb, "\r\n");
+        csv_append_cell(&sb, l->fields[f].name, CSV_OUT_SEP, f == 0);
+    csv_end_row(&sb);
     for (size_t i = 0; i < l->nfeatures; i++) {
         for (size_t f = 0; f < l->nfields; f++) {
             field_value v = {0};
@@ -49,9 +49,9 @@ ptce_status csv_write_layer(ptce_ctx *ctx, outdir *od, const char *name, const l
                 snprintf(num, sizeof num, "%.*f", l->fields[f].decimals, v.real);
                 text = num;
             }
-            csv_append_cell(&sb, text ? text : "", ';', f == 0);
+            csv_append_cell(&sb, text ? text : "", CSV_OUT_SEP, f == 0);
         }
-        sb_append(&sb, "\r\n");
+        csv_end_row(&sb);
     }
     ptce_status st = sb.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
                                : write_bytes(ctx, od, name, sb.data, sb.len);

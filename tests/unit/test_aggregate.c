@@ -134,6 +134,42 @@ static void groups_merge_regions_and_keep_the_total(void **state)
     assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(ctx), "code_reg ou code_dep"));
     group_set_free(&g);
+
+    /* The one CSV reader: a separator inside quotes stays in the name, CRLF and a BOM are
+     * read, a Windows-1252 name is decoded. */
+    write_file(path, "\xEF\xBB\xBF" "code_reg;groupe\r\n93;\"Sud; Est\"\r\n94;\"Sud; Est\"\r\n");
+    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_OK);
+    assert_string_equal(g.groups[0].code, "Sud; Est");
+    assert_string_equal(g.groups[0].parent_code, "93,94");
+    group_set_free(&g);
+    write_file(path, "code_reg,groupe\n93,M\xE9" "diterran\xE9" "e\n");
+    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_OK);
+    assert_string_equal(g.groups[0].code, "Méditerranée");
+    group_set_free(&g);
+    /* A name wider than the Shapefiles' field is refused with its line and column, not
+     * cut; so is a code cell too long to be a code. */
+    char content[256], name[GROUP_NAME_MAX + 2];
+    memset(name, 'g', GROUP_NAME_MAX + 1);
+    name[GROUP_NAME_MAX + 1] = '\0';
+    snprintf(content, sizeof content, "code_reg;groupe\n93;A\n94;%s\n", name);
+    write_file(path, content);
+    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_ERR_INPUT);
+    assert_non_null(strstr(ptce_ctx_error(ctx), "ligne 3, colonne 2"));
+    group_set_free(&g);
+    name[GROUP_NAME_MAX] = '\0'; /* exactly the width: accepted whole */
+    snprintf(content, sizeof content, "code_reg;groupe\n94;%s\n", name);
+    write_file(path, content);
+    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_OK);
+    assert_int_equal(strlen(g.groups[0].code), GROUP_NAME_MAX);
+    group_set_free(&g);
+    write_file(path, "code_reg;groupe\n9300000000000000000000093;A\n");
+    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_ERR_INPUT);
+    assert_non_null(strstr(ptce_ctx_error(ctx), "ligne 2, colonne 1 : « 9300000000000000000000093 »"));
+    group_set_free(&g);
+    write_file(path, "\n\r\n");
+    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_ERR_INPUT);
+    assert_non_null(strstr(ptce_ctx_error(ctx), "fichier vide"));
+    group_set_free(&g);
     unlink(path);
     aggregation_free(&agg);
     run_free(&run);

@@ -235,10 +235,10 @@ static void same_fold(const char *s, size_t size)
 {
     char a[256], b[256];
     assert_true(size <= sizeof a);
-    size_t na = geo_fold(s, a, size);
-    size_t nb = text_fold_into(s, b, size);
+    size_t na = text_fold_into(s, a, size);
+    size_t nb = text_fold_unicode_into(s, b, size);
     if (na != nb || strcmp(a, b) != 0)
-        print_message("fold of « %s » (size %zu): geo_fold « %s », text_fold « %s »\n", s, size, a,
+        print_message("fold of « %s » (size %zu): text_fold_into « %s », text_fold_unicode_into « %s »\n", s, size, a,
                       b);
     assert_int_equal(na, nb);
     assert_string_equal(a, b);

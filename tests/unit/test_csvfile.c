@@ -1,0 +1,291 @@
+/*
+ * tests/unit/test_csvfile.c — the one CSV reader (core/csvfile.h) that the census, the
+ * groups, the corrections and the BAN files share, and the writing conventions.
+ *
+ * Checks: quoted separators, doubled quotes and line breaks inside cells; CRLF, LF and lone
+ * CR; a UTF-8 BOM; Windows-1252 decoded; rows numbered by the physical line where they
+ * start, blank lines skipped and counted; short rows padded, long ones counted; a cell over
+ * the limit refused with line and column (and the column's name); a quote left open,
+ * UTF-16 and NUL bytes refused; a stream fed one byte at a time gives the same rows as the
+ * whole file, and refuses bytes that are not UTF-8 with line and column.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+
+#include "core/csvfile.h"
+
+static ptce_ctx *g_ctx;
+
+static int setup(void **state)
+{
+    (void)state;
+    g_ctx = test_ctx();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ptce_ctx_free(g_ctx);
+    return 0;
+}
+
+static ptce_status parse(const char *text, size_t max_cell, csv_table *t)
+{
+    csv_read_options o = {.max_cell = max_cell};
+    return csv_table_parse(g_ctx, "essai.csv", text, strlen(text), &o, t);
+}
+
+static void quoting_and_line_ends(void **state)
+{
+    (void)state;
+    csv_table t;
+    const char *text = "\xEF\xBB\xBFid;nom;note\r\n"
+                       "1;\"Pôle; Sud\";\"il a dit \"\"oui\"\"\"\r\n"
+                       "\r\n"
+                       "2;\"sur\ndeux lignes\";x\r\n"
+                       ";;\r\n"
+                       "3;court\r\n"
+                       "4;a;b;c;d\r";
+    assert_int_equal(parse(text, 0, &t), PTCE_OK);
+    assert_string_equal(t.encoding, "UTF-8 (BOM)");
+    assert_int_equal(t.separator, ';');
+    assert_int_equal(t.ncols, 3);
+    assert_int_equal(t.header_line, 1);
+    assert_string_equal(csv_table_cell(&t, NULL, 1), "nom");
+    assert_int_equal(t.nrows, 4);
+    assert_string_equal(csv_table_cell(&t, &t.rows[0], 1), "Pôle; Sud");
+    assert_string_equal(csv_table_cell(&t, &t.rows[0], 2), "il a dit \"oui\"");
+    assert_int_equal(t.rows[0].line, 2);
+    /* The blank line and the row of empty cells are skipped, and counted. */
+    assert_int_equal(t.blank_rows, 2);
+    assert_string_equal(csv_table_cell(&t, &t.rows[1], 1), "sur\ndeux lignes");
+    assert_int_equal(t.rows[1].line, 4);
+    /* Line 6 is ";;": line 7 is the short row, padded. */
+    assert_int_equal(t.rows[2].line, 7);
+    assert_string_equal(csv_table_cell(&t, &t.rows[2], 2), "");
+    assert_int_equal(t.rows[2].extra, 0);
+    /* Five cells for three columns, and a lone CR at the end. */
+    assert_int_equal(t.rows[3].line, 8);
+    assert_int_equal(t.rows[3].extra, 2);
+    assert_string_equal(csv_table_cell(&t, &t.rows[3], 2), "b");
+    assert_string_equal(csv_table_cell(&t, &t.rows[3], 3), "");
+    csv_table_free(&t);
+
+    /* Old Mac exports: lone CRs only. */
+    assert_int_equal(parse("a;b\r1;2\r3;4\r", 0, &t), PTCE_OK);
+    assert_int_equal(t.nrows, 2);
+    assert_int_equal(t.rows[1].line, 3);
+    assert_string_equal(csv_table_cell(&t, &t.rows[1], 1), "4");
+    csv_table_free(&t);
+}
+
+static void encodings_and_separators(void **state)
+{
+    (void)state;
+    csv_table t;
+    /* Windows-1252: é is 0xE9, œ 0x9C, the euro sign 0x80. */
+    assert_int_equal(parse("nom,ville\n\x9Cuvre \x80,Orl\xE9" "ans\n", 0, &t), PTCE_OK);
+    assert_string_equal(t.encoding, "windows-1252");
+    assert_int_equal(t.separator, ',');
+    assert_string_equal(csv_table_cell(&t, &t.rows[0], 0), "œuvre €");
+    assert_string_equal(csv_table_cell(&t, &t.rows[0], 1), "Orléans");
+    csv_table_free(&t);
+    /* The most frequent separator outside quotes wins; a tab file. */
+    assert_int_equal(parse("\"a;b;c\"\td\te\n1\t2\t3\n", 0, &t), PTCE_OK);
+    assert_int_equal(t.separator, '\t');
+    assert_string_equal(csv_table_cell(&t, NULL, 0), "a;b;c");
+    csv_table_free(&t);
+    /* Blank lines first: the header's line says where it is. */
+    assert_int_equal(parse("\n\nid;x\n1;2\n", 0, &t), PTCE_OK);
+    assert_int_equal(t.header_line, 3);
+    assert_int_equal(t.rows[0].line, 4);
+    csv_table_free(&t);
+    /* Nothing but a BOM and blank lines: empty, not an error (the caller says what it
+     * expected). */
+    assert_int_equal(parse("\xEF\xBB\xBF\r\n\n", 0, &t), PTCE_OK);
+    assert_true(t.empty);
+    csv_table_free(&t);
+}
+
+static void expect_refused(const char *text, size_t len, size_t max_cell, const char *const *pieces)
+{
+    csv_table t;
+    csv_read_options o = {.max_cell = max_cell};
+    assert_int_equal(csv_table_parse(g_ctx, "essai.csv", text, len, &o, &t), PTCE_ERR_INPUT);
+    const char *msg = ptce_ctx_error(g_ctx);
+    for (size_t i = 0; pieces[i]; i++) {
+        if (!strstr(msg, pieces[i]))
+            print_message("message « %s » lacks « %s »\n", msg, pieces[i]);
+        assert_non_null(strstr(msg, pieces[i]));
+    }
+    assert_non_null(strstr(msg, "essai.csv"));
+    /* Nothing to free after a failure, and nothing left behind. */
+    assert_null(t.text);
+    assert_null(t.rows);
+}
+
+static void long_cells_and_bad_bytes_are_refused(void **state)
+{
+    (void)state;
+    char text[256];
+    char cell[41];
+    memset(cell, 'x', 40);
+    cell[40] = '\0';
+    /* A cell of 40 bytes where 30 are allowed: line 3, column 2, named. */
+    snprintf(text, sizeof text, "id;note\n1;court\n\"2\";\"%s\"\n", cell);
+    expect_refused(text, strlen(text), 30,
+                   (const char *const[]){"ligne 3, colonne 2 (« note »)", "40 octets",
+                                         "30 permis", NULL});
+    /* Exactly at the limit: accepted, whole. */
+    csv_table t;
+    snprintf(text, sizeof text, "id;note\n1;%s\n", cell);
+    assert_int_equal(parse(text, 40, &t), PTCE_OK);
+    assert_int_equal(strlen(csv_table_cell(&t, &t.rows[0], 1)), 40);
+    csv_table_free(&t);
+    /* A quote left open runs to the end of the file. */
+    expect_refused("a;b\n1;\"ouvert\n2;3\n", 18,
+                   0, (const char *const[]){"ligne 2", "guillemet ouvert", NULL});
+    expect_refused("\xFF\xFE" "a\0;\0b\0", 8, 0, (const char *const[]){"UTF-16", NULL});
+    expect_refused("a\0;\0b\0\n\0001\0;\0002\0", 16, 0,
+                   (const char *const[]){"UTF-16", NULL});
+    expect_refused("a;b\n1;2\n3\0;4\n", 13, 0, (const char *const[]){"ligne 3", "octet nul", NULL});
+    expect_refused("\xEF\xBB\xBF" "a;b\n\xE9;2\n", 11, 0,
+                   (const char *const[]){"UTF-8 (BOM)", "invalides", NULL});
+}
+
+/* ---- streams ---- */
+
+typedef struct collected {
+    strbuf out;   /* "line:cell|cell\n" per row */
+    size_t rows;
+} collected;
+
+static ptce_status collect(void *user, const char *const *cells, size_t n, size_t line)
+{
+    collected *c = user;
+    sb_printf(&c->out, "%zu:", line);
+    for (size_t i = 0; i < n; i++)
+        sb_printf(&c->out, "%s%s", i ? "|" : "", cells[i]);
+    sb_append_char(&c->out, '\n');
+    c->rows++;
+    return PTCE_OK;
+}
+
+/* Feeds `text` in pieces of `step` bytes; returns the status of the whole stream. */
+static ptce_status stream(const char *text, size_t len, size_t step, size_t max_cell,
+                          collected *c)
+{
+    sb_init(&c->out);
+    c->rows = 0;
+    csv_read_options o = {.max_cell = max_cell};
+    csv_stream *s;
+    ptce_status st = csv_stream_open(g_ctx, "flux.csv", &o, collect, c, &s);
+    for (size_t i = 0; !st && i < len; i += step)
+        st = csv_stream_feed(s, text + i, len - i < step ? len - i : step);
+    if (!st)
+        st = csv_stream_finish(s);
+    csv_stream_free(s);
+    return st;
+}
+
+static void streams_match_the_table(void **state)
+{
+    (void)state;
+    const char *text = "\xEF\xBB\xBFnumero;nom_voie;lat\r\n"
+                       "1;\"Rue A; bis\";45,1\r\n"
+                       "\r\n"
+                       "2;\"Allée\r\nsur deux\";45,2\r"
+                       "3;Quai \"\"vieux\"\";45,3\n"
+                       ";;\n"
+                       "4;fin;45,4";
+    const char *want = "1:numero|nom_voie|lat\n"
+                       "2:1|Rue A; bis|45,1\n"
+                       "4:2|Allée\r\nsur deux|45,2\n"
+                       "6:3|Quai \"\"vieux\"\"|45,3\n"
+                       "8:4|fin|45,4\n";
+    size_t steps[] = {1, 2, 3, 7, 4096};
+    for (size_t k = 0; k < sizeof steps / sizeof *steps; k++) {
+        collected c;
+        assert_int_equal(stream(text, strlen(text), steps[k], 0, &c), PTCE_OK);
+        if (strcmp(c.out.data, want) != 0)
+            print_message("pieces of %zu:\n%s", steps[k], c.out.data);
+        assert_string_equal(c.out.data, want);
+        sb_free(&c.out);
+    }
+    /* The whole-file reader agrees on every row and line. */
+    csv_table t;
+    assert_int_equal(parse(text, 0, &t), PTCE_OK);
+    assert_int_equal(t.nrows, 4);
+    assert_int_equal(t.rows[1].line, 4);
+    assert_int_equal(t.rows[2].line, 6);
+    assert_int_equal(t.rows[3].line, 8);
+    assert_string_equal(csv_table_cell(&t, &t.rows[0], 1), "Rue A; bis");
+    csv_table_free(&t);
+}
+
+static void streams_refuse_what_they_cannot_read(void **state)
+{
+    (void)state;
+    collected c;
+    /* Not UTF-8: refused with line and column (a stream cannot go back to decode). */
+    const char *latin = "a;b\n1;2\n3;Orl\xE9" "ans\n";
+    assert_int_equal(stream(latin, strlen(latin), 5, 0, &c), PTCE_ERR_INPUT);
+    assert_non_null(strstr(ptce_ctx_error(g_ctx), "flux.csv, ligne 3, colonne 2"));
+    assert_non_null(strstr(ptce_ctx_error(g_ctx), "UTF-8"));
+    assert_int_equal(c.rows, 2);
+    sb_free(&c.out);
+    /* Over the limit. */
+    const char *lng = "a;b\n1;0123456789ABCDEF\n";
+    assert_int_equal(stream(lng, strlen(lng), 3, 10, &c), PTCE_ERR_INPUT);
+    assert_non_null(strstr(ptce_ctx_error(g_ctx), "ligne 2, colonne 2"));
+    sb_free(&c.out);
+    /* A quote left open; a NUL byte. */
+    const char *open = "a;b\n1;\"x\n";
+    assert_int_equal(stream(open, strlen(open), 2, 0, &c), PTCE_ERR_INPUT);
+    assert_non_null(strstr(ptce_ctx_error(g_ctx), "guillemet ouvert"));
+    sb_free(&c.out);
+    assert_int_equal(stream("a;b\n1;\0\n", 8, 64, 0, &c), PTCE_ERR_INPUT);
+    assert_non_null(strstr(ptce_ctx_error(g_ctx), "ligne 2 : octet nul"));
+    sb_free(&c.out);
+}
+
+/* ---- writing ---- */
+
+static void cells_are_quoted_and_defused(void **state)
+{
+    (void)state;
+    strbuf sb;
+    sb_init(&sb);
+    csv_begin(&sb);
+    csv_append_cell(&sb, "a;b", CSV_OUT_SEP, 1);
+    csv_append_cell(&sb, "dit \"oui\"", CSV_OUT_SEP, 0);
+    csv_append_cell(&sb, "=SOMME(A1)", CSV_OUT_SEP, 0);
+    csv_append_cell(&sb, "-12,5", CSV_OUT_SEP, 0);
+    csv_append_cell(&sb, "deux\nlignes", CSV_OUT_SEP, 0);
+    csv_end_row(&sb);
+    assert_string_equal(sb.data, "\xEF\xBB\xBF\"a;b\";\"dit \"\"oui\"\"\";\"'=SOMME(A1)\";-12,5;"
+                                 "\"deux\nlignes\"\r\n");
+    /* What is written reads back the same (but the defused formula). */
+    csv_table t;
+    assert_int_equal(parse(sb.data, 0, &t), PTCE_OK);
+    assert_string_equal(csv_table_cell(&t, NULL, 0), "a;b");
+    assert_string_equal(csv_table_cell(&t, NULL, 1), "dit \"oui\"");
+    assert_string_equal(csv_table_cell(&t, NULL, 4), "deux\nlignes");
+    csv_table_free(&t);
+    sb_free(&sb);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(quoting_and_line_ends),
+        cmocka_unit_test(encodings_and_separators),
+        cmocka_unit_test(long_cells_and_bad_bytes_are_refused),
+        cmocka_unit_test(streams_match_the_table),
+        cmocka_unit_test(streams_refuse_what_they_cannot_read),
+        cmocka_unit_test(cells_are_quoted_and_defused),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
