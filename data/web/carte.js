@@ -357,20 +357,30 @@
     if (valeur instanceof Node) dd.appendChild(valeur); else dd.textContent = String(valeur);
     dl.appendChild(dd);
   }
-  function ouvrirFiche(titre, remplir) {
+  /* La fiche prend le focus quand on l'ouvre et le rend à ce qui l'a ouverte quand on la
+   * ferme (bouton, Échap) : on ne perd pas sa place au clavier. */
+  var retourFocus = null;
+  function ouvrirFiche(titre, remplir, focus) {
     var box = $('fiche-contenu');
     box.replaceChildren();
-    box.appendChild(el('h2', { id: 'fiche-titre' }, titre));
+    box.appendChild(el('h2', { id: 'fiche-titre', tabindex: '-1' }, titre));
     remplir(box);
     $('fiche').hidden = false;
+    if (focus) {
+      if (document.activeElement && document.activeElement !== document.body && !$('fiche').contains(document.activeElement))
+        retourFocus = document.activeElement;
+      $('fiche-titre').focus();
+    }
   }
   function fermerFiche() {
     $('fiche').hidden = true;
     if (etat.ptce) { etat.ptce = ''; ecrireAdresse(); }
+    if (retourFocus && document.contains(retourFocus)) retourFocus.focus();
+    retourFocus = null;
   }
   function avecCode(nom, code) { return nom ? nom + (code ? ' (' + code + ')' : '') : (code || ''); }
 
-  function fichePtce(x) {
+  function fichePtce(x, focus) {
     var p = x.p;
     ouvrirFiche(p.nom || '(sans nom)', function (box) {
       if (p.evolution === 'nouveau') box.appendChild(el('p', { class: 'badge nouveau' }, 'Nouveau depuis le recensement précédent'));
@@ -401,7 +411,7 @@
         box.appendChild(el('p', { class: 'description' }, p.description));
       }
       if (p.id) box.appendChild(el('p', { class: 'aide' }, 'Identifiant : ' + p.id));
-    });
+    }, focus);
   }
 
   function ficheAire(type, props) {
@@ -430,14 +440,14 @@
         ul.appendChild(li);
       });
       if (ul.childNodes.length) { box.appendChild(el('h3', null, 'Par secteur principal')); box.appendChild(ul); }
-    });
+    }, true);
   }
 
   function choisir(cle, depuisCarte) {
     var x = parCle[cle];
     if (!x) return;
     etat.ptce = cle;
-    fichePtce(x);
+    fichePtce(x, true);
     if (!depuisCarte && etat.vue === 'carte') {
       groupe.zoomToShowLayer(x.marqueur, function () {});
     }
@@ -742,12 +752,15 @@
   montrerTerritoire(etat.territoire, false);
   rafraichir();
   if (etat.ptce) choisir(etat.ptce, false);
+  /* Une adresse changée à la main (ou le bouton Précédent) : l'état repart de l'adresse.
+   * Nos propres mises à jour passent par replaceState et ne déclenchent pas cet événement. */
   window.addEventListener('hashchange', function () {
-    var avant = location.hash;
     etat.secteurs = null; etat.annee = ''; etat.q = ''; etat.evolution = 'actuels';
     etat.aplat = 'aucun'; etat.mesure = 'nombre'; etat.territoire = ''; etat.ptce = ''; etat.vue = 'carte';
     lireAdresse();
-    if (location.hash === avant) { montrerTerritoire(etat.territoire, false); rafraichir(); if (etat.ptce) choisir(etat.ptce, false); }
+    montrerTerritoire(etat.territoire, false);
+    rafraichir();
+    if (etat.ptce) choisir(etat.ptce, false); else if (!$('fiche').hidden) fermerFiche();
   });
   document.body.setAttribute('data-pret', String(Math.round(performance.now())));
 })();

@@ -292,10 +292,42 @@ const focused = await page.evaluate(() => { const r = document.activeElement.clo
 check(focused === 1, 'flèche bas : la ligne suivante prend le focus');
 await page.keyboard.press('Enter');
 await page.waitForSelector('#fiche:not([hidden])', { timeout: 5000 });
-check(true, 'Entrée sur une ligne ouvre sa fiche');
-await page.click('#fiche-fermer');
+check(await page.evaluate(() => document.activeElement.id) === 'fiche-titre', 'Entrée sur une ligne ouvre sa fiche, qui prend le focus');
+await page.keyboard.press('Escape');
+const back = await page.evaluate(() => { const r = document.activeElement.closest('tr'); return r ? [...r.parentNode.children].indexOf(r) : -1; });
+check(await page.$eval('#fiche', (e) => e.hidden) && back === 1, 'Échap ferme la fiche et rend le focus à la ligne');
 await page.click('#vue-carte');
 await settle();
+
+// ---- visible focus, contrast (RGAA) ---------------------------------------------------------
+
+await page.focus('#recherche');
+await page.keyboard.press('Tab');
+const outline = await page.evaluate(() => { const st = getComputedStyle(document.activeElement); return [document.activeElement.tagName, st.outlineStyle, parseFloat(st.outlineWidth)]; });
+check(outline[1] !== 'none' && outline[2] >= 2, `focus visible au clavier (${outline.join(' ')})`);
+// Text contrast: every visible text of the interface against its background, at least 4.5:1.
+const lowContrast = await page.evaluate(() => {
+  const lum = (c) => {
+    const [r, g, b] = c.match(/[\d.]+/g).slice(0, 3).map((v) => { v = Number(v) / 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const opaque = (c) => { const m = c.match(/[\d.]+/g); return m && (m.length < 4 || Number(m[3]) === 1); };
+  const bad = [];
+  let n = 0;
+  for (const e of document.querySelectorAll('.filtres label, .filtres legend, .aide, #compteur, button, th, td, .pied p, .entete p, h1')) {
+    if (!e.offsetParent || !e.textContent.trim() || e.closest('.leaflet-container')) continue;
+    let b = e, bg = 'rgb(255, 255, 255)';
+    while (b) { const c = getComputedStyle(b).backgroundColor; if (opaque(c)) { bg = c; break; } b = b.parentElement; }
+    const st = getComputedStyle(e);
+    if (!opaque(st.color)) continue;
+    const [l1, l2] = [lum(st.color), lum(bg)].sort((x, y) => y - x);
+    const ratio = (l1 + 0.05) / (l2 + 0.05);
+    n++;
+    if (ratio < 4.5) bad.push(`${e.tagName}.${e.className} « ${e.textContent.trim().slice(0, 30)} » ${ratio.toFixed(2)}`);
+  }
+  return { bad, n };
+});
+check(lowContrast.n > 20 && lowContrast.bad.length === 0, `contraste d'au moins 4,5:1 sur les ${lowContrast.n} textes de l'interface (${lowContrast.bad.length}${lowContrast.bad.length ? ' : ' + lowContrast.bad.slice(0, 3).join(' | ') : ''})`);
 
 // ---- areas ------------------------------------------------------------------------------------------------
 
