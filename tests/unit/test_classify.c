@@ -610,10 +610,10 @@ static void test_determinism_and_ties(void **state)
 /* ---- the labelled sets ---- */
 
 /* Figures measured on the test half of tests/data/classify-ptce-reels.csv (never tuned on). */
-#define TEST_HALF_CORRECT 18 /* of 26 */
-#define TEST_HALF_TOP2 24
+#define TEST_HALF_CORRECT 18 /* of 27 */
+#define TEST_HALF_TOP2 25
 #define TEST_HALF_F1 0.52
-#define TEST_HALF_FAILURES "2 6 12 14 18 32 46 52"
+#define TEST_HALF_FAILURES "2 6 12 14 18 32 46 52 54"
 
 #define MAX_FIELDS 10
 
@@ -873,7 +873,7 @@ static void test_real_descriptions(void **state)
     expect_known_failures(&tune, "7 31");
 
     figures test = measure("classify-ptce-reels.csv", "test", false);
-    assert_int_equal(test.total, 26);
+    assert_int_equal(test.total, 27);
     /* Measured (never tuned on): see docs/classification.md. */
     assert_true(test.correct >= TEST_HALF_CORRECT);
     assert_true(test.top2 >= TEST_HALF_TOP2);
