@@ -1872,6 +1872,15 @@ static ptce_status apply_override(geocoder *g, const geo_input *in, const overri
     geo_remark *n = remark_insert(g, r, 0, GEO_R_OVERRIDE, GEO_FIELD_ID);
     n->num[0] = (double)ov->line;
     remark_text(g, n, 0, ov->note);
+    /* The row still names a former commune when its INSEE cell holds the code of one
+     * merged into the commune the correction retains. */
+    char code[6];
+    int zero;
+    const former_commune *f;
+    if (!is_blank(in->insee) && refdata_clean_insee(in->insee, code, &zero) &&
+        !refdata_commune(g->rd, code) && (f = refdata_former(g->rd, code)) != NULL &&
+        (f->current == r->commune || strcmp(f->current->insee, r->commune->parent) == 0))
+        r->former = f;
     return PTCE_OK;
 }
 

@@ -74,9 +74,9 @@ typedef struct geo_result {
                                    * or the commune's point_precision_name() ("geonames",
                                    * "code_postal", "departement"…); "" unless matched */
     char postcode_buf[6];
-    const former_commune *former; /* the former commune the row was read through (its name
-                                   * or its INSEE code), when the commune retained is its
-                                   * successor; NULL otherwise */
+    const former_commune *former; /* the former commune the row names (by its name or its
+                                   * INSEE code), when the commune retained is its successor
+                                   * (or an arrondissement of it); NULL otherwise */
     const commune **candidates;   /* an ambiguity's candidates, by INSEE code; owned */
     size_t ncandidates;
     int candidates_overflow;      /* more candidates than the geocoder keeps */

@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (r.status == GEO_MATCH &&
             (!isfinite(r.lat) || !isfinite(r.lon) || fabs(r.lat) > 90 || fabs(r.lon) > 180))
             abort();
-        fuzz_check_note(&r);
+        fuzz_check_note(&r, utf8_is_valid((const char *)data, size));
         geo_result_free(&r);
     }
     ban_free(geo->ban);

@@ -63,6 +63,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (int role = 0; role <= ROLE_COUNT; role++)
                 h += fuzz_touch(census_value(&c, &c.records[r], (census_role)role));
         }
+        /* Warnings are records with a known kind and a line, and their French is UTF-8. */
+        size_t wide = 0;
+        for (size_t i = 0; i < c.nwarns; i++) {
+            const census_warning *w = &c.warns[i];
+            if ((unsigned)w->kind > CENSUS_MORE_DUPLICATES || w->line == 0)
+                abort();
+            wide += w->kind == CENSUS_WIDE_ROW;
+            strbuf sb;
+            sb_init(&sb);
+            census_warning_text(&c, w, &sb);
+            if (!sb.failed && (!sb.data || !utf8_is_valid(sb.data, sb.len)))
+                abort();
+            sb_free(&sb);
+        }
+        if (wide != c.warnings)
+            abort();
     }
     census_free(&c);
     free(copy);

@@ -110,7 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (geocode_row(geo, &in, &r) == PTCE_OK) {
         if (r.status != GEO_MATCH && r.status != GEO_AMBIGUOUS && r.status != GEO_REJECT)
             abort();
-        fuzz_check_note(&r);
+        fuzz_check_note(&r, utf8_is_valid((const char *)data, size));
         fuzz_touch(geo_status_name(r.status));
         fuzz_touch(geo_type_name(r.type));
         fuzz_touch(r.postcode);

@@ -226,6 +226,18 @@ static void spreadsheet_exports_are_read(void **state)
     assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_non_null(geo_result_find(&r, GEO_R_OVERRIDE));
     assert_string_equal(geo_result_find(&r, GEO_R_OVERRIDE)->text[0], "déplacé");
+    /* A corrected row whose INSEE cell holds a former code of the commune retained still
+     * names that former commune (diff reports it as merged). */
+    assert_int_equal(load_text(g, "id;insee\nF1;01165\n"), PTCE_OK);
+    in = row("F1", "", "");
+    in.insee = "01003";
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
+    assert_string_equal(r.commune->insee, "01165");
+    assert_non_null(r.former);
+    assert_string_equal(r.former->code, "01003");
+    in.insee = "01165";
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
+    assert_null(r.former);
     geo_result_free(&r);
     geocoder_free(g);
 }
