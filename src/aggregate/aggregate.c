@@ -44,10 +44,12 @@ ptce_status aggregate_run(ptce_ctx *ctx, ptce_run *run, aggregation *out)
     out->nsectors = taxonomy_count(run->tax);
     out->regions = calloc(rd->nregions, sizeof *out->regions);
     out->deps = calloc(rd->ndeps, sizeof *out->deps);
-    if (!out->regions || !out->deps)
+    out->epci = calloc(rd->nepci ? rd->nepci : 1, sizeof *out->epci);
+    if (!out->regions || !out->deps || !out->epci)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     out->nregions = rd->nregions;
     out->ndeps = rd->ndeps;
+    out->nepci = rd->nepci;
     ptce_status st = PTCE_OK;
     for (size_t i = 0; i < rd->nregions && !st; i++)
         st = init_area(ctx, &out->regions[i], rd->regions[i].code, rd->regions[i].nom, "",
@@ -55,6 +57,9 @@ ptce_status aggregate_run(ptce_ctx *ctx, ptce_run *run, aggregation *out)
     for (size_t i = 0; i < rd->ndeps && !st; i++)
         st = init_area(ctx, &out->deps[i], rd->deps[i].code, rd->deps[i].nom, rd->deps[i].reg,
                        rd->deps[i].population, out->nsectors);
+    for (size_t i = 0; i < rd->nepci && !st; i++)
+        st = init_area(ctx, &out->epci[i], rd->epcis[i].code, rd->epcis[i].nom,
+                       rd->epcis[i].type, rd->epcis[i].population, out->nsectors);
     if (st)
         return st;
     /* Areas are in the same order as the reference arrays, so a pointer difference gives
@@ -66,9 +71,15 @@ ptce_status aggregate_run(ptce_ctx *ctx, ptce_run *run, aggregation *out)
         count_row(&out->regions[row->geo.reg - rd->regions], row);
         count_row(&out->deps[row->geo.dep - rd->deps], row);
         out->total++;
+        const epci *e = row->geo.commune ? refdata_epci(rd, row->geo.commune->epci) : NULL;
+        if (e) {
+            count_row(&out->epci[e - rd->epcis], row);
+            out->total_epci++;
+        }
     }
     finish(out->regions, out->nregions, out->total);
     finish(out->deps, out->ndeps, out->total);
+    finish(out->epci, out->nepci, out->total);
     for (size_t i = 0; i < rd->nregions && !st; i++) {
         out->regions[i].geom = (void *)refdata_region_geom(ctx, rd, &rd->regions[i]);
         if (!out->regions[i].geom)
@@ -77,6 +88,13 @@ ptce_status aggregate_run(ptce_ctx *ctx, ptce_run *run, aggregation *out)
     for (size_t i = 0; i < rd->ndeps && !st; i++) {
         out->deps[i].geom = (void *)refdata_departement_geom(ctx, rd, &rd->deps[i]);
         if (!out->deps[i].geom)
+            st = PTCE_ERR_DATA;
+    }
+    /* The EPCI layer is drawn from the web variant: the full polygons hold a million
+     * vertices, which would triple the time of a small build for no visible difference. */
+    for (size_t i = 0; i < rd->nepci && !st; i++) {
+        out->epci[i].geom = (void *)refdata_epci_web_geom(ctx, rd, &rd->epcis[i]);
+        if (!out->epci[i].geom)
             st = PTCE_ERR_DATA;
     }
     return st;
@@ -88,6 +106,9 @@ void aggregation_free(aggregation *a)
         free(a->regions[i].by_sector);
     for (size_t i = 0; i < a->ndeps; i++)
         free(a->deps[i].by_sector);
+    for (size_t i = 0; i < a->nepci; i++)
+        free(a->epci[i].by_sector);
+    free(a->epci);
     free(a->regions);
     free(a->deps);
     memset(a, 0, sizeof *a);

@@ -1,12 +1,15 @@
 /*
- * aggregate/aggregate.h — counts and rates per region and per département.
+ * aggregate/aggregate.h — counts and rates per region, per département and per EPCI.
  *
  * Owns: turning placed rows into per-area figures: PTCE count, count per sector, members
  * summed, population (COG), PTCE per 100,000 inhabitants, share of the national total.
  * Does not project or draw.
  *
  * Invariant: the counts of all regions add up to the number of placed rows, and so do the
- * counts of all départements (a row placed only by its département counts there too).
+ * counts of all départements (a row placed only by its département counts there too). The
+ * counts of all EPCI add up to the rows placed in a commune that belongs to one
+ * (`total_epci`): a row placed only by its département, or in one of the four island
+ * communes outside any EPCI, counts in no EPCI.
  */
 #ifndef PTCE_AGGREGATE_H
 #define PTCE_AGGREGATE_H
@@ -18,7 +21,8 @@
 typedef struct area_stats {
     const char *code;
     const char *nom;
-    const char *parent_code;  /* the region of a département; "" for a region */
+    const char *parent_code;  /* the region of a département; "" for a region; the EPCI's
+                                 type (CC, CA, CU, ME, MET69) for an EPCI */
     long population;
     long count;
     long *by_sector;          /* owned; one per taxonomy sector */
@@ -34,6 +38,9 @@ typedef struct aggregation {
     size_t nregions;
     area_stats *deps;         /* all 101, by code */
     size_t ndeps;
+    area_stats *epci;         /* all 1,255, by code (geometry: the web variant, ~500 m) */
+    size_t nepci;
+    long total_epci;          /* placed rows in a commune of an EPCI */
     size_t nsectors;
     long total;               /* placed rows */
     int has_previous;         /* `previous` is filled (build --previous) */

@@ -38,7 +38,7 @@ typedef struct build_state {
     const GEOSGeometry **web_deps;    /* not owned: the reference data's */
     const GEOSGeometry **web_regions;
     area_layer web_region_layer, web_dep_layer;
-    layer_view points_view, regions_view, deps_view; /* --crs for one territory */
+    layer_view points_view, regions_view, deps_view, epci_view; /* --crs for one territory */
     int restricted;
     ptce_run previous;        /* --previous: the older census, through the same stages */
     diff_result diff;
@@ -140,8 +140,9 @@ static ptce_status build_web_polygons(ptce_ctx *ctx, build_state *b)
 static ptce_status restrict_to_territory(ptce_ctx *ctx, build_state *b, const char *regions)
 {
     layer_set *ls = &b->ls;
-    size_t np = ls->points.nfeatures, nr = b->agg.nregions, nd = b->agg.ndeps;
-    unsigned char *keep = calloc(np + nr + nd + 1, 1);
+    size_t np = ls->points.nfeatures, nr = b->agg.nregions, nd = b->agg.ndeps,
+           ne = b->agg.nepci;
+    unsigned char *keep = calloc(np + nr + nd + ne + 1, 1);
     if (!keep)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     for (size_t i = 0; i < np; i++) {
@@ -152,11 +153,21 @@ static ptce_status restrict_to_territory(ptce_ctx *ctx, build_state *b, const ch
         keep[np + i] = strstr(regions, b->agg.regions[i].code) != NULL;
     for (size_t i = 0; i < nd; i++)
         keep[np + nr + i] = strstr(regions, b->agg.deps[i].parent_code) != NULL;
+    /* An EPCI is kept when one of its communes is in the territory (areas are in the
+     * reference arrays' order). */
+    const refdata *rd = &b->run.rd;
+    for (size_t i = 0; i < rd->ncommunes; i++) {
+        const epci *e = refdata_epci(rd, rd->communes[i].epci);
+        if (e && strstr(regions, rd->communes[i].reg))
+            keep[np + nr + nd + (size_t)(e - rd->epcis)] = 1;
+    }
     ptce_status st = layer_view_make(ctx, &ls->points, keep, &b->points_view);
     if (!st)
         st = layer_view_make(ctx, &ls->region_layer.out, keep + np, &b->regions_view);
     if (!st)
         st = layer_view_make(ctx, &ls->dep_layer.out, keep + np + nr, &b->deps_view);
+    if (!st)
+        st = layer_view_make(ctx, &ls->epci_layer.out, keep + np + nr + nd, &b->epci_view);
     free(keep);
     b->restricted = 1;
     ptce_info(ctx, "EPSG:%d : les Shapefiles en position réelle ne gardent que les régions %s "
@@ -201,15 +212,18 @@ static ptce_status write_presentation(ptce_ctx *ctx, outdir *od, build_state *b,
     style_hollow hollow;
     const char *hollow_values[2];
     styles_hollow_points(&hollow, hollow_values);
-    choropleth reg, dep, grp;
+    choropleth reg, dep, epc, grp;
     styles_choropleth(b->agg.regions, b->agg.nregions, &reg);
     styles_choropleth(b->agg.deps, b->agg.ndeps, &dep);
+    styles_choropleth(b->agg.epci, b->agg.nepci, &epc);
     styles_choropleth(b->groups.groups, b->groups.n, &grp);
     ptce_status st;
     if ((st = qml_write_categorized(ctx, od, "ptce_points", "secteur", cats, ns, &hollow)) ||
         (st = qml_write_graduated(ctx, od, "ptce_regions", "ptce_100k", reg.classes, reg.n,
                                   "nom_reg")) ||
         (st = qml_write_graduated(ctx, od, "ptce_departements", "ptce_100k", dep.classes, dep.n,
+                                  NULL)) ||
+        (st = qml_write_graduated(ctx, od, "ptce_epci", "ptce_100k", epc.classes, epc.n,
                                   NULL)) ||
         (st = qml_write_categorized(ctx, od, "carte/ptce_points", "secteur", cats, ns,
                                     &hollow)) ||
@@ -227,7 +241,7 @@ static ptce_status write_presentation(ptce_ctx *ctx, outdir *od, build_state *b,
     /* The QGIS project: the national layout ready to print, the true positions beside. */
     qgs_layer layers[PROJECT_MAX_LAYERS];
     project_styles ps = {.sectors = cats, .nsectors = ns, .hollow = &hollow, .regions = &reg,
-                         .deps = &dep,
+                         .deps = &dep, .epci = &epc,
                          .groups = &grp, .true_epsg = b->crs.epsg, .has_groups = b->groups.n > 0};
     size_t nl = present_project_layers(&ps, layers);
     char title[128], subtitle[160];
@@ -311,13 +325,16 @@ static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b,
     const layer *points = b->restricted ? &b->points_view.out : &ls->points;
     const layer *regions = b->restricted ? &b->regions_view.out : &ls->region_layer.out;
     const layer *deps = b->restricted ? &b->deps_view.out : &ls->dep_layer.out;
+    const layer *epcis = b->restricted ? &b->epci_view.out : &ls->epci_layer.out;
     ptce_status st;
     if ((st = shapefile_write(ctx, od, "", points, &b->crs)) ||
         (st = shapefile_write(ctx, od, "", regions, &b->crs)) ||
         (st = shapefile_write(ctx, od, "", deps, &b->crs)) ||
+        (st = shapefile_write(ctx, od, "", epcis, &b->crs)) ||
         (st = geojson_write(ctx, od, "", &ls->points, "")) ||
         (st = geojson_write(ctx, od, "", &ls->region_layer.out, "")) ||
         (st = geojson_write(ctx, od, "", &ls->dep_layer.out, "")) ||
+        (st = geojson_write(ctx, od, "", &ls->epci_layer.out, "")) ||
         (st = geojson_write(ctx, od, "", &b->web_region_layer.out, "_web")) ||
         (st = geojson_write(ctx, od, "", &b->web_dep_layer.out, "_web")))
         return st;
@@ -407,6 +424,7 @@ static void build_state_free(build_state *b)
     layer_view_free(&b->points_view);
     layer_view_free(&b->regions_view);
     layer_view_free(&b->deps_view);
+    layer_view_free(&b->epci_view);
     carte_free(&b->carte);
     geom_crs_close(&b->crs);
     layers_free(&b->ls);
@@ -446,9 +464,10 @@ ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts)
     if (!st && territory)
         st = restrict_to_territory(ctx, b, territory);
     if (!st)
-        st = carte_build(ctx, &b->run.rd, &b->ls, &b->carte);
-    if (!st)
         st = build_web_polygons(ctx, b);
+    if (!st)
+        st = carte_build(ctx, &b->run.rd, &b->ls, &b->web_region_layer.out,
+                         &b->web_dep_layer.out, &b->carte);
     if (!st)
         st = outdir_open(ctx, opts->outdir ? opts->outdir : "out", &od);
     if (!st) {

@@ -860,16 +860,15 @@ static double tolerance_km(const commune *m)
 {
     switch (m->precision) {
     case POINT_GEONAMES:
+    case POINT_INTERIOR:
         return 15;
     case POINT_GEONAMES_NEARBY:
     case POINT_FORMER_COMMUNE:
         return 20;
     case POINT_PARENT:
         return 25;
-    case POINT_POSTCODE:
+    case POINT_RECREATED:
         return 30;
-    case POINT_DEPARTEMENT:
-        return 90;
     }
     return 15;
 }
@@ -925,7 +924,7 @@ const commune *geo_nearest_commune(geocoder *g, double lat, double lon, double *
             const commune *m = &rd->communes[g->by_lat[i]];
             if (m->lat > lat + radius)
                 break;
-            if (m->precision > POINT_FORMER_COMMUNE || m->kind != COMMUNE_CURRENT)
+            if (m->precision > POINT_INTERIOR || m->kind != COMMUNE_CURRENT)
                 continue; /* only real points; arrondissements are reached through their city */
             double dx = (m->lon - lon) * coslat, dy = m->lat - lat;
             double d2 = dx * dx + dy * dy;
@@ -1008,10 +1007,10 @@ static void settle_point(geocoder *g, geo_result *r, const coords *c)
     if (r->status != GEO_MATCH || !c->valid || !r->commune)
         return;
     double d = geo_distance_km(c->lat, c->lon, r->commune->lat, r->commune->lon);
-    /* A commune whose own point is a fallback (postal code, département) is also checked
-     * against its département's outline, the one thing known for sure about it. */
+    /* A commune whose own point is a fallback (re-created without a polygon) is also
+     * checked against its département's outline, the one thing known for sure about it. */
     int outside_dep = 0;
-    if (d <= tolerance_km(r->commune) && r->commune->precision >= POINT_POSTCODE && r->dep)
+    if (d <= tolerance_km(r->commune) && r->commune->precision == POINT_RECREATED && r->dep)
         outside_dep = territory_dep_km(g, r->dep, c->lat, c->lon) > DEP_MARGIN_KM;
     if (d <= tolerance_km(r->commune) && !outside_dep) {
         r->lat = c->lat;
@@ -1889,8 +1888,8 @@ static ptce_status apply_override(geocoder *g, const geo_input *in, const overri
 /* Caps on the score when the point drawn is not the commune's own (the score then says
  * how sure the point is, not only the commune). */
 #define SCORE_CAP_PARENT_POINT 0.9     /* an arrondissement at its city's point: a few km */
-#define SCORE_CAP_NEIGHBOURS_POINT 0.7 /* the mean of the communes of its postal code */
-#define SCORE_CAP_DEP_POINT 0.5        /* a point of its département: tens of km */
+#define SCORE_CAP_RECREATED_POINT 0.7  /* a re-created commune, at a point of the 2018
+                                          commune that held it: a few km */
 
 /* The class of a commune's own point, and the cap on the score when it is approximate. */
 static geo_accuracy commune_point_accuracy(const commune *m, double *cap)
@@ -1900,15 +1899,13 @@ static geo_accuracy commune_point_accuracy(const commune *m, double *cap)
     case POINT_GEONAMES:
     case POINT_GEONAMES_NEARBY:
     case POINT_FORMER_COMMUNE:
+    case POINT_INTERIOR: /* inside the commune's own polygon */
         return GEO_ACCURACY_COMMUNE;
     case POINT_PARENT:
         *cap = SCORE_CAP_PARENT_POINT;
         return GEO_ACCURACY_APPROXIMATE;
-    case POINT_POSTCODE:
-        *cap = SCORE_CAP_NEIGHBOURS_POINT;
-        return GEO_ACCURACY_APPROXIMATE;
-    case POINT_DEPARTEMENT:
-        *cap = SCORE_CAP_DEP_POINT;
+    case POINT_RECREATED:
+        *cap = SCORE_CAP_RECREATED_POINT;
         return GEO_ACCURACY_APPROXIMATE;
     }
     return GEO_ACCURACY_APPROXIMATE;
@@ -1944,11 +1941,8 @@ static void settle_accuracy(geocoder *g, geo_result *r)
             ->commune[0] = m;
         break;
     }
-    case POINT_POSTCODE:
-        note_commune(g, r, GEO_R_POINT_POSTCODE, GEO_FIELD_NONE, m);
-        break;
-    case POINT_DEPARTEMENT:
-        note_commune(g, r, GEO_R_POINT_DEPARTEMENT, GEO_FIELD_NONE, m);
+    case POINT_RECREATED:
+        note_commune(g, r, GEO_R_POINT_RECREATED, GEO_FIELD_NONE, m);
         break;
     default:
         break;

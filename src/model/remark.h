@@ -217,10 +217,9 @@ typedef enum geo_covered_by {
     /* ---- the point, when it is not the commune's own ---- */                                \
     X(GEO_R_POINT_PARENT, "point_parent", SILENT, NONE, NONE)                                  \
     /* t0 the city whose point an arrondissement takes */                                      \
-    X(GEO_R_POINT_POSTCODE, "point_postcode", SILENT, NONE, NONE)                              \
-    /* c0 the commune: its point is the mean of its postal code's */                           \
-    X(GEO_R_POINT_DEPARTEMENT, "point_departement", SILENT, NONE, NONE)                        \
-    /* c0 the commune: its point is one of its département's */
+    X(GEO_R_POINT_RECREATED, "point_recreated", SILENT, NONE, NONE)                            \
+    /* c0 the commune, re-created since 2018: no polygon of its own, its point is inside   */ \
+    /* the 2018 polygon of c0->contour */
 
 typedef enum geo_remark_code {
 #define GEO_REMARK_ENUM(code, id, kind, advice, cover) code,

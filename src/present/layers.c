@@ -15,7 +15,8 @@
 /* ---- points ------------------------------------------------------------------------------ */
 
 enum {
-    P_ID, P_NOM, P_INSEE, P_COMMUNE, P_CODE_POST, P_CODE_DEP, P_CODE_REG, P_NOM_REG, P_SECTEUR,
+    P_ID, P_NOM, P_INSEE, P_COMMUNE, P_CODE_POST, P_CODE_DEP, P_CODE_REG, P_NOM_REG,
+    P_CODE_EPCI, P_NOM_EPCI, P_SECTEUR,
     P_SECTEURS, P_SECT_SCORE, P_GEO_TYPE, P_GEO_SCORE, P_PRECISION, P_ACCURACY, P_MEMBRES, P_ANNEE,
     P_LIGNE,
     P_LONGITUDE, P_LATITUDE, P_NOTE, P_COUNT
@@ -30,6 +31,8 @@ static const field_def point_fields[P_COUNT] = {
     [P_CODE_DEP] = {"code_dep", FIELD_TEXT, 3, 0},
     [P_CODE_REG] = {"code_reg", FIELD_TEXT, 2, 0},
     [P_NOM_REG] = {"nom_reg", FIELD_TEXT, 60, 0},
+    [P_CODE_EPCI] = {"code_epci", FIELD_TEXT, 9, 0},
+    [P_NOM_EPCI] = {"nom_epci", FIELD_TEXT, 100, 0},
     [P_SECTEUR] = {"secteur", FIELD_TEXT, 32, 0},
     [P_SECTEURS] = {"secteurs", FIELD_TEXT, 254, 0},
     [P_SECT_SCORE] = {"sect_score", FIELD_REAL, 5, 2},
@@ -57,6 +60,7 @@ static void point_value(void *user, size_t i, size_t f, field_value *v)
     const ptce_row *row = &ls->run->rows[ls->placed[i]];
     const geo_result *g = &row->geo;
     const taxonomy *t = ls->run->tax;
+    const epci *e = g->commune ? refdata_epci(&ls->run->rd, g->commune->epci) : NULL;
     switch (f) {
     case P_ID: text_value(v, row->id); break;
     case P_NOM: text_value(v, row->nom); break;
@@ -66,6 +70,8 @@ static void point_value(void *user, size_t i, size_t f, field_value *v)
     case P_CODE_DEP: text_value(v, g->dep ? g->dep->code : NULL); break;
     case P_CODE_REG: text_value(v, g->reg ? g->reg->code : NULL); break;
     case P_NOM_REG: text_value(v, g->reg ? g->reg->nom : NULL); break;
+    case P_CODE_EPCI: text_value(v, e ? e->code : NULL); break;
+    case P_NOM_EPCI: text_value(v, e ? e->nom : NULL); break;
     case P_SECTEUR: text_value(v, taxonomy_sector_id(t, (size_t)row->cls.primary)); break;
     case P_SECTEURS: text_value(v, row->cls.sectors_text); break;
     case P_SECT_SCORE: v->real = row->cls.score; break;
@@ -139,12 +145,13 @@ static void reject_value(void *user, size_t i, size_t f, field_value *v)
 static const char *const area_text_fields[AREA_KINDS][3] = {
     [AREA_REGION] = {"code_reg", "nom_reg", NULL},
     [AREA_DEPARTEMENT] = {"code_dep", "nom_dep", "code_reg"},
+    [AREA_EPCI] = {"code_epci", "nom_epci", "type_epci"},
     [AREA_GROUP] = {"groupe", "codes", NULL},
 };
 
 static size_t area_base(area_kind kind)
 {
-    return kind == AREA_DEPARTEMENT ? 3 : 2;
+    return kind == AREA_DEPARTEMENT || kind == AREA_EPCI ? 3 : 2;
 }
 
 static void area_value(void *user, size_t i, size_t f, field_value *v)
@@ -153,7 +160,8 @@ static void area_value(void *user, size_t i, size_t f, field_value *v)
     const area_stats *a = &al->areas[i];
     size_t base = area_base(al->kind), ns = al->ls->agg->nsectors;
     if (f < base) {
-        /* code, then name — or, for a group, its member codes; a département's region. */
+        /* code, then name — or, for a group, its member codes; a département's region, an
+         * EPCI's type. */
         if (f == 0)
             text_value(v, a->code);
         else if (al->kind == AREA_GROUP || f == 2)
@@ -199,7 +207,8 @@ static ptce_status build_area_fields(ptce_ctx *ctx, layer_set *ls, area_kind kin
     for (size_t i = 0; i < base; i++) {
         const char *name = area_text_fields[kind][i];
         int width = !strcmp(name, "groupe") ? GROUP_NAME_MAX : !strcmp(name, "codes") ? 254
-                    : !strncmp(name, "nom", 3) ? 60 : 3;
+                    : !strcmp(name, "nom_epci") ? 100 : !strncmp(name, "nom", 3) ? 60
+                    : !strcmp(name, "code_epci") ? 9 : !strcmp(name, "type_epci") ? 5 : 3;
         f[i] = (field_def){name, FIELD_TEXT, width, 0};
     }
     f[base] = (field_def){"nb_ptce", FIELD_INTEGER, 9, 0};
@@ -289,6 +298,9 @@ ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layer_s
     if (!st)
         st = layers_area(ctx, ls, AREA_DEPARTEMENT, agg->deps, agg->ndeps, NULL,
                          "ptce_departements", "PTCE par département", &ls->dep_layer);
+    if (!st)
+        st = layers_area(ctx, ls, AREA_EPCI, agg->epci, agg->nepci, NULL, "ptce_epci",
+                         "PTCE par EPCI (intercommunalité)", &ls->epci_layer);
     return st;
 }
 

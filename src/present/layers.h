@@ -18,13 +18,14 @@
 typedef enum area_kind {
     AREA_REGION,
     AREA_DEPARTEMENT,
+    AREA_EPCI,
     AREA_GROUP,
     AREA_KINDS
 } area_kind;
 
 struct layer_set;
 
-/* A polygon layer of areas (regions, départements or groups). */
+/* A polygon layer of areas (regions, départements, EPCI or groups). */
 typedef struct area_layer {
     layer out;                 /* what the writers get */
     struct layer_set *ls;
@@ -37,6 +38,7 @@ typedef struct layer_set {
     layer points;        /* placed rows */
     area_layer region_layer; /* 18 regions */
     area_layer dep_layer;    /* 101 départements */
+    area_layer epci_layer;   /* 1,255 EPCI, on their simplified outlines (see aggregate.h) */
     layer rejects;       /* rows not placed: ambiguous and rejected, with the reason */
     /* Private state behind the callbacks. */
     ptce_run *run;

@@ -309,7 +309,8 @@ static ptce_status build_areas(ptce_ctx *ctx, carte *c, carte_layer *cl, const l
     return PTCE_OK;
 }
 
-ptce_status carte_build(ptce_ctx *ctx, refdata *rd, layer_set *ls, carte *c)
+ptce_status carte_build(ptce_ctx *ctx, refdata *rd, layer_set *ls, const layer *regions,
+                        const layer *deps, carte *c)
 {
     memset(c, 0, sizeof *c);
     c->ctx = ctx;
@@ -320,8 +321,8 @@ ptce_status carte_build(ptce_ctx *ctx, refdata *rd, layer_set *ls, carte *c)
     if ((st = geom_crs_open_identity(ctx, 2154, &c->crs)))
         return st;
     if ((st = build_points(ctx, c, ls)) ||
-        (st = build_areas(ctx, c, &c->regions, &ls->region_layer.out, ls->agg->regions, 0)) ||
-        (st = build_areas(ctx, c, &c->deps, &ls->dep_layer.out, ls->agg->deps, 1)))
+        (st = build_areas(ctx, c, &c->regions, regions, ls->agg->regions, 0)) ||
+        (st = build_areas(ctx, c, &c->deps, deps, ls->agg->deps, 1)))
         return st;
     for (int i = 1; i < LAYOUT_ZONES; i++)
         if (!(c->frame_geoms[i - 1] = layout_frame(ctx, &c->layout.zones[i])))

@@ -81,7 +81,11 @@ typedef struct carte {
     ptce_ctx *ctx;
 } carte;
 
-ptce_status carte_build(ptce_ctx *ctx, refdata *rd, layer_set *ls, carte *out);
+/* `regions` and `deps` are the area layers to redraw (the build passes the web variants:
+ * about 500 m of detail is finer than the layout's print, and ten times lighter than the
+ * IGN outlines of the true-position layers). */
+ptce_status carte_build(ptce_ctx *ctx, refdata *rd, layer_set *ls, const layer *regions,
+                        const layer *deps, carte *out);
 void carte_free(carte *c);
 
 #endif

@@ -386,13 +386,10 @@ void note_render_remark(strbuf *sb, const geo_result *r, const geo_remark *m)
     case GEO_R_POINT_PARENT:
         sb_printf(sb, "point de %s, pas de l'arrondissement", t(m, 0));
         break;
-    case GEO_R_POINT_POSTCODE:
-        sb_printf(sb, "point approché : moyenne des communes de son code postal (pas de point "
-                      "propre pour %s)", nom(c0));
-        break;
-    case GEO_R_POINT_DEPARTEMENT:
-        sb_printf(sb, "point approché : un point du département %s (pas de point propre pour "
-                      "%s)", dep_of(c0), nom(c0));
+    case GEO_R_POINT_RECREATED:
+        sb_printf(sb, "point approché : %s, recréée depuis 2018, n'a pas de contour propre ; "
+                      "point dans le contour 2018 de la commune %s", nom(c0),
+                  c0 ? c0->contour : "");
         break;
     case GEO_REMARK_COUNT:
         break;

@@ -8,6 +8,7 @@ typedef enum project_style {
     STYLE_SECTORS,  /* categorised points on `secteur` */
     STYLE_REGIONS,  /* graduated on ptce_100k, the regions' classes */
     STYLE_DEPS,     /* the départements' classes */
+    STYLE_EPCI,     /* the EPCI's classes */
     STYLE_GROUPS,   /* the groups' classes */
     STYLE_FRAMES    /* the insets' boxes: no fill */
 } project_style;
@@ -46,6 +47,8 @@ static const project_layer_def layer_defs[] = {
      "nom_reg", 0},
     {"ptce_departements", "Départements", "./ptce_departements.shp", "Polygon", 0, 0,
      STYLE_DEPS, NULL, 0},
+    {"ptce_epci", "EPCI (intercommunalités)", "./ptce_epci.shp", "Polygon", 0, 0, STYLE_EPCI,
+     NULL, 0},
     {"ptce_groupes", "Groupes", "./ptce_groupes.shp", "Polygon", 0, 0, STYLE_GROUPS,
      "groupe", 1},
 };
@@ -75,6 +78,7 @@ size_t present_project_layers(const project_styles *st, qgs_layer *out)
             break;
         case STYLE_REGIONS: c = st->regions; break;
         case STYLE_DEPS: c = st->deps; break;
+        case STYLE_EPCI: c = st->epci; break;
         case STYLE_GROUPS: c = st->groups; break;
         case STYLE_FRAMES: l.frames = 1; break;
         }

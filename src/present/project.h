@@ -19,13 +19,13 @@ typedef struct project_styles {
     const style_category *sectors; /* points by sector */
     size_t nsectors;
     const style_hollow *hollow;    /* points drawn hollow */
-    const choropleth *regions, *deps, *groups;
+    const choropleth *regions, *deps, *epci, *groups;
     int true_epsg;                 /* CRS of the true-position Shapefiles (--crs) */
     int has_groups;                /* --groups was given: the ptce_groupes layer exists */
 } project_styles;
 
 /* The most layers the project can hold. */
-#define PROJECT_MAX_LAYERS 8
+#define PROJECT_MAX_LAYERS 9
 
 /* Fills `out` (PROJECT_MAX_LAYERS entries) with the project's layers; returns how many. The
  * entries point into `st` and into static strings. */

@@ -19,15 +19,15 @@
 #include "core/ctx.h"
 #include "core/util.h"
 
-#define CACHE_MAGIC "PTCEREF3"
+#define CACHE_MAGIC "PTCEREF4"
 #define CACHE_ENDIAN 0x01020304u
 #define NO_INDEX UINT32_MAX
 
 /* The tables an image is made from; a change in any of them makes the image stale. */
 static const char *const source_tables[] = {"communes.tsv", "anciennes_communes.tsv",
                                             "codes_postaux.tsv", "departements.tsv",
-                                            "regions.tsv", "departements_geom.tsv",
-                                            "regions_geom.tsv", "departements_web_geom.tsv",
+                                            "regions.tsv", "geom/departements.geo.gz",
+                                            "geom/regions.geo.gz", "departements_web_geom.tsv",
                                             "regions_web_geom.tsv"};
 
 typedef struct cache_header {
@@ -41,7 +41,7 @@ typedef struct cache_header {
 } cache_header;
 
 typedef struct c_commune {
-    uint32_t insee, nom, key, parent, dep, reg, postcodes, kind, precision, pad;
+    uint32_t insee, nom, key, parent, dep, reg, postcodes, contour, epci, kind, precision, pad;
     int64_t population;
     double lat, lon;
 } c_commune;
@@ -56,12 +56,12 @@ typedef struct c_postal {
 
 /* Polygons are stored as WKB (much faster to parse than WKT), with their lengths. */
 typedef struct c_dep {
-    uint32_t code, nom, key, reg, chef_lieu, wkt, wkt_web, wkb, wkb_len, wkb_web, wkb_web_len, pad;
+    uint32_t code, nom, key, reg, chef_lieu, wkt_web, wkb, wkb_len, wkb_web, wkb_web_len;
     int64_t population;
 } c_dep;
 
 typedef struct c_region {
-    uint32_t code, nom, key, wkt, wkt_web, wkb, wkb_len, wkb_web, wkb_web_len, ndeps;
+    uint32_t code, nom, key, wkt_web, wkb, wkb_len, wkb_web, wkb_web_len, ndeps, pad;
     int64_t population;
 } c_region;
 
@@ -185,7 +185,8 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
         const commune *m = &rd->communes[i];
         cc[i] = (c_commune){intern(&b, m->insee), intern(&b, m->nom), intern(&b, m->key),
                             intern(&b, m->parent), intern(&b, m->dep), intern(&b, m->reg),
-                            intern(&b, m->postcodes), (uint32_t)m->kind,
+                            intern(&b, m->postcodes), intern(&b, m->contour),
+                            intern(&b, m->epci), (uint32_t)m->kind,
                             (uint32_t)m->precision, 0, m->population, m->lat, m->lon};
     }
     for (size_t i = 0; i < rd->nformer; i++) {
@@ -203,8 +204,8 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
     for (size_t i = 0; i < rd->ndeps; i++) {
         departement *d = &mrd->deps[i];
         cd[i] = (c_dep){intern(&b, d->code), intern(&b, d->nom), intern(&b, d->key),
-                        intern(&b, d->reg), intern(&b, d->chef_lieu), intern(&b, d->wkt),
-                        intern(&b, d->wkt_web), 0, 0, 0, 0, 0, d->population};
+                        intern(&b, d->reg), intern(&b, d->chef_lieu),
+                        intern(&b, d->wkt_web), 0, 0, 0, 0, d->population};
         cd[i].wkb = intern_wkb(ctx, &b, refdata_departement_geom(ctx, mrd, d), &cd[i].wkb_len);
         cd[i].wkb_web = intern_wkb(ctx, &b, refdata_departement_web_geom(ctx, mrd, d),
                                    &cd[i].wkb_web_len);
@@ -217,8 +218,8 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
     for (size_t i = 0; i < rd->nregions; i++) {
         region *r = &mrd->regions[i];
         cr[i] = (c_region){intern(&b, r->code), intern(&b, r->nom), intern(&b, r->key),
-                           intern(&b, r->wkt), intern(&b, r->wkt_web), 0, 0, 0, 0,
-                           (uint32_t)r->ndeps, r->population};
+                           intern(&b, r->wkt_web), 0, 0, 0, 0, (uint32_t)r->ndeps, 0,
+                           r->population};
         cr[i].wkb = intern_wkb(ctx, &b, refdata_region_geom(ctx, mrd, r), &cr[i].wkb_len);
         cr[i].wkb_web = intern_wkb(ctx, &b, refdata_region_web_geom(ctx, mrd, r),
                                    &cr[i].wkb_web_len);
@@ -343,11 +344,14 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
          ? (const unsigned char *)strings + (off)                                          \
          : NULL)
     for (uint32_t i = 0; i < h.ncommunes; i++)
-        rd->communes[i] = (commune){STR(cc[i].insee), STR(cc[i].nom), STR(cc[i].key),
-                                    STR(cc[i].parent), STR(cc[i].dep), STR(cc[i].reg),
-                                    STR(cc[i].postcodes), cc[i].population, cc[i].lat,
-                                    cc[i].lon, (commune_kind)cc[i].kind,
-                                    (point_precision)cc[i].precision};
+        rd->communes[i] = (commune){.insee = STR(cc[i].insee), .nom = STR(cc[i].nom),
+                                    .key = STR(cc[i].key), .parent = STR(cc[i].parent),
+                                    .dep = STR(cc[i].dep), .reg = STR(cc[i].reg),
+                                    .postcodes = STR(cc[i].postcodes),
+                                    .contour = STR(cc[i].contour), .epci = STR(cc[i].epci),
+                                    .population = cc[i].population, .lat = cc[i].lat,
+                                    .lon = cc[i].lon, .kind = (commune_kind)cc[i].kind,
+                                    .precision = (point_precision)cc[i].precision};
     int bad = 0;
     for (uint32_t i = 0; i < h.nformer; i++) {
         bad |= cf[i].current >= h.ncommunes;
@@ -363,18 +367,21 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
                                        STR(cp[i].laposte_key)};
     }
     for (uint32_t i = 0; i < h.ndeps; i++)
-        rd->deps[i] = (departement){STR(cd[i].code), STR(cd[i].nom), STR(cd[i].key),
-                                    STR(cd[i].reg), STR(cd[i].chef_lieu), cd[i].population,
-                                    STR(cd[i].wkt), NULL, STR(cd[i].wkt_web), NULL,
-                                    BYTES(cd[i].wkb, cd[i].wkb_len),
-                                    BYTES(cd[i].wkb_web, cd[i].wkb_web_len), cd[i].wkb_len,
-                                    cd[i].wkb_web_len};
+        rd->deps[i] = (departement){.code = STR(cd[i].code), .nom = STR(cd[i].nom),
+                                    .key = STR(cd[i].key), .reg = STR(cd[i].reg),
+                                    .chef_lieu = STR(cd[i].chef_lieu),
+                                    .population = cd[i].population,
+                                    .wkt_web = STR(cd[i].wkt_web),
+                                    .wkb = BYTES(cd[i].wkb, cd[i].wkb_len),
+                                    .wkb_web = BYTES(cd[i].wkb_web, cd[i].wkb_web_len),
+                                    .wkb_len = cd[i].wkb_len, .wkb_web_len = cd[i].wkb_web_len};
     for (uint32_t i = 0; i < h.nregions; i++)
-        rd->regions[i] = (region){STR(cr[i].code), STR(cr[i].nom), STR(cr[i].key),
-                                  cr[i].population, cr[i].ndeps, STR(cr[i].wkt), NULL,
-                                  STR(cr[i].wkt_web), NULL, BYTES(cr[i].wkb, cr[i].wkb_len),
-                                  BYTES(cr[i].wkb_web, cr[i].wkb_web_len), cr[i].wkb_len,
-                                  cr[i].wkb_web_len};
+        rd->regions[i] = (region){.code = STR(cr[i].code), .nom = STR(cr[i].nom),
+                                  .key = STR(cr[i].key), .population = cr[i].population,
+                                  .ndeps = cr[i].ndeps, .wkt_web = STR(cr[i].wkt_web),
+                                  .wkb = BYTES(cr[i].wkb, cr[i].wkb_len),
+                                  .wkb_web = BYTES(cr[i].wkb_web, cr[i].wkb_web_len),
+                                  .wkb_len = cr[i].wkb_len, .wkb_web_len = cr[i].wkb_web_len};
     for (uint32_t i = 0; i < h.nnames; i++) {
         bad |= cn[i].commune >= h.ncommunes ||
                (cn[i].former != NO_INDEX && cn[i].former >= h.nformer);

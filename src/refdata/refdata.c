@@ -10,10 +10,13 @@
 
 #include "core/ctx.h"
 #include "core/util.h"
+#include "refdata/geomcodec.h"
 #include "refdata/cache.h"
+#include "refdata/shapes.h"
 
-static const char *const precision_names[] = {"geonames", "geonames_proche", "ancienne_commune",
-                                              "commune_parente", "code_postal", "departement"};
+static const char *const precision_names[] = {"geonames",        "geonames_proche",
+                                              "ancienne_commune", "interieur",
+                                              "commune_parente",  "commune_recreee"};
 
 const char *point_precision_name(point_precision p)
 {
@@ -52,6 +55,10 @@ static int cmp_region(const void *a, const void *b)
 {
     return strcmp(((const region *)a)->code, ((const region *)b)->code);
 }
+static int cmp_epci(const void *a, const void *b)
+{
+    return strcmp(((const epci *)a)->code, ((const epci *)b)->code);
+}
 static int cmp_name(const void *a, const void *b)
 {
     const name_entry *x = a, *y = b;
@@ -73,13 +80,13 @@ static ptce_status load_communes(ptce_ctx *ctx, const char *dir, refdata *rd)
 {
     static const char *const cols[] = {"insee", "nom", "cle", "type", "parent", "code_dep",
                                        "code_reg", "population", "codes_postaux", "lat", "lon",
-                                       "precision", NULL};
+                                       "precision", "contour", "epci", NULL};
     tsv_table *t = &rd->t_communes;
     ptce_status st = tsv_read(ctx, dir, "communes.tsv", cols, t);
     if (st)
         return st;
-    int c[12];
-    for (int i = 0; i < 12; i++)
+    int c[14];
+    for (int i = 0; i < 14; i++)
         c[i] = tsv_column(t, cols[i]);
     rd->communes = calloc(t->nrows ? t->nrows : 1, sizeof *rd->communes);
     if (!rd->communes)
@@ -96,6 +103,8 @@ static ptce_status load_communes(ptce_ctx *ctx, const char *dir, refdata *rd)
         m->reg = tsv_cell(t, i, c[6]);
         m->population = strtol(tsv_cell(t, i, c[7]), NULL, 10);
         m->postcodes = tsv_cell(t, i, c[8]);
+        m->contour = tsv_cell(t, i, c[12]);
+        m->epci = tsv_cell(t, i, c[13]);
         int prec = parse_precision(tsv_cell(t, i, c[11]));
         if (strlen(m->insee) != 5 || prec < 0 || !parse_decimal(tsv_cell(t, i, c[9]), &m->lat) ||
             !parse_decimal(tsv_cell(t, i, c[10]), &m->lon))
@@ -183,8 +192,6 @@ static ptce_status load_territories(ptce_ctx *ctx, const char *dir, refdata *rd)
     ptce_status st;
     if ((st = tsv_read(ctx, dir, "departements.tsv", dcols, &rd->t_deps)) ||
         (st = tsv_read(ctx, dir, "regions.tsv", rcols, &rd->t_regions)) ||
-        (st = tsv_read(ctx, dir, "departements_geom.tsv", gcols, &rd->t_deps_geom)) ||
-        (st = tsv_read(ctx, dir, "regions_geom.tsv", gcols, &rd->t_regions_geom)) ||
         (st = tsv_read(ctx, dir, "departements_web_geom.tsv", gcols, &rd->t_deps_web)) ||
         (st = tsv_read(ctx, dir, "regions_web_geom.tsv", gcols, &rd->t_regions_web)))
         return st;
@@ -226,17 +233,8 @@ static ptce_status load_territories(ptce_ctx *ctx, const char *dir, refdata *rd)
                              rd->deps[i].reg);
         r->ndeps++;
     }
-    /* Attach the polygons' WKT; they are parsed only when a writer asks for them. */
-    for (size_t i = 0; i < rd->t_deps_geom.nrows; i++) {
-        departement *d = (departement *)refdata_departement(rd, tsv_cell(&rd->t_deps_geom, i, 0));
-        if (d)
-            d->wkt = tsv_cell(&rd->t_deps_geom, i, 1);
-    }
-    for (size_t i = 0; i < rd->t_regions_geom.nrows; i++) {
-        region *r = (region *)refdata_region(rd, tsv_cell(&rd->t_regions_geom, i, 0));
-        if (r)
-            r->wkt = tsv_cell(&rd->t_regions_geom, i, 1);
-    }
+    /* Attach the web polygons' WKT; they are parsed only when a writer asks for them (the
+     * full polygons are read from data/geom/ on first use). */
     for (size_t i = 0; i < rd->t_deps_web.nrows; i++) {
         departement *d = (departement *)refdata_departement(rd, tsv_cell(&rd->t_deps_web, i, 0));
         if (d)
@@ -248,13 +246,48 @@ static ptce_status load_territories(ptce_ctx *ctx, const char *dir, refdata *rd)
             r->wkt_web = tsv_cell(&rd->t_regions_web, i, 1);
     }
     for (size_t i = 0; i < rd->ndeps; i++)
-        if (!rd->deps[i].wkt || !rd->deps[i].wkt_web)
+        if (!rd->deps[i].wkt_web)
             return ptce_fail(ctx, PTCE_ERR_DATA, "%s : pas de polygone pour le département %s",
                              dir, rd->deps[i].code);
     for (size_t i = 0; i < rd->nregions; i++)
-        if (!rd->regions[i].wkt || !rd->regions[i].wkt_web)
+        if (!rd->regions[i].wkt_web)
             return ptce_fail(ctx, PTCE_ERR_DATA, "%s : pas de polygone pour la région %s", dir,
                              rd->regions[i].code);
+    return PTCE_OK;
+}
+
+/* The EPCI: small, read from their table on every load (not in the binary image). */
+static ptce_status load_epci(ptce_ctx *ctx, const char *dir, refdata *rd)
+{
+    static const char *const cols[] = {"code_epci", "nom_epci", "cle", "type", "population",
+                                       "nb_communes", NULL};
+    ptce_status st = tsv_read(ctx, dir, "epci.tsv", cols, &rd->t_epci);
+    if (st)
+        return st;
+    tsv_table *t = &rd->t_epci;
+    rd->epcis = calloc(t->nrows ? t->nrows : 1, sizeof *rd->epcis);
+    if (!rd->epcis)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    int c[6];
+    for (int i = 0; i < 6; i++)
+        c[i] = tsv_column(t, cols[i]);
+    for (size_t i = 0; i < t->nrows; i++) {
+        epci *e = &rd->epcis[i];
+        e->code = tsv_cell(t, i, c[0]);
+        e->nom = tsv_cell(t, i, c[1]);
+        e->key = tsv_cell(t, i, c[2]);
+        e->type = tsv_cell(t, i, c[3]);
+        e->population = strtol(tsv_cell(t, i, c[4]), NULL, 10);
+        e->ncommunes = strtol(tsv_cell(t, i, c[5]), NULL, 10);
+    }
+    rd->nepci = t->nrows;
+    qsort(rd->epcis, rd->nepci, sizeof *rd->epcis, cmp_epci);
+    for (size_t i = 0; i < rd->ncommunes; i++) {
+        const commune *m = &rd->communes[i];
+        if (m->epci[0] && !refdata_epci(rd, m->epci))
+            return ptce_fail(ctx, PTCE_ERR_DATA, "%s/communes.tsv : EPCI %s de la commune %s "
+                             "absent de epci.tsv", dir, m->epci, m->insee);
+    }
     return PTCE_OK;
 }
 
@@ -307,7 +340,7 @@ static ptce_status load_meta(ptce_ctx *ctx, const char *dir, refdata *rd)
             snprintf(rd->cog_year, sizeof rd->cog_year, "%s", v);
         else if (strcmp(k, "credit") == 0)
             snprintf(rd->credit, sizeof rd->credit, "%s", v);
-        else if (strcmp(k, "natural_earth") != 0)
+        else
             sb_printf(&versions, "%s%s %s", versions.len ? ", " : "", k, v);
     }
     snprintf(rd->versions, sizeof rd->versions, "%s", versions.data ? versions.data : "");
@@ -356,7 +389,7 @@ static ptce_status load(ptce_ctx *ctx, refdata *rd, int allow_image)
         st = PTCE_ERR_DATA;
     else if (image == 0)
         st = load_tables(ctx, dir, rd);
-    if (!st && !(st = load_meta(ctx, dir, rd)))
+    if (!st && !(st = load_meta(ctx, dir, rd)) && !(st = load_epci(ctx, dir, rd)))
         st = tsv_read(ctx, dir, "hors_regions.tsv", ocols, &rd->outside);
     if (st)
         refdata_free(rd);
@@ -387,6 +420,14 @@ void refdata_free(refdata *rd)
         if (rd->regions[i].geom_web)
             GEOSGeom_destroy_r(rd->geos, rd->regions[i].geom_web);
     }
+    for (size_t i = 0; i < rd->nepci; i++) {
+        if (rd->epcis[i].geom)
+            GEOSGeom_destroy_r(rd->geos, rd->epcis[i].geom);
+        if (rd->epcis[i].geom_web)
+            GEOSGeom_destroy_r(rd->geos, rd->epcis[i].geom_web);
+    }
+    refdata_shapes_free(rd);
+    free(rd->epcis);
     free(rd->communes);
     free(rd->former);
     free(rd->postal);
@@ -398,8 +439,7 @@ void refdata_free(refdata *rd)
     tsv_free(&rd->t_postal);
     tsv_free(&rd->t_deps);
     tsv_free(&rd->t_regions);
-    tsv_free(&rd->t_deps_geom);
-    tsv_free(&rd->t_regions_geom);
+    tsv_free(&rd->t_epci);
     tsv_free(&rd->t_deps_web);
     tsv_free(&rd->t_regions_web);
     tsv_free(&rd->t_meta);
@@ -433,6 +473,12 @@ const region *refdata_region(const refdata *rd, const char *code)
 {
     region probe = {.code = code};
     return bsearch(&probe, rd->regions, rd->nregions, sizeof probe, cmp_region);
+}
+
+const epci *refdata_epci(const refdata *rd, const char *code)
+{
+    epci probe = {.code = code};
+    return rd->nepci ? bsearch(&probe, rd->epcis, rd->nepci, sizeof probe, cmp_epci) : NULL;
 }
 
 const char *refdata_outside_collectivity(const refdata *rd, const char *insee, const char **nom)
@@ -474,8 +520,8 @@ size_t refdata_names(const refdata *rd, const char *key, const name_entry **firs
     EQUAL_RANGE(rd->names, rd->nnames, key, key, first);
 }
 
-/* A polygon parsed on first use: from its WKB when the binary image gave one, else from
- * its WKT. */
+/* A web polygon parsed on first use: from its WKB when the binary image gave one, else
+ * from its WKT. */
 static const GEOSGeometry *parse_polygon(ptce_ctx *ctx, const unsigned char *wkb, size_t wkb_len,
                                          const char *wkt, GEOSGeometry **slot, const char *what,
                                          const char *code)
@@ -488,7 +534,7 @@ static const GEOSGeometry *parse_polygon(ptce_ctx *ctx, const unsigned char *wkb
             *slot = GEOSWKBReader_read_r(ctx->geos, reader, wkb, wkb_len);
             GEOSWKBReader_destroy_r(ctx->geos, reader);
         }
-    } else {
+    } else if (wkt) {
         GEOSWKTReader *reader = GEOSWKTReader_create_r(ctx->geos);
         if (reader) {
             *slot = GEOSWKTReader_read_r(ctx->geos, reader, wkt);
@@ -501,16 +547,92 @@ static const GEOSGeometry *parse_polygon(ptce_ctx *ctx, const unsigned char *wkb
     return *slot;
 }
 
+/* Where a full polygon of data/geom/ goes: the slot of the territory of that code. */
+typedef GEOSGeometry **(*geo_slot_fn)(refdata *rd, const char *code);
+
+static GEOSGeometry **dep_slot(refdata *rd, const char *code)
+{
+    departement *d = (departement *)refdata_departement(rd, code);
+    return d ? &d->geom : NULL;
+}
+static GEOSGeometry **region_slot(refdata *rd, const char *code)
+{
+    region *r = (region *)refdata_region(rd, code);
+    return r ? &r->geom : NULL;
+}
+static GEOSGeometry **epci_slot(refdata *rd, const char *code)
+{
+    epci *e = (epci *)refdata_epci(rd, code);
+    return e ? &e->geom : NULL;
+}
+static GEOSGeometry **epci_web_slot(refdata *rd, const char *code)
+{
+    epci *e = (epci *)refdata_epci(rd, code);
+    return e ? &e->geom_web : NULL;
+}
+
+/* Reads every polygon of data/geom/<name> into the slots `slot` gives (those already
+ * filled are kept). */
+static ptce_status load_geo_file(ptce_ctx *ctx, refdata *rd, const char *name, geo_slot_fn slot)
+{
+    const char *dir = ptce_data_dir(ctx);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/geom/%s", dir ? dir : ".", name);
+    size_t len = 0;
+    char *text = geomcodec_read_gz(path, &len);
+    if (!text)
+        return ptce_fail(ctx, PTCE_ERR_DATA, "%s : lecture impossible ; réinstallez le dossier "
+                                             "data/ (scripts/update-reference-data)", path);
+    ptce_status st = PTCE_OK;
+    size_t line = 0;
+    for (char *p = text; *p && !st; line++) {
+        char *end = strchr(p, '\n');
+        if (!end)
+            end = p + strlen(p);
+        char *tab = memchr(p, '\t', (size_t)(end - p));
+        if (!tab) {
+            st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : pas de tabulation", path,
+                           line + 1);
+            break;
+        }
+        *tab = '\0';
+        GEOSGeometry **s = slot(rd, p);
+        if (s && !*s) {
+            *s = geomcodec_decode(ctx->geos, tab + 1, (size_t)(end - tab - 1));
+            if (!*s)
+                st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : polygone illisible (%s)",
+                               path, line + 1, p);
+        }
+        p = *end ? end + 1 : end;
+    }
+    free(text);
+    return st;
+}
+
 const GEOSGeometry *refdata_departement_geom(ptce_ctx *ctx, refdata *rd, departement *d)
 {
-    (void)rd;
-    return parse_polygon(ctx, d->wkb, d->wkb_len, d->wkt, &d->geom, "le département", d->code);
+    if (!d->geom && d->wkb)
+        return parse_polygon(ctx, d->wkb, d->wkb_len, NULL, &d->geom, "le département", d->code);
+    if (!d->geom && load_geo_file(ctx, rd, "departements.geo.gz", dep_slot) == PTCE_OK &&
+        !d->geom)
+        ptce_fail(ctx, PTCE_ERR_DATA, "pas de polygone pour le département %s", d->code);
+    return d->geom;
 }
 
 const GEOSGeometry *refdata_region_geom(ptce_ctx *ctx, refdata *rd, region *r)
 {
-    (void)rd;
-    return parse_polygon(ctx, r->wkb, r->wkb_len, r->wkt, &r->geom, "la région", r->code);
+    if (!r->geom && r->wkb)
+        return parse_polygon(ctx, r->wkb, r->wkb_len, NULL, &r->geom, "la région", r->code);
+    if (!r->geom && load_geo_file(ctx, rd, "regions.geo.gz", region_slot) == PTCE_OK && !r->geom)
+        ptce_fail(ctx, PTCE_ERR_DATA, "pas de polygone pour la région %s", r->code);
+    return r->geom;
+}
+
+const GEOSGeometry *refdata_epci_geom(ptce_ctx *ctx, refdata *rd, epci *e)
+{
+    if (!e->geom && load_geo_file(ctx, rd, "epci.geo.gz", epci_slot) == PTCE_OK && !e->geom)
+        ptce_fail(ctx, PTCE_ERR_DATA, "pas de polygone pour l'EPCI %s", e->code);
+    return e->geom;
 }
 
 const GEOSGeometry *refdata_departement_web_geom(ptce_ctx *ctx, refdata *rd, departement *d)
@@ -525,4 +647,12 @@ const GEOSGeometry *refdata_region_web_geom(ptce_ctx *ctx, refdata *rd, region *
     (void)rd;
     return parse_polygon(ctx, r->wkb_web, r->wkb_web_len, r->wkt_web, &r->geom_web,
                          "la région (web)", r->code);
+}
+
+const GEOSGeometry *refdata_epci_web_geom(ptce_ctx *ctx, refdata *rd, epci *e)
+{
+    if (!e->geom_web && load_geo_file(ctx, rd, "epci_web.geo.gz", epci_web_slot) == PTCE_OK &&
+        !e->geom_web)
+        ptce_fail(ctx, PTCE_ERR_DATA, "pas de polygone pour l'EPCI %s (web)", e->code);
+    return e->geom_web;
 }

@@ -2,8 +2,12 @@
  * refdata/refdata.h — the French reference data, loaded once per run from data/.
  *
  * Owns: current communes (with Paris, Lyon and Marseille arrondissements), former communes
- * pointing to their current commune, postal codes, départements and regions with their
- * polygons, and the metadata (COG year, versions, credit line). Read-only once loaded.
+ * pointing to their current commune, postal codes, départements, regions and EPCI with
+ * their polygons (IGN ADMIN EXPRESS COG 2018 mapped to the current COG), the commune
+ * polygons and their spatial index (loaded on the first reverse lookup only), and the
+ * metadata (COG year, versions, credit line). The tables are read-only once loaded; the
+ * polygons are parsed on first use and cached in the refdata, so the functions that
+ * return them take a non-const refdata and a refdata must not be shared between threads.
  *
  * The tables are produced by scripts/update-reference-data; the folded name keys they
  * carry are made by the same text_fold() the geocoder uses (a test checks they agree).
@@ -25,14 +29,19 @@ typedef enum commune_kind {
     COMMUNE_ARRONDISSEMENT  /* ARM: a municipal arrondissement of Paris, Lyon or Marseille */
 } commune_kind;
 
-/* How the commune's point was obtained, best first. */
+/* How the commune's point was obtained, best first. Every point of the first four classes
+ * lies inside the commune's own polygon (the data compiler checks it, and so do the tests). */
 typedef enum point_precision {
     POINT_GEONAMES,          /* GeoNames point of the commune itself */
     POINT_GEONAMES_NEARBY,   /* GeoNames point filed under the commune with another name */
     POINT_FORMER_COMMUNE,    /* GeoNames point of one of its former communes */
-    POINT_PARENT,            /* an arrondissement: the point of its city */
-    POINT_POSTCODE,          /* mean of the communes sharing its postal code */
-    POINT_DEPARTEMENT        /* a point inside its département */
+    POINT_INTERIOR,          /* no GeoNames point inside the polygon: the centre of the
+                                polygon's maximum inscribed circle (visually central) */
+    POINT_PARENT,            /* an arrondissement: the point of its city (the IGN file has
+                                one polygon for Paris, Lyon and Marseille) */
+    POINT_RECREATED          /* a commune re-created since 2018, without a polygon of its
+                                own: a point inside the 2018 polygon that holds it
+                                (`contour`), approximate */
 } point_precision;
 
 const char *point_precision_name(point_precision p);
@@ -45,6 +54,10 @@ typedef struct commune {
     const char *dep;
     const char *reg;
     const char *postcodes;  /* space-separated, as in the COG */
+    const char *contour;    /* INSEE code of the commune whose polygon stands for this one:
+                               itself, the city of an arrondissement, the 2018 commune that
+                               holds a re-created one */
+    const char *epci;       /* SIREN of its EPCI, "" for the 4 island communes without one */
     long population;
     double lat, lon;
     commune_kind kind;
@@ -80,12 +93,11 @@ typedef struct departement {
     const char *reg;
     const char *chef_lieu;
     long population;
-    const char *wkt;         /* WGS 84 polygon */
-    GEOSGeometry *geom;      /* parsed on first use, owned */
+    GEOSGeometry *geom;      /* union of its communes (WGS 84), parsed on first use, owned */
     const char *wkt_web;     /* simplified for web maps (shared borders kept shared) */
     GEOSGeometry *geom_web;
-    /* The same as WKB when loaded from the binary image (parsing it is several times
-     * faster than WKT); NULL otherwise. */
+    /* The polygons as WKB when loaded from the binary image (parsing it is several times
+     * faster than the text); NULL otherwise (geom then comes from data/geom/). */
     const unsigned char *wkb, *wkb_web;
     size_t wkb_len, wkb_web_len;
 } departement;
@@ -96,13 +108,24 @@ typedef struct region {
     const char *key;
     long population;
     size_t ndeps;
-    const char *wkt;
-    GEOSGeometry *geom;
+    GEOSGeometry *geom;      /* union of its départements */
     const char *wkt_web;
     GEOSGeometry *geom_web;
     const unsigned char *wkb, *wkb_web;
     size_t wkb_len, wkb_web_len;
 } region;
+
+/* An EPCI (établissement public de coopération intercommunale à fiscalité propre). */
+typedef struct epci {
+    const char *code;        /* SIREN, 9 digits */
+    const char *nom;
+    const char *key;         /* folded name */
+    const char *type;        /* CC, CA, CU, ME (métropole), MET69 (Lyon) */
+    long population;         /* population municipale (COG) */
+    long ncommunes;          /* member communes (arrondissements not counted) */
+    GEOSGeometry *geom;      /* union of its communes, from data/geom/epci.geo.gz */
+    GEOSGeometry *geom_web;  /* simplified for web maps, from data/geom/epci_web.geo.gz */
+} epci;
 
 /* A place name → where it leads. One commune can have several entries (its own name, a
  * La Poste spelling, former communes' names). */
@@ -133,13 +156,18 @@ typedef struct refdata {
     size_t nregions;
     name_entry *names;        /* sorted by key, then INSEE, then source */
     size_t nnames;
+    epci *epcis;              /* sorted by code */
+    size_t nepci;
     tsv_table outside;        /* communes of collectivities outside the 18 regions */
+    tsv_table t_epci;
+    struct refdata_shapes *shapes; /* commune polygons and their index: NULL until the first
+                                      reverse lookup (see refdata_locate) */
     char cog_year[8];
     char credit[512];
     char versions[256];
     /* Backing tables, owned. */
-    tsv_table t_communes, t_former, t_postal, t_deps, t_regions, t_deps_geom, t_regions_geom,
-        t_deps_web, t_regions_web, t_meta;
+    tsv_table t_communes, t_former, t_postal, t_deps, t_regions, t_deps_web, t_regions_web,
+        t_meta;
     GEOSContextHandle_t geos; /* for freeing the parsed geometries */
     void *cache_map;          /* the mapped refdata.bin when loaded from it (see cache.h) */
     size_t cache_size;
@@ -158,6 +186,7 @@ const commune *refdata_commune(const refdata *rd, const char *insee);
 const former_commune *refdata_former(const refdata *rd, const char *code);
 const departement *refdata_departement(const refdata *rd, const char *code);
 const region *refdata_region(const refdata *rd, const char *code);
+const epci *refdata_epci(const refdata *rd, const char *code);
 /* The collectivity name when `insee` is a commune outside the 18 regions (975, 977…). */
 const char *refdata_outside_collectivity(const refdata *rd, const char *insee, const char **nom);
 
@@ -173,5 +202,54 @@ const GEOSGeometry *refdata_region_geom(ptce_ctx *ctx, refdata *rd, region *r);
 /* The simplified web variants (about 2 km), made once by the data compiler. */
 const GEOSGeometry *refdata_departement_web_geom(ptce_ctx *ctx, refdata *rd, departement *d);
 const GEOSGeometry *refdata_region_web_geom(ptce_ctx *ctx, refdata *rd, region *r);
+const GEOSGeometry *refdata_epci_geom(ptce_ctx *ctx, refdata *rd, epci *e);
+const GEOSGeometry *refdata_epci_web_geom(ptce_ctx *ctx, refdata *rd, epci *e);
+
+/* ---- reverse lookup: which commune is at a point ---------------------------------------
+ *
+ * The 34,875 commune polygons (IGN ADMIN EXPRESS COG 2018, simplified to about 1 m, mapped
+ * to the current COG) are read from data/geom/communes-*.geo.gz on the first call of any
+ * function below, never before: a census without coordinates never pays for them (about
+ * 0.5 s and 150 MB). They are indexed in a GEOS STRtree; a candidate is confirmed with a
+ * prepared geometry (prepared on first use) and the Covers predicate, so a point on a
+ * border belongs to a commune (the one first in INSEE order when two share it).
+ * Polygons and index belong to `rd` and are freed by refdata_free(). Not thread-safe: the
+ * first call fills rd->shapes, and GEOS prepared geometries and the tree are built lazily.
+ * Distances are in metres, from the point to the nearest point of the polygon's rings, in
+ * the local equirectangular projection centred on the point (longitudes scaled by the
+ * cosine of its latitude, Earth mean radius 6,371,008.8 m): within 0.1 % of the geodesic
+ * distance up to tens of kilometres, which is all a tolerance needs.
+ * Arrondissements and re-created communes have no polygon of their own (see
+ * point_precision): a point inside Paris is located in 75056, not in an arrondissement.
+ */
+typedef enum locate_status {
+    LOCATE_INSIDE,  /* a commune polygon covers the point: distance 0 */
+    LOCATE_NEAR,    /* outside every polygon, nearest commune within the tolerance */
+    LOCATE_NONE     /* nearest commune farther than the tolerance (at sea, abroad);
+                       commune NULL only for coordinates that are not numbers */
+} locate_status;
+
+typedef struct locate_result {
+    locate_status status;
+    const commune *commune;  /* the commune found (NEAR, NONE: the nearest one) */
+    double distance_m;       /* 0 when inside, else the distance to that commune's polygon
+                                (beyond 200 km the nearest is searched in degrees, and may
+                                not be the nearest in metres: an order of magnitude only) */
+} locate_result;
+
+/* The commune at (lon, lat) (WGS 84 degrees). `tolerance_m` is how far outside every
+ * polygon a point may be and still be given to the nearest commune. Fails (with a message)
+ * only when the polygons cannot be read; a point at sea is a LOCATE_NONE result. */
+ptce_status refdata_locate(ptce_ctx *ctx, refdata *rd, double lon, double lat,
+                           double tolerance_m, locate_result *out);
+
+/* Distance in metres from (lon, lat) to the polygon of commune `m` (0 inside it); for an
+ * arrondissement or a re-created commune, the polygon that stands for it (m->contour). */
+ptce_status refdata_commune_distance(ptce_ctx *ctx, refdata *rd, const commune *m, double lon,
+                                     double lat, double *distance_m);
+
+/* The polygon standing for commune `m` (its own, or m->contour's), owned by rd. NULL with
+ * the error set when the polygons cannot be read. */
+const GEOSGeometry *refdata_commune_geom(ptce_ctx *ctx, refdata *rd, const commune *m);
 
 #endif

@@ -9,7 +9,7 @@ out="$work/out"
 "$PTCE_MAP" build -o "$out" 2> "$work/stderr"
 cat "$work/stderr"
 
-for layer in ptce_points ptce_regions ptce_departements; do
+for layer in ptce_points ptce_regions ptce_departements ptce_epci; do
   for ext in shp shx dbf prj cpg geojson; do
     [ -s "$out/$layer.$ext" ] || fail "$layer.$ext missing"
   done
@@ -20,6 +20,7 @@ done
 [ -s "$out/rejets.csv" ] || fail "rejets.csv missing"
 [ -s "$out/LISEZMOI.txt" ] || fail "LISEZMOI.txt missing"
 grep -q "GeoNames (CC BY 4.0)" "$out/LISEZMOI.txt" || fail "GeoNames credit missing"
+grep -q "IGN – ADMIN EXPRESS COG 2018" "$out/LISEZMOI.txt" || fail "IGN credit missing"
 ls -A "$out" | grep -q '^\.ptce-map-tmp' && fail "temporary folder left behind"
 
 # Rows: the summary, the points and the rejects add up to the census.
@@ -38,9 +39,17 @@ expect_eq "$(ogr_count "$out/ptce_departements.shp")" "101" "départements"
 expect_eq "$(ogr_count "$out/ptce_regions.geojson")" "18" "regions GeoJSON"
 expect_eq "$("$SHPCHECK" "$out/ptce_regions" sum nb_ptce)" "$placed" "sum of nb_ptce (regions)"
 expect_eq "$("$SHPCHECK" "$out/ptce_departements" sum nb_ptce)" "$placed" "sum of nb_ptce (départements)"
+# EPCI: all 1,255, counting the points that carry an EPCI code (a point placed in one of the
+# four island communes outside any EPCI, or by its département only, has none).
+expect_eq "$(ogr_count "$out/ptce_epci.shp")" "1255" "EPCI"
+with_epci=$("$SHPCHECK" "$out/ptce_points" values code_epci | grep -c .)
+[ "$with_epci" -ge $((placed * 9 / 10)) ] || fail "only $with_epci of $placed points have an EPCI"
+expect_eq "$("$SHPCHECK" "$out/ptce_epci" sum nb_ptce)" "$with_epci" "sum of nb_ptce (EPCI)"
+[ -s "$out/ptce_epci.qml" ] || fail "ptce_epci.qml missing"
+grep -q 'ptce_epci.shp' "$out/ptce-map.qgs" || fail "EPCI layer missing from the QGIS project"
 info=$("$SHPCHECK" "$out/ptce_points" info)
 expect_match "$info" "type=Point count=$placed" "points read by shapelib"
-for f in id nom insee commune code_reg secteur secteurs; do
+for f in id nom insee commune code_reg code_epci nom_epci secteur secteurs; do
   expect_match "$info" "(=|,)$f(,|$)" "field $f"
 done
 

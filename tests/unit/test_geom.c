@@ -180,7 +180,7 @@ static void simplified_coverage_keeps_neighbours_together(void **state)
     GEOSGeometry **out = calloc(n, sizeof *out);
     for (size_t i = 0; i < n; i++)
         in[i] = refdata_departement_geom(ctx, &rd, &rd.deps[i]);
-    assert_int_equal(geom_simplify_coverage(ctx, in, n, 0.02, out), PTCE_OK);
+    assert_int_equal(geom_simplify_coverage(ctx, in, n, 0.005, out), PTCE_OK);
     int before = 0, after = 0;
     double sum_areas = 0;
     GEOSGeometry **clones = calloc(n, sizeof *clones);
@@ -194,7 +194,7 @@ static void simplified_coverage_keeps_neighbours_together(void **state)
         GEOSArea_r(h, in[i], &a0);
         if (fabs(a - a0) / a0 >= 0.10)
             print_message("%s: %.4f -> %.4f\n", rd.deps[i].code, a0, a);
-        /* Same shape give or take the detail: 2 km of tolerance shows most on the small
+        /* Same shape give or take the detail: 500 m of tolerance shows most on the small
          * départements around Paris. */
         assert_true(fabs(a - a0) / a0 < 0.10);
         sum_areas += a;

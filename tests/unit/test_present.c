@@ -31,13 +31,15 @@ static const qgs_layer *find(const qgs_layer *l, size_t n, const char *id)
 static void test_project_layers(void **state)
 {
     (void)state;
-    choropleth reg, dep, grp;
+    choropleth reg, dep, grp, epc;
     make_styles(&reg, &dep, &grp);
+    memset(&epc, 0, sizeof epc);
+    epc.n = 5;
     project_styles st = {.sectors = CATS, .nsectors = 2, .regions = &reg, .deps = &dep,
-                         .groups = &grp, .true_epsg = 5490, .has_groups = 0};
+                         .epci = &epc, .groups = &grp, .true_epsg = 5490, .has_groups = 0};
     qgs_layer l[PROJECT_MAX_LAYERS];
     size_t n = present_project_layers(&st, l);
-    assert_int_equal(n, 7);
+    assert_int_equal(n, 8);
     assert_null(find(l, n, "ptce_groupes"));
     /* The layout on top, in Lambert-93, visible; the true positions in the build's CRS. */
     assert_string_equal(l[0].id, "carte_cadres");
@@ -62,10 +64,16 @@ static void test_project_layers(void **state)
     assert_int_equal(deps->nclasses, 4);
     assert_false(deps->visible);
     assert_string_equal(find(l, n, "ptce_regions")->label_attr, "nom_reg");
+    /* The EPCI, in true position, with their own classes. */
+    const qgs_layer *e = find(l, n, "ptce_epci");
+    assert_non_null(e);
+    assert_string_equal(e->source, "./ptce_epci.shp");
+    assert_ptr_equal(e->classes, epc.classes);
+    assert_int_equal(e->nclasses, 5);
 
     st.has_groups = 1;
     n = present_project_layers(&st, l);
-    assert_int_equal(n, 8);
+    assert_int_equal(n, 9);
     const qgs_layer *g = find(l, n, "ptce_groupes");
     assert_non_null(g);
     assert_ptr_equal(g->classes, grp.classes);

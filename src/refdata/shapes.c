@@ -1,0 +1,384 @@
+/*
+ * refdata/shapes.c — the commune polygons, loaded on first use, and the reverse lookup
+ * (refdata_locate, refdata_commune_distance: see refdata.h).
+ */
+#include "refdata/shapes.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "refdata/geomcodec.h"
+
+/* Mean Earth radius (IUGG), metres, and metres per degree of latitude on that sphere. */
+#define EARTH_RADIUS_M 6371008.8
+#define M_PER_DEG (EARTH_RADIUS_M * 3.14159265358979323846 / 180.0)
+/* Beyond this a point is not near any commune, and no nearest one is reported. */
+#define NEAREST_MAX_M 200000.0
+
+struct refdata_shapes {
+    GEOSGeometry **geom;                  /* per commune; NULL without an own polygon */
+    const GEOSPreparedGeometry **prep;    /* made on first use */
+    GEOSSTRtree *tree;                    /* items: commune index + 1 */
+    size_t *cand;                         /* scratch for tree queries */
+    size_t ncand, capcand;
+    int cand_failed;
+};
+
+void refdata_shapes_free(refdata *rd)
+{
+    struct refdata_shapes *s = rd->shapes;
+    if (!s)
+        return;
+    GEOSContextHandle_t h = rd->geos;
+    if (s->tree)
+        GEOSSTRtree_destroy_r(h, s->tree);
+    for (size_t i = 0; i < rd->ncommunes; i++) {
+        if (s->prep && s->prep[i])
+            GEOSPreparedGeom_destroy_r(h, s->prep[i]);
+        if (s->geom && s->geom[i])
+            GEOSGeom_destroy_r(h, s->geom[i]);
+    }
+    free(s->prep);
+    free(s->geom);
+    free(s->cand);
+    free(s);
+    rd->shapes = NULL;
+}
+
+/* Reads one communes-<dep>.geo.gz. */
+static ptce_status load_file(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *s,
+                             const char *dir, const char *dep)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/geom/communes-%s.geo.gz", dir, dep);
+    size_t len = 0;
+    char *text = geomcodec_read_gz(path, &len);
+    if (!text)
+        return ptce_fail(ctx, PTCE_ERR_DATA, "%s : lecture impossible ; réinstallez le dossier "
+                                             "data/ (scripts/update-reference-data)", path);
+    ptce_status st = PTCE_OK;
+    size_t line = 0;
+    for (char *p = text; *p && !st; line++) {
+        char *end = strchr(p, '\n');
+        if (!end)
+            end = p + strlen(p);
+        char *tab = memchr(p, '\t', (size_t)(end - p));
+        if (tab)
+            *tab = '\0';
+        const commune *m = tab ? refdata_commune(rd, p) : NULL;
+        size_t idx = m ? (size_t)(m - rd->communes) : 0;
+        if (!m || s->geom[idx]) {
+            st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : commune %s inconnue ou en "
+                                               "double", path, line + 1, tab ? p : "?");
+            break;
+        }
+        s->geom[idx] = geomcodec_decode(ctx->geos, tab + 1, (size_t)(end - tab - 1));
+        if (!s->geom[idx])
+            st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : polygone illisible (%s)", path,
+                           line + 1, p);
+        p = *end ? end + 1 : end;
+    }
+    free(text);
+    return st;
+}
+
+/* The polygons, loaded on the first call. */
+static struct refdata_shapes *shapes_get(ptce_ctx *ctx, refdata *rd)
+{
+    if (rd->shapes)
+        return rd->shapes;
+    const char *dir = ptce_data_dir(ctx);
+    if (!dir) {
+        ptce_fail(ctx, PTCE_ERR_DATA, "données de référence introuvables");
+        return NULL;
+    }
+    struct refdata_shapes *s = calloc(1, sizeof *s);
+    if (!s) {
+        ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        return NULL;
+    }
+    rd->shapes = s;
+    s->geom = calloc(rd->ncommunes + 1, sizeof *s->geom);
+    s->prep = calloc(rd->ncommunes + 1, sizeof *s->prep);
+    s->tree = GEOSSTRtree_create_r(ctx->geos, 10);
+    ptce_status st = PTCE_OK;
+    if (!s->geom || !s->prep || !s->tree)
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    for (size_t i = 0; i < rd->ndeps && !st; i++)
+        st = load_file(ctx, rd, s, dir, rd->deps[i].code);
+    for (size_t i = 0; i < rd->ncommunes && !st; i++) {
+        const commune *m = &rd->communes[i];
+        int own = strcmp(m->contour, m->insee) == 0;
+        if (own != (s->geom[i] != NULL))
+            st = ptce_fail(ctx, PTCE_ERR_DATA, "%s/geom : la commune %s %s", dir, m->insee,
+                           own ? "n'a pas de polygone" : "a un polygone inattendu");
+        else if (own)
+            GEOSSTRtree_insert_r(ctx->geos, s->tree, s->geom[i], (void *)(uintptr_t)(i + 1));
+    }
+    if (st) {
+        refdata_shapes_free(rd);
+        return NULL;
+    }
+    return s;
+}
+
+const GEOSGeometry *refdata_commune_geom(ptce_ctx *ctx, refdata *rd, const commune *m)
+{
+    struct refdata_shapes *s = shapes_get(ctx, rd);
+    if (!s)
+        return NULL;
+    const commune *own = strcmp(m->contour, m->insee) == 0 ? m : refdata_commune(rd, m->contour);
+    const GEOSGeometry *g = own ? s->geom[own - rd->communes] : NULL;
+    if (!g)
+        ptce_fail(ctx, PTCE_ERR_DATA, "pas de polygone pour la commune %s", m->insee);
+    return g;
+}
+
+/* ---- distances ---------------------------------------------------------------------------- */
+
+/* Squared distance (in degrees of latitude) from the origin to segment ab, longitudes
+ * already scaled by cos(latitude). */
+static double seg_dist2(double ax, double ay, double bx, double by)
+{
+    double dx = bx - ax, dy = by - ay;
+    double len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
+    if (t < 0)
+        t = 0;
+    else if (t > 1)
+        t = 1;
+    double px = ax + t * dx, py = ay + t * dy;
+    return px * px + py * py;
+}
+
+static double ring_dist2(GEOSContextHandle_t h, const GEOSGeometry *ring, double lon, double lat,
+                         double kx, double best)
+{
+    const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned n = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n) || n < 2)
+        return best;
+    double x0, y0;
+    GEOSCoordSeq_getXY_r(h, cs, 0, &x0, &y0);
+    x0 = (x0 - lon) * kx;
+    y0 -= lat;
+    for (unsigned i = 1; i < n; i++) {
+        double x1, y1;
+        GEOSCoordSeq_getXY_r(h, cs, i, &x1, &y1);
+        x1 = (x1 - lon) * kx;
+        y1 -= lat;
+        double d = seg_dist2(x0, y0, x1, y1);
+        if (d < best)
+            best = d;
+        x0 = x1;
+        y0 = y1;
+    }
+    return best;
+}
+
+/* Metres from (lon, lat) to the boundary of g, in the local equirectangular projection
+ * centred on the point. */
+static double boundary_distance_m(GEOSContextHandle_t h, const GEOSGeometry *g, double lon,
+                                  double lat)
+{
+    double kx = cos(lat * 3.14159265358979323846 / 180.0), best = INFINITY;
+    int np = GEOSGetNumGeometries_r(h, g);
+    for (int i = 0; i < np; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
+        best = ring_dist2(h, GEOSGetExteriorRing_r(h, p), lon, lat, kx, best);
+        int nh = GEOSGetNumInteriorRings_r(h, p);
+        for (int k = 0; k < nh; k++)
+            best = ring_dist2(h, GEOSGetInteriorRingN_r(h, p, k), lon, lat, kx, best);
+    }
+    return sqrt(best) * M_PER_DEG;
+}
+
+static const GEOSPreparedGeometry *prepared(GEOSContextHandle_t h, struct refdata_shapes *s,
+                                            size_t i)
+{
+    if (!s->prep[i])
+        s->prep[i] = GEOSPrepare_r(h, s->geom[i]);
+    return s->prep[i];
+}
+
+/* 1 when commune i's polygon covers the point, 0 when not, -1 on a GEOS error. */
+static int covers(GEOSContextHandle_t h, struct refdata_shapes *s, size_t i, const GEOSGeometry *pt)
+{
+    const GEOSPreparedGeometry *p = prepared(h, s, i);
+    if (!p)
+        return -1;
+    char r = GEOSPreparedCovers_r(h, p, pt);
+    return r == 2 ? -1 : r;
+}
+
+static double distance_to(GEOSContextHandle_t h, struct refdata_shapes *s, size_t i,
+                          const GEOSGeometry *pt, double lon, double lat)
+{
+    return covers(h, s, i, pt) == 1 ? 0 : boundary_distance_m(h, s->geom[i], lon, lat);
+}
+
+/* ---- tree queries ------------------------------------------------------------------------- */
+
+static void collect(void *item, void *userdata)
+{
+    struct refdata_shapes *s = userdata;
+    if (s->ncand == s->capcand) {
+        size_t cap = s->capcand ? 2 * s->capcand : 32;
+        size_t *nc = realloc(s->cand, cap * sizeof *nc);
+        if (!nc) {
+            s->cand_failed = 1;
+            return;
+        }
+        s->cand = nc;
+        s->capcand = cap;
+    }
+    s->cand[s->ncand++] = (size_t)(uintptr_t)item - 1;
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The communes whose bounding box meets `g`, in INSEE order, into s->cand. */
+static int query(ptce_ctx *ctx, struct refdata_shapes *s, const GEOSGeometry *g)
+{
+    s->ncand = 0;
+    s->cand_failed = 0;
+    GEOSSTRtree_query_r(ctx->geos, s->tree, g, collect, s);
+    if (s->cand_failed)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    qsort(s->cand, s->ncand, sizeof *s->cand, cmp_index);
+    return PTCE_OK;
+}
+
+/* The nearest commune among those whose box meets the box of half-size `radius_m` around
+ * the point: *best gets its index ((size_t)-1 for none), *dist its distance. */
+static ptce_status nearest_within(ptce_ctx *ctx, struct refdata_shapes *s, const GEOSGeometry *pt,
+                                  double lon, double lat, double radius_m, size_t *best,
+                                  double *dist)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    double dy = radius_m / M_PER_DEG, c = cos(lat * 3.14159265358979323846 / 180.0);
+    double dx = dy / (c > 0.01 ? c : 0.01);
+    GEOSGeometry *box = GEOSGeom_createRectangle_r(h, lon - dx, lat - dy, lon + dx, lat + dy);
+    if (!box)
+        return ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS : %s", ctx->geos_error);
+    ptce_status st = query(ctx, s, box);
+    GEOSGeom_destroy_r(h, box);
+    *best = (size_t)-1;
+    *dist = INFINITY;
+    for (size_t k = 0; !st && k < s->ncand; k++) {
+        double d = distance_to(h, s, s->cand[k], pt, lon, lat);
+        if (d < *dist) {
+            *dist = d;
+            *best = s->cand[k];
+        }
+    }
+    return st;
+}
+
+/* Distance in degrees from a tree item to the query point (the nearest search beyond
+ * NEAREST_MAX_M). The query item is the userdata itself. */
+typedef struct nearest_query {
+    struct refdata_shapes *s;
+    GEOSContextHandle_t h;
+    const GEOSGeometry *pt;
+} nearest_query;
+
+static int item_distance(const void *a, const void *b, double *d, void *userdata)
+{
+    nearest_query *q = userdata;
+    const void *item = a == q ? b : a;
+    size_t i = (size_t)(uintptr_t)item - 1;
+    return GEOSDistance_r(q->h, q->s->geom[i], q->pt, d);
+}
+
+ptce_status refdata_locate(ptce_ctx *ctx, refdata *rd, double lon, double lat,
+                           double tolerance_m, locate_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->status = LOCATE_NONE;
+    out->distance_m = INFINITY;
+    if (!isfinite(lon) || !isfinite(lat) || lat < -90 || lat > 90 || lon < -180 || lon > 180)
+        return PTCE_OK;
+    struct refdata_shapes *s = shapes_get(ctx, rd);
+    if (!s)
+        return PTCE_ERR_DATA;
+    GEOSContextHandle_t h = ctx->geos;
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
+    if (!pt)
+        return ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS : %s", ctx->geos_error);
+    ptce_status st = query(ctx, s, pt);
+    for (size_t k = 0; !st && k < s->ncand; k++) {
+        int in = covers(h, s, s->cand[k], pt);
+        if (in < 0)
+            st = ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS : %s", ctx->geos_error);
+        else if (in) {
+            out->status = LOCATE_INSIDE;
+            out->commune = &rd->communes[s->cand[k]];
+            out->distance_m = 0;
+            break;
+        }
+    }
+    size_t best;
+    double d;
+    if (!st && out->status != LOCATE_INSIDE && tolerance_m > 0) {
+        st = nearest_within(ctx, s, pt, lon, lat, tolerance_m, &best, &d);
+        if (!st && best != (size_t)-1 && d <= tolerance_m) {
+            out->status = LOCATE_NEAR;
+            out->commune = &rd->communes[best];
+            out->distance_m = d;
+        }
+    }
+    if (!st && !out->commune) {
+        /* Widening boxes: the nearest commune is usually close, even at sea. */
+        for (double r = tolerance_m > 5000 ? 4 * tolerance_m : 20000; !st; r *= 4) {
+            if (r > NEAREST_MAX_M)
+                r = NEAREST_MAX_M;
+            st = nearest_within(ctx, s, pt, lon, lat, r, &best, &d);
+            /* A commune in the box may be nearer than the box's half-size only if its
+             * distance is within it; else a wider box may hold a nearer one. */
+            if (!st && best != (size_t)-1 && d <= r) {
+                out->commune = &rd->communes[best];
+                out->distance_m = d;
+                break;
+            }
+            if (r == NEAREST_MAX_M)
+                break;
+        }
+    }
+    if (!st && !out->commune) {
+        /* Far away: the nearest polygon in degrees, its distance in metres. */
+        nearest_query q = {s, h, pt};
+        const void *item = GEOSSTRtree_nearest_generic_r(h, s->tree, &q, pt, item_distance, &q);
+        if (item) {
+            size_t i = (size_t)(uintptr_t)item - 1;
+            out->commune = &rd->communes[i];
+            out->distance_m = boundary_distance_m(h, s->geom[i], lon, lat);
+        }
+    }
+    GEOSGeom_destroy_r(h, pt);
+    return st;
+}
+
+ptce_status refdata_commune_distance(ptce_ctx *ctx, refdata *rd, const commune *m, double lon,
+                                     double lat, double *distance_m)
+{
+    *distance_m = INFINITY;
+    const GEOSGeometry *g = refdata_commune_geom(ctx, rd, m);
+    if (!g)
+        return PTCE_ERR_DATA;
+    struct refdata_shapes *s = rd->shapes;
+    const commune *own = strcmp(m->contour, m->insee) == 0 ? m : refdata_commune(rd, m->contour);
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx->geos, lon, lat);
+    if (!pt)
+        return ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS : %s", ctx->geos_error);
+    *distance_m = distance_to(ctx->geos, s, (size_t)(own - rd->communes), pt, lon, lat);
+    GEOSGeom_destroy_r(ctx->geos, pt);
+    return PTCE_OK;
+}

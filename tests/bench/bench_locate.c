@@ -1,0 +1,95 @@
+/*
+ * tests/bench/bench_locate.c — reverse placement throughput on one core, built and run by
+ * scripts/bench-locate (not a test: no pass/fail, it prints points per second).
+ *
+ * Points are drawn (seeded, so every run times the same points) inside the polygons of
+ * communes picked at random among all of them, so that every département is visited in
+ * proportion to its number of communes; a tenth are then moved 0.01° west (some fall in
+ * the sea or across a border). The draw itself is not timed: the points are made first,
+ * with GEOS, then refdata_locate() is timed over the array (tolerance 1 km).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/ctx.h"
+#include "refdata/refdata.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t next(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return *s >> 11;
+}
+
+int main(int argc, char **argv)
+{
+    size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 200000;
+    ptce_ctx *ctx = ptce_ctx_new(NULL);
+    refdata rd;
+    if (!ctx || refdata_load(ctx, &rd) != PTCE_OK) {
+        fprintf(stderr, "bench_locate: %s\n", ctx ? ptce_ctx_error(ctx) : "no context");
+        return 2;
+    }
+    GEOSContextHandle_t h = ctx->geos;
+    locate_result r;
+    double t0 = now();
+    if (refdata_locate(ctx, &rd, 2.35, 48.85, 0, &r) != PTCE_OK) {
+        fprintf(stderr, "bench_locate: %s\n", ptce_ctx_error(ctx));
+        return 2;
+    }
+    double t_load = now() - t0;
+    double *xs = malloc(n * sizeof *xs), *ys = malloc(n * sizeof *ys);
+    uint64_t seed = 42;
+    for (size_t i = 0; i < n;) {
+        const commune *m = &rd.communes[next(&seed) % rd.ncommunes];
+        if (strcmp(m->contour, m->insee) != 0)
+            continue;
+        const GEOSGeometry *g = refdata_commune_geom(ctx, &rd, m);
+        double x0, y0, x1, y1;
+        GEOSGeom_getXMin_r(h, g, &x0);
+        GEOSGeom_getYMin_r(h, g, &y0);
+        GEOSGeom_getXMax_r(h, g, &x1);
+        GEOSGeom_getYMax_r(h, g, &y1);
+        double x = x0 + (x1 - x0) * (double)next(&seed) / 9007199254740992.0;
+        double y = y0 + (y1 - y0) * (double)next(&seed) / 9007199254740992.0;
+        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, x, y);
+        int in = GEOSCovers_r(h, g, pt) == 1;
+        GEOSGeom_destroy_r(h, pt);
+        if (!in)
+            continue;
+        xs[i] = i % 10 == 9 ? x - 0.01 : x;
+        ys[i] = y;
+        i++;
+    }
+    size_t inside = 0, near = 0, none = 0;
+    t0 = now();
+    for (size_t i = 0; i < n; i++) {
+        if (refdata_locate(ctx, &rd, xs[i], ys[i], 1000, &r) != PTCE_OK) {
+            fprintf(stderr, "bench_locate: %s\n", ptce_ctx_error(ctx));
+            return 2;
+        }
+        inside += r.status == LOCATE_INSIDE;
+        near += r.status == LOCATE_NEAR;
+        none += r.status == LOCATE_NONE;
+    }
+    double t = now() - t0;
+    printf("first call (loads %zu commune polygons and the index): %.0f ms\n", rd.ncommunes,
+           t_load * 1000);
+    printf("refdata_locate: %zu points in %.3f s = %.0f points/s on one core "
+           "(inside %zu, near %zu, none %zu)\n",
+           n, t, (double)n / t, inside, near, none);
+    free(xs);
+    free(ys);
+    refdata_free(&rd);
+    ptce_ctx_free(ctx);
+    return 0;
+}
