@@ -344,7 +344,7 @@ static void check_place_consistency(checker *k, const ptce_run *run, const censu
         return;
     const departement *dep = geocode_parse_departement(rd, sdep);
     if (!dep)
-        return; /* the geocoder's note says it is unknown */
+        return; /* the geocoder says it is unknown (GEO_R_DEP_UNKNOWN) */
     const char *spc = census_value(c, rec, ROLE_CODE_POSTAL);
     char pc[6];
     int restored = 0, cedex = 0;

@@ -141,7 +141,7 @@ typedef enum geo_covered_by {
     X(GEO_R_FORMER_COMMUNE, "former_commune", WARN, FORMER, NONE)                              \
     /* former: the former commune named, c0 the current one */                                 \
     X(GEO_R_NAME_CORRECTED, "name_corrected", WARN, SPELLING, NONE)                            \
-    /* t0 the name, t1 the name it was corrected to (typing errors) */                         \
+    /* t0 the name, t1 the name it was corrected to (typing errors), c0 the commune */          \
     X(GEO_R_NAME_PREFIX, "name_prefix", WARN, SPELLING, NONE)                                  \
     /* t0 the name, c0 the only commune of the area whose name starts the same */              \
     X(GEO_R_NAME_READ_AS, "name_read_as", SILENT, NONE, NONE)                                  \
