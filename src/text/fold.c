@@ -99,6 +99,11 @@ static size_t fold_common(const unsigned char *p, const char **emit, char one[2]
     return 0;
 }
 
+static bool ascii_alnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
 static char *fold(const char *text, bool fast)
 {
     strbuf sb;
@@ -106,6 +111,25 @@ static char *fold(const char *text, bool fast)
     bool pending_space = false;
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
     while (*p) {
+        /* A run of ASCII letters and digits, the bulk of French text, is copied at once and
+         * lowered in place (what fold_common would emit for each of its bytes). */
+        if (fast && ascii_alnum(*p)) {
+            const utf8proc_uint8_t *q = p + 1;
+            while (ascii_alnum(*q))
+                q++;
+            if (pending_space) {
+                sb_append_char(&sb, ' ');
+                pending_space = false;
+            }
+            size_t at = sb.len, n = (size_t)(q - p);
+            sb_append_n(&sb, (const char *)p, n);
+            if (!sb.failed)
+                for (size_t i = at; i < at + n; i++)
+                    if (sb.data[i] >= 'A' && sb.data[i] <= 'Z')
+                        sb.data[i] = (char)(sb.data[i] - 'A' + 'a');
+            p = q;
+            continue;
+        }
         const char *emit;
         char one[2] = {0, 0};
         size_t common = fast ? fold_common(p, &emit, one) : 0;
