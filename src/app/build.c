@@ -26,6 +26,12 @@
 #include "write/outdir.h"
 #include "write/writers.h"
 
+/* Outputs a build writes only with some options: an earlier version left them as plain
+ * files, and a run without the option removes them (see write/outdir.h). */
+static const char *const optional_outputs[] = {
+    "ptce_groupes.shp", "ptce_groupes.shx", "ptce_groupes.dbf", "ptce_groupes.prj",
+    "ptce_groupes.cpg", "ptce_groupes.qml", "ptce_groupes.geojson", "evolutions.csv", NULL};
+
 /* Everything a build holds between the stages, freed in one place. */
 typedef struct build_state {
     ptce_run run;
@@ -469,7 +475,8 @@ ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts)
         st = carte_build(ctx, &b->run.rd, &b->ls, &b->web_region_layer.out,
                          &b->web_dep_layer.out, &b->carte);
     if (!st)
-        st = outdir_open(ctx, opts->outdir ? opts->outdir : "out", &od);
+        st = outdir_open(ctx, opts->outdir ? opts->outdir : "out", "build", optional_outputs,
+                         &od);
     if (!st) {
         st = write_outputs(ctx, &od, b, opts, census_year(opts, &b->run));
         if (!st)

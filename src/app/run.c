@@ -67,21 +67,19 @@ ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run)
     run->overrides = opts->overrides;
     run->ban_paths = opts->ban_paths;
     run->nban = opts->nban;
-    run->nrows = c->nrecords;
-    run->rows = calloc(run->nrows ? run->nrows : 1, sizeof *run->rows);
+    run->rows = calloc(c->nrecords ? c->nrecords : 1, sizeof *run->rows);
     if (!run->rows)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    run->nrows = c->nrecords; /* only once the rows exist: run_free walks them */
     run->has_membres = c->role_col[ROLE_MEMBRES] >= 0;
     for (size_t i = 0; i < run->nrows; i++) {
         ptce_row *row = &run->rows[i];
         row->rec = &c->records[i];
         row->nom = census_value(c, row->rec, ROLE_NOM);
-        char idbuf[128];
-        snprintf(idbuf, sizeof idbuf, "%s", census_value(c, row->rec, ROLE_ID));
-        str_trim(idbuf);
-        if (idbuf[0]) {
-            row->id = ptce_strdup(idbuf);
-        } else {
+        /* The identifier whole, however long: a cut one could make two rows one. */
+        row->id = ptce_strdup(census_value(c, row->rec, ROLE_ID));
+        if (row->id && !str_trim(row->id)[0]) { /* trimmed in place */
+            free(row->id);
             row->id = derive_id(c, row->rec);
             row->id_derived = 1;
         }
@@ -157,7 +155,8 @@ static ptce_status load_ban(ptce_ctx *ctx, geocoder *g, const char *const *given
             if (!st && nfiles == first)
                 st = ptce_fail(ctx, PTCE_ERR_INPUT, "--ban %s : aucun fichier .csv ou .csv.gz "
                                                     "dans ce dossier", given[i]);
-            qsort(files + first, nfiles - first, sizeof *files, cmp_paths);
+            if (nfiles > first) /* never qsort(NULL, 0, …): undefined */
+                qsort(files + first, nfiles - first, sizeof *files, cmp_paths);
         }
     }
     if (!st)

@@ -39,9 +39,14 @@ void common_apply(const common_options *co, struct run_options *ro);
 int cli_parse_simple(int argc, char **argv, const char *help, common_options *co,
                      const char **output);
 
-/* Creates the context and applies the common options; prints the error and returns NULL
- * on failure. */
-ptce_ctx *cli_context(const common_options *co);
+/* Creates the context and applies the common options; prints the error, sets *code to the
+ * exit code (1 for an option already refused, 3 for the data folder…) and returns NULL on
+ * failure. */
+ptce_ctx *cli_context(const common_options *co, int *code);
+
+/* Refuses (status and message) an -o file that is the census or another input file. */
+ptce_status cli_refuse_input(ptce_ctx *ctx, const char *output, const char *census_path,
+                             const common_options *co);
 
 /* Prints the context's error with the program name and returns the exit code. */
 int cli_fail(ptce_ctx *ctx, ptce_status st);

@@ -124,9 +124,10 @@ int cmd_build(int argc, char **argv)
         fprintf(stderr, "ptce-map build : un seul recensement à la fois\n");
         return 1;
     }
-    ptce_ctx *ctx = cli_context(&co);
+    int ctx_code;
+    ptce_ctx *ctx = cli_context(&co, &ctx_code);
     if (!ctx)
-        return 3;
+        return ctx_code;
     char sample[4096];
     bo.run.census_path = optind < argc ? argv[optind] : cli_sample_census(ctx, sample, sizeof sample);
     common_apply(&co, &bo.run);

@@ -55,9 +55,10 @@ int cmd_diff(int argc, char **argv)
         fputs(help, stderr);
         return 1;
     }
-    ptce_ctx *ctx = cli_context(&co);
+    int ctx_code;
+    ptce_ctx *ctx = cli_context(&co, &ctx_code);
     if (!ctx)
-        return 3;
+        return ctx_code;
     ptce_run old_run, new_run;
     diff_result d;
     strbuf csv, summary;
@@ -80,7 +81,7 @@ int cmd_diff(int argc, char **argv)
         st = diff_format_summary(ctx, &d, &old_run, &new_run, &summary);
     if (!st) {
         outdir od;
-        st = outdir_open(ctx, outdir_path, &od);
+        st = outdir_open(ctx, outdir_path, "diff", NULL, &od);
         if (!st) {
             st = write_bytes(ctx, &od, "evolutions.csv", csv.data, csv.len);
             if (!st)

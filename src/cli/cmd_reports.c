@@ -89,15 +89,19 @@ static int run_report(int argc, char **argv, report_kind kind)
         fputs(help, stderr);
         return 1;
     }
-    ptce_ctx *ctx = cli_context(&co);
+    int ctx_code;
+    ptce_ctx *ctx = cli_context(&co, &ctx_code);
     if (!ctx)
-        return 3;
+        return ctx_code;
     run_options ro = {.census_path = argv[optind], .without_taxonomy = kind == REPORT_GEOCODE};
     common_apply(&co, &ro);
     ptce_run run;
     strbuf sb;
     sb_init(&sb);
-    ptce_status st = run_load(ctx, &ro, &run);
+    memset(&run, 0, sizeof run);
+    ptce_status st = cli_refuse_input(ctx, output, ro.census_path, &co);
+    if (!st)
+        st = run_load(ctx, &ro, &run);
     if (!st)
         st = kind == REPORT_GEOCODE ? run_geocode(ctx, &run) : run_classify(ctx, &run);
     if (!st)

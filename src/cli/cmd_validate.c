@@ -4,6 +4,7 @@
  * 2 when the file cannot be read at all.
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -41,16 +42,20 @@ int cmd_validate(int argc, char **argv)
         fputs(help, stderr);
         return 1;
     }
-    ptce_ctx *ctx = cli_context(&co);
+    int ctx_code;
+    ptce_ctx *ctx = cli_context(&co, &ctx_code);
     if (!ctx)
-        return 3;
+        return ctx_code;
     run_options ro = {.census_path = argv[optind]};
     common_apply(&co, &ro);
     validate_report rep;
     strbuf text, csv;
     sb_init(&text);
     sb_init(&csv);
-    ptce_status st = validate_census(ctx, &ro, &rep);
+    memset(&rep, 0, sizeof rep);
+    ptce_status st = cli_refuse_input(ctx, output, ro.census_path, &co);
+    if (!st)
+        st = validate_census(ctx, &ro, &rep);
     if (!st && !co.quiet)
         st = validate_format_text(ctx, &rep, &text);
     if (!st && output)

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "app/run.h"
+#include "write/outdir.h"
 
 void common_apply(const common_options *co, run_options *ro)
 {
@@ -49,22 +50,41 @@ int common_option(int opt, const char *arg, common_options *co)
     return 0;
 }
 
-ptce_ctx *cli_context(const common_options *co)
+ptce_ctx *cli_context(const common_options *co, int *code)
 {
-    if (co->failed)
+    if (co->failed) {
+        *code = PTCE_ERR_USAGE; /* the option's message is printed */
         return NULL;
+    }
     ptce_ctx *ctx = ptce_ctx_new(stderr);
     if (!ctx) {
-        fprintf(stderr, "ptce-map : impossible d'initialiser GEOS ou PROJ\n");
+        fprintf(stderr, "ptce-map : impossible d'initialiser GEOS ou PROJ (mémoire "
+                        "insuffisante ?)\n");
+        *code = PTCE_ERR_LIBRARY;
         return NULL;
     }
     ptce_ctx_set_quiet(ctx, co->quiet);
-    if (co->data_dir && ptce_ctx_set_data_dir(ctx, co->data_dir) != PTCE_OK) {
+    ptce_status st = co->data_dir ? ptce_ctx_set_data_dir(ctx, co->data_dir) : PTCE_OK;
+    if (st != PTCE_OK) {
         fprintf(stderr, "ptce-map : %s\n", ptce_ctx_error(ctx));
         ptce_ctx_free(ctx);
+        *code = (int)st;
         return NULL;
     }
     return ctx;
+}
+
+ptce_status cli_refuse_input(ptce_ctx *ctx, const char *output, const char *census_path,
+                             const common_options *co)
+{
+    const char *inputs[4 + sizeof co->ban / sizeof *co->ban];
+    size_t n = 0;
+    inputs[n++] = census_path;
+    inputs[n++] = co->taxonomy;
+    inputs[n++] = co->overrides;
+    for (size_t i = 0; i < co->nban; i++)
+        inputs[n++] = co->ban[i];
+    return outdir_refuse_input(ctx, output, inputs, n);
 }
 
 int cli_fail(ptce_ctx *ctx, ptce_status st)

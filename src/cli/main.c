@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "write/outdir.h"
 
 static const char usage[] =
     "Usage : ptce-map COMMANDE [OPTIONS]\n"
@@ -26,6 +27,7 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
+    outdir_catch_signals();
     if (argc < 2) {
         fputs(usage, stderr);
         return 1;

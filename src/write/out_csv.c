@@ -2,6 +2,7 @@
  * write/out_csv.c — CSV for spreadsheets: UTF-8 with a BOM (so that Excel shows accents),
  * `;` separators (French locale), CRLF line ends, formula-like cells defused.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +21,15 @@ ptce_status write_bytes(ptce_ctx *ctx, outdir *od, const char *name, const char 
         return st;
     FILE *f = fopen(path, "wb");
     if (!f)
-        return ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path);
+        return outdir_write_error(ctx, path, errno);
+    errno = 0;
     int bad = len && fwrite(bytes, 1, len, f) != len;
-    bad |= fclose(f) != 0;
-    return bad ? ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path) : PTCE_OK;
+    int err = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        err = errno;
+    }
+    return bad ? outdir_write_error(ctx, path, err) : PTCE_OK;
 }
 
 ptce_status csv_write_layer(ptce_ctx *ctx, outdir *od, const char *name, const layer *l)

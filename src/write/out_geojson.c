@@ -7,6 +7,7 @@
  * "metadata", which RFC 7946 §6.1 allows and readers ignore.
  */
 #include <math.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,7 +172,8 @@ ptce_status geojson_write(ptce_ctx *ctx, outdir *od, const char *subdir, const l
         return st;
     FILE *f = fopen(path, "wb");
     if (!f)
-        return ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path);
+        return outdir_write_error(ctx, path, errno);
+    errno = 0;
     bbox all = {.empty = 1};
     collection_bbox(ctx, l, &all);
     strbuf sb;
@@ -216,9 +218,13 @@ ptce_status geojson_write(ptce_ctx *ctx, outdir *od, const char *subdir, const l
     }
     sb_append(&sb, "\n]}\n");
     io_ok = io_ok && flush_to(f, &sb);
-    io_ok = (fclose(f) == 0) && io_ok;
+    int err = errno;
+    if (fclose(f) != 0 && io_ok) {
+        io_ok = 0;
+        err = errno;
+    }
     if (!st && !io_ok)
-        st = ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible (disque plein ?)", path);
+        st = outdir_write_error(ctx, path, err);
     sb_free(&sb);
     return st;
 }

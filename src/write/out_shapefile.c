@@ -8,6 +8,7 @@
  */
 #include <math.h>
 #include <shapefil.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,11 @@ static ptce_status write_attributes(ptce_ctx *ctx, DBFHandle dbf, const layer *l
                                                           ? (double)v.integer
                                                           : v.real);
         }
+        int err = shpio_failed(dbf->fp);
+        if (err)
+            return ptce_fail(ctx, PTCE_ERR_IO, "%s.dbf : écriture impossible (%s)%s", l->name,
+                             strerror(err), err == EFBIG ? " ; la taille maximale des fichiers "
+                             "(ulimit -f) est atteinte" : "");
         if (!ok)
             return ptce_fail(ctx, PTCE_ERR_IO, "%s : valeur trop large pour le champ %s "
                                                "(entité %zu)", l->name, fd->name, i + 1);
@@ -254,8 +260,14 @@ ptce_status shapefile_write(ptce_ctx *ctx, outdir *od, const char *subdir, const
         }
         if (!st && !obj)
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-        if (!st && SHPWriteObject(shp, -1, obj) < 0)
-            st = ptce_fail(ctx, PTCE_ERR_IO, "%s.shp : écriture impossible", base);
+        if (!st && (SHPWriteObject(shp, -1, obj) < 0 || shpio_failed(shp->fpSHP) ||
+                    shpio_failed(shp->fpSHX))) {
+            int err = shpio_failed(shp->fpSHP) ? shpio_failed(shp->fpSHP)
+                                               : shpio_failed(shp->fpSHX);
+            st = ptce_fail(ctx, PTCE_ERR_IO, "%s.shp : écriture impossible (%s)%s", l->name,
+                           strerror(err ? err : EIO), err == EFBIG ? " ; la taille maximale "
+                           "des fichiers (ulimit -f) est atteinte" : "");
+        }
         if (obj)
             SHPDestroyObject(obj);
         if (!st)

@@ -3,6 +3,7 @@
  */
 #include "write/shpio.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ typedef struct bufile {
     unsigned long buf_off;  /* file offset of buf[0] */
     size_t buf_len;         /* bytes waiting in buf */
     int failed;             /* a write to disk failed */
+    int err;                /* its errno */
     char buf[];
 } bufile;
 
@@ -27,6 +29,7 @@ static int flush(bufile *b)
         ssize_t w = pwrite(b->fd, b->buf + done, b->buf_len - done, (off_t)(b->buf_off + done));
         if (w <= 0) {
             b->failed = 1;
+            b->err = w < 0 ? errno : ENOSPC;
             break;
         }
         done += (size_t)w;
@@ -56,6 +59,7 @@ static SAFile buf_open(const char *filename, const char *access)
     b->pos = b->buf_off = 0;
     b->buf_len = 0;
     b->failed = 0;
+    b->err = 0;
     return (SAFile)b;
 }
 
@@ -85,6 +89,7 @@ static SAOffset buf_write(void *p, SAOffset size, SAOffset nmemb, SAFile file)
         ssize_t w = pwrite(b->fd, p, n, (off_t)b->pos);
         if (w != (ssize_t)n) {
             b->failed = 1;
+            b->err = w < 0 ? errno : ENOSPC;
             return 0;
         }
     } else {
@@ -132,6 +137,18 @@ static int buf_close(SAFile file)
     return ok ? 0 : -1;
 }
 
+/* shapelib's messages are English and without context: the writer reports instead. */
+static void quiet_error(const char *message)
+{
+    (void)message;
+}
+
+int shpio_failed(SAFile file)
+{
+    bufile *b = (bufile *)file;
+    return b && b->failed ? (b->err ? b->err : EIO) : 0;
+}
+
 void shpio_hooks(SAHooks *hooks)
 {
     SASetupDefaultHooks(hooks);
@@ -142,4 +159,5 @@ void shpio_hooks(SAHooks *hooks)
     hooks->FTell = buf_tell;
     hooks->FFlush = buf_flush;
     hooks->FClose = buf_close;
+    hooks->Error = quiet_error;
 }

@@ -6,8 +6,9 @@
  * written one after the other, so these hooks gather consecutive writes in a 1 MiB buffer
  * and send it in one write; any other access (a seek back to rewrite the header, a read)
  * flushes it first. Memory stays bounded whatever the layer's size, and each open file is
- * self-contained (no global state). shapelib ignores write and close failures, so callers
- * check the files by reading them back.
+ * self-contained (no global state). shapelib ignores write and close failures and prints its
+ * own English messages: the hooks keep quiet, remember the first failed write
+ * (shpio_failed) and callers also check the files by reading them back.
  */
 #ifndef PTCE_WRITE_SHPIO_H
 #define PTCE_WRITE_SHPIO_H
@@ -16,5 +17,8 @@
 
 /* Fills `hooks` with shapelib's defaults, then the buffered file functions. */
 void shpio_hooks(SAHooks *hooks);
+
+/* The errno of the first failed write to `file` (opened by these hooks), 0 when none. */
+int shpio_failed(SAFile file);
 
 #endif

@@ -100,7 +100,12 @@ check_output_symlink() {
   [ "$(ls -A "$W/victim_dir")" = "keep.txt" ] || fail "symlink followed: victim_dir changed"
   local f
   for f in ptce_points.shp rejets.csv ptce_points.dbf ptce_regions.shp; do
-    [ -f "$W/out/$f" ] && [ ! -L "$W/out/$f" ] || fail "out/$f is not a regular file"
+    # Replaced by our own link into the generation on view (write/outdir.h).
+    [ "$(readlink "$W/out/$f")" = ".ptce-map/build/courant/$f" ] ||
+      fail "out/$f is not ptce-map's link: $(readlink "$W/out/$f")"
+    [ -f "$W/out/$f" ] || fail "out/$f does not lead to a regular file"
+    case "$(realpath "$W/out/$f")" in "$(realpath "$W/out")"/.ptce-map/build/g-*) ;;
+      *) fail "out/$f leads out of the output folder: $(realpath "$W/out/$f")" ;; esac
   done
   [ ! -e /nonexistent/dangling ] || fail "dangling symlink followed"
 }
@@ -195,3 +200,14 @@ PY
 }
 check_validate_formula_cells() { no_raw_formula "$W/rapport.csv"; }
 check_diff_formula_cells() { no_raw_formula "$W/out/evolutions.csv"; }
+
+# ---- an output that is one of the inputs is refused (the input stays whole) -------------
+
+setup_validate_output_is_census() { cp "$SAMPLE" "$W/r.csv"; }
+setup_geocode_output_is_census_link() { cp "$SAMPLE" "$W/r.csv"; ln -s r.csv "$W/lien.csv"; }
+setup_classify_output_is_taxonomy() { cp "$PTCE_MAP_DATA/taxonomie.txt" "$W/t.txt"; }
+setup_ban_empty_folder() { mkdir "$W/vide"; }
+setup_too_many_ban_options() { mkdir "$W/vide"; }
+# ptce-map's own folder replaced by a link: refused, never followed.
+setup_output_dot_ptce_map_is_link() { mkdir -p "$W/out" "$W/ailleurs"; ln -s ../ailleurs "$W/out/.ptce-map"; }
+check_output_dot_ptce_map_is_link() { [ -z "$(ls -A "$W/ailleurs")" ] || fail "link followed"; }

@@ -242,7 +242,7 @@ static void assert_ok(ptce_ctx *ctx, ptce_status st)
 static void write_all(ptce_ctx *ctx, const inputs *in, const char *dir)
 {
     outdir od;
-    assert_ok(ctx, outdir_open(ctx, dir, &od));
+    assert_ok(ctx, outdir_open(ctx, dir, "build", NULL, &od));
     assert_ok(ctx, qml_write_categorized(ctx, &od, "carte/ptce_points", "secteur", CATS, 3, NULL));
     assert_ok(ctx, qml_write_graduated(ctx, &od, "carte/regions", "taux", CLASSES, 4, "nom"));
     assert_ok(ctx, qml_write_graduated(ctx, &od, "carte/regions_sans_noms", "taux", CLASSES, 4,
@@ -333,7 +333,7 @@ static void test_qml_hollow(void **state)
     char dir[4096];
     make_tmpdir(dir, sizeof dir);
     outdir od;
-    assert_ok(ctx, outdir_open(ctx, dir, &od));
+    assert_ok(ctx, outdir_open(ctx, dir, "build", NULL, &od));
     assert_ok(ctx, qml_write_categorized(ctx, &od, "points", "secteur", CATS, 3, &HOLLOW));
     style_hollow bad = HOLLOW;
     bad.nvalues = 0;
@@ -555,7 +555,7 @@ static void test_escaping(void **state)
     char dir[4096];
     make_tmpdir(dir, sizeof dir);
     outdir od;
-    assert_ok(ctx, outdir_open(ctx, dir, &od));
+    assert_ok(ctx, outdir_open(ctx, dir, "build", NULL, &od));
     assert_ok(ctx, svg_write(ctx, &od, "x.svg", &in.map));
     assert_ok(ctx, qgs_write(ctx, &od, "x.qgs", &in.project));
     assert_ok(ctx, outdir_commit(ctx, &od));
@@ -585,7 +585,7 @@ static void test_errors(void **state)
     char dir[4096];
     make_tmpdir(dir, sizeof dir);
     outdir od;
-    assert_ok(ctx, outdir_open(ctx, dir, &od));
+    assert_ok(ctx, outdir_open(ctx, dir, "build", NULL, &od));
 
     style_category bad_cats[] = {{"a", "A", "#12345"}};
     assert_int_equal(qml_write_categorized(ctx, &od, "x", "secteur", bad_cats, 1, NULL),
@@ -655,7 +655,7 @@ static void test_empty_inputs(void **state)
     svg_map m = {.extent = {0, 0, 10, 10}};
     qgs_project p = {.epsg = 2154, .extent = {0, 0, 10, 10}};
     outdir od;
-    assert_ok(ctx, outdir_open(ctx, dir, &od));
+    assert_ok(ctx, outdir_open(ctx, dir, "build", NULL, &od));
     assert_ok(ctx, svg_write(ctx, &od, "vide.svg", &m));
     assert_ok(ctx, qgs_write(ctx, &od, "vide.qgs", &p));
     assert_ok(ctx, qml_write_categorized(ctx, &od, "vide", "secteur", NULL, 0, NULL));

@@ -59,7 +59,7 @@ static char *write_one(ptce_ctx *ctx, GEOSGeometry *poly, const crs_target *crs)
 {
     char *dir = make_tmpdir();
     outdir od;
-    assert_int_equal(outdir_open(ctx, dir, &od), PTCE_OK);
+    assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
     layer pts = {.name = "essai", .title = "Essai", .geometry = LAYER_POINT, .fields = fields,
                  .nfields = 3, .nfeatures = 3, .value = value, .point = point};
     layer zones = {.name = "zones", .title = "Zones", .geometry = LAYER_POLYGON,
@@ -246,7 +246,7 @@ static void reserved_field_names_are_refused(void **state)
     ptce_ctx *ctx = test_ctx();
     char *dir = make_tmpdir();
     outdir od;
-    assert_int_equal(outdir_open(ctx, dir, &od), PTCE_OK);
+    assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
     static const field_def bad[] = {{"geom", FIELD_TEXT, 10, 0}};
     layer l = {.name = "x", .geometry = LAYER_POINT, .fields = bad, .nfields = 1,
                .nfeatures = 1, .value = value, .point = point};

@@ -149,7 +149,7 @@ static void web_folder_holds_template_and_data(void **state)
                  .points = &pts, .point_decimals = 5, .polygon_decimals = 3};
     snprintf(outp, sizeof outp, "%s/sortie", root);
     outdir od = {0};
-    assert_int_equal(outdir_open(ctx, outp, &od), PTCE_OK);
+    assert_int_equal(outdir_open(ctx, outp, "build", NULL, &od), PTCE_OK);
     assert_int_equal(web_write(ctx, &od, "web", tpl, &m), PTCE_OK);
     assert_int_equal(outdir_commit(ctx, &od), PTCE_OK);
 
@@ -179,7 +179,7 @@ static void web_folder_holds_template_and_data(void **state)
 
     /* A template folder without index.html is a clear error. */
     outdir od2 = {0};
-    assert_int_equal(outdir_open(ctx, outp, &od2), PTCE_OK);
+    assert_int_equal(outdir_open(ctx, outp, "build", NULL, &od2), PTCE_OK);
     assert_int_not_equal(web_write(ctx, &od2, "web", sub, &m), PTCE_OK);
     assert_non_null(strstr(ptce_ctx_error(ctx), "modèle de la carte web introuvable"));
     outdir_abort(&od2);

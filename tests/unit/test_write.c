@@ -62,7 +62,7 @@ static void shapefile_reads_back_with_utf8_cut_at_character_boundary(void **stat
     ptce_ctx *ctx = test_ctx();
     char *dir = make_tmpdir();
     outdir od;
-    assert_int_equal(outdir_open(ctx, dir, &od), PTCE_OK);
+    assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
     crs_target crs;
     assert_int_equal(geom_crs_open(ctx, 2154, &crs), PTCE_OK);
     layer l = test_layer();
@@ -109,7 +109,7 @@ static void geojson_keeps_whole_text_and_six_decimals(void **state)
     ptce_ctx *ctx = test_ctx();
     char *dir = make_tmpdir();
     outdir od;
-    assert_int_equal(outdir_open(ctx, dir, &od), PTCE_OK);
+    assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
     layer l = test_layer();
     assert_int_equal(geojson_write(ctx, &od, "", &l, ""), PTCE_OK);
     assert_int_equal(outdir_commit(ctx, &od), PTCE_OK);
@@ -140,7 +140,7 @@ static void aborted_output_leaves_the_folder_as_it_was(void **state)
     fputs("ancien", f);
     fclose(f);
     outdir od;
-    assert_int_equal(outdir_open(ctx, dir, &od), PTCE_OK);
+    assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
     assert_int_equal(outdir_file(ctx, &od, "rapport.csv", tmp, sizeof tmp), PTCE_OK);
     f = fopen(tmp, "w");
     fputs("nouveau", f);
@@ -154,21 +154,21 @@ static void aborted_output_leaves_the_folder_as_it_was(void **state)
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 1", dir);
     assert_int_equal(system(cmd), 0);
-    /* A committed run replaces it (the folder holds only its outputs: swapped whole). */
-    assert_int_equal(outdir_open(ctx, dir, &od), PTCE_OK);
+    /* A committed run replaces it: the file becomes our link into the generation on view. */
+    assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
     assert_int_equal(write_bytes(ctx, &od, "rapport.csv", "nouveau", 7), PTCE_OK);
     assert_int_equal(outdir_commit(ctx, &od), PTCE_OK);
     text = ptce_read_file(path, &n);
     assert_string_equal(text, "nouveau");
     free(text);
-    /* A file the run does not write is never touched (the files are then moved one by
-     * one), and nothing is left behind either way. */
+    /* A file the run does not write is never touched, and nothing is left behind: the
+     * folder holds rapport.csv, notes.txt and ptce-map's own .ptce-map. */
     char other[4096];
     snprintf(other, sizeof other, "%s/notes.txt", dir);
     f = fopen(other, "w");
     fputs("à garder", f);
     fclose(f);
-    assert_int_equal(outdir_open(ctx, dir, &od), PTCE_OK);
+    assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
     assert_int_equal(write_bytes(ctx, &od, "rapport.csv", "encore", 6), PTCE_OK);
     assert_int_equal(outdir_commit(ctx, &od), PTCE_OK);
     text = ptce_read_file(path, &n);
@@ -177,12 +177,13 @@ static void aborted_output_leaves_the_folder_as_it_was(void **state)
     text = ptce_read_file(other, &n);
     assert_string_equal(text, "à garder");
     free(text);
-    snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 2 && test $(ls -A %s/.. | grep -c "
-                              "'^.ptce-map-tmp') -eq 0", dir, dir);
+    snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 3 && test $(ls -A %s/.. | grep -c "
+                              "'^.ptce-map-tmp') -eq 0 && test -L %s/rapport.csv && "
+                              "test $(ls %s/.ptce-map/build | grep -c '^g-') -eq 1",
+             dir, dir, dir, dir);
     assert_int_equal(system(cmd), 0);
-    unlink(other);
-    unlink(path);
-    rmdir(dir);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
     free(dir);
     ptce_ctx_free(ctx);
 }
@@ -192,7 +193,7 @@ static void output_folder_that_is_a_file_is_refused(void **state)
     (void)state;
     ptce_ctx *ctx = test_ctx();
     outdir od;
-    assert_int_equal(outdir_open(ctx, "/etc/hostname", &od), PTCE_ERR_IO);
+    assert_int_equal(outdir_open(ctx, "/etc/hostname", "build", NULL, &od), PTCE_ERR_IO);
     assert_non_null(strstr(ptce_ctx_error(ctx), "n'est pas un dossier"));
     ptce_ctx_free(ctx);
 }

@@ -40,7 +40,7 @@ static char *write_workbook(ptce_ctx *ctx, const char *sheet, ptce_status want)
     char *dir = mkdtemp(tmpl);
     assert_non_null(dir);
     outdir od;
-    assert_int_equal(outdir_open(ctx, dir, &od), PTCE_OK);
+    assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
     layer l = {.name = "t", .fields = fields, .nfields = 3, .nfeatures = 3, .value = value};
     xlsx_sheet s = {.name = sheet, .l = &l, .headers = headers};
     xlsx_document doc = {.sheets = &s, .nsheets = 1, .title = "Essai", .author = "ptce-map",
