@@ -509,6 +509,42 @@ static ptce_status collect_top(ptce_ctx *ctx, const outdir *od, top_entry **out,
     return PTCE_OK;
 }
 
+/* Finds in the real folder `rel` (relative to dfd and to the output folder) the first entry
+ * that is not one of our outputs and writes its relative name into bad. Returns 0 when all
+ * are ours, -1 otherwise (bad "" for a folder that cannot be read). */
+static int foreign_entry(const outdir *od, int dfd, const char *rel, int depth, char *bad,
+                         size_t size)
+{
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    int fd = openat(dfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    int found = 0;
+    struct dirent *e;
+    while (!found && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char sub[600];
+        snprintf(sub, sizeof sub, "%s/%s", rel, e->d_name);
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            found = 1;
+        else if (S_ISDIR(st.st_mode) && depth > 0)
+            found = foreign_entry(od, dirfd(d), sub, depth - 1, bad, size) != 0 && bad[0];
+        else
+            found = !S_ISREG(st.st_mode) || !is_registered(od, sub);
+        if (found && !bad[0])
+            snprintf(bad, size, "%s", sub);
+    }
+    closedir(d);
+    return found ? -1 : 0;
+}
+
 /* Every check, before anything changes: what stands where an output goes must be one of
  * our links, nothing, or what an earlier run left (a regular file for a file, a folder of
  * our files for carte/). */
@@ -530,30 +566,12 @@ static ptce_status preflight(ptce_ctx *ctx, const outdir *od, top_entry *t, size
         if (t[i].state != TOP_FOLDER)
             continue;
         /* A real carte/ of an earlier version: it must hold only our files. */
-        int fd = openat(od->dirfd, t[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!d) {
-            if (fd >= 0)
-                close(fd);
-            return fail_errno(ctx, errno, "dossier illisible", t[i].name);
-        }
-        struct dirent *e;
-        char bad[256] = "";
-        while (!bad[0] && (e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            char rel[600];
-            snprintf(rel, sizeof rel, "%s/%s", t[i].name, e->d_name);
-            struct stat st;
-            if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-                !S_ISREG(st.st_mode) || !is_registered(od, rel))
-                snprintf(bad, sizeof bad, "%s", e->d_name);
-        }
-        closedir(d);
-        if (bad[0])
-            return ptce_fail(ctx, PTCE_ERR_IO, "%s/%s/%s : n'est pas une sortie de ptce-map ; "
-                             "déplacez-le hors de %s/, que ptce-map remplace à chaque run.",
-                             od->final, t[i].name, bad, t[i].name);
+        char bad[600] = "";
+        if (foreign_entry(od, od->dirfd, t[i].name, TREE_DEPTH, bad, sizeof bad) != 0)
+            return bad[0] ? ptce_fail(ctx, PTCE_ERR_IO, "%s/%s : n'est pas une sortie de "
+                                      "ptce-map ; déplacez-le hors de %s/, que ptce-map "
+                                      "remplace à chaque run.", od->final, bad, t[i].name)
+                          : fail_errno(ctx, errno, "dossier illisible", t[i].name);
     }
     struct stat st;
     if (fstatat(od->prodfd, CURRENT_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode))
@@ -633,6 +651,39 @@ static int hard_link_into(int fromfd, const char *name, int tofd)
     return linkat(fromfd, name, tofd, name, 0);
 }
 
+/* Hard-links the files of folder `name` (in fromfd) into the same names under tofd,
+ * making the folders. */
+static int link_tree(int fromfd, const char *name, int tofd, int depth)
+{
+    int src = openat(fromfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (src < 0)
+        return -1;
+    int dst = open_own_folder(tofd, name, NULL);
+    DIR *d = dst >= 0 ? fdopendir(src) : NULL;
+    if (!d) {
+        close(src);
+        if (dst >= 0)
+            close(dst);
+        return -1;
+    }
+    int bad = 0;
+    struct dirent *e;
+    while (!bad && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        struct stat st;
+        if (fstatat(src, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            bad = 1;
+        else if (S_ISDIR(st.st_mode))
+            bad = depth <= 0 || link_tree(src, e->d_name, dst, depth - 1) != 0;
+        else
+            bad = hard_link_into(src, e->d_name, dst) != 0;
+    }
+    closedir(d);
+    close(dst);
+    return bad ? -1 : 0;
+}
+
 /* A regular file or a real folder of an earlier version at `name`: its bytes are linked
  * into the generation on view and it is replaced by our link, so that the same content
  * stays visible until the commit changes it with everything else. */
@@ -644,25 +695,7 @@ static int adopt(outdir *od, int curfd, const top_entry *t)
         return hard_link_into(od->dirfd, t->name, curfd) == 0 ? place_link(od, target, t->name)
                                                               : -1;
     /* A real folder: link its files, then exchange it with a link in one rename. */
-    int src = openat(od->dirfd, t->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (src < 0)
-        return -1;
-    int dst = open_own_folder(curfd, t->name, NULL);
-    DIR *d = dst >= 0 ? fdopendir(src) : NULL;
-    if (!d) {
-        close(src);
-        if (dst >= 0)
-            close(dst);
-        return -1;
-    }
-    int bad = 0;
-    struct dirent *e;
-    while (!bad && (e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            bad = hard_link_into(src, e->d_name, dst) != 0;
-    closedir(d);
-    close(dst);
-    if (bad)
+    if (link_tree(od->dirfd, t->name, curfd, TREE_DEPTH) != 0)
         return -1;
     char tmp[64];
     unsigned counter = 0;

@@ -168,14 +168,14 @@ expect_eq "$(sums)" "$good" "outputs past the file-size limit"
 rm "$out/carte" && echo "pas un dossier" > "$out/carte"
 before=$(sums)
 set +e
-"$PTCE_MAP" build "$work/big.csv" -o "$out" --quiet 2> "$work/err"; code=$?
+"$PTCE_MAP" build "$sample" -o "$out" --quiet 2> "$work/err"; code=$?
 set -e
 expect_eq "$code" "4" "exit status with a file where carte/ goes"
 expect_match "$(cat "$work/err")" "un fichier porte le nom du dossier de sortie carte/" "message"
 expect_eq "$(sums)" "$before" "outputs after a refused run (file where carte/ goes)"
 rm "$out/carte" "$out/ptce_carte.svg" && mkdir "$out/ptce_carte.svg"
 set +e
-"$PTCE_MAP" build "$work/big.csv" -o "$out" --quiet 2> "$work/err"; code=$?
+"$PTCE_MAP" build "$sample" -o "$out" --quiet 2> "$work/err"; code=$?
 set -e
 expect_eq "$code" "4" "exit status with a folder where a file goes"
 expect_match "$(cat "$work/err")" "un dossier porte le nom d'un fichier de sortie" "message"
