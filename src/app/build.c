@@ -260,10 +260,10 @@ static ptce_status write_presentation(ptce_ctx *ctx, outdir *od, build_state *b,
 
     /* The SVG map for the report. */
     for (size_t i = 0; i < b->agg.nregions; i++)
-        areas[i] = (svg_area){b->carte.regions.geoms[i],
-                              styles_class_color(&reg, b->agg.regions[i].per_100k)};
+        areas[i] = (svg_area){.geom = b->carte.regions.geoms[i],
+                              .color = styles_class_color(&reg, b->agg.regions[i].per_100k)};
     for (size_t i = 0; i < b->agg.ndeps; i++)
-        outlines[i] = (svg_area){b->carte.deps.geoms[i], NULL};
+        outlines[i] = (svg_area){.geom = b->carte.deps.geoms[i]};
     for (size_t i = 0; i < np; i++) {
         const ptce_row *row = &b->run.rows[b->ls.placed[i]];
         points[i] = (svg_point){b->carte.points.x[i], b->carte.points.y[i],
@@ -280,7 +280,8 @@ static ptce_status write_presentation(ptce_ctx *ctx, outdir *od, build_state *b,
             if (*p == '.')
                 *p = ',';
         snprintf(frame_labels[i - 1], sizeof frame_labels[i - 1], "%s (×%s)", z->label, scale);
-        frames[i - 1] = (svg_frame){b->carte.frame_geoms[i - 1], frame_labels[i - 1]};
+        frames[i - 1] = (svg_frame){.geom = b->carte.frame_geoms[i - 1],
+                                    .label = frame_labels[i - 1], .scale = z->scale};
     }
     snprintf(subtitle, sizeof subtitle, "Recensement %d — %ld PTCE placés sur %zu", year,
              b->agg.total, b->run.nrows);

@@ -103,7 +103,8 @@ void styles_choropleth(const area_stats *areas, size_t n, choropleth *out)
         snprintf(out->labels[c], sizeof out->labels[c], "%s – %s", lo, hi);
         /* Spread the palette over the classes there are, darkest for the last. */
         size_t shade = out->n == 1 ? 2 : c * (STYLE_MAX_CLASSES - 1) / (out->n - 1);
-        out->classes[c] = (style_class){breaks[c], breaks[c + 1], out->labels[c], palette[shade]};
+        out->classes[c] = (style_class){.lower = breaks[c], .upper = breaks[c + 1],
+                                        .label = out->labels[c], .color = palette[shade]};
     }
 }
 

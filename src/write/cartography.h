@@ -9,6 +9,7 @@
 #include <geos_c.h>
 #include <stddef.h>
 
+#include "core/util.h"
 #include "ptce.h"
 #include "write/layer.h"
 #include "write/outdir.h"
@@ -34,6 +35,7 @@ typedef struct style_class {
     double lower, upper; /* lower <= v <= upper (upper of the last class included) */
     const char *label;   /* "0 – 0,5" */
     const char *color;   /* "#rrggbb" */
+    int hatched;         /* drawn hatched over its colour: the "aucun PTCE" class */
 } style_class;
 
 /* Writes NAME.qml (NAME relative to the output folder, e.g. "ptce_points" or
@@ -87,11 +89,14 @@ typedef struct qgs_project {
 /* Writes NAME (e.g. "ptce-map.qgs"): a QGIS 3 project with relative paths. */
 ptce_status qgs_write(ptce_ctx *ctx, outdir *od, const char *name, const qgs_project *p);
 
-/* The SVG map for the report. All geometry is already in layout coordinates (metres of
+/* The SVG map for the report (also what the PDF and PNG are rendered from). Regions are
+ * filled by class and outlined heavier than the départements; a scale bar is drawn for
+ * metropolitan France (1 : N printed on A4) and one inside each inset. All geometry is already in layout coordinates (metres of
  * the national layout: Lambert-93 for metropolitan France, insets moved beside it). */
 typedef struct svg_area {
     const GEOSGeometry *geom; /* Polygon or MultiPolygon, layout coordinates, not owned */
     const char *color;        /* fill "#rrggbb" from the classes */
+    int hatched;              /* hatched over the fill (the "aucun PTCE" class) */
 } svg_area;
 
 typedef struct svg_point {
@@ -103,7 +108,24 @@ typedef struct svg_point {
 typedef struct svg_frame {
     const GEOSGeometry *geom; /* the inset's box, layout coordinates */
     const char *label;        /* "Guadeloupe (×1,5)" */
+    double scale;             /* the inset's enlargement relative to Lambert-93 (its own
+                               * scale bar is drawn inside it); 0 for none */
 } svg_frame;
+
+/* A label on the map: a name and, under it, a figure ("Bretagne" / "12 PTCE"). */
+typedef struct svg_label {
+    double x, y;              /* layout coordinates of the label's centre */
+    const char *text;
+    const char *sub;          /* second line, or NULL */
+} svg_label;
+
+/* A zoom inset: the part `src` of the layout drawn again, enlarged, into the box `dst`
+ * (both xmin ymin xmax ymax in layout coordinates), with its own scale bar. */
+typedef struct svg_zoom {
+    double src[4];
+    double dst[4];
+    const char *label;        /* "Île-de-France (×4)" */
+} svg_zoom;
 
 typedef struct svg_map {
     const char *title;        /* "Pôles territoriaux de coopération économique" */
@@ -124,7 +146,15 @@ typedef struct svg_map {
     const style_category *cats;  /* point legend (sectors) */
     size_t ncats;
     const char *hollow_label;    /* legend entry of the hollow points; NULL: none drawn */
+    const svg_label *labels;     /* region labels, drawn over the map (may be 0) */
+    size_t nlabels;
+    const svg_zoom *zoom;        /* NULL for none */
+    const char *production;      /* "Réalisation : ptce-map 0.2.0, 2026-03-01" (may be NULL) */
+    const char *font;            /* font-family list, e.g. "DejaVu Sans, sans-serif" */
 } svg_map;
+
+/* The SVG document of the map, appended to `out`. */
+ptce_status svg_render(ptce_ctx *ctx, const svg_map *m, strbuf *out);
 
 /* Writes NAME (e.g. "ptce_carte.svg"). */
 ptce_status svg_write(ptce_ctx *ctx, outdir *od, const char *name, const svg_map *m);
@@ -172,5 +202,21 @@ typedef struct web_map {
 
 ptce_status web_write(ptce_ctx *ctx, outdir *od, const char *name, const char *template_dir,
                       const web_map *m);
+/* What a printed map says about itself. */
+typedef struct print_info {
+    const char *title, *author, *creator;
+    const char *date;         /* PDF creation date, ISO 8601 "2026-01-01T00:00:00Z": fixed,
+                               * never the time of the run */
+} print_info;
+
+/* NAME (e.g. "ptce_carte.pdf"): the SVG document `svg` drawn by librsvg onto one
+ * A4-landscape PDF page (vector, fonts embedded). */
+ptce_status pdf_write(ptce_ctx *ctx, outdir *od, const char *name, const char *svg, size_t len,
+                      const print_info *info);
+
+/* NAME (e.g. "ptce_carte.png"): the same drawing as an A4-landscape image at `dpi` dots
+ * per inch (pHYs chunk included). */
+ptce_status png_write(ptce_ctx *ctx, outdir *od, const char *name, const char *svg, size_t len,
+                      int dpi);
 
 #endif

@@ -240,36 +240,64 @@ static ptce_status check_map(ptce_ctx *ctx, const char *name, const svg_map *m)
 
 /* ---- drawing ---- */
 
-static ptce_status draw_map(ptce_ctx *ctx, strbuf *sb, const svg_map *m, const svg_tx *tx)
+/* The layout's zoomed part: a transformation from `src` into `dst`, then the page's. */
+static svg_tx zoom_tx(const svg_tx *page, const svg_zoom *z)
+{
+    double k = fmin((z->dst[2] - z->dst[0]) / (z->src[2] - z->src[0]),
+                    (z->dst[3] - z->dst[1]) / (z->src[3] - z->src[1]));
+    /* Centred in dst. */
+    double cx = (z->dst[0] + z->dst[2]) / 2, cy = (z->dst[1] + z->dst[3]) / 2;
+    double sx0 = cx - (z->src[2] - z->src[0]) * k / 2, sy1 = cy + (z->src[3] - z->src[1]) * k / 2;
+    svg_tx t = {z->src[0], z->src[3], page->scale * k,
+                page->ox + (sx0 - page->xmin) * page->scale,
+                page->oy + (page->ymax - sy1) * page->scale};
+    return t;
+}
+
+static double zoom_factor(const svg_zoom *z)
+{
+    return fmin((z->dst[2] - z->dst[0]) / (z->src[2] - z->src[0]),
+                (z->dst[3] - z->dst[1]) / (z->src[3] - z->src[1]));
+}
+
+/* Region fills, département outlines, region borders (heavier), points: the map's content
+ * through one transformation (the page's or a zoom's). Only points inside `only` (layout
+ * coordinates; NULL for all) are drawn. */
+static ptce_status draw_content(ptce_ctx *ctx, strbuf *sb, const svg_map *m, const svg_tx *tx,
+                                const double *only, const char *id)
 {
     strbuf scratch;
     sb_init(&scratch);
     ptce_status status = PTCE_OK;
-    char c[8], attrs[64];
-
-    sb_append(sb, "  <g clip-path=\"url(#carte)\">\n");
-    sb_append(sb, "   <g id=\"zones\" stroke=\"#ffffff\" stroke-width=\"0.8\" "
-                  "stroke-linejoin=\"round\" fill-rule=\"evenodd\">\n");
+    char c[8], attrs[96];
+    sb_printf(sb, "   <g id=\"zones%s\" stroke=\"none\" fill-rule=\"evenodd\">\n", id);
     for (size_t i = 0; i < m->nareas && !status; i++) {
         color_text(m->areas[i].color, NO_CLASS_COLOR, c);
         snprintf(attrs, sizeof attrs, " fill=\"%s\"", c);
         status = polygon_path(ctx, sb, &scratch, tx, m->areas[i].geom, attrs);
+        if (!status && m->areas[i].hatched)
+            status = polygon_path(ctx, sb, &scratch, tx, m->areas[i].geom,
+                                  " fill=\"url(#hachures)\"");
     }
     sb_append(sb, "   </g>\n");
-    sb_append(sb, "   <g id=\"departements\" fill=\"none\" stroke=\"#8c8c8c\" "
-                  "stroke-width=\"0.35\" stroke-linejoin=\"round\">\n");
+    sb_printf(sb, "   <g id=\"departements%s\" fill=\"none\" stroke=\"#ffffff\" "
+                  "stroke-width=\"0.5\" stroke-linejoin=\"round\" stroke-opacity=\"0.9\">\n", id);
     for (size_t i = 0; i < m->noutlines && !status; i++)
         status = polygon_path(ctx, sb, &scratch, tx, m->outlines[i].geom, "");
     sb_append(sb, "   </g>\n");
-    sb_append(sb, "   <g id=\"encadres\" fill=\"none\" stroke=\"#8c8c8c\" stroke-width=\"0.9\">\n");
-    for (size_t i = 0; i < m->nframes && !status; i++)
-        status = polygon_path(ctx, sb, &scratch, tx, m->frames[i].geom, "");
+    sb_printf(sb, "   <g id=\"limites-regions%s\" fill=\"none\" stroke=\"#4d4d4d\" "
+                  "stroke-width=\"1.2\" stroke-linejoin=\"round\">\n", id);
+    for (size_t i = 0; i < m->nareas && !status; i++)
+        status = polygon_path(ctx, sb, &scratch, tx, m->areas[i].geom, "");
     sb_append(sb, "   </g>\n");
-    sb_append(sb, "   <g id=\"ptce\" stroke=\"#ffffff\" stroke-width=\"0.6\">\n");
+    sb_printf(sb, "   <g id=\"ptce%s\" stroke=\"#ffffff\" stroke-width=\"0.6\">\n", id);
     for (size_t i = 0; i < m->npoints && !status; i++) {
+        const svg_point *p = &m->points[i];
+        if (only && (p->x < only[0] || p->x > only[2] || p->y < only[1] || p->y > only[3]))
+            continue;
         long long x, y;
-        tx_tenths(tx, m->points[i].x, m->points[i].y, &x, &y);
-        color_text(m->points[i].color, NO_SECTOR_COLOR, c);
+        tx_tenths(tx, p->x, p->y, &x, &y);
+        color_text(p->color, NO_SECTOR_COLOR, c);
         sb_append(sb, "    <circle cx=\"");
         put_tenths(sb, x);
         sb_append(sb, "\" cy=\"");
@@ -280,25 +308,187 @@ static ptce_status draw_map(ptce_ctx *ctx, strbuf *sb, const svg_map *m, const s
         else
             sb_printf(sb, "\" r=\"3.2\" fill=\"%s\"/>\n", c);
     }
+    sb_append(sb, "   </g>\n");
+    sb_free(&scratch);
+    return status;
+}
+
+/* A round length of kilometres whose bar is between lo and hi SVG units long at `per_km`
+ * units per kilometre. */
+static double nice_km(double per_km, double lo, double hi)
+{
+    static const double steps[] = {1, 2, 5, 10, 20, 25, 50, 100, 150, 200, 250, 300, 500, 1000};
+    double best = steps[0];
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        double w = steps[i] * per_km;
+        if (w >= lo && w <= hi)
+            return steps[i];
+        if (w < lo)
+            best = steps[i];
+    }
+    return best;
+}
+
+/* A scale bar: two alternating segments, "0" and "N km" under it, at (x, y) = its left
+ * end's top. */
+static void scale_bar(strbuf *sb, double x, double y, double per_km, double lo, double hi,
+                      double font)
+{
+    double km = nice_km(per_km, lo, hi), w = km * per_km;
+    char label[32];
+    snprintf(label, sizeof label, "%g km", km);
+    sb_append(sb, "   <g class=\"echelle\">\n");
+    sb_append(sb, "    <rect x=\"");
+    num(sb, x);
+    sb_append(sb, "\" y=\"");
+    num(sb, y);
+    sb_append(sb, "\" width=\"");
+    num(sb, w / 2);
+    sb_append(sb, "\" height=\"4\" fill=\"#333333\"/>\n    <rect x=\"");
+    num(sb, x + w / 2);
+    sb_append(sb, "\" y=\"");
+    num(sb, y);
+    sb_append(sb, "\" width=\"");
+    num(sb, w / 2);
+    sb_append(sb, "\" height=\"4\" fill=\"#ffffff\" stroke=\"#333333\" stroke-width=\"0.6\"/>\n");
+    char style[96];
+    snprintf(style, sizeof style, " font-size=\"%.1f\" fill=\"#333333\" text-anchor=\"middle\"",
+             font);
+    text_line(sb, 4, x, y + 4 + font + 1, style, "0");
+    text_line(sb, 4, x + w, y + 4 + font + 1, style, label);
+    sb_append(sb, "   </g>\n");
+}
+
+/* "1 : 5 000 000": the representative fraction, rounded to two significant digits, with
+ * French thin spaces between thousands. */
+static void scale_fraction(char *out, size_t size, double denominator)
+{
+    double mag = pow(10, floor(log10(denominator)) - 1);
+    long long d = llround(round(denominator / mag) * mag);
+    char digits[24], grouped[48];
+    snprintf(digits, sizeof digits, "%lld", d);
+    size_t n = strlen(digits), k = 0;
+    for (size_t i = 0; i < n && k + 4 < sizeof grouped; i++) {
+        if (i > 0 && (n - i) % 3 == 0) {
+            grouped[k++] = '\xE2'; /* U+202F narrow no-break space */
+            grouped[k++] = '\x80';
+            grouped[k++] = '\xAF';
+        }
+        grouped[k++] = digits[i];
+    }
+    grouped[k] = '\0';
+    snprintf(out, size, "1 : %s", grouped);
+}
+
+/* SVG units are quarter millimetres of the A4 page. */
+#define SVG_UNITS_PER_MM 4.0
+
+static ptce_status draw_map(ptce_ctx *ctx, strbuf *sb, const svg_map *m, const svg_tx *tx)
+{
+    sb_append(sb, "  <g clip-path=\"url(#carte)\">\n");
+    ptce_status status = draw_content(ctx, sb, m, tx, NULL, "");
+    strbuf scratch;
+    sb_init(&scratch);
+    sb_append(sb, "   <g id=\"encadres\" fill=\"none\" stroke=\"#8c8c8c\" stroke-width=\"0.9\">\n");
+    for (size_t i = 0; i < m->nframes && !status; i++)
+        status = polygon_path(ctx, sb, &scratch, tx, m->frames[i].geom, "");
     sb_append(sb, "   </g>\n  </g>\n");
     sb_free(&scratch);
     if (status)
         return status;
 
     /* The frames' names just above their top-left corners (outside the clip, so that a
-     * frame at the top of the map keeps its name). */
+     * frame at the top of the map keeps its name), and a scale bar inside each. */
+    double per_km = tx->scale * 1000;
     sb_append(sb, "  <g id=\"noms-encadres\" font-size=\"11\" fill=\"#555555\">\n");
     for (size_t i = 0; i < m->nframes; i++) {
-        double x, y;
-        if (!m->frames[i].label || !*m->frames[i].label ||
-            !GEOSGeom_getXMin_r(ctx->geos, m->frames[i].geom, &x) ||
-            !GEOSGeom_getYMax_r(ctx->geos, m->frames[i].geom, &y))
+        double x0, y1, y0;
+        if (!GEOSGeom_getXMin_r(ctx->geos, m->frames[i].geom, &x0) ||
+            !GEOSGeom_getYMax_r(ctx->geos, m->frames[i].geom, &y1) ||
+            !GEOSGeom_getYMin_r(ctx->geos, m->frames[i].geom, &y0))
             continue;
-        long long sx, sy;
-        tx_tenths(tx, x, y, &sx, &sy);
-        text_line(sb, 3, sx / 10.0, sy / 10.0 - 4, "", m->frames[i].label);
+        long long sx, sy, sy0;
+        tx_tenths(tx, x0, y1, &sx, &sy);
+        tx_tenths(tx, x0, y0, &sx, &sy0);
+        if (m->frames[i].label && *m->frames[i].label)
+            text_line(sb, 3, sx / 10.0, sy / 10.0 - 4, "", m->frames[i].label);
+        if (m->frames[i].scale > 0)
+            scale_bar(sb, sx / 10.0 + 4, sy0 / 10.0 - 16, per_km * m->frames[i].scale, 18, 40,
+                      7);
     }
     sb_append(sb, "  </g>\n");
+
+    /* Region labels: name and count, with a white halo. */
+    if (m->nlabels) {
+        sb_append(sb, "  <g id=\"etiquettes\" font-size=\"10\" fill=\"#1a1a1a\" "
+                      "text-anchor=\"middle\" stroke=\"#ffffff\" stroke-width=\"2.4\" "
+                      "stroke-linejoin=\"round\" paint-order=\"stroke\">\n");
+        for (size_t i = 0; i < m->nlabels; i++) {
+            const svg_label *l = &m->labels[i];
+            if (!isfinite(l->x) || !isfinite(l->y) || !l->text)
+                continue;
+            long long sx, sy;
+            tx_tenths(tx, l->x, l->y, &sx, &sy);
+            double x = sx / 10.0, y = sy / 10.0;
+            text_line(sb, 3, x, l->sub ? y - 2 : y + 3, " font-weight=\"bold\"", l->text);
+            if (l->sub)
+                text_line(sb, 3, x, y + 9, " font-size=\"9\"", l->sub);
+        }
+        sb_append(sb, "  </g>\n");
+    }
+
+    /* The zoom inset. */
+    if (m->zoom) {
+        const svg_zoom *z = m->zoom;
+        svg_tx zt = zoom_tx(tx, z);
+        long long x0, y0, x1, y1;
+        tx_tenths(tx, z->dst[0], z->dst[3], &x0, &y0);
+        tx_tenths(tx, z->dst[2], z->dst[1], &x1, &y1);
+        sb_append(sb, "  <clipPath id=\"zoom-clip\"><rect x=\"");
+        put_tenths(sb, x0);
+        sb_append(sb, "\" y=\"");
+        put_tenths(sb, y0);
+        sb_append(sb, "\" width=\"");
+        put_tenths(sb, x1 - x0);
+        sb_append(sb, "\" height=\"");
+        put_tenths(sb, y1 - y0);
+        sb_append(sb, "\"/></clipPath>\n  <g id=\"zoom\">\n   <rect x=\"");
+        put_tenths(sb, x0);
+        sb_append(sb, "\" y=\"");
+        put_tenths(sb, y0);
+        sb_append(sb, "\" width=\"");
+        put_tenths(sb, x1 - x0);
+        sb_append(sb, "\" height=\"");
+        put_tenths(sb, y1 - y0);
+        sb_append(sb, "\" fill=\"#ffffff\"/>\n   <g clip-path=\"url(#zoom-clip)\">\n");
+        status = draw_content(ctx, sb, m, &zt, z->src, "-zoom");
+        sb_append(sb, "   </g>\n   <rect x=\"");
+        put_tenths(sb, x0);
+        sb_append(sb, "\" y=\"");
+        put_tenths(sb, y0);
+        sb_append(sb, "\" width=\"");
+        put_tenths(sb, x1 - x0);
+        sb_append(sb, "\" height=\"");
+        put_tenths(sb, y1 - y0);
+        sb_append(sb, "\" fill=\"none\" stroke=\"#8c8c8c\" stroke-width=\"0.9\"/>\n");
+        if (z->label)
+            text_line(sb, 3, x0 / 10.0, y0 / 10.0 - 4, " font-size=\"11\" fill=\"#555555\"",
+                      z->label);
+        scale_bar(sb, x0 / 10.0 + 4, y1 / 10.0 - 16, per_km * zoom_factor(z), 18, 40, 7);
+        sb_append(sb, "  </g>\n");
+        if (status)
+            return status;
+    }
+
+    /* Metropolitan France's scale bar and fraction, bottom right of the map box. */
+    char fraction[80], style[64];
+    scale_fraction(fraction, sizeof fraction, 1000.0 * SVG_UNITS_PER_MM / tx->scale);
+    double bx = MAP_X + MAP_W - 150;
+    scale_bar(sb, bx, MAP_Y + MAP_H - 34, per_km, 60, 130, 9);
+    snprintf(style, sizeof style, " font-size=\"9\" fill=\"#333333\"");
+    char line[128];
+    snprintf(line, sizeof line, "France m\xC3\xA9tropolitaine : %s (A4)", fraction);
+    text_line(sb, 3, bx, MAP_Y + MAP_H - 40, style, line);
     return PTCE_OK;
 }
 
@@ -323,13 +513,19 @@ static void draw_legends(strbuf *sb, const svg_map *m)
         y += 14;
         for (size_t i = 0; i < m->nclasses; i++) {
             color_text(m->classes[i].color, NULL, c);
-            sb_append(sb, "   <rect x=\"");
-            num(sb, LEGEND_X);
-            sb_append(sb, "\" y=\"");
-            num(sb, y);
-            sb_append(sb, "\" width=\"26\" height=\"");
-            num(sb, row * 0.68);
-            sb_printf(sb, "\" fill=\"%s\" stroke=\"#b4b4b4\" stroke-width=\"0.5\"/>\n", c);
+            for (int pass = 0; pass < (m->classes[i].hatched ? 2 : 1); pass++) {
+                sb_append(sb, "   <rect x=\"");
+                num(sb, LEGEND_X);
+                sb_append(sb, "\" y=\"");
+                num(sb, y);
+                sb_append(sb, "\" width=\"26\" height=\"");
+                num(sb, row * 0.68);
+                if (pass == 0)
+                    sb_printf(sb, "\" fill=\"%s\" stroke=\"#b4b4b4\" stroke-width=\"0.5\"/>\n",
+                              c);
+                else
+                    sb_append(sb, "\" fill=\"url(#hachures)\" stroke=\"none\"/>\n");
+            }
             text_line(sb, 3, LEGEND_X + 36, y + row * 0.34 + font * 0.36, style,
                       m->classes[i].label);
             y += row;
@@ -374,8 +570,9 @@ static ptce_status svg_document(ptce_ctx *ctx, strbuf *sb, const svg_map *m)
     svg_tx tx = make_tx(m->extent);
     sb_append(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     sb_append(sb, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"297mm\" "
-                  "height=\"210mm\" viewBox=\"0 0 1188 840\" font-family=\"sans-serif\">\n");
-    sb_append(sb, "  <title>");
+                  "height=\"210mm\" viewBox=\"0 0 1188 840\" font-family=\"");
+    carto_xml_escape(sb, m->font && *m->font ? m->font : "sans-serif");
+    sb_append(sb, "\">\n  <title>");
     carto_xml_escape(sb, m->title);
     sb_append(sb, "</title>\n");
     if (m->subtitle && *m->subtitle) {
@@ -391,7 +588,11 @@ static ptce_status svg_document(ptce_ctx *ctx, strbuf *sb, const svg_map *m)
     num(sb, MAP_W);
     sb_append(sb, "\" height=\"");
     num(sb, MAP_H);
-    sb_append(sb, "\"/>\n    </clipPath>\n  </defs>\n");
+    sb_append(sb, "\"/>\n    </clipPath>\n"
+                  "    <pattern id=\"hachures\" width=\"6\" height=\"6\" "
+                  "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\n"
+                  "      <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#8c8c8c\" "
+                  "stroke-width=\"1\"/>\n    </pattern>\n  </defs>\n");
     sb_append(sb, "  <rect width=\"1188\" height=\"840\" fill=\"#ffffff\"/>\n");
 
     ptce_status status = draw_map(ctx, sb, m, &tx);
@@ -405,14 +606,28 @@ static ptce_status svg_document(ptce_ctx *ctx, strbuf *sb, const svg_map *m)
         text_line(sb, 2, MAP_X + 8, 86, " font-size=\"17\" fill=\"#555555\"", m->subtitle);
     draw_legends(sb, m);
     if (m->nframes)
-        text_line(sb, 2, MAP_X + 8, MAP_Y + MAP_H + 22,
+        text_line(sb, 2, MAP_X + 8, MAP_Y + MAP_H + 20,
                   " font-size=\"12\" font-style=\"italic\" fill=\"#555555\"",
                   "D\xC3\xA9partements et r\xC3\xA9gions d'outre-mer rapproch\xC3\xA9s, "
-                  "\xC3\xA9" "chelles diff\xC3\xA9rentes");
+                  "\xC3\xA9" "chelles diff\xC3\xA9rentes (barre d'\xC3\xA9" "chelle dans chaque "
+                  "encart)");
+    if (m->production && *m->production)
+        text_line(sb, 2, MAP_X + 8, SVG_H - 30, " font-size=\"11\" fill=\"#444444\"",
+                  m->production);
     if (m->credit && *m->credit)
         text_line(sb, 2, MAP_X + 8, SVG_H - 14, " font-size=\"11\" fill=\"#666666\"", m->credit);
     sb_append(sb, "</svg>\n");
     return PTCE_OK;
+}
+
+ptce_status svg_render(ptce_ctx *ctx, const svg_map *m, strbuf *out)
+{
+    ptce_status status = check_map(ctx, "carte SVG", m);
+    if (!status)
+        status = svg_document(ctx, out, m);
+    if (!status && out->failed)
+        status = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    return status;
 }
 
 ptce_status svg_write(ptce_ctx *ctx, outdir *od, const char *name, const svg_map *m)

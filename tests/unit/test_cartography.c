@@ -30,10 +30,10 @@ static const style_category CATS[] = {
 };
 
 static const style_class CLASSES[] = {
-    {0, 0.5, "0 \xE2\x80\x93 0,5", "#fef0d9"},
-    {0.5, 1, "0,5 \xE2\x80\x93 1", "#fdcc8a"},
-    {1, 2, "1 \xE2\x80\x93 2", "#fc8d59"},
-    {2, 5, "2 \xE2\x80\x93 5", "#d7301f"},
+    {0, 0.5, "0 \xE2\x80\x93 0,5", "#fef0d9", 0},
+    {0.5, 1, "0,5 \xE2\x80\x93 1", "#fdcc8a", 0},
+    {1, 2, "1 \xE2\x80\x93 2", "#fc8d59", 0},
+    {2, 5, "2 \xE2\x80\x93 5", "#d7301f", 0},
 };
 
 static const char *const HOLLOW_VALUES[] = {"approche", "departement"};
@@ -594,7 +594,7 @@ static void test_errors(void **state)
     style_category dup_cats[] = {{"a", "A", "#123456"}, {"a", "B", "#654321"}};
     assert_int_equal(qml_write_categorized(ctx, &od, "x", "secteur", dup_cats, 2, NULL),
                      PTCE_ERR_USAGE);
-    style_class bad_classes[] = {{2, 1, "2 – 1", "#ffffff"}};
+    style_class bad_classes[] = {{2, 1, "2 – 1", "#ffffff", 0}};
     assert_int_equal(qml_write_graduated(ctx, &od, "x", "taux", bad_classes, 1, NULL),
                      PTCE_ERR_USAGE);
     assert_int_equal(qml_write_graduated(ctx, &od, "x", NULL, CLASSES, 4, NULL), PTCE_ERR_USAGE);
@@ -631,7 +631,7 @@ static void test_errors(void **state)
     assert_int_equal(svg_write(ctx, &od, "x.svg", &m), PTCE_ERR_USAGE);
     /* A point where a polygon is expected. */
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx->geos, 1, 2);
-    svg_area area = {pt, "#ffffff"};
+    svg_area area = {pt, "#ffffff", 0};
     m = in.map;
     m.areas = &area;
     m.nareas = 1;
