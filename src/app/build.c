@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "aggregate/aggregate.h"
 #include "aggregate/groups.h"
@@ -20,8 +21,10 @@
 #include "present/layers.h"
 #include "present/project.h"
 #include "app/reports.h"
+#include "present/aliases.h"
 #include "present/styles.h"
 #include "present/web.h"
+#include "present/tables.h"
 #include "write/cartography.h"
 #include "write/outdir.h"
 #include "write/writers.h"
@@ -197,72 +200,324 @@ static int census_year(const build_options *opts, const ptce_run *run)
     return atoi(run->rd.cog_year);
 }
 
-/* QGIS styles beside each Shapefile, the QGIS project, the SVG map: one set of classes and
- * colours for all of them. */
-static ptce_status write_presentation(ptce_ctx *ctx, outdir *od, build_state *b, int year)
+/* ---- what is published, and how ------------------------------------------------------ */
+
+/* One layer of the build as every format publishes it: its Shapefile (and .qml) under
+ * `subdir`, its GeoPackage table, its style, its aliases. The list is made once, so the
+ * Shapefiles, their styles and the GeoPackage hold the same layers, features and styles. */
+typedef struct published {
+    const layer *l;
+    const char *subdir;          /* "" or "carte" */
+    const char *table;           /* GeoPackage table */
+    const char *identifier;      /* GeoPackage title (unique) */
+    char description[1024];
+    const crs_target *crs;
+    qgis_style style;
+    const char *aliases[128];
+    char alias_store[128][128];
+    const char *alias_fields[128];
+} published;
+
+#define MAX_PUBLISHED 12
+
+typedef struct publication {
+    published layers[MAX_PUBLISHED];
+    size_t n;
+    choropleth reg, dep, epc, grp;
+    style_category *cats;        /* one per sector, labels with counts */
+    char (*cat_labels)[128];
+    style_hollow hollow;         /* approximate placements drawn hollow */
+    const char *hollow_values[2];
+    sector_table sectors;
+    char date[16];               /* "2026-03-01": --date, else 1 January of the census year */
+    int dated;                   /* --date was given */
+    char timestamp[32];          /* "2026-03-01T00:00:00.000Z" */
+    int year;                    /* the census year */
+} publication;
+
+static ptce_status publish_layer(ptce_ctx *ctx, publication *p, const build_state *b,
+                                 const layer *l, const char *subdir, const char *table,
+                                 const char *identifier, const char *what,
+                                 const crs_target *crs, qgis_style style)
+{
+    if (p->n == MAX_PUBLISHED || l->nfields > 128)
+        return ptce_fail(ctx, PTCE_ERR_USAGE, "%s : trop de couches ou de champs", table);
+    published *pl = &p->layers[p->n++];
+    memset(pl, 0, sizeof *pl);
+    pl->l = l;
+    pl->subdir = subdir;
+    pl->table = table;
+    pl->identifier = identifier;
+    pl->crs = crs;
+    snprintf(pl->description, sizeof pl->description,
+             "%s Système de coordonnées : EPSG:%d (%s). Recensement des PTCE %d (édition "
+             "du %s) ; ptce-map %s. Sources et licences : %s.",
+             what, crs->epsg, crs->name, p->year, p->date, ptce_version(), b->run.rd.credit);
+    present_aliases(b->run.tax, l, pl->aliases, pl->alias_store);
+    for (size_t f = 0; f < l->nfields; f++)
+        pl->alias_fields[f] = l->fields[f].name;
+    style.alias_fields = pl->alias_fields;
+    style.alias_names = pl->aliases;
+    style.naliases = l->nfields;
+    pl->style = style;
+    return PTCE_OK;
+}
+
+static qgis_style sectors_style(const publication *p, size_t ns)
+{
+    return (qgis_style){.kind = QGIS_STYLE_CATEGORIZED, .attr = "secteur", .cats = p->cats,
+                        .ncats = ns, .hollow = &p->hollow};
+}
+
+static qgis_style classes_style(const choropleth *c, const char *label_attr)
+{
+    return (qgis_style){.kind = QGIS_STYLE_GRADUATED, .polygon = 1, .attr = "ptce_100k",
+                        .classes = c->classes, .nclasses = c->n, .label_attr = label_attr};
+}
+
+/* The layout's regions: labelled with name and count, like the printed map. */
+static qgis_style region_labels_style(const choropleth *c)
+{
+    qgis_style st = classes_style(c, PROJECT_REGION_LABEL);
+    st.label_is_expression = 1;
+    return st;
+}
+
+static ptce_status make_publication(ptce_ctx *ctx, build_state *b, const build_options *opts,
+                                    int year, publication *p)
+{
+    memset(p, 0, sizeof *p);
+    size_t ns = b->agg.nsectors;
+    if (opts->date)
+        snprintf(p->date, sizeof p->date, "%s", opts->date);
+    else
+        snprintf(p->date, sizeof p->date, "%04d-01-01", year);
+    p->dated = opts->date != NULL;
+    p->year = year;
+    snprintf(p->timestamp, sizeof p->timestamp, "%sT00:00:00.000Z", p->date);
+    ptce_status st = tables_sectors(ctx, b->run.tax, &b->agg, &p->sectors);
+    if (st)
+        return st;
+    p->cats = calloc(ns ? ns : 1, sizeof *p->cats);
+    p->cat_labels = calloc(ns ? ns : 1, sizeof *p->cat_labels);
+    if (!p->cats || !p->cat_labels)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    styles_sectors(b->run.tax, p->sectors.counts, p->cat_labels, p->cats);
+    styles_hollow_points(&p->hollow, p->hollow_values);
+    styles_choropleth(b->agg.regions, b->agg.nregions, &p->reg);
+    styles_choropleth(b->agg.deps, b->agg.ndeps, &p->dep);
+    styles_choropleth(b->agg.epci, b->agg.nepci, &p->epc);
+    styles_choropleth(b->groups.groups, b->groups.n, &p->grp);
+
+    layer_set *ls = &b->ls;
+    const layer *points = b->restricted ? &b->points_view.out : &ls->points;
+    const layer *regions = b->restricted ? &b->regions_view.out : &ls->region_layer.out;
+    const layer *deps = b->restricted ? &b->deps_view.out : &ls->dep_layer.out;
+    const layer *epcis = b->restricted ? &b->epci_view.out : &ls->epci_layer.out;
+    carte *c = &b->carte;
+    static const char moved[] =
+        "Mise en page nationale : la France métropolitaine en Lambert-93, les départements et "
+        "régions d'outre-mer DÉPLACÉS et mis à l'échelle dans des encarts (champ deplace = 1, "
+        "échelle dans echelle) : ces coordonnées ne sont pas des positions réelles.";
+    char buf[5][512];
+    snprintf(buf[0], sizeof buf[0], "Un point par PTCE placé (%zu), à sa position réelle.",
+             points->nfeatures);
+    snprintf(buf[1], sizeof buf[1], "PTCE par région : nombre, par secteur, membres, "
+                                    "population, taux pour 100 000 habitants, part nationale.");
+    snprintf(buf[2], sizeof buf[2], "PTCE par département : mêmes chiffres que les régions.");
+    snprintf(buf[3], sizeof buf[3], "PTCE par groupe de territoires (--groups).");
+    snprintf(buf[4], sizeof buf[4], "PTCE par intercommunalité (EPCI à fiscalité propre) : "
+                                    "mêmes chiffres que les régions.");
+    if ((st = publish_layer(ctx, p, b, points, "", "ptce_points", "PTCE (position réelle)",
+                            buf[0], &b->crs, sectors_style(p, ns))) ||
+        (st = publish_layer(ctx, p, b, regions, "", "ptce_regions", "PTCE par région", buf[1],
+                            &b->crs, classes_style(&p->reg, "nom_reg"))) ||
+        (st = publish_layer(ctx, p, b, deps, "", "ptce_departements", "PTCE par département",
+                            buf[2], &b->crs, classes_style(&p->dep, NULL))) ||
+        (st = publish_layer(ctx, p, b, epcis, "", "ptce_epci", "PTCE par EPCI", buf[4],
+                            &b->crs, classes_style(&p->epc, NULL))))
+        return st;
+    if (b->groups.n > 0 &&
+        (st = publish_layer(ctx, p, b, &b->group_layer.out, "", "ptce_groupes",
+                            "PTCE par groupe", buf[3], &b->crs,
+                            classes_style(&p->grp, "groupe"))))
+        return st;
+    if ((st = publish_layer(ctx, p, b, &c->points.out, "carte", "carte_ptce_points",
+                            "Carte nationale : PTCE par secteur", moved, &c->crs,
+                            sectors_style(p, ns))) ||
+        (st = publish_layer(ctx, p, b, &c->regions.out, "carte", "carte_ptce_regions",
+                            "Carte nationale : PTCE par région", moved, &c->crs,
+                            region_labels_style(&p->reg))) ||
+        (st = publish_layer(ctx, p, b, &c->deps.out, "carte", "carte_ptce_departements",
+                            "Carte nationale : PTCE par département", moved, &c->crs,
+                            classes_style(&p->dep, NULL))) ||
+        (st = publish_layer(ctx, p, b, &c->frames, "carte", "carte_cadres",
+                            "Carte nationale : cadres des encarts", moved, &c->crs,
+                            (qgis_style){.kind = QGIS_STYLE_FRAMES, .polygon = 1,
+                                         .label_attr = "nom"})))
+        return st;
+    return PTCE_OK;
+}
+
+static void publication_free(publication *p)
+{
+    free(p->cats);
+    free(p->cat_labels);
+    tables_sectors_free(&p->sectors);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm): the
+ * workbook's fixed creation time without the locale-dependent mktime. */
+static long long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* ---- the GeoPackage and the workbook ---- */
+
+static ptce_status write_geopackage(ptce_ctx *ctx, outdir *od, build_state *b, publication *p)
+{
+    gpkg_layer gl[MAX_PUBLISHED];
+    strbuf qml[MAX_PUBLISHED];
+    ptce_status st = PTCE_OK;
+    for (size_t i = 0; i < p->n; i++)
+        sb_init(&qml[i]);
+    for (size_t i = 0; i < p->n && !st; i++) {
+        published *pl = &p->layers[i];
+        st = qml_render(ctx, &pl->style, pl->table, &qml[i]);
+        gl[i] = (gpkg_layer){.l = pl->l, .table = pl->table, .identifier = pl->identifier,
+                             .description = pl->description, .crs = pl->crs,
+                             .aliases = pl->aliases, .style_qml = qml[i].data};
+    }
+    strbuf md;
+    sb_init(&md);
+    sb_printf(&md, "Carte nationale des PTCE (pôles territoriaux de coopération économique), "
+                   "recensement %d (édition du %s), produite par ptce-map %s.\nRecensement : %s (%zu lignes, "
+                   "%zu placées).\nCode officiel géographique : %s.\nTables ptce_* : positions "
+                   "réelles (EPSG:%d). Tables carte_* : mise en page nationale, outre-mer "
+                   "déplacé (deplace = 1).\nVersions des données : %s\nSources et licences : "
+                   "%s\n",
+              p->year, p->date, ptce_version(), b->run.census.path, b->run.nrows, b->run.nplaced,
+              b->run.rd.cog_year, b->crs.epsg, b->run.rd.versions, b->run.rd.credit);
+    gpkg_document doc = {.layers = gl, .nlayers = p->n, .timestamp = p->timestamp,
+                         .metadata = md.data};
+    if (!st && md.failed)
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    if (!st)
+        st = gpkg_write(ctx, od, "ptce-map.gpkg", &doc);
+    sb_free(&md);
+    for (size_t i = 0; i < p->n; i++)
+        sb_free(&qml[i]);
+    return st;
+}
+
+static ptce_status write_workbook(ptce_ctx *ctx, outdir *od, build_state *b, publication *p)
+{
+    const layer *tables[] = {&b->ls.region_layer.out, &b->ls.dep_layer.out,
+                             &b->ls.epci_layer.out, &p->sectors.out, &b->ls.points};
+    const char *names[] = {"Régions", "Départements", "EPCI", "Secteurs", "PTCE"};
+    size_t n = sizeof tables / sizeof *tables;
+    xlsx_sheet sheets[8];
+    const char **headers[8] = {0};
+    char (*stores[8])[128] = {0};
+    ptce_status st = PTCE_OK;
+    for (size_t i = 0; i < n && !st; i++) {
+        headers[i] = calloc(tables[i]->nfields + 1, sizeof *headers[i]);
+        stores[i] = calloc(tables[i]->nfields + 1, sizeof *stores[i]);
+        if (!headers[i] || !stores[i]) {
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+            break;
+        }
+        present_aliases(b->run.tax, tables[i], headers[i], stores[i]);
+        sheets[i] = (xlsx_sheet){.name = names[i], .l = tables[i], .headers = headers[i]};
+    }
+    char title[160];
+    snprintf(title, sizeof title, "PTCE — recensement %d", p->year);
+    int y = 0, m = 0, d = 0;
+    sscanf(p->date, "%d-%d-%d", &y, &m, &d);
+    xlsx_document doc = {.sheets = sheets, .nsheets = n, .title = title,
+                         .author = "ptce-map", .comments = b->run.rd.credit,
+                         .created = (time_t)(days_from_civil(y, m, d) * 86400)};
+    if (!st)
+        st = xlsx_write(ctx, od, "synthese.xlsx", &doc);
+    for (size_t i = 0; i < n; i++) {
+        free(headers[i]);
+        free(stores[i]);
+    }
+    return st;
+}
+
+/* ---- the printed map ---- */
+
+/* The SVG map, and the PDF and PNG drawn from it; the QGIS project with the same layout. */
+static ptce_status write_maps(ptce_ctx *ctx, outdir *od, build_state *b, publication *p,
+                              int year)
 {
     size_t ns = b->agg.nsectors;
-    style_category *cats = calloc(ns ? ns : 1, sizeof *cats);
-    svg_area *areas = calloc(b->agg.nregions, sizeof *areas);
-    svg_area *outlines = calloc(b->agg.ndeps, sizeof *outlines);
-    size_t np = b->carte.points.out.nfeatures;
-    svg_point *points = calloc(np ? np : 1, sizeof *points);
-    if (!cats || !areas || !outlines || !points) {
-        free(cats);
-        free(areas);
-        free(outlines);
-        free(points);
-        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    }
-    styles_sectors(b->run.tax, cats);
-    style_hollow hollow;
-    const char *hollow_values[2];
-    styles_hollow_points(&hollow, hollow_values);
-    choropleth reg, dep, epc, grp;
-    styles_choropleth(b->agg.regions, b->agg.nregions, &reg);
-    styles_choropleth(b->agg.deps, b->agg.ndeps, &dep);
-    styles_choropleth(b->agg.epci, b->agg.nepci, &epc);
-    styles_choropleth(b->groups.groups, b->groups.n, &grp);
-    ptce_status st;
-    if ((st = qml_write_categorized(ctx, od, "ptce_points", "secteur", cats, ns, &hollow)) ||
-        (st = qml_write_graduated(ctx, od, "ptce_regions", "ptce_100k", reg.classes, reg.n,
-                                  "nom_reg")) ||
-        (st = qml_write_graduated(ctx, od, "ptce_departements", "ptce_100k", dep.classes, dep.n,
-                                  NULL)) ||
-        (st = qml_write_graduated(ctx, od, "ptce_epci", "ptce_100k", epc.classes, epc.n,
-                                  NULL)) ||
-        (st = qml_write_categorized(ctx, od, "carte/ptce_points", "secteur", cats, ns,
-                                    &hollow)) ||
-        (st = qml_write_graduated(ctx, od, "carte/ptce_regions", "ptce_100k", reg.classes, reg.n,
-                                  "nom_reg")) ||
-        (st = qml_write_graduated(ctx, od, "carte/ptce_departements", "ptce_100k", dep.classes,
-                                  dep.n, NULL)) ||
-        (st = qml_write_frames(ctx, od, "carte/cadres", "nom")))
-        goto done;
-    if (b->groups.n > 0 &&
-        (st = qml_write_graduated(ctx, od, "ptce_groupes", "ptce_100k", grp.classes, grp.n,
-                                  "groupe")))
-        goto done;
-
+    national_layout *lay = &b->carte.layout;
     /* The QGIS project: the national layout ready to print, the true positions beside. */
     qgs_layer layers[PROJECT_MAX_LAYERS];
-    project_styles ps = {.sectors = cats, .nsectors = ns, .hollow = &hollow, .regions = &reg,
-                         .deps = &dep, .epci = &epc,
-                         .groups = &grp, .true_epsg = b->crs.epsg, .has_groups = b->groups.n > 0};
+    project_styles ps = {.sectors = p->cats, .nsectors = ns, .hollow = &p->hollow,
+                         .regions = &p->reg, .epci = &p->epc,
+                         .deps = &p->dep, .groups = &p->grp, .true_epsg = b->crs.epsg,
+                         .has_groups = b->groups.n > 0};
     size_t nl = present_project_layers(&ps, layers);
-    char title[128], subtitle[160];
+    char title[128], subtitle[160], production[512];
     snprintf(title, sizeof title, "PTCE — recensement %d", year);
+    if (p->dated)
+        snprintf(production, sizeof production, "R\xC3\xA9" "alisation : ptce-map %s, %s "
+                 "\xC2\xB7 recensement %d, COG %s", ptce_version(), p->date, year,
+                 b->run.rd.cog_year);
+    else
+        snprintf(production, sizeof production, "R\xC3\xA9" "alisation : ptce-map %s "
+                 "\xC2\xB7 recensement %d, COG %s", ptce_version(), year, b->run.rd.cog_year);
+    char zoom_label[96];
+    snprintf(zoom_label, sizeof zoom_label, "%s (\xC3\x97%g)", lay->zoom_label, lay->zoom_scale);
     qgs_project proj = {.title = title, .epsg = 2154, .layers = layers, .nlayers = nl,
-                        .credit = b->run.rd.credit};
-    memcpy(proj.extent, b->carte.layout.extent, sizeof proj.extent);
-    if ((st = qgs_write(ctx, od, "ptce-map.qgs", &proj)))
-        goto done;
+                        .credit = b->run.rd.credit, .production = production,
+                        .zoom_label = zoom_label};
+    memcpy(proj.extent, lay->extent, sizeof proj.extent);
+    memcpy(proj.zoom_src, lay->zoom_src, sizeof proj.zoom_src);
+    memcpy(proj.zoom_dst, lay->zoom_dst, sizeof proj.zoom_dst);
+    ptce_status st = qgs_write(ctx, od, "ptce-map.qgs", &proj);
+    if (st)
+        return st;
 
-    /* The SVG map for the report. */
-    for (size_t i = 0; i < b->agg.nregions; i++)
-        areas[i] = (svg_area){.geom = b->carte.regions.geoms[i],
-                              .color = styles_class_color(&reg, b->agg.regions[i].per_100k)};
-    for (size_t i = 0; i < b->agg.ndeps; i++)
+    size_t nr = b->agg.nregions, nd = b->agg.ndeps, np = b->carte.points.out.nfeatures;
+    svg_area *areas = calloc(nr ? nr : 1, sizeof *areas);
+    svg_area *outlines = calloc(nd ? nd : 1, sizeof *outlines);
+    svg_point *points = calloc(np ? np : 1, sizeof *points);
+    svg_label *labels = calloc(nr ? nr : 1, sizeof *labels);
+    char (*label_text)[64] = calloc(nr ? nr : 1, sizeof *label_text);
+    GEOSGeometry **anchors = calloc(nr ? nr : 1, sizeof *anchors);
+    if (!areas || !outlines || !points || !labels || !label_text || !anchors) {
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        goto done;
+    }
+    size_t nlabels = 0;
+    for (size_t i = 0; i < nr; i++) {
+        const area_stats *a = &b->agg.regions[i];
+        const style_class *k = styles_class_of(&p->reg, a->per_100k);
+        areas[i] = (svg_area){.geom = b->carte.regions.geoms[i], .color = k ? k->color : NULL,
+                              .hatched = k && k->hatched};
+        /* Metropolitan regions are labelled where they lie; the insets' frames carry the
+         * overseas names and counts. */
+        if (b->carte.regions.zones[i]->code_reg[0])
+            continue;
+        anchors[i] = GEOSPointOnSurface_r(ctx->geos, b->carte.regions.geoms[i]);
+        double x, y;
+        if (!anchors[i] || !GEOSGeomGetX_r(ctx->geos, anchors[i], &x) ||
+            !GEOSGeomGetY_r(ctx->geos, anchors[i], &y))
+            continue;
+        snprintf(label_text[i], sizeof label_text[i], "%ld PTCE", a->count);
+        labels[nlabels++] = (svg_label){x, y, a->nom, label_text[i]};
+    }
+    for (size_t i = 0; i < nd; i++)
         outlines[i] = (svg_area){.geom = b->carte.deps.geoms[i]};
     for (size_t i = 0; i < np; i++) {
         const ptce_row *row = &b->run.rows[b->ls.placed[i]];
@@ -271,31 +526,60 @@ static ptce_status write_presentation(ptce_ctx *ctx, outdir *od, build_state *b,
                                 geo_accuracy_is_approximate(row->geo.accuracy)};
     }
     svg_frame frames[LAYOUT_ZONES - 1];
-    char frame_labels[LAYOUT_ZONES - 1][64];
+    char frame_labels[LAYOUT_ZONES - 1][96];
     for (int i = 1; i < LAYOUT_ZONES; i++) {
-        const layout_zone *z = &b->carte.layout.zones[i];
+        const layout_zone *z = &lay->zones[i];
         char scale[16];
         snprintf(scale, sizeof scale, "%g", z->scale);
-        for (char *p = scale; *p; p++)
-            if (*p == '.')
-                *p = ',';
-        snprintf(frame_labels[i - 1], sizeof frame_labels[i - 1], "%s (×%s)", z->label, scale);
+        for (char *c = scale; *c; c++)
+            if (*c == '.')
+                *c = ',';
+        long count = 0;
+        for (size_t r = 0; r < nr; r++)
+            if (strcmp(b->agg.regions[r].code, z->code_reg) == 0)
+                count = b->agg.regions[r].count;
+        snprintf(frame_labels[i - 1], sizeof frame_labels[i - 1], "%s (\xC3\x97%s) : %ld PTCE",
+                 z->label, scale, count);
         frames[i - 1] = (svg_frame){.geom = b->carte.frame_geoms[i - 1],
                                     .label = frame_labels[i - 1], .scale = z->scale};
     }
-    snprintf(subtitle, sizeof subtitle, "Recensement %d — %ld PTCE placés sur %zu", year,
-             b->agg.total, b->run.nrows);
-    svg_map map = {.title = "Pôles territoriaux de coopération économique",
+    svg_zoom zoom;
+    memcpy(zoom.src, lay->zoom_src, sizeof zoom.src);
+    memcpy(zoom.dst, lay->zoom_dst, sizeof zoom.dst);
+    zoom.label = zoom_label;
+    snprintf(subtitle, sizeof subtitle, "Recensement %d \xE2\x80\x94 %ld PTCE plac\xC3\xA9s sur %zu",
+             year, b->agg.total, b->run.nrows);
+    svg_map map = {.title = "P\xC3\xB4les territoriaux de coop\xC3\xA9ration \xC3\xA9" "conomique",
                    .subtitle = subtitle, .credit = b->run.rd.credit, .areas = areas,
-                   .nareas = b->agg.nregions, .outlines = outlines, .noutlines = b->agg.ndeps,
-                   .points = points, .npoints = np, .frames = frames,
-                   .nframes = LAYOUT_ZONES - 1, .classes = reg.classes, .nclasses = reg.n,
-                   .classes_title = "PTCE pour 100 000 habitants (régions)", .cats = cats,
-                   .ncats = ns, .hollow_label = hollow.label};
-    memcpy(map.extent, b->carte.layout.extent, sizeof map.extent);
-    st = svg_write(ctx, od, "ptce_carte.svg", &map);
+                   .nareas = nr, .outlines = outlines, .noutlines = nd, .points = points,
+                   .npoints = np, .frames = frames, .nframes = LAYOUT_ZONES - 1,
+                   .classes = p->reg.classes, .nclasses = p->reg.n,
+                   .classes_title = "PTCE pour 100 000 habitants (r\xC3\xA9gions)",
+                   .cats = p->cats, .ncats = ns, .labels = labels, .nlabels = nlabels,
+                   .zoom = &zoom, .production = production, .font = PRINT_FONT,
+                   .hollow_label = p->hollow.label};
+    memcpy(map.extent, lay->extent, sizeof map.extent);
+    strbuf svg;
+    sb_init(&svg);
+    st = svg_render(ctx, &map, &svg);
+    if (!st)
+        st = write_bytes(ctx, od, "ptce_carte.svg", svg.data, svg.len);
+    char pdf_date[32];
+    snprintf(pdf_date, sizeof pdf_date, "%sT00:00:00Z", p->date);
+    print_info info = {.title = title, .author = "ptce-map", .creator = production,
+                       .date = pdf_date};
+    if (!st)
+        st = pdf_write(ctx, od, "ptce_carte.pdf", svg.data, svg.len, &info);
+    if (!st)
+        st = png_write(ctx, od, "ptce_carte.png", svg.data, svg.len, PRINT_PNG_DPI);
+    sb_free(&svg);
 done:
-    free(cats);
+    for (size_t i = 0; anchors && i < nr; i++)
+        if (anchors[i])
+            GEOSGeom_destroy_r(ctx->geos, anchors[i]);
+    free(anchors);
+    free(label_text);
+    free(labels);
     free(areas);
     free(outlines);
     free(points);
@@ -329,35 +613,35 @@ static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b,
                                  const build_options *opts, int year)
 {
     layer_set *ls = &b->ls;
-    const layer *points = b->restricted ? &b->points_view.out : &ls->points;
-    const layer *regions = b->restricted ? &b->regions_view.out : &ls->region_layer.out;
-    const layer *deps = b->restricted ? &b->deps_view.out : &ls->dep_layer.out;
-    const layer *epcis = b->restricted ? &b->epci_view.out : &ls->epci_layer.out;
-    ptce_status st;
-    if ((st = shapefile_write(ctx, od, "", points, &b->crs)) ||
-        (st = shapefile_write(ctx, od, "", regions, &b->crs)) ||
-        (st = shapefile_write(ctx, od, "", deps, &b->crs)) ||
-        (st = shapefile_write(ctx, od, "", epcis, &b->crs)) ||
-        (st = geojson_write(ctx, od, "", &ls->points, "")) ||
-        (st = geojson_write(ctx, od, "", &ls->region_layer.out, "")) ||
-        (st = geojson_write(ctx, od, "", &ls->dep_layer.out, "")) ||
-        (st = geojson_write(ctx, od, "", &ls->epci_layer.out, "")) ||
-        (st = geojson_write(ctx, od, "", &b->web_region_layer.out, "_web")) ||
-        (st = geojson_write(ctx, od, "", &b->web_dep_layer.out, "_web")))
-        return st;
-    if (b->groups.n > 0 &&
-        ((st = shapefile_write(ctx, od, "", &b->group_layer.out, &b->crs)) ||
-         (st = geojson_write(ctx, od, "", &b->group_layer.out, ""))))
-        return st;
-    carte *c = &b->carte;
-    if ((st = shapefile_write(ctx, od, "carte", &c->points.out, &c->crs)) ||
-        (st = shapefile_write(ctx, od, "carte", &c->regions.out, &c->crs)) ||
-        (st = shapefile_write(ctx, od, "carte", &c->deps.out, &c->crs)) ||
-        (st = shapefile_write(ctx, od, "carte", &c->frames, &c->crs)))
-        return st;
+    publication *p = calloc(1, sizeof *p);
+    if (!p)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    ptce_status st = make_publication(ctx, b, opts, year, p);
+    /* Shapefiles with their styles, the same list as the GeoPackage. */
+    for (size_t i = 0; i < p->n && !st; i++) {
+        published *pl = &p->layers[i];
+        char name[128];
+        snprintf(name, sizeof name, "%s%s%s", pl->subdir, pl->subdir[0] ? "/" : "", pl->l->name);
+        if (!(st = shapefile_write(ctx, od, pl->subdir, pl->l, pl->crs)))
+            st = qml_write(ctx, od, name, &pl->style);
+    }
+    if (!st)
+        st = write_geopackage(ctx, od, b, p);
+    /* GeoJSON: WGS 84 whatever --crs says, every feature. */
+    if (!st &&
+        ((st = geojson_write(ctx, od, "", &ls->points, "")) ||
+         (st = geojson_write(ctx, od, "", &ls->region_layer.out, "")) ||
+         (st = geojson_write(ctx, od, "", &ls->dep_layer.out, "")) ||
+         (st = geojson_write(ctx, od, "", &ls->epci_layer.out, "")) ||
+         (st = geojson_write(ctx, od, "", &b->web_region_layer.out, "_web")) ||
+         (st = geojson_write(ctx, od, "", &b->web_dep_layer.out, "_web"))))
+        goto done;
+    if (!st && b->groups.n > 0)
+        st = geojson_write(ctx, od, "", &b->group_layer.out, "");
     strbuf synth;
     sb_init(&synth);
-    st = report_synthese(ctx, &b->run, &b->agg, &synth);
+    if (!st)
+        st = report_synthese(ctx, &b->run, &b->agg, &synth);
     if (!st)
         st = write_bytes(ctx, od, "synthese.csv", synth.data, synth.len);
     sb_free(&synth);
@@ -372,11 +656,16 @@ static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b,
         sb_free(&evol);
     }
     if (!st)
-        st = write_presentation(ctx, od, b, year);
+        st = write_workbook(ctx, od, b, p);
+    if (!st)
+        st = write_maps(ctx, od, b, p, year);
     if (!st)
         st = write_web(ctx, od, b, opts, year);
     if (!st)
         st = write_readme(ctx, od, b);
+done:
+    publication_free(p);
+    free(p);
     return st;
 }
 

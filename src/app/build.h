@@ -19,6 +19,10 @@ typedef struct build_options {
     const char *tiles;    /* --tuiles URL template of the web map's basemap; NULL: our
                            * own outlines only, nothing fetched */
     const char *tiles_attribution; /* --attribution, required with tiles */
+    const char *date;     /* --date AAAA-MM-JJ: the edition's date, printed on the map and
+                           * stored in the GeoPackage, workbook and PDF; NULL: 1 January of
+                           * the census year (never the day of the run: same input, same
+                           * bytes) */
 } build_options;
 
 /* Runs the pipeline and writes the outputs. On failure nothing in outdir changes. */

@@ -34,7 +34,11 @@ static const char help[] =
     "                        https://tuiles.exemple.fr/{z}/{x}/{y}.png ; sans cette option\n"
     "                        la carte web n'utilise que nos contours et ne charge rien\n"
     "  --attribution TEXTE   mention exigée par le fournisseur des tuiles (obligatoire\n"
-    "                        avec --tuiles)\n" COMMON_HELP;
+    "                        avec --tuiles)\n"
+    "  --date AAAA-MM-JJ     date de l'édition, imprimée sur la carte et enregistrée dans le\n"
+    "                        GeoPackage, le classeur et le PDF (défaut : 1er janvier de\n"
+    "                        l'année du recensement, jamais la date du jour : mêmes\n"
+    "                        données, mêmes fichiers)\n" COMMON_HELP;
 
 /* --tuiles must be a web address with {z}, {x} and {y}, and comes with its attribution
  * (tile providers require it; the map shows it). */
@@ -61,10 +65,25 @@ static int check_tiles(const char *tiles, const char *attribution)
     return 1;
 }
 
+/* "AAAA-MM-JJ", a real calendar day between 2000 and 2100. */
+static int cli_valid_date(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
+        return 0;
+    return !(m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)));
+}
+
 int cmd_build(int argc, char **argv)
 {
     enum { OPT_CRS = OPT_FIRST_FREE, OPT_GROUPS, OPT_ANNEE, OPT_PREVIOUS, OPT_TUILES,
-           OPT_ATTRIBUTION };
+           OPT_ATTRIBUTION, OPT_DATE };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"crs", required_argument, NULL, OPT_CRS},
         {"groups", required_argument, NULL, OPT_GROUPS},
@@ -72,6 +91,7 @@ int cmd_build(int argc, char **argv)
         {"previous", required_argument, NULL, OPT_PREVIOUS},
         {"tuiles", required_argument, NULL, OPT_TUILES},
         {"attribution", required_argument, NULL, OPT_ATTRIBUTION},
+        {"date", required_argument, NULL, OPT_DATE},
         {"help", no_argument, NULL, 'h'}, COMMON_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     common_options co = {0};
     build_options bo = {.outdir = "out", .epsg = 4326};
@@ -102,6 +122,14 @@ int cmd_build(int argc, char **argv)
             break;
         case OPT_ATTRIBUTION:
             bo.tiles_attribution = optarg;
+            break;
+        case OPT_DATE:
+            if (!cli_valid_date(optarg)) {
+                fprintf(stderr, "ptce-map build : --date attend une date AAAA-MM-JJ (ex. "
+                                "2026-03-01), « %s » n'en est pas une\n", optarg);
+                return 1;
+            }
+            bo.date = optarg;
             break;
         case OPT_ANNEE:
             bo.annee = atoi(optarg);

@@ -249,6 +249,11 @@ ptce_status layers_area(ptce_ctx *ctx, layer_set *ls, area_kind kind, const area
     return PTCE_OK;
 }
 
+void layers_sector_field(const taxonomy *t, size_t s, char buf[16])
+{
+    snprintf(buf, 16, "n_%.8s", taxonomy_sector_short(t, s));
+}
+
 ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layer_set *ls)
 {
     memset(ls, 0, sizeof *ls);
@@ -265,7 +270,7 @@ ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layer_s
             return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     for (size_t s = 0; s < agg->nsectors; s++) {
         char name[16];
-        snprintf(name, sizeof name, "n_%.8s", taxonomy_sector_short(run->tax, s));
+        layers_sector_field(run->tax, s, name);
         ls->sector_field_names[s] = ptce_strdup(name);
         if (!ls->sector_field_names[s])
             return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");

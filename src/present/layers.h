@@ -51,6 +51,10 @@ typedef struct layer_set {
     char **sector_field_names;
 } layer_set;
 
+/* The name of the count field of sector s of the taxonomy: "n_" and its short name cut to 8
+ * bytes ("n_circul"). */
+void layers_sector_field(const taxonomy *t, size_t s, char buf[16]);
+
 ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layer_set *out);
 
 /* Describes n areas as a polygon layer `name`; `geoms` replaces their polygons when not

@@ -33,6 +33,12 @@ static const struct {
 #define COLUMN_TOP 7110000.0
 #define FRAME_GAP 25000.0
 #define FRAME_MARGIN 12000.0
+/* The zoom: a margin around the départements, and the centre of its box over the Channel,
+ * north of Brittany and west of the Cotentin (INSEE's cartiflette enlarges the inner
+ * Paris départements 4 times). */
+#define ZOOM_MARGIN 6000.0
+#define ZOOM_CENTRE_X 225000.0
+#define ZOOM_CENTRE_Y 7010000.0
 
 static int extent_callback(double *x, double *y, void *user)
 {
@@ -60,6 +66,43 @@ static ptce_status projected_extent(ptce_ctx *ctx, const layout_zone *z, const G
     GEOSGeometry *walk = GEOSGeom_transformXY_r(ctx->geos, p, extent_callback, e);
     GEOSGeom_destroy_r(ctx->geos, walk);
     GEOSGeom_destroy_r(ctx->geos, p);
+    return PTCE_OK;
+}
+
+/* The zoom's source box: the extent of the zoomed départements in Lambert-93, with a
+ * margin; its box: that size times the scale, centred over the Channel. */
+static ptce_status layout_zoom(ptce_ctx *ctx, refdata *rd, national_layout *out)
+{
+    double e[4] = {DBL_MAX, DBL_MAX, -DBL_MAX, -DBL_MAX};
+    char codes[] = LAYOUT_ZOOM_DEPS;
+    for (char *save = NULL, *code = strtok_r(codes, ",", &save); code;
+         code = strtok_r(NULL, ",", &save)) {
+        departement *d = (departement *)refdata_departement(rd, code);
+        const GEOSGeometry *g = d ? refdata_departement_geom(ctx, rd, d) : NULL;
+        double de[4];
+        if (!g)
+            return ptce_fail(ctx, PTCE_ERR_DATA, "département %s sans polygone (zoom)", code);
+        ptce_status st = projected_extent(ctx, &out->zones[0], g, de);
+        if (st)
+            return st;
+        e[0] = e[0] < de[0] ? e[0] : de[0];
+        e[1] = e[1] < de[1] ? e[1] : de[1];
+        e[2] = e[2] > de[2] ? e[2] : de[2];
+        e[3] = e[3] > de[3] ? e[3] : de[3];
+    }
+    double k = LAYOUT_ZOOM_SCALE;
+    out->zoom_scale = k;
+    out->zoom_label = "Paris et petite couronne";
+    out->zoom_src[0] = e[0] - ZOOM_MARGIN;
+    out->zoom_src[1] = e[1] - ZOOM_MARGIN;
+    out->zoom_src[2] = e[2] + ZOOM_MARGIN;
+    out->zoom_src[3] = e[3] + ZOOM_MARGIN;
+    double hw = (out->zoom_src[2] - out->zoom_src[0]) * k / 2;
+    double hh = (out->zoom_src[3] - out->zoom_src[1]) * k / 2;
+    out->zoom_dst[0] = ZOOM_CENTRE_X - hw;
+    out->zoom_dst[1] = ZOOM_CENTRE_Y - hh;
+    out->zoom_dst[2] = ZOOM_CENTRE_X + hw;
+    out->zoom_dst[3] = ZOOM_CENTRE_Y + hh;
     return PTCE_OK;
 }
 
@@ -108,7 +151,7 @@ ptce_status layout_open(ptce_ctx *ctx, refdata *rd, national_layout *out)
         if (z->frame[1] < out->extent[1])
             out->extent[1] = z->frame[1] - FRAME_GAP;
     }
-    return PTCE_OK;
+    return layout_zoom(ctx, rd, out);
 }
 
 void layout_close(national_layout *l)

@@ -33,7 +33,17 @@ typedef struct layout_zone {
 typedef struct national_layout {
     layout_zone zones[LAYOUT_ZONES]; /* [0] is metropolitan France */
     double extent[4];                /* the printed page around everything */
+    /* The zoom inset on Paris and its inner suburbs (the départements of LAYOUT_ZOOM_DEPS),
+     * drawn again LAYOUT_ZOOM_SCALE times larger over the Channel: what it shows and where,
+     * both in layout coordinates (xmin ymin xmax ymax). */
+    double zoom_src[4];
+    double zoom_dst[4];
+    double zoom_scale;
+    const char *zoom_label;
 } national_layout;
+
+#define LAYOUT_ZOOM_DEPS "75,92,93,94"
+#define LAYOUT_ZOOM_SCALE 4.0
 
 /* Prepares the six projections and places the insets (their size comes from the regions'
  * polygons in `rd`). */

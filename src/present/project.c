@@ -21,9 +21,11 @@ typedef struct project_layer_def {
     int layout;              /* 1: carte/, in layout coordinates (EPSG:2154); 0: true position */
     int visible;
     project_style style;
-    const char *label_attr;  /* NULL for no labels */
+    const char *label_attr;  /* NULL for no labels; a field, or an expression when it
+                              * starts with a double quote */
     int needs_groups;        /* only when --groups was given */
 } project_layer_def;
+
 
 #define LAYOUT_EPSG 2154
 #define GROUP_LAYOUT "Carte nationale"
@@ -38,7 +40,7 @@ static const project_layer_def layer_defs[] = {
     {"carte_ptce_points", "PTCE par secteur", "./carte/ptce_points.shp", "Point", 1, 1,
      STYLE_SECTORS, NULL, 0},
     {"carte_ptce_regions", "PTCE pour 100 000 hab. (régions)", "./carte/ptce_regions.shp",
-     "Polygon", 1, 1, STYLE_REGIONS, NULL, 0},
+     "Polygon", 1, 1, STYLE_REGIONS, PROJECT_REGION_LABEL, 0},
     {"carte_ptce_departements", "PTCE pour 100 000 hab. (départements)",
      "./carte/ptce_departements.shp", "Polygon", 1, 0, STYLE_DEPS, NULL, 0},
     {"ptce_points", "PTCE (position réelle)", "./ptce_points.shp", "Point", 0, 0,
@@ -67,7 +69,8 @@ size_t present_project_layers(const project_styles *st, qgs_layer *out)
                        .geometry = d->geometry,
                        .epsg = d->layout ? LAYOUT_EPSG : st->true_epsg,
                        .group = d->layout ? GROUP_LAYOUT : GROUP_TRUE,
-                       .visible = d->visible, .label_attr = d->label_attr};
+                       .visible = d->visible, .label_attr = d->label_attr,
+                       .label_is_expression = d->label_attr && d->label_attr[0] == '"'};
         const choropleth *c = NULL;
         switch (d->style) {
         case STYLE_SECTORS:

@@ -24,6 +24,10 @@ typedef struct project_styles {
     int has_groups;                /* --groups was given: the ptce_groupes layer exists */
 } project_styles;
 
+/* The regions of the printed map are labelled with their name and count, as on the SVG
+ * map (a QGIS expression). */
+#define PROJECT_REGION_LABEL "\"nom_reg\" || '\\n' || to_string(\"nb_ptce\") || ' PTCE'"
+
 /* The most layers the project can hold. */
 #define PROJECT_MAX_LAYERS 9
 

@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ColorBrewer YlGnBu, 5 classes: light for few PTCE, dark for many. */
-static const char *const palette[STYLE_MAX_CLASSES] = {"#ffffcc", "#a1dab4", "#41b6c4",
-                                                       "#2c7fb8", "#253494"};
+/* A blue-grey ramp, light for few PTCE, dark for many: muted, so that the sector colours
+ * of the points stand out on every class (tests/unit/test_palette.c). */
+const char *const styles_ramp[STYLE_RAMP_CLASSES] = {"#e6ebf1", "#c3cedc", "#9aabc2",
+                                                     "#6f86a5", "#465f82"};
+#define palette styles_ramp
 
 /* ColorBrewer RdBu, 5 classes, reversed: red for fewer PTCE, blue for more. */
 static const char *const palette_change[5] = {"#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf",
@@ -67,23 +69,35 @@ static void french_number(double v, char *out, size_t size)
         *end = '\0';
 }
 
+static void class_label(char *out, size_t size, const char *lo, const char *hi, size_t count)
+{
+    snprintf(out, size, "%s \xE2\x80\x93 %s (%zu)", lo, hi, count);
+}
+
 void styles_choropleth(const area_stats *areas, size_t n, choropleth *out)
 {
     memset(out, 0, sizeof *out);
+    /* The areas without PTCE get their own class; the others are cut into quantiles. */
+    size_t nzero = 0;
+    for (size_t i = 0; i < n; i++)
+        nzero += areas[i].count == 0;
     double *v = malloc((n ? n : 1) * sizeof *v);
+    size_t nv = 0;
     double max = 0;
     for (size_t i = 0; i < n && v; i++) {
-        v[i] = areas[i].per_100k;
-        if (v[i] > max)
-            max = v[i];
+        if (areas[i].count == 0)
+            continue;
+        v[nv++] = areas[i].per_100k;
+        if (areas[i].per_100k > max)
+            max = areas[i].per_100k;
     }
-    double breaks[STYLE_MAX_CLASSES + 1];
+    double breaks[STYLE_RAMP_CLASSES + 1];
     size_t nb = 0;
     breaks[nb++] = 0;
-    if (v && n > 0) {
-        qsort(v, n, sizeof *v, cmp_double);
-        for (size_t k = 1; k < STYLE_MAX_CLASSES; k++) {
-            double q = v[(n * k) / STYLE_MAX_CLASSES];
+    if (v && nv > 0) {
+        qsort(v, nv, sizeof *v, cmp_double);
+        for (size_t k = 1; k < STYLE_RAMP_CLASSES; k++) {
+            double q = v[(nv * k) / STYLE_RAMP_CLASSES];
             double rounded = round(q * 100) / 100;
             if (rounded > breaks[nb - 1] && rounded < max)
                 breaks[nb++] = rounded;
@@ -95,32 +109,60 @@ void styles_choropleth(const area_stats *areas, size_t n, choropleth *out)
     if (top <= breaks[nb - 1])
         top = breaks[nb - 1] + 0.01;
     breaks[nb++] = top;
-    out->n = nb - 1;
-    for (size_t c = 0; c < out->n; c++) {
+    size_t c0 = 0;
+    if (nzero > 0) {
+        snprintf(out->labels[0], sizeof out->labels[0], "Aucun PTCE (%zu)", nzero);
+        out->classes[0] = (style_class){.lower = 0, .upper = 0, .label = out->labels[0],
+                                        .color = STYLE_NONE_COLOR, .hatched = 1};
+        c0 = 1;
+    }
+    /* Only areas without PTCE: their class alone. */
+    size_t nclasses = nv == 0 && nzero > 0 ? 0 : nb - 1;
+    for (size_t c = 0; c < nclasses; c++) {
         char lo[24], hi[24];
         french_number(breaks[c], lo, sizeof lo);
         french_number(breaks[c + 1], hi, sizeof hi);
-        snprintf(out->labels[c], sizeof out->labels[c], "%s – %s", lo, hi);
+        size_t count = 0;
+        for (size_t i = 0; i < n; i++)
+            if (areas[i].count > 0 && areas[i].per_100k <= breaks[c + 1] &&
+                (c == 0 || areas[i].per_100k > breaks[c]))
+                count++;
+        class_label(out->labels[c0 + c], sizeof out->labels[c0 + c], lo, hi, count);
         /* Spread the palette over the classes there are, darkest for the last. */
-        size_t shade = out->n == 1 ? 2 : c * (STYLE_MAX_CLASSES - 1) / (out->n - 1);
-        out->classes[c] = (style_class){.lower = breaks[c], .upper = breaks[c + 1],
-                                        .label = out->labels[c], .color = palette[shade]};
+        size_t shade = nclasses == 1 ? 2 : c * (STYLE_RAMP_CLASSES - 1) / (nclasses - 1);
+        out->classes[c0 + c] = (style_class){.lower = breaks[c], .upper = breaks[c + 1],
+                                             .label = out->labels[c0 + c],
+                                             .color = palette[shade]};
     }
+    out->n = c0 + nclasses;
+}
+
+const style_class *styles_class_of(const choropleth *c, double v)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (v <= c->classes[i].upper)
+            return &c->classes[i];
+    return c->n ? &c->classes[c->n - 1] : NULL;
 }
 
 const char *styles_class_color(const choropleth *c, double v)
 {
-    for (size_t i = 0; i < c->n; i++)
-        if (v <= c->classes[i].upper)
-            return c->classes[i].color;
-    return c->n ? c->classes[c->n - 1].color : palette[0];
+    const style_class *k = styles_class_of(c, v);
+    return k ? k->color : palette[0];
 }
 
-void styles_sectors(const taxonomy *t, style_category *cats)
+void styles_sectors(const taxonomy *t, const long *counts, char (*labels)[128],
+                    style_category *cats)
 {
-    for (size_t i = 0; i < taxonomy_count(t); i++)
-        cats[i] = (style_category){taxonomy_sector_id(t, i), taxonomy_sector_label(t, i),
+    for (size_t i = 0; i < taxonomy_count(t); i++) {
+        const char *label = taxonomy_sector_label(t, i);
+        if (counts && labels) {
+            snprintf(labels[i], sizeof labels[i], "%s (%ld)", label, counts[i]);
+            label = labels[i];
+        }
+        cats[i] = (style_category){taxonomy_sector_id(t, i), label,
                                    taxonomy_sector_color(t, i)};
+    }
 }
 
 void styles_hollow_points(style_hollow *out, const char *values[2])

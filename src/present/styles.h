@@ -1,6 +1,12 @@
 /*
  * present/styles.h — what the map looks like: classes of the choropleth, colours of the
- * sectors. Decided here once, so the QGIS styles, the QGIS project and the SVG map agree.
+ * sectors. Decided here once, so the QGIS styles (files and GeoPackage), the QGIS project,
+ * the SVG map and the PDF/PNG drawn from it agree.
+ *
+ * The colours are chosen together: the sector colours (data/taxonomie.txt) and the class
+ * ramp below are checked by tests/unit/test_palette.c to stay apart (CIEDE2000) for normal
+ * vision and simulated protanopia, deuteranopia and tritanopia (Machado et al. 2009), so no
+ * two sectors, and no sector and class, can be confused.
  */
 #ifndef PTCE_PRESENT_STYLES_H
 #define PTCE_PRESENT_STYLES_H
@@ -10,7 +16,14 @@
 #include "model/sectors.h"
 #include "write/cartography.h"
 
-#define STYLE_MAX_CLASSES 5
+/* "Aucun PTCE" plus five classes at most. */
+#define STYLE_MAX_CLASSES 6
+#define STYLE_RAMP_CLASSES 5
+
+/* The sequential ramp of the classes, light to dark, and the colour under the hatching of
+ * the "aucun PTCE" class. */
+extern const char *const styles_ramp[STYLE_RAMP_CLASSES];
+#define STYLE_NONE_COLOR "#ffffff"
 
 typedef struct choropleth {
     style_class classes[STYLE_MAX_CLASSES];
@@ -18,17 +31,24 @@ typedef struct choropleth {
     size_t n;
 } choropleth;
 
-/* Classes of PTCE per 100,000 inhabitants over `areas`: quantile breaks rounded to two
- * decimals (five classes at most, fewer when values repeat), first class from 0, last
- * class up to the maximum, French labels ("0,25 – 0,5"), a sequential palette. */
+/* Classes of PTCE per 100,000 inhabitants over `areas`: first, when some area has no PTCE,
+ * a hatched "Aucun PTCE" class (0 – 0); then quantile breaks of the other areas' rates
+ * rounded to two decimals (five classes at most, fewer when values repeat), the last class
+ * up to the maximum, a sequential palette. Labels are French and end with the number of
+ * areas in the class: "0,25 – 0,5 (3)". */
 void styles_choropleth(const area_stats *areas, size_t n, choropleth *out);
+
+/* The class holding v (the "aucun PTCE" class for an area with no PTCE). */
+const style_class *styles_class_of(const choropleth *c, double v);
 
 /* The colour of the class holding v. */
 const char *styles_class_color(const choropleth *c, double v);
 
 /* One category per sector of the taxonomy (id, label, colour); `cats` holds
- * taxonomy_count(t) entries. */
-void styles_sectors(const taxonomy *t, style_category *cats);
+ * taxonomy_count(t) entries. With `counts` (PTCE per sector, may be NULL), the labels end
+ * with the count, written into `labels` (taxonomy_count(t) entries). */
+void styles_sectors(const taxonomy *t, const long *counts, char (*labels)[128],
+                    style_category *cats);
 
 /* The points drawn hollow: approximate placements (geo_accuracy_is_approximate), read from
  * the points' POINT_ACCURACY_FIELD, with their legend entry. `values` holds the two

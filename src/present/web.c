@@ -243,7 +243,7 @@ ptce_status web_layers_build(ptce_ctx *ctx, const web_inputs *in, web_layers *w)
     if (!w->sectors)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     if (ns)
-        styles_sectors(run->tax, w->sectors);
+        styles_sectors(run->tax, NULL, NULL, w->sectors);
     for (int z = 0; z < LAYOUT_ZONES; z++)
         w->territories[z] = (web_territory){in->layout->zones[z].code_reg,
                                             in->layout->zones[z].label};

@@ -38,6 +38,37 @@ typedef struct style_class {
     int hatched;         /* drawn hatched over its colour: the "aucun PTCE" class */
 } style_class;
 
+/* What a QGIS layer style shows. */
+typedef enum qgis_style_kind {
+    QGIS_STYLE_CATEGORIZED, /* one symbol per value of `attr`, plus a catch-all */
+    QGIS_STYLE_GRADUATED,   /* one symbol per range of `attr` */
+    QGIS_STYLE_FRAMES       /* one symbol: no fill, grey outline */
+} qgis_style_kind;
+
+typedef struct qgis_style {
+    qgis_style_kind kind;
+    int polygon;                 /* fill symbols (else markers) */
+    const char *attr;            /* categorized and graduated */
+    const style_category *cats;  /* categorized */
+    size_t ncats;
+    const style_hollow *hollow;  /* categorized: some points hollow (a rule-based renderer) */
+    const style_class *classes;  /* graduated */
+    size_t nclasses;
+    const char *label_attr;      /* labels on this field; NULL or "" for none */
+    int label_is_expression;     /* label_attr is a QGIS expression, not a field name */
+    /* French field aliases (QGIS "Fields" category): naliases pairs; NULL names skipped. */
+    const char *const *alias_fields;
+    const char *const *alias_names;
+    size_t naliases;
+} qgis_style;
+
+/* The QML document of a style (what NAME.qml holds, and what a GeoPackage's layer_styles
+ * row holds), appended to `out`. `what` names it in messages. */
+ptce_status qml_render(ptce_ctx *ctx, const qgis_style *st, const char *what, strbuf *out);
+
+/* Writes NAME.qml for any style. */
+ptce_status qml_write(ptce_ctx *ctx, outdir *od, const char *name, const qgis_style *st);
+
 /* Writes NAME.qml (NAME relative to the output folder, e.g. "ptce_points" or
  * "carte/ptce_points"): a categorised marker renderer on `attr`; with `hollow` (NULL for
  * none), a rule-based one that also draws those points hollow, with their legend entry. */
@@ -75,6 +106,7 @@ typedef struct qgs_layer {
     int frames;              /* a frames layer (no fill) */
     const char *label_attr;  /* labels on this field (frames' names, areas' names); NULL
                               * for none */
+    int label_is_expression; /* label_attr is a QGIS expression ("nom_reg" || …) */
 } qgs_layer;
 
 typedef struct qgs_project {
@@ -84,6 +116,11 @@ typedef struct qgs_project {
     size_t nlayers;
     double extent[4];        /* xmin ymin xmax ymax of the national layout, in project CRS */
     const char *credit;
+    const char *production;  /* "Réalisation : ptce-map 0.2.0 · …", or NULL */
+    /* A zoom inset: the part zoom_src of the layout shown in a second map item placed over
+     * zoom_dst (both layout coordinates); zoom_label NULL for none. */
+    double zoom_src[4], zoom_dst[4];
+    const char *zoom_label;
 } qgs_project;
 
 /* Writes NAME (e.g. "ptce-map.qgs"): a QGIS 3 project with relative paths. */
@@ -202,6 +239,11 @@ typedef struct web_map {
 
 ptce_status web_write(ptce_ctx *ctx, outdir *od, const char *name, const char *template_dir,
                       const web_map *m);
+/* The font of the printed map: DejaVu Sans (Debian fonts-dejavu-core), embedded in the
+ * PDF; generic fallbacks for other SVG readers. */
+#define PRINT_FONT "DejaVu Sans, Verdana, sans-serif"
+#define PRINT_PNG_DPI 300
+
 /* What a printed map says about itself. */
 typedef struct print_info {
     const char *title, *author, *creator;

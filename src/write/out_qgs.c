@@ -168,6 +168,7 @@ static void layer_style(const qgs_layer *l, qgis_style *st)
     memset(st, 0, sizeof *st);
     st->polygon = l->geometry && strcmp(l->geometry, "Polygon") == 0;
     st->label_attr = l->label_attr;
+    st->label_is_expression = l->label_is_expression;
     if (l->frames) {
         st->kind = QGIS_STYLE_FRAMES;
     } else if (l->cats || l->ncats || l->cat_attr) {
@@ -378,7 +379,8 @@ enum {
     ITEM_PAGE = 65638,
     ITEM_MAP = 65639,
     ITEM_LABEL = 65641,
-    ITEM_LEGEND = 65642
+    ITEM_LEGEND = 65642,
+    ITEM_SCALEBAR = 65646
 };
 
 #define PAGE_W 297.0
@@ -442,7 +444,7 @@ static void label_item(strbuf *sb, int uuid, const char *id, const item_box *b,
     sb_append(sb, "\" htmlState=\"0\" halign=\"1\" valign=\"32\" marginX=\"0\" marginY=\"0\">\n");
     item_common(sb, 8);
     pad(sb, 8);
-    sb_append(sb, "<LabelFont description=\"Arial,");
+    sb_append(sb, "<LabelFont description=\"DejaVu Sans,");
     carto_number(sb, points, 1);
     sb_printf(sb, ",-1,5,%d,0,0,0,0,0\" style=\"%s\"/>\n", bold ? 75 : 50,
               bold ? "Bold" : "Regular");
@@ -450,6 +452,73 @@ static void label_item(strbuf *sb, int uuid, const char *id, const item_box *b,
     sb_printf(sb, "<FontColor red=\"%d\" green=\"%d\" blue=\"%d\" alpha=\"255\"/>\n",
               grey ? 90 : 30, grey ? 90 : 30, grey ? 90 : 30);
     sb_append(sb, "      </LayoutItem>\n");
+}
+
+/* A scale bar tied to the map item `map_uuid`: two segments of a round number of
+ * kilometres, QGIS fitting their length to `width` millimetres. */
+static void scalebar_item(strbuf *sb, int uuid, const char *id, const item_box *b, int map_uuid,
+                          double km_per_segment)
+{
+    item_open(sb, 6, ITEM_SCALEBAR, uuid, id, b, 4, 0);
+    sb_append(sb, " style=\"Single Box\" numSegments=\"2\" numSegmentsLeft=\"0\" "
+                  "numSubdivisions=\"1\" subdivisionsHeight=\"1.5\" numUnitsPerSegment=\"");
+    carto_number(sb, km_per_segment, 3);
+    sb_append(sb, "\" segmentSizeMode=\"0\" minBarWidth=\"10\" maxBarWidth=\"60\" "
+                  "segmentMillimeters=\"10\" numMapUnitsPerScaleBarUnit=\"1000\" "
+                  "unitLabel=\"km\" unitType=\"km\" height=\"2\" lineWidth=\"0.3\" "
+                  "labelBarSpace=\"1\" boxContentSpace=\"0.5\" alignment=\"0\" "
+                  "labelVerticalPlacement=\"0\" labelHorizontalPlacement=\"0\" mapUuid=\"");
+    sb_printf(sb, UUID_FMT, map_uuid);
+    sb_append(sb, "\">\n");
+    item_common(sb, 8);
+    pad(sb, 8);
+    sb_append(sb, "<scaleBarFont description=\"DejaVu Sans,7,-1,5,50,0,0,0,0,0\" "
+                  "style=\"\"/>\n");
+    pad(sb, 8);
+    sb_append(sb, "<fillColor red=\"51\" green=\"51\" blue=\"51\" alpha=\"255\"/>\n");
+    pad(sb, 8);
+    sb_append(sb, "<fillColor2 red=\"255\" green=\"255\" blue=\"255\" alpha=\"255\"/>\n");
+    pad(sb, 8);
+    sb_append(sb, "<strokeColor red=\"51\" green=\"51\" blue=\"51\" alpha=\"255\"/>\n");
+    pad(sb, 8);
+    sb_append(sb, "<textColor red=\"51\" green=\"51\" blue=\"51\" alpha=\"255\"/>\n");
+    sb_append(sb, "      </LayoutItem>\n");
+}
+
+/* A map item showing `e` (layout coordinates) in box `b`. */
+static void map_item(strbuf *sb, int uuid, const char *id, const item_box *b, const double e[4],
+                     int z)
+{
+    item_open(sb, 6, ITEM_MAP, uuid, id, b, z, 1);
+    sb_append(sb, " keepLayerSet=\"false\" followPreset=\"false\" followPresetName=\"\" "
+                  "drawCanvasItems=\"true\" mapRotation=\"0\" labelMargin=\"0,mm\">\n");
+    item_common(sb, 8);
+    pad(sb, 8);
+    sb_append(sb, "<Extent xmin=\"");
+    carto_number(sb, e[0], 6);
+    sb_append(sb, "\" ymin=\"");
+    carto_number(sb, e[1], 6);
+    sb_append(sb, "\" xmax=\"");
+    carto_number(sb, e[2], 6);
+    sb_append(sb, "\" ymax=\"");
+    carto_number(sb, e[3], 6);
+    sb_append(sb, "\"/>\n");
+    sb_append(sb, "        <LayerSet/>\n"
+                  "        <AtlasMap atlasDriven=\"0\" scalingMode=\"2\" margin=\"0.1\"/>\n"
+                  "        <labelBlockingItems/>\n"
+                  "      </LayoutItem>\n");
+}
+
+/* A round length in kilometres for a segment about `mm` millimetres long when one
+ * millimetre of paper shows `km_per_mm` kilometres. */
+static double round_km(double km_per_mm, double mm)
+{
+    static const double steps[] = {1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500};
+    double want = km_per_mm * mm, best = steps[0];
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
+        if (steps[i] <= want)
+            best = steps[i];
+    return best;
 }
 
 static int layer_has_frames(const qgs_project *p)
@@ -491,24 +560,24 @@ static void print_layout(strbuf *sb, const qgs_project *p)
     sb_append(sb, "        <GuideCollection visible=\"1\"/>\n");
     sb_append(sb, "      </PageCollection>\n");
 
-    item_open(sb, 6, ITEM_MAP, 2, "carte", &map, 1, 1);
-    sb_append(sb, " keepLayerSet=\"false\" followPreset=\"false\" followPresetName=\"\" "
-                  "drawCanvasItems=\"true\" mapRotation=\"0\" labelMargin=\"0,mm\">\n");
-    item_common(sb, 8);
-    pad(sb, 8);
-    sb_append(sb, "<Extent xmin=\"");
-    carto_number(sb, e[0], 6);
-    sb_append(sb, "\" ymin=\"");
-    carto_number(sb, e[1], 6);
-    sb_append(sb, "\" xmax=\"");
-    carto_number(sb, e[2], 6);
-    sb_append(sb, "\" ymax=\"");
-    carto_number(sb, e[3], 6);
-    sb_append(sb, "\"/>\n");
-    sb_append(sb, "        <LayerSet/>\n"
-                  "        <AtlasMap atlasDriven=\"0\" scalingMode=\"2\" margin=\"0.1\"/>\n"
-                  "        <labelBlockingItems/>\n"
-                  "      </LayoutItem>\n");
+    map_item(sb, 2, "carte", &map, e, 1);
+    /* Metropolitan France's scale bar, bottom right of the map. */
+    double km_per_mm = (e[2] - e[0]) / 1000.0 / map.w;
+    item_box bar = {map.x + map.w - 45, map.y + map.h - 10, 42, 8};
+    scalebar_item(sb, 7, "echelle", &bar, 2, round_km(km_per_mm, 15));
+    /* The zoom inset: a second map over the place the SVG map draws it, with its scale. */
+    if (p->zoom_label && p->zoom_src[2] > p->zoom_src[0] && p->zoom_dst[2] > p->zoom_dst[0]) {
+        const double *d = p->zoom_dst;
+        item_box zb = {map.x + (d[0] - e[0]) / (e[2] - e[0]) * map.w,
+                       map.y + (e[3] - d[3]) / (e[3] - e[1]) * map.h,
+                       (d[2] - d[0]) / (e[2] - e[0]) * map.w, (d[3] - d[1]) / (e[3] - e[1]) * map.h};
+        map_item(sb, 6, "zoom", &zb, p->zoom_src, 5);
+        item_box zl = {zb.x, zb.y - 4.5, zb.w + 30, 4};
+        label_item(sb, 8, "zoom-titre", &zl, p->zoom_label, 7, 0, 1);
+        double zkm_per_mm = (p->zoom_src[2] - p->zoom_src[0]) / 1000.0 / zb.w;
+        item_box zbar = {zb.x + 1, zb.y + zb.h - 7, 25, 6};
+        scalebar_item(sb, 9, "zoom-echelle", &zbar, 6, round_km(zkm_per_mm, 8));
+    }
 
     /* The legend lists the layers shown on the map, frames aside. */
     item_open(sb, 6, ITEM_LEGEND, 3, "legende", &legend, 2, 0);
@@ -535,6 +604,11 @@ static void print_layout(strbuf *sb, const qgs_project *p)
     if (layer_has_frames(p))
         sb_append(&text, "D\xC3\xA9partements et r\xC3\xA9gions d'outre-mer rapproch\xC3\xA9s, "
                          "\xC3\xA9" "chelles diff\xC3\xA9rentes");
+    if (p->production && *p->production) {
+        if (text.len)
+            sb_append_char(&text, '\n');
+        sb_append(&text, p->production);
+    }
     if (p->credit && *p->credit) {
         if (text.len)
             sb_append_char(&text, '\n');

@@ -332,7 +332,7 @@ static void hollow_symbol(strbuf *sb, int indent, const char *name)
 
 /* A polygon fill; rgb NULL draws no fill (outline only). */
 static void fill_symbol(strbuf *sb, int indent, const char *name, const unsigned char *rgb,
-                        const char *outline_color, const char *outline_width)
+                        const char *outline_color, const char *outline_width, int hatched)
 {
     char color[32] = "0,0,0,0";
     if (rgb)
@@ -352,6 +352,23 @@ static void fill_symbol(strbuf *sb, int indent, const char *name, const unsigned
     };
     symbol_open(sb, indent, "fill", name);
     symbol_layer(sb, indent + 2, "SimpleFill", props, sizeof props / sizeof *props);
+    if (hatched) {
+        /* Grey diagonal hatching over the fill, the same as the SVG map's. */
+        const prop hatch[] = {
+            {"border_width_map_unit_scale", NO_SCALE},
+            {"color", "140,140,140,255"},
+            {"joinstyle", "bevel"},
+            {"offset", "0,0"},
+            {"offset_map_unit_scale", NO_SCALE},
+            {"offset_unit", "MM"},
+            {"outline_color", "0,0,0,0"},
+            {"outline_style", "no"},
+            {"outline_width", "0"},
+            {"outline_width_unit", "MM"},
+            {"style", "f_diagonal"},
+        };
+        symbol_layer(sb, indent + 2, "SimpleFill", hatch, sizeof hatch / sizeof *hatch);
+    }
     symbol_close(sb, indent);
 }
 
@@ -362,7 +379,8 @@ static void class_symbol(strbuf *sb, int indent, const qgis_style *st, size_t i,
     char name[32];
     snprintf(name, sizeof name, "%zu", i);
     if (st->polygon)
-        fill_symbol(sb, indent, name, rgb, "255,255,255,255", "0.2");
+        fill_symbol(sb, indent, name, rgb, "255,255,255,255", "0.2",
+                    st->kind == QGIS_STYLE_GRADUATED && st->classes[i].hatched);
     else
         marker_symbol(sb, indent, name, rgb);
 }
@@ -379,14 +397,15 @@ static void labeling_xml(strbuf *sb, int indent, const qgis_style *st)
     pad(sb, indent + 4);
     sb_append(sb, "<text-style fieldName=\"");
     carto_xml_escape(sb, st->label_attr);
-    sb_printf(sb, "\" isExpression=\"0\" fontFamily=\"Arial\" namedStyle=\"%s\" fontSize=\"%s\" "
+    sb_printf(sb, "\" isExpression=\"%d\" fontFamily=\"DejaVu Sans\" namedStyle=\"%s\" fontSize=\"%s\" "
                   "fontSizeUnit=\"Point\" fontSizeMapUnitScale=\"" NO_SCALE "\" "
                   "fontWeight=\"%s\" fontItalic=\"%s\" fontUnderline=\"0\" fontStrikeout=\"0\" "
                   "fontKerning=\"1\" fontLetterSpacing=\"0\" fontWordSpacing=\"0\" "
                   "textColor=\"%s\" textOpacity=\"1\" blendMode=\"0\" multilineHeight=\"1\" "
                   "capitalization=\"0\" allowHtml=\"0\" textOrientation=\"horizontal\" "
                   "useSubstitutions=\"0\" previewBkgrdColor=\"255,255,255,255\">\n",
-              frames ? "Italic" : "Regular", frames ? "8" : "7", "50", frames ? "1" : "0",
+              st->label_is_expression ? 1 : 0, frames ? "Oblique" : "Book", frames ? "8" : "7",
+              "50", frames ? "1" : "0",
               frames ? "90,90,90,255" : "40,40,40,255");
     pad(sb, indent + 6);
     sb_append(sb, "<text-buffer bufferDraw=\"1\" bufferSize=\"0.6\" bufferSizeUnits=\"MM\" "
@@ -632,7 +651,7 @@ static void frames_xml(strbuf *sb, int indent)
                   "enableorderby=\"0\" referencescale=\"-1\">\n");
     pad(sb, indent + 2);
     sb_append(sb, "<symbols>\n");
-    fill_symbol(sb, indent + 4, "0", NULL, "128,128,128,255", "0.3");
+    fill_symbol(sb, indent + 4, "0", NULL, "128,128,128,255", "0.3", 0);
     pad(sb, indent + 2);
     sb_append(sb, "</symbols>\n");
     pad(sb, indent + 2);
@@ -665,6 +684,47 @@ void qgis_style_xml(strbuf *sb, const qgis_style *st, int indent)
 
 /* ---- .qml files ---- */
 
+static void aliases_xml(strbuf *sb, const qgis_style *st)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < st->naliases; i++)
+        n += st->alias_fields[i] && st->alias_names && st->alias_names[i];
+    if (!n)
+        return;
+    sb_append(sb, "  <aliases>\n");
+    for (size_t i = 0; i < st->naliases; i++) {
+        if (!st->alias_fields[i] || !st->alias_names[i])
+            continue;
+        sb_printf(sb, "    <alias index=\"%zu\" field=\"", i);
+        carto_xml_escape(sb, st->alias_fields[i]);
+        sb_append(sb, "\" name=\"");
+        carto_xml_escape(sb, st->alias_names[i]);
+        sb_append(sb, "\"/>\n");
+    }
+    sb_append(sb, "  </aliases>\n");
+}
+
+ptce_status qml_render(ptce_ctx *ctx, const qgis_style *st, const char *what, strbuf *sb)
+{
+    ptce_status status = qgis_style_check(ctx, st, what);
+    if (status)
+        return status;
+    int has_aliases = st->naliases && st->alias_fields && st->alias_names;
+    sb_append(sb, QGIS_XML_DOCTYPE);
+    sb_printf(sb, "<qgis version=\"%s\" styleCategories=\"Symbology|Labeling%s\" "
+                  "labelsEnabled=\"%d\" hasScaleBasedVisibilityFlag=\"0\" "
+                  "minScale=\"100000000\" maxScale=\"0\">\n",
+              QGIS_XML_VERSION, has_aliases ? "|Fields" : "", qgis_style_has_labels(st));
+    qgis_style_xml(sb, st, 2);
+    if (has_aliases)
+        aliases_xml(sb, st);
+    sb_append(sb, "  <blendMode>0</blendMode>\n"
+                  "  <featureBlendMode>0</featureBlendMode>\n"
+                  "  <layerOpacity>1</layerOpacity>\n"
+                  "</qgis>\n");
+    return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
+}
+
 static ptce_status write_qml(ptce_ctx *ctx, outdir *od, const char *name, const qgis_style *st)
 {
     if (!name || !*name)
@@ -673,26 +733,18 @@ static ptce_status write_qml(ptce_ctx *ctx, outdir *od, const char *name, const 
     int n = snprintf(file, sizeof file, "%s.qml", name);
     if (n < 0 || (size_t)n >= sizeof file)
         return ptce_fail(ctx, PTCE_ERR_USAGE, "%s.qml : nom trop long.", name);
-    ptce_status status = qgis_style_check(ctx, st, file);
-    if (status)
-        return status;
-
     strbuf sb;
     sb_init(&sb);
-    sb_append(&sb, QGIS_XML_DOCTYPE);
-    sb_printf(&sb, "<qgis version=\"%s\" styleCategories=\"Symbology|Labeling\" "
-                   "labelsEnabled=\"%d\" hasScaleBasedVisibilityFlag=\"0\" "
-                   "minScale=\"100000000\" maxScale=\"0\">\n",
-              QGIS_XML_VERSION, qgis_style_has_labels(st));
-    qgis_style_xml(&sb, st, 2);
-    sb_append(&sb, "  <blendMode>0</blendMode>\n"
-                   "  <featureBlendMode>0</featureBlendMode>\n"
-                   "  <layerOpacity>1</layerOpacity>\n"
-                   "</qgis>\n");
-    status = sb.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
-                       : write_bytes(ctx, od, file, sb.data, sb.len);
+    ptce_status status = qml_render(ctx, st, file, &sb);
+    if (!status)
+        status = write_bytes(ctx, od, file, sb.data, sb.len);
     sb_free(&sb);
     return status;
+}
+
+ptce_status qml_write(ptce_ctx *ctx, outdir *od, const char *name, const qgis_style *st)
+{
+    return write_qml(ctx, od, name, st);
 }
 
 ptce_status qml_write_categorized(ptce_ctx *ctx, outdir *od, const char *name, const char *attr,

@@ -260,6 +260,44 @@ static double zoom_factor(const svg_zoom *z)
                 (z->dst[3] - z->dst[1]) / (z->src[3] - z->src[1]));
 }
 
+/* Diagonal grey hatching over an area: parallel lines across its box, clipped to it (a
+ * clip path is drawn much faster than a pattern by librsvg at print resolution). */
+static ptce_status hatch_area(ptce_ctx *ctx, strbuf *sb, strbuf *scratch, const svg_tx *tx,
+                              const GEOSGeometry *g, const char *id, size_t index)
+{
+    double x0, y0, x1, y1;
+    if (!GEOSGeom_getXMin_r(ctx->geos, g, &x0) || !GEOSGeom_getYMin_r(ctx->geos, g, &y0) ||
+        !GEOSGeom_getXMax_r(ctx->geos, g, &x1) || !GEOSGeom_getYMax_r(ctx->geos, g, &y1))
+        return PTCE_OK; /* empty: nothing to hatch */
+    long long sx0, sy0, sx1, sy1;
+    tx_tenths(tx, x0, y1, &sx0, &sy0);
+    tx_tenths(tx, x1, y0, &sx1, &sy1);
+    char clip[64];
+    snprintf(clip, sizeof clip, "hachures%s-%zu", id, index);
+    sb_printf(sb, "    <clipPath id=\"%s\">\n", clip);
+    ptce_status st = polygon_path(ctx, sb, scratch, tx, g, "");
+    sb_append(sb, "    </clipPath>\n");
+    if (st)
+        return st;
+    sb_printf(sb, "    <path clip-path=\"url(#%s)\" fill=\"none\" stroke=\"#8c8c8c\" "
+                  "stroke-width=\"0.8\" d=\"", clip);
+    /* Lines x - y = c every 6 units, from the box's top-left to its bottom-right. */
+    double bx0 = sx0 / 10.0, by0 = sy0 / 10.0, bx1 = sx1 / 10.0, by1 = sy1 / 10.0;
+    double h = by1 - by0;
+    for (double c = bx0 - h; c <= bx1; c += 6) {
+        sb_append_char(sb, 'M');
+        num(sb, c);
+        sb_append_char(sb, ' ');
+        num(sb, by1);
+        sb_append_char(sb, 'L');
+        num(sb, c + h);
+        sb_append_char(sb, ' ');
+        num(sb, by0);
+    }
+    sb_append(sb, "\"/>\n");
+    return PTCE_OK;
+}
+
 /* Region fills, département outlines, region borders (heavier), points: the map's content
  * through one transformation (the page's or a zoom's). Only points inside `only` (layout
  * coordinates; NULL for all) are drawn. */
@@ -276,8 +314,7 @@ static ptce_status draw_content(ptce_ctx *ctx, strbuf *sb, const svg_map *m, con
         snprintf(attrs, sizeof attrs, " fill=\"%s\"", c);
         status = polygon_path(ctx, sb, &scratch, tx, m->areas[i].geom, attrs);
         if (!status && m->areas[i].hatched)
-            status = polygon_path(ctx, sb, &scratch, tx, m->areas[i].geom,
-                                  " fill=\"url(#hachures)\"");
+            status = hatch_area(ctx, sb, &scratch, tx, m->areas[i].geom, id, i);
     }
     sb_append(sb, "   </g>\n");
     sb_printf(sb, "   <g id=\"departements%s\" fill=\"none\" stroke=\"#ffffff\" "
@@ -524,7 +561,21 @@ static void draw_legends(strbuf *sb, const svg_map *m)
                     sb_printf(sb, "\" fill=\"%s\" stroke=\"#b4b4b4\" stroke-width=\"0.5\"/>\n",
                               c);
                 else
-                    sb_append(sb, "\" fill=\"url(#hachures)\" stroke=\"none\"/>\n");
+                    sb_append(sb, "\" fill=\"none\" stroke=\"none\"/>\n");
+            }
+            if (m->classes[i].hatched) {
+                /* The same hatching as on the map, inside the swatch. */
+                sb_append(sb, "   <g transform=\"translate(");
+                num(sb, LEGEND_X);
+                sb_append_char(sb, ' ');
+                num(sb, y);
+                sb_append(sb, ") scale(1 ");
+                carto_number(sb, row * 0.68 / 16, 3);
+                sb_append(sb, ")\" clip-path=\"url(#legende-hachures)\"><path fill=\"none\" "
+                              "stroke=\"#8c8c8c\" stroke-width=\"0.8\" d=\"");
+                for (int k = -16; k <= 26; k += 6)
+                    sb_printf(sb, "M%d 16L%d 0", k, k + 16);
+                sb_append(sb, "\"/></g>\n");
             }
             text_line(sb, 3, LEGEND_X + 36, y + row * 0.34 + font * 0.36, style,
                       m->classes[i].label);
@@ -588,11 +639,9 @@ static ptce_status svg_document(ptce_ctx *ctx, strbuf *sb, const svg_map *m)
     num(sb, MAP_W);
     sb_append(sb, "\" height=\"");
     num(sb, MAP_H);
-    sb_append(sb, "\"/>\n    </clipPath>\n"
-                  "    <pattern id=\"hachures\" width=\"6\" height=\"6\" "
-                  "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\n"
-                  "      <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#8c8c8c\" "
-                  "stroke-width=\"1\"/>\n    </pattern>\n  </defs>\n");
+    sb_append(sb, "\"/>\n    </clipPath>\n    <clipPath id=\"legende-hachures\">\n"
+                  "      <rect x=\"0\" y=\"0\" width=\"26\" height=\"16\"/>\n    </clipPath>\n"
+                  "  </defs>\n");
     sb_append(sb, "  <rect width=\"1188\" height=\"840\" fill=\"#ffffff\"/>\n");
 
     ptce_status status = draw_map(ctx, sb, m, &tx);
@@ -606,16 +655,16 @@ static ptce_status svg_document(ptce_ctx *ctx, strbuf *sb, const svg_map *m)
         text_line(sb, 2, MAP_X + 8, 86, " font-size=\"17\" fill=\"#555555\"", m->subtitle);
     draw_legends(sb, m);
     if (m->nframes)
-        text_line(sb, 2, MAP_X + 8, MAP_Y + MAP_H + 20,
+        text_line(sb, 2, MAP_X + 8, MAP_Y + MAP_H + 16,
                   " font-size=\"12\" font-style=\"italic\" fill=\"#555555\"",
                   "D\xC3\xA9partements et r\xC3\xA9gions d'outre-mer rapproch\xC3\xA9s, "
                   "\xC3\xA9" "chelles diff\xC3\xA9rentes (barre d'\xC3\xA9" "chelle dans chaque "
                   "encart)");
     if (m->production && *m->production)
-        text_line(sb, 2, MAP_X + 8, SVG_H - 30, " font-size=\"11\" fill=\"#444444\"",
+        text_line(sb, 2, MAP_X + 8, SVG_H - 20, " font-size=\"11\" fill=\"#444444\"",
                   m->production);
     if (m->credit && *m->credit)
-        text_line(sb, 2, MAP_X + 8, SVG_H - 14, " font-size=\"11\" fill=\"#666666\"", m->credit);
+        text_line(sb, 2, MAP_X + 8, SVG_H - 6, " font-size=\"11\" fill=\"#666666\"", m->credit);
     sb_append(sb, "</svg>\n");
     return PTCE_OK;
 }

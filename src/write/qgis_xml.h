@@ -35,25 +35,6 @@ void carto_number(strbuf *sb, double v, int decimals);
 /* Appends <tag> holding an empty data-defined property collection, as QGIS writes it. */
 void qgis_dd_properties(strbuf *sb, int indent, const char *tag);
 
-/* What a QGIS layer style shows. */
-typedef enum qgis_style_kind {
-    QGIS_STYLE_CATEGORIZED, /* one symbol per value of `attr`, plus a catch-all */
-    QGIS_STYLE_GRADUATED,   /* one symbol per range of `attr` */
-    QGIS_STYLE_FRAMES       /* one symbol: no fill, grey outline */
-} qgis_style_kind;
-
-typedef struct qgis_style {
-    qgis_style_kind kind;
-    int polygon;                 /* fill symbols (else markers) */
-    const char *attr;            /* categorized and graduated */
-    const style_category *cats;  /* categorized */
-    size_t ncats;
-    const style_hollow *hollow;  /* categorized: some points hollow (a rule-based renderer) */
-    const style_class *classes;  /* graduated */
-    size_t nclasses;
-    const char *label_attr;      /* labels on this field; NULL or "" for none */
-} qgis_style;
-
 /* Checks what the style needs (field names, colours, ranges). `what` names the output in
  * the message ("ptce_points.qml"). */
 ptce_status qgis_style_check(ptce_ctx *ctx, const qgis_style *st, const char *what);

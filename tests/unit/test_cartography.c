@@ -51,6 +51,8 @@ typedef struct inputs {
     svg_area outlines[2];
     svg_frame frames[3];
     svg_point points[6];
+    svg_label labels[2];
+    svg_zoom zoom;
     svg_map map;
     qgs_layer layers[5];
     qgs_project project;
@@ -93,7 +95,13 @@ static void inputs_init(ptce_ctx *ctx, inputs *in)
         assert_non_null(in->frames_geom[i]);
         in->frames[i].geom = in->frames_geom[i];
         in->frames[i].label = frame_labels[i];
+        in->frames[i].scale = i == 2 ? 0.35 : 1.5;
     }
+    in->areas[1].hatched = 1;
+    in->labels[0] = (svg_label){450000, 6700000, "Bretagne", "12 PTCE"};
+    in->labels[1] = (svg_label){800000, 6700000, "Grand Est", NULL};
+    in->zoom = (svg_zoom){{420000, 6750000, 480000, 6850000}, {20000, 6100000, 200000, 6380000},
+                          "Paris et petite couronne (\xC3\x97" "4)"};
     static const double xy[6][2] = {{350000, 6700000}, {450000, 6800000}, {700000, 6600000},
                                     {900000, 6200000}, {400000, 6300000}, {110000, 6920000}};
     for (int i = 0; i < 6; i++) {
@@ -124,6 +132,10 @@ static void inputs_init(ptce_ctx *ctx, inputs *in)
     m->cats = CATS;
     m->ncats = 3;
     m->hollow_label = HOLLOW.label;
+    m->labels = in->labels;
+    m->nlabels = 2;
+    m->zoom = &in->zoom;
+    m->production = "R\xC3\xA9" "alisation : ptce-map 0.1.0, 2026-03-01";
 
     qgs_layer *l = in->layers;
     l[0] = (qgs_layer){.id = "ptce_points", .name = "PTCE (points)",
@@ -476,7 +488,28 @@ static void test_svg_map(void **state)
     assert_contains(s, ">" CREDIT "</text>");
     assert_contains(s, ">PTCE pour 100 000 habitants</text>");
     assert_contains(s, ">D\xC3\xA9partements et r\xC3\xA9gions d&apos;outre-mer rapproch\xC3\xA9s, "
-                       "\xC3\xA9" "chelles diff\xC3\xA9rentes</text>");
+                       "\xC3\xA9" "chelles diff\xC3\xA9rentes (barre d&apos;\xC3\xA9" "chelle dans "
+                       "chaque encart)</text>");
+    assert_contains(s, ">R\xC3\xA9" "alisation : ptce-map 0.1.0, 2026-03-01</text>");
+    /* Region borders heavier than département borders. */
+    const char *deps = strstr(s, "<g id=\"departements\""), *regs = strstr(s, "<g id=\"limites-regions\"");
+    assert_non_null(deps);
+    assert_non_null(regs);
+    assert_non_null(strstr(deps, "stroke-width=\"0.5\""));
+    assert_true(strstr(deps, "stroke-width=\"0.5\"") < regs);
+    assert_non_null(strstr(regs, "stroke-width=\"1.2\""));
+    /* Labels with their counts, a hatched class, the zoom with its label. */
+    assert_contains(s, ">Bretagne</text>");
+    assert_contains(s, ">12 PTCE</text>");
+    assert_contains(s, ">Grand Est</text>");
+    assert_contains(s, "<clipPath id=\"hachures-1\">");
+    assert_contains(s, "<path clip-path=\"url(#hachures-1)\" fill=\"none\" stroke=\"#8c8c8c\"");
+    assert_contains(s, "<g id=\"zoom\">");
+    assert_contains(s, ">Paris et petite couronne (\xC3\x97" "4)</text>");
+    /* Scale bars: metropolitan France with its fraction, each inset, the zoom (5 in all). */
+    assert_int_equal(count(s, "<g class=\"echelle\">"), 5);
+    assert_contains(s, "France m\xC3\xA9tropolitaine : 1 : ");
+    assert_contains(s, " km</text>");
     for (int i = 0; i < 4; i++) {
         char text[128];
         snprintf(text, sizeof text, ">%s</text>", CLASSES[i].label);
@@ -485,13 +518,16 @@ static void test_svg_map(void **state)
     assert_contains(s, ">\xC3\x89" "conomie circulaire</text>");
     assert_contains(s, ">Alimentation &amp; circuits courts &lt;locaux&gt;</text>");
     assert_contains(s, ">Guyane (\xC3\x97" "0,35)</text>");
-    /* 6 map points + 3 legend circles + the hollow one's; 4 areas, 2 outlines, 3 frames. */
-    assert_int_equal(count(s, "<circle "), 10);
+    /* 6 map points + 3 legend circles + the hollow one's, and the point inside the zoom's
+     * source (the hollow one) drawn again there. */
+    assert_int_equal(count(s, "<circle "), 6 + 3 + 1 + 1);
     assert_int_equal(count(s, " r=\"3.2\" fill=\"#"), 5);
     /* The approximate point is a ring in its sector's colour, explained in the legend. */
-    assert_int_equal(count(s, " r=\"2.6\" fill=\"#ffffff\" stroke=\"#d95f02\""), 1);
+    assert_int_equal(count(s, " r=\"2.6\" fill=\"#ffffff\" stroke=\"#d95f02\""), 1 + 1);
     assert_contains(s, ">Cercle vide : point approch\xC3\xA9</text>");
-    assert_int_equal(count(s, "<path "), 9);
+    /* Per drawing (map, zoom): 4 fills, the hatched area's clip and its lines, 2 outlines,
+     * 4 borders; then 3 frames (no class of the legend is hatched here). */
+    assert_int_equal(count(s, "<path "), 2 * (4 + 2 + 2 + 4) + 3);
     assert_contains(s, "fill=\"#7570b3\"");
     /* The multipolygon has two parts, the holed polygon two rings. */
     assert_true(count(s, "Z") >= 11);
