@@ -29,6 +29,7 @@ static const struct {
     {"geo_type", "Type de localisation"},
     {"geo_score", "Score de localisation"},
     {"precision", "Précision de la localisation"},
+    {"exactitude", "Exactitude de la position (lieu, commune, approche, département)"},
     {"membres", "Nombre de membres"},
     {"annee", "Année de création"},
     {"ligne", "Ligne du recensement"},
