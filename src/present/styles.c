@@ -31,7 +31,7 @@ static const char *const accuracy_labels[STYLES_ACCURACY_CLASSES + 1] = {
 
 const char *const *styles_palette(size_t *n)
 {
-    *n = STYLE_MAX_CLASSES;
+    *n = STYLE_RAMP_CLASSES;
     return palette;
 }
 
