@@ -23,6 +23,7 @@ static const struct {
     {"nom_reg", "Région"},
     {"code_epci", "SIREN de l'EPCI"},
     {"nom_epci", "EPCI"},
+    {"type_epci", "Nature de l'EPCI (CC, CA, CU, métropole)"},
     {"secteur", "Secteur principal"},
     {"secteurs", "Secteurs (avec leurs scores)"},
     {"sect_score", "Score du secteur principal"},
