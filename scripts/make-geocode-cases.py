@@ -2,8 +2,8 @@
 """Build the labelled geocoding cases: tests/data/geocode-cases.csv.
 
 Every case starts from a real place of the reference tables in data/ (communes.tsv,
-anciennes_communes.tsv, codes_postaux.tsv, departements.tsv, departements_geom.tsv), picked
-at random, and applies one of the transformations people make when they type a census
+anciennes_communes.tsv, codes_postaux.tsv, departements.tsv, the commune polygons of
+geom/), picked at random, and applies one of the transformations people make when they type a census
 (capitals without accents, "Mans (Le)", "St", a typing error, a postal code that lost its
 zero, a CEDEX code, an address in one cell, coordinates with a decimal comma or swapped or
 in Lambert-93…). The expected answer is worked out from the reference data only, by rules
@@ -167,7 +167,7 @@ for p in POSTAL:
     if p["cle_laposte"]:
         DEP_NAMES[cur["code_dep"]].append((p["cle_laposte"], cur["insee"]))
 
-REAL_POINT = ("geonames", "geonames_proche", "ancienne_commune")
+REAL_POINT = ("geonames", "geonames_proche", "ancienne_commune", "interieur")
 
 
 def dep_of_cp(cp):
@@ -259,45 +259,28 @@ def fmt(v, decimals, comma=False):
     return s.replace(".", ",") if comma else s
 
 
-# ------------------------------------------------------------------ polygons (for foreign points)
-def parse_wkt(wkt):
-    body = wkt[wkt.index("("):]
-    polys = []
-    for part in body.split(")), (("):
-        rings = []
-        for ring in part.split("), ("):
-            pts = []
-            for xy in ring.strip("() ").split(","):
-                x, y = xy.split()
-                pts.append((float(x), float(y)))
-            rings.append(pts)
-        polys.append(rings)
-    return polys
+# ------------------------------------------------------------------ polygons
+# The commune polygons of data/geom/, read and tested by scripts/refdata/polygons.py (an
+# implementation of its own): a point's commune is the one whose polygon holds it.
+sys.path.insert(0, os.path.join(ROOT, "scripts", "refdata"))
+import polygons  # noqa: E402
 
-
-DEP_POLYS = [parse_wkt(r["wkt"]) for r in read_tsv("departements_geom.tsv")]
+polygons.load(DATA)
+MARGIN_M = 15.0   # a labelled point is at least this far inside its commune's outline
 
 
 def km_outside_france(lat, lon):
-    """0 inside a département polygon, else the distance in km to the nearest one."""
-    best = 1e9
-    cx = math.cos(lat * math.pi / 180) * 111.32
-    for polys in DEP_POLYS:
-        for rings in polys:
-            inside = False
-            for ring in rings:
-                for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
-                    if (y1 > lat) != (y2 > lat) and lon < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
-                        inside = not inside
-                    ax, ay = (x1 - lon) * cx, (y1 - lat) * 110.57
-                    bx, by = (x2 - lon) * cx, (y2 - lat) * 110.57
-                    dx, dy = bx - ax, by - ay
-                    L = dx * dx + dy * dy
-                    tt = 0 if L == 0 else max(0, min(1, -(ax * dx + ay * dy) / L))
-                    best = min(best, math.hypot(ax + tt * dx, ay + tt * dy))
-            if inside:
-                return 0.0
-    return best
+    """0 inside a commune polygon, else the distance in km to the nearest one."""
+    return polygons.land_m(lon, lat) / 1000.0
+
+
+def holder_of(lat, lon):
+    """The commune whose polygon holds the point, when the point lies at least MARGIN_M
+    inside it; else None."""
+    h = polygons.holders(lon, lat)
+    if len(h) != 1 or polygons.boundary_m(h[0], lon, lat) < MARGIN_M:
+        return None
+    return h[0]
 
 
 # ------------------------------------------------------------------ transformations
@@ -762,24 +745,13 @@ def make_address():
     return add("address_in_cell", "match", target["insee"], adresse=address(c["nom"], cp))
 
 
-def isolated(c, km_min=3.0):
-    """A real point whose nearest other real point is at least km_min away."""
-    if c["precision"] != "geonames" or c["type"] != "COM":
-        return False
-    for o in CURRENT:
-        if o is c or o["precision"] not in REAL_POINT:
-            continue
-        if abs(o["lat"] - c["lat"]) < 0.05 and km(c["lat"], c["lon"], o["lat"], o["lon"]) < km_min:
-            return False
-    return True
-
-
 def coords_case(category, swap=False, lambert=False):
     c = random_commune(lambda c: c["precision"] == "geonames")
     alone = rng.random() < 0.3
-    if alone and (not isolated(c) or km_outside_france(c["lat"], c["lon"]) > 0.5):
-        return False
     lat, lon = jitter(c["lat"], c["lon"], 150 if alone else 800)
+    # Coordinates alone: the commune whose polygon holds the point (as it is written).
+    if alone and holder_of(round(lat, 4), round(lon, 4)) != c["insee"]:
+        return False
     fields = {}
     if lambert:
         x, y = lambert93(lat, lon)
@@ -824,8 +796,7 @@ def make_far():
     if form == 2:
         # coordinates alone with a département they fall far outside of: the point's
         # commune, flagged
-        if (o["code_dep"] == c["code_dep"] or not isolated(o)
-                or km_outside_france(o["lat"], o["lon"]) > 0.5):
+        if o["code_dep"] == c["code_dep"] or holder_of(float(lat), float(lon)) != o["insee"]:
             return False
         return add("coords_far_from_commune", "match", o["insee"],
                    departement=dep_text(c["code_dep"]), latitude=lat, longitude=lon)

@@ -30,19 +30,6 @@
 
 /* ---- setup ----------------------------------------------------------------------------- */
 
-typedef struct lat_index {
-    double lat;
-    size_t index; /* communes are sorted by INSEE, so the index breaks ties by code */
-} lat_index;
-
-static int cmp_lat(const void *a, const void *b)
-{
-    const lat_index *x = a, *y = b;
-    if (x->lat != y->lat)
-        return x->lat < y->lat ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
 static size_t dep_index(const refdata *rd, const char *code)
 {
     const departement *d = refdata_departement(rd, code);
@@ -122,13 +109,11 @@ void geocoder_free(geocoder *g)
         return;
     if (g->l93_to_wgs84)
         proj_destroy(g->l93_to_wgs84);
-    territory_free(g);
     remark_scratch_free(g);
     ban_free(g->ban);
     overrides_free(g->overrides);
     free(g->fuzzy);
     free(g->fuzzy_start);
-    free(g->by_lat);
     free(g);
 }
 
@@ -703,6 +688,7 @@ typedef struct coords {
     int valid;      /* lat/lon below are usable */
     int foreign;    /* readable coordinates outside France */
     double lat, lon;
+    locate_result loc; /* where the point lies among the commune polygons (when valid) */
 } coords;
 
 static ptce_status lambert_to_wgs84(geocoder *g, double x, double y, double *lat, double *lon,
@@ -737,30 +723,48 @@ static int looks_lambert93(double x, double y)
     return x > 50000 && x < 1300000 && y > 6000000 && y < 7200000;
 }
 
-/* Beyond this distance outside every département polygon, and this far from any commune
- * point, a point is taken for foreign. The polygons are generalised (Natural Earth 10 m):
- * coastal and border communes may sit a little outside them. */
-#define LAND_TOLERANCE_KM 2.0
-/* How far outside its département's outline a point may be and still belong to it. */
-#define DEP_MARGIN_KM 5.0
-#define LAND_NEAR_COMMUNE_KM 3.0
+/* How far outside every commune polygon a point may lie and still be given to the nearest
+ * commune, and how far outside a stated commune's polygon the census's coordinates may lie
+ * and still be its point: 1 km. The polygons (IGN ADMIN EXPRESS, simplified to about 1 m)
+ * explain only metres of it; the rest is what real coordinates do near an outline: a
+ * harbour, a jetty or a beach beyond the coastline IGN draws, GPS and geocoder noise (tens
+ * of metres), coordinates typed with three decimals (±55 m), a point taken from a web map
+ * on the wrong side of a border street. 1 km covers these with room to spare while a point
+ * farther out is at sea, or well into a neighbouring country (most border towns lie
+ * several km from the line). */
+#define PLACE_TOLERANCE_M 1000.0
 
-/* Checks a point in the boxes against the land; clears c->valid when it is abroad. */
-static void check_land(geocoder *g, coords *c, geo_result *r)
+/* Coordinates alone: how sure the commune is when its polygon holds the point, and when
+ * the point is outside every polygon but within the tolerance of this one. */
+#define SCORE_POINT_IN_COMMUNE 0.9
+#define SCORE_POINT_NEAR_COMMUNE 0.8
+
+/* The polygons are the reference data's own, loaded and indexed on the first point (never
+ * for a census without coordinates); refdata loads them lazily, which is why the const is
+ * cast away, and it keeps ownership. */
+static refdata *shapes_of(geocoder *g)
 {
-    double out = territory_outside_km(g, c->lat, c->lon);
-    if (out <= LAND_TOLERANCE_KM)
-        return;
-    double km;
-    const commune *m = geo_nearest_commune(g, c->lat, c->lon, &km);
-    if (m && km <= LAND_NEAR_COMMUNE_KM)
-        return;
+    return (refdata *)g->rd;
+}
+
+/* Locates a point in the boxes among the commune polygons; clears c->valid when it lies
+ * beyond the tolerance of every commune (at sea, abroad), with the distance. */
+static ptce_status locate_point(geocoder *g, coords *c, geo_result *r)
+{
+    ptce_status st = refdata_locate(g->ctx, shapes_of(g), c->lon, c->lat, PLACE_TOLERANCE_M,
+                                    &c->loc);
+    if (st)
+        return st;
+    if (c->loc.status != LOCATE_NONE)
+        return PTCE_OK;
     c->valid = 0;
     c->foreign = 1;
     geo_remark *n = remark_add(g, r, GEO_R_COORD_OFF_LAND, c->field);
     n->num[0] = c->lat;
     n->num[1] = c->lon;
-    n->num[2] = out;
+    n->num[2] = c->loc.commune ? c->loc.distance_m / 1000.0 : 200.0;
+    n->commune[0] = c->loc.commune;
+    return PTCE_OK;
 }
 
 static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c, geo_result *r)
@@ -787,8 +791,7 @@ static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c,
                                GEO_FIELD_X);
                 n->num[0] = x;
                 n->num[1] = y;
-                check_land(g, c, r);
-                return PTCE_OK;
+                return locate_point(g, c, r);
             }
         }
         n = remark_add(g, r, GEO_R_XY_OUT_OF_ZONE, GEO_FIELD_X);
@@ -827,7 +830,7 @@ static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c,
             n = remark_add(g, r, GEO_R_LATLON_IN_L93, GEO_FIELD_LATITUDE);
             n->num[0] = x;
             n->num[1] = y;
-            check_land(g, c, r);
+            return locate_point(g, c, r);
         }
         return PTCE_OK;
     }
@@ -850,93 +853,7 @@ static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c,
         n->num[1] = b;
         return PTCE_OK;
     }
-    check_land(g, c, r);
-    return PTCE_OK;
-}
-
-/* How far census coordinates may sit from the commune's point before they are doubted,
- * by the precision of that point. */
-static double tolerance_km(const commune *m)
-{
-    switch (m->precision) {
-    case POINT_GEONAMES:
-    case POINT_INTERIOR:
-        return 15;
-    case POINT_GEONAMES_NEARBY:
-    case POINT_FORMER_COMMUNE:
-        return 20;
-    case POINT_PARENT:
-        return 25;
-    case POINT_RECREATED:
-        return 30;
-    }
-    return 15;
-}
-
-/* Communes by latitude, sorted on the first search only: most runs never need it, and
- * sorting 35,000 points costs several milliseconds of start-up. Returns 0 without memory. */
-static int sort_by_latitude(geocoder *g)
-{
-    const refdata *rd = g->rd;
-    if (g->by_lat)
-        return 1;
-    size_t *by_lat = malloc((rd->ncommunes ? rd->ncommunes : 1) * sizeof *by_lat);
-    lat_index *tmp = malloc((rd->ncommunes ? rd->ncommunes : 1) * sizeof *tmp);
-    if (!by_lat || !tmp) {
-        free(by_lat);
-        free(tmp);
-        return 0;
-    }
-    for (size_t i = 0; i < rd->ncommunes; i++)
-        tmp[i] = (lat_index){rd->communes[i].lat, i};
-    qsort(tmp, rd->ncommunes, sizeof *tmp, cmp_lat);
-    for (size_t i = 0; i < rd->ncommunes; i++)
-        by_lat[i] = tmp[i].index;
-    free(tmp);
-    g->by_lat = by_lat;
-    return 1;
-}
-
-const commune *geo_nearest_commune(geocoder *g, double lat, double lon, double *km)
-{
-    const refdata *rd = g->rd;
-    *km = 1e9;
-    if (!sort_by_latitude(g))
-        return NULL;
-    /* Search a small window first, a wider one only if it holds nothing close enough:
-     * candidates are compared on a flat approximation (degrees of latitude, longitude
-     * shrunk by the cosine), exact enough to rank points a few kilometres apart, and only
-     * the winner gets the great-circle distance. */
-    const double coslat = cos(lat * 3.14159265358979323846 / 180.0);
-    static const double radii[] = {0.1, 0.5};
-    const commune *best = NULL;
-    for (size_t r = 0; r < sizeof radii / sizeof *radii && !best; r++) {
-        double radius = radii[r], best_d2 = radius * radius;
-        size_t lo = 0, hi = rd->ncommunes;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (rd->communes[g->by_lat[mid]].lat < lat - radius)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (size_t i = lo; i < rd->ncommunes; i++) {
-            const commune *m = &rd->communes[g->by_lat[i]];
-            if (m->lat > lat + radius)
-                break;
-            if (m->precision > POINT_INTERIOR || m->kind != COMMUNE_CURRENT)
-                continue; /* only real points; arrondissements are reached through their city */
-            double dx = (m->lon - lon) * coslat, dy = m->lat - lat;
-            double d2 = dx * dx + dy * dy;
-            if (d2 < best_d2) {
-                best_d2 = d2;
-                best = m;
-            }
-        }
-    }
-    if (best)
-        *km = geo_distance_km(lat, lon, best->lat, best->lon);
-    return best;
+    return locate_point(g, c, r);
 }
 
 /* ---- results --------------------------------------------------------------------------- */
@@ -1001,32 +918,110 @@ static geo_remark *set_ambiguous(geocoder *g, geo_result *r, const candidates *c
     return remark_insert(g, r, 0, why, field);
 }
 
-/* Uses the census's coordinates as the point when they agree with the commune. */
+/* Moves a point that lies outside commune m's polygon (within the tolerance) to the nearest
+ * point just inside it, so that every point drawn lies in its own commune (a QGIS count of
+ * points in polygons then agrees with the counts by code). The step past the outline is
+ * about 1 m, kept when the coordinates are rounded to 6 decimals. Returns the distance
+ * moved in metres (0 when the point is already inside or no inside point is found). */
+static double pull_inside(geocoder *g, const commune *m, double *lat, double *lon)
+{
+    GEOSContextHandle_t h = g->ctx->geos;
+    const GEOSGeometry *poly = refdata_commune_geom(g->ctx, shapes_of(g), m);
+    if (!poly) {
+        g->failed = PTCE_ERR_DATA;
+        return 0;
+    }
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, *lon, *lat);
+    if (!pt)
+        return 0;
+    double moved = 0;
+    if (GEOSContains_r(h, poly, pt) != 1) {
+        GEOSCoordSequence *cs = GEOSNearestPoints_r(h, poly, pt);
+        double bx = 0, by = 0;
+        if (cs && !GEOSCoordSeq_getXY_r(h, cs, 0, &bx, &by)) {
+            GEOSCoordSeq_destroy_r(h, cs);
+            cs = NULL;
+        }
+        if (cs) {
+            /* One step further along the way in, then smaller ones if that leaves it. */
+            double dx = bx - *lon, dy = by - *lat, len = sqrt(dx * dx + dy * dy);
+            static const double steps[] = {1.5e-5, 5e-6, 1.5e-6};
+            for (size_t k = 0; k < sizeof steps / sizeof *steps && len > 0; k++) {
+                double x = bx + dx / len * steps[k], y = by + dy / len * steps[k];
+                GEOSGeometry *q = GEOSGeom_createPointFromXY_r(h, x, y);
+                int in = q ? GEOSContains_r(h, poly, q) : 0;
+                if (q)
+                    GEOSGeom_destroy_r(h, q);
+                if (in == 1) {
+                    moved = geo_distance_km(*lat, *lon, y, x) * 1000.0;
+                    *lon = x;
+                    *lat = y;
+                    break;
+                }
+            }
+        }
+        /* At a sharp corner the way in may not continue inside: a point on the surface
+         * of the polygon's part within a few metres of the nearest point. */
+        static const double radii[] = {3e-5, 1.5e-4};
+        for (size_t k = 0; k < sizeof radii / sizeof *radii && moved == 0 && cs; k++) {
+            GEOSGeometry *near = GEOSGeom_createPointFromXY_r(h, bx, by);
+            GEOSGeometry *disc = near ? GEOSBuffer_r(h, near, radii[k], 8) : NULL;
+            GEOSGeometry *part = disc ? GEOSIntersection_r(h, poly, disc) : NULL;
+            GEOSGeometry *q = part && !GEOSisEmpty_r(h, part) ? GEOSPointOnSurface_r(h, part)
+                                                              : NULL;
+            double x, y;
+            if (q && GEOSContains_r(h, poly, q) == 1 && GEOSGeomGetX_r(h, q, &x) &&
+                GEOSGeomGetY_r(h, q, &y)) {
+                moved = geo_distance_km(*lat, *lon, y, x) * 1000.0;
+                *lon = x;
+                *lat = y;
+            }
+            GEOSGeometry *all[] = {near, disc, part, q};
+            for (size_t i = 0; i < 4; i++)
+                if (all[i])
+                    GEOSGeom_destroy_r(h, all[i]);
+        }
+        if (cs)
+            GEOSCoordSeq_destroy_r(h, cs);
+    }
+    GEOSGeom_destroy_r(h, pt);
+    return moved;
+}
+
+/* Uses the census's coordinates as the point when they lie in the commune, or within the
+ * tolerance of its polygon (for an arrondissement, its city's; for a re-created commune,
+ * the 2018 polygon that holds it). Otherwise the commune's point is kept and the
+ * coordinates are doubted, saying where they fall. */
 static void settle_point(geocoder *g, geo_result *r, const coords *c)
 {
     if (r->status != GEO_MATCH || !c->valid || !r->commune)
         return;
-    double d = geo_distance_km(c->lat, c->lon, r->commune->lat, r->commune->lon);
-    /* A commune whose own point is a fallback (re-created without a polygon) is also
-     * checked against its département's outline, the one thing known for sure about it. */
-    int outside_dep = 0;
-    if (d <= tolerance_km(r->commune) && r->commune->precision == POINT_RECREATED && r->dep)
-        outside_dep = territory_dep_km(g, r->dep, c->lat, c->lon) > DEP_MARGIN_KM;
-    if (d <= tolerance_km(r->commune) && !outside_dep) {
+    double d;
+    ptce_status st = refdata_commune_distance(g->ctx, shapes_of(g), r->commune, c->lon, c->lat,
+                                              &d);
+    if (st) {
+        g->failed = st;
+        return;
+    }
+    if (d <= PLACE_TOLERANCE_M) {
         r->lat = c->lat;
         r->lon = c->lon;
         r->type = GEO_TYPE_COORDINATES;
         r->precision = "coordonnees";
+        if (d > 0) {
+            double moved = pull_inside(g, r->commune, &r->lat, &r->lon);
+            if (moved > 0)
+                note_commune(g, r, GEO_R_POINT_PULLED_INSIDE, c->field, r->commune)->num[0] =
+                    moved;
+        }
         return;
     }
-    double km;
-    const commune *near = geo_nearest_commune(g, c->lat, c->lon, &km);
-    int other_dep = near && (outside_dep || strcmp(near->dep, r->commune->dep) != 0);
+    const commune *in = c->loc.commune;
+    int other_dep = in && strcmp(in->dep, r->commune->dep) != 0;
     geo_remark *n = note_commune(g, r, other_dep ? GEO_R_COORD_FAR_OTHER_DEP : GEO_R_COORD_FAR,
                                  c->field, r->commune);
-    n->num[0] = d;
-    if (other_dep)
-        n->commune[1] = near;
+    n->num[0] = d / 1000.0;
+    n->commune[1] = in;
     if (r->score > 0.8)
         r->score = 0.8;
 }
@@ -1702,19 +1697,28 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
         }
     }
 
-    /* 5. Coordinates alone. */
+    /* 5. Coordinates alone: the commune whose polygon holds the point, else the nearest
+     * one within the tolerance (the point is then just off the coast or a border). */
     if (co.valid) {
-        double km;
-        const commune *m = geo_nearest_commune(g, co.lat, co.lon, &km);
-        if (!m || km > 25) {
-            set_reject(g, r, GEO_R_COORD_NO_COMMUNE, co.field)->num[0] = m ? km : 0.0;
+        const commune *m = co.loc.commune;
+        if (!m || co.loc.status == LOCATE_NONE) {
+            set_reject(g, r, GEO_R_COORD_NO_COMMUNE, co.field)->num[0] =
+                m ? co.loc.distance_m / 1000.0 : 0.0;
             return PTCE_OK;
         }
-        set_commune(g, r, m, GEO_TYPE_COORDINATES, 0.7);
+        int inside = co.loc.status == LOCATE_INSIDE;
+        set_commune(g, r, m, GEO_TYPE_COORDINATES,
+                    inside ? SCORE_POINT_IN_COMMUNE : SCORE_POINT_NEAR_COMMUNE);
         r->lat = co.lat;
         r->lon = co.lon;
         r->precision = "coordonnees";
-        note_commune(g, r, GEO_R_NEAREST_COMMUNE, co.field, m)->num[0] = km;
+        note_commune(g, r, inside ? GEO_R_POINT_IN_COMMUNE : GEO_R_POINT_NEAR_COMMUNE, co.field,
+                     m)->num[0] = co.loc.distance_m;
+        if (!inside) {
+            double moved = pull_inside(g, m, &r->lat, &r->lon);
+            if (moved > 0)
+                note_commune(g, r, GEO_R_POINT_PULLED_INSIDE, co.field, m)->num[0] = moved;
+        }
         if (a.dep && strcmp(m->dep, a.dep->code) != 0) {
             remark_add(g, r, GEO_R_POINT_OUTSIDE_DEP, GEO_FIELD_DEPARTEMENT)->dep = a.dep;
             r->score = 0.5;
@@ -1840,16 +1844,22 @@ static ptce_status apply_override(geocoder *g, const geo_input *in, const overri
         found.precision = "";
         ptce_status st = cascade(g, in, &found);
         const commune *m = NULL;
-        if (found.status == GEO_MATCH && found.commune &&
-            geo_distance_km(ov->lat, ov->lon, found.commune->lat, found.commune->lon) <=
-                tolerance_km(found.commune))
+        double d = INFINITY;
+        if (!st && found.status == GEO_MATCH && found.commune)
+            st = refdata_commune_distance(g->ctx, shapes_of(g), found.commune, ov->lon, ov->lat,
+                                          &d);
+        if (d <= PLACE_TOLERANCE_M)
             m = found.commune;
         geo_result_free(&found);
         if (st)
             return st;
         if (!m) {
-            double km;
-            m = geo_nearest_commune(g, ov->lat, ov->lon, &km);
+            locate_result loc;
+            if ((st = refdata_locate(g->ctx, shapes_of(g), ov->lon, ov->lat, PLACE_TOLERANCE_M,
+                                     &loc)))
+                return st;
+            if (loc.status != LOCATE_NONE)
+                m = loc.commune;
         }
         if (!m) {
             geo_remark *n = set_reject(g, r, GEO_R_OVERRIDE_NO_COMMUNE, GEO_FIELD_ID);
@@ -1864,9 +1874,15 @@ static ptce_status apply_override(geocoder *g, const geo_input *in, const overri
         r->lat = ov->lat;
         r->lon = ov->lon;
         r->precision = "coordonnees";
-        double d = geo_distance_km(ov->lat, ov->lon, r->commune->lat, r->commune->lon);
-        if (ov->commune && d > tolerance_km(r->commune))
-            note_commune(g, r, GEO_R_OVERRIDE_POINT_FAR, GEO_FIELD_ID, r->commune)->num[0] = d;
+        double d = 0;
+        ptce_status st = ov->commune ? refdata_commune_distance(g->ctx, shapes_of(g), r->commune,
+                                                                ov->lon, ov->lat, &d)
+                                     : PTCE_OK;
+        if (st)
+            return st;
+        if (d > PLACE_TOLERANCE_M)
+            note_commune(g, r, GEO_R_OVERRIDE_POINT_FAR, GEO_FIELD_ID, r->commune)->num[0] =
+                d / 1000.0;
     }
     geo_remark *n = remark_insert(g, r, 0, GEO_R_OVERRIDE, GEO_FIELD_ID);
     n->num[0] = (double)ov->line;
@@ -1978,7 +1994,10 @@ ptce_status geocode_row(geocoder *g, const geo_input *in, geo_result *r)
     r->postcode = "";
     r->precision = "";
     g->oom = 0;
+    g->failed = PTCE_OK;
     ptce_status st = geocode_one(g, in, r);
+    if (!st && g->failed)
+        st = g->failed;
     if (!st && g->oom)
         st = ptce_fail(g->ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     return st;

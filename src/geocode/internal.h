@@ -1,6 +1,6 @@
 /*
  * geocode/internal.h — what the geocoder's own files share (geocode.c, normalize.c, ban.c,
- * overrides.c, territory.c). Not for use outside src/geocode/.
+ * overrides.c). Not for use outside src/geocode/.
  */
 #ifndef PTCE_GEOCODE_INTERNAL_H
 #define PTCE_GEOCODE_INTERNAL_H
@@ -26,27 +26,17 @@ typedef struct fuzzy_entry {
 typedef struct ban_index ban_index;           /* ban.c */
 typedef struct override_table override_table; /* overrides.c */
 
-/* The département polygons, parsed and prepared on the first point to check. */
-typedef struct territory {
-    int state;                    /* 0 not built, 1 ready, -1 unusable (then no check) */
-    size_t n;                     /* rd->ndeps slots, NULL where a polygon is unusable */
-    const GEOSGeometry **geoms; /* the reference data's polygons, not owned */
-    const GEOSPreparedGeometry **prepared;
-    double (*box)[4];             /* xmin, ymin, xmax, ymax */
-} territory;
-
 struct geocoder {
     ptce_ctx *ctx;
     const refdata *rd;
-    size_t *by_lat;          /* commune indices sorted by latitude, for nearest-commune search;
-                              * NULL until the first search needs it */
     PJ *l93_to_wgs84;        /* created on first use */
     fuzzy_entry *fuzzy;      /* grouped by département, in the order of rd->deps */
     size_t *fuzzy_start;     /* rd->ndeps + 1 offsets into fuzzy */
-    territory land;
     ban_index *ban;          /* NULL until geocoder_load_ban */
     override_table *overrides; /* NULL until geocoder_load_overrides */
     int oom;                 /* memory ran out while geocoding the current row */
+    ptce_status failed;      /* the commune polygons could not be read while geocoding the
+                              * current row (the message is in the context) */
     geo_remark scratch;      /* where remarks go when memory runs out (remark.c) */
 };
 
@@ -75,8 +65,6 @@ size_t geo_street_key(const char *name, char *out, size_t size);
 /* ---- geocode.c ------------------------------------------------------------------------- */
 
 double geo_distance_km(double lat1, double lon1, double lat2, double lon2);
-/* Nearest current commune with a real point; NULL when none within about 55 km. */
-const commune *geo_nearest_commune(geocoder *g, double lat, double lon, double *km);
 /* True when the point lies in one of the five areas of the 18 regions (rough boxes). */
 int geo_in_france_box(double lat, double lon);
 
@@ -91,15 +79,6 @@ geo_remark *remark_add(geocoder *g, geo_result *r, geo_remark_code code, geo_fie
 void remark_text(geocoder *g, geo_remark *m, int slot, const char *text);
 /* Releases the scratch slot's texts (geocoder_free). */
 void remark_scratch_free(geocoder *g);
-
-/* ---- territory.c ----------------------------------------------------------------------- */
-
-/* Distance in km from the point to the nearest département polygon, 0 inside one, and a
- * negative value when the polygons cannot be used. */
-double territory_outside_km(geocoder *g, double lat, double lon);
-/* Same for one département's polygon. */
-double territory_dep_km(geocoder *g, const departement *d, double lat, double lon);
-void territory_free(geocoder *g);
 
 /* ---- overrides.c ----------------------------------------------------------------------- */
 

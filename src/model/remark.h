@@ -77,7 +77,7 @@ typedef enum geo_covered_by {
 #define GEO_REMARKS(X)                                                                         \
     /* ---- coordinates ---- */                                                                \
     X(GEO_R_COORD_OFF_LAND, "coord_off_land", WARN, CONSISTENCY, COORDINATES)                  \
-    /* n0 lat, n1 lon, n2 km outside the land: ignored */                                      \
+    /* n0 lat, n1 lon, n2 km from the nearest commune polygon (c0): ignored */                \
     X(GEO_R_XY_CONVERTED, "xy_converted", SILENT, NONE, COORDINATES)                           \
     /* X/Y Lambert-93 converted; n0 x, n1 y as read */                                         \
     X(GEO_R_XY_SWAPPED, "xy_swapped", WARN, SWAP, NONE)                                        \
@@ -98,9 +98,9 @@ typedef enum geo_covered_by {
     X(GEO_R_COORD_OUTSIDE, "coord_outside", WARN, WGS84, NONE)                                 \
     /* n0, n1 as read, outside France's extents: ignored */                                    \
     X(GEO_R_COORD_FAR, "coord_far", WARN, COORDINATES, COORDINATES)                            \
-    /* n0 km from c0, its point kept */                                                        \
+    /* n0 km from c0's polygon, its point kept; c1 the commune holding the point, or NULL */  \
     X(GEO_R_COORD_FAR_OTHER_DEP, "coord_far_other_dep", WARN, COORDINATES, COORDINATES)        \
-    /* n0 km from c0, outside its département, towards c1 */                                   \
+    /* n0 km from c0's polygon, in c1 of another département */                               \
     /* ---- postal code, département, address cells ---- */                                    \
     X(GEO_R_POSTCODE_UNKNOWN, "postcode_unknown", WARN, FIX_VALUE, NONE)                       \
     /* t0 the code */                                                                          \
@@ -179,8 +179,12 @@ typedef enum geo_covered_by {
     X(GEO_R_AMBIG_POSTCODE, "ambig_postcode", REASON, NONE, NONE)                              \
     X(GEO_R_COORD_NO_COMMUNE, "coord_no_commune", REASON, NONE, NONE)                          \
     /* n0 km to the nearest commune */                                                         \
-    X(GEO_R_NEAREST_COMMUNE, "nearest_commune", SILENT, NONE, NONE)                            \
-    /* n0 km to the commune deduced from the point */                                          \
+    X(GEO_R_POINT_IN_COMMUNE, "point_in_commune", SILENT, NONE, NONE)                          \
+    /* c0 the commune whose polygon holds the point deduced from */                           \
+    X(GEO_R_POINT_NEAR_COMMUNE, "point_near_commune", WARN, COORDINATES, COORDINATES)          \
+    /* n0 metres outside every polygon, c0 the nearest commune, within the tolerance */       \
+    X(GEO_R_POINT_PULLED_INSIDE, "point_pulled_inside", SILENT, NONE, NONE)                    \
+    /* n0 metres the point was moved to lie just inside c0's polygon */                       \
     X(GEO_R_POINT_OUTSIDE_DEP, "point_outside_dep", WARN, CONSISTENCY, NONE)                   \
     /* dep the département stated */                                                          \
     X(GEO_R_COORD_OFF_LAND_ALONE, "coord_off_land_alone", REASON, NONE, NONE)                  \
@@ -213,7 +217,7 @@ typedef enum geo_covered_by {
     X(GEO_R_OVERRIDE_FORMER_CODE, "override_former_code", WARN, FORMER, NONE)                  \
     /* t0 the former code written in overrides.csv, c0 its current commune */                  \
     X(GEO_R_OVERRIDE_POINT_FAR, "override_point_far", SILENT, NONE, NONE)                      \
-    /* n0 km between the corrected point and c0's point */                                     \
+    /* n0 km between the corrected point and c0's polygon */                                  \
     /* ---- the point, when it is not the commune's own ---- */                                \
     X(GEO_R_POINT_PARENT, "point_parent", SILENT, NONE, NONE)                                  \
     /* t0 the city whose point an arrondissement takes */                                      \

@@ -94,9 +94,9 @@ void note_render_remark(strbuf *sb, const geo_result *r, const geo_remark *m)
     switch (m->code) {
     /* ---- coordinates ---- */
     case GEO_R_COORD_OFF_LAND:
-        sb_printf(sb, "coordonnées (%.5f ; %.5f) hors du territoire, à %.0f km de la côte ou "
-                      "de la frontière (en mer ou à l'étranger) : ignorées",
-                  m->num[0], m->num[1], m->num[2]);
+        sb_printf(sb, "coordonnées (%.5f ; %.5f) hors du territoire, à %.1f km du contour de "
+                      "la commune la plus proche%s%s%s (en mer ou à l'étranger) : ignorées",
+                  m->num[0], m->num[1], m->num[2], c0 ? " (" : "", nom(c0), c0 ? ")" : "");
         break;
     case GEO_R_XY_CONVERTED:
         sb_append(sb, "coordonnées Lambert-93 converties en WGS 84");
@@ -141,12 +141,14 @@ void note_render_remark(strbuf *sb, const geo_result *r, const geo_remark *m)
                   m->num[1]);
         break;
     case GEO_R_COORD_FAR:
-        sb_printf(sb, "coordonnées du recensement à %.0f km de %s (%s) : point de la commune "
-                      "retenu, vérifiez-les", m->num[0], nom(c0), dep_of(c0));
+        sb_printf(sb, "coordonnées du recensement à %.1f km du contour de %s (%s)%s%s%s%s%s : "
+                      "point de la commune retenu, vérifiez-les", m->num[0], nom(c0),
+                  dep_of(c0), c1 ? ", dans " : "", nom(c1), c1 ? " (" : "", insee(c1),
+                  c1 ? ")" : "");
         break;
     case GEO_R_COORD_FAR_OTHER_DEP:
-        sb_printf(sb, "coordonnées du recensement à %.0f km de %s (%s), hors de son "
-                      "département (vers %s, %s) : point de la commune retenu, vérifiez-les",
+        sb_printf(sb, "coordonnées du recensement à %.1f km du contour de %s (%s), hors de son "
+                      "département (dans %s, %s) : point de la commune retenu, vérifiez-les",
                   m->num[0], nom(c0), dep_of(c0), nom(c1), dep_of(c1));
         break;
     /* ---- postal code, département, address cells ---- */
@@ -307,11 +309,19 @@ void note_render_remark(strbuf *sb, const geo_result *r, const geo_remark *m)
         sb_append(sb, "code postal commun à plusieurs communes ; ajoutez le nom");
         break;
     case GEO_R_COORD_NO_COMMUNE:
-        sb_printf(sb, "coordonnées loin de toute commune connue (%.0f km) : en mer ou à "
-                      "l'étranger ?", m->num[0]);
+        sb_printf(sb, "coordonnées loin de toute commune (%.1f km du contour le plus proche) : "
+                      "en mer ou à l'étranger ?", m->num[0]);
         break;
-    case GEO_R_NEAREST_COMMUNE:
-        sb_printf(sb, "commune déduite du point : la plus proche (%.1f km)", m->num[0]);
+    case GEO_R_POINT_IN_COMMUNE:
+        sb_append(sb, "commune déduite du point : celle dont le contour le contient");
+        break;
+    case GEO_R_POINT_PULLED_INSIDE:
+        sb_printf(sb, "point ramené de %.0f m pour tomber dans le contour de %s", m->num[0],
+                  nom(c0));
+        break;
+    case GEO_R_POINT_NEAR_COMMUNE:
+        sb_printf(sb, "commune déduite du point : à %.0f m hors de tout contour communal (côte, "
+                      "frontière), la plus proche est %s", m->num[0], nom(c0));
         break;
     case GEO_R_POINT_OUTSIDE_DEP:
         sb_printf(sb, "le point est hors du département %s indiqué (%s) : vérifiez",
@@ -380,7 +390,7 @@ void note_render_remark(strbuf *sb, const geo_result *r, const geo_remark *m)
                   insee(c0));
         break;
     case GEO_R_OVERRIDE_POINT_FAR:
-        sb_printf(sb, "point corrigé à %.0f km du point de %s", m->num[0], nom(c0));
+        sb_printf(sb, "point corrigé à %.1f km du contour de %s", m->num[0], nom(c0));
         break;
     /* ---- the point ---- */
     case GEO_R_POINT_PARENT:

@@ -54,12 +54,14 @@ static int extra_check(const refdata *rd, const char *category, char **f, const 
     if (r->status != GEO_MATCH)
         return 1;
     if (strcmp(category, "coords_swapped") == 0) {
-        /* The corrected pair is in the remark, and it is the point. */
+        /* The corrected pair is in the remark, and it is the point (unless it lay just
+         * outside the commune's outline and was moved inside, which is said). */
         const geo_remark *m = geo_result_find(r, GEO_R_LATLON_SWAPPED);
         if (!m)
             return 0;
-        return r->type == GEO_TYPE_COORDINATES && fabs(m->num[0] - r->lat) < 1e-9 &&
-               fabs(m->num[1] - r->lon) < 1e-9 && m->field == GEO_FIELD_LATITUDE;
+        int same = fabs(m->num[0] - r->lat) < 1e-9 && fabs(m->num[1] - r->lon) < 1e-9;
+        return r->type == GEO_TYPE_COORDINATES && m->field == GEO_FIELD_LATITUDE &&
+               (same || geo_result_find(r, GEO_R_POINT_PULLED_INSIDE));
     }
     if (strncmp(category, "coords_", 7) == 0 && strcmp(category, "coords_far_from_commune") != 0)
         return r->type == GEO_TYPE_COORDINATES && strcmp(r->precision, "coordonnees") == 0;
