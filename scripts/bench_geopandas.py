@@ -6,7 +6,7 @@ on (postal code, folded commune name), then on (folded name, département), then
 coordinates (spatial join on the département polygons); gives each row its sectors by keyword
 matching with data/taxonomie.txt (simplified parser: [id] sections, "weight term" lines,
 "thème weight term", trailing * for prefixes); counts per region and département; builds the
-GeoDataFrames (points from lon/lat, polygons from the WKT of data/*_geom.tsv through shapely)
+GeoDataFrames (points from lon/lat, polygons from data/geom/*.geo.gz through shapely)
 and writes Shapefiles and GeoJSON with to_file, plus rejets.csv.
 
 Only Debian packages: python3-geopandas (pandas, shapely, fiona, pyproj, rtree).
@@ -227,7 +227,7 @@ def geocode(df, data):
     if todo.any():
         pts = gpd.GeoDataFrame(index=df.index[todo], geometry=gpd.points_from_xy(lon[todo], lat[todo]),
                                crs="EPSG:4326")
-        dgeom = read_geom(os.path.join(data, "departements_geom.tsv"), "code_dep")
+        dgeom = read_geom(os.path.join(data, "geom", "departements.geo.gz"), "code_dep")
         j = gpd.sjoin(pts, dgeom, predicate="within")
         j = j[~j.index.duplicated()]
         res.loc[j.index, "code_dep"] = j["code_dep"]
@@ -241,9 +241,29 @@ def geocode(df, data):
 
 
 def read_geom(path, key):
-    g = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    g = g.rename(columns={"code": key})
-    return gpd.GeoDataFrame(g[[key]], geometry=gpd.GeoSeries.from_wkt(g["wkt"]), crs="EPSG:4326")
+    """The polygons of a data/geom/*.geo.gz file (encoding: src/refdata/geomcodec.h)."""
+    import gzip
+    from shapely.geometry import MultiPolygon, Polygon
+    codes, geoms = [], []
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            code, text = line.rstrip("\n").split("\t")
+            polys = []
+            for part in text.split(";"):
+                rings = []
+                for ring in part.split("|"):
+                    x = y = 0
+                    pts = []
+                    for pair in ring.split(" "):
+                        dx, dy = pair.split(",")
+                        x += int(dx)
+                        y += int(dy)
+                        pts.append((x / 1e5, y / 1e5))
+                    rings.append(pts)
+                polys.append(Polygon(rings[0], rings[1:]))
+            codes.append(code)
+            geoms.append(polys[0] if len(polys) == 1 else MultiPolygon(polys))
+    return gpd.GeoDataFrame({key: codes}, geometry=geoms, crs="EPSG:4326")
 
 
 # ------------------------------------------------------------------ aggregation and output
@@ -302,8 +322,8 @@ def main():
 
     regions = pd.read_csv(os.path.join(a.data, "regions.tsv"), sep="\t", dtype=str)
     deps = pd.read_csv(os.path.join(a.data, "departements.tsv"), sep="\t", dtype=str)
-    rgeom = read_geom(os.path.join(a.data, "regions_geom.tsv"), "code_reg")
-    dgeom = read_geom(os.path.join(a.data, "departements_geom.tsv"), "code_dep")
+    rgeom = read_geom(os.path.join(a.data, "geom", "regions.geo.gz"), "code_reg")
+    dgeom = read_geom(os.path.join(a.data, "geom", "departements.geo.gz"), "code_dep")
     n = len(points)
     write(aggregate(points, "reg", regions[["code_reg", "nom_reg", "population"]], rgeom,
                     "code_reg", sectors, n), a.output, "ptce_regions")

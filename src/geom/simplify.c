@@ -244,7 +244,8 @@ ptce_status geom_clean_coverage(ptce_ctx *ctx, const GEOSGeometry *const *in, si
         const GEOSGeometry *face = GEOSGetGeometryN_r(h, faces, f);
         cand.n = 0;
         GEOSSTRtree_query_r(h, tree, face, collect_candidate, &cand);
-        qsort(cand.idx, cand.n, sizeof *cand.idx, cmp_size);
+        if (cand.n > 1)
+            qsort(cand.idx, cand.n, sizeof *cand.idx, cmp_size);
         owner[f] = -1;
         GEOSGeometry *inside = GEOSPointOnSurface_r(h, face);
         for (size_t k = 0; inside && k < cand.n; k++)

@@ -252,7 +252,8 @@ static int query(ptce_ctx *ctx, struct refdata_shapes *s, const GEOSGeometry *g)
     GEOSSTRtree_query_r(ctx->geos, s->tree, g, collect, s);
     if (s->cand_failed)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    qsort(s->cand, s->ncand, sizeof *s->cand, cmp_index);
+    if (s->ncand > 1)
+        qsort(s->cand, s->ncand, sizeof *s->cand, cmp_index);
     return PTCE_OK;
 }
 

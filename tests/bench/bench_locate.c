@@ -17,11 +17,22 @@
 #include "core/ctx.h"
 #include "refdata/refdata.h"
 
-static double now(void)
+static double clock_of(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double now(void)
+{
+    return clock_of(CLOCK_MONOTONIC);
+}
+
+/* CPU time of this process: what the figure is judged on, since the machine is shared. */
+static double cpu(void)
+{
+    return clock_of(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static uint64_t next(uint64_t *s)
@@ -41,12 +52,12 @@ int main(int argc, char **argv)
     }
     GEOSContextHandle_t h = ctx->geos;
     locate_result r;
-    double t0 = now();
+    double t0 = now(), c0 = cpu();
     if (refdata_locate(ctx, &rd, 2.35, 48.85, 0, &r) != PTCE_OK) {
         fprintf(stderr, "bench_locate: %s\n", ptce_ctx_error(ctx));
         return 2;
     }
-    double t_load = now() - t0;
+    double t_load = now() - t0, c_load = cpu() - c0;
     double *xs = malloc(n * sizeof *xs), *ys = malloc(n * sizeof *ys);
     uint64_t seed = 42;
     for (size_t i = 0; i < n;) {
@@ -70,23 +81,29 @@ int main(int argc, char **argv)
         ys[i] = y;
         i++;
     }
-    size_t inside = 0, near = 0, none = 0;
-    t0 = now();
-    for (size_t i = 0; i < n; i++) {
-        if (refdata_locate(ctx, &rd, xs[i], ys[i], 1000, &r) != PTCE_OK) {
-            fprintf(stderr, "bench_locate: %s\n", ptce_ctx_error(ctx));
-            return 2;
+    /* Two passes: the first prepares each commune's polygon the first time a point falls
+     * in its box (as a real census does), the second finds them all prepared. */
+    for (int pass = 1; pass <= 2; pass++) {
+        size_t inside = 0, near = 0, none = 0;
+        t0 = now();
+        c0 = cpu();
+        for (size_t i = 0; i < n; i++) {
+            if (refdata_locate(ctx, &rd, xs[i], ys[i], 1000, &r) != PTCE_OK) {
+                fprintf(stderr, "bench_locate: %s\n", ptce_ctx_error(ctx));
+                return 2;
+            }
+            inside += r.status == LOCATE_INSIDE;
+            near += r.status == LOCATE_NEAR;
+            none += r.status == LOCATE_NONE;
         }
-        inside += r.status == LOCATE_INSIDE;
-        near += r.status == LOCATE_NEAR;
-        none += r.status == LOCATE_NONE;
+        double t = now() - t0, c = cpu() - c0;
+        if (pass == 1)
+            printf("first call (loads %zu commune polygons and the index): %.0f ms wall, "
+                   "%.0f ms CPU\n", rd.ncommunes, t_load * 1000, c_load * 1000);
+        printf("pass %d: %zu points in %.3f s wall, %.3f s CPU = %.0f points/s of CPU "
+               "(%.0f per wall second; inside %zu, near %zu, none %zu)\n",
+               pass, n, t, c, (double)n / c, (double)n / t, inside, near, none);
     }
-    double t = now() - t0;
-    printf("first call (loads %zu commune polygons and the index): %.0f ms\n", rd.ncommunes,
-           t_load * 1000);
-    printf("refdata_locate: %zu points in %.3f s = %.0f points/s on one core "
-           "(inside %zu, near %zu, none %zu)\n",
-           n, t, (double)n / t, inside, near, none);
     free(xs);
     free(ys);
     refdata_free(&rd);

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "refdata/geomcodec.h"
 #include "refdata/refdata.h"
 
 #include "refdata_fixture.h"
@@ -26,6 +27,38 @@ static int covers_xy(const GEOSGeometry *g, double x, double y)
     int in = GEOSCovers_r(ctx->geos, g, pt) == 1;
     GEOSGeom_destroy_r(ctx->geos, pt);
     return in;
+}
+
+/* The storage encoding gives back exactly what it was given (on the 1e-5 grid), holes and
+ * parts included, and refuses text outside its grammar. */
+static void geometry_encoding_round_trips_and_refuses_garbage(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = ctx->geos;
+    GEOSWKTReader *r = GEOSWKTReader_create_r(h);
+    GEOSGeometry *g = GEOSWKTReader_read_r(h, r, "MULTIPOLYGON(((2.1 48.5,2.3 48.5,2.3 48.7,"
+                                                 "2.1 48.7,2.1 48.5),(2.15 48.55,2.15 48.6,2.2 "
+                                                 "48.6,2.15 48.55)),((-61.00001 16.2,-60.9 16.2,"
+                                                 "-60.9 16.3,-61.00001 16.2)))");
+    GEOSWKTReader_destroy_r(h, r);
+    char *text = geomcodec_encode(h, g);
+    assert_non_null(text);
+    assert_non_null(strchr(text, '|'));
+    assert_non_null(strchr(text, ';'));
+    GEOSGeometry *back = geomcodec_decode(h, text, strlen(text));
+    assert_non_null(back);
+    assert_int_equal(GEOSEqualsExact_r(h, g, back, 1e-9), 1);
+    GEOSGeom_destroy_r(h, back);
+    GEOSGeom_destroy_r(h, g);
+    free(text);
+    const char *bad[] = {"", "1,2", "1,2 3,4", "1,2 3,4 5", "1,2 3,4 5,6 x", "1,2 3,4 5,6|",
+                         "1,2 3,4 5,6;", "1;2 3,4 5,6", "1,2  3,4 5,6", "-,2 3,4 5,6",
+                         "99999999999999,2 3,4 5,6"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_null(geomcodec_decode(h, bad[i], strlen(bad[i])));
+    GEOSGeometry *ok = geomcodec_decode(h, "1,2 3,4 5,6", 11);
+    assert_non_null(ok);
+    GEOSGeom_destroy_r(h, ok);
 }
 
 /* Reading the tables never reads a commune polygon: only a reverse lookup does. */
@@ -426,6 +459,7 @@ static void locate_at_sea_abroad_and_off_the_coast(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(geometry_encoding_round_trips_and_refuses_garbage),
         cmocka_unit_test(commune_polygons_are_loaded_on_first_lookup_only),
         cmocka_unit_test(every_commune_has_a_polygon_or_a_flagged_fallback),
         cmocka_unit_test(every_point_lies_in_its_own_polygon),
