@@ -238,7 +238,7 @@
   /* ---- aplats ------------------------------------------------------------------------------- */
 
   var CLE_AIRE = { regions: 'reg', departements: 'dep', epci: 'epci' };
-  var NOM_AIRE = { regions: 'Régions', departements: 'Départements', epci: 'EPCI' };
+  var NOM_AIRE = { regions: 'régions', departements: 'départements', epci: 'EPCI' };
   var coucheAplat = null, coucheAplatType = '';
   var palette = D.palette || ['#ffffcc', '#a1dab4', '#41b6c4', '#2c7fb8', '#253494'];
   var paletteEvol = D.palette_evolution || ['#b2182b', '#ef8a62', '#f7f7f7', '#67a9cf', '#2166ac'];
@@ -279,20 +279,27 @@
       res.forEach(function (c, i) { c.couleur = paletteEvol[i]; });
       return res;
     }
-    var max = v.length ? v[v.length - 1] : 0;
+    /* Beaucoup de territoires sans PTCE (les EPCI surtout) : « 0 » a sa propre classe, la
+     * plus claire, et les quantiles se calculent sur les valeurs positives. */
+    var zeros = v.length && v[0] === 0;
+    var pos = v.filter(function (a) { return a > 0; });
+    var teintes = zeros ? palette.slice(1) : palette.slice();
+    if (zeros) res.push({ min: 0, max: 0, couleur: palette[0], label: '0' });
+    if (!pos.length) return res.length ? res : [{ min: 0, max: 0, couleur: palette[0], label: '0' }];
+    var max = pos[pos.length - 1];
     var bornes = [0];
-    for (var k = 1; k < palette.length && v.length; k++) {
-      var q = arrondi(v[Math.floor(v.length * k / palette.length)]);
+    for (var k = 1; k < teintes.length; k++) {
+      var q = arrondi(pos[Math.floor(pos.length * k / teintes.length)]);
       if (q > bornes[bornes.length - 1] && q < max) bornes.push(q);
     }
     var haut = Math.ceil(max * 100) / 100;
     if (haut <= bornes[bornes.length - 1]) haut = bornes[bornes.length - 1] + (etat.mesure === 'nombre' ? 1 : 0.01);
     bornes.push(haut);
-    for (var c = 0; c + 1 < bornes.length; c++) {
-      var n = bornes.length - 1;
-      var teinte = n === 1 ? 2 : Math.round(c * (palette.length - 1) / (n - 1));
-      res.push({ min: bornes[c], max: bornes[c + 1], couleur: palette[teinte],
-                 label: nombre(bornes[c]) + ' – ' + nombre(bornes[c + 1]) });
+    var n = bornes.length - 1;
+    for (var c = 0; c < n; c++) {
+      var teinte = n === 1 ? Math.floor(teintes.length / 2) : Math.round(c * (teintes.length - 1) / (n - 1));
+      res.push({ min: bornes[c], max: bornes[c + 1], couleur: teintes[teinte],
+                 label: (c === 0 && zeros ? 'plus de 0 à ' : nombre(bornes[c]) + ' – ') + nombre(bornes[c + 1]) });
     }
     return res;
   }
@@ -302,9 +309,35 @@
     return classes.length ? classes[classes.length - 1].couleur : '#d1d5db';
   }
 
+  /* Une couche écrite à part (aires-epci.js) se charge à la première demande, par un
+   * élément <script> : pas de fetch, donc cela marche aussi depuis file://. */
+  function chargerAires(type) {
+    var a = D.aires[type];
+    if (a.chargement) return;
+    a.chargement = true;
+    var sc = document.createElement('script');
+    sc.src = a.fichier;
+    sc.onload = function () {
+      if (window.PTCE_AIRES && window.PTCE_AIRES[type]) D.aires[type] = window.PTCE_AIRES[type];
+      rafraichir();
+    };
+    sc.onerror = function () {
+      a.erreur = true;
+      $('legende').replaceChildren(el('p', null, 'Le fichier ' + a.fichier + ' manque à côté de index.html.'));
+    };
+    document.body.appendChild(sc);
+  }
+
   function dessinerAplat(liste) {
     var type = etat.aplat;
     var fc = D.aires && D.aires[type];
+    if (fc && fc.fichier) {
+      if (!fc.erreur) {
+        chargerAires(type);
+        $('legende').replaceChildren(el('p', null, 'Chargement des contours (' + NOM_AIRE[type] + ')…'));
+      }
+      return;
+    }
     if (type === 'aucun' || !fc) {
       if (coucheAplat) { carte.removeLayer(coucheAplat); coucheAplat = null; coucheAplatType = ''; }
       $('legende').replaceChildren();
@@ -335,7 +368,7 @@
   function legende() {
     var box = $('legende');
     box.replaceChildren();
-    box.appendChild(el('h2', null, TITRE_MESURE[etat.mesure] + ' (' + NOM_AIRE[etat.aplat].toLowerCase() + ')'));
+    box.appendChild(el('h2', null, TITRE_MESURE[etat.mesure] + ' (' + NOM_AIRE[etat.aplat] + ')'));
     var ul = el('ul');
     classes.forEach(function (c) {
       var li = el('li');

@@ -268,6 +268,9 @@ ptce_status web_layers_build(ptce_ctx *ctx, const web_inputs *in, web_layers *w)
     m->palette_change = styles_palette_change(&m->npalette_change);
     for (int k = 0; k < WEB_AREA_KINDS; k++)
         m->areas[k] = w->has_area[k] ? &w->areas[k].out : NULL;
+    /* Regions and départements draw the basemap, so they come with the page; the EPCI
+     * (1,255 outlines, most of the bytes) load when the user picks them. */
+    m->lazy[WEB_AREA_EPCI] = 1;
     return PTCE_OK;
 }
 

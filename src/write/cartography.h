@@ -234,6 +234,9 @@ typedef struct web_map {
     const layer *points;          /* WGS 84 points */
     const layer *ceased;          /* with has_previous: last year's PTCE gone since; or NULL */
     const layer *areas[WEB_AREA_KINDS]; /* WGS 84 polygons; NULL when the layer is absent */
+    int lazy[WEB_AREA_KINDS];     /* written to its own aires-<kind>.js, loaded by the page
+                                   * only when shown (large layers: the first drawing does
+                                   * not wait for them) */
     int point_decimals, polygon_decimals;
 } web_map;
 

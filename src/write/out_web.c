@@ -22,6 +22,7 @@
 #include "write/writers.h"
 
 #define WEB_DATA_FILE "donnees.js"
+#define WEB_AREA_FILE "aires-%s.js" /* a layer loaded on demand: aires-epci.js */
 #define WEB_TEMPLATE_DEPTH 4 /* index.html, lib/leaflet/images/x.png: three levels deep */
 
 /* ---- the template ------------------------------------------------------------------------- */
@@ -315,12 +316,34 @@ static ptce_status print_data(ptce_ctx *ctx, strbuf *sb, const web_map *m)
             sb_append(sb, ",\n");
         json_append_string(sb, area_keys[k], JSON_IN_SCRIPT);
         sb_append_char(sb, ':');
-        if (m->areas[k])
+        if (m->areas[k] && m->lazy[k]) {
+            char file[64];
+            snprintf(file, sizeof file, WEB_AREA_FILE, area_keys[k]);
+            sb_append(sb, "{\"fichier\":");
+            json_append_string(sb, file, JSON_IN_SCRIPT);
+            sb_printf(sb, ",\"n\":%zu}", m->areas[k]->nfeatures);
+        } else if (m->areas[k]) {
             st = print_collection(ctx, sb, m->areas[k], m->polygon_decimals);
-        else
+        } else {
             sb_append(sb, "null");
+        }
     }
     sb_append(sb, "}};\n");
+    return st;
+}
+
+/* A layer loaded only when the user asks for it: its own script, which adds it to
+ * window.PTCE_AIRES (the page inserts the <script> element; no fetch, so file:// works). */
+static ptce_status print_lazy_areas(ptce_ctx *ctx, strbuf *sb, const web_map *m, int k)
+{
+    sb_append(sb, "/* Contours de la carte web des PTCE, écrits par ");
+    sb_append(sb, m->software ? m->software : "ptce-map");
+    sb_append(sb, " ; chargés à la demande par carte.js. */\n"
+                  "window.PTCE_AIRES = window.PTCE_AIRES || {};\nwindow.PTCE_AIRES[");
+    json_append_string(sb, area_keys[k], JSON_IN_SCRIPT);
+    sb_append(sb, "] = ");
+    ptce_status st = print_collection(ctx, sb, m->areas[k], m->polygon_decimals);
+    sb_append(sb, ";\n");
     return st;
 }
 
@@ -346,6 +369,20 @@ ptce_status web_write(ptce_ctx *ctx, outdir *od, const char *name, const char *t
         char file[512];
         snprintf(file, sizeof file, "%s/%s", name, WEB_DATA_FILE);
         st = write_bytes(ctx, od, file, sb.data, sb.len);
+    }
+    for (int k = 0; k < WEB_AREA_KINDS && !st; k++) {
+        if (!m->areas[k] || !m->lazy[k])
+            continue;
+        sb.len = 0;
+        st = print_lazy_areas(ctx, &sb, m, k);
+        if (!st && sb.failed)
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        if (!st) {
+            char file[512], base[64];
+            snprintf(base, sizeof base, WEB_AREA_FILE, area_keys[k]);
+            snprintf(file, sizeof file, "%s/%s", name, base);
+            st = write_bytes(ctx, od, file, sb.data, sb.len);
+        }
     }
     sb_free(&sb);
     return st;

@@ -257,6 +257,7 @@ check(ficheText.includes(target.commune) && ficheText.includes('Précision du pl
       ficheText.includes('Termes qui les ont décidés') && ficheText.includes('EPCI') &&
       ficheText.includes('Département') && ficheText.includes('Région'),
       'la fiche donne commune, EPCI, département, région, secteurs et leurs termes, précision');
+if (target.nom_epci) check(ficheText.includes(target.nom_epci), `la fiche donne l'EPCI « ${target.nom_epci} »`);
 await settle();
 const icon = await page.evaluate((nom) => {
   const e = [...document.querySelectorAll('#carte .ptce-marqueur')].find((m) => m.title === nom);
@@ -340,7 +341,10 @@ check(lowContrast.n > 20 && lowContrast.bad.length === 0, `contraste d'au moins 
 
 async function areas(kind) {
   await page.click(`input[name=aplat][value="${kind}"]`);
-  await sleep(300);
+  // A large layer (EPCI) is loaded on demand: wait until it is drawn.
+  await page.waitForFunction((k) => document.querySelectorAll(`#carte path.ptce-aire-${k}`).length > 0,
+                             { timeout: 15000 }, kind).catch(() => {});
+  await sleep(200);
   return countSel(`#carte path.ptce-aire-${kind}`);
 }
 const nReg = await areas('regions');
