@@ -687,19 +687,26 @@ static ptce_status compare_with_previous(ptce_ctx *ctx, build_state *b, const bu
         return st;
     long *per_region = calloc(b->agg.nregions, sizeof *per_region);
     long *per_dep = calloc(b->agg.ndeps, sizeof *per_dep);
-    if (!per_region || !per_dep) {
+    long *per_epci = calloc(b->agg.nepci ? b->agg.nepci : 1, sizeof *per_epci);
+    if (!per_region || !per_dep || !per_epci) {
         free(per_region);
         free(per_dep);
+        free(per_epci);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
     diff_previous_counts(&b->previous, &b->run.rd, per_region, per_dep);
+    diff_previous_epci_counts(&b->previous, &b->run.rd, per_epci);
     for (size_t i = 0; i < b->agg.nregions; i++)
         b->agg.regions[i].previous = per_region[i];
     for (size_t i = 0; i < b->agg.ndeps; i++)
         b->agg.deps[i].previous = per_dep[i];
+    /* The EPCI areas are in the reference arrays' order (aggregate.c). */
+    for (size_t i = 0; i < b->agg.nepci; i++)
+        b->agg.epci[i].previous = per_epci[i];
     b->agg.has_previous = 1;
     free(per_region);
     free(per_dep);
+    free(per_epci);
     strbuf summary;
     sb_init(&summary);
     st = diff_format_summary(ctx, &b->diff, &b->previous, &b->run, &summary);

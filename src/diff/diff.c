@@ -719,3 +719,20 @@ size_t diff_previous_counts(const ptce_run *old_run, const refdata *rd, long *pe
     }
     return counted;
 }
+
+size_t diff_previous_epci_counts(const ptce_run *old_run, const refdata *rd, long *per_epci)
+{
+    memset(per_epci, 0, rd->nepci * sizeof *per_epci);
+    size_t counted = 0;
+    for (size_t i = 0; i < old_run->nrows; i++) {
+        const geo_result *g = &old_run->rows[i].geo;
+        if (g->status != GEO_MATCH || !g->commune || !g->commune->epci[0])
+            continue;
+        const epci *e = refdata_epci(rd, g->commune->epci);
+        if (e) {
+            per_epci[e - rd->epcis]++;
+            counted++;
+        }
+    }
+    return counted;
+}

@@ -115,4 +115,9 @@ void diff_result_free(diff_result *d);
 size_t diff_previous_counts(const ptce_run *old_run, const refdata *rd, long *per_region,
                             long *per_dep);
 
+/* The same per EPCI of `rd` (per_epci has rd->nepci slots, indexed like rd->epcis, zeroed
+ * first): the old run's placed rows whose commune belongs to an EPCI `rd` knows, matched
+ * by the EPCI's code. Returns the number counted. */
+size_t diff_previous_epci_counts(const ptce_run *old_run, const refdata *rd, long *per_epci);
+
 #endif

@@ -59,18 +59,12 @@ static void text(field_value *v, const char *s)
     v->is_null = v->text == NULL;
 }
 
-/* The EPCI of a point: not in the reference data yet (the geography work adds it); the
- * card then says "—" and the EPCI layer is absent. */
-static const char *row_epci_code(const ptce_row *row)
+/* The EPCI of a point: its commune's (none for a row placed only by its département, or
+ * for the four island communes outside any EPCI). */
+static const epci *row_epci(const ptce_run *run, const ptce_row *row)
 {
-    (void)row;
-    return NULL;
-}
-
-static const char *row_epci_name(const ptce_row *row)
-{
-    (void)row;
-    return NULL;
+    const commune *c = row->geo.commune;
+    return c && c->epci[0] ? refdata_epci(&run->rd, c->epci) : NULL;
 }
 
 static void web_point_value(void *user, size_t i, size_t f, field_value *v)
@@ -84,8 +78,16 @@ static void web_point_value(void *user, size_t i, size_t f, field_value *v)
     case W_NOM: text(v, row->nom); break;
     case W_COMMUNE: text(v, g->commune ? g->commune->nom : NULL); break;
     case W_INSEE: text(v, g->commune ? g->commune->insee : NULL); break;
-    case W_EPCI: text(v, row_epci_code(row)); break;
-    case W_EPCI_NOM: text(v, row_epci_name(row)); break;
+    case W_EPCI: {
+        const epci *e = row_epci(wp->run, row);
+        text(v, e ? e->code : NULL);
+        break;
+    }
+    case W_EPCI_NOM: {
+        const epci *e = row_epci(wp->run, row);
+        text(v, e ? e->nom : NULL);
+        break;
+    }
     case W_DEP: text(v, g->dep ? g->dep->code : NULL); break;
     case W_DEP_NOM: text(v, g->dep ? g->dep->nom : NULL); break;
     case W_REG: text(v, g->reg ? g->reg->code : NULL); break;
@@ -166,7 +168,7 @@ static void web_area_value(void *user, size_t i, size_t f, field_value *v)
 static const GEOSGeometry *web_area_polygon(void *user, size_t i)
 {
     const web_areas *wa = user;
-    return wa->geoms[i];
+    return wa->geoms ? wa->geoms[i] : wa->areas[i].geom;
 }
 
 static void areas_init(web_areas *wa, const area_stats *areas, size_t n,
@@ -237,6 +239,13 @@ ptce_status web_layers_build(ptce_ctx *ctx, const web_inputs *in, web_layers *w)
     areas_init(&w->areas[WEB_AREA_DEPARTEMENTS], agg->deps, agg->ndeps, in->dep_geoms,
                agg->has_previous, "ptce_departements", credit);
     w->has_area[WEB_AREA_REGIONS] = w->has_area[WEB_AREA_DEPARTEMENTS] = 1;
+    /* EPCI: on the simplified outlines aggregate gives them (areas in the reference
+     * arrays' order), when the reference data has EPCI. */
+    if (agg->nepci > 0) {
+        areas_init(&w->areas[WEB_AREA_EPCI], agg->epci, agg->nepci, NULL, agg->has_previous,
+                   "ptce_epci", credit);
+        w->has_area[WEB_AREA_EPCI] = 1;
+    }
 
     size_t ns = run->tax ? taxonomy_count(run->tax) : 0;
     w->sectors = calloc(ns ? ns : 1, sizeof *w->sectors);
@@ -268,8 +277,8 @@ ptce_status web_layers_build(ptce_ctx *ctx, const web_inputs *in, web_layers *w)
     m->palette_change = styles_palette_change(&m->npalette_change);
     for (int k = 0; k < WEB_AREA_KINDS; k++)
         m->areas[k] = w->has_area[k] ? &w->areas[k].out : NULL;
-    /* Regions and départements draw the basemap, so they come with the page; the EPCI
-     * (1,255 outlines, most of the bytes) load when the user picks them. */
+    /* Regions and départements draw the basemap, so they come with the page; the 1,255
+     * EPCI (most of the bytes) load when the user picks them. */
     m->lazy[WEB_AREA_EPCI] = 1;
     return PTCE_OK;
 }

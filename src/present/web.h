@@ -39,7 +39,8 @@ typedef struct web_points {
 typedef struct web_areas {
     layer out;
     const area_stats *areas;
-    const GEOSGeometry *const *geoms; /* not owned: the simplified polygons */
+    const GEOSGeometry *const *geoms; /* not owned: the simplified polygons; NULL: the
+                                       * areas' own (already simplified) polygons */
     int has_previous;
 } web_areas;
 

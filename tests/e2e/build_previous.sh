@@ -19,6 +19,8 @@ for layer in ptce_regions ptce_departements; do
   expect_eq "$("$SHPCHECK" "$work/out/$layer" sum nb_prec)" "$placed_old" "$layer nb_prec"
   expect_eq "$("$SHPCHECK" "$work/out/$layer" sum evol)" "$((placed_new - placed_old))" "$layer evol"
 done
+# EPCI: nb_prec per EPCI is what the old census alone counts there.
+expect_eq "$("$SHPCHECK" "$work/out/ptce_epci" sum nb_prec)" "$("$SHPCHECK" "$work/old/ptce_epci" sum nb_ptce)" "ptce_epci nb_prec"
 # Without --previous, no such fields and no evolutions.csv.
 [ -e "$work/old/evolutions.csv" ] && fail "evolutions.csv without --previous"
 info=$("$SHPCHECK" "$work/old/ptce_regions" info)
