@@ -4,6 +4,7 @@
 #include "diff/diff.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,9 +292,378 @@ static int cmp_pair(const void *a, const void *b)
     return x->new_row < y->new_row ? -1 : x->new_row > y->new_row;
 }
 
+/* ---- blocking: the pairs that can be candidates ------------------------------------------ */
+
+/* Comparing every old row with every new one is quadratic. The pairs that can pass the
+ * candidate test are found instead through indexes of the new rows, then tested by the same
+ * code as before, so the candidates (and the matching) are exactly those of the full
+ * comparison:
+ *  - identical folded names: index of the folded names;
+ *  - similarity from the edit distance of the joined words (12 letters or fewer, so at
+ *    most 2 edits for 0.8): index of every variant of the joined words with up to 2
+ *    letters deleted; two strings at most k edits apart share a variant with at most k
+ *    letters deleted from each;
+ *  - similarity from shared words: a similarity of t needs at least ceil(t × n) of the n
+ *    words of the old name matched, so among any n - ceil(t × n) + 1 of them one is
+ *    matched (prefix filtering); those are taken rarest first. Each is looked up with its
+ *    one-typo neighbours (found with deletion variants, then checked with same_word) in the
+ *    index of the new rows' words: t = 0.6 among the new rows of the same département or
+ *    not placed, t = 0.8 among all (the two thresholds of the candidate test).
+ * Keys are 64-bit hashes; a collision only adds a pair, tested like the others. */
+
+typedef struct hentry {
+    uint64_t h;
+    uint32_t group;     /* postings: département of the new row (hash, never 0), 0 unplaced */
+    uint32_t row;       /* index of the new row */
+    const char *word;   /* word variants: the word (in kn[]) */
+} hentry;
+
+typedef struct hvec {
+    hentry *v;
+    size_t n, cap;
+} hvec;
+
+typedef struct blocks {
+    bool all;           /* every new row is seen (diff_runs_exhaustive) */
+    hvec folded, joined, words, variants;
+    uint32_t *stamp;    /* per new row: last old row (index + 1) that saw it */
+    size_t *seen;       /* new rows seen by the current old row */
+    size_t nseen, capseen;
+    uint64_t *near;     /* scratch: word hashes of the neighbours of one word */
+    size_t nnear, capnear;
+    uint64_t *vars;     /* scratch: variant hashes of one string */
+    size_t nvars, capvars;
+} blocks;
+
+#define HASH_NO_SKIP ((size_t)-1)
+#define JOINED_SHORT 12 /* longest joined words compared by edit distance (see similarity) */
+
+/* FNV-1a of s[0..n) without the bytes at skip1 and skip2. */
+static uint64_t hash_skip(const char *s, size_t n, size_t skip1, size_t skip2)
+{
+    uint64_t h = 1469598103934665603u;
+    for (size_t i = 0; i < n; i++) {
+        if (i == skip1 || i == skip2)
+            continue;
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211u;
+    }
+    return h;
+}
+
+static bool hvec_push(hvec *a, uint64_t h, uint32_t group, uint32_t row, const char *word)
+{
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 256;
+        hentry *grown = realloc(a->v, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        a->v = grown;
+        a->cap = cap;
+    }
+    a->v[a->n++] = (hentry){h, group, row, word};
+    return true;
+}
+
+/* The hashes of s with 0 to `dels` bytes deleted, pushed with (group, row, word). */
+static bool push_variants(hvec *a, const char *s, size_t n, int dels, uint32_t row,
+                          const char *word)
+{
+    if (!hvec_push(a, hash_skip(s, n, HASH_NO_SKIP, HASH_NO_SKIP), 0, row, word))
+        return false;
+    for (size_t i = 0; dels >= 1 && i < n; i++) {
+        if (!hvec_push(a, hash_skip(s, n, i, HASH_NO_SKIP), 0, row, word))
+            return false;
+        for (size_t j = i + 1; dels >= 2 && j < n; j++)
+            if (!hvec_push(a, hash_skip(s, n, i, j), 0, row, word))
+                return false;
+    }
+    return true;
+}
+
+/* Deletions that reach every word same_word() accepts: 1 from 5 letters, 2 from 9; words
+ * too long for edit_distance() are only equal. */
+static int word_dels(size_t n)
+{
+    return n < 5 || n > 63 ? 0 : n >= 9 ? 2 : 1;
+}
+
+static int cmp_hentry(const void *a, const void *b)
+{
+    const hentry *x = a, *y = b;
+    if (x->h != y->h)
+        return x->h < y->h ? -1 : 1;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static void hvec_sort(hvec *a)
+{
+    if (a->n > 1)
+        qsort(a->v, a->n, sizeof *a->v, cmp_hentry);
+}
+
+/* [*lo, *hi): the entries of hash h (and of group g when use_group). */
+static void hvec_range(const hvec *a, uint64_t h, bool use_group, uint32_t g, size_t *lo,
+                       size_t *hi)
+{
+    size_t l = 0, r = a->n;
+    while (l < r) {
+        size_t m = l + (r - l) / 2;
+        const hentry *e = &a->v[m];
+        if (e->h < h || (use_group && e->h == h && e->group < g))
+            l = m + 1;
+        else
+            r = m;
+    }
+    *lo = l;
+    r = a->n;
+    while (l < r) {
+        size_t m = l + (r - l) / 2;
+        const hentry *e = &a->v[m];
+        if (e->h < h || (e->h == h && (!use_group || e->group <= g)))
+            l = m + 1;
+        else
+            r = m;
+    }
+    *hi = l;
+}
+
+static uint32_t place_group(const geo_result *g)
+{
+    if (g->status != GEO_MATCH || !g->dep)
+        return 0;
+    uint64_t h = hash_skip(g->dep->code, strlen(g->dep->code), HASH_NO_SKIP, HASH_NO_SKIP);
+    return (uint32_t)(h >> 32) | 1u;
+}
+
+static size_t joined_len(const name_key *k)
+{
+    size_t n = strlen(k->joined);
+    return n <= JOINED_SHORT ? n : 0;
+}
+
+static bool blocks_make(blocks *b, const name_key *kn, const ptce_run *n,
+                        const size_t *new_match, size_t nn)
+{
+    b->stamp = calloc(nn + 1, sizeof *b->stamp);
+    if (!b->stamp)
+        return false;
+    for (size_t j = 0; j < nn; j++) {
+        const name_key *k = &kn[j];
+        if (new_match[j] != DIFF_NO_ROW || !k->folded[0])
+            continue;
+        uint32_t row = (uint32_t)j, group = place_group(&n->rows[j].geo);
+        if (!hvec_push(&b->folded,
+                       hash_skip(k->folded, strlen(k->folded), HASH_NO_SKIP, HASH_NO_SKIP), 0,
+                       row, NULL))
+            return false;
+        size_t jl = joined_len(k);
+        if (jl && !push_variants(&b->joined, k->joined, jl, 2, row, NULL))
+            return false;
+        for (size_t w = 0; w < k->nwords; w++)
+            if (!hvec_push(&b->words,
+                           hash_skip(k->words[w], strlen(k->words[w]), HASH_NO_SKIP,
+                                     HASH_NO_SKIP),
+                           group, row, k->words[w]))
+                return false;
+    }
+    hvec_sort(&b->folded);
+    hvec_sort(&b->joined);
+    hvec_sort(&b->words);
+    /* Variants of each distinct word that can have typo neighbours. */
+    for (size_t i = 0; i < b->words.n; i++) {
+        if (i > 0 && b->words.v[i].h == b->words.v[i - 1].h &&
+            strcmp(b->words.v[i].word, b->words.v[i - 1].word) == 0)
+            continue;
+        const char *w = b->words.v[i].word;
+        size_t len = strlen(w);
+        int dels = word_dels(len);
+        if (dels && !push_variants(&b->variants, w, len, dels, 0, w))
+            return false;
+    }
+    hvec_sort(&b->variants);
+    return true;
+}
+
+static void blocks_free(blocks *b)
+{
+    free(b->folded.v);
+    free(b->joined.v);
+    free(b->words.v);
+    free(b->variants.v);
+    free(b->stamp);
+    free(b->seen);
+    free(b->near);
+    free(b->vars);
+    memset(b, 0, sizeof *b);
+}
+
+/* Adds the new rows of entries [lo, hi) not yet seen by old row `stamp`. */
+static bool see_range(blocks *b, const hvec *a, size_t lo, size_t hi, uint32_t stamp)
+{
+    for (size_t e = lo; e < hi; e++) {
+        uint32_t row = a->v[e].row;
+        if (b->stamp[row] == stamp)
+            continue;
+        b->stamp[row] = stamp;
+        if (b->nseen == b->capseen) {
+            size_t cap = b->capseen ? b->capseen * 2 : 64;
+            size_t *grown = realloc(b->seen, cap * sizeof *grown);
+            if (!grown)
+                return false;
+            b->seen = grown;
+            b->capseen = cap;
+        }
+        b->seen[b->nseen++] = row;
+    }
+    return true;
+}
+
+static bool push_near(blocks *b, uint64_t h)
+{
+    for (size_t i = 0; i < b->nnear; i++)
+        if (b->near[i] == h)
+            return true;
+    if (b->nnear == b->capnear) {
+        size_t cap = b->capnear ? b->capnear * 2 : 16;
+        uint64_t *grown = realloc(b->near, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        b->near = grown;
+        b->capnear = cap;
+    }
+    b->near[b->nnear++] = h;
+    return true;
+}
+
+/* b->vars = the hashes of s[0..n) with 0 to `dels` bytes deleted. */
+static bool make_vars(blocks *b, const char *s, size_t n, int dels)
+{
+    size_t want = 1 + (dels >= 1 ? n : 0) + (dels >= 2 ? n * (n - (n > 0)) / 2 : 0);
+    if (want > b->capvars) {
+        uint64_t *grown = realloc(b->vars, want * sizeof *grown);
+        if (!grown)
+            return false;
+        b->vars = grown;
+        b->capvars = want;
+    }
+    b->nvars = 0;
+    b->vars[b->nvars++] = hash_skip(s, n, HASH_NO_SKIP, HASH_NO_SKIP);
+    for (size_t i = 0; dels >= 1 && i < n; i++) {
+        b->vars[b->nvars++] = hash_skip(s, n, i, HASH_NO_SKIP);
+        for (size_t j = i + 1; dels >= 2 && j < n; j++)
+            b->vars[b->nvars++] = hash_skip(s, n, i, j);
+    }
+    return true;
+}
+
+/* b->near = hashes of the new rows' words equal to w or one typo apart (same_word). */
+static bool find_near(blocks *b, const char *w)
+{
+    size_t n = strlen(w);
+    b->nnear = 0;
+    if (!push_near(b, hash_skip(w, n, HASH_NO_SKIP, HASH_NO_SKIP)))
+        return false;
+    int dels = word_dels(n);
+    if (!dels)
+        return true;
+    if (!make_vars(b, w, n, dels))
+        return false;
+    for (size_t v = 0; v < b->nvars; v++) {
+        size_t lo, hi;
+        hvec_range(&b->variants, b->vars[v], false, 0, &lo, &hi);
+        for (size_t e = lo; e < hi; e++) {
+            const char *y = b->variants.v[e].word;
+            if (same_word(w, y) &&
+                !push_near(b, hash_skip(y, strlen(y), HASH_NO_SKIP, HASH_NO_SKIP)))
+                return false;
+        }
+    }
+    return true;
+}
+
+typedef struct ranked_word {
+    size_t index, df;
+} ranked_word;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    const ranked_word *x = a, *y = b;
+    if (x->df != y->df)
+        return x->df < y->df ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Words of a name that must include a matched one for a similarity of t. */
+static size_t prefix_len(size_t nwords, double t)
+{
+    size_t need = (size_t)(t * (double)nwords - 1e-9);
+    if ((double)need < t * (double)nwords - 1e-9)
+        need++;
+    if (need == 0)
+        need = 1;
+    return nwords - need + 1;
+}
+
+/* b->seen = the new rows that can be candidates for the old row of key k. */
+static bool blocks_probe(blocks *b, const name_key *k, const geo_result *g, uint32_t stamp)
+{
+    size_t lo, hi;
+    if (b->all)
+        return see_range(b, &b->folded, 0, b->folded.n, stamp);
+    hvec_range(&b->folded, hash_skip(k->folded, strlen(k->folded), HASH_NO_SKIP, HASH_NO_SKIP),
+               false, 0, &lo, &hi);
+    if (!see_range(b, &b->folded, lo, hi, stamp))
+        return false;
+    size_t jl = joined_len(k);
+    if (jl && !make_vars(b, k->joined, jl, 2))
+        return false;
+    for (size_t v = 0; jl && v < b->nvars; v++) {
+        hvec_range(&b->joined, b->vars[v], false, 0, &lo, &hi);
+        if (!see_range(b, &b->joined, lo, hi, stamp))
+            return false;
+    }
+    size_t na = k->nwords < 64 ? k->nwords : 64;
+    if (na == 0)
+        return true;
+    ranked_word ranked[64];
+    for (size_t w = 0; w < na; w++) {
+        hvec_range(&b->words,
+                   hash_skip(k->words[w], strlen(k->words[w]), HASH_NO_SKIP, HASH_NO_SKIP),
+                   false, 0, &lo, &hi);
+        ranked[w] = (ranked_word){w, hi - lo};
+    }
+    qsort(ranked, na, sizeof *ranked, cmp_ranked);
+    uint32_t group = place_group(g);
+    size_t p_all = prefix_len(na, group ? 0.8 : 0.6), p_near = prefix_len(na, 0.6);
+    for (size_t r = 0; r < p_near; r++) {
+        if (!find_near(b, k->words[ranked[r].index]))
+            return false;
+        for (size_t q = 0; q < b->nnear; q++) {
+            if (r < p_all) {
+                hvec_range(&b->words, b->near[q], false, 0, &lo, &hi);
+                if (!see_range(b, &b->words, lo, hi, stamp))
+                    return false;
+                continue;
+            }
+            /* Beyond the 0.8 prefix: only where 0.6 is enough. */
+            hvec_range(&b->words, b->near[q], true, 0, &lo, &hi);
+            if (!see_range(b, &b->words, lo, hi, stamp))
+                return false;
+            hvec_range(&b->words, b->near[q], true, group, &lo, &hi);
+            if (!see_range(b, &b->words, lo, hi, stamp))
+                return false;
+        }
+    }
+    return true;
+}
+
 /* Fills out->pairs. old_match/new_match get the partner of each row, DIFF_NO_ROW if none. */
 static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *n,
-                              diff_result *out, size_t *old_match, size_t *new_match)
+                              diff_result *out, size_t *old_match, size_t *new_match,
+                              bool exhaustive)
 {
     ptce_status st = PTCE_OK;
     size_t no = o->nrows, nn = n->nrows;
@@ -305,6 +675,7 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
     id_ref *ids = calloc(no + 1, sizeof *ids);
     name_key *ko = calloc(no + 1, sizeof *ko), *kn = calloc(nn + 1, sizeof *kn);
     candidate *cands = NULL;
+    blocks bl = {.all = exhaustive};
     if (!out->pairs || !ids || !ko || !kn) {
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         goto done;
@@ -352,12 +723,22 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
             goto done;
         }
     size_t ncands = 0, capcands = 0;
+    if (!blocks_make(&bl, kn, n, new_match, nn)) {
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        goto done;
+    }
     for (size_t i = 0; i < no; i++) {
         if (old_match[i] != DIFF_NO_ROW || !ko[i].folded[0])
             continue;
-        for (size_t j = 0; j < nn; j++) {
-            if (new_match[j] != DIFF_NO_ROW || !kn[j].folded[0])
-                continue;
+        bl.nseen = 0;
+        if (!blocks_probe(&bl, &ko[i], &o->rows[i].geo, (uint32_t)i + 1)) {
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+            goto done;
+        }
+        /* The pairs the full comparison would keep, in another order: they are sorted
+         * below on a total order, so the result is the same. */
+        for (size_t s = 0; s < bl.nseen; s++) {
+            size_t j = bl.seen[s];
             candidate c = {.o = i, .n = j};
             c.loc = location_class(&o->rows[i].geo, &n->rows[j].geo);
             if (strcmp(ko[i].folded, kn[j].folded) == 0) {
@@ -405,6 +786,7 @@ done:
     free(kn);
     free(ids);
     free(cands);
+    blocks_free(&bl);
     return st;
 }
 
@@ -517,8 +899,8 @@ static void pair_changes(change_list *l, const ptce_run *o, const ptce_run *n,
     }
 }
 
-ptce_status diff_runs(ptce_ctx *ctx, const ptce_run *old_run, const ptce_run *new_run,
-                      diff_result *out)
+static ptce_status diff_runs_by(ptce_ctx *ctx, const ptce_run *old_run,
+                                const ptce_run *new_run, diff_result *out, bool exhaustive)
 {
     memset(out, 0, sizeof *out);
     out->nold = old_run->nrows;
@@ -530,7 +912,7 @@ ptce_status diff_runs(ptce_ctx *ctx, const ptce_run *old_run, const ptce_run *ne
         free(new_match);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
-    ptce_status st = match_rows(ctx, old_run, new_run, out, old_match, new_match);
+    ptce_status st = match_rows(ctx, old_run, new_run, out, old_match, new_match, exhaustive);
     change_list l = {.d = out};
     char place[512], was[512];
     for (size_t k = 0; st == PTCE_OK && k < out->npairs; k++)
@@ -558,6 +940,18 @@ ptce_status diff_runs(ptce_ctx *ctx, const ptce_run *old_run, const ptce_run *ne
     if (st == PTCE_OK && out->nchanges > 1)
         qsort(out->changes, out->nchanges, sizeof *out->changes, cmp_change);
     return st;
+}
+
+ptce_status diff_runs(ptce_ctx *ctx, const ptce_run *old_run, const ptce_run *new_run,
+                      diff_result *out)
+{
+    return diff_runs_by(ctx, old_run, new_run, out, false);
+}
+
+ptce_status diff_runs_exhaustive(ptce_ctx *ctx, const ptce_run *old_run,
+                                 const ptce_run *new_run, diff_result *out)
+{
+    return diff_runs_by(ctx, old_run, new_run, out, true);
 }
 
 /* ---- outputs -------------------------------------------------------------------------------- */

@@ -28,6 +28,10 @@
  *     the old row, then of the new one. So the result is the same on every run, and a
  *     homonym elsewhere does not take the place of the same PTCE slightly renamed.
  * Rows left unmatched are new (nouveau) or gone (disparu).
+ * The candidate pairs are found through indexes of the new year's names (folded names,
+ * words and their one-typo variants, prefix filtering), not by comparing every pair: the
+ * time grows with the rows, not with their square, and the result is that of the full
+ * comparison (diff_runs_exhaustive, checked by tests/unit/test_diff.c).
  */
 #ifndef PTCE_DIFF_H
 #define PTCE_DIFF_H
@@ -94,6 +98,11 @@ typedef struct diff_result {
  * and must be freed with diff_result_free. */
 ptce_status diff_runs(ptce_ctx *ctx, const ptce_run *old_run, const ptce_run *new_run,
                       diff_result *out);
+
+/* The same result, obtained by testing every old row against every new one: quadratic, the
+ * definition that diff_runs' indexes (see diff.c) must reproduce; for tests. */
+ptce_status diff_runs_exhaustive(ptce_ctx *ctx, const ptce_run *old_run,
+                                 const ptce_run *new_run, diff_result *out);
 
 /* evolutions.csv: UTF-8 with BOM, `;`, CRLF, header id;nom;changement;avant;apres, one
  * line per change in the result's order. */

@@ -5,6 +5,7 @@
  */
 #include "testutil.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/util.h"
@@ -326,6 +327,155 @@ static void merged_commune_from_the_placement_field(void **state)
 
 /* ---- two real census years ------------------------------------------------------------ */
 
+/* ---- the indexes give the result of the full comparison ------------------------------- */
+
+typedef struct big_fakes {
+    fake_row *rows;
+    char (*names)[96];
+    char (*insee)[8];
+    size_t n;
+} big_fakes;
+
+static uint32_t next_rand(uint64_t *s)
+{
+    *s = *s * 6364136223846793005u + 1442695040888963407u;
+    return (uint32_t)(*s >> 33);
+}
+
+/* Names drawn from few words, with typos, swapped or dropped words, fillers, short joined
+ * names, homonyms in other départements and rows not placed: every way a pair becomes a
+ * candidate, and many near misses around the 0.6 and 0.8 thresholds. */
+static void big_make(big_fakes *b, size_t n, uint64_t seed)
+{
+    static const char *const words[] = {
+        "Ressourcerie", "Légumerie", "Solidaire", "Circulaire", "Fabrique", "Tiers-Lieu",
+        "Énergie", "Atelier", "Vélo", "Matériaux", "Mobilités", "Bois", "Numérique",
+        "Textile", "Alimentaire", "Agora", "Fab", "Lab", "Eco", "Lieu", "Maison", "Rives"};
+    static const char *const fillers[] = {"du Pays de", "de la", "et", "Pôle", "PTCE", "des"};
+    static const char *const deps[] = {"29", "13", "33", "69", NULL};
+    const size_t nw = sizeof words / sizeof *words;
+    b->n = n;
+    b->rows = calloc(n, sizeof *b->rows);
+    b->names = calloc(n, sizeof *b->names);
+    b->insee = calloc(n, sizeof *b->insee);
+    assert_true(b->rows && b->names && b->insee);
+    uint64_t s = seed;
+    for (size_t i = 0; i < n; i++) {
+        char *out = b->names[i];
+        size_t len = 0, k = 1 + next_rand(&s) % 4;
+        for (size_t w = 0; w < k; w++) {
+            const char *word = words[next_rand(&s) % nw];
+            if (next_rand(&s) % 5 == 0)
+                len += (size_t)snprintf(out + len, 96 - len, "%s ", fillers[next_rand(&s) % 6]);
+            len += (size_t)snprintf(out + len, 96 - len, "%s%s", word,
+                                    w + 1 < k && next_rand(&s) % 6 ? " " : "");
+        }
+        /* A typo: one letter dropped, doubled or replaced. */
+        size_t t = next_rand(&s) % 4, at = len > 2 ? 1 + next_rand(&s) % (len - 2) : 0;
+        if (t == 1 && at && (unsigned char)out[at] < 0x80) {
+            memmove(out + at, out + at + 1, len - at);
+            len--;
+        } else if (t == 2 && at && len + 1 < 96 && (unsigned char)out[at] < 0x80) {
+            memmove(out + at + 1, out + at, len - at + 1);
+            len++;
+        } else if (t == 3 && at && (unsigned char)out[at] < 0x80) {
+            out[at] = "aeiourst"[next_rand(&s) % 8];
+        }
+        const char *dep = deps[next_rand(&s) % 5];
+        snprintf(b->insee[i], sizeof b->insee[i], "%s%03u", dep ? dep : "00",
+                 next_rand(&s) % 3);
+        b->rows[i] = (fake_row){NULL, out, dep, dep && next_rand(&s) % 4 ? b->insee[i] : NULL};
+    }
+}
+
+static void big_run(big_fakes *b, ptce_run *run, departement *deps, commune *communes)
+{
+    memset(run, 0, sizeof *run);
+    for (int r = 0; r < ROLE_COUNT; r++)
+        run->census.role_col[r] = -1;
+    run->rows = calloc(b->n + 1, sizeof *run->rows);
+    assert_non_null(run->rows);
+    run->nrows = b->n;
+    for (size_t i = 0; i < b->n; i++) {
+        ptce_row *row = &run->rows[i];
+        row->nom = b->rows[i].nom;
+        row->id = ptce_strdup("auto");
+        row->id_derived = 1;
+        row->cls.primary = -1;
+        row->geo.status = b->rows[i].dep ? GEO_MATCH : GEO_REJECT;
+        if (b->rows[i].dep) {
+            deps[i] = (departement){.code = b->rows[i].dep, .nom = b->rows[i].dep};
+            row->geo.dep = &deps[i];
+        }
+        if (b->rows[i].insee) {
+            communes[i] = (commune){.insee = b->rows[i].insee, .nom = b->rows[i].insee,
+                                    .parent = "", .dep = b->rows[i].dep};
+            row->geo.commune = &communes[i];
+        }
+    }
+}
+
+static void indexes_give_the_full_comparison(void **state)
+{
+    (void)state;
+    enum { N = 700 };
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        big_fakes a, b;
+        big_make(&a, N, seed);
+        big_make(&b, N, seed); /* the same draw: most names come back, changed or not */
+        for (size_t i = 0; i < N; i += 3)    /* and a third drawn afresh */
+            b.rows[i] = a.rows[(i * 7 + 1) % N];
+        big_fakes c;
+        big_make(&c, N / 3, seed + 100);
+        for (size_t i = 0; i < N / 3; i++)
+            b.rows[(i * 3 + 1) % N] = c.rows[i];
+        ptce_run ra, rb;
+        departement *da = calloc(N, sizeof *da), *db = calloc(N, sizeof *db);
+        commune *ca = calloc(N, sizeof *ca), *cb = calloc(N, sizeof *cb);
+        assert_true(da && db && ca && cb);
+        big_run(&a, &ra, da, ca);
+        big_run(&b, &rb, db, cb);
+        ptce_ctx *ctx = test_ctx();
+        diff_result fast, full;
+        assert_int_equal(diff_runs(ctx, &ra, &rb, &fast), PTCE_OK);
+        assert_int_equal(diff_runs_exhaustive(ctx, &ra, &rb, &full), PTCE_OK);
+        assert_true(full.by_how[DIFF_BY_SIMILAR] > 20); /* the test exercises similar names */
+        assert_true(full.by_how[DIFF_BY_NAME] > 20);
+        assert_int_equal(fast.npairs, full.npairs);
+        for (size_t k = 0; k < full.npairs; k++) {
+            assert_int_equal(fast.pairs[k].old_row, full.pairs[k].old_row);
+            assert_int_equal(fast.pairs[k].new_row, full.pairs[k].new_row);
+            assert_int_equal(fast.pairs[k].how, full.pairs[k].how);
+            assert_true(fast.pairs[k].similarity == full.pairs[k].similarity);
+        }
+        assert_int_equal(fast.nchanges, full.nchanges);
+        for (int k = 0; k < DIFF_KIND_COUNT; k++)
+            assert_int_equal(fast.count[k], full.count[k]);
+        diff_result_free(&fast);
+        diff_result_free(&full);
+        ptce_ctx_free(ctx);
+        for (size_t i = 0; i < N; i++) {
+            free(ra.rows[i].id);
+            free(rb.rows[i].id);
+        }
+        free(ra.rows);
+        free(rb.rows);
+        free(da);
+        free(db);
+        free(ca);
+        free(cb);
+        free(a.rows);
+        free(a.names);
+        free(a.insee);
+        free(b.rows);
+        free(b.names);
+        free(b.insee);
+        free(c.rows);
+        free(c.names);
+        free(c.insee);
+    }
+}
+
 static void load_year(ptce_ctx *ctx, const char *name, ptce_run *run)
 {
     char rel[128], path[4096];
@@ -534,6 +684,7 @@ int main(void)
         cmocka_unit_test(duplicate_ids_pair_in_file_order),
         cmocka_unit_test(unplaced_rows_match_by_name_without_moving),
         cmocka_unit_test(merged_commune_from_the_placement_field),
+        cmocka_unit_test(indexes_give_the_full_comparison),
         cmocka_unit_test(two_census_years),
         cmocka_unit_test(previous_counts_per_region_and_departement),
     };
