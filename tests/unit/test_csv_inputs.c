@@ -45,8 +45,10 @@ static void overrides_keep_quoted_separators(void **state)
     geo_result r = geocode_id(g, "A;1");
     assert_int_equal(r.status, GEO_MATCH);
     assert_string_equal(r.commune->insee, "69123");
+    geo_result_free(&r);
     r = geocode_id(g, "B");
     assert_string_equal(r.commune->insee, "13055");
+    geo_result_free(&r);
     unlink(path);
     geocoder_free(g);
 }
