@@ -174,13 +174,10 @@ for (let i = 0; i < 2 && ready >= 1000; i++) {
   await page.waitForSelector('body[data-pret]', { timeout: 10000 });
   ready = Math.min(ready, await page.evaluate(() => Number(document.body.getAttribute('data-pret'))));
 }
-// A wall-clock limit means nothing on an overloaded machine (developers' machines shared by
-// many jobs): above one runnable task per core the time is reported, not judged.
+// The first-render time is a benchmark figure, not a test (the project's rule: speed is
+// measured by scripts/bench, never asserted on a shared machine): it is printed only.
 const [load] = os.loadavg();
-if (ready < 1000 || load <= os.cpus().length)
-  check(ready < 1000, `première image en moins d'une seconde (${ready} ms après le début du chargement, meilleur de 3 au plus)`);
-else
-  console.log(`note première image en ${ready} ms, non jugée : machine surchargée (charge ${load.toFixed(1)} pour ${os.cpus().length} cœurs)`);
+console.log(`note première image en ${ready} ms (meilleur de 3 au plus ; charge ${load.toFixed(1)} pour ${os.cpus().length} cœurs)`);
 check(await page.$eval('html', (e) => e.lang) === 'fr', 'page en français (lang="fr")');
 
 // ---- markers -----------------------------------------------------------------------------------
