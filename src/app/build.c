@@ -645,6 +645,12 @@ static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b,
     if (!st)
         st = write_bytes(ctx, od, "synthese.csv", synth.data, synth.len);
     sb_free(&synth);
+    sb_init(&synth);
+    if (!st)
+        st = report_synthese_departements(ctx, &b->run, &b->agg, &synth);
+    if (!st)
+        st = write_bytes(ctx, od, "synthese_departements.csv", synth.data, synth.len);
+    sb_free(&synth);
     if (!st)
         st = csv_write_layer(ctx, od, "rejets.csv", &ls->rejects);
     if (!st && b->has_previous) {

@@ -127,20 +127,21 @@ static void synthese_row(strbuf *sb, const char *code, const char *nom, long cou
     csv_append_cell(sb, has_membres ? num : "", CSV_OUT_SEP, 0);
     snprintf(num, sizeof num, "%ld", population);
     csv_append_cell(sb, num, CSV_OUT_SEP, 0);
-    snprintf(num, sizeof num, "%.3f", population > 0 ? count * 100000.0 / (double)population : 0);
-    csv_append_cell(sb, num, CSV_OUT_SEP, 0);
-    snprintf(num, sizeof num, "%.2f", total > 0 ? count * 100.0 / total : 0);
-    csv_append_cell(sb, num, CSV_OUT_SEP, 0);
+    csv_append_decimal(sb, population > 0 ? count * 100000.0 / (double)population : 0, 3,
+                       CSV_OUT_SEP, 0);
+    csv_append_decimal(sb, total > 0 ? count * 100.0 / total : 0, 2, CSV_OUT_SEP, 0);
     csv_end_row(sb);
 }
 
-ptce_status report_synthese(ptce_ctx *ctx, const ptce_run *run, const aggregation *agg,
-                            strbuf *sb)
+/* One row per area (regions or départements), then the national total. */
+static ptce_status synthese_table(ptce_ctx *ctx, const ptce_run *run, const aggregation *agg,
+                                  const area_stats *areas, size_t n, const char *code_col,
+                                  const char *name_col, strbuf *sb)
 {
     size_t ns = agg->nsectors;
     csv_begin(sb);
-    csv_append_cell(sb, "code_reg", CSV_OUT_SEP, 1);
-    csv_append_cell(sb, "region", CSV_OUT_SEP, 0);
+    csv_append_cell(sb, code_col, CSV_OUT_SEP, 1);
+    csv_append_cell(sb, name_col, CSV_OUT_SEP, 0);
     csv_append_cell(sb, "nb_ptce", CSV_OUT_SEP, 0);
     for (size_t s = 0; s < ns; s++)
         csv_append_cell(sb, taxonomy_sector_label(run->tax, s), CSV_OUT_SEP, 0);
@@ -152,18 +153,31 @@ ptce_status report_synthese(ptce_ctx *ctx, const ptce_run *run, const aggregatio
     long *total = calloc(ns ? ns : 1, sizeof *total);
     if (!total)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    long membres = 0, population = 0;
-    for (size_t r = 0; r < agg->nregions; r++) {
-        const area_stats *a = &agg->regions[r];
+    long membres = 0, population = 0, count = 0;
+    for (size_t r = 0; r < n; r++) {
+        const area_stats *a = &areas[r];
         synthese_row(sb, a->code, a->nom, a->count, a->by_sector, ns, a->membres,
                      run->has_membres, a->population, (double)agg->total);
         for (size_t s = 0; s < ns; s++)
             total[s] += a->by_sector[s];
         membres += a->membres;
         population += a->population;
+        count += a->count;
     }
-    synthese_row(sb, "", "France entière", agg->total, total, ns, membres, run->has_membres,
+    synthese_row(sb, "", "France entière", count, total, ns, membres, run->has_membres,
                  population, (double)agg->total);
     free(total);
     return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
+}
+
+ptce_status report_synthese(ptce_ctx *ctx, const ptce_run *run, const aggregation *agg,
+                            strbuf *sb)
+{
+    return synthese_table(ctx, run, agg, agg->regions, agg->nregions, "code_reg", "region", sb);
+}
+
+ptce_status report_synthese_departements(ptce_ctx *ctx, const ptce_run *run,
+                                         const aggregation *agg, strbuf *sb)
+{
+    return synthese_table(ctx, run, agg, agg->deps, agg->ndeps, "code_dep", "departement", sb);
 }

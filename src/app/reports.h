@@ -23,7 +23,12 @@ ptce_status report_classify(ptce_ctx *ctx, const ptce_run *run, bool explain, st
 /* synthese.csv: the table behind the map, one row per region and a national total: count,
  * count per sector (sector labels as headers), members, population, rate, share. */
 struct aggregation;
+/* Rates and shares with a decimal comma (French spreadsheets), codes as they are. */
 ptce_status report_synthese(ptce_ctx *ctx, const ptce_run *run, const struct aggregation *agg,
                             strbuf *out);
+
+/* synthese_departements.csv: the same, one row per département (101) and the total. */
+ptce_status report_synthese_departements(ptce_ctx *ctx, const ptce_run *run,
+                                         const struct aggregation *agg, strbuf *out);
 
 #endif

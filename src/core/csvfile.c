@@ -8,6 +8,8 @@
  */
 #include "core/csvfile.h"
 
+#include <stdio.h>
+
 #include <csv.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -56,6 +58,17 @@ void csv_begin(strbuf *sb)
 void csv_end_row(strbuf *sb)
 {
     sb_append(sb, CSV_OUT_EOL);
+}
+
+void csv_append_decimal(strbuf *sb, double v, int decimals, char sep, int first)
+{
+    char num[64];
+    snprintf(num, sizeof num, "%.*f", decimals, v);
+    /* Whatever the locale printed, the French decimal separator. */
+    for (char *c = num; *c; c++)
+        if (*c == '.')
+            *c = CSV_OUT_DECIMAL;
+    csv_append_cell(sb, num, sep, first);
 }
 
 /* ==== reading ============================================================================= */

@@ -29,11 +29,20 @@
 #define CSV_OUT_BOM UTF8_BOM
 #define CSV_OUT_SEP ';'
 #define CSV_OUT_EOL "\r\n"
+/* Decimal numbers with a comma ("12,5"), as a French spreadsheet reads them as numbers.
+ * Codes are written as they are ("01", "2A"): a spreadsheet opening the file directly may
+ * read "01" as the number 1 — import the column as text, or use synthese.xlsx, where codes
+ * are text cells. A ="01" formula or a leading apostrophe would keep the zero in Excel but
+ * corrupt the value for every other reader (R, Python, QGIS joins), so neither is used. */
+#define CSV_OUT_DECIMAL ','
 
 /* Appends one CSV cell (with the separator before it unless first): quoted when it holds
  * the separator, a quote or a line break; defused with a leading apostrophe when a
  * spreadsheet would run it as a formula (=, +, -, @ not followed by a number). */
 void csv_append_cell(strbuf *sb, const char *text, char sep, int first);
+
+/* Appends a decimal number with `decimals` decimals and the French decimal comma. */
+void csv_append_decimal(strbuf *sb, double v, int decimals, char sep, int first);
 
 /* Starts a file (the BOM) and ends a row (CRLF), with the conventions above. */
 void csv_begin(strbuf *sb);

@@ -53,6 +53,9 @@ ptce_status csv_write_layer(ptce_ctx *ctx, outdir *od, const char *name, const l
                 text = num;
             } else if (l->fields[f].type == FIELD_REAL) {
                 snprintf(num, sizeof num, "%.*f", l->fields[f].decimals, v.real);
+                for (char *c = num; *c; c++) /* the French decimal comma */
+                    if (*c == '.')
+                        *c = CSV_OUT_DECIMAL;
                 text = num;
             }
             csv_append_cell(&sb, text ? text : "", CSV_OUT_SEP, f == 0);

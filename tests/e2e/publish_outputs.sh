@@ -187,6 +187,24 @@ for i, name in enumerate(sheets):
 print('synthese.xlsx: %d sheets checked' % len(sheets))
 PY
 
+# ---- the ; CSV reports: decimal commas, codes as they are, a per-département table -------
+python3 - "$out/synthese.csv" "$out/synthese_departements.csv" "$placed" <<'PY' || fail "CSV reports"
+import csv, re, sys
+for path, n, code in ((sys.argv[1], 18, 'code_reg'), (sys.argv[2], 101, 'code_dep')):
+    raw = open(path, 'rb').read()
+    assert raw.startswith(b'\xef\xbb\xbf') and b'\r\n' in raw, path
+    rows = list(csv.DictReader(open(path, encoding='utf-8-sig', newline=''), delimiter=';'))
+    assert len(rows) == n + 1, (path, len(rows))
+    assert int(rows[-1]['nb_ptce']) == int(sys.argv[3]) == sum(int(r['nb_ptce']) for r in rows[:-1])
+    for r in rows:
+        for col in ('ptce_pour_100000_hab', 'part_nationale_pct'):
+            assert re.fullmatch(r'\d+,\d+', r[col]), (path, col, r[col])
+    codes = [r[code] for r in rows[:-1]]
+    assert '01' in codes, codes[:3]
+    if code == 'code_dep':
+        assert '2A' in codes and '976' in codes
+PY
+
 # ---- the printed map ---------------------------------------------------------------------
 pdf="$out/ptce_carte.pdf"
 info=$(pdfinfo "$pdf")
