@@ -48,6 +48,7 @@ typedef struct build_state {
     const GEOSGeometry **web_regions;
     area_layer web_region_layer, web_dep_layer;
     layer_view points_view, regions_view, deps_view, epci_view; /* --crs for one territory */
+    layer_view groups_view;   /* --crs for one territory: groups lying wholly in it */
     int restricted;
     ptce_run previous;        /* --previous: the older census, through the same stages */
     diff_result diff;
@@ -55,9 +56,13 @@ typedef struct build_state {
     const char *tiles;        /* --tuiles, for LISEZMOI.txt */
 } build_state;
 
+/* The regions of metropolitan France: what Lambert-93 is made for (its area of use, EPSG). */
+#define METROPOLE_REGIONS "11,24,27,28,32,44,52,53,75,76,84,93,94"
+
 const char *build_territory_of_crs(int epsg)
 {
     switch (epsg) {
+    case 2154: return METROPOLE_REGIONS;
     case 5490: case 4559: case 32620: return "01,02";
     case 2972: case 32622: return "03";
     case 2975: case 32740: return "04";
@@ -95,6 +100,13 @@ static ptce_status write_readme(ptce_ctx *ctx, outdir *od, const build_state *b)
     sb_printf(&sb, "Code officiel géographique : %s\n", run->rd.cog_year);
     sb_printf(&sb, "Couches en position réelle (ptce_*.shp) : EPSG:%d (%s)%s\n", b->crs.epsg,
               b->crs.name, b->restricted ? ", limitées au territoire de ce système" : "");
+    if (b->crs.epsg == 2154)
+        sb_printf(&sb, "Lambert-93 n'est défini que pour la France métropolitaine : les couches "
+                       "en position réelle (Shapefiles et tables ptce_* du GeoPackage) n'y "
+                       "contiennent que la métropole, rien n'est projeté hors de son domaine. Les "
+                       "régions d'outre-mer sont dans le GeoJSON (WGS 84) et dans carte/ ; dans "
+                       "leur système légal : --crs EPSG:5490 (Guadeloupe, Martinique), EPSG:2972 "
+                       "(Guyane), EPSG:2975 (La Réunion), EPSG:4471 (Mayotte).\n");
     sb_printf(&sb, "GeoJSON : WGS 84 (EPSG:4326), longitude puis latitude, 6 décimales\n");
     sb_printf(&sb, "carte/ : mise en page nationale en Lambert-93 ; les départements et régions "
                    "d'outre-mer y sont DÉPLACÉS et mis à l'échelle dans des encarts (champ "
@@ -178,9 +190,40 @@ static ptce_status restrict_to_territory(ptce_ctx *ctx, build_state *b, const ch
     if (!st)
         st = layer_view_make(ctx, &ls->epci_layer.out, keep + np + nr + nd, &b->epci_view);
     free(keep);
+    /* A group is kept when each of its members (regions, or départements) lies in the
+     * territory. */
+    if (!st && b->groups.n > 0) {
+        unsigned char *gkeep = calloc(b->groups.n, 1);
+        if (!gkeep)
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        for (size_t g = 0; g < b->groups.n; g++) {
+            char codes[1024];
+            snprintf(codes, sizeof codes, "%s", b->groups.groups[g].parent_code);
+            int inside = 1;
+            for (char *save = NULL, *c = strtok_r(codes, ",", &save); c && inside;
+                 c = strtok_r(NULL, ",", &save)) {
+                const char *reg = c;
+                if (b->groups.by_departement) {
+                    const departement *d = refdata_departement(&b->run.rd, c);
+                    reg = d ? d->reg : "";
+                }
+                inside = strlen(reg) == 2 && strstr(regions, reg) != NULL;
+            }
+            gkeep[g] = (unsigned char)inside;
+        }
+        st = layer_view_make(ctx, &b->group_layer.out, gkeep, &b->groups_view);
+        free(gkeep);
+    }
     b->restricted = 1;
-    ptce_info(ctx, "EPSG:%d : les Shapefiles en position réelle ne gardent que les régions %s "
-                   "(système légal de ce territoire)", b->crs.epsg, regions);
+    if (b->crs.epsg == 2154)
+        ptce_info(ctx, "EPSG:2154 (Lambert-93) : les couches en position réelle ne gardent que la "
+                       "France métropolitaine, domaine de ce système ; les régions d'outre-mer "
+                       "restent dans le GeoJSON (WGS 84) et dans carte/, ou s'obtiennent dans leur "
+                       "système légal avec --crs EPSG:5490 (Guadeloupe, Martinique), EPSG:2972 "
+                       "(Guyane), EPSG:2975 (La Réunion), EPSG:4471 (Mayotte)");
+    else
+        ptce_info(ctx, "EPSG:%d : les Shapefiles en position réelle ne gardent que les régions %s "
+                       "(système légal de ce territoire)", b->crs.epsg, regions);
     return st;
 }
 
@@ -338,7 +381,8 @@ static ptce_status make_publication(ptce_ctx *ctx, build_state *b, const build_o
                             &b->crs, classes_style(&p->epc, NULL))))
         return st;
     if (b->groups.n > 0 &&
-        (st = publish_layer(ctx, p, b, &b->group_layer.out, "", "ptce_groupes",
+        (st = publish_layer(ctx, p, b, b->restricted ? &b->groups_view.out : &b->group_layer.out,
+                            "", "ptce_groupes",
                             "PTCE par groupe", buf[3], &b->crs,
                             classes_style(&p->grp, "groupe"))))
         return st;
@@ -734,6 +778,7 @@ static void build_state_free(build_state *b)
     layer_view_free(&b->regions_view);
     layer_view_free(&b->deps_view);
     layer_view_free(&b->epci_view);
+    layer_view_free(&b->groups_view);
     carte_free(&b->carte);
     geom_crs_close(&b->crs);
     layers_free(&b->ls);

@@ -17,31 +17,40 @@ CSV
 "$PTCE_MAP" build -o "$work/l93" --crs EPSG:2154 --groups "$work/groupes.csv" --quiet
 "$PTCE_MAP" build -o "$work/wgs" --quiet
 out="$work/l93"
-placed=$(ogr_count "$out/ptce_points.shp")
+placed=$(ogr_count "$out/ptce_points.geojson")   # GeoJSON: every placed PTCE, WGS 84
 
 # --crs: the .prj is PROJ's ESRI WKT, which GDAL reads back as EPSG:2154.
 for layer in ptce_points ptce_regions ptce_departements ptce_groupes; do
   expect_eq "$(srs_epsg "$out/$layer.prj")" "2154" "$layer.prj"
 done
 grep -q '^PROJCS\["RGF_1993_Lambert_93"' "$out/ptce_points.prj" || fail "ESRI WKT name"
-# Points of metropolitan France in Lambert-93 metres; overseas points at their true place
-# projected in Lambert-93 (far away), never in the insets' column.
-bounds=$("$SHPCHECK" "$out/ptce_points" bounds)
-read -r xmin ymin xmax ymax <<<"$bounds"
-python3 - "$out" <<'PY' || fail "Lambert-93 point coordinates"
-import subprocess, sys
-out = sys.argv[1]
-rows = subprocess.run(["ogrinfo", "-ro", "-q", "-al", out + "/ptce_points.shp"], capture_output=True, text=True).stdout
-import re
-pts = [(float(x), float(y)) for x, y in re.findall(r"POINT \(([-\d.]+) ([-\d.]+)\)", rows)]
-regs = re.findall(r"code_reg \(String\) = (\d+)", rows)
-assert len(pts) == len(regs) > 0
-for (x, y), reg in zip(pts, regs):
-    if reg in ("01", "02", "03", "04", "06"):
-        assert not (-400000 < x < 1300000 and 6000000 < y < 7200000), (reg, x, y)
-    else:
-        assert 50000 < x < 1300000 and 6000000 < y < 7200000, (reg, x, y)
+# Lambert-93 is made for metropolitan France: with --crs EPSG:2154 the true-position
+# layers (Shapefiles and the GeoPackage's ptce_* tables) keep metropolitan France only, and
+# no coordinate of theirs lies outside Lambert-93's area of use (EPSG: 9.86°W–10.38°E,
+# 41.15°N–51.56°N, projected bounds below). The overseas regions stay in the GeoJSON.
+python3 - "$out" "$SHPCHECK" <<'PY' || fail "Lambert-93 keeps its domain"
+import re, sqlite3, subprocess, sys
+out, shpcheck = sys.argv[1], sys.argv[2]
+X0, Y0, X1, Y1 = -378305.81, 6005281.2, 1320649.57, 7235612.72
+def inside(b, what):
+    assert X0 <= b[0] and Y0 <= b[1] and b[2] <= X1 and b[3] <= Y1, (what, b)
+for layer in ("ptce_points", "ptce_regions", "ptce_departements", "ptce_epci", "ptce_groupes"):
+    b = [float(v) for v in subprocess.run([shpcheck, out + "/" + layer, "bounds"], capture_output=True, text=True, check=True).stdout.split()]
+    inside(b, layer + ".shp")
+    rows = subprocess.run(["ogrinfo", "-ro", "-q", "-al", out + "/" + layer + ".shp"], capture_output=True, text=True).stdout
+    regs = re.findall(r"code_reg \(String\) = (\d+)", rows)
+    assert not set(regs) & {"01", "02", "03", "04", "06"}, (layer, "overseas feature in Lambert-93")
+db = sqlite3.connect(out + "/ptce-map.gpkg")
+for t, x0, y0, x1, y1, srs in db.execute("SELECT table_name, min_x, min_y, max_x, max_y, srs_id FROM gpkg_contents WHERE table_name LIKE 'ptce_%'"):
+    assert srs == 2154, t
+    inside((x0, y0, x1, y1), t + " (GeoPackage)")
+    if t in ("ptce_points", "ptce_regions", "ptce_departements"):
+        assert db.execute('SELECT count(*) FROM "%s" WHERE code_reg IN (\'01\',\'02\',\'03\',\'04\',\'06\')' % t).fetchone()[0] == 0, t
+readme = open(out + "/LISEZMOI.txt", encoding="utf-8").read()
+assert "contiennent que la métropole" in readme and "EPSG:5490" in readme, readme
 PY
+metro=$(ogr_count "$out/ptce_points.shp")
+[ "$metro" -gt 0 ] && [ "$metro" -lt "$placed" ] || fail "Lambert-93 points: $metro of $placed"
 
 # ogrinfo: geometry type and count of every Shapefile and GeoJSON.
 ogr_geometry() { ogrinfo -ro -so -al "$1" | sed -n 's/^Geometry: //p' | head -1; }
@@ -81,17 +90,21 @@ python3 -c "import sys; x0,y0,x1,y1=map(float,sys.argv[1:]); sys.exit(0 if x0>-4
   "$cx0" "$cy0" "$cx1" "$cy1" || fail "carte extent outside the page: $cx0 $cy0 $cx1 $cy1"
 moved=$("$SHPCHECK" "$out/carte/ptce_regions" sum deplace)
 expect_eq "$moved" "5" "regions flagged as moved"
-overseas_points=$("$SHPCHECK" "$out/ptce_points" values code_reg | grep -cE '^(01|02|03|04|06)$' || true)
+overseas_points=$(python3 -c "import json,sys; print(sum(f['properties']['code_reg'] in ('01','02','03','04','06') for f in json.load(open(sys.argv[1]))['features']))" "$out/ptce_points.geojson")
 expect_eq "$("$SHPCHECK" "$out/carte/ptce_points" sum deplace)" "$overseas_points" "points flagged as moved"
 # Nothing moved in true-position layers: they have no deplace field at all.
 info=$("$SHPCHECK" "$out/ptce_points" info)
 grep -q deplace <<<"$info" && fail "true-position layer carries layout fields"
 
 # Groups add up; synthese.csv has the regions and a national total equal to the points.
-expect_eq "$(ogr_count "$out/ptce_groupes.shp")" "16" "groups (18 regions, two pairs merged)"
-expect_eq "$("$SHPCHECK" "$out/ptce_groupes" sum nb_ptce)" "$placed" "groups add up"
-groups=$("$SHPCHECK" "$out/ptce_groupes" values groupe)
-expect_match "$groups" "^Océan Indien$" "group name with accents"
+expect_eq "$(ogr_count "$out/ptce_groupes.geojson")" "16" "groups (18 regions, two pairs merged)"
+gsum=$(python3 -c "import json,sys; print(sum(f['properties']['nb_ptce'] for f in json.load(open(sys.argv[1]))['features']))" "$out/ptce_groupes.geojson")
+expect_eq "$gsum" "$placed" "groups add up"
+grep -q '"groupe":"Océan Indien"' "$out/ptce_groupes.geojson" || fail "group name with accents"
+# In Lambert-93 only the groups lying wholly in metropolitan France: 16 less Guadeloupe,
+# Martinique, Guyane and Océan Indien; they add up to the metropolitan points.
+expect_eq "$(ogr_count "$out/ptce_groupes.shp")" "12" "Lambert-93 groups"
+expect_eq "$("$SHPCHECK" "$out/ptce_groupes" sum nb_ptce)" "$metro" "Lambert-93 groups add up"
 python3 - "$out/synthese.csv" "$placed" <<'PY' || fail "synthese.csv"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig"), delimiter=";"))
