@@ -15,6 +15,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,13 +272,34 @@ static ptce_status ban_row(void *user, const char *const *cells, size_t n, size_
 /* The longest BAN cell worth reading: street names run to about a hundred bytes. */
 #define BAN_MAX_CELL 1000
 
+/* The most bytes one --ban file may give once decompressed (the whole of France is about
+ * 4 GiB): a bound against a file that never ends or a compression bomb. */
+#define BAN_MAX_BYTES (16ULL << 30)
+
 static ptce_status load_file(geocoder *g, ban_index *b, const char *path)
 {
     ptce_ctx *ctx = g->ctx;
-    gzFile f = gzopen(path, "rb");
-    if (!f)
-        return ptce_fail(ctx, PTCE_ERR_IO, "%s : lecture impossible (%s).", path,
-                         errno ? strerror(errno) : "zlib");
+    /* Like every input: a regular file only (a FIFO would block, /dev/zero never end),
+     * opened without waiting for a writer. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sst;
+    if (fd < 0 || fstat(fd, &sst) != 0 || !S_ISREG(sst.st_mode)) {
+        int err = fd < 0 ? errno : S_ISDIR(sst.st_mode) ? EISDIR : 0;
+        if (fd >= 0)
+            close(fd);
+        if (err == ENOMEM)
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        return ptce_fail(ctx, PTCE_ERR_INPUT, "%s : lecture impossible (%s).", path,
+                         err ? strerror(err) : "ce n'est pas un fichier ordinaire : tube, "
+                         "périphérique…");
+    }
+    int flags = fcntl(fd, F_GETFL);
+    gzFile f = flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 ? gzdopen(fd, "rb")
+                                                                          : NULL;
+    if (!f) {
+        close(fd);
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
     gzbuffer(f, 1 << 17);
     ban_load L = {.g = g, .b = b, .path = path};
     csv_read_options opts = {.max_cell = BAN_MAX_CELL};
@@ -295,6 +319,12 @@ static ptce_status load_file(geocoder *g, ban_index *b, const char *path)
         if (got == 0)
             break;
         total += (size_t)got;
+        if (total > BAN_MAX_BYTES) {
+            st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s : plus de %llu Gio une fois décompressé ; "
+                           "ce n'est pas un fichier de la BAN (la France entière en fait "
+                           "moins de 5).", path, BAN_MAX_BYTES >> 30);
+            break;
+        }
         st = csv_stream_feed(s, chunk, (size_t)got);
     }
     if (!st) {

@@ -291,8 +291,9 @@ ptce_status geocoder_load_overrides(geocoder *g, const char *path)
     size_t len;
     char *bytes = ptce_read_file(path, &len);
     if (!bytes)
-        return ptce_fail(ctx, PTCE_ERR_IO, "%s : lecture impossible (%s).", path,
-                         strerror(errno));
+        return errno == ENOMEM ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
+                               : ptce_fail(ctx, PTCE_ERR_INPUT, "%s : lecture impossible (%s).",
+                                           path, strerror(errno));
     csv_table tab;
     csv_read_options opts = {.max_cell = OVERRIDE_MAX_CELL};
     ptce_status st = csv_table_parse(ctx, path, bytes, len, &opts, &tab);

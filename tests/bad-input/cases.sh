@@ -211,3 +211,8 @@ setup_too_many_ban_options() { mkdir "$W/vide"; }
 # ptce-map's own folder replaced by a link: refused, never followed.
 setup_output_dot_ptce_map_is_link() { mkdir -p "$W/out" "$W/ailleurs"; ln -s ../ailleurs "$W/out/.ptce-map"; }
 check_output_dot_ptce_map_is_link() { [ -z "$(ls -A "$W/ailleurs")" ] || fail "link followed"; }
+
+# ---- every file option: a regular file, or a clear refusal (never a wait) ----------------
+
+setup_ban_fifo() { mkfifo "$W/ban.csv"; }
+setup_overrides_fifo() { mkfifo "$W/corr.csv"; }

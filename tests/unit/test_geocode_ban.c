@@ -199,8 +199,12 @@ static void bad_files(void **state)
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "geocode-overrides.csv"));
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "colonne « numero »"));
     const char *missing[] = {"/nonexistent/adresses-01.csv.gz"};
-    assert_int_equal(geocoder_load_ban(g, missing, 1), PTCE_ERR_IO);
+    /* An input that cannot be read is exit 2 (man page), not a write error. */
+    assert_int_equal(geocoder_load_ban(g, missing, 1), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "/nonexistent/adresses-01.csv.gz"));
+    const char *device[] = {"/dev/zero"}; /* endless: refused, not read */
+    assert_int_equal(geocoder_load_ban(g, device, 1), PTCE_ERR_INPUT);
+    assert_non_null(strstr(ptce_ctx_error(g_ctx), "pas un fichier ordinaire"));
     assert_int_equal(geocoder_ban_count(g), 0);
     /* A good file then a bad one: the good one stays loaded. */
     char p69[4096];

@@ -192,7 +192,7 @@ static void bad_files_are_refused(void **state)
     expect_error(g, "id;insee;note\nA;69123;\"pas fini\n",
                  (const char *const[]){"ligne 2", "guillemet", NULL});
     expect_error(g, "", (const char *const[]){"vide", NULL});
-    assert_int_equal(geocoder_load_overrides(g, "/nonexistent/overrides.csv"), PTCE_ERR_IO);
+    assert_int_equal(geocoder_load_overrides(g, "/nonexistent/overrides.csv"), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "/nonexistent/overrides.csv"));
     assert_int_equal(geocoder_overrides_count(g), 0);
 
