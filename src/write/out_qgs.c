@@ -464,7 +464,7 @@ static void scalebar_item(strbuf *sb, int uuid, const char *id, const item_box *
                   "numSubdivisions=\"1\" subdivisionsHeight=\"1.5\" numUnitsPerSegment=\"");
     carto_number(sb, km_per_segment, 3);
     sb_append(sb, "\" segmentSizeMode=\"0\" minBarWidth=\"10\" maxBarWidth=\"60\" "
-                  "segmentMillimeters=\"10\" numMapUnitsPerScaleBarUnit=\"1000\" "
+                  "segmentMillimeters=\"10\" numMapUnitsPerScaleBarUnit=\"1\" "
                   "unitLabel=\"km\" unitType=\"km\" height=\"2\" lineWidth=\"0.3\" "
                   "labelBarSpace=\"1\" boxContentSpace=\"0.5\" alignment=\"0\" "
                   "labelVerticalPlacement=\"0\" labelHorizontalPlacement=\"0\" mapUuid=\"");

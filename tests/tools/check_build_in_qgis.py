@@ -9,8 +9,10 @@ Not run by ctest: it needs Debian's python3-qgis (a heavy package). Run by hand:
 
 Checks: every Shapefile opens valid with the expected CRS and picks up its .qml by itself
 with the expected renderer; the project ptce-map.qgs opens with every layer valid and
-relative paths; accents read back; the print layout "Carte nationale" exports to
-layout.png in the output folder.
+relative paths; accents read back; the print layout "Carte nationale" (with its scale bar,
+zoom map and labels) exports to layout.png in the output folder; every table of
+ptce-map.gpkg opens valid and takes its default style from the GeoPackage's layer_styles,
+with the French field aliases.
 """
 import os
 import sys
@@ -71,6 +73,23 @@ for rel, renderer in expected.items():
         check("Île-de-France" in names and "Provence-Alpes-Côte d'Azur" in names,
               "accents read back by QGIS")
 
+# The GeoPackage: every layer opens, takes its default style from layer_styles, and shows
+# the French aliases of its fields.
+gpkg = os.path.join(out, "ptce-map.gpkg")
+index = QgsVectorLayer(gpkg, "index", "ogr")
+check(index.isValid(), "ptce-map.gpkg opens")
+tables = [t.split("!!::!!")[1] for t in index.dataProvider().subLayers()]
+check("ptce_points" in tables and "ptce_epci" in tables, "GeoPackage tables " + " ".join(tables))
+for table in tables:
+    if table == "layer_styles":
+        continue
+    layer = QgsVectorLayer(gpkg + "|layername=" + table, table, "ogr")
+    check(layer.isValid(), "gpkg " + table + " opens")
+    msg, loaded = layer.loadDefaultStyle()
+    check(loaded, "gpkg " + table + " default style from layer_styles (" + msg + ")")
+    aliases = [layer.attributeAlias(i) for i in range(layer.fields().count())]
+    check(any(aliases), "gpkg " + table + " has field aliases")
+
 project = QgsProject.instance()
 check(project.read(os.path.join(out, "ptce-map.qgs")), "ptce-map.qgs opens")
 for layer in project.mapLayers().values():
@@ -80,6 +99,15 @@ check(project.crs().authid() == "EPSG:2154", "project CRS " + project.crs().auth
 layout = project.layoutManager().layoutByName("Carte nationale")
 check(layout is not None, "print layout 'Carte nationale'")
 if layout is not None:
+    kinds = {type(item).__name__ for item in layout.items()}
+    check("QgsLayoutItemScaleBar" in kinds, "layout has a scale bar")
+    # Kilometres read from a map in metres: QGIS converts the units itself, so one scale-bar
+    # unit is one "map unit" for the labels (1000 printed 0.1 km for 100 km).
+    for bar in [i for i in layout.items() if type(i).__name__ == "QgsLayoutItemScaleBar"]:
+        check(bar.unitLabel() == "km" and bar.mapUnitsPerScaleBarUnit() == 1,
+              "scale bar %s labelled in km (%g per unit)" % (bar.id(), bar.mapUnitsPerScaleBarUnit()))
+    maps = [i for i in layout.items() if type(i).__name__ == "QgsLayoutItemMap"]
+    check(len(maps) >= 2, "layout has the national map and the zoom map (%d maps)" % len(maps))
     result = QgsLayoutExporter(layout).exportToImage(os.path.join(out, "layout.png"),
                                                      QgsLayoutExporter.ImageExportSettings())
     check(result == QgsLayoutExporter.Success, "layout exported to layout.png")
