@@ -59,16 +59,11 @@ typedef struct build_state {
 /* The regions of metropolitan France: what Lambert-93 is made for (its area of use, EPSG). */
 #define METROPOLE_REGIONS "11,24,27,28,32,44,52,53,75,76,84,93,94"
 
-const char *build_territory_of_crs(int epsg)
+/* The regions the true-position layers keep for a CRS: the overseas CRSs' own territory
+ * (geom/), metropolitan France for Lambert-93, everything for the others. */
+static const char *crs_regions(int epsg)
 {
-    switch (epsg) {
-    case 2154: return METROPOLE_REGIONS;
-    case 5490: case 4559: case 32620: return "01,02";
-    case 2972: case 32622: return "03";
-    case 2975: case 32740: return "04";
-    case 4471: case 32738: return "06";
-    }
-    return NULL;
+    return epsg == GEOM_EPSG_LAMBERT93 ? METROPOLE_REGIONS : geom_crs_regions(epsg);
 }
 
 static void print_summary(ptce_ctx *ctx, const ptce_run *run, const aggregation *agg)
@@ -238,8 +233,11 @@ static int census_year(const build_options *opts, const ptce_run *run)
     for (const char *p = name; p[0] && p[1] && p[2] && p[3]; p++)
         if (p[0] == '2' && p[1] == '0' && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' &&
             p[3] <= '9' && (p == name || p[-1] < '0' || p[-1] > '9') &&
-            (p[4] < '0' || p[4] > '9'))
-            return (int)strtol(p, NULL, 10); /* exactly four digits, checked above */
+            (p[4] < '0' || p[4] > '9')) {
+            int y = (int)strtol(p, NULL, 10); /* exactly four digits, checked above */
+            if (y >= PTCE_YEAR_MIN && y <= PTCE_YEAR_MAX)
+                return y;
+        }
     return atoi(run->rd.cog_year);
 }
 
@@ -522,7 +520,7 @@ static ptce_status write_maps(ptce_ctx *ctx, outdir *od, build_state *b, publica
                  "\xC2\xB7 recensement %d, COG %s", ptce_version(), year, b->run.rd.cog_year);
     char zoom_label[96];
     snprintf(zoom_label, sizeof zoom_label, "%s (\xC3\x97%g)", lay->zoom_label, lay->zoom_scale);
-    qgs_project proj = {.title = title, .epsg = 2154, .layers = layers, .nlayers = nl,
+    qgs_project proj = {.title = title, .epsg = GEOM_EPSG_LAMBERT93, .layers = layers, .nlayers = nl,
                         .credit = b->run.rd.credit, .production = production,
                         .zoom_label = zoom_label};
     memcpy(proj.extent, lay->extent, sizeof proj.extent);
@@ -794,7 +792,7 @@ ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     outdir od = {0};
     b->tiles = opts->tiles;
-    int epsg = opts->epsg ? opts->epsg : 4326;
+    int epsg = opts->epsg ? opts->epsg : GEOM_EPSG_WGS84;
     /* Check what the user typed before the long part of the run. */
     ptce_status st = geom_crs_open(ctx, epsg, &b->crs);
     if (!st)
@@ -814,7 +812,7 @@ ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts)
     if (!st && b->groups.n > 0)
         st = layers_area(ctx, &b->ls, AREA_GROUP, b->groups.groups, b->groups.n, NULL,
                          "ptce_groupes", "PTCE par groupe", &b->group_layer);
-    const char *territory = build_territory_of_crs(epsg);
+    const char *territory = crs_regions(epsg);
     if (!st && territory)
         st = restrict_to_territory(ctx, b, territory);
     if (!st)

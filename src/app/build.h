@@ -28,8 +28,4 @@ typedef struct build_options {
 /* Runs the pipeline and writes the outputs. On failure nothing in outdir changes. */
 ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts);
 
-/* The regions an overseas legal CRS is made for ("01,02" for EPSG:5490), NULL for the
- * others (which take every feature). */
-const char *build_territory_of_crs(int epsg);
-
 #endif

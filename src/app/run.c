@@ -36,14 +36,6 @@ static char *derive_id(const census *c, const census_record *rec)
     return ptce_strdup(buf);
 }
 
-static int has_text(const char *s)
-{
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t')
-            return 1;
-    return 0;
-}
-
 ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run)
 {
     memset(run, 0, sizeof *run);
@@ -90,12 +82,12 @@ ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run)
         const char *m = census_value(c, row->rec, ROLE_MEMBRES);
         if (parse_decimal(m, &v) && v >= 0 && v < 1e9)
             row->membres = (long)v;
-        else if (has_text(m))
+        else if (!str_is_blank(m))
             ptce_warn(ctx, "%s, ligne %zu, colonne « %s » : « %.30s » n'est pas un nombre de "
                            "membres ; ignoré", c->path, row->rec->line,
                       c->header[c->role_col[ROLE_MEMBRES]], m);
         const char *y = census_value(c, row->rec, ROLE_ANNEE);
-        if (parse_decimal(y, &v) && v >= 2000 && v <= 2100)
+        if (parse_decimal(y, &v) && v >= PTCE_YEAR_MIN && v <= PTCE_YEAR_MAX)
             row->annee = (int)v;
     }
     return PTCE_OK;

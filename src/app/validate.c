@@ -128,19 +128,6 @@ static void sort_findings(validate_report *r)
 
 /* ---- small helpers -------------------------------------------------------------------- */
 
-static bool blank(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == 0xC2 && p[1] == 0xA0) { /* no-break space */
-            p++;
-            continue;
-        }
-        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
-            return false;
-    }
-    return true;
-}
-
 static const char *column_of(const census *c, census_role role)
 {
     return c->role_col[role] >= 0 ? c->header[c->role_col[role]] : "";
@@ -232,7 +219,7 @@ static void check_coordinates(checker *k, const census *c, const census_record *
     const char *slat = census_value(c, rec, ROLE_LATITUDE);
     const char *slon = census_value(c, rec, ROLE_LONGITUDE);
     char ex[64];
-    bool has_lat = !blank(slat), has_lon = !blank(slon);
+    bool has_lat = !str_is_blank(slat), has_lon = !str_is_blank(slon);
     if (has_lat != has_lon) {
         census_role missing = has_lat ? ROLE_LONGITUDE : ROLE_LATITUDE;
         check(k, VCHECK_LATLON_HALF, VALIDATE_ERROR, rec->line, column_of(c, missing),
@@ -258,7 +245,7 @@ static void check_coordinates(checker *k, const census *c, const census_record *
         *reported |= !ok_a || !ok_b;
     }
     const char *sx = census_value(c, rec, ROLE_X), *sy = census_value(c, rec, ROLE_Y);
-    bool has_x = !blank(sx), has_y = !blank(sy);
+    bool has_x = !str_is_blank(sx), has_y = !str_is_blank(sy);
     double x, y;
     if (has_x != has_y) {
         check(k, VCHECK_XY_HALF, VALIDATE_ERROR, rec->line, column_of(c, has_x ? ROLE_Y : ROLE_X),
@@ -282,7 +269,7 @@ static void check_numbers(checker *k, const census *c, const census_record *rec)
     char ex[64];
     double v;
     const char *m = census_value(c, rec, ROLE_MEMBRES);
-    if (!blank(m)) {
+    if (!str_is_blank(m)) {
         excerpt(m, ex, sizeof ex);
         const char *col = column_of(c, ROLE_MEMBRES);
         if (!parse_decimal(m, &v))
@@ -302,28 +289,30 @@ static void check_numbers(checker *k, const census *c, const census_record *rec)
                 "nombre de membres très élevé (%s)", ex);
     }
     const char *y = census_value(c, rec, ROLE_ANNEE);
-    if (!blank(y)) {
+    if (!str_is_blank(y)) {
         excerpt(y, ex, sizeof ex);
         const char *col = column_of(c, ROLE_ANNEE);
         if (!parse_decimal(y, &v) || v != floor(v))
             check(k, VCHECK_YEAR_UNREADABLE, VALIDATE_WARNING, rec->line, col,
                 "Indiquez l'année sur quatre chiffres (ex. 2025)",
                 "« %s » n'est pas une année", ex);
-        else if (v < 2010 || v > 2030)
+        else if (v < PTCE_YEAR_MIN || v > PTCE_YEAR_MAX)
             check(k, VCHECK_YEAR_OUT_OF_RANGE, VALIDATE_WARNING, rec->line, col,
                 "Indiquez l'année de l'AMI (2013, 2015, 2021, 2023, 2025…)",
-                "année %s hors de la période attendue (2010 à 2030)", ex);
+                "année %s hors de la période attendue (%d à %d)", ex, PTCE_YEAR_MIN,
+                PTCE_YEAR_MAX);
     }
 }
 
-/* The département(s) a postal code points to when La Poste does not know it. */
+/* Whether a postal code's prefix points to `dep`, when La Poste does not know the code. */
 static bool postcode_prefix_is(const char *pc, const char *dep)
 {
-    if (strncmp(pc, "97", 2) == 0)
-        return strncmp(pc, dep, 3) == 0;
-    if (strncmp(pc, "20", 2) == 0)
-        return strcmp(dep, "2A") == 0 || strcmp(dep, "2B") == 0;
-    return strncmp(pc, dep, 2) == 0 && strlen(dep) == 2;
+    char codes[2][4];
+    int n = refdata_postcode_departements(pc, codes);
+    for (int i = 0; i < n; i++)
+        if (strcmp(codes[i], dep) == 0)
+            return true;
+    return false;
 }
 
 /* What our own checks have already said about a row, so that the geocoder's remarks on the
@@ -340,7 +329,7 @@ static void check_place_consistency(checker *k, const ptce_run *run, const censu
     const census *c = &run->census;
     const refdata *rd = &run->rd;
     const char *sdep = census_value(c, rec, ROLE_DEPARTEMENT);
-    if (blank(sdep))
+    if (str_is_blank(sdep))
         return;
     const departement *dep = geocode_parse_departement(rd, sdep);
     if (!dep)
@@ -348,7 +337,7 @@ static void check_place_consistency(checker *k, const ptce_run *run, const censu
     const char *spc = census_value(c, rec, ROLE_CODE_POSTAL);
     char pc[6];
     int restored = 0, cedex = 0;
-    if (!blank(spc) && geocode_clean_postcode(spc, pc, &restored, &cedex)) {
+    if (!str_is_blank(spc) && geocode_clean_postcode(spc, pc, &restored, &cedex)) {
         const postal_entry *first = NULL;
         size_t n = cedex ? 0 : refdata_postal(rd, pc, &first);
         bool agrees = false;
@@ -368,7 +357,7 @@ static void check_place_consistency(checker *k, const ptce_run *run, const censu
     const char *sinsee = census_value(c, rec, ROLE_INSEE);
     char code[6];
     int zero = 0;
-    if (!blank(sinsee) && refdata_clean_insee(sinsee, code, &zero)) {
+    if (!str_is_blank(sinsee) && refdata_clean_insee(sinsee, code, &zero)) {
         const commune *m = refdata_commune(rd, code);
         if (!m) {
             const former_commune *f = refdata_former(rd, code);
@@ -407,7 +396,7 @@ static void check_swallowed_rows(checker *k, const census *c, const census_recor
 /* The column of `role` when the row has something in it, NULL otherwise. */
 static const char *given(const census *c, const census_record *rec, census_role role)
 {
-    return has_role(c, role) && !blank(census_value(c, rec, role)) ? column_of(c, role) : NULL;
+    return has_role(c, role) && !str_is_blank(census_value(c, rec, role)) ? column_of(c, role) : NULL;
 }
 
 /* The census column a remark is about, when the row fills it ("" otherwise): the cell of
@@ -496,7 +485,7 @@ static void check_geocoding(checker *k, const ptce_run *run, const ptce_row *row
 static bool place_given(const census *c, const census_record *rec)
 {
     for (size_t i = 0; i < NPLACE_ROLES; i++)
-        if (!blank(census_value(c, rec, place_roles[i])))
+        if (!str_is_blank(census_value(c, rec, place_roles[i])))
             return true;
     return false;
 }
@@ -636,7 +625,7 @@ ptce_status validate_run(ptce_ctx *ctx, const ptce_run *run, validate_report *ou
     for (size_t i = 0; i < run->nrows && !k.failed; i++) {
         const ptce_row *row = &run->rows[i];
         const census_record *rec = row->rec;
-        if (has_role(c, ROLE_NOM) && blank(row->nom))
+        if (has_role(c, ROLE_NOM) && str_is_blank(row->nom))
             check(&k, VCHECK_EMPTY_NAME, VALIDATE_ERROR, rec->line, column_of(c, ROLE_NOM),
                 "Indiquez le nom du PTCE",
                 "nom du PTCE vide : la carte et les rapports n'auront rien à afficher");

@@ -133,8 +133,9 @@ int cmd_build(int argc, char **argv)
             break;
         case OPT_ANNEE:
             bo.annee = atoi(optarg);
-            if (bo.annee < 2000 || bo.annee > 2100) {
-                fprintf(stderr, "ptce-map build : --annee attend une année (ex. 2026)\n");
+            if (bo.annee < PTCE_YEAR_MIN || bo.annee > PTCE_YEAR_MAX) {
+                fprintf(stderr, "ptce-map build : --annee attend une année de %d à %d (ex. 2026)\n",
+                        PTCE_YEAR_MIN, PTCE_YEAR_MAX);
                 return 1;
             }
             break;

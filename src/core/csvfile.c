@@ -260,12 +260,9 @@ static void on_field(void *data, size_t len, void *priv)
 
 static bool row_is_blank(const engine *e)
 {
-    for (size_t i = 0; i < e->row_cells; i++) {
-        const char *cell = e->text.data + e->offsets[e->row_first + i];
-        for (; *cell; cell++)
-            if (*cell != ' ' && *cell != '\t' && *cell != '\r')
-                return false;
-    }
+    for (size_t i = 0; i < e->row_cells; i++)
+        if (!str_is_blank(e->text.data + e->offsets[e->row_first + i]))
+            return false;
     return true;
 }
 

@@ -288,6 +288,19 @@ bool parse_decimal(const char *text, double *out)
     return true;
 }
 
+bool str_is_blank(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (p[0] == 0xC2 && p[1] == 0xA0) { /* no-break space */
+            p++;
+            continue;
+        }
+        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+            return false;
+    }
+    return true;
+}
+
 char *str_trim(char *s)
 {
     char *start = s;

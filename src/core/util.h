@@ -53,6 +53,10 @@ void utf8_append_codepoint(strbuf *sb, unsigned cp);
 /* The largest length <= max that does not cut a UTF-8 sequence of s in two. */
 size_t utf8_cut_length(const char *s, size_t max);
 
+/* π, and degrees to radians (C11 has no M_PI). */
+#define PTCE_PI 3.14159265358979323846
+#define PTCE_RAD_PER_DEG (PTCE_PI / 180.0)
+
 /* Parses a decimal number written with a point or a comma, surrounded by optional spaces.
  * Returns false for empty text, trailing garbage, NaN and infinities. */
 bool parse_decimal(const char *text, double *out);
@@ -63,8 +67,12 @@ bool parse_decimal(const char *text, double *out);
  * Hand-written because printf is most of the time of writing large outputs. */
 size_t format_fixed(char *buf, double v, int decimals, int trim);
 
-/* Removes leading and trailing ASCII blanks and no-break spaces in place. */
+/* Removes leading and trailing blanks in place: spaces, tabs, CR, LF and no-break spaces. */
 char *str_trim(char *s);
+
+/* True when s holds nothing but those blanks (or nothing): an empty cell. The one test of
+ * emptiness for cells and values. */
+bool str_is_blank(const char *s);
 
 /* Case-insensitive ASCII comparison helpers. */
 bool str_starts_with(const char *s, const char *prefix);

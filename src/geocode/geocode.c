@@ -131,7 +131,7 @@ size_t geocoder_ban_count(const geocoder *g)
 
 double geo_distance_km(double lat1, double lon1, double lat2, double lon2)
 {
-    const double r = 6371.0, rad = 3.14159265358979323846 / 180.0;
+    const double r = 6371.0, rad = PTCE_RAD_PER_DEG;
     double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
     double a = sin(dlat / 2) * sin(dlat / 2) +
                cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
@@ -188,14 +188,6 @@ static geo_remark *note_commune(geocoder *g, geo_result *r, geo_remark_code code
     geo_remark *m = remark_add(g, r, code, field);
     m->commune[0] = c;
     return m;
-}
-
-static int is_blank(const char *s)
-{
-    for (; *s; s++)
-        if (!isspace((unsigned char)*s) && (unsigned char)*s != 0xC2 && (unsigned char)*s != 0xA0)
-            return 0;
-    return 1;
 }
 
 static int has_content(const char *s)
@@ -696,12 +688,9 @@ static ptce_status lambert_to_wgs84(geocoder *g, double x, double y, double *lat
 {
     *ok = 0;
     if (!g->l93_to_wgs84) {
-        /* Built from its pipeline rather than proj_create_crs_to_crs: the same operation
-         * without a search of proj.db (about 40 ms) on every run. */
-        g->l93_to_wgs84 = proj_create(g->ctx->proj,
-                                      "+proj=pipeline +step +inv +proj=lcc +lat_0=46.5 +lon_0=3 "
-                                      "+lat_1=49 +lat_2=44 +x_0=700000 +y_0=6600000 +ellps=GRS80 "
-                                      "+step +proj=unitconvert +xy_in=rad +xy_out=deg");
+        /* The built-in operation, run backwards: no search of proj.db (about 40 ms) on
+         * every run, and the one Lambert-93 definition (geom/geom.c). */
+        g->l93_to_wgs84 = geom_wgs84_to(g->ctx, GEOM_EPSG_LAMBERT93);
         if (!g->l93_to_wgs84)
             return ptce_fail(g->ctx, PTCE_ERR_LIBRARY,
                              "PROJ : conversion Lambert-93 → WGS 84 impossible (%s)",
@@ -709,18 +698,13 @@ static ptce_status lambert_to_wgs84(geocoder *g, double x, double y, double *lat
                                                        proj_context_errno(g->ctx->proj)));
     }
     PJ_COORD c = proj_coord(x, y, 0, 0);
-    PJ_COORD out = proj_trans(g->l93_to_wgs84, PJ_FWD, c);
+    PJ_COORD out = proj_trans(g->l93_to_wgs84, PJ_INV, c);
     if (isfinite(out.v[0]) && isfinite(out.v[1])) {
         *lon = out.v[0];
         *lat = out.v[1];
         *ok = 1;
     }
     return PTCE_OK;
-}
-
-static int looks_lambert93(double x, double y)
-{
-    return x > 50000 && x < 1300000 && y > 6000000 && y < 7200000;
 }
 
 /* How far outside every commune polygon a point may lie and still be given to the nearest
@@ -733,11 +717,6 @@ static int looks_lambert93(double x, double y)
  * farther out is at sea, or well into a neighbouring country (most border towns lie
  * several km from the line). */
 #define PLACE_TOLERANCE_M 1000.0
-
-/* Coordinates alone: how sure the commune is when its polygon holds the point, and when
- * the point is outside every polygon but within the tolerance of this one. */
-#define SCORE_POINT_IN_COMMUNE 0.9
-#define SCORE_POINT_NEAR_COMMUNE 0.8
 
 /* The polygons are the reference data's own, loaded and indexed on the first point (never
  * for a census without coordinates); refdata loads them lazily, which is why the const is
@@ -771,8 +750,8 @@ static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c,
 {
     memset(c, 0, sizeof *c);
     double a, b;
-    int has_lat = !is_blank(in->latitude), has_lon = !is_blank(in->longitude);
-    int has_x = !is_blank(in->x), has_y = !is_blank(in->y);
+    int has_lat = !str_is_blank(in->latitude), has_lon = !str_is_blank(in->longitude);
+    int has_x = !str_is_blank(in->x), has_y = !str_is_blank(in->y);
     int ok;
     ptce_status st;
     c->given = has_lat || has_lon || has_x || has_y;
@@ -781,8 +760,8 @@ static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c,
     geo_remark *n;
     c->field = GEO_FIELD_X;
     if (has_x && has_y && parse_decimal(in->x, &a) && parse_decimal(in->y, &b)) {
-        if (looks_lambert93(a, b) || looks_lambert93(b, a)) {
-            double x = looks_lambert93(a, b) ? a : b, y = looks_lambert93(a, b) ? b : a;
+        if (geom_lambert93_plausible(a, b) || geom_lambert93_plausible(b, a)) {
+            double x = geom_lambert93_plausible(a, b) ? a : b, y = geom_lambert93_plausible(a, b) ? b : a;
             if ((st = lambert_to_wgs84(g, x, y, &c->lat, &c->lon, &ok)))
                 return st;
             if (ok && geo_in_france_box(c->lat, c->lon)) {
@@ -821,8 +800,8 @@ static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c,
     }
     if (strchr(in->latitude, ',') || strchr(in->longitude, ','))
         remark_add(g, r, GEO_R_DECIMAL_COMMA, GEO_FIELD_LATITUDE);
-    if (looks_lambert93(a, b) || looks_lambert93(b, a)) {
-        double x = looks_lambert93(a, b) ? a : b, y = looks_lambert93(a, b) ? b : a;
+    if (geom_lambert93_plausible(a, b) || geom_lambert93_plausible(b, a)) {
+        double x = geom_lambert93_plausible(a, b) ? a : b, y = geom_lambert93_plausible(a, b) ? b : a;
         if ((st = lambert_to_wgs84(g, x, y, &c->lat, &c->lon, &ok)))
             return st;
         if (ok && geo_in_france_box(c->lat, c->lon)) {
@@ -1022,8 +1001,8 @@ static void settle_point(geocoder *g, geo_result *r, const coords *c)
                                  c->field, r->commune);
     n->num[0] = d / 1000.0;
     n->commune[1] = in;
-    if (r->score > 0.8)
-        r->score = 0.8;
+    if (r->score > GEO_SCORE_CONTRADICTED)
+        r->score = GEO_SCORE_CONTRADICTED;
 }
 
 /* ---- address cell ---------------------------------------------------------------------- */
@@ -1118,20 +1097,11 @@ static void fill_area(geocoder *g, area *a, const char *postcode, geo_field pc_f
             area_add_dep(g->rd, a, group[i]->code);
         return;
     }
-    /* The département the postal code's prefix points to. */
-    char code[4];
-    if (strncmp(postcode, "97", 2) == 0) {
-        memcpy(code, postcode, 3);
-        code[3] = '\0';
-        area_add_dep(g->rd, a, code);
-    } else if (strncmp(postcode, "20", 2) == 0) {
-        area_add_dep(g->rd, a, "2A");
-        area_add_dep(g->rd, a, "2B");
-    } else {
-        memcpy(code, postcode, 2);
-        code[2] = '\0';
-        area_add_dep(g->rd, a, code);
-    }
+    /* The département(s) the postal code's prefix points to. */
+    char codes[2][4];
+    int ncodes = refdata_postcode_departements(postcode, codes);
+    for (int i = 0; i < ncodes; i++)
+        area_add_dep(g->rd, a, codes[i]);
     a->postal.n = refdata_postal(g->rd, postcode, &a->postal.first);
     if (a->postal.n == 0 && !cedex)
         note_text(g, r, GEO_R_POSTCODE_UNKNOWN, pc_field, postcode);
@@ -1362,7 +1332,7 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
     memset(rd, 0, sizeof *rd);
     rd->pc_field = GEO_FIELD_POSTCODE;
     rd->name_field = GEO_FIELD_COMMUNE;
-    int pc_given = !is_blank(in->postcode);
+    int pc_given = !str_is_blank(in->postcode);
     if (pc_given) {
         const char *fc = geo_foreign_postcode(in->postcode);
         if (fc) {
@@ -1381,7 +1351,7 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
 
     copy_text(rd->name, sizeof rd->name, in->commune);
     str_trim(rd->name);
-    if (!is_blank(in->departement)) {
+    if (!str_is_blank(in->departement)) {
         rd->dep = geocode_parse_departement(g->rd, in->departement);
         geo_qualifier q;
         /* A region, "DOM", Corsica's "20" of before 1976 (now 2A and 2B). */
@@ -1422,7 +1392,7 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
     if (rd->name[0] && geo_mentions_cedex(rd->name))
         rd->cedex = 1;
     /* A free address gives a postal code and a city when the columns are empty. */
-    if (!is_blank(in->address)) {
+    if (!str_is_blank(in->address)) {
         const char *fc = geo_foreign_postcode(in->address);
         if (!fc)
             fc = address_country(in->address);
@@ -1525,11 +1495,11 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
         return 1;
     }
     const candidate *c = &nm.cands.items[0];
-    double score = 1.0;
+    double score = GEO_SCORE_EXACT;
     if (!area_is_set(a))
-        score = 0.9;
+        score = GEO_SCORE_NAME_ALONE;
     else if (a->postal.n == 0 || nm.loose)
-        score = 0.95;
+        score = GEO_SCORE_NAME_IN_DEP;
     set_commune(g, r, c->commune, GEO_TYPE_MUNICIPALITY, score);
     geo_remark *n;
     if (c->source == NAME_FORMER && c->former) {
@@ -1556,15 +1526,15 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
     if (c->source == NAME_ROUTING && !nm.fuzzy && !nm.prefix)
         note_text(g, r, GEO_R_ROUTING_NAME, nf, name)->commune[0] = c->commune;
     if (nm.fuzzy)
-        r->score = c->distance == 1 ? 0.85 : 0.75;
+        r->score = c->distance == 1 ? GEO_SCORE_ONE_TYPO : GEO_SCORE_TWO_TYPOS;
     else if (nm.prefix || c->source == NAME_ROUTING)
-        r->score = 0.7;
+        r->score = GEO_SCORE_NAME_PREFIX;
     else if (nm.loose)
-        r->score = 0.8;
+        r->score = GEO_SCORE_CONTRADICTED;
     if (c->source == NAME_FORMER)
-        r->score *= 0.98;
-    if (dep_differs && r->score > 0.8)
-        r->score = 0.8;
+        r->score *= GEO_SCORE_FORMER_FACTOR;
+    if (dep_differs && r->score > GEO_SCORE_CONTRADICTED)
+        r->score = GEO_SCORE_CONTRADICTED;
     if (!area_is_set(a) && !nm.fuzzy)
         remark_add(g, r, GEO_R_NAME_ONLY, nf);
     return 1;
@@ -1621,7 +1591,7 @@ static int try_insee(geocoder *g, const geo_input *in, const reading *rd, const 
         else if (rd->postcode[0] && a->postal.n > 0 && !postal_has(&a->postal, m))
             note_text(g, r, GEO_R_INSEE_POSTCODE_MISMATCH, rd->pc_field, rd->postcode)
                 ->commune[0] = m;
-        set_commune(g, r, m, GEO_TYPE_MUNICIPALITY, 1.0);
+        set_commune(g, r, m, GEO_TYPE_MUNICIPALITY, GEO_SCORE_EXACT);
         r->former = f;
         settle_point(g, r, co);
         return 1;
@@ -1633,7 +1603,7 @@ static int try_insee(geocoder *g, const geo_input *in, const reading *rd, const 
     if (nm.cands.n == 1 && a->postal.n > 0 && !postal_has(&a->postal, by_code) && !nm.loose) {
         const commune *m = nm.cands.items[0].commune;
         note_commune(g, r, GEO_R_INSEE_CONTRADICTS, GEO_FIELD_INSEE, by_code)->commune[1] = m;
-        set_commune(g, r, m, GEO_TYPE_MUNICIPALITY, 0.8);
+        set_commune(g, r, m, GEO_TYPE_MUNICIPALITY, GEO_SCORE_CONTRADICTED);
         settle_point(g, r, co);
         return 1;
     }
@@ -1644,7 +1614,7 @@ static int try_insee(geocoder *g, const geo_input *in, const reading *rd, const 
         return 1;
     }
     note_text(g, r, GEO_R_INSEE_NAME_MISMATCH, rd->name_field, name)->commune[0] = by_code;
-    set_commune(g, r, by_code, GEO_TYPE_MUNICIPALITY, 0.8);
+    set_commune(g, r, by_code, GEO_TYPE_MUNICIPALITY, GEO_SCORE_CONTRADICTED);
     r->former = f;
     settle_point(g, r, co);
     return 1;
@@ -1662,7 +1632,7 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
     fill_area(g, &a, rd.postcode, rd.pc_field, rd.cedex, rd.dep, rd.group, rd.ngroup, r);
 
     /* 2. INSEE code. */
-    if (!is_blank(in->insee) && try_insee(g, in, &rd, &a, &co, r))
+    if (!str_is_blank(in->insee) && try_insee(g, in, &rd, &a, &co, r))
         return PTCE_OK;
 
     /* 3. Commune name. */
@@ -1686,7 +1656,7 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
             cand_add(&c, a.postal.first[i].commune, NAME_COMMUNE, NULL, 0);
         sort_candidates(&c);
         if (c.n == 1) {
-            set_commune(g, r, c.items[0].commune, GEO_TYPE_POSTCODE, 0.9);
+            set_commune(g, r, c.items[0].commune, GEO_TYPE_POSTCODE, GEO_SCORE_POSTCODE_ALONE);
             remark_add(g, r, GEO_R_POSTCODE_ONLY, rd.pc_field);
             settle_point(g, r, &co);
             return PTCE_OK;
@@ -1708,7 +1678,7 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
         }
         int inside = co.loc.status == LOCATE_INSIDE;
         set_commune(g, r, m, GEO_TYPE_COORDINATES,
-                    inside ? SCORE_POINT_IN_COMMUNE : SCORE_POINT_NEAR_COMMUNE);
+                    inside ? GEO_SCORE_POINT_IN_COMMUNE : GEO_SCORE_POINT_NEAR_COMMUNE);
         r->lat = co.lat;
         r->lon = co.lon;
         r->precision = "coordonnees";
@@ -1721,7 +1691,7 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
         }
         if (a.dep && strcmp(m->dep, a.dep->code) != 0) {
             remark_add(g, r, GEO_R_POINT_OUTSIDE_DEP, GEO_FIELD_DEPARTEMENT)->dep = a.dep;
-            r->score = 0.5;
+            r->score = GEO_SCORE_POINT_OUTSIDE_DEP;
         }
         return PTCE_OK;
     }
@@ -1736,7 +1706,7 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
         if (chef) {
             r->status = GEO_MATCH;
             r->type = GEO_TYPE_DEPARTEMENT;
-            r->score = 0.3;
+            r->score = GEO_SCORE_DEPARTEMENT_ALONE;
             r->dep = rd.dep;
             r->reg = refdata_region(g->rd, rd.dep->reg);
             r->lat = chef->lat;
@@ -1790,7 +1760,7 @@ static void refine_with_ban(geocoder *g, const geo_input *in, geo_result *r)
         set_commune(g, r, hit.commune, GEO_TYPE_ADDRESS, r->score);
         r->former = former;
     }
-    double score = 1.0;
+    double score = GEO_SCORE_EXACT;
     geo_remark *n;
     switch (hit.match) {
     case BAN_EXACT:
@@ -1799,7 +1769,7 @@ static void refine_with_ban(geocoder *g, const geo_input *in, geo_result *r)
         remark_text(g, n, 2, hit.street);
         break;
     case BAN_NUMBER_NEAR:
-        score = 0.9;
+        score = GEO_SCORE_BAN_NUMBER_NEAR;
         n = note_text(g, r, GEO_R_BAN_NUMBER_NEAR, GEO_FIELD_ADDRESS, s.rep);
         n->num[0] = s.number;
         n->num[1] = hit.number;
@@ -1808,12 +1778,12 @@ static void refine_with_ban(geocoder *g, const geo_input *in, geo_result *r)
         break;
     case BAN_STREET:
     case BAN_NONE:
-        score = 0.8;
+        score = GEO_SCORE_BAN_STREET;
         remark_text(g, remark_add(g, r, GEO_R_BAN_STREET, GEO_FIELD_ADDRESS), 2, hit.street);
         break;
     }
     if (hit.street_fuzzy) {
-        score *= 0.95;
+        score *= GEO_SCORE_BAN_FUZZY_FACTOR;
         remark_text(g, remark_add(g, r, GEO_R_BAN_STREET_FUZZY, GEO_FIELD_ADDRESS), 2,
                     hit.street);
     }
@@ -1831,7 +1801,7 @@ static ptce_status apply_override(geocoder *g, const geo_input *in, const overri
                                   geo_result *r)
 {
     if (ov->commune) {
-        set_commune(g, r, ov->commune, GEO_TYPE_MUNICIPALITY, 1.0);
+        set_commune(g, r, ov->commune, GEO_TYPE_MUNICIPALITY, GEO_SCORE_EXACT);
         if (ov->code_given)
             note_text(g, r, GEO_R_OVERRIDE_FORMER_CODE, GEO_FIELD_ID, ov->code_given)
                 ->commune[0] = ov->commune;
@@ -1867,7 +1837,7 @@ static ptce_status apply_override(geocoder *g, const geo_input *in, const overri
             remark_text(g, n, 0, ov->note);
             return PTCE_OK;
         }
-        set_commune(g, r, m, GEO_TYPE_COORDINATES, 1.0);
+        set_commune(g, r, m, GEO_TYPE_COORDINATES, GEO_SCORE_EXACT);
     }
     if (ov->has_point) {
         r->type = GEO_TYPE_COORDINATES;
@@ -1892,7 +1862,7 @@ static ptce_status apply_override(geocoder *g, const geo_input *in, const overri
     char code[6];
     int zero;
     const former_commune *f;
-    if (!is_blank(in->insee) && refdata_clean_insee(in->insee, code, &zero) &&
+    if (!str_is_blank(in->insee) && refdata_clean_insee(in->insee, code, &zero) &&
         !refdata_commune(g->rd, code) && (f = refdata_former(g->rd, code)) != NULL &&
         (f->current == r->commune || strcmp(f->current->insee, r->commune->parent) == 0))
         r->former = f;
@@ -1901,16 +1871,10 @@ static ptce_status apply_override(geocoder *g, const geo_input *in, const overri
 
 /* ---- entry point ----------------------------------------------------------------------- */
 
-/* Caps on the score when the point drawn is not the commune's own (the score then says
- * how sure the point is, not only the commune). */
-#define SCORE_CAP_PARENT_POINT 0.9     /* an arrondissement at its city's point: a few km */
-#define SCORE_CAP_RECREATED_POINT 0.7  /* a re-created commune, at a point of the 2018
-                                          commune that held it: a few km */
-
 /* The class of a commune's own point, and the cap on the score when it is approximate. */
 static geo_accuracy commune_point_accuracy(const commune *m, double *cap)
 {
-    *cap = 1.0;
+    *cap = GEO_SCORE_EXACT;
     switch (m->precision) {
     case POINT_GEONAMES:
     case POINT_GEONAMES_NEARBY:
@@ -1918,10 +1882,10 @@ static geo_accuracy commune_point_accuracy(const commune *m, double *cap)
     case POINT_INTERIOR: /* inside the commune's own polygon */
         return GEO_ACCURACY_COMMUNE;
     case POINT_PARENT:
-        *cap = SCORE_CAP_PARENT_POINT;
+        *cap = GEO_SCORE_CAP_PARENT_POINT;
         return GEO_ACCURACY_APPROXIMATE;
     case POINT_RECREATED:
-        *cap = SCORE_CAP_RECREATED_POINT;
+        *cap = GEO_SCORE_CAP_RECREATED_POINT;
         return GEO_ACCURACY_APPROXIMATE;
     }
     return GEO_ACCURACY_APPROXIMATE;
@@ -1979,7 +1943,7 @@ static ptce_status geocode_one(geocoder *g, const geo_input *in, geo_result *r)
         st = apply_override(g, in, ov, r);
     } else {
         st = cascade(g, in, r);
-        if (!st && g->ban && r->status == GEO_MATCH && r->commune && !is_blank(in->address))
+        if (!st && g->ban && r->status == GEO_MATCH && r->commune && !str_is_blank(in->address))
             refine_with_ban(g, in, r);
     }
     if (st)

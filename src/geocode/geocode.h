@@ -43,6 +43,33 @@ typedef struct geo_input {
     const char *y;
 } geo_input;
 
+/* The scores of geo_result.score: how sure the commune is, by what decided it. Documented
+ * for users in docs/geocodage.md (« Repères pour le score »); defined here only. */
+#define GEO_SCORE_EXACT 1.0             /* INSEE code, exact name with its postal code, a
+                                         * correction, a BAN address at its number */
+#define GEO_SCORE_NAME_IN_DEP 0.95      /* exact name inside the stated département only */
+#define GEO_SCORE_NAME_ALONE 0.9        /* exact name, nothing else to confirm it */
+#define GEO_SCORE_POSTCODE_ALONE 0.9    /* the one commune of a postal code given alone */
+#define GEO_SCORE_ONE_TYPO 0.85         /* a name with one typing error */
+#define GEO_SCORE_CONTRADICTED 0.8      /* postal code, code, coordinates or département
+                                         * contradict the commune: also the cap */
+#define GEO_SCORE_TWO_TYPOS 0.75        /* a name with two typing errors */
+#define GEO_SCORE_NAME_PREFIX 0.7       /* a name's first words, or a post-office name */
+#define GEO_SCORE_POINT_IN_COMMUNE 0.9  /* coordinates alone, inside the commune's polygon */
+#define GEO_SCORE_POINT_NEAR_COMMUNE 0.8 /* coordinates alone, outside every polygon but
+                                          * within the tolerance of this one */
+#define GEO_SCORE_POINT_OUTSIDE_DEP 0.5 /* coordinates alone, outside the stated département */
+#define GEO_SCORE_DEPARTEMENT_ALONE 0.3 /* only the département is known */
+#define GEO_SCORE_FORMER_FACTOR 0.98    /* applied to a match through a former commune */
+#define GEO_SCORE_BAN_NUMBER_NEAR 0.9   /* BAN: the nearest number on the same side, at most */
+#define GEO_SCORE_BAN_STREET 0.8        /* BAN: the street's middle point, at most */
+#define GEO_SCORE_BAN_FUZZY_FACTOR 0.95 /* BAN: a street name with a typing error */
+/* Caps when the point drawn is not the commune's own (the score then says how sure the
+ * point is, not only the commune). */
+#define GEO_SCORE_CAP_PARENT_POINT 0.9    /* an arrondissement at its city's point: a few km */
+#define GEO_SCORE_CAP_RECREATED_POINT 0.7 /* a re-created commune, at a point of the 2018
+                                           * commune that held it: a few km */
+
 typedef struct geocoder geocoder;
 
 ptce_status geocoder_new(ptce_ctx *ctx, const refdata *rd, geocoder **out);

@@ -9,7 +9,9 @@
 #include <proj.h>
 #include <stdint.h>
 
+#include "core/util.h"
 #include "geocode/geocode.h"
+#include "geom/geom.h"
 #include "text/fold.h"
 
 /* One name the fuzzy scan compares with: a commune's own name or a former commune's. The

@@ -109,6 +109,43 @@ static PJ *known_operation(ptce_ctx *ctx, int epsg)
                                            : NULL;
 }
 
+PJ *geom_wgs84_to(ptce_ctx *ctx, int epsg)
+{
+    return known_operation(ctx, epsg);
+}
+
+int geom_lambert93_plausible(double x, double y)
+{
+    return x > GEOM_L93_X_MIN && x < GEOM_L93_X_MAX && y > GEOM_L93_Y_MIN && y < GEOM_L93_Y_MAX;
+}
+
+/* The CRSs of the overseas regions, the legal one first for each territory. */
+static const struct {
+    int epsg;
+    const char *regions;
+} territory_crs[] = {
+    {5490, "01,02"}, {4559, "01,02"}, {32620, "01,02"}, /* Guadeloupe, Martinique */
+    {2972, "03"},    {32622, "03"},                     /* Guyane */
+    {2975, "04"},    {32740, "04"},                     /* La Réunion */
+    {4471, "06"},    {32738, "06"},                     /* Mayotte */
+};
+
+const char *geom_crs_regions(int epsg)
+{
+    for (size_t i = 0; i < sizeof territory_crs / sizeof *territory_crs; i++)
+        if (territory_crs[i].epsg == epsg)
+            return territory_crs[i].regions;
+    return NULL;
+}
+
+int geom_region_crs(const char *code_reg)
+{
+    for (size_t i = 0; code_reg[0] && i < sizeof territory_crs / sizeof *territory_crs; i++)
+        if (strstr(territory_crs[i].regions, code_reg))
+            return territory_crs[i].epsg;
+    return GEOM_EPSG_LAMBERT93;
+}
+
 ptce_status geom_crs_open_searched(ptce_ctx *ctx, int epsg, crs_target *out)
 {
     return crs_open(ctx, epsg, out, 0);

@@ -38,6 +38,32 @@ void geom_crs_close(crs_target *crs);
  * error set. */
 char *geom_crs_wkt1(ptce_ctx *ctx, int epsg);
 
+/* ---- France's CRSs, defined once ---- */
+
+#define GEOM_EPSG_WGS84 4326
+#define GEOM_EPSG_LAMBERT93 2154   /* RGF93 v1 / Lambert-93: metropolitan France, Corsica */
+
+/* The operation from WGS 84 (lon, lat in degrees) to one of France's built-in CRSs (new,
+ * the caller destroys it; PJ_INV goes back to WGS 84), without a search of proj.db. NULL
+ * for WGS 84 itself and for codes that are not built in. */
+PJ *geom_wgs84_to(ptce_ctx *ctx, int epsg);
+
+/* Lambert-93 metres that can be metropolitan France's (x easting, y northing): the test
+ * that tells Lambert-93 from degrees, and X from Y. */
+#define GEOM_L93_X_MIN 50000.0
+#define GEOM_L93_X_MAX 1300000.0
+#define GEOM_L93_Y_MIN 6000000.0
+#define GEOM_L93_Y_MAX 7200000.0
+int geom_lambert93_plausible(double x, double y);
+
+/* The regions an overseas CRS is made for ("01,02" for EPSG:5490, RGAF09 / UTM 20N; also
+ * the older and the WGS 84 UTM codes of the same zones), NULL for the others (which take
+ * every feature). */
+const char *geom_crs_regions(int epsg);
+/* The legal CRS of a region: its UTM zone for the five overseas regions ("01"…"06"),
+ * Lambert-93 for the others. */
+int geom_region_crs(const char *code_reg);
+
 /* Parses "EPSG:2154", "epsg:2154" or "2154". Returns 0 when not a code. */
 int geom_parse_epsg(const char *text);
 

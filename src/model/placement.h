@@ -61,9 +61,8 @@ static inline int geo_accuracy_is_approximate(geo_accuracy a)
 typedef struct geo_result {
     geo_status status;
     geo_type type;
-    double score;                 /* 0..1: how sure the commune is (1 exact, 0.85 one typing
-                                   * error, 0.7 a name's first words, 0.3 département only);
-                                   * 0 unless matched */
+    double score;                 /* 0..1: how sure the commune is (GEO_SCORE_* in
+                                   * geocode/geocode.h); 0 unless matched */
     const commune *commune;       /* NULL when no commune (reject, ambiguous, département) */
     const departement *dep;       /* NULL on reject and on ambiguity across départements */
     const region *reg;

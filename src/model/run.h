@@ -19,6 +19,12 @@
 #include "ptce.h"
 #include "refdata/refdata.h"
 
+/* The years a PTCE census can speak of (a row's AMI year, --annee): the first PTCE date
+ * from the early 2010s; the upper bound only catches typing errors ("2205"). A year outside
+ * is a warning of validate and unknown (0) for the map. Documented in the user guide. */
+#define PTCE_YEAR_MIN 2010
+#define PTCE_YEAR_MAX 2100
+
 typedef struct ptce_row {
     const census_record *rec;
     char *id;                 /* owned: from the census, or derived (id_derived): "auto-" and
@@ -28,7 +34,7 @@ typedef struct ptce_row {
     geo_result geo;
     classification cls;
     long membres;             /* -1 when the census has no number */
-    int annee;                /* 0 when unknown */
+    int annee;                /* PTCE_YEAR_MIN…PTCE_YEAR_MAX; 0 when unknown */
 } ptce_row;
 
 typedef struct run_options {

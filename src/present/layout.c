@@ -14,18 +14,18 @@
 
 #include "core/ctx.h"
 
+/* Each zone is drawn in its region's legal CRS (geom_region_crs). */
 static const struct {
     const char *code_reg;
     const char *label;
-    int epsg;
     double scale;
 } zone_defs[LAYOUT_ZONES] = {
-    {"", "France métropolitaine", 2154, 1.0},
-    {"01", "Guadeloupe", 5490, 1.5},
-    {"02", "Martinique", 5490, 1.5},
-    {"03", "Guyane", 2972, 0.35},
-    {"04", "La Réunion", 2975, 1.5},
-    {"06", "Mayotte", 4471, 2.5},
+    {"", "France métropolitaine", 1.0},
+    {"01", "Guadeloupe", 1.5},
+    {"02", "Martinique", 1.5},
+    {"03", "Guyane", 0.35},
+    {"04", "La Réunion", 1.5},
+    {"06", "Mayotte", 2.5},
 };
 
 /* The insets' column: centred on this easting, from this northing down, with this gap. */
@@ -119,7 +119,7 @@ ptce_status layout_open(ptce_ctx *ctx, refdata *rd, national_layout *out)
         layout_zone *z = &out->zones[i];
         z->code_reg = zone_defs[i].code_reg;
         z->label = zone_defs[i].label;
-        z->epsg = zone_defs[i].epsg;
+        z->epsg = geom_region_crs(zone_defs[i].code_reg);
         z->scale = zone_defs[i].scale;
         ptce_status st = geom_crs_open(ctx, z->epsg, &z->crs);
         if (st) {
@@ -361,7 +361,7 @@ ptce_status carte_build(ptce_ctx *ctx, refdata *rd, layer_set *ls, const layer *
     if (st)
         return st;
     /* Layout coordinates are already in the Lambert-93 plane: its .prj, no transformation. */
-    if ((st = geom_crs_open_identity(ctx, 2154, &c->crs)))
+    if ((st = geom_crs_open_identity(ctx, GEOM_EPSG_LAMBERT93, &c->crs)))
         return st;
     if ((st = build_points(ctx, c, ls)) ||
         (st = build_areas(ctx, c, &c->regions, regions, ls->agg->regions, 0)) ||

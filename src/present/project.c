@@ -3,6 +3,8 @@
  */
 #include "present/project.h"
 
+#include "geom/geom.h"
+
 /* Which of the build's styles a layer draws with. */
 typedef enum project_style {
     STYLE_SECTORS,  /* categorised points on `secteur` */
@@ -27,7 +29,7 @@ typedef struct project_layer_def {
 } project_layer_def;
 
 
-#define LAYOUT_EPSG 2154
+#define LAYOUT_EPSG GEOM_EPSG_LAMBERT93
 #define GROUP_LAYOUT "Carte nationale"
 #define GROUP_TRUE "Position réelle"
 #define CLASS_ATTR "ptce_100k"

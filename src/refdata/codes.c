@@ -44,3 +44,22 @@ int refdata_clean_insee(const char *text, char out[6], int *restored_zero)
     memcpy(out, buf, 6);
     return 1;
 }
+
+int refdata_postcode_departements(const char *postcode, char out[2][4])
+{
+    if (strlen(postcode) < 3)
+        return 0;
+    if (strncmp(postcode, "97", 2) == 0) {
+        memcpy(out[0], postcode, 3);
+        out[0][3] = '\0';
+        return 1;
+    }
+    if (strncmp(postcode, "20", 2) == 0) {
+        memcpy(out[0], "2A", 3);
+        memcpy(out[1], "2B", 3);
+        return 2;
+    }
+    memcpy(out[0], postcode, 2);
+    out[0][2] = '\0';
+    return 1;
+}

@@ -11,4 +11,11 @@
  * INSEE code (whether it exists is refdata_commune()'s question). */
 int refdata_clean_insee(const char *text, char out[6], int *restored_zero);
 
+/* The département codes a postal code's first digits point to, as La Poste assigns them:
+ * "97" and a third digit for the overseas départements ("97400" → "974"), "20" for both
+ * Corsican départements ("2A", "2B"), else the first two digits ("69002" → "69"). Writes
+ * them into `out` and returns how many (1 or 2); 0 when `postcode` has fewer than three
+ * characters. Says nothing of whether La Poste knows the code (refdata_postal does). */
+int refdata_postcode_departements(const char *postcode, char out[2][4]);
+
 #endif

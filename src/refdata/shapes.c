@@ -10,11 +10,12 @@
 #include <string.h>
 
 #include "core/ctx.h"
+#include "core/util.h"
 #include "refdata/geomcodec.h"
 
 /* Mean Earth radius (IUGG), metres, and metres per degree of latitude on that sphere. */
 #define EARTH_RADIUS_M 6371008.8
-#define M_PER_DEG (EARTH_RADIUS_M * 3.14159265358979323846 / 180.0)
+#define M_PER_DEG (EARTH_RADIUS_M * PTCE_RAD_PER_DEG)
 /* Beyond this a point is not near any commune, and no nearest one is reported. */
 #define NEAREST_MAX_M 200000.0
 
@@ -184,7 +185,7 @@ static double ring_dist2(GEOSContextHandle_t h, const GEOSGeometry *ring, double
 static double boundary_distance_m(GEOSContextHandle_t h, const GEOSGeometry *g, double lon,
                                   double lat)
 {
-    double kx = cos(lat * 3.14159265358979323846 / 180.0), best = INFINITY;
+    double kx = cos(lat * PTCE_RAD_PER_DEG), best = INFINITY;
     int np = GEOSGetNumGeometries_r(h, g);
     for (int i = 0; i < np; i++) {
         const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
@@ -264,7 +265,7 @@ static ptce_status nearest_within(ptce_ctx *ctx, struct refdata_shapes *s, const
                                   double *dist)
 {
     GEOSContextHandle_t h = ctx->geos;
-    double dy = radius_m / M_PER_DEG, c = cos(lat * 3.14159265358979323846 / 180.0);
+    double dy = radius_m / M_PER_DEG, c = cos(lat * PTCE_RAD_PER_DEG);
     double dx = dy / (c > 0.01 ? c : 0.01);
     GEOSGeometry *box = GEOSGeom_createRectangle_r(h, lon - dx, lat - dy, lon + dx, lat + dy);
     if (!box)

@@ -216,12 +216,53 @@ static void simplified_coverage_keeps_neighbours_together(void **state)
     free(in);
 }
 
+/* France's CRSs, defined once in geom/: the territory each overseas CRS is for, the legal
+ * CRS of each region (what the insets are drawn in), Lambert-93's plausible box, and the
+ * built-in Lambert-93 operation run backwards (what the geocoder converts X/Y with). */
+static void territories_and_lambert93_are_defined_once(void **state)
+{
+    (void)state;
+    assert_string_equal(geom_crs_regions(5490), "01,02");
+    assert_string_equal(geom_crs_regions(32620), "01,02");
+    assert_string_equal(geom_crs_regions(2972), "03");
+    assert_string_equal(geom_crs_regions(32740), "04");
+    assert_string_equal(geom_crs_regions(4471), "06");
+    assert_null(geom_crs_regions(GEOM_EPSG_LAMBERT93));
+    assert_null(geom_crs_regions(GEOM_EPSG_WGS84));
+    assert_int_equal(geom_region_crs("01"), 5490);
+    assert_int_equal(geom_region_crs("02"), 5490);
+    assert_int_equal(geom_region_crs("03"), 2972);
+    assert_int_equal(geom_region_crs("04"), 2975);
+    assert_int_equal(geom_region_crs("06"), 4471);
+    assert_int_equal(geom_region_crs("94"), GEOM_EPSG_LAMBERT93);
+    assert_int_equal(geom_region_crs(""), GEOM_EPSG_LAMBERT93);
+    /* Every region's legal CRS is one that CRS is made for. */
+    for (size_t i = 0; i < rd.nregions; i++) {
+        int epsg = geom_region_crs(rd.regions[i].code);
+        const char *regs = geom_crs_regions(epsg);
+        if (epsg != GEOM_EPSG_LAMBERT93)
+            assert_non_null(strstr(regs, rd.regions[i].code));
+    }
+    /* Lambert-93: Lyon's town hall (842676, 6519824) is plausible, swapped it is not. */
+    assert_true(geom_lambert93_plausible(842676, 6519824));
+    assert_false(geom_lambert93_plausible(6519824, 842676));
+    assert_false(geom_lambert93_plausible(GEOM_L93_X_MIN, 6519824));
+    assert_false(geom_lambert93_plausible(842676, GEOM_L93_Y_MAX));
+    PJ *op = geom_wgs84_to(ctx, GEOM_EPSG_LAMBERT93);
+    assert_non_null(op);
+    PJ_COORD back = proj_trans(op, PJ_INV, proj_coord(842676.75, 6519824.63, 0, 0));
+    assert_true(fabs(back.v[0] - 4.8358) < 1e-3 && fabs(back.v[1] - 45.7631) < 1e-3);
+    proj_destroy(op);
+    assert_null(geom_wgs84_to(ctx, GEOM_EPSG_WGS84));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(prj_is_what_proj_writes_in_esri_wkt),
         cmocka_unit_test(built_in_operations_match_proj_search),
         cmocka_unit_test(epsg_codes_are_parsed),
+        cmocka_unit_test(territories_and_lambert93_are_defined_once),
         cmocka_unit_test(rings_come_out_in_the_format_orientation),
         cmocka_unit_test(insets_sit_in_their_frames_beside_metropolitan_france),
         cmocka_unit_test(simplified_coverage_keeps_neighbours_together),

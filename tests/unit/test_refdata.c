@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "refdata/cache.h"
+#include "refdata/codes.h"
 #include "refdata/refdata.h"
 #include "text/fold.h"
 
@@ -149,6 +150,42 @@ static void binary_image_matches_the_tables(void **state)
     refdata_free(&tables);
 }
 
+/* The syntax of official codes (refdata/codes.h), shared by the geocoder, validate, diff
+ * and the corrections: INSEE codes and the départements a postal prefix points to. */
+static void codes_as_people_type_them(void **state)
+{
+    (void)state;
+    char code[6], deps[2][4];
+    int zero;
+    assert_true(refdata_clean_insee("1053", code, &zero));
+    assert_string_equal(code, "01053");
+    assert_true(zero);
+    assert_true(refdata_clean_insee(" 2a004 ", code, &zero));
+    assert_string_equal(code, "2A004");
+    assert_false(refdata_clean_insee("A004", code, &zero));
+    assert_false(refdata_clean_insee("690123", code, &zero));
+    assert_int_equal(refdata_postcode_departements("97400", deps), 1);
+    assert_string_equal(deps[0], "974");
+    assert_int_equal(refdata_postcode_departements("20090", deps), 2);
+    assert_string_equal(deps[0], "2A");
+    assert_string_equal(deps[1], "2B");
+    assert_int_equal(refdata_postcode_departements("69002", deps), 1);
+    assert_string_equal(deps[0], "69");
+    assert_int_equal(refdata_postcode_departements("69", deps), 0);
+    /* Every postal code La Poste lists points, by its prefix, to the département of one of
+     * its communes, but for a few border codes: the prefix is La Poste's rule, not ours. */
+    size_t agree = 0;
+    for (size_t i = 0; i < rd.npostal; i++) {
+        int n = refdata_postcode_departements(rd.postal[i].postcode, deps);
+        for (int k = 0; k < n; k++)
+            if (strcmp(deps[k], rd.postal[i].commune->dep) == 0) {
+                agree++;
+                break;
+            }
+    }
+    assert_true(agree * 100 >= rd.npostal * 98);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +195,7 @@ int main(void)
         cmocka_unit_test(stored_keys_are_what_text_fold_makes),
         cmocka_unit_test(former_communes_point_to_current_ones),
         cmocka_unit_test(postal_codes_and_homonyms),
+        cmocka_unit_test(codes_as_people_type_them),
         cmocka_unit_test(binary_image_matches_the_tables),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

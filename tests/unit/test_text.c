@@ -123,6 +123,18 @@ static void trimming_and_string_buffers(void **state)
     free(out);
 }
 
+/* The one test of an empty cell. */
+static void blank_cells(void **state)
+{
+    (void)state;
+    assert_true(str_is_blank(""));
+    assert_true(str_is_blank(" \t\r\n"));
+    assert_true(str_is_blank("\xC2\xA0 \xC2\xA0"));
+    assert_false(str_is_blank(" x "));
+    assert_false(str_is_blank("\xC2\xA3")); /* £ */
+    assert_false(str_is_blank("\xC3\xA9")); /* é */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +145,7 @@ int main(void)
         cmocka_unit_test(decimals_with_point_or_comma),
         cmocka_unit_test(fixed_decimals_like_printf),
         cmocka_unit_test(trimming_and_string_buffers),
+        cmocka_unit_test(blank_cells),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
