@@ -664,7 +664,8 @@ static ptce_status svg_document(ptce_ctx *ctx, strbuf *sb, const svg_map *m)
         text_line(sb, 2, MAP_X + 8, SVG_H - 20, " font-size=\"11\" fill=\"#444444\"",
                   m->production);
     if (m->credit && *m->credit)
-        text_line(sb, 2, MAP_X + 8, SVG_H - 6, " font-size=\"11\" fill=\"#666666\"", m->credit);
+        /* 9 px: the credit line names five sources and ran past the A4 page's edge at 11. */
+        text_line(sb, 2, MAP_X + 8, SVG_H - 6, " font-size=\"9\" fill=\"#666666\"", m->credit);
     sb_append(sb, "</svg>\n");
     return PTCE_OK;
 }
