@@ -24,17 +24,54 @@ static int looks_numeric(const char *s)
     return parse_decimal(s, &v);
 }
 
+/* The separators a spreadsheet may split a line on, whichever the file declares: a file
+ * written with `;` is often opened with `,` (or tab) as the separator, and then the text
+ * after each of these characters starts a cell of its own. */
+static int is_any_separator(char c)
+{
+    return c == ';' || c == ',' || c == '\t';
+}
+
+/* True when a spreadsheet would run the cell that starts at s as a formula: it starts with
+ * =, +, -, @ (or a tab or carriage return, which some strip before looking) and is not a
+ * number, neither up to the end of the text nor up to the next separator of any reading
+ * ("-12,5" is a number in the `;` reading, "-12" and "5" in the `,` one). */
+static int starts_formula(const char *s)
+{
+    if (!(*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r'))
+        return 0;
+    if (looks_numeric(s))
+        return 0;
+    size_t n = 1;
+    while (s[n] && !is_any_separator(s[n]))
+        n++;
+    char seg[64];
+    if (n < sizeof seg) {
+        memcpy(seg, s, n);
+        seg[n] = '\0';
+        if (looks_numeric(seg))
+            return 0;
+    }
+    return 1;
+}
+
+/* One rule, whatever `sep` is: a cell is quoted when it holds `sep`, a quote or a line
+ * break, or when a formula starts anywhere a reading starts a cell; every place where some reading starts a cell (the start,
+ * and after each separator of any reading) and a formula would start gets an apostrophe
+ * before it. In the file's own reading the cell is one quoted text starting with "'" when
+ * it would have been a formula; in another reading no piece of it starts with =, +, - or @
+ * (the quotes do not protect there: a quote in the middle of a field is plain text). */
 void csv_append_cell(strbuf *sb, const char *text, char sep, int first)
 {
     if (!first)
         sb_append_char(sb, sep);
     if (!text)
         return;
-    int formula = (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' ||
-                   text[0] == '\t' || text[0] == '\r') &&
-                  !looks_numeric(text);
+    int formula = starts_formula(text);
     int quote = formula || strchr(text, sep) || strchr(text, '"') || strchr(text, '\n') ||
                 strchr(text, '\r');
+    for (const char *p = text; *p && !quote; p++)
+        quote = is_any_separator(*p) && starts_formula(p + 1);
     if (!quote) {
         sb_append(sb, text);
         return;
@@ -46,6 +83,8 @@ void csv_append_cell(strbuf *sb, const char *text, char sep, int first)
         if (*p == '"')
             sb_append_char(sb, '"');
         sb_append_char(sb, *p);
+        if (is_any_separator(*p) && p[1] != '\t' && p[1] != '\r' && starts_formula(p + 1))
+            sb_append_char(sb, '\'');
     }
     sb_append_char(sb, '"');
 }

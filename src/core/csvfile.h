@@ -37,8 +37,9 @@
 #define CSV_OUT_DECIMAL ','
 
 /* Appends one CSV cell (with the separator before it unless first): quoted when it holds
- * the separator, a quote or a line break; defused with a leading apostrophe when a
- * spreadsheet would run it as a formula (=, +, -, @ not followed by a number). */
+ * the separator, a quote or a line break, or needs defusing; defused with an apostrophe wherever a cell of either reading (the start, or
+ * just after any separator a spreadsheet might split on: `;`, `,`, tab — not only `sep`) would run as a formula (=, +, -, @ not followed by
+ * a number): "'=SOMME(A1)", "a,'=HYPERLINK(…)". */
 void csv_append_cell(strbuf *sb, const char *text, char sep, int first);
 
 /* Appends a decimal number with `decimals` decimals and the French decimal comma. */

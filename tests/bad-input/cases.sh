@@ -198,6 +198,29 @@ if bad or len(rows) < 2:
     sys.exit(1)
 PY
 }
+# Item 11 of #16: cells holding the other separators. Whatever separator a spreadsheet
+# guesses (`;`, `,`, tab), and even ignoring quotes, no piece of a line starts a formula.
+no_formula_any_reading() {
+  python3 - "$1" <<'PY' || fail "formula-like piece not defused in ${1##*/} (some separator)"
+import re, sys
+text = open(sys.argv[1], encoding='utf-8-sig', newline='').read()
+bad = []
+for line in text.split('\r\n')[1:]:
+    for piece in re.split('[;,\t]', line):
+        p = piece[1:] if piece.startswith('"') else piece
+        if p[:1] in ('=', '+', '@') or (p[:1] == '-' and not re.match(r'-[0-9]', p)):
+            bad.append(piece)
+if bad:
+    print('  ', bad, file=sys.stderr)
+    sys.exit(1)
+PY
+}
+check_formula_other_separator() {
+  no_formula_any_reading "$W/out/rejets.csv"
+  "$PTCE_MAP" geocode "$CASES_DIR/formula_other_separator.csv" --quiet > "$W/geocode.csv" ||
+    fail "geocode of formula_other_separator.csv failed"
+  no_formula_any_reading "$W/geocode.csv"
+}
 check_validate_formula_cells() { no_raw_formula "$W/rapport.csv"; }
 check_diff_formula_cells() { no_raw_formula "$W/out/evolutions.csv"; }
 

@@ -279,6 +279,40 @@ static void cells_are_quoted_and_defused(void **state)
     sb_free(&sb);
 }
 
+/* Issue #16, item 11: the defusing does not depend on the separator the file is written
+ * with; a piece that another reading (`,`, `;` or tab) would make a cell is defused too. */
+static void formulas_are_defused_in_every_reading(void **state)
+{
+    (void)state;
+    static const char seps[] = {';', ','};
+    for (size_t k = 0; k < sizeof seps; k++) {
+        char sep = seps[k];
+        strbuf sb;
+        sb_init(&sb);
+        csv_append_cell(&sb, "Lyon,=HYPERLINK(\"http://x\")", sep, 1);
+        csv_append_cell(&sb, "a;@SUM(A1)", sep, 0);
+        csv_append_cell(&sb, "b\t+cmd|x", sep, 0);
+        csv_append_cell(&sb, "1,-5", sep, 0);
+        csv_append_cell(&sb, "-12,5", sep, 0);
+        csv_append_cell(&sb, "x,y", sep, 0);
+        char want[256];
+        snprintf(want, sizeof want,
+                 "\"Lyon,'=HYPERLINK(\"\"http://x\"\")\"%c\"a;'@SUM(A1)\"%c\"b\t'+cmd|x\"%c"
+                 "%s%c%s%c%s", sep, sep, sep, sep == ',' ? "\"1,-5\"" : "1,-5", sep,
+                 sep == ',' ? "\"-12,5\"" : "-12,5", sep, sep == ',' ? "\"x,y\"" : "x,y");
+        assert_string_equal(sb.data, want);
+        /* Split on every separator ignoring quotes (what a spreadsheet that guessed another
+         * separator does): no piece starts a formula. */
+        for (const char *p = sb.data; *p; p++) {
+            if (p != sb.data && !strchr(";,\t", p[-1]))
+                continue;
+            const char *q = *p == '"' ? p + 1 : p;
+            assert_false(*q == '=' || *q == '@' || *q == '+');
+        }
+        sb_free(&sb);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +322,7 @@ int main(void)
         cmocka_unit_test(streams_match_the_table),
         cmocka_unit_test(streams_refuse_what_they_cannot_read),
         cmocka_unit_test(cells_are_quoted_and_defused),
+        cmocka_unit_test(formulas_are_defused_in_every_reading),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
