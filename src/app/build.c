@@ -21,6 +21,7 @@
 #include "present/layers.h"
 #include "present/project.h"
 #include "app/reports.h"
+#include "app/validate.h"
 #include "present/aliases.h"
 #include "present/styles.h"
 #include "present/web.h"
@@ -797,6 +798,8 @@ ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts)
     ptce_status st = geom_crs_open(ctx, epsg, &b->crs);
     if (!st)
         st = run_load(ctx, &opts->run, &b->run);
+    if (!st)
+        st = validate_require_usable(ctx, &b->run.census, VALIDATE_NEED_PLACE);
     if (!st)
         st = run_geocode(ctx, &b->run);
     if (!st)

@@ -167,29 +167,59 @@ static const census_role place_roles[] = {ROLE_COMMUNE, ROLE_CODE_POSTAL, ROLE_I
                                           ROLE_LONGITUDE, ROLE_X, ROLE_Y};
 #define NPLACE_ROLES (sizeof place_roles / sizeof *place_roles)
 
-static void check_header(checker *k, const census *c)
+/* The header problems that leave nothing to do: their words, once, for validate's finding
+ * and for the refusal of build, geocode and classify (validate_require_usable). */
+static const char *const msg_no_name =
+    "aucune colonne ne donne le nom du PTCE (colonnes lues : %s)";
+static const char *const advice_no_name =
+    "Nommez la colonne du nom « Nom du PTCE », ou indiquez-la avec "
+    "--columns \"nom=Nom de votre colonne\"";
+static const char *const msg_no_place =
+    "aucune colonne ne permet de placer les PTCE (commune, code postal, code INSEE, "
+    "département, adresse ou coordonnées ; colonnes lues : %s)";
+static const char *const advice_no_place =
+    "Ajoutez au moins les colonnes « Commune » et « Code postal » (ou indiquez les "
+    "vôtres avec --columns)";
+static const char *const msg_no_text =
+    "aucune colonne ne donne le nom, la thématique ou la description du PTCE (colonnes "
+    "lues : %s)";
+static const char *const advice_no_text =
+    "Nommez les colonnes « Nom du PTCE », « Thématique déclarée » ou « Description », ou "
+    "indiquez-les avec --columns \"description=Votre colonne\"";
+static const char *const msg_no_rows = "aucune ligne de PTCE sous l'en-tête";
+static const char *const advice_no_rows =
+    "Vérifiez que l'export contient les lignes du tableau, pas seulement l'en-tête";
+
+/* "« A », « B », …" for the first 20 header cells; caller frees. */
+static char *header_list(const census *c)
 {
-    if (!has_role(c, ROLE_NOM)) {
-        strbuf cols;
-        sb_init(&cols);
-        for (size_t i = 0; i < c->ncols && i < 20; i++)
-            sb_printf(&cols, "%s« %s »", i ? ", " : "", c->header[i]);
-        check(k, VCHECK_NO_NAME_COLUMN, VALIDATE_ERROR, 1, "",
-            "Nommez la colonne du nom « Nom du PTCE », ou indiquez-la avec "
-            "--columns \"nom=Nom de votre colonne\"",
-            "aucune colonne ne donne le nom du PTCE (colonnes lues : %s)",
-            cols.data ? cols.data : "");
-        sb_free(&cols);
-    }
+    strbuf cols;
+    sb_init(&cols);
+    for (size_t i = 0; i < c->ncols && i < 20; i++)
+        sb_printf(&cols, "%s« %s »", i ? ", " : "", c->header[i]);
+    if (c->ncols > 20)
+        sb_printf(&cols, ", … (%zu en tout)", c->ncols);
+    return sb_take(&cols);
+}
+
+static bool has_place_column(const census *c)
+{
     bool any_place = false;
     for (size_t i = 0; i < NPLACE_ROLES; i++)
         any_place |= has_role(c, place_roles[i]);
-    if (!any_place)
-        check(k, VCHECK_NO_PLACE_COLUMN, VALIDATE_ERROR, 1, "",
-            "Ajoutez au moins les colonnes « Commune » et « Code postal » (ou indiquez les "
-            "vôtres avec --columns)",
-            "aucune colonne ne permet de placer les PTCE (commune, code postal, code INSEE, "
-            "département, adresse ou coordonnées)");
+    return any_place;
+}
+
+static void check_header(checker *k, const census *c)
+{
+    char *cols = header_list(c);
+    if (!has_role(c, ROLE_NOM))
+        check(k, VCHECK_NO_NAME_COLUMN, VALIDATE_ERROR, 1, "", advice_no_name, msg_no_name,
+              cols ? cols : "");
+    if (!has_place_column(c))
+        check(k, VCHECK_NO_PLACE_COLUMN, VALIDATE_ERROR, 1, "", advice_no_place, msg_no_place,
+              cols ? cols : "");
+    free(cols);
     if (!has_role(c, ROLE_ID))
         check(k, VCHECK_NO_ID_COLUMN, VALIDATE_WARNING, 1, "",
             "Ajoutez une colonne « Identifiant » et gardez le même identifiant pour chaque "
@@ -204,9 +234,34 @@ static void check_header(checker *k, const census *c)
             has_role(c, ROLE_LATITUDE) ? "de latitude" : "de longitude",
             has_role(c, ROLE_LATITUDE) ? "de longitude" : "de latitude");
     if (c->nrecords == 0)
-        check(k, VCHECK_NO_ROWS, VALIDATE_ERROR, 0, "",
-            "Vérifiez que l'export contient les lignes du tableau, pas seulement l'en-tête",
-            "aucune ligne de PTCE sous l'en-tête");
+        check(k, VCHECK_NO_ROWS, VALIDATE_ERROR, 0, "", advice_no_rows, "%s", msg_no_rows);
+}
+
+ptce_status validate_require_usable(ptce_ctx *ctx, const census *c, validate_need need)
+{
+    bool usable = need == VALIDATE_NEED_TEXT
+                      ? has_role(c, ROLE_NOM) || has_role(c, ROLE_THEME) ||
+                            has_role(c, ROLE_DESCRIPTION)
+                      : has_place_column(c);
+    if (!usable) {
+        char *cols = header_list(c);
+        strbuf what;
+        sb_init(&what);
+        sb_printf(&what, need == VALIDATE_NEED_TEXT ? msg_no_text : msg_no_place,
+                  cols ? cols : "");
+        free(cols);
+        ptce_status st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s, ligne 1 : %s. %s ; « ptce-map "
+                                   "validate %s » détaille le fichier.", c->path,
+                                   what.data ? what.data : "",
+                                   need == VALIDATE_NEED_TEXT ? advice_no_text : advice_no_place,
+                                   c->path);
+        sb_free(&what);
+        return st;
+    }
+    if (c->nrecords == 0)
+        return ptce_fail(ctx, PTCE_ERR_INPUT, "%s : %s. %s.", c->path, msg_no_rows,
+                         advice_no_rows);
+    return PTCE_OK;
 }
 
 /* ---- row checks ------------------------------------------------------------------------ */

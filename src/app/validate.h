@@ -92,6 +92,16 @@ typedef struct validate_report {
  * not errors of the function. `out` is always initialised and must be freed. */
 ptce_status validate_census(ptce_ctx *ctx, const run_options *opts, validate_report *out);
 
+/* What a command needs of a census to make anything of it: a column that can place a row
+ * (build, geocode), or one that says what the PTCE does (classify: name, theme or
+ * description); and at least one row. Otherwise PTCE_ERR_INPUT with validate's words,
+ * the file and line 1, what to do, and a pointer to `ptce-map validate`. */
+typedef enum validate_need {
+    VALIDATE_NEED_PLACE,
+    VALIDATE_NEED_TEXT
+} validate_need;
+ptce_status validate_require_usable(ptce_ctx *ctx, const census *c, validate_need need);
+
 /* The checks alone, on a run already loaded and geocoded (the census reader's warnings
  * are in run->census); adds to `out` (which must be zeroed or come from an earlier call)
  * and sorts it. */

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "app/reports.h"
+#include "app/validate.h"
 #include "write/outdir.h"
 
 typedef enum report_kind {
@@ -102,6 +103,10 @@ static int run_report(int argc, char **argv, report_kind kind)
     ptce_status st = cli_refuse_input(ctx, output, ro.census_path, &co);
     if (!st)
         st = run_load(ctx, &ro, &run);
+    if (!st)
+        st = validate_require_usable(ctx, &run.census, kind == REPORT_GEOCODE
+                                                           ? VALIDATE_NEED_PLACE
+                                                           : VALIDATE_NEED_TEXT);
     if (!st)
         st = kind == REPORT_GEOCODE ? run_geocode(ctx, &run) : run_classify(ctx, &run);
     if (!st)

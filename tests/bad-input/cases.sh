@@ -60,9 +60,10 @@ setup_one_column_200000_rows() {
   python3 - "$W/one_column_200000_rows.csv" <<'PY'
 import sys
 with open(sys.argv[1], 'w') as f:
-    f.write('Nom\n')
+    # One useful column (a census with no place column at all is refused: no_usable_column).
+    f.write('Nom;Commune\n')
     for i in range(200000):
-        f.write('PTCE %d\n' % i)
+        f.write('PTCE %d;\n' % i)
 PY
 }
 check_one_column_200000_rows() {
