@@ -89,7 +89,7 @@ static void free_table(table *t)
 static bool read_table(const char *path, table *t)
 {
     size_t len = 0;
-    char *text = ptce_read_file(path, &len);
+    char *text = util_read_file(path, &len);
     if (!text) {
         fprintf(stderr, "ptce-classify-eval : impossible de lire %s\n", path);
         return false;
@@ -137,7 +137,7 @@ static bool sector_set(const taxonomy *t, const char *list, unsigned *out)
     char buf[512];
     snprintf(buf, sizeof buf, "%s", list);
     for (char *save = NULL, *id = strtok_r(buf, "|", &save); id; id = strtok_r(NULL, "|", &save)) {
-        int k = taxonomy_find(t, str_trim(id));
+        int k = sectors_find(t, util_trim(id));
         if (k < 0) {
             fprintf(stderr, "ptce-classify-eval : secteur inconnu « %s »\n", id);
             return false;
@@ -177,7 +177,7 @@ static int bench(ptce_ctx *ctx, const taxonomy *t, const table *tab, int ctheme,
             fprintf(stderr, "ptce-classify-eval : %s\n", ptce_ctx_error(ctx));
             return 1;
         }
-        classification_free(&c);
+        sectors_classification_free(&c);
     }
     double secs = (double)(clock() - start) / CLOCKS_PER_SEC;
     printf("%ld descriptions (%.0f caractères en moyenne) classées en %.3f s de processeur, "
@@ -213,7 +213,7 @@ int main(int argc, char **argv)
     }
     ptce_ctx *ctx = ptce_ctx_new(stderr);
     taxonomy *t = NULL;
-    if (!ctx || taxonomy_load(ctx, tax_path, &t) != PTCE_OK) {
+    if (!ctx || classify_taxonomy_load(ctx, tax_path, &t) != PTCE_OK) {
         fprintf(stderr, "ptce-classify-eval : %s\n", ctx ? ptce_ctx_error(ctx) : "mémoire");
         ptce_ctx_free(ctx);
         return 1;
@@ -242,18 +242,18 @@ int main(int argc, char **argv)
         code = 1;
         goto done;
     }
-    size_t ns = taxonomy_count(t);
-    int other = taxonomy_find(t, "autre");
-    unsigned confusion[CLASSIFY_MAX_SECTORS][CLASSIFY_MAX_SECTORS];
+    size_t ns = sectors_count(t);
+    int other = sectors_find(t, "autre");
+    unsigned confusion[SECTORS_MAX][SECTORS_MAX];
     memset(confusion, 0, sizeof confusion);
     size_t total = 0, correct = 0, top2 = 0, tp = 0, fp = 0, fn = 0, wrong_other = 0;
-    strbuf report;
-    sb_init(&report);
+    util_strbuf report;
+    util_sb_init(&report);
     for (size_t i = 1; i < tab.n; i++) {
         const row *r = &tab.rows[i];
         if (split && csplit >= 0 && strcmp(field(r, csplit), split) != 0)
             continue;
-        int want = taxonomy_find(t, str_trim((char *)field(r, cprim)));
+        int want = sectors_find(t, util_trim((char *)field(r, cprim)));
         unsigned want_sec;
         if (want < 0 || !sector_set(t, field(r, csec), &want_sec)) {
             fprintf(stderr, "ptce-classify-eval : %s, ligne %zu : étiquette inconnue « %s »\n", path,
@@ -281,20 +281,20 @@ int main(int argc, char **argv)
         fp += (size_t)__builtin_popcount(got_sec & ~want_sec);
         fn += (size_t)__builtin_popcount(want_sec & ~got_sec);
         if (errors && (!ok || got_sec != want_sec)) {
-            sb_printf(&report, "%s %s : attendu %s%s%s, obtenu %s\n",
+            util_sb_printf(&report, "%s %s : attendu %s%s%s, obtenu %s\n",
                       ok ? "  (secondaires)" : "  ERREUR", cid >= 0 ? field(r, cid) : "",
                       field(r, cprim), *field(r, csec) ? "|" : "", field(r, csec), c.sectors_text);
             if (explain) {
-                sb_append(&report, "      ");
+                util_sb_append(&report, "      ");
                 if (classify_explain(ctx, t, field(r, ctheme), field(r, cdesc), &report) != PTCE_OK) {
                     code = 1;
-                    classification_free(&c);
+                    sectors_classification_free(&c);
                     goto done_report;
                 }
-                sb_append_char(&report, '\n');
+                util_sb_append_char(&report, '\n');
             }
         }
-        classification_free(&c);
+        sectors_classification_free(&c);
     }
     double p = ratio(tp, tp + fp), rcl = ratio(tp, tp + fn);
     printf("%s%s%s : %zu lignes\n", path, split ? ", moitié " : "", split ? split : "", total);
@@ -308,10 +308,10 @@ int main(int argc, char **argv)
     printf("  « autre » à tort               : %zu\n", wrong_other);
     printf("  confusion (lignes : attendu, colonnes : obtenu)\n        ");
     for (size_t s = 0; s < ns; s++)
-        printf("%6.5s", taxonomy_sector_short(t, s));
+        printf("%6.5s", sectors_short(t, s));
     printf("\n");
     for (size_t s = 0; s < ns; s++) {
-        printf("  %-6.5s", taxonomy_sector_short(t, s));
+        printf("  %-6.5s", sectors_short(t, s));
         for (size_t k = 0; k < ns; k++)
             if (confusion[s][k])
                 printf("%6u", confusion[s][k]);
@@ -327,16 +327,16 @@ int main(int argc, char **argv)
             got += confusion[k][s];
         }
         if (want || got)
-            printf("    %-26s %3zu %3zu %3u   %5.2f  %5.2f\n", taxonomy_sector_id(t, s), want, got,
+            printf("    %-26s %3zu %3zu %3u   %5.2f  %5.2f\n", sectors_id(t, s), want, got,
                    confusion[s][s], ratio(confusion[s][s], got), ratio(confusion[s][s], want));
     }
     if (report.len)
         printf("%s", report.data);
 done_report:
-    sb_free(&report);
+    util_sb_free(&report);
 done:
     free_table(&tab);
-    taxonomy_free(t);
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
     return code;
 }

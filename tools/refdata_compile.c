@@ -124,7 +124,7 @@ static int copy_file(const char *stage, const char *out, const char *name)
     char in_path[4096];
     snprintf(in_path, sizeof in_path, "%s/%s", stage, name);
     size_t len;
-    char *bytes = ptce_read_file(in_path, &len);
+    char *bytes = util_read_file(in_path, &len);
     if (!bytes)
         return die("cannot read %s", in_path);
     FILE *f = open_out(out, name);

@@ -13,7 +13,7 @@
  *     2018 has no polygon of its own: its hint point (see build_tables.py) tells which
  *     2018 polygon holds it, and it gets a point inside that polygon, flagged;
  *   - the départements as the union of their communes, cleaned into an exact coverage
- *     (geom_clean_coverage), the regions as the union of their départements, the EPCI as
+ *     (simplify_clean_coverage), the regions as the union of their départements, the EPCI as
  *     the union of their member communes (cleaned the same way), and web variants of the
  *     three simplified as coverages (shared borders simplified once).
  * Writes data/geom/<name>.geo.gz (see geom/codec.h), communes.tsv (with the point, its class,
@@ -178,8 +178,8 @@ static int load_communes(geo_ctx *g)
                            .precision = tsv_cell(t, i, cpr)};
         m->contour = m->insee;
         if (*tsv_cell(t, i, cla)) {
-            if (!parse_decimal(tsv_cell(t, i, cla), &m->lat) ||
-                !parse_decimal(tsv_cell(t, i, clo), &m->lon))
+            if (!util_parse_decimal(tsv_cell(t, i, cla), &m->lat) ||
+                !util_parse_decimal(tsv_cell(t, i, clo), &m->lon))
                 return fail("communes.tsv (staging), row %zu: bad point", i + 2);
             m->has_point = 1;
         }
@@ -349,23 +349,23 @@ static int mkdir_p(const char *path)
 static int write_geo_file(geo_ctx *g, const char *out, const char *name, const char *const *codes,
                           GEOSGeometry *const *geoms, size_t n)
 {
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     for (size_t i = 0; i < n; i++) {
         if (!geoms[i])
             continue;
         char *enc = geomcodec_encode(g->h, geoms[i]);
         if (!enc) {
-            sb_free(&sb);
+            util_sb_free(&sb);
             return fail("%s: %s cannot be encoded", name, codes[i]);
         }
-        sb_printf(&sb, "%s\t%s\n", codes[i], enc);
+        util_sb_printf(&sb, "%s\t%s\n", codes[i], enc);
         free(enc);
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/geom/%s", out, name);
     int bad = sb.failed || geomcodec_write_gz(path, sb.data ? sb.data : "", sb.len) != 0;
-    sb_free(&sb);
+    util_sb_free(&sb);
     return bad ? fail("%s: cannot write", path) : 0;
 }
 
@@ -550,7 +550,7 @@ static int regions_of(geo_ctx *g, GEOSGeometry *const *dep_geoms, GEOSGeometry *
 static int web_variant(geo_ctx *g, GEOSGeometry *const *in, size_t n, const char *what,
                        GEOSGeometry **out)
 {
-    if (geom_simplify_coverage(g->ctx, (const GEOSGeometry *const *)in, n, WEB_TOLERANCE, out))
+    if (simplify_coverage(g->ctx, (const GEOSGeometry *const *)in, n, WEB_TOLERANCE, out))
         return fail("%s web simplification: %s", what, ptce_ctx_error(g->ctx));
     for (size_t i = 0; i < n; i++) {
         GEOSGeometry *s = GEOSGeom_setPrecision_r(g->h, out[i], GRID, 0);
@@ -590,7 +590,7 @@ static int write_territories(geo_ctx *g, const char *out)
     }
     for (size_t k = 0; k < nr; k++)
         rcodes[k] = tsv_cell(r, k, 0);
-    if (geom_clean_coverage(g->ctx, (const GEOSGeometry *const *)raw, nd, GAP_AREA, GRID, dep))
+    if (simplify_clean_coverage(g->ctx, (const GEOSGeometry *const *)raw, nd, GAP_AREA, GRID, dep))
         return fail("départements: %s", ptce_ctx_error(g->ctx));
     for (size_t i = 0; i < nd; i++) {
         GEOSNormalize_r(h, dep[i]);
@@ -632,7 +632,7 @@ static int write_epci(geo_ctx *g, const char *out)
         if (!(raw[i] = union_members(g, in_epci, codes[i])))
             return fail("EPCI %s: union of its communes failed", codes[i]);
     }
-    if (geom_clean_coverage(g->ctx, (const GEOSGeometry *const *)raw, n, GAP_AREA, GRID, clean))
+    if (simplify_clean_coverage(g->ctx, (const GEOSGeometry *const *)raw, n, GAP_AREA, GRID, clean))
         return fail("EPCI: %s", ptce_ctx_error(g->ctx));
     for (size_t i = 0; i < n; i++) {
         GEOSNormalize_r(h, clean[i]);

@@ -8,7 +8,7 @@
 
 #include "core/ctx.h"
 
-static ptce_status init_area(ptce_ctx *ctx, area_stats *a, const char *code, const char *nom,
+static ptce_status init_area(ptce_ctx *ctx, aggregate_area_stats *a, const char *code, const char *nom,
                              const char *parent, long population, size_t nsectors)
 {
     a->code = code;
@@ -19,7 +19,7 @@ static ptce_status init_area(ptce_ctx *ctx, area_stats *a, const char *code, con
     return a->by_sector ? PTCE_OK : ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
 }
 
-static void count_row(area_stats *a, const ptce_row *row)
+static void count_row(aggregate_area_stats *a, const ptce_row *row)
 {
     a->count++;
     /* Per-sector counts use the primary sector, so that they add up to the count. */
@@ -28,10 +28,10 @@ static void count_row(area_stats *a, const ptce_row *row)
         a->membres += row->membres;
 }
 
-static void finish(area_stats *areas, size_t n, long total)
+static void finish(aggregate_area_stats *areas, size_t n, long total)
 {
     for (size_t i = 0; i < n; i++) {
-        area_stats *a = &areas[i];
+        aggregate_area_stats *a = &areas[i];
         a->per_100k = a->population > 0 ? a->count * 100000.0 / (double)a->population : 0;
         a->share = total > 0 ? a->count * 100.0 / (double)total : 0;
     }
@@ -41,7 +41,7 @@ ptce_status aggregate_run(ptce_ctx *ctx, ptce_run *run, aggregation *out)
 {
     memset(out, 0, sizeof *out);
     refdata *rd = &run->rd;
-    out->nsectors = taxonomy_count(run->tax);
+    out->nsectors = sectors_count(run->tax);
     out->regions = calloc(rd->nregions, sizeof *out->regions);
     out->deps = calloc(rd->ndeps, sizeof *out->deps);
     out->epci = calloc(rd->nepci ? rd->nepci : 1, sizeof *out->epci);
@@ -100,7 +100,7 @@ ptce_status aggregate_run(ptce_ctx *ctx, ptce_run *run, aggregation *out)
     return st;
 }
 
-void aggregation_free(aggregation *a)
+void aggregate_free(aggregation *a)
 {
     for (size_t i = 0; i < a->nregions; i++)
         free(a->regions[i].by_sector);

@@ -18,7 +18,7 @@
 
 #include "model/run.h"
 
-typedef struct area_stats {
+typedef struct aggregate_area_stats {
     const char *code;
     const char *nom;
     const char *parent_code;  /* the region of a département; "" for a region; the EPCI's
@@ -31,14 +31,14 @@ typedef struct area_stats {
     double share;             /* percentage of the national count */
     long previous;            /* count in the previous census (with --previous) */
     void *geom;               /* the area's WGS 84 polygon (GEOSGeometry *), not owned */
-} area_stats;
+} aggregate_area_stats;
 
 typedef struct aggregation {
-    area_stats *regions;      /* all 18, by code */
+    aggregate_area_stats *regions;      /* all 18, by code */
     size_t nregions;
-    area_stats *deps;         /* all 101, by code */
+    aggregate_area_stats *deps;         /* all 101, by code */
     size_t ndeps;
-    area_stats *epci;         /* all 1,255, by code (geometry: the web variant, ~500 m) */
+    aggregate_area_stats *epci;         /* all 1,255, by code (geometry: the web variant, ~500 m) */
     size_t nepci;
     long total_epci;          /* placed rows in a commune of an EPCI */
     size_t nsectors;
@@ -47,6 +47,6 @@ typedef struct aggregation {
 } aggregation;
 
 ptce_status aggregate_run(ptce_ctx *ctx, ptce_run *run, aggregation *out);
-void aggregation_free(aggregation *a);
+void aggregate_free(aggregation *a);
 
 #endif

@@ -11,7 +11,7 @@
 #include "core/util.h"
 #include "text/fold.h"
 
-static int find_area(const area_stats *areas, size_t n, const char *code)
+static int find_area(const aggregate_area_stats *areas, size_t n, const char *code)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(areas[i].code, code) == 0)
@@ -27,7 +27,7 @@ static bool normalise_code(const char *in, char *out, size_t size)
     if (strlen(in) >= sizeof buf)
         return false;
     snprintf(buf, sizeof buf, "%s", in);
-    str_trim(buf);
+    util_trim(buf);
     for (char *p = buf; *p; p++)
         if (*p == 'a' || *p == 'b')
             *p = (char)(*p - 'a' + 'A');
@@ -43,62 +43,62 @@ static int add_group(group_set *g, const char *name)
     for (size_t i = 0; i < g->n; i++)
         if (strcmp(g->names[i], name) == 0)
             return (int)i;
-    g->names[g->n] = ptce_strdup(name);
+    g->names[g->n] = util_strdup(name);
     return g->names[g->n] ? (int)g->n++ : -1;
 }
 
-ptce_status aggregate_groups(ptce_ctx *ctx, const aggregation *agg, const char *path,
+ptce_status group_aggregate(ptce_ctx *ctx, const aggregation *agg, const char *path,
                              group_set *out)
 {
     memset(out, 0, sizeof *out);
     out->ctx = ctx;
-    csv_table c;
-    ptce_status st = csv_table_read(ctx, path, NULL, &c);
+    csvfile_table c;
+    ptce_status st = csvfile_table_read(ctx, path, NULL, &c);
     if (st)
         return st;
     if (c.empty) {
-        csv_table_free(&c);
+        csvfile_table_free(&c);
         return ptce_fail(ctx, PTCE_ERR_INPUT,
                          "%s : fichier vide. La première ligne doit être l'en-tête code_reg;groupe "
                          "ou code_dep;groupe, puis une ligne par région ou département.", path);
     }
-    char *head = c.ncols >= 2 ? text_fold(csv_table_cell(&c, NULL, 0)) : NULL;
+    char *head = c.ncols >= 2 ? text_fold(csvfile_table_cell(&c, NULL, 0)) : NULL;
     int by_dep = head && (!strcmp(head, "code_dep") || !strcmp(head, "code dep") ||
                           !strcmp(head, "departement") || !strcmp(head, "code departement"));
     int by_reg = head && (!strcmp(head, "code_reg") || !strcmp(head, "code reg") ||
                           !strcmp(head, "region") || !strcmp(head, "code region"));
     free(head);
     if (!by_dep && !by_reg) {
-        csv_table_free(&c);
+        csvfile_table_free(&c);
         return ptce_fail(ctx, PTCE_ERR_INPUT,
                          "%s, ligne 1 : la première colonne doit s'appeler code_reg ou code_dep "
                          "et la deuxième groupe (les codes de région et de département se "
                          "ressemblent : le fichier doit dire lesquels il donne).", path);
     }
     out->by_departement = by_dep;
-    const area_stats *areas = by_dep ? agg->deps : agg->regions;
+    const aggregate_area_stats *areas = by_dep ? agg->deps : agg->regions;
     size_t nareas = by_dep ? agg->ndeps : agg->nregions;
     int *group_of = malloc(nareas * sizeof *group_of);
     out->names = calloc(nareas, sizeof *out->names);
     if (!group_of || !out->names) {
         free(group_of);
-        csv_table_free(&c);
+        csvfile_table_free(&c);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
     for (size_t i = 0; i < nareas; i++)
         group_of[i] = -1;
     for (size_t r = 0; r < c.nrows && !st; r++) {
-        const csv_row *row = &c.rows[r];
+        const csvfile_row *row = &c.rows[r];
         char code[16] = "", name[GROUP_NAME_MAX + 1];
-        const char *code_cell = csv_table_cell(&c, row, 0);
-        const char *name_cell = csv_table_cell(&c, row, 1);
+        const char *code_cell = csvfile_table_cell(&c, row, 0);
+        const char *name_cell = csvfile_table_cell(&c, row, 1);
         int readable = normalise_code(code_cell, code, sizeof code);
-        char *trimmed = ptce_strdup(name_cell);
+        char *trimmed = util_strdup(name_cell);
         if (!trimmed) {
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
             break;
         }
-        str_trim(trimmed);
+        util_trim(trimmed);
         size_t name_len = strlen(trimmed);
         if (name_len <= GROUP_NAME_MAX)
             memcpy(name, trimmed, name_len + 1);
@@ -138,7 +138,7 @@ ptce_status aggregate_groups(ptce_ctx *ctx, const aggregation *agg, const char *
                 group_of[a] = gi;
         }
     }
-    csv_table_free(&c);
+    csvfile_table_free(&c);
     for (size_t i = 0; i < nareas && !st; i++)
         if (group_of[i] < 0) {
             ptce_warn(ctx, "%s : %s %s (%s) n'est dans aucun groupe ; il forme un groupe à lui "
@@ -156,11 +156,11 @@ ptce_status aggregate_groups(ptce_ctx *ctx, const aggregation *agg, const char *
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
     for (size_t gi = 0; gi < out->n && !st; gi++) {
-        area_stats *g = &out->groups[gi];
+        aggregate_area_stats *g = &out->groups[gi];
         g->by_sector = calloc(agg->nsectors ? agg->nsectors : 1, sizeof *g->by_sector);
         GEOSGeometry **parts = calloc(nareas, sizeof *parts);
-        strbuf codes;
-        sb_init(&codes);
+        util_strbuf codes;
+        util_sb_init(&codes);
         unsigned np = 0;
         if (!g->by_sector || !parts) {
             free(parts);
@@ -170,14 +170,14 @@ ptce_status aggregate_groups(ptce_ctx *ctx, const aggregation *agg, const char *
         for (size_t i = 0; i < nareas; i++) {
             if (group_of[i] != (int)gi)
                 continue;
-            const area_stats *a = &areas[i];
+            const aggregate_area_stats *a = &areas[i];
             g->count += a->count;
             g->previous += a->previous;
             g->membres += a->membres;
             g->population += a->population;
             for (size_t s = 0; s < agg->nsectors; s++)
                 g->by_sector[s] += a->by_sector[s];
-            sb_printf(&codes, "%s%s", codes.len ? "," : "", a->code);
+            util_sb_printf(&codes, "%s%s", codes.len ? "," : "", a->code);
             parts[np++] = GEOSGeom_clone_r(ctx->geos, a->geom);
         }
         GEOSGeometry *coll = GEOSGeom_createCollection_r(ctx->geos, GEOS_GEOMETRYCOLLECTION,
@@ -186,7 +186,7 @@ ptce_status aggregate_groups(ptce_ctx *ctx, const aggregation *agg, const char *
         out->geoms[gi] = coll ? GEOSUnaryUnionPrec_r(ctx->geos, coll, 1e-6) : NULL;
         if (coll)
             GEOSGeom_destroy_r(ctx->geos, coll);
-        out->members[gi] = sb_take(&codes);
+        out->members[gi] = util_sb_take(&codes);
         if (!out->geoms[gi] || !out->members[gi]) {
             st = ptce_fail(ctx, PTCE_ERR_LIBRARY, "groupe « %s » : union impossible (%s)",
                            out->names[gi], ctx->geos_error);

@@ -17,7 +17,7 @@
 #define GROUP_NAME_MAX 80
 
 typedef struct group_set {
-    area_stats *groups;       /* code = group name, nom = group name, parent_code = member codes */
+    aggregate_area_stats *groups;       /* code = group name, nom = group name, parent_code = member codes */
     size_t n;
     char **names;             /* owned */
     char **members;           /* owned: "93,94" */
@@ -26,7 +26,7 @@ typedef struct group_set {
     ptce_ctx *ctx;
 } group_set;
 
-ptce_status aggregate_groups(ptce_ctx *ctx, const aggregation *agg, const char *path,
+ptce_status group_aggregate(ptce_ctx *ctx, const aggregation *agg, const char *path,
                              group_set *out);
 void group_set_free(group_set *g);
 

@@ -41,15 +41,15 @@ typedef struct build_state {
     ptce_run run;
     aggregation agg;
     group_set groups;
-    layer_set ls;
-    area_layer group_layer;
-    crs_target crs;
+    layers_set ls;
+    layers_area_layer group_layer;
+    geom_crs_target crs;
     carte carte;
     const GEOSGeometry **web_deps;    /* not owned: the reference data's */
     const GEOSGeometry **web_regions;
-    area_layer web_region_layer, web_dep_layer;
-    layer_view points_view, regions_view, deps_view, epci_view; /* --crs for one territory */
-    layer_view groups_view;   /* --crs for one territory: groups lying wholly in it */
+    layers_area_layer web_region_layer, web_dep_layer;
+    layers_view points_view, regions_view, deps_view, epci_view; /* --crs for one territory */
+    layers_view groups_view;   /* --crs for one territory: groups lying wholly in it */
     int restricted;
     ptce_run previous;        /* --previous: the older census, through the same stages */
     diff_result diff;
@@ -88,26 +88,26 @@ static void print_summary(ptce_ctx *ctx, const ptce_run *run, const aggregation 
 static ptce_status write_readme(ptce_ctx *ctx, outdir *od, const build_state *b)
 {
     const ptce_run *run = &b->run;
-    strbuf sb;
-    sb_init(&sb);
-    sb_printf(&sb, "Carte nationale des PTCE produite par ptce-map %s\n\n", ptce_version());
-    sb_printf(&sb, "Recensement : %s (%zu lignes ; %zu placées, %zu ambiguës, %zu rejetées)\n",
+    util_strbuf sb;
+    util_sb_init(&sb);
+    util_sb_printf(&sb, "Carte nationale des PTCE produite par ptce-map %s\n\n", ptce_version());
+    util_sb_printf(&sb, "Recensement : %s (%zu lignes ; %zu placées, %zu ambiguës, %zu rejetées)\n",
               run->census.path, run->nrows, run->nplaced, run->nambiguous, run->nrejected);
-    sb_printf(&sb, "Code officiel géographique : %s\n", run->rd.cog_year);
-    sb_printf(&sb, "Couches en position réelle (ptce_*.shp) : EPSG:%d (%s)%s\n", b->crs.epsg,
+    util_sb_printf(&sb, "Code officiel géographique : %s\n", run->rd.cog_year);
+    util_sb_printf(&sb, "Couches en position réelle (ptce_*.shp) : EPSG:%d (%s)%s\n", b->crs.epsg,
               b->crs.name, b->restricted ? ", limitées au territoire de ce système" : "");
     if (b->crs.epsg == 2154)
-        sb_printf(&sb, "Lambert-93 n'est défini que pour la France métropolitaine : les couches "
+        util_sb_printf(&sb, "Lambert-93 n'est défini que pour la France métropolitaine : les couches "
                        "en position réelle (Shapefiles et tables ptce_* du GeoPackage) n'y "
                        "contiennent que la métropole, rien n'est projeté hors de son domaine. Les "
                        "régions d'outre-mer sont dans le GeoJSON (WGS 84) et dans carte/ ; dans "
                        "leur système légal : --crs EPSG:5490 (Guadeloupe, Martinique), EPSG:2972 "
                        "(Guyane), EPSG:2975 (La Réunion), EPSG:4471 (Mayotte).\n");
-    sb_printf(&sb, "GeoJSON : WGS 84 (EPSG:4326), longitude puis latitude, 6 décimales\n");
-    sb_printf(&sb, "carte/ : mise en page nationale en Lambert-93 ; les départements et régions "
+    util_sb_printf(&sb, "GeoJSON : WGS 84 (EPSG:4326), longitude puis latitude, 6 décimales\n");
+    util_sb_printf(&sb, "carte/ : mise en page nationale en Lambert-93 ; les départements et régions "
                    "d'outre-mer y sont DÉPLACÉS et mis à l'échelle dans des encarts (champ "
                    "deplace = 1) : ces coordonnées ne sont pas des positions réelles.\n");
-    sb_printf(&sb, "\nCarte web (" WEB_FOLDER "/) : ouvrez " WEB_FOLDER "/index.html dans un "
+    util_sb_printf(&sb, "\nCarte web (" WEB_FOLDER "/) : ouvrez " WEB_FOLDER "/index.html dans un "
                    "navigateur ; elle fonctionne sans réseau et ne charge rien d'ailleurs%s. Pour "
                    "la publier, copiez le dossier " WEB_FOLDER "/ entier sur n'importe quel "
                    "hébergement de fichiers statiques. Pour l'intégrer dans une page :\n"
@@ -119,11 +119,11 @@ static ptce_status write_readme(ptce_ctx *ctx, outdir *od, const build_state *b)
                    "(#vue=liste&secteurs=…&aplat=regions&ptce=…) : un lien ou une iframe "
                    "ouvre la carte dans cet état.\n\n",
               b->tiles ? " que les tuiles du fond de carte demandé par --tuiles" : "");
-    sb_printf(&sb, "Versions des données : %s\n\n", run->rd.versions);
-    sb_printf(&sb, "Sources et crédits : %s\n", run->rd.credit);
+    util_sb_printf(&sb, "Versions des données : %s\n\n", run->rd.versions);
+    util_sb_printf(&sb, "Sources et crédits : %s\n", run->rd.credit);
     ptce_status st = sb.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
-                               : write_bytes(ctx, od, "LISEZMOI.txt", sb.data, sb.len);
-    sb_free(&sb);
+                               : writers_write_bytes(ctx, od, "LISEZMOI.txt", sb.data, sb.len);
+    util_sb_free(&sb);
     return st;
 }
 
@@ -143,11 +143,11 @@ static ptce_status build_web_polygons(ptce_ctx *ctx, build_state *b)
     for (size_t i = 0; i < agg->nregions; i++)
         if (!(b->web_regions[i] = refdata_region_web_geom(ctx, rd, &rd->regions[i])))
             return PTCE_ERR_DATA;
-    ptce_status st = layers_area(ctx, &b->ls, AREA_REGION, agg->regions, agg->nregions,
+    ptce_status st = layers_area(ctx, &b->ls, LAYERS_AREA_REGION, agg->regions, agg->nregions,
                                  b->web_regions, "ptce_regions",
                                  "PTCE par région (simplifié pour le web)", &b->web_region_layer);
     if (!st)
-        st = layers_area(ctx, &b->ls, AREA_DEPARTEMENT, agg->deps, agg->ndeps, b->web_deps,
+        st = layers_area(ctx, &b->ls, LAYERS_AREA_DEPARTEMENT, agg->deps, agg->ndeps, b->web_deps,
                          "ptce_departements", "PTCE par département (simplifié pour le web)",
                          &b->web_dep_layer);
     return st;
@@ -156,7 +156,7 @@ static ptce_status build_web_polygons(ptce_ctx *ctx, build_state *b)
 /* With an overseas legal CRS, the true-position Shapefiles keep that territory only. */
 static ptce_status restrict_to_territory(ptce_ctx *ctx, build_state *b, const char *regions)
 {
-    layer_set *ls = &b->ls;
+    layers_set *ls = &b->ls;
     size_t np = ls->points.nfeatures, nr = b->agg.nregions, nd = b->agg.ndeps,
            ne = b->agg.nepci;
     unsigned char *keep = calloc(np + nr + nd + ne + 1, 1);
@@ -178,13 +178,13 @@ static ptce_status restrict_to_territory(ptce_ctx *ctx, build_state *b, const ch
         if (e && strstr(regions, rd->communes[i].reg))
             keep[np + nr + nd + (size_t)(e - rd->epcis)] = 1;
     }
-    ptce_status st = layer_view_make(ctx, &ls->points, keep, &b->points_view);
+    ptce_status st = layers_view_make(ctx, &ls->points, keep, &b->points_view);
     if (!st)
-        st = layer_view_make(ctx, &ls->region_layer.out, keep + np, &b->regions_view);
+        st = layers_view_make(ctx, &ls->region_layer.out, keep + np, &b->regions_view);
     if (!st)
-        st = layer_view_make(ctx, &ls->dep_layer.out, keep + np + nr, &b->deps_view);
+        st = layers_view_make(ctx, &ls->dep_layer.out, keep + np + nr, &b->deps_view);
     if (!st)
-        st = layer_view_make(ctx, &ls->epci_layer.out, keep + np + nr + nd, &b->epci_view);
+        st = layers_view_make(ctx, &ls->epci_layer.out, keep + np + nr + nd, &b->epci_view);
     free(keep);
     /* A group is kept when each of its members (regions, or départements) lies in the
      * territory. */
@@ -207,7 +207,7 @@ static ptce_status restrict_to_territory(ptce_ctx *ctx, build_state *b, const ch
             }
             gkeep[g] = (unsigned char)inside;
         }
-        st = layer_view_make(ctx, &b->group_layer.out, gkeep, &b->groups_view);
+        st = layers_view_make(ctx, &b->group_layer.out, gkeep, &b->groups_view);
         free(gkeep);
     }
     b->restricted = 1;
@@ -253,8 +253,8 @@ typedef struct published {
     const char *table;           /* GeoPackage table */
     const char *identifier;      /* GeoPackage title (unique) */
     char description[1024];
-    const crs_target *crs;
-    qgis_style style;
+    const geom_crs_target *crs;
+    carto_qgis_style style;
     const char *aliases[128];
     char alias_store[128][128];
     const char *alias_fields[128];
@@ -266,11 +266,11 @@ typedef struct publication {
     published layers[MAX_PUBLISHED];
     size_t n;
     choropleth reg, dep, epc, grp;
-    style_category *cats;        /* one per sector, labels with counts */
+    carto_style_category *cats;        /* one per sector, labels with counts */
     char (*cat_labels)[128];
-    style_hollow hollow;         /* approximate placements drawn hollow */
+    carto_style_hollow hollow;         /* approximate placements drawn hollow */
     const char *hollow_values[2];
-    sector_table sectors;
+    tables_sector_table sectors;
     char date[16];               /* "2026-03-01": --date, else 1 January of the census year */
     int dated;                   /* --date was given */
     char timestamp[32];          /* "2026-03-01T00:00:00.000Z" */
@@ -280,7 +280,7 @@ typedef struct publication {
 static ptce_status publish_layer(ptce_ctx *ctx, publication *p, const build_state *b,
                                  const layer *l, const char *subdir, const char *table,
                                  const char *identifier, const char *what,
-                                 const crs_target *crs, qgis_style style)
+                                 const geom_crs_target *crs, carto_qgis_style style)
 {
     if (p->n == MAX_PUBLISHED || l->nfields > 128)
         return ptce_fail(ctx, PTCE_ERR_USAGE, "%s : trop de couches ou de champs", table);
@@ -295,7 +295,7 @@ static ptce_status publish_layer(ptce_ctx *ctx, publication *p, const build_stat
              "%s Système de coordonnées : EPSG:%d (%s). Recensement des PTCE %d (édition "
              "du %s) ; ptce-map %s. Sources et licences : %s.",
              what, crs->epsg, crs->name, p->year, p->date, ptce_version(), b->run.rd.credit);
-    present_aliases(b->run.tax, l, pl->aliases, pl->alias_store);
+    aliases_layer_labels(b->run.tax, l, pl->aliases, pl->alias_store);
     for (size_t f = 0; f < l->nfields; f++)
         pl->alias_fields[f] = l->fields[f].name;
     style.alias_fields = pl->alias_fields;
@@ -305,22 +305,22 @@ static ptce_status publish_layer(ptce_ctx *ctx, publication *p, const build_stat
     return PTCE_OK;
 }
 
-static qgis_style sectors_style(const publication *p, size_t ns)
+static carto_qgis_style sectors_style(const publication *p, size_t ns)
 {
-    return (qgis_style){.kind = QGIS_STYLE_CATEGORIZED, .attr = "secteur", .cats = p->cats,
+    return (carto_qgis_style){.kind = CARTO_QGIS_STYLE_CATEGORIZED, .attr = "secteur", .cats = p->cats,
                         .ncats = ns, .hollow = &p->hollow};
 }
 
-static qgis_style classes_style(const choropleth *c, const char *label_attr)
+static carto_qgis_style classes_style(const choropleth *c, const char *label_attr)
 {
-    return (qgis_style){.kind = QGIS_STYLE_GRADUATED, .polygon = 1, .attr = "ptce_100k",
+    return (carto_qgis_style){.kind = CARTO_QGIS_STYLE_GRADUATED, .polygon = 1, .attr = "ptce_100k",
                         .classes = c->classes, .nclasses = c->n, .label_attr = label_attr};
 }
 
 /* The layout's regions: labelled with name and count, like the printed map. */
-static qgis_style region_labels_style(const choropleth *c)
+static carto_qgis_style region_labels_style(const choropleth *c)
 {
-    qgis_style st = classes_style(c, PROJECT_REGION_LABEL);
+    carto_qgis_style st = classes_style(c, PROJECT_REGION_LABEL);
     st.label_is_expression = 1;
     return st;
 }
@@ -351,7 +351,7 @@ static ptce_status make_publication(ptce_ctx *ctx, build_state *b, const build_o
     styles_choropleth(b->agg.epci, b->agg.nepci, &p->epc);
     styles_choropleth(b->groups.groups, b->groups.n, &p->grp);
 
-    layer_set *ls = &b->ls;
+    layers_set *ls = &b->ls;
     const layer *points = b->restricted ? &b->points_view.out : &ls->points;
     const layer *regions = b->restricted ? &b->regions_view.out : &ls->region_layer.out;
     const layer *deps = b->restricted ? &b->deps_view.out : &ls->dep_layer.out;
@@ -396,7 +396,7 @@ static ptce_status make_publication(ptce_ctx *ctx, build_state *b, const build_o
                             classes_style(&p->dep, NULL))) ||
         (st = publish_layer(ctx, p, b, &c->frames, "carte", "carte_cadres",
                             "Carte nationale : cadres des encarts", moved, &c->crs,
-                            (qgis_style){.kind = QGIS_STYLE_FRAMES, .polygon = 1,
+                            (carto_qgis_style){.kind = CARTO_QGIS_STYLE_FRAMES, .polygon = 1,
                                          .label_attr = "nom"})))
         return st;
     return PTCE_OK;
@@ -425,21 +425,21 @@ static long long days_from_civil(int y, int m, int d)
 
 static ptce_status write_geopackage(ptce_ctx *ctx, outdir *od, build_state *b, publication *p)
 {
-    gpkg_layer gl[MAX_PUBLISHED];
-    strbuf qml[MAX_PUBLISHED];
+    writers_gpkg_layer gl[MAX_PUBLISHED];
+    util_strbuf qml[MAX_PUBLISHED];
     ptce_status st = PTCE_OK;
     for (size_t i = 0; i < p->n; i++)
-        sb_init(&qml[i]);
+        util_sb_init(&qml[i]);
     for (size_t i = 0; i < p->n && !st; i++) {
         published *pl = &p->layers[i];
-        st = qml_render(ctx, &pl->style, pl->table, &qml[i]);
-        gl[i] = (gpkg_layer){.l = pl->l, .table = pl->table, .identifier = pl->identifier,
+        st = carto_qml_render(ctx, &pl->style, pl->table, &qml[i]);
+        gl[i] = (writers_gpkg_layer){.l = pl->l, .table = pl->table, .identifier = pl->identifier,
                              .description = pl->description, .crs = pl->crs,
                              .aliases = pl->aliases, .style_qml = qml[i].data};
     }
-    strbuf md;
-    sb_init(&md);
-    sb_printf(&md, "Carte nationale des PTCE (pôles territoriaux de coopération économique), "
+    util_strbuf md;
+    util_sb_init(&md);
+    util_sb_printf(&md, "Carte nationale des PTCE (pôles territoriaux de coopération économique), "
                    "recensement %d (édition du %s), produite par ptce-map %s.\nRecensement : %s (%zu lignes, "
                    "%zu placées).\nCode officiel géographique : %s.\nTables ptce_* : positions "
                    "réelles (EPSG:%d). Tables carte_* : mise en page nationale, outre-mer "
@@ -447,15 +447,15 @@ static ptce_status write_geopackage(ptce_ctx *ctx, outdir *od, build_state *b, p
                    "%s\n",
               p->year, p->date, ptce_version(), b->run.census.path, b->run.nrows, b->run.nplaced,
               b->run.rd.cog_year, b->crs.epsg, b->run.rd.versions, b->run.rd.credit);
-    gpkg_document doc = {.layers = gl, .nlayers = p->n, .timestamp = p->timestamp,
+    writers_gpkg_document doc = {.layers = gl, .nlayers = p->n, .timestamp = p->timestamp,
                          .metadata = md.data};
     if (!st && md.failed)
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     if (!st)
-        st = gpkg_write(ctx, od, "ptce-map.gpkg", &doc);
-    sb_free(&md);
+        st = writers_gpkg(ctx, od, "ptce-map.gpkg", &doc);
+    util_sb_free(&md);
     for (size_t i = 0; i < p->n; i++)
-        sb_free(&qml[i]);
+        util_sb_free(&qml[i]);
     return st;
 }
 
@@ -465,7 +465,7 @@ static ptce_status write_workbook(ptce_ctx *ctx, outdir *od, build_state *b, pub
                              &b->ls.epci_layer.out, &p->sectors.out, &b->ls.points};
     const char *names[] = {"Régions", "Départements", "EPCI", "Secteurs", "PTCE"};
     size_t n = sizeof tables / sizeof *tables;
-    xlsx_sheet sheets[8];
+    writers_xlsx_sheet sheets[8];
     const char **headers[8] = {0};
     char (*stores[8])[128] = {0};
     ptce_status st = PTCE_OK;
@@ -476,18 +476,18 @@ static ptce_status write_workbook(ptce_ctx *ctx, outdir *od, build_state *b, pub
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
             break;
         }
-        present_aliases(b->run.tax, tables[i], headers[i], stores[i]);
-        sheets[i] = (xlsx_sheet){.name = names[i], .l = tables[i], .headers = headers[i]};
+        aliases_layer_labels(b->run.tax, tables[i], headers[i], stores[i]);
+        sheets[i] = (writers_xlsx_sheet){.name = names[i], .l = tables[i], .headers = headers[i]};
     }
     char title[160];
     snprintf(title, sizeof title, "PTCE — recensement %d", p->year);
     int y = 0, m = 0, d = 0;
     sscanf(p->date, "%d-%d-%d", &y, &m, &d);
-    xlsx_document doc = {.sheets = sheets, .nsheets = n, .title = title,
+    writers_xlsx_document doc = {.sheets = sheets, .nsheets = n, .title = title,
                          .author = "ptce-map", .comments = b->run.rd.credit,
                          .created = (time_t)(days_from_civil(y, m, d) * 86400)};
     if (!st)
-        st = xlsx_write(ctx, od, "synthese.xlsx", &doc);
+        st = writers_xlsx(ctx, od, "synthese.xlsx", &doc);
     for (size_t i = 0; i < n; i++) {
         free(headers[i]);
         free(stores[i]);
@@ -502,14 +502,14 @@ static ptce_status write_maps(ptce_ctx *ctx, outdir *od, build_state *b, publica
                               int year)
 {
     size_t ns = b->agg.nsectors;
-    national_layout *lay = &b->carte.layout;
+    layout_national *lay = &b->carte.layout;
     /* The QGIS project: the national layout ready to print, the true positions beside. */
-    qgs_layer layers[PROJECT_MAX_LAYERS];
+    carto_qgs_layer layers[PROJECT_MAX_LAYERS];
     project_styles ps = {.sectors = p->cats, .nsectors = ns, .hollow = &p->hollow,
                          .regions = &p->reg, .epci = &p->epc,
                          .deps = &p->dep, .groups = &p->grp, .true_epsg = b->crs.epsg,
                          .has_groups = b->groups.n > 0};
-    size_t nl = present_project_layers(&ps, layers);
+    size_t nl = project_layers(&ps, layers);
     char title[128], subtitle[160], production[512];
     snprintf(title, sizeof title, "PTCE — recensement %d", year);
     if (p->dated)
@@ -521,21 +521,21 @@ static ptce_status write_maps(ptce_ctx *ctx, outdir *od, build_state *b, publica
                  "\xC2\xB7 recensement %d, COG %s", ptce_version(), year, b->run.rd.cog_year);
     char zoom_label[96];
     snprintf(zoom_label, sizeof zoom_label, "%s (\xC3\x97%g)", lay->zoom_label, lay->zoom_scale);
-    qgs_project proj = {.title = title, .epsg = GEOM_EPSG_LAMBERT93, .layers = layers, .nlayers = nl,
+    carto_qgs_project proj = {.title = title, .epsg = GEOM_EPSG_LAMBERT93, .layers = layers, .nlayers = nl,
                         .credit = b->run.rd.credit, .production = production,
                         .zoom_label = zoom_label};
     memcpy(proj.extent, lay->extent, sizeof proj.extent);
     memcpy(proj.zoom_src, lay->zoom_src, sizeof proj.zoom_src);
     memcpy(proj.zoom_dst, lay->zoom_dst, sizeof proj.zoom_dst);
-    ptce_status st = qgs_write(ctx, od, "ptce-map.qgs", &proj);
+    ptce_status st = carto_qgs(ctx, od, "ptce-map.qgs", &proj);
     if (st)
         return st;
 
     size_t nr = b->agg.nregions, nd = b->agg.ndeps, np = b->carte.points.out.nfeatures;
-    svg_area *areas = calloc(nr ? nr : 1, sizeof *areas);
-    svg_area *outlines = calloc(nd ? nd : 1, sizeof *outlines);
-    svg_point *points = calloc(np ? np : 1, sizeof *points);
-    svg_label *labels = calloc(nr ? nr : 1, sizeof *labels);
+    carto_svg_area *areas = calloc(nr ? nr : 1, sizeof *areas);
+    carto_svg_area *outlines = calloc(nd ? nd : 1, sizeof *outlines);
+    carto_svg_point *points = calloc(np ? np : 1, sizeof *points);
+    carto_svg_label *labels = calloc(nr ? nr : 1, sizeof *labels);
     char (*label_text)[64] = calloc(nr ? nr : 1, sizeof *label_text);
     GEOSGeometry **anchors = calloc(nr ? nr : 1, sizeof *anchors);
     if (!areas || !outlines || !points || !labels || !label_text || !anchors) {
@@ -544,9 +544,9 @@ static ptce_status write_maps(ptce_ctx *ctx, outdir *od, build_state *b, publica
     }
     size_t nlabels = 0;
     for (size_t i = 0; i < nr; i++) {
-        const area_stats *a = &b->agg.regions[i];
-        const style_class *k = styles_class_of(&p->reg, a->per_100k);
-        areas[i] = (svg_area){.geom = b->carte.regions.geoms[i], .color = k ? k->color : NULL,
+        const aggregate_area_stats *a = &b->agg.regions[i];
+        const carto_style_class *k = styles_class_of(&p->reg, a->per_100k);
+        areas[i] = (carto_svg_area){.geom = b->carte.regions.geoms[i], .color = k ? k->color : NULL,
                               .hatched = k && k->hatched};
         /* Metropolitan regions are labelled where they lie; the insets' frames carry the
          * overseas names and counts. */
@@ -558,17 +558,17 @@ static ptce_status write_maps(ptce_ctx *ctx, outdir *od, build_state *b, publica
             !GEOSGeomGetY_r(ctx->geos, anchors[i], &y))
             continue;
         snprintf(label_text[i], sizeof label_text[i], "%ld PTCE", a->count);
-        labels[nlabels++] = (svg_label){x, y, a->nom, label_text[i]};
+        labels[nlabels++] = (carto_svg_label){x, y, a->nom, label_text[i]};
     }
     for (size_t i = 0; i < nd; i++)
-        outlines[i] = (svg_area){.geom = b->carte.deps.geoms[i]};
+        outlines[i] = (carto_svg_area){.geom = b->carte.deps.geoms[i]};
     for (size_t i = 0; i < np; i++) {
         const ptce_row *row = &b->run.rows[b->ls.placed[i]];
-        points[i] = (svg_point){b->carte.points.x[i], b->carte.points.y[i],
-                                taxonomy_sector_color(b->run.tax, (size_t)row->cls.primary),
+        points[i] = (carto_svg_point){b->carte.points.x[i], b->carte.points.y[i],
+                                sectors_color(b->run.tax, (size_t)row->cls.primary),
                                 geo_accuracy_is_approximate(row->geo.accuracy)};
     }
-    svg_frame frames[LAYOUT_ZONES - 1];
+    carto_svg_frame frames[LAYOUT_ZONES - 1];
     char frame_labels[LAYOUT_ZONES - 1][96];
     for (int i = 1; i < LAYOUT_ZONES; i++) {
         const layout_zone *z = &lay->zones[i];
@@ -583,39 +583,39 @@ static ptce_status write_maps(ptce_ctx *ctx, outdir *od, build_state *b, publica
                 count = b->agg.regions[r].count;
         snprintf(frame_labels[i - 1], sizeof frame_labels[i - 1], "%s (\xC3\x97%s) : %ld PTCE",
                  z->label, scale, count);
-        frames[i - 1] = (svg_frame){.geom = b->carte.frame_geoms[i - 1],
+        frames[i - 1] = (carto_svg_frame){.geom = b->carte.frame_geoms[i - 1],
                                     .label = frame_labels[i - 1], .scale = z->scale};
     }
-    svg_zoom zoom;
+    carto_svg_zoom zoom;
     memcpy(zoom.src, lay->zoom_src, sizeof zoom.src);
     memcpy(zoom.dst, lay->zoom_dst, sizeof zoom.dst);
     zoom.label = zoom_label;
     snprintf(subtitle, sizeof subtitle, "Recensement %d \xE2\x80\x94 %ld PTCE plac\xC3\xA9s sur %zu",
              year, b->agg.total, b->run.nrows);
-    svg_map map = {.title = "P\xC3\xB4les territoriaux de coop\xC3\xA9ration \xC3\xA9" "conomique",
+    carto_svg_map map = {.title = "P\xC3\xB4les territoriaux de coop\xC3\xA9ration \xC3\xA9" "conomique",
                    .subtitle = subtitle, .credit = b->run.rd.credit, .areas = areas,
                    .nareas = nr, .outlines = outlines, .noutlines = nd, .points = points,
                    .npoints = np, .frames = frames, .nframes = LAYOUT_ZONES - 1,
                    .classes = p->reg.classes, .nclasses = p->reg.n,
                    .classes_title = "PTCE pour 100 000 habitants (r\xC3\xA9gions)",
                    .cats = p->cats, .ncats = ns, .labels = labels, .nlabels = nlabels,
-                   .zoom = &zoom, .production = production, .font = PRINT_FONT,
+                   .zoom = &zoom, .production = production, .font = CARTO_PRINT_FONT,
                    .hollow_label = p->hollow.label};
     memcpy(map.extent, lay->extent, sizeof map.extent);
-    strbuf svg;
-    sb_init(&svg);
-    st = svg_render(ctx, &map, &svg);
+    util_strbuf svg;
+    util_sb_init(&svg);
+    st = carto_svg_render(ctx, &map, &svg);
     if (!st)
-        st = write_bytes(ctx, od, "ptce_carte.svg", svg.data, svg.len);
+        st = writers_write_bytes(ctx, od, "ptce_carte.svg", svg.data, svg.len);
     char pdf_date[32];
     snprintf(pdf_date, sizeof pdf_date, "%sT00:00:00Z", p->date);
-    print_info info = {.title = title, .author = "ptce-map", .creator = production,
+    carto_print_info info = {.title = title, .author = "ptce-map", .creator = production,
                        .date = pdf_date};
     if (!st)
-        st = pdf_write(ctx, od, "ptce_carte.pdf", svg.data, svg.len, &info);
+        st = carto_pdf(ctx, od, "ptce_carte.pdf", svg.data, svg.len, &info);
     if (!st)
-        st = png_write(ctx, od, "ptce_carte.png", svg.data, svg.len, PRINT_PNG_DPI);
-    sb_free(&svg);
+        st = carto_png(ctx, od, "ptce_carte.png", svg.data, svg.len, CARTO_PRINT_PNG_DPI);
+    util_sb_free(&svg);
 done:
     for (size_t i = 0; anchors && i < nr; i++)
         if (anchors[i])
@@ -647,7 +647,7 @@ static ptce_status write_web(ptce_ctx *ctx, outdir *od, build_state *b,
     web_layers w;
     ptce_status st = web_layers_build(ctx, &in, &w);
     if (!st)
-        st = web_write(ctx, od, WEB_FOLDER, template_dir, &w.map);
+        st = carto_web(ctx, od, WEB_FOLDER, template_dir, &w.map);
     web_layers_free(&w);
     return st;
 }
@@ -655,7 +655,7 @@ static ptce_status write_web(ptce_ctx *ctx, outdir *od, build_state *b,
 static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b,
                                  const build_options *opts, int year)
 {
-    layer_set *ls = &b->ls;
+    layers_set *ls = &b->ls;
     publication *p = calloc(1, sizeof *p);
     if (!p)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
@@ -665,44 +665,44 @@ static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b,
         published *pl = &p->layers[i];
         char name[128];
         snprintf(name, sizeof name, "%s%s%s", pl->subdir, pl->subdir[0] ? "/" : "", pl->l->name);
-        if (!(st = shapefile_write(ctx, od, pl->subdir, pl->l, pl->crs)))
-            st = qml_write(ctx, od, name, &pl->style);
+        if (!(st = writers_shapefile(ctx, od, pl->subdir, pl->l, pl->crs)))
+            st = carto_qml(ctx, od, name, &pl->style);
     }
     if (!st)
         st = write_geopackage(ctx, od, b, p);
     /* GeoJSON: WGS 84 whatever --crs says, every feature. */
     if (!st &&
-        ((st = geojson_write(ctx, od, "", &ls->points, "")) ||
-         (st = geojson_write(ctx, od, "", &ls->region_layer.out, "")) ||
-         (st = geojson_write(ctx, od, "", &ls->dep_layer.out, "")) ||
-         (st = geojson_write(ctx, od, "", &ls->epci_layer.out, "")) ||
-         (st = geojson_write(ctx, od, "", &b->web_region_layer.out, "_web")) ||
-         (st = geojson_write(ctx, od, "", &b->web_dep_layer.out, "_web"))))
+        ((st = writers_geojson(ctx, od, "", &ls->points, "")) ||
+         (st = writers_geojson(ctx, od, "", &ls->region_layer.out, "")) ||
+         (st = writers_geojson(ctx, od, "", &ls->dep_layer.out, "")) ||
+         (st = writers_geojson(ctx, od, "", &ls->epci_layer.out, "")) ||
+         (st = writers_geojson(ctx, od, "", &b->web_region_layer.out, "_web")) ||
+         (st = writers_geojson(ctx, od, "", &b->web_dep_layer.out, "_web"))))
         goto done;
     if (!st && b->groups.n > 0)
-        st = geojson_write(ctx, od, "", &b->group_layer.out, "");
-    strbuf synth;
-    sb_init(&synth);
+        st = writers_geojson(ctx, od, "", &b->group_layer.out, "");
+    util_strbuf synth;
+    util_sb_init(&synth);
     if (!st)
-        st = report_synthese(ctx, &b->run, &b->agg, &synth);
+        st = reports_synthese(ctx, &b->run, &b->agg, &synth);
     if (!st)
-        st = write_bytes(ctx, od, "synthese.csv", synth.data, synth.len);
-    sb_free(&synth);
-    sb_init(&synth);
+        st = writers_write_bytes(ctx, od, "synthese.csv", synth.data, synth.len);
+    util_sb_free(&synth);
+    util_sb_init(&synth);
     if (!st)
-        st = report_synthese_departements(ctx, &b->run, &b->agg, &synth);
+        st = reports_synthese_departements(ctx, &b->run, &b->agg, &synth);
     if (!st)
-        st = write_bytes(ctx, od, "synthese_departements.csv", synth.data, synth.len);
-    sb_free(&synth);
+        st = writers_write_bytes(ctx, od, "synthese_departements.csv", synth.data, synth.len);
+    util_sb_free(&synth);
     if (!st)
-        st = csv_write_layer(ctx, od, "rejets.csv", &ls->rejects);
+        st = writers_csv(ctx, od, "rejets.csv", &ls->rejects);
     if (!st && b->has_previous) {
-        strbuf evol;
-        sb_init(&evol);
+        util_strbuf evol;
+        util_sb_init(&evol);
         st = diff_write_csv(ctx, &b->diff, &evol);
         if (!st)
-            st = write_bytes(ctx, od, "evolutions.csv", evol.data, evol.len);
-        sb_free(&evol);
+            st = writers_write_bytes(ctx, od, "evolutions.csv", evol.data, evol.len);
+        util_sb_free(&evol);
     }
     if (!st)
         st = write_workbook(ctx, od, b, p);
@@ -756,12 +756,12 @@ static ptce_status compare_with_previous(ptce_ctx *ctx, build_state *b, const bu
     free(per_region);
     free(per_dep);
     free(per_epci);
-    strbuf summary;
-    sb_init(&summary);
+    util_strbuf summary;
+    util_sb_init(&summary);
     st = diff_format_summary(ctx, &b->diff, &b->previous, &b->run, &summary);
     if (!st && summary.data)
         ptce_info(ctx, "%s", summary.data);
-    sb_free(&summary);
+    util_sb_free(&summary);
     return st;
 }
 
@@ -773,20 +773,20 @@ static void build_state_free(build_state *b)
     }
     free(b->web_deps);
     free(b->web_regions);
-    layer_view_free(&b->points_view);
-    layer_view_free(&b->regions_view);
-    layer_view_free(&b->deps_view);
-    layer_view_free(&b->epci_view);
-    layer_view_free(&b->groups_view);
-    carte_free(&b->carte);
+    layers_view_free(&b->points_view);
+    layers_view_free(&b->regions_view);
+    layers_view_free(&b->deps_view);
+    layers_view_free(&b->epci_view);
+    layers_view_free(&b->groups_view);
+    layout_carte_free(&b->carte);
     geom_crs_close(&b->crs);
     layers_free(&b->ls);
     group_set_free(&b->groups);
-    aggregation_free(&b->agg);
+    aggregate_free(&b->agg);
     run_free(&b->run);
 }
 
-ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts)
+ptce_status build_run(ptce_ctx *ctx, const build_options *opts)
 {
     build_state *b = calloc(1, sizeof *b);
     if (!b)
@@ -809,11 +809,11 @@ ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts)
     if (!st && opts->previous)
         st = compare_with_previous(ctx, b, opts);
     if (!st && opts->groups)
-        st = aggregate_groups(ctx, &b->agg, opts->groups, &b->groups);
+        st = group_aggregate(ctx, &b->agg, opts->groups, &b->groups);
     if (!st)
         st = layers_build(ctx, &b->run, &b->agg, &b->ls);
     if (!st && b->groups.n > 0)
-        st = layers_area(ctx, &b->ls, AREA_GROUP, b->groups.groups, b->groups.n, NULL,
+        st = layers_area(ctx, &b->ls, LAYERS_AREA_GROUP, b->groups.groups, b->groups.n, NULL,
                          "ptce_groupes", "PTCE par groupe", &b->group_layer);
     const char *territory = crs_regions(epsg);
     if (!st && territory)
@@ -821,7 +821,7 @@ ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts)
     if (!st)
         st = build_web_polygons(ctx, b);
     if (!st)
-        st = carte_build(ctx, &b->run.rd, &b->ls, &b->web_region_layer.out,
+        st = layout_carte_build(ctx, &b->run.rd, &b->ls, &b->web_region_layer.out,
                          &b->web_dep_layer.out, &b->carte);
     if (!st)
         st = outdir_open(ctx, opts->outdir ? opts->outdir : "out", "build", optional_outputs,

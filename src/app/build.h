@@ -26,6 +26,6 @@ typedef struct build_options {
 } build_options;
 
 /* Runs the pipeline and writes the outputs. On failure nothing in outdir changes. */
-ptce_status ptce_build(ptce_ctx *ctx, const build_options *opts);
+ptce_status build_run(ptce_ctx *ctx, const build_options *opts);
 
 #endif

@@ -26,14 +26,14 @@ static uint32_t fnv1a(const char *s)
 
 static char *derive_id(const census *c, const census_record *rec)
 {
-    char *key = text_fold(census_value(c, rec, ROLE_NOM));
+    char *key = text_fold(census_value(c, rec, CENSUS_ROLE_NOM));
     char buf[32];
     if (key && key[0])
         snprintf(buf, sizeof buf, "auto-%08x", fnv1a(key));
     else
         snprintf(buf, sizeof buf, "ligne-%zu", rec->line);
     free(key);
-    return ptce_strdup(buf);
+    return util_strdup(buf);
 }
 
 ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run)
@@ -51,7 +51,7 @@ ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run)
             snprintf(tax_path, sizeof tax_path, "%s", opts->taxonomy_path);
         else
             snprintf(tax_path, sizeof tax_path, "%s/taxonomie.txt", ptce_data_dir(ctx));
-        if ((st = taxonomy_load(ctx, tax_path, &run->tax)))
+        if ((st = classify_taxonomy_load(ctx, tax_path, &run->tax)))
             return st;
     }
 
@@ -63,14 +63,14 @@ ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run)
     if (!run->rows)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     run->nrows = c->nrecords; /* only once the rows exist: run_free walks them */
-    run->has_membres = c->role_col[ROLE_MEMBRES] >= 0;
+    run->has_membres = c->role_col[CENSUS_ROLE_MEMBRES] >= 0;
     for (size_t i = 0; i < run->nrows; i++) {
         ptce_row *row = &run->rows[i];
         row->rec = &c->records[i];
-        row->nom = census_value(c, row->rec, ROLE_NOM);
+        row->nom = census_value(c, row->rec, CENSUS_ROLE_NOM);
         /* The identifier whole, however long: a cut one could make two rows one. */
-        row->id = ptce_strdup(census_value(c, row->rec, ROLE_ID));
-        if (row->id && !str_trim(row->id)[0]) { /* trimmed in place */
+        row->id = util_strdup(census_value(c, row->rec, CENSUS_ROLE_ID));
+        if (row->id && !util_trim(row->id)[0]) { /* trimmed in place */
             free(row->id);
             row->id = derive_id(c, row->rec);
             row->id_derived = 1;
@@ -79,15 +79,15 @@ ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run)
             return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         double v;
         row->membres = -1;
-        const char *m = census_value(c, row->rec, ROLE_MEMBRES);
-        if (parse_decimal(m, &v) && v >= 0 && v < 1e9)
+        const char *m = census_value(c, row->rec, CENSUS_ROLE_MEMBRES);
+        if (util_parse_decimal(m, &v) && v >= 0 && v < 1e9)
             row->membres = (long)v;
-        else if (!str_is_blank(m))
+        else if (!util_is_blank(m))
             ptce_warn(ctx, "%s, ligne %zu, colonne « %s » : « %.30s » n'est pas un nombre de "
                            "membres ; ignoré", c->path, row->rec->line,
-                      c->header[c->role_col[ROLE_MEMBRES]], m);
-        const char *y = census_value(c, row->rec, ROLE_ANNEE);
-        if (parse_decimal(y, &v) && v >= PTCE_YEAR_MIN && v <= PTCE_YEAR_MAX)
+                      c->header[c->role_col[CENSUS_ROLE_MEMBRES]], m);
+        const char *y = census_value(c, row->rec, CENSUS_ROLE_ANNEE);
+        if (util_parse_decimal(y, &v) && v >= PTCE_YEAR_MIN && v <= PTCE_YEAR_MAX)
             row->annee = (int)v;
     }
     return PTCE_OK;
@@ -136,7 +136,7 @@ static ptce_status load_ban(ptce_ctx *ctx, geocoder *g, const char *const *given
                 }
                 files = grown;
             }
-            if (!(files[nfiles] = ptce_strdup(path))) {
+            if (!(files[nfiles] = util_strdup(path))) {
                 st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
                 break;
             }
@@ -152,10 +152,10 @@ static ptce_status load_ban(ptce_ctx *ctx, geocoder *g, const char *const *given
         }
     }
     if (!st)
-        st = geocoder_load_ban(g, (const char *const *)files, nfiles);
+        st = geocode_load_ban(g, (const char *const *)files, nfiles);
     if (!st)
         ptce_info(ctx, "base adresse nationale : %zu point(s) adresse chargé(s) de %zu "
-                       "fichier(s)", geocoder_ban_count(g), nfiles);
+                       "fichier(s)", geocode_ban_count(g), nfiles);
     for (size_t i = 0; i < nfiles; i++)
         free(files[i]);
     free(files);
@@ -165,33 +165,33 @@ static ptce_status load_ban(ptce_ctx *ctx, geocoder *g, const char *const *given
 ptce_status run_geocode(ptce_ctx *ctx, ptce_run *run)
 {
     geocoder *g;
-    ptce_status st = geocoder_new(ctx, &run->rd, &g);
+    ptce_status st = geocode_new(ctx, &run->rd, &g);
     if (st)
         return st;
-    if (run->overrides && (st = geocoder_load_overrides(g, run->overrides)) == PTCE_OK)
+    if (run->overrides && (st = geocode_load_overrides(g, run->overrides)) == PTCE_OK)
         ptce_info(ctx, "%s : %zu correction(s) manuelle(s) chargée(s)", run->overrides,
-                  geocoder_overrides_count(g));
+                  geocode_overrides_count(g));
     if (!st && run->nban > 0)
         st = load_ban(ctx, g, run->ban_paths, run->nban);
     if (st) {
-        geocoder_free(g);
+        geocode_free(g);
         return st;
     }
     const census *c = &run->census;
     run->nplaced = run->nambiguous = run->nrejected = 0;
     for (size_t i = 0; i < run->nrows && st == PTCE_OK; i++) {
         ptce_row *row = &run->rows[i];
-        geo_input in = {
+        geocode_input in = {
             .id = row->id,
-            .insee = census_value(c, row->rec, ROLE_INSEE),
-            .postcode = census_value(c, row->rec, ROLE_CODE_POSTAL),
-            .commune = census_value(c, row->rec, ROLE_COMMUNE),
-            .departement = census_value(c, row->rec, ROLE_DEPARTEMENT),
-            .address = census_value(c, row->rec, ROLE_ADRESSE),
-            .latitude = census_value(c, row->rec, ROLE_LATITUDE),
-            .longitude = census_value(c, row->rec, ROLE_LONGITUDE),
-            .x = census_value(c, row->rec, ROLE_X),
-            .y = census_value(c, row->rec, ROLE_Y),
+            .insee = census_value(c, row->rec, CENSUS_ROLE_INSEE),
+            .postcode = census_value(c, row->rec, CENSUS_ROLE_CODE_POSTAL),
+            .commune = census_value(c, row->rec, CENSUS_ROLE_COMMUNE),
+            .departement = census_value(c, row->rec, CENSUS_ROLE_DEPARTEMENT),
+            .address = census_value(c, row->rec, CENSUS_ROLE_ADRESSE),
+            .latitude = census_value(c, row->rec, CENSUS_ROLE_LATITUDE),
+            .longitude = census_value(c, row->rec, CENSUS_ROLE_LONGITUDE),
+            .x = census_value(c, row->rec, CENSUS_ROLE_X),
+            .y = census_value(c, row->rec, CENSUS_ROLE_Y),
         };
         st = geocode_row(g, &in, &row->geo);
         if (row->geo.status == GEO_MATCH)
@@ -201,7 +201,7 @@ ptce_status run_geocode(ptce_ctx *ctx, ptce_run *run)
         else
             run->nrejected++;
     }
-    geocoder_free(g);
+    geocode_free(g);
     return st;
 }
 
@@ -210,8 +210,8 @@ ptce_status run_classify(ptce_ctx *ctx, ptce_run *run)
     const census *c = &run->census;
     for (size_t i = 0; i < run->nrows; i++) {
         ptce_row *row = &run->rows[i];
-        ptce_status st = classify_text(ctx, run->tax, census_value(c, row->rec, ROLE_THEME),
-                                       census_value(c, row->rec, ROLE_DESCRIPTION), &row->cls);
+        ptce_status st = classify_text(ctx, run->tax, census_value(c, row->rec, CENSUS_ROLE_THEME),
+                                       census_value(c, row->rec, CENSUS_ROLE_DESCRIPTION), &row->cls);
         if (st)
             return st;
     }
@@ -223,10 +223,10 @@ void run_free(ptce_run *run)
     for (size_t i = 0; i < run->nrows; i++) {
         free(run->rows[i].id);
         geo_result_free(&run->rows[i].geo);
-        classification_free(&run->rows[i].cls);
+        sectors_classification_free(&run->rows[i].cls);
     }
     free(run->rows);
-    taxonomy_free(run->tax);
+    classify_taxonomy_free(run->tax);
     refdata_free(&run->rd);
     census_free(&run->census);
     memset(run, 0, sizeof *run);

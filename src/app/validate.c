@@ -67,8 +67,8 @@ static void vadd(checker *k, validate_source src, int code, validate_severity se
     f->code = code;
     f->line = line;
     f->seq = r->nfindings;
-    f->column = ptce_strdup(column ? column : "");
-    f->advice = ptce_strdup(advice ? advice : "");
+    f->column = util_strdup(column ? column : "");
+    f->advice = util_strdup(advice ? advice : "");
     f->problem = problem;
     if (!f->column || !f->advice || !f->problem) {
         free(f->column);
@@ -141,7 +141,7 @@ static bool has_role(const census *c, census_role role)
 /* A cell shortened for a message, on one line. */
 static void excerpt(const char *s, char *out, size_t size)
 {
-    size_t n = utf8_cut_length(s, size > 44 ? 40 : size - 4);
+    size_t n = util_utf8_cut_length(s, size > 44 ? 40 : size - 4);
     size_t j = 0;
     for (size_t i = 0; i < n && j + 1 < size; i++)
         out[j++] = (s[i] == '\n' || s[i] == '\r' || s[i] == '\t') ? ' ' : s[i];
@@ -162,9 +162,9 @@ static const char *const advice_id =
 
 /* ---- file-level checks ---------------------------------------------------------------- */
 
-static const census_role place_roles[] = {ROLE_COMMUNE, ROLE_CODE_POSTAL, ROLE_INSEE,
-                                          ROLE_DEPARTEMENT, ROLE_ADRESSE, ROLE_LATITUDE,
-                                          ROLE_LONGITUDE, ROLE_X, ROLE_Y};
+static const census_role place_roles[] = {CENSUS_ROLE_COMMUNE, CENSUS_ROLE_CODE_POSTAL, CENSUS_ROLE_INSEE,
+                                          CENSUS_ROLE_DEPARTEMENT, CENSUS_ROLE_ADRESSE, CENSUS_ROLE_LATITUDE,
+                                          CENSUS_ROLE_LONGITUDE, CENSUS_ROLE_X, CENSUS_ROLE_Y};
 #define NPLACE_ROLES (sizeof place_roles / sizeof *place_roles)
 
 /* The header problems that leave nothing to do: their words, once, for validate's finding
@@ -193,13 +193,13 @@ static const char *const advice_no_rows =
 /* "« A », « B », …" for the first 20 header cells; caller frees. */
 static char *header_list(const census *c)
 {
-    strbuf cols;
-    sb_init(&cols);
+    util_strbuf cols;
+    util_sb_init(&cols);
     for (size_t i = 0; i < c->ncols && i < 20; i++)
-        sb_printf(&cols, "%s« %s »", i ? ", " : "", c->header[i]);
+        util_sb_printf(&cols, "%s« %s »", i ? ", " : "", c->header[i]);
     if (c->ncols > 20)
-        sb_printf(&cols, ", … (%zu en tout)", c->ncols);
-    return sb_take(&cols);
+        util_sb_printf(&cols, ", … (%zu en tout)", c->ncols);
+    return util_sb_take(&cols);
 }
 
 static bool has_place_column(const census *c)
@@ -213,41 +213,41 @@ static bool has_place_column(const census *c)
 static void check_header(checker *k, const census *c)
 {
     char *cols = header_list(c);
-    if (!has_role(c, ROLE_NOM))
-        check(k, VCHECK_NO_NAME_COLUMN, VALIDATE_ERROR, 1, "", advice_no_name, msg_no_name,
+    if (!has_role(c, CENSUS_ROLE_NOM))
+        check(k, VALIDATE_CHECK_NO_NAME_COLUMN, VALIDATE_ERROR, 1, "", advice_no_name, msg_no_name,
               cols ? cols : "");
     if (!has_place_column(c))
-        check(k, VCHECK_NO_PLACE_COLUMN, VALIDATE_ERROR, 1, "", advice_no_place, msg_no_place,
+        check(k, VALIDATE_CHECK_NO_PLACE_COLUMN, VALIDATE_ERROR, 1, "", advice_no_place, msg_no_place,
               cols ? cols : "");
     free(cols);
-    if (!has_role(c, ROLE_ID))
-        check(k, VCHECK_NO_ID_COLUMN, VALIDATE_WARNING, 1, "",
+    if (!has_role(c, CENSUS_ROLE_ID))
+        check(k, VALIDATE_CHECK_NO_ID_COLUMN, VALIDATE_WARNING, 1, "",
             "Ajoutez une colonne « Identifiant » et gardez le même identifiant pour chaque "
             "PTCE d'une année à l'autre",
             "aucune colonne d'identifiant : chaque PTCE reçoit un identifiant dérivé de son nom "
             "(auto-…), qui change si le nom change");
-    if ((has_role(c, ROLE_LATITUDE) != has_role(c, ROLE_LONGITUDE)))
-        check(k, VCHECK_HALF_COORD_COLUMNS, VALIDATE_WARNING, 1, column_of(c, has_role(c, ROLE_LATITUDE) ? ROLE_LATITUDE
-                                                                           : ROLE_LONGITUDE),
+    if ((has_role(c, CENSUS_ROLE_LATITUDE) != has_role(c, CENSUS_ROLE_LONGITUDE)))
+        check(k, VALIDATE_CHECK_HALF_COORD_COLUMNS, VALIDATE_WARNING, 1, column_of(c, has_role(c, CENSUS_ROLE_LATITUDE) ? CENSUS_ROLE_LATITUDE
+                                                                           : CENSUS_ROLE_LONGITUDE),
             "Ajoutez la colonne manquante ou retirez celle-ci",
             "une colonne %s sans colonne %s : les coordonnées ne seront pas lues",
-            has_role(c, ROLE_LATITUDE) ? "de latitude" : "de longitude",
-            has_role(c, ROLE_LATITUDE) ? "de longitude" : "de latitude");
+            has_role(c, CENSUS_ROLE_LATITUDE) ? "de latitude" : "de longitude",
+            has_role(c, CENSUS_ROLE_LATITUDE) ? "de longitude" : "de latitude");
     if (c->nrecords == 0)
-        check(k, VCHECK_NO_ROWS, VALIDATE_ERROR, 0, "", advice_no_rows, "%s", msg_no_rows);
+        check(k, VALIDATE_CHECK_NO_ROWS, VALIDATE_ERROR, 0, "", advice_no_rows, "%s", msg_no_rows);
 }
 
 ptce_status validate_require_usable(ptce_ctx *ctx, const census *c, validate_need need)
 {
     bool usable = need == VALIDATE_NEED_TEXT
-                      ? has_role(c, ROLE_NOM) || has_role(c, ROLE_THEME) ||
-                            has_role(c, ROLE_DESCRIPTION)
+                      ? has_role(c, CENSUS_ROLE_NOM) || has_role(c, CENSUS_ROLE_THEME) ||
+                            has_role(c, CENSUS_ROLE_DESCRIPTION)
                       : has_place_column(c);
     if (!usable) {
         char *cols = header_list(c);
-        strbuf what;
-        sb_init(&what);
-        sb_printf(&what, need == VALIDATE_NEED_TEXT ? msg_no_text : msg_no_place,
+        util_strbuf what;
+        util_sb_init(&what);
+        util_sb_printf(&what, need == VALIDATE_NEED_TEXT ? msg_no_text : msg_no_place,
                   cols ? cols : "");
         free(cols);
         ptce_status st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s, ligne 1 : %s. %s ; « ptce-map "
@@ -255,7 +255,7 @@ ptce_status validate_require_usable(ptce_ctx *ctx, const census *c, validate_nee
                                    what.data ? what.data : "",
                                    need == VALIDATE_NEED_TEXT ? advice_no_text : advice_no_place,
                                    c->path);
-        sb_free(&what);
+        util_sb_free(&what);
         return st;
     }
     if (c->nrecords == 0)
@@ -271,47 +271,47 @@ ptce_status validate_require_usable(ptce_ctx *ctx, const census *c, validate_nee
 static void check_coordinates(checker *k, const census *c, const census_record *rec,
                               bool *reported)
 {
-    const char *slat = census_value(c, rec, ROLE_LATITUDE);
-    const char *slon = census_value(c, rec, ROLE_LONGITUDE);
+    const char *slat = census_value(c, rec, CENSUS_ROLE_LATITUDE);
+    const char *slon = census_value(c, rec, CENSUS_ROLE_LONGITUDE);
     char ex[64];
-    bool has_lat = !str_is_blank(slat), has_lon = !str_is_blank(slon);
+    bool has_lat = !util_is_blank(slat), has_lon = !util_is_blank(slon);
     if (has_lat != has_lon) {
-        census_role missing = has_lat ? ROLE_LONGITUDE : ROLE_LATITUDE;
-        check(k, VCHECK_LATLON_HALF, VALIDATE_ERROR, rec->line, column_of(c, missing),
+        census_role missing = has_lat ? CENSUS_ROLE_LONGITUDE : CENSUS_ROLE_LATITUDE;
+        check(k, VALIDATE_CHECK_LATLON_HALF, VALIDATE_ERROR, rec->line, column_of(c, missing),
             "Complétez la coordonnée manquante ou effacez l'autre",
             "%s sans %s : les coordonnées ne peuvent pas être lues",
             has_lat ? "latitude" : "longitude", has_lat ? "longitude" : "latitude");
         *reported = true;
     } else if (has_lat) {
         double a = 0, b = 0;
-        bool ok_a = parse_decimal(slat, &a), ok_b = parse_decimal(slon, &b);
+        bool ok_a = util_parse_decimal(slat, &a), ok_b = util_parse_decimal(slon, &b);
         if (!ok_a) {
             excerpt(slat, ex, sizeof ex);
-            check(k, VCHECK_LAT_UNREADABLE, VALIDATE_ERROR, rec->line, column_of(c, ROLE_LATITUDE),
+            check(k, VALIDATE_CHECK_LAT_UNREADABLE, VALIDATE_ERROR, rec->line, column_of(c, CENSUS_ROLE_LATITUDE),
                 "Écrivez la latitude en degrés décimaux (ex. 47,2488) ou effacez-la",
                 "latitude « %s » illisible", ex);
         }
         if (!ok_b) {
             excerpt(slon, ex, sizeof ex);
-            check(k, VCHECK_LON_UNREADABLE, VALIDATE_ERROR, rec->line, column_of(c, ROLE_LONGITUDE),
+            check(k, VALIDATE_CHECK_LON_UNREADABLE, VALIDATE_ERROR, rec->line, column_of(c, CENSUS_ROLE_LONGITUDE),
                 "Écrivez la longitude en degrés décimaux (ex. 6,0182) ou effacez-la",
                 "longitude « %s » illisible", ex);
         }
         *reported |= !ok_a || !ok_b;
     }
-    const char *sx = census_value(c, rec, ROLE_X), *sy = census_value(c, rec, ROLE_Y);
-    bool has_x = !str_is_blank(sx), has_y = !str_is_blank(sy);
+    const char *sx = census_value(c, rec, CENSUS_ROLE_X), *sy = census_value(c, rec, CENSUS_ROLE_Y);
+    bool has_x = !util_is_blank(sx), has_y = !util_is_blank(sy);
     double x, y;
     if (has_x != has_y) {
-        check(k, VCHECK_XY_HALF, VALIDATE_ERROR, rec->line, column_of(c, has_x ? ROLE_Y : ROLE_X),
+        check(k, VALIDATE_CHECK_XY_HALF, VALIDATE_ERROR, rec->line, column_of(c, has_x ? CENSUS_ROLE_Y : CENSUS_ROLE_X),
             "Complétez la coordonnée manquante ou effacez l'autre",
             "coordonnée %s sans %s (Lambert-93) : les coordonnées ne peuvent pas être lues",
             has_x ? "X" : "Y", has_x ? "Y" : "X");
         *reported = true;
     } else if (has_x) {
-        if (!parse_decimal(sx, &x) || !parse_decimal(sy, &y)) {
-            excerpt(parse_decimal(sx, &x) ? sy : sx, ex, sizeof ex);
-            check(k, VCHECK_XY_UNREADABLE, VALIDATE_ERROR, rec->line, column_of(c, parse_decimal(sx, &x) ? ROLE_Y : ROLE_X),
+        if (!util_parse_decimal(sx, &x) || !util_parse_decimal(sy, &y)) {
+            excerpt(util_parse_decimal(sx, &x) ? sy : sx, ex, sizeof ex);
+            check(k, VALIDATE_CHECK_XY_UNREADABLE, VALIDATE_ERROR, rec->line, column_of(c, util_parse_decimal(sx, &x) ? CENSUS_ROLE_Y : CENSUS_ROLE_X),
                 "Écrivez les coordonnées Lambert-93 en mètres ou effacez-les",
                 "coordonnée Lambert-93 « %s » illisible", ex);
             *reported = true;
@@ -323,36 +323,36 @@ static void check_numbers(checker *k, const census *c, const census_record *rec)
 {
     char ex[64];
     double v;
-    const char *m = census_value(c, rec, ROLE_MEMBRES);
-    if (!str_is_blank(m)) {
+    const char *m = census_value(c, rec, CENSUS_ROLE_MEMBRES);
+    if (!util_is_blank(m)) {
         excerpt(m, ex, sizeof ex);
-        const char *col = column_of(c, ROLE_MEMBRES);
-        if (!parse_decimal(m, &v))
-            check(k, VCHECK_MEMBERS_NOT_NUMBER, VALIDATE_WARNING, rec->line, col,
+        const char *col = column_of(c, CENSUS_ROLE_MEMBRES);
+        if (!util_parse_decimal(m, &v))
+            check(k, VALIDATE_CHECK_MEMBERS_NOT_NUMBER, VALIDATE_WARNING, rec->line, col,
                 "Indiquez un nombre de structures membres (ex. 12), ou laissez la cellule vide",
                 "« %s » n'est pas un nombre de membres : ignoré", ex);
         else if (v < 0)
-            check(k, VCHECK_MEMBERS_NEGATIVE, VALIDATE_WARNING, rec->line, col,
+            check(k, VALIDATE_CHECK_MEMBERS_NEGATIVE, VALIDATE_WARNING, rec->line, col,
                 "Indiquez un nombre positif de structures membres",
                 "nombre de membres négatif (%s) : ignoré", ex);
         else if (v != floor(v))
-            check(k, VCHECK_MEMBERS_FRACTION, VALIDATE_WARNING, rec->line, col, "Indiquez un nombre entier de membres",
+            check(k, VALIDATE_CHECK_MEMBERS_FRACTION, VALIDATE_WARNING, rec->line, col, "Indiquez un nombre entier de membres",
                 "nombre de membres non entier (%s)", ex);
         else if (v > 1000)
-            check(k, VCHECK_MEMBERS_HIGH, VALIDATE_WARNING, rec->line, col,
+            check(k, VALIDATE_CHECK_MEMBERS_HIGH, VALIDATE_WARNING, rec->line, col,
                 "Vérifiez ce nombre : un PTCE réunit d'ordinaire quelques dizaines de membres",
                 "nombre de membres très élevé (%s)", ex);
     }
-    const char *y = census_value(c, rec, ROLE_ANNEE);
-    if (!str_is_blank(y)) {
+    const char *y = census_value(c, rec, CENSUS_ROLE_ANNEE);
+    if (!util_is_blank(y)) {
         excerpt(y, ex, sizeof ex);
-        const char *col = column_of(c, ROLE_ANNEE);
-        if (!parse_decimal(y, &v) || v != floor(v))
-            check(k, VCHECK_YEAR_UNREADABLE, VALIDATE_WARNING, rec->line, col,
+        const char *col = column_of(c, CENSUS_ROLE_ANNEE);
+        if (!util_parse_decimal(y, &v) || v != floor(v))
+            check(k, VALIDATE_CHECK_YEAR_UNREADABLE, VALIDATE_WARNING, rec->line, col,
                 "Indiquez l'année sur quatre chiffres (ex. 2025)",
                 "« %s » n'est pas une année", ex);
         else if (v < PTCE_YEAR_MIN || v > PTCE_YEAR_MAX)
-            check(k, VCHECK_YEAR_OUT_OF_RANGE, VALIDATE_WARNING, rec->line, col,
+            check(k, VALIDATE_CHECK_YEAR_OUT_OF_RANGE, VALIDATE_WARNING, rec->line, col,
                 "Indiquez l'année de l'AMI (2013, 2015, 2021, 2023, 2025…)",
                 "année %s hors de la période attendue (%d à %d)", ex, PTCE_YEAR_MIN,
                 PTCE_YEAR_MAX);
@@ -383,17 +383,17 @@ static void check_place_consistency(checker *k, const ptce_run *run, const censu
 {
     const census *c = &run->census;
     const refdata *rd = &run->rd;
-    const char *sdep = census_value(c, rec, ROLE_DEPARTEMENT);
-    if (str_is_blank(sdep))
+    const char *sdep = census_value(c, rec, CENSUS_ROLE_DEPARTEMENT);
+    if (util_is_blank(sdep))
         return;
     const departement *dep = geocode_parse_departement(rd, sdep);
     if (!dep)
         return; /* the geocoder says it is unknown (GEO_R_DEP_UNKNOWN) */
-    const char *spc = census_value(c, rec, ROLE_CODE_POSTAL);
+    const char *spc = census_value(c, rec, CENSUS_ROLE_CODE_POSTAL);
     char pc[6];
     int restored = 0, cedex = 0;
-    if (!str_is_blank(spc) && geocode_clean_postcode(spc, pc, &restored, &cedex)) {
-        const postal_entry *first = NULL;
+    if (!util_is_blank(spc) && geocode_clean_postcode(spc, pc, &restored, &cedex)) {
+        const refdata_postal_entry *first = NULL;
         size_t n = cedex ? 0 : refdata_postal(rd, pc, &first);
         bool agrees = false;
         for (size_t i = 0; i < n && !agrees; i++)
@@ -402,25 +402,25 @@ static void check_place_consistency(checker *k, const ptce_run *run, const censu
             agrees = postcode_prefix_is(pc, dep->code);
         if (!agrees) {
             *said |= SAID_POSTCODE;
-            check(k, VCHECK_POSTCODE_NOT_IN_DEP, VALIDATE_WARNING, rec->line, column_of(c, ROLE_CODE_POSTAL),
+            check(k, VALIDATE_CHECK_POSTCODE_NOT_IN_DEP, VALIDATE_WARNING, rec->line, column_of(c, CENSUS_ROLE_CODE_POSTAL),
                 "Corrigez le code postal ou le département : ils doivent désigner le même "
                 "endroit",
                 "le code postal %s n'est pas dans le département %s (%s) indiqué colonne « %s »",
-                pc, dep->code, dep->nom, column_of(c, ROLE_DEPARTEMENT));
+                pc, dep->code, dep->nom, column_of(c, CENSUS_ROLE_DEPARTEMENT));
         }
     }
-    const char *sinsee = census_value(c, rec, ROLE_INSEE);
+    const char *sinsee = census_value(c, rec, CENSUS_ROLE_INSEE);
     char code[6];
     int zero = 0;
-    if (!str_is_blank(sinsee) && refdata_clean_insee(sinsee, code, &zero)) {
+    if (!util_is_blank(sinsee) && refdata_clean_insee(sinsee, code, &zero)) {
         const commune *m = refdata_commune(rd, code);
         if (!m) {
-            const former_commune *f = refdata_former(rd, code);
+            const refdata_former_commune *f = refdata_former(rd, code);
             m = f ? f->current : NULL;
         }
         if (m && strcmp(m->dep, dep->code) != 0) {
             *said |= SAID_INSEE;
-            check(k, VCHECK_INSEE_NOT_IN_DEP, VALIDATE_WARNING, rec->line, column_of(c, ROLE_INSEE),
+            check(k, VALIDATE_CHECK_INSEE_NOT_IN_DEP, VALIDATE_WARNING, rec->line, column_of(c, CENSUS_ROLE_INSEE),
                 "Corrigez le code INSEE ou le département",
                 "le code INSEE %s (%s) n'est pas dans le département %s (%s) indiqué", code,
                 m->nom, dep->code, dep->nom);
@@ -439,7 +439,7 @@ static void check_swallowed_rows(checker *k, const census *c, const census_recor
         size_t breaks = 0;
         for (const char *p = cell; *p; p++)
             breaks += *p == '\n';
-        check(k, VCHECK_SWALLOWED_ROWS, VALIDATE_WARNING, rec->line, c->header[col],
+        check(k, VALIDATE_CHECK_SWALLOWED_ROWS, VALIDATE_WARNING, rec->line, c->header[col],
             "Vérifiez les guillemets de cette cellule (dans le fichier, ou retapez-la dans le "
             "tableur) : les lignes avalées ne sont pas lues comme des PTCE",
             "la cellule court sur %zu lignes (%zu à %zu) et contient le séparateur : un "
@@ -451,7 +451,7 @@ static void check_swallowed_rows(checker *k, const census *c, const census_recor
 /* The column of `role` when the row has something in it, NULL otherwise. */
 static const char *given(const census *c, const census_record *rec, census_role role)
 {
-    return has_role(c, role) && !str_is_blank(census_value(c, rec, role)) ? column_of(c, role) : NULL;
+    return has_role(c, role) && !util_is_blank(census_value(c, rec, role)) ? column_of(c, role) : NULL;
 }
 
 /* The census column a remark is about, when the row fills it ("" otherwise): the cell of
@@ -459,23 +459,23 @@ static const char *given(const census *c, const census_record *rec, census_role 
 static const char *field_column(const census *c, const census_record *rec, geo_field field)
 {
     static const census_role roles[GEO_FIELD_COUNT] = {
-        [GEO_FIELD_NONE] = ROLE_COUNT,          [GEO_FIELD_ID] = ROLE_ID,
-        [GEO_FIELD_INSEE] = ROLE_INSEE,         [GEO_FIELD_POSTCODE] = ROLE_CODE_POSTAL,
-        [GEO_FIELD_COMMUNE] = ROLE_COMMUNE,     [GEO_FIELD_DEPARTEMENT] = ROLE_DEPARTEMENT,
-        [GEO_FIELD_ADDRESS] = ROLE_ADRESSE,     [GEO_FIELD_LATITUDE] = ROLE_LATITUDE,
-        [GEO_FIELD_LONGITUDE] = ROLE_LONGITUDE, [GEO_FIELD_X] = ROLE_X,
-        [GEO_FIELD_Y] = ROLE_Y};
+        [GEO_FIELD_NONE] = CENSUS_ROLE_COUNT,          [GEO_FIELD_ID] = CENSUS_ROLE_ID,
+        [GEO_FIELD_INSEE] = CENSUS_ROLE_INSEE,         [GEO_FIELD_POSTCODE] = CENSUS_ROLE_CODE_POSTAL,
+        [GEO_FIELD_COMMUNE] = CENSUS_ROLE_COMMUNE,     [GEO_FIELD_DEPARTEMENT] = CENSUS_ROLE_DEPARTEMENT,
+        [GEO_FIELD_ADDRESS] = CENSUS_ROLE_ADRESSE,     [GEO_FIELD_LATITUDE] = CENSUS_ROLE_LATITUDE,
+        [GEO_FIELD_LONGITUDE] = CENSUS_ROLE_LONGITUDE, [GEO_FIELD_X] = CENSUS_ROLE_X,
+        [GEO_FIELD_Y] = CENSUS_ROLE_Y};
     static const census_role partner[GEO_FIELD_COUNT] = {
-        [GEO_FIELD_NONE] = ROLE_COUNT,        [GEO_FIELD_ID] = ROLE_COUNT,
-        [GEO_FIELD_INSEE] = ROLE_COUNT,       [GEO_FIELD_POSTCODE] = ROLE_COUNT,
-        [GEO_FIELD_COMMUNE] = ROLE_COUNT,     [GEO_FIELD_DEPARTEMENT] = ROLE_COUNT,
-        [GEO_FIELD_ADDRESS] = ROLE_COUNT,     [GEO_FIELD_LATITUDE] = ROLE_LONGITUDE,
-        [GEO_FIELD_LONGITUDE] = ROLE_LATITUDE, [GEO_FIELD_X] = ROLE_Y,
-        [GEO_FIELD_Y] = ROLE_X};
-    if ((unsigned)field >= GEO_FIELD_COUNT || roles[field] == ROLE_COUNT)
+        [GEO_FIELD_NONE] = CENSUS_ROLE_COUNT,        [GEO_FIELD_ID] = CENSUS_ROLE_COUNT,
+        [GEO_FIELD_INSEE] = CENSUS_ROLE_COUNT,       [GEO_FIELD_POSTCODE] = CENSUS_ROLE_COUNT,
+        [GEO_FIELD_COMMUNE] = CENSUS_ROLE_COUNT,     [GEO_FIELD_DEPARTEMENT] = CENSUS_ROLE_COUNT,
+        [GEO_FIELD_ADDRESS] = CENSUS_ROLE_COUNT,     [GEO_FIELD_LATITUDE] = CENSUS_ROLE_LONGITUDE,
+        [GEO_FIELD_LONGITUDE] = CENSUS_ROLE_LATITUDE, [GEO_FIELD_X] = CENSUS_ROLE_Y,
+        [GEO_FIELD_Y] = CENSUS_ROLE_X};
+    if ((unsigned)field >= GEO_FIELD_COUNT || roles[field] == CENSUS_ROLE_COUNT)
         return "";
     const char *col = given(c, rec, roles[field]);
-    if (!col && partner[field] != ROLE_COUNT)
+    if (!col && partner[field] != CENSUS_ROLE_COUNT)
         col = given(c, rec, partner[field]);
     return col ? col : "";
 }
@@ -500,8 +500,8 @@ static void check_geocoding(checker *k, const ptce_run *run, const ptce_row *row
     const census *c = &run->census;
     const geo_result *g = &row->geo;
     size_t line = row->rec->line;
-    strbuf text;
-    sb_init(&text);
+    util_strbuf text;
+    util_sb_init(&text);
     if (g->status != GEO_MATCH) {
         /* The reason comes first: its cell is the one to fix, or when it is about the row
          * as a whole ("aucun lieu reconnu"), the first cell another remark names. */
@@ -534,13 +534,13 @@ static void check_geocoding(checker *k, const ptce_run *run, const ptce_row *row
         }
     }
     k->failed |= text.failed;
-    sb_free(&text);
+    util_sb_free(&text);
 }
 
 static bool place_given(const census *c, const census_record *rec)
 {
     for (size_t i = 0; i < NPLACE_ROLES; i++)
-        if (!str_is_blank(census_value(c, rec, place_roles[i])))
+        if (!util_is_blank(census_value(c, rec, place_roles[i])))
             return true;
     return false;
 }
@@ -594,7 +594,7 @@ static void check_duplicates(checker *k, const ptce_run *run)
         if (strcmp(ids[first].key, ids[i].key) != 0)
             continue;
         const ptce_row *a = &run->rows[ids[first].index], *b = &run->rows[ids[i].index];
-        check(k, VCHECK_DUPLICATE_ID, VALIDATE_ERROR, b->rec->line, column_of(c, ROLE_ID), advice_id,
+        check(k, VALIDATE_CHECK_DUPLICATE_ID, VALIDATE_ERROR, b->rec->line, column_of(c, CENSUS_ROLE_ID), advice_id,
             "l'identifiant « %s » est déjà celui de la ligne %zu (« %s »)", b->id, a->rec->line,
             a->nom);
     }
@@ -607,12 +607,12 @@ static void check_duplicates(checker *k, const ptce_run *run)
             continue;
         const ptce_row *a = &run->rows[names[first].index], *b = &run->rows[names[i].index];
         if (a->id_derived && b->id_derived)
-            check(k, VCHECK_SAME_NAME_NO_ID, VALIDATE_ERROR, b->rec->line, column_of(c, ROLE_NOM),
+            check(k, VALIDATE_CHECK_SAME_NAME_NO_ID, VALIDATE_ERROR, b->rec->line, column_of(c, CENSUS_ROLE_NOM),
                 "Supprimez le doublon, ou donnez un identifiant à chacune des deux lignes",
                 "même nom que la ligne %zu, et ni l'une ni l'autre n'a d'identifiant : rien ne "
                 "les distingue d'une année à l'autre", a->rec->line);
         else
-            check(k, VCHECK_SAME_NAME, VALIDATE_WARNING, b->rec->line, column_of(c, ROLE_NOM),
+            check(k, VALIDATE_CHECK_SAME_NAME, VALIDATE_WARNING, b->rec->line, column_of(c, CENSUS_ROLE_NOM),
                 "Si c'est le même PTCE, gardez une seule ligne ; sinon, distinguez les noms",
                 "même nom que la ligne %zu (identifiant « %s ») : doublon ?", a->rec->line,
                 a->id);
@@ -630,8 +630,8 @@ done:
 /* The reader's warnings (model/record.h), each a finding at its line. */
 static void check_census_warnings(checker *k, const census *c)
 {
-    strbuf text;
-    sb_init(&text);
+    util_strbuf text;
+    util_sb_init(&text);
     for (size_t i = 0; i < c->nwarns; i++) {
         const census_warning *w = &c->warns[i];
         if (w->kind == CENSUS_WIDE_ROW) {
@@ -651,7 +651,7 @@ static void check_census_warnings(checker *k, const census *c)
                "Vérifiez l'en-tête ou la ligne indiquée", "%s", text.data ? text.data : "");
     }
     k->failed |= text.failed;
-    sb_free(&text);
+    util_sb_free(&text);
 }
 
 ptce_status validate_run(ptce_ctx *ctx, const ptce_run *run, validate_report *out)
@@ -659,7 +659,7 @@ ptce_status validate_run(ptce_ctx *ctx, const ptce_run *run, validate_report *ou
     checker k = {.ctx = ctx, .r = out};
     const census *c = &run->census;
     if (!out->path) {
-        out->path = ptce_strdup(c->path ? c->path : "");
+        out->path = util_strdup(c->path ? c->path : "");
         if (!out->path)
             return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
@@ -680,12 +680,12 @@ ptce_status validate_run(ptce_ctx *ctx, const ptce_run *run, validate_report *ou
     for (size_t i = 0; i < run->nrows && !k.failed; i++) {
         const ptce_row *row = &run->rows[i];
         const census_record *rec = row->rec;
-        if (has_role(c, ROLE_NOM) && str_is_blank(row->nom))
-            check(&k, VCHECK_EMPTY_NAME, VALIDATE_ERROR, rec->line, column_of(c, ROLE_NOM),
+        if (has_role(c, CENSUS_ROLE_NOM) && util_is_blank(row->nom))
+            check(&k, VALIDATE_CHECK_EMPTY_NAME, VALIDATE_ERROR, rec->line, column_of(c, CENSUS_ROLE_NOM),
                 "Indiquez le nom du PTCE",
                 "nom du PTCE vide : la carte et les rapports n'auront rien à afficher");
-        if (has_role(c, ROLE_ID) && row->id_derived)
-            check(&k, VCHECK_DERIVED_ID, VALIDATE_WARNING, rec->line, column_of(c, ROLE_ID),
+        if (has_role(c, CENSUS_ROLE_ID) && row->id_derived)
+            check(&k, VALIDATE_CHECK_DERIVED_ID, VALIDATE_WARNING, rec->line, column_of(c, CENSUS_ROLE_ID),
                 "Attribuez un identifiant à ce PTCE et gardez-le les années suivantes",
                 "identifiant vide : « %s » sera dérivé du nom, et changera si le nom change",
                 row->id);
@@ -700,7 +700,7 @@ ptce_status validate_run(ptce_ctx *ctx, const ptce_run *run, validate_report *ou
         if (!any_place_column)
             continue; /* said once for the file */
         if (!place_given(c, rec)) {
-            check(&k, VCHECK_NO_PLACE, VALIDATE_ERROR, rec->line, "",
+            check(&k, VALIDATE_CHECK_NO_PLACE, VALIDATE_ERROR, rec->line, "",
                 "Renseignez au moins la commune et le code postal",
                 "aucune information de lieu (commune, code postal, code INSEE, département, "
                 "adresse ou coordonnées) : le PTCE ne sera pas placé sur la carte");
@@ -715,7 +715,7 @@ ptce_status validate_run(ptce_ctx *ctx, const ptce_run *run, validate_report *ou
 ptce_status validate_census(ptce_ctx *ctx, const run_options *opts, validate_report *out)
 {
     memset(out, 0, sizeof *out);
-    out->path = ptce_strdup(opts->census_path);
+    out->path = util_strdup(opts->census_path);
     if (!out->path)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     /* The run as `build` would do it, quietly: the findings say it all, the census
@@ -742,40 +742,40 @@ static const char *separator_name(char sep)
     return sep == '\t' ? "tabulation" : sep == ',' ? "« , »" : "« ; »";
 }
 
-static void where(strbuf *sb, const validate_report *r, const validate_finding *f)
+static void where(util_strbuf *sb, const validate_report *r, const validate_finding *f)
 {
-    sb_append(sb, r->path);
+    util_sb_append(sb, r->path);
     if (f->line)
-        sb_printf(sb, ", ligne %zu", f->line);
+        util_sb_printf(sb, ", ligne %zu", f->line);
     if (f->column[0])
-        sb_printf(sb, ", colonne « %s »", f->column);
+        util_sb_printf(sb, ", colonne « %s »", f->column);
 }
 
-static void plural(strbuf *sb, size_t n, const char *one, const char *many)
+static void plural(util_strbuf *sb, size_t n, const char *one, const char *many)
 {
-    sb_printf(sb, "%zu %s", n, n > 1 ? many : one);
+    util_sb_printf(sb, "%zu %s", n, n > 1 ? many : one);
 }
 
-ptce_status validate_format_text(ptce_ctx *ctx, const validate_report *r, strbuf *sb)
+ptce_status validate_format_text(ptce_ctx *ctx, const validate_report *r, util_strbuf *sb)
 {
-    sb_printf(sb, "Vérification de %s\n  encodage %s, séparateur %s, ", r->path, r->encoding,
+    util_sb_printf(sb, "Vérification de %s\n  encodage %s, séparateur %s, ", r->path, r->encoding,
               separator_name(r->separator));
     plural(sb, r->nrows, "ligne de PTCE", "lignes de PTCE");
     if (r->empty_lines) {
-        sb_append(sb, ", ");
+        util_sb_append(sb, ", ");
         plural(sb, r->empty_lines, "ligne vide ignorée", "lignes vides ignorées");
     }
     if (r->wide_rows) {
-        sb_append(sb, ", ");
+        util_sb_append(sb, ", ");
         plural(sb, r->wide_rows, "ligne avec trop de cellules", "lignes avec trop de cellules");
     }
-    sb_append(sb, "\n");
+    util_sb_append(sb, "\n");
     for (int pass = 0; pass < 2; pass++) {
         validate_severity sev = pass == 0 ? VALIDATE_ERROR : VALIDATE_WARNING;
         size_t n = pass == 0 ? r->nerrors : r->nwarnings;
         if (n == 0)
             continue;
-        sb_printf(sb, "\n%s (%zu) : %s\n", pass == 0 ? "ERREURS" : "AVERTISSEMENTS", n,
+        util_sb_printf(sb, "\n%s (%zu) : %s\n", pass == 0 ? "ERREURS" : "AVERTISSEMENTS", n,
                   pass == 0 ? "à corriger, sinon des PTCE manqueront sur la carte ou seront mal "
                               "suivis d'une année à l'autre"
                             : "à vérifier ; la carte peut être produite");
@@ -783,53 +783,53 @@ ptce_status validate_format_text(ptce_ctx *ctx, const validate_report *r, strbuf
             const validate_finding *f = &r->findings[i];
             if (f->severity != sev)
                 continue;
-            sb_append(sb, "\n  ");
+            util_sb_append(sb, "\n  ");
             where(sb, r, f);
             size_t plen = strlen(f->problem);
             char last = plen ? f->problem[plen - 1] : '.';
-            sb_printf(sb, " : %s%s\n", f->problem,
+            util_sb_printf(sb, " : %s%s\n", f->problem,
                       last == '.' || last == '?' || last == '!' ? "" : ".");
             if (f->advice[0])
-                sb_printf(sb, "    → Que faire : %s.\n", f->advice);
+                util_sb_printf(sb, "    → Que faire : %s.\n", f->advice);
         }
     }
-    sb_append(sb, "\nBilan : ");
+    util_sb_append(sb, "\nBilan : ");
     plural(sb, r->nrows, "ligne lue", "lignes lues");
-    sb_append(sb, " ; ");
+    util_sb_append(sb, " ; ");
     plural(sb, r->nerrors, "erreur", "erreurs");
-    sb_append(sb, ", ");
+    util_sb_append(sb, ", ");
     plural(sb, r->nwarnings, "avertissement", "avertissements");
-    sb_append(sb, " ; ");
+    util_sb_append(sb, " ; ");
     plural(sb, r->nplaced, "PTCE sera placé", "PTCE seront placés");
-    sb_printf(sb, " sur la carte, %zu ambigu%s, %zu rejeté%s.\n", r->nambiguous,
+    util_sb_printf(sb, " sur la carte, %zu ambigu%s, %zu rejeté%s.\n", r->nambiguous,
               r->nambiguous > 1 ? "s" : "", r->nrejected, r->nrejected > 1 ? "s" : "");
     if (r->nerrors == 0)
-        sb_append(sb, "Aucune erreur : le recensement peut être cartographié (ptce-map build).\n");
+        util_sb_append(sb, "Aucune erreur : le recensement peut être cartographié (ptce-map build).\n");
     else
-        sb_append(sb, "Corrigez les erreurs puis relancez ptce-map validate.\n");
+        util_sb_append(sb, "Corrigez les erreurs puis relancez ptce-map validate.\n");
     return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
 }
 
-ptce_status validate_format_csv(ptce_ctx *ctx, const validate_report *r, strbuf *sb)
+ptce_status validate_format_csv(ptce_ctx *ctx, const validate_report *r, util_strbuf *sb)
 {
-    csv_begin(sb);
-    csv_append_cell(sb, "ligne", CSV_OUT_SEP, 1);
-    csv_append_cell(sb, "colonne", CSV_OUT_SEP, 0);
-    csv_append_cell(sb, "gravite", CSV_OUT_SEP, 0);
-    csv_append_cell(sb, "probleme", CSV_OUT_SEP, 0);
-    csv_append_cell(sb, "conseil", CSV_OUT_SEP, 0);
-    csv_end_row(sb);
+    csvfile_begin(sb);
+    csvfile_append_cell(sb, "ligne", CSVFILE_OUT_SEP, 1);
+    csvfile_append_cell(sb, "colonne", CSVFILE_OUT_SEP, 0);
+    csvfile_append_cell(sb, "gravite", CSVFILE_OUT_SEP, 0);
+    csvfile_append_cell(sb, "probleme", CSVFILE_OUT_SEP, 0);
+    csvfile_append_cell(sb, "conseil", CSVFILE_OUT_SEP, 0);
+    csvfile_end_row(sb);
     for (size_t i = 0; i < r->nfindings; i++) {
         const validate_finding *f = &r->findings[i];
         char line[32] = "";
         if (f->line)
             snprintf(line, sizeof line, "%zu", f->line);
-        csv_append_cell(sb, line, CSV_OUT_SEP, 1);
-        csv_append_cell(sb, f->column, CSV_OUT_SEP, 0);
-        csv_append_cell(sb, f->severity == VALIDATE_ERROR ? "erreur" : "avertissement", CSV_OUT_SEP, 0);
-        csv_append_cell(sb, f->problem, CSV_OUT_SEP, 0);
-        csv_append_cell(sb, f->advice, CSV_OUT_SEP, 0);
-        csv_end_row(sb);
+        csvfile_append_cell(sb, line, CSVFILE_OUT_SEP, 1);
+        csvfile_append_cell(sb, f->column, CSVFILE_OUT_SEP, 0);
+        csvfile_append_cell(sb, f->severity == VALIDATE_ERROR ? "erreur" : "avertissement", CSVFILE_OUT_SEP, 0);
+        csvfile_append_cell(sb, f->problem, CSVFILE_OUT_SEP, 0);
+        csvfile_append_cell(sb, f->advice, CSVFILE_OUT_SEP, 0);
+        csvfile_end_row(sb);
     }
     return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
 }

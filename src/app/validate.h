@@ -34,31 +34,31 @@ typedef enum validate_source {
 } validate_source;
 
 typedef enum validate_check {
-    VCHECK_NO_NAME_COLUMN,
-    VCHECK_NO_PLACE_COLUMN,
-    VCHECK_NO_ID_COLUMN,
-    VCHECK_HALF_COORD_COLUMNS,  /* a latitude column without a longitude one, or the reverse */
-    VCHECK_NO_ROWS,
-    VCHECK_LATLON_HALF,         /* a latitude without its longitude, or the reverse */
-    VCHECK_LAT_UNREADABLE,
-    VCHECK_LON_UNREADABLE,
-    VCHECK_XY_HALF,
-    VCHECK_XY_UNREADABLE,
-    VCHECK_MEMBERS_NOT_NUMBER,
-    VCHECK_MEMBERS_NEGATIVE,
-    VCHECK_MEMBERS_FRACTION,
-    VCHECK_MEMBERS_HIGH,
-    VCHECK_YEAR_UNREADABLE,
-    VCHECK_YEAR_OUT_OF_RANGE,
-    VCHECK_POSTCODE_NOT_IN_DEP,
-    VCHECK_INSEE_NOT_IN_DEP,
-    VCHECK_SWALLOWED_ROWS,      /* a cell over several lines holding the separator */
-    VCHECK_EMPTY_NAME,
-    VCHECK_DERIVED_ID,
-    VCHECK_NO_PLACE,            /* no place cell filled at all */
-    VCHECK_DUPLICATE_ID,
-    VCHECK_SAME_NAME_NO_ID,     /* same name as another row, neither with an id: an error */
-    VCHECK_SAME_NAME            /* same name as another row: a warning */
+    VALIDATE_CHECK_NO_NAME_COLUMN,
+    VALIDATE_CHECK_NO_PLACE_COLUMN,
+    VALIDATE_CHECK_NO_ID_COLUMN,
+    VALIDATE_CHECK_HALF_COORD_COLUMNS,  /* a latitude column without a longitude one, or the reverse */
+    VALIDATE_CHECK_NO_ROWS,
+    VALIDATE_CHECK_LATLON_HALF,         /* a latitude without its longitude, or the reverse */
+    VALIDATE_CHECK_LAT_UNREADABLE,
+    VALIDATE_CHECK_LON_UNREADABLE,
+    VALIDATE_CHECK_XY_HALF,
+    VALIDATE_CHECK_XY_UNREADABLE,
+    VALIDATE_CHECK_MEMBERS_NOT_NUMBER,
+    VALIDATE_CHECK_MEMBERS_NEGATIVE,
+    VALIDATE_CHECK_MEMBERS_FRACTION,
+    VALIDATE_CHECK_MEMBERS_HIGH,
+    VALIDATE_CHECK_YEAR_UNREADABLE,
+    VALIDATE_CHECK_YEAR_OUT_OF_RANGE,
+    VALIDATE_CHECK_POSTCODE_NOT_IN_DEP,
+    VALIDATE_CHECK_INSEE_NOT_IN_DEP,
+    VALIDATE_CHECK_SWALLOWED_ROWS,      /* a cell over several lines holding the separator */
+    VALIDATE_CHECK_EMPTY_NAME,
+    VALIDATE_CHECK_DERIVED_ID,
+    VALIDATE_CHECK_NO_PLACE,            /* no place cell filled at all */
+    VALIDATE_CHECK_DUPLICATE_ID,
+    VALIDATE_CHECK_SAME_NAME_NO_ID,     /* same name as another row, neither with an id: an error */
+    VALIDATE_CHECK_SAME_NAME            /* same name as another row: a warning */
 } validate_check;
 
 typedef struct validate_finding {
@@ -109,11 +109,11 @@ ptce_status validate_run(ptce_ctx *ctx, const ptce_run *run, validate_report *ou
 
 /* The report for people: errors then warnings, each line naming the file, the line and
  * the column, then what to do; a final count. */
-ptce_status validate_format_text(ptce_ctx *ctx, const validate_report *r, strbuf *out);
+ptce_status validate_format_text(ptce_ctx *ctx, const validate_report *r, util_strbuf *out);
 
 /* The same findings as CSV: UTF-8 with BOM, `;`, CRLF, header
  * ligne;colonne;gravite;probleme;conseil (gravite: erreur | avertissement). */
-ptce_status validate_format_csv(ptce_ctx *ctx, const validate_report *r, strbuf *out);
+ptce_status validate_format_csv(ptce_ctx *ctx, const validate_report *r, util_strbuf *out);
 
 void validate_report_free(validate_report *r);
 

@@ -21,54 +21,54 @@
 /* Header names as analysts type them, already folded (lower case, no accents, one space
  * between words). A header matches a role when it equals one of these, or, failing any
  * exact match, when it starts with one of them followed by a space. */
-static const char *const synonyms[ROLE_COUNT][16] = {
-    [ROLE_ID] = {"id", "identifiant", "n", "no", "num", "numero", "n ptce", "id ptce",
+static const char *const synonyms[CENSUS_ROLE_COUNT][16] = {
+    [CENSUS_ROLE_ID] = {"id", "identifiant", "n", "no", "num", "numero", "n ptce", "id ptce",
                  "identifiant ptce", "code ptce", "ref", "reference", NULL},
-    [ROLE_NOM] = {"nom", "nom du ptce", "nom ptce", "nom du pole", "denomination", "raison sociale",
+    [CENSUS_ROLE_NOM] = {"nom", "nom du ptce", "nom ptce", "nom du pole", "denomination", "raison sociale",
                   "intitule", "ptce", "libelle", "nom de la structure", NULL},
-    [ROLE_ADRESSE] = {"adresse", "adresse postale", "adresse complete", "adresse du siege",
+    [CENSUS_ROLE_ADRESSE] = {"adresse", "adresse postale", "adresse complete", "adresse du siege",
                       "siege", "rue", "voie", "adresse siege", NULL},
-    [ROLE_CODE_POSTAL] = {"cp", "code postal", "codepostal", "code postale", "postal code",
+    [CENSUS_ROLE_CODE_POSTAL] = {"cp", "code postal", "codepostal", "code postale", "postal code",
                           "postcode", "zip", "cp siege", NULL},
-    [ROLE_COMMUNE] = {"commune", "ville", "localite", "commune du siege", "ville du siege",
+    [CENSUS_ROLE_COMMUNE] = {"commune", "ville", "localite", "commune du siege", "ville du siege",
                       "nom commune", "nom de la commune", "city", "commune siege", NULL},
-    [ROLE_INSEE] = {"code insee", "insee", "code commune", "code commune insee", "cog",
+    [CENSUS_ROLE_INSEE] = {"code insee", "insee", "code commune", "code commune insee", "cog",
                     "citycode", "insee commune", "code insee commune", NULL},
-    [ROLE_DEPARTEMENT] = {"departement", "dept", "dep", "code departement", "num departement",
+    [CENSUS_ROLE_DEPARTEMENT] = {"departement", "dept", "dep", "code departement", "num departement",
                           "n departement", "departements", "dpt", NULL},
-    [ROLE_LATITUDE] = {"latitude", "lat", "y wgs84", "y wgs 84", NULL},
-    [ROLE_LONGITUDE] = {"longitude", "lon", "lng", "long", "x wgs84", "x wgs 84", NULL},
-    [ROLE_X] = {"x", "x lambert 93", "x l93", "x lambert93", "coord x", "lambert x", NULL},
-    [ROLE_Y] = {"y", "y lambert 93", "y l93", "y lambert93", "coord y", "lambert y", NULL},
-    [ROLE_THEME] = {"thematique declaree", "thematique", "thematiques", "theme", "themes",
+    [CENSUS_ROLE_LATITUDE] = {"latitude", "lat", "y wgs84", "y wgs 84", NULL},
+    [CENSUS_ROLE_LONGITUDE] = {"longitude", "lon", "lng", "long", "x wgs84", "x wgs 84", NULL},
+    [CENSUS_ROLE_X] = {"x", "x lambert 93", "x l93", "x lambert93", "coord x", "lambert x", NULL},
+    [CENSUS_ROLE_Y] = {"y", "y lambert 93", "y l93", "y lambert93", "coord y", "lambert y", NULL},
+    [CENSUS_ROLE_THEME] = {"thematique declaree", "thematique", "thematiques", "theme", "themes",
                     "secteur declare", "secteur", "domaine", "filiere", "thematique principale",
                     "secteur d activite", "theme declare", NULL},
-    [ROLE_DESCRIPTION] = {"description", "descriptif", "presentation", "activites", "activite",
+    [CENSUS_ROLE_DESCRIPTION] = {"description", "descriptif", "presentation", "activites", "activite",
                           "objet", "projet", "resume", "description du projet", NULL},
-    [ROLE_MEMBRES] = {"nombre de membres", "nb membres", "nb de membres", "membres",
+    [CENSUS_ROLE_MEMBRES] = {"nombre de membres", "nb membres", "nb de membres", "membres",
                       "nombre d acteurs", "nb acteurs", "acteurs", "nombre de structures",
                       "nombre de structures membres", NULL},
-    [ROLE_ANNEE] = {"annee ami", "ami", "annee", "annee de l ami", "annee laureat", "millesime",
+    [CENSUS_ROLE_ANNEE] = {"annee ami", "ami", "annee", "annee de l ami", "annee laureat", "millesime",
                     NULL},
 };
 
 /* ---- warnings ------------------------------------------------------------------------ */
 
-void census_warning_text(const census *c, const census_warning *w, strbuf *sb)
+void census_warning_text(const census *c, const census_warning *w, util_strbuf *sb)
 {
     switch (w->kind) {
     case CENSUS_WIDE_ROW:
-        sb_printf(sb, "%zu cellules pour %zu colonnes d'en-tête ; les cellules en trop sont "
+        util_sb_printf(sb, "%zu cellules pour %zu colonnes d'en-tête ; les cellules en trop sont "
                       "ignorées. Vérifiez un séparateur dans une cellule non entourée de "
                       "guillemets.", w->n[0], w->n[1]);
         break;
     case CENSUS_DUPLICATE_COLUMN:
-        sb_printf(sb, "les colonnes %zu et %zu portent le même nom « %s » ; seule la première "
+        util_sb_printf(sb, "les colonnes %zu et %zu portent le même nom « %s » ; seule la première "
                       "est lue.", w->n[0], w->n[1],
                   w->n[0] >= 1 && w->n[0] <= c->ncols ? c->header[w->n[0] - 1] : "");
         break;
     case CENSUS_MORE_DUPLICATES:
-        sb_printf(sb, "%zu autres colonnes répètent le nom d'une colonne précédente.", w->n[0]);
+        util_sb_printf(sb, "%zu autres colonnes répètent le nom d'une colonne précédente.", w->n[0]);
         break;
     }
 }
@@ -86,15 +86,15 @@ static bool warn(ptce_ctx *ctx, census *c, const char *name, census_warning w)
         c->capwarns = cap;
     }
     c->warns[c->nwarns++] = w;
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     census_warning_text(c, &w, &sb);
     if (sb.failed) {
-        sb_free(&sb);
+        util_sb_free(&sb);
         return false;
     }
     ptce_warn(ctx, "%s, ligne %zu : %s", name, w.line, sb.data ? sb.data : "");
-    sb_free(&sb);
+    util_sb_free(&sb);
     return true;
 }
 
@@ -102,7 +102,7 @@ static bool warn(ptce_ctx *ctx, census *c, const char *name, census_warning w)
 
 static int find_role_by_name(const char *name)
 {
-    for (int r = 0; r < ROLE_COUNT; r++)
+    for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
         if (strcmp(name, census_role_name(r)) == 0)
             return r;
     return -1;
@@ -113,7 +113,7 @@ static ptce_status apply_columns_option(ptce_ctx *ctx, census *c, char **folded,
 {
     /* "role=Header,role=Header": the header is compared folded, so case and accents do
      * not matter. */
-    char *copy = ptce_strdup(columns);
+    char *copy = util_strdup(columns);
     if (!copy)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     ptce_status status = PTCE_OK;
@@ -126,7 +126,7 @@ static ptce_status apply_columns_option(ptce_ctx *ctx, census *c, char **folded,
             break;
         }
         *eq = '\0';
-        int role = find_role_by_name(str_trim(pair));
+        int role = find_role_by_name(util_trim(pair));
         if (role < 0) {
             status = ptce_fail(ctx, PTCE_ERR_USAGE,
                                "--columns : rôle « %s » inconnu ; rôles possibles : id, nom, "
@@ -134,7 +134,7 @@ static ptce_status apply_columns_option(ptce_ctx *ctx, census *c, char **folded,
                                "longitude, x, y, theme, description, membres, annee", pair);
             break;
         }
-        char *want = text_fold(str_trim(eq + 1));
+        char *want = text_fold(util_trim(eq + 1));
         int found = -1;
         for (size_t i = 0; want && i < c->ncols; i++)
             if (strcmp(folded[i], want) == 0) {
@@ -149,7 +149,7 @@ static ptce_status apply_columns_option(ptce_ctx *ctx, census *c, char **folded,
             break;
         }
         free(want);
-        for (int r = 0; r < ROLE_COUNT; r++)
+        for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
             if (c->role_col[r] == found)
                 c->role_col[r] = -1;
         c->role_col[role] = found;
@@ -160,7 +160,7 @@ static ptce_status apply_columns_option(ptce_ctx *ctx, census *c, char **folded,
 
 static bool column_taken(const census *c, size_t col)
 {
-    for (int r = 0; r < ROLE_COUNT; r++)
+    for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
         if (c->role_col[r] == (int)col)
             return true;
     return false;
@@ -244,7 +244,7 @@ static bool warn_duplicate_headers(ptce_ctx *ctx, census *c, char **folded)
 /* Returns false without memory. */
 static bool assign_roles(ptce_ctx *ctx, census *c, char **folded)
 {
-    for (int r = 0; r < ROLE_COUNT; r++)
+    for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
         c->role_col[r] = -1;
     /* Pass 1: exact names. Pass 2: a synonym followed by more words ("Latitude (WGS84)"). */
     for (int pass = 0; pass < 2; pass++) {
@@ -252,7 +252,7 @@ static bool assign_roles(ptce_ctx *ctx, census *c, char **folded)
             if (column_taken(c, col) || !folded[col][0] ||
                 (pass == 1 && names_other_value(folded[col])))
                 continue;
-            for (int r = 0; r < ROLE_COUNT; r++) {
+            for (int r = 0; r < CENSUS_ROLE_COUNT; r++) {
                 if (c->role_col[r] >= 0)
                     continue;
                 bool hit = false;
@@ -279,16 +279,16 @@ ptce_status census_parse(ptce_ctx *ctx, const char *name, const char *bytes, siz
                          const census_options *opts, census *out)
 {
     memset(out, 0, sizeof *out);
-    out->path = ptce_strdup(name);
+    out->path = util_strdup(name);
     if (!out->path)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
 
-    csv_table t;
-    ptce_status status = csv_table_parse(ctx, name, bytes, len, NULL, &t);
+    csvfile_table t;
+    ptce_status status = csvfile_table_parse(ctx, name, bytes, len, NULL, &t);
     if (status)
         return status;
     if (t.empty) {
-        csv_table_free(&t);
+        csvfile_table_free(&t);
         return ptce_fail(ctx, PTCE_ERR_INPUT,
                          "%s : fichier vide. Il faut au moins une ligne d'en-tête et une ligne "
                          "par PTCE.", name);
@@ -351,7 +351,7 @@ ptce_status census_read(ptce_ctx *ctx, const char *path, const census_options *o
 {
     memset(out, 0, sizeof *out);
     size_t len = 0;
-    char *bytes = ptce_read_file(path, &len);
+    char *bytes = util_read_file(path, &len);
     if (!bytes) {
         if (errno == EISDIR)
             return ptce_fail(ctx, PTCE_ERR_INPUT,

@@ -37,6 +37,6 @@ ptce_status census_parse(ptce_ctx *ctx, const char *name, const char *bytes, siz
 /* Both record their warnings in out->warns (model/record.h) and also print them to the
  * context's log unless it is quiet. This is their French, for the log and for anyone who
  * quotes them: the message without "FILE, ligne N : ". */
-void census_warning_text(const census *c, const census_warning *w, strbuf *sb);
+void census_warning_text(const census *c, const census_warning *w, util_strbuf *sb);
 
 #endif

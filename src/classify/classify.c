@@ -96,14 +96,14 @@ static size_t stem_into(const char *w, size_t n, char *out)
     return len;
 }
 
-void cls_tokens_free(cls_tokens *t)
+void classify_tokens_free(classify_tokens *t)
 {
     free(t->buf);
     free(t->tok);
     memset(t, 0, sizeof *t);
 }
 
-bool cls_tokenize(const char *text, cls_tokens *out)
+bool classify_tokenize(const char *text, classify_tokens *out)
 {
     memset(out, 0, sizeof *out);
     char *f = text_fold(text ? text : "");
@@ -123,7 +123,7 @@ bool cls_tokenize(const char *text, cls_tokens *out)
     out->tok = malloc((nwords ? nwords : 1) * sizeof *out->tok);
     if (!out->buf || !out->tok) {
         free(f);
-        cls_tokens_free(out);
+        classify_tokens_free(out);
         return false;
     }
     size_t used = 0;
@@ -154,7 +154,7 @@ bool cls_tokenize(const char *text, cls_tokens *out)
         }
         out->buf[used++] = '\0';
         size_t slen = stem_into(out->buf + fold_off, wl, out->buf + used);
-        cls_token *tk = &out->tok[out->n++];
+        classify_token *tk = &out->tok[out->n++];
         tk->fold_off = (uint32_t)fold_off;
         tk->fold_len = (uint32_t)wl;
         tk->stem_off = (uint32_t)used;
@@ -169,18 +169,18 @@ bool cls_tokenize(const char *text, cls_tokens *out)
 
 char *classify_normalize(const char *text)
 {
-    cls_tokens t;
-    if (!cls_tokenize(text, &t))
+    classify_tokens t;
+    if (!classify_tokenize(text, &t))
         return NULL;
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     for (size_t i = 0; i < t.n; i++) {
         if (i)
-            sb_append_char(&sb, ' ');
-        sb_append_n(&sb, t.buf + t.tok[i].stem_off, t.tok[i].stem_len);
+            util_sb_append_char(&sb, ' ');
+        util_sb_append_n(&sb, t.buf + t.tok[i].stem_off, t.tok[i].stem_len);
     }
-    cls_tokens_free(&t);
-    return sb_take(&sb);
+    classify_tokens_free(&t);
+    return util_sb_take(&sb);
 }
 
 /* ---- matching ---- */
@@ -217,15 +217,15 @@ static void hits_add(hits *h, size_t term, bool theme, size_t pos)
     h->v[h->n++] = (hit){term, theme, pos, 0, 1};
 }
 
-static bool word_matches(const cls_word *w, const cls_tokens *tk, size_t i)
+static bool word_matches(const classify_word *w, const classify_tokens *tk, size_t i)
 {
-    const cls_token *t = &tk->tok[i];
+    const classify_token *t = &tk->tok[i];
     if (w->prefix)
         return t->fold_len >= w->len && memcmp(tk->buf + t->fold_off, w->text, w->len) == 0;
     return t->stem_len == w->len && memcmp(tk->buf + t->stem_off, w->text, w->len) == 0;
 }
 
-static bool term_matches(const taxonomy *t, const cls_term *term, const cls_tokens *tk, size_t i)
+static bool term_matches(const taxonomy *t, const classify_term *term, const classify_tokens *tk, size_t i)
 {
     if (i + term->nwords > tk->n)
         return false;
@@ -237,12 +237,12 @@ static bool term_matches(const taxonomy *t, const cls_term *term, const cls_toke
 }
 
 /* Chains of the terms whose first word matches token i: its stem, then its prefixes. */
-static size_t candidate_chains(const taxonomy *t, const cls_tokens *tk, size_t i, size_t *heads)
+static size_t candidate_chains(const taxonomy *t, const classify_tokens *tk, size_t i, size_t *heads)
 {
-    const cls_token *tok = &tk->tok[i];
+    const classify_token *tok = &tk->tok[i];
     size_t n = 0;
-    size_t h = cls_index_find(t, tk->buf + tok->stem_off, tok->stem_len, false);
-    if (h != CLS_NO_TERM)
+    size_t h = classify_index_find(t, tk->buf + tok->stem_off, tok->stem_len, false);
+    if (h != CLASSIFY_NO_TERM)
         heads[n++] = h;
     if (tok->fold_len < 3)
         return n; /* prefixes have at least 3 letters */
@@ -250,19 +250,19 @@ static size_t candidate_chains(const taxonomy *t, const cls_tokens *tk, size_t i
     unsigned key = (unsigned)(unsigned char)f[0] << 8 | (unsigned char)f[1];
     if (!(t->prefix_start[key / 8] & (1u << (key % 8))))
         return n;
-    return n + cls_index_find_prefixes(t, f, tok->fold_len, heads + n);
+    return n + classify_index_find_prefixes(t, f, tok->fold_len, heads + n);
 }
 
-static void match_text(const taxonomy *t, const cls_tokens *tk, bool theme, hits *out)
+static void match_text(const taxonomy *t, const classify_tokens *tk, bool theme, hits *out)
 {
-    size_t heads[CLS_MAX_PREFIX + 2];
+    size_t heads[CLASSIFY_MAX_PREFIX + 2];
     size_t i = 0;
     while (i < tk->n) {
         size_t nh = candidate_chains(t, tk, i, heads);
         size_t best = 0;
         for (size_t c = 0; c < nh; c++)
-            for (size_t k = heads[c]; k != CLS_NO_TERM; k = t->next_in_chain[k]) {
-                const cls_term *term = &t->terms[k];
+            for (size_t k = heads[c]; k != CLASSIFY_NO_TERM; k = t->next_in_chain[k]) {
+                const classify_term *term = &t->terms[k];
                 if ((theme || !term->theme_only) && term->nwords > best &&
                     term_matches(t, term, tk, i))
                     best = term->nwords;
@@ -273,8 +273,8 @@ static void match_text(const taxonomy *t, const cls_tokens *tk, bool theme, hits
         }
         /* Every term of that longest length counts (a phrase may belong to two sectors). */
         for (size_t c = 0; c < nh; c++)
-            for (size_t k = heads[c]; k != CLS_NO_TERM; k = t->next_in_chain[k]) {
-                const cls_term *term = &t->terms[k];
+            for (size_t k = heads[c]; k != CLASSIFY_NO_TERM; k = t->next_in_chain[k]) {
+                const classify_term *term = &t->terms[k];
                 if ((theme || !term->theme_only) && term->nwords == best &&
                     term_matches(t, term, tk, i))
                     hits_add(out, k, theme, i);
@@ -300,15 +300,15 @@ static double position_factor(const taxonomy *t, size_t pos, size_t n)
  * times when the text names, outside any place term, an activity of another sector. */
 static void score_hits(const taxonomy *t, hits *h, size_t nwords, double *score, double *plain)
 {
-    bool activity[CLASSIFY_MAX_SECTORS] = {false};
+    bool activity[SECTORS_MAX] = {false};
     for (size_t i = 0; i < h->n; i++) {
-        const cls_term *term = &t->terms[h->v[i].term];
+        const classify_term *term = &t->terms[h->v[i].term];
         if (!term->place && term->weight > 0 && !t->sectors[term->sector].means)
             activity[term->sector] = true;
     }
     for (size_t i = 0; i < h->n; i++) {
         hit *x = &h->v[i];
-        const cls_term *term = &t->terms[x->term];
+        const classify_term *term = &t->terms[x->term];
         double pf = x->theme ? 1.0 : position_factor(t, x->pos, nwords);
         double f = x->theme ? t->theme_factor : pf;
         x->start = pf;
@@ -338,7 +338,7 @@ static void ranking_scores(const taxonomy *t, const hits *h, const double *score
             activity = true;
     for (size_t s = 0; s < t->nsectors; s++)
         rank[s] = score[s] * (activity && t->sectors[s].means ? t->means_factor : 1.0);
-    bool named[CLASSIFY_MAX_SECTORS] = {false};
+    bool named[SECTORS_MAX] = {false};
     double lift = 0;
     for (size_t i = 0; i < h->n; i++)
         if (h->v[i].theme && h->v[i].points > 0)
@@ -354,8 +354,8 @@ static void ranking_scores(const taxonomy *t, const hits *h, const double *score
 static bool match_and_score(const taxonomy *t, const char *declared_theme, const char *description,
                             hits *h, double *score, double *plain, double *rank)
 {
-    cls_tokens theme_tk = {0}, desc_tk = {0};
-    bool ok = cls_tokenize(declared_theme, &theme_tk) && cls_tokenize(description, &desc_tk);
+    classify_tokens theme_tk = {0}, desc_tk = {0};
+    bool ok = classify_tokenize(declared_theme, &theme_tk) && classify_tokenize(description, &desc_tk);
     if (ok) {
         match_text(t, &theme_tk, true, h);
         match_text(t, &desc_tk, false, h);
@@ -365,8 +365,8 @@ static bool match_and_score(const taxonomy *t, const char *declared_theme, const
         score_hits(t, h, desc_tk.n, score, plain);
         ranking_scores(t, h, score, rank);
     }
-    cls_tokens_free(&theme_tk);
-    cls_tokens_free(&desc_tk);
+    classify_tokens_free(&theme_tk);
+    classify_tokens_free(&desc_tk);
     return ok;
 }
 
@@ -389,15 +389,15 @@ ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared
         return ptce_fail(ctx, PTCE_ERR_USAGE, "classification demandée sans taxonomie chargée");
 
     hits h = {0};
-    double score[CLASSIFY_MAX_SECTORS] = {0}, plain[CLASSIFY_MAX_SECTORS] = {0};
-    double rank[CLASSIFY_MAX_SECTORS] = {0};
+    double score[SECTORS_MAX] = {0}, plain[SECTORS_MAX] = {0};
+    double rank[SECTORS_MAX] = {0};
     bool ok = match_and_score(t, declared_theme, description, &h, score, plain, rank);
 
-    bool taken[CLASSIFY_MAX_SECTORS] = {false};
+    bool taken[SECTORS_MAX] = {false};
     int primary = ok ? best_sector(t, rank, taken) : -1;
-    strbuf sectors, terms;
-    sb_init(&sectors);
-    sb_init(&terms);
+    util_strbuf sectors, terms;
+    util_sb_init(&sectors);
+    util_sb_init(&terms);
     if (primary < 0) {
         out->primary = t->other;
         out->sectors[0] = t->other;
@@ -411,7 +411,7 @@ ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared
         out->runner_up = best_sector(t, rank, taken);
         /* Secondaries by decreasing score (file order on ties), each above both thresholds. */
         double threshold = fmax(t->secondary_ratio * plain[primary], t->secondary_min);
-        bool seen[CLASSIFY_MAX_SECTORS];
+        bool seen[SECTORS_MAX];
         memcpy(seen, taken, sizeof seen);
         while (out->nsectors <= t->secondary_max) {
             int best = -1;
@@ -429,17 +429,17 @@ ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared
          * the runner-up (0.5 on a tie). */
         out->score = (1.0 - exp(-p / 4.0)) * (p / (p + second));
     }
-    for (size_t s = 0; s < t->nsectors && s < CLASSIFY_MAX_SECTORS; s++)
+    for (size_t s = 0; s < t->nsectors && s < SECTORS_MAX; s++)
         out->scores[s] = rank[s];
     for (size_t i = 0; i < out->nsectors; i++) {
         if (i)
-            sb_append_char(&sectors, '|');
-        sb_append(&sectors, t->sectors[out->sectors[i]].id);
+            util_sb_append_char(&sectors, '|');
+        util_sb_append(&sectors, t->sectors[out->sectors[i]].id);
     }
     /* Terms: each matched term once, in order of appearance (theme first). */
     bool first = true;
     for (size_t i = 0; ok && i < h.n; i++) {
-        const cls_term *term = &t->terms[h.v[i].term];
+        const classify_term *term = &t->terms[h.v[i].term];
         if (term->weight == 0)
             continue;
         bool again = false;
@@ -448,23 +448,23 @@ ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared
         if (again)
             continue;
         if (!first)
-            sb_append(&terms, ", ");
+            util_sb_append(&terms, ", ");
         first = false;
-        sb_append(&terms, term->display);
-        sb_append(&terms, " (");
-        sb_append(&terms, t->sectors[term->sector].id);
-        sb_append_char(&terms, ')');
+        util_sb_append(&terms, term->display);
+        util_sb_append(&terms, " (");
+        util_sb_append(&terms, t->sectors[term->sector].id);
+        util_sb_append_char(&terms, ')');
     }
     free(h.v);
     if (ok) {
-        out->sectors_text = sb_take(&sectors);
-        out->terms = sb_take(&terms);
+        out->sectors_text = util_sb_take(&sectors);
+        out->terms = util_sb_take(&terms);
         ok = out->sectors_text && out->terms;
     }
     if (!ok) {
-        sb_free(&sectors);
-        sb_free(&terms);
-        classification_free(out);
+        util_sb_free(&sectors);
+        util_sb_free(&terms);
+        sectors_classification_free(out);
         memset(out, 0, sizeof *out);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour classer un PTCE");
     }
@@ -472,7 +472,7 @@ ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared
 }
 
 /* A number the French way, without useless zeros: 3, 1,5, 0,75. */
-static void append_number(strbuf *sb, double v)
+static void append_number(util_strbuf *sb, double v)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "%.2f", v);
@@ -486,76 +486,76 @@ static void append_number(strbuf *sb, double v)
         else
             *dot = ',';
     }
-    sb_append(sb, buf);
+    util_sb_append(sb, buf);
 }
 
 ptce_status classify_explain(ptce_ctx *ctx, const taxonomy *t, const char *declared_theme,
-                             const char *description, strbuf *sb)
+                             const char *description, util_strbuf *sb)
 {
     if (!t)
         return ptce_fail(ctx, PTCE_ERR_USAGE, "explication demandée sans taxonomie chargée");
     hits h = {0};
-    double score[CLASSIFY_MAX_SECTORS] = {0}, plain[CLASSIFY_MAX_SECTORS] = {0};
-    double rank[CLASSIFY_MAX_SECTORS] = {0};
+    double score[SECTORS_MAX] = {0}, plain[SECTORS_MAX] = {0};
+    double rank[SECTORS_MAX] = {0};
     if (!match_and_score(t, declared_theme, description, &h, score, plain, rank)) {
         free(h.v);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour expliquer un classement");
     }
     /* Sectors by decreasing ranking score, each with the terms that made it. */
-    bool taken[CLASSIFY_MAX_SECTORS] = {false};
+    bool taken[SECTORS_MAX] = {false};
     bool any = false;
     for (int s; (s = best_sector(t, rank, taken)) >= 0;) {
         taken[s] = true;
         if (any)
-            sb_append(sb, " ; ");
+            util_sb_append(sb, " ; ");
         any = true;
-        sb_append(sb, t->sectors[s].id);
-        sb_append(sb, " ");
+        util_sb_append(sb, t->sectors[s].id);
+        util_sb_append(sb, " ");
         append_number(sb, score[s]);
         bool named = false;
         for (size_t i = 0; i < h.n && !named; i++)
             named = h.v[i].theme && h.v[i].points > 0 && t->terms[h.v[i].term].sector == s;
         if (named)
-            sb_append(sb, " (nommé par la thématique déclarée : prioritaire)");
+            util_sb_append(sb, " (nommé par la thématique déclarée : prioritaire)");
         else if (t->sectors[s].means && rank[s] < score[s]) {
-            sb_append(sb, " (moyen d'agir : compte ×");
+            util_sb_append(sb, " (moyen d'agir : compte ×");
             append_number(sb, t->means_factor);
-            sb_append(sb, " pour le principal)");
+            util_sb_append(sb, " pour le principal)");
         }
-        sb_append(sb, " =");
+        util_sb_append(sb, " =");
         bool first = true;
         for (size_t i = 0; i < h.n; i++) {
-            const cls_term *term = &t->terms[h.v[i].term];
+            const classify_term *term = &t->terms[h.v[i].term];
             if (term->sector != s || term->weight == 0)
                 continue;
-            sb_append(sb, first ? " " : " + ");
+            util_sb_append(sb, first ? " " : " + ");
             first = false;
-            sb_append(sb, "« ");
-            sb_append(sb, term->display);
-            sb_append(sb, " » ");
+            util_sb_append(sb, "« ");
+            util_sb_append(sb, term->display);
+            util_sb_append(sb, " » ");
             append_number(sb, h.v[i].points);
             double base = term->weight;
             if (h.v[i].points != base) {
-                sb_append(sb, " (");
+                util_sb_append(sb, " (");
                 append_number(sb, base);
                 if (h.v[i].theme)
-                    sb_append(sb, ", dans la thématique");
+                    util_sb_append(sb, ", dans la thématique");
                 else {
                     double pf = h.v[i].start;
                     if (pf != 1.0) {
-                        sb_append(sb, ", début de texte ×");
+                        util_sb_append(sb, ", début de texte ×");
                         append_number(sb, pf);
                     }
                     if (term->place && h.v[i].points != base * pf)
-                        sb_append(sb, ", lieu d'une autre activité");
+                        util_sb_append(sb, ", lieu d'une autre activité");
                 }
-                sb_append(sb, ")");
+                util_sb_append(sb, ")");
             }
         }
         /* Negative terms pull a sector down without making it appear above. */
     }
     if (!any)
-        sb_append(sb, "autre : aucun terme de la taxonomie trouvé");
+        util_sb_append(sb, "autre : aucun terme de la taxonomie trouvé");
     free(h.v);
     return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour expliquer un "
                                   "classement")

@@ -17,8 +17,8 @@
 /* The taxonomy's sectors and a classification's fields are model/sectors.h. */
 
 /* Loads a taxonomy file; messages name the file and line of any mistake. */
-ptce_status taxonomy_load(ptce_ctx *ctx, const char *path, taxonomy **out);
-void taxonomy_free(taxonomy *t);
+ptce_status classify_taxonomy_load(ptce_ctx *ctx, const char *path, taxonomy **out);
+void classify_taxonomy_free(taxonomy *t);
 
 /* Classifies one PTCE. Either text may be empty. */
 ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared_theme,
@@ -28,6 +28,6 @@ ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared
  * decreasing score: "economie_circulaire 7,5 = « ressourcerie » 4,5 (3, début de texte ×1,5)
  * + « déchet » 3 ; emploi_insertion 1 (2 × facteur_moyen 0,5) = « insertion » 2". */
 ptce_status classify_explain(ptce_ctx *ctx, const taxonomy *t, const char *declared_theme,
-                             const char *description, strbuf *sb);
+                             const char *description, util_strbuf *sb);
 
 #endif

@@ -22,21 +22,21 @@
 
 /* ---- normalisation (classify.c) ---- */
 
-typedef struct cls_token {
-    uint32_t fold_off, fold_len; /* into cls_tokens.buf */
+typedef struct classify_token {
+    uint32_t fold_off, fold_len; /* into classify_tokens.buf */
     uint32_t stem_off, stem_len;
-} cls_token;
+} classify_token;
 
-typedef struct cls_tokens {
+typedef struct classify_tokens {
     char *buf;      /* owned; NUL-terminated forms */
-    cls_token *tok; /* owned */
+    classify_token *tok; /* owned */
     size_t n;
-} cls_tokens;
+} classify_tokens;
 
 /* Normalises `text` (NULL counts as empty). Returns false when memory runs out; `out` is
  * then empty and needs no freeing. */
-bool cls_tokenize(const char *text, cls_tokens *out);
-void cls_tokens_free(cls_tokens *t);
+bool classify_tokenize(const char *text, classify_tokens *out);
+void classify_tokens_free(classify_tokens *t);
 
 /* The normalised form of a text, stems separated by single spaces ("" for nothing),
  * for tests and for explaining matches. NULL when memory runs out. */
@@ -44,13 +44,13 @@ char *classify_normalize(const char *text);
 
 /* ---- the loaded taxonomy (taxonomy.c) ---- */
 
-typedef struct cls_word {
+typedef struct classify_word {
     char *text;  /* a stem, or a folded prefix when `prefix` */
     size_t len;
     bool prefix; /* written with a final '*': matches any word starting with `text` */
-} cls_word;
+} classify_word;
 
-typedef struct cls_term {
+typedef struct classify_term {
     int sector;
     double weight;
     bool theme_only;  /* written "thème …": counts only in the declared theme */
@@ -60,37 +60,37 @@ typedef struct cls_term {
     size_t nwords;
     char *display;    /* as written in the file, for explanations */
     int line;
-} cls_term;
+} classify_term;
 
-typedef struct cls_sector {
+typedef struct classify_sector {
     char *id, *label, *color, *short_code;
     int line;
     bool means;       /* "rôle = moyen": says how a pole works (insertion…), not what it does */
     size_t nterms;
-} cls_sector;
+} classify_sector;
 
 /* One key of the index: the first word of one or more terms. */
-typedef struct cls_slot {
-    const char *key; /* borrowed from a cls_word; NULL when the slot is free */
+typedef struct classify_slot {
+    const char *key; /* borrowed from a classify_word; NULL when the slot is free */
     size_t len;
     bool prefix;
     size_t head;     /* first term index of the chain */
-} cls_slot;
+} classify_slot;
 
-#define CLS_NO_TERM ((size_t)-1)
+#define CLASSIFY_NO_TERM ((size_t)-1)
 
 struct taxonomy {
-    cls_sector *sectors;
+    classify_sector *sectors;
     size_t nsectors;
-    cls_term *terms;
+    classify_term *terms;
     size_t nterms, terms_cap;
-    cls_word *words;
+    classify_word *words;
     size_t nwords, words_cap;
     size_t *next_in_chain; /* per term: the next term sharing its first word */
-    cls_slot *slots;
+    classify_slot *slots;
     size_t nslots;         /* a power of two */
-#define CLS_MAX_PREFIX 63
-    size_t prefix_lens[CLS_MAX_PREFIX + 1]; /* distinct lengths of prefix first words, increasing */
+#define CLASSIFY_MAX_PREFIX 63
+    size_t prefix_lens[CLASSIFY_MAX_PREFIX + 1]; /* distinct lengths of prefix first words, increasing */
     size_t nprefix_lens;
     /* Bit (b0 << 8 | b1) is set when some prefix first word starts with bytes b0 b1: a quick
      * filter before the prefix look-ups. */
@@ -99,17 +99,17 @@ struct taxonomy {
     double start_bonus;    /* bonus_debut: extra weight of a term at the start of the description */
     size_t start_span;     /* portee_debut: over how many words that bonus fades to nothing */
     double means_factor;   /* facteur_moyen: a means sector's score for the primary choice */
-    double place_factor;   /* facteur_lieu: see cls_term.place */
+    double place_factor;   /* facteur_lieu: see classify_term.place */
     double secondary_ratio;
     double secondary_min;
     size_t secondary_max;  /* at most this many secondary sectors */
     int other;             /* index of the `autre` sector */
 };
 
-/* Looks up the chain of terms whose first word is (key, len, prefix); CLS_NO_TERM when none. */
-size_t cls_index_find(const taxonomy *t, const char *key, size_t len, bool prefix);
+/* Looks up the chain of terms whose first word is (key, len, prefix); CLASSIFY_NO_TERM when none. */
+size_t classify_index_find(const taxonomy *t, const char *key, size_t len, bool prefix);
 /* The chains of the prefix terms (« maraîch* ») that `word` starts with, shortest first, into
- * heads (room for CLS_MAX_PREFIX + 1); returns how many. */
-size_t cls_index_find_prefixes(const taxonomy *t, const char *word, size_t len, size_t *heads);
+ * heads (room for CLASSIFY_MAX_PREFIX + 1); returns how many. */
+size_t classify_index_find_prefixes(const taxonomy *t, const char *word, size_t len, size_t *heads);
 
 #endif

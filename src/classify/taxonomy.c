@@ -2,7 +2,7 @@
  * classify/taxonomy.c — reading data/taxonomie.txt (format in docs/taxonomie.md) and
  * building the index the scorer looks words up in.
  *
- * Every term is normalised once here, with the same cls_tokenize() the census texts go
+ * Every term is normalised once here, with the same classify_tokenize() the census texts go
  * through, so that the file may be written with accents, capitals, apostrophes and plurals.
  * Terms are indexed by their first word: a hash table keyed by a stem (exact words) or by
  * a folded prefix (words written with a final '*'); the terms sharing a first word form a
@@ -54,7 +54,7 @@ static ptce_status nomem(parser *p)
 
 /* ---- public accessors ---- */
 
-void taxonomy_free(taxonomy *t)
+void classify_taxonomy_free(taxonomy *t)
 {
     if (!t)
         return;
@@ -76,32 +76,32 @@ void taxonomy_free(taxonomy *t)
     free(t);
 }
 
-size_t taxonomy_count(const taxonomy *t)
+size_t sectors_count(const taxonomy *t)
 {
     return t ? t->nsectors : 0;
 }
 
-const char *taxonomy_sector_id(const taxonomy *t, size_t i)
+const char *sectors_id(const taxonomy *t, size_t i)
 {
     return t && i < t->nsectors ? t->sectors[i].id : NULL;
 }
 
-const char *taxonomy_sector_label(const taxonomy *t, size_t i)
+const char *sectors_label(const taxonomy *t, size_t i)
 {
     return t && i < t->nsectors ? t->sectors[i].label : NULL;
 }
 
-const char *taxonomy_sector_color(const taxonomy *t, size_t i)
+const char *sectors_color(const taxonomy *t, size_t i)
 {
     return t && i < t->nsectors ? t->sectors[i].color : NULL;
 }
 
-const char *taxonomy_sector_short(const taxonomy *t, size_t i)
+const char *sectors_short(const taxonomy *t, size_t i)
 {
     return t && i < t->nsectors ? t->sectors[i].short_code : NULL;
 }
 
-int taxonomy_find(const taxonomy *t, const char *id)
+int sectors_find(const taxonomy *t, const char *id)
 {
     if (!t || !id)
         return -1;
@@ -137,7 +137,7 @@ static size_t slot_with_hash(const taxonomy *t, uint64_t hash, const char *key, 
     size_t mask = t->nslots - 1;
     size_t i = (size_t)hash & mask;
     for (;;) {
-        const cls_slot *s = &t->slots[i];
+        const classify_slot *s = &t->slots[i];
         if (!s->key || (s->len == len && s->prefix == prefix && memcmp(s->key, key, len) == 0))
             return i;
         i = (i + 1) & mask;
@@ -149,13 +149,13 @@ static size_t slot_of(const taxonomy *t, const char *key, size_t len, bool prefi
     return slot_with_hash(t, key_hash(key, len, prefix), key, len, prefix);
 }
 
-size_t cls_index_find(const taxonomy *t, const char *key, size_t len, bool prefix)
+size_t classify_index_find(const taxonomy *t, const char *key, size_t len, bool prefix)
 {
-    const cls_slot *s = &t->slots[slot_of(t, key, len, prefix)];
-    return s->key ? s->head : CLS_NO_TERM;
+    const classify_slot *s = &t->slots[slot_of(t, key, len, prefix)];
+    return s->key ? s->head : CLASSIFY_NO_TERM;
 }
 
-size_t cls_index_find_prefixes(const taxonomy *t, const char *word, size_t len, size_t *heads)
+size_t classify_index_find_prefixes(const taxonomy *t, const char *word, size_t len, size_t *heads)
 {
     size_t n = 0, k = 0;
     uint64_t h = HASH_START;
@@ -163,7 +163,7 @@ size_t cls_index_find_prefixes(const taxonomy *t, const char *word, size_t len, 
         h = HASH_STEP(h, word[i]);
         if (i + 1 < t->prefix_lens[k])
             continue;
-        const cls_slot *s = &t->slots[slot_with_hash(t, hash_finish(h, true), word, i + 1, true)];
+        const classify_slot *s = &t->slots[slot_with_hash(t, hash_finish(h, true), word, i + 1, true)];
         if (s->key)
             heads[n++] = s->head;
         k++;
@@ -181,11 +181,11 @@ static bool build_index(taxonomy *t)
     t->next_in_chain = malloc((t->nterms ? t->nterms : 1) * sizeof *t->next_in_chain);
     if (!t->slots || !t->next_in_chain)
         return false;
-    bool seen_len[CLS_MAX_PREFIX + 1] = {false};
+    bool seen_len[CLASSIFY_MAX_PREFIX + 1] = {false};
     for (size_t i = 0; i < t->nterms; i++) {
-        const cls_word *w = &t->words[t->terms[i].first];
-        t->next_in_chain[i] = CLS_NO_TERM;
-        cls_slot *s = &t->slots[slot_of(t, w->text, w->len, w->prefix)];
+        const classify_word *w = &t->words[t->terms[i].first];
+        t->next_in_chain[i] = CLASSIFY_NO_TERM;
+        classify_slot *s = &t->slots[slot_of(t, w->text, w->len, w->prefix)];
         if (!s->key) {
             s->key = w->text;
             s->len = w->len;
@@ -193,7 +193,7 @@ static bool build_index(taxonomy *t)
             s->head = i;
         } else {
             size_t k = s->head;
-            while (t->next_in_chain[k] != CLS_NO_TERM)
+            while (t->next_in_chain[k] != CLASSIFY_NO_TERM)
                 k = t->next_in_chain[k];
             t->next_in_chain[k] = i;
         }
@@ -204,7 +204,7 @@ static bool build_index(taxonomy *t)
         }
     }
     t->nprefix_lens = 0;
-    for (size_t L = 0; L <= CLS_MAX_PREFIX; L++)
+    for (size_t L = 0; L <= CLASSIFY_MAX_PREFIX; L++)
         if (seen_len[L])
             t->prefix_lens[t->nprefix_lens++] = L;
     return true;
@@ -277,7 +277,7 @@ static ptce_status close_sector(parser *p)
     if (p->cur < 0)
         return PTCE_OK;
     taxonomy *t = p->t;
-    cls_sector *s = &t->sectors[p->cur];
+    classify_sector *s = &t->sectors[p->cur];
     int saved = p->line;
     p->line = s->line;
     ptce_status st = PTCE_OK;
@@ -301,7 +301,7 @@ static ptce_status start_sector(parser *p, char *line)
     if (line[n - 1] != ']')
         return perr(p, "en-tête de secteur mal fermé : « %s » (attendu [identifiant])", line);
     line[n - 1] = '\0';
-    char *id = str_trim(line + 1);
+    char *id = util_trim(line + 1);
     if (!valid_id(id))
         return perr(p, "identifiant de secteur invalide « %s » : une lettre minuscule puis lettres "
                     "minuscules sans accent, chiffres ou _", id);
@@ -312,11 +312,11 @@ static ptce_status start_sector(parser *p, char *line)
     for (size_t i = 0; i < t->nsectors; i++)
         if (strcmp(t->sectors[i].id, id) == 0)
             return perr(p, "le secteur « %s » est déjà défini ligne %d", id, t->sectors[i].line);
-    if (t->nsectors >= CLASSIFY_MAX_SECTORS)
-        return perr(p, "trop de secteurs : %d au plus", CLASSIFY_MAX_SECTORS);
-    cls_sector *s = &t->sectors[t->nsectors];
+    if (t->nsectors >= SECTORS_MAX)
+        return perr(p, "trop de secteurs : %d au plus", SECTORS_MAX);
+    classify_sector *s = &t->sectors[t->nsectors];
     memset(s, 0, sizeof *s);
-    s->id = ptce_strdup(id);
+    s->id = util_strdup(id);
     if (!s->id)
         return nomem(p);
     s->line = p->line;
@@ -326,12 +326,12 @@ static ptce_status start_sector(parser *p, char *line)
     return PTCE_OK;
 }
 
-static bool same_words(const taxonomy *t, const cls_term *a, const cls_word *w, size_t n)
+static bool same_words(const taxonomy *t, const classify_term *a, const classify_word *w, size_t n)
 {
     if (a->nwords != n)
         return false;
     for (size_t k = 0; k < n; k++) {
-        const cls_word *x = &t->words[a->first + k];
+        const classify_word *x = &t->words[a->first + k];
         if (x->prefix != w[k].prefix || x->len != w[k].len || memcmp(x->text, w[k].text, x->len) != 0)
             return false;
     }
@@ -354,7 +354,7 @@ static bool grow(void **arr, size_t *cap, size_t need, size_t size)
 }
 
 /* Normalises one term as written (with its optional final '*' on words) into words. */
-static ptce_status parse_term_words(parser *p, const char *raw, cls_word *words, size_t *nwords)
+static ptce_status parse_term_words(parser *p, const char *raw, classify_word *words, size_t *nwords)
 {
     size_t n = strlen(raw);
     char *plain = malloc(n + 1);
@@ -379,8 +379,8 @@ static ptce_status parse_term_words(parser *p, const char *raw, cls_word *words,
             stars[nstars++] = m;
     }
     plain[m] = '\0';
-    cls_tokens full = {0};
-    if (st == PTCE_OK && !cls_tokenize(plain, &full))
+    classify_tokens full = {0};
+    if (st == PTCE_OK && !classify_tokenize(plain, &full))
         st = nomem(p);
     if (st == PTCE_OK && full.n == 0)
         st = perr(p, "le terme « %s » est vide une fois normalisé (il ne contient que des mots "
@@ -391,8 +391,8 @@ static ptce_status parse_term_words(parser *p, const char *raw, cls_word *words,
     for (size_t s = 0; s < nstars && st == PTCE_OK; s++) {
         char saved = plain[stars[s]];
         plain[stars[s]] = '\0';
-        cls_tokens part = {0};
-        bool ok = cls_tokenize(plain, &part);
+        classify_tokens part = {0};
+        bool ok = classify_tokenize(plain, &part);
         plain[stars[s]] = saved;
         if (!ok) {
             st = nomem(p);
@@ -407,25 +407,25 @@ static ptce_status parse_term_words(parser *p, const char *raw, cls_word *words,
             st = perr(p, "« %s » : l'astérisque porte sur un mot ignoré ou coupé en deux", raw);
         else
             starred[k - 1] = true;
-        cls_tokens_free(&part);
+        classify_tokens_free(&part);
     }
     *nwords = 0;
     for (size_t k = 0; k < full.n && st == PTCE_OK; k++) {
-        const cls_token *tk = &full.tok[k];
-        cls_word *w = &words[k];
+        const classify_token *tk = &full.tok[k];
+        classify_word *w = &words[k];
         w->prefix = starred[k];
         const char *src = full.buf + (starred[k] ? tk->fold_off : tk->stem_off);
         w->len = starred[k] ? tk->fold_len : tk->stem_len;
         if (w->prefix && w->len < 3)
             st = perr(p, "« %s » : un début de mot suivi de * doit avoir au moins 3 lettres", raw);
-        else if (w->prefix && w->len > CLS_MAX_PREFIX)
+        else if (w->prefix && w->len > CLASSIFY_MAX_PREFIX)
             st = perr(p, "« %s » : début de mot trop long avant *", raw);
-        else if (!(w->text = ptce_strndup(src, w->len)))
+        else if (!(w->text = util_strndup(src, w->len)))
             st = nomem(p);
         else
             *nwords = k + 1;
     }
-    cls_tokens_free(&full);
+    classify_tokens_free(&full);
     free(plain);
     return st;
 }
@@ -435,7 +435,7 @@ static ptce_status add_term(parser *p, char *line, bool theme_only, bool place)
     taxonomy *t = p->t;
     if (p->cur < 0)
         return perr(p, "terme « %s » avant le premier secteur (ajoutez d'abord [identifiant])", line);
-    cls_sector *sec = &t->sectors[p->cur];
+    classify_sector *sec = &t->sectors[p->cur];
     if ((int)p->cur == t->other)
         return perr(p, "le secteur « autre » est le secteur de repli : il ne prend pas de termes");
     char *w = line;
@@ -444,18 +444,18 @@ static ptce_status add_term(parser *p, char *line, bool theme_only, bool place)
     char *rest = *w ? w + 1 : w;
     *w = '\0';
     double weight;
-    if (!parse_decimal(line, &weight) || fabs(weight) > 100)
+    if (!util_parse_decimal(line, &weight) || fabs(weight) > 100)
         return perr(p, "poids illisible « %s » : écrivez un nombre entre -100 et 100, comme 2, 0.5 ou -1",
                     line);
-    char *raw = str_trim(rest);
+    char *raw = util_trim(rest);
     if (!*raw)
         return perr(p, "terme manquant après le poids %s", line);
 
-    cls_word words[MAX_TERM_WORDS];
+    classify_word words[MAX_TERM_WORDS];
     size_t nw = 0;
     ptce_status st = parse_term_words(p, raw, words, &nw);
     for (size_t i = 0; i < t->nterms && st == PTCE_OK; i++) {
-        const cls_term *o = &t->terms[i];
+        const classify_term *o = &t->terms[i];
         if (o->sector == p->cur && o->theme_only == theme_only && o->place == place &&
             same_words(t, o, words, nw))
             st = perr(p, "« %s » répète le terme « %s » de la ligne %d dans le même secteur", raw,
@@ -464,7 +464,7 @@ static ptce_status add_term(parser *p, char *line, bool theme_only, bool place)
     if (st == PTCE_OK && (!grow((void **)&t->words, &t->words_cap, t->nwords + nw, sizeof *t->words) ||
                           !grow((void **)&t->terms, &t->terms_cap, t->nterms + 1, sizeof *t->terms)))
         st = nomem(p);
-    char *display = st == PTCE_OK ? ptce_strdup(raw) : NULL;
+    char *display = st == PTCE_OK ? util_strdup(raw) : NULL;
     if (st == PTCE_OK && !display)
         st = nomem(p);
     if (st != PTCE_OK) {
@@ -472,7 +472,7 @@ static ptce_status add_term(parser *p, char *line, bool theme_only, bool place)
             free(words[k].text);
         return st;
     }
-    cls_term *term = &t->terms[t->nterms++];
+    classify_term *term = &t->terms[t->nterms++];
     term->sector = p->cur;
     term->weight = weight;
     term->theme_only = theme_only;
@@ -497,7 +497,7 @@ static ptce_status set_value(parser *p, char *key_raw, char *value)
 
     if (p->cur < 0) {
         double v;
-        bool num = parse_decimal(value, &v);
+        bool num = util_parse_decimal(value, &v);
         if (strcmp(key, "facteur theme") == 0) {
             if (!num || v < 2 || v > 100)
                 return perr(p, "facteur_theme doit être un nombre entre 2 et 100 (la thématique "
@@ -529,9 +529,9 @@ static ptce_status set_value(parser *p, char *key_raw, char *value)
                 return perr(p, "facteur_lieu doit être un nombre entre 0 et 1, pas « %s »", value);
             t->place_factor = v;
         } else if (strcmp(key, "max secondaires") == 0) {
-            if (!num || v < 0 || v >= CLASSIFY_MAX_SECTORS || v != floor(v))
+            if (!num || v < 0 || v >= SECTORS_MAX || v != floor(v))
                 return perr(p, "max_secondaires doit être un entier entre 0 et %d, pas « %s »",
-                            CLASSIFY_MAX_SECTORS - 1, value);
+                            SECTORS_MAX - 1, value);
             t->secondary_max = (size_t)v;
         } else {
             return perr(p, "réglage inconnu « %s » (attendu facteur_theme, seuil_secondaire, "
@@ -542,7 +542,7 @@ static ptce_status set_value(parser *p, char *key_raw, char *value)
         return PTCE_OK;
     }
 
-    cls_sector *s = &t->sectors[p->cur];
+    classify_sector *s = &t->sectors[p->cur];
     char **slot;
     int *where;
     if (strcmp(key, "libelle") == 0) {
@@ -588,7 +588,7 @@ static ptce_status set_value(parser *p, char *key_raw, char *value)
     }
     if (*slot)
         return perr(p, "« %s » est déjà donné ligne %d pour le secteur « %s »", key_raw, *where, s->id);
-    *slot = ptce_strdup(value);
+    *slot = util_strdup(value);
     if (!*slot)
         return nomem(p);
     *where = p->line;
@@ -615,13 +615,13 @@ static char *keyword_line(char *s, const char *keyword)
     text_fold_into(word, folded, sizeof folded);
     if (strcmp(folded, keyword) != 0)
         return NULL;
-    return str_trim(s + n + 1);
+    return util_trim(s + n + 1);
 }
 
 static ptce_status parse_line(parser *p, char *line)
 {
     strip_comment(line);
-    line = str_trim(line);
+    line = util_trim(line);
     if (!*line)
         return PTCE_OK;
     if (line[0] == '[') {
@@ -645,22 +645,22 @@ static ptce_status parse_line(parser *p, char *line)
     char *eq = strchr(line, '=');
     if (eq) {
         *eq = '\0';
-        return set_value(p, str_trim(line), str_trim(eq + 1));
+        return set_value(p, util_trim(line), util_trim(eq + 1));
     }
     return perr(p, "ligne incomprise « %s » : attendu [secteur], clé = valeur, ou un poids suivi "
                 "d'un terme (ex. 2 circuit court)", line);
 }
 
-ptce_status taxonomy_load(ptce_ctx *ctx, const char *path, taxonomy **out)
+ptce_status classify_taxonomy_load(ptce_ctx *ctx, const char *path, taxonomy **out)
 {
     *out = NULL;
     size_t len = 0;
-    char *data = ptce_read_file(path, &len);
+    char *data = util_read_file(path, &len);
     if (!data)
         return ptce_fail(ctx, PTCE_ERR_DATA, "impossible de lire la taxonomie %s : %s", path,
                          strerror(errno));
     taxonomy *t = calloc(1, sizeof *t);
-    cls_sector *sectors = calloc(CLASSIFY_MAX_SECTORS, sizeof *sectors);
+    classify_sector *sectors = calloc(SECTORS_MAX, sizeof *sectors);
     parser p = {ctx, path, 0, t, -1, 0, 0, 0};
     if (!t || !sectors) {
         free(t);
@@ -681,7 +681,7 @@ ptce_status taxonomy_load(ptce_ctx *ctx, const char *path, taxonomy **out)
 
     ptce_status st = PTCE_OK;
     char *s = data, *end = data + len;
-    if (len >= 3 && memcmp(s, UTF8_BOM, 3) == 0)
+    if (len >= 3 && memcmp(s, UTIL_UTF8_BOM, 3) == 0)
         s += 3;
     while (s < end && st == PTCE_OK) {
         p.line++;
@@ -692,7 +692,7 @@ ptce_status taxonomy_load(ptce_ctx *ctx, const char *path, taxonomy **out)
             n--;
         if (memchr(s, '\0', n))
             st = perr(&p, "caractère nul : ce n'est pas un fichier texte");
-        else if (!utf8_is_valid(s, n))
+        else if (!util_utf8_is_valid(s, n))
             st = perr(&p, "texte qui n'est pas en UTF-8 : enregistrez le fichier en UTF-8");
         else {
             s[n] = '\0';
@@ -711,7 +711,7 @@ ptce_status taxonomy_load(ptce_ctx *ctx, const char *path, taxonomy **out)
         st = nomem(&p);
     free(data);
     if (st != PTCE_OK) {
-        taxonomy_free(t);
+        classify_taxonomy_free(t);
         return st;
     }
     *out = t;

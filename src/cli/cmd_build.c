@@ -166,7 +166,7 @@ int cmd_build(int argc, char **argv)
                         "fichier CSV\n");
         code = 3;
     } else {
-        ptce_status st = ptce_build(ctx, &bo);
+        ptce_status st = build_run(ctx, &bo);
         code = st ? cli_fail(ctx, st) : 0;
     }
     ptce_ctx_free(ctx);

@@ -61,9 +61,9 @@ int cmd_diff(int argc, char **argv)
         return ctx_code;
     ptce_run old_run, new_run;
     diff_result d;
-    strbuf csv, summary;
-    sb_init(&csv);
-    sb_init(&summary);
+    util_strbuf csv, summary;
+    util_sb_init(&csv);
+    util_sb_init(&summary);
     int have_old = 0, have_new = 0, have_diff = 0;
     ptce_status st = load_year(ctx, &co, argv[optind], &old_run);
     have_old = 1;
@@ -83,7 +83,7 @@ int cmd_diff(int argc, char **argv)
         outdir od;
         st = outdir_open(ctx, outdir_path, "diff", NULL, &od);
         if (!st) {
-            st = write_bytes(ctx, &od, "evolutions.csv", csv.data, csv.len);
+            st = writers_write_bytes(ctx, &od, "evolutions.csv", csv.data, csv.len);
             if (!st)
                 st = outdir_commit(ctx, &od);
             if (st)
@@ -95,8 +95,8 @@ int cmd_diff(int argc, char **argv)
         printf("\nFichier écrit : %s/evolutions.csv\n", outdir_path);
     }
     int code = st ? cli_fail(ctx, st) : 0;
-    sb_free(&csv);
-    sb_free(&summary);
+    util_sb_free(&csv);
+    util_sb_free(&summary);
     if (have_diff)
         diff_result_free(&d);
     if (have_new)

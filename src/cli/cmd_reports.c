@@ -97,8 +97,8 @@ static int run_report(int argc, char **argv, report_kind kind)
     run_options ro = {.census_path = argv[optind], .without_taxonomy = kind == REPORT_GEOCODE};
     common_apply(&co, &ro);
     ptce_run run;
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     memset(&run, 0, sizeof run);
     ptce_status st = cli_refuse_input(ctx, output, ro.census_path, &co);
     if (!st)
@@ -110,14 +110,14 @@ static int run_report(int argc, char **argv, report_kind kind)
     if (!st)
         st = kind == REPORT_GEOCODE ? run_geocode(ctx, &run) : run_classify(ctx, &run);
     if (!st)
-        st = kind == REPORT_GEOCODE ? report_geocode(ctx, &run, &sb) : report_classify(ctx, &run, explain, &sb);
+        st = kind == REPORT_GEOCODE ? reports_geocode(ctx, &run, &sb) : reports_classify(ctx, &run, explain, &sb);
     if (!st)
-        st = write_file_atomic(ctx, output, sb.data, sb.len);
+        st = outdir_write_file_atomic(ctx, output, sb.data, sb.len);
     if (!st && kind == REPORT_GEOCODE && !co.quiet)
         fprintf(stderr, "%s : %zu lignes, %zu placées, %zu ambiguës, %zu rejetées\n",
                 run.census.path, run.nrows, run.nplaced, run.nambiguous, run.nrejected);
     int code = st ? cli_fail(ctx, st) : 0;
-    sb_free(&sb);
+    util_sb_free(&sb);
     run_free(&run);
     ptce_ctx_free(ctx);
     return code;

@@ -49,9 +49,9 @@ int cmd_validate(int argc, char **argv)
     run_options ro = {.census_path = argv[optind]};
     common_apply(&co, &ro);
     validate_report rep;
-    strbuf text, csv;
-    sb_init(&text);
-    sb_init(&csv);
+    util_strbuf text, csv;
+    util_sb_init(&text);
+    util_sb_init(&csv);
     memset(&rep, 0, sizeof rep);
     ptce_status st = cli_refuse_input(ctx, output, ro.census_path, &co);
     if (!st)
@@ -61,14 +61,14 @@ int cmd_validate(int argc, char **argv)
     if (!st && output)
         st = validate_format_csv(ctx, &rep, &csv);
     if (!st && output)
-        st = write_file_atomic(ctx, output, csv.data, csv.len);
+        st = outdir_write_file_atomic(ctx, output, csv.data, csv.len);
     if (!st && text.len)
         fwrite(text.data, 1, text.len, stdout);
     if (!st && output && !co.quiet)
         printf("Rapport CSV écrit : %s\n", output);
     int code = st ? cli_fail(ctx, st) : rep.nerrors ? EXIT_VALIDATION_ERRORS : 0;
-    sb_free(&text);
-    sb_free(&csv);
+    util_sb_free(&text);
+    util_sb_free(&csv);
     validate_report_free(&rep);
     ptce_ctx_free(ctx);
     return code;

@@ -21,7 +21,7 @@
 static int looks_numeric(const char *s)
 {
     double v;
-    return parse_decimal(s, &v);
+    return util_parse_decimal(s, &v);
 }
 
 /* The separators a spreadsheet may split a line on, whichever the file declares: a file
@@ -61,10 +61,10 @@ static int starts_formula(const char *s)
  * before it. In the file's own reading the cell is one quoted text starting with "'" when
  * it would have been a formula; in another reading no piece of it starts with =, +, - or @
  * (the quotes do not protect there: a quote in the middle of a field is plain text). */
-void csv_append_cell(strbuf *sb, const char *text, char sep, int first)
+void csvfile_append_cell(util_strbuf *sb, const char *text, char sep, int first)
 {
     if (!first)
-        sb_append_char(sb, sep);
+        util_sb_append_char(sb, sep);
     if (!text)
         return;
     int formula = starts_formula(text);
@@ -73,41 +73,41 @@ void csv_append_cell(strbuf *sb, const char *text, char sep, int first)
     for (const char *p = text; *p && !quote; p++)
         quote = is_any_separator(*p) && starts_formula(p + 1);
     if (!quote) {
-        sb_append(sb, text);
+        util_sb_append(sb, text);
         return;
     }
-    sb_append_char(sb, '"');
+    util_sb_append_char(sb, '"');
     if (formula)
-        sb_append_char(sb, '\'');
+        util_sb_append_char(sb, '\'');
     for (const char *p = text; *p; p++) {
         if (*p == '"')
-            sb_append_char(sb, '"');
-        sb_append_char(sb, *p);
+            util_sb_append_char(sb, '"');
+        util_sb_append_char(sb, *p);
         if (is_any_separator(*p) && p[1] != '\t' && p[1] != '\r' && starts_formula(p + 1))
-            sb_append_char(sb, '\'');
+            util_sb_append_char(sb, '\'');
     }
-    sb_append_char(sb, '"');
+    util_sb_append_char(sb, '"');
 }
 
-void csv_begin(strbuf *sb)
+void csvfile_begin(util_strbuf *sb)
 {
-    sb_append(sb, CSV_OUT_BOM);
+    util_sb_append(sb, CSVFILE_OUT_BOM);
 }
 
-void csv_end_row(strbuf *sb)
+void csvfile_end_row(util_strbuf *sb)
 {
-    sb_append(sb, CSV_OUT_EOL);
+    util_sb_append(sb, CSVFILE_OUT_EOL);
 }
 
-void csv_append_decimal(strbuf *sb, double v, int decimals, char sep, int first)
+void csvfile_append_decimal(util_strbuf *sb, double v, int decimals, char sep, int first)
 {
     char num[64];
     snprintf(num, sizeof num, "%.*f", decimals, v);
     /* Whatever the locale printed, the French decimal separator. */
     for (char *c = num; *c; c++)
         if (*c == '.')
-            *c = CSV_OUT_DECIMAL;
-    csv_append_cell(sb, num, sep, first);
+            *c = CSVFILE_OUT_DECIMAL;
+    csvfile_append_cell(sb, num, sep, first);
 }
 
 /* ==== reading ============================================================================= */
@@ -210,7 +210,7 @@ typedef struct engine {
     const char *name;
     size_t max_cell;
     bool check_utf8;         /* streams: the bytes were not checked beforehand */
-    strbuf text;             /* cells, NUL-separated */
+    util_strbuf text;             /* cells, NUL-separated */
     size_t *offsets;
     size_t noffsets, capoffsets;
     size_t row_first;        /* index in offsets of the current row's first cell */
@@ -224,10 +224,10 @@ typedef struct engine {
     size_t blank_rows;
     ptce_status status;      /* first failure */
     /* Table mode: rows are kept. */
-    csv_table *table;
+    csvfile_table *table;
     size_t caprows;
     /* Stream mode: each row goes to fn and is forgotten. */
-    csv_row_fn fn;
+    csvfile_row_fn fn;
     void *user;
     const char **cells;
     size_t capcells;
@@ -278,7 +278,7 @@ static void on_field(void *data, size_t len, void *priv)
                               h[0] ? " »)" : "", len, e->max_cell);
         return;
     }
-    if (e->check_utf8 && len && !utf8_is_valid(data, len)) {
+    if (e->check_utf8 && len && !util_utf8_is_valid(data, len)) {
         e->status = ptce_fail(e->ctx, PTCE_ERR_INPUT,
                               "%s, ligne %zu, colonne %zu : octets qui ne sont pas de l'UTF-8. "
                               "Ce fichier doit être en UTF-8.", e->name, e->row_start_line, col);
@@ -288,8 +288,8 @@ static void on_field(void *data, size_t len, void *priv)
         e->row_first = e->noffsets;
     size_t off = e->text.len;
     if (data)
-        sb_append_n(&e->text, data, len);
-    sb_append_char(&e->text, '\0');
+        util_sb_append_n(&e->text, data, len);
+    util_sb_append_char(&e->text, '\0');
     if (e->text.failed || !push_offset(e, off)) {
         engine_oom(e);
         return;
@@ -300,7 +300,7 @@ static void on_field(void *data, size_t len, void *priv)
 static bool row_is_blank(const engine *e)
 {
     for (size_t i = 0; i < e->row_cells; i++)
-        if (!str_is_blank(e->text.data + e->offsets[e->row_first + i]))
+        if (!util_is_blank(e->text.data + e->offsets[e->row_first + i]))
             return false;
     return true;
 }
@@ -326,7 +326,7 @@ static void stream_row(engine *e)
 
 static void table_row(engine *e)
 {
-    csv_table *t = e->table;
+    csvfile_table *t = e->table;
     size_t extra = 0;
     if (e->row_cells > e->header_cells) {
         extra = e->row_cells - e->header_cells;
@@ -342,7 +342,7 @@ static void table_row(engine *e)
     }
     if (t->nrows == e->caprows) {
         size_t cap = e->caprows ? e->caprows * 2 : 256;
-        csv_row *grown = realloc(t->rows, cap * sizeof *grown);
+        csvfile_row *grown = realloc(t->rows, cap * sizeof *grown);
         if (!grown) {
             engine_oom(e);
             return;
@@ -350,7 +350,7 @@ static void table_row(engine *e)
         t->rows = grown;
         e->caprows = cap;
     }
-    t->rows[t->nrows++] = (csv_row){e->row_start_line, e->row_first, extra};
+    t->rows[t->nrows++] = (csvfile_row){e->row_start_line, e->row_first, extra};
 }
 
 static void on_row(int terminator, void *priv)
@@ -382,7 +382,7 @@ static void on_row(int terminator, void *priv)
 }
 
 static ptce_status engine_start(engine *e, ptce_ctx *ctx, const char *name,
-                                const csv_read_options *opts)
+                                const csvfile_read_options *opts)
 {
     memset(e, 0, sizeof *e);
     e->ctx = ctx;
@@ -390,7 +390,7 @@ static ptce_status engine_start(engine *e, ptce_ctx *ctx, const char *name,
     e->max_cell = opts ? opts->max_cell : 0;
     e->line = 1;
     e->expect_new_row = true;
-    sb_init(&e->text);
+    util_sb_init(&e->text);
     if (csv_init(&e->parser, CSV_APPEND_NULL) != 0)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     e->parser_ready = true;
@@ -444,7 +444,7 @@ static void engine_free(engine *e)
     if (e->parser_ready)
         csv_free(&e->parser);
     e->parser_ready = false;
-    sb_free(&e->text);
+    util_sb_free(&e->text);
     free(e->offsets);
     free(e->cells);
     e->offsets = NULL;
@@ -453,7 +453,7 @@ static void engine_free(engine *e)
 
 /* ---- whole files ------------------------------------------------------------------------- */
 
-void csv_table_free(csv_table *t)
+void csvfile_table_free(csvfile_table *t)
 {
     if (!t)
         return;
@@ -463,15 +463,15 @@ void csv_table_free(csv_table *t)
     memset(t, 0, sizeof *t);
 }
 
-const char *csv_table_cell(const csv_table *t, const csv_row *row, size_t col)
+const char *csvfile_table_cell(const csvfile_table *t, const csvfile_row *row, size_t col)
 {
     if (col >= t->ncols)
         return "";
     return t->text + t->cell_offsets[(row ? row->first_cell : 0) + col];
 }
 
-ptce_status csv_table_parse(ptce_ctx *ctx, const char *name, const char *bytes, size_t len,
-                            const csv_read_options *opts, csv_table *out)
+ptce_status csvfile_table_parse(ptce_ctx *ctx, const char *name, const char *bytes, size_t len,
+                            const csvfile_read_options *opts, csvfile_table *out)
 {
     memset(out, 0, sizeof *out);
     if (has_utf16_bom(bytes, len))
@@ -489,18 +489,18 @@ ptce_status csv_table_parse(ptce_ctx *ctx, const char *name, const char *bytes, 
     char *decoded = NULL;
     const char *text = bytes;
     size_t textlen = len;
-    if (len >= 3 && memcmp(bytes, UTF8_BOM, 3) == 0) {
+    if (len >= 3 && memcmp(bytes, UTIL_UTF8_BOM, 3) == 0) {
         text += 3;
         textlen -= 3;
         snprintf(out->encoding, sizeof out->encoding, "UTF-8 (BOM)");
-        if (!utf8_is_valid(text, textlen))
+        if (!util_utf8_is_valid(text, textlen))
             return ptce_fail(ctx, PTCE_ERR_INPUT,
                              "%s : le fichier annonce UTF-8 (BOM) mais contient des octets "
                              "invalides. Réenregistrez-le en « CSV UTF-8 ».", name);
-    } else if (utf8_is_valid(text, textlen)) {
+    } else if (util_utf8_is_valid(text, textlen)) {
         snprintf(out->encoding, sizeof out->encoding, "UTF-8");
     } else {
-        decoded = cp1252_to_utf8(text, textlen, &textlen);
+        decoded = util_cp1252_to_utf8(text, textlen, &textlen);
         if (!decoded)
             return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         text = decoded;
@@ -543,7 +543,7 @@ ptce_status csv_table_parse(ptce_ctx *ctx, const char *name, const char *bytes, 
     e.offsets = NULL;
     engine_free(&e);
     if (status) {
-        csv_row *rows = out->rows;
+        csvfile_row *rows = out->rows;
         char *t = out->text;
         size_t *o = out->cell_offsets;
         free(rows);
@@ -556,19 +556,19 @@ ptce_status csv_table_parse(ptce_ctx *ctx, const char *name, const char *bytes, 
         return status;
     }
     if (!out->text) { /* a header of no cells cannot happen, but keep the table usable */
-        out->text = ptce_strdup("");
+        out->text = util_strdup("");
         if (!out->text)
             return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
     return PTCE_OK;
 }
 
-ptce_status csv_table_read(ptce_ctx *ctx, const char *path, const csv_read_options *opts,
-                           csv_table *out)
+ptce_status csvfile_table_read(ptce_ctx *ctx, const char *path, const csvfile_read_options *opts,
+                           csvfile_table *out)
 {
     memset(out, 0, sizeof *out);
     size_t len = 0;
-    char *bytes = ptce_read_file(path, &len);
+    char *bytes = util_read_file(path, &len);
     if (!bytes) {
         if (errno == EISDIR)
             return ptce_fail(ctx, PTCE_ERR_INPUT,
@@ -576,25 +576,25 @@ ptce_status csv_table_read(ptce_ctx *ctx, const char *path, const csv_read_optio
         return ptce_fail(ctx, PTCE_ERR_INPUT, "%s : lecture impossible (%s).", path,
                          strerror(errno));
     }
-    ptce_status status = csv_table_parse(ctx, path, bytes, len, opts, out);
+    ptce_status status = csvfile_table_parse(ctx, path, bytes, len, opts, out);
     free(bytes);
     return status;
 }
 
 /* ---- streams ----------------------------------------------------------------------------- */
 
-struct csv_stream {
+struct csvfile_stream {
     engine e;
-    strbuf pending;   /* the physical line being gathered */
+    util_strbuf pending;   /* the physical line being gathered */
     bool started;     /* the first non-blank line has been seen (BOM, separator) */
     bool at_start;    /* no byte fed yet: a BOM may come */
 };
 
-ptce_status csv_stream_open(ptce_ctx *ctx, const char *name, const csv_read_options *opts,
-                            csv_row_fn fn, void *user, csv_stream **out)
+ptce_status csvfile_stream_open(ptce_ctx *ctx, const char *name, const csvfile_read_options *opts,
+                            csvfile_row_fn fn, void *user, csvfile_stream **out)
 {
     *out = NULL;
-    csv_stream *s = calloc(1, sizeof *s);
+    csvfile_stream *s = calloc(1, sizeof *s);
     if (!s)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     ptce_status st = engine_start(&s->e, ctx, name, opts);
@@ -606,13 +606,13 @@ ptce_status csv_stream_open(ptce_ctx *ctx, const char *name, const csv_read_opti
     s->e.user = user;
     s->e.check_utf8 = true;
     s->at_start = true;
-    sb_init(&s->pending);
+    util_sb_init(&s->pending);
     *out = s;
     return PTCE_OK;
 }
 
 /* One complete physical line is in s->pending: check it and feed it. */
-static ptce_status stream_line(csv_stream *s)
+static ptce_status stream_line(csvfile_stream *s)
 {
     engine *e = &s->e;
     const char *p = s->pending.data;
@@ -625,7 +625,7 @@ static ptce_status stream_line(csv_stream *s)
         s->at_start = false;
         if (has_utf16_bom(p, n))
             return e->status = fail_utf16(e->ctx, e->name, true);
-        if (n >= 3 && memcmp(p, UTF8_BOM, 3) == 0) {
+        if (n >= 3 && memcmp(p, UTIL_UTF8_BOM, 3) == 0) {
             p += 3;
             n -= 3;
         }
@@ -644,7 +644,7 @@ static ptce_status stream_line(csv_stream *s)
     return engine_line(e, p, n);
 }
 
-ptce_status csv_stream_feed(csv_stream *s, const char *bytes, size_t len)
+ptce_status csvfile_stream_feed(csvfile_stream *s, const char *bytes, size_t len)
 {
     engine *e = &s->e;
     size_t i = 0;
@@ -653,7 +653,7 @@ ptce_status csv_stream_feed(csv_stream *s, const char *bytes, size_t len)
     /* A "\r" that ended the previous piece: its line is complete, with "\n" if one comes. */
     if (s->pending.len && s->pending.data[s->pending.len - 1] == '\r' && len) {
         if (bytes[0] == '\n') {
-            sb_append_char(&s->pending, '\n');
+            util_sb_append_char(&s->pending, '\n');
             i = 1;
         }
         if (stream_line(s))
@@ -666,18 +666,18 @@ ptce_status csv_stream_feed(csv_stream *s, const char *bytes, size_t len)
         if (cr) {
             size_t j = (size_t)(cr - bytes);
             if (j + 1 == len) { /* maybe "\r\n" across pieces: wait for the next one */
-                sb_append_n(&s->pending, bytes + i, len - i);
+                util_sb_append_n(&s->pending, bytes + i, len - i);
                 return PTCE_OK;
             }
             size_t end = bytes[j + 1] == '\n' ? j + 2 : j + 1;
-            sb_append_n(&s->pending, bytes + i, end - i);
+            util_sb_append_n(&s->pending, bytes + i, end - i);
             i = end;
         } else if (nl) {
             size_t end = (size_t)(nl - bytes) + 1;
-            sb_append_n(&s->pending, bytes + i, end - i);
+            util_sb_append_n(&s->pending, bytes + i, end - i);
             i = end;
         } else {
-            sb_append_n(&s->pending, bytes + i, len - i);
+            util_sb_append_n(&s->pending, bytes + i, len - i);
             return s->pending.failed ? (engine_oom(e), e->status) : PTCE_OK;
         }
         if (stream_line(s))
@@ -687,7 +687,7 @@ ptce_status csv_stream_feed(csv_stream *s, const char *bytes, size_t len)
     return PTCE_OK;
 }
 
-ptce_status csv_stream_finish(csv_stream *s)
+ptce_status csvfile_stream_finish(csvfile_stream *s)
 {
     engine *e = &s->e;
     if (!e->status && s->pending.len) {
@@ -697,11 +697,11 @@ ptce_status csv_stream_finish(csv_stream *s)
     return engine_finish(e);
 }
 
-void csv_stream_free(csv_stream *s)
+void csvfile_stream_free(csvfile_stream *s)
 {
     if (!s)
         return;
     engine_free(&s->e);
-    sb_free(&s->pending);
+    util_sb_free(&s->pending);
     free(s);
 }

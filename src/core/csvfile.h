@@ -11,7 +11,7 @@
  * file, the line and the column. Blank rows are skipped (and counted). Rows are
  * numbered by the physical line where they start, for messages.
  *
- * Ownership: a csv_table owns its strings (csv_table_free); a stream hands each row to a
+ * Ownership: a csvfile_table owns its strings (csvfile_table_free); a stream hands each row to a
  * callback whose cells live until the callback returns.
  */
 #ifndef PTCE_CORE_CSVFILE_H
@@ -26,85 +26,85 @@
 
 /* What every CSV file ptce-map writes for spreadsheets looks like: UTF-8 with a BOM (so that
  * Excel shows accents), `;` between cells (French locale), CRLF line ends. */
-#define CSV_OUT_BOM UTF8_BOM
-#define CSV_OUT_SEP ';'
-#define CSV_OUT_EOL "\r\n"
+#define CSVFILE_OUT_BOM UTIL_UTF8_BOM
+#define CSVFILE_OUT_SEP ';'
+#define CSVFILE_OUT_EOL "\r\n"
 /* Decimal numbers with a comma ("12,5"), as a French spreadsheet reads them as numbers.
  * Codes are written as they are ("01", "2A"): a spreadsheet opening the file directly may
  * read "01" as the number 1 — import the column as text, or use synthese.xlsx, where codes
  * are text cells. A ="01" formula or a leading apostrophe would keep the zero in Excel but
  * corrupt the value for every other reader (R, Python, QGIS joins), so neither is used. */
-#define CSV_OUT_DECIMAL ','
+#define CSVFILE_OUT_DECIMAL ','
 
 /* Appends one CSV cell (with the separator before it unless first): quoted when it holds
  * the separator, a quote or a line break, or needs defusing; defused with an apostrophe wherever a cell of either reading (the start, or
  * just after any separator a spreadsheet might split on: `;`, `,`, tab — not only `sep`) would run as a formula (=, +, -, @ not followed by
  * a number): "'=SOMME(A1)", "a,'=HYPERLINK(…)". */
-void csv_append_cell(strbuf *sb, const char *text, char sep, int first);
+void csvfile_append_cell(util_strbuf *sb, const char *text, char sep, int first);
 
 /* Appends a decimal number with `decimals` decimals and the French decimal comma. */
-void csv_append_decimal(strbuf *sb, double v, int decimals, char sep, int first);
+void csvfile_append_decimal(util_strbuf *sb, double v, int decimals, char sep, int first);
 
 /* Starts a file (the BOM) and ends a row (CRLF), with the conventions above. */
-void csv_begin(strbuf *sb);
-void csv_end_row(strbuf *sb);
+void csvfile_begin(util_strbuf *sb);
+void csvfile_end_row(util_strbuf *sb);
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
-typedef struct csv_read_options {
+typedef struct csvfile_read_options {
     size_t max_cell;   /* longest cell accepted, in bytes; 0 for no limit */
-} csv_read_options;
+} csvfile_read_options;
 
-typedef struct csv_row {
+typedef struct csvfile_row {
     size_t line;       /* physical line (1-based) where the row starts */
-    size_t first_cell; /* index of its first cell in csv_table.cell_offsets */
+    size_t first_cell; /* index of its first cell in csvfile_table.cell_offsets */
     size_t extra;      /* cells beyond the header's width, dropped (0 normally) */
-} csv_row;
+} csvfile_row;
 
 /* A whole file read at once. Row 0 is the header; every data row has ncols cells (short
  * rows are padded with empty cells, long ones lose the extra cells, counted in `extra`). */
-typedef struct csv_table {
+typedef struct csvfile_table {
     char encoding[16];     /* "UTF-8", "UTF-8 (BOM)" or "windows-1252" */
     char separator;        /* ';', ',' or '\t' */
     int empty;             /* nothing but blank lines (or a BOM): no header, no rows */
     size_t ncols;          /* header width */
     size_t header_line;    /* physical line of the header (1 unless blank lines come first) */
-    csv_row *rows;         /* data rows, in file order */
+    csvfile_row *rows;         /* data rows, in file order */
     size_t nrows;
     size_t blank_rows;     /* blank lines and rows of empty cells after the header, skipped */
     char *text;            /* every cell, NUL-terminated UTF-8 */
     size_t *cell_offsets;  /* header cells first, then each row's */
-} csv_table;
+} csvfile_table;
 
 /* Reads `bytes` (not NUL-terminated; `name` goes in messages). Fails, with a French message
  * naming the file and line, on UTF-16, a NUL byte, a BOM followed by invalid UTF-8, a quote
  * left open at the end, or a cell over the limit. An empty file is not an error here: the
  * table says `empty` and the caller says what it expected. */
-ptce_status csv_table_parse(ptce_ctx *ctx, const char *name, const char *bytes, size_t len,
-                            const csv_read_options *opts, csv_table *out);
+ptce_status csvfile_table_parse(ptce_ctx *ctx, const char *name, const char *bytes, size_t len,
+                            const csvfile_read_options *opts, csvfile_table *out);
 /* The same from a file. On failure `out` holds nothing to free. */
-ptce_status csv_table_read(ptce_ctx *ctx, const char *path, const csv_read_options *opts,
-                           csv_table *out);
-void csv_table_free(csv_table *t);
+ptce_status csvfile_table_read(ptce_ctx *ctx, const char *path, const csvfile_read_options *opts,
+                           csvfile_table *out);
+void csvfile_table_free(csvfile_table *t);
 
 /* Cell `col` of the header (row == NULL) or of a row; "" beyond the width. Never NULL. */
-const char *csv_table_cell(const csv_table *t, const csv_row *row, size_t col);
+const char *csvfile_table_cell(const csvfile_table *t, const csvfile_row *row, size_t col);
 
 /* A file too large to hold, read as a stream of rows: UTF-8 only (a BOM is skipped; bytes
  * that are not UTF-8 are an error naming line and column), separator detected on the first
  * line like the table. The callback gets every non-blank row, the header first, with its
  * cells and its line; it returns PTCE_OK to go on, anything else stops the stream with that
  * status (its message already set). */
-typedef ptce_status (*csv_row_fn)(void *user, const char *const *cells, size_t ncells,
+typedef ptce_status (*csvfile_row_fn)(void *user, const char *const *cells, size_t ncells,
                                   size_t line);
-typedef struct csv_stream csv_stream;
+typedef struct csvfile_stream csvfile_stream;
 
-ptce_status csv_stream_open(ptce_ctx *ctx, const char *name, const csv_read_options *opts,
-                            csv_row_fn fn, void *user, csv_stream **out);
+ptce_status csvfile_stream_open(ptce_ctx *ctx, const char *name, const csvfile_read_options *opts,
+                            csvfile_row_fn fn, void *user, csvfile_stream **out);
 /* Feeds the next bytes, in any pieces. Returns the first failure, then keeps returning it. */
-ptce_status csv_stream_feed(csv_stream *s, const char *bytes, size_t len);
+ptce_status csvfile_stream_feed(csvfile_stream *s, const char *bytes, size_t len);
 /* Ends the stream: the last row, and a check that no quote was left open. */
-ptce_status csv_stream_finish(csv_stream *s);
-void csv_stream_free(csv_stream *s);
+ptce_status csvfile_stream_finish(csvfile_stream *s);
+void csvfile_stream_free(csvfile_stream *s);
 
 #endif

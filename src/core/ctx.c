@@ -108,7 +108,7 @@ ptce_status ptce_ctx_set_data_dir(ptce_ctx *ctx, const char *dir)
         return ptce_fail(ctx, PTCE_ERR_DATA,
                          "%s : ce dossier ne contient pas les données de référence "
                          "(communes.tsv manquant). Indiquez le dossier data/ du projet.", dir);
-    char *copy = ptce_strdup(dir);
+    char *copy = util_strdup(dir);
     if (!copy)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     free(ctx->data_dir);
@@ -143,7 +143,7 @@ const char *ptce_data_dir(ptce_ctx *ctx)
                                 PTCE_INSTALLED_DATA_DIR, PTCE_SOURCE_DATA_DIR};
     for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
         if (candidates[i] && *candidates[i] && is_data_dir(candidates[i])) {
-            ctx->data_dir = ptce_strdup(candidates[i]);
+            ctx->data_dir = util_strdup(candidates[i]);
             return ctx->data_dir;
         }
     }

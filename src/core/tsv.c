@@ -17,7 +17,7 @@ ptce_status tsv_read(ptce_ctx *ctx, const char *data_dir, const char *name,
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", data_dir, name);
     size_t len;
-    out->buffer = ptce_read_file(path, &len);
+    out->buffer = util_read_file(path, &len);
     if (!out->buffer)
         return ptce_fail(ctx, PTCE_ERR_DATA,
                          "%s : donnée de référence illisible (%s). Relancez scripts/setup ou "

@@ -14,12 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-char *ptce_strdup(const char *s)
+char *util_strdup(const char *s)
 {
-    return s ? ptce_strndup(s, strlen(s)) : NULL;
+    return s ? util_strndup(s, strlen(s)) : NULL;
 }
 
-char *ptce_strndup(const char *s, size_t n)
+char *util_strndup(const char *s, size_t n)
 {
     char *copy = malloc(n + 1);
     if (!copy)
@@ -29,18 +29,18 @@ char *ptce_strndup(const char *s, size_t n)
     return copy;
 }
 
-void sb_init(strbuf *sb)
+void util_sb_init(util_strbuf *sb)
 {
     memset(sb, 0, sizeof *sb);
 }
 
-void sb_free(strbuf *sb)
+void util_sb_free(util_strbuf *sb)
 {
     free(sb->data);
-    sb_init(sb);
+    util_sb_init(sb);
 }
 
-static bool sb_reserve(strbuf *sb, size_t extra)
+static bool sb_reserve(util_strbuf *sb, size_t extra)
 {
     if (sb->failed)
         return false;
@@ -64,7 +64,7 @@ static bool sb_reserve(strbuf *sb, size_t extra)
     return true;
 }
 
-void sb_append_n(strbuf *sb, const char *s, size_t n)
+void util_sb_append_n(util_strbuf *sb, const char *s, size_t n)
 {
     if (!sb_reserve(sb, n))
         return;
@@ -73,17 +73,17 @@ void sb_append_n(strbuf *sb, const char *s, size_t n)
     sb->data[sb->len] = '\0';
 }
 
-void sb_append(strbuf *sb, const char *s)
+void util_sb_append(util_strbuf *sb, const char *s)
 {
-    sb_append_n(sb, s, strlen(s));
+    util_sb_append_n(sb, s, strlen(s));
 }
 
-void sb_append_char(strbuf *sb, char c)
+void util_sb_append_char(util_strbuf *sb, char c)
 {
-    sb_append_n(sb, &c, 1);
+    util_sb_append_n(sb, &c, 1);
 }
 
-void sb_printf(strbuf *sb, const char *fmt, ...)
+void util_sb_printf(util_strbuf *sb, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -99,10 +99,10 @@ void sb_printf(strbuf *sb, const char *fmt, ...)
     sb->len += (size_t)need;
 }
 
-char *sb_take(strbuf *sb)
+char *util_sb_take(util_strbuf *sb)
 {
     if (sb->failed) {
-        sb_free(sb);
+        util_sb_free(sb);
         return NULL;
     }
     if (!sb->data) {
@@ -111,11 +111,11 @@ char *sb_take(strbuf *sb)
         sb->data[0] = '\0';
     }
     char *data = sb->data;
-    sb_init(sb);
+    util_sb_init(sb);
     return data;
 }
 
-char *ptce_read_file(const char *path, size_t *len)
+char *util_read_file(const char *path, size_t *len)
 {
     /* O_NONBLOCK: opening a FIFO (a named pipe given as the census) must not wait for a
      * writer forever; like any file that is not a regular one, it is refused below. */
@@ -143,21 +143,21 @@ char *ptce_read_file(const char *path, size_t *len)
         errno = err;
         return NULL;
     }
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     char chunk[65536];
     size_t got;
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_append_n(&sb, chunk, got);
+        util_sb_append_n(&sb, chunk, got);
     int failed = ferror(f);
     fclose(f);
     if (failed) {
-        sb_free(&sb);
+        util_sb_free(&sb);
         errno = EIO;
         return NULL;
     }
     size_t n = sb.len;
-    char *data = sb_take(&sb);
+    char *data = util_sb_take(&sb);
     if (!data) {
         errno = ENOMEM;
         return NULL;
@@ -172,40 +172,40 @@ static const unsigned short cp1252_high[32] = {
     0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
 
-unsigned cp1252_codepoint(unsigned char b)
+unsigned util_cp1252_codepoint(unsigned char b)
 {
     return b < 0x80 ? b : b < 0xA0 ? cp1252_high[b - 0x80] : b;
 }
 
-void utf8_append_codepoint(strbuf *sb, unsigned cp)
+void util_utf8_append_codepoint(util_strbuf *sb, unsigned cp)
 {
     char enc[3];
     if (cp < 0x80) {
-        sb_append_char(sb, (char)cp);
+        util_sb_append_char(sb, (char)cp);
     } else if (cp < 0x800) {
         enc[0] = (char)(0xC0 | (cp >> 6));
         enc[1] = (char)(0x80 | (cp & 0x3F));
-        sb_append_n(sb, enc, 2);
+        util_sb_append_n(sb, enc, 2);
     } else {
         enc[0] = (char)(0xE0 | ((cp >> 12) & 0x0F));
         enc[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
         enc[2] = (char)(0x80 | (cp & 0x3F));
-        sb_append_n(sb, enc, 3);
+        util_sb_append_n(sb, enc, 3);
     }
 }
 
-char *cp1252_to_utf8(const char *bytes, size_t len, size_t *outlen)
+char *util_cp1252_to_utf8(const char *bytes, size_t len, size_t *outlen)
 {
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     for (size_t i = 0; i < len; i++)
-        utf8_append_codepoint(&sb, cp1252_codepoint((unsigned char)bytes[i]));
+        util_utf8_append_codepoint(&sb, util_cp1252_codepoint((unsigned char)bytes[i]));
     if (outlen)
         *outlen = sb.len;
-    return sb_take(&sb);
+    return util_sb_take(&sb);
 }
 
-bool utf8_is_valid(const char *str, size_t n)
+bool util_utf8_is_valid(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
@@ -244,7 +244,7 @@ bool utf8_is_valid(const char *str, size_t n)
     return true;
 }
 
-size_t utf8_cut_length(const char *s, size_t max)
+size_t util_utf8_cut_length(const char *s, size_t max)
 {
     size_t n = strlen(s);
     if (n <= max)
@@ -256,7 +256,7 @@ size_t utf8_cut_length(const char *s, size_t max)
     return cut;
 }
 
-bool parse_decimal(const char *text, double *out)
+bool util_parse_decimal(const char *text, double *out)
 {
     char buf[64];
     size_t n = 0;
@@ -288,7 +288,7 @@ bool parse_decimal(const char *text, double *out)
     return true;
 }
 
-bool str_is_blank(const char *s)
+bool util_is_blank(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (p[0] == 0xC2 && p[1] == 0xA0) { /* no-break space */
@@ -301,7 +301,7 @@ bool str_is_blank(const char *s)
     return true;
 }
 
-char *str_trim(char *s)
+char *util_trim(char *s)
 {
     char *start = s;
     for (;;) {
@@ -327,12 +327,12 @@ char *str_trim(char *s)
     return s;
 }
 
-bool str_starts_with(const char *s, const char *prefix)
+bool util_starts_with(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-size_t format_fixed(char *buf, double v, int decimals, int trim)
+size_t util_format_fixed(char *buf, double v, int decimals, int trim)
 {
     static const double scale[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
     if (decimals < 0 || decimals > 9 || !(fabs(v) < 1e15 / scale[decimals]))

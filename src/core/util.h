@@ -10,71 +10,71 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-char *ptce_strdup(const char *s);
-char *ptce_strndup(const char *s, size_t n);
+char *util_strdup(const char *s);
+char *util_strndup(const char *s, size_t n);
 
 /* A growable, always NUL-terminated byte string. A failed allocation sets `failed` and
  * makes further appends no-ops, so a sequence of appends is checked once at the end. */
-typedef struct strbuf {
+typedef struct util_strbuf {
     char *data;
     size_t len;
     size_t cap;
     bool failed;
-} strbuf;
+} util_strbuf;
 
-void sb_init(strbuf *sb);
-void sb_free(strbuf *sb);
-void sb_append(strbuf *sb, const char *s);
-void sb_append_n(strbuf *sb, const char *s, size_t n);
-void sb_append_char(strbuf *sb, char c);
-void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void util_sb_init(util_strbuf *sb);
+void util_sb_free(util_strbuf *sb);
+void util_sb_append(util_strbuf *sb, const char *s);
+void util_sb_append_n(util_strbuf *sb, const char *s, size_t n);
+void util_sb_append_char(util_strbuf *sb, char c);
+void util_sb_printf(util_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the buffer over to the caller (never NULL unless the buffer failed). */
-char *sb_take(strbuf *sb);
+char *util_sb_take(util_strbuf *sb);
 
 /* Reads a whole file. Returns NULL and sets errno on failure; *len gets the size. */
-char *ptce_read_file(const char *path, size_t *len);
+char *util_read_file(const char *path, size_t *len);
 
 /* The UTF-8 byte order mark, which spreadsheets write first and readers skip. */
-#define UTF8_BOM "\xEF\xBB\xBF"
+#define UTIL_UTF8_BOM "\xEF\xBB\xBF"
 
 /* True when the n bytes are valid UTF-8 (no overlongs, no surrogates). */
-bool utf8_is_valid(const char *s, size_t n);
+bool util_utf8_is_valid(const char *s, size_t n);
 
 /* Windows-1252, the encoding French Excel writes "CSV (séparateur : point-virgule)" in:
  * the Unicode code point of byte b (every byte maps to one; the five unassigned bytes of
  * 0x80–0x9F give U+FFFD). The one table of the project. */
-unsigned cp1252_codepoint(unsigned char b);
+unsigned util_cp1252_codepoint(unsigned char b);
 /* Windows-1252 bytes to UTF-8 (new, NUL-terminated; *outlen gets its length); NULL when
  * memory runs out. */
-char *cp1252_to_utf8(const char *bytes, size_t len, size_t *outlen);
+char *util_cp1252_to_utf8(const char *bytes, size_t len, size_t *outlen);
 /* Appends code point cp (below U+10000) to sb as UTF-8. */
-void utf8_append_codepoint(strbuf *sb, unsigned cp);
+void util_utf8_append_codepoint(util_strbuf *sb, unsigned cp);
 
 /* The largest length <= max that does not cut a UTF-8 sequence of s in two. */
-size_t utf8_cut_length(const char *s, size_t max);
+size_t util_utf8_cut_length(const char *s, size_t max);
 
 /* π, and degrees to radians (C11 has no M_PI). */
-#define PTCE_PI 3.14159265358979323846
-#define PTCE_RAD_PER_DEG (PTCE_PI / 180.0)
+#define UTIL_PI 3.14159265358979323846
+#define UTIL_RAD_PER_DEG (UTIL_PI / 180.0)
 
 /* Parses a decimal number written with a point or a comma, surrounded by optional spaces.
  * Returns false for empty text, trailing garbage, NaN and infinities. */
-bool parse_decimal(const char *text, double *out);
+bool util_parse_decimal(const char *text, double *out);
 
 /* Writes v with `decimals` decimals (0–9) into buf (at least 48 bytes), rounding half to
  * even like printf, "-0" printed "0"; with `trim`, trailing zeros and a bare point are
  * removed. Returns the length, or 0 for values beyond 1e15 or not finite (use printf).
  * Hand-written because printf is most of the time of writing large outputs. */
-size_t format_fixed(char *buf, double v, int decimals, int trim);
+size_t util_format_fixed(char *buf, double v, int decimals, int trim);
 
 /* Removes leading and trailing blanks in place: spaces, tabs, CR, LF and no-break spaces. */
-char *str_trim(char *s);
+char *util_trim(char *s);
 
 /* True when s holds nothing but those blanks (or nothing): an empty cell. The one test of
  * emptiness for cells and values. */
-bool str_is_blank(const char *s);
+bool util_is_blank(const char *s);
 
 /* Case-insensitive ASCII comparison helpers. */
-bool str_starts_with(const char *s, const char *prefix);
+bool util_starts_with(const char *s, const char *prefix);
 
 #endif

@@ -57,7 +57,7 @@ static bool name_key_make(const char *name, name_key *k)
 {
     memset(k, 0, sizeof *k);
     k->folded = text_fold(name);
-    k->buf = k->folded ? ptce_strdup(k->folded) : NULL;
+    k->buf = k->folded ? util_strdup(k->folded) : NULL;
     if (!k->buf)
         return false;
     size_t cap = 1;
@@ -219,18 +219,18 @@ static bool remapped(const ptce_run *run, const ptce_row *row, char *avant, size
     const geo_result *g = &row->geo;
     if (g->status != GEO_MATCH || !g->commune)
         return false;
-    const former_commune *f = g->former;
+    const refdata_former_commune *f = g->former;
     if (!f)
         return false;
     /* A code can be listed twice (ANC without a name, COMD with one). */
     const refdata *rd = &run->rd;
-    const former_commune *named = f;
-    const former_commune *begin = rd->former, *end = rd->former + rd->nformer;
+    const refdata_former_commune *named = f;
+    const refdata_former_commune *begin = rd->former, *end = rd->former + rd->nformer;
     if (f >= begin && f < end) {
-        for (const former_commune *p = f; p >= begin && strcmp(p->code, f->code) == 0; p--)
+        for (const refdata_former_commune *p = f; p >= begin && strcmp(p->code, f->code) == 0; p--)
             if (p->nom[0])
                 named = p;
-        for (const former_commune *p = f; p < end && strcmp(p->code, f->code) == 0; p++)
+        for (const refdata_former_commune *p = f; p < end && strcmp(p->code, f->code) == 0; p++)
             if (p->nom[0])
                 named = p;
     }
@@ -819,10 +819,10 @@ static void add_change(change_list *l, diff_kind kind, const ptce_row *row, size
     c->kind = kind;
     c->old_row = old_row;
     c->new_row = new_row;
-    c->id = ptce_strdup(row->id);
-    c->nom = ptce_strdup(row->nom);
-    c->avant = ptce_strdup(avant);
-    c->apres = ptce_strdup(apres);
+    c->id = util_strdup(row->id);
+    c->nom = util_strdup(row->nom);
+    c->avant = util_strdup(avant);
+    c->apres = util_strdup(apres);
     if (row->geo.status == GEO_MATCH && row->geo.reg)
         snprintf(c->code_reg, sizeof c->code_reg, "%s", row->geo.reg->code);
     if (!c->id || !c->nom || !c->avant || !c->apres) {
@@ -854,7 +854,7 @@ static const char *primary_sector(const ptce_run *run, const ptce_row *row)
 {
     if (!run->tax || row->cls.primary < 0)
         return NULL;
-    return taxonomy_sector_id(run->tax, (size_t)row->cls.primary);
+    return sectors_id(run->tax, (size_t)row->cls.primary);
 }
 
 static void pair_changes(change_list *l, const ptce_run *o, const ptce_run *n,
@@ -956,21 +956,21 @@ ptce_status diff_runs_exhaustive(ptce_ctx *ctx, const ptce_run *old_run,
 
 /* ---- outputs -------------------------------------------------------------------------------- */
 
-ptce_status diff_write_csv(ptce_ctx *ctx, const diff_result *d, strbuf *sb)
+ptce_status diff_write_csv(ptce_ctx *ctx, const diff_result *d, util_strbuf *sb)
 {
-    csv_begin(sb);
+    csvfile_begin(sb);
     static const char *const cols[] = {"id", "nom", "changement", "avant", "apres"};
     for (size_t i = 0; i < 5; i++)
-        csv_append_cell(sb, cols[i], CSV_OUT_SEP, i == 0);
-    csv_end_row(sb);
+        csvfile_append_cell(sb, cols[i], CSVFILE_OUT_SEP, i == 0);
+    csvfile_end_row(sb);
     for (size_t i = 0; i < d->nchanges; i++) {
         const diff_change *c = &d->changes[i];
-        csv_append_cell(sb, c->id, CSV_OUT_SEP, 1);
-        csv_append_cell(sb, c->nom, CSV_OUT_SEP, 0);
-        csv_append_cell(sb, diff_kind_name(c->kind), CSV_OUT_SEP, 0);
-        csv_append_cell(sb, c->avant, CSV_OUT_SEP, 0);
-        csv_append_cell(sb, c->apres, CSV_OUT_SEP, 0);
-        csv_end_row(sb);
+        csvfile_append_cell(sb, c->id, CSVFILE_OUT_SEP, 1);
+        csvfile_append_cell(sb, c->nom, CSVFILE_OUT_SEP, 0);
+        csvfile_append_cell(sb, diff_kind_name(c->kind), CSVFILE_OUT_SEP, 0);
+        csvfile_append_cell(sb, c->avant, CSVFILE_OUT_SEP, 0);
+        csvfile_append_cell(sb, c->apres, CSVFILE_OUT_SEP, 0);
+        csvfile_end_row(sb);
     }
     return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;
 }
@@ -989,20 +989,20 @@ static size_t placed(const ptce_run *run)
 }
 
 ptce_status diff_format_summary(ptce_ctx *ctx, const diff_result *d, const ptce_run *old_run,
-                                const ptce_run *new_run, strbuf *sb)
+                                const ptce_run *new_run, util_strbuf *sb)
 {
-    sb_printf(sb, "Évolutions du recensement\n");
-    sb_printf(sb, "  avant : %s, %zu PTCE (%zu placés)\n", old_run->census.path, d->nold,
+    util_sb_printf(sb, "Évolutions du recensement\n");
+    util_sb_printf(sb, "  avant : %s, %zu PTCE (%zu placés)\n", old_run->census.path, d->nold,
               placed(old_run));
-    sb_printf(sb, "  après : %s, %zu PTCE (%zu placés)\n", new_run->census.path, d->nnew,
+    util_sb_printf(sb, "  après : %s, %zu PTCE (%zu placés)\n", new_run->census.path, d->nnew,
               placed(new_run));
-    sb_printf(sb, "  présents les deux années : %zu (%zu par identifiant, %zu par nom "
+    util_sb_printf(sb, "  présents les deux années : %zu (%zu par identifiant, %zu par nom "
                   "identique, %zu par nom proche)\n",
               d->npairs, d->by_how[DIFF_BY_ID], d->by_how[DIFF_BY_NAME],
               d->by_how[DIFF_BY_SIMILAR]);
-    sb_append(sb, "\nChangements :\n");
+    util_sb_append(sb, "\nChangements :\n");
     for (int k = 0; k < DIFF_KIND_COUNT; k++)
-        sb_printf(sb, "  %-18s %4zu  %s\n", diff_kind_name((diff_kind)k), d->count[k],
+        util_sb_printf(sb, "  %-18s %4zu  %s\n", diff_kind_name((diff_kind)k), d->count[k],
                   kind_labels[k]);
 
     /* New and gone per region, in region code order; "non placés" last. */
@@ -1021,20 +1021,20 @@ ptce_status diff_format_summary(ptce_ctx *ctx, const diff_result *d, const ptce_
         if (!plus && !minus)
             continue;
         if (!header)
-            sb_append(sb, "\nNouveaux et disparus par région :\n");
+            util_sb_append(sb, "\nNouveaux et disparus par région :\n");
         header = true;
-        sb_printf(sb, "  %s : %zu nouveau%s, %zu disparu%s\n",
+        util_sb_printf(sb, "  %s : %zu nouveau%s, %zu disparu%s\n",
                   r < rd->nregions ? rd->regions[r].nom : "non placés", plus,
                   plus > 1 ? "x" : "", minus, minus > 1 ? "s" : "");
     }
 
     if (d->count[DIFF_COMMUNE_FUSIONNEE]) {
-        sb_append(sb, "\nLignes dont la commune a fusionné (lues comme la commune nouvelle ; "
+        util_sb_append(sb, "\nLignes dont la commune a fusionné (lues comme la commune nouvelle ; "
                       "mettez le recensement à jour) :\n");
         for (size_t i = 0; i < d->nchanges; i++) {
             const diff_change *c = &d->changes[i];
             if (c->kind == DIFF_COMMUNE_FUSIONNEE)
-                sb_printf(sb, "  %s « %s » (%s, ligne %zu) : %s → %s\n", c->id, c->nom,
+                util_sb_printf(sb, "  %s « %s » (%s, ligne %zu) : %s → %s\n", c->id, c->nom,
                           c->in_old ? old_run->census.path : new_run->census.path,
                           c->in_old ? old_run->rows[c->old_row].rec->line
                                     : new_run->rows[c->new_row].rec->line,
@@ -1042,23 +1042,23 @@ ptce_status diff_format_summary(ptce_ctx *ctx, const diff_result *d, const ptce_
         }
     }
     if (d->by_how[DIFF_BY_NAME] + d->by_how[DIFF_BY_SIMILAR]) {
-        sb_append(sb, "\nRapprochés par le nom (identifiant absent ou différent ; vérifiez, et "
+        util_sb_append(sb, "\nRapprochés par le nom (identifiant absent ou différent ; vérifiez, et "
                       "donnez-leur un identifiant stable) :\n");
         for (size_t k = 0; k < d->npairs; k++) {
             const diff_pair *p = &d->pairs[k];
             if (p->how == DIFF_BY_ID)
                 continue;
             const ptce_row *ro = &old_run->rows[p->old_row], *rn = &new_run->rows[p->new_row];
-            sb_printf(sb, "  %s « %s » → %s « %s »", ro->id, ro->nom, rn->id, rn->nom);
+            util_sb_printf(sb, "  %s « %s » → %s « %s »", ro->id, ro->nom, rn->id, rn->nom);
             if (p->how == DIFF_BY_NAME) {
-                sb_append(sb, " (nom identique)\n");
+                util_sb_append(sb, " (nom identique)\n");
             } else {
                 char num[16];
                 snprintf(num, sizeof num, "%.2f", p->similarity);
                 char *dot = strchr(num, '.');
                 if (dot)
                     *dot = ','; /* French decimal comma */
-                sb_printf(sb, " (nom proche, similarité %s)\n", num);
+                util_sb_printf(sb, " (nom proche, similarité %s)\n", num);
             }
         }
     }
@@ -1070,7 +1070,7 @@ ptce_status diff_format_summary(ptce_ctx *ctx, const diff_result *d, const ptce_
         found += !was && is;
     }
     if (lost || found)
-        sb_printf(sb, "\nPrésents les deux années : %zu placés l'an dernier mais plus cette "
+        util_sb_printf(sb, "\nPrésents les deux années : %zu placés l'an dernier mais plus cette "
                       "année, %zu placés cette année seulement (voir ptce-map validate).\n",
                   lost, found);
     return sb->failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante") : PTCE_OK;

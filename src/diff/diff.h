@@ -106,12 +106,12 @@ ptce_status diff_runs_exhaustive(ptce_ctx *ctx, const ptce_run *old_run,
 
 /* evolutions.csv: UTF-8 with BOM, `;`, CRLF, header id;nom;changement;avant;apres, one
  * line per change in the result's order. */
-ptce_status diff_write_csv(ptce_ctx *ctx, const diff_result *d, strbuf *out);
+ptce_status diff_write_csv(ptce_ctx *ctx, const diff_result *d, util_strbuf *out);
 
 /* The printed summary, in French: rows of each year, how they were matched, counts per
  * kind, new and gone per region, rows remapped through a merger, rows matched by name. */
 ptce_status diff_format_summary(ptce_ctx *ctx, const diff_result *d, const ptce_run *old_run,
-                                const ptce_run *new_run, strbuf *out);
+                                const ptce_run *new_run, util_strbuf *out);
 
 void diff_result_free(diff_result *d);
 

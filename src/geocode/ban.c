@@ -30,7 +30,7 @@
 
 typedef struct ban_point {
     const commune *commune;
-    const char *key;      /* normalised street key (geo_street_key) */
+    const char *key;      /* normalised street key (geocode_street_key) */
     const char *name;     /* the BAN's nom_voie */
     int32_t number;       /* 0 for a street or locality point without number */
     char rep[8];
@@ -51,7 +51,7 @@ typedef struct arena_block {
     char data[];
 } arena_block;
 
-struct ban_index {
+struct geocode_ban_index {
     arena_block *blocks;
     ban_point *points;
     size_t npoints, cap;
@@ -63,7 +63,7 @@ struct ban_index {
 
 #define ARENA_BLOCK (256 * 1024)
 
-static const char *arena_strdup(ban_index *b, const char *s, size_t n)
+static const char *arena_strdup(geocode_ban_index *b, const char *s, size_t n)
 {
     arena_block *blk = b->blocks;
     if (!blk || blk->size - blk->used < n + 1) {
@@ -83,7 +83,7 @@ static const char *arena_strdup(ban_index *b, const char *s, size_t n)
     return out;
 }
 
-void ban_free(ban_index *b)
+void geocode_ban_free(geocode_ban_index *b)
 {
     if (!b)
         return;
@@ -98,7 +98,7 @@ void ban_free(ban_index *b)
     free(b);
 }
 
-size_t ban_count(const ban_index *b)
+size_t geocode_ban_size(const geocode_ban_index *b)
 {
     return b->npoints;
 }
@@ -126,7 +126,7 @@ static int cmp_point(const void *pa, const void *pb)
 }
 
 /* Sorts the points and cuts them into streets. */
-static ptce_status build_streets(ptce_ctx *ctx, ban_index *b)
+static ptce_status build_streets(ptce_ctx *ctx, geocode_ban_index *b)
 {
     if (b->npoints > 1)
         qsort(b->points, b->npoints, sizeof *b->points, cmp_point);
@@ -159,7 +159,7 @@ enum { B_NUMERO, B_REP, B_NOM_VOIE, B_CODE_INSEE, B_LON, B_LAT, B_NCOLS };
 static const char *const ban_columns[B_NCOLS] = {"numero", "rep", "nom_voie", "code_insee",
                                                  "lon", "lat"};
 
-static ptce_status add_point(ptce_ctx *ctx, ban_index *b, const ban_point *p)
+static ptce_status add_point(ptce_ctx *ctx, geocode_ban_index *b, const ban_point *p)
 {
     if (b->npoints == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 4096;
@@ -176,7 +176,7 @@ static ptce_status add_point(ptce_ctx *ctx, ban_index *b, const ban_point *p)
 /* What reading one file keeps between its rows (core/csvfile.h streams them). */
 typedef struct ban_load {
     geocoder *g;
-    ban_index *b;
+    geocode_ban_index *b;
     const char *path;
     int col[B_NCOLS];
     size_t need;               /* cells a row needs to hold every column */
@@ -209,7 +209,7 @@ static ptce_status ban_header(ban_load *L, const char *const *cells, size_t n)
 static ptce_status ban_row(void *user, const char *const *cells, size_t n, size_t line)
 {
     ban_load *L = user;
-    ban_index *b = L->b;
+    geocode_ban_index *b = L->b;
     const refdata *rd = L->g->rd;
     ptce_ctx *ctx = L->g->ctx;
     (void)line;
@@ -222,7 +222,7 @@ static ptce_status ban_row(void *user, const char *const *cells, size_t n, size_
     const char *code = cells[L->col[B_CODE_INSEE]];
     const commune *m = refdata_commune(rd, code);
     if (!m) {
-        const former_commune *fc = refdata_former(rd, code);
+        const refdata_former_commune *fc = refdata_former(rd, code);
         m = fc ? fc->current : NULL;
     }
     if (!m) {
@@ -230,15 +230,15 @@ static ptce_status ban_row(void *user, const char *const *cells, size_t n, size_
         return PTCE_OK;
     }
     double lat, lon;
-    if (!parse_decimal(cells[L->col[B_LAT]], &lat) || !parse_decimal(cells[L->col[B_LON]], &lon) ||
-        !geo_in_france_box(lat, lon)) {
+    if (!util_parse_decimal(cells[L->col[B_LAT]], &lat) || !util_parse_decimal(cells[L->col[B_LON]], &lon) ||
+        !geocode_in_france_box(lat, lon)) {
         L->bad++;
         return PTCE_OK;
     }
     const char *voie = cells[L->col[B_NOM_VOIE]];
     if (m != L->prev_commune || !L->prev_name || strcmp(voie, L->prev_name) != 0) {
         char key[128];
-        if (!geo_street_key(voie, key, sizeof key)) {
+        if (!geocode_street_key(voie, key, sizeof key)) {
             L->bad++;
             return PTCE_OK;
         }
@@ -276,7 +276,7 @@ static ptce_status ban_row(void *user, const char *const *cells, size_t n, size_
  * 4 GiB): a bound against a file that never ends or a compression bomb. */
 #define BAN_MAX_BYTES (16ULL << 30)
 
-static ptce_status load_file(geocoder *g, ban_index *b, const char *path)
+static ptce_status load_file(geocoder *g, geocode_ban_index *b, const char *path)
 {
     ptce_ctx *ctx = g->ctx;
     /* Like every input: a regular file only (a FIFO would block, /dev/zero never end),
@@ -302,9 +302,9 @@ static ptce_status load_file(geocoder *g, ban_index *b, const char *path)
     }
     gzbuffer(f, 1 << 17);
     ban_load L = {.g = g, .b = b, .path = path};
-    csv_read_options opts = {.max_cell = BAN_MAX_CELL};
-    csv_stream *s = NULL;
-    ptce_status st = csv_stream_open(ctx, path, &opts, ban_row, &L, &s);
+    csvfile_read_options opts = {.max_cell = BAN_MAX_CELL};
+    csvfile_stream *s = NULL;
+    ptce_status st = csvfile_stream_open(ctx, path, &opts, ban_row, &L, &s);
     char *chunk = st ? NULL : malloc(1 << 16);
     if (!st && !chunk)
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
@@ -325,7 +325,7 @@ static ptce_status load_file(geocoder *g, ban_index *b, const char *path)
                            "moins de 5).", path, BAN_MAX_BYTES >> 30);
             break;
         }
-        st = csv_stream_feed(s, chunk, (size_t)got);
+        st = csvfile_stream_feed(s, chunk, (size_t)got);
     }
     if (!st) {
         int errnum = Z_OK;
@@ -335,12 +335,12 @@ static ptce_status load_file(geocoder *g, ban_index *b, const char *path)
                            path);
     }
     if (!st)
-        st = csv_stream_finish(s);
+        st = csvfile_stream_finish(s);
     if (!st && L.need == 0)
         st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s : fichier vide, ce n'est pas un fichier de la "
                                             "BAN", path);
     free(chunk);
-    csv_stream_free(s);
+    csvfile_stream_free(s);
     gzclose(f);
     if (st)
         return st;
@@ -354,7 +354,7 @@ static ptce_status load_file(geocoder *g, ban_index *b, const char *path)
     return PTCE_OK;
 }
 
-ptce_status geocoder_load_ban(geocoder *g, const char *const *paths, size_t n)
+ptce_status geocode_load_ban(geocoder *g, const char *const *paths, size_t n)
 {
     if (!g->ban) {
         g->ban = calloc(1, sizeof *g->ban);
@@ -363,12 +363,12 @@ ptce_status geocoder_load_ban(geocoder *g, const char *const *paths, size_t n)
         g->ban->ndeps = g->rd->ndeps;
         g->ban->dep_loaded = calloc(g->rd->ndeps ? g->rd->ndeps : 1, 1);
         if (!g->ban->dep_loaded) {
-            ban_free(g->ban);
+            geocode_ban_free(g->ban);
             g->ban = NULL;
             return ptce_fail(g->ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
         }
     }
-    ban_index *b = g->ban;
+    geocode_ban_index *b = g->ban;
     unsigned char *loaded_before = malloc(b->ndeps ? b->ndeps : 1);
     if (!loaded_before)
         return ptce_fail(g->ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
@@ -393,7 +393,7 @@ ptce_status geocoder_load_ban(geocoder *g, const char *const *paths, size_t n)
 /* ---- lookup ---------------------------------------------------------------------------- */
 
 /* The streets of one commune: [*lo, *hi). */
-static void commune_streets(const ban_index *b, const commune *m, size_t *lo, size_t *hi)
+static void commune_streets(const geocode_ban_index *b, const commune *m, size_t *lo, size_t *hi)
 {
     size_t a = 0, z = b->nstreets;
     while (a < z) {
@@ -409,7 +409,7 @@ static void commune_streets(const ban_index *b, const commune *m, size_t *lo, si
     *hi = a;
 }
 
-static const ban_street *find_street(const ban_index *b, size_t lo, size_t hi, const char *key)
+static const ban_street *find_street(const geocode_ban_index *b, size_t lo, size_t hi, const char *key)
 {
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -473,7 +473,7 @@ static int search_communes(const refdata *rd, const commune *m, const commune **
 {
     int n = 0;
     out[n++] = m;
-    const char *city = m->kind == COMMUNE_ARRONDISSEMENT ? m->parent : m->insee;
+    const char *city = m->kind == REFDATA_COMMUNE_ARRONDISSEMENT ? m->parent : m->insee;
     size_t dl = strlen(m->dep), a = 0, z = rd->ncommunes;
     while (a < z) {
         size_t mid = a + (z - a) / 2;
@@ -486,20 +486,20 @@ static int search_communes(const refdata *rd, const commune *m, const commune **
         const commune *c = &rd->communes[i];
         if (strncmp(c->insee, m->dep, dl) != 0)
             break;
-        if (c->kind == COMMUNE_ARRONDISSEMENT && c != m && strcmp(c->parent, city) == 0)
+        if (c->kind == REFDATA_COMMUNE_ARRONDISSEMENT && c != m && strcmp(c->parent, city) == 0)
             out[n++] = c;
     }
     return n;
 }
 
 /* Places the number on the street. */
-static void place_on_street(const ban_index *b, const ban_street *st, const geo_street *s,
-                            ban_hit *hit)
+static void place_on_street(const geocode_ban_index *b, const ban_street *st, const geocode_street *s,
+                            geocode_ban_hit *hit)
 {
     const ban_point *pts = &b->points[st->first];
     size_t n = st->count;
     const ban_point *chosen = NULL;
-    hit->match = BAN_STREET;
+    hit->match = GEOCODE_BAN_STREET;
     if (s->number > 0) {
         const ban_point *same_number = NULL, *near = NULL;
         long near_gap = 0;
@@ -524,32 +524,32 @@ static void place_on_street(const ban_index *b, const ban_street *st, const geo_
             }
         }
         if (chosen) {
-            hit->match = BAN_EXACT;
+            hit->match = GEOCODE_BAN_EXACT;
         } else if (same_number && !s->rep[0]) {
             chosen = same_number;
-            hit->match = BAN_EXACT;
+            hit->match = GEOCODE_BAN_EXACT;
         } else if (same_number || near) {
             chosen = same_number ? same_number : near;
-            hit->match = BAN_NUMBER_NEAR;
+            hit->match = GEOCODE_BAN_NUMBER_NEAR;
         }
     }
     if (!chosen) {
         /* The middle point of the street, by number order (points without number too). */
         chosen = &pts[n / 2];
-        hit->match = BAN_STREET;
+        hit->match = GEOCODE_BAN_STREET;
     }
     hit->lat = chosen->lat;
     hit->lon = chosen->lon;
-    hit->number = hit->match == BAN_STREET ? 0 : chosen->number;
-    snprintf(hit->rep, sizeof hit->rep, "%s", hit->match == BAN_STREET ? "" : chosen->rep);
+    hit->number = hit->match == GEOCODE_BAN_STREET ? 0 : chosen->number;
+    snprintf(hit->rep, sizeof hit->rep, "%s", hit->match == GEOCODE_BAN_STREET ? "" : chosen->rep);
     hit->street = st->name;
     hit->commune = st->commune;
 }
 
 /* Among several streets of the same name (Paris arrondissements), the one that has the
  * number; else the first by INSEE code. */
-static const ban_street *best_of(const ban_index *b, const ban_street **found, int n,
-                                 const geo_street *s)
+static const ban_street *best_of(const geocode_ban_index *b, const ban_street **found, int n,
+                                 const geocode_street *s)
 {
     if (s->number > 0)
         for (int i = 0; i < n; i++) {
@@ -561,8 +561,8 @@ static const ban_street *best_of(const ban_index *b, const ban_street **found, i
     return found[0];
 }
 
-int ban_locate(const ban_index *b, const refdata *rd, const commune *m, const geo_street *s,
-               ban_hit *hit, int *covered)
+int geocode_ban_locate(const geocode_ban_index *b, const refdata *rd, const commune *m, const geocode_street *s,
+               geocode_ban_hit *hit, int *covered)
 {
     memset(hit, 0, sizeof *hit);
     const departement *d = refdata_departement(rd, m->dep);
@@ -581,7 +581,7 @@ int ban_locate(const ban_index *b, const refdata *rd, const commune *m, const ge
         const ban_street *st = find_street(b, lo, hi, s->key);
         if (st) {
             found[nfound++] = st;
-            if (w == 0 && m->kind == COMMUNE_ARRONDISSEMENT)
+            if (w == 0 && m->kind == REFDATA_COMMUNE_ARRONDISSEMENT)
                 break;
         }
     }

@@ -36,11 +36,11 @@ static size_t dep_index(const refdata *rd, const char *code)
     return d ? (size_t)(d - rd->deps) : rd->ndeps;
 }
 
-static fuzzy_entry make_entry(const char *key, const commune *m, const former_commune *f,
-                              name_source src)
+static geocode_fuzzy_entry make_entry(const char *key, const commune *m, const refdata_former_commune *f,
+                              refdata_name_source src)
 {
     size_t len = strlen(key);
-    return (fuzzy_entry){key, m, f, geo_letter_mask(key), (uint16_t)(len > 65535 ? 65535 : len),
+    return (geocode_fuzzy_entry){key, m, f, geocode_letter_mask(key), (uint16_t)(len > 65535 ? 65535 : len),
                          (uint8_t)src};
 }
 
@@ -72,21 +72,21 @@ static ptce_status build_fuzzy_index(geocoder *g)
     for (size_t i = 0; i < rd->ncommunes; i++) {
         size_t d = dep_of_commune[i];
         g->fuzzy[g->fuzzy_start[d] + fill[d]++] =
-            make_entry(rd->communes[i].key, &rd->communes[i], NULL, NAME_COMMUNE);
+            make_entry(rd->communes[i].key, &rd->communes[i], NULL, REFDATA_NAME_COMMUNE);
     }
     for (size_t i = 0; i < rd->nformer; i++) {
-        const former_commune *f = &rd->former[i];
+        const refdata_former_commune *f = &rd->former[i];
         if (!f->key[0])
             continue;
         size_t d = dep_of_commune[f->current - rd->communes];
-        g->fuzzy[g->fuzzy_start[d] + fill[d]++] = make_entry(f->key, f->current, f, NAME_FORMER);
+        g->fuzzy[g->fuzzy_start[d] + fill[d]++] = make_entry(f->key, f->current, f, REFDATA_NAME_FORMER);
     }
     free(fill);
     free(dep_of_commune);
     return PTCE_OK;
 }
 
-ptce_status geocoder_new(ptce_ctx *ctx, const refdata *rd, geocoder **out)
+ptce_status geocode_new(ptce_ctx *ctx, const refdata *rd, geocoder **out)
 {
     *out = NULL;
     geocoder *g = calloc(1, sizeof *g);
@@ -96,42 +96,42 @@ ptce_status geocoder_new(ptce_ctx *ctx, const refdata *rd, geocoder **out)
     g->rd = rd;
     ptce_status st = build_fuzzy_index(g);
     if (st) {
-        geocoder_free(g);
+        geocode_free(g);
         return st;
     }
     *out = g;
     return PTCE_OK;
 }
 
-void geocoder_free(geocoder *g)
+void geocode_free(geocoder *g)
 {
     if (!g)
         return;
     if (g->l93_to_wgs84)
         proj_destroy(g->l93_to_wgs84);
-    remark_scratch_free(g);
-    ban_free(g->ban);
-    overrides_free(g->overrides);
+    geocode_remark_scratch_free(g);
+    geocode_ban_free(g->ban);
+    geocode_overrides_free(g->overrides);
     free(g->fuzzy);
     free(g->fuzzy_start);
     free(g);
 }
 
-size_t geocoder_overrides_count(const geocoder *g)
+size_t geocode_overrides_count(const geocoder *g)
 {
-    return g->overrides ? overrides_count(g->overrides) : 0;
+    return g->overrides ? geocode_overrides_size(g->overrides) : 0;
 }
 
-size_t geocoder_ban_count(const geocoder *g)
+size_t geocode_ban_count(const geocoder *g)
 {
-    return g->ban ? ban_count(g->ban) : 0;
+    return g->ban ? geocode_ban_size(g->ban) : 0;
 }
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
-double geo_distance_km(double lat1, double lon1, double lat2, double lon2)
+double geocode_distance_km(double lat1, double lon1, double lat2, double lon2)
 {
-    const double r = 6371.0, rad = PTCE_RAD_PER_DEG;
+    const double r = 6371.0, rad = UTIL_RAD_PER_DEG;
     double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
     double a = sin(dlat / 2) * sin(dlat / 2) +
                cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
@@ -139,7 +139,7 @@ double geo_distance_km(double lat1, double lon1, double lat2, double lon2)
 }
 
 /* The five areas of the 18 regions, generously boxed. */
-int geo_in_france_box(double lat, double lon)
+int geocode_in_france_box(double lat, double lon)
 {
     static const double boxes[][4] = {
         {41.2, 51.3, -5.8, 9.8},     /* metropolitan France and Corsica */
@@ -161,7 +161,7 @@ static void append_text(char *dst, size_t size, const char *src)
     size_t len = strlen(dst);
     if (len + 1 >= size)
         return;
-    size_t n = utf8_cut_length(src, size - len - 1);
+    size_t n = util_utf8_cut_length(src, size - len - 1);
     memcpy(dst + len, src, n);
     dst[len + n] = '\0';
 }
@@ -176,8 +176,8 @@ static void copy_text(char *dst, size_t size, const char *src)
 static geo_remark *note_text(geocoder *g, geo_result *r, geo_remark_code code, geo_field field,
                              const char *text)
 {
-    geo_remark *m = remark_add(g, r, code, field);
-    remark_text(g, m, 0, text);
+    geo_remark *m = geocode_remark_add(g, r, code, field);
+    geocode_remark_text(g, m, 0, text);
     return m;
 }
 
@@ -185,22 +185,22 @@ static geo_remark *note_text(geocoder *g, geo_result *r, geo_remark_code code, g
 static geo_remark *note_commune(geocoder *g, geo_result *r, geo_remark_code code,
                                 geo_field field, const commune *c)
 {
-    geo_remark *m = remark_add(g, r, code, field);
+    geo_remark *m = geocode_remark_add(g, r, code, field);
     m->commune[0] = c;
     return m;
 }
 
 static int has_content(const char *s)
 {
-    return geo_has_content(s);
+    return geocode_has_content(s);
 }
 
 /* ---- candidate sets -------------------------------------------------------------------- */
 
 typedef struct candidate {
     const commune *commune;
-    name_source source;
-    const former_commune *former;
+    refdata_name_source source;
+    const refdata_former_commune *former;
     int distance; /* edit distance for fuzzy matches */
 } candidate;
 
@@ -210,7 +210,7 @@ typedef struct candidates {
     int overflow; /* more than MAX_CANDIDATES were offered */
 } candidates;
 
-static void cand_add(candidates *c, const commune *m, name_source src, const former_commune *f,
+static void cand_add(candidates *c, const commune *m, refdata_name_source src, const refdata_former_commune *f,
                      int distance)
 {
     for (int i = 0; i < c->n; i++)
@@ -256,7 +256,7 @@ static void cand_copy(candidates *dst, const candidates *src)
 
 /* The postal code's communes, if the code is known. */
 typedef struct postal_set {
-    const postal_entry *first;
+    const refdata_postal_entry *first;
     size_t n;
 } postal_set;
 
@@ -275,7 +275,7 @@ static const commune *postal_arrondissement_of(const postal_set *ps, const commu
     const commune *found = NULL;
     for (size_t i = 0; i < ps->n; i++) {
         const commune *a = ps->first[i].commune;
-        if (a->kind == COMMUNE_ARRONDISSEMENT && strcmp(a->parent, m->insee) == 0) {
+        if (a->kind == REFDATA_COMMUNE_ARRONDISSEMENT && strcmp(a->parent, m->insee) == 0) {
             if (found && found != a)
                 return NULL;
             found = a;
@@ -289,7 +289,7 @@ typedef struct area {
     const departement *dep;      /* stated département */
     /* Else the départements the postal code's prefix points to, or those a qualifier
      * names as a group (a region, "DOM", Corsica's "20"). Codes point into the refdata. */
-    const char *deps[GEO_QUAL_MAX_DEPS];
+    const char *deps[GEOCODE_QUAL_MAX_DEPS];
     int ndeps;
 } area;
 
@@ -365,7 +365,7 @@ static int filter_by_area(candidates *c, const area *a, int *loose)
  * a former commune's name, which beats a La Poste spelling. */
 static void keep_best_source(candidates *c)
 {
-    name_source best = NAME_ROUTING;
+    refdata_name_source best = REFDATA_NAME_ROUTING;
     for (int i = 0; i < c->n; i++)
         if (c->items[i].source < best)
             best = c->items[i].source;
@@ -458,7 +458,7 @@ typedef struct fuzzy_state {
 } fuzzy_state;
 
 static void fuzzy_consider(fuzzy_state *st, const commune *m, const char *key, size_t len,
-                           uint32_t mask, name_source src, const former_commune *f)
+                           uint32_t mask, refdata_name_source src, const refdata_former_commune *f)
 {
     int limit = fuzzy_limit(len);
     if (limit > st->best)
@@ -496,14 +496,14 @@ static void fuzzy_search(const geocoder *g, const area *a, const probe *probes, 
     out->overflow = 0;
     if (a->postal.n > 0) {
         for (size_t i = 0; i < a->postal.n; i++) {
-            const postal_entry *p = &a->postal.first[i];
+            const refdata_postal_entry *p = &a->postal.first[i];
             if (a->dep && strcmp(p->commune->dep, a->dep->code) != 0)
                 continue;
             fuzzy_consider(&st, p->commune, p->commune->key, strlen(p->commune->key),
-                           geo_letter_mask(p->commune->key), NAME_COMMUNE, NULL);
+                           geocode_letter_mask(p->commune->key), REFDATA_NAME_COMMUNE, NULL);
             if (p->laposte_key[0] && strcmp(p->laposte_key, p->commune->key) != 0)
                 fuzzy_consider(&st, p->commune, p->laposte_key, strlen(p->laposte_key),
-                               geo_letter_mask(p->laposte_key), NAME_LAPOSTE, NULL);
+                               geocode_letter_mask(p->laposte_key), REFDATA_NAME_LAPOSTE, NULL);
         }
         if (out->n > 0)
             return;
@@ -515,8 +515,8 @@ static void fuzzy_search(const geocoder *g, const area *a, const probe *probes, 
         if (k >= rd->ndeps)
             continue;
         for (size_t i = g->fuzzy_start[k]; i < g->fuzzy_start[k + 1]; i++) {
-            const fuzzy_entry *e = &g->fuzzy[i];
-            fuzzy_consider(&st, e->commune, e->key, e->len, e->mask, (name_source)e->source,
+            const geocode_fuzzy_entry *e = &g->fuzzy[i];
+            fuzzy_consider(&st, e->commune, e->key, e->len, e->mask, (refdata_name_source)e->source,
                            e->former);
         }
     }
@@ -553,14 +553,14 @@ static void prefix_search(const geocoder *g, const area *a, const char *key, can
     if (kl < 4)
         return;
     for (size_t i = 0; i < a->postal.n; i++) {
-        const postal_entry *p = &a->postal.first[i];
+        const refdata_postal_entry *p = &a->postal.first[i];
         if (a->dep && strcmp(p->commune->dep, a->dep->code) != 0)
             continue;
         const char *names[3] = {p->commune->key, p->laposte_key, p->routing_key};
         for (int k = 0; k < 3; k++) {
             size_t nl = strlen(names[k]);
             if (nl >= 4 && word_prefix(names[k], nl, key, kl)) {
-                cand_add(out, p->commune, NAME_COMMUNE, NULL, 0);
+                cand_add(out, p->commune, REFDATA_NAME_COMMUNE, NULL, 0);
                 break;
             }
         }
@@ -574,9 +574,9 @@ static void prefix_search(const geocoder *g, const area *a, const char *key, can
         if (k >= g->rd->ndeps)
             continue;
         for (size_t i = g->fuzzy_start[k]; i < g->fuzzy_start[k + 1]; i++) {
-            const fuzzy_entry *e = &g->fuzzy[i];
+            const geocode_fuzzy_entry *e = &g->fuzzy[i];
             if (e->len > kl && strncmp(e->key, key, kl) == 0 && e->key[kl] == ' ')
-                cand_add(out, e->commune, (name_source)e->source, e->former, 0);
+                cand_add(out, e->commune, (refdata_name_source)e->source, e->former, 0);
         }
     }
 }
@@ -590,7 +590,7 @@ static void resolve_name(const geocoder *g, const char *name, const area *a, nam
     nm->fuzzy = nm->prefix = nm->loose = nm->variant_index = 0;
     candidates c;
     for (int k = 0; k < nk; k++) {
-        const name_entry *first;
+        const refdata_name_entry *first;
         size_t n = refdata_names(g->rd, keys[k], &first);
         if (n == 0)
             continue;
@@ -613,7 +613,7 @@ static void resolve_name(const geocoder *g, const char *name, const area *a, nam
     if (nm->cands.n == 0 && nk > 0 && area_is_set(a)) {
         probe probes[MAX_VARIANTS];
         for (int k = 0; k < nk; k++)
-            probes[k] = (probe){keys[k], strlen(keys[k]), geo_letter_mask(keys[k])};
+            probes[k] = (probe){keys[k], strlen(keys[k]), geocode_letter_mask(keys[k])};
         fuzzy_search(g, a, probes, nk, &nm->cands);
         if (nm->cands.n > 0) {
             nm->fuzzy = 1;
@@ -634,16 +634,16 @@ static int name_designates(const geocoder *g, const char *name, const commune *m
 {
     char keys[MAX_VARIANTS][128];
     int nk = geocode_name_variants(name, keys, MAX_VARIANTS);
-    const commune *parent = m->kind == COMMUNE_ARRONDISSEMENT ? refdata_commune(g->rd, m->parent)
+    const commune *parent = m->kind == REFDATA_COMMUNE_ARRONDISSEMENT ? refdata_commune(g->rd, m->parent)
                                                               : NULL;
     for (int k = 0; k < nk; k++) {
         if (strcmp(keys[k], m->key) == 0 || (parent && strcmp(keys[k], parent->key) == 0))
             return 1;
-        const name_entry *first;
+        const refdata_name_entry *first;
         size_t n = refdata_names(g->rd, keys[k], &first);
         for (size_t i = 0; i < n; i++)
             if (first[i].commune == m || first[i].commune == parent ||
-                (first[i].commune->kind == COMMUNE_ARRONDISSEMENT &&
+                (first[i].commune->kind == REFDATA_COMMUNE_ARRONDISSEMENT &&
                  strcmp(first[i].commune->parent, m->insee) == 0))
                 return 1;
         int limit = fuzzy_limit(strlen(m->key));
@@ -680,7 +680,7 @@ typedef struct coords {
     int valid;      /* lat/lon below are usable */
     int foreign;    /* readable coordinates outside France */
     double lat, lon;
-    locate_result loc; /* where the point lies among the commune polygons (when valid) */
+    refdata_locate_result loc; /* where the point lies among the commune polygons (when valid) */
 } coords;
 
 static ptce_status lambert_to_wgs84(geocoder *g, double x, double y, double *lat, double *lon,
@@ -734,11 +734,11 @@ static ptce_status locate_point(geocoder *g, coords *c, geo_result *r)
                                     &c->loc);
     if (st)
         return st;
-    if (c->loc.status != LOCATE_NONE)
+    if (c->loc.status != REFDATA_LOCATE_NONE)
         return PTCE_OK;
     c->valid = 0;
     c->foreign = 1;
-    geo_remark *n = remark_add(g, r, GEO_R_COORD_OFF_LAND, c->field);
+    geo_remark *n = geocode_remark_add(g, r, GEO_R_COORD_OFF_LAND, c->field);
     n->num[0] = c->lat;
     n->num[1] = c->lon;
     n->num[2] = c->loc.commune ? c->loc.distance_m / 1000.0 : 200.0;
@@ -746,12 +746,12 @@ static ptce_status locate_point(geocoder *g, coords *c, geo_result *r)
     return PTCE_OK;
 }
 
-static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c, geo_result *r)
+static ptce_status read_coordinates(geocoder *g, const geocode_input *in, coords *c, geo_result *r)
 {
     memset(c, 0, sizeof *c);
     double a, b;
-    int has_lat = !str_is_blank(in->latitude), has_lon = !str_is_blank(in->longitude);
-    int has_x = !str_is_blank(in->x), has_y = !str_is_blank(in->y);
+    int has_lat = !util_is_blank(in->latitude), has_lon = !util_is_blank(in->longitude);
+    int has_x = !util_is_blank(in->x), has_y = !util_is_blank(in->y);
     int ok;
     ptce_status st;
     c->given = has_lat || has_lon || has_x || has_y;
@@ -759,21 +759,21 @@ static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c,
         return PTCE_OK;
     geo_remark *n;
     c->field = GEO_FIELD_X;
-    if (has_x && has_y && parse_decimal(in->x, &a) && parse_decimal(in->y, &b)) {
+    if (has_x && has_y && util_parse_decimal(in->x, &a) && util_parse_decimal(in->y, &b)) {
         if (geom_lambert93_plausible(a, b) || geom_lambert93_plausible(b, a)) {
             double x = geom_lambert93_plausible(a, b) ? a : b, y = geom_lambert93_plausible(a, b) ? b : a;
             if ((st = lambert_to_wgs84(g, x, y, &c->lat, &c->lon, &ok)))
                 return st;
-            if (ok && geo_in_france_box(c->lat, c->lon)) {
+            if (ok && geocode_in_france_box(c->lat, c->lon)) {
                 c->valid = 1;
-                n = remark_add(g, r, x == a ? GEO_R_XY_CONVERTED : GEO_R_XY_SWAPPED,
+                n = geocode_remark_add(g, r, x == a ? GEO_R_XY_CONVERTED : GEO_R_XY_SWAPPED,
                                GEO_FIELD_X);
                 n->num[0] = x;
                 n->num[1] = y;
                 return locate_point(g, c, r);
             }
         }
-        n = remark_add(g, r, GEO_R_XY_OUT_OF_ZONE, GEO_FIELD_X);
+        n = geocode_remark_add(g, r, GEO_R_XY_OUT_OF_ZONE, GEO_FIELD_X);
         n->num[0] = a;
         n->num[1] = b;
         return PTCE_OK;
@@ -781,53 +781,53 @@ static ptce_status read_coordinates(geocoder *g, const geo_input *in, coords *c,
     if (has_x && has_y && !(has_lat && has_lon)) {
         /* Both given, at least one unreadable ("nan", "inf", text): not missing. */
         n = note_text(g, r, GEO_R_XY_UNREADABLE, GEO_FIELD_X, in->x);
-        remark_text(g, n, 1, in->y);
+        geocode_remark_text(g, n, 1, in->y);
         return PTCE_OK;
     }
     c->field = GEO_FIELD_LATITUDE;
     if (!(has_lat && has_lon)) {
         if (has_lat || has_lon)
-            remark_add(g, r, GEO_R_LATLON_INCOMPLETE,
+            geocode_remark_add(g, r, GEO_R_LATLON_INCOMPLETE,
                        has_lat ? GEO_FIELD_LONGITUDE : GEO_FIELD_LATITUDE);
         else
-            remark_add(g, r, GEO_R_XY_INCOMPLETE, has_x ? GEO_FIELD_Y : GEO_FIELD_X);
+            geocode_remark_add(g, r, GEO_R_XY_INCOMPLETE, has_x ? GEO_FIELD_Y : GEO_FIELD_X);
         return PTCE_OK;
     }
-    if (!parse_decimal(in->latitude, &a) || !parse_decimal(in->longitude, &b)) {
+    if (!util_parse_decimal(in->latitude, &a) || !util_parse_decimal(in->longitude, &b)) {
         n = note_text(g, r, GEO_R_LATLON_UNREADABLE, GEO_FIELD_LATITUDE, in->latitude);
-        remark_text(g, n, 1, in->longitude);
+        geocode_remark_text(g, n, 1, in->longitude);
         return PTCE_OK;
     }
     if (strchr(in->latitude, ',') || strchr(in->longitude, ','))
-        remark_add(g, r, GEO_R_DECIMAL_COMMA, GEO_FIELD_LATITUDE);
+        geocode_remark_add(g, r, GEO_R_DECIMAL_COMMA, GEO_FIELD_LATITUDE);
     if (geom_lambert93_plausible(a, b) || geom_lambert93_plausible(b, a)) {
         double x = geom_lambert93_plausible(a, b) ? a : b, y = geom_lambert93_plausible(a, b) ? b : a;
         if ((st = lambert_to_wgs84(g, x, y, &c->lat, &c->lon, &ok)))
             return st;
-        if (ok && geo_in_france_box(c->lat, c->lon)) {
+        if (ok && geocode_in_france_box(c->lat, c->lon)) {
             c->valid = 1;
-            n = remark_add(g, r, GEO_R_LATLON_IN_L93, GEO_FIELD_LATITUDE);
+            n = geocode_remark_add(g, r, GEO_R_LATLON_IN_L93, GEO_FIELD_LATITUDE);
             n->num[0] = x;
             n->num[1] = y;
             return locate_point(g, c, r);
         }
         return PTCE_OK;
     }
-    if (geo_in_france_box(a, b)) {
+    if (geocode_in_france_box(a, b)) {
         c->lat = a;
         c->lon = b;
         c->valid = 1;
-    } else if (geo_in_france_box(b, a)) {
+    } else if (geocode_in_france_box(b, a)) {
         c->lat = b;
         c->lon = a;
         c->valid = 1;
-        n = remark_add(g, r, GEO_R_LATLON_SWAPPED, GEO_FIELD_LATITUDE);
+        n = geocode_remark_add(g, r, GEO_R_LATLON_SWAPPED, GEO_FIELD_LATITUDE);
         n->num[0] = b;
         n->num[1] = a;
     } else {
         /* Readable degrees away from France: a foreign place (0 ; 0 is a blank). */
         c->foreign = fabs(a) <= 90 && fabs(b) <= 180 && (fabs(a) > 0.01 || fabs(b) > 0.01);
-        n = remark_add(g, r, GEO_R_COORD_OUTSIDE, GEO_FIELD_LATITUDE);
+        n = geocode_remark_add(g, r, GEO_R_COORD_OUTSIDE, GEO_FIELD_LATITUDE);
         n->num[0] = a;
         n->num[1] = b;
         return PTCE_OK;
@@ -847,7 +847,7 @@ static void set_commune(geocoder *g, geo_result *r, const commune *m, geo_type t
     r->reg = refdata_region(g->rd, m->reg);
     r->lat = m->lat;
     r->lon = m->lon;
-    r->precision = point_precision_name(m->precision);
+    r->precision = refdata_point_precision_name(m->precision);
 }
 
 /* The row is not placed: its reason goes first among its remarks (what the analyst must
@@ -863,7 +863,7 @@ static geo_remark *set_reject(geocoder *g, geo_result *r, geo_remark_code code, 
     r->lat = r->lon = 0;
     r->precision = "";
     r->former = NULL;
-    return remark_insert(g, r, 0, code, field);
+    return geocode_remark_insert(g, r, 0, code, field);
 }
 
 /* The row designates several communes: the reason, then the candidates, go first. */
@@ -893,8 +893,8 @@ static geo_remark *set_ambiguous(geocoder *g, geo_result *r, const candidates *c
             r->reg = refdata_region(g->rd, m0->reg);
     }
     keep_candidates(g, r, c);
-    remark_insert(g, r, 0, GEO_R_CANDIDATES, field);
-    return remark_insert(g, r, 0, why, field);
+    geocode_remark_insert(g, r, 0, GEO_R_CANDIDATES, field);
+    return geocode_remark_insert(g, r, 0, why, field);
 }
 
 /* Moves a point that lies outside commune m's polygon (within the tolerance) to the nearest
@@ -932,7 +932,7 @@ static double pull_inside(geocoder *g, const commune *m, double *lat, double *lo
                 if (q)
                     GEOSGeom_destroy_r(h, q);
                 if (in == 1) {
-                    moved = geo_distance_km(*lat, *lon, y, x) * 1000.0;
+                    moved = geocode_distance_km(*lat, *lon, y, x) * 1000.0;
                     *lon = x;
                     *lat = y;
                     break;
@@ -951,7 +951,7 @@ static double pull_inside(geocoder *g, const commune *m, double *lat, double *lo
             double x, y;
             if (q && GEOSContains_r(h, poly, q) == 1 && GEOSGeomGetX_r(h, q, &x) &&
                 GEOSGeomGetY_r(h, q, &y)) {
-                moved = geo_distance_km(*lat, *lon, y, x) * 1000.0;
+                moved = geocode_distance_km(*lat, *lon, y, x) * 1000.0;
                 *lon = x;
                 *lat = y;
             }
@@ -1001,8 +1001,8 @@ static void settle_point(geocoder *g, geo_result *r, const coords *c)
                                  c->field, r->commune);
     n->num[0] = d / 1000.0;
     n->commune[1] = in;
-    if (r->score > GEO_SCORE_CONTRADICTED)
-        r->score = GEO_SCORE_CONTRADICTED;
+    if (r->score > GEOCODE_SCORE_CONTRADICTED)
+        r->score = GEOCODE_SCORE_CONTRADICTED;
 }
 
 /* ---- address cell ---------------------------------------------------------------------- */
@@ -1052,18 +1052,18 @@ static int split_address(const char *text, int commune_cell, char postcode[6], c
     char *comma = strchr(city, ',');
     if (comma)
         *comma = '\0';
-    str_trim(city);
+    util_trim(city);
     if (!city[0] && commune_cell) {
         size_t n = (size_t)(best - text);
         if (n >= citysize)
             n = citysize - 1;
         memcpy(city, text, n);
         city[n] = '\0';
-        str_trim(city);
+        util_trim(city);
         size_t len = strlen(city);
         while (len && (city[len - 1] == ',' || city[len - 1] == '-'))
             city[--len] = '\0';
-        str_trim(city);
+        util_trim(city);
     }
     return 1;
 }
@@ -1074,7 +1074,7 @@ static const char *address_country(const char *address)
     const char *last = strrchr(address, ',');
     char key[128];
     text_fold_into(last ? last + 1 : address, key, sizeof key);
-    return geo_foreign_country(key);
+    return geocode_foreign_country(key);
 }
 
 /* ---- the cascade ----------------------------------------------------------------------- */
@@ -1082,7 +1082,7 @@ static const char *address_country(const char *address)
 static void area_add_dep(const refdata *rd, area *a, const char *code)
 {
     const departement *d = refdata_departement(rd, code);
-    if (d && a->ndeps < GEO_QUAL_MAX_DEPS)
+    if (d && a->ndeps < GEOCODE_QUAL_MAX_DEPS)
         a->deps[a->ndeps++] = d->code;
 }
 
@@ -1119,7 +1119,7 @@ typedef struct reading {
     const departement *dep;
     /* Without a département: the group of départements the row names (a region, "DOM",
      * Corsica's "20"), from the département column or a qualifier of the commune cell. */
-    const departement *group[GEO_QUAL_MAX_DEPS];
+    const departement *group[GEOCODE_QUAL_MAX_DEPS];
     int ngroup;
     const char *foreign;          /* a foreign country the row names */
     geo_field foreign_field;      /* the cell that names it */
@@ -1134,7 +1134,7 @@ static int name_known(const geocoder *g, const char *name)
     char keys[MAX_VARIANTS][128];
     int nk = geocode_name_variants(name, keys, MAX_VARIANTS);
     for (int k = 0; k < nk; k++) {
-        const name_entry *first;
+        const refdata_name_entry *first;
         if (refdata_names(g->rd, keys[k], &first) > 0)
             return 1;
     }
@@ -1144,9 +1144,9 @@ static int name_known(const geocoder *g, const char *name)
 /* Takes what a qualifier says into the reading: a département or a group of them narrows
  * the search (the département column wins when both are given), a postal code fills an
  * empty postal code. */
-static void apply_qualifier(geocoder *g, reading *rd, const geo_qualifier *q, geo_result *r)
+static void apply_qualifier(geocoder *g, reading *rd, const geocode_qualifier *q, geo_result *r)
 {
-    if (q->kind == GEO_QUAL_AREA) {
+    if (q->kind == GEOCODE_QUAL_AREA) {
         if (rd->dep) {
             int inside = 0;
             for (int i = 0; i < q->ndeps; i++)
@@ -1161,7 +1161,7 @@ static void apply_qualifier(geocoder *g, reading *rd, const geo_qualifier *q, ge
             memcpy(rd->group, q->deps, (size_t)q->ndeps * sizeof *q->deps);
             rd->ngroup = q->ndeps;
         }
-    } else if (q->kind == GEO_QUAL_POSTCODE) {
+    } else if (q->kind == GEOCODE_QUAL_POSTCODE) {
         if (!rd->postcode[0]) {
             memcpy(rd->postcode, q->postcode, sizeof rd->postcode);
             rd->pc_field = GEO_FIELD_COMMUNE;
@@ -1170,7 +1170,7 @@ static void apply_qualifier(geocoder *g, reading *rd, const geo_qualifier *q, ge
         } else if (strcmp(rd->postcode, q->postcode) != 0) {
             geo_remark *n =
                 note_text(g, r, GEO_R_QUALIFIER_POSTCODE_IGNORED, GEO_FIELD_POSTCODE, q->postcode);
-            remark_text(g, n, 1, rd->postcode);
+            geocode_remark_text(g, n, 1, rd->postcode);
         }
     }
 }
@@ -1233,7 +1233,7 @@ static void trim_name_end(char *name)
     while (len && (name[len - 1] == ' ' || name[len - 1] == ',' || name[len - 1] == '-' ||
                    name[len - 1] == ';' || name[len - 1] == '/'))
         name[--len] = '\0';
-    str_trim(name);
+    util_trim(name);
 }
 
 /* "Mamoudzou Mayotte", "Kourou Guyane France", "Saint-Pierre 974": qualifiers written as
@@ -1263,9 +1263,9 @@ static int peel_words(geocoder *g, reading *rd, geo_result *r, int depth)
             p--;
     }
     for (int i = ns - 1; i >= 0; i--) {
-        geo_qualifier q;
+        geocode_qualifier q;
         geocode_read_qualifier(g->rd, starts[i], 0, &q);
-        if (q.kind != GEO_QUAL_FRANCE && q.kind != GEO_QUAL_AREA && q.kind != GEO_QUAL_POSTCODE)
+        if (q.kind != GEOCODE_QUAL_FRANCE && q.kind != GEOCODE_QUAL_AREA && q.kind != GEOCODE_QUAL_POSTCODE)
             continue;
         rd->name[starts[i] - rd->name] = '\0';
         trim_name_end(rd->name);
@@ -1298,7 +1298,7 @@ static void read_qualifiers(geocoder *g, reading *rd, geo_result *r)
         memcpy(text, part, part_len);
         text[part_len] = '\0';
         /* A parenthesis may hold several: "(Haute-Loire, France)". */
-        geo_qualifier qs[4];
+        geocode_qualifier qs[4];
         int nq = 0, all = 1;
         char *save = NULL;
         for (char *t = strtok_r(text, ",;", &save); t; t = strtok_r(NULL, ",;", &save)) {
@@ -1311,7 +1311,7 @@ static void read_qualifiers(geocoder *g, reading *rd, geo_result *r)
         if (!all || nq == 0)
             break;
         for (int i = 0; i < nq; i++)
-            if (qs[i].kind == GEO_QUAL_FOREIGN) {
+            if (qs[i].kind == GEOCODE_QUAL_FOREIGN) {
                 if (!rd->foreign) {
                     rd->foreign = qs[i].label;
                     rd->foreign_field = rd->name_field;
@@ -1327,18 +1327,18 @@ static void read_qualifiers(geocoder *g, reading *rd, geo_result *r)
         peel_words(g, rd, r, 0);
 }
 
-static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result *r)
+static void read_cells(geocoder *g, const geocode_input *in, reading *rd, geo_result *r)
 {
     memset(rd, 0, sizeof *rd);
     rd->pc_field = GEO_FIELD_POSTCODE;
     rd->name_field = GEO_FIELD_COMMUNE;
-    int pc_given = !str_is_blank(in->postcode);
+    int pc_given = !util_is_blank(in->postcode);
     if (pc_given) {
-        const char *fc = geo_foreign_postcode(in->postcode);
+        const char *fc = geocode_foreign_postcode(in->postcode);
         if (fc) {
             rd->foreign = fc;
             rd->foreign_field = GEO_FIELD_POSTCODE;
-            remark_text(g, note_text(g, r, GEO_R_POSTCODE_FOREIGN, GEO_FIELD_POSTCODE,
+            geocode_remark_text(g, note_text(g, r, GEO_R_POSTCODE_FOREIGN, GEO_FIELD_POSTCODE,
                                      in->postcode), 1, fc);
         } else if (!geocode_clean_postcode(in->postcode, rd->postcode, &rd->restored,
                                            &rd->cedex)) {
@@ -1350,12 +1350,12 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
         note_text(g, r, GEO_R_POSTCODE_ZERO, GEO_FIELD_POSTCODE, rd->postcode);
 
     copy_text(rd->name, sizeof rd->name, in->commune);
-    str_trim(rd->name);
-    if (!str_is_blank(in->departement)) {
+    util_trim(rd->name);
+    if (!util_is_blank(in->departement)) {
         rd->dep = geocode_parse_departement(g->rd, in->departement);
-        geo_qualifier q;
+        geocode_qualifier q;
         /* A region, "DOM", Corsica's "20" of before 1976 (now 2A and 2B). */
-        if (!rd->dep && geocode_read_qualifier(g->rd, in->departement, 1, &q) == GEO_QUAL_AREA)
+        if (!rd->dep && geocode_read_qualifier(g->rd, in->departement, 1, &q) == GEOCODE_QUAL_AREA)
             apply_qualifier(g, rd, &q, r);
         else if (!rd->dep && has_content(in->departement))
             note_text(g, r, GEO_R_DEP_UNKNOWN, GEO_FIELD_DEPARTEMENT, in->departement);
@@ -1363,16 +1363,16 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
     read_qualifiers(g, rd, r);
     /* A commune cell holding "31000 Toulouse Cedex" or "Lyon 69002": split it. */
     if (rd->name[0] && strpbrk(rd->name, "0123456789")) {
-        const char *fc = geo_foreign_postcode(rd->name);
+        const char *fc = geocode_foreign_postcode(rd->name);
         char pc2[6], city[256];
         if (fc && !rd->foreign) {
             rd->foreign = fc;
             rd->foreign_field = GEO_FIELD_COMMUNE;
         }
-        geo_qualifier q;
-        if (!fc && geocode_read_qualifier(g->rd, rd->name, 0, &q) == GEO_QUAL_POSTCODE) {
+        geocode_qualifier q;
+        if (!fc && geocode_read_qualifier(g->rd, rd->name, 0, &q) == GEOCODE_QUAL_POSTCODE) {
             /* A postal code alone in the commune cell. */
-            rd->cedex |= geo_mentions_cedex(rd->name);
+            rd->cedex |= geocode_mentions_cedex(rd->name);
             apply_qualifier(g, rd, &q, r);
             rd->name[0] = '\0';
         } else if (!fc && split_address(rd->name, 1, pc2, city, sizeof city) && city[0]) {
@@ -1382,18 +1382,18 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
                 if (strlen(pc2) == 5 && !strstr(rd->name, pc2))
                     note_text(g, r, GEO_R_POSTCODE_ZERO, GEO_FIELD_COMMUNE, pc2);
             }
-            rd->cedex |= geo_mentions_cedex(rd->name);
+            rd->cedex |= geocode_mentions_cedex(rd->name);
             snprintf(rd->name, sizeof rd->name, "%s", city);
             read_qualifiers(g, rd, r);
         }
     }
     /* A country at the end of the name is looked for only when the name is not found
      * (see try_name): "Allemagne-en-Provence" is French. */
-    if (rd->name[0] && geo_mentions_cedex(rd->name))
+    if (rd->name[0] && geocode_mentions_cedex(rd->name))
         rd->cedex = 1;
     /* A free address gives a postal code and a city when the columns are empty. */
-    if (!str_is_blank(in->address)) {
-        const char *fc = geo_foreign_postcode(in->address);
+    if (!util_is_blank(in->address)) {
+        const char *fc = geocode_foreign_postcode(in->address);
         if (!fc)
             fc = address_country(in->address);
         if (fc && !rd->foreign) {
@@ -1406,7 +1406,7 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
             if (!rd->postcode[0]) {
                 memcpy(rd->postcode, pc2, 6);
                 rd->pc_field = GEO_FIELD_ADDRESS;
-                rd->cedex |= geo_mentions_cedex(in->address);
+                rd->cedex |= geocode_mentions_cedex(in->address);
             }
             if (!rd->name[0] && has_content(city)) {
                 snprintf(rd->name, sizeof rd->name, "%s", city);
@@ -1414,26 +1414,26 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
                 rd->name_field = GEO_FIELD_ADDRESS;
                 read_qualifiers(g, rd, r);
             }
-            remark_add(g, r, GEO_R_COMMUNE_FROM_ADDRESS, GEO_FIELD_ADDRESS);
+            geocode_remark_add(g, r, GEO_R_COMMUNE_FROM_ADDRESS, GEO_FIELD_ADDRESS);
         } else if (!rd->name[0] && !rd->postcode[0]) {
             /* "12 rue de la République, Lyon": the last part, when it is not a street
              * ("…, Lyon, France": the part before the country). */
             char buf[512];
             copy_text(buf, sizeof buf, in->address);
             char *last = strrchr(buf, ',');
-            geo_qualifier q;
-            while (last && geocode_read_qualifier(g->rd, last + 1, 0, &q) == GEO_QUAL_FRANCE) {
+            geocode_qualifier q;
+            while (last && geocode_read_qualifier(g->rd, last + 1, 0, &q) == GEOCODE_QUAL_FRANCE) {
                 *last = '\0';
                 last = strrchr(buf, ',');
             }
-            geo_street st;
+            geocode_street st;
             if (last && has_content(last + 1) && !geocode_parse_street(last + 1, &st)) {
                 copy_text(rd->name, sizeof rd->name, last + 1);
-                str_trim(rd->name);
+                util_trim(rd->name);
                 rd->name_from_address = 1;
                 rd->name_field = GEO_FIELD_ADDRESS;
                 read_qualifiers(g, rd, r);
-                remark_add(g, r, GEO_R_COMMUNE_FROM_ADDRESS, GEO_FIELD_ADDRESS);
+                geocode_remark_add(g, r, GEO_R_COMMUNE_FROM_ADDRESS, GEO_FIELD_ADDRESS);
             }
         }
     }
@@ -1444,7 +1444,7 @@ static void read_cells(geocoder *g, const geo_input *in, reading *rd, geo_result
         r->postcode = r->postcode_buf;
     }
     if (rd->cedex)
-        remark_add(g, r, GEO_R_CEDEX, rd->pc_field);
+        geocode_remark_add(g, r, GEO_R_CEDEX, rd->pc_field);
 }
 
 /* The name path. Returns 1 when the result is settled (match, ambiguous or reject). */
@@ -1459,13 +1459,13 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
     if (!foreign && (nm.cands.n == 0 || nm.fuzzy || nm.prefix)) {
         char k[256];
         text_fold_into(name, k, sizeof k);
-        foreign = geo_foreign_country(k);
+        foreign = geocode_foreign_country(k);
         foreign_field = rd->name_field;
     }
     geo_field nf = rd->name_field;
     if (nm.cands.n == 0 || ((nm.fuzzy || nm.prefix) && foreign)) {
         if (foreign) {
-            remark_text(g, set_reject(g, r, GEO_R_FOREIGN_PLACE, foreign_field), 0, foreign);
+            geocode_remark_text(g, set_reject(g, r, GEO_R_FOREIGN_PLACE, foreign_field), 0, foreign);
             return 1;
         }
         if (co->valid)
@@ -1473,15 +1473,15 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
         if (nm.elsewhere.n > 0 && area_is_set(a)) {
             geo_field area_field = a->postal.n ? rd->pc_field : GEO_FIELD_DEPARTEMENT;
             geo_remark *n = set_ambiguous(g, r, &nm.elsewhere, GEO_R_NOT_IN_AREA, area_field);
-            remark_text(g, n, 0, name);
-            remark_text(g, n, 1, a->postal.n ? rd->postcode : a->dep ? a->dep->code
+            geocode_remark_text(g, n, 0, name);
+            geocode_remark_text(g, n, 1, a->postal.n ? rd->postcode : a->dep ? a->dep->code
                                                  : a->ndeps ? a->deps[0] : "");
             n->num[0] = a->postal.n ? 1 : 0;
             r->dep = NULL; /* the row says another area: no département to count it in */
             r->reg = NULL;
             return 1;
         }
-        remark_text(g, set_reject(g, r, co->foreign ? GEO_R_NAME_NOT_FOUND_OFF_LAND
+        geocode_remark_text(g, set_reject(g, r, co->foreign ? GEO_R_NAME_NOT_FOUND_OFF_LAND
                                        : area_is_set(a) ? GEO_R_NAME_NOT_FOUND_IN_AREA
                                                         : GEO_R_NAME_NOT_FOUND_NO_AREA, nf),
                     0, name);
@@ -1495,26 +1495,26 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
         return 1;
     }
     const candidate *c = &nm.cands.items[0];
-    double score = GEO_SCORE_EXACT;
+    double score = GEOCODE_SCORE_EXACT;
     if (!area_is_set(a))
-        score = GEO_SCORE_NAME_ALONE;
+        score = GEOCODE_SCORE_NAME_ALONE;
     else if (a->postal.n == 0 || nm.loose)
-        score = GEO_SCORE_NAME_IN_DEP;
+        score = GEOCODE_SCORE_NAME_IN_DEP;
     set_commune(g, r, c->commune, GEO_TYPE_MUNICIPALITY, score);
     geo_remark *n;
-    if (c->source == NAME_FORMER && c->former) {
+    if (c->source == REFDATA_NAME_FORMER && c->former) {
         r->former = c->former;
         n = note_commune(g, r, GEO_R_FORMER_COMMUNE, nf, c->commune);
         n->former = c->former;
     }
     if (nm.fuzzy) {
         n = note_text(g, r, GEO_R_NAME_CORRECTED, nf, name);
-        remark_text(g, n, 1,
-                    c->source == NAME_FORMER && c->former ? c->former->nom : c->commune->nom);
+        geocode_remark_text(g, n, 1,
+                    c->source == REFDATA_NAME_FORMER && c->former ? c->former->nom : c->commune->nom);
         n->commune[0] = c->commune;
     } else if (nm.prefix) {
         note_text(g, r, GEO_R_NAME_PREFIX, nf, name)->commune[0] = c->commune;
-    } else if (nm.variant_index > 0 && c->source != NAME_FORMER) {
+    } else if (nm.variant_index > 0 && c->source != REFDATA_NAME_FORMER) {
         note_text(g, r, GEO_R_NAME_READ_AS, nf, name)->commune[0] = c->commune;
     }
     if (nm.loose)
@@ -1523,25 +1523,25 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
     int dep_differs = a->dep && strcmp(c->commune->dep, a->dep->code) != 0;
     if (dep_differs)
         note_commune(g, r, GEO_R_DEP_DIFFERS, GEO_FIELD_DEPARTEMENT, c->commune)->dep = a->dep;
-    if (c->source == NAME_ROUTING && !nm.fuzzy && !nm.prefix)
+    if (c->source == REFDATA_NAME_ROUTING && !nm.fuzzy && !nm.prefix)
         note_text(g, r, GEO_R_ROUTING_NAME, nf, name)->commune[0] = c->commune;
     if (nm.fuzzy)
-        r->score = c->distance == 1 ? GEO_SCORE_ONE_TYPO : GEO_SCORE_TWO_TYPOS;
-    else if (nm.prefix || c->source == NAME_ROUTING)
-        r->score = GEO_SCORE_NAME_PREFIX;
+        r->score = c->distance == 1 ? GEOCODE_SCORE_ONE_TYPO : GEOCODE_SCORE_TWO_TYPOS;
+    else if (nm.prefix || c->source == REFDATA_NAME_ROUTING)
+        r->score = GEOCODE_SCORE_NAME_PREFIX;
     else if (nm.loose)
-        r->score = GEO_SCORE_CONTRADICTED;
-    if (c->source == NAME_FORMER)
-        r->score *= GEO_SCORE_FORMER_FACTOR;
-    if (dep_differs && r->score > GEO_SCORE_CONTRADICTED)
-        r->score = GEO_SCORE_CONTRADICTED;
+        r->score = GEOCODE_SCORE_CONTRADICTED;
+    if (c->source == REFDATA_NAME_FORMER)
+        r->score *= GEOCODE_SCORE_FORMER_FACTOR;
+    if (dep_differs && r->score > GEOCODE_SCORE_CONTRADICTED)
+        r->score = GEOCODE_SCORE_CONTRADICTED;
     if (!area_is_set(a) && !nm.fuzzy)
-        remark_add(g, r, GEO_R_NAME_ONLY, nf);
+        geocode_remark_add(g, r, GEO_R_NAME_ONLY, nf);
     return 1;
 }
 
 /* The INSEE path. Returns 1 when settled, with *by_code set when the code was read. */
-static int try_insee(geocoder *g, const geo_input *in, const reading *rd, const area *a,
+static int try_insee(geocoder *g, const geocode_input *in, const reading *rd, const area *a,
                      const coords *co, geo_result *r)
 {
     char code[6];
@@ -1554,13 +1554,13 @@ static int try_insee(geocoder *g, const geo_input *in, const reading *rd, const 
     const char *coll = refdata_outside_collectivity(g->rd, code, &nom_outside);
     if (coll) {
         geo_remark *n = set_reject(g, r, GEO_R_OUTSIDE_COLLECTIVITY, GEO_FIELD_INSEE);
-        remark_text(g, n, 0, nom_outside);
-        remark_text(g, n, 1, code);
-        remark_text(g, n, 2, coll);
+        geocode_remark_text(g, n, 0, nom_outside);
+        geocode_remark_text(g, n, 1, code);
+        geocode_remark_text(g, n, 2, coll);
         return 1;
     }
     const commune *by_code = refdata_commune(g->rd, code);
-    const former_commune *f = by_code ? NULL : refdata_former(g->rd, code);
+    const refdata_former_commune *f = by_code ? NULL : refdata_former(g->rd, code);
     if (f) {
         by_code = f->current;
         geo_remark *n = note_text(g, r, GEO_R_INSEE_FORMER, GEO_FIELD_INSEE, code);
@@ -1578,11 +1578,11 @@ static int try_insee(geocoder *g, const geo_input *in, const reading *rd, const 
         /* Paris, Lyon, Marseille: the code the row states is kept (75056), the
          * arrondissement that the postal code or the name tells is only noted. */
         const commune *arr = a->postal.n ? postal_arrondissement_of(&a->postal, m) : NULL;
-        if (!arr && name[0] && m->kind == COMMUNE_CURRENT) {
+        if (!arr && name[0] && m->kind == REFDATA_COMMUNE_CURRENT) {
             name_match nm;
             resolve_name(g, name, a, &nm);
             if (nm.cands.n == 1 && !nm.fuzzy &&
-                nm.cands.items[0].commune->kind == COMMUNE_ARRONDISSEMENT &&
+                nm.cands.items[0].commune->kind == REFDATA_COMMUNE_ARRONDISSEMENT &&
                 strcmp(nm.cands.items[0].commune->parent, m->insee) == 0)
                 arr = nm.cands.items[0].commune;
         }
@@ -1591,7 +1591,7 @@ static int try_insee(geocoder *g, const geo_input *in, const reading *rd, const 
         else if (rd->postcode[0] && a->postal.n > 0 && !postal_has(&a->postal, m))
             note_text(g, r, GEO_R_INSEE_POSTCODE_MISMATCH, rd->pc_field, rd->postcode)
                 ->commune[0] = m;
-        set_commune(g, r, m, GEO_TYPE_MUNICIPALITY, GEO_SCORE_EXACT);
+        set_commune(g, r, m, GEO_TYPE_MUNICIPALITY, GEOCODE_SCORE_EXACT);
         r->former = f;
         settle_point(g, r, co);
         return 1;
@@ -1603,24 +1603,24 @@ static int try_insee(geocoder *g, const geo_input *in, const reading *rd, const 
     if (nm.cands.n == 1 && a->postal.n > 0 && !postal_has(&a->postal, by_code) && !nm.loose) {
         const commune *m = nm.cands.items[0].commune;
         note_commune(g, r, GEO_R_INSEE_CONTRADICTS, GEO_FIELD_INSEE, by_code)->commune[1] = m;
-        set_commune(g, r, m, GEO_TYPE_MUNICIPALITY, GEO_SCORE_CONTRADICTED);
+        set_commune(g, r, m, GEO_TYPE_MUNICIPALITY, GEOCODE_SCORE_CONTRADICTED);
         settle_point(g, r, co);
         return 1;
     }
     if (nm.cands.n >= 1) {
-        cand_add(&nm.cands, by_code, NAME_COMMUNE, NULL, 0);
+        cand_add(&nm.cands, by_code, REFDATA_NAME_COMMUNE, NULL, 0);
         sort_candidates(&nm.cands);
         set_ambiguous(g, r, &nm.cands, GEO_R_AMBIG_INSEE_NAME, GEO_FIELD_INSEE);
         return 1;
     }
     note_text(g, r, GEO_R_INSEE_NAME_MISMATCH, rd->name_field, name)->commune[0] = by_code;
-    set_commune(g, r, by_code, GEO_TYPE_MUNICIPALITY, GEO_SCORE_CONTRADICTED);
+    set_commune(g, r, by_code, GEO_TYPE_MUNICIPALITY, GEOCODE_SCORE_CONTRADICTED);
     r->former = f;
     settle_point(g, r, co);
     return 1;
 }
 
-static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
+static ptce_status cascade(geocoder *g, const geocode_input *in, geo_result *r)
 {
     coords co;
     ptce_status st = read_coordinates(g, in, &co, r);
@@ -1632,7 +1632,7 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
     fill_area(g, &a, rd.postcode, rd.pc_field, rd.cedex, rd.dep, rd.group, rd.ngroup, r);
 
     /* 2. INSEE code. */
-    if (!str_is_blank(in->insee) && try_insee(g, in, &rd, &a, &co, r))
+    if (!util_is_blank(in->insee) && try_insee(g, in, &rd, &a, &co, r))
         return PTCE_OK;
 
     /* 3. Commune name. */
@@ -1643,7 +1643,7 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
         }
         note_text(g, r, GEO_R_NAME_NOT_FOUND, rd.name_field, rd.name);
     } else if (rd.foreign) {
-        remark_text(g, set_reject(g, r, GEO_R_FOREIGN_PLACE, rd.foreign_field), 0,
+        geocode_remark_text(g, set_reject(g, r, GEO_R_FOREIGN_PLACE, rd.foreign_field), 0,
                     rd.foreign);
         return PTCE_OK;
     }
@@ -1653,11 +1653,11 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
         candidates c;
         cand_clear(&c);
         for (size_t i = 0; i < a.postal.n; i++)
-            cand_add(&c, a.postal.first[i].commune, NAME_COMMUNE, NULL, 0);
+            cand_add(&c, a.postal.first[i].commune, REFDATA_NAME_COMMUNE, NULL, 0);
         sort_candidates(&c);
         if (c.n == 1) {
-            set_commune(g, r, c.items[0].commune, GEO_TYPE_POSTCODE, GEO_SCORE_POSTCODE_ALONE);
-            remark_add(g, r, GEO_R_POSTCODE_ONLY, rd.pc_field);
+            set_commune(g, r, c.items[0].commune, GEO_TYPE_POSTCODE, GEOCODE_SCORE_POSTCODE_ALONE);
+            geocode_remark_add(g, r, GEO_R_POSTCODE_ONLY, rd.pc_field);
             settle_point(g, r, &co);
             return PTCE_OK;
         }
@@ -1671,14 +1671,14 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
      * one within the tolerance (the point is then just off the coast or a border). */
     if (co.valid) {
         const commune *m = co.loc.commune;
-        if (!m || co.loc.status == LOCATE_NONE) {
+        if (!m || co.loc.status == REFDATA_LOCATE_NONE) {
             set_reject(g, r, GEO_R_COORD_NO_COMMUNE, co.field)->num[0] =
                 m ? co.loc.distance_m / 1000.0 : 0.0;
             return PTCE_OK;
         }
-        int inside = co.loc.status == LOCATE_INSIDE;
+        int inside = co.loc.status == REFDATA_LOCATE_INSIDE;
         set_commune(g, r, m, GEO_TYPE_COORDINATES,
-                    inside ? GEO_SCORE_POINT_IN_COMMUNE : GEO_SCORE_POINT_NEAR_COMMUNE);
+                    inside ? GEOCODE_SCORE_POINT_IN_COMMUNE : GEOCODE_SCORE_POINT_NEAR_COMMUNE);
         r->lat = co.lat;
         r->lon = co.lon;
         r->precision = "coordonnees";
@@ -1690,8 +1690,8 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
                 note_commune(g, r, GEO_R_POINT_PULLED_INSIDE, co.field, m)->num[0] = moved;
         }
         if (a.dep && strcmp(m->dep, a.dep->code) != 0) {
-            remark_add(g, r, GEO_R_POINT_OUTSIDE_DEP, GEO_FIELD_DEPARTEMENT)->dep = a.dep;
-            r->score = GEO_SCORE_POINT_OUTSIDE_DEP;
+            geocode_remark_add(g, r, GEO_R_POINT_OUTSIDE_DEP, GEO_FIELD_DEPARTEMENT)->dep = a.dep;
+            r->score = GEOCODE_SCORE_POINT_OUTSIDE_DEP;
         }
         return PTCE_OK;
     }
@@ -1706,7 +1706,7 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
         if (chef) {
             r->status = GEO_MATCH;
             r->type = GEO_TYPE_DEPARTEMENT;
-            r->score = GEO_SCORE_DEPARTEMENT_ALONE;
+            r->score = GEOCODE_SCORE_DEPARTEMENT_ALONE;
             r->dep = rd.dep;
             r->reg = refdata_region(g->rd, rd.dep->reg);
             r->lat = chef->lat;
@@ -1718,10 +1718,10 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
     }
 
     if (rd.name[0]) {
-        remark_text(g, set_reject(g, r, GEO_R_NAME_NOT_FOUND, rd.name_field), 0, rd.name);
+        geocode_remark_text(g, set_reject(g, r, GEO_R_NAME_NOT_FOUND, rd.name_field), 0, rd.name);
     } else if (rd.postcode[0]) {
         geo_remark *n = set_reject(g, r, GEO_R_POSTCODE_NO_NAME, rd.pc_field);
-        remark_text(g, n, 0, rd.postcode);
+        geocode_remark_text(g, n, 0, rd.postcode);
         n->num[0] = rd.cedex;
     } else if (has_content(in->commune) || has_content(in->address) ||
                has_content(in->insee) || has_content(in->postcode)) {
@@ -1734,14 +1734,14 @@ static ptce_status cascade(geocoder *g, const geo_input *in, geo_result *r)
 
 /* ---- BAN ------------------------------------------------------------------------------- */
 
-static void refine_with_ban(geocoder *g, const geo_input *in, geo_result *r)
+static void refine_with_ban(geocoder *g, const geocode_input *in, geo_result *r)
 {
-    geo_street s;
+    geocode_street s;
     if (!geocode_parse_street(in->address, &s))
         return;
-    ban_hit hit;
+    geocode_ban_hit hit;
     int covered = 0;
-    if (!ban_locate(g->ban, g->rd, r->commune, &s, &hit, &covered)) {
+    if (!geocode_ban_locate(g->ban, g->rd, r->commune, &s, &hit, &covered)) {
         if (covered)
             note_text(g, r, GEO_R_BAN_MISSING, GEO_FIELD_ADDRESS, in->address);
         return;
@@ -1749,42 +1749,42 @@ static void refine_with_ban(geocoder *g, const geo_input *in, geo_result *r)
     if (r->type == GEO_TYPE_COORDINATES) {
         /* The census's own point agreed with the commune: keep it, but say where the BAN
          * puts the address when they are far apart. */
-        double d = geo_distance_km(r->lat, r->lon, hit.lat, hit.lon);
+        double d = geocode_distance_km(r->lat, r->lon, hit.lat, hit.lon);
         if (d > 1.0)
-            remark_add(g, r, GEO_R_BAN_FAR, GEO_FIELD_ADDRESS)->num[0] = d;
+            geocode_remark_add(g, r, GEO_R_BAN_FAR, GEO_FIELD_ADDRESS)->num[0] = d;
         return;
     }
     if (hit.commune && hit.commune != r->commune) {
         note_commune(g, r, GEO_R_BAN_OTHER_COMMUNE, GEO_FIELD_ADDRESS, hit.commune);
-        const former_commune *former = r->former;
+        const refdata_former_commune *former = r->former;
         set_commune(g, r, hit.commune, GEO_TYPE_ADDRESS, r->score);
         r->former = former;
     }
-    double score = GEO_SCORE_EXACT;
+    double score = GEOCODE_SCORE_EXACT;
     geo_remark *n;
     switch (hit.match) {
-    case BAN_EXACT:
+    case GEOCODE_BAN_EXACT:
         n = note_text(g, r, GEO_R_BAN_EXACT, GEO_FIELD_ADDRESS, hit.rep);
         n->num[0] = hit.number;
-        remark_text(g, n, 2, hit.street);
+        geocode_remark_text(g, n, 2, hit.street);
         break;
-    case BAN_NUMBER_NEAR:
-        score = GEO_SCORE_BAN_NUMBER_NEAR;
+    case GEOCODE_BAN_NUMBER_NEAR:
+        score = GEOCODE_SCORE_BAN_NUMBER_NEAR;
         n = note_text(g, r, GEO_R_BAN_NUMBER_NEAR, GEO_FIELD_ADDRESS, s.rep);
         n->num[0] = s.number;
         n->num[1] = hit.number;
-        remark_text(g, n, 1, hit.rep);
-        remark_text(g, n, 2, hit.street);
+        geocode_remark_text(g, n, 1, hit.rep);
+        geocode_remark_text(g, n, 2, hit.street);
         break;
-    case BAN_STREET:
-    case BAN_NONE:
-        score = GEO_SCORE_BAN_STREET;
-        remark_text(g, remark_add(g, r, GEO_R_BAN_STREET, GEO_FIELD_ADDRESS), 2, hit.street);
+    case GEOCODE_BAN_STREET:
+    case GEOCODE_BAN_NONE:
+        score = GEOCODE_SCORE_BAN_STREET;
+        geocode_remark_text(g, geocode_remark_add(g, r, GEO_R_BAN_STREET, GEO_FIELD_ADDRESS), 2, hit.street);
         break;
     }
     if (hit.street_fuzzy) {
-        score *= GEO_SCORE_BAN_FUZZY_FACTOR;
-        remark_text(g, remark_add(g, r, GEO_R_BAN_STREET_FUZZY, GEO_FIELD_ADDRESS), 2,
+        score *= GEOCODE_SCORE_BAN_FUZZY_FACTOR;
+        geocode_remark_text(g, geocode_remark_add(g, r, GEO_R_BAN_STREET_FUZZY, GEO_FIELD_ADDRESS), 2,
                     hit.street);
     }
     r->type = GEO_TYPE_ADDRESS;
@@ -1797,11 +1797,11 @@ static void refine_with_ban(geocoder *g, const geo_input *in, geo_result *r)
 
 /* ---- overrides ------------------------------------------------------------------------- */
 
-static ptce_status apply_override(geocoder *g, const geo_input *in, const override_entry *ov,
+static ptce_status apply_override(geocoder *g, const geocode_input *in, const geocode_override_entry *ov,
                                   geo_result *r)
 {
     if (ov->commune) {
-        set_commune(g, r, ov->commune, GEO_TYPE_MUNICIPALITY, GEO_SCORE_EXACT);
+        set_commune(g, r, ov->commune, GEO_TYPE_MUNICIPALITY, GEOCODE_SCORE_EXACT);
         if (ov->code_given)
             note_text(g, r, GEO_R_OVERRIDE_FORMER_CODE, GEO_FIELD_ID, ov->code_given)
                 ->commune[0] = ov->commune;
@@ -1824,20 +1824,20 @@ static ptce_status apply_override(geocoder *g, const geo_input *in, const overri
         if (st)
             return st;
         if (!m) {
-            locate_result loc;
+            refdata_locate_result loc;
             if ((st = refdata_locate(g->ctx, shapes_of(g), ov->lon, ov->lat, PLACE_TOLERANCE_M,
                                      &loc)))
                 return st;
-            if (loc.status != LOCATE_NONE)
+            if (loc.status != REFDATA_LOCATE_NONE)
                 m = loc.commune;
         }
         if (!m) {
             geo_remark *n = set_reject(g, r, GEO_R_OVERRIDE_NO_COMMUNE, GEO_FIELD_ID);
             n->num[0] = (double)ov->line;
-            remark_text(g, n, 0, ov->note);
+            geocode_remark_text(g, n, 0, ov->note);
             return PTCE_OK;
         }
-        set_commune(g, r, m, GEO_TYPE_COORDINATES, GEO_SCORE_EXACT);
+        set_commune(g, r, m, GEO_TYPE_COORDINATES, GEOCODE_SCORE_EXACT);
     }
     if (ov->has_point) {
         r->type = GEO_TYPE_COORDINATES;
@@ -1854,15 +1854,15 @@ static ptce_status apply_override(geocoder *g, const geo_input *in, const overri
             note_commune(g, r, GEO_R_OVERRIDE_POINT_FAR, GEO_FIELD_ID, r->commune)->num[0] =
                 d / 1000.0;
     }
-    geo_remark *n = remark_insert(g, r, 0, GEO_R_OVERRIDE, GEO_FIELD_ID);
+    geo_remark *n = geocode_remark_insert(g, r, 0, GEO_R_OVERRIDE, GEO_FIELD_ID);
     n->num[0] = (double)ov->line;
-    remark_text(g, n, 0, ov->note);
+    geocode_remark_text(g, n, 0, ov->note);
     /* The row still names a former commune when its INSEE cell holds the code of one
      * merged into the commune the correction retains. */
     char code[6];
     int zero;
-    const former_commune *f;
-    if (!str_is_blank(in->insee) && refdata_clean_insee(in->insee, code, &zero) &&
+    const refdata_former_commune *f;
+    if (!util_is_blank(in->insee) && refdata_clean_insee(in->insee, code, &zero) &&
         !refdata_commune(g->rd, code) && (f = refdata_former(g->rd, code)) != NULL &&
         (f->current == r->commune || strcmp(f->current->insee, r->commune->parent) == 0))
         r->former = f;
@@ -1874,18 +1874,18 @@ static ptce_status apply_override(geocoder *g, const geo_input *in, const overri
 /* The class of a commune's own point, and the cap on the score when it is approximate. */
 static geo_accuracy commune_point_accuracy(const commune *m, double *cap)
 {
-    *cap = GEO_SCORE_EXACT;
+    *cap = GEOCODE_SCORE_EXACT;
     switch (m->precision) {
-    case POINT_GEONAMES:
-    case POINT_GEONAMES_NEARBY:
-    case POINT_FORMER_COMMUNE:
-    case POINT_INTERIOR: /* inside the commune's own polygon */
+    case REFDATA_POINT_GEONAMES:
+    case REFDATA_POINT_GEONAMES_NEARBY:
+    case REFDATA_POINT_FORMER_COMMUNE:
+    case REFDATA_POINT_INTERIOR: /* inside the commune's own polygon */
         return GEO_ACCURACY_COMMUNE;
-    case POINT_PARENT:
-        *cap = GEO_SCORE_CAP_PARENT_POINT;
+    case REFDATA_POINT_PARENT:
+        *cap = GEOCODE_SCORE_CAP_PARENT_POINT;
         return GEO_ACCURACY_APPROXIMATE;
-    case POINT_RECREATED:
-        *cap = GEO_SCORE_CAP_RECREATED_POINT;
+    case REFDATA_POINT_RECREATED:
+        *cap = GEOCODE_SCORE_CAP_RECREATED_POINT;
         return GEO_ACCURACY_APPROXIMATE;
     }
     return GEO_ACCURACY_APPROXIMATE;
@@ -1915,13 +1915,13 @@ static void settle_accuracy(geocoder *g, geo_result *r)
     if (r->score > cap)
         r->score = cap;
     switch (m->precision) {
-    case POINT_PARENT: {
+    case REFDATA_POINT_PARENT: {
         const commune *city = refdata_commune(g->rd, m->parent);
         note_text(g, r, GEO_R_POINT_PARENT, GEO_FIELD_NONE, city ? city->nom : m->parent)
             ->commune[0] = m;
         break;
     }
-    case POINT_RECREATED:
+    case REFDATA_POINT_RECREATED:
         note_commune(g, r, GEO_R_POINT_RECREATED, GEO_FIELD_NONE, m);
         break;
     default:
@@ -1929,21 +1929,21 @@ static void settle_accuracy(geocoder *g, geo_result *r)
     }
 }
 
-static ptce_status geocode_one(geocoder *g, const geo_input *in, geo_result *r)
+static ptce_status geocode_one(geocoder *g, const geocode_input *in, geo_result *r)
 {
     ptce_status st = PTCE_OK;
-    const override_entry *ov = NULL;
+    const geocode_override_entry *ov = NULL;
     if (g->overrides && in->id && in->id[0]) {
         char id[256];
         copy_text(id, sizeof id, in->id);
-        str_trim(id);
-        ov = overrides_find(g->overrides, id);
+        util_trim(id);
+        ov = geocode_overrides_find(g->overrides, id);
     }
     if (ov) {
         st = apply_override(g, in, ov, r);
     } else {
         st = cascade(g, in, r);
-        if (!st && g->ban && r->status == GEO_MATCH && r->commune && !str_is_blank(in->address))
+        if (!st && g->ban && r->status == GEO_MATCH && r->commune && !util_is_blank(in->address))
             refine_with_ban(g, in, r);
     }
     if (st)
@@ -1952,7 +1952,7 @@ static ptce_status geocode_one(geocoder *g, const geo_input *in, geo_result *r)
     return PTCE_OK;
 }
 
-ptce_status geocode_row(geocoder *g, const geo_input *in, geo_result *r)
+ptce_status geocode_row(geocoder *g, const geocode_input *in, geo_result *r)
 {
     memset(r, 0, sizeof *r);
     r->postcode = "";

@@ -30,7 +30,7 @@
 #include "refdata/refdata.h"
 
 /* What a row says about its place. Any field may be "" (never NULL). */
-typedef struct geo_input {
+typedef struct geocode_input {
     const char *id;
     const char *insee;
     const char *postcode;
@@ -41,50 +41,50 @@ typedef struct geo_input {
     const char *longitude;
     const char *x;          /* Lambert-93 metres */
     const char *y;
-} geo_input;
+} geocode_input;
 
 /* The scores of geo_result.score: how sure the commune is, by what decided it. Documented
  * for users in docs/geocodage.md (« Repères pour le score »); defined here only. */
-#define GEO_SCORE_EXACT 1.0             /* INSEE code, exact name with its postal code, a
+#define GEOCODE_SCORE_EXACT 1.0             /* INSEE code, exact name with its postal code, a
                                          * correction, a BAN address at its number */
-#define GEO_SCORE_NAME_IN_DEP 0.95      /* exact name inside the stated département only */
-#define GEO_SCORE_NAME_ALONE 0.9        /* exact name, nothing else to confirm it */
-#define GEO_SCORE_POSTCODE_ALONE 0.9    /* the one commune of a postal code given alone */
-#define GEO_SCORE_ONE_TYPO 0.85         /* a name with one typing error */
-#define GEO_SCORE_CONTRADICTED 0.8      /* postal code, code, coordinates or département
+#define GEOCODE_SCORE_NAME_IN_DEP 0.95      /* exact name inside the stated département only */
+#define GEOCODE_SCORE_NAME_ALONE 0.9        /* exact name, nothing else to confirm it */
+#define GEOCODE_SCORE_POSTCODE_ALONE 0.9    /* the one commune of a postal code given alone */
+#define GEOCODE_SCORE_ONE_TYPO 0.85         /* a name with one typing error */
+#define GEOCODE_SCORE_CONTRADICTED 0.8      /* postal code, code, coordinates or département
                                          * contradict the commune: also the cap */
-#define GEO_SCORE_TWO_TYPOS 0.75        /* a name with two typing errors */
-#define GEO_SCORE_NAME_PREFIX 0.7       /* a name's first words, or a post-office name */
-#define GEO_SCORE_POINT_IN_COMMUNE 0.9  /* coordinates alone, inside the commune's polygon */
-#define GEO_SCORE_POINT_NEAR_COMMUNE 0.8 /* coordinates alone, outside every polygon but
+#define GEOCODE_SCORE_TWO_TYPOS 0.75        /* a name with two typing errors */
+#define GEOCODE_SCORE_NAME_PREFIX 0.7       /* a name's first words, or a post-office name */
+#define GEOCODE_SCORE_POINT_IN_COMMUNE 0.9  /* coordinates alone, inside the commune's polygon */
+#define GEOCODE_SCORE_POINT_NEAR_COMMUNE 0.8 /* coordinates alone, outside every polygon but
                                           * within the tolerance of this one */
-#define GEO_SCORE_POINT_OUTSIDE_DEP 0.5 /* coordinates alone, outside the stated département */
-#define GEO_SCORE_DEPARTEMENT_ALONE 0.3 /* only the département is known */
-#define GEO_SCORE_FORMER_FACTOR 0.98    /* applied to a match through a former commune */
-#define GEO_SCORE_BAN_NUMBER_NEAR 0.9   /* BAN: the nearest number on the same side, at most */
-#define GEO_SCORE_BAN_STREET 0.8        /* BAN: the street's middle point, at most */
-#define GEO_SCORE_BAN_FUZZY_FACTOR 0.95 /* BAN: a street name with a typing error */
+#define GEOCODE_SCORE_POINT_OUTSIDE_DEP 0.5 /* coordinates alone, outside the stated département */
+#define GEOCODE_SCORE_DEPARTEMENT_ALONE 0.3 /* only the département is known */
+#define GEOCODE_SCORE_FORMER_FACTOR 0.98    /* applied to a match through a former commune */
+#define GEOCODE_SCORE_BAN_NUMBER_NEAR 0.9   /* BAN: the nearest number on the same side, at most */
+#define GEOCODE_SCORE_BAN_STREET 0.8        /* BAN: the street's middle point, at most */
+#define GEOCODE_SCORE_BAN_FUZZY_FACTOR 0.95 /* BAN: a street name with a typing error */
 /* Caps when the point drawn is not the commune's own (the score then says how sure the
  * point is, not only the commune). */
-#define GEO_SCORE_CAP_PARENT_POINT 0.9    /* an arrondissement at its city's point: a few km */
-#define GEO_SCORE_CAP_RECREATED_POINT 0.7 /* a re-created commune, at a point of the 2018
+#define GEOCODE_SCORE_CAP_PARENT_POINT 0.9    /* an arrondissement at its city's point: a few km */
+#define GEOCODE_SCORE_CAP_RECREATED_POINT 0.7 /* a re-created commune, at a point of the 2018
                                            * commune that held it: a few km */
 
 typedef struct geocoder geocoder;
 
-ptce_status geocoder_new(ptce_ctx *ctx, const refdata *rd, geocoder **out);
-void geocoder_free(geocoder *g);
+ptce_status geocode_new(ptce_ctx *ctx, const refdata *rd, geocoder **out);
+void geocode_free(geocoder *g);
 
 /* Analyst corrections, applied before anything else (option --overrides of the CLI).
  * `path` is a `;`-separated CSV, UTF-8 (BOM allowed) or Windows-1252, with the header
  *     id;insee;latitude;longitude;note
  * (columns in any order; `insee` or `latitude`+`longitude` may be left out, `note` too).
- * Each row fixes the census row whose id (geo_input.id) is equal: an INSEE code (a former
+ * Each row fixes the census row whose id (geocode_input.id) is equal: an INSEE code (a former
  * code is read as its current commune), coordinates in WGS 84 (decimal point or comma), or
  * both. The file is checked whole at load time: an unreadable value, an unknown INSEE code,
  * coordinates outside the 18 regions or an id given twice is an error whose message names
  * the file, the line and the column. Loading again replaces the previous corrections. */
-ptce_status geocoder_load_overrides(geocoder *g, const char *path);
+ptce_status geocode_load_overrides(geocoder *g, const char *path);
 
 /* Street addresses of the Base Adresse Nationale (option --ban of the CLI): one or more
  * BAN CSV files ("adresses-DD.csv" per département, `;`-separated, plain or gzip-compressed,
@@ -96,16 +96,16 @@ ptce_status geocoder_load_overrides(geocoder *g, const char *path);
  * number, the street's middle point; when the street is not in the file, the commune's
  * point as before, with a note. Several calls add up. About 60 bytes per address point:
  * load the départements needed, not the whole country. */
-ptce_status geocoder_load_ban(geocoder *g, const char *const *paths, size_t n);
+ptce_status geocode_load_ban(geocoder *g, const char *const *paths, size_t n);
 
 /* How many corrections and BAN address points are loaded. */
-size_t geocoder_overrides_count(const geocoder *g);
-size_t geocoder_ban_count(const geocoder *g);
+size_t geocode_overrides_count(const geocoder *g);
+size_t geocode_ban_count(const geocoder *g);
 
 /* Geocodes one row. Always fills `out` (whatever it held before is overwritten, not
  * freed): call geo_result_free() on it afterwards. Returns an error only for an internal
  * failure (memory, PROJ), never for bad input, which becomes a reject with its reason. */
-ptce_status geocode_row(geocoder *g, const geo_input *in, geo_result *out);
+ptce_status geocode_row(geocoder *g, const geocode_input *in, geo_result *out);
 
 /* Exposed for tests and the fuzzer: the normalisations the cascade relies on. */
 
@@ -117,32 +117,32 @@ int geocode_clean_postcode(const char *text, char out[6], int *restored_zero, in
 const departement *geocode_parse_departement(const refdata *rd, const char *text);
 /* What a trailing part of a commune cell says besides the name: "…, France", "(Guadeloupe)",
  * "- 43", "(43100)", "DOM", "Bretagne", "(Suisse)". */
-typedef enum geo_qualifier_kind {
-    GEO_QUAL_NONE,      /* not a qualifier: part of the name */
-    GEO_QUAL_FRANCE,    /* the country itself: adds nothing */
-    GEO_QUAL_FOREIGN,   /* another country */
-    GEO_QUAL_AREA,      /* one or more départements: a département, a region, "DOM"… */
-    GEO_QUAL_POSTCODE   /* a postal code (leading zero restored) */
-} geo_qualifier_kind;
+typedef enum geocode_qualifier_kind {
+    GEOCODE_QUAL_NONE,      /* not a qualifier: part of the name */
+    GEOCODE_QUAL_FRANCE,    /* the country itself: adds nothing */
+    GEOCODE_QUAL_FOREIGN,   /* another country */
+    GEOCODE_QUAL_AREA,      /* one or more départements: a département, a region, "DOM"… */
+    GEOCODE_QUAL_POSTCODE   /* a postal code (leading zero restored) */
+} geocode_qualifier_kind;
 
-#define GEO_QUAL_MAX_DEPS 16
+#define GEOCODE_QUAL_MAX_DEPS 16
 
-typedef struct geo_qualifier {
-    geo_qualifier_kind kind;
+typedef struct geocode_qualifier {
+    geocode_qualifier_kind kind;
     const char *label;          /* what it was read as (a département's or region's name,
                                  * "France", "DOM", the country); static or refdata text */
-    const departement *deps[GEO_QUAL_MAX_DEPS]; /* GEO_QUAL_AREA, in code order */
+    const departement *deps[GEOCODE_QUAL_MAX_DEPS]; /* GEOCODE_QUAL_AREA, in code order */
     int ndeps;
-    const departement *dep;     /* GEO_QUAL_AREA when it names exactly one département */
-    char postcode[6];           /* GEO_QUAL_POSTCODE */
+    const departement *dep;     /* GEOCODE_QUAL_AREA when it names exactly one département */
+    char postcode[6];           /* GEOCODE_QUAL_POSTCODE */
     int restored_zero;
-} geo_qualifier;
+} geocode_qualifier;
 
 /* Reads `text` (a whole cell part, e.g. the inside of a parenthesis) as a qualifier.
  * Département codes of one digit ("1") are only accepted when `short_codes` is set (a
  * département column, a parenthesis); a bare trailing word must say more. Returns kind. */
-geo_qualifier_kind geocode_read_qualifier(const refdata *rd, const char *text, int short_codes,
-                                          geo_qualifier *q);
+geocode_qualifier_kind geocode_read_qualifier(const refdata *rd, const char *text, int short_codes,
+                                          geocode_qualifier *q);
 
 /* Folded name keys to try for a commune name, best first ("St-Jean (Le)" → "le saint jean"…).
  * Returns the number written (at most max); each key is at most 127 bytes. */
@@ -152,11 +152,11 @@ int geocode_name_variants(const char *name, char keys[][128], int max);
  * number 12, rep "bis", key "rue republique" (folded, abbreviations expanded, little words
  * dropped). Postal code, city, BP/CS/CEDEX and building lines are left out.
  * Returns 1 when a street was found, 0 otherwise (out->key is then ""). */
-typedef struct geo_street {
+typedef struct geocode_street {
     int number;        /* 0 when no number */
     char rep[8];       /* "bis", "ter", "a"…; "" when none */
     char key[128];
-} geo_street;
-int geocode_parse_street(const char *address, geo_street *out);
+} geocode_street;
+int geocode_parse_street(const char *address, geocode_street *out);
 
 #endif

@@ -16,7 +16,7 @@
 
 /* ---- folding: text/fold.h (text_fold_into) ------------------------------------------- */
 
-uint32_t geo_letter_mask(const char *key)
+uint32_t geocode_letter_mask(const char *key)
 {
     uint32_t m = 0;
     for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
@@ -30,7 +30,7 @@ uint32_t geo_letter_mask(const char *key)
     return m;
 }
 
-int geo_mentions_cedex(const char *text)
+int geocode_mentions_cedex(const char *text)
 {
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         if ((*p | 0x20) != 'c')
@@ -48,7 +48,7 @@ int geo_mentions_cedex(const char *text)
     return 0;
 }
 
-int geo_has_content(const char *text)
+int geocode_has_content(const char *text)
 {
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         if ((*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
@@ -81,8 +81,8 @@ int geocode_clean_postcode(const char *text, char out[6], int *restored_zero, in
     *restored_zero = 0;
     *cedex = 0;
     out[0] = '\0';
-    *cedex = geo_mentions_cedex(text);
-    if (geo_foreign_postcode(text))
+    *cedex = geocode_mentions_cedex(text);
+    if (geocode_foreign_postcode(text))
         return 0;
     /* Take the first run of digits, allowing one space inside ("69 002"). */
     const char *p = text;
@@ -205,7 +205,7 @@ static const char *const countries[][2] = {
     {"pologne", "Pologne"}, {"grece", "Grèce"}, {"roumanie", "Roumanie"},
     {"bresil", "Brésil"}, {"argentine", "Argentine"}, {"chine", "Chine"}, {"japon", "Japon"}};
 
-const char *geo_foreign_country(const char *folded)
+const char *geocode_foreign_country(const char *folded)
 {
     size_t len = strlen(folded);
     for (size_t i = 0; i < sizeof countries / sizeof *countries; i++) {
@@ -220,7 +220,7 @@ const char *geo_foreign_country(const char *folded)
     return NULL;
 }
 
-const char *geo_foreign_postcode(const char *text)
+const char *geocode_foreign_postcode(const char *text)
 {
     static const char *const prefixes[][2] = {
         {"CH", "Suisse"},  {"B", "Belgique"},   {"BE", "Belgique"}, {"D", "Allemagne"},
@@ -294,49 +294,49 @@ static int in_words(const char *w, const char *const *list)
     return 0;
 }
 
-static void qual_add_dep(geo_qualifier *q, const departement *d)
+static void qual_add_dep(geocode_qualifier *q, const departement *d)
 {
     for (int i = 0; i < q->ndeps; i++)
         if (q->deps[i] == d)
             return;
-    if (q->ndeps < GEO_QUAL_MAX_DEPS)
+    if (q->ndeps < GEOCODE_QUAL_MAX_DEPS)
         q->deps[q->ndeps++] = d;
 }
 
-static geo_qualifier_kind qual_region(const refdata *rd, const region *r, geo_qualifier *q)
+static geocode_qualifier_kind qual_region(const refdata *rd, const region *r, geocode_qualifier *q)
 {
-    q->kind = GEO_QUAL_AREA;
+    q->kind = GEOCODE_QUAL_AREA;
     q->label = r->nom;
     for (size_t i = 0; i < rd->ndeps; i++)
         if (strcmp(rd->deps[i].reg, r->code) == 0)
             qual_add_dep(q, &rd->deps[i]);
     if (q->ndeps == 1)
         q->dep = q->deps[0];
-    return q->ndeps ? GEO_QUAL_AREA : (q->kind = GEO_QUAL_NONE);
+    return q->ndeps ? GEOCODE_QUAL_AREA : (q->kind = GEOCODE_QUAL_NONE);
 }
 
 /* A département or a region named by a folded key without its designator word. */
-static geo_qualifier_kind qual_area(const refdata *rd, const char *key, int short_codes,
-                                    geo_qualifier *q)
+static geocode_qualifier_kind qual_area(const refdata *rd, const char *key, int short_codes,
+                                    geocode_qualifier *q)
 {
     for (size_t i = 0; i < sizeof region_aliases / sizeof *region_aliases; i++)
         if (strcmp(key, region_aliases[i].key) == 0) {
             const region *r = refdata_region(rd, region_aliases[i].reg);
-            return r ? qual_region(rd, r, q) : GEO_QUAL_NONE;
+            return r ? qual_region(rd, r, q) : GEOCODE_QUAL_NONE;
         }
     for (size_t i = 0; i < sizeof dep_groups / sizeof *dep_groups; i++)
         if (strcmp(key, dep_groups[i].key) == 0) {
-            q->kind = GEO_QUAL_AREA;
+            q->kind = GEOCODE_QUAL_AREA;
             q->label = dep_groups[i].label;
             for (size_t k = 0; k < rd->ndeps; k++)
                 if (strcmp(rd->deps[k].code, dep_groups[i].lo) >= 0 &&
                     strcmp(rd->deps[k].code, dep_groups[i].hi) <= 0)
                     qual_add_dep(q, &rd->deps[k]);
-            return q->ndeps ? GEO_QUAL_AREA : (q->kind = GEO_QUAL_NONE);
+            return q->ndeps ? GEOCODE_QUAL_AREA : (q->kind = GEOCODE_QUAL_NONE);
         }
     /* A one-digit code ("1" for the Ain) only where a département is expected. */
     if (!short_codes && key[0] && !key[1])
-        return GEO_QUAL_NONE;
+        return GEOCODE_QUAL_NONE;
     const departement *d = geocode_parse_departement(rd, key);
     /* geocode_parse_departement also reads "13 bouches du rhone"; a code followed by
      * anything else is not a qualifier ("43 rue…"). */
@@ -346,32 +346,32 @@ static geo_qualifier_kind qual_area(const refdata *rd, const char *key, int shor
             d = NULL;
     }
     if (d) {
-        q->kind = GEO_QUAL_AREA;
+        q->kind = GEOCODE_QUAL_AREA;
         q->label = d->nom;
         q->dep = d;
         q->deps[0] = d;
         q->ndeps = 1;
-        return GEO_QUAL_AREA;
+        return GEOCODE_QUAL_AREA;
     }
     for (size_t i = 0; i < rd->nregions; i++)
         if (strcmp(rd->regions[i].key, key) == 0)
             return qual_region(rd, &rd->regions[i], q);
-    return GEO_QUAL_NONE;
+    return GEOCODE_QUAL_NONE;
 }
 
-geo_qualifier_kind geocode_read_qualifier(const refdata *rd, const char *text, int short_codes,
-                                          geo_qualifier *q)
+geocode_qualifier_kind geocode_read_qualifier(const refdata *rd, const char *text, int short_codes,
+                                          geocode_qualifier *q)
 {
     memset(q, 0, sizeof *q);
     char key[128];
     text_fold_into(text, key, sizeof key);
     if (!key[0])
-        return GEO_QUAL_NONE;
+        return GEOCODE_QUAL_NONE;
     if (in_words(key, france_words)) {
         q->label = "France";
-        return q->kind = GEO_QUAL_FRANCE;
+        return q->kind = GEOCODE_QUAL_FRANCE;
     }
-    const char *country = geo_foreign_country(key);
+    const char *country = geocode_foreign_country(key);
     if (country) {
         /* Only the country alone ("Suisse"), not "Genève Suisse". */
         int alone = 0;
@@ -380,7 +380,7 @@ geo_qualifier_kind geocode_read_qualifier(const refdata *rd, const char *text, i
                 alone = 1;
         if (alone) {
             q->label = country;
-            return q->kind = GEO_QUAL_FOREIGN;
+            return q->kind = GEOCODE_QUAL_FOREIGN;
         }
     }
     /* A postal code: "43100", "1000", "43100 cedex", "43100 cedex 2". */
@@ -398,9 +398,9 @@ geo_qualifier_kind geocode_read_qualifier(const refdata *rd, const char *text, i
             int cedex;
             if (geocode_clean_postcode(w0, q->postcode, &q->restored_zero, &cedex)) {
                 q->label = q->postcode;
-                return q->kind = GEO_QUAL_POSTCODE;
+                return q->kind = GEOCODE_QUAL_POSTCODE;
             }
-            return GEO_QUAL_NONE;
+            return GEOCODE_QUAL_NONE;
         }
     }
     /* "département de la Haute-Loire", "dept 43", "région Bretagne", "île de la Réunion". */
@@ -435,7 +435,7 @@ geo_qualifier_kind geocode_read_qualifier(const refdata *rd, const char *text, i
             memset(q, 0, sizeof *q);
         }
     }
-    return GEO_QUAL_NONE;
+    return GEOCODE_QUAL_NONE;
 }
 
 /* ---- name variants --------------------------------------------------------------------- */
@@ -767,7 +767,7 @@ static size_t street_key_words(char *const *words, int nw, char *out, size_t siz
     return len;
 }
 
-size_t geo_street_key(const char *name, char *out, size_t size)
+size_t geocode_street_key(const char *name, char *out, size_t size)
 {
     char folded[256];
     text_fold_into(name, folded, sizeof folded);
@@ -796,7 +796,7 @@ static const char *rep_full(const char *w)
 
 /* Reads one comma-separated segment; fills number/rep/key. Returns 2 for a street with a
  * type word, 1 for a number followed by words, -1 for a number alone, 0 for nothing. */
-static int parse_segment(const char *segment, geo_street *s)
+static int parse_segment(const char *segment, geocode_street *s)
 {
     char folded[256];
     text_fold_into(segment, folded, sizeof folded);
@@ -873,12 +873,12 @@ static int parse_segment(const char *segment, geo_street *s)
     return typed ? 2 : 1;
 }
 
-int geocode_parse_street(const char *address, geo_street *out)
+int geocode_parse_street(const char *address, geocode_street *out)
 {
     memset(out, 0, sizeof *out);
     char buf[512];
     snprintf(buf, sizeof buf, "%s", address);
-    geo_street best = {0}, cur, pending = {0};
+    geocode_street best = {0}, cur, pending = {0};
     int best_rank = 0;
     char *save = NULL;
     for (char *seg = strtok_r(buf, ",;\n", &save); seg; seg = strtok_r(NULL, ",;\n", &save)) {

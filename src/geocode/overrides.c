@@ -15,15 +15,15 @@
 #include "core/util.h"
 #include "geocode/internal.h"
 
-struct override_table {
+struct geocode_override_table {
     char *path;
-    override_entry *entries;   /* sorted by id */
+    geocode_override_entry *entries;   /* sorted by id */
     size_t n;
     char **strings;            /* owned copies of ids, notes and codes */
     size_t nstrings, capstrings;
 };
 
-static void table_free(override_table *t)
+static void table_free(geocode_override_table *t)
 {
     if (!t)
         return;
@@ -35,31 +35,31 @@ static void table_free(override_table *t)
     free(t);
 }
 
-void overrides_free(override_table *t)
+void geocode_overrides_free(geocode_override_table *t)
 {
     table_free(t);
 }
 
-size_t overrides_count(const override_table *t)
+size_t geocode_overrides_size(const geocode_override_table *t)
 {
     return t->n;
 }
 
-const char *overrides_path(const override_table *t)
+const char *geocode_overrides_path(const geocode_override_table *t)
 {
     return t->path;
 }
 
 static int cmp_entry(const void *a, const void *b)
 {
-    const override_entry *x = a, *y = b;
+    const geocode_override_entry *x = a, *y = b;
     int c = strcmp(x->id, y->id);
     if (c)
         return c;
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
-const override_entry *overrides_find(const override_table *t, const char *id)
+const geocode_override_entry *geocode_overrides_find(const geocode_override_table *t, const char *id)
 {
     size_t lo = 0, hi = t->n;
     while (lo < hi) {
@@ -76,7 +76,7 @@ const override_entry *overrides_find(const override_table *t, const char *id)
 }
 
 /* Keeps a copy owned by the table; NULL when memory runs out. */
-static const char *keep(override_table *t, const char *s)
+static const char *keep(geocode_override_table *t, const char *s)
 {
     if (t->nstrings == t->capstrings) {
         size_t cap = t->capstrings ? 2 * t->capstrings : 64;
@@ -86,7 +86,7 @@ static const char *keep(override_table *t, const char *s)
         t->strings = grown;
         t->capstrings = cap;
     }
-    char *copy = ptce_strdup(s);
+    char *copy = util_strdup(s);
     if (!copy)
         return NULL;
     t->strings[t->nstrings++] = copy;
@@ -122,9 +122,9 @@ static int column_role(const char *header)
 }
 
 /* Reads one data row into `e`. Returns PTCE_OK or an error naming line and column. */
-static ptce_status read_row(geocoder *g, override_table *t, const csv_table *tab,
-                            const csv_row *rec, const int *col, const char *const *header,
-                            override_entry *e)
+static ptce_status read_row(geocoder *g, geocode_override_table *t, const csvfile_table *tab,
+                            const csvfile_row *rec, const int *col, const char *const *header,
+                            geocode_override_entry *e)
 {
     ptce_ctx *ctx = g->ctx;
     const char *path = t->path;
@@ -133,8 +133,8 @@ static ptce_status read_row(geocoder *g, override_table *t, const csv_table *tab
         cell[k][0] = '\0';
         if (col[k] >= 0) {
             /* The reader refused longer cells: this copy cuts nothing. */
-            snprintf(cell[k], sizeof cell[k], "%s", csv_table_cell(tab, rec, (size_t)col[k]));
-            str_trim(cell[k]);
+            snprintf(cell[k], sizeof cell[k], "%s", csvfile_table_cell(tab, rec, (size_t)col[k]));
+            util_trim(cell[k]);
         }
     }
 #define COLNAME(k) (header[col[k]])
@@ -160,7 +160,7 @@ static ptce_status read_row(geocoder *g, override_table *t, const csv_table *tab
                              path, rec->line, COLNAME(COL_INSEE), nom, code, coll);
         e->commune = refdata_commune(g->rd, code);
         if (!e->commune) {
-            const former_commune *f = refdata_former(g->rd, code);
+            const refdata_former_commune *f = refdata_former(g->rd, code);
             if (!f)
                 return ptce_fail(ctx, PTCE_ERR_INPUT,
                                  "%s, ligne %zu, colonne « %s » : code INSEE %s inconnu du COG "
@@ -181,16 +181,16 @@ static ptce_status read_row(geocoder *g, override_table *t, const csv_table *tab
     }
     if (has_lat) {
         double lat, lon;
-        if (!parse_decimal(cell[COL_LAT], &lat))
+        if (!util_parse_decimal(cell[COL_LAT], &lat))
             return ptce_fail(ctx, PTCE_ERR_INPUT,
                              "%s, ligne %zu, colonne « %s » : « %s » n'est pas un nombre",
                              path, rec->line, COLNAME(COL_LAT), cell[COL_LAT]);
-        if (!parse_decimal(cell[COL_LON], &lon))
+        if (!util_parse_decimal(cell[COL_LON], &lon))
             return ptce_fail(ctx, PTCE_ERR_INPUT,
                              "%s, ligne %zu, colonne « %s » : « %s » n'est pas un nombre",
                              path, rec->line, COLNAME(COL_LON), cell[COL_LON]);
-        if (!geo_in_france_box(lat, lon)) {
-            const char *hint = geo_in_france_box(lon, lat)
+        if (!geocode_in_france_box(lat, lon)) {
+            const char *hint = geocode_in_france_box(lon, lat)
                                    ? " ; latitude et longitude inversées ?"
                                    : (lat > 1000 || lon > 1000)
                                          ? " ; des degrés WGS 84 sont attendus, pas des mètres"
@@ -216,7 +216,7 @@ static ptce_status read_row(geocoder *g, override_table *t, const csv_table *tab
     return PTCE_OK;
 }
 
-static ptce_status parse_table(geocoder *g, override_table *t, const csv_table *tab)
+static ptce_status parse_table(geocoder *g, geocode_override_table *t, const csvfile_table *tab)
 {
     ptce_ctx *ctx = g->ctx;
     const char *path = t->path;
@@ -233,11 +233,11 @@ static ptce_status parse_table(geocoder *g, override_table *t, const csv_table *
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     ptce_status st = PTCE_OK;
     for (size_t i = 0; i < tab->ncols && !st; i++) {
-        if (!(names[i] = ptce_strdup(csv_table_cell(tab, NULL, i)))) {
+        if (!(names[i] = util_strdup(csvfile_table_cell(tab, NULL, i)))) {
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
             break;
         }
-        str_trim(names[i]);
+        util_trim(names[i]);
         int role = column_role(names[i]);
         if (role >= 0 && col[role] < 0)
             col[role] = (int)i;
@@ -285,34 +285,34 @@ static ptce_status parse_table(geocoder *g, override_table *t, const csv_table *
     return PTCE_OK;
 }
 
-ptce_status geocoder_load_overrides(geocoder *g, const char *path)
+ptce_status geocode_load_overrides(geocoder *g, const char *path)
 {
     ptce_ctx *ctx = g->ctx;
     size_t len;
-    char *bytes = ptce_read_file(path, &len);
+    char *bytes = util_read_file(path, &len);
     if (!bytes)
         return errno == ENOMEM ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
                                : ptce_fail(ctx, PTCE_ERR_INPUT, "%s : lecture impossible (%s).",
                                            path, strerror(errno));
-    csv_table tab;
-    csv_read_options opts = {.max_cell = OVERRIDE_MAX_CELL};
-    ptce_status st = csv_table_parse(ctx, path, bytes, len, &opts, &tab);
+    csvfile_table tab;
+    csvfile_read_options opts = {.max_cell = OVERRIDE_MAX_CELL};
+    ptce_status st = csvfile_table_parse(ctx, path, bytes, len, &opts, &tab);
     free(bytes);
     if (st)
         return st;
-    override_table *t = calloc(1, sizeof *t);
-    if (!t || !(t->path = ptce_strdup(path))) {
+    geocode_override_table *t = calloc(1, sizeof *t);
+    if (!t || !(t->path = util_strdup(path))) {
         free(t);
-        csv_table_free(&tab);
+        csvfile_table_free(&tab);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
     st = parse_table(g, t, &tab);
-    csv_table_free(&tab);
+    csvfile_table_free(&tab);
     if (st) {
         table_free(t);
         return st;
     }
-    overrides_free(g->overrides);
+    geocode_overrides_free(g->overrides);
     g->overrides = t;
     return PTCE_OK;
 }

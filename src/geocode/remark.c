@@ -23,7 +23,7 @@ static geo_remark *scratch(geocoder *g)
     return &g->scratch;
 }
 
-geo_remark *remark_insert(geocoder *g, geo_result *r, size_t pos, geo_remark_code code,
+geo_remark *geocode_remark_insert(geocoder *g, geo_result *r, size_t pos, geo_remark_code code,
                           geo_field field)
 {
     if (r->nremarks == r->capremarks) {
@@ -45,20 +45,20 @@ geo_remark *remark_insert(geocoder *g, geo_result *r, size_t pos, geo_remark_cod
     return m;
 }
 
-geo_remark *remark_add(geocoder *g, geo_result *r, geo_remark_code code, geo_field field)
+geo_remark *geocode_remark_add(geocoder *g, geo_result *r, geo_remark_code code, geo_field field)
 {
-    return remark_insert(g, r, r->nremarks, code, field);
+    return geocode_remark_insert(g, r, r->nremarks, code, field);
 }
 
-void remark_text(geocoder *g, geo_remark *m, int slot, const char *text)
+void geocode_remark_text(geocoder *g, geo_remark *m, int slot, const char *text)
 {
     free(m->text[slot]);
-    m->text[slot] = ptce_strdup(text ? text : "");
+    m->text[slot] = util_strdup(text ? text : "");
     if (!m->text[slot])
         g->oom = 1;
 }
 
-void remark_scratch_free(geocoder *g)
+void geocode_remark_scratch_free(geocoder *g)
 {
     scratch_clear(&g->scratch);
 }

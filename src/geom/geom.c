@@ -26,7 +26,7 @@ int geom_parse_epsg(const char *text)
     return (int)v;
 }
 
-static ptce_status crs_open(ptce_ctx *ctx, int epsg, crs_target *out, int use_known);
+static ptce_status crs_open(ptce_ctx *ctx, int epsg, geom_crs_target *out, int use_known);
 
 /* France's CRSs, known in advance. The operations are those PROJ chooses from WGS 84
  * (lon/lat order), as `projinfo -s EPSG:4326 -t EPSG:NNNN` prints them minus the axis
@@ -146,17 +146,17 @@ int geom_region_crs(const char *code_reg)
     return GEOM_EPSG_LAMBERT93;
 }
 
-ptce_status geom_crs_open_searched(ptce_ctx *ctx, int epsg, crs_target *out)
+ptce_status geom_crs_open_searched(ptce_ctx *ctx, int epsg, geom_crs_target *out)
 {
     return crs_open(ctx, epsg, out, 0);
 }
 
-ptce_status geom_crs_open(ptce_ctx *ctx, int epsg, crs_target *out)
+ptce_status geom_crs_open(ptce_ctx *ctx, int epsg, geom_crs_target *out)
 {
     return crs_open(ctx, epsg, out, 1);
 }
 
-static ptce_status crs_open(ptce_ctx *ctx, int epsg, crs_target *out, int use_known)
+static ptce_status crs_open(ptce_ctx *ctx, int epsg, geom_crs_target *out, int use_known)
 {
     memset(out, 0, sizeof *out);
     out->epsg = epsg;
@@ -164,7 +164,7 @@ static ptce_status crs_open(ptce_ctx *ctx, int epsg, crs_target *out, int use_kn
     if (k >= 0) {
         out->geographic = known_crs[k].geographic;
         snprintf(out->name, sizeof out->name, "%s", known_crs[k].name);
-        out->prj = ptce_strdup(known_crs[k].prj);
+        out->prj = util_strdup(known_crs[k].prj);
         if (known_crs[k].pipeline)
             out->from_wgs84 = known_operation(ctx, epsg);
         if (!out->prj || (known_crs[k].pipeline && !out->from_wgs84)) {
@@ -196,7 +196,7 @@ static ptce_status crs_open(ptce_ctx *ctx, int epsg, crs_target *out, int use_kn
         return ptce_fail(ctx, PTCE_ERR_LIBRARY, "EPSG:%d : PROJ ne sait pas l'écrire en WKT ESRI",
                          epsg);
     }
-    out->prj = ptce_strdup(wkt);
+    out->prj = util_strdup(wkt);
     if (epsg != 4326) {
         PJ *wgs84 = proj_create_from_database(ctx->proj, "EPSG", "4326", PJ_CATEGORY_CRS, 0, NULL);
         PJ *op = wgs84 ? proj_create_crs_to_crs_from_pj(ctx->proj, wgs84, crs, NULL, NULL) : NULL;
@@ -216,7 +216,7 @@ static ptce_status crs_open(ptce_ctx *ctx, int epsg, crs_target *out, int use_kn
     return PTCE_OK;
 }
 
-ptce_status geom_crs_open_identity(ptce_ctx *ctx, int epsg, crs_target *out)
+ptce_status geom_crs_open_identity(ptce_ctx *ctx, int epsg, geom_crs_target *out)
 {
     ptce_status st = geom_crs_open(ctx, epsg, out);
     if (st == PTCE_OK && out->from_wgs84) {
@@ -226,7 +226,7 @@ ptce_status geom_crs_open_identity(ptce_ctx *ctx, int epsg, crs_target *out)
     return st;
 }
 
-void geom_crs_close(crs_target *crs)
+void geom_crs_close(geom_crs_target *crs)
 {
     if (crs->from_wgs84)
         proj_destroy(crs->from_wgs84);
@@ -234,7 +234,7 @@ void geom_crs_close(crs_target *crs)
     memset(crs, 0, sizeof *crs);
 }
 
-int geom_project_point(const crs_target *crs, double lon, double lat, double *x, double *y)
+int geom_project_point(const geom_crs_target *crs, double lon, double lat, double *x, double *y)
 {
     if (!crs->from_wgs84) {
         *x = lon;
@@ -254,7 +254,7 @@ static int project_callback(double *x, double *y, void *user)
     return geom_project_point(user, *x, *y, x, y);
 }
 
-GEOSGeometry *geom_project(ptce_ctx *ctx, const crs_target *crs, const GEOSGeometry *g)
+GEOSGeometry *geom_project(ptce_ctx *ctx, const geom_crs_target *crs, const GEOSGeometry *g)
 {
     GEOSGeometry *out = crs->from_wgs84
                             ? GEOSGeom_transformXY_r(ctx->geos, g, project_callback, (void *)crs)
@@ -275,7 +275,7 @@ static double ring_signed_area(const double *xs, const double *ys, unsigned n)
 }
 
 static ptce_status visit_ring(ptce_ctx *ctx, const GEOSGeometry *ring, int poly, int hole,
-                              ring_order order, ring_visitor visit, void *user, int *stop)
+                              geom_ring_order order, geom_ring_visitor visit, void *user, int *stop)
 {
     const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(ctx->geos, ring);
     unsigned n = 0;
@@ -294,7 +294,7 @@ static ptce_status visit_ring(ptce_ctx *ctx, const GEOSGeometry *ring, int poly,
     }
     int ccw = ring_signed_area(xs, ys, n) > 0;
     /* Shapefile: shell clockwise, holes counter-clockwise. RFC 7946: the reverse. */
-    int want_ccw = (order == RINGS_RFC7946) ? !hole : hole;
+    int want_ccw = (order == GEOM_RINGS_RFC7946) ? !hole : hole;
     if (ccw != want_ccw)
         for (unsigned i = 0, j = n ? n - 1 : 0; i < j; i++, j--) {
             double t = xs[i];
@@ -310,8 +310,8 @@ static ptce_status visit_ring(ptce_ctx *ctx, const GEOSGeometry *ring, int poly,
     return PTCE_OK;
 }
 
-ptce_status geom_visit_rings(ptce_ctx *ctx, const GEOSGeometry *g, ring_order order,
-                             ring_visitor visit, void *user)
+ptce_status geom_visit_rings(ptce_ctx *ctx, const GEOSGeometry *g, geom_ring_order order,
+                             geom_ring_visitor visit, void *user)
 {
     int type = GEOSGeomTypeId_r(ctx->geos, g);
     int nparts = type == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(ctx->geos, g);
@@ -342,7 +342,7 @@ char *geom_crs_wkt1(ptce_ctx *ctx, int epsg)
     PJ *crs = proj_create_from_database(ctx->proj, "EPSG", code, PJ_CATEGORY_CRS, 0, NULL);
     const char *const opts[] = {"MULTILINE=NO", NULL};
     const char *wkt = crs ? proj_as_wkt(ctx->proj, crs, PJ_WKT1_GDAL, opts) : NULL;
-    char *out = wkt ? ptce_strdup(wkt) : NULL;
+    char *out = wkt ? util_strdup(wkt) : NULL;
     if (crs)
         proj_destroy(crs);
     if (!out)

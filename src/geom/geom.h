@@ -13,25 +13,25 @@
 
 #include "ptce.h"
 
-typedef struct crs_target {
+typedef struct geom_crs_target {
     int epsg;            /* 4326, 2154, 5490, 2972, 2975, 4471… */
     int geographic;      /* coordinates are degrees (lon, lat) */
     PJ *from_wgs84;      /* NULL for EPSG:4326 itself; lon/lat in, x/y out */
     char *prj;           /* ESRI WKT1 on one line, for the .prj; owned */
     char name[64];       /* PROJ's name of the CRS */
-} crs_target;
+} geom_crs_target;
 
 /* Prepares output in EPSG:`epsg`. Fails with a message for an unknown code. France's CRSs
  * (4326, 2154, 5490, 2972, 2975, 4471) are built in, without a query of proj.db. */
-ptce_status geom_crs_open(ptce_ctx *ctx, int epsg, crs_target *out);
+ptce_status geom_crs_open(ptce_ctx *ctx, int epsg, geom_crs_target *out);
 
 /* Same, but always asking PROJ to search proj.db for the operation (slow, about 40 ms):
  * what geom_crs_open's built-in operations for the French CRSs are tested against. */
-ptce_status geom_crs_open_searched(ptce_ctx *ctx, int epsg, crs_target *out);
+ptce_status geom_crs_open_searched(ptce_ctx *ctx, int epsg, geom_crs_target *out);
 
 /* Same .prj, but for coordinates already in that plane: no transformation. */
-ptce_status geom_crs_open_identity(ptce_ctx *ctx, int epsg, crs_target *out);
-void geom_crs_close(crs_target *crs);
+ptce_status geom_crs_open_identity(ptce_ctx *ctx, int epsg, geom_crs_target *out);
+void geom_crs_close(geom_crs_target *crs);
 
 /* The OGC WKT1 (one line) PROJ writes for EPSG:`epsg` (what a GeoPackage's
  * gpkg_spatial_ref_sys.definition holds), from proj.db. Owned by the caller; NULL with the
@@ -68,26 +68,26 @@ int geom_region_crs(const char *code_reg);
 int geom_parse_epsg(const char *text);
 
 /* Projects one WGS 84 point. Returns 0 when PROJ cannot. */
-int geom_project_point(const crs_target *crs, double lon, double lat, double *x, double *y);
+int geom_project_point(const geom_crs_target *crs, double lon, double lat, double *x, double *y);
 
 /* A new geometry in the target CRS (a clone for EPSG:4326). NULL with the error set. */
-GEOSGeometry *geom_project(ptce_ctx *ctx, const crs_target *crs, const GEOSGeometry *g);
+GEOSGeometry *geom_project(ptce_ctx *ctx, const geom_crs_target *crs, const GEOSGeometry *g);
 
 /* Ring orientation wanted by a format: Shapefile wants outer rings clockwise, RFC 7946
  * GeoJSON counter-clockwise; holes the other way. */
-typedef enum ring_order {
-    RINGS_SHAPEFILE,
-    RINGS_RFC7946
-} ring_order;
+typedef enum geom_ring_order {
+    GEOM_RINGS_SHAPEFILE,
+    GEOM_RINGS_RFC7946
+} geom_ring_order;
 
 /* Called once per ring, in order: polygon by polygon, the shell then its holes.
  * xs/ys hold `n` closed-ring coordinates already in the wanted orientation.
  * Return non-zero to stop. */
-typedef int (*ring_visitor)(void *user, int polygon_index, int is_hole, const double *xs,
+typedef int (*geom_ring_visitor)(void *user, int polygon_index, int is_hole, const double *xs,
                             const double *ys, unsigned n);
 
 /* Walks the rings of a Polygon or MultiPolygon. Returns PTCE_OK or an error. */
-ptce_status geom_visit_rings(ptce_ctx *ctx, const GEOSGeometry *g, ring_order order,
-                             ring_visitor visit, void *user);
+ptce_status geom_visit_rings(ptce_ctx *ctx, const GEOSGeometry *g, geom_ring_order order,
+                             geom_ring_visitor visit, void *user);
 
 #endif

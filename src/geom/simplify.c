@@ -86,7 +86,7 @@ static size_t longest_border(GEOSContextHandle_t h, const GEOSGeometry *face, do
     return best;
 }
 
-ptce_status geom_simplify_coverage(ptce_ctx *ctx, const GEOSGeometry *const *in, size_t n,
+ptce_status simplify_coverage(ptce_ctx *ctx, const GEOSGeometry *const *in, size_t n,
                                    double tolerance, GEOSGeometry **out)
 {
     GEOSContextHandle_t h = ctx->geos;
@@ -202,7 +202,7 @@ ptce_status geom_simplify_coverage(ptce_ctx *ctx, const GEOSGeometry *const *in,
     return st;
 }
 
-ptce_status geom_clean_coverage(ptce_ctx *ctx, const GEOSGeometry *const *in, size_t n,
+ptce_status simplify_clean_coverage(ptce_ctx *ctx, const GEOSGeometry *const *in, size_t n,
                                 double gap_area, double grid, GEOSGeometry **out)
 {
     GEOSContextHandle_t h = ctx->geos;

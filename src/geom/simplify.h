@@ -20,7 +20,7 @@
 
 /* Writes n new geometries into out (owned by the caller). `tolerance` is in the units of
  * the input (degrees for WGS 84). */
-ptce_status geom_simplify_coverage(ptce_ctx *ctx, const GEOSGeometry *const *in, size_t n,
+ptce_status simplify_coverage(ptce_ctx *ctx, const GEOSGeometry *const *in, size_t n,
                                    double tolerance, GEOSGeometry **out);
 
 /* Makes polygons that should tile the plane (départements, EPCI, each unioned from
@@ -33,7 +33,7 @@ ptce_status geom_simplify_coverage(ptce_ctx *ctx, const GEOSGeometry *const *in,
  *     with which it shares the longest border: a gap between neighbours is closed;
  *   - else to nobody: a real hole (the sea between islands, Llívia, a foreign enclave).
  * Writes n new geometries into out (owned by the caller), their vertices on `grid`. */
-ptce_status geom_clean_coverage(ptce_ctx *ctx, const GEOSGeometry *const *in, size_t n,
+ptce_status simplify_clean_coverage(ptce_ctx *ctx, const GEOSGeometry *const *in, size_t n,
                                 double gap_area, double grid, GEOSGeometry **out);
 
 #endif

@@ -37,7 +37,7 @@ const char *geo_type_name(geo_type t);      /* "coordinates", … ; "" for none 
 
 /* How close the drawn point is to the place, in four classes the map shows (full symbols
  * for the first two, hollow ones for the others). Decided by the geocoder from the type
- * and the commune's point_precision. */
+ * and the commune's refdata_point_precision. */
 typedef enum geo_accuracy {
     GEO_ACCURACY_NONE,        /* not placed */
     GEO_ACCURACY_PLACE,       /* the place itself: the census's coordinates (inside the
@@ -70,10 +70,10 @@ typedef struct geo_result {
     double lat, lon;              /* WGS 84 point for the map (valid when placed) */
     geo_accuracy accuracy;        /* the class of the point for the map */
     const char *precision;        /* how precise the point is: "coordonnees", "adresse",
-                                   * or the commune's point_precision_name() ("geonames",
+                                   * or the commune's refdata_point_precision_name() ("geonames",
                                    * "code_postal", "departement"…); "" unless matched */
     char postcode_buf[6];
-    const former_commune *former; /* the former commune the row names (by its name or its
+    const refdata_former_commune *former; /* the former commune the row names (by its name or its
                                    * INSEE code), when the commune retained is its successor
                                    * (or an arrondissement of it); NULL otherwise */
     const commune **candidates;   /* an ambiguity's candidates, by INSEE code; owned */

@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const role_names[ROLE_COUNT] = {
+static const char *const role_names[CENSUS_ROLE_COUNT] = {
     "id", "nom", "adresse", "code_postal", "commune", "insee", "departement", "latitude",
     "longitude", "x", "y", "theme", "description", "membres", "annee"};
 
 const char *census_role_name(census_role role)
 {
-    return role < ROLE_COUNT ? role_names[role] : "?";
+    return role < CENSUS_ROLE_COUNT ? role_names[role] : "?";
 }
 
 void census_free(census *c)
@@ -37,7 +37,7 @@ const char *census_cell(const census *c, const census_record *r, size_t col)
 
 const char *census_value(const census *c, const census_record *r, census_role role)
 {
-    if (role >= ROLE_COUNT || c->role_col[role] < 0)
+    if (role >= CENSUS_ROLE_COUNT || c->role_col[role] < 0)
         return "";
     return census_cell(c, r, (size_t)c->role_col[role]);
 }

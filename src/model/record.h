@@ -15,22 +15,22 @@
 /* The columns the pipeline understands. The header names that map to each are listed
  * in census.c and in the user guide; --columns maps any other name. */
 typedef enum census_role {
-    ROLE_ID,
-    ROLE_NOM,
-    ROLE_ADRESSE,
-    ROLE_CODE_POSTAL,
-    ROLE_COMMUNE,
-    ROLE_INSEE,
-    ROLE_DEPARTEMENT,
-    ROLE_LATITUDE,
-    ROLE_LONGITUDE,
-    ROLE_X,          /* Lambert-93 easting in metres */
-    ROLE_Y,          /* Lambert-93 northing in metres */
-    ROLE_THEME,      /* declared theme, free text */
-    ROLE_DESCRIPTION,
-    ROLE_MEMBRES,
-    ROLE_ANNEE,
-    ROLE_COUNT
+    CENSUS_ROLE_ID,
+    CENSUS_ROLE_NOM,
+    CENSUS_ROLE_ADRESSE,
+    CENSUS_ROLE_CODE_POSTAL,
+    CENSUS_ROLE_COMMUNE,
+    CENSUS_ROLE_INSEE,
+    CENSUS_ROLE_DEPARTEMENT,
+    CENSUS_ROLE_LATITUDE,
+    CENSUS_ROLE_LONGITUDE,
+    CENSUS_ROLE_X,          /* Lambert-93 easting in metres */
+    CENSUS_ROLE_Y,          /* Lambert-93 northing in metres */
+    CENSUS_ROLE_THEME,      /* declared theme, free text */
+    CENSUS_ROLE_DESCRIPTION,
+    CENSUS_ROLE_MEMBRES,
+    CENSUS_ROLE_ANNEE,
+    CENSUS_ROLE_COUNT
 } census_role;
 
 /* The role's canonical name, as used by --columns and in messages ("code_postal"). */
@@ -60,7 +60,7 @@ typedef struct census {
     char separator;         /* ';', ',' or '\t' */
     size_t ncols;           /* header width; every record has ncols cells */
     char **header;          /* ncols names, as written in the file (UTF-8) */
-    int role_col[ROLE_COUNT]; /* column index of each role, -1 when absent */
+    int role_col[CENSUS_ROLE_COUNT]; /* column index of each role, -1 when absent */
     census_record *records;
     size_t nrecords;
     size_t empty_lines;     /* blank lines and rows of empty cells, skipped */

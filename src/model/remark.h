@@ -7,7 +7,7 @@
  * Owns: the list of remark codes and, next to each, how `validate` treats it on a placed
  * row (said or silent, the advice to give, the check of its own that already covers it):
  * one table, so that a new code cannot be added without deciding these.
- * Does not: word anything, nor know the census (a field is one of geo_input's cells).
+ * Does not: word anything, nor know the census (a field is one of geocode_input's cells).
  *
  * Allocation: a geo_result owns its remarks, their texts and its candidates (heap, sized
  * to what there is); geo_result_free() releases them. Commune, département and former
@@ -20,7 +20,7 @@
 
 #include "refdata/refdata.h"
 
-/* The cell of geo_input a remark is about. */
+/* The cell of geocode_input a remark is about. */
 typedef enum geo_field {
     GEO_FIELD_NONE,        /* the row as a whole */
     GEO_FIELD_ID,          /* the row's id (an analyst correction) */
@@ -239,7 +239,7 @@ typedef struct geo_remark {
                                    * owned by the result, NULL when unused */
     const commune *commune[2];    /* communes it names, NULL when unused */
     const departement *dep;
-    const former_commune *former;
+    const refdata_former_commune *former;
     double num[3];
 } geo_remark;
 

@@ -6,7 +6,7 @@
 
 #include <stdlib.h>
 
-void classification_free(classification *c)
+void sectors_classification_free(classification *c)
 {
     if (!c)
         return;

@@ -52,25 +52,25 @@ static const struct {
     {"echelle", "Échelle de l'encart (× Lambert-93)"},
 };
 
-const char *present_alias(const taxonomy *t, const char *name, char *buf, size_t size)
+const char *aliases_field_label(const taxonomy *t, const char *name, char *buf, size_t size)
 {
     for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++)
         if (strcmp(aliases[i].name, name) == 0)
             return aliases[i].label;
     if (t && strncmp(name, "n_", 2) == 0)
-        for (size_t s = 0; s < taxonomy_count(t); s++) {
+        for (size_t s = 0; s < sectors_count(t); s++) {
             char field[16];
             layers_sector_field(t, s, field);
             if (strcmp(field, name) == 0) {
-                snprintf(buf, size, "PTCE : %s", taxonomy_sector_label(t, s));
+                snprintf(buf, size, "PTCE : %s", sectors_label(t, s));
                 return buf;
             }
         }
     return NULL;
 }
 
-void present_aliases(const taxonomy *t, const layer *l, const char **out, char (*store)[128])
+void aliases_layer_labels(const taxonomy *t, const layer *l, const char **out, char (*store)[128])
 {
     for (size_t f = 0; f < l->nfields; f++)
-        out[f] = present_alias(t, l->fields[f].name, store[f], sizeof store[f]);
+        out[f] = aliases_field_label(t, l->fields[f].name, store[f], sizeof store[f]);
 }

@@ -16,10 +16,10 @@
 
 /* The French label of field `name`, or NULL when the field has none (a census column of
  * the rejects keeps its own heading). May write into buf (size bytes) and return it. */
-const char *present_alias(const taxonomy *t, const char *name, char *buf, size_t size);
+const char *aliases_field_label(const taxonomy *t, const char *name, char *buf, size_t size);
 
 /* Labels of every field of `l`, into an array of l->nfields strings (NULL where there is
  * none) held in `store` (l->nfields × 128 bytes). */
-void present_aliases(const taxonomy *t, const layer *l, const char **out, char (*store)[128]);
+void aliases_layer_labels(const taxonomy *t, const layer *l, const char **out, char (*store)[128]);
 
 #endif

@@ -22,41 +22,41 @@ enum {
     P_LONGITUDE, P_LATITUDE, P_NOTE, P_COUNT
 };
 
-static const field_def point_fields[P_COUNT] = {
-    [P_ID] = {"id", FIELD_TEXT, 40, 0},
-    [P_NOM] = {"nom", FIELD_TEXT, 254, 0},
-    [P_INSEE] = {"insee", FIELD_TEXT, 5, 0},
-    [P_COMMUNE] = {"commune", FIELD_TEXT, 80, 0},
-    [P_CODE_POST] = {"code_post", FIELD_TEXT, 5, 0},
-    [P_CODE_DEP] = {"code_dep", FIELD_TEXT, 3, 0},
-    [P_CODE_REG] = {"code_reg", FIELD_TEXT, 2, 0},
-    [P_NOM_REG] = {"nom_reg", FIELD_TEXT, 60, 0},
-    [P_CODE_EPCI] = {"code_epci", FIELD_TEXT, 9, 0},
-    [P_NOM_EPCI] = {"nom_epci", FIELD_TEXT, 100, 0},
-    [P_SECTEUR] = {"secteur", FIELD_TEXT, 32, 0},
-    [P_SECTEURS] = {"secteurs", FIELD_TEXT, 254, 0},
-    [P_SECT_SCORE] = {"sect_score", FIELD_REAL, 5, 2},
-    [P_GEO_TYPE] = {"geo_type", FIELD_TEXT, 14, 0},
-    [P_GEO_SCORE] = {"geo_score", FIELD_REAL, 5, 2},
-    [P_PRECISION] = {"precision", FIELD_TEXT, 20, 0},
-    [P_ACCURACY] = {POINT_ACCURACY_FIELD, FIELD_TEXT, 11, 0},
-    [P_MEMBRES] = {"membres", FIELD_INTEGER, 9, 0},
-    [P_ANNEE] = {"annee", FIELD_INTEGER, 4, 0},
-    [P_LIGNE] = {"ligne", FIELD_INTEGER, 9, 0},
-    [P_LONGITUDE] = {"longitude", FIELD_REAL, 12, 6},
-    [P_LATITUDE] = {"latitude", FIELD_REAL, 11, 6},
-    [P_NOTE] = {"note", FIELD_TEXT, 254, 0},
+static const layer_field_def point_fields[P_COUNT] = {
+    [P_ID] = {"id", LAYER_FIELD_TEXT, 40, 0},
+    [P_NOM] = {"nom", LAYER_FIELD_TEXT, 254, 0},
+    [P_INSEE] = {"insee", LAYER_FIELD_TEXT, 5, 0},
+    [P_COMMUNE] = {"commune", LAYER_FIELD_TEXT, 80, 0},
+    [P_CODE_POST] = {"code_post", LAYER_FIELD_TEXT, 5, 0},
+    [P_CODE_DEP] = {"code_dep", LAYER_FIELD_TEXT, 3, 0},
+    [P_CODE_REG] = {"code_reg", LAYER_FIELD_TEXT, 2, 0},
+    [P_NOM_REG] = {"nom_reg", LAYER_FIELD_TEXT, 60, 0},
+    [P_CODE_EPCI] = {"code_epci", LAYER_FIELD_TEXT, 9, 0},
+    [P_NOM_EPCI] = {"nom_epci", LAYER_FIELD_TEXT, 100, 0},
+    [P_SECTEUR] = {"secteur", LAYER_FIELD_TEXT, 32, 0},
+    [P_SECTEURS] = {"secteurs", LAYER_FIELD_TEXT, 254, 0},
+    [P_SECT_SCORE] = {"sect_score", LAYER_FIELD_REAL, 5, 2},
+    [P_GEO_TYPE] = {"geo_type", LAYER_FIELD_TEXT, 14, 0},
+    [P_GEO_SCORE] = {"geo_score", LAYER_FIELD_REAL, 5, 2},
+    [P_PRECISION] = {"precision", LAYER_FIELD_TEXT, 20, 0},
+    [P_ACCURACY] = {LAYERS_POINT_ACCURACY_FIELD, LAYER_FIELD_TEXT, 11, 0},
+    [P_MEMBRES] = {"membres", LAYER_FIELD_INTEGER, 9, 0},
+    [P_ANNEE] = {"annee", LAYER_FIELD_INTEGER, 4, 0},
+    [P_LIGNE] = {"ligne", LAYER_FIELD_INTEGER, 9, 0},
+    [P_LONGITUDE] = {"longitude", LAYER_FIELD_REAL, 12, 6},
+    [P_LATITUDE] = {"latitude", LAYER_FIELD_REAL, 11, 6},
+    [P_NOTE] = {"note", LAYER_FIELD_TEXT, 254, 0},
 };
 
-static void text_value(field_value *v, const char *s)
+static void text_value(layer_field_value *v, const char *s)
 {
     v->text = s;
     v->is_null = s == NULL;
 }
 
-static void point_value(void *user, size_t i, size_t f, field_value *v)
+static void point_value(void *user, size_t i, size_t f, layer_field_value *v)
 {
-    layer_set *ls = user;
+    layers_set *ls = user;
     const ptce_row *row = &ls->run->rows[ls->placed[i]];
     const geo_result *g = &row->geo;
     const taxonomy *t = ls->run->tax;
@@ -72,7 +72,7 @@ static void point_value(void *user, size_t i, size_t f, field_value *v)
     case P_NOM_REG: text_value(v, g->reg ? g->reg->nom : NULL); break;
     case P_CODE_EPCI: text_value(v, e ? e->code : NULL); break;
     case P_NOM_EPCI: text_value(v, e ? e->nom : NULL); break;
-    case P_SECTEUR: text_value(v, taxonomy_sector_id(t, (size_t)row->cls.primary)); break;
+    case P_SECTEUR: text_value(v, sectors_id(t, (size_t)row->cls.primary)); break;
     case P_SECTEURS: text_value(v, row->cls.sectors_text); break;
     case P_SECT_SCORE: v->real = row->cls.score; break;
     case P_GEO_TYPE: text_value(v, geo_type_name(g->type)); break;
@@ -100,7 +100,7 @@ static void point_value(void *user, size_t i, size_t f, field_value *v)
 
 static void point_xy(void *user, size_t i, double *lon, double *lat)
 {
-    layer_set *ls = user;
+    layers_set *ls = user;
     const geo_result *g = &ls->run->rows[ls->placed[i]].geo;
     *lon = g->lon;
     *lat = g->lat;
@@ -110,17 +110,17 @@ static void point_xy(void *user, size_t i, double *lon, double *lat)
 
 enum { R_LIGNE, R_ID, R_NOM, R_STATUT, R_MOTIF, R_COUNT };
 
-static const field_def reject_fields[R_COUNT] = {
-    [R_LIGNE] = {"ligne", FIELD_INTEGER, 9, 0},
-    [R_ID] = {"id", FIELD_TEXT, 40, 0},
-    [R_NOM] = {"nom", FIELD_TEXT, 254, 0},
-    [R_STATUT] = {"statut", FIELD_TEXT, 10, 0},
-    [R_MOTIF] = {"motif", FIELD_TEXT, 254, 0},
+static const layer_field_def reject_fields[R_COUNT] = {
+    [R_LIGNE] = {"ligne", LAYER_FIELD_INTEGER, 9, 0},
+    [R_ID] = {"id", LAYER_FIELD_TEXT, 40, 0},
+    [R_NOM] = {"nom", LAYER_FIELD_TEXT, 254, 0},
+    [R_STATUT] = {"statut", LAYER_FIELD_TEXT, 10, 0},
+    [R_MOTIF] = {"motif", LAYER_FIELD_TEXT, 254, 0},
 };
 
-static void reject_value(void *user, size_t i, size_t f, field_value *v)
+static void reject_value(void *user, size_t i, size_t f, layer_field_value *v)
 {
-    layer_set *ls = user;
+    layers_set *ls = user;
     const ptce_row *row = &ls->run->rows[ls->unplaced[i]];
     const census *c = &ls->run->census;
     if (f >= R_COUNT) {
@@ -142,29 +142,29 @@ static void reject_value(void *user, size_t i, size_t f, field_value *v)
 /* Area layers: their identifying text fields, then count, n_<sector>…, members,
  * population, rate, share. Sector fields come from the taxonomy, so they are built at run
  * time. */
-static const char *const area_text_fields[AREA_KINDS][3] = {
-    [AREA_REGION] = {"code_reg", "nom_reg", NULL},
-    [AREA_DEPARTEMENT] = {"code_dep", "nom_dep", "code_reg"},
-    [AREA_EPCI] = {"code_epci", "nom_epci", "type_epci"},
-    [AREA_GROUP] = {"groupe", "codes", NULL},
+static const char *const area_text_fields[LAYERS_AREA_KINDS][3] = {
+    [LAYERS_AREA_REGION] = {"code_reg", "nom_reg", NULL},
+    [LAYERS_AREA_DEPARTEMENT] = {"code_dep", "nom_dep", "code_reg"},
+    [LAYERS_AREA_EPCI] = {"code_epci", "nom_epci", "type_epci"},
+    [LAYERS_AREA_GROUP] = {"groupe", "codes", NULL},
 };
 
-static size_t area_base(area_kind kind)
+static size_t area_base(layers_area_kind kind)
 {
-    return kind == AREA_DEPARTEMENT || kind == AREA_EPCI ? 3 : 2;
+    return kind == LAYERS_AREA_DEPARTEMENT || kind == LAYERS_AREA_EPCI ? 3 : 2;
 }
 
-static void area_value(void *user, size_t i, size_t f, field_value *v)
+static void area_value(void *user, size_t i, size_t f, layer_field_value *v)
 {
-    area_layer *al = user;
-    const area_stats *a = &al->areas[i];
+    layers_area_layer *al = user;
+    const aggregate_area_stats *a = &al->areas[i];
     size_t base = area_base(al->kind), ns = al->ls->agg->nsectors;
     if (f < base) {
         /* code, then name — or, for a group, its member codes; a département's region, an
          * EPCI's type. */
         if (f == 0)
             text_value(v, a->code);
-        else if (al->kind == AREA_GROUP || f == 2)
+        else if (al->kind == LAYERS_AREA_GROUP || f == 2)
             text_value(v, a->parent_code);
         else
             text_value(v, a->nom);
@@ -190,17 +190,17 @@ static void area_value(void *user, size_t i, size_t f, field_value *v)
 
 static const GEOSGeometry *area_polygon(void *user, size_t i)
 {
-    area_layer *al = user;
+    layers_area_layer *al = user;
     return al->geoms ? al->geoms[i] : al->areas[i].geom;
 }
 
-static ptce_status build_area_fields(ptce_ctx *ctx, layer_set *ls, area_kind kind,
+static ptce_status build_area_fields(ptce_ctx *ctx, layers_set *ls, layers_area_kind kind,
                                      size_t *nfields)
 {
     size_t ns = ls->agg->nsectors, base = area_base(kind);
     /* With a previous census: nb_prec and evol after the rest. */
     size_t n = base + ns + 5 + (ls->agg->has_previous ? 2 : 0);
-    field_def *f = calloc(n, sizeof *f);
+    layer_field_def *f = calloc(n, sizeof *f);
     if (!f)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     ls->area_fields[kind] = f;
@@ -209,26 +209,26 @@ static ptce_status build_area_fields(ptce_ctx *ctx, layer_set *ls, area_kind kin
         int width = !strcmp(name, "groupe") ? GROUP_NAME_MAX : !strcmp(name, "codes") ? 254
                     : !strcmp(name, "nom_epci") ? 100 : !strncmp(name, "nom", 3) ? 60
                     : !strcmp(name, "code_epci") ? 9 : !strcmp(name, "type_epci") ? 5 : 3;
-        f[i] = (field_def){name, FIELD_TEXT, width, 0};
+        f[i] = (layer_field_def){name, LAYER_FIELD_TEXT, width, 0};
     }
-    f[base] = (field_def){"nb_ptce", FIELD_INTEGER, 9, 0};
+    f[base] = (layer_field_def){"nb_ptce", LAYER_FIELD_INTEGER, 9, 0};
     for (size_t s = 0; s < ns; s++)
-        f[base + 1 + s] = (field_def){ls->sector_field_names[s], FIELD_INTEGER, 9, 0};
-    f[base + 1 + ns] = (field_def){"membres", FIELD_INTEGER, 10, 0};
-    f[base + 2 + ns] = (field_def){"population", FIELD_INTEGER, 10, 0};
-    f[base + 3 + ns] = (field_def){"ptce_100k", FIELD_REAL, 10, 3};
-    f[base + 4 + ns] = (field_def){"part_nat", FIELD_REAL, 7, 2};
+        f[base + 1 + s] = (layer_field_def){ls->sector_field_names[s], LAYER_FIELD_INTEGER, 9, 0};
+    f[base + 1 + ns] = (layer_field_def){"membres", LAYER_FIELD_INTEGER, 10, 0};
+    f[base + 2 + ns] = (layer_field_def){"population", LAYER_FIELD_INTEGER, 10, 0};
+    f[base + 3 + ns] = (layer_field_def){"ptce_100k", LAYER_FIELD_REAL, 10, 3};
+    f[base + 4 + ns] = (layer_field_def){"part_nat", LAYER_FIELD_REAL, 7, 2};
     if (ls->agg->has_previous) {
-        f[base + 5 + ns] = (field_def){"nb_prec", FIELD_INTEGER, 9, 0};
-        f[base + 6 + ns] = (field_def){"evol", FIELD_INTEGER, 9, 0};
+        f[base + 5 + ns] = (layer_field_def){"nb_prec", LAYER_FIELD_INTEGER, 9, 0};
+        f[base + 6 + ns] = (layer_field_def){"evol", LAYER_FIELD_INTEGER, 9, 0};
     }
     *nfields = n;
     return PTCE_OK;
 }
 
-ptce_status layers_area(ptce_ctx *ctx, layer_set *ls, area_kind kind, const area_stats *areas,
+ptce_status layers_area(ptce_ctx *ctx, layers_set *ls, layers_area_kind kind, const aggregate_area_stats *areas,
                         size_t n, const GEOSGeometry **geoms, const char *name, const char *title,
-                        area_layer *out)
+                        layers_area_layer *out)
 {
     if (!ls->area_fields[kind]) {
         size_t nf = 0;
@@ -251,10 +251,10 @@ ptce_status layers_area(ptce_ctx *ctx, layer_set *ls, area_kind kind, const area
 
 void layers_sector_field(const taxonomy *t, size_t s, char buf[16])
 {
-    snprintf(buf, 16, "n_%.8s", taxonomy_sector_short(t, s));
+    snprintf(buf, 16, "n_%.8s", sectors_short(t, s));
 }
 
-ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layer_set *ls)
+ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layers_set *ls)
 {
     memset(ls, 0, sizeof *ls);
     ls->run = run;
@@ -271,7 +271,7 @@ ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layer_s
     for (size_t s = 0; s < agg->nsectors; s++) {
         char name[16];
         layers_sector_field(run->tax, s, name);
-        ls->sector_field_names[s] = ptce_strdup(name);
+        ls->sector_field_names[s] = util_strdup(name);
         if (!ls->sector_field_names[s])
             return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
@@ -289,31 +289,31 @@ ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layer_s
                          .credit = credit};
     /* The rejects carry the census's columns after their own. */
     size_t nrf = R_COUNT + run->census.ncols;
-    field_def *rf = calloc(nrf, sizeof *rf);
+    layer_field_def *rf = calloc(nrf, sizeof *rf);
     if (!rf)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     memcpy(rf, reject_fields, sizeof reject_fields);
     for (size_t c = 0; c < run->census.ncols; c++)
-        rf[R_COUNT + c] = (field_def){run->census.header[c], FIELD_TEXT, 254, 0};
+        rf[R_COUNT + c] = (layer_field_def){run->census.header[c], LAYER_FIELD_TEXT, 254, 0};
     ls->rejects = (layer){.name = "rejets", .title = "Lignes non placées", .fields = rf,
                           .nfields = nrf, .nfeatures = nu, .user = ls, .value = reject_value,
                           .credit = credit};
-    ptce_status st = layers_area(ctx, ls, AREA_REGION, agg->regions, agg->nregions, NULL,
+    ptce_status st = layers_area(ctx, ls, LAYERS_AREA_REGION, agg->regions, agg->nregions, NULL,
                                  "ptce_regions", "PTCE par région", &ls->region_layer);
     if (!st)
-        st = layers_area(ctx, ls, AREA_DEPARTEMENT, agg->deps, agg->ndeps, NULL,
+        st = layers_area(ctx, ls, LAYERS_AREA_DEPARTEMENT, agg->deps, agg->ndeps, NULL,
                          "ptce_departements", "PTCE par département", &ls->dep_layer);
     if (!st)
-        st = layers_area(ctx, ls, AREA_EPCI, agg->epci, agg->nepci, NULL, "ptce_epci",
+        st = layers_area(ctx, ls, LAYERS_AREA_EPCI, agg->epci, agg->nepci, NULL, "ptce_epci",
                          "PTCE par EPCI (intercommunalité)", &ls->epci_layer);
     return st;
 }
 
-void layers_free(layer_set *ls)
+void layers_free(layers_set *ls)
 {
     free(ls->placed);
     free(ls->unplaced);
-    for (int k = 0; k < AREA_KINDS; k++)
+    for (int k = 0; k < LAYERS_AREA_KINDS; k++)
         free(ls->area_fields[k]);
     free((void *)ls->rejects.fields);
     for (size_t s = 0; ls->sector_field_names && s < ls->agg->nsectors; s++)
@@ -327,26 +327,26 @@ void layers_free(layer_set *ls)
 
 /* ---- views ------------------------------------------------------------------------------- */
 
-static void view_value(void *user, size_t i, size_t f, field_value *v)
+static void view_value(void *user, size_t i, size_t f, layer_field_value *v)
 {
-    layer_view *lv = user;
+    layers_view *lv = user;
     lv->base->value(lv->base->user, lv->index[i], f, v);
 }
 
 static void view_point(void *user, size_t i, double *x, double *y)
 {
-    layer_view *lv = user;
+    layers_view *lv = user;
     lv->base->point(lv->base->user, lv->index[i], x, y);
 }
 
 static const GEOSGeometry *view_polygon(void *user, size_t i)
 {
-    layer_view *lv = user;
+    layers_view *lv = user;
     return lv->base->polygon(lv->base->user, lv->index[i]);
 }
 
-ptce_status layer_view_make(ptce_ctx *ctx, const layer *base, const unsigned char *keep,
-                            layer_view *out)
+ptce_status layers_view_make(ptce_ctx *ctx, const layer *base, const unsigned char *keep,
+                            layers_view *out)
 {
     memset(out, 0, sizeof *out);
     out->base = base;
@@ -366,7 +366,7 @@ ptce_status layer_view_make(ptce_ctx *ctx, const layer *base, const unsigned cha
     return PTCE_OK;
 }
 
-void layer_view_free(layer_view *v)
+void layers_view_free(layers_view *v)
 {
     free(v->index);
     memset(v, 0, sizeof *v);

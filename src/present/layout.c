@@ -71,7 +71,7 @@ static ptce_status projected_extent(ptce_ctx *ctx, const layout_zone *z, const G
 
 /* The zoom's source box: the extent of the zoomed départements in Lambert-93, with a
  * margin; its box: that size times the scale, centred over the Channel. */
-static ptce_status layout_zoom(ptce_ctx *ctx, refdata *rd, national_layout *out)
+static ptce_status layout_zoom(ptce_ctx *ctx, refdata *rd, layout_national *out)
 {
     double e[4] = {DBL_MAX, DBL_MAX, -DBL_MAX, -DBL_MAX};
     char codes[] = LAYOUT_ZOOM_DEPS;
@@ -106,7 +106,7 @@ static ptce_status layout_zoom(ptce_ctx *ctx, refdata *rd, national_layout *out)
     return PTCE_OK;
 }
 
-ptce_status layout_open(ptce_ctx *ctx, refdata *rd, national_layout *out)
+ptce_status layout_open(ptce_ctx *ctx, refdata *rd, layout_national *out)
 {
     memset(out, 0, sizeof *out);
     double top = COLUMN_TOP;
@@ -154,13 +154,13 @@ ptce_status layout_open(ptce_ctx *ctx, refdata *rd, national_layout *out)
     return layout_zoom(ctx, rd, out);
 }
 
-void layout_close(national_layout *l)
+void layout_close(layout_national *l)
 {
     for (int i = 0; i < LAYOUT_ZONES; i++)
         geom_crs_close(&l->zones[i].crs);
 }
 
-const layout_zone *layout_zone_of(const national_layout *l, const char *code_reg)
+const layout_zone *layout_zone_of(const layout_national *l, const char *code_reg)
 {
     for (int i = 1; i < LAYOUT_ZONES; i++)
         if (code_reg && strcmp(l->zones[i].code_reg, code_reg) == 0)
@@ -206,7 +206,7 @@ GEOSGeometry *layout_frame(ptce_ctx *ctx, const layout_zone *z)
 
 /* ---- feature zones: the region that decides where a feature is drawn ---------------------- */
 
-static const char *point_region(const layer_set *ls, size_t i)
+static const char *point_region(const layers_set *ls, size_t i)
 {
     const geo_result *g = &ls->run->rows[ls->placed[i]].geo;
     return g->reg ? g->reg->code : "";
@@ -214,9 +214,9 @@ static const char *point_region(const layer_set *ls, size_t i)
 
 /* ---- callbacks -------------------------------------------------------------------------- */
 
-static void carte_value(void *user, size_t i, size_t f, field_value *v)
+static void carte_value(void *user, size_t i, size_t f, layer_field_value *v)
 {
-    carte_layer *cl = user;
+    layout_carte_layer *cl = user;
     size_t nbase = cl->nkept;
     if (f < nbase) {
         cl->base->value(cl->base->user, i, cl->kept[f], v);
@@ -229,26 +229,26 @@ static void carte_value(void *user, size_t i, size_t f, field_value *v)
 
 static void carte_point(void *user, size_t i, double *x, double *y)
 {
-    carte_layer *cl = user;
+    layout_carte_layer *cl = user;
     *x = cl->x[i];
     *y = cl->y[i];
 }
 
 static const GEOSGeometry *carte_polygon(void *user, size_t i)
 {
-    carte_layer *cl = user;
+    layout_carte_layer *cl = user;
     return cl->geoms[i];
 }
 
 enum { F_NOM, F_CODE_REG, F_ECHELLE, F_DEPLACE, F_COUNT };
-static const field_def frame_fields[F_COUNT] = {
-    [F_NOM] = {"nom", FIELD_TEXT, 60, 0},
-    [F_CODE_REG] = {"code_reg", FIELD_TEXT, 2, 0},
-    [F_ECHELLE] = {"echelle", FIELD_REAL, 6, 2},
-    [F_DEPLACE] = {"deplace", FIELD_INTEGER, 1, 0},
+static const layer_field_def frame_fields[F_COUNT] = {
+    [F_NOM] = {"nom", LAYER_FIELD_TEXT, 60, 0},
+    [F_CODE_REG] = {"code_reg", LAYER_FIELD_TEXT, 2, 0},
+    [F_ECHELLE] = {"echelle", LAYER_FIELD_REAL, 6, 2},
+    [F_DEPLACE] = {"deplace", LAYER_FIELD_INTEGER, 1, 0},
 };
 
-static void frame_value(void *user, size_t i, size_t f, field_value *v)
+static void frame_value(void *user, size_t i, size_t f, layer_field_value *v)
 {
     carte *c = user;
     const layout_zone *z = &c->layout.zones[i + 1];
@@ -280,7 +280,7 @@ static int keeps_field(const char *const *only, const char *name)
     return 0;
 }
 
-static ptce_status wrap_layer(ptce_ctx *ctx, carte *c, carte_layer *cl, const layer *base,
+static ptce_status wrap_layer(ptce_ctx *ctx, carte *c, layout_carte_layer *cl, const layer *base,
                               const char *const *only)
 {
     cl->base = base;
@@ -297,8 +297,8 @@ static ptce_status wrap_layer(ptce_ctx *ctx, carte *c, carte_layer *cl, const la
             cl->fields[cl->nkept] = base->fields[f];
             cl->kept[cl->nkept++] = f;
         }
-    cl->fields[cl->nkept] = (field_def){"deplace", FIELD_INTEGER, 1, 0};
-    cl->fields[cl->nkept + 1] = (field_def){"echelle", FIELD_REAL, 6, 2};
+    cl->fields[cl->nkept] = (layer_field_def){"deplace", LAYER_FIELD_INTEGER, 1, 0};
+    cl->fields[cl->nkept + 1] = (layer_field_def){"echelle", LAYER_FIELD_REAL, 6, 2};
     cl->out = *base;
     cl->out.fields = cl->fields;
     cl->out.nfields = cl->nkept + 2;
@@ -309,12 +309,12 @@ static ptce_status wrap_layer(ptce_ctx *ctx, carte *c, carte_layer *cl, const la
     return PTCE_OK;
 }
 
-static ptce_status build_points(ptce_ctx *ctx, carte *c, layer_set *ls)
+static ptce_status build_points(ptce_ctx *ctx, carte *c, layers_set *ls)
 {
     static const char *const point_fields[] = {"id",      "nom",      "insee",
                                                "commune", "code_reg", "secteur",
-                                               POINT_ACCURACY_FIELD, NULL};
-    carte_layer *cl = &c->points;
+                                               LAYERS_POINT_ACCURACY_FIELD, NULL};
+    layout_carte_layer *cl = &c->points;
     ptce_status st = wrap_layer(ctx, c, cl, &ls->points, point_fields);
     if (st)
         return st;
@@ -333,8 +333,8 @@ static ptce_status build_points(ptce_ctx *ctx, carte *c, layer_set *ls)
     return PTCE_OK;
 }
 
-static ptce_status build_areas(ptce_ctx *ctx, carte *c, carte_layer *cl, const layer *base,
-                               const area_stats *areas, int is_dep)
+static ptce_status build_areas(ptce_ctx *ctx, carte *c, layout_carte_layer *cl, const layer *base,
+                               const aggregate_area_stats *areas, int is_dep)
 {
     ptce_status st = wrap_layer(ctx, c, cl, base, NULL);
     if (st)
@@ -352,7 +352,7 @@ static ptce_status build_areas(ptce_ctx *ctx, carte *c, carte_layer *cl, const l
     return PTCE_OK;
 }
 
-ptce_status carte_build(ptce_ctx *ctx, refdata *rd, layer_set *ls, const layer *regions,
+ptce_status layout_carte_build(ptce_ctx *ctx, refdata *rd, layers_set *ls, const layer *regions,
                         const layer *deps, carte *c)
 {
     memset(c, 0, sizeof *c);
@@ -377,7 +377,7 @@ ptce_status carte_build(ptce_ctx *ctx, refdata *rd, layer_set *ls, const layer *
     return PTCE_OK;
 }
 
-static void free_carte_layer(ptce_ctx *ctx, carte_layer *cl)
+static void free_carte_layer(ptce_ctx *ctx, layout_carte_layer *cl)
 {
     if (cl->geoms)
         for (size_t i = 0; i < cl->base->nfeatures; i++)
@@ -392,7 +392,7 @@ static void free_carte_layer(ptce_ctx *ctx, carte_layer *cl)
     memset(cl, 0, sizeof *cl);
 }
 
-void carte_free(carte *c)
+void layout_carte_free(carte *c)
 {
     if (!c->ctx)
         return;

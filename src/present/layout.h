@@ -24,13 +24,13 @@ typedef struct layout_zone {
     const char *label;      /* "Guadeloupe" */
     int epsg;
     double scale;           /* enlargement of the inset relative to Lambert-93 */
-    crs_target crs;         /* from WGS 84 to the zone's legal CRS */
+    geom_crs_target crs;         /* from WGS 84 to the zone's legal CRS */
     double anchor[2];       /* centre of the zone's extent, in its CRS */
     double target[2];       /* where that centre goes in the layout */
     double frame[4];        /* the inset's box in the layout: xmin ymin xmax ymax */
 } layout_zone;
 
-typedef struct national_layout {
+typedef struct layout_national {
     layout_zone zones[LAYOUT_ZONES]; /* [0] is metropolitan France */
     double extent[4];                /* the printed page around everything */
     /* The zoom inset on Paris and its inner suburbs (the départements of LAYOUT_ZOOM_DEPS),
@@ -40,18 +40,18 @@ typedef struct national_layout {
     double zoom_dst[4];
     double zoom_scale;
     const char *zoom_label;
-} national_layout;
+} layout_national;
 
 #define LAYOUT_ZOOM_DEPS "75,92,93,94"
 #define LAYOUT_ZOOM_SCALE 4.0
 
 /* Prepares the six projections and places the insets (their size comes from the regions'
  * polygons in `rd`). */
-ptce_status layout_open(ptce_ctx *ctx, refdata *rd, national_layout *out);
-void layout_close(national_layout *l);
+ptce_status layout_open(ptce_ctx *ctx, refdata *rd, layout_national *out);
+void layout_close(layout_national *l);
 
 /* The zone that draws a region: its inset for the five overseas regions, else [0]. */
-const layout_zone *layout_zone_of(const national_layout *l, const char *code_reg);
+const layout_zone *layout_zone_of(const layout_national *l, const char *code_reg);
 
 /* A WGS 84 point of region `code_reg` in layout coordinates. */
 int layout_point(const layout_zone *z, double lon, double lat, double *x, double *y);
@@ -70,32 +70,32 @@ GEOSGeometry *layout_frame(ptce_ctx *ctx, const layout_zone *z);
  * secteur); the areas keep all their figures, which the choropleth draws.
  */
 
-typedef struct carte_layer {
+typedef struct layout_carte_layer {
     layer out;                 /* what the writers get */
     const layer *base;         /* the true-position layer it redraws */
-    field_def *fields;         /* owned: kept base fields + deplace + echelle */
+    layer_field_def *fields;         /* owned: kept base fields + deplace + echelle */
     size_t *kept;              /* owned: index in the base layer of each kept field */
     size_t nkept;
     const layout_zone **zones; /* owned array: zone of each feature */
     double *x, *y;             /* owned: layout coordinates of points */
     GEOSGeometry **geoms;      /* owned: layout geometry of polygons */
     struct carte *carte;
-} carte_layer;
+} layout_carte_layer;
 
 typedef struct carte {
-    national_layout layout;
-    carte_layer points, regions, deps;
+    layout_national layout;
+    layout_carte_layer points, regions, deps;
     layer frames;
     GEOSGeometry *frame_geoms[LAYOUT_ZONES - 1];
-    crs_target crs;            /* EPSG:2154 .prj, no transformation (layout coordinates) */
+    geom_crs_target crs;            /* EPSG:2154 .prj, no transformation (layout coordinates) */
     ptce_ctx *ctx;
 } carte;
 
 /* `regions` and `deps` are the area layers to redraw (the build passes the web variants:
  * about 500 m of detail is finer than the layout's print, and ten times lighter than the
  * IGN outlines of the true-position layers). */
-ptce_status carte_build(ptce_ctx *ctx, refdata *rd, layer_set *ls, const layer *regions,
+ptce_status layout_carte_build(ptce_ctx *ctx, refdata *rd, layers_set *ls, const layer *regions,
                         const layer *deps, carte *out);
-void carte_free(carte *c);
+void layout_carte_free(carte *c);
 
 #endif

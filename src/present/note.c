@@ -15,17 +15,17 @@ static const char *t(const geo_remark *m, int slot)
 }
 
 /* Appends at most `max` bytes of s, without cutting a character in two. */
-static void cut(strbuf *sb, const char *s, size_t max)
+static void cut(util_strbuf *sb, const char *s, size_t max)
 {
-    sb_append_n(sb, s, utf8_cut_length(s, max));
+    util_sb_append_n(sb, s, util_utf8_cut_length(s, max));
 }
 
 /* « text », the text cut at `max` bytes. */
-static void quoted(strbuf *sb, const char *s, size_t max)
+static void quoted(util_strbuf *sb, const char *s, size_t max)
 {
-    sb_append(sb, "« ");
+    util_sb_append(sb, "« ");
     cut(sb, s, max);
-    sb_append(sb, " »");
+    util_sb_append(sb, " »");
 }
 
 static const char *nom(const commune *c)
@@ -55,7 +55,7 @@ enum {
 };
 
 /* "Nom (INSEE, dép), …, … (N en tout)": at most CANDIDATES_SHOWN, in CANDIDATES_BYTES. */
-static void candidates_text(strbuf *sb, const geo_result *r)
+static void candidates_text(util_strbuf *sb, const geo_result *r)
 {
     char buf[CANDIDATES_BYTES] = "";
     size_t len = 0;
@@ -72,7 +72,7 @@ static void candidates_text(strbuf *sb, const geo_result *r)
     if ((r->ncandidates > CANDIDATES_SHOWN || r->candidates_overflow) && len + 24 < sizeof buf)
         snprintf(buf + len, sizeof buf - len, ", … (%s%zu en tout)",
                  r->candidates_overflow ? "plus de " : "", r->ncandidates);
-    sb_printf(sb, "candidats : %s", buf);
+    util_sb_printf(sb, "candidats : %s", buf);
 }
 
 /* "nom" or "commune de l'adresse": where the name a remark quotes was read. */
@@ -82,322 +82,322 @@ static const char *name_origin(const geo_remark *m)
 }
 
 /* " bis", "" */
-static void rep(strbuf *sb, const char *s)
+static void rep(util_strbuf *sb, const char *s)
 {
     if (s[0])
-        sb_printf(sb, " %s", s);
+        util_sb_printf(sb, " %s", s);
 }
 
-void note_render_remark(strbuf *sb, const geo_result *r, const geo_remark *m)
+void note_render_remark(util_strbuf *sb, const geo_result *r, const geo_remark *m)
 {
     const commune *c0 = m->commune[0], *c1 = m->commune[1];
     switch (m->code) {
     /* ---- coordinates ---- */
     case GEO_R_COORD_OFF_LAND:
-        sb_printf(sb, "coordonnées (%.5f ; %.5f) hors du territoire, à %.1f km du contour de "
+        util_sb_printf(sb, "coordonnées (%.5f ; %.5f) hors du territoire, à %.1f km du contour de "
                       "la commune la plus proche%s%s%s (en mer ou à l'étranger) : ignorées",
                   m->num[0], m->num[1], m->num[2], c0 ? " (" : "", nom(c0), c0 ? ")" : "");
         break;
     case GEO_R_XY_CONVERTED:
-        sb_append(sb, "coordonnées Lambert-93 converties en WGS 84");
+        util_sb_append(sb, "coordonnées Lambert-93 converties en WGS 84");
         break;
     case GEO_R_XY_SWAPPED:
-        sb_append(sb, "coordonnées Lambert-93 converties en WGS 84 (X et Y inversés)");
+        util_sb_append(sb, "coordonnées Lambert-93 converties en WGS 84 (X et Y inversés)");
         break;
     case GEO_R_XY_OUT_OF_ZONE:
-        sb_append(sb, "coordonnées X/Y hors de la zone Lambert-93 : ignorées");
+        util_sb_append(sb, "coordonnées X/Y hors de la zone Lambert-93 : ignorées");
         break;
     case GEO_R_XY_UNREADABLE:
-        sb_append(sb, "coordonnées X/Y illisibles (");
+        util_sb_append(sb, "coordonnées X/Y illisibles (");
         quoted(sb, t(m, 0), QUOTE_COORD);
-        sb_append(sb, " ; ");
+        util_sb_append(sb, " ; ");
         quoted(sb, t(m, 1), QUOTE_COORD);
-        sb_append(sb, ") : ignorées");
+        util_sb_append(sb, ") : ignorées");
         break;
     case GEO_R_LATLON_INCOMPLETE:
-        sb_append(sb, "coordonnée incomplète (latitude ou longitude manquante) : ignorée");
+        util_sb_append(sb, "coordonnée incomplète (latitude ou longitude manquante) : ignorée");
         break;
     case GEO_R_XY_INCOMPLETE:
-        sb_append(sb, "coordonnée X ou Y manquante : ignorée");
+        util_sb_append(sb, "coordonnée X ou Y manquante : ignorée");
         break;
     case GEO_R_LATLON_UNREADABLE:
-        sb_append(sb, "coordonnées illisibles (");
+        util_sb_append(sb, "coordonnées illisibles (");
         quoted(sb, t(m, 0), QUOTE_COORD);
-        sb_append(sb, " ; ");
+        util_sb_append(sb, " ; ");
         quoted(sb, t(m, 1), QUOTE_COORD);
-        sb_append(sb, ") : ignorées");
+        util_sb_append(sb, ") : ignorées");
         break;
     case GEO_R_DECIMAL_COMMA:
-        sb_append(sb, "virgule décimale lue comme un point");
+        util_sb_append(sb, "virgule décimale lue comme un point");
         break;
     case GEO_R_LATLON_IN_L93:
-        sb_append(sb, "coordonnées en Lambert-93 (mètres) converties en WGS 84");
+        util_sb_append(sb, "coordonnées en Lambert-93 (mètres) converties en WGS 84");
         break;
     case GEO_R_LATLON_SWAPPED:
-        sb_append(sb, "latitude et longitude inversées : corrigées");
+        util_sb_append(sb, "latitude et longitude inversées : corrigées");
         break;
     case GEO_R_COORD_OUTSIDE:
-        sb_printf(sb, "coordonnées (%.5f ; %.5f) hors des 18 régions : ignorées", m->num[0],
+        util_sb_printf(sb, "coordonnées (%.5f ; %.5f) hors des 18 régions : ignorées", m->num[0],
                   m->num[1]);
         break;
     case GEO_R_COORD_FAR:
-        sb_printf(sb, "coordonnées du recensement à %.1f km du contour de %s (%s)%s%s%s%s%s : "
+        util_sb_printf(sb, "coordonnées du recensement à %.1f km du contour de %s (%s)%s%s%s%s%s : "
                       "point de la commune retenu, vérifiez-les", m->num[0], nom(c0),
                   dep_of(c0), c1 ? ", dans " : "", nom(c1), c1 ? " (" : "", insee(c1),
                   c1 ? ")" : "");
         break;
     case GEO_R_COORD_FAR_OTHER_DEP:
-        sb_printf(sb, "coordonnées du recensement à %.1f km du contour de %s (%s), hors de son "
+        util_sb_printf(sb, "coordonnées du recensement à %.1f km du contour de %s (%s), hors de son "
                       "département (dans %s, %s) : point de la commune retenu, vérifiez-les",
                   m->num[0], nom(c0), dep_of(c0), nom(c1), dep_of(c1));
         break;
     /* ---- postal code, département, address cells ---- */
     case GEO_R_POSTCODE_UNKNOWN:
-        sb_printf(sb, "code postal %s inconnu", t(m, 0));
+        util_sb_printf(sb, "code postal %s inconnu", t(m, 0));
         break;
     case GEO_R_POSTCODE_FOREIGN:
-        sb_append(sb, "code postal ");
+        util_sb_append(sb, "code postal ");
         quoted(sb, t(m, 0), QUOTE_CODE);
-        sb_printf(sb, " étranger (%s)", t(m, 1));
+        util_sb_printf(sb, " étranger (%s)", t(m, 1));
         break;
     case GEO_R_POSTCODE_UNREADABLE:
-        sb_append(sb, "code postal ");
+        util_sb_append(sb, "code postal ");
         quoted(sb, t(m, 0), QUOTE_CODE);
-        sb_append(sb, " illisible : ignoré");
+        util_sb_append(sb, " illisible : ignoré");
         break;
     case GEO_R_POSTCODE_ZERO:
-        sb_printf(sb, "zéro initial du code postal rétabli (%s)", t(m, 0));
+        util_sb_printf(sb, "zéro initial du code postal rétabli (%s)", t(m, 0));
         break;
     case GEO_R_DEP_UNKNOWN:
-        sb_append(sb, "département ");
+        util_sb_append(sb, "département ");
         quoted(sb, t(m, 0), QUOTE_DEP);
-        sb_append(sb, " inconnu : ignoré");
+        util_sb_append(sb, " inconnu : ignoré");
         break;
     case GEO_R_COMMUNE_FROM_ADDRESS:
-        sb_append(sb, "commune lue dans l'adresse");
+        util_sb_append(sb, "commune lue dans l'adresse");
         break;
     case GEO_R_QUALIFIER_DEP_MISMATCH:
-        sb_printf(sb, "« %s » écrit après la commune ne correspond pas au département %s "
+        util_sb_printf(sb, "« %s » écrit après la commune ne correspond pas au département %s "
                       "indiqué : département de la colonne retenu", t(m, 0),
                   m->dep ? m->dep->code : "");
         break;
     case GEO_R_QUALIFIER_POSTCODE:
-        sb_printf(sb, "code postal %s lu dans la colonne commune%s", t(m, 0),
+        util_sb_printf(sb, "code postal %s lu dans la colonne commune%s", t(m, 0),
                   m->num[0] != 0 ? " (zéro initial rétabli)" : "");
         break;
     case GEO_R_QUALIFIER_POSTCODE_IGNORED:
-        sb_printf(sb, "code postal %s de la colonne commune ignoré : celui de la colonne code "
+        util_sb_printf(sb, "code postal %s de la colonne commune ignoré : celui de la colonne code "
                       "postal (%s) est retenu", t(m, 0), t(m, 1));
         break;
     case GEO_R_CEDEX:
-        sb_append(sb, "code CEDEX : commune cherchée par son nom");
+        util_sb_append(sb, "code CEDEX : commune cherchée par son nom");
         break;
     /* ---- commune name ---- */
     case GEO_R_FOREIGN_PLACE:
-        sb_printf(sb, "lieu à l'étranger (%s) : hors du champ de la carte", t(m, 0));
+        util_sb_printf(sb, "lieu à l'étranger (%s) : hors du champ de la carte", t(m, 0));
         break;
     case GEO_R_NOT_IN_AREA:
         quoted(sb, t(m, 0), QUOTE_NAME);
-        sb_printf(sb, " n'est pas dans %s %s indiqué : vérifiez le nom ou la zone",
+        util_sb_printf(sb, " n'est pas dans %s %s indiqué : vérifiez le nom ou la zone",
                   m->num[0] != 0 ? "le code postal" : "le département", t(m, 1));
         break;
     case GEO_R_NAME_NOT_FOUND:
-        sb_printf(sb, "commune « %s » introuvable", t(m, 0));
+        util_sb_printf(sb, "commune « %s » introuvable", t(m, 0));
         break;
     case GEO_R_NAME_NOT_FOUND_IN_AREA:
-        sb_printf(sb, "commune « %s » introuvable dans la zone indiquée", t(m, 0));
+        util_sb_printf(sb, "commune « %s » introuvable dans la zone indiquée", t(m, 0));
         break;
     case GEO_R_NAME_NOT_FOUND_NO_AREA:
-        sb_printf(sb, "commune « %s » introuvable ; précisez le code postal ou le département",
+        util_sb_printf(sb, "commune « %s » introuvable ; précisez le code postal ou le département",
                   t(m, 0));
         break;
     case GEO_R_NAME_NOT_FOUND_OFF_LAND:
-        sb_printf(sb, "commune « %s » introuvable et coordonnées hors du territoire", t(m, 0));
+        util_sb_printf(sb, "commune « %s » introuvable et coordonnées hors du territoire", t(m, 0));
         break;
     case GEO_R_AMBIG_PREFIX:
-        sb_append(sb, "plusieurs communes de la zone indiquée commencent par ce nom");
+        util_sb_append(sb, "plusieurs communes de la zone indiquée commencent par ce nom");
         break;
     case GEO_R_AMBIG_FUZZY:
-        sb_append(sb, "plusieurs communes de la zone indiquée ont un nom proche");
+        util_sb_append(sb, "plusieurs communes de la zone indiquée ont un nom proche");
         break;
     case GEO_R_AMBIG_IN_AREA:
-        sb_append(sb, "plusieurs communes de ce nom dans la zone indiquée");
+        util_sb_append(sb, "plusieurs communes de ce nom dans la zone indiquée");
         break;
     case GEO_R_AMBIG_NAME:
-        sb_append(sb, "plusieurs communes portent ce nom ; ajoutez le code postal ou le "
+        util_sb_append(sb, "plusieurs communes portent ce nom ; ajoutez le code postal ou le "
                       "département");
         break;
     case GEO_R_CANDIDATES:
         candidates_text(sb, r);
         break;
     case GEO_R_FORMER_COMMUNE:
-        sb_printf(sb, "ancienne commune %s (%s), aujourd'hui %s",
+        util_sb_printf(sb, "ancienne commune %s (%s), aujourd'hui %s",
                   m->former ? m->former->nom : "", m->former ? m->former->code : "", nom(c0));
         break;
     case GEO_R_NAME_CORRECTED:
-        sb_printf(sb, "%s « %s » corrigé en « %s »", name_origin(m), t(m, 0), t(m, 1));
+        util_sb_printf(sb, "%s « %s » corrigé en « %s »", name_origin(m), t(m, 0), t(m, 1));
         break;
     case GEO_R_NAME_PREFIX:
-        sb_printf(sb, "%s « %s » rapproché de « %s » (seule commune de la zone indiquée dont "
+        util_sb_printf(sb, "%s « %s » rapproché de « %s » (seule commune de la zone indiquée dont "
                       "le nom commence pareil)", name_origin(m), t(m, 0), nom(c0));
         break;
     case GEO_R_NAME_READ_AS:
-        sb_printf(sb, "%s « %s » lu « %s »", name_origin(m), t(m, 0), nom(c0));
+        util_sb_printf(sb, "%s « %s » lu « %s »", name_origin(m), t(m, 0), nom(c0));
         break;
     case GEO_R_POSTCODE_MISMATCH_DEP:
-        sb_printf(sb, "le code postal %s ne correspond pas à %s : commune retenue par le "
+        util_sb_printf(sb, "le code postal %s ne correspond pas à %s : commune retenue par le "
                       "département", t(m, 0), nom(c0));
         break;
     case GEO_R_DEP_DIFFERS:
-        sb_printf(sb, "%s est dans le département %s, pas dans le %s indiqué", nom(c0),
+        util_sb_printf(sb, "%s est dans le département %s, pas dans le %s indiqué", nom(c0),
                   dep_of(c0), m->dep ? m->dep->code : "");
         break;
     case GEO_R_ROUTING_NAME:
-        sb_printf(sb, "« %s » est un nom d'acheminement postal (bureau distributeur), pas une "
+        util_sb_printf(sb, "« %s » est un nom d'acheminement postal (bureau distributeur), pas une "
                       "commune : %s retenue par la zone indiquée", t(m, 0), nom(c0));
         break;
     case GEO_R_NAME_ONLY:
-        sb_append(sb, "nom seul, sans code postal ni département : seule commune de ce nom");
+        util_sb_append(sb, "nom seul, sans code postal ni département : seule commune de ce nom");
         break;
     /* ---- INSEE code ---- */
     case GEO_R_INSEE_UNREADABLE:
-        sb_append(sb, "code INSEE ");
+        util_sb_append(sb, "code INSEE ");
         quoted(sb, t(m, 0), QUOTE_CODE);
-        sb_append(sb, " illisible : ignoré");
+        util_sb_append(sb, " illisible : ignoré");
         break;
     case GEO_R_OUTSIDE_COLLECTIVITY:
-        sb_printf(sb, "%s (%s) est dans une collectivité d'outre-mer (%s), hors des 18 "
+        util_sb_printf(sb, "%s (%s) est dans une collectivité d'outre-mer (%s), hors des 18 "
                       "régions de la carte", t(m, 0), t(m, 1), t(m, 2));
         break;
     case GEO_R_INSEE_FORMER:
         if (m->former && m->former->nom[0])
-            sb_printf(sb, "code INSEE %s de l'ancienne commune %s, aujourd'hui %s (%s)",
+            util_sb_printf(sb, "code INSEE %s de l'ancienne commune %s, aujourd'hui %s (%s)",
                       t(m, 0), m->former->nom, nom(c0), insee(c0));
         else
-            sb_printf(sb, "code INSEE %s d'une ancienne commune (disparu lors d'une fusion), "
+            util_sb_printf(sb, "code INSEE %s d'une ancienne commune (disparu lors d'une fusion), "
                           "aujourd'hui %s (%s)", t(m, 0), nom(c0), insee(c0));
         break;
     case GEO_R_INSEE_UNKNOWN:
-        sb_printf(sb, "code INSEE %s inconnu : ignoré", t(m, 0));
+        util_sb_printf(sb, "code INSEE %s inconnu : ignoré", t(m, 0));
         break;
     case GEO_R_INSEE_ZERO:
-        sb_printf(sb, "zéro initial du code INSEE rétabli (%s)", t(m, 0));
+        util_sb_printf(sb, "zéro initial du code INSEE rétabli (%s)", t(m, 0));
         break;
     case GEO_R_INSEE_ARRONDISSEMENT:
-        sb_printf(sb, "code INSEE de la ville gardé ; arrondissement indiqué : %s (%s)",
+        util_sb_printf(sb, "code INSEE de la ville gardé ; arrondissement indiqué : %s (%s)",
                   nom(c0), insee(c0));
         break;
     case GEO_R_INSEE_POSTCODE_MISMATCH:
-        sb_printf(sb, "le code postal %s ne correspond pas à %s", t(m, 0), nom(c0));
+        util_sb_printf(sb, "le code postal %s ne correspond pas à %s", t(m, 0), nom(c0));
         break;
     case GEO_R_INSEE_CONTRADICTS:
-        sb_printf(sb, "le code INSEE %s (%s) contredit le nom et le code postal : %s retenu",
+        util_sb_printf(sb, "le code INSEE %s (%s) contredit le nom et le code postal : %s retenu",
                   insee(c0), nom(c0), nom(c1));
         break;
     case GEO_R_AMBIG_INSEE_NAME:
-        sb_append(sb, "le code INSEE et le nom de commune désignent des communes différentes");
+        util_sb_append(sb, "le code INSEE et le nom de commune désignent des communes différentes");
         break;
     case GEO_R_INSEE_NAME_MISMATCH:
-        sb_printf(sb, "le nom « %s » ne correspond pas à %s (%s) : code INSEE retenu", t(m, 0),
+        util_sb_printf(sb, "le nom « %s » ne correspond pas à %s (%s) : code INSEE retenu", t(m, 0),
                   nom(c0), insee(c0));
         break;
     /* ---- postal code alone, coordinates alone, département alone ---- */
     case GEO_R_POSTCODE_ONLY:
-        sb_append(sb, "code postal seul : commune unique de ce code");
+        util_sb_append(sb, "code postal seul : commune unique de ce code");
         break;
     case GEO_R_AMBIG_POSTCODE:
-        sb_append(sb, "code postal commun à plusieurs communes ; ajoutez le nom");
+        util_sb_append(sb, "code postal commun à plusieurs communes ; ajoutez le nom");
         break;
     case GEO_R_COORD_NO_COMMUNE:
-        sb_printf(sb, "coordonnées loin de toute commune (%.1f km du contour le plus proche) : "
+        util_sb_printf(sb, "coordonnées loin de toute commune (%.1f km du contour le plus proche) : "
                       "en mer ou à l'étranger ?", m->num[0]);
         break;
     case GEO_R_POINT_IN_COMMUNE:
-        sb_append(sb, "commune déduite du point : celle dont le contour le contient");
+        util_sb_append(sb, "commune déduite du point : celle dont le contour le contient");
         break;
     case GEO_R_POINT_PULLED_INSIDE:
-        sb_printf(sb, "point ramené de %.0f m pour tomber dans le contour de %s", m->num[0],
+        util_sb_printf(sb, "point ramené de %.0f m pour tomber dans le contour de %s", m->num[0],
                   nom(c0));
         break;
     case GEO_R_POINT_NEAR_COMMUNE:
-        sb_printf(sb, "commune déduite du point : à %.0f m hors de tout contour communal (côte, "
+        util_sb_printf(sb, "commune déduite du point : à %.0f m hors de tout contour communal (côte, "
                       "frontière), la plus proche est %s", m->num[0], nom(c0));
         break;
     case GEO_R_POINT_OUTSIDE_DEP:
-        sb_printf(sb, "le point est hors du département %s indiqué (%s) : vérifiez",
+        util_sb_printf(sb, "le point est hors du département %s indiqué (%s) : vérifiez",
                   m->dep ? m->dep->code : "", m->dep ? m->dep->nom : "");
         break;
     case GEO_R_COORD_OFF_LAND_ALONE:
-        sb_append(sb, "coordonnées hors du territoire (en mer ou à l'étranger) et aucun lieu "
+        util_sb_append(sb, "coordonnées hors du territoire (en mer ou à l'étranger) et aucun lieu "
                       "français reconnu");
         break;
     case GEO_R_DEP_ONLY:
-        sb_printf(sb, "seul le département est connu : point placé au chef-lieu (%s)", nom(c0));
+        util_sb_printf(sb, "seul le département est connu : point placé au chef-lieu (%s)", nom(c0));
         break;
     case GEO_R_POSTCODE_NO_NAME:
-        sb_printf(sb, "code postal %s %s et aucune commune indiquée", t(m, 0),
+        util_sb_printf(sb, "code postal %s %s et aucune commune indiquée", t(m, 0),
                   m->num[0] != 0 ? "CEDEX" : "inconnu");
         break;
     case GEO_R_NOTHING_RECOGNISED:
-        sb_append(sb, "aucun lieu reconnu");
+        util_sb_append(sb, "aucun lieu reconnu");
         break;
     case GEO_R_NO_PLACE:
-        sb_append(sb, "aucune information de lieu (commune, code postal, code INSEE, "
+        util_sb_append(sb, "aucune information de lieu (commune, code postal, code INSEE, "
                       "coordonnées)");
         break;
     /* ---- BAN address points ---- */
     case GEO_R_BAN_MISSING:
-        sb_append(sb, "adresse ");
+        util_sb_append(sb, "adresse ");
         quoted(sb, t(m, 0), QUOTE_ADDRESS);
-        sb_append(sb, " absente de la BAN : point de la commune");
+        util_sb_append(sb, " absente de la BAN : point de la commune");
         break;
     case GEO_R_BAN_FAR:
-        sb_printf(sb, "la BAN place cette adresse à %.1f km des coordonnées du recensement",
+        util_sb_printf(sb, "la BAN place cette adresse à %.1f km des coordonnées du recensement",
                   m->num[0]);
         break;
     case GEO_R_BAN_OTHER_COMMUNE:
-        sb_printf(sb, "adresse trouvée dans %s (%s)", nom(c0), insee(c0));
+        util_sb_printf(sb, "adresse trouvée dans %s (%s)", nom(c0), insee(c0));
         break;
     case GEO_R_BAN_EXACT:
-        sb_printf(sb, "adresse de la BAN : %.0f", m->num[0]);
+        util_sb_printf(sb, "adresse de la BAN : %.0f", m->num[0]);
         rep(sb, t(m, 0));
-        sb_printf(sb, " %s", t(m, 2));
+        util_sb_printf(sb, " %s", t(m, 2));
         break;
     case GEO_R_BAN_NUMBER_NEAR:
-        sb_printf(sb, "numéro %.0f", m->num[0]);
+        util_sb_printf(sb, "numéro %.0f", m->num[0]);
         rep(sb, t(m, 0));
-        sb_printf(sb, " absent de la BAN : numéro %.0f", m->num[1]);
+        util_sb_printf(sb, " absent de la BAN : numéro %.0f", m->num[1]);
         rep(sb, t(m, 1));
-        sb_printf(sb, " de la même voie (%s)", t(m, 2));
+        util_sb_printf(sb, " de la même voie (%s)", t(m, 2));
         break;
     case GEO_R_BAN_STREET:
-        sb_printf(sb, "voie sans numéro : point médian de la voie %s (BAN)", t(m, 2));
+        util_sb_printf(sb, "voie sans numéro : point médian de la voie %s (BAN)", t(m, 2));
         break;
     case GEO_R_BAN_STREET_FUZZY:
-        sb_printf(sb, "nom de voie rapproché de « %s »", t(m, 2));
+        util_sb_printf(sb, "nom de voie rapproché de « %s »", t(m, 2));
         break;
     /* ---- analyst corrections ---- */
     case GEO_R_OVERRIDE:
-        sb_printf(sb, "correction manuelle (overrides.csv, ligne %.0f)%s%s", m->num[0],
+        util_sb_printf(sb, "correction manuelle (overrides.csv, ligne %.0f)%s%s", m->num[0],
                   t(m, 0)[0] ? " : " : "", t(m, 0));
         break;
     case GEO_R_OVERRIDE_NO_COMMUNE:
-        sb_printf(sb, "correction manuelle (overrides.csv, ligne %.0f)%s%s : aucune commune "
+        util_sb_printf(sb, "correction manuelle (overrides.csv, ligne %.0f)%s%s : aucune commune "
                       "près du point corrigé", m->num[0], t(m, 0)[0] ? " : " : "", t(m, 0));
         break;
     case GEO_R_OVERRIDE_FORMER_CODE:
-        sb_printf(sb, "code %s de l'ancienne commune, aujourd'hui %s (%s)", t(m, 0), nom(c0),
+        util_sb_printf(sb, "code %s de l'ancienne commune, aujourd'hui %s (%s)", t(m, 0), nom(c0),
                   insee(c0));
         break;
     case GEO_R_OVERRIDE_POINT_FAR:
-        sb_printf(sb, "point corrigé à %.1f km du contour de %s", m->num[0], nom(c0));
+        util_sb_printf(sb, "point corrigé à %.1f km du contour de %s", m->num[0], nom(c0));
         break;
     /* ---- the point ---- */
     case GEO_R_POINT_PARENT:
-        sb_printf(sb, "point de %s, pas de l'arrondissement", t(m, 0));
+        util_sb_printf(sb, "point de %s, pas de l'arrondissement", t(m, 0));
         break;
     case GEO_R_POINT_RECREATED:
-        sb_printf(sb, "point approché : %s, recréée depuis 2018, n'a pas de contour propre ; "
+        util_sb_printf(sb, "point approché : %s, recréée depuis 2018, n'a pas de contour propre ; "
                       "point dans le contour 2018 de la commune %s", nom(c0),
                   c0 ? c0->contour : "");
         break;
@@ -406,26 +406,26 @@ void note_render_remark(strbuf *sb, const geo_result *r, const geo_remark *m)
     }
 }
 
-void note_render(strbuf *sb, const geo_result *r)
+void note_render(util_strbuf *sb, const geo_result *r)
 {
     for (size_t i = 0; i < r->nremarks; i++) {
         if (i)
-            sb_append(sb, " ; ");
+            util_sb_append(sb, " ; ");
         note_render_remark(sb, r, &r->remarks[i]);
     }
 }
 
 char *note_string(const geo_result *r)
 {
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     note_render(&sb, r);
     if (sb.failed) {
-        sb_free(&sb);
+        util_sb_free(&sb);
         return NULL;
     }
-    char *s = sb_take(&sb);
-    return s ? s : ptce_strdup("");
+    char *s = util_sb_take(&sb);
+    return s ? s : util_strdup("");
 }
 
 const char *note_advice_text(geo_advice advice)

@@ -6,7 +6,7 @@
  *
  * Owns: every sentence said about a remark, in one place. Must not decide anything: what
  * a remark means, and how validate classifies it, is model/remark.h's table.
- * Allocation: the strbuf is the caller's; note_string() returns a string the caller frees.
+ * Allocation: the util_strbuf is the caller's; note_string() returns a string the caller frees.
  */
 #ifndef PTCE_PRESENT_NOTE_H
 #define PTCE_PRESENT_NOTE_H
@@ -15,10 +15,10 @@
 #include "model/placement.h"
 
 /* Appends one remark of `r` in French ("latitude et longitude inversées : corrigées"). */
-void note_render_remark(strbuf *sb, const geo_result *r, const geo_remark *m);
+void note_render_remark(util_strbuf *sb, const geo_result *r, const geo_remark *m);
 
 /* Appends every remark of `r`, in order, joined by " ; " (nothing when it has none). */
-void note_render(strbuf *sb, const geo_result *r);
+void note_render(util_strbuf *sb, const geo_result *r);
 
 /* The whole note as a new string ("" when there is no remark); NULL without memory. */
 char *note_string(const geo_result *r);

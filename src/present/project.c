@@ -60,14 +60,14 @@ static const project_layer_def layer_defs[] = {
 #define NDEFS (sizeof layer_defs / sizeof *layer_defs)
 _Static_assert(NDEFS <= PROJECT_MAX_LAYERS, "PROJECT_MAX_LAYERS is smaller than the list");
 
-size_t present_project_layers(const project_styles *st, qgs_layer *out)
+size_t project_layers(const project_styles *st, carto_qgs_layer *out)
 {
     size_t n = 0;
     for (size_t i = 0; i < NDEFS; i++) {
         const project_layer_def *d = &layer_defs[i];
         if (d->needs_groups && !st->has_groups)
             continue;
-        qgs_layer l = {.id = d->id, .name = d->name, .source = d->source,
+        carto_qgs_layer l = {.id = d->id, .name = d->name, .source = d->source,
                        .geometry = d->geometry,
                        .epsg = d->layout ? LAYOUT_EPSG : st->true_epsg,
                        .group = d->layout ? GROUP_LAYOUT : GROUP_TRUE,

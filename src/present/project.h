@@ -3,7 +3,7 @@
  * under which names and groups, visible or not, drawn with which of the map's styles.
  *
  * Owns: the list (project.c), top of the list drawn on top. Does not write anything:
- * present_project_layers() fills the writer's qgs_layer array (write/cartography.h) from
+ * project_layers() fills the writer's carto_qgs_layer array (write/cartography.h) from
  * the list and the styles decided for this build (present/styles.h).
  */
 #ifndef PTCE_PRESENT_PROJECT_H
@@ -16,9 +16,9 @@
 
 /* The styles a build decided, that the project's layers draw with. */
 typedef struct project_styles {
-    const style_category *sectors; /* points by sector */
+    const carto_style_category *sectors; /* points by sector */
     size_t nsectors;
-    const style_hollow *hollow;    /* points drawn hollow */
+    const carto_style_hollow *hollow;    /* points drawn hollow */
     const choropleth *regions, *deps, *epci, *groups;
     int true_epsg;                 /* CRS of the true-position Shapefiles (--crs) */
     int has_groups;                /* --groups was given: the ptce_groupes layer exists */
@@ -33,6 +33,6 @@ typedef struct project_styles {
 
 /* Fills `out` (PROJECT_MAX_LAYERS entries) with the project's layers; returns how many. The
  * entries point into `st` and into static strings. */
-size_t present_project_layers(const project_styles *st, qgs_layer *out);
+size_t project_layers(const project_styles *st, carto_qgs_layer *out);
 
 #endif

@@ -12,7 +12,7 @@
 
 /* A blue-grey ramp, light for few PTCE, dark for many: muted, so that the sector colours
  * of the points stand out on every class (tests/unit/test_palette.c). */
-const char *const styles_ramp[STYLE_RAMP_CLASSES] = {"#e6ebf1", "#c3cedc", "#9aabc2",
+const char *const styles_ramp[STYLES_RAMP_CLASSES] = {"#e6ebf1", "#c3cedc", "#9aabc2",
                                                      "#6f86a5", "#465f82"};
 #define palette styles_ramp
 
@@ -31,7 +31,7 @@ static const char *const accuracy_labels[STYLES_ACCURACY_CLASSES + 1] = {
 
 const char *const *styles_palette(size_t *n)
 {
-    *n = STYLE_RAMP_CLASSES;
+    *n = STYLES_RAMP_CLASSES;
     return palette;
 }
 
@@ -41,10 +41,10 @@ const char *const *styles_palette_change(size_t *n)
     return palette_change;
 }
 
-void styles_accuracies(web_precision out[STYLES_ACCURACY_CLASSES])
+void styles_accuracies(carto_web_precision out[STYLES_ACCURACY_CLASSES])
 {
     for (int a = GEO_ACCURACY_PLACE; a <= STYLES_ACCURACY_CLASSES; a++)
-        out[a - 1] = (web_precision){geo_accuracy_name((geo_accuracy)a), accuracy_labels[a],
+        out[a - 1] = (carto_web_precision){geo_accuracy_name((geo_accuracy)a), accuracy_labels[a],
                                      geo_accuracy_is_approximate((geo_accuracy)a)};
 }
 
@@ -74,7 +74,7 @@ static void class_label(char *out, size_t size, const char *lo, const char *hi, 
     snprintf(out, size, "%s \xE2\x80\x93 %s (%zu)", lo, hi, count);
 }
 
-void styles_choropleth(const area_stats *areas, size_t n, choropleth *out)
+void styles_choropleth(const aggregate_area_stats *areas, size_t n, choropleth *out)
 {
     memset(out, 0, sizeof *out);
     /* The areas without PTCE get their own class; the others are cut into quantiles. */
@@ -91,13 +91,13 @@ void styles_choropleth(const area_stats *areas, size_t n, choropleth *out)
         if (areas[i].per_100k > max)
             max = areas[i].per_100k;
     }
-    double breaks[STYLE_RAMP_CLASSES + 1];
+    double breaks[STYLES_RAMP_CLASSES + 1];
     size_t nb = 0;
     breaks[nb++] = 0;
     if (v && nv > 0) {
         qsort(v, nv, sizeof *v, cmp_double);
-        for (size_t k = 1; k < STYLE_RAMP_CLASSES; k++) {
-            double q = v[(nv * k) / STYLE_RAMP_CLASSES];
+        for (size_t k = 1; k < STYLES_RAMP_CLASSES; k++) {
+            double q = v[(nv * k) / STYLES_RAMP_CLASSES];
             double rounded = round(q * 100) / 100;
             if (rounded > breaks[nb - 1] && rounded < max)
                 breaks[nb++] = rounded;
@@ -112,8 +112,8 @@ void styles_choropleth(const area_stats *areas, size_t n, choropleth *out)
     size_t c0 = 0;
     if (nzero > 0) {
         snprintf(out->labels[0], sizeof out->labels[0], "Aucun PTCE (%zu)", nzero);
-        out->classes[0] = (style_class){.lower = 0, .upper = 0, .label = out->labels[0],
-                                        .color = STYLE_NONE_COLOR, .hatched = 1};
+        out->classes[0] = (carto_style_class){.lower = 0, .upper = 0, .label = out->labels[0],
+                                        .color = STYLES_NONE_COLOR, .hatched = 1};
         c0 = 1;
     }
     /* Only areas without PTCE: their class alone. */
@@ -129,15 +129,15 @@ void styles_choropleth(const area_stats *areas, size_t n, choropleth *out)
                 count++;
         class_label(out->labels[c0 + c], sizeof out->labels[c0 + c], lo, hi, count);
         /* Spread the palette over the classes there are, darkest for the last. */
-        size_t shade = nclasses == 1 ? 2 : c * (STYLE_RAMP_CLASSES - 1) / (nclasses - 1);
-        out->classes[c0 + c] = (style_class){.lower = breaks[c], .upper = breaks[c + 1],
+        size_t shade = nclasses == 1 ? 2 : c * (STYLES_RAMP_CLASSES - 1) / (nclasses - 1);
+        out->classes[c0 + c] = (carto_style_class){.lower = breaks[c], .upper = breaks[c + 1],
                                              .label = out->labels[c0 + c],
                                              .color = palette[shade]};
     }
     out->n = c0 + nclasses;
 }
 
-const style_class *styles_class_of(const choropleth *c, double v)
+const carto_style_class *styles_class_of(const choropleth *c, double v)
 {
     for (size_t i = 0; i < c->n; i++)
         if (v <= c->classes[i].upper)
@@ -147,27 +147,27 @@ const style_class *styles_class_of(const choropleth *c, double v)
 
 const char *styles_class_color(const choropleth *c, double v)
 {
-    const style_class *k = styles_class_of(c, v);
+    const carto_style_class *k = styles_class_of(c, v);
     return k ? k->color : palette[0];
 }
 
 void styles_sectors(const taxonomy *t, const long *counts, char (*labels)[128],
-                    style_category *cats)
+                    carto_style_category *cats)
 {
-    for (size_t i = 0; i < taxonomy_count(t); i++) {
-        const char *label = taxonomy_sector_label(t, i);
+    for (size_t i = 0; i < sectors_count(t); i++) {
+        const char *label = sectors_label(t, i);
         if (counts && labels) {
             snprintf(labels[i], sizeof labels[i], "%s (%ld)", label, counts[i]);
             label = labels[i];
         }
-        cats[i] = (style_category){taxonomy_sector_id(t, i), label,
-                                   taxonomy_sector_color(t, i)};
+        cats[i] = (carto_style_category){sectors_id(t, i), label,
+                                   sectors_color(t, i)};
     }
 }
 
-void styles_hollow_points(style_hollow *out, const char *values[2])
+void styles_hollow_points(carto_style_hollow *out, const char *values[2])
 {
     values[0] = geo_accuracy_name(GEO_ACCURACY_APPROXIMATE);
     values[1] = geo_accuracy_name(GEO_ACCURACY_DEPARTEMENT);
-    *out = (style_hollow){POINT_ACCURACY_FIELD, values, 2, STYLES_HOLLOW_LABEL};
+    *out = (carto_style_hollow){LAYERS_POINT_ACCURACY_FIELD, values, 2, STYLES_HOLLOW_LABEL};
 }

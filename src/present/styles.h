@@ -17,17 +17,17 @@
 #include "write/cartography.h"
 
 /* "Aucun PTCE" plus five classes at most. */
-#define STYLE_MAX_CLASSES 6
-#define STYLE_RAMP_CLASSES 5
+#define STYLES_MAX_CLASSES 6
+#define STYLES_RAMP_CLASSES 5
 
 /* The sequential ramp of the classes, light to dark, and the colour under the hatching of
  * the "aucun PTCE" class. */
-extern const char *const styles_ramp[STYLE_RAMP_CLASSES];
-#define STYLE_NONE_COLOR "#ffffff"
+extern const char *const styles_ramp[STYLES_RAMP_CLASSES];
+#define STYLES_NONE_COLOR "#ffffff"
 
 typedef struct choropleth {
-    style_class classes[STYLE_MAX_CLASSES];
-    char labels[STYLE_MAX_CLASSES][64];
+    carto_style_class classes[STYLES_MAX_CLASSES];
+    char labels[STYLES_MAX_CLASSES][64];
     size_t n;
 } choropleth;
 
@@ -36,24 +36,24 @@ typedef struct choropleth {
  * rounded to two decimals (five classes at most, fewer when values repeat), the last class
  * up to the maximum, a sequential palette. Labels are French and end with the number of
  * areas in the class: "0,25 – 0,5 (3)". */
-void styles_choropleth(const area_stats *areas, size_t n, choropleth *out);
+void styles_choropleth(const aggregate_area_stats *areas, size_t n, choropleth *out);
 
 /* The class holding v (the "aucun PTCE" class for an area with no PTCE). */
-const style_class *styles_class_of(const choropleth *c, double v);
+const carto_style_class *styles_class_of(const choropleth *c, double v);
 
 /* The colour of the class holding v. */
 const char *styles_class_color(const choropleth *c, double v);
 
 /* One category per sector of the taxonomy (id, label, colour); `cats` holds
- * taxonomy_count(t) entries. With `counts` (PTCE per sector, may be NULL), the labels end
- * with the count, written into `labels` (taxonomy_count(t) entries). */
+ * sectors_count(t) entries. With `counts` (PTCE per sector, may be NULL), the labels end
+ * with the count, written into `labels` (sectors_count(t) entries). */
 void styles_sectors(const taxonomy *t, const long *counts, char (*labels)[128],
-                    style_category *cats);
+                    carto_style_category *cats);
 
 /* The points drawn hollow: approximate placements (geo_accuracy_is_approximate), read from
- * the points' POINT_ACCURACY_FIELD, with their legend entry. `values` holds the two
+ * the points' LAYERS_POINT_ACCURACY_FIELD, with their legend entry. `values` holds the two
  * values; both live as long as the caller keeps them. */
-void styles_hollow_points(style_hollow *out, const char *values[2]);
+void styles_hollow_points(carto_style_hollow *out, const char *values[2]);
 
 /* The legend entry of the hollow points. */
 #define STYLES_HOLLOW_LABEL "Cercle vide : point approch\xC3\xA9"
@@ -66,9 +66,9 @@ const char *const *styles_palette(size_t *n);
 const char *const *styles_palette_change(size_t *n);
 
 /* The classes of placement accuracy (geo_accuracy, GEO_ACCURACY_NONE left out), by the
- * name the points carry in POINT_ACCURACY_FIELD, with their French label and whether they
+ * name the points carry in LAYERS_POINT_ACCURACY_FIELD, with their French label and whether they
  * are drawn hollow (geo_accuracy_is_approximate): for the web map's legend and card. */
 #define STYLES_ACCURACY_CLASSES GEO_ACCURACY_DEPARTEMENT
-void styles_accuracies(web_precision out[STYLES_ACCURACY_CLASSES]);
+void styles_accuracies(carto_web_precision out[STYLES_ACCURACY_CLASSES]);
 
 #endif

@@ -10,19 +10,19 @@
 
 enum { S_ID, S_LABEL, S_COUNT, S_SHARE, S_NFIELDS };
 
-static const field_def sector_fields[S_NFIELDS] = {
-    [S_ID] = {"secteur", FIELD_TEXT, 32, 0},
-    [S_LABEL] = {"libelle", FIELD_TEXT, 80, 0},
-    [S_COUNT] = {"nb_ptce", FIELD_INTEGER, 9, 0},
-    [S_SHARE] = {"part_nat", FIELD_REAL, 7, 2},
+static const layer_field_def sector_fields[S_NFIELDS] = {
+    [S_ID] = {"secteur", LAYER_FIELD_TEXT, 32, 0},
+    [S_LABEL] = {"libelle", LAYER_FIELD_TEXT, 80, 0},
+    [S_COUNT] = {"nb_ptce", LAYER_FIELD_INTEGER, 9, 0},
+    [S_SHARE] = {"part_nat", LAYER_FIELD_REAL, 7, 2},
 };
 
-static void sector_value(void *user, size_t i, size_t f, field_value *v)
+static void sector_value(void *user, size_t i, size_t f, layer_field_value *v)
 {
-    sector_table *s = user;
+    tables_sector_table *s = user;
     switch (f) {
-    case S_ID: v->text = taxonomy_sector_id(s->tax, i); break;
-    case S_LABEL: v->text = taxonomy_sector_label(s->tax, i); break;
+    case S_ID: v->text = sectors_id(s->tax, i); break;
+    case S_LABEL: v->text = sectors_label(s->tax, i); break;
     case S_COUNT: v->integer = s->counts[i]; break;
     case S_SHARE: v->real = s->total ? 100.0 * (double)s->counts[i] / (double)s->total : 0; break;
     }
@@ -30,7 +30,7 @@ static void sector_value(void *user, size_t i, size_t f, field_value *v)
 }
 
 ptce_status tables_sectors(ptce_ctx *ctx, const taxonomy *t, const aggregation *agg,
-                           sector_table *out)
+                           tables_sector_table *out)
 {
     memset(out, 0, sizeof *out);
     size_t n = agg->nsectors;
@@ -49,7 +49,7 @@ ptce_status tables_sectors(ptce_ctx *ctx, const taxonomy *t, const aggregation *
     return PTCE_OK;
 }
 
-void tables_sectors_free(sector_table *s)
+void tables_sectors_free(tables_sector_table *s)
 {
     free(s->counts);
     memset(s, 0, sizeof *s);

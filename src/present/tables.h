@@ -12,16 +12,16 @@
 #include "model/sectors.h"
 #include "write/layer.h"
 
-typedef struct sector_table {
+typedef struct tables_sector_table {
     layer out;               /* what the writers get (no geometry) */
     const taxonomy *tax;
     long *counts;            /* owned: PTCE per sector, summed over the regions */
     long total;
-} sector_table;
+} tables_sector_table;
 
 /* One row per sector of the taxonomy: secteur, libelle, nb_ptce, part_nat. */
 ptce_status tables_sectors(ptce_ctx *ctx, const taxonomy *t, const aggregation *agg,
-                           sector_table *out);
-void tables_sectors_free(sector_table *s);
+                           tables_sector_table *out);
+void tables_sectors_free(tables_sector_table *s);
 
 #endif

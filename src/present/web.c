@@ -25,35 +25,35 @@ enum {
 };
 
 /* Names are the keys of donnees.js that carte.js reads (widths are unused here). */
-static const field_def web_point_fields[W_COUNT] = {
-    [W_ID] = {"id", FIELD_TEXT, 0, 0},
-    [W_NOM] = {"nom", FIELD_TEXT, 0, 0},
-    [W_COMMUNE] = {"commune", FIELD_TEXT, 0, 0},
-    [W_INSEE] = {"insee", FIELD_TEXT, 0, 0},
-    [W_EPCI] = {"epci", FIELD_TEXT, 0, 0},
-    [W_EPCI_NOM] = {"epci_nom", FIELD_TEXT, 0, 0},
-    [W_DEP] = {"dep", FIELD_TEXT, 0, 0},
-    [W_DEP_NOM] = {"dep_nom", FIELD_TEXT, 0, 0},
-    [W_REG] = {"reg", FIELD_TEXT, 0, 0},
-    [W_REG_NOM] = {"reg_nom", FIELD_TEXT, 0, 0},
-    [W_SECTEUR] = {"secteur", FIELD_TEXT, 0, 0},
-    [W_SECTEURS] = {"secteurs", FIELD_TEXT, 0, 0},
-    [W_TERMES] = {"termes", FIELD_TEXT, 0, 0},
-    [W_MEMBRES] = {"membres", FIELD_INTEGER, 0, 0},
-    [W_ANNEE] = {"annee", FIELD_INTEGER, 0, 0},
-    [W_DESCRIPTION] = {"description", FIELD_TEXT, 0, 0},
-    [W_PRECISION] = {POINT_ACCURACY_FIELD, FIELD_TEXT, 0, 0},
-    [W_APPROCHE] = {"approche", FIELD_INTEGER, 0, 0},
-    [W_NOTE] = {"note", FIELD_TEXT, 0, 0},
-    [W_EVOLUTION] = {"evolution", FIELD_TEXT, 0, 0},
-    [W_LIGNE] = {"ligne", FIELD_INTEGER, 0, 0},
+static const layer_field_def web_point_fields[W_COUNT] = {
+    [W_ID] = {"id", LAYER_FIELD_TEXT, 0, 0},
+    [W_NOM] = {"nom", LAYER_FIELD_TEXT, 0, 0},
+    [W_COMMUNE] = {"commune", LAYER_FIELD_TEXT, 0, 0},
+    [W_INSEE] = {"insee", LAYER_FIELD_TEXT, 0, 0},
+    [W_EPCI] = {"epci", LAYER_FIELD_TEXT, 0, 0},
+    [W_EPCI_NOM] = {"epci_nom", LAYER_FIELD_TEXT, 0, 0},
+    [W_DEP] = {"dep", LAYER_FIELD_TEXT, 0, 0},
+    [W_DEP_NOM] = {"dep_nom", LAYER_FIELD_TEXT, 0, 0},
+    [W_REG] = {"reg", LAYER_FIELD_TEXT, 0, 0},
+    [W_REG_NOM] = {"reg_nom", LAYER_FIELD_TEXT, 0, 0},
+    [W_SECTEUR] = {"secteur", LAYER_FIELD_TEXT, 0, 0},
+    [W_SECTEURS] = {"secteurs", LAYER_FIELD_TEXT, 0, 0},
+    [W_TERMES] = {"termes", LAYER_FIELD_TEXT, 0, 0},
+    [W_MEMBRES] = {"membres", LAYER_FIELD_INTEGER, 0, 0},
+    [W_ANNEE] = {"annee", LAYER_FIELD_INTEGER, 0, 0},
+    [W_DESCRIPTION] = {"description", LAYER_FIELD_TEXT, 0, 0},
+    [W_PRECISION] = {LAYERS_POINT_ACCURACY_FIELD, LAYER_FIELD_TEXT, 0, 0},
+    [W_APPROCHE] = {"approche", LAYER_FIELD_INTEGER, 0, 0},
+    [W_NOTE] = {"note", LAYER_FIELD_TEXT, 0, 0},
+    [W_EVOLUTION] = {"evolution", LAYER_FIELD_TEXT, 0, 0},
+    [W_LIGNE] = {"ligne", LAYER_FIELD_INTEGER, 0, 0},
 };
 
 static const char *const evolution_names[] = {
     [WEB_EVOL_NONE] = NULL, [WEB_EVOL_PRESENT] = "present", [WEB_EVOL_NEW] = "nouveau",
     [WEB_EVOL_CEASED] = "disparu"};
 
-static void text(field_value *v, const char *s)
+static void text(layer_field_value *v, const char *s)
 {
     v->text = s && *s ? s : NULL;
     v->is_null = v->text == NULL;
@@ -67,7 +67,7 @@ static const epci *row_epci(const ptce_run *run, const ptce_row *row)
     return c && c->epci[0] ? refdata_epci(&run->rd, c->epci) : NULL;
 }
 
-static void web_point_value(void *user, size_t i, size_t f, field_value *v)
+static void web_point_value(void *user, size_t i, size_t f, layer_field_value *v)
 {
     const web_points *wp = user;
     const ptce_row *row = &wp->run->rows[wp->rows[i]];
@@ -92,7 +92,7 @@ static void web_point_value(void *user, size_t i, size_t f, field_value *v)
     case W_DEP_NOM: text(v, g->dep ? g->dep->nom : NULL); break;
     case W_REG: text(v, g->reg ? g->reg->code : NULL); break;
     case W_REG_NOM: text(v, g->reg ? g->reg->nom : NULL); break;
-    case W_SECTEUR: text(v, t ? taxonomy_sector_id(t, (size_t)row->cls.primary) : NULL); break;
+    case W_SECTEUR: text(v, t ? sectors_id(t, (size_t)row->cls.primary) : NULL); break;
     case W_SECTEURS: text(v, row->cls.sectors_text); break;
     case W_TERMES: text(v, row->cls.terms); break;
     case W_MEMBRES:
@@ -104,7 +104,7 @@ static void web_point_value(void *user, size_t i, size_t f, field_value *v)
         v->is_null = row->annee == 0;
         break;
     case W_DESCRIPTION:
-        text(v, census_value(&wp->run->census, row->rec, ROLE_DESCRIPTION));
+        text(v, census_value(&wp->run->census, row->rec, CENSUS_ROLE_DESCRIPTION));
         break;
     case W_PRECISION: text(v, geo_accuracy_name(g->accuracy)); break;
     case W_APPROCHE: v->integer = geo_accuracy_is_approximate(g->accuracy); break;
@@ -141,18 +141,18 @@ static ptce_status points_init(ptce_ctx *ctx, web_points *wp, const ptce_run *ru
 
 enum { A_CODE, A_NOM, A_POPULATION, A_NB, A_PREC, A_COUNT };
 
-static const field_def web_area_fields[A_COUNT] = {
-    [A_CODE] = {"code", FIELD_TEXT, 0, 0},
-    [A_NOM] = {"nom", FIELD_TEXT, 0, 0},
-    [A_POPULATION] = {"population", FIELD_INTEGER, 0, 0},
-    [A_NB] = {"nb", FIELD_INTEGER, 0, 0},
-    [A_PREC] = {"prec", FIELD_INTEGER, 0, 0},
+static const layer_field_def web_area_fields[A_COUNT] = {
+    [A_CODE] = {"code", LAYER_FIELD_TEXT, 0, 0},
+    [A_NOM] = {"nom", LAYER_FIELD_TEXT, 0, 0},
+    [A_POPULATION] = {"population", LAYER_FIELD_INTEGER, 0, 0},
+    [A_NB] = {"nb", LAYER_FIELD_INTEGER, 0, 0},
+    [A_PREC] = {"prec", LAYER_FIELD_INTEGER, 0, 0},
 };
 
-static void web_area_value(void *user, size_t i, size_t f, field_value *v)
+static void web_area_value(void *user, size_t i, size_t f, layer_field_value *v)
 {
     const web_areas *wa = user;
-    const area_stats *a = &wa->areas[i];
+    const aggregate_area_stats *a = &wa->areas[i];
     switch (f) {
     case A_CODE: text(v, a->code); break;
     case A_NOM: text(v, a->nom); break;
@@ -171,7 +171,7 @@ static const GEOSGeometry *web_area_polygon(void *user, size_t i)
     return wa->geoms ? wa->geoms[i] : wa->areas[i].geom;
 }
 
-static void areas_init(web_areas *wa, const area_stats *areas, size_t n,
+static void areas_init(web_areas *wa, const aggregate_area_stats *areas, size_t n,
                        const GEOSGeometry *const *geoms, int has_previous, const char *name,
                        const char *credit)
 {
@@ -190,7 +190,7 @@ ptce_status web_layers_build(ptce_ctx *ctx, const web_inputs *in, web_layers *w)
 {
     memset(w, 0, sizeof *w);
     const ptce_run *run = in->run;
-    const layer_set *ls = in->ls;
+    const layers_set *ls = in->ls;
     size_t np = ls->points.nfeatures;
     ptce_status st = points_init(ctx, &w->points, run, np, "ptce_points");
     if (st)
@@ -234,27 +234,27 @@ ptce_status web_layers_build(ptce_ctx *ctx, const web_inputs *in, web_layers *w)
     }
     const char *credit = run->rd.credit;
     const aggregation *agg = in->agg;
-    areas_init(&w->areas[WEB_AREA_REGIONS], agg->regions, agg->nregions, in->region_geoms,
+    areas_init(&w->areas[CARTO_WEB_AREA_REGIONS], agg->regions, agg->nregions, in->region_geoms,
                agg->has_previous, "ptce_regions", credit);
-    areas_init(&w->areas[WEB_AREA_DEPARTEMENTS], agg->deps, agg->ndeps, in->dep_geoms,
+    areas_init(&w->areas[CARTO_WEB_AREA_DEPARTEMENTS], agg->deps, agg->ndeps, in->dep_geoms,
                agg->has_previous, "ptce_departements", credit);
-    w->has_area[WEB_AREA_REGIONS] = w->has_area[WEB_AREA_DEPARTEMENTS] = 1;
+    w->has_area[CARTO_WEB_AREA_REGIONS] = w->has_area[CARTO_WEB_AREA_DEPARTEMENTS] = 1;
     /* EPCI: on the simplified outlines aggregate gives them (areas in the reference
      * arrays' order), when the reference data has EPCI. */
     if (agg->nepci > 0) {
-        areas_init(&w->areas[WEB_AREA_EPCI], agg->epci, agg->nepci, NULL, agg->has_previous,
+        areas_init(&w->areas[CARTO_WEB_AREA_EPCI], agg->epci, agg->nepci, NULL, agg->has_previous,
                    "ptce_epci", credit);
-        w->has_area[WEB_AREA_EPCI] = 1;
+        w->has_area[CARTO_WEB_AREA_EPCI] = 1;
     }
 
-    size_t ns = run->tax ? taxonomy_count(run->tax) : 0;
+    size_t ns = run->tax ? sectors_count(run->tax) : 0;
     w->sectors = calloc(ns ? ns : 1, sizeof *w->sectors);
     if (!w->sectors)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     if (ns)
         styles_sectors(run->tax, NULL, NULL, w->sectors);
     for (int z = 0; z < LAYOUT_ZONES; z++)
-        w->territories[z] = (web_territory){in->layout->zones[z].code_reg,
+        w->territories[z] = (carto_web_territory){in->layout->zones[z].code_reg,
                                             in->layout->zones[z].label};
     snprintf(w->title, sizeof w->title, "Pôles territoriaux de coopération économique — "
                                         "recensement %d", in->year);
@@ -262,8 +262,8 @@ ptce_status web_layers_build(ptce_ctx *ctx, const web_inputs *in, web_layers *w)
              np, run->nrows);
 
     snprintf(w->software, sizeof w->software, "ptce-map %s", ptce_version());
-    web_map *m = &w->map;
-    *m = (web_map){.title = w->title, .subtitle = w->subtitle, .credit = credit,
+    carto_web_map *m = &w->map;
+    *m = (carto_web_map){.title = w->title, .subtitle = w->subtitle, .credit = credit,
                    .software = w->software, .tiles = in->tiles,
                    .tiles_attribution = in->attribution, .has_previous = prev,
                    .sectors = w->sectors, .nsectors = ns, .territories = w->territories,
@@ -275,11 +275,11 @@ ptce_status web_layers_build(ptce_ctx *ctx, const web_inputs *in, web_layers *w)
     m->nprecisions = STYLES_ACCURACY_CLASSES;
     m->palette = styles_palette(&m->npalette);
     m->palette_change = styles_palette_change(&m->npalette_change);
-    for (int k = 0; k < WEB_AREA_KINDS; k++)
+    for (int k = 0; k < CARTO_WEB_AREA_KINDS; k++)
         m->areas[k] = w->has_area[k] ? &w->areas[k].out : NULL;
     /* Regions and départements draw the basemap, so they come with the page; the 1,255
      * EPCI (most of the bytes) load when the user picks them. */
-    m->lazy[WEB_AREA_EPCI] = 1;
+    m->lazy[CARTO_WEB_AREA_EPCI] = 1;
     return PTCE_OK;
 }
 

@@ -3,7 +3,7 @@
  * areas, the evolution of each PTCE with --previous, the territories of the selector.
  *
  * Owns: the web layers (built from the run, its aggregation and, with --previous, the
- * diff) and the web_map handed to write/out_web.c, which prints it. Does not write files
+ * diff) and the carto_web_map handed to write/out_web.c, which prints it. Does not write files
  * itself and decides no colour: sectors, palettes and precision classes come from styles.
  * Everything it allocates is freed by web_layers_free; strings point into the run.
  */
@@ -31,14 +31,14 @@ typedef struct web_points {
     const ptce_run *run;
     size_t *rows;            /* owned: indexes of placed rows of `run` */
     unsigned char *evol;     /* owned: web_evolution per point */
-    char *const *notes;      /* the placement note of each row of `run` (layer_set's), or
+    char *const *notes;      /* the placement note of each row of `run` (layers_set's), or
                               * NULL; not owned */
     size_t n;
 } web_points;
 
 typedef struct web_areas {
     layer out;
-    const area_stats *areas;
+    const aggregate_area_stats *areas;
     const GEOSGeometry *const *geoms; /* not owned: the simplified polygons; NULL: the
                                        * areas' own (already simplified) polygons */
     int has_previous;
@@ -46,13 +46,13 @@ typedef struct web_areas {
 
 typedef struct web_layers {
     web_points points, ceased;
-    web_areas areas[WEB_AREA_KINDS];
-    int has_area[WEB_AREA_KINDS];
-    style_category *sectors;          /* owned */
-    web_precision accuracies[STYLES_ACCURACY_CLASSES];
-    web_territory territories[LAYOUT_ZONES];
+    web_areas areas[CARTO_WEB_AREA_KINDS];
+    int has_area[CARTO_WEB_AREA_KINDS];
+    carto_style_category *sectors;          /* owned */
+    carto_web_precision accuracies[STYLES_ACCURACY_CLASSES];
+    carto_web_territory territories[LAYOUT_ZONES];
     char title[128], subtitle[200], software[64];
-    web_map map;
+    carto_web_map map;
 } web_layers;
 
 /* The inputs: `diff` and `previous` NULL without --previous; `region_geoms` and
@@ -61,10 +61,10 @@ typedef struct web_layers {
 typedef struct web_inputs {
     const ptce_run *run;
     const aggregation *agg;
-    const layer_set *ls;
+    const layers_set *ls;
     const GEOSGeometry *const *region_geoms;
     const GEOSGeometry *const *dep_geoms;
-    const national_layout *layout;
+    const layout_national *layout;
     const ptce_run *previous;
     const diff_result *diff;
     const char *tiles, *attribution;

@@ -117,14 +117,14 @@ static int tables_stamp(const char *data_dir, uint64_t *stamp)
 /* ---- writing ------------------------------------------------------------------------------ */
 
 typedef struct string_block {
-    strbuf sb;
+    util_strbuf sb;
 } string_block;
 
 static uint32_t intern(string_block *b, const char *s)
 {
     uint32_t off = (uint32_t)b->sb.len;
-    sb_append(&b->sb, s ? s : "");
-    sb_append_char(&b->sb, '\0');
+    util_sb_append(&b->sb, s ? s : "");
+    util_sb_append_char(&b->sb, '\0');
     return off;
 }
 
@@ -140,7 +140,7 @@ static uint32_t intern_wkb(ptce_ctx *ctx, string_block *b, const GEOSGeometry *g
     unsigned char *wkb = GEOSWKBWriter_write_r(ctx->geos, w, g, &n);
     GEOSWKBWriter_destroy_r(ctx->geos, w);
     if (wkb) {
-        sb_append_n(&b->sb, (const char *)wkb, n);
+        util_sb_append_n(&b->sb, (const char *)wkb, n);
         *len = (uint32_t)n;
         GEOSFree_r(ctx->geos, wkb);
     }
@@ -169,7 +169,7 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
     h.nregions = (uint32_t)rd->nregions;
     h.nnames = (uint32_t)rd->nnames;
     string_block b;
-    sb_init(&b.sb);
+    util_sb_init(&b.sb);
     c_commune *cc = calloc(rd->ncommunes + 1, sizeof *cc);
     c_former *cf = calloc(rd->nformer + 1, sizeof *cf);
     c_postal *cp = calloc(rd->npostal + 1, sizeof *cp);
@@ -190,12 +190,12 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
                             (uint32_t)m->precision, 0, m->population, m->lat, m->lon};
     }
     for (size_t i = 0; i < rd->nformer; i++) {
-        const former_commune *f = &rd->former[i];
+        const refdata_former_commune *f = &rd->former[i];
         cf[i] = (c_former){intern(&b, f->code), intern(&b, f->nom), intern(&b, f->key),
                            (uint32_t)f->kind, (uint32_t)commune_index(rd, f->current)};
     }
     for (size_t i = 0; i < rd->npostal; i++) {
-        const postal_entry *p = &rd->postal[i];
+        const refdata_postal_entry *p = &rd->postal[i];
         cp[i] = (c_postal){intern(&b, p->postcode), intern(&b, p->routing),
                            intern(&b, p->routing_key), intern(&b, p->laposte_key),
                            (uint32_t)commune_index(rd, p->commune)};
@@ -230,7 +230,7 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
         }
     }
     for (size_t i = 0; i < rd->nnames; i++) {
-        const name_entry *e = &rd->names[i];
+        const refdata_name_entry *e = &rd->names[i];
         cn[i] = (c_name){intern(&b, e->key), (uint32_t)commune_index(rd, e->commune),
                          e->former ? (uint32_t)(e->former - rd->former) : NO_INDEX,
                          (uint32_t)e->source};
@@ -254,24 +254,24 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
     off += rd->nnames * sizeof *cn;
     h.off_strings = off;
     h.strings_size = b.sb.len;
-    strbuf img;
-    sb_init(&img);
-    sb_append_n(&img, (const char *)&h, sizeof h);
-    sb_append_n(&img, (const char *)cc, rd->ncommunes * sizeof *cc);
-    sb_append_n(&img, (const char *)cf, rd->nformer * sizeof *cf);
-    sb_append_n(&img, (const char *)cp, rd->npostal * sizeof *cp);
-    sb_append_n(&img, (const char *)cd, rd->ndeps * sizeof *cd);
-    sb_append_n(&img, (const char *)cr, rd->nregions * sizeof *cr);
-    sb_append_n(&img, (const char *)cn, rd->nnames * sizeof *cn);
-    sb_append_n(&img, b.sb.data, b.sb.len);
+    util_strbuf img;
+    util_sb_init(&img);
+    util_sb_append_n(&img, (const char *)&h, sizeof h);
+    util_sb_append_n(&img, (const char *)cc, rd->ncommunes * sizeof *cc);
+    util_sb_append_n(&img, (const char *)cf, rd->nformer * sizeof *cf);
+    util_sb_append_n(&img, (const char *)cp, rd->npostal * sizeof *cp);
+    util_sb_append_n(&img, (const char *)cd, rd->ndeps * sizeof *cd);
+    util_sb_append_n(&img, (const char *)cr, rd->nregions * sizeof *cr);
+    util_sb_append_n(&img, (const char *)cn, rd->nnames * sizeof *cn);
+    util_sb_append_n(&img, b.sb.data, b.sb.len);
     FILE *f = img.failed ? NULL : fopen(path, "wb");
     if (!f || fwrite(img.data, 1, img.len, f) != img.len)
         st = ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path);
     if (f && fclose(f) != 0 && !st)
         st = ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path);
-    sb_free(&img);
+    util_sb_free(&img);
 done:
-    sb_free(&b.sb);
+    util_sb_free(&b.sb);
     free(cc);
     free(cf);
     free(cp);
@@ -350,18 +350,18 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
                                     .postcodes = STR(cc[i].postcodes),
                                     .contour = STR(cc[i].contour), .epci = STR(cc[i].epci),
                                     .population = cc[i].population, .lat = cc[i].lat,
-                                    .lon = cc[i].lon, .kind = (commune_kind)cc[i].kind,
-                                    .precision = (point_precision)cc[i].precision};
+                                    .lon = cc[i].lon, .kind = (refdata_commune_kind)cc[i].kind,
+                                    .precision = (refdata_point_precision)cc[i].precision};
     int bad = 0;
     for (uint32_t i = 0; i < h.nformer; i++) {
         bad |= cf[i].current >= h.ncommunes;
-        rd->former[i] = (former_commune){STR(cf[i].code), STR(cf[i].nom), STR(cf[i].key),
-                                         (former_kind)cf[i].kind,
+        rd->former[i] = (refdata_former_commune){STR(cf[i].code), STR(cf[i].nom), STR(cf[i].key),
+                                         (refdata_former_kind)cf[i].kind,
                                          &rd->communes[cf[i].current % (h.ncommunes + 1)]};
     }
     for (uint32_t i = 0; i < h.npostal; i++) {
         bad |= cp[i].commune >= h.ncommunes;
-        rd->postal[i] = (postal_entry){STR(cp[i].postcode),
+        rd->postal[i] = (refdata_postal_entry){STR(cp[i].postcode),
                                        &rd->communes[cp[i].commune % (h.ncommunes + 1)],
                                        STR(cp[i].routing), STR(cp[i].routing_key),
                                        STR(cp[i].laposte_key)};
@@ -385,12 +385,12 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
     for (uint32_t i = 0; i < h.nnames; i++) {
         bad |= cn[i].commune >= h.ncommunes ||
                (cn[i].former != NO_INDEX && cn[i].former >= h.nformer);
-        rd->names[i] = (name_entry){STR(cn[i].key),
+        rd->names[i] = (refdata_name_entry){STR(cn[i].key),
                                     &rd->communes[cn[i].commune % (h.ncommunes + 1)],
                                     cn[i].former == NO_INDEX
                                         ? NULL
                                         : &rd->former[cn[i].former % (h.nformer + 1)],
-                                    (name_source)cn[i].source};
+                                    (refdata_name_source)cn[i].source};
     }
 #undef STR
 #undef BYTES

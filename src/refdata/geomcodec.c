@@ -18,7 +18,7 @@ static long long to_units(double v)
     return llround(v * GEOMCODEC_SCALE);
 }
 
-static int encode_ring(GEOSContextHandle_t h, const GEOSGeometry *ring, strbuf *sb)
+static int encode_ring(GEOSContextHandle_t h, const GEOSGeometry *ring, util_strbuf *sb)
 {
     const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, ring);
     unsigned n = 0;
@@ -30,20 +30,20 @@ static int encode_ring(GEOSContextHandle_t h, const GEOSGeometry *ring, strbuf *
         if (!GEOSCoordSeq_getXY_r(h, cs, i, &x, &y))
             return 0;
         long long ux = to_units(x), uy = to_units(y);
-        sb_printf(sb, i ? " %lld,%lld" : "%lld,%lld", ux - px, uy - py);
+        util_sb_printf(sb, i ? " %lld,%lld" : "%lld,%lld", ux - px, uy - py);
         px = ux;
         py = uy;
     }
     return 1;
 }
 
-static int encode_polygon(GEOSContextHandle_t h, const GEOSGeometry *p, strbuf *sb)
+static int encode_polygon(GEOSContextHandle_t h, const GEOSGeometry *p, util_strbuf *sb)
 {
     if (!encode_ring(h, GEOSGetExteriorRing_r(h, p), sb))
         return 0;
     int nholes = GEOSGetNumInteriorRings_r(h, p);
     for (int k = 0; k < nholes; k++) {
-        sb_append_char(sb, '|');
+        util_sb_append_char(sb, '|');
         if (!encode_ring(h, GEOSGetInteriorRingN_r(h, p, k), sb))
             return 0;
     }
@@ -55,8 +55,8 @@ char *geomcodec_encode(GEOSContextHandle_t h, const GEOSGeometry *g)
     int type = GEOSGeomTypeId_r(h, g);
     if ((type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) || GEOSisEmpty_r(h, g))
         return NULL;
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     int ok = 1;
     if (type == GEOS_POLYGON) {
         ok = encode_polygon(h, g, &sb);
@@ -64,15 +64,15 @@ char *geomcodec_encode(GEOSContextHandle_t h, const GEOSGeometry *g)
         int n = GEOSGetNumGeometries_r(h, g);
         for (int i = 0; i < n && ok; i++) {
             if (i)
-                sb_append_char(&sb, ';');
+                util_sb_append_char(&sb, ';');
             ok = encode_polygon(h, GEOSGetGeometryN_r(h, g, i), &sb);
         }
     }
     if (!ok || sb.failed) {
-        sb_free(&sb);
+        util_sb_free(&sb);
         return NULL;
     }
-    return sb_take(&sb);
+    return util_sb_take(&sb);
 }
 
 /* ---- decoding ---------------------------------------------------------------------------- */

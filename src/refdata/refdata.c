@@ -18,7 +18,7 @@ static const char *const precision_names[] = {"geonames",        "geonames_proch
                                               "ancienne_commune", "interieur",
                                               "commune_parente",  "commune_recreee"};
 
-const char *point_precision_name(point_precision p)
+const char *refdata_point_precision_name(refdata_point_precision p)
 {
     return precision_names[p];
 }
@@ -39,11 +39,11 @@ static int cmp_commune(const void *a, const void *b)
 }
 static int cmp_former(const void *a, const void *b)
 {
-    return strcmp(((const former_commune *)a)->code, ((const former_commune *)b)->code);
+    return strcmp(((const refdata_former_commune *)a)->code, ((const refdata_former_commune *)b)->code);
 }
 static int cmp_postal(const void *a, const void *b)
 {
-    const postal_entry *x = a, *y = b;
+    const refdata_postal_entry *x = a, *y = b;
     int c = strcmp(x->postcode, y->postcode);
     return c ? c : strcmp(x->commune->insee, y->commune->insee);
 }
@@ -61,7 +61,7 @@ static int cmp_epci(const void *a, const void *b)
 }
 static int cmp_name(const void *a, const void *b)
 {
-    const name_entry *x = a, *y = b;
+    const refdata_name_entry *x = a, *y = b;
     int c = strcmp(x->key, y->key);
     if (c)
         return c;
@@ -96,8 +96,8 @@ static ptce_status load_communes(ptce_ctx *ctx, const char *dir, refdata *rd)
         m->insee = tsv_cell(t, i, c[0]);
         m->nom = tsv_cell(t, i, c[1]);
         m->key = tsv_cell(t, i, c[2]);
-        m->kind = strcmp(tsv_cell(t, i, c[3]), "ARM") == 0 ? COMMUNE_ARRONDISSEMENT
-                                                           : COMMUNE_CURRENT;
+        m->kind = strcmp(tsv_cell(t, i, c[3]), "ARM") == 0 ? REFDATA_COMMUNE_ARRONDISSEMENT
+                                                           : REFDATA_COMMUNE_CURRENT;
         m->parent = tsv_cell(t, i, c[4]);
         m->dep = tsv_cell(t, i, c[5]);
         m->reg = tsv_cell(t, i, c[6]);
@@ -106,12 +106,12 @@ static ptce_status load_communes(ptce_ctx *ctx, const char *dir, refdata *rd)
         m->contour = tsv_cell(t, i, c[12]);
         m->epci = tsv_cell(t, i, c[13]);
         int prec = parse_precision(tsv_cell(t, i, c[11]));
-        if (strlen(m->insee) != 5 || prec < 0 || !parse_decimal(tsv_cell(t, i, c[9]), &m->lat) ||
-            !parse_decimal(tsv_cell(t, i, c[10]), &m->lon))
+        if (strlen(m->insee) != 5 || prec < 0 || !util_parse_decimal(tsv_cell(t, i, c[9]), &m->lat) ||
+            !util_parse_decimal(tsv_cell(t, i, c[10]), &m->lon))
             return ptce_fail(ctx, PTCE_ERR_DATA,
                              "%s/communes.tsv, ligne %zu : code, point ou précision invalide",
                              dir, i + 2);
-        m->precision = (point_precision)prec;
+        m->precision = (refdata_point_precision)prec;
     }
     rd->ncommunes = t->nrows;
     qsort(rd->communes, rd->ncommunes, sizeof *rd->communes, cmp_commune);
@@ -133,14 +133,14 @@ static ptce_status load_former(ptce_ctx *ctx, const char *dir, refdata *rd)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     size_t n = 0;
     for (size_t i = 0; i < t->nrows; i++) {
-        former_commune *f = &rd->former[n];
+        refdata_former_commune *f = &rd->former[n];
         f->code = tsv_cell(t, i, c[0]);
         f->nom = tsv_cell(t, i, c[1]);
         f->key = tsv_cell(t, i, c[2]);
         const char *kind = tsv_cell(t, i, c[3]);
-        f->kind = strcmp(kind, "COMD") == 0   ? FORMER_DELEGUEE
-                  : strcmp(kind, "COMA") == 0 ? FORMER_ASSOCIEE
-                                              : FORMER_CODE;
+        f->kind = strcmp(kind, "COMD") == 0   ? REFDATA_FORMER_DELEGUEE
+                  : strcmp(kind, "COMA") == 0 ? REFDATA_FORMER_ASSOCIEE
+                                              : REFDATA_FORMER_CODE;
         f->current = refdata_commune(rd, tsv_cell(t, i, c[4]));
         if (!f->current)
             return ptce_fail(ctx, PTCE_ERR_DATA,
@@ -168,7 +168,7 @@ static ptce_status load_postal(ptce_ctx *ctx, const char *dir, refdata *rd)
     if (!rd->postal)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     for (size_t i = 0; i < t->nrows; i++) {
-        postal_entry *p = &rd->postal[i];
+        refdata_postal_entry *p = &rd->postal[i];
         p->postcode = tsv_cell(t, i, c[0]);
         p->commune = refdata_commune(rd, tsv_cell(t, i, c[1]));
         p->routing = tsv_cell(t, i, c[2]);
@@ -299,18 +299,18 @@ static ptce_status build_name_index(ptce_ctx *ctx, refdata *rd)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     size_t n = 0;
     for (size_t i = 0; i < rd->ncommunes; i++)
-        rd->names[n++] = (name_entry){rd->communes[i].key, &rd->communes[i], NULL, NAME_COMMUNE};
+        rd->names[n++] = (refdata_name_entry){rd->communes[i].key, &rd->communes[i], NULL, REFDATA_NAME_COMMUNE};
     for (size_t i = 0; i < rd->nformer; i++)
         if (rd->former[i].key[0] && strcmp(rd->former[i].key, rd->former[i].current->key) != 0)
-            rd->names[n++] = (name_entry){rd->former[i].key, rd->former[i].current,
-                                          &rd->former[i], NAME_FORMER};
+            rd->names[n++] = (refdata_name_entry){rd->former[i].key, rd->former[i].current,
+                                          &rd->former[i], REFDATA_NAME_FORMER};
     for (size_t i = 0; i < rd->npostal; i++) {
-        const postal_entry *p = &rd->postal[i];
+        const refdata_postal_entry *p = &rd->postal[i];
         if (p->laposte_key[0] && strcmp(p->laposte_key, p->commune->key) != 0)
-            rd->names[n++] = (name_entry){p->laposte_key, p->commune, NULL, NAME_LAPOSTE};
+            rd->names[n++] = (refdata_name_entry){p->laposte_key, p->commune, NULL, REFDATA_NAME_LAPOSTE};
         if (p->routing_key[0] && strcmp(p->routing_key, p->commune->key) != 0 &&
             strcmp(p->routing_key, p->laposte_key) != 0)
-            rd->names[n++] = (name_entry){p->routing_key, p->commune, NULL, NAME_ROUTING};
+            rd->names[n++] = (refdata_name_entry){p->routing_key, p->commune, NULL, REFDATA_NAME_ROUTING};
     }
     qsort(rd->names, n, sizeof *rd->names, cmp_name);
     /* Drop exact duplicates (same key, commune and source) so candidates are listed once. */
@@ -332,8 +332,8 @@ static ptce_status load_meta(ptce_ctx *ctx, const char *dir, refdata *rd)
     ptce_status st = tsv_read(ctx, dir, "meta.tsv", cols, &rd->t_meta);
     if (st)
         return st;
-    strbuf versions;
-    sb_init(&versions);
+    util_strbuf versions;
+    util_sb_init(&versions);
     for (size_t i = 0; i < rd->t_meta.nrows; i++) {
         const char *k = tsv_cell(&rd->t_meta, i, 0), *v = tsv_cell(&rd->t_meta, i, 1);
         if (strcmp(k, "cog_millesime") == 0)
@@ -341,10 +341,10 @@ static ptce_status load_meta(ptce_ctx *ctx, const char *dir, refdata *rd)
         else if (strcmp(k, "credit") == 0)
             snprintf(rd->credit, sizeof rd->credit, "%s", v);
         else
-            sb_printf(&versions, "%s%s %s", versions.len ? ", " : "", k, v);
+            util_sb_printf(&versions, "%s%s %s", versions.len ? ", " : "", k, v);
     }
     snprintf(rd->versions, sizeof rd->versions, "%s", versions.data ? versions.data : "");
-    sb_free(&versions);
+    util_sb_free(&versions);
     return PTCE_OK;
 }
 
@@ -457,9 +457,9 @@ const commune *refdata_commune(const refdata *rd, const char *insee)
     return bsearch(&probe, rd->communes, rd->ncommunes, sizeof probe, cmp_commune);
 }
 
-const former_commune *refdata_former(const refdata *rd, const char *code)
+const refdata_former_commune *refdata_former(const refdata *rd, const char *code)
 {
-    former_commune probe = {.code = code};
+    refdata_former_commune probe = {.code = code};
     return bsearch(&probe, rd->former, rd->nformer, sizeof probe, cmp_former);
 }
 
@@ -510,12 +510,12 @@ const char *refdata_outside_collectivity(const refdata *rd, const char *insee, c
         return end - lo;                                                                   \
     } while (0)
 
-size_t refdata_postal(const refdata *rd, const char *postcode, const postal_entry **first)
+size_t refdata_postal(const refdata *rd, const char *postcode, const refdata_postal_entry **first)
 {
     EQUAL_RANGE(rd->postal, rd->npostal, postcode, postcode, first);
 }
 
-size_t refdata_names(const refdata *rd, const char *key, const name_entry **first)
+size_t refdata_names(const refdata *rd, const char *key, const refdata_name_entry **first)
 {
     EQUAL_RANGE(rd->names, rd->nnames, key, key, first);
 }

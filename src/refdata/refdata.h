@@ -24,27 +24,27 @@
 #include "core/tsv.h"
 #include "ptce.h"
 
-typedef enum commune_kind {
-    COMMUNE_CURRENT,        /* COM: a current commune */
-    COMMUNE_ARRONDISSEMENT  /* ARM: a municipal arrondissement of Paris, Lyon or Marseille */
-} commune_kind;
+typedef enum refdata_commune_kind {
+    REFDATA_COMMUNE_CURRENT,        /* COM: a current commune */
+    REFDATA_COMMUNE_ARRONDISSEMENT  /* ARM: a municipal arrondissement of Paris, Lyon or Marseille */
+} refdata_commune_kind;
 
 /* How the commune's point was obtained, best first. Every point of the first four classes
  * lies inside the commune's own polygon (the data compiler checks it, and so do the tests). */
-typedef enum point_precision {
-    POINT_GEONAMES,          /* GeoNames point of the commune itself */
-    POINT_GEONAMES_NEARBY,   /* GeoNames point filed under the commune with another name */
-    POINT_FORMER_COMMUNE,    /* GeoNames point of one of its former communes */
-    POINT_INTERIOR,          /* no GeoNames point inside the polygon: the centre of the
+typedef enum refdata_point_precision {
+    REFDATA_POINT_GEONAMES,          /* GeoNames point of the commune itself */
+    REFDATA_POINT_GEONAMES_NEARBY,   /* GeoNames point filed under the commune with another name */
+    REFDATA_POINT_FORMER_COMMUNE,    /* GeoNames point of one of its former communes */
+    REFDATA_POINT_INTERIOR,          /* no GeoNames point inside the polygon: the centre of the
                                 polygon's maximum inscribed circle (visually central) */
-    POINT_PARENT,            /* an arrondissement: the point of its city (the IGN file has
+    REFDATA_POINT_PARENT,            /* an arrondissement: the point of its city (the IGN file has
                                 one polygon for Paris, Lyon and Marseille) */
-    POINT_RECREATED          /* a commune re-created since 2018, without a polygon of its
+    REFDATA_POINT_RECREATED          /* a commune re-created since 2018, without a polygon of its
                                 own: a point inside the 2018 polygon that holds it
                                 (`contour`), approximate */
-} point_precision;
+} refdata_point_precision;
 
-const char *point_precision_name(point_precision p);
+const char *refdata_point_precision_name(refdata_point_precision p);
 
 typedef struct commune {
     const char *insee;      /* 5 characters */
@@ -60,31 +60,31 @@ typedef struct commune {
     const char *epci;       /* SIREN of its EPCI, "" for the 4 island communes without one */
     long population;
     double lat, lon;
-    commune_kind kind;
-    point_precision precision;
+    refdata_commune_kind kind;
+    refdata_point_precision precision;
 } commune;
 
-typedef enum former_kind {
-    FORMER_DELEGUEE,  /* COMD */
-    FORMER_ASSOCIEE,  /* COMA */
-    FORMER_CODE       /* ANC: a code that disappeared in a merger, no name kept */
-} former_kind;
+typedef enum refdata_former_kind {
+    REFDATA_FORMER_DELEGUEE,  /* COMD */
+    REFDATA_FORMER_ASSOCIEE,  /* COMA */
+    REFDATA_FORMER_CODE       /* ANC: a code that disappeared in a merger, no name kept */
+} refdata_former_kind;
 
-typedef struct former_commune {
+typedef struct refdata_former_commune {
     const char *code;
-    const char *nom;        /* "" for FORMER_CODE */
+    const char *nom;        /* "" for REFDATA_FORMER_CODE */
     const char *key;
-    former_kind kind;
+    refdata_former_kind kind;
     const commune *current;
-} former_commune;
+} refdata_former_commune;
 
-typedef struct postal_entry {
+typedef struct refdata_postal_entry {
     const char *postcode;
     const commune *commune;
     const char *routing;     /* La Poste libellé d'acheminement, "" when unknown */
     const char *routing_key; /* folded */
     const char *laposte_key; /* folded La Poste commune name (may be a former name) */
-} postal_entry;
+} refdata_postal_entry;
 
 typedef struct departement {
     const char *code;
@@ -129,32 +129,32 @@ typedef struct epci {
 
 /* A place name → where it leads. One commune can have several entries (its own name, a
  * La Poste spelling, former communes' names). */
-typedef enum name_source {
-    NAME_COMMUNE,
-    NAME_FORMER,
-    NAME_LAPOSTE,
-    NAME_ROUTING
-} name_source;
+typedef enum refdata_name_source {
+    REFDATA_NAME_COMMUNE,
+    REFDATA_NAME_FORMER,
+    REFDATA_NAME_LAPOSTE,
+    REFDATA_NAME_ROUTING
+} refdata_name_source;
 
-typedef struct name_entry {
+typedef struct refdata_name_entry {
     const char *key;
     const commune *commune;
-    const former_commune *former; /* for NAME_FORMER */
-    name_source source;
-} name_entry;
+    const refdata_former_commune *former; /* for REFDATA_NAME_FORMER */
+    refdata_name_source source;
+} refdata_name_entry;
 
 typedef struct refdata {
     commune *communes;        /* sorted by INSEE code */
     size_t ncommunes;
-    former_commune *former;   /* sorted by code */
+    refdata_former_commune *former;   /* sorted by code */
     size_t nformer;
-    postal_entry *postal;     /* sorted by postal code then INSEE */
+    refdata_postal_entry *postal;     /* sorted by postal code then INSEE */
     size_t npostal;
     departement *deps;        /* sorted by code */
     size_t ndeps;
     region *regions;          /* sorted by code */
     size_t nregions;
-    name_entry *names;        /* sorted by key, then INSEE, then source */
+    refdata_name_entry *names;        /* sorted by key, then INSEE, then source */
     size_t nnames;
     epci *epcis;              /* sorted by code */
     size_t nepci;
@@ -183,7 +183,7 @@ ptce_status refdata_load_tables(ptce_ctx *ctx, refdata *rd);
 void refdata_free(refdata *rd);
 
 const commune *refdata_commune(const refdata *rd, const char *insee);
-const former_commune *refdata_former(const refdata *rd, const char *code);
+const refdata_former_commune *refdata_former(const refdata *rd, const char *code);
 const departement *refdata_departement(const refdata *rd, const char *code);
 const region *refdata_region(const refdata *rd, const char *code);
 const epci *refdata_epci(const refdata *rd, const char *code);
@@ -191,9 +191,9 @@ const epci *refdata_epci(const refdata *rd, const char *code);
 const char *refdata_outside_collectivity(const refdata *rd, const char *insee, const char **nom);
 
 /* All entries of a postal code: *first gets the first, the count is returned. */
-size_t refdata_postal(const refdata *rd, const char *postcode, const postal_entry **first);
+size_t refdata_postal(const refdata *rd, const char *postcode, const refdata_postal_entry **first);
 /* All name entries whose key equals `key`. */
-size_t refdata_names(const refdata *rd, const char *key, const name_entry **first);
+size_t refdata_names(const refdata *rd, const char *key, const refdata_name_entry **first);
 
 /* Polygons, parsed on first use (the caller must not free them). NULL with an error set
  * when GEOS cannot read them. */
@@ -220,28 +220,28 @@ const GEOSGeometry *refdata_epci_web_geom(ptce_ctx *ctx, refdata *rd, epci *e);
  * cosine of its latitude, Earth mean radius 6,371,008.8 m): within 0.1 % of the geodesic
  * distance up to tens of kilometres, which is all a tolerance needs.
  * Arrondissements and re-created communes have no polygon of their own (see
- * point_precision): a point inside Paris is located in 75056, not in an arrondissement.
+ * refdata_point_precision): a point inside Paris is located in 75056, not in an arrondissement.
  */
-typedef enum locate_status {
-    LOCATE_INSIDE,  /* a commune polygon covers the point: distance 0 */
-    LOCATE_NEAR,    /* outside every polygon, nearest commune within the tolerance */
-    LOCATE_NONE     /* nearest commune farther than the tolerance (at sea, abroad);
+typedef enum refdata_locate_status {
+    REFDATA_LOCATE_INSIDE,  /* a commune polygon covers the point: distance 0 */
+    REFDATA_LOCATE_NEAR,    /* outside every polygon, nearest commune within the tolerance */
+    REFDATA_LOCATE_NONE     /* nearest commune farther than the tolerance (at sea, abroad);
                        commune NULL only for coordinates that are not numbers */
-} locate_status;
+} refdata_locate_status;
 
-typedef struct locate_result {
-    locate_status status;
+typedef struct refdata_locate_result {
+    refdata_locate_status status;
     const commune *commune;  /* the commune found (NEAR, NONE: the nearest one) */
     double distance_m;       /* 0 when inside, else the distance to that commune's polygon
                                 (beyond 200 km the nearest is searched in degrees, and may
                                 not be the nearest in metres: an order of magnitude only) */
-} locate_result;
+} refdata_locate_result;
 
 /* The commune at (lon, lat) (WGS 84 degrees). `tolerance_m` is how far outside every
  * polygon a point may be and still be given to the nearest commune. Fails (with a message)
- * only when the polygons cannot be read; a point at sea is a LOCATE_NONE result. */
+ * only when the polygons cannot be read; a point at sea is a REFDATA_LOCATE_NONE result. */
 ptce_status refdata_locate(ptce_ctx *ctx, refdata *rd, double lon, double lat,
-                           double tolerance_m, locate_result *out);
+                           double tolerance_m, refdata_locate_result *out);
 
 /* Distance in metres from (lon, lat) to the polygon of commune `m` (0 inside it); for an
  * arrondissement or a re-created commune, the polygon that stands for it (m->contour). */

@@ -15,7 +15,7 @@
 
 /* Mean Earth radius (IUGG), metres, and metres per degree of latitude on that sphere. */
 #define EARTH_RADIUS_M 6371008.8
-#define M_PER_DEG (EARTH_RADIUS_M * PTCE_RAD_PER_DEG)
+#define M_PER_DEG (EARTH_RADIUS_M * UTIL_RAD_PER_DEG)
 /* Beyond this a point is not near any commune, and no nearest one is reported. */
 #define NEAREST_MAX_M 200000.0
 
@@ -185,7 +185,7 @@ static double ring_dist2(GEOSContextHandle_t h, const GEOSGeometry *ring, double
 static double boundary_distance_m(GEOSContextHandle_t h, const GEOSGeometry *g, double lon,
                                   double lat)
 {
-    double kx = cos(lat * PTCE_RAD_PER_DEG), best = INFINITY;
+    double kx = cos(lat * UTIL_RAD_PER_DEG), best = INFINITY;
     int np = GEOSGetNumGeometries_r(h, g);
     for (int i = 0; i < np; i++) {
         const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
@@ -265,7 +265,7 @@ static ptce_status nearest_within(ptce_ctx *ctx, struct refdata_shapes *s, const
                                   double *dist)
 {
     GEOSContextHandle_t h = ctx->geos;
-    double dy = radius_m / M_PER_DEG, c = cos(lat * PTCE_RAD_PER_DEG);
+    double dy = radius_m / M_PER_DEG, c = cos(lat * UTIL_RAD_PER_DEG);
     double dx = dy / (c > 0.01 ? c : 0.01);
     GEOSGeometry *box = GEOSGeom_createRectangle_r(h, lon - dx, lat - dy, lon + dx, lat + dy);
     if (!box)
@@ -301,10 +301,10 @@ static int item_distance(const void *a, const void *b, double *d, void *userdata
 }
 
 ptce_status refdata_locate(ptce_ctx *ctx, refdata *rd, double lon, double lat,
-                           double tolerance_m, locate_result *out)
+                           double tolerance_m, refdata_locate_result *out)
 {
     memset(out, 0, sizeof *out);
-    out->status = LOCATE_NONE;
+    out->status = REFDATA_LOCATE_NONE;
     out->distance_m = INFINITY;
     if (!isfinite(lon) || !isfinite(lat) || lat < -90 || lat > 90 || lon < -180 || lon > 180)
         return PTCE_OK;
@@ -321,7 +321,7 @@ ptce_status refdata_locate(ptce_ctx *ctx, refdata *rd, double lon, double lat,
         if (in < 0)
             st = ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS : %s", ctx->geos_error);
         else if (in) {
-            out->status = LOCATE_INSIDE;
+            out->status = REFDATA_LOCATE_INSIDE;
             out->commune = &rd->communes[s->cand[k]];
             out->distance_m = 0;
             break;
@@ -329,10 +329,10 @@ ptce_status refdata_locate(ptce_ctx *ctx, refdata *rd, double lon, double lat,
     }
     size_t best;
     double d;
-    if (!st && out->status != LOCATE_INSIDE && tolerance_m > 0) {
+    if (!st && out->status != REFDATA_LOCATE_INSIDE && tolerance_m > 0) {
         st = nearest_within(ctx, s, pt, lon, lat, tolerance_m, &best, &d);
         if (!st && best != (size_t)-1 && d <= tolerance_m) {
-            out->status = LOCATE_NEAR;
+            out->status = REFDATA_LOCATE_NEAR;
             out->commune = &rd->communes[best];
             out->distance_m = d;
         }

@@ -13,7 +13,7 @@
 
 #include "core/util.h"
 
-static bool append_folded(strbuf *sb, utf8proc_int32_t cp, bool *pending_space)
+static bool append_folded(util_strbuf *sb, utf8proc_int32_t cp, bool *pending_space)
 {
     utf8proc_int32_t buf[16];
     utf8proc_ssize_t n = utf8proc_decompose_char(
@@ -40,15 +40,15 @@ static bool append_folded(strbuf *sb, utf8proc_int32_t cp, bool *pending_space)
             continue;
         }
         if (*pending_space) {
-            sb_append_char(sb, ' ');
+            util_sb_append_char(sb, ' ');
             *pending_space = false;
         }
         if (spelt) {
-            sb_append(sb, spelt);
+            util_sb_append(sb, spelt);
         } else {
             utf8proc_uint8_t enc[4];
             utf8proc_ssize_t len = utf8proc_encode_char(c, enc);
-            sb_append_n(sb, (const char *)enc, (size_t)len);
+            util_sb_append_n(sb, (const char *)enc, (size_t)len);
         }
     }
     return true;
@@ -106,8 +106,8 @@ static bool ascii_alnum(unsigned char c)
 
 static char *fold(const char *text, bool fast)
 {
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     bool pending_space = false;
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
     while (*p) {
@@ -118,11 +118,11 @@ static char *fold(const char *text, bool fast)
             while (ascii_alnum(*q))
                 q++;
             if (pending_space) {
-                sb_append_char(&sb, ' ');
+                util_sb_append_char(&sb, ' ');
                 pending_space = false;
             }
             size_t at = sb.len, n = (size_t)(q - p);
-            sb_append_n(&sb, (const char *)p, n);
+            util_sb_append_n(&sb, (const char *)p, n);
             if (!sb.failed)
                 for (size_t i = at; i < at + n; i++)
                     if (sb.data[i] >= 'A' && sb.data[i] <= 'Z')
@@ -140,26 +140,26 @@ static char *fold(const char *text, bool fast)
                 continue;
             }
             if (pending_space) {
-                sb_append_char(&sb, ' ');
+                util_sb_append_char(&sb, ' ');
                 pending_space = false;
             }
-            sb_append(&sb, emit);
+            util_sb_append(&sb, emit);
             continue;
         }
         utf8proc_int32_t cp;
         utf8proc_ssize_t used = utf8proc_iterate(p, -1, &cp);
         if (used <= 0) {
             /* Not UTF-8: read the byte as Windows-1252 so that nothing is lost. */
-            cp = *p >= 0x80 ? (utf8proc_int32_t)cp1252_codepoint(*p) : 0xFFFD;
+            cp = *p >= 0x80 ? (utf8proc_int32_t)util_cp1252_codepoint(*p) : 0xFFFD;
             used = 1;
         }
         p += used;
         if (!append_folded(&sb, cp, &pending_space)) {
-            sb_free(&sb);
+            util_sb_free(&sb);
             return NULL;
         }
     }
-    return sb_take(&sb);
+    return util_sb_take(&sb);
 }
 
 char *text_fold(const char *text)
@@ -178,7 +178,7 @@ static size_t copy_cut(char *folded, char *out, size_t outsize)
         out[0] = '\0';
         return 0;
     }
-    size_t n = utf8_cut_length(folded, outsize - 1);
+    size_t n = util_utf8_cut_length(folded, outsize - 1);
     memcpy(out, folded, n);
     out[n] = '\0';
     free(folded);

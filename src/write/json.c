@@ -32,9 +32,9 @@ static size_t utf8_sequence(const unsigned char *p)
     return 0;
 }
 
-void json_append_string(strbuf *sb, const char *s, json_escape how)
+void json_append_string(util_strbuf *sb, const char *s, json_escape how)
 {
-    sb_append_char(sb, '"');
+    util_sb_append_char(sb, '"');
     const unsigned char *run = (const unsigned char *)s;
     const unsigned char *p = run;
     for (;;) {
@@ -52,44 +52,44 @@ void json_append_string(strbuf *sb, const char *s, json_escape how)
                 p += n;
                 continue;
             }
-            sb_append_n(sb, (const char *)run, (size_t)(p - run));
+            util_sb_append_n(sb, (const char *)run, (size_t)(p - run));
             if (n) {
-                sb_append(sb, p[2] == 0xA8 ? "\\u2028" : "\\u2029");
+                util_sb_append(sb, p[2] == 0xA8 ? "\\u2028" : "\\u2029");
                 p += n;
             } else {
-                sb_append(sb, "\\ufffd");
+                util_sb_append(sb, "\\ufffd");
                 p++;
             }
             run = p;
             continue;
         }
-        sb_append_n(sb, (const char *)run, (size_t)(p - run));
+        util_sb_append_n(sb, (const char *)run, (size_t)(p - run));
         if (!c)
             break;
         switch (c) {
-        case '"': sb_append(sb, "\\\""); break;
-        case '\\': sb_append(sb, "\\\\"); break;
-        case '\n': sb_append(sb, "\\n"); break;
-        case '\r': sb_append(sb, "\\r"); break;
-        case '\t': sb_append(sb, "\\t"); break;
-        case '<': sb_append(sb, "<\\/"); p++; break; /* "</" in a script: the '/' is taken too */
-        default: sb_printf(sb, "\\u%04x", c);
+        case '"': util_sb_append(sb, "\\\""); break;
+        case '\\': util_sb_append(sb, "\\\\"); break;
+        case '\n': util_sb_append(sb, "\\n"); break;
+        case '\r': util_sb_append(sb, "\\r"); break;
+        case '\t': util_sb_append(sb, "\\t"); break;
+        case '<': util_sb_append(sb, "<\\/"); p++; break; /* "</" in a script: the '/' is taken too */
+        default: util_sb_printf(sb, "\\u%04x", c);
         }
         p++;
         run = p;
     }
-    sb_append_char(sb, '"');
+    util_sb_append_char(sb, '"');
 }
 
-void json_append_number(strbuf *sb, double v, int decimals)
+void json_append_number(util_strbuf *sb, double v, int decimals)
 {
     if (!isfinite(v)) {
-        sb_append(sb, "null");
+        util_sb_append(sb, "null");
         return;
     }
     char buf[64];
-    size_t n = format_fixed(buf, v, decimals, 1);
+    size_t n = util_format_fixed(buf, v, decimals, 1);
     if (n == 0)
         n = (size_t)snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    sb_append_n(sb, buf, n);
+    util_sb_append_n(sb, buf, n);
 }

@@ -5,7 +5,7 @@
  * characters, quotes and backslashes are escaped, and an invalid byte (which the census
  * decoder should never let through) becomes U+FFFD, so the output is always valid UTF-8.
  * Numbers print with fixed decimals, trailing zeros trimmed, never "-0"; a number that is
- * not finite prints as null (JSON has no NaN or infinity). Appends to a caller's strbuf.
+ * not finite prints as null (JSON has no NaN or infinity). Appends to a caller's util_strbuf.
  */
 #ifndef PTCE_WRITE_JSON_H
 #define PTCE_WRITE_JSON_H
@@ -20,9 +20,9 @@ typedef enum json_escape {
     JSON_IN_SCRIPT
 } json_escape;
 
-void json_append_string(strbuf *sb, const char *s, json_escape how);
+void json_append_string(util_strbuf *sb, const char *s, json_escape how);
 
 /* `decimals` after the point at most; null when not finite. */
-void json_append_number(strbuf *sb, double v, int decimals);
+void json_append_number(util_strbuf *sb, double v, int decimals);
 
 #endif

@@ -11,25 +11,25 @@
 
 #include "ptce.h"
 
-typedef enum field_type {
-    FIELD_TEXT,
-    FIELD_INTEGER,
-    FIELD_REAL
-} field_type;
+typedef enum layer_field_type {
+    LAYER_FIELD_TEXT,
+    LAYER_FIELD_INTEGER,
+    LAYER_FIELD_REAL
+} layer_field_type;
 
-typedef struct field_def {
+typedef struct layer_field_def {
     const char *name;     /* ASCII, at most 10 bytes (DBF limit) */
-    field_type type;
+    layer_field_type type;
     int width;            /* DBF width; text longer than 254 bytes is cut with a warning */
-    int decimals;         /* DBF decimals for FIELD_REAL */
-} field_def;
+    int decimals;         /* DBF decimals for LAYER_FIELD_REAL */
+} layer_field_def;
 
-typedef struct field_value {
-    const char *text;     /* FIELD_TEXT; NULL means NULL */
+typedef struct layer_field_value {
+    const char *text;     /* LAYER_FIELD_TEXT; NULL means NULL */
     long long integer;
     double real;
     int is_null;
-} field_value;
+} layer_field_value;
 
 typedef enum layer_geometry {
     LAYER_POINT,
@@ -40,15 +40,15 @@ typedef struct layer {
     const char *name;             /* file base name: "ptce_points" */
     const char *title;            /* human title for metadata */
     layer_geometry geometry;
-    const field_def *fields;
+    const layer_field_def *fields;
     size_t nfields;
     size_t nfeatures;
     void *user;
     /* Value of field f of feature i. Text stays valid until the next call. */
-    void (*value)(void *user, size_t i, size_t f, field_value *out);
+    void (*value)(void *user, size_t i, size_t f, layer_field_value *out);
     /* LAYER_POINT: coordinates of feature i in the layer's source CRS: WGS 84 lon/lat for
      * the true-position layers, layout metres for carte/. The Shapefile writer projects
-     * them with the crs_target it is given; GeoJSON is only written from WGS 84 layers. */
+     * them with the geom_crs_target it is given; GeoJSON is only written from WGS 84 layers. */
     void (*point)(void *user, size_t i, double *lon, double *lat);
     /* LAYER_POLYGON: (Multi)Polygon of feature i in the same source CRS, not owned. */
     const GEOSGeometry *(*polygon)(void *user, size_t i);

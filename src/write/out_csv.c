@@ -12,7 +12,7 @@
 #include "core/util.h"
 #include "write/writers.h"
 
-ptce_status write_bytes(ptce_ctx *ctx, outdir *od, const char *name, const char *bytes,
+ptce_status writers_write_bytes(ptce_ctx *ctx, outdir *od, const char *name, const char *bytes,
                         size_t len)
 {
     char path[4096];
@@ -32,38 +32,38 @@ ptce_status write_bytes(ptce_ctx *ctx, outdir *od, const char *name, const char 
     return bad ? outdir_write_error(ctx, path, err) : PTCE_OK;
 }
 
-ptce_status csv_write_layer(ptce_ctx *ctx, outdir *od, const char *name, const layer *l)
+ptce_status writers_csv(ptce_ctx *ctx, outdir *od, const char *name, const layer *l)
 {
-    strbuf sb;
-    sb_init(&sb);
-    csv_begin(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
+    csvfile_begin(&sb);
     for (size_t f = 0; f < l->nfields; f++)
-        csv_append_cell(&sb, l->fields[f].name, CSV_OUT_SEP, f == 0);
-    csv_end_row(&sb);
+        csvfile_append_cell(&sb, l->fields[f].name, CSVFILE_OUT_SEP, f == 0);
+    csvfile_end_row(&sb);
     for (size_t i = 0; i < l->nfeatures; i++) {
         for (size_t f = 0; f < l->nfields; f++) {
-            field_value v = {0};
+            layer_field_value v = {0};
             l->value(l->user, i, f, &v);
             char num[64];
             const char *text = v.text;
             if (v.is_null) {
                 text = "";
-            } else if (l->fields[f].type == FIELD_INTEGER) {
+            } else if (l->fields[f].type == LAYER_FIELD_INTEGER) {
                 snprintf(num, sizeof num, "%lld", v.integer);
                 text = num;
-            } else if (l->fields[f].type == FIELD_REAL) {
+            } else if (l->fields[f].type == LAYER_FIELD_REAL) {
                 snprintf(num, sizeof num, "%.*f", l->fields[f].decimals, v.real);
                 for (char *c = num; *c; c++) /* the French decimal comma */
                     if (*c == '.')
-                        *c = CSV_OUT_DECIMAL;
+                        *c = CSVFILE_OUT_DECIMAL;
                 text = num;
             }
-            csv_append_cell(&sb, text ? text : "", CSV_OUT_SEP, f == 0);
+            csvfile_append_cell(&sb, text ? text : "", CSVFILE_OUT_SEP, f == 0);
         }
-        csv_end_row(&sb);
+        csvfile_end_row(&sb);
     }
     ptce_status st = sb.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
-                               : write_bytes(ctx, od, name, sb.data, sb.len);
-    sb_free(&sb);
+                               : writers_write_bytes(ctx, od, name, sb.data, sb.len);
+    util_sb_free(&sb);
     return st;
 }

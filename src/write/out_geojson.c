@@ -19,12 +19,12 @@
 
 #define COORD_DECIMALS 6
 
-static void json_string(strbuf *sb, const char *s)
+static void json_string(util_strbuf *sb, const char *s)
 {
     json_append_string(sb, s, JSON_PLAIN);
 }
 
-static void json_number(strbuf *sb, double v, int decimals)
+static void json_number(util_strbuf *sb, double v, int decimals)
 {
     json_append_number(sb, v, decimals);
 }
@@ -52,21 +52,21 @@ static void bbox_add(bbox *b, double x, double y)
         b->maxy = y;
 }
 
-static void bbox_print(strbuf *sb, const bbox *b)
+static void bbox_print(util_strbuf *sb, const bbox *b)
 {
-    sb_append(sb, "\"bbox\":[");
+    util_sb_append(sb, "\"bbox\":[");
     json_number(sb, b->minx, COORD_DECIMALS);
-    sb_append_char(sb, ',');
+    util_sb_append_char(sb, ',');
     json_number(sb, b->miny, COORD_DECIMALS);
-    sb_append_char(sb, ',');
+    util_sb_append_char(sb, ',');
     json_number(sb, b->maxx, COORD_DECIMALS);
-    sb_append_char(sb, ',');
+    util_sb_append_char(sb, ',');
     json_number(sb, b->maxy, COORD_DECIMALS);
-    sb_append_char(sb, ']');
+    util_sb_append_char(sb, ']');
 }
 
 typedef struct polygon_printer {
-    strbuf *sb;
+    util_strbuf *sb;
     bbox *box;
 } polygon_printer;
 
@@ -74,59 +74,59 @@ static int print_ring(void *user, int polygon_index, int is_hole, const double *
                       const double *ys, unsigned n)
 {
     polygon_printer *pp = user;
-    strbuf *sb = pp->sb;
+    util_strbuf *sb = pp->sb;
     if (!is_hole) {
         /* A new polygon: close the previous one, open this one. */
         if (polygon_index > 0)
-            sb_append(sb, "],");
-        sb_append_char(sb, '[');
+            util_sb_append(sb, "],");
+        util_sb_append_char(sb, '[');
     } else {
-        sb_append_char(sb, ',');
+        util_sb_append_char(sb, ',');
     }
-    sb_append_char(sb, '[');
+    util_sb_append_char(sb, '[');
     for (unsigned i = 0; i < n; i++) {
-        sb_append(sb, i ? ",[" : "[");
+        util_sb_append(sb, i ? ",[" : "[");
         json_number(sb, xs[i], COORD_DECIMALS);
-        sb_append_char(sb, ',');
+        util_sb_append_char(sb, ',');
         json_number(sb, ys[i], COORD_DECIMALS);
-        sb_append_char(sb, ']');
+        util_sb_append_char(sb, ']');
         bbox_add(pp->box, xs[i], ys[i]);
     }
-    sb_append_char(sb, ']');
+    util_sb_append_char(sb, ']');
     return 0;
 }
 
 /* Polygon layers are always written as MultiPolygon, so that a layer has one geometry type
  * (GDAL reports a mix as "Unknown (any)", and some web clients choke on it). */
-static ptce_status print_polygon(ptce_ctx *ctx, strbuf *sb, const GEOSGeometry *g, bbox *box)
+static ptce_status print_polygon(ptce_ctx *ctx, util_strbuf *sb, const GEOSGeometry *g, bbox *box)
 {
-    sb_append(sb, "{\"type\":\"MultiPolygon\",\"coordinates\":[");
+    util_sb_append(sb, "{\"type\":\"MultiPolygon\",\"coordinates\":[");
     polygon_printer pp = {sb, box};
-    ptce_status st = geom_visit_rings(ctx, g, RINGS_RFC7946, print_ring, &pp);
-    sb_append(sb, "]]}");
+    ptce_status st = geom_visit_rings(ctx, g, GEOM_RINGS_RFC7946, print_ring, &pp);
+    util_sb_append(sb, "]]}");
     return st;
 }
 
-static void print_properties(strbuf *sb, const layer *l, size_t i)
+static void print_properties(util_strbuf *sb, const layer *l, size_t i)
 {
-    sb_append(sb, "\"properties\":{");
+    util_sb_append(sb, "\"properties\":{");
     for (size_t f = 0; f < l->nfields; f++) {
-        field_value v = {0};
+        layer_field_value v = {0};
         l->value(l->user, i, f, &v);
         if (f)
-            sb_append_char(sb, ',');
+            util_sb_append_char(sb, ',');
         json_string(sb, l->fields[f].name);
-        sb_append_char(sb, ':');
-        if (v.is_null || (l->fields[f].type == FIELD_TEXT && !v.text))
-            sb_append(sb, "null");
-        else if (l->fields[f].type == FIELD_TEXT)
+        util_sb_append_char(sb, ':');
+        if (v.is_null || (l->fields[f].type == LAYER_FIELD_TEXT && !v.text))
+            util_sb_append(sb, "null");
+        else if (l->fields[f].type == LAYER_FIELD_TEXT)
             json_string(sb, v.text);
-        else if (l->fields[f].type == FIELD_INTEGER)
-            sb_printf(sb, "%lld", v.integer);
+        else if (l->fields[f].type == LAYER_FIELD_INTEGER)
+            util_sb_printf(sb, "%lld", v.integer);
         else
             json_number(sb, v.real, l->fields[f].decimals);
     }
-    sb_append_char(sb, '}');
+    util_sb_append_char(sb, '}');
 }
 
 /* The collection's bbox, before any feature is written: from the points, or from the
@@ -152,7 +152,7 @@ static void collection_bbox(ptce_ctx *ctx, const layer *l, bbox *all)
 }
 
 /* Writes what the buffer holds and empties it. Returns 0 on a write error. */
-static int flush_to(FILE *f, strbuf *sb)
+static int flush_to(FILE *f, util_strbuf *sb)
 {
     int ok = !sb->failed && (sb->len == 0 || fwrite(sb->data, 1, sb->len, f) == sb->len);
     sb->len = 0;
@@ -161,7 +161,7 @@ static int flush_to(FILE *f, strbuf *sb)
 
 /* The file is streamed feature by feature through a small buffer: a 200,000-point layer
  * never sits whole in memory. */
-ptce_status geojson_write(ptce_ctx *ctx, outdir *od, const char *subdir, const layer *l,
+ptce_status writers_geojson(ptce_ctx *ctx, outdir *od, const char *subdir, const layer *l,
                           const char *suffix)
 {
     char name[300], path[4096];
@@ -176,47 +176,47 @@ ptce_status geojson_write(ptce_ctx *ctx, outdir *od, const char *subdir, const l
     errno = 0;
     bbox all = {.empty = 1};
     collection_bbox(ctx, l, &all);
-    strbuf sb;
-    sb_init(&sb);
-    sb_append(&sb, "{\"type\":\"FeatureCollection\",\"name\":");
+    util_strbuf sb;
+    util_sb_init(&sb);
+    util_sb_append(&sb, "{\"type\":\"FeatureCollection\",\"name\":");
     json_string(&sb, l->name);
-    sb_append(&sb, ",\"metadata\":{\"title\":");
+    util_sb_append(&sb, ",\"metadata\":{\"title\":");
     json_string(&sb, l->title ? l->title : l->name);
-    sb_append(&sb, ",\"systeme\":\"WGS 84 (EPSG:4326), longitude puis latitude\",\"credit\":");
+    util_sb_append(&sb, ",\"systeme\":\"WGS 84 (EPSG:4326), longitude puis latitude\",\"credit\":");
     json_string(&sb, l->credit ? l->credit : "");
-    sb_append(&sb, "}");
+    util_sb_append(&sb, "}");
     if (!all.empty) {
-        sb_append_char(&sb, ',');
+        util_sb_append_char(&sb, ',');
         bbox_print(&sb, &all);
     }
-    sb_append(&sb, ",\"features\":[");
+    util_sb_append(&sb, ",\"features\":[");
     int io_ok = 1;
     for (size_t i = 0; i < l->nfeatures && !st && io_ok; i++) {
-        sb_append(&sb, i ? ",\n" : "\n");
-        sb_append(&sb, "{\"type\":\"Feature\",");
+        util_sb_append(&sb, i ? ",\n" : "\n");
+        util_sb_append(&sb, "{\"type\":\"Feature\",");
         print_properties(&sb, l, i);
-        sb_append(&sb, ",\"geometry\":");
+        util_sb_append(&sb, ",\"geometry\":");
         if (l->geometry == LAYER_POINT) {
             double lon, lat;
             l->point(l->user, i, &lon, &lat);
-            sb_append(&sb, "{\"type\":\"Point\",\"coordinates\":[");
+            util_sb_append(&sb, "{\"type\":\"Point\",\"coordinates\":[");
             json_number(&sb, lon, COORD_DECIMALS);
-            sb_append_char(&sb, ',');
+            util_sb_append_char(&sb, ',');
             json_number(&sb, lat, COORD_DECIMALS);
-            sb_append(&sb, "]}");
+            util_sb_append(&sb, "]}");
         } else {
             bbox own = {.empty = 1};
             st = print_polygon(ctx, &sb, l->polygon(l->user, i), &own);
             if (!own.empty) {
-                sb_append_char(&sb, ',');
+                util_sb_append_char(&sb, ',');
                 bbox_print(&sb, &own);
             }
         }
-        sb_append_char(&sb, '}');
+        util_sb_append_char(&sb, '}');
         if (sb.len > (1u << 20))
             io_ok = flush_to(f, &sb);
     }
-    sb_append(&sb, "\n]}\n");
+    util_sb_append(&sb, "\n]}\n");
     io_ok = io_ok && flush_to(f, &sb);
     int err = errno;
     if (fclose(f) != 0 && io_ok) {
@@ -225,6 +225,6 @@ ptce_status geojson_write(ptce_ctx *ctx, outdir *od, const char *subdir, const l
     }
     if (!st && !io_ok)
         st = outdir_write_error(ctx, path, err);
-    sb_free(&sb);
+    util_sb_free(&sb);
     return st;
 }

@@ -54,15 +54,15 @@ static ptce_status exec(ptce_ctx *ctx, sqlite3 *db, const char *path, const char
 }
 
 /* "name" with inner quotes doubled. */
-static void quoted_id(strbuf *sb, const char *name)
+static void quoted_id(util_strbuf *sb, const char *name)
 {
-    sb_append_char(sb, '"');
+    util_sb_append_char(sb, '"');
     for (const char *p = name; *p; p++) {
         if (*p == '"')
-            sb_append_char(sb, '"');
-        sb_append_char(sb, *p);
+            util_sb_append_char(sb, '"');
+        util_sb_append_char(sb, *p);
     }
-    sb_append_char(sb, '"');
+    util_sb_append_char(sb, '"');
 }
 
 /* Runs a statement with text parameters bound in order; NULL binds SQL NULL. */
@@ -84,21 +84,21 @@ static ptce_status exec_bound(ptce_ctx *ctx, sqlite3 *db, const char *path, cons
 
 /* ---- geometry blobs ---- */
 
-static void put_u32(strbuf *b, uint32_t v)
+static void put_u32(util_strbuf *b, uint32_t v)
 {
     char c[4] = {(char)(v & 0xFF), (char)((v >> 8) & 0xFF), (char)((v >> 16) & 0xFF),
                  (char)((v >> 24) & 0xFF)};
-    sb_append_n(b, c, 4);
+    util_sb_append_n(b, c, 4);
 }
 
-static void put_f64(strbuf *b, double v)
+static void put_f64(util_strbuf *b, double v)
 {
     uint64_t u;
     memcpy(&u, &v, sizeof u);
     char c[8];
     for (int i = 0; i < 8; i++)
         c[i] = (char)((u >> (8 * i)) & 0xFF);
-    sb_append_n(b, c, 8);
+    util_sb_append_n(b, c, 8);
 }
 
 typedef struct envelope {
@@ -121,11 +121,11 @@ static void envelope_add(envelope *e, double x, double y)
 /* GeoPackage binary header (spec §2.1.3): magic, version 0, flags = little-endian (bit 0)
  * with an XY envelope (envelope code 1 in bits 1–3), or the empty flag (bit 4) and no
  * envelope. */
-static void gp_header(strbuf *b, int srs_id, const envelope *e)
+static void gp_header(util_strbuf *b, int srs_id, const envelope *e)
 {
-    sb_append_n(b, "GP", 2);
-    sb_append_char(b, 0);
-    sb_append_char(b, (char)(e->empty ? 0x11 : 0x03));
+    util_sb_append_n(b, "GP", 2);
+    util_sb_append_char(b, 0);
+    util_sb_append_char(b, (char)(e->empty ? 0x11 : 0x03));
     put_u32(b, (uint32_t)srs_id);
     if (!e->empty) {
         put_f64(b, e->minx);
@@ -198,10 +198,10 @@ static void rings_free(rings *r)
 
 /* The GeoPackage blob of a (Multi)Polygon already in the output CRS, as a MULTIPOLYGON. */
 static ptce_status multipolygon_blob(ptce_ctx *ctx, const GEOSGeometry *g, int srs_id,
-                                     strbuf *blob, envelope *env)
+                                     util_strbuf *blob, envelope *env)
 {
     rings r = {0};
-    ptce_status st = geom_visit_rings(ctx, g, RINGS_RFC7946, collect_ring, &r);
+    ptce_status st = geom_visit_rings(ctx, g, GEOM_RINGS_RFC7946, collect_ring, &r);
     if (!st && r.failed)
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     if (st) {
@@ -216,14 +216,14 @@ static ptce_status multipolygon_blob(ptce_ctx *ctx, const GEOSGeometry *g, int s
         if (k == 0 || r.polygon[k] != r.polygon[k - 1])
             npolygons++;
     gp_header(blob, srs_id, env);
-    sb_append_char(blob, 1);
+    util_sb_append_char(blob, 1);
     put_u32(blob, WKB_MULTIPOLYGON);
     put_u32(blob, (uint32_t)npolygons);
     for (size_t k = 0; k < r.nrings;) {
         size_t end = k;
         while (end < r.nrings && r.polygon[end] == r.polygon[k])
             end++;
-        sb_append_char(blob, 1);
+        util_sb_append_char(blob, 1);
         put_u32(blob, WKB_POLYGON);
         put_u32(blob, (uint32_t)(end - k));
         for (; k < end; k++) {
@@ -238,11 +238,11 @@ static ptce_status multipolygon_blob(ptce_ctx *ctx, const GEOSGeometry *g, int s
     return PTCE_OK;
 }
 
-static void point_blob(double x, double y, int srs_id, strbuf *blob, envelope *env)
+static void point_blob(double x, double y, int srs_id, util_strbuf *blob, envelope *env)
 {
     *env = (envelope){x, x, y, y, 0};
     gp_header(blob, srs_id, env);
-    sb_append_char(blob, 1);
+    util_sb_append_char(blob, 1);
     put_u32(blob, WKB_POINT);
     put_f64(blob, x);
     put_f64(blob, y);
@@ -315,7 +315,7 @@ static const char *const core_ddl =
  * GeoPackage holds (spec §1.1.2.1.2), then each other CRS the layers use, once, in the
  * order of the layers. */
 static ptce_status write_srs(ptce_ctx *ctx, sqlite3 *db, const char *path,
-                             const gpkg_document *doc)
+                             const writers_gpkg_document *doc)
 {
     static const char *const sql =
         "INSERT INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, "
@@ -360,9 +360,9 @@ static ptce_status write_srs(ptce_ctx *ctx, sqlite3 *db, const char *path,
 
 /* ---- one feature table ---- */
 
-static const char *sql_type(field_type t)
+static const char *sql_type(layer_field_type t)
 {
-    return t == FIELD_TEXT ? "TEXT" : t == FIELD_INTEGER ? "INTEGER" : "REAL";
+    return t == LAYER_FIELD_TEXT ? "TEXT" : t == LAYER_FIELD_INTEGER ? "INTEGER" : "REAL";
 }
 
 /* Reals rounded to the field's decimals, so that the GeoPackage holds the values the
@@ -376,7 +376,7 @@ static double rounded(double v, int decimals)
     return isfinite(r) ? r : v;
 }
 
-static ptce_status check_layer(ptce_ctx *ctx, const char *path, const gpkg_layer *gl)
+static ptce_status check_layer(ptce_ctx *ctx, const char *path, const writers_gpkg_layer *gl)
 {
     const layer *l = gl->l;
     if (!gl->table || !*gl->table || !gl->crs || !gl->identifier)
@@ -401,47 +401,47 @@ static ptce_status check_layer(ptce_ctx *ctx, const char *path, const gpkg_layer
 }
 
 static ptce_status create_table(ptce_ctx *ctx, sqlite3 *db, const char *path,
-                                const gpkg_layer *gl)
+                                const writers_gpkg_layer *gl)
 {
     const layer *l = gl->l;
-    strbuf sb;
-    sb_init(&sb);
-    sb_append(&sb, "CREATE TABLE ");
+    util_strbuf sb;
+    util_sb_init(&sb);
+    util_sb_append(&sb, "CREATE TABLE ");
     quoted_id(&sb, gl->table);
-    sb_printf(&sb, " (\"" GPKG_FID_COLUMN "\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+    util_sb_printf(&sb, " (\"" GPKG_FID_COLUMN "\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
                    "\"" GPKG_GEOM_COLUMN "\" %s",
               l->geometry == LAYER_POINT ? "POINT" : "MULTIPOLYGON");
     for (size_t f = 0; f < l->nfields; f++) {
-        sb_append(&sb, ", ");
+        util_sb_append(&sb, ", ");
         quoted_id(&sb, l->fields[f].name);
-        sb_printf(&sb, " %s", sql_type(l->fields[f].type));
+        util_sb_printf(&sb, " %s", sql_type(l->fields[f].type));
     }
-    sb_append(&sb, ");CREATE VIRTUAL TABLE ");
-    sb_printf(&sb, "\"rtree_%s_" GPKG_GEOM_COLUMN "\" USING rtree(id, minx, maxx, miny, maxy);",
+    util_sb_append(&sb, ");CREATE VIRTUAL TABLE ");
+    util_sb_printf(&sb, "\"rtree_%s_" GPKG_GEOM_COLUMN "\" USING rtree(id, minx, maxx, miny, maxy);",
               gl->table);
     ptce_status st = sb.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
                                : exec(ctx, db, path, sb.data);
-    sb_free(&sb);
+    util_sb_free(&sb);
     return st;
 }
 
 /* Inserts the features and their R-tree entries; returns the layer's extent. */
 static ptce_status insert_features(ptce_ctx *ctx, sqlite3 *db, const char *path,
-                                   const gpkg_layer *gl, envelope *extent)
+                                   const writers_gpkg_layer *gl, envelope *extent)
 {
     const layer *l = gl->l;
     int srs = gl->crs->epsg;
-    strbuf sql, rsql, blob;
-    sb_init(&sql);
-    sb_init(&rsql);
-    sb_init(&blob);
-    sb_append(&sql, "INSERT INTO ");
+    util_strbuf sql, rsql, blob;
+    util_sb_init(&sql);
+    util_sb_init(&rsql);
+    util_sb_init(&blob);
+    util_sb_append(&sql, "INSERT INTO ");
     quoted_id(&sql, gl->table);
-    sb_append(&sql, " VALUES (?, ?");
+    util_sb_append(&sql, " VALUES (?, ?");
     for (size_t f = 0; f < l->nfields; f++)
-        sb_append(&sql, ", ?");
-    sb_append(&sql, ")");
-    sb_printf(&rsql, "INSERT INTO \"rtree_%s_" GPKG_GEOM_COLUMN "\" VALUES (?, ?, ?, ?, ?)",
+        util_sb_append(&sql, ", ?");
+    util_sb_append(&sql, ")");
+    util_sb_printf(&rsql, "INSERT INTO \"rtree_%s_" GPKG_GEOM_COLUMN "\" VALUES (?, ?, ?, ?, ?)",
               gl->table);
     sqlite3_stmt *ins = NULL, *rt = NULL;
     ptce_status st = PTCE_OK;
@@ -483,15 +483,15 @@ static ptce_status insert_features(ptce_ctx *ctx, sqlite3 *db, const char *path,
         if (rc == SQLITE_OK)
             rc = sqlite3_bind_blob(ins, 2, blob.data, (int)blob.len, SQLITE_TRANSIENT);
         for (size_t f = 0; f < l->nfields && rc == SQLITE_OK; f++) {
-            field_value v = {0};
+            layer_field_value v = {0};
             l->value(l->user, i, f, &v);
-            const field_def *fd = &l->fields[f];
+            const layer_field_def *fd = &l->fields[f];
             int col = (int)f + 3;
-            if (v.is_null || (fd->type == FIELD_TEXT && !v.text))
+            if (v.is_null || (fd->type == LAYER_FIELD_TEXT && !v.text))
                 rc = sqlite3_bind_null(ins, col);
-            else if (fd->type == FIELD_TEXT)
+            else if (fd->type == LAYER_FIELD_TEXT)
                 rc = sqlite3_bind_text(ins, col, v.text, -1, SQLITE_TRANSIENT);
-            else if (fd->type == FIELD_INTEGER)
+            else if (fd->type == LAYER_FIELD_INTEGER)
                 rc = sqlite3_bind_int64(ins, col, (sqlite3_int64)v.integer);
             else
                 rc = sqlite3_bind_double(ins, col, rounded(v.real, fd->decimals));
@@ -520,9 +520,9 @@ static ptce_status insert_features(ptce_ctx *ctx, sqlite3 *db, const char *path,
     }
     sqlite3_finalize(ins);
     sqlite3_finalize(rt);
-    sb_free(&sql);
-    sb_free(&rsql);
-    sb_free(&blob);
+    util_sb_free(&sql);
+    util_sb_free(&rsql);
+    util_sb_free(&blob);
     return st;
 }
 
@@ -531,41 +531,41 @@ static ptce_status create_rtree_triggers(ptce_ctx *ctx, sqlite3 *db, const char 
                                          const char *t)
 {
     const char *c = GPKG_GEOM_COLUMN, *i = GPKG_FID_COLUMN;
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     char rt[256];
     snprintf(rt, sizeof rt, "rtree_%s_%s", t, c);
     const char *values = "(NEW.\"%s\", ST_MinX(NEW.\"%s\"), ST_MaxX(NEW.\"%s\"), "
                          "ST_MinY(NEW.\"%s\"), ST_MaxY(NEW.\"%s\"))";
     char vals[512];
     snprintf(vals, sizeof vals, values, i, c, c, c, c);
-    sb_printf(&sb, "CREATE TRIGGER \"%s_insert\" AFTER INSERT ON \"%s\" WHEN (new.\"%s\" NOT "
+    util_sb_printf(&sb, "CREATE TRIGGER \"%s_insert\" AFTER INSERT ON \"%s\" WHEN (new.\"%s\" NOT "
                    "NULL AND NOT ST_IsEmpty(NEW.\"%s\")) BEGIN INSERT OR REPLACE INTO \"%s\" "
                    "VALUES %s; END;",
               rt, t, c, c, rt, vals);
-    sb_printf(&sb, "CREATE TRIGGER \"%s_update1\" AFTER UPDATE OF \"%s\" ON \"%s\" WHEN "
+    util_sb_printf(&sb, "CREATE TRIGGER \"%s_update1\" AFTER UPDATE OF \"%s\" ON \"%s\" WHEN "
                    "OLD.\"%s\" = NEW.\"%s\" AND (NEW.\"%s\" NOTNULL AND NOT "
                    "ST_IsEmpty(NEW.\"%s\")) BEGIN INSERT OR REPLACE INTO \"%s\" VALUES %s; END;",
               rt, c, t, i, i, c, c, rt, vals);
-    sb_printf(&sb, "CREATE TRIGGER \"%s_update2\" AFTER UPDATE OF \"%s\" ON \"%s\" WHEN "
+    util_sb_printf(&sb, "CREATE TRIGGER \"%s_update2\" AFTER UPDATE OF \"%s\" ON \"%s\" WHEN "
                    "OLD.\"%s\" = NEW.\"%s\" AND (NEW.\"%s\" ISNULL OR ST_IsEmpty(NEW.\"%s\")) "
                    "BEGIN DELETE FROM \"%s\" WHERE id = OLD.\"%s\"; END;",
               rt, c, t, i, i, c, c, rt, i);
-    sb_printf(&sb, "CREATE TRIGGER \"%s_update3\" AFTER UPDATE ON \"%s\" WHEN OLD.\"%s\" != "
+    util_sb_printf(&sb, "CREATE TRIGGER \"%s_update3\" AFTER UPDATE ON \"%s\" WHEN OLD.\"%s\" != "
                    "NEW.\"%s\" AND (NEW.\"%s\" NOTNULL AND NOT ST_IsEmpty(NEW.\"%s\")) BEGIN "
                    "DELETE FROM \"%s\" WHERE id = OLD.\"%s\"; INSERT OR REPLACE INTO \"%s\" "
                    "VALUES %s; END;",
               rt, t, i, i, c, c, rt, i, rt, vals);
-    sb_printf(&sb, "CREATE TRIGGER \"%s_update4\" AFTER UPDATE ON \"%s\" WHEN OLD.\"%s\" != "
+    util_sb_printf(&sb, "CREATE TRIGGER \"%s_update4\" AFTER UPDATE ON \"%s\" WHEN OLD.\"%s\" != "
                    "NEW.\"%s\" AND (NEW.\"%s\" ISNULL OR ST_IsEmpty(NEW.\"%s\")) BEGIN DELETE "
                    "FROM \"%s\" WHERE id IN (OLD.\"%s\", NEW.\"%s\"); END;",
               rt, t, i, i, c, c, rt, i, i);
-    sb_printf(&sb, "CREATE TRIGGER \"%s_delete\" AFTER DELETE ON \"%s\" WHEN old.\"%s\" NOT "
+    util_sb_printf(&sb, "CREATE TRIGGER \"%s_delete\" AFTER DELETE ON \"%s\" WHEN old.\"%s\" NOT "
                    "NULL BEGIN DELETE FROM \"%s\" WHERE id = OLD.\"%s\"; END;",
               rt, t, c, rt, i);
     ptce_status st = sb.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
                                : exec(ctx, db, path, sb.data);
-    sb_free(&sb);
+    util_sb_free(&sb);
     return st;
 }
 
@@ -579,7 +579,7 @@ static void fmt_double(char *buf, size_t size, double v)
 }
 
 static ptce_status register_layer(ptce_ctx *ctx, sqlite3 *db, const char *path,
-                                  const gpkg_document *doc, const gpkg_layer *gl,
+                                  const writers_gpkg_document *doc, const writers_gpkg_layer *gl,
                                   const envelope *e, sqlite3_int64 md_id)
 {
     char srs[16], minx[40], miny[40], maxx[40], maxy[40];
@@ -652,7 +652,7 @@ static ptce_status register_layer(ptce_ctx *ctx, sqlite3 *db, const char *path,
 /* ---- the file ---- */
 
 static ptce_status write_document(ptce_ctx *ctx, sqlite3 *db, const char *path,
-                                  const gpkg_document *doc)
+                                  const writers_gpkg_document *doc)
 {
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
@@ -688,7 +688,7 @@ static ptce_status write_document(ptce_ctx *ctx, sqlite3 *db, const char *path,
                         ls_contents, 1);
     sqlite3_int64 md_id = 2;
     for (size_t i = 0; i < doc->nlayers && !st; i++) {
-        const gpkg_layer *gl = &doc->layers[i];
+        const writers_gpkg_layer *gl = &doc->layers[i];
         envelope e;
         if ((st = check_layer(ctx, path, gl)) || (st = create_table(ctx, db, path, gl)) ||
             (st = insert_features(ctx, db, path, gl, &e)) ||
@@ -703,7 +703,7 @@ static ptce_status write_document(ptce_ctx *ctx, sqlite3 *db, const char *path,
     return st;
 }
 
-ptce_status gpkg_write(ptce_ctx *ctx, outdir *od, const char *name, const gpkg_document *doc)
+ptce_status writers_gpkg(ptce_ctx *ctx, outdir *od, const char *name, const writers_gpkg_document *doc)
 {
     if (!doc->timestamp || strlen(doc->timestamp) != 24)
         return ptce_fail(ctx, PTCE_ERR_USAGE, "%s : horodatage invalide (attendu "

@@ -45,8 +45,8 @@ ptce_status print_render_svg(ptce_ctx *ctx, const char *svg, size_t len, cairo_t
     return st;
 }
 
-ptce_status pdf_write(ptce_ctx *ctx, outdir *od, const char *name, const char *svg, size_t len,
-                      const print_info *info)
+ptce_status carto_pdf(ptce_ctx *ctx, outdir *od, const char *name, const char *svg, size_t len,
+                      const carto_print_info *info)
 {
     char path[4096];
     ptce_status st = outdir_file(ctx, od, name, path, sizeof path);

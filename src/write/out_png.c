@@ -22,8 +22,8 @@
 
 static cairo_status_t to_strbuf(void *closure, const unsigned char *data, unsigned int length)
 {
-    strbuf *sb = closure;
-    sb_append_n(sb, (const char *)data, length);
+    util_strbuf *sb = closure;
+    util_sb_append_n(sb, (const char *)data, length);
     return sb->failed ? CAIRO_STATUS_NO_MEMORY : CAIRO_STATUS_SUCCESS;
 }
 
@@ -49,7 +49,7 @@ static void phys_chunk(unsigned char out[21], int dpi)
     be32(out + 17, (uint32_t)crc);
 }
 
-ptce_status png_write(ptce_ctx *ctx, outdir *od, const char *name, const char *svg, size_t len,
+ptce_status carto_png(ptce_ctx *ctx, outdir *od, const char *name, const char *svg, size_t len,
                       int dpi)
 {
     if (dpi < 72 || dpi > 1200)
@@ -65,8 +65,8 @@ ptce_status png_write(ptce_ctx *ctx, outdir *od, const char *name, const char *s
     cairo_paint(cr);
     ptce_status st = print_render_svg(ctx, svg, len, cr, w, h, name);
     cairo_destroy(cr);
-    strbuf png;
-    sb_init(&png);
+    util_strbuf png;
+    util_sb_init(&png);
     if (!st && cairo_surface_write_to_png_stream(s, to_strbuf, &png) != CAIRO_STATUS_SUCCESS)
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "%s : encodage PNG impossible", name);
     cairo_surface_destroy(s);
@@ -76,15 +76,15 @@ ptce_status png_write(ptce_ctx *ctx, outdir *od, const char *name, const char *s
     if (!st) {
         unsigned char phys[21];
         phys_chunk(phys, dpi);
-        strbuf out;
-        sb_init(&out);
-        sb_append_n(&out, png.data, 33);
-        sb_append_n(&out, (const char *)phys, sizeof phys);
-        sb_append_n(&out, png.data + 33, png.len - 33);
+        util_strbuf out;
+        util_sb_init(&out);
+        util_sb_append_n(&out, png.data, 33);
+        util_sb_append_n(&out, (const char *)phys, sizeof phys);
+        util_sb_append_n(&out, png.data + 33, png.len - 33);
         st = out.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
-                        : write_bytes(ctx, od, name, out.data, out.len);
-        sb_free(&out);
+                        : writers_write_bytes(ctx, od, name, out.data, out.len);
+        util_sb_free(&out);
     }
-    sb_free(&png);
+    util_sb_free(&png);
     return st;
 }

@@ -4,7 +4,7 @@
  *
  * Paths are relative ("./ptce_points.shp", <Paths><Absolute>false</Absolute>), so the
  * output folder can be moved or zipped. Each layer carries its renderer inline (the same
- * XML as its .qml, from qgis_style_xml), its CRS as PROJ describes it, and the project
+ * XML as its .qml, from qgis_xml_style), its CRS as PROJ describes it, and the project
  * has a print layout "Carte nationale": the map at the national extent, a legend, a title
  * and a credit line. Every id is derived from the input (no random UUIDs, no dates), so
  * the same input gives the same bytes.
@@ -60,9 +60,9 @@ static ptce_status crs_describe(ptce_ctx *ctx, int epsg, crs_desc *out)
     const char *name = proj_get_name(crs);
     PJ_TYPE type = proj_get_type(crs);
     out->geographic = type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS;
-    out->wkt = ptce_strdup(wkt ? wkt : "");
-    out->proj4 = ptce_strdup(proj4 ? proj4 : "");
-    out->name = ptce_strdup(name ? name : "");
+    out->wkt = util_strdup(wkt ? wkt : "");
+    out->proj4 = util_strdup(proj4 ? proj4 : "");
+    out->name = util_strdup(name ? name : "");
     PJ *ellps = proj_get_ellipsoid(ctx->proj, crs);
     if (ellps) {
         const char *auth = proj_get_id_auth_name(ellps, 0), *id = proj_get_id_code(ellps, 0);
@@ -88,37 +88,37 @@ static ptce_status crs_describe(ptce_ctx *ctx, int epsg, crs_desc *out)
     return PTCE_OK;
 }
 
-static void pad(strbuf *sb, int n)
+static void pad(util_strbuf *sb, int n)
 {
     for (int i = 0; i < n; i++)
-        sb_append_char(sb, ' ');
+        util_sb_append_char(sb, ' ');
 }
 
 /* <tag>escaped text</tag> on its own line. */
-static void element(strbuf *sb, int indent, const char *tag, const char *text)
+static void element(util_strbuf *sb, int indent, const char *tag, const char *text)
 {
     pad(sb, indent);
-    sb_printf(sb, "<%s>", tag);
-    carto_xml_escape(sb, text);
-    sb_printf(sb, "</%s>\n", tag);
+    util_sb_printf(sb, "<%s>", tag);
+    qgis_xml_escape(sb, text);
+    util_sb_printf(sb, "</%s>\n", tag);
 }
 
-static void spatialrefsys(strbuf *sb, int indent, const crs_desc *d)
+static void spatialrefsys(util_strbuf *sb, int indent, const crs_desc *d)
 {
     pad(sb, indent);
-    sb_append(sb, "<spatialrefsys nativeFormat=\"Wkt\">\n");
+    util_sb_append(sb, "<spatialrefsys nativeFormat=\"Wkt\">\n");
     element(sb, indent + 2, "wkt", d->wkt);
     element(sb, indent + 2, "proj4", d->proj4);
     pad(sb, indent + 2);
-    sb_printf(sb, "<srid>%d</srid>\n", d->epsg);
+    util_sb_printf(sb, "<srid>%d</srid>\n", d->epsg);
     pad(sb, indent + 2);
-    sb_printf(sb, "<authid>EPSG:%d</authid>\n", d->epsg);
+    util_sb_printf(sb, "<authid>EPSG:%d</authid>\n", d->epsg);
     element(sb, indent + 2, "description", d->name);
     element(sb, indent + 2, "projectionacronym", d->acronym);
     element(sb, indent + 2, "ellipsoidacronym", d->ellipsoid);
     element(sb, indent + 2, "geographicflag", d->geographic ? "true" : "false");
     pad(sb, indent);
-    sb_append(sb, "</spatialrefsys>\n");
+    util_sb_append(sb, "</spatialrefsys>\n");
 }
 
 static const crs_desc *crs_find(const crs_desc *list, size_t n, int epsg)
@@ -163,29 +163,29 @@ static int source_is_absolute(const char *s)
 
 /* The style a layer asks for: frames, categories or classes (check_project made sure it
  * asks for exactly one). */
-static void layer_style(const qgs_layer *l, qgis_style *st)
+static void layer_style(const carto_qgs_layer *l, carto_qgis_style *st)
 {
     memset(st, 0, sizeof *st);
     st->polygon = l->geometry && strcmp(l->geometry, "Polygon") == 0;
     st->label_attr = l->label_attr;
     st->label_is_expression = l->label_is_expression;
     if (l->frames) {
-        st->kind = QGIS_STYLE_FRAMES;
+        st->kind = CARTO_QGIS_STYLE_FRAMES;
     } else if (l->cats || l->ncats || l->cat_attr) {
-        st->kind = QGIS_STYLE_CATEGORIZED;
+        st->kind = CARTO_QGIS_STYLE_CATEGORIZED;
         st->attr = l->cat_attr;
         st->cats = l->cats;
         st->ncats = l->ncats;
         st->hollow = l->hollow;
     } else {
-        st->kind = QGIS_STYLE_GRADUATED;
+        st->kind = CARTO_QGIS_STYLE_GRADUATED;
         st->attr = l->class_attr;
         st->classes = l->classes;
         st->nclasses = l->nclasses;
     }
 }
 
-static ptce_status check_layer_style(ptce_ctx *ctx, const qgs_layer *l)
+static ptce_status check_layer_style(ptce_ctx *ctx, const carto_qgs_layer *l)
 {
     int has_cats = l->cats || l->ncats || l->cat_attr;
     int has_classes = l->classes || l->nclasses || l->class_attr;
@@ -193,14 +193,14 @@ static ptce_status check_layer_style(ptce_ctx *ctx, const qgs_layer *l)
         return ptce_fail(ctx, PTCE_ERR_USAGE,
                          "projet QGIS : la couche « %s » doit avoir exactement un style "
                          "(catégories, classes ou encadrés).", l->id);
-    qgis_style st;
+    carto_qgis_style st;
     layer_style(l, &st);
     char what[256];
     snprintf(what, sizeof what, "projet QGIS, couche « %s »", l->id);
-    return qgis_style_check(ctx, &st, what);
+    return qgis_xml_style_check(ctx, &st, what);
 }
 
-static ptce_status check_project(ptce_ctx *ctx, const char *name, const qgs_project *p)
+static ptce_status check_project(ptce_ctx *ctx, const char *name, const carto_qgs_project *p)
 {
     if (!name || !*name)
         return ptce_fail(ctx, PTCE_ERR_USAGE, "projet QGIS : nom de fichier vide.");
@@ -211,7 +211,7 @@ static ptce_status check_project(ptce_ctx *ctx, const char *name, const qgs_proj
         e[2] <= e[0] || e[3] <= e[1])
         return ptce_fail(ctx, PTCE_ERR_USAGE, "%s : emprise de la carte invalide.", name);
     for (size_t i = 0; i < p->nlayers; i++) {
-        const qgs_layer *l = &p->layers[i];
+        const carto_qgs_layer *l = &p->layers[i];
         if (!id_is_plain(l->id) || strlen(l->id) > ID_MAX)
             return ptce_fail(ctx, PTCE_ERR_USAGE,
                              "%s : identifiant de couche « %s » invalide (au plus %d lettres "
@@ -246,49 +246,49 @@ static ptce_status check_project(ptce_ctx *ctx, const char *name, const qgs_proj
 /* ---- writing ---- */
 
 /* QGIS resolves "./x" and "../x" against the project file; anything else it takes as is. */
-static void relative_source(strbuf *sb, const char *source)
+static void relative_source(util_strbuf *sb, const char *source)
 {
     if (strncmp(source, "./", 2) != 0 && strncmp(source, "../", 3) != 0)
-        sb_append(sb, "./");
-    carto_xml_escape(sb, source);
+        util_sb_append(sb, "./");
+    qgis_xml_escape(sb, source);
 }
 
-static const char *layer_name(const qgs_layer *l)
+static const char *layer_name(const carto_qgs_layer *l)
 {
     return l->name && *l->name ? l->name : l->id;
 }
 
-static int has_group(const qgs_layer *l)
+static int has_group(const carto_qgs_layer *l)
 {
     return l->group && *l->group;
 }
 
-static void tree_layer(strbuf *sb, int indent, const qgs_layer *l, int force_checked)
+static void tree_layer(util_strbuf *sb, int indent, const carto_qgs_layer *l, int force_checked)
 {
     char id[ID_MAX + sizeof ID_SUFFIX];
     qgis_id(id, l->id);
     pad(sb, indent);
-    sb_append(sb, "<layer-tree-layer id=\"");
-    carto_xml_escape(sb, id);
-    sb_append(sb, "\" name=\"");
-    carto_xml_escape(sb, layer_name(l));
-    sb_append(sb, "\" source=\"");
+    util_sb_append(sb, "<layer-tree-layer id=\"");
+    qgis_xml_escape(sb, id);
+    util_sb_append(sb, "\" name=\"");
+    qgis_xml_escape(sb, layer_name(l));
+    util_sb_append(sb, "\" source=\"");
     relative_source(sb, l->source);
-    sb_printf(sb, "\" providerKey=\"ogr\" checked=\"%s\" expanded=\"1\" legend_exp=\"\">\n",
+    util_sb_printf(sb, "\" providerKey=\"ogr\" checked=\"%s\" expanded=\"1\" legend_exp=\"\">\n",
               force_checked || l->visible ? "Qt::Checked" : "Qt::Unchecked");
     pad(sb, indent + 2);
-    sb_append(sb, "<customproperties/>\n");
+    util_sb_append(sb, "<customproperties/>\n");
     pad(sb, indent);
-    sb_append(sb, "</layer-tree-layer>\n");
+    util_sb_append(sb, "</layer-tree-layer>\n");
 }
 
 /* Groups in the order they first appear, each with its layers in list order; layers
  * without a group stay at the top level where they are. */
-static void layer_tree(strbuf *sb, const qgs_project *p)
+static void layer_tree(util_strbuf *sb, const carto_qgs_project *p)
 {
-    sb_append(sb, "  <layer-tree-group>\n    <customproperties/>\n");
+    util_sb_append(sb, "  <layer-tree-group>\n    <customproperties/>\n");
     for (size_t i = 0; i < p->nlayers; i++) {
-        const qgs_layer *l = &p->layers[i];
+        const carto_qgs_layer *l = &p->layers[i];
         if (!has_group(l)) {
             tree_layer(sb, 4, l, 0);
             continue;
@@ -302,75 +302,75 @@ static void layer_tree(strbuf *sb, const qgs_project *p)
         for (size_t j = i; j < p->nlayers; j++)
             if (has_group(&p->layers[j]) && strcmp(p->layers[j].group, l->group) == 0)
                 any_visible |= p->layers[j].visible != 0;
-        sb_append(sb, "    <layer-tree-group name=\"");
-        carto_xml_escape(sb, l->group);
-        sb_printf(sb, "\" checked=\"%s\" expanded=\"1\">\n",
+        util_sb_append(sb, "    <layer-tree-group name=\"");
+        qgis_xml_escape(sb, l->group);
+        util_sb_printf(sb, "\" checked=\"%s\" expanded=\"1\">\n",
                   any_visible ? "Qt::Checked" : "Qt::Unchecked");
-        sb_append(sb, "      <customproperties/>\n");
+        util_sb_append(sb, "      <customproperties/>\n");
         for (size_t j = i; j < p->nlayers; j++)
             if (has_group(&p->layers[j]) && strcmp(p->layers[j].group, l->group) == 0)
                 tree_layer(sb, 6, &p->layers[j], 0);
-        sb_append(sb, "    </layer-tree-group>\n");
+        util_sb_append(sb, "    </layer-tree-group>\n");
     }
-    sb_append(sb, "    <custom-order enabled=\"0\">\n");
+    util_sb_append(sb, "    <custom-order enabled=\"0\">\n");
     for (size_t i = 0; i < p->nlayers; i++) {
         char id[ID_MAX + sizeof ID_SUFFIX];
         qgis_id(id, p->layers[i].id);
         element(sb, 6, "item", id);
     }
-    sb_append(sb, "    </custom-order>\n  </layer-tree-group>\n");
+    util_sb_append(sb, "    </custom-order>\n  </layer-tree-group>\n");
 }
 
-static void extent_elements(strbuf *sb, int indent, const double e[4])
+static void extent_elements(util_strbuf *sb, int indent, const double e[4])
 {
     static const char *const tags[] = {"xmin", "ymin", "xmax", "ymax"};
     for (int i = 0; i < 4; i++) {
         pad(sb, indent);
-        sb_printf(sb, "<%s>", tags[i]);
-        carto_number(sb, e[i], 6);
-        sb_printf(sb, "</%s>\n", tags[i]);
+        util_sb_printf(sb, "<%s>", tags[i]);
+        qgis_xml_number(sb, e[i], 6);
+        util_sb_printf(sb, "</%s>\n", tags[i]);
     }
 }
 
-static void map_layer(strbuf *sb, const qgs_layer *l, const crs_desc *crs)
+static void map_layer(util_strbuf *sb, const carto_qgs_layer *l, const crs_desc *crs)
 {
-    qgis_style st;
+    carto_qgis_style st;
     layer_style(l, &st);
     int polygon = st.polygon;
-    sb_printf(sb, "    <maplayer type=\"vector\" geometry=\"%s\" autoRefreshEnabled=\"0\" "
+    util_sb_printf(sb, "    <maplayer type=\"vector\" geometry=\"%s\" autoRefreshEnabled=\"0\" "
                   "autoRefreshTime=\"0\" refreshOnNotifyEnabled=\"0\" refreshOnNotifyMessage=\"\" "
                   "readOnly=\"0\" hasScaleBasedVisibilityFlag=\"0\" minScale=\"100000000\" "
                   "maxScale=\"0\" simplifyDrawingHints=\"%d\" simplifyAlgorithm=\"0\" "
                   "simplifyDrawingTol=\"1\" simplifyLocal=\"1\" simplifyMaxScale=\"1\" "
                   "labelsEnabled=\"%d\" styleCategories=\"AllStyleCategories\">\n",
-              polygon ? "Polygon" : "Point", polygon, qgis_style_has_labels(&st));
+              polygon ? "Polygon" : "Point", polygon, qgis_xml_style_has_labels(&st));
     char id[ID_MAX + sizeof ID_SUFFIX];
     qgis_id(id, l->id);
     element(sb, 6, "id", id);
     pad(sb, 6);
-    sb_append(sb, "<datasource>");
+    util_sb_append(sb, "<datasource>");
     relative_source(sb, l->source);
-    sb_append(sb, "</datasource>\n");
-    sb_append(sb, "      <keywordList>\n        <value></value>\n      </keywordList>\n");
+    util_sb_append(sb, "</datasource>\n");
+    util_sb_append(sb, "      <keywordList>\n        <value></value>\n      </keywordList>\n");
     element(sb, 6, "layername", layer_name(l));
-    sb_append(sb, "      <srs>\n");
+    util_sb_append(sb, "      <srs>\n");
     spatialrefsys(sb, 8, crs);
-    sb_append(sb, "      </srs>\n");
-    sb_append(sb, "      <provider encoding=\"UTF-8\">ogr</provider>\n");
-    sb_append(sb, "      <flags>\n"
+    util_sb_append(sb, "      </srs>\n");
+    util_sb_append(sb, "      <provider encoding=\"UTF-8\">ogr</provider>\n");
+    util_sb_append(sb, "      <flags>\n"
                   "        <Identifiable>1</Identifiable>\n"
                   "        <Removable>1</Removable>\n"
                   "        <Searchable>1</Searchable>\n"
                   "        <Private>0</Private>\n"
                   "      </flags>\n");
-    qgis_style_xml(sb, &st, 6);
-    sb_append(sb, "      <customproperties/>\n"
+    qgis_xml_style(sb, &st, 6);
+    util_sb_append(sb, "      <customproperties/>\n"
                   "      <blendMode>0</blendMode>\n"
                   "      <featureBlendMode>0</featureBlendMode>\n"
                   "      <layerOpacity>1</layerOpacity>\n");
     pad(sb, 6);
-    sb_printf(sb, "<layerGeometryType>%d</layerGeometryType>\n", polygon ? 2 : 0);
-    sb_append(sb, "    </maplayer>\n");
+    util_sb_printf(sb, "<layerGeometryType>%d</layerGeometryType>\n", polygon ? 2 : 0);
+    util_sb_append(sb, "    </maplayer>\n");
 }
 
 /* ---- the print layout ---- */
@@ -391,119 +391,119 @@ typedef struct item_box {
     double x, y, w, h; /* millimetres from the page's top-left corner */
 } item_box;
 
-static void mm_pair(strbuf *sb, double a, double b)
+static void mm_pair(util_strbuf *sb, double a, double b)
 {
-    carto_number(sb, a, 3);
-    sb_append_char(sb, ',');
-    carto_number(sb, b, 3);
-    sb_append(sb, ",mm");
+    qgis_xml_number(sb, a, 3);
+    util_sb_append_char(sb, ',');
+    qgis_xml_number(sb, b, 3);
+    util_sb_append(sb, ",mm");
 }
 
 /* Opens <LayoutItem> with the attributes every item has; `extra` adds the item's own
  * attributes (already escaped) before the tag closes. */
-static void item_open(strbuf *sb, int indent, int type, int uuid, const char *id,
+static void item_open(util_strbuf *sb, int indent, int type, int uuid, const char *id,
                       const item_box *b, int z, int frame)
 {
     pad(sb, indent);
-    sb_printf(sb, "<LayoutItem type=\"%d\" uuid=\"" UUID_FMT "\" templateUuid=\"" UUID_FMT
+    util_sb_printf(sb, "<LayoutItem type=\"%d\" uuid=\"" UUID_FMT "\" templateUuid=\"" UUID_FMT
                   "\" id=\"%s\" groupUuid=\"\" position=\"",
               type, uuid, uuid, id);
     mm_pair(sb, b->x, b->y);
-    sb_append(sb, "\" positionOnPage=\"");
+    util_sb_append(sb, "\" positionOnPage=\"");
     mm_pair(sb, b->x, b->y);
-    sb_append(sb, "\" size=\"");
+    util_sb_append(sb, "\" size=\"");
     mm_pair(sb, b->w, b->h);
-    sb_printf(sb, "\" zValue=\"%d\" visibility=\"1\" positionLock=\"false\" frame=\"%s\" "
+    util_sb_printf(sb, "\" zValue=\"%d\" visibility=\"1\" positionLock=\"false\" frame=\"%s\" "
                   "background=\"%s\" outlineWidthM=\"0.2,mm\" frameJoinStyle=\"miter\" "
                   "opacity=\"1\" blendMode=\"0\" excludeFromExports=\"0\" itemRotation=\"0\" "
                   "referencePoint=\"0\"",
               z, frame ? "true" : "false", type == ITEM_LABEL ? "false" : "true");
 }
 
-static void item_common(strbuf *sb, int indent)
+static void item_common(util_strbuf *sb, int indent)
 {
     pad(sb, indent);
-    sb_append(sb, "<FrameColor red=\"150\" green=\"150\" blue=\"150\" alpha=\"255\"/>\n");
+    util_sb_append(sb, "<FrameColor red=\"150\" green=\"150\" blue=\"150\" alpha=\"255\"/>\n");
     pad(sb, indent);
-    sb_append(sb, "<BackgroundColor red=\"255\" green=\"255\" blue=\"255\" alpha=\"255\"/>\n");
+    util_sb_append(sb, "<BackgroundColor red=\"255\" green=\"255\" blue=\"255\" alpha=\"255\"/>\n");
     pad(sb, indent);
-    sb_append(sb, "<LayoutObject>\n");
-    qgis_dd_properties(sb, indent + 2, "dataDefinedProperties");
+    util_sb_append(sb, "<LayoutObject>\n");
+    qgis_xml_dd_properties(sb, indent + 2, "dataDefinedProperties");
     pad(sb, indent + 2);
-    sb_append(sb, "<customproperties/>\n");
+    util_sb_append(sb, "<customproperties/>\n");
     pad(sb, indent);
-    sb_append(sb, "</LayoutObject>\n");
+    util_sb_append(sb, "</LayoutObject>\n");
 }
 
-static void label_item(strbuf *sb, int uuid, const char *id, const item_box *b,
+static void label_item(util_strbuf *sb, int uuid, const char *id, const item_box *b,
                        const char *text, double points, int bold, int grey)
 {
     item_open(sb, 6, ITEM_LABEL, uuid, id, b, 3, 0);
-    sb_append(sb, " labelText=\"");
-    carto_xml_escape(sb, text);
-    sb_append(sb, "\" htmlState=\"0\" halign=\"1\" valign=\"32\" marginX=\"0\" marginY=\"0\">\n");
+    util_sb_append(sb, " labelText=\"");
+    qgis_xml_escape(sb, text);
+    util_sb_append(sb, "\" htmlState=\"0\" halign=\"1\" valign=\"32\" marginX=\"0\" marginY=\"0\">\n");
     item_common(sb, 8);
     pad(sb, 8);
-    sb_append(sb, "<LabelFont description=\"DejaVu Sans,");
-    carto_number(sb, points, 1);
-    sb_printf(sb, ",-1,5,%d,0,0,0,0,0\" style=\"%s\"/>\n", bold ? 75 : 50,
+    util_sb_append(sb, "<LabelFont description=\"DejaVu Sans,");
+    qgis_xml_number(sb, points, 1);
+    util_sb_printf(sb, ",-1,5,%d,0,0,0,0,0\" style=\"%s\"/>\n", bold ? 75 : 50,
               bold ? "Bold" : "Regular");
     pad(sb, 8);
-    sb_printf(sb, "<FontColor red=\"%d\" green=\"%d\" blue=\"%d\" alpha=\"255\"/>\n",
+    util_sb_printf(sb, "<FontColor red=\"%d\" green=\"%d\" blue=\"%d\" alpha=\"255\"/>\n",
               grey ? 90 : 30, grey ? 90 : 30, grey ? 90 : 30);
-    sb_append(sb, "      </LayoutItem>\n");
+    util_sb_append(sb, "      </LayoutItem>\n");
 }
 
 /* A scale bar tied to the map item `map_uuid`: two segments of a round number of
  * kilometres, QGIS fitting their length to `width` millimetres. */
-static void scalebar_item(strbuf *sb, int uuid, const char *id, const item_box *b, int map_uuid,
+static void scalebar_item(util_strbuf *sb, int uuid, const char *id, const item_box *b, int map_uuid,
                           double km_per_segment)
 {
     item_open(sb, 6, ITEM_SCALEBAR, uuid, id, b, 4, 0);
-    sb_append(sb, " style=\"Single Box\" numSegments=\"2\" numSegmentsLeft=\"0\" "
+    util_sb_append(sb, " style=\"Single Box\" numSegments=\"2\" numSegmentsLeft=\"0\" "
                   "numSubdivisions=\"1\" subdivisionsHeight=\"1.5\" numUnitsPerSegment=\"");
-    carto_number(sb, km_per_segment, 3);
-    sb_append(sb, "\" segmentSizeMode=\"0\" minBarWidth=\"10\" maxBarWidth=\"60\" "
+    qgis_xml_number(sb, km_per_segment, 3);
+    util_sb_append(sb, "\" segmentSizeMode=\"0\" minBarWidth=\"10\" maxBarWidth=\"60\" "
                   "segmentMillimeters=\"10\" numMapUnitsPerScaleBarUnit=\"1\" "
                   "unitLabel=\"km\" unitType=\"km\" height=\"2\" lineWidth=\"0.3\" "
                   "labelBarSpace=\"1\" boxContentSpace=\"0.5\" alignment=\"0\" "
                   "labelVerticalPlacement=\"0\" labelHorizontalPlacement=\"0\" mapUuid=\"");
-    sb_printf(sb, UUID_FMT, map_uuid);
-    sb_append(sb, "\">\n");
+    util_sb_printf(sb, UUID_FMT, map_uuid);
+    util_sb_append(sb, "\">\n");
     item_common(sb, 8);
     pad(sb, 8);
-    sb_append(sb, "<scaleBarFont description=\"DejaVu Sans,7,-1,5,50,0,0,0,0,0\" "
+    util_sb_append(sb, "<scaleBarFont description=\"DejaVu Sans,7,-1,5,50,0,0,0,0,0\" "
                   "style=\"\"/>\n");
     pad(sb, 8);
-    sb_append(sb, "<fillColor red=\"51\" green=\"51\" blue=\"51\" alpha=\"255\"/>\n");
+    util_sb_append(sb, "<fillColor red=\"51\" green=\"51\" blue=\"51\" alpha=\"255\"/>\n");
     pad(sb, 8);
-    sb_append(sb, "<fillColor2 red=\"255\" green=\"255\" blue=\"255\" alpha=\"255\"/>\n");
+    util_sb_append(sb, "<fillColor2 red=\"255\" green=\"255\" blue=\"255\" alpha=\"255\"/>\n");
     pad(sb, 8);
-    sb_append(sb, "<strokeColor red=\"51\" green=\"51\" blue=\"51\" alpha=\"255\"/>\n");
+    util_sb_append(sb, "<strokeColor red=\"51\" green=\"51\" blue=\"51\" alpha=\"255\"/>\n");
     pad(sb, 8);
-    sb_append(sb, "<textColor red=\"51\" green=\"51\" blue=\"51\" alpha=\"255\"/>\n");
-    sb_append(sb, "      </LayoutItem>\n");
+    util_sb_append(sb, "<textColor red=\"51\" green=\"51\" blue=\"51\" alpha=\"255\"/>\n");
+    util_sb_append(sb, "      </LayoutItem>\n");
 }
 
 /* A map item showing `e` (layout coordinates) in box `b`. */
-static void map_item(strbuf *sb, int uuid, const char *id, const item_box *b, const double e[4],
+static void map_item(util_strbuf *sb, int uuid, const char *id, const item_box *b, const double e[4],
                      int z)
 {
     item_open(sb, 6, ITEM_MAP, uuid, id, b, z, 1);
-    sb_append(sb, " keepLayerSet=\"false\" followPreset=\"false\" followPresetName=\"\" "
+    util_sb_append(sb, " keepLayerSet=\"false\" followPreset=\"false\" followPresetName=\"\" "
                   "drawCanvasItems=\"true\" mapRotation=\"0\" labelMargin=\"0,mm\">\n");
     item_common(sb, 8);
     pad(sb, 8);
-    sb_append(sb, "<Extent xmin=\"");
-    carto_number(sb, e[0], 6);
-    sb_append(sb, "\" ymin=\"");
-    carto_number(sb, e[1], 6);
-    sb_append(sb, "\" xmax=\"");
-    carto_number(sb, e[2], 6);
-    sb_append(sb, "\" ymax=\"");
-    carto_number(sb, e[3], 6);
-    sb_append(sb, "\"/>\n");
-    sb_append(sb, "        <LayerSet/>\n"
+    util_sb_append(sb, "<Extent xmin=\"");
+    qgis_xml_number(sb, e[0], 6);
+    util_sb_append(sb, "\" ymin=\"");
+    qgis_xml_number(sb, e[1], 6);
+    util_sb_append(sb, "\" xmax=\"");
+    qgis_xml_number(sb, e[2], 6);
+    util_sb_append(sb, "\" ymax=\"");
+    qgis_xml_number(sb, e[3], 6);
+    util_sb_append(sb, "\"/>\n");
+    util_sb_append(sb, "        <LayerSet/>\n"
                   "        <AtlasMap atlasDriven=\"0\" scalingMode=\"2\" margin=\"0.1\"/>\n"
                   "        <labelBlockingItems/>\n"
                   "      </LayoutItem>\n");
@@ -521,7 +521,7 @@ static double round_km(double km_per_mm, double mm)
     return best;
 }
 
-static int layer_has_frames(const qgs_project *p)
+static int layer_has_frames(const carto_qgs_project *p)
 {
     for (size_t i = 0; i < p->nlayers; i++)
         if (p->layers[i].frames)
@@ -529,7 +529,7 @@ static int layer_has_frames(const qgs_project *p)
     return 0;
 }
 
-static void print_layout(strbuf *sb, const qgs_project *p)
+static void print_layout(util_strbuf *sb, const carto_qgs_project *p)
 {
     const double *e = p->extent;
     /* The map fills a 200 × 160 mm box under the title, keeping the extent's shape, so
@@ -545,20 +545,20 @@ static void print_layout(strbuf *sb, const qgs_project *p)
     item_box credit = {10, map.y + map.h + 4, PAGE_W - 20, PAGE_H - 6 - (map.y + map.h + 4)};
     item_box page = {0, 0, PAGE_W, PAGE_H};
 
-    sb_append(sb, "  <Layouts>\n");
-    sb_append(sb, "    <Layout name=\"Carte nationale\" units=\"mm\" printResolution=\"300\" "
+    util_sb_append(sb, "  <Layouts>\n");
+    util_sb_append(sb, "    <Layout name=\"Carte nationale\" units=\"mm\" printResolution=\"300\" "
                   "worldFileMap=\"\">\n");
-    sb_append(sb, "      <Snapper tolerance=\"5\" snapToItems=\"1\" snapToGrid=\"0\" "
+    util_sb_append(sb, "      <Snapper tolerance=\"5\" snapToItems=\"1\" snapToGrid=\"0\" "
                   "snapToGuides=\"1\"/>\n");
-    sb_append(sb, "      <Grid resolution=\"10\" resUnits=\"mm\" offsetX=\"0\" offsetY=\"0\" "
+    util_sb_append(sb, "      <Grid resolution=\"10\" resUnits=\"mm\" offsetX=\"0\" offsetY=\"0\" "
                   "offsetUnits=\"mm\"/>\n");
-    sb_append(sb, "      <PageCollection>\n");
+    util_sb_append(sb, "      <PageCollection>\n");
     item_open(sb, 8, ITEM_PAGE, 1, "", &page, 0, 0);
-    sb_append(sb, ">\n");
+    util_sb_append(sb, ">\n");
     item_common(sb, 10);
-    sb_append(sb, "        </LayoutItem>\n");
-    sb_append(sb, "        <GuideCollection visible=\"1\"/>\n");
-    sb_append(sb, "      </PageCollection>\n");
+    util_sb_append(sb, "        </LayoutItem>\n");
+    util_sb_append(sb, "        <GuideCollection visible=\"1\"/>\n");
+    util_sb_append(sb, "      </PageCollection>\n");
 
     map_item(sb, 2, "carte", &map, e, 1);
     /* Metropolitan France's scale bar, bottom right of the map. */
@@ -581,9 +581,9 @@ static void print_layout(strbuf *sb, const qgs_project *p)
 
     /* The legend lists the layers shown on the map, frames aside. */
     item_open(sb, 6, ITEM_LEGEND, 3, "legende", &legend, 2, 0);
-    sb_append(sb, " title=\"L\xC3\xA9gende\" map_uuid=\"");
-    sb_printf(sb, UUID_FMT, 2);
-    sb_append(sb, "\" resizeToContents=\"1\" symbolWidth=\"7\" symbolHeight=\"4\" "
+    util_sb_append(sb, " title=\"L\xC3\xA9gende\" map_uuid=\"");
+    util_sb_printf(sb, UUID_FMT, 2);
+    util_sb_append(sb, "\" resizeToContents=\"1\" symbolWidth=\"7\" symbolHeight=\"4\" "
                   "columnCount=\"1\" columnSpace=\"2\" boxSpace=\"2\" wrapChar=\"\" "
                   "splitLayer=\"0\" equalColumnWidth=\"0\" lineSpacing=\"1\" "
                   "titleAlignment=\"1\" symbolAlignment=\"1\" rasterBorder=\"1\" "
@@ -591,81 +591,81 @@ static void print_layout(strbuf *sb, const qgs_project *p)
                   "legendFilterByAtlas=\"0\" wmsLegendWidth=\"50\" wmsLegendHeight=\"25\" "
                   "fontColor=\"#000000\">\n");
     item_common(sb, 8);
-    sb_append(sb, "        <layer-tree-group>\n          <customproperties/>\n");
+    util_sb_append(sb, "        <layer-tree-group>\n          <customproperties/>\n");
     for (size_t i = 0; i < p->nlayers; i++)
         if (p->layers[i].visible && !p->layers[i].frames)
             tree_layer(sb, 10, &p->layers[i], 1);
-    sb_append(sb, "          <custom-order enabled=\"0\"/>\n        </layer-tree-group>\n");
-    sb_append(sb, "      </LayoutItem>\n");
+    util_sb_append(sb, "          <custom-order enabled=\"0\"/>\n        </layer-tree-group>\n");
+    util_sb_append(sb, "      </LayoutItem>\n");
 
     label_item(sb, 4, "titre", &title, p->title ? p->title : "", 16, 1, 0);
-    strbuf text;
-    sb_init(&text);
+    util_strbuf text;
+    util_sb_init(&text);
     if (layer_has_frames(p))
-        sb_append(&text, "D\xC3\xA9partements et r\xC3\xA9gions d'outre-mer rapproch\xC3\xA9s, "
+        util_sb_append(&text, "D\xC3\xA9partements et r\xC3\xA9gions d'outre-mer rapproch\xC3\xA9s, "
                          "\xC3\xA9" "chelles diff\xC3\xA9rentes");
     if (p->production && *p->production) {
         if (text.len)
-            sb_append_char(&text, '\n');
-        sb_append(&text, p->production);
+            util_sb_append_char(&text, '\n');
+        util_sb_append(&text, p->production);
     }
     if (p->credit && *p->credit) {
         if (text.len)
-            sb_append_char(&text, '\n');
-        sb_append(&text, p->credit);
+            util_sb_append_char(&text, '\n');
+        util_sb_append(&text, p->credit);
     }
     label_item(sb, 5, "credit", &credit, text.data ? text.data : "", 7, 0, 1);
     if (text.failed)
         sb->failed = true;
-    sb_free(&text);
+    util_sb_free(&text);
 
-    sb_append(sb, "      <customproperties/>\n");
-    sb_append(sb, "      <Atlas enabled=\"0\" hideCoverage=\"0\" filterFeatures=\"0\" "
+    util_sb_append(sb, "      <customproperties/>\n");
+    util_sb_append(sb, "      <Atlas enabled=\"0\" hideCoverage=\"0\" filterFeatures=\"0\" "
                   "sortFeatures=\"0\" pageNameExpression=\"\" coverageLayer=\"\" "
                   "coverageLayerName=\"\" coverageLayerSource=\"\" coverageLayerProvider=\"\" "
                   "filenamePattern=\"'output_'||@atlas_featurenumber\"/>\n");
-    sb_append(sb, "    </Layout>\n  </Layouts>\n");
+    util_sb_append(sb, "    </Layout>\n  </Layouts>\n");
 }
 
-static void project_xml(strbuf *sb, const qgs_project *p, const crs_desc *crs, size_t ncrs)
+static void project_xml(util_strbuf *sb, const carto_qgs_project *p, const crs_desc *crs, size_t ncrs)
 {
     const crs_desc *pcrs = crs_find(crs, ncrs, p->epsg);
     const char *title = p->title ? p->title : "";
-    sb_append(sb, QGIS_XML_DOCTYPE);
-    sb_printf(sb, "<qgis version=\"%s\" projectname=\"", QGIS_XML_VERSION);
-    carto_xml_escape(sb, title);
-    sb_append(sb, "\">\n");
-    sb_append(sb, "  <homePath path=\"\"/>\n");
+    util_sb_append(sb, QGIS_XML_DOCTYPE);
+    util_sb_printf(sb, "<qgis version=\"%s\" projectname=\"", QGIS_XML_VERSION);
+    qgis_xml_escape(sb, title);
+    util_sb_append(sb, "\">\n");
+    util_sb_append(sb, "  <homePath path=\"\"/>\n");
     element(sb, 2, "title", title);
-    sb_append(sb, "  <autotransaction active=\"0\"/>\n"
+    util_sb_append(sb, "  <autotransaction active=\"0\"/>\n"
                   "  <evaluateDefaultValues active=\"0\"/>\n"
                   "  <trust active=\"0\"/>\n"
                   "  <projectCrs>\n");
     spatialrefsys(sb, 4, pcrs);
-    sb_append(sb, "  </projectCrs>\n");
+    util_sb_append(sb, "  </projectCrs>\n");
     layer_tree(sb, p);
-    sb_append(sb, "  <relations/>\n");
-    sb_append(sb, "  <mapcanvas annotationsVisible=\"1\" name=\"theMapCanvas\">\n");
+    util_sb_append(sb, "  <relations/>\n");
+    util_sb_append(sb, "  <mapcanvas annotationsVisible=\"1\" name=\"theMapCanvas\">\n");
     element(sb, 4, "units", pcrs->geographic ? "degrees" : "meters");
-    sb_append(sb, "    <extent>\n");
+    util_sb_append(sb, "    <extent>\n");
     extent_elements(sb, 6, p->extent);
-    sb_append(sb, "    </extent>\n    <rotation>0</rotation>\n    <destinationsrs>\n");
+    util_sb_append(sb, "    </extent>\n    <rotation>0</rotation>\n    <destinationsrs>\n");
     spatialrefsys(sb, 6, pcrs);
-    sb_append(sb, "    </destinationsrs>\n    <rendermaptile>0</rendermaptile>\n"
+    util_sb_append(sb, "    </destinationsrs>\n    <rendermaptile>0</rendermaptile>\n"
                   "    <expressionContextScope/>\n  </mapcanvas>\n");
-    sb_append(sb, "  <projectlayers>\n");
+    util_sb_append(sb, "  <projectlayers>\n");
     for (size_t i = 0; i < p->nlayers; i++)
         map_layer(sb, &p->layers[i], crs_find(crs, ncrs, p->layers[i].epsg));
-    sb_append(sb, "  </projectlayers>\n  <layerorder>\n");
+    util_sb_append(sb, "  </projectlayers>\n  <layerorder>\n");
     for (size_t i = 0; i < p->nlayers; i++) {
         char id[ID_MAX + sizeof ID_SUFFIX];
         qgis_id(id, p->layers[i].id);
-        sb_append(sb, "    <layer id=\"");
-        carto_xml_escape(sb, id);
-        sb_append(sb, "\"/>\n");
+        util_sb_append(sb, "    <layer id=\"");
+        qgis_xml_escape(sb, id);
+        util_sb_append(sb, "\"/>\n");
     }
-    sb_append(sb, "  </layerorder>\n");
-    sb_append(sb, "  <properties>\n"
+    util_sb_append(sb, "  </layerorder>\n");
+    util_sb_append(sb, "  <properties>\n"
                   "    <Paths>\n"
                   "      <Absolute type=\"bool\">false</Absolute>\n"
                   "    </Paths>\n"
@@ -673,26 +673,26 @@ static void project_xml(strbuf *sb, const qgs_project *p, const crs_desc *crs, s
                   "      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n"
                   "    </SpatialRefSys>\n");
     if (!pcrs->geographic)
-        sb_append(sb, "    <Measurement>\n"
+        util_sb_append(sb, "    <Measurement>\n"
                       "      <DistanceUnits type=\"QString\">meters</DistanceUnits>\n"
                       "      <AreaUnits type=\"QString\">m2</AreaUnits>\n"
                       "    </Measurement>\n");
     if (pcrs->ellipsoid[0]) {
-        sb_append(sb, "    <Measure>\n      <Ellipsoid type=\"QString\">");
-        carto_xml_escape(sb, pcrs->ellipsoid);
-        sb_append(sb, "</Ellipsoid>\n    </Measure>\n");
+        util_sb_append(sb, "    <Measure>\n      <Ellipsoid type=\"QString\">");
+        qgis_xml_escape(sb, pcrs->ellipsoid);
+        util_sb_append(sb, "</Ellipsoid>\n    </Measure>\n");
     }
-    sb_append(sb, "  </properties>\n");
-    sb_append(sb, "  <transformContext/>\n  <projectMetadata>\n");
-    sb_append(sb, "    <identifier></identifier>\n    <parentidentifier></parentidentifier>\n"
+    util_sb_append(sb, "  </properties>\n");
+    util_sb_append(sb, "  <transformContext/>\n  <projectMetadata>\n");
+    util_sb_append(sb, "    <identifier></identifier>\n    <parentidentifier></parentidentifier>\n"
                   "    <language>fr</language>\n    <type></type>\n");
     element(sb, 4, "title", title);
-    sb_append(sb, "    <abstract></abstract>\n    <links/>\n  </projectMetadata>\n");
+    util_sb_append(sb, "    <abstract></abstract>\n    <links/>\n  </projectMetadata>\n");
     print_layout(sb, p);
-    sb_append(sb, "</qgis>\n");
+    util_sb_append(sb, "</qgis>\n");
 }
 
-ptce_status qgs_write(ptce_ctx *ctx, outdir *od, const char *name, const qgs_project *p)
+ptce_status carto_qgs(ptce_ctx *ctx, outdir *od, const char *name, const carto_qgs_project *p)
 {
     ptce_status status = check_project(ctx, name, p);
     if (status)
@@ -711,12 +711,12 @@ ptce_status qgs_write(ptce_ctx *ctx, outdir *od, const char *name, const qgs_pro
             ncrs++;
     }
     if (!status) {
-        strbuf sb;
-        sb_init(&sb);
+        util_strbuf sb;
+        util_sb_init(&sb);
         project_xml(&sb, p, crs, ncrs);
         status = sb.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
-                           : write_bytes(ctx, od, name, sb.data, sb.len);
-        sb_free(&sb);
+                           : writers_write_bytes(ctx, od, name, sb.data, sb.len);
+        util_sb_free(&sb);
     }
     for (size_t i = 0; i < ncrs; i++)
         crs_desc_free(&crs[i]);

@@ -62,7 +62,7 @@ static int collect_ring(void *user, int polygon_index, int is_hole, const double
     return 0;
 }
 
-static SHPObject *polygon_object(ptce_ctx *ctx, const crs_target *crs, const GEOSGeometry *g,
+static SHPObject *polygon_object(ptce_ctx *ctx, const geom_crs_target *crs, const GEOSGeometry *g,
                                  ptce_status *st)
 {
     GEOSGeometry *projected = geom_project(ctx, crs, g);
@@ -71,7 +71,7 @@ static SHPObject *polygon_object(ptce_ctx *ctx, const crs_target *crs, const GEO
         return NULL;
     }
     ring_buffer rb = {0};
-    *st = geom_visit_rings(ctx, projected, RINGS_SHAPEFILE, collect_ring, &rb);
+    *st = geom_visit_rings(ctx, projected, GEOM_RINGS_SHAPEFILE, collect_ring, &rb);
     GEOSGeom_destroy_r(ctx->geos, projected);
     SHPObject *obj = NULL;
     if (*st == PTCE_OK && rb.failed)
@@ -100,12 +100,12 @@ static ptce_status write_text_file(ptce_ctx *ctx, const char *path, const char *
 static void text_widths(const layer *l, int *widths)
 {
     for (size_t f = 0; f < l->nfields; f++)
-        widths[f] = l->fields[f].type == FIELD_TEXT ? 1 : l->fields[f].width;
+        widths[f] = l->fields[f].type == LAYER_FIELD_TEXT ? 1 : l->fields[f].width;
     for (size_t i = 0; i < l->nfeatures; i++)
         for (size_t f = 0; f < l->nfields; f++) {
-            if (l->fields[f].type != FIELD_TEXT || widths[f] >= l->fields[f].width)
+            if (l->fields[f].type != LAYER_FIELD_TEXT || widths[f] >= l->fields[f].width)
                 continue;
-            field_value v = {0};
+            layer_field_value v = {0};
             l->value(l->user, i, f, &v);
             if (v.is_null || !v.text)
                 continue;
@@ -147,10 +147,10 @@ static ptce_status check_written(ptce_ctx *ctx, const char *base, size_t nfeatur
 
 /* A number right-aligned in its field, formatted here: shapelib's own formatting goes
  * through snprintf and is most of the time of writing a large table. */
-static int write_number(DBFHandle dbf, int rec, int field, const field_def *fd, double v)
+static int write_number(DBFHandle dbf, int rec, int field, const layer_field_def *fd, double v)
 {
     char num[64], cell[300];
-    size_t n = format_fixed(num, v, fd->type == FIELD_INTEGER ? 0 : fd->decimals, 0);
+    size_t n = util_format_fixed(num, v, fd->type == LAYER_FIELD_INTEGER ? 0 : fd->decimals, 0);
     if (n == 0)
         return DBFWriteDoubleAttribute(dbf, rec, field, v);
     if (n > (size_t)fd->width || fd->width >= (int)sizeof cell)
@@ -165,16 +165,16 @@ static ptce_status write_attributes(ptce_ctx *ctx, DBFHandle dbf, const layer *l
                                     const int *widths, size_t *cut_counts)
 {
     for (size_t f = 0; f < l->nfields; f++) {
-        field_value v = {0};
+        layer_field_value v = {0};
         l->value(l->user, i, f, &v);
         int ok;
-        const field_def *fd = &l->fields[f];
-        if (v.is_null || (fd->type == FIELD_TEXT && !v.text)) {
+        const layer_field_def *fd = &l->fields[f];
+        if (v.is_null || (fd->type == LAYER_FIELD_TEXT && !v.text)) {
             ok = DBFWriteNULLAttribute(dbf, (int)i, (int)f);
-        } else if (fd->type == FIELD_TEXT) {
-            size_t keep = utf8_cut_length(v.text, (size_t)widths[f]);
+        } else if (fd->type == LAYER_FIELD_TEXT) {
+            size_t keep = util_utf8_cut_length(v.text, (size_t)widths[f]);
             if (keep < strlen(v.text)) {
-                char *cut = ptce_strndup(v.text, keep);
+                char *cut = util_strndup(v.text, keep);
                 if (!cut)
                     return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
                 ok = DBFWriteStringAttribute(dbf, (int)i, (int)f, cut);
@@ -185,7 +185,7 @@ static ptce_status write_attributes(ptce_ctx *ctx, DBFHandle dbf, const layer *l
                 ok = DBFWriteStringAttribute(dbf, (int)i, (int)f, v.text);
             }
         } else {
-            ok = write_number(dbf, (int)i, (int)f, fd, fd->type == FIELD_INTEGER
+            ok = write_number(dbf, (int)i, (int)f, fd, fd->type == LAYER_FIELD_INTEGER
                                                           ? (double)v.integer
                                                           : v.real);
         }
@@ -201,8 +201,8 @@ static ptce_status write_attributes(ptce_ctx *ctx, DBFHandle dbf, const layer *l
     return PTCE_OK;
 }
 
-ptce_status shapefile_write(ptce_ctx *ctx, outdir *od, const char *subdir, const layer *l,
-                            const crs_target *crs)
+ptce_status writers_shapefile(ptce_ctx *ctx, outdir *od, const char *subdir, const layer *l,
+                            const geom_crs_target *crs)
 {
     char base_name[256], path[4096];
     snprintf(base_name, sizeof base_name, "%s%s%s", subdir, subdir[0] ? "/" : "", l->name);
@@ -234,11 +234,11 @@ ptce_status shapefile_write(ptce_ctx *ctx, outdir *od, const char *subdir, const
     }
     text_widths(l, widths);
     for (size_t f = 0; f < l->nfields && !st; f++) {
-        const field_def *fd = &l->fields[f];
-        DBFFieldType t = fd->type == FIELD_TEXT ? FTString
-                         : fd->type == FIELD_INTEGER ? FTInteger
+        const layer_field_def *fd = &l->fields[f];
+        DBFFieldType t = fd->type == LAYER_FIELD_TEXT ? FTString
+                         : fd->type == LAYER_FIELD_INTEGER ? FTInteger
                                                      : FTDouble;
-        if (DBFAddField(dbf, fd->name, t, widths[f], fd->type == FIELD_REAL ? fd->decimals : 0) < 0)
+        if (DBFAddField(dbf, fd->name, t, widths[f], fd->type == LAYER_FIELD_REAL ? fd->decimals : 0) < 0)
             st = ptce_fail(ctx, PTCE_ERR_IO, "%s : champ %s refusé par shapelib", l->name,
                            fd->name);
     }

@@ -62,7 +62,7 @@ static void tx_tenths(const svg_tx *t, double x, double y, long long *sx, long l
 }
 
 /* A number of tenths with one decimal, ".0" left out. */
-static void put_tenths(strbuf *sb, long long v)
+static void put_tenths(util_strbuf *sb, long long v)
 {
     /* Digits by hand: printf here was most of the time of writing the map. */
     char buf[32];
@@ -79,10 +79,10 @@ static void put_tenths(strbuf *sb, long long v)
     } while (u);
     if (v < 0)
         buf[--n] = '-';
-    sb_append_n(sb, buf + n, sizeof buf - (size_t)n);
+    util_sb_append_n(sb, buf + n, sizeof buf - (size_t)n);
 }
 
-static void num(strbuf *sb, double v)
+static void num(util_strbuf *sb, double v)
 {
     put_tenths(sb, tenths(v));
 }
@@ -91,7 +91,7 @@ static void num(strbuf *sb, double v)
 static int color_text(const char *color, const char *fallback, char out[8])
 {
     unsigned char rgb[3];
-    if (!carto_color_parse(color ? color : fallback, rgb))
+    if (!qgis_xml_color_parse(color ? color : fallback, rgb))
         return 0;
     snprintf(out, 8, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
     return 1;
@@ -100,7 +100,7 @@ static int color_text(const char *color, const char *fallback, char out[8])
 /* ---- polygons to path data ---- */
 
 typedef struct path_builder {
-    strbuf *sb;
+    util_strbuf *sb;
     const svg_tx *tx;
 } path_builder;
 
@@ -110,7 +110,7 @@ static int ring_to_path(void *user, int polygon_index, int is_hole, const double
     (void)polygon_index;
     (void)is_hole;
     path_builder *pb = user;
-    strbuf *sb = pb->sb;
+    util_strbuf *sb = pb->sb;
     size_t start = sb->len;
     long long first_x = 0, first_y = 0, last_x = 0, last_y = 0;
     unsigned kept = 0;
@@ -121,9 +121,9 @@ static int ring_to_path(void *user, int polygon_index, int is_hole, const double
             continue;
         if (kept && i == n - 1 && x == first_x && y == first_y)
             continue; /* the closing point: Z draws it */
-        sb_append(sb, kept == 0 ? "M" : kept == 1 ? "L" : " ");
+        util_sb_append(sb, kept == 0 ? "M" : kept == 1 ? "L" : " ");
         put_tenths(sb, x);
-        sb_append_char(sb, ' ');
+        util_sb_append_char(sb, ' ');
         put_tenths(sb, y);
         if (kept == 0) {
             first_x = x;
@@ -139,52 +139,52 @@ static int ring_to_path(void *user, int polygon_index, int is_hole, const double
         if (sb->data)
             sb->data[start] = '\0';
     } else {
-        sb_append_char(sb, 'Z');
+        util_sb_append_char(sb, 'Z');
     }
     return 0;
 }
 
 /* Appends <path …attrs d="…"/> for a (Multi)Polygon; nothing when it is too small to see. */
-static ptce_status polygon_path(ptce_ctx *ctx, strbuf *sb, strbuf *scratch, const svg_tx *tx,
+static ptce_status polygon_path(ptce_ctx *ctx, util_strbuf *sb, util_strbuf *scratch, const svg_tx *tx,
                                 const GEOSGeometry *g, const char *attrs)
 {
     scratch->len = 0;
     if (scratch->data)
         scratch->data[0] = '\0';
     path_builder pb = {scratch, tx};
-    ptce_status status = geom_visit_rings(ctx, g, RINGS_SHAPEFILE, ring_to_path, &pb);
+    ptce_status status = geom_visit_rings(ctx, g, GEOM_RINGS_SHAPEFILE, ring_to_path, &pb);
     if (status || scratch->len == 0)
         return status;
-    sb_printf(sb, "    <path%s d=\"", attrs);
-    sb_append_n(sb, scratch->data, scratch->len);
-    sb_append(sb, "\"/>\n");
+    util_sb_printf(sb, "    <path%s d=\"", attrs);
+    util_sb_append_n(sb, scratch->data, scratch->len);
+    util_sb_append(sb, "\"/>\n");
     return PTCE_OK;
 }
 
 /* ---- text ---- */
 
-static void text_open(strbuf *sb, int indent, double x, double y, const char *style)
+static void text_open(util_strbuf *sb, int indent, double x, double y, const char *style)
 {
     for (int i = 0; i < indent; i++)
-        sb_append_char(sb, ' ');
-    sb_append(sb, "<text x=\"");
+        util_sb_append_char(sb, ' ');
+    util_sb_append(sb, "<text x=\"");
     num(sb, x);
-    sb_append(sb, "\" y=\"");
+    util_sb_append(sb, "\" y=\"");
     num(sb, y);
-    sb_printf(sb, "\"%s>", style);
+    util_sb_printf(sb, "\"%s>", style);
 }
 
-static void text_line(strbuf *sb, int indent, double x, double y, const char *style,
+static void text_line(util_strbuf *sb, int indent, double x, double y, const char *style,
                       const char *text)
 {
     text_open(sb, indent, x, y, style);
-    carto_xml_escape(sb, text);
-    sb_append(sb, "</text>\n");
+    qgis_xml_escape(sb, text);
+    util_sb_append(sb, "</text>\n");
 }
 
 /* ---- checks ---- */
 
-static ptce_status check_map(ptce_ctx *ctx, const char *name, const svg_map *m)
+static ptce_status check_map(ptce_ctx *ctx, const char *name, const carto_svg_map *m)
 {
     if (!name || !*name)
         return ptce_fail(ctx, PTCE_ERR_USAGE, "carte SVG : nom de fichier vide.");
@@ -241,7 +241,7 @@ static ptce_status check_map(ptce_ctx *ctx, const char *name, const svg_map *m)
 /* ---- drawing ---- */
 
 /* The layout's zoomed part: a transformation from `src` into `dst`, then the page's. */
-static svg_tx zoom_tx(const svg_tx *page, const svg_zoom *z)
+static svg_tx zoom_tx(const svg_tx *page, const carto_svg_zoom *z)
 {
     double k = fmin((z->dst[2] - z->dst[0]) / (z->src[2] - z->src[0]),
                     (z->dst[3] - z->dst[1]) / (z->src[3] - z->src[1]));
@@ -254,7 +254,7 @@ static svg_tx zoom_tx(const svg_tx *page, const svg_zoom *z)
     return t;
 }
 
-static double zoom_factor(const svg_zoom *z)
+static double zoom_factor(const carto_svg_zoom *z)
 {
     return fmin((z->dst[2] - z->dst[0]) / (z->src[2] - z->src[0]),
                 (z->dst[3] - z->dst[1]) / (z->src[3] - z->src[1]));
@@ -262,7 +262,7 @@ static double zoom_factor(const svg_zoom *z)
 
 /* Diagonal grey hatching over an area: parallel lines across its box, clipped to it (a
  * clip path is drawn much faster than a pattern by librsvg at print resolution). */
-static ptce_status hatch_area(ptce_ctx *ctx, strbuf *sb, strbuf *scratch, const svg_tx *tx,
+static ptce_status hatch_area(ptce_ctx *ctx, util_strbuf *sb, util_strbuf *scratch, const svg_tx *tx,
                               const GEOSGeometry *g, const char *id, size_t index)
 {
     double x0, y0, x1, y1;
@@ -274,41 +274,41 @@ static ptce_status hatch_area(ptce_ctx *ctx, strbuf *sb, strbuf *scratch, const 
     tx_tenths(tx, x1, y0, &sx1, &sy1);
     char clip[64];
     snprintf(clip, sizeof clip, "hachures%s-%zu", id, index);
-    sb_printf(sb, "    <clipPath id=\"%s\">\n", clip);
+    util_sb_printf(sb, "    <clipPath id=\"%s\">\n", clip);
     ptce_status st = polygon_path(ctx, sb, scratch, tx, g, "");
-    sb_append(sb, "    </clipPath>\n");
+    util_sb_append(sb, "    </clipPath>\n");
     if (st)
         return st;
-    sb_printf(sb, "    <path clip-path=\"url(#%s)\" fill=\"none\" stroke=\"#8c8c8c\" "
+    util_sb_printf(sb, "    <path clip-path=\"url(#%s)\" fill=\"none\" stroke=\"#8c8c8c\" "
                   "stroke-width=\"0.8\" d=\"", clip);
     /* Lines x - y = c every 6 units, from the box's top-left to its bottom-right. */
     double bx0 = sx0 / 10.0, by0 = sy0 / 10.0, bx1 = sx1 / 10.0, by1 = sy1 / 10.0;
     double h = by1 - by0;
     for (double c = bx0 - h; c <= bx1; c += 6) {
-        sb_append_char(sb, 'M');
+        util_sb_append_char(sb, 'M');
         num(sb, c);
-        sb_append_char(sb, ' ');
+        util_sb_append_char(sb, ' ');
         num(sb, by1);
-        sb_append_char(sb, 'L');
+        util_sb_append_char(sb, 'L');
         num(sb, c + h);
-        sb_append_char(sb, ' ');
+        util_sb_append_char(sb, ' ');
         num(sb, by0);
     }
-    sb_append(sb, "\"/>\n");
+    util_sb_append(sb, "\"/>\n");
     return PTCE_OK;
 }
 
 /* Region fills, département outlines, region borders (heavier), points: the map's content
  * through one transformation (the page's or a zoom's). Only points inside `only` (layout
  * coordinates; NULL for all) are drawn. */
-static ptce_status draw_content(ptce_ctx *ctx, strbuf *sb, const svg_map *m, const svg_tx *tx,
+static ptce_status draw_content(ptce_ctx *ctx, util_strbuf *sb, const carto_svg_map *m, const svg_tx *tx,
                                 const double *only, const char *id)
 {
-    strbuf scratch;
-    sb_init(&scratch);
+    util_strbuf scratch;
+    util_sb_init(&scratch);
     ptce_status status = PTCE_OK;
     char c[8], attrs[96];
-    sb_printf(sb, "   <g id=\"zones%s\" stroke=\"none\" fill-rule=\"evenodd\">\n", id);
+    util_sb_printf(sb, "   <g id=\"zones%s\" stroke=\"none\" fill-rule=\"evenodd\">\n", id);
     for (size_t i = 0; i < m->nareas && !status; i++) {
         color_text(m->areas[i].color, NO_CLASS_COLOR, c);
         snprintf(attrs, sizeof attrs, " fill=\"%s\"", c);
@@ -316,37 +316,37 @@ static ptce_status draw_content(ptce_ctx *ctx, strbuf *sb, const svg_map *m, con
         if (!status && m->areas[i].hatched)
             status = hatch_area(ctx, sb, &scratch, tx, m->areas[i].geom, id, i);
     }
-    sb_append(sb, "   </g>\n");
-    sb_printf(sb, "   <g id=\"departements%s\" fill=\"none\" stroke=\"#ffffff\" "
+    util_sb_append(sb, "   </g>\n");
+    util_sb_printf(sb, "   <g id=\"departements%s\" fill=\"none\" stroke=\"#ffffff\" "
                   "stroke-width=\"0.5\" stroke-linejoin=\"round\" stroke-opacity=\"0.9\">\n", id);
     for (size_t i = 0; i < m->noutlines && !status; i++)
         status = polygon_path(ctx, sb, &scratch, tx, m->outlines[i].geom, "");
-    sb_append(sb, "   </g>\n");
-    sb_printf(sb, "   <g id=\"limites-regions%s\" fill=\"none\" stroke=\"#4d4d4d\" "
+    util_sb_append(sb, "   </g>\n");
+    util_sb_printf(sb, "   <g id=\"limites-regions%s\" fill=\"none\" stroke=\"#4d4d4d\" "
                   "stroke-width=\"1.2\" stroke-linejoin=\"round\">\n", id);
     for (size_t i = 0; i < m->nareas && !status; i++)
         status = polygon_path(ctx, sb, &scratch, tx, m->areas[i].geom, "");
-    sb_append(sb, "   </g>\n");
-    sb_printf(sb, "   <g id=\"ptce%s\" stroke=\"#ffffff\" stroke-width=\"0.6\">\n", id);
+    util_sb_append(sb, "   </g>\n");
+    util_sb_printf(sb, "   <g id=\"ptce%s\" stroke=\"#ffffff\" stroke-width=\"0.6\">\n", id);
     for (size_t i = 0; i < m->npoints && !status; i++) {
-        const svg_point *p = &m->points[i];
+        const carto_svg_point *p = &m->points[i];
         if (only && (p->x < only[0] || p->x > only[2] || p->y < only[1] || p->y > only[3]))
             continue;
         long long x, y;
         tx_tenths(tx, p->x, p->y, &x, &y);
         color_text(p->color, NO_SECTOR_COLOR, c);
-        sb_append(sb, "    <circle cx=\"");
+        util_sb_append(sb, "    <circle cx=\"");
         put_tenths(sb, x);
-        sb_append(sb, "\" cy=\"");
+        util_sb_append(sb, "\" cy=\"");
         put_tenths(sb, y);
         if (m->points[i].hollow) /* a ring in the sector's colour */
-            sb_printf(sb, "\" r=\"2.6\" fill=\"#ffffff\" stroke=\"%s\" stroke-width=\"1.4\"/>\n",
+            util_sb_printf(sb, "\" r=\"2.6\" fill=\"#ffffff\" stroke=\"%s\" stroke-width=\"1.4\"/>\n",
                       c);
         else
-            sb_printf(sb, "\" r=\"3.2\" fill=\"%s\"/>\n", c);
+            util_sb_printf(sb, "\" r=\"3.2\" fill=\"%s\"/>\n", c);
     }
-    sb_append(sb, "   </g>\n");
-    sb_free(&scratch);
+    util_sb_append(sb, "   </g>\n");
+    util_sb_free(&scratch);
     return status;
 }
 
@@ -368,32 +368,32 @@ static double nice_km(double per_km, double lo, double hi)
 
 /* A scale bar: two alternating segments, "0" and "N km" under it, at (x, y) = its left
  * end's top. */
-static void scale_bar(strbuf *sb, double x, double y, double per_km, double lo, double hi,
+static void scale_bar(util_strbuf *sb, double x, double y, double per_km, double lo, double hi,
                       double font)
 {
     double km = nice_km(per_km, lo, hi), w = km * per_km;
     char label[32];
     snprintf(label, sizeof label, "%g km", km);
-    sb_append(sb, "   <g class=\"echelle\">\n");
-    sb_append(sb, "    <rect x=\"");
+    util_sb_append(sb, "   <g class=\"echelle\">\n");
+    util_sb_append(sb, "    <rect x=\"");
     num(sb, x);
-    sb_append(sb, "\" y=\"");
+    util_sb_append(sb, "\" y=\"");
     num(sb, y);
-    sb_append(sb, "\" width=\"");
+    util_sb_append(sb, "\" width=\"");
     num(sb, w / 2);
-    sb_append(sb, "\" height=\"4\" fill=\"#333333\"/>\n    <rect x=\"");
+    util_sb_append(sb, "\" height=\"4\" fill=\"#333333\"/>\n    <rect x=\"");
     num(sb, x + w / 2);
-    sb_append(sb, "\" y=\"");
+    util_sb_append(sb, "\" y=\"");
     num(sb, y);
-    sb_append(sb, "\" width=\"");
+    util_sb_append(sb, "\" width=\"");
     num(sb, w / 2);
-    sb_append(sb, "\" height=\"4\" fill=\"#ffffff\" stroke=\"#333333\" stroke-width=\"0.6\"/>\n");
+    util_sb_append(sb, "\" height=\"4\" fill=\"#ffffff\" stroke=\"#333333\" stroke-width=\"0.6\"/>\n");
     char style[96];
     snprintf(style, sizeof style, " font-size=\"%.1f\" fill=\"#333333\" text-anchor=\"middle\"",
              font);
     text_line(sb, 4, x, y + 4 + font + 1, style, "0");
     text_line(sb, 4, x + w, y + 4 + font + 1, style, label);
-    sb_append(sb, "   </g>\n");
+    util_sb_append(sb, "   </g>\n");
 }
 
 /* "1 : 5 000 000": the representative fraction, rounded to two significant digits, with
@@ -420,24 +420,24 @@ static void scale_fraction(char *out, size_t size, double denominator)
 /* SVG units are quarter millimetres of the A4 page. */
 #define SVG_UNITS_PER_MM 4.0
 
-static ptce_status draw_map(ptce_ctx *ctx, strbuf *sb, const svg_map *m, const svg_tx *tx)
+static ptce_status draw_map(ptce_ctx *ctx, util_strbuf *sb, const carto_svg_map *m, const svg_tx *tx)
 {
-    sb_append(sb, "  <g clip-path=\"url(#carte)\">\n");
+    util_sb_append(sb, "  <g clip-path=\"url(#carte)\">\n");
     ptce_status status = draw_content(ctx, sb, m, tx, NULL, "");
-    strbuf scratch;
-    sb_init(&scratch);
-    sb_append(sb, "   <g id=\"encadres\" fill=\"none\" stroke=\"#8c8c8c\" stroke-width=\"0.9\">\n");
+    util_strbuf scratch;
+    util_sb_init(&scratch);
+    util_sb_append(sb, "   <g id=\"encadres\" fill=\"none\" stroke=\"#8c8c8c\" stroke-width=\"0.9\">\n");
     for (size_t i = 0; i < m->nframes && !status; i++)
         status = polygon_path(ctx, sb, &scratch, tx, m->frames[i].geom, "");
-    sb_append(sb, "   </g>\n  </g>\n");
-    sb_free(&scratch);
+    util_sb_append(sb, "   </g>\n  </g>\n");
+    util_sb_free(&scratch);
     if (status)
         return status;
 
     /* The frames' names just above their top-left corners (outside the clip, so that a
      * frame at the top of the map keeps its name), and a scale bar inside each. */
     double per_km = tx->scale * 1000;
-    sb_append(sb, "  <g id=\"noms-encadres\" font-size=\"11\" fill=\"#555555\">\n");
+    util_sb_append(sb, "  <g id=\"noms-encadres\" font-size=\"11\" fill=\"#555555\">\n");
     for (size_t i = 0; i < m->nframes; i++) {
         double x0, y1, y0;
         if (!GEOSGeom_getXMin_r(ctx->geos, m->frames[i].geom, &x0) ||
@@ -453,15 +453,15 @@ static ptce_status draw_map(ptce_ctx *ctx, strbuf *sb, const svg_map *m, const s
             scale_bar(sb, sx / 10.0 + 4, sy0 / 10.0 - 16, per_km * m->frames[i].scale, 18, 40,
                       7);
     }
-    sb_append(sb, "  </g>\n");
+    util_sb_append(sb, "  </g>\n");
 
     /* Region labels: name and count, with a white halo. */
     if (m->nlabels) {
-        sb_append(sb, "  <g id=\"etiquettes\" font-size=\"10\" fill=\"#1a1a1a\" "
+        util_sb_append(sb, "  <g id=\"etiquettes\" font-size=\"10\" fill=\"#1a1a1a\" "
                       "text-anchor=\"middle\" stroke=\"#ffffff\" stroke-width=\"2.4\" "
                       "stroke-linejoin=\"round\" paint-order=\"stroke\">\n");
         for (size_t i = 0; i < m->nlabels; i++) {
-            const svg_label *l = &m->labels[i];
+            const carto_svg_label *l = &m->labels[i];
             if (!isfinite(l->x) || !isfinite(l->y) || !l->text)
                 continue;
             long long sx, sy;
@@ -471,48 +471,48 @@ static ptce_status draw_map(ptce_ctx *ctx, strbuf *sb, const svg_map *m, const s
             if (l->sub)
                 text_line(sb, 3, x, y + 9, " font-size=\"9\"", l->sub);
         }
-        sb_append(sb, "  </g>\n");
+        util_sb_append(sb, "  </g>\n");
     }
 
     /* The zoom inset. */
     if (m->zoom) {
-        const svg_zoom *z = m->zoom;
+        const carto_svg_zoom *z = m->zoom;
         svg_tx zt = zoom_tx(tx, z);
         long long x0, y0, x1, y1;
         tx_tenths(tx, z->dst[0], z->dst[3], &x0, &y0);
         tx_tenths(tx, z->dst[2], z->dst[1], &x1, &y1);
-        sb_append(sb, "  <clipPath id=\"zoom-clip\"><rect x=\"");
+        util_sb_append(sb, "  <clipPath id=\"zoom-clip\"><rect x=\"");
         put_tenths(sb, x0);
-        sb_append(sb, "\" y=\"");
+        util_sb_append(sb, "\" y=\"");
         put_tenths(sb, y0);
-        sb_append(sb, "\" width=\"");
+        util_sb_append(sb, "\" width=\"");
         put_tenths(sb, x1 - x0);
-        sb_append(sb, "\" height=\"");
+        util_sb_append(sb, "\" height=\"");
         put_tenths(sb, y1 - y0);
-        sb_append(sb, "\"/></clipPath>\n  <g id=\"zoom\">\n   <rect x=\"");
+        util_sb_append(sb, "\"/></clipPath>\n  <g id=\"zoom\">\n   <rect x=\"");
         put_tenths(sb, x0);
-        sb_append(sb, "\" y=\"");
+        util_sb_append(sb, "\" y=\"");
         put_tenths(sb, y0);
-        sb_append(sb, "\" width=\"");
+        util_sb_append(sb, "\" width=\"");
         put_tenths(sb, x1 - x0);
-        sb_append(sb, "\" height=\"");
+        util_sb_append(sb, "\" height=\"");
         put_tenths(sb, y1 - y0);
-        sb_append(sb, "\" fill=\"#ffffff\"/>\n   <g clip-path=\"url(#zoom-clip)\">\n");
+        util_sb_append(sb, "\" fill=\"#ffffff\"/>\n   <g clip-path=\"url(#zoom-clip)\">\n");
         status = draw_content(ctx, sb, m, &zt, z->src, "-zoom");
-        sb_append(sb, "   </g>\n   <rect x=\"");
+        util_sb_append(sb, "   </g>\n   <rect x=\"");
         put_tenths(sb, x0);
-        sb_append(sb, "\" y=\"");
+        util_sb_append(sb, "\" y=\"");
         put_tenths(sb, y0);
-        sb_append(sb, "\" width=\"");
+        util_sb_append(sb, "\" width=\"");
         put_tenths(sb, x1 - x0);
-        sb_append(sb, "\" height=\"");
+        util_sb_append(sb, "\" height=\"");
         put_tenths(sb, y1 - y0);
-        sb_append(sb, "\" fill=\"none\" stroke=\"#8c8c8c\" stroke-width=\"0.9\"/>\n");
+        util_sb_append(sb, "\" fill=\"none\" stroke=\"#8c8c8c\" stroke-width=\"0.9\"/>\n");
         if (z->label)
             text_line(sb, 3, x0 / 10.0, y0 / 10.0 - 4, " font-size=\"11\" fill=\"#555555\"",
                       z->label);
         scale_bar(sb, x0 / 10.0 + 4, y1 / 10.0 - 16, per_km * zoom_factor(z), 18, 40, 7);
-        sb_append(sb, "  </g>\n");
+        util_sb_append(sb, "  </g>\n");
         if (status)
             return status;
     }
@@ -529,7 +529,7 @@ static ptce_status draw_map(ptce_ctx *ctx, strbuf *sb, const svg_map *m, const s
     return PTCE_OK;
 }
 
-static void draw_legends(strbuf *sb, const svg_map *m)
+static void draw_legends(util_strbuf *sb, const carto_svg_map *m)
 {
     /* Rows shrink when there are many entries, so the legends stay on the page. */
     int headings = (m->nclasses ? 1 : 0) + (m->ncats ? 1 : 0);
@@ -543,7 +543,7 @@ static void draw_legends(strbuf *sb, const svg_map *m)
     char c[8], style[96];
     snprintf(style, sizeof style, " font-size=\"%.1f\"", font);
 
-    sb_append(sb, "  <g id=\"legende\" fill=\"#222222\">\n");
+    util_sb_append(sb, "  <g id=\"legende\" fill=\"#222222\">\n");
     if (m->nclasses) {
         text_line(sb, 3, LEGEND_X, y, " font-size=\"15\" font-weight=\"bold\"",
                   m->classes_title ? m->classes_title : "");
@@ -551,31 +551,31 @@ static void draw_legends(strbuf *sb, const svg_map *m)
         for (size_t i = 0; i < m->nclasses; i++) {
             color_text(m->classes[i].color, NULL, c);
             for (int pass = 0; pass < (m->classes[i].hatched ? 2 : 1); pass++) {
-                sb_append(sb, "   <rect x=\"");
+                util_sb_append(sb, "   <rect x=\"");
                 num(sb, LEGEND_X);
-                sb_append(sb, "\" y=\"");
+                util_sb_append(sb, "\" y=\"");
                 num(sb, y);
-                sb_append(sb, "\" width=\"26\" height=\"");
+                util_sb_append(sb, "\" width=\"26\" height=\"");
                 num(sb, row * 0.68);
                 if (pass == 0)
-                    sb_printf(sb, "\" fill=\"%s\" stroke=\"#b4b4b4\" stroke-width=\"0.5\"/>\n",
+                    util_sb_printf(sb, "\" fill=\"%s\" stroke=\"#b4b4b4\" stroke-width=\"0.5\"/>\n",
                               c);
                 else
-                    sb_append(sb, "\" fill=\"none\" stroke=\"none\"/>\n");
+                    util_sb_append(sb, "\" fill=\"none\" stroke=\"none\"/>\n");
             }
             if (m->classes[i].hatched) {
                 /* The same hatching as on the map, inside the swatch. */
-                sb_append(sb, "   <g transform=\"translate(");
+                util_sb_append(sb, "   <g transform=\"translate(");
                 num(sb, LEGEND_X);
-                sb_append_char(sb, ' ');
+                util_sb_append_char(sb, ' ');
                 num(sb, y);
-                sb_append(sb, ") scale(1 ");
-                carto_number(sb, row * 0.68 / 16, 3);
-                sb_append(sb, ")\" clip-path=\"url(#legende-hachures)\"><path fill=\"none\" "
+                util_sb_append(sb, ") scale(1 ");
+                qgis_xml_number(sb, row * 0.68 / 16, 3);
+                util_sb_append(sb, ")\" clip-path=\"url(#legende-hachures)\"><path fill=\"none\" "
                               "stroke=\"#8c8c8c\" stroke-width=\"0.8\" d=\"");
                 for (int k = -16; k <= 26; k += 6)
-                    sb_printf(sb, "M%d 16L%d 0", k, k + 16);
-                sb_append(sb, "\"/></g>\n");
+                    util_sb_printf(sb, "M%d 16L%d 0", k, k + 16);
+                util_sb_append(sb, "\"/></g>\n");
             }
             text_line(sb, 3, LEGEND_X + 36, y + row * 0.34 + font * 0.36, style,
                       m->classes[i].label);
@@ -590,13 +590,13 @@ static void draw_legends(strbuf *sb, const svg_map *m)
         for (size_t i = 0; i < m->ncats; i++) {
             color_text(m->cats[i].color, NULL, c);
             double r = fmin(5.0, row * 0.25);
-            sb_append(sb, "   <circle cx=\"");
+            util_sb_append(sb, "   <circle cx=\"");
             num(sb, LEGEND_X + 13);
-            sb_append(sb, "\" cy=\"");
+            util_sb_append(sb, "\" cy=\"");
             num(sb, y + row * 0.34);
-            sb_append(sb, "\" r=\"");
+            util_sb_append(sb, "\" r=\"");
             num(sb, r);
-            sb_printf(sb, "\" fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"0.6\"/>\n", c);
+            util_sb_printf(sb, "\" fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"0.6\"/>\n", c);
             const char *label = m->cats[i].label ? m->cats[i].label : m->cats[i].value;
             text_line(sb, 3, LEGEND_X + 36, y + row * 0.34 + font * 0.36, style, label);
             y += row;
@@ -604,45 +604,45 @@ static void draw_legends(strbuf *sb, const svg_map *m)
     }
     if (m->hollow_label) {
         double r = fmin(5.0, row * 0.25);
-        sb_append(sb, "   <circle cx=\"");
+        util_sb_append(sb, "   <circle cx=\"");
         num(sb, LEGEND_X + 13);
-        sb_append(sb, "\" cy=\"");
+        util_sb_append(sb, "\" cy=\"");
         num(sb, y + row * 0.34);
-        sb_append(sb, "\" r=\"");
+        util_sb_append(sb, "\" r=\"");
         num(sb, r * 0.8);
-        sb_append(sb, "\" fill=\"#ffffff\" stroke=\"#555555\" stroke-width=\"1.4\"/>\n");
+        util_sb_append(sb, "\" fill=\"#ffffff\" stroke=\"#555555\" stroke-width=\"1.4\"/>\n");
         text_line(sb, 3, LEGEND_X + 36, y + row * 0.34 + font * 0.36, style, m->hollow_label);
     }
-    sb_append(sb, "  </g>\n");
+    util_sb_append(sb, "  </g>\n");
 }
 
-static ptce_status svg_document(ptce_ctx *ctx, strbuf *sb, const svg_map *m)
+static ptce_status svg_document(ptce_ctx *ctx, util_strbuf *sb, const carto_svg_map *m)
 {
     svg_tx tx = make_tx(m->extent);
-    sb_append(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    sb_append(sb, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"297mm\" "
+    util_sb_append(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    util_sb_append(sb, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"297mm\" "
                   "height=\"210mm\" viewBox=\"0 0 1188 840\" font-family=\"");
-    carto_xml_escape(sb, m->font && *m->font ? m->font : "sans-serif");
-    sb_append(sb, "\">\n  <title>");
-    carto_xml_escape(sb, m->title);
-    sb_append(sb, "</title>\n");
+    qgis_xml_escape(sb, m->font && *m->font ? m->font : "sans-serif");
+    util_sb_append(sb, "\">\n  <title>");
+    qgis_xml_escape(sb, m->title);
+    util_sb_append(sb, "</title>\n");
     if (m->subtitle && *m->subtitle) {
-        sb_append(sb, "  <desc>");
-        carto_xml_escape(sb, m->subtitle);
-        sb_append(sb, "</desc>\n");
+        util_sb_append(sb, "  <desc>");
+        qgis_xml_escape(sb, m->subtitle);
+        util_sb_append(sb, "</desc>\n");
     }
-    sb_append(sb, "  <defs>\n    <clipPath id=\"carte\">\n      <rect x=\"");
+    util_sb_append(sb, "  <defs>\n    <clipPath id=\"carte\">\n      <rect x=\"");
     num(sb, MAP_X);
-    sb_append(sb, "\" y=\"");
+    util_sb_append(sb, "\" y=\"");
     num(sb, MAP_Y);
-    sb_append(sb, "\" width=\"");
+    util_sb_append(sb, "\" width=\"");
     num(sb, MAP_W);
-    sb_append(sb, "\" height=\"");
+    util_sb_append(sb, "\" height=\"");
     num(sb, MAP_H);
-    sb_append(sb, "\"/>\n    </clipPath>\n    <clipPath id=\"legende-hachures\">\n"
+    util_sb_append(sb, "\"/>\n    </clipPath>\n    <clipPath id=\"legende-hachures\">\n"
                   "      <rect x=\"0\" y=\"0\" width=\"26\" height=\"16\"/>\n    </clipPath>\n"
                   "  </defs>\n");
-    sb_append(sb, "  <rect width=\"1188\" height=\"840\" fill=\"#ffffff\"/>\n");
+    util_sb_append(sb, "  <rect width=\"1188\" height=\"840\" fill=\"#ffffff\"/>\n");
 
     ptce_status status = draw_map(ctx, sb, m, &tx);
     if (status)
@@ -666,11 +666,11 @@ static ptce_status svg_document(ptce_ctx *ctx, strbuf *sb, const svg_map *m)
     if (m->credit && *m->credit)
         /* 9 px: the credit line names five sources and ran past the A4 page's edge at 11. */
         text_line(sb, 2, MAP_X + 8, SVG_H - 6, " font-size=\"9\" fill=\"#666666\"", m->credit);
-    sb_append(sb, "</svg>\n");
+    util_sb_append(sb, "</svg>\n");
     return PTCE_OK;
 }
 
-ptce_status svg_render(ptce_ctx *ctx, const svg_map *m, strbuf *out)
+ptce_status carto_svg_render(ptce_ctx *ctx, const carto_svg_map *m, util_strbuf *out)
 {
     ptce_status status = check_map(ctx, "carte SVG", m);
     if (!status)
@@ -680,17 +680,17 @@ ptce_status svg_render(ptce_ctx *ctx, const svg_map *m, strbuf *out)
     return status;
 }
 
-ptce_status svg_write(ptce_ctx *ctx, outdir *od, const char *name, const svg_map *m)
+ptce_status carto_svg(ptce_ctx *ctx, outdir *od, const char *name, const carto_svg_map *m)
 {
     ptce_status status = check_map(ctx, name, m);
     if (status)
         return status;
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     status = svg_document(ctx, &sb, m);
     if (!status)
         status = sb.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
-                           : write_bytes(ctx, od, name, sb.data, sb.len);
-    sb_free(&sb);
+                           : writers_write_bytes(ctx, od, name, sb.data, sb.len);
+    util_sb_free(&sb);
     return status;
 }

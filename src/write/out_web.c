@@ -1,6 +1,6 @@
 /*
  * write/out_web.c — the interactive web map: the template copied, the data written as
- * one script (see web_write in cartography.h).
+ * one script (see carto_web in cartography.h).
  *
  * Owns: donnees.js (its layout, the rounding of coordinates, the escaping) and the copy of
  * the template folder. Decides nothing about what is shown: fields, labels, colours and
@@ -57,7 +57,7 @@ static ptce_status list_dir(ptce_ctx *ctx, const char *dir, char ***out, size_t 
             }
             *out = grown;
         }
-        if (!((*out)[*n] = ptce_strdup(e->d_name)))
+        if (!((*out)[*n] = util_strdup(e->d_name)))
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         else
             (*n)++;
@@ -91,12 +91,12 @@ static ptce_status copy_tree(ptce_ctx *ctx, outdir *od, const char *src, const c
                 st = copy_tree(ctx, od, from, to, depth + 1);
         } else if (S_ISREG(s.st_mode)) {
             size_t len = 0;
-            char *bytes = ptce_read_file(from, &len);
+            char *bytes = util_read_file(from, &len);
             if (!bytes)
                 st = ptce_fail(ctx, PTCE_ERR_DATA, "%s : fichier du modèle de la carte web "
                                                    "illisible", from);
             else
-                st = write_bytes(ctx, od, to, bytes, len);
+                st = writers_write_bytes(ctx, od, to, bytes, len);
             free(bytes);
         }
     }
@@ -108,30 +108,30 @@ static ptce_status copy_tree(ptce_ctx *ctx, outdir *od, const char *src, const c
 
 /* ---- the data ----------------------------------------------------------------------------- */
 
-static void print_properties(strbuf *sb, const layer *l, size_t i)
+static void print_properties(util_strbuf *sb, const layer *l, size_t i)
 {
-    sb_append(sb, "\"properties\":{");
+    util_sb_append(sb, "\"properties\":{");
     for (size_t f = 0; f < l->nfields; f++) {
-        field_value v = {0};
+        layer_field_value v = {0};
         l->value(l->user, i, f, &v);
         if (f)
-            sb_append_char(sb, ',');
+            util_sb_append_char(sb, ',');
         json_append_string(sb, l->fields[f].name, JSON_IN_SCRIPT);
-        sb_append_char(sb, ':');
-        if (v.is_null || (l->fields[f].type == FIELD_TEXT && !v.text))
-            sb_append(sb, "null");
-        else if (l->fields[f].type == FIELD_TEXT)
+        util_sb_append_char(sb, ':');
+        if (v.is_null || (l->fields[f].type == LAYER_FIELD_TEXT && !v.text))
+            util_sb_append(sb, "null");
+        else if (l->fields[f].type == LAYER_FIELD_TEXT)
             json_append_string(sb, v.text, JSON_IN_SCRIPT);
-        else if (l->fields[f].type == FIELD_INTEGER)
-            sb_printf(sb, "%lld", v.integer);
+        else if (l->fields[f].type == LAYER_FIELD_INTEGER)
+            util_sb_printf(sb, "%lld", v.integer);
         else
             json_append_number(sb, v.real, l->fields[f].decimals);
     }
-    sb_append_char(sb, '}');
+    util_sb_append_char(sb, '}');
 }
 
 typedef struct ring_printer {
-    strbuf *sb;
+    util_strbuf *sb;
     int decimals;
     double scale;    /* 10^decimals */
 } ring_printer;
@@ -143,13 +143,13 @@ static int print_ring(void *user, int polygon_index, int is_hole, const double *
                       const double *ys, unsigned n)
 {
     ring_printer *rp = user;
-    strbuf *sb = rp->sb;
+    util_strbuf *sb = rp->sb;
     if (!is_hole) {
         if (polygon_index > 0)
-            sb_append(sb, "],");
-        sb_append_char(sb, '[');
+            util_sb_append(sb, "],");
+        util_sb_append_char(sb, '[');
     } else {
-        sb_append_char(sb, ',');
+        util_sb_append_char(sb, ',');
     }
     unsigned kept = 0;
     double px = 0, py = 0;
@@ -161,146 +161,146 @@ static int print_ring(void *user, int polygon_index, int is_hole, const double *
         py = ry;
     }
     int dedupe = kept >= 4;
-    sb_append_char(sb, '[');
+    util_sb_append_char(sb, '[');
     int first = 1;
     for (unsigned i = 0; i < n; i++) {
         double rx = round(xs[i] * rp->scale), ry = round(ys[i] * rp->scale);
         if (dedupe && !first && i + 1 < n && rx == px && ry == py)
             continue;
-        sb_append(sb, first ? "[" : ",[");
+        util_sb_append(sb, first ? "[" : ",[");
         first = 0;
         json_append_number(sb, xs[i], rp->decimals);
-        sb_append_char(sb, ',');
+        util_sb_append_char(sb, ',');
         json_append_number(sb, ys[i], rp->decimals);
-        sb_append_char(sb, ']');
+        util_sb_append_char(sb, ']');
         px = rx;
         py = ry;
     }
-    sb_append_char(sb, ']');
+    util_sb_append_char(sb, ']');
     return 0;
 }
 
-static ptce_status print_collection(ptce_ctx *ctx, strbuf *sb, const layer *l, int decimals)
+static ptce_status print_collection(ptce_ctx *ctx, util_strbuf *sb, const layer *l, int decimals)
 {
-    sb_append(sb, "{\"type\":\"FeatureCollection\",\"name\":");
+    util_sb_append(sb, "{\"type\":\"FeatureCollection\",\"name\":");
     json_append_string(sb, l->name, JSON_IN_SCRIPT);
-    sb_append(sb, ",\"features\":[");
+    util_sb_append(sb, ",\"features\":[");
     ring_printer rp = {sb, decimals, pow(10, decimals)};
     ptce_status st = PTCE_OK;
     for (size_t i = 0; i < l->nfeatures && !st; i++) {
-        sb_append(sb, i ? ",\n" : "\n");
-        sb_append(sb, "{\"type\":\"Feature\",");
+        util_sb_append(sb, i ? ",\n" : "\n");
+        util_sb_append(sb, "{\"type\":\"Feature\",");
         print_properties(sb, l, i);
-        sb_append(sb, ",\"geometry\":");
+        util_sb_append(sb, ",\"geometry\":");
         if (l->geometry == LAYER_POINT) {
             double lon, lat;
             l->point(l->user, i, &lon, &lat);
-            sb_append(sb, "{\"type\":\"Point\",\"coordinates\":[");
+            util_sb_append(sb, "{\"type\":\"Point\",\"coordinates\":[");
             json_append_number(sb, lon, decimals);
-            sb_append_char(sb, ',');
+            util_sb_append_char(sb, ',');
             json_append_number(sb, lat, decimals);
-            sb_append(sb, "]}");
+            util_sb_append(sb, "]}");
         } else {
-            sb_append(sb, "{\"type\":\"MultiPolygon\",\"coordinates\":[");
-            st = geom_visit_rings(ctx, l->polygon(l->user, i), RINGS_RFC7946, print_ring, &rp);
-            sb_append(sb, "]]}");
+            util_sb_append(sb, "{\"type\":\"MultiPolygon\",\"coordinates\":[");
+            st = geom_visit_rings(ctx, l->polygon(l->user, i), GEOM_RINGS_RFC7946, print_ring, &rp);
+            util_sb_append(sb, "]]}");
         }
-        sb_append_char(sb, '}');
+        util_sb_append_char(sb, '}');
     }
-    sb_append(sb, "\n]}");
+    util_sb_append(sb, "\n]}");
     return st;
 }
 
-static void print_key(strbuf *sb, const char *key)
+static void print_key(util_strbuf *sb, const char *key)
 {
-    sb_append(sb, ",\n");
+    util_sb_append(sb, ",\n");
     json_append_string(sb, key, JSON_IN_SCRIPT);
-    sb_append_char(sb, ':');
+    util_sb_append_char(sb, ':');
 }
 
-static void print_text(strbuf *sb, const char *key, const char *value)
+static void print_text(util_strbuf *sb, const char *key, const char *value)
 {
     print_key(sb, key);
     if (value)
         json_append_string(sb, value, JSON_IN_SCRIPT);
     else
-        sb_append(sb, "null");
+        util_sb_append(sb, "null");
 }
 
-static void print_colors(strbuf *sb, const char *key, const char *const *colors, size_t n)
+static void print_colors(util_strbuf *sb, const char *key, const char *const *colors, size_t n)
 {
     print_key(sb, key);
-    sb_append_char(sb, '[');
+    util_sb_append_char(sb, '[');
     for (size_t i = 0; i < n; i++) {
         if (i)
-            sb_append_char(sb, ',');
+            util_sb_append_char(sb, ',');
         json_append_string(sb, colors[i], JSON_IN_SCRIPT);
     }
-    sb_append_char(sb, ']');
+    util_sb_append_char(sb, ']');
 }
 
-static const char *const area_keys[WEB_AREA_KINDS] = {
-    [WEB_AREA_REGIONS] = "regions", [WEB_AREA_DEPARTEMENTS] = "departements",
-    [WEB_AREA_EPCI] = "epci"};
+static const char *const area_keys[CARTO_WEB_AREA_KINDS] = {
+    [CARTO_WEB_AREA_REGIONS] = "regions", [CARTO_WEB_AREA_DEPARTEMENTS] = "departements",
+    [CARTO_WEB_AREA_EPCI] = "epci"};
 
-static ptce_status print_data(ptce_ctx *ctx, strbuf *sb, const web_map *m)
+static ptce_status print_data(ptce_ctx *ctx, util_strbuf *sb, const carto_web_map *m)
 {
-    sb_append(sb, "/* Données de la carte web des PTCE, écrites par ");
-    sb_append(sb, m->software ? m->software : "ptce-map");
-    sb_append(sb, " : ne pas modifier à la main, relancer ptce-map build. */\n"
+    util_sb_append(sb, "/* Données de la carte web des PTCE, écrites par ");
+    util_sb_append(sb, m->software ? m->software : "ptce-map");
+    util_sb_append(sb, " : ne pas modifier à la main, relancer ptce-map build. */\n"
                   "window.PTCE_DONNEES = {\"format\":1");
     print_text(sb, "titre", m->title);
     print_text(sb, "sous_titre", m->subtitle);
     print_text(sb, "credit", m->credit);
     print_text(sb, "logiciel", m->software);
     print_key(sb, "fond");
-    sb_append(sb, "{\"tuiles\":");
+    util_sb_append(sb, "{\"tuiles\":");
     if (m->tiles)
         json_append_string(sb, m->tiles, JSON_IN_SCRIPT);
     else
-        sb_append(sb, "null");
-    sb_append(sb, ",\"attribution\":");
+        util_sb_append(sb, "null");
+    util_sb_append(sb, ",\"attribution\":");
     if (m->tiles && m->tiles_attribution)
         json_append_string(sb, m->tiles_attribution, JSON_IN_SCRIPT);
     else
-        sb_append(sb, "null");
-    sb_append_char(sb, '}');
+        util_sb_append(sb, "null");
+    util_sb_append_char(sb, '}');
     print_key(sb, "evolution");
-    sb_append(sb, m->has_previous ? "true" : "false");
+    util_sb_append(sb, m->has_previous ? "true" : "false");
     print_key(sb, "secteurs");
-    sb_append_char(sb, '[');
+    util_sb_append_char(sb, '[');
     for (size_t i = 0; i < m->nsectors; i++) {
-        sb_append(sb, i ? ",\n{\"id\":" : "\n{\"id\":");
+        util_sb_append(sb, i ? ",\n{\"id\":" : "\n{\"id\":");
         json_append_string(sb, m->sectors[i].value, JSON_IN_SCRIPT);
-        sb_append(sb, ",\"libelle\":");
+        util_sb_append(sb, ",\"libelle\":");
         json_append_string(sb, m->sectors[i].label, JSON_IN_SCRIPT);
-        sb_append(sb, ",\"couleur\":");
+        util_sb_append(sb, ",\"couleur\":");
         json_append_string(sb, m->sectors[i].color, JSON_IN_SCRIPT);
-        sb_append_char(sb, '}');
+        util_sb_append_char(sb, '}');
     }
-    sb_append_char(sb, ']');
+    util_sb_append_char(sb, ']');
     print_key(sb, "precisions");
-    sb_append_char(sb, '[');
+    util_sb_append_char(sb, '[');
     for (size_t i = 0; i < m->nprecisions; i++) {
-        sb_append(sb, i ? ",\n{\"id\":" : "\n{\"id\":");
+        util_sb_append(sb, i ? ",\n{\"id\":" : "\n{\"id\":");
         json_append_string(sb, m->precisions[i].id, JSON_IN_SCRIPT);
-        sb_append(sb, ",\"libelle\":");
+        util_sb_append(sb, ",\"libelle\":");
         json_append_string(sb, m->precisions[i].label, JSON_IN_SCRIPT);
-        sb_append(sb, m->precisions[i].approximate ? ",\"approche\":true}" : ",\"approche\":false}");
+        util_sb_append(sb, m->precisions[i].approximate ? ",\"approche\":true}" : ",\"approche\":false}");
     }
-    sb_append_char(sb, ']');
+    util_sb_append_char(sb, ']');
     print_colors(sb, "palette", m->palette, m->npalette);
     print_colors(sb, "palette_evolution", m->palette_change, m->npalette_change);
     print_key(sb, "territoires");
-    sb_append_char(sb, '[');
+    util_sb_append_char(sb, '[');
     for (size_t i = 0; i < m->nterritories; i++) {
-        sb_append(sb, i ? ",{\"code\":" : "{\"code\":");
+        util_sb_append(sb, i ? ",{\"code\":" : "{\"code\":");
         json_append_string(sb, m->territories[i].code_reg, JSON_IN_SCRIPT);
-        sb_append(sb, ",\"nom\":");
+        util_sb_append(sb, ",\"nom\":");
         json_append_string(sb, m->territories[i].label, JSON_IN_SCRIPT);
-        sb_append_char(sb, '}');
+        util_sb_append_char(sb, '}');
     }
-    sb_append_char(sb, ']');
+    util_sb_append_char(sb, ']');
     ptce_status st = PTCE_OK;
     print_key(sb, "points");
     st = print_collection(ctx, sb, m->points, m->point_decimals);
@@ -308,47 +308,47 @@ static ptce_status print_data(ptce_ctx *ctx, strbuf *sb, const web_map *m)
     if (!st && m->ceased)
         st = print_collection(ctx, sb, m->ceased, m->point_decimals);
     else
-        sb_append(sb, "null");
+        util_sb_append(sb, "null");
     print_key(sb, "aires");
-    sb_append_char(sb, '{');
-    for (int k = 0; k < WEB_AREA_KINDS && !st; k++) {
+    util_sb_append_char(sb, '{');
+    for (int k = 0; k < CARTO_WEB_AREA_KINDS && !st; k++) {
         if (k)
-            sb_append(sb, ",\n");
+            util_sb_append(sb, ",\n");
         json_append_string(sb, area_keys[k], JSON_IN_SCRIPT);
-        sb_append_char(sb, ':');
+        util_sb_append_char(sb, ':');
         if (m->areas[k] && m->lazy[k]) {
             char file[64];
             snprintf(file, sizeof file, WEB_AREA_FILE, area_keys[k]);
-            sb_append(sb, "{\"fichier\":");
+            util_sb_append(sb, "{\"fichier\":");
             json_append_string(sb, file, JSON_IN_SCRIPT);
-            sb_printf(sb, ",\"n\":%zu}", m->areas[k]->nfeatures);
+            util_sb_printf(sb, ",\"n\":%zu}", m->areas[k]->nfeatures);
         } else if (m->areas[k]) {
             st = print_collection(ctx, sb, m->areas[k], m->polygon_decimals);
         } else {
-            sb_append(sb, "null");
+            util_sb_append(sb, "null");
         }
     }
-    sb_append(sb, "}};\n");
+    util_sb_append(sb, "}};\n");
     return st;
 }
 
 /* A layer loaded only when the user asks for it: its own script, which adds it to
  * window.PTCE_AIRES (the page inserts the <script> element; no fetch, so file:// works). */
-static ptce_status print_lazy_areas(ptce_ctx *ctx, strbuf *sb, const web_map *m, int k)
+static ptce_status print_lazy_areas(ptce_ctx *ctx, util_strbuf *sb, const carto_web_map *m, int k)
 {
-    sb_append(sb, "/* Contours de la carte web des PTCE, écrits par ");
-    sb_append(sb, m->software ? m->software : "ptce-map");
-    sb_append(sb, " ; chargés à la demande par carte.js. */\n"
+    util_sb_append(sb, "/* Contours de la carte web des PTCE, écrits par ");
+    util_sb_append(sb, m->software ? m->software : "ptce-map");
+    util_sb_append(sb, " ; chargés à la demande par carte.js. */\n"
                   "window.PTCE_AIRES = window.PTCE_AIRES || {};\nwindow.PTCE_AIRES[");
     json_append_string(sb, area_keys[k], JSON_IN_SCRIPT);
-    sb_append(sb, "] = ");
+    util_sb_append(sb, "] = ");
     ptce_status st = print_collection(ctx, sb, m->areas[k], m->polygon_decimals);
-    sb_append(sb, ";\n");
+    util_sb_append(sb, ";\n");
     return st;
 }
 
-ptce_status web_write(ptce_ctx *ctx, outdir *od, const char *name, const char *template_dir,
-                      const web_map *m)
+ptce_status carto_web(ptce_ctx *ctx, outdir *od, const char *name, const char *template_dir,
+                      const carto_web_map *m)
 {
     char index[4096];
     snprintf(index, sizeof index, "%s/index.html", template_dir);
@@ -360,17 +360,17 @@ ptce_status web_write(ptce_ctx *ctx, outdir *od, const char *name, const char *t
     ptce_status st = copy_tree(ctx, od, template_dir, name, 0);
     if (st)
         return st;
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     st = print_data(ctx, &sb, m);
     if (!st && sb.failed)
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     if (!st) {
         char file[512];
         snprintf(file, sizeof file, "%s/%s", name, WEB_DATA_FILE);
-        st = write_bytes(ctx, od, file, sb.data, sb.len);
+        st = writers_write_bytes(ctx, od, file, sb.data, sb.len);
     }
-    for (int k = 0; k < WEB_AREA_KINDS && !st; k++) {
+    for (int k = 0; k < CARTO_WEB_AREA_KINDS && !st; k++) {
         if (!m->areas[k] || !m->lazy[k])
             continue;
         sb.len = 0;
@@ -381,9 +381,9 @@ ptce_status web_write(ptce_ctx *ctx, outdir *od, const char *name, const char *t
             char file[512], base[64];
             snprintf(base, sizeof base, WEB_AREA_FILE, area_keys[k]);
             snprintf(file, sizeof file, "%s/%s", name, base);
-            st = write_bytes(ctx, od, file, sb.data, sb.len);
+            st = writers_write_bytes(ctx, od, file, sb.data, sb.len);
         }
     }
-    sb_free(&sb);
+    util_sb_free(&sb);
     return st;
 }

@@ -53,7 +53,7 @@ static ptce_status check_sheet_name(ptce_ctx *ctx, const char *path, const char 
 }
 
 static ptce_status write_sheet(ptce_ctx *ctx, lxw_workbook *wb, const char *path,
-                               const xlsx_sheet *s, lxw_format *bold, lxw_format **number_formats)
+                               const writers_xlsx_sheet *s, lxw_format *bold, lxw_format **number_formats)
 {
     const layer *l = s->l;
     lxw_worksheet *ws = workbook_add_worksheet(wb, s->name);
@@ -75,19 +75,19 @@ static ptce_status write_sheet(ptce_ctx *ctx, lxw_workbook *wb, const char *path
         }
         widths[f] = (double)utf8_chars(h) + 2;
     }
-    strbuf cut;
-    sb_init(&cut);
+    util_strbuf cut;
+    util_sb_init(&cut);
     for (size_t i = 0; i < l->nfeatures && !st; i++) {
         lxw_row_t row = (lxw_row_t)i + 1;
         for (size_t f = 0; f < l->nfields; f++) {
-            const field_def *fd = &l->fields[f];
-            field_value v = {0};
+            const layer_field_def *fd = &l->fields[f];
+            layer_field_value v = {0};
             l->value(l->user, i, f, &v);
             lxw_error e = LXW_NO_ERROR;
             double w = 0;
-            if (v.is_null || (fd->type == FIELD_TEXT && !v.text)) {
+            if (v.is_null || (fd->type == LAYER_FIELD_TEXT && !v.text)) {
                 continue;
-            } else if (fd->type == FIELD_TEXT) {
+            } else if (fd->type == LAYER_FIELD_TEXT) {
                 const char *t = v.text;
                 size_t chars = utf8_chars(t);
                 if (chars > XLSX_MAX_CELL) {
@@ -100,19 +100,19 @@ static ptce_status write_sheet(ptce_ctx *ctx, lxw_workbook *wb, const char *path
                         k++;
                     }
                     cut.len = 0;
-                    sb_append_n(&cut, t, bytes);
+                    util_sb_append_n(&cut, t, bytes);
                     t = cut.failed ? "" : cut.data;
                     chars = XLSX_MAX_CELL;
                 }
                 e = worksheet_write_string(ws, row, (lxw_col_t)f, t, NULL);
                 w = (double)chars;
             } else {
-                int d = fd->type == FIELD_INTEGER ? 0 : fd->decimals;
+                int d = fd->type == LAYER_FIELD_INTEGER ? 0 : fd->decimals;
                 if (d < 0)
                     d = 0;
                 if (d > 6)
                     d = 6;
-                double x = fd->type == FIELD_INTEGER ? (double)v.integer : v.real;
+                double x = fd->type == LAYER_FIELD_INTEGER ? (double)v.integer : v.real;
                 if (!isfinite(x))
                     continue;
                 e = worksheet_write_number(ws, row, (lxw_col_t)f, x, number_formats[d]);
@@ -127,7 +127,7 @@ static ptce_status write_sheet(ptce_ctx *ctx, lxw_workbook *wb, const char *path
                 widths[f] = w + 2;
         }
     }
-    sb_free(&cut);
+    util_sb_free(&cut);
     for (size_t f = 0; f < l->nfields && !st; f++) {
         double w = fmin(XLSX_MAX_WIDTH, fmax(XLSX_MIN_WIDTH, widths[f]));
         lxw_error e = worksheet_set_column(ws, (lxw_col_t)f, (lxw_col_t)f, w, NULL);
@@ -147,7 +147,7 @@ static ptce_status write_sheet(ptce_ctx *ctx, lxw_workbook *wb, const char *path
     return PTCE_OK;
 }
 
-ptce_status xlsx_write(ptce_ctx *ctx, outdir *od, const char *name, const xlsx_document *doc)
+ptce_status writers_xlsx(ptce_ctx *ctx, outdir *od, const char *name, const writers_xlsx_document *doc)
 {
     if (doc->created <= 0)
         return ptce_fail(ctx, PTCE_ERR_USAGE, "%s : date de création manquante", name);

@@ -21,7 +21,7 @@
 #include "core/util.h"
 
 #define LEGACY_TMP_PREFIX ".ptce-map-tmp-" /* temporary folders and files of earlier runs */
-#define TMP_PREFIX ".ptce-map-tmp-"        /* temporary file of write_file_atomic */
+#define TMP_PREFIX ".ptce-map-tmp-"        /* temporary file of outdir_write_file_atomic */
 #define LOCK_NAME "verrou"
 #define CURRENT_NAME "courant"
 #define GEN_PREFIX "g-"
@@ -329,7 +329,7 @@ ptce_status outdir_open(ptce_ctx *ctx, const char *final, const char *producer,
     out->created_final = !existed;
     ptce_status status = PTCE_OK;
     char *real = realpath(final, NULL);
-    out->final = ptce_strdup(final);
+    out->final = util_strdup(final);
     if (!real || !out->final) {
         status = real ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
                       : fail_errno(ctx, errno, "dossier de sortie illisible", final);
@@ -392,7 +392,7 @@ ptce_status outdir_open(ptce_ctx *ctx, const char *final, const char *producer,
     }
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s/" OUTDIR_META "/%s/%s", real, producer, out->gen);
-    out->tmp = ptce_strdup(tmp);
+    out->tmp = util_strdup(tmp);
     if (!out->tmp) {
         status = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         goto fail;
@@ -412,7 +412,7 @@ ptce_status outdir_file(ptce_ctx *ctx, outdir *od, const char *name, char *buf, 
     if (!grown)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     od->names = grown;
-    od->names[od->nnames] = ptce_strdup(name);
+    od->names[od->nnames] = util_strdup(name);
     if (!od->names[od->nnames])
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     od->nnames++;
@@ -794,10 +794,10 @@ static ptce_status commit_file_by_file(ptce_ctx *ctx, outdir *od, const top_entr
         if (!again && !strstr(line, "..") && line[0] != '/')
             unlinkat(od->dirfd, line, 0);
     }
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     for (size_t i = 0; i < od->nnames; i++)
-        sb_printf(&sb, "%s\n", od->names[i]);
+        util_sb_printf(&sb, "%s\n", od->names[i]);
     mfd = sb.failed ? -1 : openat(od->prodfd, MANIFEST_NAME, O_WRONLY | O_CREAT | O_TRUNC |
                                   O_NOFOLLOW | O_CLOEXEC, 0666);
     if (mfd >= 0) {
@@ -805,7 +805,7 @@ static ptce_status commit_file_by_file(ptce_ctx *ctx, outdir *od, const top_entr
             ptce_warn(ctx, "%s : manifeste non écrit (%s)", od->final, strerror(errno));
         close(mfd);
     }
-    sb_free(&sb);
+    util_sb_free(&sb);
     return PTCE_OK;
 }
 
@@ -935,7 +935,7 @@ static ptce_status write_all(int fd, const char *bytes, size_t len)
     return PTCE_OK;
 }
 
-ptce_status write_file_atomic(ptce_ctx *ctx, const char *path, const char *bytes, size_t len)
+ptce_status outdir_write_file_atomic(ptce_ctx *ctx, const char *path, const char *bytes, size_t len)
 {
     if (strcmp(path, "-") == 0) {
         fflush(stdout);

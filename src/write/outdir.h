@@ -102,6 +102,6 @@ ptce_status outdir_refuse_input(ptce_ctx *ctx, const char *output, const char *c
 /* Writes one file all or nothing: a temporary file beside it (mode from the umask), synced,
  * renamed over it at the end; a symbolic link at `path` is replaced, never followed. "-"
  * writes to standard output and checks that it was written. */
-ptce_status write_file_atomic(ptce_ctx *ctx, const char *path, const char *bytes, size_t len);
+ptce_status outdir_write_file_atomic(ptce_ctx *ctx, const char *path, const char *bytes, size_t len);
 
 #endif

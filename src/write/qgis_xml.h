@@ -23,27 +23,27 @@
  * and line breaks become character references, other control characters are dropped and
  * bytes that are not UTF-8 become U+FFFD, so that the document stays well-formed whatever
  * the input. NULL appends nothing. */
-void carto_xml_escape(strbuf *sb, const char *s);
+void qgis_xml_escape(util_strbuf *sb, const char *s);
 
 /* Parses "#rrggbb" (either case). Returns 1 and fills rgb, or 0. */
-int carto_color_parse(const char *hex, unsigned char rgb[3]);
+int qgis_xml_color_parse(const char *hex, unsigned char rgb[3]);
 
 /* Appends v with at most `decimals` decimals, trailing zeros trimmed, never "-0", always
  * with a decimal point (not the locale's). */
-void carto_number(strbuf *sb, double v, int decimals);
+void qgis_xml_number(util_strbuf *sb, double v, int decimals);
 
 /* Appends <tag> holding an empty data-defined property collection, as QGIS writes it. */
-void qgis_dd_properties(strbuf *sb, int indent, const char *tag);
+void qgis_xml_dd_properties(util_strbuf *sb, int indent, const char *tag);
 
 /* Checks what the style needs (field names, colours, ranges). `what` names the output in
  * the message ("ptce_points.qml"). */
-ptce_status qgis_style_check(ptce_ctx *ctx, const qgis_style *st, const char *what);
+ptce_status qgis_xml_style_check(ptce_ctx *ctx, const carto_qgis_style *st, const char *what);
 
 /* 1 when the style draws labels. */
-int qgis_style_has_labels(const qgis_style *st);
+int qgis_xml_style_has_labels(const carto_qgis_style *st);
 
 /* Appends <renderer-v2> and, with labels, <labeling>, each line indented by `indent`
- * spaces. The style must have passed qgis_style_check. */
-void qgis_style_xml(strbuf *sb, const qgis_style *st, int indent);
+ * spaces. The style must have passed qgis_xml_style_check. */
+void qgis_xml_style(util_strbuf *sb, const carto_qgis_style *st, int indent);
 
 #endif

@@ -16,62 +16,62 @@
 
 /* ESRI Shapefile: .shp .shx .dbf .prj .cpg (UTF-8), in the CRS `crs`. `subdir` is "" or a
  * folder name inside the output ("carte"). */
-ptce_status shapefile_write(ptce_ctx *ctx, outdir *od, const char *subdir, const layer *l,
-                            const crs_target *crs);
+ptce_status writers_shapefile(ptce_ctx *ctx, outdir *od, const char *subdir, const layer *l,
+                            const geom_crs_target *crs);
 
 /* GeoJSON per RFC 7946: WGS 84 lon/lat, 6 decimals, counter-clockwise shells, bbox.
  * `suffix` is appended to the layer's file name ("" or "_web"). */
-ptce_status geojson_write(ptce_ctx *ctx, outdir *od, const char *subdir, const layer *l,
+ptce_status writers_geojson(ptce_ctx *ctx, outdir *od, const char *subdir, const layer *l,
                           const char *suffix);
 
 /* CSV (UTF-8, `;`, quoted as needed) of the layer's attributes, one line per feature; cells
  * that a spreadsheet would run as a formula are defused with a leading apostrophe. */
-ptce_status csv_write_layer(ptce_ctx *ctx, outdir *od, const char *name, const layer *l);
+ptce_status writers_csv(ptce_ctx *ctx, outdir *od, const char *name, const layer *l);
 
 /* One layer of a GeoPackage: the layer, its table, the CRS its coordinates are written in
- * (projected from the layer's source CRS as shapefile_write does), and what describes it. */
-typedef struct gpkg_layer {
+ * (projected from the layer's source CRS as writers_shapefile does), and what describes it. */
+typedef struct writers_gpkg_layer {
     const layer *l;
     const char *table;            /* SQL table name, [a-z0-9_]: "ptce_points" */
     const char *identifier;       /* gpkg_contents.identifier, unique: "PTCE (position réelle)" */
     const char *description;      /* gpkg_contents.description and the layer's metadata:
                                    * what it holds, sources, licences; NULL for none */
-    const crs_target *crs;
+    const geom_crs_target *crs;
     const char *const *aliases;   /* l->nfields French aliases (gpkg_data_columns), or NULL */
     const char *style_qml;        /* QGIS style document (layer_styles, useAsDefault), or NULL */
-} gpkg_layer;
+} writers_gpkg_layer;
 
-typedef struct gpkg_document {
-    const gpkg_layer *layers;
+typedef struct writers_gpkg_document {
+    const writers_gpkg_layer *layers;
     size_t nlayers;
     const char *timestamp;        /* "2026-01-01T00:00:00.000Z": every date column */
     const char *metadata;         /* the whole file's metadata (plain text), or NULL */
-} gpkg_document;
+} writers_gpkg_document;
 
 /* GeoPackage 1.3 (SQLite): core tables, binary geometries with envelopes, R-tree indexes
  * with their triggers, aliases, metadata and QGIS default styles. Same input, same bytes. */
-ptce_status gpkg_write(ptce_ctx *ctx, outdir *od, const char *name, const gpkg_document *doc);
+ptce_status writers_gpkg(ptce_ctx *ctx, outdir *od, const char *name, const writers_gpkg_document *doc);
 
 /* One worksheet: a layer's attributes under French headings. */
-typedef struct xlsx_sheet {
+typedef struct writers_xlsx_sheet {
     const char *name;             /* 31 characters at most, none of []:*?/\ */
     const layer *l;
     const char *const *headers;   /* l->nfields column headings, or NULL for the field names */
-} xlsx_sheet;
+} writers_xlsx_sheet;
 
-typedef struct xlsx_document {
-    const xlsx_sheet *sheets;
+typedef struct writers_xlsx_document {
+    const writers_xlsx_sheet *sheets;
     size_t nsheets;
     const char *title, *author, *comments; /* document properties */
     time_t created;               /* fixed creation date (docProps/core.xml), never "now" */
-} xlsx_document;
+} writers_xlsx_document;
 
 /* XLSX workbook: one sheet per entry, text fields as text cells, numbers as numbers, bold
  * frozen header row, autofilter, widths from the contents. Same input, same bytes. */
-ptce_status xlsx_write(ptce_ctx *ctx, outdir *od, const char *name, const xlsx_document *doc);
+ptce_status writers_xlsx(ptce_ctx *ctx, outdir *od, const char *name, const writers_xlsx_document *doc);
 
 /* Writes bytes to a registered file of the output folder. */
-ptce_status write_bytes(ptce_ctx *ctx, outdir *od, const char *name, const char *bytes,
+ptce_status writers_write_bytes(ptce_ctx *ctx, outdir *od, const char *name, const char *bytes,
                         size_t len);
 
 #endif

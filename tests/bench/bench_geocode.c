@@ -63,7 +63,7 @@ static double run(geocoder *g, const bench_row *rows, size_t n, workload w, size
     double t0 = now_seconds();
     for (size_t k = 0; k < total; k++) {
         const bench_row *b = &rows[k % n];
-        geo_input in = {.id = "", .insee = "", .postcode = "", .commune = "", .departement = "",
+        geocode_input in = {.id = "", .insee = "", .postcode = "", .commune = "", .departement = "",
                         .address = "", .latitude = "", .longitude = "", .x = "", .y = ""};
         if (w == W_INSEE) {
             in.insee = b->insee;
@@ -96,7 +96,7 @@ int main(int argc, char **argv)
         return 1;
     }
     geocoder *g;
-    if (geocoder_new(ctx, &rd, &g) != PTCE_OK) {
+    if (geocode_new(ctx, &rd, &g) != PTCE_OK) {
         fprintf(stderr, "%s\n", ptce_ctx_error(ctx));
         return 1;
     }
@@ -104,7 +104,7 @@ int main(int argc, char **argv)
     size_t n = 0, ntypo = 0;
     for (size_t i = 0; i < rd.ncommunes; i++) {
         const commune *m = &rd.communes[i];
-        if (m->kind != COMMUNE_CURRENT)
+        if (m->kind != REFDATA_COMMUNE_CURRENT)
             continue;
         bench_row *b = &rows[n++];
         snprintf(b->insee, sizeof b->insee, "%s", m->insee);
@@ -129,7 +129,7 @@ int main(int argc, char **argv)
                total, 100.0 * (double)matched / (double)total);
     }
     free(rows);
-    geocoder_free(g);
+    geocode_free(g);
     refdata_free(&rd);
     ptce_ctx_free(ctx);
     return 0;

@@ -51,7 +51,7 @@ int main(int argc, char **argv)
         return 2;
     }
     GEOSContextHandle_t h = ctx->geos;
-    locate_result r;
+    refdata_locate_result r;
     double t0 = now(), c0 = cpu();
     if (refdata_locate(ctx, &rd, 2.35, 48.85, 0, &r) != PTCE_OK) {
         fprintf(stderr, "bench_locate: %s\n", ptce_ctx_error(ctx));
@@ -92,9 +92,9 @@ int main(int argc, char **argv)
                 fprintf(stderr, "bench_locate: %s\n", ptce_ctx_error(ctx));
                 return 2;
             }
-            inside += r.status == LOCATE_INSIDE;
-            near += r.status == LOCATE_NEAR;
-            none += r.status == LOCATE_NONE;
+            inside += r.status == REFDATA_LOCATE_INSIDE;
+            near += r.status == REFDATA_LOCATE_NEAR;
+            none += r.status == REFDATA_LOCATE_NONE;
         }
         double t = now() - t0, c = cpu() - c0;
         if (pass == 1)

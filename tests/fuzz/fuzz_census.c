@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort(); /* records come in file order */
             for (size_t col = 0; col <= c.ncols; col++)
                 h += fuzz_touch(census_cell(&c, &c.records[r], col));
-            for (int role = 0; role <= ROLE_COUNT; role++)
+            for (int role = 0; role <= CENSUS_ROLE_COUNT; role++)
                 h += fuzz_touch(census_value(&c, &c.records[r], (census_role)role));
         }
         /* Warnings are records with a known kind and a line, and their French is UTF-8. */
@@ -70,12 +70,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if ((unsigned)w->kind > CENSUS_MORE_DUPLICATES || w->line == 0)
                 abort();
             wide += w->kind == CENSUS_WIDE_ROW;
-            strbuf sb;
-            sb_init(&sb);
+            util_strbuf sb;
+            util_sb_init(&sb);
             census_warning_text(&c, w, &sb);
-            if (!sb.failed && (!sb.data || !utf8_is_valid(sb.data, sb.len)))
+            if (!sb.failed && (!sb.data || !util_utf8_is_valid(sb.data, sb.len)))
                 abort();
-            sb_free(&sb);
+            util_sb_free(&sb);
         }
         if (wide != c.warnings)
             abort();

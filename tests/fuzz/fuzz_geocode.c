@@ -28,7 +28,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     ctx = fuzz_context();
-    if (refdata_load(ctx, &rd) != PTCE_OK || geocoder_new(ctx, &rd, &geo) != PTCE_OK) {
+    if (refdata_load(ctx, &rd) != PTCE_OK || geocode_new(ctx, &rd, &geo) != PTCE_OK) {
         fprintf(stderr, "fuzz_geocode: %s\n", ptce_ctx_error(ctx));
         abort();
     }
@@ -58,18 +58,18 @@ static void normalise_one(const char *text)
     for (int i = 0; i < n; i++)
         if (strnlen(keys[i], sizeof keys[i]) >= sizeof keys[i])
             abort(); /* each key is NUL-terminated within its 128 bytes */
-    geo_qualifier q;
+    geocode_qualifier q;
     for (int short_codes = 0; short_codes < 2; short_codes++) {
-        geo_qualifier_kind k = geocode_read_qualifier(&rd, text, short_codes, &q);
-        if (k != q.kind || q.ndeps < 0 || q.ndeps > GEO_QUAL_MAX_DEPS ||
-            (k == GEO_QUAL_AREA && q.ndeps == 0) ||
-            (k == GEO_QUAL_POSTCODE && strlen(q.postcode) != 5))
+        geocode_qualifier_kind k = geocode_read_qualifier(&rd, text, short_codes, &q);
+        if (k != q.kind || q.ndeps < 0 || q.ndeps > GEOCODE_QUAL_MAX_DEPS ||
+            (k == GEOCODE_QUAL_AREA && q.ndeps == 0) ||
+            (k == GEOCODE_QUAL_POSTCODE && strlen(q.postcode) != 5))
             abort();
         for (int i = 0; i < q.ndeps; i++)
             if (q.deps[i] < rd.deps || q.deps[i] >= rd.deps + rd.ndeps)
                 abort();
     }
-    geo_street street;
+    geocode_street street;
     if (geocode_parse_street(text, &street) &&
         strnlen(street.key, sizeof street.key) >= sizeof street.key)
         abort();
@@ -102,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < n; i++)
         normalise_one(field[i]);
 
-    geo_input in = {.insee = field[0], .postcode = field[1], .commune = field[2],
+    geocode_input in = {.insee = field[0], .postcode = field[1], .commune = field[2],
                     .departement = field[3], .address = field[4], .latitude = field[5],
                     .longitude = field[6], .x = field[7], .y = field[8], .id = field[9]};
     geo_result r;
@@ -110,7 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (geocode_row(geo, &in, &r) == PTCE_OK) {
         if (r.status != GEO_MATCH && r.status != GEO_AMBIGUOUS && r.status != GEO_REJECT)
             abort();
-        fuzz_check_note(&r, utf8_is_valid((const char *)data, size));
+        fuzz_check_note(&r, util_utf8_is_valid((const char *)data, size));
         fuzz_touch(geo_status_name(r.status));
         fuzz_touch(geo_type_name(r.type));
         fuzz_touch(r.postcode);

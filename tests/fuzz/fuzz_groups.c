@@ -1,6 +1,6 @@
 /*
  * fuzz_groups — reading a user's grouping file (--groups): census_read() on a path, then
- * aggregate_groups() checking codes, names and duplicates and summing the areas.
+ * group_aggregate() checking codes, names and duplicates and summing the areas.
  *
  * The aggregation it groups is built once from the real region and département codes,
  * with small squares for polygons, so that the unions of each input stay cheap.
@@ -21,7 +21,7 @@ static aggregation agg;
 static fuzz_file scratch;
 static long total_regions, total_deps;
 
-static void fill_area(area_stats *a, const char *code, const char *nom, const char *parent,
+static void fill_area(aggregate_area_stats *a, const char *code, const char *nom, const char *parent,
                       long population, double x, double y)
 {
     a->code = code;
@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_file_set(&scratch, data, size);
     group_set g;
-    ptce_status st = aggregate_groups(ctx, &agg, scratch.path, &g);
+    ptce_status st = group_aggregate(ctx, &agg, scratch.path, &g);
     fuzz_touch(ptce_ctx_error(ctx));
     if (st == PTCE_OK) {
         /* Every area is in exactly one group: the groups add up to the national total. */

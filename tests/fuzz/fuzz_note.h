@@ -23,7 +23,7 @@ static inline void fuzz_check_note(const geo_result *r, int input_is_utf8)
     char *note = note_string(r);
     if (!note)
         return; /* out of memory: nothing to check */
-    if ((input_is_utf8 && !utf8_is_valid(note, strlen(note))) ||
+    if ((input_is_utf8 && !util_utf8_is_valid(note, strlen(note))) ||
         (r->nremarks > 0) != (note[0] != '\0'))
         abort();
     free(note);

@@ -1,6 +1,6 @@
 /*
  * fuzz_overrides — reading an analyst's corrections file (--overrides:
- * geocoder_load_overrides), then geocoding rows whose ids the seeds correct.
+ * geocode_load_overrides), then geocoding rows whose ids the seeds correct.
  * Loading again replaces the previous corrections, so one geocoder serves every input.
  */
 #include "fuzz_common.h"
@@ -21,7 +21,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     ctx = fuzz_context();
-    if (refdata_load(ctx, &rd) != PTCE_OK || geocoder_new(ctx, &rd, &geo) != PTCE_OK) {
+    if (refdata_load(ctx, &rd) != PTCE_OK || geocode_new(ctx, &rd, &geo) != PTCE_OK) {
         fprintf(stderr, "fuzz_overrides: %s\n", ptce_ctx_error(ctx));
         abort();
     }
@@ -33,11 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const ids[] = {"1", "PTCE-0001", "a", "", "ptce-0002"};
     fuzz_file_set(&scratch, data, size);
-    ptce_status st = geocoder_load_overrides(geo, scratch.path);
+    ptce_status st = geocode_load_overrides(geo, scratch.path);
     fuzz_touch(ptce_ctx_error(ctx));
     (void)st;
     for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
-        geo_input in = {.id = ids[i], .insee = "69123", .postcode = "", .commune = "Lyon",
+        geocode_input in = {.id = ids[i], .insee = "69123", .postcode = "", .commune = "Lyon",
                         .departement = "", .address = "", .latitude = "", .longitude = "",
                         .x = "", .y = ""};
         geo_result r;

@@ -1,7 +1,7 @@
 /*
- * fuzz_taxonomy — the taxonomy parser (taxonomy_load) on arbitrary bytes.
+ * fuzz_taxonomy — the taxonomy parser (classify_taxonomy_load) on arbitrary bytes.
  *
- * taxonomy_load() reads from a path: the input is written to an unlinked scratch file
+ * classify_taxonomy_load() reads from a path: the input is written to an unlinked scratch file
  * (see fuzz_common.h). When the file loads, the taxonomy is used: every accessor, and
  * classify_text() on fixed French texts and on the input's own lines.
  */
@@ -34,8 +34,8 @@ static void classify_one(const taxonomy *t, const char *theme, const char *desc)
 {
     classification cl;
     if (classify_text(ctx, t, theme, desc, &cl) == PTCE_OK) {
-        size_t n = taxonomy_count(t);
-        if (cl.primary < 0 || (size_t)cl.primary >= n || cl.nsectors > CLASSIFY_MAX_SECTORS)
+        size_t n = sectors_count(t);
+        if (cl.primary < 0 || (size_t)cl.primary >= n || cl.nsectors > SECTORS_MAX)
             abort();
         for (size_t i = 0; i < cl.nsectors; i++)
             if (cl.sectors[i] < 0 || (size_t)cl.sectors[i] >= n)
@@ -45,31 +45,31 @@ static void classify_one(const taxonomy *t, const char *theme, const char *desc)
         fuzz_touch(cl.sectors_text);
         fuzz_touch(cl.terms);
     }
-    classification_free(&cl);
+    sectors_classification_free(&cl);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_file_set(&scratch, data, size);
     taxonomy *t = NULL;
-    ptce_status st = taxonomy_load(ctx, scratch.path, &t);
+    ptce_status st = classify_taxonomy_load(ctx, scratch.path, &t);
     fuzz_touch(ptce_ctx_error(ctx));
     if (st != PTCE_OK) {
         if (t)
             abort(); /* nothing is handed out on failure */
         return 0;
     }
-    size_t n = taxonomy_count(t);
-    if (n == 0 || n > CLASSIFY_MAX_SECTORS)
+    size_t n = sectors_count(t);
+    if (n == 0 || n > SECTORS_MAX)
         abort();
     for (size_t i = 0; i < n; i++) {
-        const char *id = taxonomy_sector_id(t, i);
-        fuzz_touch(taxonomy_sector_label(t, i));
-        fuzz_touch(taxonomy_sector_color(t, i));
-        const char *sh = taxonomy_sector_short(t, i);
+        const char *id = sectors_id(t, i);
+        fuzz_touch(sectors_label(t, i));
+        fuzz_touch(sectors_color(t, i));
+        const char *sh = sectors_short(t, i);
         if (strlen(sh) > 8)
             abort(); /* DBF field names n_<short> must fit in 10 characters */
-        if (taxonomy_find(t, id) != (int)i)
+        if (sectors_find(t, id) != (int)i)
             abort(); /* sector ids are unique */
     }
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
@@ -79,10 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (copy) {
         memcpy(copy, data, size);
         copy[size] = '\0';
-        if (utf8_is_valid(copy, strlen(copy)))
+        if (util_utf8_is_valid(copy, strlen(copy)))
             classify_one(t, copy, copy);
         free(copy);
     }
-    taxonomy_free(t);
+    classify_taxonomy_free(t);
     return 0;
 }

@@ -53,7 +53,7 @@ static void run_stages(ptce_ctx *ctx, ptce_run *run, aggregation *agg)
     assert_int_equal(aggregate_run(ctx, run, agg), PTCE_OK);
 }
 
-static const area_stats *area(const area_stats *a, size_t n, const char *code)
+static const aggregate_area_stats *area(const aggregate_area_stats *a, size_t n, const char *code)
 {
     for (size_t i = 0; i < n; i++)
         if (!strcmp(a[i].code, code))
@@ -83,18 +83,18 @@ static void counts_add_up_and_rates_follow_population(void **state)
     assert_int_equal(sum_r, 5);
     assert_int_equal(sum_d, 5);
     assert_int_equal(sum_s, 5);
-    const area_stats *idf = area(agg.regions, agg.nregions, "11");
+    const aggregate_area_stats *idf = area(agg.regions, agg.nregions, "11");
     assert_int_equal(idf->count, 2);
     assert_int_equal(idf->membres, 15);
     assert_true(fabs(idf->per_100k - 2 * 100000.0 / (double)idf->population) < 1e-9);
     assert_true(fabs(idf->share - 40.0) < 1e-9);
-    const area_stats *d93 = area(agg.deps, agg.ndeps, "93");
+    const aggregate_area_stats *d93 = area(agg.deps, agg.ndeps, "93");
     assert_int_equal(d93->count, 1);
     assert_string_equal(d93->parent_code, "11");
     /* Marseille has no members given: it adds nothing, it does not break the sum. */
     assert_int_equal(area(agg.regions, agg.nregions, "93")->membres, 0);
     assert_int_equal(area(agg.regions, agg.nregions, "04")->count, 1);
-    aggregation_free(&agg);
+    aggregate_free(&agg);
     run_free(&run);
     ptce_ctx_free(ctx);
 }
@@ -110,7 +110,7 @@ static void groups_merge_regions_and_keep_the_total(void **state)
     snprintf(path, sizeof path, "/tmp/ptce-groups-%ld.csv", (long)getpid());
     write_file(path, "code_reg;groupe\n93;Sud-Est\n94;Sud-Est\n4;Océan Indien\n06;Océan Indien\n");
     group_set g;
-    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_OK);
+    assert_int_equal(group_aggregate(ctx, &agg, path, &g), PTCE_OK);
     assert_int_equal(g.n, 16); /* 18 regions, two pairs merged */
     long total = 0;
     for (size_t i = 0; i < g.n; i++)
@@ -123,27 +123,27 @@ static void groups_merge_regions_and_keep_the_total(void **state)
     group_set_free(&g);
 
     write_file(path, "code_reg;groupe\n93;A\n99;B\n");
-    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_ERR_INPUT);
+    assert_int_equal(group_aggregate(ctx, &agg, path, &g), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(ctx), "ligne 3, colonne 1"));
     group_set_free(&g);
     write_file(path, "code_reg;groupe\n93;A\n93;B\n");
-    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_ERR_INPUT);
+    assert_int_equal(group_aggregate(ctx, &agg, path, &g), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(ctx), "déjà dans le groupe"));
     group_set_free(&g);
     write_file(path, "code;groupe\n93;A\n");
-    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_ERR_INPUT);
+    assert_int_equal(group_aggregate(ctx, &agg, path, &g), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(ctx), "code_reg ou code_dep"));
     group_set_free(&g);
 
     /* The one CSV reader: a separator inside quotes stays in the name, CRLF and a BOM are
      * read, a Windows-1252 name is decoded. */
     write_file(path, "\xEF\xBB\xBF" "code_reg;groupe\r\n93;\"Sud; Est\"\r\n94;\"Sud; Est\"\r\n");
-    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_OK);
+    assert_int_equal(group_aggregate(ctx, &agg, path, &g), PTCE_OK);
     assert_string_equal(g.groups[0].code, "Sud; Est");
     assert_string_equal(g.groups[0].parent_code, "93,94");
     group_set_free(&g);
     write_file(path, "code_reg,groupe\n93,M\xE9" "diterran\xE9" "e\n");
-    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_OK);
+    assert_int_equal(group_aggregate(ctx, &agg, path, &g), PTCE_OK);
     assert_string_equal(g.groups[0].code, "Méditerranée");
     group_set_free(&g);
     /* A name wider than the Shapefiles' field is refused with its line and column, not
@@ -153,25 +153,25 @@ static void groups_merge_regions_and_keep_the_total(void **state)
     name[GROUP_NAME_MAX + 1] = '\0';
     snprintf(content, sizeof content, "code_reg;groupe\n93;A\n94;%s\n", name);
     write_file(path, content);
-    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_ERR_INPUT);
+    assert_int_equal(group_aggregate(ctx, &agg, path, &g), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(ctx), "ligne 3, colonne 2"));
     group_set_free(&g);
     name[GROUP_NAME_MAX] = '\0'; /* exactly the width: accepted whole */
     snprintf(content, sizeof content, "code_reg;groupe\n94;%s\n", name);
     write_file(path, content);
-    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_OK);
+    assert_int_equal(group_aggregate(ctx, &agg, path, &g), PTCE_OK);
     assert_int_equal(strlen(g.groups[0].code), GROUP_NAME_MAX);
     group_set_free(&g);
     write_file(path, "code_reg;groupe\n9300000000000000000000093;A\n");
-    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_ERR_INPUT);
+    assert_int_equal(group_aggregate(ctx, &agg, path, &g), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(ctx), "ligne 2, colonne 1 : « 9300000000000000000000093 »"));
     group_set_free(&g);
     write_file(path, "\n\r\n");
-    assert_int_equal(aggregate_groups(ctx, &agg, path, &g), PTCE_ERR_INPUT);
+    assert_int_equal(group_aggregate(ctx, &agg, path, &g), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(ctx), "fichier vide"));
     group_set_free(&g);
     unlink(path);
-    aggregation_free(&agg);
+    aggregate_free(&agg);
     run_free(&run);
     ptce_ctx_free(ctx);
 }

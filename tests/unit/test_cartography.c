@@ -23,13 +23,13 @@
 
 /* ---- inputs ---- */
 
-static const style_category CATS[] = {
+static const carto_style_category CATS[] = {
     {"economie_circulaire", "\xC3\x89" "conomie circulaire", "#1b9e77"},
     {"alimentation", "Alimentation & circuits courts <locaux>", "#d95f02"},
     {"numerique", "Num\xC3\xA9rique", "#7570B3"},
 };
 
-static const style_class CLASSES[] = {
+static const carto_style_class CLASSES[] = {
     {0, 0.5, "0 \xE2\x80\x93 0,5", "#fef0d9", 0},
     {0.5, 1, "0,5 \xE2\x80\x93 1", "#fdcc8a", 0},
     {1, 2, "1 \xE2\x80\x93 2", "#fc8d59", 0},
@@ -37,7 +37,7 @@ static const style_class CLASSES[] = {
 };
 
 static const char *const HOLLOW_VALUES[] = {"approche", "departement"};
-static const style_hollow HOLLOW = {"exactitude", HOLLOW_VALUES, 2,
+static const carto_style_hollow HOLLOW = {"exactitude", HOLLOW_VALUES, 2,
                                     "Cercle vide : point approch\xC3\xA9"};
 
 #define TITLE "P\xC3\xB4les territoriaux de coop\xC3\xA9ration \xC3\xA9" "conomique"
@@ -47,15 +47,15 @@ static const style_hollow HOLLOW = {"exactitude", HOLLOW_VALUES, 2,
 typedef struct inputs {
     GEOSGeometry *areas_geom[4];
     GEOSGeometry *frames_geom[3];
-    svg_area areas[4];
-    svg_area outlines[2];
-    svg_frame frames[3];
-    svg_point points[6];
-    svg_label labels[2];
-    svg_zoom zoom;
-    svg_map map;
-    qgs_layer layers[5];
-    qgs_project project;
+    carto_svg_area areas[4];
+    carto_svg_area outlines[2];
+    carto_svg_frame frames[3];
+    carto_svg_point points[6];
+    carto_svg_label labels[2];
+    carto_svg_zoom zoom;
+    carto_svg_map map;
+    carto_qgs_layer layers[5];
+    carto_qgs_project project;
 } inputs;
 
 static GEOSGeometry *wkt(ptce_ctx *ctx, const char *text)
@@ -98,9 +98,9 @@ static void inputs_init(ptce_ctx *ctx, inputs *in)
         in->frames[i].scale = i == 2 ? 0.35 : 1.5;
     }
     in->areas[1].hatched = 1;
-    in->labels[0] = (svg_label){450000, 6700000, "Bretagne", "12 PTCE"};
-    in->labels[1] = (svg_label){800000, 6700000, "Grand Est", NULL};
-    in->zoom = (svg_zoom){{420000, 6750000, 480000, 6850000}, {20000, 6100000, 200000, 6380000},
+    in->labels[0] = (carto_svg_label){450000, 6700000, "Bretagne", "12 PTCE"};
+    in->labels[1] = (carto_svg_label){800000, 6700000, "Grand Est", NULL};
+    in->zoom = (carto_svg_zoom){{420000, 6750000, 480000, 6850000}, {20000, 6100000, 200000, 6380000},
                           "Paris et petite couronne (\xC3\x97" "4)"};
     static const double xy[6][2] = {{350000, 6700000}, {450000, 6800000}, {700000, 6600000},
                                     {900000, 6200000}, {400000, 6300000}, {110000, 6920000}};
@@ -110,7 +110,7 @@ static void inputs_init(ptce_ctx *ctx, inputs *in)
         in->points[i].color = CATS[i % 3].color;
     }
     in->points[1].hollow = 1; /* an approximate placement */
-    svg_map *m = &in->map;
+    carto_svg_map *m = &in->map;
     m->title = TITLE;
     m->subtitle = SUBTITLE;
     m->credit = CREDIT;
@@ -137,28 +137,28 @@ static void inputs_init(ptce_ctx *ctx, inputs *in)
     m->zoom = &in->zoom;
     m->production = "R\xC3\xA9" "alisation : ptce-map 0.1.0, 2026-03-01";
 
-    qgs_layer *l = in->layers;
-    l[0] = (qgs_layer){.id = "ptce_points", .name = "PTCE (points)",
+    carto_qgs_layer *l = in->layers;
+    l[0] = (carto_qgs_layer){.id = "ptce_points", .name = "PTCE (points)",
                        .source = "./carte/ptce_points.shp", .geometry = "Point", .epsg = 2154,
                        .group = "Carte nationale", .visible = 1, .cats = CATS, .ncats = 3,
                        .cat_attr = "secteur"};
-    l[1] = (qgs_layer){.id = "encadres", .name = "Encadr\xC3\xA9s outre-mer",
+    l[1] = (carto_qgs_layer){.id = "encadres", .name = "Encadr\xC3\xA9s outre-mer",
                        .source = "carte/encadres.shp", .geometry = "Polygon", .epsg = 2154,
                        .group = "Carte nationale", .visible = 1, .frames = 1,
                        .label_attr = "nom"};
-    l[2] = (qgs_layer){.id = "regions", .name = "R\xC3\xA9gions (PTCE / 100 000 hab.)",
+    l[2] = (carto_qgs_layer){.id = "regions", .name = "R\xC3\xA9gions (PTCE / 100 000 hab.)",
                        .source = "./carte/regions.shp", .geometry = "Polygon", .epsg = 2154,
                        .group = "Carte nationale", .visible = 1, .classes = CLASSES,
                        .nclasses = 4, .class_attr = "taux", .label_attr = "nom"};
-    l[3] = (qgs_layer){.id = "ptce_wgs84", .name = "PTCE (position r\xC3\xA9" "elle)",
+    l[3] = (carto_qgs_layer){.id = "ptce_wgs84", .name = "PTCE (position r\xC3\xA9" "elle)",
                        .source = "./ptce_points.shp", .geometry = "Point", .epsg = 4326,
                        .group = "Position r\xC3\xA9" "elle", .visible = 0, .cats = CATS,
                        .ncats = 3, .cat_attr = "secteur"};
-    l[4] = (qgs_layer){.id = "ptce_reunion", .name = "PTCE La R\xC3\xA9union",
+    l[4] = (carto_qgs_layer){.id = "ptce_reunion", .name = "PTCE La R\xC3\xA9union",
                        .source = "./reunion/ptce_points.shp", .geometry = "Point",
                        .epsg = 2975, .group = "Position r\xC3\xA9" "elle", .visible = 0,
                        .cats = CATS, .ncats = 3, .cat_attr = "secteur"};
-    qgs_project *p = &in->project;
+    carto_qgs_project *p = &in->project;
     p->title = "PTCE \xE2\x80\x94 recensement 2026";
     p->epsg = 2154;
     p->layers = in->layers;
@@ -204,7 +204,7 @@ static char *slurp(const char *dir, const char *name, size_t *len)
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     size_t n = 0;
-    char *data = ptce_read_file(path, &n);
+    char *data = util_read_file(path, &n);
     if (!data)
         print_message("cannot read %s\n", path);
     assert_non_null(data);
@@ -255,13 +255,13 @@ static void write_all(ptce_ctx *ctx, const inputs *in, const char *dir)
 {
     outdir od;
     assert_ok(ctx, outdir_open(ctx, dir, "build", NULL, &od));
-    assert_ok(ctx, qml_write_categorized(ctx, &od, "carte/ptce_points", "secteur", CATS, 3, NULL));
-    assert_ok(ctx, qml_write_graduated(ctx, &od, "carte/regions", "taux", CLASSES, 4, "nom"));
-    assert_ok(ctx, qml_write_graduated(ctx, &od, "carte/regions_sans_noms", "taux", CLASSES, 4,
+    assert_ok(ctx, carto_qml_categorized(ctx, &od, "carte/ptce_points", "secteur", CATS, 3, NULL));
+    assert_ok(ctx, carto_qml_graduated(ctx, &od, "carte/regions", "taux", CLASSES, 4, "nom"));
+    assert_ok(ctx, carto_qml_graduated(ctx, &od, "carte/regions_sans_noms", "taux", CLASSES, 4,
                                        NULL));
-    assert_ok(ctx, qml_write_frames(ctx, &od, "carte/encadres", "nom"));
-    assert_ok(ctx, qgs_write(ctx, &od, "ptce-map.qgs", &in->project));
-    assert_ok(ctx, svg_write(ctx, &od, "ptce_carte.svg", &in->map));
+    assert_ok(ctx, carto_qml_frames(ctx, &od, "carte/encadres", "nom"));
+    assert_ok(ctx, carto_qgs(ctx, &od, "ptce-map.qgs", &in->project));
+    assert_ok(ctx, carto_svg(ctx, &od, "ptce_carte.svg", &in->map));
     assert_ok(ctx, outdir_commit(ctx, &od));
 }
 
@@ -346,10 +346,10 @@ static void test_qml_hollow(void **state)
     make_tmpdir(dir, sizeof dir);
     outdir od;
     assert_ok(ctx, outdir_open(ctx, dir, "build", NULL, &od));
-    assert_ok(ctx, qml_write_categorized(ctx, &od, "points", "secteur", CATS, 3, &HOLLOW));
-    style_hollow bad = HOLLOW;
+    assert_ok(ctx, carto_qml_categorized(ctx, &od, "points", "secteur", CATS, 3, &HOLLOW));
+    carto_style_hollow bad = HOLLOW;
     bad.nvalues = 0;
-    assert_int_equal(qml_write_categorized(ctx, &od, "bad", "secteur", CATS, 3, &bad),
+    assert_int_equal(carto_qml_categorized(ctx, &od, "bad", "secteur", CATS, 3, &bad),
                      PTCE_ERR_USAGE);
     assert_ok(ctx, outdir_commit(ctx, &od));
     assert_well_formed(dir, "points.qml");
@@ -539,7 +539,7 @@ static void test_svg_map(void **state)
         snprintf(cmd, sizeof cmd, "rsvg-convert -o '%s' '%s/ptce_carte.svg'", png, dir);
         assert_int_equal(system(cmd), 0);
         size_t n = 0;
-        char *data = ptce_read_file(png, &n);
+        char *data = util_read_file(png, &n);
         assert_non_null(data);
         assert_true(n > 1000);
         assert_memory_equal(data, "\x89PNG\r\n\x1a\n", 8);
@@ -592,8 +592,8 @@ static void test_escaping(void **state)
     make_tmpdir(dir, sizeof dir);
     outdir od;
     assert_ok(ctx, outdir_open(ctx, dir, "build", NULL, &od));
-    assert_ok(ctx, svg_write(ctx, &od, "x.svg", &in.map));
-    assert_ok(ctx, qgs_write(ctx, &od, "x.qgs", &in.project));
+    assert_ok(ctx, carto_svg(ctx, &od, "x.svg", &in.map));
+    assert_ok(ctx, carto_qgs(ctx, &od, "x.qgs", &in.project));
     assert_ok(ctx, outdir_commit(ctx, &od));
     assert_well_formed(dir, "x.svg");
     assert_well_formed(dir, "x.qgs");
@@ -623,55 +623,55 @@ static void test_errors(void **state)
     outdir od;
     assert_ok(ctx, outdir_open(ctx, dir, "build", NULL, &od));
 
-    style_category bad_cats[] = {{"a", "A", "#12345"}};
-    assert_int_equal(qml_write_categorized(ctx, &od, "x", "secteur", bad_cats, 1, NULL),
+    carto_style_category bad_cats[] = {{"a", "A", "#12345"}};
+    assert_int_equal(carto_qml_categorized(ctx, &od, "x", "secteur", bad_cats, 1, NULL),
                      PTCE_ERR_USAGE);
     assert_non_null(strstr(ptce_ctx_error(ctx), "couleur"));
-    style_category dup_cats[] = {{"a", "A", "#123456"}, {"a", "B", "#654321"}};
-    assert_int_equal(qml_write_categorized(ctx, &od, "x", "secteur", dup_cats, 2, NULL),
+    carto_style_category dup_cats[] = {{"a", "A", "#123456"}, {"a", "B", "#654321"}};
+    assert_int_equal(carto_qml_categorized(ctx, &od, "x", "secteur", dup_cats, 2, NULL),
                      PTCE_ERR_USAGE);
-    style_class bad_classes[] = {{2, 1, "2 – 1", "#ffffff", 0}};
-    assert_int_equal(qml_write_graduated(ctx, &od, "x", "taux", bad_classes, 1, NULL),
+    carto_style_class bad_classes[] = {{2, 1, "2 – 1", "#ffffff", 0}};
+    assert_int_equal(carto_qml_graduated(ctx, &od, "x", "taux", bad_classes, 1, NULL),
                      PTCE_ERR_USAGE);
-    assert_int_equal(qml_write_graduated(ctx, &od, "x", NULL, CLASSES, 4, NULL), PTCE_ERR_USAGE);
+    assert_int_equal(carto_qml_graduated(ctx, &od, "x", NULL, CLASSES, 4, NULL), PTCE_ERR_USAGE);
 
-    qgs_project p = in.project;
-    qgs_layer layers[5];
+    carto_qgs_project p = in.project;
+    carto_qgs_layer layers[5];
     memcpy(layers, in.layers, sizeof layers);
     p.layers = layers;
     layers[1].id = "ptce_points";
-    assert_int_equal(qgs_write(ctx, &od, "x.qgs", &p), PTCE_ERR_USAGE);
+    assert_int_equal(carto_qgs(ctx, &od, "x.qgs", &p), PTCE_ERR_USAGE);
     assert_non_null(strstr(ptce_ctx_error(ctx), "ptce_points"));
     memcpy(layers, in.layers, sizeof layers);
     layers[2].source = "/home/someone/regions.shp";
-    assert_int_equal(qgs_write(ctx, &od, "x.qgs", &p), PTCE_ERR_USAGE);
+    assert_int_equal(carto_qgs(ctx, &od, "x.qgs", &p), PTCE_ERR_USAGE);
     assert_non_null(strstr(ptce_ctx_error(ctx), "relatifs"));
     memcpy(layers, in.layers, sizeof layers);
     layers[3].epsg = 999999;
-    assert_int_equal(qgs_write(ctx, &od, "x.qgs", &p), PTCE_ERR_USAGE);
+    assert_int_equal(carto_qgs(ctx, &od, "x.qgs", &p), PTCE_ERR_USAGE);
     assert_non_null(strstr(ptce_ctx_error(ctx), "EPSG:999999"));
     memcpy(layers, in.layers, sizeof layers);
     layers[0].classes = CLASSES; /* two styles at once */
-    assert_int_equal(qgs_write(ctx, &od, "x.qgs", &p), PTCE_ERR_USAGE);
+    assert_int_equal(carto_qgs(ctx, &od, "x.qgs", &p), PTCE_ERR_USAGE);
     memcpy(layers, in.layers, sizeof layers);
     layers[0].geometry = "Line";
-    assert_int_equal(qgs_write(ctx, &od, "x.qgs", &p), PTCE_ERR_USAGE);
+    assert_int_equal(carto_qgs(ctx, &od, "x.qgs", &p), PTCE_ERR_USAGE);
 
-    svg_map m = in.map;
+    carto_svg_map m = in.map;
     m.extent[2] = m.extent[0];
-    assert_int_equal(svg_write(ctx, &od, "x.svg", &m), PTCE_ERR_USAGE);
+    assert_int_equal(carto_svg(ctx, &od, "x.svg", &m), PTCE_ERR_USAGE);
     m = in.map;
-    svg_point pts[1] = {{1, 2, "red", 0}};
+    carto_svg_point pts[1] = {{1, 2, "red", 0}};
     m.points = pts;
     m.npoints = 1;
-    assert_int_equal(svg_write(ctx, &od, "x.svg", &m), PTCE_ERR_USAGE);
+    assert_int_equal(carto_svg(ctx, &od, "x.svg", &m), PTCE_ERR_USAGE);
     /* A point where a polygon is expected. */
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx->geos, 1, 2);
-    svg_area area = {pt, "#ffffff", 0};
+    carto_svg_area area = {pt, "#ffffff", 0};
     m = in.map;
     m.areas = &area;
     m.nareas = 1;
-    assert_int_equal(svg_write(ctx, &od, "x.svg", &m), PTCE_ERR_LIBRARY);
+    assert_int_equal(carto_svg(ctx, &od, "x.svg", &m), PTCE_ERR_LIBRARY);
     GEOSGeom_destroy_r(ctx->geos, pt);
 
     assert_int_equal(od.nnames, 0);
@@ -688,13 +688,13 @@ static void test_empty_inputs(void **state)
     ptce_ctx *ctx = test_ctx();
     char dir[4096];
     make_tmpdir(dir, sizeof dir);
-    svg_map m = {.extent = {0, 0, 10, 10}};
-    qgs_project p = {.epsg = 2154, .extent = {0, 0, 10, 10}};
+    carto_svg_map m = {.extent = {0, 0, 10, 10}};
+    carto_qgs_project p = {.epsg = 2154, .extent = {0, 0, 10, 10}};
     outdir od;
     assert_ok(ctx, outdir_open(ctx, dir, "build", NULL, &od));
-    assert_ok(ctx, svg_write(ctx, &od, "vide.svg", &m));
-    assert_ok(ctx, qgs_write(ctx, &od, "vide.qgs", &p));
-    assert_ok(ctx, qml_write_categorized(ctx, &od, "vide", "secteur", NULL, 0, NULL));
+    assert_ok(ctx, carto_svg(ctx, &od, "vide.svg", &m));
+    assert_ok(ctx, carto_qgs(ctx, &od, "vide.qgs", &p));
+    assert_ok(ctx, carto_qml_categorized(ctx, &od, "vide", "secteur", NULL, 0, NULL));
     assert_ok(ctx, outdir_commit(ctx, &od));
     assert_well_formed(dir, "vide.svg");
     assert_well_formed(dir, "vide.qgs");

@@ -61,26 +61,26 @@ static void windows_1252_with_french_headers(void **state)
     assert_int_equal(c.ncols, 10);
     assert_int_equal(c.nrecords, 3);
     /* Headers come back as UTF-8 and every one finds its role. */
-    assert_string_equal(header_of(&c, ROLE_ID), "N°");
-    assert_string_equal(header_of(&c, ROLE_NOM), "Nom du PTCE");
-    assert_string_equal(header_of(&c, ROLE_CODE_POSTAL), "CP");
-    assert_string_equal(header_of(&c, ROLE_COMMUNE), "Ville");
-    assert_string_equal(header_of(&c, ROLE_INSEE), "Code INSEE");
-    assert_string_equal(header_of(&c, ROLE_DEPARTEMENT), "Département");
-    assert_string_equal(header_of(&c, ROLE_THEME), "Thématique déclarée");
-    assert_string_equal(header_of(&c, ROLE_MEMBRES), "Nombre de membres");
-    assert_string_equal(header_of(&c, ROLE_ANNEE), "Année AMI");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_ID), "N°");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_NOM), "Nom du PTCE");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_CODE_POSTAL), "CP");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_COMMUNE), "Ville");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_INSEE), "Code INSEE");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_DEPARTEMENT), "Département");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_THEME), "Thématique déclarée");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_MEMBRES), "Nombre de membres");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_ANNEE), "Année AMI");
     /* 0x80-0x9F are the Windows-1252 characters, not C1 controls. */
-    assert_string_equal(value(&c, 0, ROLE_NOM), "Légumerie coopérative de l’Étang");
-    assert_string_equal(value(&c, 0, ROLE_ADRESSE), "12 rue de l’Église");
-    assert_string_equal(value(&c, 0, ROLE_CODE_POSTAL), "1000");
-    assert_string_equal(value(&c, 0, ROLE_INSEE), "01053");
-    assert_string_equal(value(&c, 1, ROLE_NOM), "Œuvre commune « Cœur de ville »");
-    assert_string_equal(value(&c, 1, ROLE_THEME), "Économie circulaire – réemploi");
-    assert_string_equal(value(&c, 2, ROLE_NOM), "Pôle Énergie à 5 €");
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_NOM), "Légumerie coopérative de l’Étang");
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_ADRESSE), "12 rue de l’Église");
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_CODE_POSTAL), "1000");
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_INSEE), "01053");
+    assert_string_equal(value(&c, 1, CENSUS_ROLE_NOM), "Œuvre commune « Cœur de ville »");
+    assert_string_equal(value(&c, 1, CENSUS_ROLE_THEME), "Économie circulaire – réemploi");
+    assert_string_equal(value(&c, 2, CENSUS_ROLE_NOM), "Pôle Énergie à 5 €");
     /* CRLF: no \r left in the last cell, lines counted once. */
-    assert_string_equal(value(&c, 0, ROLE_ANNEE), "2021");
-    assert_string_equal(value(&c, 2, ROLE_ANNEE), "");
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_ANNEE), "2021");
+    assert_string_equal(value(&c, 2, CENSUS_ROLE_ANNEE), "");
     assert_int_equal(c.records[0].line, 2);
     assert_int_equal(c.records[2].line, 4);
     census_free(&c);
@@ -96,18 +96,18 @@ static void utf8_bom_commas_quotes_and_line_breaks(void **state)
     assert_string_equal(c.encoding, "UTF-8 (BOM)");
     assert_int_equal(c.separator, ',');
     assert_string_equal(c.header[0], "Identifiant"); /* the BOM is not part of the name */
-    assert_string_equal(header_of(&c, ROLE_ID), "Identifiant");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_ID), "Identifiant");
     assert_int_equal(c.nrecords, 3);
-    assert_string_equal(value(&c, 0, ROLE_NOM), "Ressourcerie, atelier et boutique");
-    assert_string_equal(value(&c, 0, ROLE_DESCRIPTION), "Collecte, tri, revente");
-    assert_string_equal(value(&c, 1, ROLE_NOM), "Le \"Grand\" Pôle");
-    assert_string_equal(value(&c, 1, ROLE_DESCRIPTION),
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_NOM), "Ressourcerie, atelier et boutique");
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_DESCRIPTION), "Collecte, tri, revente");
+    assert_string_equal(value(&c, 1, CENSUS_ROLE_NOM), "Le \"Grand\" Pôle");
+    assert_string_equal(value(&c, 1, CENSUS_ROLE_DESCRIPTION),
                         "Première ligne\ndeuxième ligne, avec virgule");
     /* Physical lines: the third record starts on line 5, after the two-line cell. */
     assert_int_equal(c.records[0].line, 2);
     assert_int_equal(c.records[1].line, 3);
     assert_int_equal(c.records[2].line, 5);
-    assert_string_equal(value(&c, 2, ROLE_DESCRIPTION), "");
+    assert_string_equal(value(&c, 2, CENSUS_ROLE_DESCRIPTION), "");
     census_free(&c);
     ptce_ctx_free(ctx);
 }
@@ -120,15 +120,15 @@ static void tab_separated_capital_headers(void **state)
     read_ok(ctx, "tabulations.tsv", NULL, &c);
     assert_int_equal(c.separator, '\t');
     assert_string_equal(c.encoding, "UTF-8");
-    assert_string_equal(header_of(&c, ROLE_ID), "IDENTIFIANT");
-    assert_string_equal(header_of(&c, ROLE_NOM), "NOM DU PTCE");
-    assert_string_equal(header_of(&c, ROLE_COMMUNE), "VILLE");
-    assert_string_equal(header_of(&c, ROLE_CODE_POSTAL), "CP");
-    assert_string_equal(header_of(&c, ROLE_DEPARTEMENT), "DEPARTEMENT");
-    assert_string_equal(header_of(&c, ROLE_THEME), "THEMATIQUE DECLAREE");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_ID), "IDENTIFIANT");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_NOM), "NOM DU PTCE");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_COMMUNE), "VILLE");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_CODE_POSTAL), "CP");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_DEPARTEMENT), "DEPARTEMENT");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_THEME), "THEMATIQUE DECLAREE");
     assert_int_equal(c.nrecords, 2);
-    assert_string_equal(value(&c, 0, ROLE_NOM), "Pôle Alimentaire; Sud, Ouest");
-    assert_string_equal(value(&c, 1, ROLE_THEME), "Réemploi; réparation");
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_NOM), "Pôle Alimentaire; Sud, Ouest");
+    assert_string_equal(value(&c, 1, CENSUS_ROLE_THEME), "Réemploi; réparation");
     census_free(&c);
     ptce_ctx_free(ctx);
 }
@@ -139,24 +139,24 @@ static void header_synonyms_in_any_case_and_accents(void **state)
     ptce_ctx *ctx = test_ctx();
     census c;
     read_ok(ctx, "synonymes.csv", NULL, &c);
-    assert_string_equal(header_of(&c, ROLE_ID), "nº");
-    assert_string_equal(header_of(&c, ROLE_NOM), "NOM DU PTCE");
-    assert_string_equal(header_of(&c, ROLE_COMMUNE), "ville");
-    assert_string_equal(header_of(&c, ROLE_CODE_POSTAL), "cp");
-    assert_string_equal(header_of(&c, ROLE_INSEE), "CODE INSEE");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_ID), "nº");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_NOM), "NOM DU PTCE");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_COMMUNE), "ville");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_CODE_POSTAL), "cp");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_INSEE), "CODE INSEE");
     /* Decomposed accents (NFD) fold like composed ones. */
-    assert_string_equal(header_of(&c, ROLE_DEPARTEMENT), "DE\xCC\x81PARTEMENT");
-    assert_string_equal(header_of(&c, ROLE_THEME), "Thématique Déclarée");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_DEPARTEMENT), "DE\xCC\x81PARTEMENT");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_THEME), "Thématique Déclarée");
     /* A synonym followed by more words. */
-    assert_string_equal(header_of(&c, ROLE_LATITUDE), "Latitude (WGS84)");
-    assert_string_equal(header_of(&c, ROLE_LONGITUDE), "Longitude (WGS84)");
-    assert_string_equal(header_of(&c, ROLE_MEMBRES), "Nb. membres");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_LATITUDE), "Latitude (WGS84)");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_LONGITUDE), "Longitude (WGS84)");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_MEMBRES), "Nb. membres");
     /* The exact "Année" wins over "Année de création". */
-    assert_string_equal(header_of(&c, ROLE_ANNEE), "Année");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_ANNEE), "Année");
     /* An e-mail address is not a postal address. */
-    assert_int_equal(c.role_col[ROLE_ADRESSE], -1);
-    assert_string_equal(value(&c, 0, ROLE_ID), "S1");
-    assert_string_equal(value(&c, 0, ROLE_LATITUDE), "46,99");
+    assert_int_equal(c.role_col[CENSUS_ROLE_ADRESSE], -1);
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_ID), "S1");
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_LATITUDE), "46,99");
     census_free(&c);
     ptce_ctx_free(ctx);
 }
@@ -167,11 +167,11 @@ static void columns_that_only_look_like_a_role(void **state)
     ptce_ctx *ctx = test_ctx();
     census c;
     read_ok(ctx, "faux-amis.csv", NULL, &c);
-    assert_string_equal(header_of(&c, ROLE_NOM), "Nom du PTCE");
-    assert_string_equal(header_of(&c, ROLE_COMMUNE), "Commune");
-    assert_int_equal(c.role_col[ROLE_ID], -1);      /* not "Numéro de téléphone" */
-    assert_int_equal(c.role_col[ROLE_ADRESSE], -1); /* not "Adresse e-mail" */
-    assert_int_equal(c.role_col[ROLE_ANNEE], -1);   /* not "Année de création" */
+    assert_string_equal(header_of(&c, CENSUS_ROLE_NOM), "Nom du PTCE");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_COMMUNE), "Commune");
+    assert_int_equal(c.role_col[CENSUS_ROLE_ID], -1);      /* not "Numéro de téléphone" */
+    assert_int_equal(c.role_col[CENSUS_ROLE_ADRESSE], -1); /* not "Adresse e-mail" */
+    assert_int_equal(c.role_col[CENSUS_ROLE_ANNEE], -1);   /* not "Année de création" */
     census_free(&c);
     ptce_ctx_free(ctx);
 }
@@ -183,24 +183,24 @@ static void columns_option_maps_any_header(void **state)
     census c;
     /* Without the option: only the obvious columns. */
     read_ok(ctx, "colonnes.csv", NULL, &c);
-    assert_int_equal(c.role_col[ROLE_NOM], -1);
-    assert_int_equal(c.role_col[ROLE_COMMUNE], -1);
-    assert_string_equal(header_of(&c, ROLE_CODE_POSTAL), "CP siège");
-    assert_string_equal(header_of(&c, ROLE_THEME), "Domaine d'action");
+    assert_int_equal(c.role_col[CENSUS_ROLE_NOM], -1);
+    assert_int_equal(c.role_col[CENSUS_ROLE_COMMUNE], -1);
+    assert_string_equal(header_of(&c, CENSUS_ROLE_CODE_POSTAL), "CP siège");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_THEME), "Domaine d'action");
     census_free(&c);
     /* Header names compared folded: case and accents do not matter, spaces around '='. */
     read_ok(ctx, "colonnes.csv",
             "nom=Structure porteuse, commune = LIEU D'IMPLANTATION,membres=effectif", &c);
-    assert_string_equal(header_of(&c, ROLE_NOM), "Structure porteuse");
-    assert_string_equal(header_of(&c, ROLE_COMMUNE), "Lieu d'implantation");
-    assert_string_equal(header_of(&c, ROLE_MEMBRES), "Effectif");
-    assert_string_equal(value(&c, 0, ROLE_NOM), "Pôle des Colonnes");
-    assert_string_equal(value(&c, 0, ROLE_COMMUNE), "Nevers");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_NOM), "Structure porteuse");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_COMMUNE), "Lieu d'implantation");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_MEMBRES), "Effectif");
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_NOM), "Pôle des Colonnes");
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_COMMUNE), "Nevers");
     census_free(&c);
     /* A column moved to another role leaves its first role. */
     read_ok(ctx, "colonnes.csv", "description=Domaine d'action", &c);
-    assert_int_equal(c.role_col[ROLE_THEME], -1);
-    assert_string_equal(header_of(&c, ROLE_DESCRIPTION), "Domaine d'action");
+    assert_int_equal(c.role_col[CENSUS_ROLE_THEME], -1);
+    assert_string_equal(header_of(&c, CENSUS_ROLE_DESCRIPTION), "Domaine d'action");
     census_free(&c);
     ptce_ctx_free(ctx);
     read_fails("colonnes.csv", "nom", PTCE_ERR_USAGE, "rôle=Nom de colonne");
@@ -220,8 +220,8 @@ static void empty_lines_are_ignored(void **state)
     assert_int_equal(c.records[0].line, 2);
     assert_int_equal(c.records[1].line, 5);
     assert_int_equal(c.records[2].line, 8);
-    assert_string_equal(value(&c, 1, ROLE_NOM), "Deuxième");
-    assert_string_equal(value(&c, 2, ROLE_COMMUNE), "Sens");
+    assert_string_equal(value(&c, 1, CENSUS_ROLE_NOM), "Deuxième");
+    assert_string_equal(value(&c, 2, CENSUS_ROLE_COMMUNE), "Sens");
     /* Blank lines 3, 7, 9, 10 and the rows of empty cells on lines 4 and 6. */
     assert_int_equal(c.empty_lines, 6);
     census_free(&c);
@@ -245,14 +245,14 @@ static void more_cells_than_header_warned(void **state)
     assert_int_equal(c.nrecords, 4);
     assert_int_equal(c.warnings, 2);
     assert_int_equal(c.ncols, 3);
-    assert_string_equal(value(&c, 0, ROLE_COMMUNE), "Nevers");
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_COMMUNE), "Nevers");
     /* A short row is padded with empty cells. */
-    assert_string_equal(value(&c, 1, ROLE_COMMUNE), "");
+    assert_string_equal(value(&c, 1, CENSUS_ROLE_COMMUNE), "");
     /* The extra cells are dropped; the next rows keep their own cells. */
-    assert_string_equal(value(&c, 2, ROLE_NOM), "Trois");
-    assert_string_equal(value(&c, 2, ROLE_COMMUNE), "et quart");
-    assert_string_equal(value(&c, 3, ROLE_ID), "X4");
-    assert_string_equal(value(&c, 3, ROLE_COMMUNE), "Auxerre");
+    assert_string_equal(value(&c, 2, CENSUS_ROLE_NOM), "Trois");
+    assert_string_equal(value(&c, 2, CENSUS_ROLE_COMMUNE), "et quart");
+    assert_string_equal(value(&c, 3, CENSUS_ROLE_ID), "X4");
+    assert_string_equal(value(&c, 3, CENSUS_ROLE_COMMUNE), "Auxerre");
     /* The warnings are records of the census: kind, line, values. */
     assert_int_equal(c.nwarns, 2);
     assert_int_equal(c.warns[0].kind, CENSUS_WIDE_ROW);
@@ -280,12 +280,12 @@ static void duplicate_columns_are_warning_records(void **state)
     (void)state;
     ptce_ctx *ctx = test_ctx();
     /* Twelve columns named "Commune" after the first: ten listed, then a count. */
-    strbuf sb;
-    sb_init(&sb);
-    sb_append(&sb, "Nom;Commune");
+    util_strbuf sb;
+    util_sb_init(&sb);
+    util_sb_append(&sb, "Nom;Commune");
     for (int i = 0; i < 12; i++)
-        sb_append(&sb, ";commune");
-    sb_append(&sb, "\nA;Lyon\n");
+        util_sb_append(&sb, ";commune");
+    util_sb_append(&sb, "\nA;Lyon\n");
     census c;
     assert_int_equal(census_parse(ctx, "doublons.csv", sb.data, sb.len, NULL, &c), PTCE_OK);
     assert_int_equal(c.nwarns, 11);
@@ -298,12 +298,12 @@ static void duplicate_columns_are_warning_records(void **state)
     assert_int_equal(c.warns[10].kind, CENSUS_MORE_DUPLICATES);
     assert_int_equal(c.warns[10].n[0], 2);
     /* Its French names the column as written. */
-    strbuf text;
-    sb_init(&text);
+    util_strbuf text;
+    util_sb_init(&text);
     census_warning_text(&c, &c.warns[0], &text);
     assert_non_null(strstr(text.data, "« Commune »"));
-    sb_free(&text);
-    sb_free(&sb);
+    util_sb_free(&text);
+    util_sb_free(&sb);
     census_free(&c);
     ptce_ctx_free(ctx);
 }
@@ -323,8 +323,8 @@ static void quotes_inside_unquoted_cells_are_kept(void **state)
     assert_int_equal(census_parse(ctx, "guillemets.csv", text, sizeof text - 1, NULL, &c),
                      PTCE_OK);
     assert_int_equal(c.nrecords, 2);
-    assert_string_equal(value(&c, 0, ROLE_NOM), "Le \"Petit\" Pôle");
-    assert_string_equal(value(&c, 1, ROLE_NOM), "Pôle 3\"");
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_NOM), "Le \"Petit\" Pôle");
+    assert_string_equal(value(&c, 1, CENSUS_ROLE_NOM), "Pôle 3\"");
     census_free(&c);
     ptce_ctx_free(ctx);
 }
@@ -358,7 +358,7 @@ static void header_only_gives_no_record(void **state)
     read_ok(ctx, "entete-seul.csv", NULL, &c);
     assert_int_equal(c.nrecords, 0);
     assert_int_equal(c.ncols, 3);
-    assert_string_equal(header_of(&c, ROLE_NOM), "Nom du PTCE");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_NOM), "Nom du PTCE");
     census_free(&c);
     ptce_ctx_free(ctx);
 }
@@ -372,7 +372,7 @@ static void lone_cr_line_ends_count_lines(void **state)
     assert_int_equal(c.nrecords, 2);
     assert_int_equal(c.records[0].line, 2);
     assert_int_equal(c.records[1].line, 3);
-    assert_string_equal(value(&c, 1, ROLE_COMMUNE), "Sens");
+    assert_string_equal(value(&c, 1, CENSUS_ROLE_COMMUNE), "Sens");
     census_free(&c);
     ptce_ctx_free(ctx);
 }
@@ -402,20 +402,20 @@ static void separator_ties_and_quoted_headers(void **state)
     static const char quoted[] = "\"Nom, raison sociale\";Commune\nPôle A;Nevers\n";
     assert_int_equal(census_parse(ctx, "q.csv", quoted, sizeof quoted - 1, NULL, &c), PTCE_OK);
     assert_int_equal(c.separator, ';');
-    assert_string_equal(header_of(&c, ROLE_NOM), "Nom, raison sociale");
+    assert_string_equal(header_of(&c, CENSUS_ROLE_NOM), "Nom, raison sociale");
     census_free(&c);
     /* One column, no separator at all: still one record per line. */
     static const char single[] = "Nom\nPôle A\nPôle B\n";
     assert_int_equal(census_parse(ctx, "s.csv", single, sizeof single - 1, NULL, &c), PTCE_OK);
     assert_int_equal(c.nrecords, 2);
-    assert_string_equal(value(&c, 1, ROLE_NOM), "Pôle B");
+    assert_string_equal(value(&c, 1, CENSUS_ROLE_NOM), "Pôle B");
     census_free(&c);
     /* Last line without a line break. */
     static const char noeol[] = "id,nom\r\n1,Un\r\n2,Deux";
     assert_int_equal(census_parse(ctx, "n.csv", noeol, sizeof noeol - 1, NULL, &c), PTCE_OK);
     assert_int_equal(c.separator, ',');
     assert_int_equal(c.nrecords, 2);
-    assert_string_equal(value(&c, 1, ROLE_NOM), "Deux");
+    assert_string_equal(value(&c, 1, CENSUS_ROLE_NOM), "Deux");
     assert_int_equal(c.records[1].line, 3);
     census_free(&c);
     ptce_ctx_free(ctx);

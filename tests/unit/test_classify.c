@@ -22,7 +22,7 @@ static taxonomy *load_real(ptce_ctx *ctx)
     const char *dir = getenv("PTCE_MAP_DATA");
     snprintf(path, sizeof path, "%s/taxonomie.txt", dir ? dir : "data");
     taxonomy *t = NULL;
-    ptce_status st = taxonomy_load(ctx, path, &t);
+    ptce_status st = classify_taxonomy_load(ctx, path, &t);
     if (st != PTCE_OK)
         print_message("%s\n", ptce_ctx_error(ctx));
     assert_int_equal(st, PTCE_OK);
@@ -47,7 +47,7 @@ static taxonomy *load_text(ptce_ctx *ctx, const char *text)
     char path[4096];
     write_temp(text, path, sizeof path);
     taxonomy *t = NULL;
-    ptce_status st = taxonomy_load(ctx, path, &t);
+    ptce_status st = classify_taxonomy_load(ctx, path, &t);
     unlink(path);
     if (st != PTCE_OK)
         print_message("%s\n", ptce_ctx_error(ctx));
@@ -62,7 +62,7 @@ static void expect_error(const char *text, int line, const char *fragment)
     char path[4096];
     write_temp(text, path, sizeof path);
     taxonomy *t = (taxonomy *)1;
-    ptce_status st = taxonomy_load(ctx, path, &t);
+    ptce_status st = classify_taxonomy_load(ctx, path, &t);
     unlink(path);
     const char *msg = ptce_ctx_error(ctx);
     if (st == PTCE_OK || !strstr(msg, path) || !strstr(msg, fragment))
@@ -86,13 +86,13 @@ static const char *classify_primary(ptce_ctx *ctx, const taxonomy *t, const char
                                     const char *desc, classification *c)
 {
     assert_int_equal(classify_text(ctx, t, theme, desc, c), PTCE_OK);
-    return taxonomy_sector_id(t, (size_t)c->primary);
+    return sectors_id(t, (size_t)c->primary);
 }
 
 static bool has_sector(const taxonomy *t, const classification *c, const char *id)
 {
     for (size_t i = 0; i < c->nsectors; i++)
-        if (strcmp(taxonomy_sector_id(t, (size_t)c->sectors[i]), id) == 0)
+        if (strcmp(sectors_id(t, (size_t)c->sectors[i]), id) == 0)
             return true;
     return false;
 }
@@ -109,27 +109,27 @@ static void test_real_taxonomy(void **state)
         "batiment_habitat", "numerique", "culture_creation", "tourisme", "sante_social",
         "textile", "bois_foret", "emploi_insertion", "tiers_lieu", "autre"};
     size_t n = sizeof ids / sizeof ids[0];
-    assert_int_equal(taxonomy_count(t), n);
+    assert_int_equal(sectors_count(t), n);
     for (size_t i = 0; i < n; i++) {
-        assert_string_equal(taxonomy_sector_id(t, i), ids[i]);
-        assert_int_equal(taxonomy_find(t, ids[i]), (int)i);
-        const char *sc = taxonomy_sector_short(t, i);
+        assert_string_equal(sectors_id(t, i), ids[i]);
+        assert_int_equal(sectors_find(t, ids[i]), (int)i);
+        const char *sc = sectors_short(t, i);
         assert_true(strlen(sc) >= 1 && strlen(sc) <= 8);
         char field[16];
         assert_true(snprintf(field, sizeof field, "n_%s", sc) <= 10);
-        const char *col = taxonomy_sector_color(t, i);
+        const char *col = sectors_color(t, i);
         assert_int_equal(strlen(col), 7);
         assert_true(col[0] == '#');
-        assert_true(strlen(taxonomy_sector_label(t, i)) > 0);
+        assert_true(strlen(sectors_label(t, i)) > 0);
         for (size_t j = 0; j < i; j++) {
-            assert_string_not_equal(col, taxonomy_sector_color(t, j));
-            assert_string_not_equal(sc, taxonomy_sector_short(t, j));
+            assert_string_not_equal(col, sectors_color(t, j));
+            assert_string_not_equal(sc, sectors_short(t, j));
         }
     }
-    assert_string_equal(taxonomy_sector_label(t, 0), "Économie circulaire");
-    assert_int_equal(taxonomy_find(t, "inconnu"), -1);
-    assert_null(taxonomy_sector_id(t, n));
-    taxonomy_free(t);
+    assert_string_equal(sectors_label(t, 0), "Économie circulaire");
+    assert_int_equal(sectors_find(t, "inconnu"), -1);
+    assert_null(sectors_id(t, n));
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
 
@@ -138,7 +138,7 @@ static void test_missing_file(void **state)
     (void)state;
     ptce_ctx *ctx = test_ctx();
     taxonomy *t = NULL;
-    assert_int_equal(taxonomy_load(ctx, "/nonexistent/taxonomie.txt", &t), PTCE_ERR_DATA);
+    assert_int_equal(classify_taxonomy_load(ctx, "/nonexistent/taxonomie.txt", &t), PTCE_ERR_DATA);
     assert_null(t);
     assert_non_null(strstr(ptce_ctx_error(ctx), "/nonexistent/taxonomie.txt"));
     ptce_ctx_free(ctx);
@@ -198,20 +198,20 @@ static void test_parser_format(void **state)
                                  "court = velo\r\n"
                                  "1,5 bicyclette # un commentaire\r\n"
                                  "theme 1 roue\r\n" SECTOR_AUTRE);
-    assert_int_equal(taxonomy_count(t), 2);
-    assert_string_equal(taxonomy_sector_label(t, 0), "Vélo");
-    assert_string_equal(taxonomy_sector_color(t, 0), "#aabbcc");
+    assert_int_equal(sectors_count(t), 2);
+    assert_string_equal(sectors_label(t, 0), "Vélo");
+    assert_string_equal(sectors_color(t, 0), "#aabbcc");
     classification c;
     assert_string_equal(classify_primary(ctx, t, "", "une bicyclette", &c), "velo");
     assert_string_equal(c.terms, "bicyclette (velo)");
-    classification_free(&c);
+    sectors_classification_free(&c);
     /* A theme-only term does not count in the description… */
     assert_string_equal(classify_primary(ctx, t, NULL, "une roue", &c), "autre");
-    classification_free(&c);
+    sectors_classification_free(&c);
     /* …but does in the theme. */
     assert_string_equal(classify_primary(ctx, t, "Roues", NULL, &c), "velo");
-    classification_free(&c);
-    taxonomy_free(t);
+    sectors_classification_free(&c);
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
 
@@ -297,47 +297,47 @@ static void test_word_start_traps(void **state)
                         "economie_circulaire");
     assert_false(has_sector(t, &c, "emploi_insertion"));
     assert_null(strstr(c.terms, "(emploi_insertion)"));
-    classification_free(&c);
+    sectors_classification_free(&c);
 
     assert_string_equal(classify_primary(ctx, t, "", "Un réemploi solidaire", &c), "economie_circulaire");
     assert_null(strstr(c.terms, "(emploi_insertion)"));
-    classification_free(&c);
+    sectors_classification_free(&c);
 
     assert_string_equal(classify_primary(ctx, t, "", "Développement de l'agriculture locale", &c),
                         "alimentation_agriculture");
     assert_null(strstr(c.terms, "(culture_creation)"));
-    classification_free(&c);
+    sectors_classification_free(&c);
 
     assert_string_equal(classify_primary(ctx, t, "", "Chaudière à biomasse", &c), "energie");
     assert_null(strstr(c.terms, "(alimentation_agriculture)"));
-    classification_free(&c);
+    sectors_classification_free(&c);
 
     /* "transformation" is not "formation" */
     assert_int_equal(classify_text(ctx, t, "", "La transformation des produits", &c), PTCE_OK);
     assert_null(strstr(c.terms, "(emploi_insertion)"));
-    classification_free(&c);
+    sectors_classification_free(&c);
     assert_string_equal(classify_primary(ctx, t, "", "Formation des demandeurs", &c),
                         "emploi_insertion");
-    classification_free(&c);
+    sectors_classification_free(&c);
 
     /* "agroalimentaire" has its own term, not "alimentaire" by accident */
     assert_string_equal(classify_primary(ctx, t, "", "Entreprises agroalimentaires", &c),
                         "alimentation_agriculture");
     assert_non_null(strstr(c.terms, "agroalimentaire (alimentation_agriculture)"));
-    classification_free(&c);
+    sectors_classification_free(&c);
 
     /* prefixes: "maraîch*" finds maraîchage without its circumflex, maraîchers… */
     assert_string_equal(classify_primary(ctx, t, "", "MARAICHAGE", &c), "alimentation_agriculture");
     assert_non_null(strstr(c.terms, "maraîch* (alimentation_agriculture)"));
-    classification_free(&c);
+    sectors_classification_free(&c);
     assert_string_equal(classify_primary(ctx, t, "", "des maraîchères", &c), "alimentation_agriculture");
-    classification_free(&c);
+    sectors_classification_free(&c);
     /* "permaculture" is not "culture" either */
     assert_int_equal(classify_text(ctx, t, "", "Un jardin en permaculture", &c), PTCE_OK);
     assert_null(strstr(c.terms, "(culture_creation)"));
-    classification_free(&c);
+    sectors_classification_free(&c);
 
-    taxonomy_free(t);
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
 
@@ -357,22 +357,22 @@ static void test_phrases_and_plurals(void **state)
     /* the phrase consumed "courts": the shorter "court" of another sector does not count */
     assert_string_equal(c.terms, "circuit court (alim)");
     assert_string_equal(c.sectors_text, "alim");
-    classification_free(&c);
+    sectors_classification_free(&c);
     /* words apart are not a phrase */
     assert_string_equal(classify_primary(ctx, t, "", "un circuit très court", &c), "art");
-    classification_free(&c);
+    sectors_classification_free(&c);
     assert_string_equal(classify_primary(ctx, t, "", "Le Projet Alimentaire Territorial", &c), "alim");
     assert_string_equal(c.terms, "projet alimentaire territorial (alim)");
-    classification_free(&c);
+    sectors_classification_free(&c);
     assert_string_equal(classify_primary(ctx, t, "", "festival de courts-métrages", &c), "art");
     assert_string_equal(c.terms, "court métrage (art)");
-    classification_free(&c);
+    sectors_classification_free(&c);
     /* a term counts once however often it appears */
     assert_int_equal(classify_text(ctx, t, "", "court court court circuit court", &c), PTCE_OK);
     assert_string_equal(c.terms, "court (art), circuit court (alim)");
     assert_string_equal(c.sectors_text, "alim");
-    classification_free(&c);
-    taxonomy_free(t);
+    sectors_classification_free(&c);
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
 
@@ -388,17 +388,17 @@ static void test_negative_terms(void **state)
                                  "1 entreprise\n" SECTOR_AUTRE);
     classification c;
     assert_string_equal(classify_primary(ctx, t, "", "Une culture vivante", &c), "art");
-    classification_free(&c);
+    sectors_classification_free(&c);
     /* the negative phrase replaces the word and pulls the sector down */
     assert_string_equal(classify_primary(ctx, t, "", "culture d'entreprise et culture", &c), "autre");
     assert_string_equal(c.terms, "culture d'entreprise (art), culture (art)");
-    classification_free(&c);
+    sectors_classification_free(&c);
     /* a zero-weight phrase absorbs its words and is not listed */
     assert_string_equal(classify_primary(ctx, t, "", "une culture commune", &c), "autre");
     assert_string_equal(c.terms, "");
     assert_string_equal(c.sectors_text, "autre");
-    classification_free(&c);
-    taxonomy_free(t);
+    sectors_classification_free(&c);
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
 
@@ -416,18 +416,18 @@ static void test_start_bonus(void **state)
     classification c;
     assert_string_equal(classify_primary(ctx, t, "", "une poire puis une pomme", &c), "deux");
     assert_string_equal(c.sectors_text, "deux|un");
-    classification_free(&c);
+    sectors_classification_free(&c);
     assert_string_equal(classify_primary(ctx, t, "", "une pomme puis une poire", &c), "un");
-    classification_free(&c);
+    sectors_classification_free(&c);
     /* the start bonus does not make a weak secondary: "un" has 2 plain points, like "deux" */
     assert_int_equal(classify_text(ctx, t, "", "poire pomme", &c), PTCE_OK);
     assert_true(c.scores[1] > c.scores[0]);
-    classification_free(&c);
-    taxonomy_free(t);
+    sectors_classification_free(&c);
+    classify_taxonomy_free(t);
     t = load_text(ctx, sectors);
     assert_string_equal(classify_primary(ctx, t, "", "une poire puis une pomme", &c), "un");
-    classification_free(&c);
-    taxonomy_free(t);
+    sectors_classification_free(&c);
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
 
@@ -445,11 +445,11 @@ static void test_means_sector(void **state)
     assert_string_equal(classify_primary(ctx, t, "", "chantier d'insertion et ressourcerie", &c),
                         "activite");
     assert_string_equal(c.sectors_text, "activite|moyen");
-    classification_free(&c);
+    sectors_classification_free(&c);
     /* employment as the purpose: nothing else is named */
     assert_string_equal(classify_primary(ctx, t, "", "un chantier d'insertion", &c), "moyen");
-    classification_free(&c);
-    taxonomy_free(t);
+    sectors_classification_free(&c);
+    classify_taxonomy_free(t);
     /* the real taxonomy: insertion words do not outweigh what the pole recycles */
     t = load_real(ctx);
     assert_string_equal(classify_primary(ctx, t, "", "Le pôle réunit un chantier d'insertion et une "
@@ -457,12 +457,12 @@ static void test_means_sector(void **state)
                                          "réparation et la revente d'électroménager.", &c),
                         "economie_circulaire");
     assert_true(has_sector(t, &c, "emploi_insertion"));
-    classification_free(&c);
+    sectors_classification_free(&c);
     assert_string_equal(classify_primary(ctx, t, "", "Accompagnement des demandeurs d'emploi et "
                                          "retour à l'emploi des chômeurs de longue durée.", &c),
                         "emploi_insertion");
-    classification_free(&c);
-    taxonomy_free(t);
+    sectors_classification_free(&c);
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
 
@@ -476,21 +476,21 @@ static void test_place_terms(void **state)
                                  "[tour]\nlibellé = T\ncouleur = #222222\ncourt = tour\n1.5 gîte\n" SECTOR_AUTRE);
     classification c;
     assert_string_equal(classify_primary(ctx, t, "", "une ferme qui accueille des gîtes", &c), "tour");
-    classification_free(&c);
+    sectors_classification_free(&c);
     assert_string_equal(classify_primary(ctx, t, "", "une ferme", &c), "alim");
-    classification_free(&c);
-    strbuf why;
-    sb_init(&why);
+    sectors_classification_free(&c);
+    util_strbuf why;
+    util_sb_init(&why);
     assert_int_equal(classify_explain(ctx, t, "", "une ferme qui accueille des gîtes", &why), PTCE_OK);
     assert_non_null(strstr(why.data, "« ferme » 1 (2, lieu d'une autre activité)"));
-    sb_free(&why);
-    taxonomy_free(t);
+    util_sb_free(&why);
+    classify_taxonomy_free(t);
     /* the real taxonomy: the brownfield is where the recycling happens */
     t = load_real(ctx);
     assert_string_equal(classify_primary(ctx, t, "", "Sur une ancienne friche, une recyclerie et un "
                                          "atelier de réparation.", &c), "economie_circulaire");
-    classification_free(&c);
-    taxonomy_free(t);
+    sectors_classification_free(&c);
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
 
@@ -500,19 +500,19 @@ static void test_explain(void **state)
     (void)state;
     ptce_ctx *ctx = test_ctx();
     taxonomy *t = load_real(ctx);
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     assert_int_equal(classify_explain(ctx, t, "Mobilité", "Une ressourcerie solidaire.", &sb), PTCE_OK);
     print_message("%s\n", sb.data);
     assert_true(strncmp(sb.data, "mobilite 9 (nommé par la thématique déclarée : prioritaire) = "
                                  "« mobilité » 9 (3, dans la thématique)", 95) == 0);
     assert_non_null(strstr(sb.data, " ; economie_circulaire 4,5 = « ressourcerie » 4,5 (3, début de texte ×1,5)"));
-    sb_free(&sb);
-    sb_init(&sb);
+    util_sb_free(&sb);
+    util_sb_init(&sb);
     assert_int_equal(classify_explain(ctx, t, "", "Coopération entre acteurs.", &sb), PTCE_OK);
     assert_string_equal(sb.data, "autre : aucun terme de la taxonomie trouvé");
-    sb_free(&sb);
-    taxonomy_free(t);
+    util_sb_free(&sb);
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
 
@@ -524,20 +524,20 @@ static void test_theme_outweighs_description(void **state)
     classification c;
     const char *desc = "Le pôle organise la vente en circuits courts.";
     assert_string_equal(classify_primary(ctx, t, "", desc, &c), "alimentation_agriculture");
-    classification_free(&c);
+    sectors_classification_free(&c);
     assert_string_equal(classify_primary(ctx, t, "Mobilité", desc, &c), "mobilite");
     assert_string_equal(c.sectors_text, "mobilite|alimentation_agriculture");
     assert_string_equal(c.terms, "mobilité (mobilite), circuit court (alimentation_agriculture)");
-    classification_free(&c);
+    sectors_classification_free(&c);
     /* the same word weighs more in the theme: the factor is at least 2 */
     classification a, b;
     assert_int_equal(classify_text(ctx, t, "Textile", "Tourisme", &a), PTCE_OK);
-    assert_string_equal(taxonomy_sector_id(t, (size_t)a.primary), "textile");
+    assert_string_equal(sectors_id(t, (size_t)a.primary), "textile");
     assert_int_equal(classify_text(ctx, t, "Tourisme", "Textile", &b), PTCE_OK);
-    assert_string_equal(taxonomy_sector_id(t, (size_t)b.primary), "tourisme");
-    classification_free(&a);
-    classification_free(&b);
-    taxonomy_free(t);
+    assert_string_equal(sectors_id(t, (size_t)b.primary), "tourisme");
+    sectors_classification_free(&a);
+    sectors_classification_free(&b);
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
 
@@ -546,7 +546,7 @@ static void test_other_when_nothing_matches(void **state)
     (void)state;
     ptce_ctx *ctx = test_ctx();
     taxonomy *t = load_real(ctx);
-    int other = taxonomy_find(t, "autre");
+    int other = sectors_find(t, "autre");
     classification c;
     const char *cases[][2] = {{NULL, NULL}, {"", ""}, {"ESS", "Coopération entre acteurs."},
                               {"  ", "Le pôle réunit des associations et des collectivités."}};
@@ -558,10 +558,10 @@ static void test_other_when_nothing_matches(void **state)
         assert_string_equal(c.sectors_text, "autre");
         assert_string_equal(c.terms, "");
         assert_true(c.score == 0.0);
-        classification_free(&c);
+        sectors_classification_free(&c);
     }
-    classification_free(&c); /* freeing twice is harmless */
-    taxonomy_free(t);
+    sectors_classification_free(&c); /* freeing twice is harmless */
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
 
@@ -582,8 +582,8 @@ static void test_determinism_and_ties(void **state)
     assert_string_equal(classify_primary(ctx, t, "", "pomme et poire et prune", &b), "un");
     assert_string_equal(a.sectors_text, b.sectors_text);
     assert_true(a.score == b.score);
-    classification_free(&a);
-    classification_free(&b);
+    sectors_classification_free(&a);
+    sectors_classification_free(&b);
 
     /* Same input, same output, on the real taxonomy too. */
     taxonomy *real = load_real(ctx);
@@ -597,13 +597,13 @@ static void test_determinism_and_ties(void **state)
         assert_string_equal(a.sectors_text, b.sectors_text);
         assert_string_equal(a.terms, b.terms);
         assert_true(a.score == b.score);
-        classification_free(&b);
+        sectors_classification_free(&b);
     }
     assert_true(a.score > 0.5 && a.score <= 1.0);
-    assert_string_equal(taxonomy_sector_id(real, (size_t)a.primary), "economie_circulaire");
-    classification_free(&a);
-    taxonomy_free(real);
-    taxonomy_free(t);
+    assert_string_equal(sectors_id(real, (size_t)a.primary), "economie_circulaire");
+    sectors_classification_free(&a);
+    classify_taxonomy_free(real);
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
 
@@ -639,26 +639,26 @@ static size_t read_rows(const char *text, row **out)
     while (*p) {
         row r = {{NULL}, 0};
         for (;;) {
-            strbuf sb;
-            sb_init(&sb);
+            util_strbuf sb;
+            util_sb_init(&sb);
             if (*p == '"') {
                 p++;
                 while (*p) {
                     if (*p == '"' && p[1] == '"') {
-                        sb_append_char(&sb, '"');
+                        util_sb_append_char(&sb, '"');
                         p += 2;
                     } else if (*p == '"') {
                         p++;
                         break;
                     } else {
-                        sb_append_char(&sb, *p++);
+                        util_sb_append_char(&sb, *p++);
                     }
                 }
             }
             while (*p && *p != ';' && *p != '\n' && *p != '\r')
-                sb_append_char(&sb, *p++);
+                util_sb_append_char(&sb, *p++);
             assert_true(r.n < MAX_FIELDS);
-            r.field[r.n] = sb_take(&sb);
+            r.field[r.n] = util_sb_take(&sb);
             assert_non_null(r.field[r.n]);
             r.n++;
             if (*p != ';')
@@ -706,7 +706,7 @@ static unsigned sector_set(const taxonomy *t, const char *list)
     char buf[512];
     snprintf(buf, sizeof buf, "%s", list);
     for (char *save = NULL, *id = strtok_r(buf, "|", &save); id; id = strtok_r(NULL, "|", &save)) {
-        int k = taxonomy_find(t, str_trim(id));
+        int k = sectors_find(t, util_trim(id));
         if (k < 0)
             print_message("unknown sector in labelled set: \"%s\"\n", id);
         assert_true(k >= 0);
@@ -727,11 +727,11 @@ static figures measure(const char *file, const char *split, bool explain)
 {
     ptce_ctx *ctx = test_ctx();
     taxonomy *t = load_real(ctx);
-    size_t ns = taxonomy_count(t);
-    int other = taxonomy_find(t, "autre");
+    size_t ns = sectors_count(t);
+    int other = sectors_find(t, "autre");
     char path[4096];
     test_data_path(file, path, sizeof path);
-    char *text = ptce_read_file(path, NULL);
+    char *text = util_read_file(path, NULL);
     assert_non_null(text);
     row *rows;
     size_t n = read_rows(text, &rows);
@@ -745,13 +745,13 @@ static figures measure(const char *file, const char *split, bool explain)
     assert_true(cdesc >= 0 && cprim >= 0 && csec >= 0);
 
     figures fig = {0};
-    unsigned confusion[CLASSIFY_MAX_SECTORS][CLASSIFY_MAX_SECTORS];
+    unsigned confusion[SECTORS_MAX][SECTORS_MAX];
     memset(confusion, 0, sizeof confusion);
     for (size_t i = 1; i < n; i++) {
         const row *r = &rows[i];
         if (split && strcmp(cell(r, csplit), split) != 0)
             continue;
-        int want = taxonomy_find(t, cell(r, cprim));
+        int want = sectors_find(t, cell(r, cprim));
         if (want < 0)
             print_message("unknown sector in %s, row %zu: \"%s\"\n", file, i + 1, cell(r, cprim));
         assert_true(want >= 0);
@@ -781,26 +781,26 @@ static figures measure(const char *file, const char *split, bool explain)
             size_t len = strlen(fig.failures);
             snprintf(fig.failures + len, sizeof fig.failures - len, " %s", id);
             if (explain) {
-                strbuf why;
-                sb_init(&why);
+                util_strbuf why;
+                util_sb_init(&why);
                 assert_int_equal(classify_explain(ctx, t, cell(r, ctheme), cell(r, cdesc), &why),
                                  PTCE_OK);
                 print_message("%s %s: want %s, got %s — %s\n", file, id, cell(r, cprim),
                               c.sectors_text, why.data ? why.data : "");
-                sb_free(&why);
+                util_sb_free(&why);
             }
         }
         fig.tp += (size_t)__builtin_popcount(got_sec & want_sec);
         fig.fp += (size_t)__builtin_popcount(got_sec & ~want_sec);
         fig.fn += (size_t)__builtin_popcount(want_sec & ~got_sec);
-        classification_free(&c);
+        sectors_classification_free(&c);
     }
     print_message("confusion (rows: expected, columns: predicted)\n%-6s", "");
     for (size_t s = 0; s < ns; s++)
-        print_message("%6.5s", taxonomy_sector_short(t, s));
+        print_message("%6.5s", sectors_short(t, s));
     print_message("\n");
     for (size_t s = 0; s < ns; s++) {
-        print_message("%-6.5s", taxonomy_sector_short(t, s));
+        print_message("%-6.5s", sectors_short(t, s));
         for (size_t k = 0; k < ns; k++) {
             if (confusion[s][k])
                 print_message("%6u", confusion[s][k]);
@@ -817,7 +817,7 @@ static figures measure(const char *file, const char *split, bool explain)
                   2.0 * (double)fig.tp / (double)(2 * fig.tp + fig.fp + fig.fn), fig.tp, fig.fp, fig.fn,
                   fig.wrong_other, fig.failures);
     free_rows(rows, n);
-    taxonomy_free(t);
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
     return fig;
 }
@@ -905,12 +905,12 @@ static void test_throughput(void **state)
         classification c;
         assert_int_equal(classify_text(ctx, t, i % 3 ? "Économie circulaire" : "",
                                        descs[i % 4], &c), PTCE_OK);
-        classification_free(&c);
+        sectors_classification_free(&c);
     }
     double secs = (double)(clock() - start) / CLOCKS_PER_SEC;
     print_message("throughput: %ld classifications in %.3f s (%.0f per second)\n", count, secs,
                   secs > 0 ? (double)count / secs : 0.0);
-    taxonomy_free(t);
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
 

@@ -31,16 +31,16 @@ static int teardown(void **state)
     return 0;
 }
 
-static ptce_status parse(const char *text, size_t max_cell, csv_table *t)
+static ptce_status parse(const char *text, size_t max_cell, csvfile_table *t)
 {
-    csv_read_options o = {.max_cell = max_cell};
-    return csv_table_parse(g_ctx, "essai.csv", text, strlen(text), &o, t);
+    csvfile_read_options o = {.max_cell = max_cell};
+    return csvfile_table_parse(g_ctx, "essai.csv", text, strlen(text), &o, t);
 }
 
 static void quoting_and_line_ends(void **state)
 {
     (void)state;
-    csv_table t;
+    csvfile_table t;
     const char *text = "\xEF\xBB\xBFid;nom;note\r\n"
                        "1;\"Pôle; Sud\";\"il a dit \"\"oui\"\"\"\r\n"
                        "\r\n"
@@ -53,67 +53,67 @@ static void quoting_and_line_ends(void **state)
     assert_int_equal(t.separator, ';');
     assert_int_equal(t.ncols, 3);
     assert_int_equal(t.header_line, 1);
-    assert_string_equal(csv_table_cell(&t, NULL, 1), "nom");
+    assert_string_equal(csvfile_table_cell(&t, NULL, 1), "nom");
     assert_int_equal(t.nrows, 4);
-    assert_string_equal(csv_table_cell(&t, &t.rows[0], 1), "Pôle; Sud");
-    assert_string_equal(csv_table_cell(&t, &t.rows[0], 2), "il a dit \"oui\"");
+    assert_string_equal(csvfile_table_cell(&t, &t.rows[0], 1), "Pôle; Sud");
+    assert_string_equal(csvfile_table_cell(&t, &t.rows[0], 2), "il a dit \"oui\"");
     assert_int_equal(t.rows[0].line, 2);
     /* The blank line and the row of empty cells are skipped, and counted. */
     assert_int_equal(t.blank_rows, 2);
-    assert_string_equal(csv_table_cell(&t, &t.rows[1], 1), "sur\ndeux lignes");
+    assert_string_equal(csvfile_table_cell(&t, &t.rows[1], 1), "sur\ndeux lignes");
     assert_int_equal(t.rows[1].line, 4);
     /* Line 6 is ";;": line 7 is the short row, padded. */
     assert_int_equal(t.rows[2].line, 7);
-    assert_string_equal(csv_table_cell(&t, &t.rows[2], 2), "");
+    assert_string_equal(csvfile_table_cell(&t, &t.rows[2], 2), "");
     assert_int_equal(t.rows[2].extra, 0);
     /* Five cells for three columns, and a lone CR at the end. */
     assert_int_equal(t.rows[3].line, 8);
     assert_int_equal(t.rows[3].extra, 2);
-    assert_string_equal(csv_table_cell(&t, &t.rows[3], 2), "b");
-    assert_string_equal(csv_table_cell(&t, &t.rows[3], 3), "");
-    csv_table_free(&t);
+    assert_string_equal(csvfile_table_cell(&t, &t.rows[3], 2), "b");
+    assert_string_equal(csvfile_table_cell(&t, &t.rows[3], 3), "");
+    csvfile_table_free(&t);
 
     /* Old Mac exports: lone CRs only. */
     assert_int_equal(parse("a;b\r1;2\r3;4\r", 0, &t), PTCE_OK);
     assert_int_equal(t.nrows, 2);
     assert_int_equal(t.rows[1].line, 3);
-    assert_string_equal(csv_table_cell(&t, &t.rows[1], 1), "4");
-    csv_table_free(&t);
+    assert_string_equal(csvfile_table_cell(&t, &t.rows[1], 1), "4");
+    csvfile_table_free(&t);
 }
 
 static void encodings_and_separators(void **state)
 {
     (void)state;
-    csv_table t;
+    csvfile_table t;
     /* Windows-1252: é is 0xE9, œ 0x9C, the euro sign 0x80. */
     assert_int_equal(parse("nom,ville\n\x9Cuvre \x80,Orl\xE9" "ans\n", 0, &t), PTCE_OK);
     assert_string_equal(t.encoding, "windows-1252");
     assert_int_equal(t.separator, ',');
-    assert_string_equal(csv_table_cell(&t, &t.rows[0], 0), "œuvre €");
-    assert_string_equal(csv_table_cell(&t, &t.rows[0], 1), "Orléans");
-    csv_table_free(&t);
+    assert_string_equal(csvfile_table_cell(&t, &t.rows[0], 0), "œuvre €");
+    assert_string_equal(csvfile_table_cell(&t, &t.rows[0], 1), "Orléans");
+    csvfile_table_free(&t);
     /* The most frequent separator outside quotes wins; a tab file. */
     assert_int_equal(parse("\"a;b;c\"\td\te\n1\t2\t3\n", 0, &t), PTCE_OK);
     assert_int_equal(t.separator, '\t');
-    assert_string_equal(csv_table_cell(&t, NULL, 0), "a;b;c");
-    csv_table_free(&t);
+    assert_string_equal(csvfile_table_cell(&t, NULL, 0), "a;b;c");
+    csvfile_table_free(&t);
     /* Blank lines first: the header's line says where it is. */
     assert_int_equal(parse("\n\nid;x\n1;2\n", 0, &t), PTCE_OK);
     assert_int_equal(t.header_line, 3);
     assert_int_equal(t.rows[0].line, 4);
-    csv_table_free(&t);
+    csvfile_table_free(&t);
     /* Nothing but a BOM and blank lines: empty, not an error (the caller says what it
      * expected). */
     assert_int_equal(parse("\xEF\xBB\xBF\r\n\n", 0, &t), PTCE_OK);
     assert_true(t.empty);
-    csv_table_free(&t);
+    csvfile_table_free(&t);
 }
 
 static void expect_refused(const char *text, size_t len, size_t max_cell, const char *const *pieces)
 {
-    csv_table t;
-    csv_read_options o = {.max_cell = max_cell};
-    assert_int_equal(csv_table_parse(g_ctx, "essai.csv", text, len, &o, &t), PTCE_ERR_INPUT);
+    csvfile_table t;
+    csvfile_read_options o = {.max_cell = max_cell};
+    assert_int_equal(csvfile_table_parse(g_ctx, "essai.csv", text, len, &o, &t), PTCE_ERR_INPUT);
     const char *msg = ptce_ctx_error(g_ctx);
     for (size_t i = 0; pieces[i]; i++) {
         if (!strstr(msg, pieces[i]))
@@ -139,11 +139,11 @@ static void long_cells_and_bad_bytes_are_refused(void **state)
                    (const char *const[]){"ligne 3, colonne 2 (« note »)", "40 octets",
                                          "30 permis", NULL});
     /* Exactly at the limit: accepted, whole. */
-    csv_table t;
+    csvfile_table t;
     snprintf(text, sizeof text, "id;note\n1;%s\n", cell);
     assert_int_equal(parse(text, 40, &t), PTCE_OK);
-    assert_int_equal(strlen(csv_table_cell(&t, &t.rows[0], 1)), 40);
-    csv_table_free(&t);
+    assert_int_equal(strlen(csvfile_table_cell(&t, &t.rows[0], 1)), 40);
+    csvfile_table_free(&t);
     /* A quote left open runs to the end of the file. */
     expect_refused("a;b\n1;\"ouvert\n2;3\n", 18,
                    0, (const char *const[]){"ligne 2", "guillemet ouvert", NULL});
@@ -160,17 +160,17 @@ static void long_cells_and_bad_bytes_are_refused(void **state)
 /* ---- streams ---- */
 
 typedef struct collected {
-    strbuf out;   /* "line:cell|cell\n" per row */
+    util_strbuf out;   /* "line:cell|cell\n" per row */
     size_t rows;
 } collected;
 
 static ptce_status collect(void *user, const char *const *cells, size_t n, size_t line)
 {
     collected *c = user;
-    sb_printf(&c->out, "%zu:", line);
+    util_sb_printf(&c->out, "%zu:", line);
     for (size_t i = 0; i < n; i++)
-        sb_printf(&c->out, "%s%s", i ? "|" : "", cells[i]);
-    sb_append_char(&c->out, '\n');
+        util_sb_printf(&c->out, "%s%s", i ? "|" : "", cells[i]);
+    util_sb_append_char(&c->out, '\n');
     c->rows++;
     return PTCE_OK;
 }
@@ -179,16 +179,16 @@ static ptce_status collect(void *user, const char *const *cells, size_t n, size_
 static ptce_status stream(const char *text, size_t len, size_t step, size_t max_cell,
                           collected *c)
 {
-    sb_init(&c->out);
+    util_sb_init(&c->out);
     c->rows = 0;
-    csv_read_options o = {.max_cell = max_cell};
-    csv_stream *s;
-    ptce_status st = csv_stream_open(g_ctx, "flux.csv", &o, collect, c, &s);
+    csvfile_read_options o = {.max_cell = max_cell};
+    csvfile_stream *s;
+    ptce_status st = csvfile_stream_open(g_ctx, "flux.csv", &o, collect, c, &s);
     for (size_t i = 0; !st && i < len; i += step)
-        st = csv_stream_feed(s, text + i, len - i < step ? len - i : step);
+        st = csvfile_stream_feed(s, text + i, len - i < step ? len - i : step);
     if (!st)
-        st = csv_stream_finish(s);
-    csv_stream_free(s);
+        st = csvfile_stream_finish(s);
+    csvfile_stream_free(s);
     return st;
 }
 
@@ -214,17 +214,17 @@ static void streams_match_the_table(void **state)
         if (strcmp(c.out.data, want) != 0)
             print_message("pieces of %zu:\n%s", steps[k], c.out.data);
         assert_string_equal(c.out.data, want);
-        sb_free(&c.out);
+        util_sb_free(&c.out);
     }
     /* The whole-file reader agrees on every row and line. */
-    csv_table t;
+    csvfile_table t;
     assert_int_equal(parse(text, 0, &t), PTCE_OK);
     assert_int_equal(t.nrows, 4);
     assert_int_equal(t.rows[1].line, 4);
     assert_int_equal(t.rows[2].line, 6);
     assert_int_equal(t.rows[3].line, 8);
-    assert_string_equal(csv_table_cell(&t, &t.rows[0], 1), "Rue A; bis");
-    csv_table_free(&t);
+    assert_string_equal(csvfile_table_cell(&t, &t.rows[0], 1), "Rue A; bis");
+    csvfile_table_free(&t);
 }
 
 static void streams_refuse_what_they_cannot_read(void **state)
@@ -237,20 +237,20 @@ static void streams_refuse_what_they_cannot_read(void **state)
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "flux.csv, ligne 3, colonne 2"));
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "UTF-8"));
     assert_int_equal(c.rows, 2);
-    sb_free(&c.out);
+    util_sb_free(&c.out);
     /* Over the limit. */
     const char *lng = "a;b\n1;0123456789ABCDEF\n";
     assert_int_equal(stream(lng, strlen(lng), 3, 10, &c), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "ligne 2, colonne 2"));
-    sb_free(&c.out);
+    util_sb_free(&c.out);
     /* A quote left open; a NUL byte. */
     const char *open = "a;b\n1;\"x\n";
     assert_int_equal(stream(open, strlen(open), 2, 0, &c), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "guillemet ouvert"));
-    sb_free(&c.out);
+    util_sb_free(&c.out);
     assert_int_equal(stream("a;b\n1;\0\n", 8, 64, 0, &c), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "ligne 2 : octet nul"));
-    sb_free(&c.out);
+    util_sb_free(&c.out);
 }
 
 /* ---- writing ---- */
@@ -258,25 +258,25 @@ static void streams_refuse_what_they_cannot_read(void **state)
 static void cells_are_quoted_and_defused(void **state)
 {
     (void)state;
-    strbuf sb;
-    sb_init(&sb);
-    csv_begin(&sb);
-    csv_append_cell(&sb, "a;b", CSV_OUT_SEP, 1);
-    csv_append_cell(&sb, "dit \"oui\"", CSV_OUT_SEP, 0);
-    csv_append_cell(&sb, "=SOMME(A1)", CSV_OUT_SEP, 0);
-    csv_append_cell(&sb, "-12,5", CSV_OUT_SEP, 0);
-    csv_append_cell(&sb, "deux\nlignes", CSV_OUT_SEP, 0);
-    csv_end_row(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
+    csvfile_begin(&sb);
+    csvfile_append_cell(&sb, "a;b", CSVFILE_OUT_SEP, 1);
+    csvfile_append_cell(&sb, "dit \"oui\"", CSVFILE_OUT_SEP, 0);
+    csvfile_append_cell(&sb, "=SOMME(A1)", CSVFILE_OUT_SEP, 0);
+    csvfile_append_cell(&sb, "-12,5", CSVFILE_OUT_SEP, 0);
+    csvfile_append_cell(&sb, "deux\nlignes", CSVFILE_OUT_SEP, 0);
+    csvfile_end_row(&sb);
     assert_string_equal(sb.data, "\xEF\xBB\xBF\"a;b\";\"dit \"\"oui\"\"\";\"'=SOMME(A1)\";-12,5;"
                                  "\"deux\nlignes\"\r\n");
     /* What is written reads back the same (but the defused formula). */
-    csv_table t;
+    csvfile_table t;
     assert_int_equal(parse(sb.data, 0, &t), PTCE_OK);
-    assert_string_equal(csv_table_cell(&t, NULL, 0), "a;b");
-    assert_string_equal(csv_table_cell(&t, NULL, 1), "dit \"oui\"");
-    assert_string_equal(csv_table_cell(&t, NULL, 4), "deux\nlignes");
-    csv_table_free(&t);
-    sb_free(&sb);
+    assert_string_equal(csvfile_table_cell(&t, NULL, 0), "a;b");
+    assert_string_equal(csvfile_table_cell(&t, NULL, 1), "dit \"oui\"");
+    assert_string_equal(csvfile_table_cell(&t, NULL, 4), "deux\nlignes");
+    csvfile_table_free(&t);
+    util_sb_free(&sb);
 }
 
 /* Issue #16, item 11: the defusing does not depend on the separator the file is written
@@ -287,14 +287,14 @@ static void formulas_are_defused_in_every_reading(void **state)
     static const char seps[] = {';', ','};
     for (size_t k = 0; k < sizeof seps; k++) {
         char sep = seps[k];
-        strbuf sb;
-        sb_init(&sb);
-        csv_append_cell(&sb, "Lyon,=HYPERLINK(\"http://x\")", sep, 1);
-        csv_append_cell(&sb, "a;@SUM(A1)", sep, 0);
-        csv_append_cell(&sb, "b\t+cmd|x", sep, 0);
-        csv_append_cell(&sb, "1,-5", sep, 0);
-        csv_append_cell(&sb, "-12,5", sep, 0);
-        csv_append_cell(&sb, "x,y", sep, 0);
+        util_strbuf sb;
+        util_sb_init(&sb);
+        csvfile_append_cell(&sb, "Lyon,=HYPERLINK(\"http://x\")", sep, 1);
+        csvfile_append_cell(&sb, "a;@SUM(A1)", sep, 0);
+        csvfile_append_cell(&sb, "b\t+cmd|x", sep, 0);
+        csvfile_append_cell(&sb, "1,-5", sep, 0);
+        csvfile_append_cell(&sb, "-12,5", sep, 0);
+        csvfile_append_cell(&sb, "x,y", sep, 0);
         char want[256];
         snprintf(want, sizeof want,
                  "\"Lyon,'=HYPERLINK(\"\"http://x\"\")\"%c\"a;'@SUM(A1)\"%c\"b\t'+cmd|x\"%c"
@@ -309,7 +309,7 @@ static void formulas_are_defused_in_every_reading(void **state)
             const char *q = *p == '"' ? p + 1 : p;
             assert_false(*q == '=' || *q == '@' || *q == '+');
         }
-        sb_free(&sb);
+        util_sb_free(&sb);
     }
 }
 

@@ -32,7 +32,7 @@ static void fake_make(fake_run *f, const fake_row *rows, size_t n)
 {
     memset(f, 0, sizeof *f);
     assert_true(n <= 16);
-    for (int r = 0; r < ROLE_COUNT; r++)
+    for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
         f->run.census.role_col[r] = -1;
     f->run.rows = calloc(n + 1, sizeof *f->run.rows);
     assert_non_null(f->run.rows);
@@ -44,10 +44,10 @@ static void fake_make(fake_run *f, const fake_row *rows, size_t n)
         row->nom = rows[i].nom;
         char buf[64];
         if (rows[i].id) {
-            row->id = ptce_strdup(rows[i].id);
+            row->id = util_strdup(rows[i].id);
         } else {
             snprintf(buf, sizeof buf, "auto-%zu", i);
-            row->id = ptce_strdup(buf);
+            row->id = util_strdup(buf);
             row->id_derived = 1;
         }
         row->cls.primary = -1;
@@ -297,9 +297,9 @@ static void merged_commune_from_the_placement_field(void **state)
     fake_make(&fb, b, 2);
     /* M1 is written with a former commune in the new year (by its name), M2 with a code
      * listed without a name; neither row has a remark. */
-    former_commune andreze = {.code = "49006", .nom = "Andrezé", .key = "andreze",
+    refdata_former_commune andreze = {.code = "49006", .nom = "Andrezé", .key = "andreze",
                               .current = fb.run.rows[0].geo.commune};
-    former_commune unnamed = {.code = "49018", .nom = "", .key = "",
+    refdata_former_commune unnamed = {.code = "49018", .nom = "", .key = "",
                               .current = fb.run.rows[1].geo.commune};
     fb.run.rows[0].geo.former = &andreze;
     fb.run.rows[1].geo.former = &unnamed;
@@ -391,7 +391,7 @@ static void big_make(big_fakes *b, size_t n, uint64_t seed)
 static void big_run(big_fakes *b, ptce_run *run, departement *deps, commune *communes)
 {
     memset(run, 0, sizeof *run);
-    for (int r = 0; r < ROLE_COUNT; r++)
+    for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
         run->census.role_col[r] = -1;
     run->rows = calloc(b->n + 1, sizeof *run->rows);
     assert_non_null(run->rows);
@@ -399,7 +399,7 @@ static void big_run(big_fakes *b, ptce_run *run, departement *deps, commune *com
     for (size_t i = 0; i < b->n; i++) {
         ptce_row *row = &run->rows[i];
         row->nom = b->rows[i].nom;
-        row->id = ptce_strdup("auto");
+        row->id = util_strdup("auto");
         row->id_derived = 1;
         row->cls.primary = -1;
         row->geo.status = b->rows[i].dep ? GEO_MATCH : GEO_REJECT;
@@ -574,29 +574,29 @@ static void two_census_years(void **state)
         rows[i][1] = (char *)expected_derived[i].line;
     }
     qsort(rows, 4, sizeof rows[0], cmp_derived);
-    strbuf want;
-    sb_init(&want);
-    sb_append(&want, expected_evolutions);
+    util_strbuf want;
+    util_sb_init(&want);
+    util_sb_append(&want, expected_evolutions);
     for (size_t i = 0; i < 4; i++) {
-        sb_append(&want, rows[i][0]);
-        sb_append(&want, rows[i][1]);
+        util_sb_append(&want, rows[i][0]);
+        util_sb_append(&want, rows[i][1]);
     }
-    strbuf got;
-    sb_init(&got);
+    util_strbuf got;
+    util_sb_init(&got);
     assert_int_equal(diff_write_csv(ctx, &d, &got), PTCE_OK);
     assert_string_equal(got.data, want.data);
 
     /* The same input gives the same file. */
     diff_result again;
     assert_int_equal(diff_runs(ctx, &old_run, &new_run, &again), PTCE_OK);
-    strbuf got2;
-    sb_init(&got2);
+    util_strbuf got2;
+    util_sb_init(&got2);
     assert_int_equal(diff_write_csv(ctx, &again, &got2), PTCE_OK);
     assert_string_equal(got.data, got2.data);
 
     /* The summary: counts, regions, merged communes with their census line, name matches. */
-    strbuf sum;
-    sb_init(&sum);
+    util_strbuf sum;
+    util_sb_init(&sum);
     assert_int_equal(diff_format_summary(ctx, &d, &old_run, &new_run, &sum), PTCE_OK);
     assert_string_equal(id_of(&new_run, "Recyclerie des Deux Rives"), "PTCE-2026-04");
     const char *needles[] = {
@@ -617,10 +617,10 @@ static void two_census_years(void **state)
         if (!strstr(sum.data, needles[i]))
             fail_msg("« %s » not in the summary:\n%s", needles[i], sum.data);
 
-    sb_free(&want);
-    sb_free(&got);
-    sb_free(&got2);
-    sb_free(&sum);
+    util_sb_free(&want);
+    util_sb_free(&got);
+    util_sb_free(&got2);
+    util_sb_free(&sum);
     diff_result_free(&again);
     diff_result_free(&d);
     run_free(&new_run);

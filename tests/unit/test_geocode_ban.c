@@ -20,18 +20,18 @@ static int setup(void **state)
     (void)state;
     g_ctx = test_ctx();
     assert_int_equal(refdata_load(g_ctx, &g_rd), PTCE_OK);
-    assert_int_equal(geocoder_new(g_ctx, &g_rd, &g_geo), PTCE_OK);
+    assert_int_equal(geocode_new(g_ctx, &g_rd, &g_geo), PTCE_OK);
     char p69[4096], p2a[4096];
     const char *paths[] = {test_data_path("ban/adresses-69.csv", p69, sizeof p69),
                            test_data_path("ban/adresses-2A.csv.gz", p2a, sizeof p2a)};
-    assert_int_equal(geocoder_load_ban(g_geo, paths, 2), PTCE_OK);
+    assert_int_equal(geocode_load_ban(g_geo, paths, 2), PTCE_OK);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    geocoder_free(g_geo);
+    geocode_free(g_geo);
     refdata_free(&g_rd);
     ptce_ctx_free(g_ctx);
     return 0;
@@ -39,7 +39,7 @@ static int teardown(void **state)
 
 static geo_result geocode(const char *address, const char *name, const char *postcode)
 {
-    geo_input in = {.id = "", .insee = "", .postcode = postcode, .commune = name,
+    geocode_input in = {.id = "", .insee = "", .postcode = postcode, .commune = name,
                     .departement = "", .address = address, .latitude = "", .longitude = "",
                     .x = "", .y = ""};
     geo_result r;
@@ -58,7 +58,7 @@ static void files_are_read(void **state)
 {
     (void)state;
     /* 69: 66 rows, of which one of an unknown commune; 2A: 44 rows. */
-    assert_int_equal(geocoder_ban_count(g_geo), 65 + 44);
+    assert_int_equal(geocode_ban_count(g_geo), 65 + 44);
 }
 
 static void house_numbers(void **state)
@@ -174,7 +174,7 @@ static void fallbacks(void **state)
     assert_string_equal(t.commune->insee, "69382");
     assert_int_equal(t.type, GEO_TYPE_APPROXIMATE);
     /* Census coordinates that agree with the commune stay the point. */
-    geo_input in = {.id = "", .insee = "", .postcode = "69002", .commune = "Lyon",
+    geocode_input in = {.id = "", .insee = "", .postcode = "69002", .commune = "Lyon",
                     .departement = "", .address = "12 rue de la République",
                     .latitude = "45,7601", .longitude = "4,8354", .x = "", .y = ""};
     geo_result u;
@@ -192,43 +192,43 @@ static void bad_files(void **state)
 {
     (void)state;
     geocoder *g;
-    assert_int_equal(geocoder_new(g_ctx, &g_rd, &g), PTCE_OK);
+    assert_int_equal(geocode_new(g_ctx, &g_rd, &g), PTCE_OK);
     char path[4096];
     const char *p[] = {test_data_path("geocode-overrides.csv", path, sizeof path)};
-    assert_int_equal(geocoder_load_ban(g, p, 1), PTCE_ERR_INPUT);
+    assert_int_equal(geocode_load_ban(g, p, 1), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "geocode-overrides.csv"));
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "colonne « numero »"));
     const char *missing[] = {"/nonexistent/adresses-01.csv.gz"};
     /* An input that cannot be read is exit 2 (man page), not a write error. */
-    assert_int_equal(geocoder_load_ban(g, missing, 1), PTCE_ERR_INPUT);
+    assert_int_equal(geocode_load_ban(g, missing, 1), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "/nonexistent/adresses-01.csv.gz"));
     const char *device[] = {"/dev/zero"}; /* endless: refused, not read */
-    assert_int_equal(geocoder_load_ban(g, device, 1), PTCE_ERR_INPUT);
+    assert_int_equal(geocode_load_ban(g, device, 1), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "pas un fichier ordinaire"));
-    assert_int_equal(geocoder_ban_count(g), 0);
+    assert_int_equal(geocode_ban_count(g), 0);
     /* A good file then a bad one: the good one stays loaded. */
     char p69[4096];
     const char *two[] = {test_data_path("ban/adresses-69.csv", p69, sizeof p69), p[0]};
-    assert_int_equal(geocoder_load_ban(g, two, 2), PTCE_ERR_INPUT);
-    assert_int_equal(geocoder_ban_count(g), 65);
-    geo_input lyon = {.id = "", .insee = "", .postcode = "69002", .commune = "Lyon",
+    assert_int_equal(geocode_load_ban(g, two, 2), PTCE_ERR_INPUT);
+    assert_int_equal(geocode_ban_count(g), 65);
+    geocode_input lyon = {.id = "", .insee = "", .postcode = "69002", .commune = "Lyon",
                       .departement = "", .address = "12 rue de la République", .latitude = "",
                       .longitude = "", .x = "", .y = ""};
     geo_result hit;
     assert_int_equal(geocode_row(g, &lyon, &hit), PTCE_OK);
     assert_int_equal(hit.type, GEO_TYPE_ADDRESS);
     geo_result_free(&hit);
-    geocoder_free(g);
-    assert_int_equal(geocoder_new(g_ctx, &g_rd, &g), PTCE_OK);
+    geocode_free(g);
+    assert_int_equal(geocode_new(g_ctx, &g_rd, &g), PTCE_OK);
     /* Still usable, without addresses. */
-    geo_input in = {.id = "", .insee = "", .postcode = "69002", .commune = "Lyon",
+    geocode_input in = {.id = "", .insee = "", .postcode = "69002", .commune = "Lyon",
                     .departement = "", .address = "12 rue de la République", .latitude = "",
                     .longitude = "", .x = "", .y = ""};
     geo_result r;
     assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
     assert_int_equal(r.type, GEO_TYPE_APPROXIMATE); /* Lyon 2e at Lyon's point */
     geo_result_free(&r);
-    geocoder_free(g);
+    geocode_free(g);
 }
 
 int main(void)

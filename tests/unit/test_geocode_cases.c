@@ -97,7 +97,7 @@ static void labelled_cases_pass(void **state)
     refdata rd;
     assert_int_equal(refdata_load(ctx, &rd), PTCE_OK);
     geocoder *g;
-    assert_int_equal(geocoder_new(ctx, &rd, &g), PTCE_OK);
+    assert_int_equal(geocode_new(ctx, &rd, &g), PTCE_OK);
 
     char path[4096];
     FILE *fp = fopen(test_data_path("geocode-cases.csv", path, sizeof path), "r");
@@ -121,7 +121,7 @@ static void labelled_cases_pass(void **state)
                 *p++ = '\0';
             }
         }
-        geo_input in = {.id = f[F_ID], .insee = f[F_INSEE], .postcode = f[F_CP],
+        geocode_input in = {.id = f[F_ID], .insee = f[F_INSEE], .postcode = f[F_CP],
                         .commune = f[F_COMMUNE], .departement = f[F_DEP], .address = f[F_ADRESSE],
                         .latitude = f[F_LAT], .longitude = f[F_LON], .x = f[F_X], .y = f[F_Y]};
         geo_result r;
@@ -181,7 +181,7 @@ static void labelled_cases_pass(void **state)
         assert_true(found);
     }
 
-    geocoder_free(g);
+    geocode_free(g);
     refdata_free(&rd);
     ptce_ctx_free(ctx);
 }

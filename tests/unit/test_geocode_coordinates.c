@@ -78,7 +78,7 @@ static void coordinate_cases_pass(void **state)
     refdata rd;
     assert_int_equal(refdata_load(ctx, &rd), PTCE_OK);
     geocoder *g;
-    assert_int_equal(geocoder_new(ctx, &rd, &g), PTCE_OK);
+    assert_int_equal(geocode_new(ctx, &rd, &g), PTCE_OK);
 
     char path[4096];
     FILE *fp = fopen(test_data_path("coordinate-cases.csv", path, sizeof path), "r");
@@ -105,7 +105,7 @@ static void coordinate_cases_pass(void **state)
         }
         int cat = category_index(f[F_CATEGORY]);
         assert_true(cat >= 0);
-        geo_input in = {.id = f[F_ID], .insee = f[F_INSEE], .postcode = f[F_CP],
+        geocode_input in = {.id = f[F_ID], .insee = f[F_INSEE], .postcode = f[F_CP],
                         .commune = f[F_COMMUNE], .departement = f[F_DEP], .address = f[F_ADRESSE],
                         .latitude = f[F_LAT], .longitude = f[F_LON], .x = f[F_X], .y = f[F_Y]};
         geo_result r;
@@ -147,7 +147,7 @@ static void coordinate_cases_pass(void **state)
         print_message("coordinates alone: %.0f rows/s (whole cascade, one core)\n",
                       alone_rows / alone_seconds);
     assert_int_equal(failed, 0);
-    geocoder_free(g);
+    geocode_free(g);
     refdata_free(&rd);
     ptce_ctx_free(ctx);
 }

@@ -275,7 +275,7 @@ static void fast_fold_agrees(void **state)
 
 static void check_street(const char *address, int number, const char *rep, const char *key)
 {
-    geo_street s;
+    geocode_street s;
     int ok = geocode_parse_street(address, &s);
     if (!key) {
         if (ok)
@@ -311,90 +311,90 @@ static void streets(void **state)
     check_street("Le Bourg", 0, "", NULL);
     check_street("", 0, "", NULL);
     check_street("rue", 0, "", "rue");
-    assert_int_equal(geo_street_key("Rue de la République", (char[128]){0}, 128), 14);
+    assert_int_equal(geocode_street_key("Rue de la République", (char[128]){0}, 128), 14);
     char k[128];
-    geo_street_key("RUE DU DOCTEUR DOLARD", k, sizeof k);
+    geocode_street_key("RUE DU DOCTEUR DOLARD", k, sizeof k);
     assert_string_equal(k, "rue docteur dolard");
-    geo_street_key("R DU DR DOLARD", k, sizeof k);
+    geocode_street_key("R DU DR DOLARD", k, sizeof k);
     assert_string_equal(k, "rue docteur dolard");
 }
 
 /* ---- qualifiers ------------------------------------------------------------------------ */
 
-static void check_qualifier(const char *text, int short_codes, geo_qualifier_kind kind,
+static void check_qualifier(const char *text, int short_codes, geocode_qualifier_kind kind,
                             const char *first_dep, int ndeps)
 {
-    geo_qualifier q;
-    geo_qualifier_kind k = geocode_read_qualifier(&g_rd, text, short_codes, &q);
+    geocode_qualifier q;
+    geocode_qualifier_kind k = geocode_read_qualifier(&g_rd, text, short_codes, &q);
     if (k != kind)
         print_message("« %s »: kind %d, expected %d\n", text, (int)k, (int)kind);
     assert_int_equal(k, kind);
     assert_int_equal(q.kind, kind);
-    if (kind == GEO_QUAL_AREA) {
+    if (kind == GEOCODE_QUAL_AREA) {
         assert_int_equal(q.ndeps, ndeps);
         assert_string_equal(q.deps[0]->code, first_dep);
         assert_true(ndeps == 1 ? q.dep == q.deps[0] : q.dep == NULL);
     }
-    if (kind == GEO_QUAL_POSTCODE)
+    if (kind == GEOCODE_QUAL_POSTCODE)
         assert_string_equal(q.postcode, first_dep);
 }
 
 static void qualifiers(void **state)
 {
     (void)state;
-    check_qualifier("France", 0, GEO_QUAL_FRANCE, NULL, 0);
-    check_qualifier(" FRANCE ", 0, GEO_QUAL_FRANCE, NULL, 0);
-    check_qualifier("République Française", 0, GEO_QUAL_FRANCE, NULL, 0);
-    check_qualifier("fr", 0, GEO_QUAL_FRANCE, NULL, 0);
-    check_qualifier("Suisse", 0, GEO_QUAL_FOREIGN, NULL, 0);
-    check_qualifier("Genève Suisse", 0, GEO_QUAL_NONE, NULL, 0); /* a place, not a country */
-    check_qualifier("Guadeloupe", 0, GEO_QUAL_AREA, "971", 1);
-    check_qualifier("la Martinique", 0, GEO_QUAL_AREA, "972", 1);
-    check_qualifier("Réunion", 0, GEO_QUAL_AREA, "974", 1);
-    check_qualifier("Île de la Réunion", 0, GEO_QUAL_AREA, "974", 1);
-    check_qualifier("Guyane française", 0, GEO_QUAL_AREA, "973", 1);
-    check_qualifier("976", 0, GEO_QUAL_AREA, "976", 1);
-    check_qualifier("DOM", 0, GEO_QUAL_AREA, "971", 5);
-    check_qualifier("DOM-TOM", 0, GEO_QUAL_AREA, "971", 5);
-    check_qualifier("Antilles", 0, GEO_QUAL_AREA, "971", 2);
-    check_qualifier("Océan Indien", 0, GEO_QUAL_AREA, "974", 2);
-    check_qualifier("Haute-Loire", 0, GEO_QUAL_AREA, "43", 1);
-    check_qualifier("dépt 43", 0, GEO_QUAL_AREA, "43", 1);
-    check_qualifier("Département de la Haute-Loire", 0, GEO_QUAL_AREA, "43", 1);
-    check_qualifier("Bretagne", 0, GEO_QUAL_AREA, "22", 4);
-    check_qualifier("Région Bretagne", 0, GEO_QUAL_AREA, "22", 4);
-    check_qualifier("Corse", 0, GEO_QUAL_AREA, "2A", 2);
-    check_qualifier("20", 1, GEO_QUAL_AREA, "2A", 2);
-    check_qualifier("PACA", 0, GEO_QUAL_AREA, "04", 6);
-    check_qualifier("1", 1, GEO_QUAL_AREA, "01", 1);
-    check_qualifier("1", 0, GEO_QUAL_NONE, NULL, 0);     /* one digit as a trailing word */
-    check_qualifier("43 rue Pasteur", 1, GEO_QUAL_NONE, NULL, 0);
-    check_qualifier("43100", 0, GEO_QUAL_POSTCODE, "43100", 0);
-    check_qualifier("1000", 0, GEO_QUAL_POSTCODE, "01000", 0);
-    check_qualifier("31035 Cedex 2", 0, GEO_QUAL_POSTCODE, "31035", 0);
-    check_qualifier("00000", 0, GEO_QUAL_NONE, NULL, 0);
-    check_qualifier("123456", 0, GEO_QUAL_NONE, NULL, 0);
-    check_qualifier("Le", 0, GEO_QUAL_NONE, NULL, 0);    /* "Mans (Le)" */
-    check_qualifier("Ville", 0, GEO_QUAL_NONE, NULL, 0); /* "Château-Chinon (Ville)" */
-    check_qualifier("", 0, GEO_QUAL_NONE, NULL, 0);
-    check_qualifier("Bavière", 0, GEO_QUAL_NONE, NULL, 0);
+    check_qualifier("France", 0, GEOCODE_QUAL_FRANCE, NULL, 0);
+    check_qualifier(" FRANCE ", 0, GEOCODE_QUAL_FRANCE, NULL, 0);
+    check_qualifier("République Française", 0, GEOCODE_QUAL_FRANCE, NULL, 0);
+    check_qualifier("fr", 0, GEOCODE_QUAL_FRANCE, NULL, 0);
+    check_qualifier("Suisse", 0, GEOCODE_QUAL_FOREIGN, NULL, 0);
+    check_qualifier("Genève Suisse", 0, GEOCODE_QUAL_NONE, NULL, 0); /* a place, not a country */
+    check_qualifier("Guadeloupe", 0, GEOCODE_QUAL_AREA, "971", 1);
+    check_qualifier("la Martinique", 0, GEOCODE_QUAL_AREA, "972", 1);
+    check_qualifier("Réunion", 0, GEOCODE_QUAL_AREA, "974", 1);
+    check_qualifier("Île de la Réunion", 0, GEOCODE_QUAL_AREA, "974", 1);
+    check_qualifier("Guyane française", 0, GEOCODE_QUAL_AREA, "973", 1);
+    check_qualifier("976", 0, GEOCODE_QUAL_AREA, "976", 1);
+    check_qualifier("DOM", 0, GEOCODE_QUAL_AREA, "971", 5);
+    check_qualifier("DOM-TOM", 0, GEOCODE_QUAL_AREA, "971", 5);
+    check_qualifier("Antilles", 0, GEOCODE_QUAL_AREA, "971", 2);
+    check_qualifier("Océan Indien", 0, GEOCODE_QUAL_AREA, "974", 2);
+    check_qualifier("Haute-Loire", 0, GEOCODE_QUAL_AREA, "43", 1);
+    check_qualifier("dépt 43", 0, GEOCODE_QUAL_AREA, "43", 1);
+    check_qualifier("Département de la Haute-Loire", 0, GEOCODE_QUAL_AREA, "43", 1);
+    check_qualifier("Bretagne", 0, GEOCODE_QUAL_AREA, "22", 4);
+    check_qualifier("Région Bretagne", 0, GEOCODE_QUAL_AREA, "22", 4);
+    check_qualifier("Corse", 0, GEOCODE_QUAL_AREA, "2A", 2);
+    check_qualifier("20", 1, GEOCODE_QUAL_AREA, "2A", 2);
+    check_qualifier("PACA", 0, GEOCODE_QUAL_AREA, "04", 6);
+    check_qualifier("1", 1, GEOCODE_QUAL_AREA, "01", 1);
+    check_qualifier("1", 0, GEOCODE_QUAL_NONE, NULL, 0);     /* one digit as a trailing word */
+    check_qualifier("43 rue Pasteur", 1, GEOCODE_QUAL_NONE, NULL, 0);
+    check_qualifier("43100", 0, GEOCODE_QUAL_POSTCODE, "43100", 0);
+    check_qualifier("1000", 0, GEOCODE_QUAL_POSTCODE, "01000", 0);
+    check_qualifier("31035 Cedex 2", 0, GEOCODE_QUAL_POSTCODE, "31035", 0);
+    check_qualifier("00000", 0, GEOCODE_QUAL_NONE, NULL, 0);
+    check_qualifier("123456", 0, GEOCODE_QUAL_NONE, NULL, 0);
+    check_qualifier("Le", 0, GEOCODE_QUAL_NONE, NULL, 0);    /* "Mans (Le)" */
+    check_qualifier("Ville", 0, GEOCODE_QUAL_NONE, NULL, 0); /* "Château-Chinon (Ville)" */
+    check_qualifier("", 0, GEOCODE_QUAL_NONE, NULL, 0);
+    check_qualifier("Bavière", 0, GEOCODE_QUAL_NONE, NULL, 0);
 }
 
 static void foreign_markers(void **state)
 {
     (void)state;
-    assert_string_equal(geo_foreign_country("geneve suisse"), "Suisse");
-    assert_string_equal(geo_foreign_country("belgique"), "Belgique");
-    assert_string_equal(geo_foreign_country("londres royaume uni"), "Royaume-Uni");
-    assert_null(geo_foreign_country("allemagne en provence"));
-    assert_null(geo_foreign_country("lyon"));
-    assert_null(geo_foreign_country("suissesse"));
-    assert_string_equal(geo_foreign_postcode("CH-1201 Genève"), "Suisse");
-    assert_string_equal(geo_foreign_postcode("rue X, B-1000 Bruxelles"), "Belgique");
-    assert_string_equal(geo_foreign_postcode("AD500"), "Andorre");
-    assert_null(geo_foreign_postcode("F-69002"));
-    assert_null(geo_foreign_postcode("Bâtiment A-12"));
-    assert_null(geo_foreign_postcode("69002"));
+    assert_string_equal(geocode_foreign_country("geneve suisse"), "Suisse");
+    assert_string_equal(geocode_foreign_country("belgique"), "Belgique");
+    assert_string_equal(geocode_foreign_country("londres royaume uni"), "Royaume-Uni");
+    assert_null(geocode_foreign_country("allemagne en provence"));
+    assert_null(geocode_foreign_country("lyon"));
+    assert_null(geocode_foreign_country("suissesse"));
+    assert_string_equal(geocode_foreign_postcode("CH-1201 Genève"), "Suisse");
+    assert_string_equal(geocode_foreign_postcode("rue X, B-1000 Bruxelles"), "Belgique");
+    assert_string_equal(geocode_foreign_postcode("AD500"), "Andorre");
+    assert_null(geocode_foreign_postcode("F-69002"));
+    assert_null(geocode_foreign_postcode("Bâtiment A-12"));
+    assert_null(geocode_foreign_postcode("69002"));
 }
 
 int main(void)

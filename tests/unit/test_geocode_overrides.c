@@ -36,15 +36,15 @@ static int teardown(void **state)
     return 0;
 }
 
-static geo_input row(const char *id, const char *name, const char *postcode)
+static geocode_input row(const char *id, const char *name, const char *postcode)
 {
-    return (geo_input){.id = id, .insee = "", .postcode = postcode, .commune = name,
+    return (geocode_input){.id = id, .insee = "", .postcode = postcode, .commune = name,
                        .departement = "", .address = "", .latitude = "", .longitude = "",
                        .x = "", .y = ""};
 }
 
 /* Geocodes into a result that held an earlier row's. */
-static ptce_status geocode_again(geocoder *g, const geo_input *in, geo_result *r)
+static ptce_status geocode_again(geocoder *g, const geocode_input *in, geo_result *r)
 {
     geo_result_free(r);
     return geocode_row(g, in, r);
@@ -54,16 +54,16 @@ static void corrections_apply_first(void **state)
 {
     (void)state;
     geocoder *g;
-    assert_int_equal(geocoder_new(g_ctx, &g_rd, &g), PTCE_OK);
+    assert_int_equal(geocode_new(g_ctx, &g_rd, &g), PTCE_OK);
     char path[4096];
-    assert_int_equal(geocoder_load_overrides(g, test_data_path("geocode-overrides.csv", path,
+    assert_int_equal(geocode_load_overrides(g, test_data_path("geocode-overrides.csv", path,
                                                                 sizeof path)),
                      PTCE_OK);
-    assert_int_equal(geocoder_overrides_count(g), 5);
+    assert_int_equal(geocode_overrides_count(g), 5);
     geo_result r = {0};
 
     /* An INSEE code fixes a row the cascade rejects. */
-    geo_input in = row("PTCE-0001", "???", "");
+    geocode_input in = row("PTCE-0001", "???", "");
     assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_int_equal(r.status, GEO_MATCH);
     assert_string_equal(r.commune->insee, "69123");
@@ -129,7 +129,7 @@ static void corrections_apply_first(void **state)
     assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_string_equal(r.commune->insee, "69383");
     geo_result_free(&r);
-    geocoder_free(g);
+    geocode_free(g);
 }
 
 /* Writes `content` to the temporary overrides.csv and loads it. */
@@ -141,7 +141,7 @@ static ptce_status load_text(geocoder *g, const char *content)
     assert_non_null(f);
     fputs(content, f);
     fclose(f);
-    return geocoder_load_overrides(g, path);
+    return geocode_load_overrides(g, path);
 }
 
 static void expect_error(geocoder *g, const char *content, const char *const *pieces)
@@ -163,7 +163,7 @@ static void bad_files_are_refused(void **state)
 {
     (void)state;
     geocoder *g;
-    assert_int_equal(geocoder_new(g_ctx, &g_rd, &g), PTCE_OK);
+    assert_int_equal(geocode_new(g_ctx, &g_rd, &g), PTCE_OK);
     expect_error(g, "id;insee;latitude;longitude;note\nA;69123;;;\nB;99999;;;faute\n",
                  (const char *const[]){"ligne 3", "colonne « insee »", "99999", "inconnu", NULL});
     expect_error(g, "id;insee;latitude;longitude;note\nA;;abc;4.8;\n",
@@ -192,32 +192,32 @@ static void bad_files_are_refused(void **state)
     expect_error(g, "id;insee;note\nA;69123;\"pas fini\n",
                  (const char *const[]){"ligne 2", "guillemet", NULL});
     expect_error(g, "", (const char *const[]){"vide", NULL});
-    assert_int_equal(geocoder_load_overrides(g, "/nonexistent/overrides.csv"), PTCE_ERR_INPUT);
+    assert_int_equal(geocode_load_overrides(g, "/nonexistent/overrides.csv"), PTCE_ERR_INPUT);
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "/nonexistent/overrides.csv"));
-    assert_int_equal(geocoder_overrides_count(g), 0);
+    assert_int_equal(geocode_overrides_count(g), 0);
 
     /* A good load, then a bad one: the good corrections stay. */
     assert_int_equal(load_text(g, "id;insee\nA;69123\n"), PTCE_OK);
     assert_int_equal(load_text(g, "id;insee\nA;99999\n"), PTCE_ERR_INPUT);
-    assert_int_equal(geocoder_overrides_count(g), 1);
+    assert_int_equal(geocode_overrides_count(g), 1);
     geo_result r = {0};
-    geo_input in = row("A", "", "");
+    geocode_input in = row("A", "", "");
     assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_string_equal(r.commune->insee, "69123");
     geo_result_free(&r);
-    geocoder_free(g);
+    geocode_free(g);
 }
 
 static void spreadsheet_exports_are_read(void **state)
 {
     (void)state;
     geocoder *g;
-    assert_int_equal(geocoder_new(g_ctx, &g_rd, &g), PTCE_OK);
+    assert_int_equal(geocode_new(g_ctx, &g_rd, &g), PTCE_OK);
     /* UTF-8 with BOM, CRLF, columns in another order and with other names, blank lines. */
     assert_int_equal(load_text(g, "\xef\xbb\xbfNote;Code INSEE;ID\r\n\r\nvu;2a004;X1\r\n"),
                      PTCE_OK);
     geo_result r = {0};
-    geo_input in = row("X1", "", "");
+    geocode_input in = row("X1", "", "");
     assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_string_equal(r.commune->insee, "2A004");
     /* Windows-1252 (é = 0xE9) becomes UTF-8. */
@@ -239,7 +239,7 @@ static void spreadsheet_exports_are_read(void **state)
     assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_null(r.former);
     geo_result_free(&r);
-    geocoder_free(g);
+    geocode_free(g);
 }
 
 int main(void)

@@ -63,19 +63,19 @@ static void sample_rows_land_on_their_commune(void **state)
     size_t nt = read_truth(t, 1000);
     assert_int_equal(nt, c.nrecords);
     geocoder *g;
-    assert_int_equal(geocoder_new(ctx, &rd, &g), PTCE_OK);
+    assert_int_equal(geocode_new(ctx, &rd, &g), PTCE_OK);
     size_t wrong = 0, right = 0;
     for (size_t i = 0; i < c.nrecords; i++) {
         const census_record *r = &c.records[i];
         assert_int_equal(r->line, t[i].line);
-        geo_input in = {
-            .id = census_value(&c, r, ROLE_ID), .insee = census_value(&c, r, ROLE_INSEE),
-            .postcode = census_value(&c, r, ROLE_CODE_POSTAL),
-            .commune = census_value(&c, r, ROLE_COMMUNE),
-            .departement = census_value(&c, r, ROLE_DEPARTEMENT),
-            .address = census_value(&c, r, ROLE_ADRESSE),
-            .latitude = census_value(&c, r, ROLE_LATITUDE),
-            .longitude = census_value(&c, r, ROLE_LONGITUDE), .x = "", .y = ""};
+        geocode_input in = {
+            .id = census_value(&c, r, CENSUS_ROLE_ID), .insee = census_value(&c, r, CENSUS_ROLE_INSEE),
+            .postcode = census_value(&c, r, CENSUS_ROLE_CODE_POSTAL),
+            .commune = census_value(&c, r, CENSUS_ROLE_COMMUNE),
+            .departement = census_value(&c, r, CENSUS_ROLE_DEPARTEMENT),
+            .address = census_value(&c, r, CENSUS_ROLE_ADRESSE),
+            .latitude = census_value(&c, r, CENSUS_ROLE_LATITUDE),
+            .longitude = census_value(&c, r, CENSUS_ROLE_LONGITUDE), .x = "", .y = ""};
         geo_result res;
         assert_int_equal(geocode_row(g, &in, &res), PTCE_OK);
         const char *got = res.commune ? res.commune->insee : "";
@@ -93,7 +93,7 @@ static void sample_rows_land_on_their_commune(void **state)
     }
     print_message("sample: %zu/%zu rows as expected\n", right, c.nrecords);
     assert_int_equal(wrong, 0);
-    geocoder_free(g);
+    geocode_free(g);
     census_free(&c);
     refdata_free(&rd);
     ptce_ctx_free(ctx);

@@ -16,7 +16,7 @@
 static void prj_is_what_proj_writes_in_esri_wkt(void **state)
 {
     (void)state;
-    crs_target crs;
+    geom_crs_target crs;
     assert_int_equal(geom_crs_open(ctx, 2154, &crs), PTCE_OK);
     assert_string_equal(
         crs.prj,
@@ -50,7 +50,7 @@ static void built_in_operations_match_proj_search(void **state)
                  {5490, -61.0588, 14.6161}, {2972, -52.3265, 4.9372}, {2975, 55.4481, -20.8823},
                  {4471, 45.2279, -12.7806}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        crs_target fast, searched;
+        geom_crs_target fast, searched;
         assert_int_equal(geom_crs_open(ctx, cases[i].epsg, &fast), PTCE_OK);
         assert_int_equal(geom_crs_open_searched(ctx, cases[i].epsg, &searched), PTCE_OK);
         double x1, y1, x2, y2;
@@ -103,11 +103,11 @@ static void rings_come_out_in_the_format_orientation(void **state)
         ctx->geos, r, "POLYGON((0 0,0 10,10 10,10 0,0 0),(2 2,2 4,4 4,4 2,2 2))");
     GEOSWKTReader_destroy_r(ctx->geos, r);
     orientation_count c = {0};
-    assert_int_equal(geom_visit_rings(ctx, g, RINGS_RFC7946, count_orientation, &c), PTCE_OK);
+    assert_int_equal(geom_visit_rings(ctx, g, GEOM_RINGS_RFC7946, count_orientation, &c), PTCE_OK);
     assert_int_equal(c.ccw_shells, 1);
     assert_int_equal(c.cw_holes, 1);
     memset(&c, 0, sizeof c);
-    assert_int_equal(geom_visit_rings(ctx, g, RINGS_SHAPEFILE, count_orientation, &c), PTCE_OK);
+    assert_int_equal(geom_visit_rings(ctx, g, GEOM_RINGS_SHAPEFILE, count_orientation, &c), PTCE_OK);
     assert_int_equal(c.cw_shells, 1);
     assert_int_equal(c.ccw_holes, 1);
     GEOSGeom_destroy_r(ctx->geos, g);
@@ -116,7 +116,7 @@ static void rings_come_out_in_the_format_orientation(void **state)
 static void insets_sit_in_their_frames_beside_metropolitan_france(void **state)
 {
     (void)state;
-    national_layout l;
+    layout_national l;
     assert_int_equal(layout_open(ctx, &rd, &l), PTCE_OK);
     /* Metropolitan France is drawn at its true Lambert-93 position. */
     const layout_zone *metro = layout_zone_of(&l, "11");
@@ -180,7 +180,7 @@ static void simplified_coverage_keeps_neighbours_together(void **state)
     GEOSGeometry **out = calloc(n, sizeof *out);
     for (size_t i = 0; i < n; i++)
         in[i] = refdata_departement_geom(ctx, &rd, &rd.deps[i]);
-    assert_int_equal(geom_simplify_coverage(ctx, in, n, 0.005, out), PTCE_OK);
+    assert_int_equal(simplify_coverage(ctx, in, n, 0.005, out), PTCE_OK);
     int before = 0, after = 0;
     double sum_areas = 0;
     GEOSGeometry **clones = calloc(n, sizeof *clones);

@@ -13,15 +13,15 @@
 #include "write/outdir.h"
 #include "write/writers.h"
 
-static const field_def fields[] = {
-    {"nom", FIELD_TEXT, 10, 0},
-    {"nb", FIELD_INTEGER, 9, 0},
-    {"taux", FIELD_REAL, 10, 3},
+static const layer_field_def fields[] = {
+    {"nom", LAYER_FIELD_TEXT, 10, 0},
+    {"nb", LAYER_FIELD_INTEGER, 9, 0},
+    {"taux", LAYER_FIELD_REAL, 10, 3},
 };
 static const char *const names[] = {"Évry", "Saint-Étienne-du-Rouvray", NULL};
 static const char *const aliases[] = {"Nom de la commune", "Nombre", "Taux pour 100 000"};
 
-static void value(void *user, size_t i, size_t f, field_value *v)
+static void value(void *user, size_t i, size_t f, layer_field_value *v)
 {
     (void)user;
     if (f == 0) {
@@ -52,10 +52,10 @@ static char *make_tmpdir(void)
     char tmpl[] = "/tmp/ptce-gpkg-XXXXXX";
     char *d = mkdtemp(tmpl);
     assert_non_null(d);
-    return ptce_strdup(d);
+    return util_strdup(d);
 }
 
-static char *write_one(ptce_ctx *ctx, GEOSGeometry *poly, const crs_target *crs)
+static char *write_one(ptce_ctx *ctx, GEOSGeometry *poly, const geom_crs_target *crs)
 {
     char *dir = make_tmpdir();
     outdir od;
@@ -65,15 +65,15 @@ static char *write_one(ptce_ctx *ctx, GEOSGeometry *poly, const crs_target *crs)
     layer zones = {.name = "zones", .title = "Zones", .geometry = LAYER_POLYGON,
                    .fields = fields, .nfields = 3, .nfeatures = 1, .user = poly,
                    .value = value, .polygon = polygon};
-    gpkg_layer gl[2] = {
+    writers_gpkg_layer gl[2] = {
         {.l = &pts, .table = "essai", .identifier = "Essai", .description = "Points ; GeoNames",
          .crs = crs, .aliases = (const char *const *)aliases,
          .style_qml = "<qgis version=\"3.22\"/>"},
         {.l = &zones, .table = "zones", .identifier = "Zones", .crs = crs},
     };
-    gpkg_document doc = {.layers = gl, .nlayers = 2, .timestamp = "2026-01-01T00:00:00.000Z",
+    writers_gpkg_document doc = {.layers = gl, .nlayers = 2, .timestamp = "2026-01-01T00:00:00.000Z",
                          .metadata = "Tout le fichier"};
-    assert_int_equal(gpkg_write(ctx, &od, "essai.gpkg", &doc), PTCE_OK);
+    assert_int_equal(writers_gpkg(ctx, &od, "essai.gpkg", &doc), PTCE_OK);
     assert_int_equal(outdir_commit(ctx, &od), PTCE_OK);
     return dir;
 }
@@ -94,7 +94,7 @@ static char *text(sqlite3 *db, const char *sql)
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     const unsigned char *t = sqlite3_column_text(st, 0);
-    char *out = ptce_strdup(t ? (const char *)t : "(null)");
+    char *out = util_strdup(t ? (const char *)t : "(null)");
     sqlite3_finalize(st);
     return out;
 }
@@ -125,7 +125,7 @@ static void geopackage_reads_back(void **state)
 {
     (void)state;
     ptce_ctx *ctx = test_ctx();
-    crs_target crs;
+    geom_crs_target crs;
     assert_int_equal(geom_crs_open(ctx, 2154, &crs), PTCE_OK);
     GEOSWKTReader *r = GEOSWKTReader_create_r(ctx->geos);
     GEOSGeometry *poly = GEOSWKTReader_read_r(
@@ -221,7 +221,7 @@ static void geopackage_reads_back(void **state)
     char path2[4200];
     snprintf(path2, sizeof path2, "%s/essai.gpkg", dir2);
     size_t n1, n2;
-    char *a = ptce_read_file(path, &n1), *b = ptce_read_file(path2, &n2);
+    char *a = util_read_file(path, &n1), *b = util_read_file(path2, &n2);
     assert_non_null(a);
     assert_non_null(b);
     assert_int_equal(n1, n2);
@@ -247,14 +247,14 @@ static void reserved_field_names_are_refused(void **state)
     char *dir = make_tmpdir();
     outdir od;
     assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
-    static const field_def bad[] = {{"geom", FIELD_TEXT, 10, 0}};
+    static const layer_field_def bad[] = {{"geom", LAYER_FIELD_TEXT, 10, 0}};
     layer l = {.name = "x", .geometry = LAYER_POINT, .fields = bad, .nfields = 1,
                .nfeatures = 1, .value = value, .point = point};
-    crs_target crs;
+    geom_crs_target crs;
     assert_int_equal(geom_crs_open(ctx, 4326, &crs), PTCE_OK);
-    gpkg_layer gl = {.l = &l, .table = "x", .identifier = "X", .crs = &crs};
-    gpkg_document doc = {.layers = &gl, .nlayers = 1, .timestamp = "2026-01-01T00:00:00.000Z"};
-    assert_int_equal(gpkg_write(ctx, &od, "x.gpkg", &doc), PTCE_ERR_USAGE);
+    writers_gpkg_layer gl = {.l = &l, .table = "x", .identifier = "X", .crs = &crs};
+    writers_gpkg_document doc = {.layers = &gl, .nlayers = 1, .timestamp = "2026-01-01T00:00:00.000Z"};
+    assert_int_equal(writers_gpkg(ctx, &od, "x.gpkg", &doc), PTCE_ERR_USAGE);
     assert_non_null(strstr(ptce_ctx_error(ctx), "réservé"));
     outdir_abort(&od);
     rmdir(dir);

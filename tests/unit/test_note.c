@@ -78,16 +78,16 @@ static void every_code_is_classified_and_worded(void **state)
         geo_result r;
         geo_remark m;
         one_remark(&r, &m, code, texts);
-        strbuf sb;
-        sb_init(&sb);
+        util_strbuf sb;
+        util_sb_init(&sb);
         note_render_remark(&sb, &r, &m);
         assert_false(sb.failed);
         if (!sb.data || !sb.data[0])
             print_message("remark %s has no French\n", id);
         assert_non_null(sb.data);
         assert_true(sb.len > 10);
-        assert_true(utf8_is_valid(sb.data, sb.len));
-        seen[c] = sb_take(&sb);
+        assert_true(util_utf8_is_valid(sb.data, sb.len));
+        seen[c] = util_sb_take(&sb);
     }
     /* Different codes say different things, but for the reasons that repeat a remark. */
     size_t same = 0;
@@ -137,7 +137,7 @@ static void quoted_cells_are_cut_between_characters(void **state)
     geo_result r = {.remarks = &m, .nremarks = 1, .postcode = "", .precision = ""};
     char *s = note_string(&r);
     assert_non_null(s);
-    assert_true(utf8_is_valid(s, strlen(s)));
+    assert_true(util_utf8_is_valid(s, strlen(s)));
     assert_non_null(strstr(s, "« aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa » ; « 1 »"));
     free(s);
 }

@@ -182,49 +182,49 @@ static void sectors_and_classes_cannot_be_confused(void **state)
     char path[4096];
     snprintf(path, sizeof path, "%s/taxonomie.txt", getenv("PTCE_MAP_DATA"));
     taxonomy *t = NULL;
-    assert_int_equal(taxonomy_load(ctx, path, &t), PTCE_OK);
-    size_t ns = taxonomy_count(t);
+    assert_int_equal(classify_taxonomy_load(ctx, path, &t), PTCE_OK);
+    size_t ns = sectors_count(t);
     assert_true(ns >= 2);
-    const char *classes[STYLE_RAMP_CLASSES + 1];
-    for (size_t k = 0; k < STYLE_RAMP_CLASSES; k++)
+    const char *classes[STYLES_RAMP_CLASSES + 1];
+    for (size_t k = 0; k < STYLES_RAMP_CLASSES; k++)
         classes[k] = styles_ramp[k];
-    classes[STYLE_RAMP_CLASSES] = STYLE_NONE_COLOR;
+    classes[STYLES_RAMP_CLASSES] = STYLES_NONE_COLOR;
     double worst = INFINITY;
     int failures = 0;
     for (size_t i = 0; i < ns; i++) {
-        const char *ci = taxonomy_sector_color(t, i);
+        const char *ci = sectors_color(t, i);
         for (size_t j = i + 1; j < ns; j++) {
             int v;
-            double d = worst_distance(ci, taxonomy_sector_color(t, j), &v);
+            double d = worst_distance(ci, sectors_color(t, j), &v);
             worst = fmin(worst, d);
             if (d < MIN_DE) {
                 print_message("secteurs %s (%s) et %s (%s) : ΔE00 %.1f en %s\n",
-                              taxonomy_sector_id(t, i), ci, taxonomy_sector_id(t, j),
-                              taxonomy_sector_color(t, j), d, view_names[v]);
+                              sectors_id(t, i), ci, sectors_id(t, j),
+                              sectors_color(t, j), d, view_names[v]);
                 failures++;
             }
         }
-        for (size_t k = 0; k <= STYLE_RAMP_CLASSES; k++) {
+        for (size_t k = 0; k <= STYLES_RAMP_CLASSES; k++) {
             int v;
             double d = worst_distance(ci, classes[k], &v);
             worst = fmin(worst, d);
             if (d < MIN_DE) {
                 print_message("secteur %s (%s) et classe %s : ΔE00 %.1f en %s\n",
-                              taxonomy_sector_id(t, i), ci, classes[k], d, view_names[v]);
+                              sectors_id(t, i), ci, classes[k], d, view_names[v]);
                 failures++;
             }
         }
     }
     print_message("plus petite distance : ΔE00 %.1f (seuil %.1f)\n", worst, MIN_DE);
     assert_int_equal(failures, 0);
-    taxonomy_free(t);
+    classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
 
 static void ramp_steps_are_visible(void **state)
 {
     (void)state;
-    for (size_t k = 0; k + 1 < STYLE_RAMP_CLASSES; k++) {
+    for (size_t k = 0; k + 1 < STYLES_RAMP_CLASSES; k++) {
         int v;
         double d = worst_distance(styles_ramp[k], styles_ramp[k + 1], &v);
         if (d < MIN_STEP)
@@ -242,7 +242,7 @@ static void no_ptce_class_is_separate(void **state)
 {
     (void)state;
     long bysec[1] = {0};
-    area_stats areas[4] = {
+    aggregate_area_stats areas[4] = {
         {.code = "a", .count = 0, .per_100k = 0, .by_sector = bysec},
         {.code = "b", .count = 2, .per_100k = 0.2, .by_sector = bysec},
         {.code = "c", .count = 5, .per_100k = 0.5, .by_sector = bysec},
@@ -262,7 +262,7 @@ static void no_ptce_class_is_separate(void **state)
         total += (size_t)atoi(open + 1);
         if (k > 0) {
             int in_ramp = 0;
-            for (size_t r = 0; r < STYLE_RAMP_CLASSES; r++)
+            for (size_t r = 0; r < STYLES_RAMP_CLASSES; r++)
                 in_ramp |= strcmp(c.classes[k].color, styles_ramp[r]) == 0;
             assert_true(in_ramp);
             assert_false(c.classes[k].hatched);

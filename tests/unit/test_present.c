@@ -8,7 +8,7 @@
 
 #include "present/project.h"
 
-static const style_category CATS[] = {{"a", "A", "#111111"}, {"b", "B", "#222222"}};
+static const carto_style_category CATS[] = {{"a", "A", "#111111"}, {"b", "B", "#222222"}};
 
 static void make_styles(choropleth *reg, choropleth *dep, choropleth *grp)
 {
@@ -20,7 +20,7 @@ static void make_styles(choropleth *reg, choropleth *dep, choropleth *grp)
     grp->n = 2;
 }
 
-static const qgs_layer *find(const qgs_layer *l, size_t n, const char *id)
+static const carto_qgs_layer *find(const carto_qgs_layer *l, size_t n, const char *id)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(l[i].id, id) == 0)
@@ -37,8 +37,8 @@ static void test_project_layers(void **state)
     epc.n = 5;
     project_styles st = {.sectors = CATS, .nsectors = 2, .regions = &reg, .deps = &dep,
                          .epci = &epc, .groups = &grp, .true_epsg = 5490, .has_groups = 0};
-    qgs_layer l[PROJECT_MAX_LAYERS];
-    size_t n = present_project_layers(&st, l);
+    carto_qgs_layer l[PROJECT_MAX_LAYERS];
+    size_t n = project_layers(&st, l);
     assert_int_equal(n, 8);
     assert_null(find(l, n, "ptce_groupes"));
     /* The layout on top, in Lambert-93, visible; the true positions in the build's CRS. */
@@ -53,28 +53,28 @@ static void test_project_layers(void **state)
         if (!layout)
             assert_false(l[i].visible);
     }
-    const qgs_layer *pts = find(l, n, "ptce_points");
+    const carto_qgs_layer *pts = find(l, n, "ptce_points");
     assert_non_null(pts);
     assert_ptr_equal(pts->cats, CATS);
     assert_int_equal(pts->ncats, 2);
     assert_string_equal(pts->cat_attr, "secteur");
-    const qgs_layer *deps = find(l, n, "carte_ptce_departements");
+    const carto_qgs_layer *deps = find(l, n, "carte_ptce_departements");
     assert_non_null(deps);
     assert_ptr_equal(deps->classes, dep.classes);
     assert_int_equal(deps->nclasses, 4);
     assert_false(deps->visible);
     assert_string_equal(find(l, n, "ptce_regions")->label_attr, "nom_reg");
     /* The EPCI, in true position, with their own classes. */
-    const qgs_layer *e = find(l, n, "ptce_epci");
+    const carto_qgs_layer *e = find(l, n, "ptce_epci");
     assert_non_null(e);
     assert_string_equal(e->source, "./ptce_epci.shp");
     assert_ptr_equal(e->classes, epc.classes);
     assert_int_equal(e->nclasses, 5);
 
     st.has_groups = 1;
-    n = present_project_layers(&st, l);
+    n = project_layers(&st, l);
     assert_int_equal(n, 9);
-    const qgs_layer *g = find(l, n, "ptce_groupes");
+    const carto_qgs_layer *g = find(l, n, "ptce_groupes");
     assert_non_null(g);
     assert_ptr_equal(g->classes, grp.classes);
     assert_int_equal(g->nclasses, 2);

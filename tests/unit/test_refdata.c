@@ -19,7 +19,7 @@ static void counts_of_the_2026_cog(void **state)
     (void)state;
     size_t com = 0, arm = 0;
     for (size_t i = 0; i < rd.ncommunes; i++)
-        if (rd.communes[i].kind == COMMUNE_CURRENT)
+        if (rd.communes[i].kind == REFDATA_COMMUNE_CURRENT)
             com++;
         else
             arm++;
@@ -84,11 +84,11 @@ static void former_communes_point_to_current_ones(void **state)
 static void postal_codes_and_homonyms(void **state)
 {
     (void)state;
-    const postal_entry *first;
+    const refdata_postal_entry *first;
     size_t n = refdata_postal(&rd, "75011", &first);
     assert_int_equal(n, 1);
     assert_string_equal(first->commune->insee, "75111");
-    const name_entry *names;
+    const refdata_name_entry *names;
     n = refdata_names(&rd, "saint denis", &names);
     int saw93 = 0, saw974 = 0;
     for (size_t i = 0; i < n; i++) {

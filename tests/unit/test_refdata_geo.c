@@ -70,10 +70,10 @@ static void commune_polygons_are_loaded_on_first_lookup_only(void **state)
     assert_null(fresh.shapes);
     assert_non_null(refdata_departement_geom(ctx, &fresh, &fresh.deps[0]));
     assert_null(fresh.shapes);
-    locate_result r;
+    refdata_locate_result r;
     assert_int_equal(refdata_locate(ctx, &fresh, 2.35, 48.85, 0, &r), PTCE_OK);
     assert_non_null(fresh.shapes);
-    assert_int_equal(r.status, LOCATE_INSIDE);
+    assert_int_equal(r.status, REFDATA_LOCATE_INSIDE);
     assert_string_equal(r.commune->insee, "75056");
     refdata_free(&fresh);
 }
@@ -90,17 +90,17 @@ static void every_commune_has_a_polygon_or_a_flagged_fallback(void **state)
         assert_non_null(g);
         if (strcmp(m->contour, m->insee) == 0) {
             own++;
-            assert_int_equal(m->kind, COMMUNE_CURRENT);
-            assert_true(m->precision <= POINT_INTERIOR);
+            assert_int_equal(m->kind, REFDATA_COMMUNE_CURRENT);
+            assert_true(m->precision <= REFDATA_POINT_INTERIOR);
             assert_int_equal(GEOSisValid_r(ctx->geos, g), 1);
             assert_true(area_of(g) > 0);
-        } else if (m->kind == COMMUNE_ARRONDISSEMENT) {
+        } else if (m->kind == REFDATA_COMMUNE_ARRONDISSEMENT) {
             arm++;
-            assert_int_equal(m->precision, POINT_PARENT);
+            assert_int_equal(m->precision, REFDATA_POINT_PARENT);
             assert_string_equal(m->contour, m->parent);
         } else {
             recreated++;
-            assert_int_equal(m->precision, POINT_RECREATED);
+            assert_int_equal(m->precision, REFDATA_POINT_RECREATED);
             const commune *holder = refdata_commune(&rd, m->contour);
             assert_non_null(holder);
             assert_string_equal(holder->contour, holder->insee);
@@ -280,9 +280,9 @@ static void enclaves_are_holes(void **state)
     region *occ = (region *)refdata_region(&rd, "76");
     assert_false(covers_xy(refdata_departement_geom(ctx, &rd, po), 1.9806, 42.4640));
     assert_false(covers_xy(refdata_region_geom(ctx, &rd, occ), 1.9806, 42.4640));
-    locate_result r;
+    refdata_locate_result r;
     assert_int_equal(refdata_locate(ctx, &rd, 1.9806, 42.4640, 100, &r), PTCE_OK);
-    assert_int_equal(r.status, LOCATE_NONE);
+    assert_int_equal(r.status, REFDATA_LOCATE_NONE);
     assert_true(r.distance_m > 500);
     assert_non_null(r.commune);
     assert_string_equal(r.commune->dep, "66");
@@ -306,7 +306,7 @@ static void epci_membership_and_polygons(void **state)
         }
         const epci *e = refdata_epci(&rd, m->epci);
         assert_non_null(e);
-        if (m->kind == COMMUNE_CURRENT) {
+        if (m->kind == REFDATA_COMMUNE_CURRENT) {
             members[e - rd.epcis]++;
             if (strcmp(m->contour, m->insee) == 0)
                 sum[e - rd.epcis] += area_of(refdata_commune_geom(ctx, &rd, m));
@@ -341,9 +341,9 @@ static void locate_finds_every_commune_at_its_point(void **state)
         const commune *m = &rd.communes[i];
         if (strcmp(m->contour, m->insee) != 0)
             continue;
-        locate_result r;
+        refdata_locate_result r;
         assert_int_equal(refdata_locate(ctx, &rd, m->lon, m->lat, 1000, &r), PTCE_OK);
-        assert_int_equal(r.status, LOCATE_INSIDE);
+        assert_int_equal(r.status, REFDATA_LOCATE_INSIDE);
         assert_true(r.distance_m == 0);
         if (r.commune != m) {
             other++;
@@ -378,9 +378,9 @@ static void locate_finds_random_interior_points(void **state)
             double y = y0 + (y1 - y0) * (double)(seed >> 11) / 9007199254740992.0;
             if (!covers_xy(g, x, y))
                 continue;
-            locate_result r;
+            refdata_locate_result r;
             assert_int_equal(refdata_locate(ctx, &rd, x, y, 0, &r), PTCE_OK);
-            assert_int_equal(r.status, LOCATE_INSIDE);
+            assert_int_equal(r.status, REFDATA_LOCATE_INSIDE);
             if (r.commune != m)
                 assert_true(covers_xy(refdata_commune_geom(ctx, &rd, r.commune), x, y));
             double d = -1;
@@ -409,9 +409,9 @@ static void locate_at_sea_abroad_and_off_the_coast(void **state)
         {0.0, 0.0, 300},      /* Gulf of Guinea */
     };
     for (size_t i = 0; i < sizeof far / sizeof *far; i++) {
-        locate_result r;
+        refdata_locate_result r;
         assert_int_equal(refdata_locate(ctx, &rd, far[i].lon, far[i].lat, 500, &r), PTCE_OK);
-        assert_int_equal(r.status, LOCATE_NONE);
+        assert_int_equal(r.status, REFDATA_LOCATE_NONE);
         assert_true(r.distance_m > far[i].min_km * 1000);
         assert_non_null(r.commune);
         assert_true(r.distance_m < 8000000);
@@ -439,20 +439,20 @@ static void locate_at_sea_abroad_and_off_the_coast(void **state)
     }
     assert_false(isnan(ylat));
     double dx = 300.0 / (6371008.8 * PI / 180 * cos(ylat * PI / 180));
-    locate_result r;
+    refdata_locate_result r;
     assert_int_equal(refdata_locate(ctx, &rd, xmin - dx, ylat, 1000, &r), PTCE_OK);
-    assert_int_equal(r.status, LOCATE_NEAR);
+    assert_int_equal(r.status, REFDATA_LOCATE_NEAR);
     assert_string_equal(r.commune->dep, "29");
     assert_true(r.distance_m > 295 && r.distance_m < 301);
     double d;
     assert_int_equal(refdata_commune_distance(ctx, &rd, r.commune, xmin - dx, ylat, &d), PTCE_OK);
     assert_true(d == r.distance_m);
     assert_int_equal(refdata_locate(ctx, &rd, xmin - dx, ylat, 100, &r), PTCE_OK);
-    assert_int_equal(r.status, LOCATE_NONE);
+    assert_int_equal(r.status, REFDATA_LOCATE_NONE);
     assert_true(r.distance_m > 295 && r.distance_m < 301);
     /* Nonsense coordinates are no commune, without an error. */
     assert_int_equal(refdata_locate(ctx, &rd, NAN, 45, 1000, &r), PTCE_OK);
-    assert_int_equal(r.status, LOCATE_NONE);
+    assert_int_equal(r.status, REFDATA_LOCATE_NONE);
     assert_null(r.commune);
 }
 

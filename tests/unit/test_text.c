@@ -50,31 +50,31 @@ static void fold_into_cuts_at_a_character_boundary(void **state)
 static void utf8_checks_and_cuts(void **state)
 {
     (void)state;
-    assert_true(utf8_is_valid("é", 2));
-    assert_false(utf8_is_valid("\xc3", 1));          /* truncated sequence */
-    assert_false(utf8_is_valid("\xc0\xaf", 2));      /* overlong */
-    assert_false(utf8_is_valid("\xed\xa0\x80", 3));  /* surrogate */
+    assert_true(util_utf8_is_valid("é", 2));
+    assert_false(util_utf8_is_valid("\xc3", 1));          /* truncated sequence */
+    assert_false(util_utf8_is_valid("\xc0\xaf", 2));      /* overlong */
+    assert_false(util_utf8_is_valid("\xed\xa0\x80", 3));  /* surrogate */
     /* "aé" is 3 bytes: a cut at 2 would split é, so it cuts at 1. */
-    assert_int_equal(utf8_cut_length("aé", 2), 1);
-    assert_int_equal(utf8_cut_length("aé", 3), 3);
+    assert_int_equal(util_utf8_cut_length("aé", 2), 1);
+    assert_int_equal(util_utf8_cut_length("aé", 3), 3);
 }
 
 static void decimals_with_point_or_comma(void **state)
 {
     (void)state;
     double v;
-    assert_true(parse_decimal("45,75", &v));
+    assert_true(util_parse_decimal("45,75", &v));
     assert_true(v == 45.75);
-    assert_true(parse_decimal(" -1.5 ", &v));
+    assert_true(util_parse_decimal(" -1.5 ", &v));
     assert_true(v == -1.5);
-    assert_false(parse_decimal("", &v));
-    assert_false(parse_decimal("nan", &v));
-    assert_false(parse_decimal("inf", &v));
-    assert_false(parse_decimal("1e999", &v));
-    assert_false(parse_decimal("12 rue", &v));
+    assert_false(util_parse_decimal("", &v));
+    assert_false(util_parse_decimal("nan", &v));
+    assert_false(util_parse_decimal("inf", &v));
+    assert_false(util_parse_decimal("1e999", &v));
+    assert_false(util_parse_decimal("12 rue", &v));
 }
 
-/* format_fixed prints what printf prints, faster. */
+/* util_format_fixed prints what printf prints, faster. */
 static void fixed_decimals_like_printf(void **state)
 {
     (void)state;
@@ -92,33 +92,33 @@ static void fixed_decimals_like_printf(void **state)
                 if (zero)
                     memmove(want, want + 1, strlen(want));
             }
-            assert_true(format_fixed(got, values[i], d, 0) > 0);
+            assert_true(util_format_fixed(got, values[i], d, 0) > 0);
             assert_string_equal(got, want);
         }
     char buf[64];
-    format_fixed(buf, 2.5, 6, 1);
+    util_format_fixed(buf, 2.5, 6, 1);
     assert_string_equal(buf, "2.5");
-    format_fixed(buf, 3.0, 6, 1);
+    util_format_fixed(buf, 3.0, 6, 1);
     assert_string_equal(buf, "3");
-    assert_int_equal(format_fixed(buf, 1e300, 2, 0), 0);
+    assert_int_equal(util_format_fixed(buf, 1e300, 2, 0), 0);
 }
 
 static void trimming_and_string_buffers(void **state)
 {
     (void)state;
     char s[] = " \t\xc2\xa0" "abc \r\n";
-    assert_string_equal(str_trim(s), "abc");
-    strbuf sb;
-    sb_init(&sb);
+    assert_string_equal(util_trim(s), "abc");
+    util_strbuf sb;
+    util_sb_init(&sb);
     for (int i = 0; i < 1000; i++)
-        sb_printf(&sb, "%d,", i);
+        util_sb_printf(&sb, "%d,", i);
     assert_false(sb.failed);
-    char *out = sb_take(&sb);
+    char *out = util_sb_take(&sb);
     assert_non_null(out);
     assert_true(strncmp(out, "0,1,2,", 6) == 0);
     free(out);
-    sb_init(&sb);
-    out = sb_take(&sb); /* an empty buffer gives an empty string, not garbage */
+    util_sb_init(&sb);
+    out = util_sb_take(&sb); /* an empty buffer gives an empty string, not garbage */
     assert_string_equal(out, "");
     free(out);
 }
@@ -127,12 +127,12 @@ static void trimming_and_string_buffers(void **state)
 static void blank_cells(void **state)
 {
     (void)state;
-    assert_true(str_is_blank(""));
-    assert_true(str_is_blank(" \t\r\n"));
-    assert_true(str_is_blank("\xC2\xA0 \xC2\xA0"));
-    assert_false(str_is_blank(" x "));
-    assert_false(str_is_blank("\xC2\xA3")); /* £ */
-    assert_false(str_is_blank("\xC3\xA9")); /* é */
+    assert_true(util_is_blank(""));
+    assert_true(util_is_blank(" \t\r\n"));
+    assert_true(util_is_blank("\xC2\xA0 \xC2\xA0"));
+    assert_false(util_is_blank(" x "));
+    assert_false(util_is_blank("\xC2\xA3")); /* £ */
+    assert_false(util_is_blank("\xC3\xA9")); /* é */
 }
 
 int main(void)

@@ -46,7 +46,7 @@ static void expect(const validate_report *r, validate_severity sev, size_t line,
              value ? " with " : "", value ? value : "");
 }
 
-#define CHECK(c) VALIDATE_CHECK, VCHECK_##c
+#define CHECK(c) VALIDATE_CHECK, VALIDATE_CHECK_##c
 #define REMARK(c) VALIDATE_REMARK, GEO_R_##c
 #define CENSUS(c) VALIDATE_CENSUS, CENSUS_##c
 
@@ -121,9 +121,9 @@ static void report_formats(void **state)
     ptce_ctx *ctx = test_ctx();
     validate_report r;
     assert_int_equal(validate_file(ctx, "a-valider.csv", NULL, &r), PTCE_OK);
-    strbuf text, csv;
-    sb_init(&text);
-    sb_init(&csv);
+    util_strbuf text, csv;
+    util_sb_init(&text);
+    util_sb_init(&csv);
     assert_int_equal(validate_format_text(ctx, &r, &text), PTCE_OK);
     assert_int_equal(validate_format_csv(ctx, &r, &csv), PTCE_OK);
     const char *t = text.data;
@@ -150,8 +150,8 @@ static void report_formats(void **state)
     for (const char *p = c; (p = strstr(p, "\r\n")) != NULL; p += 2)
         lines++;
     assert_int_equal(lines, 1 + r.nfindings);
-    sb_free(&text);
-    sb_free(&csv);
+    util_sb_free(&text);
+    util_sb_free(&csv);
     validate_report_free(&r);
     ptce_ctx_free(ctx);
 }
@@ -289,10 +289,10 @@ static void validate_and_geocode_agree_on_coordinates(void **state)
     refdata rd;
     assert_int_equal(refdata_load(ctx, &rd), PTCE_OK);
     geocoder *g;
-    assert_int_equal(geocoder_new(ctx, &rd, &g), PTCE_OK);
+    assert_int_equal(geocode_new(ctx, &rd, &g), PTCE_OK);
     for (size_t i = 0; i < n; i++) {
         size_t line = i + 2;
-        geo_input in = {.id = "", .insee = "", .postcode = "69001", .commune = "Lyon",
+        geocode_input in = {.id = "", .insee = "", .postcode = "69001", .commune = "Lyon",
                         .departement = "", .address = "", .latitude = probes[i].lat,
                         .longitude = probes[i].lon, .x = probes[i].x, .y = probes[i].y};
         geo_result r;
@@ -337,7 +337,7 @@ static void validate_and_geocode_agree_on_coordinates(void **state)
         geo_result_free(&r);
     }
     assert_int_equal(rep.nplaced, n);
-    geocoder_free(g);
+    geocode_free(g);
     refdata_free(&rd);
     validate_report_free(&rep);
     ptce_ctx_free(ctx);

@@ -16,10 +16,10 @@
 
 static char *escaped(const char *s, json_escape how)
 {
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     json_append_string(&sb, s, how);
-    return sb_take(&sb);
+    return util_sb_take(&sb);
 }
 
 static void strings_are_safe_inside_a_script(void **state)
@@ -53,7 +53,7 @@ static void invalid_utf8_becomes_replacement_character(void **state)
     assert_string_equal(b, "\"<\\ufffd\\ufffd\"");
     free(b);
     char *c = escaped("\xed\xa0\x80", JSON_PLAIN); /* a surrogate */
-    assert_true(utf8_is_valid(c, strlen(c)));
+    assert_true(util_utf8_is_valid(c, strlen(c)));
     assert_non_null(strstr(c, "\\ufffd"));
     free(c);
 }
@@ -61,27 +61,27 @@ static void invalid_utf8_becomes_replacement_character(void **state)
 static void numbers_are_finite_json(void **state)
 {
     (void)state;
-    strbuf sb;
-    sb_init(&sb);
+    util_strbuf sb;
+    util_sb_init(&sb);
     json_append_number(&sb, 2.5, 3);
-    sb_append_char(&sb, ' ');
+    util_sb_append_char(&sb, ' ');
     json_append_number(&sb, -0.00001, 3);
-    sb_append_char(&sb, ' ');
+    util_sb_append_char(&sb, ' ');
     json_append_number(&sb, NAN, 3);
-    sb_append_char(&sb, ' ');
+    util_sb_append_char(&sb, ' ');
     json_append_number(&sb, INFINITY, 3);
-    sb_append_char(&sb, ' ');
+    util_sb_append_char(&sb, ' ');
     json_append_number(&sb, 1.23456789, 5);
     assert_string_equal(sb.data, "2.5 0 null null 1.23457");
-    sb_free(&sb);
+    util_sb_free(&sb);
 }
 
 /* ---- the writer ------------------------------------------------------------------------ */
 
-static const field_def fields[] = {{"nom", FIELD_TEXT, 0, 0}, {"n", FIELD_INTEGER, 0, 0},
-                                   {"x", FIELD_REAL, 0, 2}};
+static const layer_field_def fields[] = {{"nom", LAYER_FIELD_TEXT, 0, 0}, {"n", LAYER_FIELD_INTEGER, 0, 0},
+                                   {"x", LAYER_FIELD_REAL, 0, 2}};
 
-static void value(void *user, size_t i, size_t f, field_value *v)
+static void value(void *user, size_t i, size_t f, layer_field_value *v)
 {
     (void)user;
     if (f == 0) {
@@ -103,7 +103,7 @@ static void point(void *user, size_t i, double *lon, double *lat)
 static char *read_all(const char *path)
 {
     size_t len;
-    return ptce_read_file(path, &len);
+    return util_read_file(path, &len);
 }
 
 static void write_file(const char *path, const char *text)
@@ -138,11 +138,11 @@ static void web_folder_holds_template_and_data(void **state)
 
     layer pts = {.name = "ptce_points", .geometry = LAYER_POINT, .fields = fields,
                  .nfields = 3, .nfeatures = 2, .value = value, .point = point};
-    style_category sectors[] = {{"economie_circulaire", "Économie circulaire", "#2e8b57"}};
+    carto_style_category sectors[] = {{"economie_circulaire", "Économie circulaire", "#2e8b57"}};
     const char *palette[] = {"#ffffcc", "#253494"};
-    web_territory terr[] = {{"", "France métropolitaine"}, {"01", "Guadeloupe"}};
-    web_precision prec[] = {{"geonames", "Point de la commune", 0}};
-    web_map m = {.title = "Titre « test »", .credit = "Crédit", .software = "ptce-map test",
+    carto_web_territory terr[] = {{"", "France métropolitaine"}, {"01", "Guadeloupe"}};
+    carto_web_precision prec[] = {{"geonames", "Point de la commune", 0}};
+    carto_web_map m = {.title = "Titre « test »", .credit = "Crédit", .software = "ptce-map test",
                  .sectors = sectors, .nsectors = 1, .precisions = prec, .nprecisions = 1,
                  .palette = palette, .npalette = 2, .palette_change = palette,
                  .npalette_change = 2, .territories = terr, .nterritories = 2,
@@ -150,7 +150,7 @@ static void web_folder_holds_template_and_data(void **state)
     snprintf(outp, sizeof outp, "%s/sortie", root);
     outdir od = {0};
     assert_int_equal(outdir_open(ctx, outp, "build", NULL, &od), PTCE_OK);
-    assert_int_equal(web_write(ctx, &od, "web", tpl, &m), PTCE_OK);
+    assert_int_equal(carto_web(ctx, &od, "web", tpl, &m), PTCE_OK);
     assert_int_equal(outdir_commit(ctx, &od), PTCE_OK);
 
     /* The template, byte for byte, three levels deep; dot files left out. */
@@ -166,7 +166,7 @@ static void web_folder_holds_template_and_data(void **state)
     snprintf(path, sizeof path, "%s/web/donnees.js", outp);
     char *js = read_all(path);
     assert_non_null(js);
-    assert_true(utf8_is_valid(js, strlen(js)));
+    assert_true(util_utf8_is_valid(js, strlen(js)));
     assert_non_null(strstr(js, "window.PTCE_DONNEES = {"));
     assert_null(strstr(js, "</"));
     assert_non_null(strstr(js, "\"x\":null"));
@@ -180,7 +180,7 @@ static void web_folder_holds_template_and_data(void **state)
     /* A template folder without index.html is a clear error. */
     outdir od2 = {0};
     assert_int_equal(outdir_open(ctx, outp, "build", NULL, &od2), PTCE_OK);
-    assert_int_not_equal(web_write(ctx, &od2, "web", sub, &m), PTCE_OK);
+    assert_int_not_equal(carto_web(ctx, &od2, "web", sub, &m), PTCE_OK);
     assert_non_null(strstr(ptce_ctx_error(ctx), "modèle de la carte web introuvable"));
     outdir_abort(&od2);
 

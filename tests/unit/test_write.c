@@ -13,15 +13,15 @@
 #include "write/outdir.h"
 #include "write/writers.h"
 
-static const field_def fields[] = {
-    {"nom", FIELD_TEXT, 10, 0},
-    {"nb", FIELD_INTEGER, 9, 0},
-    {"taux", FIELD_REAL, 10, 3},
+static const layer_field_def fields[] = {
+    {"nom", LAYER_FIELD_TEXT, 10, 0},
+    {"nb", LAYER_FIELD_INTEGER, 9, 0},
+    {"taux", LAYER_FIELD_REAL, 10, 3},
 };
 
 static const char *const names[] = {"Évry", "Saint-Étienne-du-Rouvray", NULL};
 
-static void value(void *user, size_t i, size_t f, field_value *v)
+static void value(void *user, size_t i, size_t f, layer_field_value *v)
 {
     (void)user;
     if (f == 0) {
@@ -53,7 +53,7 @@ static char *make_tmpdir(void)
     char tmpl[] = "/tmp/ptce-write-XXXXXX";
     char *d = mkdtemp(tmpl);
     assert_non_null(d);
-    return ptce_strdup(d);
+    return util_strdup(d);
 }
 
 static void shapefile_reads_back_with_utf8_cut_at_character_boundary(void **state)
@@ -63,20 +63,20 @@ static void shapefile_reads_back_with_utf8_cut_at_character_boundary(void **stat
     char *dir = make_tmpdir();
     outdir od;
     assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
-    crs_target crs;
+    geom_crs_target crs;
     assert_int_equal(geom_crs_open(ctx, 2154, &crs), PTCE_OK);
     layer l = test_layer();
-    assert_int_equal(shapefile_write(ctx, &od, "", &l, &crs), PTCE_OK);
+    assert_int_equal(writers_shapefile(ctx, &od, "", &l, &crs), PTCE_OK);
     assert_int_equal(outdir_commit(ctx, &od), PTCE_OK);
     char base[4096], path[4200];
     snprintf(base, sizeof base, "%s/essai", dir);
     snprintf(path, sizeof path, "%s.cpg", base);
     size_t n;
-    char *cpg = ptce_read_file(path, &n);
+    char *cpg = util_read_file(path, &n);
     assert_string_equal(cpg, "UTF-8");
     free(cpg);
     snprintf(path, sizeof path, "%s.prj", base);
-    char *prj = ptce_read_file(path, &n);
+    char *prj = util_read_file(path, &n);
     assert_string_equal(prj, crs.prj);
     free(prj);
     DBFHandle dbf = DBFOpen(base, "rb");
@@ -87,7 +87,7 @@ static void shapefile_reads_back_with_utf8_cut_at_character_boundary(void **stat
     assert_string_equal(DBFReadStringAttribute(dbf, 0, 0), "Évry");
     /* 10 bytes: "Saint-Éti" is 10 bytes with É taking two; no half character. */
     const char *cut = DBFReadStringAttribute(dbf, 1, 0);
-    assert_true(utf8_is_valid(cut, strlen(cut)));
+    assert_true(util_utf8_is_valid(cut, strlen(cut)));
     assert_string_equal(cut, "Saint-Éti");
     assert_true(DBFIsAttributeNULL(dbf, 2, 0));
     assert_int_equal(DBFReadIntegerAttribute(dbf, 1, 1), 20);
@@ -111,12 +111,12 @@ static void geojson_keeps_whole_text_and_six_decimals(void **state)
     outdir od;
     assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
     layer l = test_layer();
-    assert_int_equal(geojson_write(ctx, &od, "", &l, ""), PTCE_OK);
+    assert_int_equal(writers_geojson(ctx, &od, "", &l, ""), PTCE_OK);
     assert_int_equal(outdir_commit(ctx, &od), PTCE_OK);
     char path[4096];
     snprintf(path, sizeof path, "%s/essai.geojson", dir);
     size_t n;
-    char *json = ptce_read_file(path, &n);
+    char *json = util_read_file(path, &n);
     assert_non_null(json);
     assert_non_null(strstr(json, "\"nom\":\"Saint-Étienne-du-Rouvray\""));
     assert_non_null(strstr(json, "\"nom\":null"));
@@ -147,7 +147,7 @@ static void aborted_output_leaves_the_folder_as_it_was(void **state)
     fclose(f);
     outdir_abort(&od);
     size_t n;
-    char *text = ptce_read_file(path, &n);
+    char *text = util_read_file(path, &n);
     assert_string_equal(text, "ancien"); /* untouched */
     free(text);
     /* Nothing else left behind: only rapport.csv in the folder. */
@@ -156,9 +156,9 @@ static void aborted_output_leaves_the_folder_as_it_was(void **state)
     assert_int_equal(system(cmd), 0);
     /* A committed run replaces it: the file becomes our link into the generation on view. */
     assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
-    assert_int_equal(write_bytes(ctx, &od, "rapport.csv", "nouveau", 7), PTCE_OK);
+    assert_int_equal(writers_write_bytes(ctx, &od, "rapport.csv", "nouveau", 7), PTCE_OK);
     assert_int_equal(outdir_commit(ctx, &od), PTCE_OK);
-    text = ptce_read_file(path, &n);
+    text = util_read_file(path, &n);
     assert_string_equal(text, "nouveau");
     free(text);
     /* A file the run does not write is never touched, and nothing is left behind: the
@@ -169,12 +169,12 @@ static void aborted_output_leaves_the_folder_as_it_was(void **state)
     fputs("à garder", f);
     fclose(f);
     assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
-    assert_int_equal(write_bytes(ctx, &od, "rapport.csv", "encore", 6), PTCE_OK);
+    assert_int_equal(writers_write_bytes(ctx, &od, "rapport.csv", "encore", 6), PTCE_OK);
     assert_int_equal(outdir_commit(ctx, &od), PTCE_OK);
-    text = ptce_read_file(path, &n);
+    text = util_read_file(path, &n);
     assert_string_equal(text, "encore");
     free(text);
-    text = ptce_read_file(other, &n);
+    text = util_read_file(other, &n);
     assert_string_equal(text, "à garder");
     free(text);
     snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 3 && test $(ls -A %s/.. | grep -c "
@@ -201,17 +201,17 @@ static void output_folder_that_is_a_file_is_refused(void **state)
 static void csv_cells_are_quoted_and_formulas_defused(void **state)
 {
     (void)state;
-    strbuf sb;
-    sb_init(&sb);
-    csv_append_cell(&sb, "simple", ';', 1);
-    csv_append_cell(&sb, "a;b", ';', 0);
-    csv_append_cell(&sb, "dit \"oui\"", ';', 0);
-    csv_append_cell(&sb, "=HYPERLINK(\"x\")", ';', 0);
-    csv_append_cell(&sb, "-1.5", ';', 0);
-    csv_append_cell(&sb, "@SUM(A1)", ';', 0);
+    util_strbuf sb;
+    util_sb_init(&sb);
+    csvfile_append_cell(&sb, "simple", ';', 1);
+    csvfile_append_cell(&sb, "a;b", ';', 0);
+    csvfile_append_cell(&sb, "dit \"oui\"", ';', 0);
+    csvfile_append_cell(&sb, "=HYPERLINK(\"x\")", ';', 0);
+    csvfile_append_cell(&sb, "-1.5", ';', 0);
+    csvfile_append_cell(&sb, "@SUM(A1)", ';', 0);
     assert_string_equal(sb.data, "simple;\"a;b\";\"dit \"\"oui\"\"\";\"'=HYPERLINK(\"\"x\"\")\";-1.5;"
                                  "\"'@SUM(A1)\"");
-    sb_free(&sb);
+    util_sb_free(&sb);
 }
 
 int main(void)

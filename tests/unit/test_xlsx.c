@@ -13,15 +13,15 @@
 #include "write/outdir.h"
 #include "write/writers.h"
 
-static const field_def fields[] = {
-    {"code", FIELD_TEXT, 3, 0},
-    {"nb", FIELD_INTEGER, 9, 0},
-    {"taux", FIELD_REAL, 10, 3},
+static const layer_field_def fields[] = {
+    {"code", LAYER_FIELD_TEXT, 3, 0},
+    {"nb", LAYER_FIELD_INTEGER, 9, 0},
+    {"taux", LAYER_FIELD_REAL, 10, 3},
 };
 static const char *const codes[] = {"01", "2A", NULL};
 static const char *const headers[] = {"Code", "Nombre de PTCE", "PTCE pour 100 000 habitants"};
 
-static void value(void *user, size_t i, size_t f, field_value *v)
+static void value(void *user, size_t i, size_t f, layer_field_value *v)
 {
     (void)user;
     if (f == 0) {
@@ -42,10 +42,10 @@ static char *write_workbook(ptce_ctx *ctx, const char *sheet, ptce_status want)
     outdir od;
     assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
     layer l = {.name = "t", .fields = fields, .nfields = 3, .nfeatures = 3, .value = value};
-    xlsx_sheet s = {.name = sheet, .l = &l, .headers = headers};
-    xlsx_document doc = {.sheets = &s, .nsheets = 1, .title = "Essai", .author = "ptce-map",
+    writers_xlsx_sheet s = {.name = sheet, .l = &l, .headers = headers};
+    writers_xlsx_document doc = {.sheets = &s, .nsheets = 1, .title = "Essai", .author = "ptce-map",
                          .created = 1767225600 /* 2026-01-01 */};
-    assert_int_equal(xlsx_write(ctx, &od, "t.xlsx", &doc), want);
+    assert_int_equal(writers_xlsx(ctx, &od, "t.xlsx", &doc), want);
     if (want != PTCE_OK) {
         outdir_abort(&od);
         rmdir(dir);
@@ -54,7 +54,7 @@ static char *write_workbook(ptce_ctx *ctx, const char *sheet, ptce_status want)
     assert_int_equal(outdir_commit(ctx, &od), PTCE_OK);
     char path[4200];
     snprintf(path, sizeof path, "%s/t.xlsx", dir);
-    return ptce_strdup(path);
+    return util_strdup(path);
 }
 
 static void same_bytes_whatever_the_clock(void **state)
@@ -65,7 +65,7 @@ static void same_bytes_whatever_the_clock(void **state)
     sleep(2); /* zip entry times have a two-second resolution */
     char *b = write_workbook(ctx, "Régions", PTCE_OK);
     size_t na, nb;
-    char *ba = ptce_read_file(a, &na), *bb = ptce_read_file(b, &nb);
+    char *ba = util_read_file(a, &na), *bb = util_read_file(b, &nb);
     assert_int_equal(na, nb);
     assert_memory_equal(ba, bb, na);
     /* A zip: local file header, and the parts Excel needs. */
