@@ -612,9 +612,8 @@ static ptce_status write_maps(ptce_ctx *ctx, outdir *od, build_state *b, publica
     carto_print_info info = {.title = title, .author = "ptce-map", .creator = production,
                        .date = pdf_date};
     if (!st)
-        st = carto_pdf(ctx, od, "ptce_carte.pdf", svg.data, svg.len, &info);
-    if (!st)
-        st = carto_png(ctx, od, "ptce_carte.png", svg.data, svg.len, CARTO_PRINT_PNG_DPI);
+        st = carto_print(ctx, od, "ptce_carte.pdf", "ptce_carte.png", svg.data, svg.len, &info,
+                         CARTO_PRINT_PNG_DPI);
     util_sb_free(&svg);
 done:
     for (size_t i = 0; anchors && i < nr; i++)

@@ -254,14 +254,11 @@ typedef struct carto_print_info {
                                * never the time of the run */
 } carto_print_info;
 
-/* NAME (e.g. "ptce_carte.pdf"): the SVG document `svg` drawn by librsvg onto one
- * A4-landscape PDF page (vector, fonts embedded). */
-ptce_status carto_pdf(ptce_ctx *ctx, outdir *od, const char *name, const char *svg, size_t len,
-                      const carto_print_info *info);
-
-/* NAME (e.g. "ptce_carte.png"): the same drawing as an A4-landscape image at `dpi` dots
- * per inch (pHYs chunk included). */
-ptce_status carto_png(ptce_ctx *ctx, outdir *od, const char *name, const char *svg, size_t len,
-                      int dpi);
+/* PDF_NAME (e.g. "ptce_carte.pdf"): the SVG document `svg` drawn by librsvg onto one
+ * A4-landscape PDF page (vector, fonts embedded); PNG_NAME: the same drawing as an
+ * A4-landscape image at `dpi` dots per inch (pHYs chunk included). The document is read
+ * once for both. */
+ptce_status carto_print(ptce_ctx *ctx, outdir *od, const char *pdf_name, const char *png_name,
+                        const char *svg, size_t len, const carto_print_info *info, int dpi);
 
 #endif

@@ -8,7 +8,6 @@
  * creation and modification dates are set to the caller's date instead.
  * Allocation: nothing outlives the call.
  */
-#include <librsvg/rsvg.h>
 #include <cairo-pdf.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,35 +17,8 @@
 #include "write/print.h"
 #include "write/writers.h"
 
-ptce_status print_render_svg(ptce_ctx *ctx, const char *svg, size_t len, cairo_t *cr,
-                             double width, double height, const char *what)
-{
-    GError *err = NULL;
-    RsvgHandle *h = rsvg_handle_new_from_data((const guint8 *)svg, (gsize)len, &err);
-    if (!h) {
-        ptce_status st = ptce_fail(ctx, PTCE_ERR_LIBRARY, "%s : carte SVG illisible par librsvg (%s)",
-                                   what, err ? err->message : "?");
-        if (err)
-            g_error_free(err);
-        return st;
-    }
-    RsvgRectangle viewport = {0, 0, width, height};
-    gboolean ok = rsvg_handle_render_document(h, cr, &viewport, &err);
-    ptce_status st = PTCE_OK;
-    if (!ok)
-        st = ptce_fail(ctx, PTCE_ERR_LIBRARY, "%s : dessin impossible (%s)", what,
-                       err ? err->message : "?");
-    if (err)
-        g_error_free(err);
-    g_object_unref(h);
-    if (!st && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
-        st = ptce_fail(ctx, PTCE_ERR_LIBRARY, "%s : cairo : %s", what,
-                       cairo_status_to_string(cairo_status(cr)));
-    return st;
-}
-
-ptce_status carto_pdf(ptce_ctx *ctx, outdir *od, const char *name, const char *svg, size_t len,
-                      const carto_print_info *info)
+ptce_status print_pdf(ptce_ctx *ctx, outdir *od, const char *name, RsvgHandle *doc,
+                          const carto_print_info *info)
 {
     char path[4096];
     ptce_status st = outdir_file(ctx, od, name, path, sizeof path);
@@ -68,7 +40,7 @@ ptce_status carto_pdf(ptce_ctx *ctx, outdir *od, const char *name, const char *s
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, info->date);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, info->date);
     cairo_t *cr = cairo_create(s);
-    st = print_render_svg(ctx, svg, len, cr, PRINT_A4_W_PT, PRINT_A4_H_PT, path);
+    st = print_render(ctx, doc, cr, PRINT_A4_W_PT, PRINT_A4_H_PT, path);
     cairo_destroy(cr);
     cairo_surface_finish(s);
     if (!st && cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
