@@ -208,13 +208,15 @@ const GEOSGeometry *refdata_epci_web_geom(ptce_ctx *ctx, refdata *rd, epci *e);
 /* ---- reverse lookup: which commune is at a point ---------------------------------------
  *
  * The 34,875 commune polygons (IGN ADMIN EXPRESS COG 2018, simplified to about 1 m, mapped
- * to the current COG) are read from data/geom/communes-*.geo.gz on the first call of any
- * function below, never before: a census without coordinates never pays for them (about
- * 0.5 s and 150 MB). They are indexed in a GEOS STRtree; a candidate is confirmed with a
+ * to the current COG) are read from data/geom/communes-<dep>.geo.gz by the functions
+ * below, never before, and only for the départements whose box meets the point's
+ * neighbourhood: a census without coordinates never pays for them (about 0.3 s and 100 MB
+ * for all 101 files), one with a few points pays for a few files. They are indexed in
+ * GEOS STRtrees (one per département); a candidate is confirmed with a
  * prepared geometry (prepared on first use) and the Covers predicate, so a point on a
  * border belongs to a commune (the one first in INSEE order when two share it).
  * Polygons and index belong to `rd` and are freed by refdata_free(). Not thread-safe: the
- * first call fills rd->shapes, and GEOS prepared geometries and the tree are built lazily.
+ * first call fills rd->shapes, and polygons, prepared geometries and trees are made lazily.
  * Distances are in metres, from the point to the nearest point of the polygon's rings, in
  * the local equirectangular projection centred on the point (longitudes scaled by the
  * cosine of its latitude, Earth mean radius 6,371,008.8 m): within 0.1 % of the geodesic

@@ -19,10 +19,23 @@
 /* Beyond this a point is not near any commune, and no nearest one is reported. */
 #define NEAREST_MAX_M 200000.0
 
+/* A département's communes: loaded on the first query that meets its box. */
+typedef struct dep_shapes {
+    double box[4];        /* xmin, ymin, xmax, ymax of the département's polygon, which
+                           * holds the boxes of its communes (checked when they are read) */
+    int loaded;
+    GEOSSTRtree *tree;    /* items: commune index + 1; NULL when it has no polygon */
+} dep_shapes;
+
 struct refdata_shapes {
-    GEOSGeometry **geom;                  /* per commune; NULL without an own polygon */
+    GEOSGeometry **geom;                  /* per commune; NULL without an own polygon or
+                                           * until its département is loaded */
     const GEOSPreparedGeometry **prep;    /* made on first use */
-    GEOSSTRtree *tree;                    /* items: commune index + 1 */
+    size_t *dep_of;                       /* per commune: index in rd->deps */
+    dep_shapes *deps;                     /* per département (rd->deps order) */
+    size_t nloaded;
+    GEOSSTRtree *all;                     /* every commune, for the far nearest search only:
+                                           * made when first needed */
     size_t *cand;                         /* scratch for tree queries */
     size_t ncand, capcand;
     int cand_failed;
@@ -34,8 +47,11 @@ void refdata_shapes_free(refdata *rd)
     if (!s)
         return;
     GEOSContextHandle_t h = rd->geos;
-    if (s->tree)
-        GEOSSTRtree_destroy_r(h, s->tree);
+    if (s->all)
+        GEOSSTRtree_destroy_r(h, s->all);
+    for (size_t i = 0; s->deps && i < rd->ndeps; i++)
+        if (s->deps[i].tree)
+            GEOSSTRtree_destroy_r(h, s->deps[i].tree);
     for (size_t i = 0; i < rd->ncommunes; i++) {
         if (s->prep && s->prep[i])
             GEOSPreparedGeom_destroy_r(h, s->prep[i]);
@@ -44,15 +60,35 @@ void refdata_shapes_free(refdata *rd)
     }
     free(s->prep);
     free(s->geom);
+    free(s->dep_of);
+    free(s->deps);
     free(s->cand);
     free(s);
     rd->shapes = NULL;
 }
 
-/* Reads one communes-<dep>.geo.gz. */
-static ptce_status load_file(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *s,
-                             const char *dir, const char *dep)
+static int envelope(GEOSContextHandle_t h, const GEOSGeometry *g, double box[4])
 {
+    return GEOSGeom_getXMin_r(h, g, &box[0]) && GEOSGeom_getYMin_r(h, g, &box[1]) &&
+           GEOSGeom_getXMax_r(h, g, &box[2]) && GEOSGeom_getYMax_r(h, g, &box[3]);
+}
+
+static int boxes_meet(const double a[4], const double b[4])
+{
+    return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
+}
+
+/* Reads communes-<dep>.geo.gz: the polygons of département `di`'s communes, checked (each
+ * commune of that département, each inside the département's box), and their tree. */
+static ptce_status load_dep(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *s, size_t di)
+{
+    dep_shapes *ds = &s->deps[di];
+    if (ds->loaded)
+        return PTCE_OK;
+    const char *dir = ptce_data_dir(ctx);
+    if (!dir)
+        return ptce_fail(ctx, PTCE_ERR_DATA, "données de référence introuvables");
+    const char *dep = rd->deps[di].code;
     char path[4096];
     snprintf(path, sizeof path, "%s/geom/communes-%s.geo.gz", dir, dep);
     size_t len = 0;
@@ -71,31 +107,57 @@ static ptce_status load_file(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *
             *tab = '\0';
         const commune *m = tab ? refdata_commune(rd, p) : NULL;
         size_t idx = m ? (size_t)(m - rd->communes) : 0;
-        if (!m || s->geom[idx]) {
-            st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : commune %s inconnue ou en "
-                                               "double", path, line + 1, tab ? p : "?");
+        if (!m || s->geom[idx] || s->dep_of[idx] != di) {
+            st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : commune %s inconnue, en double "
+                                               "ou d'un autre département", path, line + 1,
+                           tab ? p : "?");
             break;
         }
         s->geom[idx] = geomcodec_decode(ctx->geos, tab + 1, (size_t)(end - tab - 1));
+        double box[4];
         if (!s->geom[idx])
             st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : polygone illisible (%s)", path,
                            line + 1, p);
+        else if (!envelope(ctx->geos, s->geom[idx], box) || box[0] < ds->box[0] ||
+                 box[1] < ds->box[1] || box[2] > ds->box[2] || box[3] > ds->box[3])
+            st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : la commune %s déborde du "
+                                               "polygone de son département ; réinstallez le "
+                                               "dossier data/", path, line + 1, p);
         p = *end ? end + 1 : end;
     }
     free(text);
+    size_t n = 0;
+    for (size_t i = 0; i < rd->ncommunes && !st; i++) {
+        if (s->dep_of[i] != di)
+            continue;
+        const commune *m = &rd->communes[i];
+        int own = strcmp(m->contour, m->insee) == 0;
+        if (own != (s->geom[i] != NULL))
+            st = ptce_fail(ctx, PTCE_ERR_DATA, "%s/geom : la commune %s %s", dir, m->insee,
+                           own ? "n'a pas de polygone" : "a un polygone inattendu");
+        n += own;
+    }
+    if (!st && n) {
+        ds->tree = GEOSSTRtree_create_r(ctx->geos, 10);
+        if (!ds->tree)
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        for (size_t i = 0; i < rd->ncommunes && !st; i++)
+            if (s->dep_of[i] == di && s->geom[i])
+                GEOSSTRtree_insert_r(ctx->geos, ds->tree, s->geom[i], (void *)(uintptr_t)(i + 1));
+    }
+    if (!st) {
+        ds->loaded = 1;
+        s->nloaded++;
+    }
     return st;
 }
 
-/* The polygons, loaded on the first call. */
+/* The index, made on the first call: which département each commune belongs to and the
+ * box of each département (its polygon's); no commune polygon is read yet. */
 static struct refdata_shapes *shapes_get(ptce_ctx *ctx, refdata *rd)
 {
     if (rd->shapes)
         return rd->shapes;
-    const char *dir = ptce_data_dir(ctx);
-    if (!dir) {
-        ptce_fail(ctx, PTCE_ERR_DATA, "données de référence introuvables");
-        return NULL;
-    }
     struct refdata_shapes *s = calloc(1, sizeof *s);
     if (!s) {
         ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
@@ -104,20 +166,25 @@ static struct refdata_shapes *shapes_get(ptce_ctx *ctx, refdata *rd)
     rd->shapes = s;
     s->geom = calloc(rd->ncommunes + 1, sizeof *s->geom);
     s->prep = calloc(rd->ncommunes + 1, sizeof *s->prep);
-    s->tree = GEOSSTRtree_create_r(ctx->geos, 10);
+    s->dep_of = calloc(rd->ncommunes + 1, sizeof *s->dep_of);
+    s->deps = calloc(rd->ndeps + 1, sizeof *s->deps);
     ptce_status st = PTCE_OK;
-    if (!s->geom || !s->prep || !s->tree)
+    if (!s->geom || !s->prep || !s->dep_of || !s->deps)
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    for (size_t i = 0; i < rd->ndeps && !st; i++)
-        st = load_file(ctx, rd, s, dir, rd->deps[i].code);
     for (size_t i = 0; i < rd->ncommunes && !st; i++) {
-        const commune *m = &rd->communes[i];
-        int own = strcmp(m->contour, m->insee) == 0;
-        if (own != (s->geom[i] != NULL))
-            st = ptce_fail(ctx, PTCE_ERR_DATA, "%s/geom : la commune %s %s", dir, m->insee,
-                           own ? "n'a pas de polygone" : "a un polygone inattendu");
-        else if (own)
-            GEOSSTRtree_insert_r(ctx->geos, s->tree, s->geom[i], (void *)(uintptr_t)(i + 1));
+        const departement *d = refdata_departement(rd, rd->communes[i].dep);
+        if (!d)
+            st = ptce_fail(ctx, PTCE_ERR_DATA, "commune %s : département %s inconnu",
+                           rd->communes[i].insee, rd->communes[i].dep);
+        else
+            s->dep_of[i] = (size_t)(d - rd->deps);
+    }
+    for (size_t i = 0; i < rd->ndeps && !st; i++) {
+        const GEOSGeometry *g = refdata_departement_geom(ctx, rd, &rd->deps[i]);
+        if (!g)
+            st = PTCE_ERR_DATA;
+        else if (!envelope(ctx->geos, g, s->deps[i].box))
+            st = ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS : %s", ctx->geos_error);
     }
     if (st) {
         refdata_shapes_free(rd);
@@ -126,12 +193,37 @@ static struct refdata_shapes *shapes_get(ptce_ctx *ctx, refdata *rd)
     return s;
 }
 
+size_t refdata_shapes_departements_read(const refdata *rd)
+{
+    return rd->shapes ? rd->shapes->nloaded : 0;
+}
+
+/* Every département read, and the tree over all communes (same insertion order as the
+ * département trees: commune index). */
+static ptce_status load_all(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *s)
+{
+    ptce_status st = PTCE_OK;
+    for (size_t i = 0; i < rd->ndeps && !st; i++)
+        st = load_dep(ctx, rd, s, i);
+    if (!st && !s->all) {
+        s->all = GEOSSTRtree_create_r(ctx->geos, 10);
+        if (!s->all)
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        for (size_t i = 0; i < rd->ncommunes; i++)
+            if (s->geom[i])
+                GEOSSTRtree_insert_r(ctx->geos, s->all, s->geom[i], (void *)(uintptr_t)(i + 1));
+    }
+    return st;
+}
+
 const GEOSGeometry *refdata_commune_geom(ptce_ctx *ctx, refdata *rd, const commune *m)
 {
     struct refdata_shapes *s = shapes_get(ctx, rd);
     if (!s)
         return NULL;
     const commune *own = strcmp(m->contour, m->insee) == 0 ? m : refdata_commune(rd, m->contour);
+    if (own && load_dep(ctx, rd, s, s->dep_of[own - rd->communes]) != PTCE_OK)
+        return NULL;
     const GEOSGeometry *g = own ? s->geom[own - rd->communes] : NULL;
     if (!g)
         ptce_fail(ctx, PTCE_ERR_DATA, "pas de polygone pour la commune %s", m->insee);
@@ -246,11 +338,24 @@ static int cmp_index(const void *a, const void *b)
 }
 
 /* The communes whose bounding box meets `g`, in INSEE order, into s->cand. */
-static int query(ptce_ctx *ctx, struct refdata_shapes *s, const GEOSGeometry *g)
+static int query(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *s, const GEOSGeometry *g)
 {
     s->ncand = 0;
     s->cand_failed = 0;
-    GEOSSTRtree_query_r(ctx->geos, s->tree, g, collect, s);
+    double box[4];
+    if (!envelope(ctx->geos, g, box))
+        return ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS : %s", ctx->geos_error);
+    /* A commune's box lies in its département's: the départements whose box meets the
+     * query hold every commune whose box does. */
+    for (size_t i = 0; i < rd->ndeps; i++) {
+        if (!boxes_meet(box, s->deps[i].box))
+            continue;
+        ptce_status st = load_dep(ctx, rd, s, i);
+        if (st)
+            return st;
+        if (s->deps[i].tree)
+            GEOSSTRtree_query_r(ctx->geos, s->deps[i].tree, g, collect, s);
+    }
     if (s->cand_failed)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     if (s->ncand > 1)
@@ -260,7 +365,8 @@ static int query(ptce_ctx *ctx, struct refdata_shapes *s, const GEOSGeometry *g)
 
 /* The nearest commune among those whose box meets the box of half-size `radius_m` around
  * the point: *best gets its index ((size_t)-1 for none), *dist its distance. */
-static ptce_status nearest_within(ptce_ctx *ctx, struct refdata_shapes *s, const GEOSGeometry *pt,
+static ptce_status nearest_within(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *s,
+                                  const GEOSGeometry *pt,
                                   double lon, double lat, double radius_m, size_t *best,
                                   double *dist)
 {
@@ -270,7 +376,7 @@ static ptce_status nearest_within(ptce_ctx *ctx, struct refdata_shapes *s, const
     GEOSGeometry *box = GEOSGeom_createRectangle_r(h, lon - dx, lat - dy, lon + dx, lat + dy);
     if (!box)
         return ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS : %s", ctx->geos_error);
-    ptce_status st = query(ctx, s, box);
+    ptce_status st = query(ctx, rd, s, box);
     GEOSGeom_destroy_r(h, box);
     *best = (size_t)-1;
     *dist = INFINITY;
@@ -315,7 +421,7 @@ ptce_status refdata_locate(ptce_ctx *ctx, refdata *rd, double lon, double lat,
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
     if (!pt)
         return ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS : %s", ctx->geos_error);
-    ptce_status st = query(ctx, s, pt);
+    ptce_status st = query(ctx, rd, s, pt);
     for (size_t k = 0; !st && k < s->ncand; k++) {
         int in = covers(h, s, s->cand[k], pt);
         if (in < 0)
@@ -330,7 +436,7 @@ ptce_status refdata_locate(ptce_ctx *ctx, refdata *rd, double lon, double lat,
     size_t best;
     double d;
     if (!st && out->status != REFDATA_LOCATE_INSIDE && tolerance_m > 0) {
-        st = nearest_within(ctx, s, pt, lon, lat, tolerance_m, &best, &d);
+        st = nearest_within(ctx, rd, s, pt, lon, lat, tolerance_m, &best, &d);
         if (!st && best != (size_t)-1 && d <= tolerance_m) {
             out->status = REFDATA_LOCATE_NEAR;
             out->commune = &rd->communes[best];
@@ -342,7 +448,7 @@ ptce_status refdata_locate(ptce_ctx *ctx, refdata *rd, double lon, double lat,
         for (double r = tolerance_m > 5000 ? 4 * tolerance_m : 20000; !st; r *= 4) {
             if (r > NEAREST_MAX_M)
                 r = NEAREST_MAX_M;
-            st = nearest_within(ctx, s, pt, lon, lat, r, &best, &d);
+            st = nearest_within(ctx, rd, s, pt, lon, lat, r, &best, &d);
             /* A commune in the box may be nearer than the box's half-size only if its
              * distance is within it; else a wider box may hold a nearer one. */
             if (!st && best != (size_t)-1 && d <= r) {
@@ -356,8 +462,10 @@ ptce_status refdata_locate(ptce_ctx *ctx, refdata *rd, double lon, double lat,
     }
     if (!st && !out->commune) {
         /* Far away: the nearest polygon in degrees, its distance in metres. */
+        st = load_all(ctx, rd, s);
         nearest_query q = {s, h, pt};
-        const void *item = GEOSSTRtree_nearest_generic_r(h, s->tree, &q, pt, item_distance, &q);
+        const void *item = st ? NULL : GEOSSTRtree_nearest_generic_r(h, s->all, &q, pt,
+                                                                     item_distance, &q);
         if (item) {
             size_t i = (size_t)(uintptr_t)item - 1;
             out->commune = &rd->communes[i];

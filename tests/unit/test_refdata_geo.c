@@ -9,6 +9,7 @@
 
 #include "refdata/geomcodec.h"
 #include "refdata/refdata.h"
+#include "refdata/shapes.h"
 
 #include "refdata_fixture.h"
 
@@ -75,6 +76,23 @@ static void commune_polygons_are_loaded_on_first_lookup_only(void **state)
     assert_non_null(fresh.shapes);
     assert_int_equal(r.status, REFDATA_LOCATE_INSIDE);
     assert_string_equal(r.commune->insee, "75056");
+    /* Only the départements whose box holds the point are read (Paris and the boxes of
+     * the Île-de-France around it), ... */
+    size_t near_paris = refdata_shapes_departements_read(&fresh);
+    print_message("départements read for a point in Paris: %zu of %zu\n", near_paris,
+                  fresh.ndeps);
+    assert_true(near_paris >= 1 && near_paris <= 12);
+    /* ... a point in Finistère adds its own, ... */
+    assert_int_equal(refdata_locate(ctx, &fresh, -4.4861, 48.3904, 0, &r), PTCE_OK);
+    assert_int_equal(r.status, REFDATA_LOCATE_INSIDE);
+    assert_string_equal(r.commune->insee, "29019");
+    assert_true(refdata_shapes_departements_read(&fresh) > near_paris);
+    assert_true(refdata_shapes_departements_read(&fresh) <= near_paris + 3);
+    /* ... and one in mid-Atlantic, whose nearest commune is beyond 200 km, reads them all. */
+    assert_int_equal(refdata_locate(ctx, &fresh, -30.0, 45.0, 1000, &r), PTCE_OK);
+    assert_int_equal(r.status, REFDATA_LOCATE_NONE);
+    assert_non_null(r.commune);
+    assert_int_equal(refdata_shapes_departements_read(&fresh), fresh.ndeps);
     refdata_free(&fresh);
 }
 
