@@ -2,9 +2,10 @@
  * tools/classify_eval.c — ptce-classify-eval: measures the sector classifier on a labelled
  * file (not a test; scripts/eval-classification runs it on every labelled set).
  *
- *   ptce-classify-eval [--taxonomie FICHIER] [--split reglage|test] [--erreurs] [--explain]
- *                      ETIQUETTES.csv
+ *   ptce-classify-eval [--taxonomie FICHIER] [--split reglage|test] [--ids ID,ID…] [--erreurs]
+ *                      [--explain] ETIQUETTES.csv
  *   ptce-classify-eval [--taxonomie FICHIER] --bench N
+ *   ptce-classify-eval --mots ETIQUETTES.csv
  *
  * The labelled file is ';'-separated, '"'-quoted UTF-8; lines starting with '#' before the
  * header are comments. Columns are found by name: theme or theme_declaree, description,
@@ -12,8 +13,11 @@
  * rows, the primary accuracy, the accuracy of "right primary among the top two", the micro
  * precision/recall/F1 of the secondary sectors, the rows put in `autre` that a human did not
  * put there, a confusion table and per-sector precision and recall; with --erreurs, each
- * wrong row with its explanation. --bench N classifies N descriptions (the rows of the file
- * when one is given, else four built-in texts) and prints the time on one core.
+ * wrong row with its explanation (refused on a file with a split column unless --split reglage:
+ * the test half's errors are never shown). --bench N classifies N descriptions (the rows of the file
+ * when one is given, else four built-in texts) and prints the time on one core. --mots prints,
+ * for the model trainer, one tab-separated line per row: id (or l<line>), split, primary,
+ * secondaries, then the description's words as "fold/stem" pairs (classify_words).
  *
  * Owns its rows (freed at exit). Exit status: 0, or 1 on a usage or data error.
  */
@@ -147,6 +151,20 @@ static bool sector_set(const taxonomy *t, const char *list, unsigned *out)
     return true;
 }
 
+/* True when `id` is one of the comma-separated `list`. */
+static bool in_list(const char *list, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (n && len == n && memcmp(p, id, n) == 0)
+            return true;
+        p += len + (e != NULL);
+    }
+    return false;
+}
+
 static double ratio(size_t a, size_t b)
 {
     return b ? (double)a / (double)b : 0.0;
@@ -188,16 +206,20 @@ static int bench(ptce_ctx *ctx, const taxonomy *t, const table *tab, int ctheme,
 
 int main(int argc, char **argv)
 {
-    const char *tax_path = "data/taxonomie.txt", *split = NULL, *path = NULL;
-    bool errors = false, explain = false;
+    const char *tax_path = "data/taxonomie.txt", *split = NULL, *path = NULL, *ids = NULL;
+    bool errors = false, explain = false, words = false;
     long bench_n = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--taxonomie") == 0 && i + 1 < argc)
             tax_path = argv[++i];
         else if (strcmp(argv[i], "--split") == 0 && i + 1 < argc)
             split = argv[++i];
+        else if (strcmp(argv[i], "--ids") == 0 && i + 1 < argc)
+            ids = argv[++i];
         else if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc)
             bench_n = atol(argv[++i]);
+        else if (strcmp(argv[i], "--mots") == 0)
+            words = true;
         else if (strcmp(argv[i], "--erreurs") == 0)
             errors = true;
         else if (strcmp(argv[i], "--explain") == 0)
@@ -206,8 +228,9 @@ int main(int argc, char **argv)
             path = argv[i];
         else {
             fprintf(stderr, "Usage : ptce-classify-eval [--taxonomie FICHIER] [--split reglage|test] "
-                            "[--erreurs] [--explain] ETIQUETTES.csv\n"
-                            "        ptce-classify-eval [--taxonomie FICHIER] --bench N [ETIQUETTES.csv]\n");
+                            "[--ids ID,ID…] [--erreurs] [--explain] ETIQUETTES.csv\n"
+                            "        ptce-classify-eval [--taxonomie FICHIER] --bench N [ETIQUETTES.csv]\n"
+                            "        ptce-classify-eval --mots ETIQUETTES.csv\n");
             return 1;
         }
     }
@@ -237,6 +260,30 @@ int main(int argc, char **argv)
     }
     int cprim = column(&tab, "primary", NULL), csec = column(&tab, "secondaries", NULL);
     int cid = column(&tab, "id", NULL), csplit = column(&tab, "split", NULL);
+    if (words) {
+        for (size_t i = 1; i < tab.n; i++) {
+            const row *r = &tab.rows[i];
+            char *w = classify_words(field(r, cdesc));
+            if (!w) {
+                code = 1;
+                break;
+            }
+            if (cid >= 0)
+                printf("%s", field(r, cid));
+            else
+                printf("l%zu", i + 1);
+            printf("\t%s\t%s\t%s\t%s\n", field(r, csplit), field(r, cprim), field(r, csec), w);
+            free(w);
+        }
+        goto done;
+    }
+    if (errors && csplit >= 0 && (!split || strcmp(split, "reglage") != 0)) {
+        /* Look at the test half's errors and its figures stop meaning anything. */
+        fprintf(stderr, "ptce-classify-eval : --erreurs et --explain ne montrent que la moitié "
+                        "réglage : ajoutez --split reglage\n");
+        code = 1;
+        goto done;
+    }
     if (cdesc < 0 || cprim < 0 || csec < 0) {
         fprintf(stderr, "ptce-classify-eval : colonnes description, primary et secondaries attendues\n");
         code = 1;
@@ -252,6 +299,8 @@ int main(int argc, char **argv)
     for (size_t i = 1; i < tab.n; i++) {
         const row *r = &tab.rows[i];
         if (split && csplit >= 0 && strcmp(field(r, csplit), split) != 0)
+            continue;
+        if (ids && !in_list(ids, field(r, cid)))
             continue;
         int want = sectors_find(t, util_trim((char *)field(r, cprim)));
         unsigned want_sec;

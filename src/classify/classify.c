@@ -18,9 +18,12 @@
  *     (what a pole names first is what it does first);
  *   - place_factor if it is a place term (« lieu ») and the text names an activity of another
  *     sector (the farm, the brownfield is where something else happens).
+ * A learned model (« modele = », model.c) adds facteur_modele times the sum of the weights of
+ * the description's model terms to each sector's score.
  * The primary is the best ranking score, where a means sector (« rôle = moyen », insertion)
  * counts means_factor times as soon as another sector reaches score_min_secondaire: how a
- * pole works does not outweigh what it produces. Secondaries use the plain scores.
+ * pole works does not outweigh what it produces. Secondaries use the plain scores (taxonomy
+ * only, without the start bonus).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -46,6 +49,19 @@ static bool among(const char *w, size_t n, const char *words)
     return false;
 }
 
+#define PACK2(a, b) ((unsigned)(a) << 8 | (unsigned)(b))
+#define PACK3(a, b, c) (PACK2(a, b) << 8 | (unsigned)(c))
+#define PACK4(a, b, c, d) (PACK3(a, b, c) << 8 | (unsigned)(d))
+
+/* w[0..n) as one number, for n <= 4: the word lists below compare whole words at once. */
+static unsigned pack(const char *w, size_t n)
+{
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v << 8 | (unsigned char)w[i];
+    return v;
+}
+
 /* Elisions (l' d' j' m' n' s' t' c' qu' jusqu' lorsqu' puisqu' quoiqu' presqu') and function
  * words: they carry no sector and would break phrases ("chantier d'insertion" and
  * "chantier de l'insertion" are the same phrase). Grouped by length: this runs on every word. */
@@ -53,10 +69,28 @@ static bool is_dropped_word(const char *w, size_t n)
 {
     switch (n) {
     case 1: return strchr("ldjmnstcay", w[0]) != NULL;
-    case 2: return among(w, 2, "qu le la un de du et en au ou");
-    case 3: return among(w, 3, "les une des aux par sur");
-    case 4: return among(w, 4, "pour dans avec");
-    case 5: return among(w, 5, "jusqu");
+    case 2:
+        switch (pack(w, 2)) {
+        case PACK2('q', 'u'): case PACK2('l', 'e'): case PACK2('l', 'a'): case PACK2('u', 'n'):
+        case PACK2('d', 'e'): case PACK2('d', 'u'): case PACK2('e', 't'): case PACK2('e', 'n'):
+        case PACK2('a', 'u'): case PACK2('o', 'u'):
+            return true;
+        default: return false;
+        }
+    case 3:
+        switch (pack(w, 3)) {
+        case PACK3('l', 'e', 's'): case PACK3('u', 'n', 'e'): case PACK3('d', 'e', 's'):
+        case PACK3('a', 'u', 'x'): case PACK3('p', 'a', 'r'): case PACK3('s', 'u', 'r'):
+            return true;
+        default: return false;
+        }
+    case 4:
+        switch (pack(w, 4)) {
+        case PACK4('p', 'o', 'u', 'r'): case PACK4('d', 'a', 'n', 's'): case PACK4('a', 'v', 'e', 'c'):
+            return true;
+        default: return false;
+        }
+    case 5: return memcmp(w, "jusqu", 5) == 0;
     case 6: return among(w, 6, "lorsqu puisqu quoiqu presqu");
     default: return false;
     }
@@ -67,11 +101,17 @@ static bool is_bound_prefix(const char *w, size_t n)
 {
     switch (n) {
     case 1: return w[0] == 'e';
-    case 2: return among(w, 2, "re co");
-    case 3: return among(w, 3, "eco");
-    case 4: return among(w, 4, "agro agri auto oeno tele");
+    case 2: return pack(w, 2) == PACK2('r', 'e') || pack(w, 2) == PACK2('c', 'o');
+    case 3: return pack(w, 3) == PACK3('e', 'c', 'o');
+    case 4:
+        switch (pack(w, 4)) {
+        case PACK4('a', 'g', 'r', 'o'): case PACK4('a', 'g', 'r', 'i'): case PACK4('a', 'u', 't', 'o'):
+        case PACK4('o', 'e', 'n', 'o'): case PACK4('t', 'e', 'l', 'e'):
+            return true;
+        default: return false;
+        }
     case 5: return among(w, 5, "hydro cyclo");
-    case 7: return among(w, 7, "electro");
+    case 7: return memcmp(w, "electro", 7) == 0;
     default: return false;
     }
 }
@@ -96,34 +136,62 @@ static size_t stem_into(const char *w, size_t n, char *out)
     return len;
 }
 
+void classify_tokens_init(classify_tokens *t)
+{
+    t->buf = t->small_buf;
+    t->tok = t->small_tok;
+    t->n = 0;
+    t->small_buf[0] = '\0';
+}
+
 void classify_tokens_free(classify_tokens *t)
 {
-    free(t->buf);
-    free(t->tok);
-    memset(t, 0, sizeof *t);
+    if (t->buf != t->small_buf)
+        free(t->buf);
+    if (t->tok != t->small_tok)
+        free(t->tok);
+    classify_tokens_init(t);
+}
+
+/* text_fold() of `text`, into `small` (room for CLASSIFY_SMALL_TEXT bytes) when it fits, else
+ * newly allocated (*owned). NULL when memory runs out. */
+static char *fold_text(const char *text, char *small, bool *owned)
+{
+    *owned = false;
+    size_t n = strlen(text);
+    /* The fold of common characters is never longer than the text; others may be (½ → 1 2),
+     * hence the margin, and the full fold when the result may have been cut. */
+    if (n < CLASSIFY_SMALL_TEXT / 2) {
+        size_t len = text_fold_into(text, small, CLASSIFY_SMALL_TEXT);
+        if (len < CLASSIFY_SMALL_TEXT - 8)
+            return small;
+    }
+    *owned = true;
+    return text_fold(text);
 }
 
 bool classify_tokenize(const char *text, classify_tokens *out)
 {
-    memset(out, 0, sizeof *out);
-    char *f = text_fold(text ? text : "");
+    classify_tokens_init(out);
+    char small[CLASSIFY_SMALL_TEXT];
+    bool owned;
+    char *f = fold_text(text ? text : "", small, &owned);
     if (!f)
         return false;
     size_t len = strlen(f);
     if (len > UINT32_MAX / 4) {
-        free(f);
+        if (owned)
+            free(f);
         return false;
     }
-    size_t nwords = len ? 1 : 0;
-    for (size_t i = 0; i < len; i++)
-        if (f[i] == ' ')
-            nwords++;
-    /* Every form is at most as long as its words, plus one NUL per form. */
-    out->buf = malloc(2 * (len + nwords) + 2);
-    out->tok = malloc((nwords ? nwords : 1) * sizeof *out->tok);
-    if (!out->buf || !out->tok) {
-        free(f);
-        classify_tokens_free(out);
+    /* Words are separated by single spaces, so there are at most (len + 1) / 2 of them; every
+     * form is at most as long as its words, plus one NUL per form. */
+    size_t need = 2 * len + (len + 1) / 2 + 2;
+    size_t tok_cap = CLASSIFY_SMALL_TOKENS;
+    if (need > sizeof out->small_buf && !(out->buf = malloc(need))) {
+        if (owned)
+            free(f);
+        classify_tokens_init(out);
         return false;
     }
     size_t used = 0;
@@ -154,16 +222,32 @@ bool classify_tokenize(const char *text, classify_tokens *out)
         }
         out->buf[used++] = '\0';
         size_t slen = stem_into(out->buf + fold_off, wl, out->buf + used);
+        if (out->n == tok_cap) { /* a long text: the tokens move to the heap */
+            classify_token *grown = malloc(2 * tok_cap * sizeof *grown);
+            if (!grown) {
+                if (owned)
+                    free(f);
+                classify_tokens_free(out);
+                return false;
+            }
+            memcpy(grown, out->tok, out->n * sizeof *grown);
+            if (out->tok != out->small_tok)
+                free(out->tok);
+            out->tok = grown;
+            tok_cap *= 2;
+        }
         classify_token *tk = &out->tok[out->n++];
         tk->fold_off = (uint32_t)fold_off;
         tk->fold_len = (uint32_t)wl;
         tk->stem_off = (uint32_t)used;
         tk->stem_len = (uint32_t)slen;
+        tk->hash = classify_hash(out->buf + used, slen);
         used += slen;
         out->buf[used++] = '\0';
     }
     out->buf[used] = '\0';
-    free(f);
+    if (owned)
+        free(f);
     return true;
 }
 
@@ -177,6 +261,24 @@ char *classify_normalize(const char *text)
     for (size_t i = 0; i < t.n; i++) {
         if (i)
             util_sb_append_char(&sb, ' ');
+        util_sb_append_n(&sb, t.buf + t.tok[i].stem_off, t.tok[i].stem_len);
+    }
+    classify_tokens_free(&t);
+    return util_sb_take(&sb);
+}
+
+char *classify_words(const char *text)
+{
+    classify_tokens t;
+    if (!classify_tokenize(text, &t))
+        return NULL;
+    util_strbuf sb;
+    util_sb_init(&sb);
+    for (size_t i = 0; i < t.n; i++) {
+        if (i)
+            util_sb_append_char(&sb, ' ');
+        util_sb_append_n(&sb, t.buf + t.tok[i].fold_off, t.tok[i].fold_len);
+        util_sb_append_char(&sb, '/');
         util_sb_append_n(&sb, t.buf + t.tok[i].stem_off, t.tok[i].stem_len);
     }
     classify_tokens_free(&t);
@@ -241,7 +343,7 @@ static size_t candidate_chains(const taxonomy *t, const classify_tokens *tk, siz
 {
     const classify_token *tok = &tk->tok[i];
     size_t n = 0;
-    size_t h = classify_index_find(t, tk->buf + tok->stem_off, tok->stem_len, false);
+    size_t h = classify_index_find_word(t, tok->hash, tk->buf + tok->stem_off, tok->stem_len);
     if (h != CLASSIFY_NO_TERM)
         heads[n++] = h;
     if (tok->fold_len < 3)
@@ -350,11 +452,23 @@ static void ranking_scores(const taxonomy *t, const hits *h, const double *score
             rank[s] += lift;
 }
 
-/* Matches both texts and scores them; `h` receives the hits (the caller frees h->v). */
+/* What the learned model found in a description (classify_model_match). */
+typedef struct model_found {
+    double score[SECTORS_MAX]; /* the model's own score, before facteur_modele */
+    uint32_t keys[256];                 /* the keys found, for explanations */
+    size_t nkeys;
+} model_found;
+
+/* Matches both texts and scores them; `h` receives the hits (the caller frees h->v). With a
+ * model, each sector's score gets facteur_modele times the model's score of the description:
+ * the model helps choose the primary; secondaries stay the taxonomy's (their plain score does
+ * not include it: with so few labelled descriptions, its weak terms spread over too many
+ * sectors). `mf` (may be NULL) receives what the model found. */
 static bool match_and_score(const taxonomy *t, const char *declared_theme, const char *description,
-                            hits *h, double *score, double *plain, double *rank)
+                            hits *h, double *score, double *plain, double *rank, model_found *mf)
 {
-    classify_tokens theme_tk = {0}, desc_tk = {0};
+    classify_tokens theme_tk, desc_tk;
+    classify_tokens_init(&desc_tk);
     bool ok = classify_tokenize(declared_theme, &theme_tk) && classify_tokenize(description, &desc_tk);
     if (ok) {
         match_text(t, &theme_tk, true, h);
@@ -363,6 +477,17 @@ static bool match_and_score(const taxonomy *t, const char *declared_theme, const
     }
     if (ok) {
         score_hits(t, h, desc_tk.n, score, plain);
+        if (t->model && t->model_factor > 0) {
+            double m[SECTORS_MAX] = {0};
+            size_t n = classify_model_match(t->model, &desc_tk, m, mf ? mf->keys : NULL,
+                                       mf ? sizeof mf->keys / sizeof mf->keys[0] : 0);
+            for (size_t s = 0; s < t->nsectors; s++)
+                score[s] += t->model_factor * m[s];
+            if (mf) {
+                memcpy(mf->score, m, sizeof m);
+                mf->nkeys = n;
+            }
+        }
         ranking_scores(t, h, score, rank);
     }
     classify_tokens_free(&theme_tk);
@@ -391,7 +516,7 @@ ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared
     hits h = {0};
     double score[SECTORS_MAX] = {0}, plain[SECTORS_MAX] = {0};
     double rank[SECTORS_MAX] = {0};
-    bool ok = match_and_score(t, declared_theme, description, &h, score, plain, rank);
+    bool ok = match_and_score(t, declared_theme, description, &h, score, plain, rank, NULL);
 
     bool taken[SECTORS_MAX] = {false};
     int primary = ok ? best_sector(t, rank, taken) : -1;
@@ -489,6 +614,57 @@ static void append_number(util_strbuf *sb, double v)
     util_sb_append(sb, buf);
 }
 
+/* How many of the model's terms an explanation names for one sector, the heaviest first. */
+#define EXPLAIN_MODEL_TERMS 5
+
+/* " + modèle 2,4 (×1) : « maraîcher » 0,9, « circuit court » 0,6 et 3 autres termes". */
+static void explain_model(util_strbuf *sb, const taxonomy *t, const model_found *mf, int s, bool first)
+{
+    const classify_model *m = t->model;
+    const classify_model_entry *top[EXPLAIN_MODEL_TERMS];
+    size_t ntop = 0, count = 0;
+    for (size_t i = 0; i < mf->nkeys; i++) {
+        const classify_model_key *key = &m->keys[mf->keys[i]];
+        for (uint32_t e = key->first; e < key->first + key->n; e++) {
+            const classify_model_entry *x = &m->entries[e];
+            if (x->sector != s)
+                continue;
+            count++;
+            /* Insertion into the heaviest few, keeping the file order (then first found) on ties. */
+            size_t at = ntop;
+            while (at > 0 && top[at - 1]->weight < x->weight)
+                at--;
+            if (at >= EXPLAIN_MODEL_TERMS)
+                continue;
+            size_t last = ntop < EXPLAIN_MODEL_TERMS ? ntop : EXPLAIN_MODEL_TERMS - 1;
+            for (size_t k = last; k > at; k--)
+                top[k] = top[k - 1];
+            top[at] = x;
+            if (ntop < EXPLAIN_MODEL_TERMS)
+                ntop++;
+        }
+    }
+    util_sb_append(sb, first ? " modèle " : " + modèle ");
+    append_number(sb, t->model_factor * mf->score[s]);
+    if (t->model_factor != 1) {
+        util_sb_append(sb, " (");
+        append_number(sb, mf->score[s]);
+        util_sb_append(sb, " × facteur_modele ");
+        append_number(sb, t->model_factor);
+        util_sb_append(sb, ")");
+    }
+    util_sb_append(sb, " :");
+    for (size_t k = 0; k < ntop; k++) {
+        util_sb_append(sb, k ? ", « " : " « ");
+        util_sb_append(sb, top[k]->display);
+        util_sb_append(sb, " » ");
+        append_number(sb, top[k]->weight);
+    }
+    if (count > ntop)
+        util_sb_printf(sb, " et %zu autre%s terme%s", count - ntop, count - ntop > 1 ? "s" : "",
+                  count - ntop > 1 ? "s" : "");
+}
+
 ptce_status classify_explain(ptce_ctx *ctx, const taxonomy *t, const char *declared_theme,
                              const char *description, util_strbuf *sb)
 {
@@ -497,7 +673,8 @@ ptce_status classify_explain(ptce_ctx *ctx, const taxonomy *t, const char *decla
     hits h = {0};
     double score[SECTORS_MAX] = {0}, plain[SECTORS_MAX] = {0};
     double rank[SECTORS_MAX] = {0};
-    if (!match_and_score(t, declared_theme, description, &h, score, plain, rank)) {
+    model_found mf = {{0}, {0}, 0};
+    if (!match_and_score(t, declared_theme, description, &h, score, plain, rank, &mf)) {
         free(h.v);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour expliquer un classement");
     }
@@ -553,6 +730,8 @@ ptce_status classify_explain(ptce_ctx *ctx, const taxonomy *t, const char *decla
             }
         }
         /* Negative terms pull a sector down without making it appear above. */
+        if (t->model && t->model_factor > 0 && mf.score[s] != 0)
+            explain_model(sb, t, &mf, s, first);
     }
     if (!any)
         util_sb_append(sb, "autre : aucun terme de la taxonomie trouvé");

@@ -30,4 +30,9 @@ ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared
 ptce_status classify_explain(ptce_ctx *ctx, const taxonomy *t, const char *declared_theme,
                              const char *description, util_strbuf *sb);
 
+/* The words of a text as the classifier sees them, for the model trainer
+ * (scripts/train-classification-model): "fold/stem" pairs separated by single spaces, e.g.
+ * "Circuits courts" → "circuits/circuit courts/court". NULL when memory runs out. */
+char *classify_words(const char *text);
+
 #endif

@@ -25,17 +25,47 @@
 typedef struct classify_token {
     uint32_t fold_off, fold_len; /* into classify_tokens.buf */
     uint32_t stem_off, stem_len;
+    uint64_t hash;               /* classify_hash() of the stem, for the index look-ups */
 } classify_token;
 
+/* Texts up to this many bytes are tokenised without any allocation (the forms and tokens
+ * then live in the struct itself: a classify_tokens must not be copied). */
+#define CLASSIFY_SMALL_TEXT 2048
+#define CLASSIFY_SMALL_TOKENS 384
+
 typedef struct classify_tokens {
-    char *buf;      /* owned; NUL-terminated forms */
-    classify_token *tok; /* owned */
+    char *buf;      /* NUL-terminated forms: small_buf, or owned when the text is long */
+    classify_token *tok; /* small_tok, or owned */
     size_t n;
+    char small_buf[3 * CLASSIFY_SMALL_TEXT + 4];
+    classify_token small_tok[CLASSIFY_SMALL_TOKENS];
 } classify_tokens;
 
+/* FNV-1a over bytes (the taxonomy's and the model's indexes both use it), then a finishing
+ * mix for the slot; a pair of words hashes as classify_hash_pair of its two words' hashes. */
+#define CLASSIFY_HASH_START 1469598103934665603ULL
+#define CLASSIFY_HASH_STEP(h, c) (((h) ^ (unsigned char)(c)) * 1099511628211ULL)
+static inline uint64_t classify_hash(const char *s, size_t n)
+{
+    uint64_t h = CLASSIFY_HASH_START;
+    for (size_t i = 0; i < n; i++)
+        h = CLASSIFY_HASH_STEP(h, s[i]);
+    return h;
+}
+static inline uint64_t classify_hash_pair(uint64_t a, uint64_t b)
+{
+    return (a * 0x9e3779b97f4a7c15ULL) ^ b;
+}
+static inline uint64_t classify_hash_finish(uint64_t h)
+{
+    return h ^ (h >> 29);
+}
+
 /* Normalises `text` (NULL counts as empty). Returns false when memory runs out; `out` is
- * then empty and needs no freeing. */
+ * then empty and needs no freeing. Allocates only for texts longer than CLASSIFY_SMALL_TEXT. */
 bool classify_tokenize(const char *text, classify_tokens *out);
+/* An empty token list (what classify_tokens_free leaves), safe to free without tokenising. */
+void classify_tokens_init(classify_tokens *t);
 void classify_tokens_free(classify_tokens *t);
 
 /* The normalised form of a text, stems separated by single spaces ("" for nothing),
@@ -71,6 +101,7 @@ typedef struct classify_sector {
 
 /* One key of the index: the first word of one or more terms. */
 typedef struct classify_slot {
+    uint64_t hash;   /* of the key, to skip other keys without comparing bytes */
     const char *key; /* borrowed from a classify_word; NULL when the slot is free */
     size_t len;
     bool prefix;
@@ -78,6 +109,42 @@ typedef struct classify_slot {
 } classify_slot;
 
 #define CLASSIFY_NO_TERM ((size_t)-1)
+
+/* ---- the learned model (model.c) ---- */
+
+#define CLASSIFY_MODEL_MAX_KEYS 16384
+
+typedef struct classify_model_entry {
+    int sector;
+    double weight;
+    char *display; /* the term as written in the file, for explanations */
+} classify_model_entry;
+
+typedef struct classify_model_key {
+    char *text;           /* stems; a pair has one space between its two words */
+    uint32_t len;
+    uint32_t first, n;    /* its entries (one per sector), in classify_model.entries */
+} classify_model_key;
+
+typedef struct classify_model {
+    char *path;
+    classify_model_key *keys;  /* sorted by text */
+    size_t nkeys;
+    classify_model_entry *entries;
+    size_t nentries;
+    uint64_t *slots;      /* open addressing: high 32 bits of the key's hash, then key index + 1
+                             in the low 32 bits; 0 when free */
+    size_t nslots;        /* a power of two */
+} classify_model;
+
+/* Reads a weights file (format in docs/taxonomie.md); sectors are the taxonomy's ids. */
+ptce_status classify_model_load(ptce_ctx *ctx, const char *path, const taxonomy *t, classify_model **out);
+void classify_model_free(classify_model *m);
+/* Adds to score[sector] the weights of the distinct model terms (words and pairs of consecutive
+ * words) of `tk`; stores the first `cap` keys found (indexes into keys) in `found` when not
+ * NULL and returns how many were found. No allocation. */
+size_t classify_model_match(const classify_model *m, const classify_tokens *tk, double *score, uint32_t *found,
+                       size_t cap);
 
 struct taxonomy {
     classify_sector *sectors;
@@ -104,10 +171,15 @@ struct taxonomy {
     double secondary_min;
     size_t secondary_max;  /* at most this many secondary sectors */
     int other;             /* index of the `autre` sector */
+    classify_model *model;      /* « modele = … »: learned weights, owned; NULL without one */
+    double model_factor;   /* facteur_modele: what the model's score counts in a sector's */
+    char *model_name;      /* the file as named in the taxonomy, resolved at the end */
 };
 
 /* Looks up the chain of terms whose first word is (key, len, prefix); CLASSIFY_NO_TERM when none. */
 size_t classify_index_find(const taxonomy *t, const char *key, size_t len, bool prefix);
+/* The same for an exact word whose classify_hash() is known (a token's). */
+size_t classify_index_find_word(const taxonomy *t, uint64_t hash, const char *key, size_t len);
 /* The chains of the prefix terms (« maraîch* ») that `word` starts with, shortest first, into
  * heads (room for CLASSIFY_MAX_PREFIX + 1); returns how many. */
 size_t classify_index_find_prefixes(const taxonomy *t, const char *word, size_t len, size_t *heads);

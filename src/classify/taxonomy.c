@@ -73,6 +73,8 @@ void classify_taxonomy_free(taxonomy *t)
     free(t->words);
     free(t->next_in_chain);
     free(t->slots);
+    classify_model_free(t->model);
+    free(t->model_name);
     free(t);
 }
 
@@ -113,22 +115,16 @@ int sectors_find(const taxonomy *t, const char *id)
 
 /* ---- the index ---- */
 
-/* FNV-1a, written so that the hashes of all the prefixes of a word come in one pass. */
-#define HASH_START 1469598103934665603ULL
-#define HASH_STEP(h, c) (((h) ^ (unsigned char)(c)) * 1099511628211ULL)
-
+/* The index hashes with classify_hash() (FNV-1a, so that the hashes of all the prefixes of a word
+ * come in one pass); prefix keys are told apart from words by their finishing mix. */
 static uint64_t hash_finish(uint64_t h, bool prefix)
 {
-    h ^= prefix ? 0x9e3779b97f4a7c15ULL : 0;
-    return h ^ (h >> 29);
+    return classify_hash_finish(h ^ (prefix ? 0x9e3779b97f4a7c15ULL : 0));
 }
 
 static uint64_t key_hash(const char *key, size_t len, bool prefix)
 {
-    uint64_t h = HASH_START;
-    for (size_t i = 0; i < len; i++)
-        h = HASH_STEP(h, key[i]);
-    return hash_finish(h, prefix);
+    return hash_finish(classify_hash(key, len), prefix);
 }
 
 static size_t slot_with_hash(const taxonomy *t, uint64_t hash, const char *key, size_t len,
@@ -138,7 +134,8 @@ static size_t slot_with_hash(const taxonomy *t, uint64_t hash, const char *key, 
     size_t i = (size_t)hash & mask;
     for (;;) {
         const classify_slot *s = &t->slots[i];
-        if (!s->key || (s->len == len && s->prefix == prefix && memcmp(s->key, key, len) == 0))
+        if (!s->key || (s->hash == hash && s->len == len && s->prefix == prefix &&
+                        memcmp(s->key, key, len) == 0))
             return i;
         i = (i + 1) & mask;
     }
@@ -155,12 +152,18 @@ size_t classify_index_find(const taxonomy *t, const char *key, size_t len, bool 
     return s->key ? s->head : CLASSIFY_NO_TERM;
 }
 
+size_t classify_index_find_word(const taxonomy *t, uint64_t hash, const char *key, size_t len)
+{
+    const classify_slot *s = &t->slots[slot_with_hash(t, hash_finish(hash, false), key, len, false)];
+    return s->key ? s->head : CLASSIFY_NO_TERM;
+}
+
 size_t classify_index_find_prefixes(const taxonomy *t, const char *word, size_t len, size_t *heads)
 {
     size_t n = 0, k = 0;
-    uint64_t h = HASH_START;
+    uint64_t h = CLASSIFY_HASH_START;
     for (size_t i = 0; i < len && k < t->nprefix_lens; i++) {
-        h = HASH_STEP(h, word[i]);
+        h = CLASSIFY_HASH_STEP(h, word[i]);
         if (i + 1 < t->prefix_lens[k])
             continue;
         const classify_slot *s = &t->slots[slot_with_hash(t, hash_finish(h, true), word, i + 1, true)];
@@ -187,6 +190,7 @@ static bool build_index(taxonomy *t)
         t->next_in_chain[i] = CLASSIFY_NO_TERM;
         classify_slot *s = &t->slots[slot_of(t, w->text, w->len, w->prefix)];
         if (!s->key) {
+            s->hash = key_hash(w->text, w->len, w->prefix);
             s->key = w->text;
             s->len = w->len;
             s->prefix = w->prefix;
@@ -379,7 +383,8 @@ static ptce_status parse_term_words(parser *p, const char *raw, classify_word *w
             stars[nstars++] = m;
     }
     plain[m] = '\0';
-    classify_tokens full = {0};
+    classify_tokens full;
+    classify_tokens_init(&full);
     if (st == PTCE_OK && !classify_tokenize(plain, &full))
         st = nomem(p);
     if (st == PTCE_OK && full.n == 0)
@@ -391,7 +396,7 @@ static ptce_status parse_term_words(parser *p, const char *raw, classify_word *w
     for (size_t s = 0; s < nstars && st == PTCE_OK; s++) {
         char saved = plain[stars[s]];
         plain[stars[s]] = '\0';
-        classify_tokens part = {0};
+        classify_tokens part;
         bool ok = classify_tokenize(plain, &part);
         plain[stars[s]] = saved;
         if (!ok) {
@@ -498,7 +503,17 @@ static ptce_status set_value(parser *p, char *key_raw, char *value)
     if (p->cur < 0) {
         double v;
         bool num = util_parse_decimal(value, &v);
-        if (strcmp(key, "facteur theme") == 0) {
+        if (strcmp(key, "modele") == 0) {
+            if (t->model_name)
+                return perr(p, "« modele » est donné deux fois");
+            if (!(t->model_name = util_strdup(value)))
+                return nomem(p);
+        } else if (strcmp(key, "facteur modele") == 0) {
+            if (!num || v < 0 || v > 100)
+                return perr(p, "facteur_modele doit être un nombre entre 0 et 100 (0 : le modèle "
+                            "appris ne compte pas), pas « %s »", value);
+            t->model_factor = v;
+        } else if (strcmp(key, "facteur theme") == 0) {
             if (!num || v < 2 || v > 100)
                 return perr(p, "facteur_theme doit être un nombre entre 2 et 100 (la thématique "
                             "déclarée pèse plus que la description), pas « %s »", value);
@@ -536,7 +551,8 @@ static ptce_status set_value(parser *p, char *key_raw, char *value)
         } else {
             return perr(p, "réglage inconnu « %s » (attendu facteur_theme, seuil_secondaire, "
                         "score_min_secondaire, max_secondaires, bonus_debut, portee_debut, "
-                        "facteur_moyen, facteur_lieu, ou un secteur [identifiant])",
+                        "facteur_moyen, facteur_lieu, modele, facteur_modele, ou un secteur "
+                        "[identifiant])",
                         key_raw);
         }
         return PTCE_OK;
@@ -651,6 +667,23 @@ static ptce_status parse_line(parser *p, char *line)
                 "d'un terme (ex. 2 circuit court)", line);
 }
 
+/* « modele = FICHIER »: a relative name is read next to the taxonomy file. */
+static ptce_status load_model(ptce_ctx *ctx, const char *tax_path, taxonomy *t)
+{
+    const char *slash = strrchr(tax_path, '/');
+    size_t dir = t->model_name[0] == '/' || !slash ? 0 : (size_t)(slash - tax_path) + 1;
+    size_t n = dir + strlen(t->model_name) + 1;
+    char *path = malloc(n);
+    if (!path)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour lire la taxonomie %s",
+                         tax_path);
+    memcpy(path, tax_path, dir);
+    memcpy(path + dir, t->model_name, n - dir);
+    ptce_status st = classify_model_load(ctx, path, t, &t->model);
+    free(path);
+    return st;
+}
+
 ptce_status classify_taxonomy_load(ptce_ctx *ctx, const char *path, taxonomy **out)
 {
     *out = NULL;
@@ -678,6 +711,7 @@ ptce_status classify_taxonomy_load(ptce_ctx *ctx, const char *path, taxonomy **o
     t->secondary_min = 2;
     t->secondary_max = 3;
     t->other = -1;
+    t->model_factor = 1;
 
     ptce_status st = PTCE_OK;
     char *s = data, *end = data + len;
@@ -709,6 +743,8 @@ ptce_status classify_taxonomy_load(ptce_ctx *ctx, const char *path, taxonomy **o
         st = perr(&p, "il manque le secteur de repli [autre], attribué quand rien ne correspond");
     if (st == PTCE_OK && !build_index(t))
         st = nomem(&p);
+    if (st == PTCE_OK && t->model_name)
+        st = load_model(ctx, path, t);
     free(data);
     if (st != PTCE_OK) {
         classify_taxonomy_free(t);

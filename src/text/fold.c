@@ -94,14 +94,29 @@ static size_t fold_common(const unsigned char *p, const char **emit, char one[2]
     }
     if (c == 0xE2 && p[1] == 0x80 && p[2] >= 0x90 && p[2] <= 0x9F)
         return 3; /* dashes and quotation marks: ’ ‘ – — */
-    if (c == 0xC2 && (p[1] == 0xA0 || p[1] == 0xAB || p[1] == 0xBB))
-        return 2; /* no-break space, « » */
+    if (c == 0xC2 && (p[1] == 0xA0 || p[1] == 0xAB || p[1] == 0xBB || p[1] == 0xB0))
+        return 2; /* no-break space, « », ° */
+    if (c == 0xC2 && (p[1] == 0xB2 || p[1] == 0xB3 || p[1] == 0xB9)) {
+        one[0] = p[1] == 0xB2 ? '2' : p[1] == 0xB3 ? '3' : '1'; /* ² ³ ¹ (m², m³) */
+        *emit = one;
+        return 2;
+    }
+    if (c == 0xE2 && ((p[1] == 0x80 && p[2] == 0xA6) || (p[1] == 0x82 && p[2] == 0xAC)))
+        return 3; /* … € */
     return 0;
 }
 
+/* ASCII letters and digits as they fold (lower case), 0 for every other byte. */
+#define L10(c) c, c + 1, c + 2, c + 3, c + 4, c + 5, c + 6, c + 7, c + 8, c + 9
+static const unsigned char ascii_fold[256] = {
+    ['0'] = L10('0'),
+    ['A'] = L10('a'), L10('k'), 'u', 'v', 'w', 'x', 'y', 'z',
+    ['a'] = L10('a'), L10('k'), 'u', 'v', 'w', 'x', 'y', 'z'};
+#undef L10
+
 static bool ascii_alnum(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    return ascii_fold[c] != 0;
 }
 
 static char *fold(const char *text, bool fast)
@@ -194,6 +209,18 @@ size_t text_fold_into(const char *text, char *out, size_t outsize)
     bool pending = false;
     const unsigned char *p = (const unsigned char *)text;
     while (*p) {
+        if (ascii_alnum(*p)) {
+            /* A run of ASCII letters and digits, lowered as it is copied (as in fold()). */
+            if (pending) {
+                if (n + 1 < outsize)
+                    out[n++] = ' ';
+                pending = false;
+            }
+            for (unsigned char f; (f = ascii_fold[*p]) != 0; p++)
+                if (n + 1 < outsize)
+                    out[n++] = (char)f;
+            continue;
+        }
         const char *emit;
         char one[2] = {0, 0};
         size_t used = fold_common(p, &emit, one);
