@@ -70,6 +70,12 @@ void census_warning_text(const census *c, const census_warning *w, util_strbuf *
     case CENSUS_MORE_DUPLICATES:
         util_sb_printf(sb, "%zu autres colonnes répètent le nom d'une colonne précédente.", w->n[0]);
         break;
+    case CENSUS_MIXED_ENCODING:
+        util_sb_printf(sb, "caractère %zu : %zu octet(s) qui ne sont pas de l'UTF-8 dans un fichier "
+                      "en UTF-8, lu(s) comme du Windows-1252 (texte collé d'un autre fichier ?). "
+                      "Vérifiez les accents de cette ligne, puis réenregistrez le fichier en "
+                      "« CSV UTF-8 ».", w->n[0], w->n[1]);
+        break;
     }
 }
 
@@ -108,17 +114,18 @@ static int find_role_by_name(const char *name)
     return -1;
 }
 
-static ptce_status apply_columns_option(ptce_ctx *ctx, census *c, char **folded,
-                                        const char *columns)
+ptce_status census_check_columns(ptce_ctx *ctx, const char *columns)
 {
-    /* "role=Header,role=Header": the header is compared folded, so case and accents do
-     * not matter. */
+    if (!columns || !*columns)
+        return PTCE_OK;
     char *copy = util_strdup(columns);
+    char *seen[CENSUS_ROLE_COUNT] = {0}; /* folded column named for each role */
     if (!copy)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     ptce_status status = PTCE_OK;
     char *save = NULL;
-    for (char *pair = strtok_r(copy, ",", &save); pair; pair = strtok_r(NULL, ",", &save)) {
+    for (char *pair = strtok_r(copy, ",", &save); pair && !status;
+         pair = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(pair, '=');
         if (!eq) {
             status = ptce_fail(ctx, PTCE_ERR_USAGE,
@@ -135,12 +142,60 @@ static ptce_status apply_columns_option(ptce_ctx *ctx, census *c, char **folded,
             break;
         }
         char *want = text_fold(util_trim(eq + 1));
+        if (!want) {
+            status = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+            break;
+        }
+        if (seen[role]) {
+            status = ptce_fail(ctx, PTCE_ERR_USAGE,
+                               "--columns : le rôle %s est donné deux fois ; une seule colonne "
+                               "par rôle", census_role_name(role));
+        }
+        for (int r = 0; r < CENSUS_ROLE_COUNT && !status; r++)
+            if (seen[r] && strcmp(seen[r], want) == 0)
+                status = ptce_fail(ctx, PTCE_ERR_USAGE,
+                                   "--columns : la colonne « %s » est donnée pour deux rôles "
+                                   "(%s et %s) ; une colonne n'a qu'un rôle : donnez-en une "
+                                   "autre à l'un des deux", eq + 1, census_role_name(r),
+                                   census_role_name(role));
+        if (status)
+            free(want);
+        else
+            seen[role] = want;
+    }
+    for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
+        free(seen[r]);
+    free(copy);
+    return status;
+}
+
+static ptce_status apply_columns_option(ptce_ctx *ctx, census *c, char **folded,
+                                        const char *columns)
+{
+    /* "role=Header,role=Header": the header is compared folded, so case and accents do
+     * not matter. The syntax, the roles and one column per role are checked first. */
+    ptce_status status = census_check_columns(ctx, columns);
+    if (status)
+        return status;
+    char *copy = util_strdup(columns);
+    if (!copy)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    char *save = NULL;
+    for (char *pair = strtok_r(copy, ",", &save); pair; pair = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(pair, '=');
+        *eq = '\0';
+        int role = find_role_by_name(util_trim(pair));
+        char *want = text_fold(util_trim(eq + 1));
         int found = -1;
         for (size_t i = 0; want && i < c->ncols; i++)
             if (strcmp(folded[i], want) == 0) {
                 found = (int)i;
                 break;
             }
+        if (!want) {
+            status = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+            break;
+        }
         if (found < 0) {
             status = ptce_fail(ctx, PTCE_ERR_USAGE,
                                "--columns : la colonne « %s » n'existe pas dans l'en-tête de %s",
@@ -149,6 +204,7 @@ static ptce_status apply_columns_option(ptce_ctx *ctx, census *c, char **folded,
             break;
         }
         free(want);
+        /* A column the header's names gave to another role now has the role asked for. */
         for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
             if (c->role_col[r] == found)
                 c->role_col[r] = -1;
@@ -302,6 +358,7 @@ ptce_status census_parse(ptce_ctx *ctx, const char *name, const char *bytes, siz
     out->records = malloc((t.nrows ? t.nrows : 1) * sizeof *out->records);
     if (!out->records) {
         free(t.rows);
+        free(t.mixed);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
     for (size_t i = 0; i < t.nrows && !status; i++) {
@@ -315,6 +372,14 @@ ptce_status census_parse(ptce_ctx *ctx, const char *name, const char *bytes, siz
                                                          "fichier", name);
         }
     }
+    for (size_t i = 0; i < t.nmixed && !status; i++) {
+        census_warning w = {CENSUS_MIXED_ENCODING, t.mixed[i].line,
+                            {t.mixed[i].column, t.mixed[i].bytes}};
+        if (!warn(ctx, out, name, w))
+            status = ptce_fail(ctx, PTCE_ERR_MEMORY, "%s : mémoire insuffisante pour lire le "
+                                                     "fichier", name);
+    }
+    free(t.mixed);
     out->nrecords = t.nrows;
     free(t.rows);
     if (status)
@@ -357,8 +422,7 @@ ptce_status census_read(ptce_ctx *ctx, const char *path, const census_options *o
             return ptce_fail(ctx, PTCE_ERR_INPUT,
                              "%s : c'est un dossier ; indiquez le fichier CSV du recensement.",
                              path);
-        return ptce_fail(ctx, PTCE_ERR_INPUT, "%s : lecture impossible (%s).", path,
-                         strerror(errno));
+        return ptce_fail_read(ctx, PTCE_ERR_INPUT, path, errno);
     }
     ptce_status status = census_parse(ctx, path, bytes, len, opts, out);
     free(bytes);

@@ -30,7 +30,14 @@ typedef struct census_options {
 ptce_status census_read(ptce_ctx *ctx, const char *path, const census_options *opts,
                         census *out);
 
-/* Same, from bytes in memory (used by the fuzzers and tests); `name` goes in messages. */
+/* Checks a --columns value without any census: "rôle=Colonne,…" pairs, known roles, each
+ * role once, no column named for two roles. PTCE_ERR_USAGE with the message otherwise.
+ * Called again by the reader; the CLI calls it first, so that a usage error is reported
+ * as one (exit 1) whatever else fails later. */
+ptce_status census_check_columns(ptce_ctx *ctx, const char *columns);
+
+/* Same as census_read, from bytes in memory (used by the fuzzers and tests); `name` goes
+ * in messages. */
 ptce_status census_parse(ptce_ctx *ctx, const char *name, const char *bytes, size_t len,
                          const census_options *opts, census *out);
 

@@ -690,8 +690,9 @@ ptce_status classify_taxonomy_load(ptce_ctx *ctx, const char *path, taxonomy **o
     size_t len = 0;
     char *data = util_read_file(path, &len);
     if (!data)
-        return ptce_fail(ctx, PTCE_ERR_DATA, "impossible de lire la taxonomie %s : %s", path,
-                         strerror(errno));
+        return errno == ENOMEM ? ptce_fail_read(ctx, PTCE_ERR_DATA, path, errno)
+                               : ptce_fail(ctx, PTCE_ERR_DATA, "impossible de lire la taxonomie "
+                                           "%s : %s", path, ptce_errno_text(errno));
     taxonomy *t = calloc(1, sizeof *t);
     classify_sector *sectors = calloc(SECTORS_MAX, sizeof *sectors);
     parser p = {ctx, path, 0, t, -1, 0, 0, 0};

@@ -7,6 +7,7 @@
 
 #include "app/run.h"
 #include "cli/cli.h"
+#include "core/ctx.h"
 #include "diff/diff.h"
 #include "write/outdir.h"
 #include "write/writers.h"
@@ -91,8 +92,12 @@ int cmd_diff(int argc, char **argv)
         }
     }
     if (!st && !co.quiet) {
-        fwrite(summary.data, 1, summary.len, stdout);
-        printf("\nFichier écrit : %s/evolutions.csv\n", outdir_path);
+        util_sb_printf(&summary, "\nFichier écrit : %s/evolutions.csv\n", outdir_path);
+        /* A full disk or a closed pipe on the standard output is a write error (exit 4). */
+        if (summary.failed)
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        else
+            st = outdir_write_file_atomic(ctx, "-", summary.data, summary.len);
     }
     int code = st ? cli_fail(ctx, st) : 0;
     util_sb_free(&csv);

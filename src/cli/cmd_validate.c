@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/ctx.h"
 #include "app/validate.h"
 #include "write/outdir.h"
 
@@ -62,10 +63,14 @@ int cmd_validate(int argc, char **argv)
         st = validate_format_csv(ctx, &rep, &csv);
     if (!st && output)
         st = outdir_write_file_atomic(ctx, output, csv.data, csv.len);
-    if (!st && text.len)
-        fwrite(text.data, 1, text.len, stdout);
     if (!st && output && !co.quiet)
-        printf("Rapport CSV écrit : %s\n", output);
+        util_sb_printf(&text, "Rapport CSV écrit : %s\n", output);
+    /* The report on the standard output is an output like the CSV: a full disk or a
+     * closed pipe is a write error (exit 4), not "errors found" (7). */
+    if (!st && text.failed)
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    if (!st && text.len)
+        st = outdir_write_file_atomic(ctx, "-", text.data, text.len);
     int code = st ? cli_fail(ctx, st) : rep.nerrors ? EXIT_VALIDATION_ERRORS : 0;
     util_sb_free(&text);
     util_sb_free(&csv);

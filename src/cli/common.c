@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "app/run.h"
+#include "census/census.h"
 #include "write/outdir.h"
 
 void common_apply(const common_options *co, run_options *ro)
@@ -64,7 +65,10 @@ ptce_ctx *cli_context(const common_options *co, int *code)
         return NULL;
     }
     ptce_ctx_set_quiet(ctx, co->quiet);
-    ptce_status st = co->data_dir ? ptce_ctx_set_data_dir(ctx, co->data_dir) : PTCE_OK;
+    /* Usage errors first: a wrong --columns is exit 1 even when --data is wrong too. */
+    ptce_status st = census_check_columns(ctx, co->columns);
+    if (!st && co->data_dir)
+        st = ptce_ctx_set_data_dir(ctx, co->data_dir);
     if (st != PTCE_OK) {
         fprintf(stderr, "ptce-map : %s\n", ptce_ctx_error(ctx));
         ptce_ctx_free(ctx);

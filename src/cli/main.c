@@ -1,10 +1,12 @@
 /*
  * cli/main.c — `ptce-map`: dispatch to the subcommands. The only place that exits.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/ctx.h"
 #include "write/outdir.h"
 
 static const char usage[] =
@@ -25,7 +27,31 @@ static const char usage[] =
     "Codes de sortie : 0 succès, 1 usage, 2 entrée illisible, 3 données de référence,\n"
     "4 écriture, 5 mémoire, 6 GEOS/PROJ/shapelib, 7 erreurs trouvées par validate.\n";
 
+static int dispatch(int argc, char **argv);
+
+/* What went to the standard output (validate's report, diff's and build's summaries) must
+ * have been written: a full disk or a closed pipe is an write error (exit 4), not a success
+ * or "errors found" (7). An earlier failure keeps its own code. */
+static int finish_stdout(int code)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return code;
+    int err = errno ? errno : EIO;
+    fprintf(stderr, "ptce-map : sortie standard : écriture impossible (%s)%s\n",
+            ptce_errno_text(err), err == ENOSPC || err == EDQUOT
+                                      ? " ; libérez de la place sur le disque ou écrivez "
+                                        "ailleurs (-o)"
+                                      : "");
+    return code == 0 || code == EXIT_VALIDATION_ERRORS ? PTCE_ERR_IO : code;
+}
+
 int main(int argc, char **argv)
+{
+    return finish_stdout(dispatch(argc, argv));
+}
+
+static int dispatch(int argc, char **argv)
 {
     outdir_catch_signals();
     if (argc < 2) {

@@ -194,11 +194,103 @@ static ptce_status fail_utf16(ptce_ctx *ctx, const char *name, bool bom)
                      name);
 }
 
-static ptce_status fail_nul(ptce_ctx *ctx, const char *name, size_t line)
+/* The line (as the engine counts them: "\n", "\r\n" or a lone "\r") and the character of
+ * that line (from 1: the column a text editor shows) of byte `off` of text. */
+static void position_of(const char *text, size_t off, size_t *line, size_t *col)
 {
+    size_t l = 1, c = 1;
+    for (size_t i = 0; i < off; i++) {
+        unsigned char b = (unsigned char)text[i];
+        if (b == '\n' || (b == '\r' && text[i + 1] != '\n')) { /* text[off] exists */
+            l++;
+            c = 1;
+        } else if (b != '\r' && (b & 0xC0) != 0x80) {
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+/* A NUL at byte `off` of bytes, whose first line is line `first_line` of the file. */
+static ptce_status fail_nul(ptce_ctx *ctx, const char *name, const char *bytes, size_t off,
+                            size_t first_line)
+{
+    size_t line, col;
+    position_of(bytes, off, &line, &col);
+    line += first_line - 1;
     return ptce_fail(ctx, PTCE_ERR_INPUT,
-                     "%s, ligne %zu : octet nul ; ce n'est pas un fichier texte CSV. "
-                     "Exportez le tableur au format CSV.", name, line);
+                     "%s, ligne %zu, caractère %zu : octet nul ; ce n'est pas un fichier texte CSV. "
+                     "Exportez le tableur au format CSV.", name, line, col);
+}
+
+/* UTF-32 with a byte order mark (FF FE 00 00 or 00 00 FE FF): checked before UTF-16, whose
+ * little-endian mark is its first two bytes. */
+static bool has_utf32_bom(const char *b, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)b;
+    return len >= 4 && ((u[0] == 0xFF && u[1] == 0xFE && u[2] == 0 && u[3] == 0) ||
+                        (u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF));
+}
+
+/* True when text holds at least one valid UTF-8 character of two bytes or more: a file
+ * that is not valid UTF-8 but has these was written in UTF-8 with a few bytes of another
+ * encoding pasted in (a real Windows-1252 file almost never forms one by chance). */
+static bool has_utf8_multibyte(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)text[i] >= 0xC2 && utf8_sequence_length(text + i, len - i) > 1)
+            return true;
+    return false;
+}
+
+/* A UTF-8 file with stray bytes: every valid UTF-8 character kept, every other byte read
+ * as Windows-1252; the lines where that happened are listed in t->mixed (line, column of
+ * the first such byte, how many). NULL when memory runs out. */
+static char *decode_mixed(const char *text, size_t len, size_t *outlen, csvfile_table *t)
+{
+    util_strbuf sb;
+    util_sb_init(&sb);
+    size_t line = 1, col = 1, cap = 0;
+    bool ok = true;
+    for (size_t i = 0; i < len && ok;) {
+        unsigned char b = (unsigned char)text[i];
+        size_t n = utf8_sequence_length(text + i, len - i);
+        if (n) {
+            util_sb_append_n(&sb, text + i, n);
+            i += n;
+            if (b == '\n' || (b == '\r' && !(i < len && text[i] == '\n'))) {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+            continue;
+        }
+        util_utf8_append_codepoint(&sb, util_cp1252_codepoint(b));
+        if (t->nmixed && t->mixed[t->nmixed - 1].line == line) {
+            t->mixed[t->nmixed - 1].bytes++;
+        } else {
+            if (t->nmixed == cap) {
+                cap = cap ? cap * 2 : 16;
+                csv_mixed_line *grown = realloc(t->mixed, cap * sizeof *grown);
+                if (!grown) {
+                    ok = false;
+                    break;
+                }
+                t->mixed = grown;
+            }
+            t->mixed[t->nmixed++] = (csv_mixed_line){line, col, 1};
+        }
+        i++;
+        col++;
+    }
+    if (!ok || sb.failed) {
+        util_sb_free(&sb);
+        return NULL;
+    }
+    *outlen = sb.len;
+    return util_sb_take(&sb);
 }
 
 /* ---- the engine: libcsv, line numbers, rows ---------------------------------------------- */
@@ -458,6 +550,7 @@ void csvfile_table_free(csvfile_table *t)
     if (!t)
         return;
     free(t->rows);
+    free(t->mixed);
     free(t->text);
     free(t->cell_offsets);
     memset(t, 0, sizeof *t);
@@ -474,17 +567,17 @@ ptce_status csvfile_table_parse(ptce_ctx *ctx, const char *name, const char *byt
                             const csvfile_read_options *opts, csvfile_table *out)
 {
     memset(out, 0, sizeof *out);
+    if (has_utf32_bom(bytes, len))
+        return ptce_fail(ctx, PTCE_ERR_INPUT,
+                         "%s : fichier en UTF-32. Réenregistrez-le en « CSV UTF-8 » ou « CSV "
+                         "(séparateur : point-virgule) ».", name);
     if (has_utf16_bom(bytes, len))
         return fail_utf16(ctx, name, true);
     const char *nul = memchr(bytes, '\0', len);
     if (nul && looks_utf16(bytes, len))
         return fail_utf16(ctx, name, false);
-    if (nul) {
-        size_t line = 1;
-        for (const char *p = bytes; p < nul; p++)
-            line += *p == '\n';
-        return fail_nul(ctx, name, line);
-    }
+    if (nul)
+        return fail_nul(ctx, name, bytes, (size_t)(nul - bytes), 1);
 
     char *decoded = NULL;
     const char *text = bytes;
@@ -493,12 +586,34 @@ ptce_status csvfile_table_parse(ptce_ctx *ctx, const char *name, const char *byt
         text += 3;
         textlen -= 3;
         snprintf(out->encoding, sizeof out->encoding, "UTF-8 (BOM)");
-        if (!util_utf8_is_valid(text, textlen))
-            return ptce_fail(ctx, PTCE_ERR_INPUT,
-                             "%s : le fichier annonce UTF-8 (BOM) mais contient des octets "
-                             "invalides. Réenregistrez-le en « CSV UTF-8 ».", name);
+        size_t bad = utf8_invalid_offset(text, textlen);
+        if (bad < textlen) {
+            size_t line, col;
+            position_of(text, bad, &line, &col);
+            util_strbuf as;
+            util_sb_init(&as);
+            util_utf8_append_codepoint(&as, util_cp1252_codepoint((unsigned char)text[bad]));
+            ptce_status st = ptce_fail(ctx, PTCE_ERR_INPUT,
+                             "%s, ligne %zu, caractère %zu : le fichier annonce UTF-8 (BOM) mais "
+                             "l'octet 0x%02X n'est pas de l'UTF-8 (un « %s » en Windows-1252, "
+                             "collé d'un autre fichier ?). Corrigez ce caractère, ou "
+                             "réenregistrez le fichier en « CSV UTF-8 ».", name, line, col,
+                             (unsigned char)text[bad], as.data ? as.data : "?");
+            util_sb_free(&as);
+            return st;
+        }
     } else if (util_utf8_is_valid(text, textlen)) {
         snprintf(out->encoding, sizeof out->encoding, "UTF-8");
+    } else if (has_utf8_multibyte(text, textlen)) {
+        decoded = decode_mixed(text, textlen, &textlen, out);
+        if (!decoded) {
+            free(out->mixed);
+            out->mixed = NULL;
+            out->nmixed = 0;
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        }
+        text = decoded;
+        snprintf(out->encoding, sizeof out->encoding, "UTF-8 mêlé");
     } else {
         decoded = util_cp1252_to_utf8(text, textlen, &textlen);
         if (!decoded)
@@ -551,6 +666,7 @@ ptce_status csvfile_table_parse(ptce_ctx *ctx, const char *name, const char *byt
         free(o);
         char enc[sizeof out->encoding];
         memcpy(enc, out->encoding, sizeof enc);
+        free(out->mixed);
         memset(out, 0, sizeof *out);
         memcpy(out->encoding, enc, sizeof enc);
         return status;
@@ -573,8 +689,7 @@ ptce_status csvfile_table_read(ptce_ctx *ctx, const char *path, const csvfile_re
         if (errno == EISDIR)
             return ptce_fail(ctx, PTCE_ERR_INPUT,
                              "%s : c'est un dossier ; indiquez un fichier CSV.", path);
-        return ptce_fail(ctx, PTCE_ERR_INPUT, "%s : lecture impossible (%s).", path,
-                         strerror(errno));
+        return ptce_fail_read(ctx, PTCE_ERR_INPUT, path, errno);
     }
     ptce_status status = csvfile_table_parse(ctx, path, bytes, len, opts, out);
     free(bytes);
@@ -623,6 +738,10 @@ static ptce_status stream_line(csvfile_stream *s)
     }
     if (s->at_start) {
         s->at_start = false;
+        if (has_utf32_bom(p, n))
+            return e->status = ptce_fail(e->ctx, PTCE_ERR_INPUT,
+                                         "%s : fichier en UTF-32. Réenregistrez-le en « CSV "
+                                         "UTF-8 ».", e->name);
         if (has_utf16_bom(p, n))
             return e->status = fail_utf16(e->ctx, e->name, true);
         if (n >= 3 && memcmp(p, UTIL_UTF8_BOM, 3) == 0) {
@@ -630,9 +749,11 @@ static ptce_status stream_line(csvfile_stream *s)
             n -= 3;
         }
     }
-    if (memchr(p, '\0', n))
-        return e->status = looks_utf16(p, n) ? fail_utf16(e->ctx, e->name, false)
-                                             : fail_nul(e->ctx, e->name, e->line);
+    const char *nul = memchr(p, '\0', n);
+    if (nul)
+        return e->status = looks_utf16(p, n)
+                               ? fail_utf16(e->ctx, e->name, false)
+                               : fail_nul(e->ctx, e->name, p, (size_t)(nul - p), e->line);
     if (!s->started) {
         if (line_is_empty(p, n)) { /* blank lines before the header */
             e->line++;

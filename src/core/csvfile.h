@@ -63,8 +63,14 @@ typedef struct csvfile_row {
 
 /* A whole file read at once. Row 0 is the header; every data row has ncols cells (short
  * rows are padded with empty cells, long ones lose the extra cells, counted in `extra`). */
+/* A line of a UTF-8 file where bytes that are not UTF-8 were read as Windows-1252. */
+typedef struct csv_mixed_line {
+    size_t line, column;   /* physical line; column (characters, from 1) of the first byte */
+    size_t bytes;          /* how many bytes of that line were converted */
+} csv_mixed_line;
+
 typedef struct csvfile_table {
-    char encoding[16];     /* "UTF-8", "UTF-8 (BOM)" or "windows-1252" */
+    char encoding[16];     /* "UTF-8", "UTF-8 (BOM)", "UTF-8 mêlé" or "windows-1252" */
     char separator;        /* ';', ',' or '\t' */
     int empty;             /* nothing but blank lines (or a BOM): no header, no rows */
     size_t ncols;          /* header width */
@@ -74,6 +80,11 @@ typedef struct csvfile_table {
     size_t blank_rows;     /* blank lines and rows of empty cells after the header, skipped */
     char *text;            /* every cell, NUL-terminated UTF-8 */
     size_t *cell_offsets;  /* header cells first, then each row's */
+    /* "UTF-8 mêlé": a file in UTF-8 but for a few bytes (Windows-1252 pasted in). Those
+     * bytes are read as Windows-1252, the rest as UTF-8, and each line where it happened
+     * is listed here (in order) for the caller to warn about. */
+    csv_mixed_line *mixed;
+    size_t nmixed;
 } csvfile_table;
 
 /* Reads `bytes` (not NUL-terminated; `name` goes in messages). Fails, with a French message

@@ -4,6 +4,7 @@
  */
 #include "core/ctx.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,42 @@ ptce_status ptce_fail(ptce_ctx *ctx, ptce_status status, const char *fmt, ...)
     vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
     va_end(ap);
     return status;
+}
+
+const char *ptce_errno_text(int err)
+{
+    switch (err) {
+    case ENOSPC: return "disque plein";
+    case EDQUOT: return "quota disque dépassé";
+    case EACCES: return "permission refusée";
+    case EPERM: return "opération non permise";
+    case EROFS: return "système de fichiers en lecture seule";
+    case EFBIG: return "fichier trop gros";
+    case ENOENT: return "fichier ou dossier introuvable";
+    case EEXIST: return "existe déjà";
+    case ENOTDIR: return "un élément du chemin n'est pas un dossier";
+    case EISDIR: return "c'est un dossier";
+    case ENAMETOOLONG: return "nom de fichier trop long";
+    case EMFILE:
+    case ENFILE: return "trop de fichiers ouverts";
+    case ENOMEM: return "mémoire insuffisante";
+    case EIO: return "erreur d'entrée-sortie du disque";
+    case ELOOP: return "trop de liens symboliques imbriqués";
+    case ENOTEMPTY: return "dossier non vide";
+    case EXDEV: return "pas sur le même système de fichiers";
+    case EBUSY: return "ressource occupée";
+    case ETXTBSY: return "fichier en cours d'utilisation";
+    case EINVAL: return "argument invalide";
+    default: return strerror(err);
+    }
+}
+
+ptce_status ptce_fail_read(ptce_ctx *ctx, ptce_status status, const char *path, int err)
+{
+    if (err == ENOMEM)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "%s : mémoire insuffisante pour lire ce fichier.",
+                         path);
+    return ptce_fail(ctx, status, "%s : lecture impossible (%s).", path, ptce_errno_text(err));
 }
 
 static void log_line(ptce_ctx *ctx, const char *prefix, const char *fmt, va_list ap)

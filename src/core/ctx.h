@@ -28,6 +28,17 @@ struct ptce_ctx {
 ptce_status ptce_fail(ptce_ctx *ctx, ptce_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The French words for a system error (ENOSPC "disque plein", EACCES "permission refusée",
+ * EROFS, EDQUOT, EFBIG, ENOENT, EEXIST, ENOTDIR, EISDIR, ENAMETOOLONG, EMFILE, ENOMEM…), so
+ * that no English strerror() ends up inside a French sentence; strerror() for the rare
+ * others. The one table of them: every message about a failed system call uses it. */
+const char *ptce_errno_text(int err);
+
+/* The message of a file that could not be read (util_read_file's errno): PTCE_ERR_MEMORY
+ * for ENOMEM (exit 5: the file is not at fault), otherwise `status` with "PATH : lecture
+ * impossible (<French reason>)." Returns the status set. */
+ptce_status ptce_fail_read(ptce_ctx *ctx, ptce_status status, const char *path, int err);
+
 /* Prints a warning line to the log unless the context is quiet. */
 void ptce_warn(ptce_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

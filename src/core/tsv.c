@@ -18,10 +18,12 @@ ptce_status tsv_read(ptce_ctx *ctx, const char *data_dir, const char *name,
     snprintf(path, sizeof path, "%s/%s", data_dir, name);
     size_t len;
     out->buffer = util_read_file(path, &len);
+    if (!out->buffer && errno == ENOMEM)
+        return ptce_fail_read(ctx, PTCE_ERR_DATA, path, errno);
     if (!out->buffer)
         return ptce_fail(ctx, PTCE_ERR_DATA,
                          "%s : donnée de référence illisible (%s). Relancez scripts/setup ou "
-                         "indiquez --data.", path, strerror(errno));
+                         "indiquez --data.", path, ptce_errno_text(errno));
     /* Count lines and header columns to size the cell array once. */
     size_t lines = 0;
     for (size_t i = 0; i < len; i++)

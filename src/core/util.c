@@ -205,43 +205,56 @@ char *util_cp1252_to_utf8(const char *bytes, size_t len, size_t *outlen)
     return util_sb_take(&sb);
 }
 
-bool util_utf8_is_valid(const char *str, size_t n)
+size_t utf8_sequence_length(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
+    if (n == 0)
+        return 0;
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned min;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    unsigned cp = c & (0xFF >> (len + 1));
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+size_t utf8_invalid_offset(const char *s, size_t n)
+{
     size_t i = 0;
     while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        unsigned min;
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            min = 0x80;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            min = 0x800;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            min = 0x10000;
-        } else {
-            return false;
-        }
-        if (i + len > n)
-            return false;
-        unsigned cp = c & (0xFF >> (len + 1));
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
+        size_t len = utf8_sequence_length(s + i, n - i);
+        if (!len)
+            return i;
         i += len;
     }
-    return true;
+    return n;
+}
+
+bool util_utf8_is_valid(const char *s, size_t n)
+{
+    return utf8_invalid_offset(s, n) == n;
 }
 
 size_t util_utf8_cut_length(const char *s, size_t max)

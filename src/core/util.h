@@ -39,6 +39,11 @@ char *util_read_file(const char *path, size_t *len);
 
 /* True when the n bytes are valid UTF-8 (no overlongs, no surrogates). */
 bool util_utf8_is_valid(const char *s, size_t n);
+/* Length (1–4) of the valid UTF-8 character at s (n bytes available), 0 when the bytes
+ * there are not one. */
+size_t utf8_sequence_length(const char *s, size_t n);
+/* Offset of the first byte that does not start a valid UTF-8 character; n when none. */
+size_t utf8_invalid_offset(const char *s, size_t n);
 
 /* Windows-1252, the encoding French Excel writes "CSV (séparateur : point-virgule)" in:
  * the Unicode code point of byte b (every byte maps to one; the five unassigned bytes of

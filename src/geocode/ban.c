@@ -290,7 +290,7 @@ static ptce_status load_file(geocoder *g, geocode_ban_index *b, const char *path
         if (err == ENOMEM)
             return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         return ptce_fail(ctx, PTCE_ERR_INPUT, "%s : lecture impossible (%s).", path,
-                         err ? strerror(err) : "ce n'est pas un fichier ordinaire : tube, "
+                         err ? ptce_errno_text(err) : "ce n'est pas un fichier ordinaire : tube, "
                          "périphérique…");
     }
     int flags = fcntl(fd, F_GETFL);

@@ -291,9 +291,7 @@ ptce_status geocode_load_overrides(geocoder *g, const char *path)
     size_t len;
     char *bytes = util_read_file(path, &len);
     if (!bytes)
-        return errno == ENOMEM ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
-                               : ptce_fail(ctx, PTCE_ERR_INPUT, "%s : lecture impossible (%s).",
-                                           path, strerror(errno));
+        return ptce_fail_read(ctx, PTCE_ERR_INPUT, path, errno);
     csvfile_table tab;
     csvfile_read_options opts = {.max_cell = OVERRIDE_MAX_CELL};
     ptce_status st = csvfile_table_parse(ctx, path, bytes, len, &opts, &tab);

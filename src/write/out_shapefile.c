@@ -192,7 +192,7 @@ static ptce_status write_attributes(ptce_ctx *ctx, DBFHandle dbf, const layer *l
         int err = shpio_failed(dbf->fp);
         if (err)
             return ptce_fail(ctx, PTCE_ERR_IO, "%s.dbf : écriture impossible (%s)%s", l->name,
-                             strerror(err), err == EFBIG ? " ; la taille maximale des fichiers "
+                             ptce_errno_text(err), err == EFBIG ? " ; la taille maximale des fichiers "
                              "(ulimit -f) est atteinte" : "");
         if (!ok)
             return ptce_fail(ctx, PTCE_ERR_IO, "%s : valeur trop large pour le champ %s "
@@ -265,7 +265,7 @@ ptce_status writers_shapefile(ptce_ctx *ctx, outdir *od, const char *subdir, con
             int err = shpio_failed(shp->fpSHP) ? shpio_failed(shp->fpSHP)
                                                : shpio_failed(shp->fpSHX);
             st = ptce_fail(ctx, PTCE_ERR_IO, "%s.shp : écriture impossible (%s)%s", l->name,
-                           strerror(err ? err : EIO), err == EFBIG ? " ; la taille maximale "
+                           ptce_errno_text(err ? err : EIO), err == EFBIG ? " ; la taille maximale "
                            "des fichiers (ulimit -f) est atteinte" : "");
         }
         if (obj)

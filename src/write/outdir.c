@@ -230,9 +230,10 @@ static ptce_status fail_errno(ptce_ctx *ctx, int err, const char *what, const ch
 {
     if (err == ENOMEM)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    return ptce_fail(ctx, PTCE_ERR_IO, "%s : %s (%s)%s", path, what, strerror(err),
+    return ptce_fail(ctx, PTCE_ERR_IO, "%s : %s (%s)%s", path, what, ptce_errno_text(err),
                      err == EFBIG ? " ; la taille maximale des fichiers (ulimit -f) est atteinte"
-                     : err == ENOSPC ? " ; libérez de la place sur le disque" : "");
+                     : err == ENOSPC || err == EDQUOT ? " ; libérez de la place sur le disque ou "
+                     "écrivez ailleurs" : "");
 }
 
 ptce_status outdir_write_error(ptce_ctx *ctx, const char *path, int err)
@@ -325,7 +326,7 @@ ptce_status outdir_open(ptce_ctx *ctx, const char *final, const char *producer,
                                            "choisissez un autre dossier de sortie (-o).", final);
     if (mkdir_p(final) != 0)
         return ptce_fail(ctx, PTCE_ERR_IO, "%s : impossible de créer le dossier de sortie (%s).",
-                         final, strerror(errno));
+                         final, ptce_errno_text(errno));
     out->created_final = !existed;
     ptce_status status = PTCE_OK;
     char *real = realpath(final, NULL);
@@ -350,7 +351,7 @@ ptce_status outdir_open(ptce_ctx *ctx, const char *final, const char *producer,
                                  "supprimez-le ou choisissez un autre dossier (-o).", final)
                      : ptce_fail(ctx, PTCE_ERR_IO, "%s : impossible d'écrire dans le dossier de "
                                  "sortie (%s). Vérifiez les droits ou choisissez un autre "
-                                 "dossier (-o).", final, strerror(err));
+                                 "dossier (-o).", final, ptce_errno_text(err));
         goto fail;
     }
     out->lockfd = openat(out->metafd, LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
@@ -802,7 +803,7 @@ static ptce_status commit_file_by_file(ptce_ctx *ctx, outdir *od, const top_entr
                                   O_NOFOLLOW | O_CLOEXEC, 0666);
     if (mfd >= 0) {
         if (write(mfd, sb.data, sb.len) < 0)
-            ptce_warn(ctx, "%s : manifeste non écrit (%s)", od->final, strerror(errno));
+            ptce_warn(ctx, "%s : manifeste non écrit (%s)", od->final, ptce_errno_text(errno));
         close(mfd);
     }
     util_sb_free(&sb);

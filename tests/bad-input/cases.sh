@@ -240,3 +240,40 @@ check_output_dot_ptce_map_is_link() { [ -z "$(ls -A "$W/ailleurs")" ] || fail "l
 
 setup_ban_fifo() { mkfifo "$W/ban.csv"; }
 setup_overrides_fifo() { mkfifo "$W/corr.csv"; }
+
+# ---- a UTF-8 file with stray Windows-1252 bytes (item 14 of #16) --------------------------
+# Read row by row: the 10 rows are all placed, the stray bytes of line 5 read as
+# Windows-1252 ("Pôle numéro 3"), every other accent kept as UTF-8 ("Béziers", "Économie").
+check_utf8_with_stray_windows1252() {
+  python3 - "$W/r.csv" <<'PY' || fail "mixed file not read row by row (see above)"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding='utf-8-sig', newline=''), delimiter=';'))
+assert len(rows) == 11, len(rows)
+head = rows[0]
+assert 'Thématique déclarée' in head, head
+status = head.index('result_status')
+names = [r[1] for r in rows[1:]]
+assert 'Pôle numéro 3' in names, names
+assert all(r[3] == 'Béziers' for r in rows[1:]), [r[3] for r in rows[1:]]
+assert all(r[status] == 'match' for r in rows[1:]), [r[status] for r in rows[1:]]
+PY
+  local n
+  n=$(grep -c "octet(s) qui ne sont pas de l'UTF-8" "$STDERR")
+  [ "$n" -eq 1 ] || fail "$n warnings about converted bytes, expected 1 (one per converted row)"
+}
+
+# ---- a full disk on the standard output is a write error (item 16 of #16) -----------------
+# validate's report and diff's summary go to stdout: /dev/full there is exit 4 with a French
+# message, not 7 ("errors found") or 0.
+check_validate_report_disk_full() {
+  local code=0
+  "$PTCE_MAP" validate "$SAMPLE" > /dev/full 2> "$W/err" || code=$?
+  [ "$code" -eq 4 ] || fail "validate > /dev/full: exit $code, expected 4"
+  grep -qF "sortie standard : écriture impossible (disque plein)" "$W/err" ||
+    fail "validate > /dev/full: no French message: $(cat "$W/err")"
+  code=0
+  "$PTCE_MAP" diff "$SAMPLE" "$SAMPLE" -o "$W/d" > /dev/full 2> "$W/err" || code=$?
+  [ "$code" -eq 4 ] || fail "diff > /dev/full: exit $code, expected 4"
+  grep -qF "sortie standard : écriture impossible (disque plein)" "$W/err" ||
+    fail "diff > /dev/full: no French message: $(cat "$W/err")"
+}

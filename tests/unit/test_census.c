@@ -340,7 +340,7 @@ static void utf16_refused_with_a_clear_message(void **state)
 static void nul_byte_refused_with_its_line(void **state)
 {
     (void)state;
-    read_fails("octet-nul.csv", NULL, PTCE_ERR_INPUT, "ligne 3 : octet nul");
+    read_fails("octet-nul.csv", NULL, PTCE_ERR_INPUT, "ligne 3, caractère 6 : octet nul");
 }
 
 static void empty_files_refused(void **state)

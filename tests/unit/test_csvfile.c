@@ -154,7 +154,37 @@ static void long_cells_and_bad_bytes_are_refused(void **state)
                    (const char *const[]){"UTF-16", NULL});
     expect_refused("a;b\n1;2\n3\0;4\n", 13, 0, (const char *const[]){"ligne 3", "octet nul", NULL});
     expect_refused("\xEF\xBB\xBF" "a;b\n\xE9;2\n", 11, 0,
-                   (const char *const[]){"UTF-8 (BOM)", "invalides", NULL});
+                   (const char *const[]){"ligne 2, caractère 1", "UTF-8 (BOM)", "0xE9", "« é »",
+                                         NULL});
+    /* Item 16 of #16: lines counted as the reader counts them (CR alone ends a line), and
+     * UTF-32 named as such (its little-endian mark starts like UTF-16's). */
+    expect_refused("a;b\r1;2\r3;4\r5;6\r7;\0\r", 20, 0,
+                   (const char *const[]){"ligne 5, caractère 3", "octet nul", NULL});
+    expect_refused("\xFF\xFE\0\0a\0\0\0", 8, 0, (const char *const[]){"UTF-32", NULL});
+    expect_refused("\0\0\xFE\xFF\0\0\0a", 8, 0, (const char *const[]){"UTF-32", NULL});
+}
+
+/* Item 14 of #16: a UTF-8 file with a few Windows-1252 bytes is read row by row — UTF-8
+ * kept, the stray bytes read as Windows-1252 — and each such line is listed. */
+static void stray_windows1252_in_utf8_is_read_by_line(void **state)
+{
+    (void)state;
+    static const char text[] = "Nom;Thématique\nPôle;Été\nP\xF4le \x96 2;x\nA;\xE9t\xE9\n";
+    csvfile_table t;
+    assert_int_equal(csvfile_table_parse(g_ctx, "m.csv", text, sizeof text - 1, NULL, &t), PTCE_OK);
+    assert_string_equal(t.encoding, "UTF-8 mêlé");
+    assert_string_equal(csvfile_table_cell(&t, NULL, 1), "Thématique");
+    assert_int_equal(t.nrows, 3);
+    assert_string_equal(csvfile_table_cell(&t, &t.rows[0], 0), "Pôle");
+    assert_string_equal(csvfile_table_cell(&t, &t.rows[1], 0), "Pôle – 2");
+    assert_string_equal(csvfile_table_cell(&t, &t.rows[2], 1), "été");
+    assert_int_equal(t.nmixed, 2);
+    assert_int_equal(t.mixed[0].line, 3);
+    assert_int_equal(t.mixed[0].column, 2);
+    assert_int_equal(t.mixed[0].bytes, 2);
+    assert_int_equal(t.mixed[1].line, 4);
+    assert_int_equal(t.mixed[1].column, 3);
+    csvfile_table_free(&t);
 }
 
 /* ---- streams ---- */
@@ -249,7 +279,7 @@ static void streams_refuse_what_they_cannot_read(void **state)
     assert_non_null(strstr(ptce_ctx_error(g_ctx), "guillemet ouvert"));
     util_sb_free(&c.out);
     assert_int_equal(stream("a;b\n1;\0\n", 8, 64, 0, &c), PTCE_ERR_INPUT);
-    assert_non_null(strstr(ptce_ctx_error(g_ctx), "ligne 2 : octet nul"));
+    assert_non_null(strstr(ptce_ctx_error(g_ctx), "ligne 2, caractère 3 : octet nul"));
     util_sb_free(&c.out);
 }
 
@@ -323,6 +353,7 @@ int main(void)
         cmocka_unit_test(streams_refuse_what_they_cannot_read),
         cmocka_unit_test(cells_are_quoted_and_defused),
         cmocka_unit_test(formulas_are_defused_in_every_reading),
+        cmocka_unit_test(stray_windows1252_in_utf8_is_read_by_line),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
