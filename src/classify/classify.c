@@ -153,49 +153,39 @@ void classify_tokens_free(classify_tokens *t)
     classify_tokens_init(t);
 }
 
-/* text_fold() of `text`, into `small` (room for CLASSIFY_SMALL_TEXT bytes) when it fits, else
- * newly allocated (*owned). NULL when memory runs out. */
-static char *fold_text(const char *text, char *small, bool *owned)
-{
-    *owned = false;
-    size_t n = strlen(text);
-    /* The fold of common characters is never longer than the text; others may be (½ → 1 2),
-     * hence the margin, and the full fold when the result may have been cut. */
-    if (n < CLASSIFY_SMALL_TEXT / 2) {
-        size_t len = text_fold_into(text, small, CLASSIFY_SMALL_TEXT);
-        if (len < CLASSIFY_SMALL_TEXT - 8)
-            return small;
-    }
-    *owned = true;
-    return text_fold(text);
-}
+/* The buffer of a text of `len` folded bytes: the folded text itself (the words' folded forms
+ * are read in place), then for each kept word its stem, and for a word written with a bound
+ * prefix apart ("ré emploi") its glued form, each NUL-terminated: at most 4 len + 8 bytes. */
+#define TOKENS_BUF_SIZE(len) (4 * (len) + 8)
 
 bool classify_tokenize(const char *text, classify_tokens *out)
 {
     classify_tokens_init(out);
-    char small[CLASSIFY_SMALL_TEXT];
-    bool owned;
-    char *f = fold_text(text ? text : "", small, &owned);
-    if (!f)
-        return false;
-    size_t len = strlen(f);
-    if (len > UINT32_MAX / 4) {
-        if (owned)
-            free(f);
-        return false;
+    text = text ? text : "";
+    size_t len = 0;
+    bool in_small = false;
+    /* The fold of common characters is never longer than the text; others may be (½ → 1 2),
+     * hence the margin, and the full fold when the result may have been cut. */
+    if (strlen(text) < CLASSIFY_SMALL_TEXT / 2) {
+        len = text_fold_into(text, out->small_buf, CLASSIFY_SMALL_TEXT);
+        in_small = len < CLASSIFY_SMALL_TEXT - 8;
     }
-    /* Words are separated by single spaces, so there are at most (len + 1) / 2 of them; every
-     * form is at most as long as its words, plus one NUL per form. */
-    size_t need = 2 * len + (len + 1) / 2 + 2;
-    size_t tok_cap = CLASSIFY_SMALL_TOKENS;
-    if (need > sizeof out->small_buf && !(out->buf = malloc(need))) {
-        if (owned)
+    if (!in_small) {
+        char *f = text_fold(text);
+        if (!f)
+            return false;
+        len = strlen(f);
+        if (len > UINT32_MAX / 8 || !(out->buf = malloc(TOKENS_BUF_SIZE(len)))) {
             free(f);
-        classify_tokens_init(out);
-        return false;
+            classify_tokens_init(out);
+            return false;
+        }
+        memcpy(out->buf, f, len + 1);
+        free(f);
     }
-    size_t used = 0;
-    const char *p = f, *end = f + len;
+    char *buf = out->buf;
+    size_t used = len + 1, tok_cap = CLASSIFY_SMALL_TOKENS;
+    const char *p = buf, *end = buf + len;
     while (p < end) {
         const char *w = p;
         while (p < end && *p != ' ')
@@ -203,30 +193,28 @@ bool classify_tokenize(const char *text, classify_tokens *out)
         size_t wl = (size_t)(p - w);
         if (p < end)
             p++;
-        size_t fold_off = used;
-        memcpy(out->buf + used, w, wl);
-        used += wl;
+        size_t fold_off = (size_t)(w - buf), glued = 0;
         if (p < end && is_bound_prefix(w, wl)) {
             const char *w2 = p;
             while (p < end && *p != ' ')
                 p++;
-            memcpy(out->buf + used, w2, (size_t)(p - w2));
-            used += (size_t)(p - w2);
-            wl += (size_t)(p - w2);
+            size_t l2 = (size_t)(p - w2);
             if (p < end)
                 p++;
+            fold_off = used;
+            memcpy(buf + used, w, wl);
+            memcpy(buf + used + wl, w2, l2);
+            wl += l2;
+            buf[used + wl] = '\0';
+            glued = wl + 1;
         }
-        if (is_dropped_word(out->buf + fold_off, wl)) {
-            used = fold_off;
+        if (is_dropped_word(buf + fold_off, wl))
             continue;
-        }
-        out->buf[used++] = '\0';
-        size_t slen = stem_into(out->buf + fold_off, wl, out->buf + used);
+        used += glued;
+        size_t slen = stem_into(buf + fold_off, wl, buf + used);
         if (out->n == tok_cap) { /* a long text: the tokens move to the heap */
             classify_token *grown = malloc(2 * tok_cap * sizeof *grown);
             if (!grown) {
-                if (owned)
-                    free(f);
                 classify_tokens_free(out);
                 return false;
             }
@@ -241,13 +229,10 @@ bool classify_tokenize(const char *text, classify_tokens *out)
         tk->fold_len = (uint32_t)wl;
         tk->stem_off = (uint32_t)used;
         tk->stem_len = (uint32_t)slen;
-        tk->hash = classify_hash(out->buf + used, slen);
+        tk->hash = classify_hash(buf + used, slen);
         used += slen;
-        out->buf[used++] = '\0';
+        buf[used++] = '\0';
     }
-    out->buf[used] = '\0';
-    if (owned)
-        free(f);
     return true;
 }
 

@@ -23,8 +23,8 @@
 /* ---- normalisation (classify.c) ---- */
 
 typedef struct classify_token {
-    uint32_t fold_off, fold_len; /* into classify_tokens.buf */
-    uint32_t stem_off, stem_len;
+    uint32_t fold_off, fold_len; /* into classify_tokens.buf (not NUL-terminated) */
+    uint32_t stem_off, stem_len; /* NUL-terminated */
     uint64_t hash;               /* classify_hash() of the stem, for the index look-ups */
 } classify_token;
 
@@ -34,10 +34,11 @@ typedef struct classify_token {
 #define CLASSIFY_SMALL_TOKENS 384
 
 typedef struct classify_tokens {
-    char *buf;      /* NUL-terminated forms: small_buf, or owned when the text is long */
+    char *buf;      /* the folded text, then the stems (see classify_tokenize): small_buf, or
+                       owned when the text is long */
     classify_token *tok; /* small_tok, or owned */
     size_t n;
-    char small_buf[3 * CLASSIFY_SMALL_TEXT + 4];
+    char small_buf[4 * CLASSIFY_SMALL_TEXT + 8];
     classify_token small_tok[CLASSIFY_SMALL_TOKENS];
 } classify_tokens;
 
