@@ -774,11 +774,12 @@ static void test_model_scoring(void **state)
 
 /* ---- the labelled sets ---- */
 
-/* Figures measured on the test half of tests/data/classify-ptce-reels.csv (never tuned on). */
-#define TEST_HALF_CORRECT 18 /* of 27 */
-#define TEST_HALF_TOP2 25
-#define TEST_HALF_F1 0.52
-#define TEST_HALF_FAILURES "2 6 12 14 18 32 46 52 54"
+/* Figures measured on the test half of tests/data/classify-ptce-reels.csv (never tuned on):
+ * totals only, its failing rows are neither listed nor shown. */
+#define TEST_HALF_ROWS 55
+#define TEST_HALF_CORRECT 36 /* of 55 */
+#define TEST_HALF_TOP2 47
+#define TEST_HALF_F1 0.48
 
 #define MAX_FIELDS 10
 
@@ -1029,21 +1030,20 @@ static void test_real_descriptions(void **state)
 {
     (void)state;
     figures tune = measure("classify-ptce-reels.csv", "reglage", true);
-    assert_int_equal(tune.total, 27);
-    /* Measured: 25/27 primaries, 25/27 in the top two, secondary F1 0.65. */
-    assert_true(tune.correct >= 25);
-    assert_true(tune.top2 >= 25);
-    assert_true(f1_of(&tune) >= 0.64);
+    assert_int_equal(tune.total, 55);
+    /* Measured: 45/55 primaries, 48/55 in the top two, secondary F1 0.64. */
+    assert_true(tune.correct >= 45);
+    assert_true(tune.top2 >= 48);
+    assert_true(f1_of(&tune) >= 0.63);
     assert_int_equal(tune.wrong_other, 0);
-    expect_known_failures(&tune, "7 31");
+    expect_known_failures(&tune, "7 31 65 75 77 85 93 95 103 107");
 
     figures test = measure("classify-ptce-reels.csv", "test", false);
-    assert_int_equal(test.total, 27);
+    assert_int_equal(test.total, TEST_HALF_ROWS);
     /* Measured (never tuned on): see docs/classification.md. */
     assert_true(test.correct >= TEST_HALF_CORRECT);
     assert_true(test.top2 >= TEST_HALF_TOP2);
     assert_true(f1_of(&test) >= TEST_HALF_F1);
-    expect_known_failures(&test, TEST_HALF_FAILURES);
 }
 
 /* Throughput on many descriptions (PTCE_CLASSIFY_BENCH rows, 5,000 by default so that the
