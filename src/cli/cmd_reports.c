@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/ctx.h"
 #include "app/reports.h"
 #include "app/validate.h"
 #include "write/outdir.h"
@@ -113,9 +114,9 @@ static int run_report(int argc, char **argv, report_kind kind)
         st = kind == REPORT_GEOCODE ? reports_geocode(ctx, &run, &sb) : reports_classify(ctx, &run, explain, &sb);
     if (!st)
         st = outdir_write_file_atomic(ctx, output, sb.data, sb.len);
-    if (!st && kind == REPORT_GEOCODE && !co.quiet)
-        fprintf(stderr, "%s : %zu lignes, %zu placées, %zu ambiguës, %zu rejetées\n",
-                run.census.path, run.nrows, run.nplaced, run.nambiguous, run.nrejected);
+    if (!st && kind == REPORT_GEOCODE) /* the log: escaped for the terminal, quiet-aware */
+        ptce_info(ctx, "%s : %zu lignes, %zu placées, %zu ambiguës, %zu rejetées",
+                  run.census.path, run.nrows, run.nplaced, run.nambiguous, run.nrejected);
     int code = st ? cli_fail(ctx, st) : 0;
     util_sb_free(&sb);
     run_free(&run);

@@ -69,8 +69,16 @@ int cmd_validate(int argc, char **argv)
      * closed pipe is a write error (exit 4), not "errors found" (7). */
     if (!st && text.failed)
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    /* The report quotes cells and headers: escaped for the terminal like the log. */
+    util_strbuf shown;
+    util_sb_init(&shown);
     if (!st && text.len)
-        st = outdir_write_file_atomic(ctx, "-", text.data, text.len);
+        util_sb_append_for_terminal(&shown, text.data);
+    if (!st && shown.failed)
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    if (!st && shown.len)
+        st = outdir_write_file_atomic(ctx, "-", shown.data, shown.len);
+    util_sb_free(&shown);
     int code = st ? cli_fail(ctx, st) : rep.nerrors ? EXIT_VALIDATION_ERRORS : 0;
     util_sb_free(&text);
     util_sb_free(&csv);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "core/ctx.h"
 #include "app/run.h"
 #include "census/census.h"
 #include "write/outdir.h"
@@ -70,7 +71,7 @@ ptce_ctx *cli_context(const common_options *co, int *code)
     if (!st && co->data_dir)
         st = ptce_ctx_set_data_dir(ctx, co->data_dir);
     if (st != PTCE_OK) {
-        fprintf(stderr, "ptce-map : %s\n", ptce_ctx_error(ctx));
+        ptce_print_for_terminal(stderr, "ptce-map : ", ptce_ctx_error(ctx));
         ptce_ctx_free(ctx);
         *code = (int)st;
         return NULL;
@@ -93,7 +94,7 @@ ptce_status cli_refuse_input(ptce_ctx *ctx, const char *output, const char *cens
 
 int cli_fail(ptce_ctx *ctx, ptce_status st)
 {
-    fprintf(stderr, "ptce-map : %s\n", ptce_ctx_error(ctx));
+    ptce_print_for_terminal(stderr, "ptce-map : ", ptce_ctx_error(ctx));
     return (int)st;
 }
 

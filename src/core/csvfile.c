@@ -239,7 +239,7 @@ static bool has_utf32_bom(const char *b, size_t len)
 static bool has_utf8_multibyte(const char *text, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        if ((unsigned char)text[i] >= 0xC2 && utf8_sequence_length(text + i, len - i) > 1)
+        if ((unsigned char)text[i] >= 0xC2 && util_utf8_sequence_length(text + i, len - i) > 1)
             return true;
     return false;
 }
@@ -255,7 +255,7 @@ static char *decode_mixed(const char *text, size_t len, size_t *outlen, csvfile_
     bool ok = true;
     for (size_t i = 0; i < len && ok;) {
         unsigned char b = (unsigned char)text[i];
-        size_t n = utf8_sequence_length(text + i, len - i);
+        size_t n = util_utf8_sequence_length(text + i, len - i);
         if (n) {
             util_sb_append_n(&sb, text + i, n);
             i += n;
@@ -586,7 +586,7 @@ ptce_status csvfile_table_parse(ptce_ctx *ctx, const char *name, const char *byt
         text += 3;
         textlen -= 3;
         snprintf(out->encoding, sizeof out->encoding, "UTF-8 (BOM)");
-        size_t bad = utf8_invalid_offset(text, textlen);
+        size_t bad = util_utf8_invalid_offset(text, textlen);
         if (bad < textlen) {
             size_t line, col;
             position_of(text, bad, &line, &col);

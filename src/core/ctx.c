@@ -106,13 +106,46 @@ ptce_status ptce_fail_read(ptce_ctx *ctx, ptce_status status, const char *path, 
     return ptce_fail(ctx, status, "%s : lecture impossible (%s).", path, ptce_errno_text(err));
 }
 
+/* Every line of the log goes through util_sb_append_for_terminal: the values it quotes
+ * come from census cells, headers and file names. */
 static void log_line(ptce_ctx *ctx, const char *prefix, const char *fmt, va_list ap)
 {
     if (ctx->quiet)
         return;
-    fputs(prefix, ctx->log);
-    vfprintf(ctx->log, fmt, ap);
-    fputc('\n', ctx->log);
+    char small[1024];
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    char *text = small;
+    if (n >= (int)sizeof small) {
+        text = malloc((size_t)n + 1);
+        if (text)
+            vsnprintf(text, (size_t)n + 1, fmt, again);
+        else
+            text = small; /* cut, but a line all the same */
+    }
+    va_end(again);
+    util_strbuf sb;
+    util_sb_init(&sb);
+    util_sb_append(&sb, prefix);
+    util_sb_append_for_terminal(&sb, n < 0 ? "" : text);
+    util_sb_append_char(&sb, '\n');
+    fputs(sb.failed || !sb.data ? "(mémoire insuffisante pour un message)\n" : sb.data,
+          ctx->log);
+    util_sb_free(&sb);
+    if (text != small)
+        free(text);
+}
+
+void ptce_print_for_terminal(FILE *f, const char *prefix, const char *text)
+{
+    util_strbuf sb;
+    util_sb_init(&sb);
+    util_sb_append(&sb, prefix);
+    util_sb_append_for_terminal(&sb, text);
+    util_sb_append_char(&sb, '\n');
+    fputs(sb.failed || !sb.data ? "(mémoire insuffisante pour un message)\n" : sb.data, f);
+    util_sb_free(&sb);
 }
 
 void ptce_warn(ptce_ctx *ctx, const char *fmt, ...)

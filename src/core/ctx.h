@@ -39,6 +39,10 @@ const char *ptce_errno_text(int err);
  * impossible (<French reason>)." Returns the status set. */
 ptce_status ptce_fail_read(ptce_ctx *ctx, ptce_status status, const char *path, int err);
 
+/* Prints prefix, then text escaped for a terminal (util_sb_append_for_terminal), then a
+ * line feed: how the CLI prints the context's error and its own lines that quote input. */
+void ptce_print_for_terminal(FILE *f, const char *prefix, const char *text);
+
 /* Prints a warning line to the log unless the context is quiet. */
 void ptce_warn(ptce_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -205,7 +205,7 @@ char *util_cp1252_to_utf8(const char *bytes, size_t len, size_t *outlen)
     return util_sb_take(&sb);
 }
 
-size_t utf8_sequence_length(const char *str, size_t n)
+size_t util_utf8_sequence_length(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
     if (n == 0)
@@ -240,11 +240,44 @@ size_t utf8_sequence_length(const char *str, size_t n)
     return len;
 }
 
-size_t utf8_invalid_offset(const char *s, size_t n)
+void util_sb_append_for_terminal(util_strbuf *sb, const char *s)
+{
+    size_t n = strlen(s), run = 0, i = 0;
+    while (i < n) {
+        unsigned char b = (unsigned char)s[i];
+        size_t len = util_utf8_sequence_length(s + i, n - i);
+        unsigned cp = 0;
+        if (len == 1) {
+            cp = b;
+        } else if (len > 1) {
+            cp = b & (0xFF >> (len + 1));
+            for (size_t k = 1; k < len; k++)
+                cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3F);
+        }
+        bool bad = len == 0 || (cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F ||
+                   (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+                   (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F ||
+                   cp == 0x061C;
+        if (!bad) {
+            i += len;
+            continue;
+        }
+        util_sb_append_n(sb, s + run, i - run);
+        if (len <= 1)
+            util_sb_printf(sb, "\\x%02X", b);
+        else
+            util_sb_printf(sb, "\\u%04X", cp);
+        i += len ? len : 1;
+        run = i;
+    }
+    util_sb_append_n(sb, s + run, n - run);
+}
+
+size_t util_utf8_invalid_offset(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        size_t len = utf8_sequence_length(s + i, n - i);
+        size_t len = util_utf8_sequence_length(s + i, n - i);
         if (!len)
             return i;
         i += len;
@@ -254,7 +287,7 @@ size_t utf8_invalid_offset(const char *s, size_t n)
 
 bool util_utf8_is_valid(const char *s, size_t n)
 {
-    return utf8_invalid_offset(s, n) == n;
+    return util_utf8_invalid_offset(s, n) == n;
 }
 
 size_t util_utf8_cut_length(const char *s, size_t max)

@@ -41,9 +41,18 @@ char *util_read_file(const char *path, size_t *len);
 bool util_utf8_is_valid(const char *s, size_t n);
 /* Length (1–4) of the valid UTF-8 character at s (n bytes available), 0 when the bytes
  * there are not one. */
-size_t utf8_sequence_length(const char *s, size_t n);
+size_t util_utf8_sequence_length(const char *s, size_t n);
+/* Appends s to sb made harmless for a terminal: what a census cell, a header or a file
+ * name could use to drive the terminal is shown as text instead — C0 controls but the line
+ * feed and the tab (ESC of "ESC[2J" or "ESC]0;…" becomes \x1B, CR \x0D, BEL \x07), DEL,
+ * the C1 controls U+0080–U+009F (\u009B…), the bidirectional overrides and isolates
+ * (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C: \u202E…), and bytes that are not
+ * UTF-8 (\xFF). Everything else is copied. The one escaping of the project: the log
+ * (core/ctx.c), the CLI's error line and the reports written to a terminal use it. */
+void util_sb_append_for_terminal(util_strbuf *sb, const char *s);
+
 /* Offset of the first byte that does not start a valid UTF-8 character; n when none. */
-size_t utf8_invalid_offset(const char *s, size_t n);
+size_t util_utf8_invalid_offset(const char *s, size_t n);
 
 /* Windows-1252, the encoding French Excel writes "CSV (séparateur : point-virgule)" in:
  * the Unicode code point of byte b (every byte maps to one; the five unassigned bytes of

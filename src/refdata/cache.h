@@ -5,9 +5,10 @@
  * The image (refdata.bin) is made at build time by `ptce-refdata-compile --cache` from the
  * TSV tables, and installed beside them. It holds the arrays already sorted and the
  * strings in one block; loading it is one mmap and a pass that turns offsets into
- * pointers. It is only a cache: it records the size and a hash of the head and tail of
- * every table it was made from (first and last 16 KiB), and when a table no longer matches (data/ updated, image
- * from another machine), refdata_load() silently reads the tables instead. The image is
+ * pointers. It is only a cache: it records a stamp of every byte of every table it was
+ * made from (and their sizes), and when a table no longer matches (data/ updated, one
+ * commune corrected by hand in the middle of a table, image from another machine),
+ * refdata_load() silently reads the tables instead. The image is
  * native-endian and not meant to be committed.
  */
 #ifndef PTCE_REFDATA_CACHE_H

@@ -277,3 +277,33 @@ check_validate_report_disk_full() {
   grep -qF "sortie standard : écriture impossible (disque plein)" "$W/err" ||
     fail "diff > /dev/full: no French message: $(cat "$W/err")"
 }
+
+# ---- control characters from the input never reach the terminal (item 10 of #16) --------
+# Cells and headers hold ESC[2J (clear screen), ESC]0;…BEL (window title), OSC 8 links,
+# CR, BEL, a C1 control (U+009B, CSI) and a bidi override (U+202E): every warning on
+# stderr and validate's report on stdout show them as \x1B, \u009B, \u202E…, never raw.
+no_raw_controls() {
+  python3 - "$@" <<'PY' || fail "raw control character written to the terminal (see above)"
+import sys
+bad = []
+for path in sys.argv[1:]:
+    b = open(path, 'rb').read()
+    for i, c in enumerate(b):
+        if (c < 0x20 and c not in (0x0A, 0x09)) or c == 0x7F:
+            bad.append((path, i, hex(c)))
+    t = b.decode('utf-8')
+    for ch in t:
+        if 0x80 <= ord(ch) <= 0x9F or 0x202A <= ord(ch) <= 0x202E or 0x2066 <= ord(ch) <= 0x2069:
+            bad.append((path, hex(ord(ch))))
+if bad:
+    print('  ', bad[:10], file=sys.stderr)
+    sys.exit(1)
+PY
+}
+check_terminal_escapes() {
+  no_raw_controls "$STDOUT" "$STDERR"
+  grep -qF 'Note\x1B[2J' "$STDERR" || fail "the header's escape is not shown as text"
+  grep -qF '\x1B[2J12\x0D\u009B' "$STDERR" || fail "the cell's controls are not shown as text"
+}
+check_terminal_escapes_validate() { no_raw_controls "$STDOUT" "$STDERR"; }
+check_terminal_escapes_file_name() { no_raw_controls "$STDOUT" "$STDERR"; }

@@ -343,6 +343,19 @@ static void formulas_are_defused_in_every_reading(void **state)
     }
 }
 
+/* Item 10 of #16: the one escaping for the terminal (core/util.h). */
+static void terminal_escaping(void **state)
+{
+    (void)state;
+    util_strbuf sb;
+    util_sb_init(&sb);
+    util_sb_append_for_terminal(&sb, "a\x1b[2Jb\x1b]0;t\x07\rc\xc2\x9b" "d\xe2\x80\xae" "e\x7f\xff\n"
+                                     "f\tÉté – ok");
+    assert_string_equal(sb.data, "a\\x1B[2Jb\\x1B]0;t\\x07\\x0Dc\\u009Bd\\u202Ee\\x7F\\xFF\n"
+                                 "f\tÉté – ok");
+    util_sb_free(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +367,7 @@ int main(void)
         cmocka_unit_test(cells_are_quoted_and_defused),
         cmocka_unit_test(formulas_are_defused_in_every_reading),
         cmocka_unit_test(stray_windows1252_in_utf8_is_read_by_line),
+        cmocka_unit_test(terminal_escaping),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "refdata/cache.h"
@@ -150,6 +151,93 @@ static void binary_image_matches_the_tables(void **state)
     refdata_free(&tables);
 }
 
+/* Copies data/NAME into dir/NAME (geom/ made first). */
+static void copy_table(const char *from, const char *dir, const char *name)
+{
+    char src[4096], dst[4096];
+    snprintf(src, sizeof src, "%s/%s", from, name);
+    snprintf(dst, sizeof dst, "%s/%s", dir, name);
+    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+}
+
+/* Issue #16, item 17: the image's stamp covers every byte of every table. One byte changed
+ * in the middle of communes.tsv (same size, far from its first and last 16 KiB: a corrected
+ * commune point) makes the image stale; the same byte put back makes it good again. */
+static void image_stale_when_a_table_changes_in_the_middle(void **state)
+{
+    (void)state;
+    static const char *const tables[] = {"communes.tsv", "anciennes_communes.tsv",
+                                         "codes_postaux.tsv", "departements.tsv",
+                                         "regions.tsv", "geom/departements.geo.gz",
+                                         "geom/regions.geo.gz", "departements_web_geom.tsv",
+                                         "regions_web_geom.tsv"};
+    char dir[] = "/tmp/ptce-stamp-XXXXXX", sub[4096], image[4096], path[4096];
+    assert_non_null(mkdtemp(dir));
+    snprintf(sub, sizeof sub, "%s/geom", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    const char *data = ptce_data_dir(ctx);
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
+        copy_table(data, dir, tables[i]);
+    refdata loaded;
+    assert_int_equal(refdata_load_tables(ctx, &loaded), PTCE_OK);
+    snprintf(image, sizeof image, "%s/refdata.bin", dir);
+    assert_int_equal(refdata_cache_write(ctx, &loaded, dir, image), PTCE_OK);
+    refdata_free(&loaded);
+    refdata img;
+    memset(&img, 0, sizeof img);
+    img.geos = ctx->geos;
+    assert_int_equal(refdata_cache_read(ctx, dir, image, &img), 1);
+    refdata_free(&img);
+
+    snprintf(path, sizeof path, "%s/communes.tsv", dir);
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long size = ftell(f);
+    assert_true(size > 200000);
+    long at = size / 2;
+    int c = 0;
+    for (; at < size; at++) { /* a digit in the middle: a coordinate or a population */
+        assert_int_equal(fseek(f, at, SEEK_SET), 0);
+        c = fgetc(f);
+        if (c >= '0' && c <= '8')
+            break;
+    }
+    assert_int_equal(fseek(f, at, SEEK_SET), 0);
+    fputc(c + 1, f);
+    assert_int_equal(fclose(f), 0);
+    memset(&img, 0, sizeof img);
+    img.geos = ctx->geos;
+    assert_int_equal(refdata_cache_read(ctx, dir, image, &img), 0);
+    assert_null(img.communes);
+
+    f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, at, SEEK_SET), 0);
+    fputc(c, f);
+    assert_int_equal(fclose(f), 0);
+    memset(&img, 0, sizeof img);
+    img.geos = ctx->geos;
+    assert_int_equal(refdata_cache_read(ctx, dir, image, &img), 1);
+    refdata_free(&img);
+
+    unlink(image);
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, tables[i]);
+        unlink(path);
+    }
+    rmdir(sub);
+    rmdir(dir);
+}
+
 /* The syntax of official codes (refdata/codes.h), shared by the geocoder, validate, diff
  * and the corrections: INSEE codes and the départements a postal prefix points to. */
 static void codes_as_people_type_them(void **state)
@@ -197,6 +285,7 @@ int main(void)
         cmocka_unit_test(postal_codes_and_homonyms),
         cmocka_unit_test(codes_as_people_type_them),
         cmocka_unit_test(binary_image_matches_the_tables),
+        cmocka_unit_test(image_stale_when_a_table_changes_in_the_middle),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
