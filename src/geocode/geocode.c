@@ -1097,6 +1097,10 @@ static void fill_area(geocoder *g, area *a, const char *postcode, geo_field pc_f
             area_add_dep(g->rd, a, group[i]->code);
         return;
     }
+    /* A postal code of an overseas collectivity (Saint-Martin's 97150…) points to no
+     * département: the cascade refuses the row with its own reason. */
+    if (refdata_postcode_collectivity(postcode))
+        return;
     /* The département(s) the postal code's prefix points to. */
     char codes[2][4];
     int ncodes = refdata_postcode_departements(postcode, codes);
@@ -1447,6 +1451,58 @@ static void read_cells(geocoder *g, const geocode_input *in, reading *rd, geo_re
         geocode_remark_add(g, r, GEO_R_CEDEX, rd->pc_field);
 }
 
+/* Paris, Lyon, Marseille: when every candidate left is an arrondissement of one city (the
+ * row names the city, "Marseille", and its postal code serves several arrondissements),
+ * the place is certainly that city, and which arrondissement is not known. Returns the
+ * city, or NULL when the candidates are not two or more arrondissements of one city. */
+static const commune *single_city_of(const geocoder *g, const candidates *c)
+{
+    if (c->n < 2)
+        return NULL;
+    const char *parent = NULL;
+    for (int i = 0; i < c->n; i++) {
+        const commune *m = c->items[i].commune;
+        if (m->kind != REFDATA_COMMUNE_ARRONDISSEMENT || !m->parent[0])
+            return NULL;
+        if (parent && strcmp(parent, m->parent) != 0)
+            return NULL;
+        parent = m->parent;
+    }
+    const commune *city = refdata_commune(g->rd, parent);
+    return city && city->kind == REFDATA_COMMUNE_CURRENT ? city : NULL;
+}
+
+/* A name of the overseas collectivities outside the 18 regions: one of their communes
+ * (Miquelon-Langlade, Gustavia is not one: Saint-Barthélemy is a single commune) or a
+ * collectivity ("Saint-Pierre-et-Miquelon"). Asked only once no commune of the regions
+ * bears the name. Returns the collectivity's code and sets *code to the commune's INSEE
+ * code (or the collectivity's); NULL when the name is none of them. */
+static const char *outside_by_name(const geocoder *g, const char *name, const char **code)
+{
+    char key[256], other[256];
+    if (text_fold_into(name, key, sizeof key) == 0)
+        return NULL;
+    size_t n = refdata_outside_count(g->rd);
+    for (size_t i = 0; i < n; i++) {
+        const char *insee, *nom;
+        const char *coll = refdata_outside_row(g->rd, i, &insee, &nom);
+        text_fold_into(nom, other, sizeof other);
+        if (strcmp(key, other) == 0) {
+            *code = insee;
+            return coll;
+        }
+        const char *cname = refdata_collectivity_name(coll);
+        if (cname) {
+            text_fold_into(cname, other, sizeof other);
+            if (strcmp(key, other) == 0) {
+                *code = coll;
+                return coll;
+            }
+        }
+    }
+    return NULL;
+}
+
 /* The name path. Returns 1 when the result is settled (match, ambiguous or reject). */
 static int try_name(geocoder *g, const reading *rd, const area *a, const coords *co,
                     geo_result *r)
@@ -1464,6 +1520,16 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
     }
     geo_field nf = rd->name_field;
     if (nm.cands.n == 0 || ((nm.fuzzy || nm.prefix) && foreign)) {
+        const char *coll_code = NULL;
+        const char *coll = nm.cands.n == 0 && !foreign ? outside_by_name(g, name, &coll_code)
+                                                       : NULL;
+        if (coll) {
+            geo_remark *n = set_reject(g, r, GEO_R_OUTSIDE_COLLECTIVITY, nf);
+            geocode_remark_text(g, n, 0, name);
+            geocode_remark_text(g, n, 1, coll_code);
+            geocode_remark_text(g, n, 2, coll);
+            return 1;
+        }
         if (foreign) {
             geocode_remark_text(g, set_reject(g, r, GEO_R_FOREIGN_PLACE, foreign_field), 0, foreign);
             return 1;
@@ -1486,6 +1552,13 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
                                                         : GEO_R_NAME_NOT_FOUND_NO_AREA, nf),
                     0, name);
         return 1;
+    }
+    const commune *city = nm.fuzzy || nm.prefix ? NULL : single_city_of(g, &nm.cands);
+    candidates arrondissements;
+    if (city) {
+        cand_copy(&arrondissements, &nm.cands);
+        cand_clear(&nm.cands);
+        cand_add(&nm.cands, city, REFDATA_NAME_COMMUNE, NULL, 0);
     }
     if (nm.cands.n > 1) {
         set_ambiguous(g, r, &nm.cands,
@@ -1516,6 +1589,12 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
         note_text(g, r, GEO_R_NAME_PREFIX, nf, name)->commune[0] = c->commune;
     } else if (nm.variant_index > 0 && c->source != REFDATA_NAME_FORMER) {
         note_text(g, r, GEO_R_NAME_READ_AS, nf, name)->commune[0] = c->commune;
+    }
+    if (city) {
+        n = note_text(g, r, GEO_R_ARRONDISSEMENT_UNDETERMINED, rd->pc_field, rd->postcode);
+        n->commune[0] = arrondissements.items[0].commune;
+        n->commune[1] = arrondissements.items[1].commune;
+        n->num[0] = arrondissements.n;
     }
     if (nm.loose)
         note_text(g, r, GEO_R_POSTCODE_MISMATCH_DEP, rd->pc_field, rd->postcode)->commune[0] =
@@ -1634,6 +1713,17 @@ static ptce_status cascade(geocoder *g, const geocode_input *in, geo_result *r)
     /* 2. INSEE code. */
     if (!util_is_blank(in->insee) && try_insee(g, in, &rd, &a, &co, r))
         return PTCE_OK;
+
+    /* An overseas collectivity's postal code: outside the map's 18 regions, whatever the
+     * name says (no commune of the regions has that code). */
+    const char *coll = rd.postcode[0] ? refdata_postcode_collectivity(rd.postcode) : NULL;
+    if (coll) {
+        geo_remark *n = set_reject(g, r, GEO_R_OUTSIDE_COLLECTIVITY, rd.pc_field);
+        geocode_remark_text(g, n, 0, rd.name[0] ? rd.name : refdata_collectivity_name(coll));
+        geocode_remark_text(g, n, 1, rd.postcode);
+        geocode_remark_text(g, n, 2, coll);
+        return PTCE_OK;
+    }
 
     /* 3. Commune name. */
     if (rd.name[0]) {
@@ -1899,7 +1989,13 @@ static void settle_accuracy(geocoder *g, geo_result *r)
     if (r->status != GEO_MATCH)
         return;
     if (r->type == GEO_TYPE_COORDINATES || r->type == GEO_TYPE_ADDRESS) {
+        /* Coordinates outside every commune outline, within the tolerance: on a quay or a
+         * beach, or just across a land border (Monaco, Llívia, Menin): without the
+         * neighbours' outlines nobody can tell which, so the point is not the place. */
         r->accuracy = GEO_ACCURACY_PLACE;
+        for (size_t i = 0; i < r->nremarks; i++)
+            if (r->remarks[i].code == GEO_R_POINT_NEAR_COMMUNE)
+                r->accuracy = GEO_ACCURACY_APPROXIMATE;
         return;
     }
     if (r->type == GEO_TYPE_DEPARTEMENT || !r->commune) {

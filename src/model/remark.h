@@ -166,6 +166,10 @@ typedef enum geo_covered_by {
     /* leading zero restored; t0 the code as corrected */                                      \
     X(GEO_R_INSEE_ARRONDISSEMENT, "insee_arrondissement", SILENT, NONE, NONE)                  \
     /* the city's code kept; c0 the arrondissement the row also states */                      \
+    X(GEO_R_ARRONDISSEMENT_UNDETERMINED, "arrondissement_undetermined", SILENT, NONE, NONE)    \
+    /* the name is the city's and its postal code serves several of its arrondissements:   \
+     * placed on the city; t0 the postal code, c0/c1 the first two arrondissements, n0 how \
+     * many */                                                                              \
     X(GEO_R_INSEE_POSTCODE_MISMATCH, "insee_postcode_mismatch", WARN, CONSISTENCY,             \
       POSTCODE_DEP)                                                                            \
     /* t0 the postal code, c0 the commune of the code */                                       \

@@ -287,6 +287,11 @@ void note_render_remark(util_strbuf *sb, const geo_result *r, const geo_remark *
         util_sb_printf(sb, "code INSEE de la ville gardé ; arrondissement indiqué : %s (%s)",
                   nom(c0), insee(c0));
         break;
+    case GEO_R_ARRONDISSEMENT_UNDETERMINED:
+        util_sb_printf(sb, "le code postal %s dessert %.0f arrondissements (%s%s%s%s) : "
+                       "PTCE placé sur la ville, sans arrondissement", t(m, 0), m->num[0],
+                       nom(c0), m->num[0] > 2 ? ", " : " et ", nom(c1), m->num[0] > 2 ? "…" : "");
+        break;
     case GEO_R_INSEE_POSTCODE_MISMATCH:
         util_sb_printf(sb, "le code postal %s ne correspond pas à %s", t(m, 0), nom(c0));
         break;

@@ -63,3 +63,40 @@ int refdata_postcode_departements(const char *postcode, char out[2][4])
     out[0][2] = '\0';
     return 1;
 }
+
+/* La Poste's postal codes of the overseas collectivities; every other code starting with
+ * these digits is a département's. */
+static const struct {
+    const char *prefix, *collectivity;
+} collectivity_postcodes[] = {
+    {"97133", "977"}, {"97150", "978"}, {"975", "975"},
+    {"986", "986"}, {"987", "987"}, {"988", "988"},
+};
+
+static const struct {
+    const char *code, *name;
+} collectivity_names[] = {
+    {"975", "Saint-Pierre-et-Miquelon"}, {"977", "Saint-Barthélemy"},
+    {"978", "Saint-Martin"}, {"984", "Terres australes et antarctiques françaises"},
+    {"986", "Wallis-et-Futuna"}, {"987", "Polynésie française"},
+    {"988", "Nouvelle-Calédonie"}, {"989", "Clipperton"},
+};
+
+const char *refdata_postcode_collectivity(const char *postcode)
+{
+    if (strlen(postcode) != 5)
+        return NULL;
+    for (size_t i = 0; i < sizeof collectivity_postcodes / sizeof collectivity_postcodes[0]; i++)
+        if (strncmp(postcode, collectivity_postcodes[i].prefix,
+                    strlen(collectivity_postcodes[i].prefix)) == 0)
+            return collectivity_postcodes[i].collectivity;
+    return NULL;
+}
+
+const char *refdata_collectivity_name(const char *code)
+{
+    for (size_t i = 0; i < sizeof collectivity_names / sizeof collectivity_names[0]; i++)
+        if (strcmp(code, collectivity_names[i].code) == 0)
+            return collectivity_names[i].name;
+    return NULL;
+}

@@ -18,4 +18,14 @@ int refdata_clean_insee(const char *text, char out[6], int *restored_zero);
  * characters. Says nothing of whether La Poste knows the code (refdata_postal does). */
 int refdata_postcode_departements(const char *postcode, char out[2][4]);
 
+/* The overseas collectivity (hors des 18 régions: "975" Saint-Pierre-et-Miquelon, "977"
+ * Saint-Barthélemy, "978" Saint-Martin, "986" Wallis-et-Futuna, "987" Polynésie française,
+ * "988" Nouvelle-Calédonie) whose postal code this is, as La Poste assigns them ("97133" is
+ * Saint-Barthélemy's, "97150" Saint-Martin's: their prefix is Guadeloupe's but they are not
+ * in Guadeloupe since 2007). NULL for a code of the 101 départements (or none). */
+const char *refdata_postcode_collectivity(const char *postcode);
+
+/* The name of an overseas collectivity's code ("977" → "Saint-Barthélemy"), NULL if none. */
+const char *refdata_collectivity_name(const char *code);
+
 #endif

@@ -492,6 +492,19 @@ const char *refdata_outside_collectivity(const refdata *rd, const char *insee, c
     return NULL;
 }
 
+size_t refdata_outside_count(const refdata *rd)
+{
+    return rd->outside.nrows;
+}
+
+const char *refdata_outside_row(const refdata *rd, size_t i, const char **insee,
+                                const char **nom)
+{
+    *insee = tsv_cell(&rd->outside, i, 0);
+    *nom = tsv_cell(&rd->outside, i, 1);
+    return tsv_cell(&rd->outside, i, 2);
+}
+
 /* Lower bound then linear scan: the equal range of a sorted array. */
 #define EQUAL_RANGE(array, count, field, value, first_out)                                  \
     do {                                                                                   \

@@ -189,6 +189,11 @@ const region *refdata_region(const refdata *rd, const char *code);
 const epci *refdata_epci(const refdata *rd, const char *code);
 /* The collectivity name when `insee` is a commune outside the 18 regions (975, 977…). */
 const char *refdata_outside_collectivity(const refdata *rd, const char *insee, const char **nom);
+/* The communes outside the 18 regions, one by one: i < refdata_outside_count(); returns
+ * the collectivity's code and sets *insee and *nom (pointers into the refdata). */
+size_t refdata_outside_count(const refdata *rd);
+const char *refdata_outside_row(const refdata *rd, size_t i, const char **insee,
+                                const char **nom);
 
 /* All entries of a postal code: *first gets the first, the count is returned. */
 size_t refdata_postal(const refdata *rd, const char *postcode, const refdata_postal_entry **first);

@@ -51,9 +51,12 @@ static const char *extra_check(ptce_ctx *ctx, refdata *rd, int cat, const geo_re
     case 0: /* interior_alone */
     case 1: /* interior_stated */
     case 3: /* near_outline */
-        if (r->type != GEO_TYPE_COORDINATES || r->accuracy != GEO_ACCURACY_PLACE ||
-            strcmp(r->precision, "coordonnees") != 0)
+        if (r->type != GEO_TYPE_COORDINATES || strcmp(r->precision, "coordonnees") != 0)
             return "not placed on the coordinates";
+        /* Off every outline, the place may be across a land border: drawn hollow. */
+        if (r->accuracy != (cat == 3 ? GEO_ACCURACY_APPROXIMATE : GEO_ACCURACY_PLACE))
+            return cat == 3 ? "a point off every outline drawn as the place itself"
+                            : "a point inside its commune not drawn as the place";
         if (cat == 3 && !geo_result_find(r, GEO_R_POINT_NEAR_COMMUNE))
             return "no remark that the point is off every outline";
         if (cat == 0 && !geo_result_find(r, GEO_R_POINT_IN_COMMUNE))
