@@ -462,7 +462,8 @@ static bool match_and_score(const taxonomy *t, const char *declared_theme, const
     }
     if (ok) {
         score_hits(t, h, desc_tk.n, score, plain);
-        if (t->model && t->model_factor > 0) {
+        /* With facteur_modele 0 the model only speaks in explanations. */
+        if (t->model && (t->model_factor > 0 || mf)) {
             double m[SECTORS_MAX] = {0};
             size_t n = classify_model_match(t->model, &desc_tk, m, mf ? mf->keys : NULL,
                                        mf ? sizeof mf->keys / sizeof mf->keys[0] : 0);
@@ -629,16 +630,24 @@ static void explain_model(util_strbuf *sb, const taxonomy *t, const model_found 
                 ntop++;
         }
     }
-    util_sb_append(sb, first ? " modèle " : " + modèle ");
-    append_number(sb, t->model_factor * mf->score[s]);
-    if (t->model_factor != 1) {
+    if (t->model_factor == 0) {
+        /* Not counted: what the model would say, for the analyst. */
+        util_sb_append(sb, " [modèle appris, non compté (facteur_modele 0) : ");
+        append_number(sb, mf->score[s]);
+        util_sb_append(sb, " =");
+    } else {
+        util_sb_append(sb, first ? " modèle " : " + modèle ");
+        append_number(sb, t->model_factor * mf->score[s]);
+    }
+    if (t->model_factor != 1 && t->model_factor != 0) {
         util_sb_append(sb, " (");
         append_number(sb, mf->score[s]);
         util_sb_append(sb, " × facteur_modele ");
         append_number(sb, t->model_factor);
         util_sb_append(sb, ")");
     }
-    util_sb_append(sb, " :");
+    if (t->model_factor != 0)
+        util_sb_append(sb, " :");
     for (size_t k = 0; k < ntop; k++) {
         util_sb_append(sb, k ? ", « " : " « ");
         util_sb_append(sb, top[k]->display);
@@ -648,6 +657,8 @@ static void explain_model(util_strbuf *sb, const taxonomy *t, const model_found 
     if (count > ntop)
         util_sb_printf(sb, " et %zu autre%s terme%s", count - ntop, count - ntop > 1 ? "s" : "",
                   count - ntop > 1 ? "s" : "");
+    if (t->model_factor == 0)
+        util_sb_append(sb, "]");
 }
 
 ptce_status classify_explain(ptce_ctx *ctx, const taxonomy *t, const char *declared_theme,
@@ -715,7 +726,7 @@ ptce_status classify_explain(ptce_ctx *ctx, const taxonomy *t, const char *decla
             }
         }
         /* Negative terms pull a sector down without making it appear above. */
-        if (t->model && t->model_factor > 0 && mf.score[s] != 0)
+        if (t->model && mf.score[s] != 0)
             explain_model(sb, t, &mf, s, first);
     }
     if (!any)

@@ -20,6 +20,8 @@ row=$(grep '^PTCE-0003;' "$work/explain.csv")
 expect_match "$row" 'economie_circulaire [0-9]+(,[0-9]+)? \(nommé par la thématique déclarée : prioritaire\) = « ' "explain of PTCE-0003"
 expect_match "$row" '« réemploi » [0-9]' "weight of réemploi"
 expect_match "$row" 'début de texte ×1,[0-9]' "start-of-text factor"
+# The learned model does not count (facteur_modele 0) but says what it would add, with its terms.
+expect_match "$row" 'economie_circulaire [^;]*\[modèle appris, non compté \(facteur_modele 0\) : [0-9]+(,[0-9]+)? = « [^»]+ » [0-9]' "the model's terms"
 
 # Every line of the plain report is the start of the same line with --explain (or the same
 # line, inside a multi-line description): the other columns are the same bytes.

@@ -768,6 +768,16 @@ static void test_model_scoring(void **state)
     t = load_with_model(ctx, "facteur_modele = 0\n", model);
     assert_string_equal(classify_primary(ctx, t, "", "Des paniers de légumes", &c), "autre");
     sectors_classification_free(&c);
+    assert_string_equal(classify_primary(ctx, t, "", "maraîchage et objets de seconde main", &c), "alim");
+    assert_true(fabs(c.scores[0] - 2.0) < 1e-9);
+    sectors_classification_free(&c);
+    /* not counted, but shown to the analyst for the sectors the taxonomy gives */
+    util_sb_init(&why);
+    assert_int_equal(classify_explain(ctx, t, "", "maraîchage et objets de seconde main", &why),
+                     PTCE_OK);
+    assert_string_equal(why.data, "alim 2 = « maraîchage » 2 [modèle appris, non compté "
+                                  "(facteur_modele 0) : 0,25 = « seconde » 0,25]");
+    util_sb_free(&why);
     classify_taxonomy_free(t);
     ptce_ctx_free(ctx);
 }
