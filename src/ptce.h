@@ -55,4 +55,15 @@ const char *ptce_version(void);
 const char *ptce_geos_version(void);
 const char *ptce_proj_version(void);
 
+/* Sets the context's message and returns `status`, so that callers can write
+ * `return ptce_fail(ctx, PTCE_ERR_INPUT, "…", …);`. */
+ptce_status ptce_fail(ptce_ctx *ctx, ptce_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The French words for a system error (ENOSPC "disque plein", EACCES "permission refusée",
+ * EROFS, EDQUOT, EFBIG, ENOENT, EEXIST, ENOTDIR, EISDIR, ENAMETOOLONG, EMFILE, ENOMEM…), so
+ * that no English strerror() ends up inside a French sentence; strerror() for the rare
+ * others. The one table of them: every message about a failed system call uses it. */
+const char *ptce_errno_text(int err);
+
 #endif

@@ -7,7 +7,7 @@
 
 #include "app/run.h"
 #include "cli/cli.h"
-#include "core/ctx.h"
+#include "ptce.h"
 #include "diff/diff.h"
 #include "write/outdir.h"
 #include "write/writers.h"

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/ctx.h"
+#include "ptce.h"
 #include "app/validate.h"
 #include "write/outdir.h"
 

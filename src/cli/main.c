@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/ctx.h"
+#include "ptce.h"
 #include "write/outdir.h"
 
 static const char usage[] =

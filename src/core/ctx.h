@@ -3,7 +3,8 @@
  *
  * Owns: the GEOS context handle, the PROJ context, the data folder path, the log stream
  * and the message of the last error. Not for use outside the library: the public view is
- * the opaque ptce_ctx of ptce.h.
+ * the opaque ptce_ctx of ptce.h (which also declares ptce_fail and ptce_errno_text, the
+ * error helpers a program on the library uses too).
  */
 #ifndef PTCE_CORE_CTX_H
 #define PTCE_CORE_CTX_H
@@ -22,17 +23,6 @@ struct ptce_ctx {
     char error[2048];
     char geos_error[512]; /* last message GEOS gave its handler */
 };
-
-/* Sets the context's message and returns `status`, so that callers can write
- * `return ptce_fail(ctx, PTCE_ERR_INPUT, "…", …);`. */
-ptce_status ptce_fail(ptce_ctx *ctx, ptce_status status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* The French words for a system error (ENOSPC "disque plein", EACCES "permission refusée",
- * EROFS, EDQUOT, EFBIG, ENOENT, EEXIST, ENOTDIR, EISDIR, ENAMETOOLONG, EMFILE, ENOMEM…), so
- * that no English strerror() ends up inside a French sentence; strerror() for the rare
- * others. The one table of them: every message about a failed system call uses it. */
-const char *ptce_errno_text(int err);
 
 /* The message of a file that could not be read (util_read_file's errno): PTCE_ERR_MEMORY
  * for ENOMEM (exit 5: the file is not at fault), otherwise `status` with "PATH : lecture

@@ -16,13 +16,13 @@ refused() { # refused WHAT LIST PATTERN [SOURCE_DIR]: the check fails on LIST an
     if msg=$(bash "$check" "$work/symbols" "${4:-$PTCE_SOURCE_DIR}" 2>&1); then fail "$1 accepted: $msg"; fi
     expect_match "$msg" "$3" "$1"
 }
-# csv_table_read as geocode.h would declare it: a generic name in another module.
+# csv_read_everything as geocode.h would declare it: a generic name in another module.
 mkdir -p "$work/tree/src/geocode" "$work/tree/src/core"
-printf '#include "ptce.h"\nint csv_table_read(int x);\nint geocode_row(int x);\n' > "$work/tree/src/geocode/geocode.h"
+printf '#include "ptce.h"\nint csv_read_everything(int x);\nint geocode_row(int x);\n' > "$work/tree/src/geocode/geocode.h"
 printf 'int geocode_stray;\n' > "$work/tree/src/core/util.h"
 touch "$work/tree/src/ptce.h"
-refused "another module's prefix" "csv_table_read geocode_row" \
-    "csv_table_read : déclaré dans src/geocode/geocode.h, dont le préfixe est « geocode_ »" "$work/tree"
+refused "another module's prefix" "csv_read_everything geocode_row" \
+    "csv_read_everything : déclaré dans src/geocode/geocode.h, dont le préfixe est « geocode_ »" "$work/tree"
 refused "a variable under another module's prefix" "geocode_stray" \
     "geocode_stray : déclaré dans src/core/util.h, dont le préfixe est « util_ »" "$work/tree"
 refused "an undeclared symbol" "geocode_row util_not_declared_anywhere" \
