@@ -66,4 +66,14 @@ ptce_status ptce_fail(ptce_ctx *ctx, ptce_status status, const char *fmt, ...)
  * others. The one table of them: every message about a failed system call uses it. */
 const char *ptce_errno_text(int err);
 
+/* Prints prefix, then text escaped for a terminal (util_sb_append_for_terminal), then a
+ * line feed: how the CLI prints the context's error and its own lines that quote input. */
+void ptce_print_for_terminal(FILE *f, const char *prefix, const char *text);
+
+/* Prints a warning line to the log unless the context is quiet. */
+void ptce_warn(ptce_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints an information line to the log unless the context is quiet. */
+void ptce_info(ptce_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

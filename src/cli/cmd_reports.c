@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/ctx.h"
+#include "ptce.h"
 #include "app/reports.h"
 #include "app/validate.h"
 #include "write/outdir.h"

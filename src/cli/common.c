@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "core/ctx.h"
+#include "ptce.h"
 #include "app/run.h"
 #include "census/census.h"
 #include "write/outdir.h"

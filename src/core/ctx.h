@@ -3,8 +3,8 @@
  *
  * Owns: the GEOS context handle, the PROJ context, the data folder path, the log stream
  * and the message of the last error. Not for use outside the library: the public view is
- * the opaque ptce_ctx of ptce.h (which also declares ptce_fail and ptce_errno_text, the
- * error helpers a program on the library uses too).
+ * the opaque ptce_ctx of ptce.h (which also declares ptce_fail, ptce_errno_text, ptce_warn, ptce_info and
+ * ptce_print_for_terminal, the helpers a program on the library uses too).
  */
 #ifndef PTCE_CORE_CTX_H
 #define PTCE_CORE_CTX_H
@@ -28,15 +28,5 @@ struct ptce_ctx {
  * for ENOMEM (exit 5: the file is not at fault), otherwise `status` with "PATH : lecture
  * impossible (<French reason>)." Returns the status set. */
 ptce_status ptce_fail_read(ptce_ctx *ctx, ptce_status status, const char *path, int err);
-
-/* Prints prefix, then text escaped for a terminal (util_sb_append_for_terminal), then a
- * line feed: how the CLI prints the context's error and its own lines that quote input. */
-void ptce_print_for_terminal(FILE *f, const char *prefix, const char *text);
-
-/* Prints a warning line to the log unless the context is quiet. */
-void ptce_warn(ptce_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Prints an information line to the log unless the context is quiet. */
-void ptce_info(ptce_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif
