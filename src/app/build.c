@@ -498,39 +498,38 @@ static ptce_status write_workbook(ptce_ctx *ctx, outdir *od, build_state *b, pub
 /* ---- the printed map ---- */
 
 /* The SVG map, and the PDF and PNG drawn from it; the QGIS project with the same layout. */
-static ptce_status write_maps(ptce_ctx *ctx, outdir *od, build_state *b, publication *p,
-                              int year)
+/* The texts the QGIS project and the printed map share. */
+typedef struct map_texts {
+    char title[128], production[512], zoom_label[96];
+} map_texts;
+
+static void make_map_texts(const build_state *b, const publication *p, int year, map_texts *t)
 {
-    size_t ns = b->agg.nsectors;
-    layout_national *lay = &b->carte.layout;
-    /* The QGIS project: the national layout ready to print, the true positions beside. */
-    carto_qgs_layer layers[PROJECT_MAX_LAYERS];
-    project_styles ps = {.sectors = p->cats, .nsectors = ns, .hollow = &p->hollow,
-                         .regions = &p->reg, .epci = &p->epc,
-                         .deps = &p->dep, .groups = &p->grp, .true_epsg = b->crs.epsg,
-                         .has_groups = b->groups.n > 0};
-    size_t nl = project_layers(&ps, layers);
-    char title[128], subtitle[160], production[512];
-    snprintf(title, sizeof title, "PTCE — recensement %d", year);
+    const layout_national *lay = &b->carte.layout;
+    snprintf(t->title, sizeof t->title, "PTCE — recensement %d", year);
     if (p->dated)
-        snprintf(production, sizeof production, "R\xC3\xA9" "alisation : ptce-map %s, %s "
+        snprintf(t->production, sizeof t->production, "R\xC3\xA9" "alisation : ptce-map %s, %s "
                  "\xC2\xB7 recensement %d, COG %s", ptce_version(), p->date, year,
                  b->run.rd.cog_year);
     else
-        snprintf(production, sizeof production, "R\xC3\xA9" "alisation : ptce-map %s "
+        snprintf(t->production, sizeof t->production, "R\xC3\xA9" "alisation : ptce-map %s "
                  "\xC2\xB7 recensement %d, COG %s", ptce_version(), year, b->run.rd.cog_year);
-    char zoom_label[96];
-    snprintf(zoom_label, sizeof zoom_label, "%s (\xC3\x97%g)", lay->zoom_label, lay->zoom_scale);
-    carto_qgs_project proj = {.title = title, .epsg = GEOM_EPSG_LAMBERT93, .layers = layers, .nlayers = nl,
-                        .credit = b->run.rd.credit, .production = production,
-                        .zoom_label = zoom_label};
-    memcpy(proj.extent, lay->extent, sizeof proj.extent);
-    memcpy(proj.zoom_src, lay->zoom_src, sizeof proj.zoom_src);
-    memcpy(proj.zoom_dst, lay->zoom_dst, sizeof proj.zoom_dst);
-    ptce_status st = carto_qgs(ctx, od, "ptce-map.qgs", &proj);
-    if (st)
-        return st;
+    snprintf(t->zoom_label, sizeof t->zoom_label, "%s (\xC3\x97%g)", lay->zoom_label,
+             lay->zoom_scale);
+}
 
+/* The printed map: the SVG document into *svg, and its PDF and PNG drawn by a print job
+ * (on a thread of its own: carto_print_start) while the other files are written. */
+static ptce_status start_print(ptce_ctx *ctx, build_state *b, publication *p, int year,
+                               util_strbuf *svg, carto_print_job **job)
+{
+    size_t ns = b->agg.nsectors;
+    layout_national *lay = &b->carte.layout;
+    map_texts t;
+    make_map_texts(b, p, year, &t);
+    const char *title = t.title, *production = t.production, *zoom_label = t.zoom_label;
+    char subtitle[160];
+    ptce_status st = PTCE_OK;
     size_t nr = b->agg.nregions, nd = b->agg.ndeps, np = b->carte.points.out.nfeatures;
     carto_svg_area *areas = calloc(nr ? nr : 1, sizeof *areas);
     carto_svg_area *outlines = calloc(nd ? nd : 1, sizeof *outlines);
@@ -602,19 +601,14 @@ static ptce_status write_maps(ptce_ctx *ctx, outdir *od, build_state *b, publica
                    .zoom = &zoom, .production = production, .font = CARTO_PRINT_FONT,
                    .hollow_label = p->hollow.label};
     memcpy(map.extent, lay->extent, sizeof map.extent);
-    util_strbuf svg;
-    util_sb_init(&svg);
-    st = carto_svg_render(ctx, &map, &svg);
-    if (!st)
-        st = writers_write_bytes(ctx, od, "ptce_carte.svg", svg.data, svg.len);
+    st = carto_svg_render(ctx, &map, svg);
     char pdf_date[32];
     snprintf(pdf_date, sizeof pdf_date, "%sT00:00:00Z", p->date);
     carto_print_info info = {.title = title, .author = "ptce-map", .creator = production,
                        .date = pdf_date};
     if (!st)
-        st = carto_print(ctx, od, "ptce_carte.pdf", "ptce_carte.png", svg.data, svg.len, &info,
-                         CARTO_PRINT_PNG_DPI);
-    util_sb_free(&svg);
+        st = carto_print_start(ctx, "ptce_carte.pdf", "ptce_carte.png", svg->data, svg->len,
+                               &info, CARTO_PRINT_PNG_DPI, job);
 done:
     for (size_t i = 0; anchors && i < nr; i++)
         if (anchors[i])
@@ -627,6 +621,38 @@ done:
     free(points);
     return st;
 }
+
+/* The QGIS project, then the printed map: the SVG, and the PDF and PNG of the print job
+ * (waited for here). */
+static ptce_status write_maps(ptce_ctx *ctx, outdir *od, build_state *b, publication *p,
+                              int year, const util_strbuf *svg, carto_print_job **job)
+{
+    size_t ns = b->agg.nsectors;
+    layout_national *lay = &b->carte.layout;
+    /* The QGIS project: the national layout ready to print, the true positions beside. */
+    carto_qgs_layer layers[PROJECT_MAX_LAYERS];
+    project_styles ps = {.sectors = p->cats, .nsectors = ns, .hollow = &p->hollow,
+                         .regions = &p->reg, .epci = &p->epc,
+                         .deps = &p->dep, .groups = &p->grp, .true_epsg = b->crs.epsg,
+                         .has_groups = b->groups.n > 0};
+    size_t nl = project_layers(&ps, layers);
+    map_texts t;
+    make_map_texts(b, p, year, &t);
+    const char *title = t.title, *production = t.production, *zoom_label = t.zoom_label;
+    carto_qgs_project proj = {.title = title, .epsg = GEOM_EPSG_LAMBERT93, .layers = layers, .nlayers = nl,
+                        .credit = b->run.rd.credit, .production = production,
+                        .zoom_label = zoom_label};
+    memcpy(proj.extent, lay->extent, sizeof proj.extent);
+    memcpy(proj.zoom_src, lay->zoom_src, sizeof proj.zoom_src);
+    memcpy(proj.zoom_dst, lay->zoom_dst, sizeof proj.zoom_dst);
+    ptce_status st = carto_qgs(ctx, od, "ptce-map.qgs", &proj);
+    if (!st)
+        st = writers_write_bytes(ctx, od, "ptce_carte.svg", svg->data, svg->len);
+    ptce_status pst = carto_print_finish(ctx, od && !st ? od : NULL, *job);
+    *job = NULL;
+    return st ? st : pst;
+}
+
 
 /* The interactive web map: web/ with its template (data/web/) and its data. */
 static ptce_status write_web(ptce_ctx *ctx, outdir *od, build_state *b,
@@ -659,6 +685,13 @@ static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b,
     if (!p)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     ptce_status st = make_publication(ctx, b, opts, year, p);
+    /* The printed map is drawn first, on a thread of its own, while the other files are
+     * written; it is written in its place, after the workbook (write_maps). */
+    util_strbuf svg;
+    util_sb_init(&svg);
+    carto_print_job *job = NULL;
+    if (!st)
+        st = start_print(ctx, b, p, year, &svg, &job);
     /* Shapefiles with their styles, the same list as the GeoPackage. */
     for (size_t i = 0; i < p->n && !st; i++) {
         published *pl = &p->layers[i];
@@ -706,12 +739,14 @@ static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b,
     if (!st)
         st = write_workbook(ctx, od, b, p);
     if (!st)
-        st = write_maps(ctx, od, b, p, year);
+        st = write_maps(ctx, od, b, p, year, &svg, &job);
     if (!st)
         st = write_web(ctx, od, b, opts, year);
     if (!st)
         st = write_readme(ctx, od, b);
 done:
+    carto_print_finish(ctx, NULL, job); /* a failure before write_maps: wait, discard */
+    util_sb_free(&svg);
     publication_free(p);
     free(p);
     return st;

@@ -261,4 +261,17 @@ typedef struct carto_print_info {
 ptce_status carto_print(ptce_ctx *ctx, outdir *od, const char *pdf_name, const char *png_name,
                         const char *svg, size_t len, const carto_print_info *info, int dpi);
 
+/* The same in two steps, so that the drawing (most of a small build's time) runs on a
+ * thread of its own while the caller writes other files: carto_print_start() copies the
+ * names, the document and `info` (the caller's may go) and starts drawing both files into
+ * memory; carto_print_finish() waits for it, then writes them into `od` (or only frees the
+ * job when od is NULL: the cancellation of a failed build) and reports the drawing's
+ * failure, if any. Every started job must be finished. The caller must not use librsvg or
+ * cairo in between. */
+typedef struct carto_print_job carto_print_job;
+ptce_status carto_print_start(ptce_ctx *ctx, const char *pdf_name, const char *png_name,
+                              const char *svg, size_t len, const carto_print_info *info, int dpi,
+                              carto_print_job **job);
+ptce_status carto_print_finish(ptce_ctx *ctx, outdir *od, carto_print_job *job);
+
 #endif

@@ -19,11 +19,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "core/ctx.h"
 #include "core/util.h"
-#include "write/cartography.h"
 #include "write/print.h"
-#include "write/writers.h"
 
 /* zlib settings of the image data (see the header comment). */
 #define PNG_ZLIB_LEVEL 1
@@ -132,30 +129,26 @@ int print_png_encode(const unsigned char *pixels, int width, int height, int str
     return out->failed ? -1 : 0;
 }
 
-ptce_status print_png(ptce_ctx *ctx, outdir *od, const char *name, RsvgHandle *doc, int dpi)
+ptce_status print_png(RsvgHandle *doc, int dpi, const char *what, util_strbuf *out,
+                      print_failure *e)
 {
     if (dpi < 72 || dpi > 1200)
-        return ptce_fail(ctx, PTCE_ERR_USAGE, "%s : résolution %d ppp hors de 72–1200", name, dpi);
+        return print_fail(e, PTCE_ERR_USAGE, "%s : résolution %d ppp hors de 72–1200", what, dpi);
     int w = (int)lround(PRINT_A4_W_PT / 72.0 * dpi), h = (int)lround(PRINT_A4_H_PT / 72.0 * dpi);
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
-        return ptce_fail(ctx, PTCE_ERR_MEMORY, "%s : image de %d × %d impossible", name, w, h);
+        return print_fail(e, PTCE_ERR_MEMORY, "%s : image de %d × %d impossible", what, w, h);
     }
     cairo_t *cr = cairo_create(s);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
-    ptce_status st = print_render(ctx, doc, cr, w, h, name);
+    ptce_status st = print_render(doc, cr, w, h, what, e);
     cairo_destroy(cr);
     cairo_surface_flush(s);
-    util_strbuf png;
-    util_sb_init(&png);
     if (!st && print_png_encode(cairo_image_surface_get_data(s), w, h,
-                                cairo_image_surface_get_stride(s), dpi, &png) != 0)
-        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "%s : encodage PNG impossible", name);
+                                cairo_image_surface_get_stride(s), dpi, out) != 0)
+        st = print_fail(e, PTCE_ERR_MEMORY, "%s : encodage PNG impossible", what);
     cairo_surface_destroy(s);
-    if (!st)
-        st = writers_write_bytes(ctx, od, name, png.data, png.len);
-    util_sb_free(&png);
     return st;
 }

@@ -1,60 +1,180 @@
 /*
  * write/out_print.c — the printed map: the SVG document read once by librsvg, then drawn
- * into the PDF (out_pdf.c) and the PNG (out_png.c). Reading the 1 MB document is a tenth of
- * the print cost; it used to be read once per format.
+ * into the PDF (out_pdf.c) and the PNG (out_png.c), both held in memory and written by the
+ * caller's thread.
  *
- * Owns: the librsvg handle (freed before returning). Must not: draw anything of its own.
+ * The drawing is most of a small build's time (a 300 dpi A4 image and a vector PDF of every
+ * outline), and it needs nothing but the SVG text: carto_print_start() copies what it needs
+ * into a job and draws on a thread of its own while the build writes its other files;
+ * carto_print_finish() waits for it and writes the two files. Only that thread uses librsvg
+ * and cairo meanwhile (the caller draws nothing else), and it touches neither the ptce_ctx
+ * nor the output folder: its failure is a status and a message (print_failure) that
+ * carto_print_finish() hands to the context. When no thread can be started, the job is done
+ * at once on the caller's thread: same bytes either way.
+ *
+ * Owns: the job (the SVG copy, the librsvg handle, the PDF and PNG bytes), freed by
+ * carto_print_finish(). Must not: draw anything of its own.
  */
 #include <librsvg/rsvg.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/ctx.h"
 #include "write/cartography.h"
 #include "write/print.h"
 #include "write/writers.h"
 
-ptce_status print_parse_svg(ptce_ctx *ctx, const char *svg, size_t len, const char *what,
-                            RsvgHandle **doc)
+ptce_status print_fail(print_failure *e, ptce_status st, const char *fmt, ...)
+{
+    if (e->status)
+        return e->status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+    e->status = st;
+    return st;
+}
+
+ptce_status print_parse_svg(const char *svg, size_t len, const char *what, RsvgHandle **doc,
+                            print_failure *e)
 {
     GError *err = NULL;
     *doc = rsvg_handle_new_from_data((const guint8 *)svg, (gsize)len, &err);
     if (*doc)
         return PTCE_OK;
-    ptce_status st = ptce_fail(ctx, PTCE_ERR_LIBRARY, "%s : carte SVG illisible par librsvg (%s)",
-                               what, err ? err->message : "?");
+    ptce_status st = print_fail(e, PTCE_ERR_LIBRARY, "%s : carte SVG illisible par librsvg (%s)",
+                                what, err ? err->message : "?");
     if (err)
         g_error_free(err);
     return st;
 }
 
-ptce_status print_render(ptce_ctx *ctx, RsvgHandle *doc, cairo_t *cr, double width,
-                         double height, const char *what)
+ptce_status print_render(RsvgHandle *doc, cairo_t *cr, double width, double height,
+                         const char *what, print_failure *e)
 {
     GError *err = NULL;
     RsvgRectangle viewport = {0, 0, width, height};
     gboolean ok = rsvg_handle_render_document(doc, cr, &viewport, &err);
     ptce_status st = PTCE_OK;
     if (!ok)
-        st = ptce_fail(ctx, PTCE_ERR_LIBRARY, "%s : dessin impossible (%s)", what,
-                       err ? err->message : "?");
+        st = print_fail(e, PTCE_ERR_LIBRARY, "%s : dessin impossible (%s)", what,
+                        err ? err->message : "?");
     if (err)
         g_error_free(err);
     if (!st && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
-        st = ptce_fail(ctx, PTCE_ERR_LIBRARY, "%s : cairo : %s", what,
-                       cairo_status_to_string(cairo_status(cr)));
+        st = print_fail(e, PTCE_ERR_LIBRARY, "%s : cairo : %s", what,
+                        cairo_status_to_string(cairo_status(cr)));
+    return st;
+}
+
+struct carto_print_job {
+    char *svg;
+    size_t len;
+    char *title, *author, *creator, *date;
+    char *pdf_name, *png_name;
+    int dpi;
+    util_strbuf pdf, png;
+    print_failure err;
+    pthread_t thread;
+    int threaded;
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? util_strdup(s) : NULL;
+}
+
+static void job_free(carto_print_job *j)
+{
+    free(j->svg);
+    free(j->title);
+    free(j->author);
+    free(j->creator);
+    free(j->date);
+    free(j->pdf_name);
+    free(j->png_name);
+    util_sb_free(&j->pdf);
+    util_sb_free(&j->png);
+    free(j);
+}
+
+static void *job_run(void *arg)
+{
+    carto_print_job *j = arg;
+    RsvgHandle *doc = NULL;
+    carto_print_info info = {.title = j->title, .author = j->author, .creator = j->creator,
+                             .date = j->date};
+    if (!print_parse_svg(j->svg, j->len, j->pdf_name, &doc, &j->err) &&
+        !print_pdf(doc, &info, j->pdf_name, &j->pdf, &j->err))
+        print_png(doc, j->dpi, j->png_name, &j->png, &j->err);
+    if (doc)
+        g_object_unref(doc);
+    return NULL;
+}
+
+ptce_status carto_print_start(ptce_ctx *ctx, const char *pdf_name, const char *png_name,
+                              const char *svg, size_t len, const carto_print_info *info, int dpi,
+                              carto_print_job **job)
+{
+    *job = NULL;
+    carto_print_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    util_sb_init(&j->pdf);
+    util_sb_init(&j->png);
+    j->svg = malloc(len ? len : 1);
+    if (j->svg)
+        memcpy(j->svg, svg, len);
+    j->len = len;
+    j->dpi = dpi;
+    j->title = dup_or_null(info->title);
+    j->author = dup_or_null(info->author);
+    j->creator = dup_or_null(info->creator);
+    j->date = dup_or_null(info->date);
+    j->pdf_name = util_strdup(pdf_name);
+    j->png_name = util_strdup(png_name);
+    if (!j->svg || !j->date || !j->pdf_name || !j->png_name ||
+        (info->title && !j->title) || (info->author && !j->author) ||
+        (info->creator && !j->creator)) {
+        job_free(j);
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
+    j->threaded = pthread_create(&j->thread, NULL, job_run, j) == 0;
+    if (!j->threaded)
+        job_run(j);
+    *job = j;
+    return PTCE_OK;
+}
+
+ptce_status carto_print_finish(ptce_ctx *ctx, outdir *od, carto_print_job *job)
+{
+    if (!job)
+        return PTCE_OK;
+    if (job->threaded)
+        pthread_join(job->thread, NULL);
+    ptce_status st = PTCE_OK;
+    if (od) {
+        if (job->err.status)
+            st = ptce_fail(ctx, job->err.status, "%s", job->err.message);
+        else
+            st = writers_write_bytes(ctx, od, job->pdf_name, job->pdf.data, job->pdf.len);
+        if (!st)
+            st = writers_write_bytes(ctx, od, job->png_name, job->png.data, job->png.len);
+    }
+    job_free(job);
     return st;
 }
 
 ptce_status carto_print(ptce_ctx *ctx, outdir *od, const char *pdf_name, const char *png_name,
                         const char *svg, size_t len, const carto_print_info *info, int dpi)
 {
-    RsvgHandle *doc = NULL;
-    ptce_status st = print_parse_svg(ctx, svg, len, pdf_name, &doc);
-    if (!st)
-        st = print_pdf(ctx, od, pdf_name, doc, info);
-    if (!st)
-        st = print_png(ctx, od, png_name, doc, dpi);
-    if (doc)
-        g_object_unref(doc);
-    return st;
+    carto_print_job *job;
+    ptce_status st = carto_print_start(ctx, pdf_name, png_name, svg, len, info, dpi, &job);
+    if (st)
+        return st;
+    return carto_print_finish(ctx, od, job);
 }

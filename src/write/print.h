@@ -1,7 +1,9 @@
 /*
  * write/print.h — private to the print writers (out_print.c, out_pdf.c, out_png.c): the SVG
- * map read once by librsvg and drawn onto a cairo surface per format, so that the PDF and
- * the PNG are the SVG's own drawing; the PNG encoder.
+ * map read once by librsvg and drawn by cairo into a PDF and a PNG held in memory, so that
+ * the PDF and the PNG are the SVG's own drawing; the PNG encoder. These functions touch no
+ * ptce_ctx (they may run on the print thread, see carto_print_start): a failure is a status
+ * and a French message in a print_failure.
  */
 #ifndef PTCE_WRITE_PRINT_H
 #define PTCE_WRITE_PRINT_H
@@ -13,27 +15,35 @@
 #include "core/util.h"
 #include "ptce.h"
 #include "write/cartography.h"
-#include "write/outdir.h"
 
 /* A4 landscape in PostScript points (297 × 210 mm). */
 #define PRINT_A4_W_PT (297.0 / 25.4 * 72.0)
 #define PRINT_A4_H_PT (210.0 / 25.4 * 72.0)
 
-/* Reads the SVG document (`len` bytes) into *doc (the caller g_object_unref()s it).
- * Returns PTCE_OK, or an error naming `what` when librsvg cannot read it. */
-ptce_status print_parse_svg(ptce_ctx *ctx, const char *svg, size_t len, const char *what,
-                            RsvgHandle **doc);
+typedef struct print_failure {
+    ptce_status status;       /* PTCE_OK until something fails */
+    char message[512];
+} print_failure;
+
+/* Sets e (the first failure only is kept); returns its status. */
+ptce_status print_fail(print_failure *e, ptce_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Reads the SVG document (`len` bytes) into *doc (the caller g_object_unref()s it). */
+ptce_status print_parse_svg(const char *svg, size_t len, const char *what, RsvgHandle **doc,
+                            print_failure *e);
 
 /* Draws the document to fill a width × height viewport of `cr` (user units). */
-ptce_status print_render(ptce_ctx *ctx, RsvgHandle *doc, cairo_t *cr, double width,
-                         double height, const char *what);
+ptce_status print_render(RsvgHandle *doc, cairo_t *cr, double width, double height,
+                         const char *what, print_failure *e);
 
-/* NAME: the document on one A4-landscape PDF page; NAME: the document as an A4 image at
- * `dpi` dots per inch. */
-ptce_status print_pdf(ptce_ctx *ctx, outdir *od, const char *name, RsvgHandle *doc,
-                          const carto_print_info *info);
-ptce_status print_png(ptce_ctx *ctx, outdir *od, const char *name, RsvgHandle *doc,
-                          int dpi);
+/* Appends to `out` the document on one A4-landscape PDF page (metadata from `info`). */
+ptce_status print_pdf(RsvgHandle *doc, const carto_print_info *info, const char *what,
+                      util_strbuf *out, print_failure *e);
+
+/* Appends to `out` the document as an A4 PNG image at `dpi` dots per inch. */
+ptce_status print_png(RsvgHandle *doc, int dpi, const char *what, util_strbuf *out,
+                      print_failure *e);
 
 /* Appends to `out` the PNG file of a cairo CAIRO_FORMAT_RGB24 image (`stride` bytes per
  * row) at `dpi`: 8-bit RGB, the same pixels. Returns 0, or -1 (zlib or memory failure). */
