@@ -5,13 +5,23 @@ Reads a census CSV (pandas), places each row on its commune by joining on the IN
 on (postal code, folded commune name), then on (folded name, département), then from the
 coordinates (spatial join on the département polygons); gives each row its sectors by keyword
 matching with data/taxonomie.txt (simplified parser: [id] sections, "weight term" lines,
-"thème weight term", trailing * for prefixes); counts per region and département; builds the
-GeoDataFrames (points from lon/lat, polygons from data/geom/*.geo.gz through shapely)
-and writes Shapefiles and GeoJSON with to_file, plus rejets.csv.
+"thème weight term", trailing * for prefixes); counts per region, département and EPCI; builds
+the GeoDataFrames (points from lon/lat, polygons from data/geom/*.geo.gz through shapely) and
+writes what `ptce-map build` writes, as far as GeoPandas does it:
+  - Shapefiles and GeoJSON of the points, regions, départements and EPCI (to_file), and the
+    simplified web variants of regions and départements (data/*_web_geom.tsv) as GeoJSON;
+  - one GeoPackage with every layer (to_file, driver GPKG);
+  - synthese.csv and synthese_departements.csv (';', decimal commas), rejets.csv;
+  - synthese.xlsx (pandas ExcelWriter; needs python3-openpyxl, skipped without it);
+  - the printed map: the regions' choropleth in Lambert-93 with the points (matplotlib),
+    as SVG, A4-landscape PDF and 300 dpi PNG;
+  - the web map's data: the points and the regions as one script (web/donnees.js).
 
-Only Debian packages: python3-geopandas (pandas, shapely, fiona, pyproj, rtree).
+Only Debian packages: python3-geopandas (pandas, shapely, fiona, pyproj, rtree, matplotlib),
+python3-openpyxl for the workbook.
 Not done, unlike ptce-map: fuzzy names, old INSEE codes, arrondissements, CEDEX, addresses in
-one cell, simplified web polygons, the carte/ layout with overseas insets, reports.
+one cell, placement by commune polygon, the carte/ layout with overseas insets, the QGIS
+styles and project, the web map's page and libraries, the map's legend, labels and scale bars.
 
 Usage: /usr/bin/python3 scripts/bench_geopandas.py CENSUS.csv -o OUTDIR [--data DIR]
 Prints one summary line: rows read, placed, rejected, seconds.
@@ -284,6 +294,55 @@ def aggregate(points, level, table, geom, key, sectors, total):
 def write(gdf, outdir, name):
     gdf.to_file(os.path.join(outdir, name + ".shp"), encoding="utf-8")
     gdf.to_file(os.path.join(outdir, name + ".geojson"), driver="GeoJSON")
+    gdf.to_file(os.path.join(outdir, "ptce-map.gpkg"), driver="GPKG", layer=name)
+    return gdf
+
+
+def read_wkt_table(path, key):
+    from shapely import wkt
+    t = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    return gpd.GeoDataFrame({key: t["code"]}, geometry=[wkt.loads(w) for w in t["wkt"]],
+                            crs="EPSG:4326")
+
+
+def write_print_map(regions, points, outdir, title):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    metro = regions[~regions["code_reg"].isin(["01", "02", "03", "04", "06"])].to_crs(2154)
+    pts = points[~points["code_reg"].isin(["01", "02", "03", "04", "06"])].to_crs(2154)
+    fig, ax = plt.subplots(figsize=(297 / 25.4, 210 / 25.4))
+    metro.plot(ax=ax, column="ptce_100k", cmap="YlGnBu", scheme=None, legend=True,
+               edgecolor="#4d4d4d", linewidth=0.6)
+    if len(pts):
+        pts.plot(ax=ax, column="secteur", markersize=4, categorical=True)
+    ax.set_axis_off()
+    ax.set_title(title)
+    for ext, kw in (("svg", {}), ("pdf", {}), ("png", {"dpi": 300})):
+        fig.savefig(os.path.join(outdir, "ptce_carte." + ext), **kw)
+    plt.close(fig)
+
+
+def write_tables(reg, dep, epci, points, outdir):
+    cols = ["nb_ptce", "membres", "population", "ptce_100k", "part_nat"]
+    reg.drop(columns="geometry")[["code_reg", "nom_reg"] + cols].to_csv(
+        os.path.join(outdir, "synthese.csv"), sep=";", decimal=",", index=False)
+    dep.drop(columns="geometry")[["code_dep", "nom_dep"] + cols].to_csv(
+        os.path.join(outdir, "synthese_departements.csv"), sep=";", decimal=",", index=False)
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        print("bench_geopandas: python3-openpyxl missing, synthese.xlsx not written", file=sys.stderr)
+        return
+    with pd.ExcelWriter(os.path.join(outdir, "synthese.xlsx")) as x:
+        for name, t in (("Régions", reg), ("Départements", dep), ("EPCI", epci), ("PTCE", points)):
+            t.drop(columns="geometry").to_excel(x, sheet_name=name, index=False)
+
+
+def write_web(reg, points, outdir):
+    os.makedirs(os.path.join(outdir, "web"), exist_ok=True)
+    with open(os.path.join(outdir, "web", "donnees.js"), "w", encoding="utf-8") as f:
+        f.write("window.PTCE = {points: " + points.to_json() + ",\nregions: " + reg.to_json() + "};\n")
 
 
 def main():
@@ -325,10 +384,25 @@ def main():
     rgeom = read_geom(os.path.join(a.data, "geom", "regions.geo.gz"), "code_reg")
     dgeom = read_geom(os.path.join(a.data, "geom", "departements.geo.gz"), "code_dep")
     n = len(points)
-    write(aggregate(points, "reg", regions[["code_reg", "nom_reg", "population"]], rgeom,
-                    "code_reg", sectors, n), a.output, "ptce_regions")
-    write(aggregate(points, "dep", deps[["code_dep", "nom_dep", "code_reg", "population"]], dgeom,
-                    "code_dep", sectors, n), a.output, "ptce_departements")
+    reg = write(aggregate(points, "reg", regions[["code_reg", "nom_reg", "population"]], rgeom,
+                          "code_reg", sectors, n), a.output, "ptce_regions")
+    dep = write(aggregate(points, "dep", deps[["code_dep", "nom_dep", "code_reg", "population"]],
+                          dgeom, "code_dep", sectors, n), a.output, "ptce_departements")
+    communes = pd.read_csv(os.path.join(a.data, "communes.tsv"), sep="\t", dtype=str,
+                           keep_default_na=False)
+    points["code_epci"] = points["insee"].map(communes.set_index("insee")["epci"]).fillna("")
+    epcis = pd.read_csv(os.path.join(a.data, "epci.tsv"), sep="\t", dtype=str)
+    egeom = read_geom(os.path.join(a.data, "geom", "epci.geo.gz"), "code_epci")
+    epci = write(aggregate(points, "epci", epcis[["code_epci", "nom_epci", "population"]], egeom,
+                           "code_epci", sectors, n), a.output, "ptce_epci")
+    for table, key, name, area in (("regions_web_geom.tsv", "code_reg", "ptce_regions", reg),
+                                   ("departements_web_geom.tsv", "code_dep", "ptce_departements", dep)):
+        web = read_wkt_table(os.path.join(a.data, table), key)
+        web = web.merge(area.drop(columns="geometry"), on=key)
+        web.to_file(os.path.join(a.output, name + "_web.geojson"), driver="GeoJSON")
+    write_tables(reg, dep, epci, points, a.output)
+    write_print_map(reg, points, a.output, "Pôles territoriaux de coopération économique")
+    write_web(reg, points, a.output)
     dt = time.perf_counter() - t0
     print("%s: %d rows read, %d placed, %d rejected, %.2f s (after imports)"
           % (a.census, len(df), n, len(df) - n, dt), file=sys.stderr)
