@@ -244,11 +244,11 @@ static bool remapped(const ptce_run *run, const ptce_row *row, char *avant, size
 /* ---- matching ----------------------------------------------------------------------------- */
 
 typedef struct candidate {
-    size_t o, n;
-    int tier;          /* 0 identical folded names, 1 similar */
-    int loc;
+    uint32_t o, n;     /* rows (the census reader caps a census far below 2^32 rows) */
+    unsigned char tier;/* 0 identical folded names, 1 similar */
+    unsigned char loc;
     double sim;
-} candidate;
+} candidate;          /* 24 bytes: a large census has millions of them */
 
 /* Same commune or département first, then unknown place, then another département. */
 static int loc_group(int loc)
@@ -325,7 +325,13 @@ typedef struct hvec {
 
 typedef struct blocks {
     bool all;           /* every new row is seen (diff_runs_exhaustive) */
-    hvec folded, joined, words, variants;
+    hvec folded;        /* folded names, group 0: the rows of one name in file order */
+    hvec folded_known;  /* the same, group 1 when the row is placed with a département, else 0 */
+    hvec folded_dep;    /* the same, group = place_group() */
+    hvec folded_com;    /* folded name mixed with the commune's code, and with its parent's */
+    size_t *cursor;     /* per entry of folded/folded_known (2 × n): 1 + first entry of its
+                         * name's range not known to be matched; 0 when not started */
+    hvec joined, words, variants;
     uint32_t *stamp;    /* per new row: last old row (index + 1) that saw it */
     size_t *seen;       /* new rows seen by the current old row */
     size_t nseen, capseen;
@@ -438,6 +444,24 @@ static uint32_t place_group(const geo_result *g)
     return (uint32_t)(h >> 32) | 1u;
 }
 
+/* Whether a placement counts as a known place for location_class(). */
+static bool place_known(const geo_result *g)
+{
+    return g->status == GEO_MATCH && g->dep;
+}
+
+static uint64_t hash_str(const char *s)
+{
+    return hash_skip(s, strlen(s), HASH_NO_SKIP, HASH_NO_SKIP);
+}
+
+/* A folded name's hash mixed with a commune code's, for folded_com. */
+static uint64_t hash_name_place(uint64_t name, const char *code)
+{
+    uint64_t h = hash_str(code);
+    return name ^ (h * 0x9E3779B97F4A7C15u + 0x632BE59BD9B4E019u);
+}
+
 static size_t joined_len(const name_key *k)
 {
     size_t n = strlen(k->joined);
@@ -454,10 +478,18 @@ static bool blocks_make(blocks *b, const name_key *kn, const ptce_run *n,
         const name_key *k = &kn[j];
         if (new_match[j] != DIFF_NO_ROW || !k->folded[0])
             continue;
-        uint32_t row = (uint32_t)j, group = place_group(&n->rows[j].geo);
-        if (!hvec_push(&b->folded,
-                       hash_skip(k->folded, strlen(k->folded), HASH_NO_SKIP, HASH_NO_SKIP), 0,
-                       row, NULL))
+        const geo_result *g = &n->rows[j].geo;
+        uint32_t row = (uint32_t)j, group = place_group(g);
+        uint64_t fh = hash_str(k->folded);
+        if (!hvec_push(&b->folded, fh, 0, row, NULL) ||
+            !hvec_push(&b->folded_known, fh, place_known(g), row, NULL) ||
+            !hvec_push(&b->folded_dep, fh, group, row, NULL))
+            return false;
+        if (g->commune && (!hvec_push(&b->folded_com, hash_name_place(fh, g->commune->insee), 0,
+                                      row, NULL) ||
+                           (g->commune->parent[0] &&
+                            !hvec_push(&b->folded_com,
+                                       hash_name_place(fh, g->commune->parent), 0, row, NULL))))
             return false;
         size_t jl = joined_len(k);
         if (jl && !push_variants(&b->joined, k->joined, jl, 2, row, NULL))
@@ -470,6 +502,12 @@ static bool blocks_make(blocks *b, const name_key *kn, const ptce_run *n,
                 return false;
     }
     hvec_sort(&b->folded);
+    hvec_sort(&b->folded_known);
+    hvec_sort(&b->folded_dep);
+    hvec_sort(&b->folded_com);
+    b->cursor = calloc(2 * b->folded.n + 1, sizeof *b->cursor);
+    if (!b->cursor)
+        return false;
     hvec_sort(&b->joined);
     hvec_sort(&b->words);
     /* Variants of each distinct word that can have typo neighbours. */
@@ -490,6 +528,10 @@ static bool blocks_make(blocks *b, const name_key *kn, const ptce_run *n,
 static void blocks_free(blocks *b)
 {
     free(b->folded.v);
+    free(b->folded_known.v);
+    free(b->folded_dep.v);
+    free(b->folded_com.v);
+    free(b->cursor);
     free(b->joined.v);
     free(b->words.v);
     free(b->variants.v);
@@ -613,10 +655,26 @@ static bool blocks_probe(blocks *b, const name_key *k, const geo_result *g, uint
     size_t lo, hi;
     if (b->all)
         return see_range(b, &b->folded, 0, b->folded.n, stamp);
-    hvec_range(&b->folded, hash_skip(k->folded, strlen(k->folded), HASH_NO_SKIP, HASH_NO_SKIP),
-               false, 0, &lo, &hi);
-    if (!see_range(b, &b->folded, lo, hi, stamp))
-        return false;
+    /* Identical names: only those of the same département or commune are listed; the
+     * others (unknown place, another département) are taken by take_identical(). */
+    if (place_known(g)) {
+        uint64_t fh = hash_str(k->folded);
+        hvec_range(&b->folded_dep, fh, true, place_group(g), &lo, &hi);
+        if (!see_range(b, &b->folded_dep, lo, hi, stamp))
+            return false;
+        if (g->commune) {
+            hvec_range(&b->folded_com, hash_name_place(fh, g->commune->insee), false, 0, &lo,
+                       &hi);
+            if (!see_range(b, &b->folded_com, lo, hi, stamp))
+                return false;
+            if (g->commune->parent[0]) {
+                hvec_range(&b->folded_com, hash_name_place(fh, g->commune->parent), false, 0,
+                           &lo, &hi);
+                if (!see_range(b, &b->folded_com, lo, hi, stamp))
+                    return false;
+            }
+        }
+    }
     size_t jl = joined_len(k);
     if (jl && !make_vars(b, k->joined, jl, 2))
         return false;
@@ -658,6 +716,64 @@ static bool blocks_probe(blocks *b, const name_key *k, const geo_result *g, uint
         }
     }
     return true;
+}
+
+static void take_pair(diff_result *out, size_t *old_match, size_t *new_match, size_t o,
+                      size_t n, diff_how how, double sim)
+{
+    old_match[o] = n;
+    new_match[n] = o;
+    out->pairs[out->npairs++] = (diff_pair){o, n, how, sim};
+    out->by_how[how]++;
+}
+
+/* The candidates of identical folded names whose places are `want` (LOC_UNKNOWN or
+ * LOC_OTHER), taken as the sorted list would take them, without listing them: a name
+ * shared by k rows of each year makes k × k such pairs. In the list they form one class
+ * (same loc group, tier 0, same loc, similarity 1) taken by old row, then new row: each old
+ * row still free takes the first free new row of its name whose place is `want`.
+ * For LOC_UNKNOWN: every new row of the name when the old row's place is unknown, else
+ * those whose place is unknown (folded_known, group 0). For LOC_OTHER: the placed new rows
+ * of the name (group 1); by then an old row still free has no free new row of its name in
+ * its own département or commune (that class came first), so the first free placed one is
+ * in another département — checked anyway. A cursor per name skips the rows matched. */
+static void take_identical(blocks *b, const ptce_run *o, const ptce_run *n, const name_key *ko,
+                           const name_key *kn, diff_result *out, size_t *old_match,
+                           size_t *new_match, int want)
+{
+    for (size_t i = 0; i < o->nrows; i++) {
+        if (old_match[i] != DIFF_NO_ROW || !ko[i].folded[0])
+            continue;
+        const geo_result *g = &o->rows[i].geo;
+        bool known = place_known(g);
+        if (want == LOC_OTHER && !known)
+            continue;
+        uint64_t fh = hash_str(ko[i].folded);
+        const hvec *a = &b->folded_known;
+        size_t base = b->folded.n, lo, hi;
+        if (want == LOC_UNKNOWN && !known) {
+            a = &b->folded;
+            base = 0;
+            hvec_range(a, fh, false, 0, &lo, &hi);
+        } else {
+            hvec_range(a, fh, true, want == LOC_OTHER ? 1 : 0, &lo, &hi);
+        }
+        if (lo == hi)
+            continue;
+        size_t *cur = &b->cursor[base + lo];
+        size_t p = *cur ? *cur - 1 : lo;
+        while (p < hi && new_match[a->v[p].row] != DIFF_NO_ROW)
+            p++;
+        *cur = p + 1;
+        for (size_t q = p; q < hi; q++) {
+            size_t j = a->v[q].row;
+            if (new_match[j] != DIFF_NO_ROW || strcmp(ko[i].folded, kn[j].folded) != 0 ||
+                location_class(g, &n->rows[j].geo) != want)
+                continue;
+            take_pair(out, old_match, new_match, i, j, DIFF_BY_NAME, 1.0);
+            break;
+        }
+    }
 }
 
 /* Fills out->pairs. old_match/new_match get the partner of each row, DIFF_NO_ROW if none. */
@@ -739,9 +855,11 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
          * below on a total order, so the result is the same. */
         for (size_t s = 0; s < bl.nseen; s++) {
             size_t j = bl.seen[s];
-            candidate c = {.o = i, .n = j};
-            c.loc = location_class(&o->rows[i].geo, &n->rows[j].geo);
+            candidate c = {.o = (uint32_t)i, .n = (uint32_t)j};
+            c.loc = (unsigned char)location_class(&o->rows[i].geo, &n->rows[j].geo);
             if (strcmp(ko[i].folded, kn[j].folded) == 0) {
+                if (!exhaustive && (c.loc == LOC_UNKNOWN || c.loc == LOC_OTHER))
+                    continue; /* take_identical() */
                 c.tier = 0;
                 c.sim = 1.0;
             } else {
@@ -765,15 +883,21 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
     }
     if (ncands > 1)
         qsort(cands, ncands, sizeof *cands, cmp_candidate);
-    for (size_t c = 0; c < ncands; c++) {
+    /* Best first. The identical names of an unknown place come after the loc group 0 and
+     * before the similar names of loc group 1 (which has no other tier 0); those of another
+     * département likewise before the similar names of loc group 2. */
+    for (size_t c = 0, phase = 0; c <= ncands; c++) {
+        int lg = c < ncands ? loc_group(cands[c].loc) : 3;
+        for (; !exhaustive && phase < 2 && lg > (int)phase; phase++)
+            take_identical(&bl, o, n, ko, kn, out, old_match, new_match,
+                           phase == 0 ? LOC_UNKNOWN : LOC_OTHER);
+        if (c == ncands)
+            break;
         const candidate *x = &cands[c];
         if (old_match[x->o] != DIFF_NO_ROW || new_match[x->n] != DIFF_NO_ROW)
             continue;
-        old_match[x->o] = x->n;
-        new_match[x->n] = x->o;
-        diff_how how = x->tier == 0 ? DIFF_BY_NAME : DIFF_BY_SIMILAR;
-        out->pairs[out->npairs++] = (diff_pair){x->o, x->n, how, x->sim};
-        out->by_how[how]++;
+        take_pair(out, old_match, new_match, x->o, x->n,
+                  x->tier == 0 ? DIFF_BY_NAME : DIFF_BY_SIMILAR, x->sim);
     }
     qsort(out->pairs, out->npairs, sizeof *out->pairs, cmp_pair);
 
