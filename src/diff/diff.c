@@ -42,11 +42,22 @@ static bool is_filler(const char *w, size_t n)
 
 typedef struct name_key {
     char *folded;      /* whole folded name, owned */
+    uint64_t hash;     /* of `folded` (different hashes: different names) */
     char **words;      /* significant words, sorted, distinct; point into `buf` */
     size_t nwords;
     char *buf;         /* owned copy of the folded name cut into words */
     char joined[64];   /* words joined without spaces, sorted order; "" when too long */
 } name_key;
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211u;
+    }
+    return h;
+}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -60,6 +71,7 @@ static bool name_key_make(const char *name, name_key *k)
     k->buf = k->folded ? util_strdup(k->folded) : NULL;
     if (!k->buf)
         return false;
+    k->hash = name_hash(k->folded);
     size_t cap = 1;
     for (const char *p = k->buf; *p; p++)
         cap += *p == ' ';
@@ -127,6 +139,24 @@ static size_t edit_distance(const char *a, const char *b, size_t limit)
     return prev[lb];
 }
 
+/* The bytes a string holds, as a set of 64 classes (byte & 63). One edit changes at most
+ * two classes of the set, so more than 2k classes of difference means more than k edits. */
+static uint64_t byte_classes(const char *s)
+{
+    uint64_t m = 0;
+    for (; *s; s++)
+        m |= (uint64_t)1 << ((unsigned char)*s & 63);
+    return m;
+}
+
+static int popcount64(uint64_t x)
+{
+    int n = 0;
+    for (; x; x &= x - 1)
+        n++;
+    return n;
+}
+
 static bool same_word(const char *a, const char *b)
 {
     if (strcmp(a, b) == 0)
@@ -135,6 +165,9 @@ static bool same_word(const char *a, const char *b)
     if (shortest < 5)
         return false;
     size_t allowed = shortest >= 9 ? 2 : 1;
+    if ((la > lb ? la - lb : lb - la) > allowed ||
+        (size_t)popcount64(byte_classes(a) ^ byte_classes(b)) > 2 * allowed)
+        return false; /* what edit_distance() would find, only sooner */
     return edit_distance(a, b, allowed) <= allowed;
 }
 
@@ -174,6 +207,22 @@ static double similarity(const name_key *a, const name_key *b)
             sim = es;
     }
     return sim;
+}
+
+/* False when similarity(a, b) is certainly below t: the shared words are at most the
+ * smaller count and the union at least the larger, so the word index is at most
+ * min / max (floating division is monotonic: the computed index is too); the joined
+ * words' edit distance can raise it only when both are short. */
+static bool may_reach(const name_key *a, const name_key *b, double t)
+{
+    size_t na = a->nwords < 64 ? a->nwords : 64, nb = b->nwords < 64 ? b->nwords : 64;
+    if (na == 0 || nb == 0)
+        return false;
+    size_t ja = strlen(a->joined), jb = strlen(b->joined);
+    if (ja && jb && ja <= 12 && jb <= 12)
+        return true;
+    size_t lo = na < nb ? na : nb, hi = na < nb ? nb : na;
+    return (double)lo / (double)hi >= t;
 }
 
 /* ---- places ----------------------------------------------------------------------------- */
@@ -857,13 +906,15 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
             size_t j = bl.seen[s];
             candidate c = {.o = (uint32_t)i, .n = (uint32_t)j};
             c.loc = (unsigned char)location_class(&o->rows[i].geo, &n->rows[j].geo);
-            if (strcmp(ko[i].folded, kn[j].folded) == 0) {
+            if (ko[i].hash == kn[j].hash && strcmp(ko[i].folded, kn[j].folded) == 0) {
                 if (!exhaustive && (c.loc == LOC_UNKNOWN || c.loc == LOC_OTHER))
                     continue; /* take_identical() */
                 c.tier = 0;
                 c.sim = 1.0;
             } else {
                 c.tier = 1;
+                if (!exhaustive && !may_reach(&ko[i], &kn[j], c.loc == LOC_OTHER ? 0.8 : 0.6))
+                    continue;
                 c.sim = similarity(&ko[i], &kn[j]);
                 if (c.sim < (c.loc == LOC_OTHER ? 0.8 : 0.6))
                     continue;

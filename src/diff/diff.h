@@ -31,7 +31,10 @@
  * The candidate pairs are found through indexes of the new year's names (folded names,
  * words and their one-typo variants, prefix filtering), not by comparing every pair: the
  * time grows with the rows, not with their square, and the result is that of the full
- * comparison (diff_runs_exhaustive, checked by tests/unit/test_diff.c).
+ * comparison (diff_runs_exhaustive, checked by tests/unit/test_diff.c). Identical names of
+ * an unknown place or of another département are not listed pair by pair (k homonyms in
+ * each year would make k × k pairs): they are taken as one class of the sorted list, in its
+ * place, with a cursor per name (take_identical() in diff.c).
  */
 #ifndef PTCE_DIFF_H
 #define PTCE_DIFF_H
