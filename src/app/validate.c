@@ -360,16 +360,6 @@ static void check_numbers(checker *k, const census *c, const census_record *rec)
 }
 
 /* Whether a postal code's prefix points to `dep`, when La Poste does not know the code. */
-static bool postcode_prefix_is(const char *pc, const char *dep)
-{
-    char codes[2][4];
-    int n = refdata_postcode_departements(pc, codes);
-    for (int i = 0; i < n; i++)
-        if (strcmp(codes[i], dep) == 0)
-            return true;
-    return false;
-}
-
 /* What our own checks have already said about a row, so that the geocoder's remarks on the
  * same thing are not repeated. */
 enum {
@@ -393,14 +383,7 @@ static void check_place_consistency(checker *k, const ptce_run *run, const censu
     char pc[6];
     int restored = 0, cedex = 0;
     if (!util_is_blank(spc) && geocode_clean_postcode(spc, pc, &restored, &cedex)) {
-        const refdata_postal_entry *first = NULL;
-        size_t n = cedex ? 0 : refdata_postal(rd, pc, &first);
-        bool agrees = false;
-        for (size_t i = 0; i < n && !agrees; i++)
-            agrees = strcmp(first[i].commune->dep, dep->code) == 0;
-        if (n == 0)
-            agrees = postcode_prefix_is(pc, dep->code);
-        if (!agrees) {
+        if (!geocode_postcode_in_departement(rd, pc, cedex, dep->code)) {
             *said |= SAID_POSTCODE;
             check(k, VALIDATE_CHECK_POSTCODE_NOT_IN_DEP, VALIDATE_WARNING, rec->line, column_of(c, CENSUS_ROLE_CODE_POSTAL),
                 "Corrigez le code postal ou le département : ils doivent désigner le même "

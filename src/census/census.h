@@ -7,8 +7,10 @@
  * (the table itself is model/record.h).
  *
  * Invariant: every non-empty data row of the file becomes exactly one record, in file
- * order; nothing is dropped here. A row with more cells than the header keeps them and
- * carries a warning; a row with fewer is padded with empty cells.
+ * order. A row with fewer cells than the header is padded with empty cells. A row with
+ * more keeps the first ncols: its extra cells have no column to go to and are dropped, never
+ * silently — the row carries a CENSUS_WIDE_ROW warning record (line, cells, header width)
+ * that the log and validate report with the advice to quote the cell holding a separator.
  */
 #ifndef PTCE_CENSUS_H
 #define PTCE_CENSUS_H

@@ -216,11 +216,6 @@ static bool build_index(taxonomy *t)
 
 /* ---- lines ---- */
 
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 /* A comment starts at a '#' that opens the line, or at " # " after the content (so that
  * "couleur = #2e8b57" keeps its colour). */
 static void strip_comment(char *s)
@@ -230,11 +225,12 @@ static void strip_comment(char *s)
             continue;
         bool at_start = true;
         for (char *b = s; b < c; b++)
-            if (!is_blank(*b)) {
+            if (!util_is_blank_char(*b)) {
                 at_start = false;
                 break;
             }
-        if (at_start || (c > s && is_blank(c[-1]) && (c[1] == '\0' || is_blank(c[1])))) {
+        if (at_start || (c > s && util_is_blank_char(c[-1]) &&
+                         (c[1] == '\0' || util_is_blank_char(c[1])))) {
             *c = '\0';
             return;
         }
@@ -372,10 +368,10 @@ static ptce_status parse_term_words(parser *p, const char *raw, classify_word *w
             plain[m++] = raw[i];
             continue;
         }
-        if (m == 0 || is_blank(plain[m - 1]))
+        if (m == 0 || util_is_blank_char(plain[m - 1]))
             st = perr(p, "« %s » : l'astérisque doit suivre directement le début d'un mot (ex. maraîch*)",
                       raw);
-        else if (raw[i + 1] != '\0' && !is_blank(raw[i + 1]))
+        else if (raw[i + 1] != '\0' && !util_is_blank_char(raw[i + 1]))
             st = perr(p, "« %s » : l'astérisque ne peut être qu'à la fin d'un mot", raw);
         else if (nstars >= MAX_TERM_WORDS)
             st = perr(p, "« %s » : trop d'astérisques", raw);
@@ -444,7 +440,7 @@ static ptce_status add_term(parser *p, char *line, bool theme_only, bool place)
     if ((int)p->cur == t->other)
         return perr(p, "le secteur « autre » est le secteur de repli : il ne prend pas de termes");
     char *w = line;
-    while (*w && !is_blank(*w))
+    while (*w && !util_is_blank_char(*w))
         w++;
     char *rest = *w ? w + 1 : w;
     *w = '\0';
@@ -620,7 +616,7 @@ static bool starts_number(const char *s)
 static char *keyword_line(char *s, const char *keyword)
 {
     size_t n = 0;
-    while (s[n] && !is_blank(s[n]))
+    while (s[n] && !util_is_blank_char(s[n]))
         n++;
     if (n == 0 || n > 8 || !s[n])
         return NULL;

@@ -168,7 +168,9 @@ static int is_data_dir(const char *dir)
 {
     char path[4096];
     struct stat st;
-    snprintf(path, sizeof path, "%s/communes.tsv", dir);
+    int n = snprintf(path, sizeof path, "%s/communes.tsv", dir);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return 0; /* a path longer than the system's limit holds no data folder */
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -199,8 +201,8 @@ static int data_beside_executable(char *out, size_t size)
     if (!slash)
         return 0;
     *slash = '\0';
-    snprintf(out, size, "%s/../share/ptce-map", exe);
-    return 1;
+    int len = snprintf(out, size, "%s/../share/ptce-map", exe);
+    return len >= 0 && (size_t)len < size;
 }
 
 const char *ptce_data_dir(ptce_ctx *ctx)

@@ -341,10 +341,15 @@ bool util_is_blank(const char *s)
             p++;
             continue;
         }
-        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+        if (!util_is_blank_char((char)*p))
             return false;
     }
     return true;
+}
+
+bool util_is_blank_char(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 char *util_trim(char *s)

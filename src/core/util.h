@@ -87,6 +87,8 @@ char *util_trim(char *s);
 /* True when s holds nothing but those blanks (or nothing): an empty cell. The one test of
  * emptiness for cells and values. */
 bool util_is_blank(const char *s);
+/* True for the one-byte blanks of util_is_blank: space, tab, CR, LF. */
+bool util_is_blank_char(char c);
 
 /* Case-insensitive ASCII comparison helpers. */
 bool util_starts_with(const char *s, const char *prefix);

@@ -3,8 +3,9 @@
  *
  * Order for one row:
  *   0. an analyst correction (overrides.csv) for the row's id, if any, and nothing else;
- *   1. coordinates, if any, are read and repaired (decimal comma, swap, Lambert-93) and
- *      checked against the land (département polygons);
+ *   1. coordinates, if any, are read and repaired (decimal comma, swap, Lambert-93),
+ *      kept inside France's areas (geocode_in_france_box) and located among the commune
+ *      polygons (refdata_locate: inside one, near one within the tolerance, or nowhere);
  *   2. the INSEE code, checked against the name when both are given;
  *   3. the commune name (or the city of an address), narrowed by postal code or
  *      département: exact keys first, then typing errors inside the stated area only;

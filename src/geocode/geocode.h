@@ -24,6 +24,8 @@
 #ifndef PTCE_GEOCODE_H
 #define PTCE_GEOCODE_H
 
+#include <stdbool.h>
+
 #include "model/placement.h"
 #include "ptce.h"
 #include "refdata/codes.h"
@@ -113,6 +115,11 @@ ptce_status geocode_row(geocoder *g, const geocode_input *in, geo_result *out);
  * plausible French postal code ("7500O", "CH-1201", "4000-322", "99999"). *cedex is set
  * when the text mentions CEDEX. */
 int geocode_clean_postcode(const char *text, char out[6], int *restored_zero, int *cedex);
+/* Whether a clean postal code (geocode_clean_postcode) serves département `dep_code`, as
+ * the geocoder reads it: one of the communes La Poste lists for it lies there, or, for a
+ * code La Poste does not list (or a CEDEX one, `cedex` set), its prefix points there. */
+bool geocode_postcode_in_departement(const refdata *rd, const char *postcode, int cedex,
+                                     const char *dep_code);
 /* A département given as "01", "1", "2a", "971", "Ain", "13 - Bouches-du-Rhône". */
 const departement *geocode_parse_departement(const refdata *rd, const char *text);
 /* What a trailing part of a commune cell says besides the name: "…, France", "(Guadeloupe)",

@@ -12,6 +12,7 @@
 #include "core/util.h"
 #include "geocode/geocode.h"
 #include "geocode/internal.h"
+#include "refdata/codes.h"
 #include "text/fold.h"
 
 /* ---- folding: text/fold.h (text_fold_into) ------------------------------------------- */
@@ -125,6 +126,24 @@ int geocode_clean_postcode(const char *text, char out[6], int *restored_zero, in
         return 0;
     }
     return 1;
+}
+
+bool geocode_postcode_in_departement(const refdata *rd, const char *postcode, int cedex,
+                                     const char *dep_code)
+{
+    const refdata_postal_entry *first = NULL;
+    size_t n = cedex ? 0 : refdata_postal(rd, postcode, &first);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(first[i].commune->dep, dep_code) == 0)
+            return true;
+    if (n > 0)
+        return false;
+    char codes[2][4];
+    int ncodes = refdata_postcode_departements(postcode, codes);
+    for (int i = 0; i < ncodes; i++)
+        if (strcmp(codes[i], dep_code) == 0)
+            return true;
+    return false;
 }
 
 const departement *geocode_parse_departement(const refdata *rd, const char *text)

@@ -223,7 +223,8 @@ static void expect_norm(const char *text, const char *want)
     char *got = classify_normalize(text);
     assert_non_null(got);
     if (strcmp(got, want) != 0)
-        print_message("normalize(\"%s\") = \"%s\", want \"%s\"\n", text, got, want);
+        print_message("normalize(\"%s\") = \"%s\", want \"%s\"\n", text ? text : "(NULL)", got,
+                      want);
     assert_string_equal(got, want);
     free(got);
 }

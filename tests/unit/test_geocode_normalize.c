@@ -78,6 +78,25 @@ static void postcodes(void **state)
     check_postcode("NC", NULL, 0, 0);
 }
 
+/* The geocoder's reading of "this postal code serves that département", which validate
+ * asks instead of keeping its own copy: La Poste's communes first, the prefix otherwise. */
+static void postcode_in_departement(void **state)
+{
+    (void)state;
+    assert_true(geocode_postcode_in_departement(&g_rd, "69002", 0, "69"));
+    assert_false(geocode_postcode_in_departement(&g_rd, "69002", 0, "01"));
+    assert_true(geocode_postcode_in_departement(&g_rd, "01000", 0, "01"));
+    /* Corsica: the communes decide between 2A and 2B, not the prefix "20". */
+    assert_true(geocode_postcode_in_departement(&g_rd, "20000", 0, "2A"));
+    assert_false(geocode_postcode_in_departement(&g_rd, "20000", 0, "2B"));
+    /* A CEDEX code is not in La Poste's list of communes: its prefix speaks. */
+    assert_true(geocode_postcode_in_departement(&g_rd, "75700", 1, "75"));
+    assert_false(geocode_postcode_in_departement(&g_rd, "75700", 1, "92"));
+    /* Nor is a code nobody uses. */
+    assert_true(geocode_postcode_in_departement(&g_rd, "69999", 0, "69"));
+    assert_false(geocode_postcode_in_departement(&g_rd, "69999", 0, "38"));
+}
+
 static void check_insee(const char *text, const char *expected, int zero)
 {
     char out[6];
@@ -400,7 +419,7 @@ static void foreign_markers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(postcodes),        cmocka_unit_test(insee_codes),
+        cmocka_unit_test(postcodes), cmocka_unit_test(postcode_in_departement),        cmocka_unit_test(insee_codes),
         cmocka_unit_test(departements),     cmocka_unit_test(name_variants),
         cmocka_unit_test(fast_fold_agrees), cmocka_unit_test(streets),
         cmocka_unit_test(foreign_markers), cmocka_unit_test(qualifiers)};

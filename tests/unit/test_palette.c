@@ -147,6 +147,7 @@ static double ciede2000(lab p, lab q)
 static double worst_distance(const char *x, const char *y, int *view)
 {
     double m = INFINITY;
+    *view = 0; /* also when every distance is NaN */
     for (int v = 0; v < 4; v++) {
         double d = ciede2000(view_of(x, v), view_of(y, v));
         if (d < m) {
