@@ -649,6 +649,46 @@ def make_arrondissement():
     return False
 
 
+def make_city_shared_cp():
+    """The city's name and a postal code of an arrondissement, which may serve several
+    (Marseille 13012): the arrondissement when the code serves one, else the city."""
+    a = pick(ARM)
+    city = BY_INSEE[a["parent"]]
+    cps = cps_of(a["insee"])
+    if not cps:
+        return False
+    cp = pick(cps)
+    arms = {i for i in CP_COMMUNES[cp] if BY_INSEE[i].get("parent") == city["insee"]}
+    expected = next(iter(arms)) if len(arms) == 1 else city["insee"]
+    nom = city["nom"] if rng.random() < 0.7 else city["nom"].upper()
+    return add("city_shared_cp", "match", expected, commune=nom, code_postal=cp)
+
+
+def make_article_omitted():
+    """A name whose leading article is left out ("Mans" + 72000), with its postal code or
+    its département, when no commune of that area bears the bare name."""
+    c = random_commune(lambda c: c["nom"].startswith(ARTICLES))
+    nom = c["nom"]
+    for a in ARTICLES:
+        if nom.startswith(a):
+            nom = nom[len(a):]
+            break
+    if fold(nom) in ALL_KEYS:
+        return False
+    if rng.random() < 0.3:
+        if not unique_in(fold(c["nom"]), c["insee"], dep=c["code_dep"]):
+            return False
+        return add("article_omitted", "match", c["insee"], commune=nom,
+                   departement=dep_text(c["code_dep"]))
+    cps = cps_of(c["insee"])
+    if not cps:
+        return False
+    cp = pick(cps)
+    if not unique_in(fold(c["nom"]), c["insee"], cp=cp):
+        return False
+    return add("article_omitted", "match", c["insee"], commune=nom, code_postal=cp)
+
+
 def make_overseas():
     c = pick([c for c in CURRENT if c["code_dep"] >= "971"])
     form = rng.randrange(4)
@@ -1268,6 +1308,9 @@ def main():
     fill("sous_sur", PER_CATEGORY, lambda: make_spelling("sous_sur", sous_sur))
     fill("lez_les", PER_CATEGORY, lambda: make_spelling("lez_les", lez_les))
     fill("garbage_qualified", PER_CATEGORY, make_garbage_qualified)
+    # Forms found by testing as a user (stop 18), drawn last for the same reason.
+    fill("city_shared_cp", PER_CATEGORY, make_city_shared_cp)
+    fill("article_omitted", PER_CATEGORY, make_article_omitted)
 
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=HEADER, delimiter=";", lineterminator="\n",

@@ -488,14 +488,17 @@ static void fuzzy_consider(fuzzy_state *st, const commune *m, const char *key, s
 /* Typing errors are only forgiven inside the area the row states: the postal code's
  * communes (inside the stated département, if any), then the stated département, or the
  * département the postal code points to. */
+/* Where a forgiving search looks: the postal code's communes, or the area's départements. */
+typedef enum search_scope { SCOPE_POSTAL, SCOPE_DEPS } search_scope;
+
 static void fuzzy_search(const geocoder *g, const area *a, const probe *probes, int nprobes,
-                         candidates *out)
+                         search_scope scope, candidates *out)
 {
     const refdata *rd = g->rd;
     fuzzy_state st = {probes, nprobes, 3, out};
     out->n = 0;
     out->overflow = 0;
-    if (a->postal.n > 0) {
+    if (scope == SCOPE_POSTAL) {
         for (size_t i = 0; i < a->postal.n; i++) {
             const refdata_postal_entry *p = &a->postal.first[i];
             if (a->dep && strcmp(p->commune->dep, a->dep->code) != 0)
@@ -506,8 +509,7 @@ static void fuzzy_search(const geocoder *g, const area *a, const probe *probes, 
                 fuzzy_consider(&st, p->commune, p->laposte_key, strlen(p->laposte_key),
                                geocode_letter_mask(p->laposte_key), REFDATA_NAME_LAPOSTE, NULL);
         }
-        if (out->n > 0)
-            return;
+        return;
     }
     const char *const *deps;
     int nd = area_deps(a, &deps);
@@ -531,6 +533,7 @@ typedef struct name_match {
     int prefix;             /* read by its first words inside the postal code */
     int loose;              /* the postal code did not hold it: the département did */
     int variant_index;
+    int outside_postcode;   /* the forgiving match is not in the postal code stated */
     candidates elsewhere;   /* exact matches outside the area */
 } name_match;
 
@@ -547,13 +550,14 @@ static int word_prefix(const char *n, size_t nl, const char *key, size_t kl)
  * Inside the postal code only, also a commune whose name starts the typed one ("Lyon
  * Part-Dieu" + 69003 → Lyon 3e): across a whole département, the extra words could be
  * anything ("Saint-Cyr-suo-Mer" is not Saint-Cyr). Names of 4 letters or more only. */
-static void prefix_search(const geocoder *g, const area *a, const char *key, candidates *out)
+static void prefix_search(const geocoder *g, const area *a, const char *key, search_scope scope,
+                          candidates *out)
 {
     cand_clear(out);
     size_t kl = strlen(key);
     if (kl < 4)
         return;
-    for (size_t i = 0; i < a->postal.n; i++) {
+    for (size_t i = 0; scope == SCOPE_POSTAL && i < a->postal.n; i++) {
         const refdata_postal_entry *p = &a->postal.first[i];
         if (a->dep && strcmp(p->commune->dep, a->dep->code) != 0)
             continue;
@@ -566,7 +570,7 @@ static void prefix_search(const geocoder *g, const area *a, const char *key, can
             }
         }
     }
-    if (out->n > 0)
+    if (scope == SCOPE_POSTAL)
         return;
     const char *const *deps;
     int nd = area_deps(a, &deps);
@@ -588,7 +592,7 @@ static void resolve_name(const geocoder *g, const char *name, const area *a, nam
     int nk = geocode_name_variants(name, keys, MAX_VARIANTS);
     cand_clear(&nm->cands);
     cand_clear(&nm->elsewhere);
-    nm->fuzzy = nm->prefix = nm->loose = nm->variant_index = 0;
+    nm->fuzzy = nm->prefix = nm->loose = nm->variant_index = nm->outside_postcode = 0;
     candidates c;
     for (int k = 0; k < nk; k++) {
         const refdata_name_entry *first;
@@ -611,20 +615,53 @@ static void resolve_name(const geocoder *g, const char *name, const area *a, nam
         nm->variant_index = k;
         break;
     }
+    /* The article left out ("Mans" + 72000 is Le Mans, "Abymes" + Guadeloupe Les Abymes):
+     * only inside a stated area, and only as the name's whole first words. */
+    static const char *const articles[] = {"le ", "la ", "les ", "l "};
+    for (size_t ai = 0; nm->cands.n == 0 && nk > 0 && area_is_set(a) &&
+                        ai < sizeof articles / sizeof *articles; ai++) {
+        char key[160];
+        if (strncmp(keys[0], "le ", 3) == 0 || strncmp(keys[0], "la ", 3) == 0 ||
+            strncmp(keys[0], "les ", 4) == 0 || strncmp(keys[0], "l ", 2) == 0)
+            break;
+        snprintf(key, sizeof key, "%s%s", articles[ai], keys[0]);
+        const refdata_name_entry *first;
+        size_t n = refdata_names(g->rd, key, &first);
+        if (n == 0)
+            continue;
+        cand_clear(&c);
+        for (size_t i = 0; i < n; i++)
+            cand_add(&c, first[i].commune, first[i].source, first[i].former, 0);
+        int loose;
+        if (filter_by_area(&c, a, &loose) == 0 || loose)
+            continue;
+        keep_best_source(&c);
+        cand_copy(&nm->cands, &c);
+        nm->variant_index = nk; /* read as another spelling: said in the note */
+    }
+    /* Forgiving searches, the postal code's communes first (typing errors, then first
+     * words: "Saint-Martin" + 17410 is Saint-Martin-de-Ré), then the départements. What
+     * only the départements give is not in the postal code the row states: two errors at
+     * once, or a place the reference data does not know (a former commune merged long
+     * ago): a person must decide (outside_postcode). */
     if (nm->cands.n == 0 && nk > 0 && area_is_set(a)) {
         probe probes[MAX_VARIANTS];
         for (int k = 0; k < nk; k++)
             probes[k] = (probe){keys[k], strlen(keys[k]), geocode_letter_mask(keys[k])};
-        fuzzy_search(g, a, probes, nk, &nm->cands);
-        if (nm->cands.n > 0) {
-            nm->fuzzy = 1;
-            keep_best_source(&nm->cands);
+        for (int scope = a->postal.n > 0 ? SCOPE_POSTAL : SCOPE_DEPS;
+             scope <= SCOPE_DEPS && nm->cands.n == 0; scope++) {
+            fuzzy_search(g, a, probes, nk, (search_scope)scope, &nm->cands);
+            if (nm->cands.n > 0) {
+                nm->fuzzy = 1;
+                keep_best_source(&nm->cands);
+            }
+            for (int k = 0; k < nk && nm->cands.n == 0; k++)
+                prefix_search(g, a, keys[k], (search_scope)scope, &nm->cands);
+            if (nm->cands.n > 0 && !nm->fuzzy)
+                nm->prefix = 1;
+            if (nm->cands.n > 0 && scope == SCOPE_DEPS && a->postal.n > 0)
+                nm->outside_postcode = 1;
         }
-    }
-    if (nm->cands.n == 0 && nk > 0 && area_is_set(a)) {
-        for (int k = 0; k < nk && nm->cands.n == 0; k++)
-            prefix_search(g, a, keys[k], &nm->cands);
-        nm->prefix = nm->cands.n > 0;
     }
     sort_candidates(&nm->cands);
     sort_candidates(&nm->elsewhere);
@@ -1552,6 +1589,12 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
                                        : area_is_set(a) ? GEO_R_NAME_NOT_FOUND_IN_AREA
                                                         : GEO_R_NAME_NOT_FOUND_NO_AREA, nf),
                     0, name);
+        return 1;
+    }
+    if (nm.outside_postcode) {
+        geo_remark *n = set_ambiguous(g, r, &nm.cands, GEO_R_NEAR_NAME_OUTSIDE_POSTCODE, nf);
+        geocode_remark_text(g, n, 0, name);
+        geocode_remark_text(g, n, 1, rd->postcode);
         return 1;
     }
     const commune *city = nm.fuzzy || nm.prefix ? NULL : single_city_of(g, &nm.cands);

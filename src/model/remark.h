@@ -136,6 +136,9 @@ typedef enum geo_covered_by {
     X(GEO_R_AMBIG_FUZZY, "ambig_fuzzy", REASON, NONE, NONE)                                    \
     X(GEO_R_AMBIG_IN_AREA, "ambig_in_area", REASON, NONE, NONE)                                \
     X(GEO_R_AMBIG_NAME, "ambig_name", REASON, NONE, NONE)                                      \
+    X(GEO_R_NEAR_NAME_OUTSIDE_POSTCODE, "near_name_outside_postcode", REASON, NONE, NONE)      \
+    /* no commune of the postal code bears the name, not even nearly; the candidates have \
+     * a near name in the département: t0 the name, t1 the postal code */                   \
     X(GEO_R_CANDIDATES, "candidates", REASON, NONE, NONE)                                      \
     /* the result's candidates */                                                              \
     X(GEO_R_FORMER_COMMUNE, "former_commune", WARN, FORMER, NONE)                              \

@@ -217,6 +217,11 @@ void note_render_remark(util_strbuf *sb, const geo_result *r, const geo_remark *
     case GEO_R_AMBIG_PREFIX:
         util_sb_append(sb, "plusieurs communes de la zone indiquée commencent par ce nom");
         break;
+    case GEO_R_NEAR_NAME_OUTSIDE_POSTCODE:
+        util_sb_printf(sb, "aucune commune du code postal %s ne s'appelle « %s », même à une "
+                       "faute près ; nom proche ailleurs dans le département : ni l'un ni "
+                       "l'autre n'est sûr", t(m, 1), t(m, 0));
+        break;
     case GEO_R_AMBIG_FUZZY:
         util_sb_append(sb, "plusieurs communes de la zone indiquée ont un nom proche");
         break;

@@ -6,7 +6,10 @@
  * And the overseas collectivities outside the 18 regions (Saint-Martin, Saint-Barthélemy,
  * Saint-Pierre-et-Miquelon, the Pacific) as exports write them, by postal code or by name
  * without an INSEE code: refused with that reason, never placed in Guadeloupe nor called
- * unknown.
+ * unknown. And a name that no commune of the stated postal code bears, even nearly: the
+ * postal code's own communes are searched first (by first words: "Saint-Martin" + 17410 is
+ * Saint-Martin-de-Ré), and a near name found only elsewhere in the département is never
+ * taken for the place (it was once 70 km away).
  */
 #include "testutil.h"
 
@@ -155,12 +158,51 @@ static void collectivities_by_postcode_or_name_are_outside(void **state)
     ptce_ctx_free(ctx);
 }
 
+static void near_name_outside_the_postcode_is_not_placed(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    refdata rd;
+    assert_int_equal(refdata_load(ctx, &rd), PTCE_OK);
+    geocoder *g;
+    assert_int_equal(geocode_new(ctx, &rd, &g), PTCE_OK);
+    static const struct {
+        const char *commune, *postcode, *insee; /* "" insee: not placed */
+    } rows[] = {
+        {"Saint-Martin", "17410", "17369"}, {"St Martin", "17410", "17369"},
+        {"Saint-Servan", "35400", ""}, /* a former commune of Saint-Malo (1967) */
+        {"Saint-Clment-des-Baleines", "17590", "17318"}, /* one typo, inside the postal code */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        geocode_input in = {.id = "", .insee = "", .postcode = rows[i].postcode,
+                            .commune = rows[i].commune, .departement = "", .address = "",
+                            .latitude = "", .longitude = "", .x = "", .y = ""};
+        geo_result res;
+        assert_int_equal(geocode_row(g, &in, &res), PTCE_OK);
+        print_message("%s %s: %s %s (%s)\n", rows[i].commune, rows[i].postcode,
+                      geo_status_name(res.status), res.commune ? res.commune->insee : "",
+                      remark_ids(&res));
+        if (rows[i].insee[0]) {
+            assert_int_equal(res.status, GEO_MATCH);
+            assert_string_equal(res.commune->insee, rows[i].insee);
+        } else {
+            assert_int_not_equal(res.status, GEO_MATCH);
+            assert_int_equal(remark_count(&res, GEO_R_NEAR_NAME_OUTSIDE_POSTCODE), 1);
+        }
+        geo_result_free(&res);
+    }
+    geocode_free(g);
+    refdata_free(&rd);
+    ptce_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(city_name_and_postcode_is_placed_in_the_city),
         cmocka_unit_test(other_city_postcode_is_not_collapsed),
         cmocka_unit_test(collectivities_by_postcode_or_name_are_outside),
+        cmocka_unit_test(near_name_outside_the_postcode_is_not_placed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
