@@ -40,9 +40,9 @@ static const char *const synonyms[CENSUS_ROLE_COUNT][16] = {
     [CENSUS_ROLE_LONGITUDE] = {"longitude", "lon", "lng", "long", "x wgs84", "x wgs 84", NULL},
     [CENSUS_ROLE_X] = {"x", "x lambert 93", "x l93", "x lambert93", "coord x", "lambert x", NULL},
     [CENSUS_ROLE_Y] = {"y", "y lambert 93", "y l93", "y lambert93", "coord y", "lambert y", NULL},
-    [CENSUS_ROLE_THEME] = {"thematique declaree", "thematique", "thematiques", "theme", "themes",
-                    "secteur declare", "secteur", "domaine", "filiere", "thematique principale",
-                    "secteur d activite", "theme declare", NULL},
+    [CENSUS_ROLE_THEME] = {"thematique declaree", "theme declare", "thematique principale",
+                    "thematique", "thematiques", "theme", "themes", "secteur declare",
+                    "secteur", "domaine", "filiere", "secteur d activite", NULL},
     [CENSUS_ROLE_DESCRIPTION] = {"description", "descriptif", "presentation", "activites", "activite",
                           "objet", "projet", "resume", "description du projet", NULL},
     [CENSUS_ROLE_MEMBRES] = {"nombre de membres", "nb membres", "nb de membres", "membres",
@@ -67,6 +67,19 @@ void census_warning_text(const census *c, const census_warning *w, util_strbuf *
                       "est lue.", w->n[0], w->n[1],
                   w->n[0] >= 1 && w->n[0] <= c->ncols ? c->header[w->n[0] - 1] : "");
         break;
+    case CENSUS_ROLE_TWO_COLUMNS: {
+        const char *role = "";
+        for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
+            if (c->role_col[r] == (int)w->n[0] - 1)
+                role = census_role_name((census_role)r);
+        util_sb_printf(sb, "les colonnes %zu « %s » et %zu « %s » désignent toutes deux le rôle « %s » ; "
+                       "seule la colonne %zu est lue. Si c'est l'autre qu'il faut lire, "
+                       "indiquez-la avec --columns %s=NOM.", w->n[0],
+                       w->n[0] >= 1 && w->n[0] <= c->ncols ? c->header[w->n[0] - 1] : "",
+                       w->n[1], w->n[1] >= 1 && w->n[1] <= c->ncols ? c->header[w->n[1] - 1] : "",
+                       role, w->n[0], role);
+        break;
+    }
     case CENSUS_MORE_DUPLICATES:
         util_sb_printf(sb, "%zu autres colonnes répètent le nom d'une colonne précédente.", w->n[0]);
         break;
@@ -302,8 +315,35 @@ static bool assign_roles(ptce_ctx *ctx, census *c, char **folded)
 {
     for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
         c->role_col[r] = -1;
-    /* Pass 1: exact names. Pass 2: a synonym followed by more words ("Latitude (WGS84)"). */
-    for (int pass = 0; pass < 2; pass++) {
+    /* Pass 1: exact names. Each role takes the column whose name comes first in its list
+     * of synonyms, wherever the column stands: "Thématique déclarée" is the theme even
+     * after a "Secteur d'activité" column, "Commune" the commune even after "Ville". The
+     * other column of the same role is said (below) unless another role takes it. */
+    int second[CENSUS_ROLE_COUNT];
+    for (int r = 0; r < CENSUS_ROLE_COUNT; r++) {
+        int best = -1, best_rank = 0;
+        second[r] = -1;
+        for (size_t col = 0; col < c->ncols; col++) {
+            if (column_taken(c, col) || !folded[col][0])
+                continue;
+            for (int i = 0; synonyms[r][i]; i++) {
+                if (strcmp(folded[col], synonyms[r][i]) != 0)
+                    continue;
+                if (best < 0 || i < best_rank) {
+                    if (best >= 0 && second[r] < 0)
+                        second[r] = best;
+                    best = (int)col;
+                    best_rank = i;
+                } else if (second[r] < 0) {
+                    second[r] = (int)col;
+                }
+                break;
+            }
+        }
+        c->role_col[r] = best;
+    }
+    /* Pass 2: a synonym followed by more words ("Latitude (WGS84)"). */
+    for (int pass = 1; pass < 2; pass++) {
         for (size_t col = 0; col < c->ncols; col++) {
             if (column_taken(c, col) || !folded[col][0] ||
                 (pass == 1 && names_other_value(folded[col])))
@@ -326,6 +366,13 @@ static bool assign_roles(ptce_ctx *ctx, census *c, char **folded)
             }
         }
     }
+    for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
+        if (second[r] >= 0 && !column_taken(c, (size_t)second[r]) &&
+            strcmp(folded[second[r]], folded[c->role_col[r]]) != 0 &&
+            !warn(ctx, c, c->path, (census_warning){CENSUS_ROLE_TWO_COLUMNS, 1,
+                                                   {(size_t)c->role_col[r] + 1,
+                                                    (size_t)second[r] + 1}}))
+            return false;
     return warn_duplicate_headers(ctx, c, folded);
 }
 

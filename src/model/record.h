@@ -46,6 +46,8 @@ typedef enum census_warning_kind {
     CENSUS_WIDE_ROW,          /* n[0] cells for n[1] header columns: the extra cells ignored */
     CENSUS_DUPLICATE_COLUMN,  /* columns n[0] and n[1] (from 1) share a name: the first read */
     CENSUS_MORE_DUPLICATES,   /* n[0] more columns repeat an earlier name (not listed one by one) */
+    CENSUS_ROLE_TWO_COLUMNS,  /* columns n[0] and n[1] (from 1) both name one role: n[0], whose
+                               * name is the more usual one, is read */
     CENSUS_MIXED_ENCODING     /* a UTF-8 file: n[1] bytes of this line, the first at character
                                * n[0], were not UTF-8 and were read as Windows-1252 */
 } census_warning_kind;

@@ -329,6 +329,38 @@ static void quotes_inside_unquoted_cells_are_kept(void **state)
     ptce_ctx_free(ctx);
 }
 
+/* Two columns for one role: the more usual name wins wherever it stands, and the other
+ * column is said (a theme lost behind "Secteur d'activité" gave every row a wrong sector). */
+static void the_more_usual_header_wins_and_the_other_is_said(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    ctx->quiet = 1;
+    static const char text[] = "nom;Secteur d'activité;Ville;Commune;Thématique déclarée\n"
+                               "P;ESS;Lyon 3;Villeurbanne;Alimentation\n";
+    census c;
+    assert_int_equal(census_parse(ctx, "roles.csv", text, sizeof text - 1, NULL, &c), PTCE_OK);
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_THEME), "Alimentation");
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_COMMUNE), "Villeurbanne");
+    size_t twice = 0;
+    for (size_t i = 0; i < c.nwarns; i++)
+        if (c.warns[i].kind == CENSUS_ROLE_TWO_COLUMNS) {
+            twice++;
+            assert_int_equal(c.warns[i].line, 1);
+            assert_true((c.warns[i].n[0] == 5 && c.warns[i].n[1] == 2) ||
+                        (c.warns[i].n[0] == 4 && c.warns[i].n[1] == 3));
+        }
+    assert_int_equal(twice, 2);
+    census_free(&c);
+    /* One column per role: nothing said. */
+    static const char plain[] = "nom;Commune;Thématique\nP;Lyon;Alimentation\n";
+    assert_int_equal(census_parse(ctx, "plain.csv", plain, sizeof plain - 1, NULL, &c), PTCE_OK);
+    for (size_t i = 0; i < c.nwarns; i++)
+        assert_int_not_equal(c.warns[i].kind, CENSUS_ROLE_TWO_COLUMNS);
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
 static void utf16_refused_with_a_clear_message(void **state)
 {
     (void)state;
@@ -435,6 +467,7 @@ int main(void)
         cmocka_unit_test(duplicate_columns_are_warning_records),
         cmocka_unit_test(unbalanced_quote_is_an_error_with_its_line),
         cmocka_unit_test(quotes_inside_unquoted_cells_are_kept),
+        cmocka_unit_test(the_more_usual_header_wins_and_the_other_is_said),
         cmocka_unit_test(utf16_refused_with_a_clear_message),
         cmocka_unit_test(nul_byte_refused_with_its_line),
         cmocka_unit_test(empty_files_refused),
