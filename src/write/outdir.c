@@ -546,13 +546,44 @@ static int foreign_entry(const outdir *od, int dfd, const char *rel, int depth, 
     return found ? -1 : 0;
 }
 
+/* The first line of the LISEZMOI.txt every version has written (app/build.c). */
+#define README_SIGNATURE "Carte nationale des PTCE produite par ptce-map "
+
+/* Does the folder hold the plain-file outputs of a version before the links? Only such a
+ * folder has a plain LISEZMOI.txt of ours beside them: a user's own « rejets.csv » in a
+ * folder without it is not ours to replace. */
+static int has_legacy_outputs(const outdir *od)
+{
+    int fd = openat(od->dirfd, "LISEZMOI.txt", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char head[sizeof README_SIGNATURE - 1];
+    struct stat st;
+    int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+             read(fd, head, sizeof head) == (ssize_t)sizeof head &&
+             memcmp(head, README_SIGNATURE, sizeof head) == 0;
+    close(fd);
+    return ok;
+}
+
 /* Every check, before anything changes: what stands where an output goes must be one of
- * our links, nothing, or what an earlier run left (a regular file for a file, a folder of
- * our files for carte/). */
+ * our links, nothing, or what an earlier version left (a regular file for a file, a folder
+ * of our files for carte/, beside its LISEZMOI.txt). */
 static ptce_status preflight(ptce_ctx *ctx, const outdir *od, top_entry *t, size_t n)
 {
+    int legacy = -1; /* not looked at yet */
     for (size_t i = 0; i < n; i++) {
         t[i].state = top_state(od, t[i].name);
+        if (t[i].state == TOP_FILE && !t[i].folder) {
+            if (legacy < 0)
+                legacy = has_legacy_outputs(od);
+            if (!legacy)
+                return ptce_fail(ctx, PTCE_ERR_IO, "%s/%s : ce fichier porte le nom d'une "
+                                 "sortie de ptce-map mais n'en est pas une (ce n'est pas un "
+                                 "lien vers " OUTDIR_META "/) ; ptce-map ne le remplacera pas : "
+                                 "déplacez-le ou renommez-le, ou choisissez un autre dossier.",
+                                 od->final, t[i].name);
+        }
         if (t[i].state < 0)
             return ptce_fail(ctx, PTCE_ERR_IO, "%s/%s : n'est ni un fichier ni un dossier "
                              "(tube, périphérique…) ; déplacez-le, ptce-map doit y écrire.",
@@ -827,14 +858,17 @@ ptce_status outdir_commit(ptce_ctx *ctx, outdir *od)
         st = commit_file_by_file(ctx, od, t, nt);
         goto done;
     }
-    /* Upgrades, then the links the new generation adds: nothing visible changes yet. */
+    /* Upgrades, then the links the new generation adds: nothing visible changes yet. Told
+     * before the upgrade replaces the old LISEZMOI.txt by a link. */
+    int legacy = !st && has_legacy_outputs(od);
     int curfd = st ? -1 : open_current(od);
     if (!st && curfd < 0)
         st = fail_errno(ctx, errno, "génération en place illisible", od->final);
     for (size_t i = 0; !st && i < nt; i++)
         if ((t[i].state == TOP_FILE || t[i].state == TOP_FOLDER) && adopt(od, curfd, &t[i]) != 0)
             st = fail_errno(ctx, errno, "impossible de remplacer l'ancienne sortie", t[i].name);
-    if (!st && od->legacy) /* optional outputs of earlier versions this run does not write */
+    /* Optional outputs of earlier versions this run does not write, in a folder of theirs. */
+    if (!st && od->legacy && legacy)
         for (const char *const *l = od->legacy; !st && *l; l++) {
             top_entry e = {.state = top_state(od, *l)};
             snprintf(e.name, sizeof e.name, "%s", *l);

@@ -207,6 +207,17 @@ rm "$work/ancien/carte/perso.txt"
   fail "old optional outputs left after the upgrade"
 expect_eq "$(sums "$work/ancien")" "$good" "outputs after upgrading an old folder"
 
+# A user's own file named like an output, in a folder that holds no earlier outputs (no
+# LISEZMOI.txt of ours beside it): refused, the file and the folder left as they were.
+mkdir "$work/perso" && echo "mes rejets" > "$work/perso/rejets.csv"
+set +e
+"$PTCE_MAP" build "$sample" -o "$work/perso" --quiet 2> "$work/err"; code=$?
+set -e
+expect_eq "$code" "4" "exit status with a user's own rejets.csv"
+expect_match "$(cat "$work/err")" "rejets.csv : ce fichier porte le nom d'une sortie" "message"
+expect_eq "$(cat "$work/perso/rejets.csv")" "mes rejets" "the user's file kept"
+expect_eq "$(ls -A "$work/perso")" "rejets.csv" "nothing else left in the folder"
+
 # New folders and files follow the umask.
 (umask 027 && "$PTCE_MAP" build "$sample" -o "$work/new" --quiet &&
   "$PTCE_MAP" geocode "$sample" -o "$work/new/geo.csv" --quiet)
