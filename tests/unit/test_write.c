@@ -154,7 +154,21 @@ static void aborted_output_leaves_the_folder_as_it_was(void **state)
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 1", dir);
     assert_int_equal(system(cmd), 0);
-    /* A committed run replaces it: the file becomes our link into the generation on view. */
+    /* A plain file named like an output in a folder that holds no earlier outputs is the
+     * user's: the commit refuses it and leaves it. */
+    assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
+    assert_int_equal(writers_write_bytes(ctx, &od, "rapport.csv", "nouveau", 7), PTCE_OK);
+    assert_int_equal(outdir_commit(ctx, &od), PTCE_ERR_IO);
+    text = util_read_file(path, &n);
+    assert_string_equal(text, "ancien");
+    free(text);
+    /* Beside the plain LISEZMOI.txt of an earlier version, it is an earlier output: a
+     * committed run replaces it, the file becomes our link into the generation on view. */
+    char readme[4096];
+    snprintf(readme, sizeof readme, "%s/LISEZMOI.txt", dir);
+    f = fopen(readme, "w");
+    fputs("Carte nationale des PTCE produite par ptce-map 0.0.9\n", f);
+    fclose(f);
     assert_int_equal(outdir_open(ctx, dir, "build", NULL, &od), PTCE_OK);
     assert_int_equal(writers_write_bytes(ctx, &od, "rapport.csv", "nouveau", 7), PTCE_OK);
     assert_int_equal(outdir_commit(ctx, &od), PTCE_OK);
@@ -162,7 +176,8 @@ static void aborted_output_leaves_the_folder_as_it_was(void **state)
     assert_string_equal(text, "nouveau");
     free(text);
     /* A file the run does not write is never touched, and nothing is left behind: the
-     * folder holds rapport.csv, notes.txt and ptce-map's own .ptce-map. */
+     * folder holds rapport.csv, notes.txt, the old LISEZMOI.txt and ptce-map's own
+     * .ptce-map. */
     char other[4096];
     snprintf(other, sizeof other, "%s/notes.txt", dir);
     f = fopen(other, "w");
@@ -177,7 +192,7 @@ static void aborted_output_leaves_the_folder_as_it_was(void **state)
     text = util_read_file(other, &n);
     assert_string_equal(text, "à garder");
     free(text);
-    snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 3 && test $(ls -A %s/.. | grep -c "
+    snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 4 && test $(ls -A %s/.. | grep -c "
                               "'^.ptce-map-tmp') -eq 0 && test -L %s/rapport.csv && "
                               "test $(ls %s/.ptce-map/build | grep -c '^g-') -eq 1",
              dir, dir, dir, dir);
