@@ -51,6 +51,8 @@ typedef enum census_warning_kind {
     CENSUS_MIXED_ENCODING     /* a UTF-8 file: n[1] bytes of this line, the first at character
                                * n[0], were not UTF-8 and were read as Windows-1252 */
 } census_warning_kind;
+/* The last kind: checks of a warning's kind (the fuzzer) test against it. Keep it last. */
+#define CENSUS_WARNING_LAST CENSUS_MIXED_ENCODING
 
 typedef struct census_warning {
     census_warning_kind kind;

@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t wide = 0;
         for (size_t i = 0; i < c.nwarns; i++) {
             const census_warning *w = &c.warns[i];
-            if ((unsigned)w->kind > CENSUS_MORE_DUPLICATES || w->line == 0)
+            if ((unsigned)w->kind > CENSUS_WARNING_LAST || w->line == 0)
                 abort();
             wide += w->kind == CENSUS_WIDE_ROW;
             util_strbuf sb;
