@@ -24,6 +24,16 @@ typedef struct city {
     int first, last; /* postal codes first..last */
 } city;
 
+/* Geocodes a row that gives only a commune name and a postal code, as exports do. */
+static void geocode_name_cp(geocoder *g, const char *name, const char *postcode,
+                            geo_result *res)
+{
+    geocode_input in = {.id = "", .insee = "", .postcode = postcode, .commune = name,
+                        .departement = "", .address = "", .latitude = "", .longitude = "",
+                        .x = "", .y = ""};
+    assert_int_equal(geocode_row(g, &in, res), PTCE_OK);
+}
+
 static int in_city(const refdata *rd, const commune *m, const char *insee)
 {
     (void)rd;
@@ -48,11 +58,8 @@ static void city_name_and_postcode_is_placed_in_the_city(void **state)
         for (int pc = cities[k].first; pc <= cities[k].last; pc++) {
             char code[8];
             snprintf(code, sizeof code, "%05d", pc);
-            geocode_input in = {.id = "", .insee = "", .postcode = code, .commune = cities[k].name,
-                                .departement = "", .address = "", .latitude = "",
-                                .longitude = "", .x = "", .y = ""};
             geo_result res;
-            assert_int_equal(geocode_row(g, &in, &res), PTCE_OK);
+            geocode_name_cp(g, cities[k].name, code, &res);
             tried++;
             if (res.status != GEO_MATCH || !in_city(&rd, res.commune, cities[k].insee)) {
                 wrong++;
@@ -86,11 +93,8 @@ static void other_city_postcode_is_not_collapsed(void **state)
     assert_int_equal(refdata_load(ctx, &rd), PTCE_OK);
     geocoder *g;
     assert_int_equal(geocode_new(ctx, &rd, &g), PTCE_OK);
-    geocode_input in = {.id = "", .insee = "", .postcode = "69003", .commune = "Marseille",
-                        .departement = "", .address = "", .latitude = "", .longitude = "",
-                        .x = "", .y = ""};
     geo_result res;
-    assert_int_equal(geocode_row(g, &in, &res), PTCE_OK);
+    geocode_name_cp(g, "Marseille", "69003", &res);
     assert_false(remark_count(&res, GEO_R_ARRONDISSEMENT_UNDETERMINED) > 0);
     assert_false(res.status == GEO_MATCH && res.commune && strcmp(res.commune->dep, "69") == 0);
     geo_result_free(&res);
@@ -117,11 +121,8 @@ static void collectivities_by_postcode_or_name_are_outside(void **state)
         {"Papeete", "98714", "987"}, {"Nouméa", "98800", "988"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        geocode_input in = {.id = "", .insee = "", .postcode = rows[i].postcode,
-                            .commune = rows[i].commune, .departement = "", .address = "",
-                            .latitude = "", .longitude = "", .x = "", .y = ""};
         geo_result res;
-        assert_int_equal(geocode_row(g, &in, &res), PTCE_OK);
+        geocode_name_cp(g, rows[i].commune, rows[i].postcode, &res);
         const geo_remark *m = NULL;
         for (size_t k = 0; k < res.nremarks; k++)
             if (res.remarks[k].code == GEO_R_OUTSIDE_COLLECTIVITY)
@@ -141,11 +142,8 @@ static void collectivities_by_postcode_or_name_are_outside(void **state)
     } kept[] = {{"Pointe-à-Pitre", "97110", "97120"}, {"Saint-Pierre", "97410", "97416"},
                 {"Saint-Martin", "05260", ""}};
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
-        geocode_input in = {.id = "", .insee = "", .postcode = kept[i].postcode,
-                            .commune = kept[i].commune, .departement = "", .address = "",
-                            .latitude = "", .longitude = "", .x = "", .y = ""};
         geo_result res;
-        assert_int_equal(geocode_row(g, &in, &res), PTCE_OK);
+        geocode_name_cp(g, kept[i].commune, kept[i].postcode, &res);
         assert_int_equal(remark_count(&res, GEO_R_OUTSIDE_COLLECTIVITY), 0);
         if (kept[i].insee[0]) {
             assert_int_equal(res.status, GEO_MATCH);
@@ -174,11 +172,8 @@ static void near_name_outside_the_postcode_is_not_placed(void **state)
         {"Saint-Clment-des-Baleines", "17590", "17318"}, /* one typo, inside the postal code */
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        geocode_input in = {.id = "", .insee = "", .postcode = rows[i].postcode,
-                            .commune = rows[i].commune, .departement = "", .address = "",
-                            .latitude = "", .longitude = "", .x = "", .y = ""};
         geo_result res;
-        assert_int_equal(geocode_row(g, &in, &res), PTCE_OK);
+        geocode_name_cp(g, rows[i].commune, rows[i].postcode, &res);
         print_message("%s %s: %s %s (%s)\n", rows[i].commune, rows[i].postcode,
                       geo_status_name(res.status), res.commune ? res.commune->insee : "",
                       remark_ids(&res));
