@@ -1510,6 +1510,17 @@ static const commune *single_city_of(const geocoder *g, const candidates *c)
     return city && city->kind == REFDATA_COMMUNE_CURRENT ? city : NULL;
 }
 
+/* Refuses the row: `name` (`code`) is in the overseas collectivity `coll`, outside the
+ * map's 18 regions, as the cell `field` says. */
+static void reject_outside(geocoder *g, geo_result *r, geo_field field, const char *name,
+                           const char *code, const char *coll)
+{
+    geo_remark *n = set_reject(g, r, GEO_R_OUTSIDE_COLLECTIVITY, field);
+    geocode_remark_text(g, n, 0, name);
+    geocode_remark_text(g, n, 1, code);
+    geocode_remark_text(g, n, 2, coll);
+}
+
 /* A name of the overseas collectivities outside the 18 regions: one of their communes
  * (Miquelon-Langlade, Gustavia is not one: Saint-Barthélemy is a single commune) or a
  * collectivity ("Saint-Pierre-et-Miquelon"). Asked only once no commune of the regions
@@ -1562,10 +1573,7 @@ static int try_name(geocoder *g, const reading *rd, const area *a, const coords 
         const char *coll = nm.cands.n == 0 && !foreign ? outside_by_name(g, name, &coll_code)
                                                        : NULL;
         if (coll) {
-            geo_remark *n = set_reject(g, r, GEO_R_OUTSIDE_COLLECTIVITY, nf);
-            geocode_remark_text(g, n, 0, name);
-            geocode_remark_text(g, n, 1, coll_code);
-            geocode_remark_text(g, n, 2, coll);
+            reject_outside(g, r, nf, name, coll_code, coll);
             return 1;
         }
         if (foreign) {
@@ -1676,10 +1684,7 @@ static int try_insee(geocoder *g, const geocode_input *in, const reading *rd, co
     const char *nom_outside = NULL;
     const char *coll = refdata_outside_collectivity(g->rd, code, &nom_outside);
     if (coll) {
-        geo_remark *n = set_reject(g, r, GEO_R_OUTSIDE_COLLECTIVITY, GEO_FIELD_INSEE);
-        geocode_remark_text(g, n, 0, nom_outside);
-        geocode_remark_text(g, n, 1, code);
-        geocode_remark_text(g, n, 2, coll);
+        reject_outside(g, r, GEO_FIELD_INSEE, nom_outside, code, coll);
         return 1;
     }
     const commune *by_code = refdata_commune(g->rd, code);
@@ -1762,10 +1767,8 @@ static ptce_status cascade(geocoder *g, const geocode_input *in, geo_result *r)
      * name says (no commune of the regions has that code). */
     const char *coll = rd.postcode[0] ? refdata_postcode_collectivity(rd.postcode) : NULL;
     if (coll) {
-        geo_remark *n = set_reject(g, r, GEO_R_OUTSIDE_COLLECTIVITY, rd.pc_field);
-        geocode_remark_text(g, n, 0, rd.name[0] ? rd.name : refdata_collectivity_name(coll));
-        geocode_remark_text(g, n, 1, rd.postcode);
-        geocode_remark_text(g, n, 2, coll);
+        reject_outside(g, r, rd.pc_field, rd.name[0] ? rd.name : refdata_collectivity_name(coll),
+                       rd.postcode, coll);
         return PTCE_OK;
     }
 
