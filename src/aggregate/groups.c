@@ -89,7 +89,7 @@ ptce_status group_aggregate(ptce_ctx *ctx, const aggregation *agg, const char *p
         group_of[i] = -1;
     for (size_t r = 0; r < c.nrows && !st; r++) {
         const csvfile_row *row = &c.rows[r];
-        char code[16] = "", name[GROUP_NAME_MAX + 1];
+        char code[16] = "";
         const char *code_cell = csvfile_table_cell(&c, row, 0);
         const char *name_cell = csvfile_table_cell(&c, row, 1);
         int readable = normalise_code(code_cell, code, sizeof code);
@@ -98,23 +98,13 @@ ptce_status group_aggregate(ptce_ctx *ctx, const aggregation *agg, const char *p
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
             break;
         }
-        util_trim(trimmed);
-        size_t name_len = strlen(trimmed);
-        if (name_len <= GROUP_NAME_MAX)
-            memcpy(name, trimmed, name_len + 1);
-        free(trimmed);
-        if (name_len > GROUP_NAME_MAX) {
-            st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s, ligne %zu, colonne 2 : nom de groupe de %zu "
-                                                "octets ; au plus %d (largeur du champ groupe "
-                                                "des Shapefiles). Raccourcissez-le.",
-                           path, row->line, name_len, GROUP_NAME_MAX);
-            break;
-        }
+        const char *name = util_trim(trimmed);
         if (!readable) {
             st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s, ligne %zu, colonne 1 : « %s » n'est pas un "
                                                 "code de %s", path, row->line, code_cell,
                            by_dep ? "département (01…976, 2A, 2B)"
                                   : "région (01, 02, 03, 04, 06, 11…94)");
+            free(trimmed);
             break;
         }
         int a = find_area(areas, nareas, code);
@@ -137,6 +127,7 @@ ptce_status group_aggregate(ptce_ctx *ctx, const aggregation *agg, const char *p
             else
                 group_of[a] = gi;
         }
+        free(trimmed);
     }
     csvfile_table_free(&c);
     for (size_t i = 0; i < nareas && !st; i++)

@@ -12,10 +12,8 @@
 
 #include "aggregate/aggregate.h"
 
-/* The longest group name, in bytes: the width of the Shapefiles' `groupe` field. A longer
- * name is an error naming its line, not a name cut short. */
-#define GROUP_NAME_MAX 80
-
+/* A group name is kept whole, however long: two names are two groups whenever they differ
+ * (the .dbf alone cuts a name past its 254-byte field, marked "…", with a warning). */
 typedef struct group_set {
     aggregate_area_stats *groups;       /* code = group name, nom = group name, parent_code = member codes */
     size_t n;

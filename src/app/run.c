@@ -82,10 +82,15 @@ ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run)
         const char *m = census_value(c, row->rec, CENSUS_ROLE_MEMBRES);
         if (util_parse_decimal(m, &v) && v >= 0 && v < 1e9)
             row->membres = (long)v;
-        else if (!util_is_blank(m))
-            ptce_warn(ctx, "%s, ligne %zu, colonne « %s » : « %.30s » n'est pas un nombre de "
+        else if (!util_is_blank(m)) {
+            util_strbuf ex;
+            util_sb_init(&ex);
+            util_sb_append_excerpt(&ex, m, 30);
+            ptce_warn(ctx, "%s, ligne %zu, colonne « %s » : « %s » n'est pas un nombre de "
                            "membres ; ignoré", c->path, row->rec->line,
-                      c->header[c->role_col[CENSUS_ROLE_MEMBRES]], m);
+                      c->header[c->role_col[CENSUS_ROLE_MEMBRES]], ex.data ? ex.data : "");
+            util_sb_free(&ex);
+        }
         const char *y = census_value(c, row->rec, CENSUS_ROLE_ANNEE);
         if (util_parse_decimal(y, &v) && v >= PTCE_YEAR_MIN && v <= PTCE_YEAR_MAX)
             row->annee = (int)v;

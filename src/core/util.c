@@ -240,6 +240,14 @@ size_t util_utf8_sequence_length(const char *str, size_t n)
     return len;
 }
 
+void util_sb_append_excerpt(util_strbuf *sb, const char *s, size_t max)
+{
+    size_t keep = util_utf8_cut_length(s, max);
+    util_sb_append_n(sb, s, keep);
+    if (s[keep])
+        util_sb_append(sb, "…");
+}
+
 void util_sb_append_for_terminal(util_strbuf *sb, const char *s)
 {
     size_t n = strlen(s), run = 0, i = 0;

@@ -64,6 +64,11 @@ char *util_cp1252_to_utf8(const char *bytes, size_t len, size_t *outlen);
 /* Appends code point cp (below U+10000) to sb as UTF-8. */
 void util_utf8_append_codepoint(util_strbuf *sb, unsigned cp);
 
+/* Appends s, or when it is longer than max bytes its first characters (at most max bytes,
+ * never half a character) followed by "…": the one way a text is shortened for a message
+ * or a note. */
+void util_sb_append_excerpt(util_strbuf *sb, const char *s, size_t max);
+
 /* The largest length <= max that does not cut a UTF-8 sequence of s in two. */
 size_t util_utf8_cut_length(const char *s, size_t max);
 

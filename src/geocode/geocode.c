@@ -2077,10 +2077,12 @@ static ptce_status geocode_one(geocoder *g, const geocode_input *in, geo_result 
     ptce_status st = PTCE_OK;
     const geocode_override_entry *ov = NULL;
     if (g->overrides && in->id && in->id[0]) {
-        char id[256];
-        copy_text(id, sizeof id, in->id);
-        util_trim(id);
-        ov = geocode_overrides_find(g->overrides, id);
+        /* The id whole, however long: a cut one could give a row another PTCE's correction. */
+        char *id = util_strdup(in->id);
+        if (!id)
+            return ptce_fail(g->ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        ov = geocode_overrides_find(g->overrides, util_trim(id));
+        free(id);
     }
     if (ov) {
         st = apply_override(g, in, ov, r);

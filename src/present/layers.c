@@ -23,7 +23,7 @@ enum {
 };
 
 static const layer_field_def point_fields[P_COUNT] = {
-    [P_ID] = {"id", LAYER_FIELD_TEXT, 40, 0},
+    [P_ID] = {"id", LAYER_FIELD_TEXT, LAYER_DBF_TEXT_MAX, 0},
     [P_NOM] = {"nom", LAYER_FIELD_TEXT, 254, 0},
     [P_INSEE] = {"insee", LAYER_FIELD_TEXT, 5, 0},
     [P_COMMUNE] = {"commune", LAYER_FIELD_TEXT, 80, 0},
@@ -116,7 +116,7 @@ enum { R_LIGNE, R_ID, R_NOM, R_STATUT, R_MOTIF, R_COUNT };
 
 static const layer_field_def reject_fields[R_COUNT] = {
     [R_LIGNE] = {"ligne", LAYER_FIELD_INTEGER, 9, 0},
-    [R_ID] = {"id", LAYER_FIELD_TEXT, 40, 0},
+    [R_ID] = {"id", LAYER_FIELD_TEXT, LAYER_DBF_TEXT_MAX, 0},
     [R_NOM] = {"nom", LAYER_FIELD_TEXT, 254, 0},
     [R_STATUT] = {"statut", LAYER_FIELD_TEXT, 10, 0},
     [R_MOTIF] = {"motif", LAYER_FIELD_TEXT, 254, 0},
@@ -210,7 +210,7 @@ static ptce_status build_area_fields(ptce_ctx *ctx, layers_set *ls, layers_area_
     ls->area_fields[kind] = f;
     for (size_t i = 0; i < base; i++) {
         const char *name = area_text_fields[kind][i];
-        int width = !strcmp(name, "groupe") ? GROUP_NAME_MAX : !strcmp(name, "codes") ? 254
+        int width = !strcmp(name, "groupe") || !strcmp(name, "codes") ? LAYER_DBF_TEXT_MAX
                     : !strcmp(name, "nom_epci") ? 100 : !strncmp(name, "nom", 3) ? 60
                     : !strcmp(name, "code_epci") ? 9 : !strcmp(name, "type_epci") ? 5 : 3;
         f[i] = (layer_field_def){name, LAYER_FIELD_TEXT, width, 0};

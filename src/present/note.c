@@ -14,10 +14,11 @@ static const char *t(const geo_remark *m, int slot)
     return m->text[slot] ? m->text[slot] : "";
 }
 
-/* Appends at most `max` bytes of s, without cutting a character in two. */
+/* Appends at most `max` bytes of s, without cutting a character in two, marked "…" when
+ * cut. */
 static void cut(util_strbuf *sb, const char *s, size_t max)
 {
-    util_sb_append_n(sb, s, util_utf8_cut_length(s, max));
+    util_sb_append_excerpt(sb, s, max);
 }
 
 /* « text », the text cut at `max` bytes. */

@@ -17,10 +17,15 @@ typedef enum layer_field_type {
     LAYER_FIELD_REAL
 } layer_field_type;
 
+/* The widest text field a DBF can hold, in bytes: the one format of ours that cannot keep a
+ * long text whole (GeoJSON, GeoPackage and CSV always do). */
+#define LAYER_DBF_TEXT_MAX 254
+
 typedef struct layer_field_def {
     const char *name;     /* ASCII, at most 10 bytes (DBF limit) */
     layer_field_type type;
-    int width;            /* DBF width; text longer than 254 bytes is cut with a warning */
+    int width;            /* DBF width (text: at most LAYER_DBF_TEXT_MAX); longer text is
+                           * cut there in the .dbf only, marked "…", with a warning */
     int decimals;         /* DBF decimals for LAYER_FIELD_REAL */
 } layer_field_def;
 

@@ -161,8 +161,31 @@ static int write_number(DBFHandle dbf, int rec, int field, const layer_field_def
     return DBFWriteAttributeDirectly(dbf, rec, field, cell);
 }
 
+/* The text fields cut in the .dbf: how many values, and which features (the first few, by
+ * number and by the value of their first field) for the warning. */
+typedef struct dbf_cuts {
+    size_t count;
+    util_strbuf where;
+} dbf_cuts;
+#define CUTS_NAMED 5
+
+static void note_cut(const layer *l, size_t i, dbf_cuts *c)
+{
+    if (c->count++ >= CUTS_NAMED)
+        return;
+    layer_field_value first = {0};
+    if (l->nfields && l->fields[0].type == LAYER_FIELD_TEXT)
+        l->value(l->user, i, 0, &first);
+    util_sb_printf(&c->where, "%sentité %zu", c->where.len ? ", " : "", i + 1);
+    if (first.text && !first.is_null) {
+        size_t keep = util_utf8_cut_length(first.text, 60);
+        util_sb_printf(&c->where, " (%s « %.*s%s »)", l->fields[0].name, (int)keep, first.text,
+                       first.text[keep] ? "…" : "");
+    }
+}
+
 static ptce_status write_attributes(ptce_ctx *ctx, DBFHandle dbf, const layer *l, size_t i,
-                                    const int *widths, size_t *cut_counts)
+                                    const int *widths, dbf_cuts *cuts)
 {
     for (size_t f = 0; f < l->nfields; f++) {
         layer_field_value v = {0};
@@ -172,15 +195,18 @@ static ptce_status write_attributes(ptce_ctx *ctx, DBFHandle dbf, const layer *l
         if (v.is_null || (fd->type == LAYER_FIELD_TEXT && !v.text)) {
             ok = DBFWriteNULLAttribute(dbf, (int)i, (int)f);
         } else if (fd->type == LAYER_FIELD_TEXT) {
-            size_t keep = util_utf8_cut_length(v.text, (size_t)widths[f]);
-            if (keep < strlen(v.text)) {
-                char *cut = util_strndup(v.text, keep);
+            if (strlen(v.text) > (size_t)widths[f]) {
+                /* Cut on a character boundary, marked: "…" is 3 bytes of the width. */
+                size_t keep = util_utf8_cut_length(v.text, (size_t)widths[f] - 3);
+                char *cut = malloc(keep + 4);
                 if (!cut)
                     return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+                memcpy(cut, v.text, keep);
+                memcpy(cut + keep, "…", 4);
                 ok = DBFWriteStringAttribute(dbf, (int)i, (int)f, cut);
                 free(cut);
-                cut_counts[f]++;
-                ok = 1; /* shapelib reports the cut as a failure; we cut on purpose */
+                note_cut(l, i, &cuts[f]);
+                ok = 1; /* shapelib reports a string as long as the field as a cut */
             } else {
                 ok = DBFWriteStringAttribute(dbf, (int)i, (int)f, v.text);
             }
@@ -242,7 +268,7 @@ ptce_status writers_shapefile(ptce_ctx *ctx, outdir *od, const char *subdir, con
             st = ptce_fail(ctx, PTCE_ERR_IO, "%s : champ %s refusé par shapelib", l->name,
                            fd->name);
     }
-    size_t *cut_counts = calloc(l->nfields ? l->nfields : 1, sizeof *cut_counts);
+    dbf_cuts *cut_counts = calloc(l->nfields ? l->nfields : 1, sizeof *cut_counts);
     if (!cut_counts && !st)
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     for (size_t i = 0; i < l->nfeatures && !st; i++) {
@@ -275,11 +301,16 @@ ptce_status writers_shapefile(ptce_ctx *ctx, outdir *od, const char *subdir, con
     }
     SHPClose(shp);
     DBFClose(dbf);
-    for (size_t f = 0; f < l->nfields && cut_counts; f++)
-        if (cut_counts[f])
-            ptce_warn(ctx, "%s.shp, champ %s : %zu valeur(s) coupée(s) à %d octets (limite DBF) ;"
-                           " le GeoJSON garde le texte entier", l->name, l->fields[f].name,
-                      cut_counts[f], l->fields[f].width);
+    for (size_t f = 0; f < l->nfields && cut_counts; f++) {
+        if (cut_counts[f].count)
+            ptce_warn(ctx, "%s.dbf, champ %s : %zu valeur(s) de plus de %d octets (limite des "
+                           "fichiers DBF) coupée(s) dans ce fichier seulement, marquée(s) « … » : "
+                           "%s%s ; le GeoJSON, le GeoPackage et les CSV gardent le texte entier",
+                      l->name, l->fields[f].name, cut_counts[f].count, widths[f],
+                      cut_counts[f].where.data ? cut_counts[f].where.data : "",
+                      cut_counts[f].count > CUTS_NAMED ? ", …" : "");
+        util_sb_free(&cut_counts[f].where);
+    }
     free(cut_counts);
     free(widths);
     if (!st)

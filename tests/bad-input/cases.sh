@@ -307,3 +307,50 @@ check_terminal_escapes() {
 }
 check_terminal_escapes_validate() { no_raw_controls "$STDOUT" "$STDERR"; }
 check_terminal_escapes_file_name() { no_raw_controls "$STDOUT" "$STDERR"; }
+
+# ---- identifiers and group names are never cut (item 9 of #16) ---------------------------
+# Two ids equal on their first 150 bytes (multibyte) are two PTCE, not a duplicate; three
+# group names equal on their first 130 bytes are three groups.
+setup_long_ids_differ_after_127() {
+  python3 - "$W/ids.csv" <<'PY'
+import sys
+base = "PTCE-" + "é’" * 30
+open(sys.argv[1], "w", encoding="utf-8").write(
+    "Identifiant;Nom du PTCE;Code postal;Commune\n"
+    f"{base}-A;Pôle A;84410;Flassan\n{base}-B;Pôle B;21400;Buncey\n")
+PY
+}
+check_long_ids_differ_after_127() {
+  python3 - "$W/r.csv" "$W/ids.csv" <<'PY' || fail "long ids merged or cut (see above)"
+import sys
+rep = open(sys.argv[1], encoding="utf-8-sig").read()
+assert "identifiant" not in rep.lower() or "même identifiant" not in rep, rep[:500]
+PY
+  "$PTCE_MAP" geocode "$W/ids.csv" --quiet > "$W/g.csv" || fail "geocode failed"
+  python3 - "$W/g.csv" <<'PY' || fail "long ids not whole in the geocoding report"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline=""), delimiter=";"))
+ids = [r[0] for r in rows[1:]]
+base = "PTCE-" + "é’" * 30
+assert ids == [base + "-A", base + "-B"], [len(i.encode()) for i in ids]
+PY
+}
+setup_group_names_common_prefix() {
+  printf 'Nom;Code postal;Commune\nA;84410;Flassan\nB;21400;Buncey\n' > "$W/small.csv"
+  python3 - "$W/groupes.csv" <<'PY'
+import sys
+prefix = "Délégation " + "é" * 59 + "x"
+regs = ["94", "01", "02"]  # small regions: the other 15 form groups of their own
+open(sys.argv[1], "w", encoding="utf-8").write("code_reg;groupe\n" + "".join(
+    f"{r};{prefix}{'ABC'[i % 3]}\n" for i, r in enumerate(regs)))
+PY
+}
+check_group_names_common_prefix() {
+  python3 - "$W/out/ptce_groupes.geojson" <<'PY' || fail "group names merged or cut"
+import json, sys
+names = sorted(f["properties"]["groupe"] for f in json.load(open(sys.argv[1]))["features"])
+prefix = "Délégation " + "é" * 59 + "x"
+ours = [n for n in names if n.startswith(prefix)]
+assert ours == [prefix + c for c in "ABC"], [len(n.encode()) for n in names]
+PY
+}
