@@ -89,7 +89,14 @@ void json_append_number(util_strbuf *sb, double v, int decimals)
     }
     char buf[64];
     size_t n = util_format_fixed(buf, v, decimals, 1);
-    if (n == 0)
-        n = (size_t)snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    util_sb_append_n(sb, buf, n);
+    if (n == 0) {
+        /* Past what the fast path formats: "%.*f" while it fits the buffer (16 digits at
+         * most before the point), otherwise 17 significant digits with an exponent
+         * (1e+300 is a JSON number; "%f" of it would be 300 digits). */
+        int w = fabs(v) < 1e15 && decimals >= 0 && decimals <= 40
+                    ? snprintf(buf, sizeof buf, "%.*f", decimals, v)
+                    : snprintf(buf, sizeof buf, "%.17g", v);
+        n = w > 0 && (size_t)w < sizeof buf ? (size_t)w : 0;
+    }
+    util_sb_append_n(sb, n ? buf : "null", n ? n : 4);
 }

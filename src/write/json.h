@@ -22,7 +22,8 @@ typedef enum json_escape {
 
 void json_append_string(util_strbuf *sb, const char *s, json_escape how);
 
-/* `decimals` after the point at most; null when not finite. */
+/* `decimals` after the point at most; past 1e15, 17 significant digits and an exponent
+ * (never more than 24 characters); null when not finite. Always a valid JSON number. */
 void json_append_number(util_strbuf *sb, double v, int decimals);
 
 #endif

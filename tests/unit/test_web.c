@@ -74,6 +74,20 @@ static void numbers_are_finite_json(void **state)
     json_append_number(&sb, 1.23456789, 5);
     assert_string_equal(sb.data, "2.5 0 null null 1.23457");
     util_sb_free(&sb);
+    /* Huge finite values (a coordinate or a count read as 1e300): a short JSON number that
+     * reads back the same, never 300 digits copied from a 64-byte buffer. */
+    static const double huge[] = {1e300, -1.7976931348623157e308, 1e15, 123456789012345678.0};
+    for (size_t i = 0; i < sizeof huge / sizeof *huge; i++) {
+        util_sb_init(&sb);
+        json_append_number(&sb, huge[i], 6);
+        assert_non_null(sb.data);
+        assert_int_equal(strlen(sb.data), sb.len);
+        assert_true(sb.len <= 24);
+        char *end = NULL;
+        assert_true(strtod(sb.data, &end) == huge[i]);
+        assert_true(*end == '\0');
+        util_sb_free(&sb);
+    }
 }
 
 /* ---- the writer ------------------------------------------------------------------------ */
