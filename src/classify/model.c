@@ -231,7 +231,8 @@ static void free_raw(raw_entry *v, size_t n)
 static ptce_status build(ptce_ctx *ctx, const char *path, const taxonomy *t, raw_entry *v,
                          size_t n, classify_model *m)
 {
-    qsort(v, n, sizeof *v, cmp_raw);
+    if (n > 1) /* never qsort(NULL, 0, …) for a model reduced to its header: undefined */
+        qsort(v, n, sizeof *v, cmp_raw);
     for (size_t i = 1; i < n; i++)
         if (v[i].sector == v[i - 1].sector && strcmp(v[i].key, v[i - 1].key) == 0) {
             char msg[512];
@@ -288,8 +289,10 @@ ptce_status classify_model_load(ptce_ctx *ctx, const char *path, const taxonomy 
     size_t len = 0;
     char *data = util_read_file(path, &len);
     if (!data)
-        return ptce_fail(ctx, PTCE_ERR_DATA, "impossible de lire le modèle de classification %s "
-                         "(nommé par « modele = » dans la taxonomie) : %s", path, strerror(errno));
+        return errno == ENOMEM ? ptce_fail_read(ctx, PTCE_ERR_DATA, path, errno)
+                               : ptce_fail(ctx, PTCE_ERR_DATA, "impossible de lire le modèle de "
+                                           "classification %s (nommé par « modele = » dans la "
+                                           "taxonomie) : %s", path, ptce_errno_text(errno));
     raw_entry *v = NULL;
     size_t n = 0;
     ptce_status st = parse_model(ctx, path, data, len, t, &v, &n);

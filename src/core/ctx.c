@@ -94,6 +94,7 @@ const char *ptce_errno_text(int err)
     case EBUSY: return "ressource occupée";
     case ETXTBSY: return "fichier en cours d'utilisation";
     case EINVAL: return "argument invalide";
+    case UTIL_ERR_NOT_REGULAR: return "ce n'est pas un fichier ordinaire : tube, périphérique…";
     default: return strerror(err);
     }
 }

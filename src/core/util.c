@@ -131,7 +131,7 @@ char *util_read_file(const char *path, size_t *len)
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        errno = S_ISDIR(st.st_mode) ? EISDIR : UTIL_ERR_NOT_REGULAR;
         return NULL;
     }
     int flags = fcntl(fd, F_GETFL);
@@ -248,9 +248,10 @@ void util_sb_append_excerpt(util_strbuf *sb, const char *s, size_t max)
         util_sb_append(sb, "…");
 }
 
-void util_sb_append_for_terminal(util_strbuf *sb, const char *s)
+/* keep_crlf: a CR right before a LF is a CSV line end, harmless on a terminal: kept. */
+static void append_for_terminal(util_strbuf *sb, const char *s, size_t n, bool keep_crlf)
 {
-    size_t n = strlen(s), run = 0, i = 0;
+    size_t run = 0, i = 0;
     while (i < n) {
         unsigned char b = (unsigned char)s[i];
         size_t len = util_utf8_sequence_length(s + i, n - i);
@@ -266,6 +267,8 @@ void util_sb_append_for_terminal(util_strbuf *sb, const char *s)
                    (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
                    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F ||
                    cp == 0x061C;
+        if (bad && keep_crlf && cp == '\r' && i + 1 < n && s[i + 1] == '\n')
+            bad = false;
         if (!bad) {
             i += len;
             continue;
@@ -279,6 +282,16 @@ void util_sb_append_for_terminal(util_strbuf *sb, const char *s)
         run = i;
     }
     util_sb_append_n(sb, s + run, n - run);
+}
+
+void util_sb_append_for_terminal(util_strbuf *sb, const char *s)
+{
+    append_for_terminal(sb, s, strlen(s), false);
+}
+
+void util_sb_append_file_for_terminal(util_strbuf *sb, const char *bytes, size_t n)
+{
+    append_for_terminal(sb, bytes, n, true);
 }
 
 size_t util_utf8_invalid_offset(const char *s, size_t n)

@@ -7,6 +7,7 @@
 #ifndef PTCE_CORE_UTIL_H
 #define PTCE_CORE_UTIL_H
 
+#include <errno.h> /* UTIL_ERR_NOT_REGULAR */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -31,8 +32,13 @@ void util_sb_printf(util_strbuf *sb, const char *fmt, ...) __attribute__((format
 /* Hands the buffer over to the caller (never NULL unless the buffer failed). */
 char *util_sb_take(util_strbuf *sb);
 
-/* Reads a whole file. Returns NULL and sets errno on failure; *len gets the size. */
+/* Reads a whole file. Returns NULL and sets errno on failure; *len gets the size. Only a
+ * regular file is read: a folder gives EISDIR, anything else (a FIFO, /dev/zero…) is
+ * refused before any read with UTIL_ERR_NOT_REGULAR. */
 char *util_read_file(const char *path, size_t *len);
+/* The errno of a path that is neither a regular file nor a folder; ptce_errno_text() says
+ * « ce n'est pas un fichier ordinaire ». */
+#define UTIL_ERR_NOT_REGULAR ENODEV
 
 /* The UTF-8 byte order mark, which spreadsheets write first and readers skip. */
 #define UTIL_UTF8_BOM "\xEF\xBB\xBF"
@@ -50,6 +56,10 @@ size_t util_utf8_sequence_length(const char *s, size_t n);
  * UTF-8 (\xFF). Everything else is copied. The one escaping of the project: the log
  * (core/ctx.c), the CLI's error line and the reports written to a terminal use it. */
 void util_sb_append_for_terminal(util_strbuf *sb, const char *s);
+/* The same for the n bytes of a whole file shown on a terminal (a report written to
+ * standard output when it is one): NUL bytes are escaped too, and the CR of a CRLF line
+ * end is kept. */
+void util_sb_append_file_for_terminal(util_strbuf *sb, const char *bytes, size_t n);
 
 /* Offset of the first byte that does not start a valid UTF-8 character; n when none. */
 size_t util_utf8_invalid_offset(const char *s, size_t n);

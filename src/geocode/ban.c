@@ -284,14 +284,13 @@ static ptce_status load_file(geocoder *g, geocode_ban_index *b, const char *path
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     struct stat sst;
     if (fd < 0 || fstat(fd, &sst) != 0 || !S_ISREG(sst.st_mode)) {
-        int err = fd < 0 ? errno : S_ISDIR(sst.st_mode) ? EISDIR : 0;
+        int err = fd < 0 ? errno : S_ISDIR(sst.st_mode) ? EISDIR : UTIL_ERR_NOT_REGULAR;
         if (fd >= 0)
             close(fd);
         if (err == ENOMEM)
             return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         return ptce_fail(ctx, PTCE_ERR_INPUT, "%s : lecture impossible (%s).", path,
-                         err ? ptce_errno_text(err) : "ce n'est pas un fichier ordinaire : tube, "
-                         "périphérique…");
+                         ptce_errno_text(err));
     }
     int flags = fcntl(fd, F_GETFL);
     gzFile f = flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 ? gzdopen(fd, "rb")

@@ -974,9 +974,24 @@ ptce_status outdir_write_file_atomic(ptce_ctx *ctx, const char *path, const char
 {
     if (strcmp(path, "-") == 0) {
         fflush(stdout);
-        if (write_all(STDOUT_FILENO, bytes, len) != PTCE_OK)
-            return fail_errno(ctx, errno, "écriture impossible", "sortie standard");
-        return PTCE_OK;
+        /* On a terminal the report is read, not stored: control characters from the
+         * census (ESC[2J, CR, bidi overrides…) are shown as text, never sent raw. Piped or
+         * redirected, the bytes are the same as with -o. */
+        util_strbuf shown;
+        util_sb_init(&shown);
+        if (isatty(STDOUT_FILENO)) {
+            util_sb_append_file_for_terminal(&shown, bytes, len);
+            if (shown.failed) {
+                util_sb_free(&shown);
+                return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+            }
+            bytes = shown.data ? shown.data : "";
+            len = shown.len;
+        }
+        ptce_status s = write_all(STDOUT_FILENO, bytes, len);
+        int err = errno;
+        util_sb_free(&shown);
+        return s ? fail_errno(ctx, err, "écriture impossible", "sortie standard") : PTCE_OK;
     }
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))

@@ -101,7 +101,9 @@ ptce_status outdir_refuse_input(ptce_ctx *ctx, const char *output, const char *c
 
 /* Writes one file all or nothing: a temporary file beside it (mode from the umask), synced,
  * renamed over it at the end; a symbolic link at `path` is replaced, never followed. "-"
- * writes to standard output and checks that it was written. */
+ * writes to standard output and checks that it was written; when standard output is a
+ * terminal, the control characters of the bytes are shown as text
+ * (util_sb_append_file_for_terminal). */
 ptce_status outdir_write_file_atomic(ptce_ctx *ctx, const char *path, const char *bytes, size_t len);
 
 #endif

@@ -240,6 +240,15 @@ check_output_dot_ptce_map_is_link() { [ -z "$(ls -A "$W/ailleurs")" ] || fail "l
 
 setup_ban_fifo() { mkfifo "$W/ban.csv"; }
 setup_overrides_fifo() { mkfifo "$W/corr.csv"; }
+setup_taxonomy_fifo() { mkfifo "$W/tax.txt"; }
+setup_groups_fifo() { mkfifo "$W/groupes.csv"; }
+# The model named by « modele = » in a taxonomy: reduced to its header (qsort(NULL, 0) for
+# UBSan), or missing (a French reason, not strerror's English).
+setup_taxonomy_model_header_only() {
+  cp "$PTCE_MAP_DATA/taxonomie.txt" "$W/"
+  printf 'secteur\tterme\tpoids\n' > "$W/classification-modele.tsv"
+}
+setup_taxonomy_model_missing() { cp "$PTCE_MAP_DATA/taxonomie.txt" "$W/"; }
 
 # ---- a UTF-8 file with stray Windows-1252 bytes (item 14 of #16) --------------------------
 # Read row by row: the 10 rows are all placed, the stray bytes of line 5 read as
@@ -307,6 +316,29 @@ check_terminal_escapes() {
 }
 check_terminal_escapes_validate() { no_raw_controls "$STDOUT" "$STDERR"; }
 check_terminal_escapes_file_name() { no_raw_controls "$STDOUT" "$STDERR"; }
+# geocode and classify without -o write their report on standard output: on a terminal
+# (script(1) gives them one) the controls are shown as text; piped, the bytes are those of
+# -o, controls included (the data is not changed).
+check_terminal_escapes_report_on_tty() {
+  local cmd
+  for cmd in geocode classify; do
+    script -qec "$(printf '%q ' "$PTCE_MAP" "$cmd" "$CASES_DIR/terminal_escapes.csv" --quiet)" \
+      /dev/null < /dev/null > "$W/tty-$cmd" || fail "$cmd on a terminal failed"
+    # script(1) turns each LF into CR LF: those CRs are the terminal's, not ours.
+    python3 - "$W/tty-$cmd" <<'PY' || fail "$cmd on a terminal: raw control characters (see above)"
+import sys
+b = open(sys.argv[1], 'rb').read().replace(b'\r\r\n', b'\n').replace(b'\r\n', b'\n')
+bad = [hex(c) for c in b if (c < 0x20 and c not in (0x0A, 0x09)) or c == 0x7F]
+t = b.decode('utf-8')
+bad += [hex(ord(ch)) for ch in t if 0x80 <= ord(ch) <= 0x9F or 0x202A <= ord(ch) <= 0x202E]
+assert not bad, bad[:10]
+assert '\\x1B[2J' in t, t[:300]
+PY
+  done
+  "$PTCE_MAP" geocode "$CASES_DIR/terminal_escapes.csv" --quiet > "$W/piped.csv"
+  cmp -s "$W/piped.csv" "$W/r.csv" || fail "geocode piped differs from geocode -o"
+  grep -q $'\e\[2J' "$W/r.csv" || fail "the report file lost the cell's own bytes"
+}
 
 # ---- identifiers and group names are never cut (item 9 of #16) ---------------------------
 # Two ids equal on their first 150 bytes (multibyte) are two PTCE, not a duplicate; three

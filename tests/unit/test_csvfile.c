@@ -354,6 +354,13 @@ static void terminal_escaping(void **state)
     assert_string_equal(sb.data, "a\\x1B[2Jb\\x1B]0;t\\x07\\x0Dc\\u009Bd\\u202Ee\\x7F\\xFF\n"
                                  "f\tÉté – ok");
     util_sb_free(&sb);
+    /* A whole report shown on a terminal: its CRLF line ends stay, a lone CR, a NUL and
+     * ESC do not. */
+    static const char report[] = "id;nom\r\nA\x1b[2J;x\ry\r\nB;\0z\r\n";
+    util_sb_init(&sb);
+    util_sb_append_file_for_terminal(&sb, report, sizeof report - 1);
+    assert_string_equal(sb.data, "id;nom\r\nA\\x1B[2J;x\\x0Dy\r\nB;\\x00z\r\n");
+    util_sb_free(&sb);
 }
 
 int main(void)
