@@ -44,7 +44,8 @@ int cli_parse_simple(int argc, char **argv, const char *help, common_options *co
  * failure. */
 ptce_ctx *cli_context(const common_options *co, int *code);
 
-/* Refuses (status and message) an -o file that is the census or another input file. */
+/* Refuses (status and message) an -o file that is the census or another input file, or a
+ * file already in a folder that is read (--ban DOSSIER, the reference data). */
 ptce_status cli_refuse_input(ptce_ctx *ctx, const char *output, const char *census_path,
                              const common_options *co);
 

@@ -87,6 +87,7 @@ ptce_status cli_refuse_input(ptce_ctx *ctx, const char *output, const char *cens
     inputs[n++] = census_path;
     inputs[n++] = co->taxonomy;
     inputs[n++] = co->overrides;
+    inputs[n++] = ptce_data_dir(ctx); /* its tables, the default taxonomy and its model */
     for (size_t i = 0; i < co->nban; i++)
         inputs[n++] = co->ban[i];
     return outdir_refuse_input(ctx, output, inputs, n);

@@ -942,16 +942,27 @@ void outdir_abort(outdir *od)
 ptce_status outdir_refuse_input(ptce_ctx *ctx, const char *output, const char *const *inputs,
                                 size_t ninputs)
 {
-    struct stat out;
+    struct stat out, dir;
     if (!output || !strcmp(output, "-") || stat(output, &out) != 0 || !S_ISREG(out.st_mode))
         return PTCE_OK;
+    char parent[4096];
+    parent_folder(output, parent, sizeof parent);
+    int have_dir = stat(parent, &dir) == 0;
     for (size_t i = 0; i < ninputs; i++) {
         struct stat in;
-        if (inputs[i] && stat(inputs[i], &in) == 0 && in.st_dev == out.st_dev &&
-            in.st_ino == out.st_ino)
+        if (!inputs[i] || stat(inputs[i], &in) != 0)
+            continue;
+        if (in.st_dev == out.st_dev && in.st_ino == out.st_ino)
             return ptce_fail(ctx, PTCE_ERR_USAGE, "%s : c'est aussi un fichier lu (%s) ; "
                              "l'écrire le détruirait. Choisissez un autre fichier de sortie "
                              "(-o).", output, inputs[i]);
+        /* A folder read whole (--ban DOSSIER, the reference data): any file already in it
+         * may be one that is read. */
+        if (S_ISDIR(in.st_mode) && have_dir && in.st_dev == dir.st_dev && in.st_ino == dir.st_ino)
+            return ptce_fail(ctx, PTCE_ERR_USAGE, "%s : ce fichier est dans %s, un dossier que "
+                             "ptce-map lit ; l'écrire pourrait détruire une de ses entrées. "
+                             "Choisissez un autre fichier de sortie (-o), hors de ce dossier.",
+                             output, inputs[i]);
     }
     return PTCE_OK;
 }

@@ -95,7 +95,9 @@ void outdir_abort(outdir *od);
 ptce_status outdir_write_error(ptce_ctx *ctx, const char *path, int err);
 
 /* Refuses an output path that is one of the input files (same device and inode, whatever
- * the spelling or links): writing it would destroy the input. `inputs` may hold NULLs. */
+ * the spelling or links): writing it would destroy the input. An input that is a folder
+ * (read whole: --ban DOSSIER, the reference data) refuses every existing file directly in
+ * it. `inputs` may hold NULLs. */
 ptce_status outdir_refuse_input(ptce_ctx *ctx, const char *output, const char *const *inputs,
                                 size_t ninputs);
 

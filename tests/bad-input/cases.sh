@@ -241,6 +241,14 @@ check_output_dot_ptce_map_is_link() { [ -z "$(ls -A "$W/ailleurs")" ] || fail "l
 setup_ban_fifo() { mkfifo "$W/ban.csv"; }
 setup_overrides_fifo() { mkfifo "$W/corr.csv"; }
 setup_taxonomy_fifo() { mkfifo "$W/tax.txt"; }
+# A report written into a folder that is read whole (the reference data, --ban DOSSIER):
+# refused before anything is read (hard links: the copy costs no disk; a write would
+# replace the link, never the original).
+setup_report_over_reference_data() { cp -al "$PTCE_MAP_DATA" "$W/donnees"; }
+setup_report_over_default_taxonomy() { setup_report_over_reference_data; }
+setup_report_into_ban_folder() {
+  mkdir "$W/ban" && cp "$CASES_DIR/../fuzz/corpus/fuzz_ban/adresses.csv" "$W/ban/adresses-84.csv"
+}
 setup_groups_fifo() { mkfifo "$W/groupes.csv"; }
 # The model named by « modele = » in a taxonomy: reduced to its header (qsort(NULL, 0) for
 # UBSan), or missing (a French reason, not strerror's English).
