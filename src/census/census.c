@@ -83,6 +83,19 @@ void census_warning_text(const census *c, const census_warning *w, util_strbuf *
     case CENSUS_MORE_DUPLICATES:
         util_sb_printf(sb, "%zu autres colonnes répètent le nom d'une colonne précédente.", w->n[0]);
         break;
+    case CENSUS_ROLE_GIVEN_AWAY: {
+        const char *now = "", *lost = census_role_name((census_role)w->n[1]);
+        for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
+            if (c->role_col[r] == (int)w->n[0] - 1)
+                now = census_role_name((census_role)r);
+        util_sb_printf(sb, "la colonne %zu « %s » était lue comme « %s » d'après son nom ; "
+                       "--columns lui donne le rôle « %s », et le rôle « %s » n'a plus de "
+                       "colonne. Si ce n'est pas voulu, corrigez --columns, ou indiquez la "
+                       "colonne du rôle avec --columns %s=NOM.", w->n[0],
+                       w->n[0] >= 1 && w->n[0] <= c->ncols ? c->header[w->n[0] - 1] : "", lost,
+                       now, lost, lost);
+        break;
+    }
     case CENSUS_MIXED_ENCODING:
         util_sb_printf(sb, "caractère %zu : %zu octet(s) qui ne sont pas de l'UTF-8 dans un fichier "
                       "en UTF-8, lu(s) comme du Windows-1252 (texte collé d'un autre fichier ?). "
@@ -193,6 +206,9 @@ static ptce_status apply_columns_option(ptce_ctx *ctx, census *c, char **folded,
     char *copy = util_strdup(columns);
     if (!copy)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    int lost_col[CENSUS_ROLE_COUNT]; /* the column a role had by its name and lost */
+    for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
+        lost_col[r] = -1;
     char *save = NULL;
     for (char *pair = strtok_r(copy, ",", &save); pair; pair = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(pair, '=');
@@ -217,13 +233,22 @@ static ptce_status apply_columns_option(ptce_ctx *ctx, census *c, char **folded,
             break;
         }
         free(want);
-        /* A column the header's names gave to another role now has the role asked for. */
+        /* A column the header's names gave to another role now has the role asked for;
+         * the other role, unless --columns gives it a column too, is told to have none. */
         for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
-            if (c->role_col[r] == found)
+            if (c->role_col[r] == found && r != role) {
                 c->role_col[r] = -1;
+                lost_col[r] = found;
+            }
         c->role_col[role] = found;
+        lost_col[role] = -1;
     }
     free(copy);
+    for (int r = 0; r < CENSUS_ROLE_COUNT && !status; r++)
+        if (lost_col[r] >= 0 && c->role_col[r] < 0 &&
+            !warn(ctx, c, c->path, (census_warning){CENSUS_ROLE_GIVEN_AWAY, 1,
+                                                   {(size_t)lost_col[r] + 1, (size_t)r}}))
+            status = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     return status;
 }
 

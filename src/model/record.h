@@ -48,11 +48,13 @@ typedef enum census_warning_kind {
     CENSUS_MORE_DUPLICATES,   /* n[0] more columns repeat an earlier name (not listed one by one) */
     CENSUS_ROLE_TWO_COLUMNS,  /* columns n[0] and n[1] (from 1) both name one role: n[0], whose
                                * name is the more usual one, is read */
-    CENSUS_MIXED_ENCODING     /* a UTF-8 file: n[1] bytes of this line, the first at character
+    CENSUS_MIXED_ENCODING,    /* a UTF-8 file: n[1] bytes of this line, the first at character
                                * n[0], were not UTF-8 and were read as Windows-1252 */
+    CENSUS_ROLE_GIVEN_AWAY    /* column n[0] (from 1), which its name gave to role n[1], was
+                               * given another role by --columns: role n[1] has no column */
 } census_warning_kind;
 /* The last kind: checks of a warning's kind (the fuzzer) test against it. Keep it last. */
-#define CENSUS_WARNING_LAST CENSUS_MIXED_ENCODING
+#define CENSUS_WARNING_LAST CENSUS_ROLE_GIVEN_AWAY
 
 typedef struct census_warning {
     census_warning_kind kind;

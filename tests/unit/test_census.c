@@ -361,6 +361,44 @@ static void the_more_usual_header_wins_and_the_other_is_said(void **state)
     ptce_ctx_free(ctx);
 }
 
+/* --columns gives a role to a column the header's name gave to another role: that role
+ * has no column any more, and it is said (it was lost in silence: `--columns nom=Commune`
+ * left every row without its commune). A role that --columns also places is not. */
+static void a_role_left_without_column_by_columns_is_said(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    ctx->quiet = 1;
+    static const char text[] = "id;nom;Commune;Colonne 4\nA;P;Lyon;Rennes\n";
+    census_options o = {.columns = "nom=Commune"};
+    census c;
+    assert_int_equal(census_parse(ctx, "r.csv", text, sizeof text - 1, &o, &c), PTCE_OK);
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_NOM), "Lyon");
+    size_t said = 0;
+    for (size_t i = 0; i < c.nwarns; i++)
+        if (c.warns[i].kind == CENSUS_ROLE_GIVEN_AWAY) {
+            said++;
+            assert_int_equal(c.warns[i].line, 1);
+            assert_int_equal(c.warns[i].n[0], 3);
+            assert_int_equal(c.warns[i].n[1], CENSUS_ROLE_COMMUNE);
+            util_strbuf sb;
+            util_sb_init(&sb);
+            census_warning_text(&c, &c.warns[i], &sb);
+            assert_non_null(strstr(sb.data, "« Commune » était lue comme « commune »"));
+            assert_non_null(strstr(sb.data, "--columns commune=NOM"));
+            util_sb_free(&sb);
+        }
+    assert_int_equal(said, 1);
+    census_free(&c);
+    o.columns = "nom=Commune,commune=Colonne 4";
+    assert_int_equal(census_parse(ctx, "r.csv", text, sizeof text - 1, &o, &c), PTCE_OK);
+    assert_string_equal(value(&c, 0, CENSUS_ROLE_COMMUNE), "Rennes");
+    for (size_t i = 0; i < c.nwarns; i++)
+        assert_int_not_equal(c.warns[i].kind, CENSUS_ROLE_GIVEN_AWAY);
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
 static void utf16_refused_with_a_clear_message(void **state)
 {
     (void)state;
@@ -468,6 +506,7 @@ int main(void)
         cmocka_unit_test(unbalanced_quote_is_an_error_with_its_line),
         cmocka_unit_test(quotes_inside_unquoted_cells_are_kept),
         cmocka_unit_test(the_more_usual_header_wins_and_the_other_is_said),
+        cmocka_unit_test(a_role_left_without_column_by_columns_is_said),
         cmocka_unit_test(utf16_refused_with_a_clear_message),
         cmocka_unit_test(nul_byte_refused_with_its_line),
         cmocka_unit_test(empty_files_refused),
