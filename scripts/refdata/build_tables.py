@@ -224,6 +224,7 @@ def main():
     if len(files) != 101:
         raise SystemExit(f"{geojson_dir}: {len(files)} communes-*.geojson files, 101 expected")
     seen_2018 = set()
+    names_2018 = {}     # 2018 code -> its 2018 name, as the IGN file spells it
     for name in files:
         with open(os.path.join(geojson_dir, name), encoding="utf-8") as f:
             fc = json.load(f)
@@ -232,6 +233,7 @@ def main():
             if code in seen_2018:
                 raise SystemExit(f"{name}: commune {code} twice")
             seen_2018.add(code)
+            names_2018[code] = ft["properties"].get("nom", "")
             insee = (code if code in current and current[code]["kind"] == "COM"
                      else named_parent.get(code) or code_parent.get(code))
             if not insee or insee not in current:
@@ -299,6 +301,51 @@ def main():
         if c["kind"] == "ARM" and c["parent"] in epci_of:
             epci_of[code] = epci_of[c["parent"]]
 
+    # ---- the 2018 names of the IGN file, for the geocoder ---------------------------------
+    # The COG keeps no name for a code that disappeared in a merger (ANC), and none for the
+    # 2018 name of a commune that kept its code under a new name (Évry, 91228, became
+    # Évry-Courcouronnes when it absorbed Courcouronnes, 91182). The IGN file carries the
+    # 2018 name of every commune that existed in 2018, so: an ANC code that existed in 2018
+    # gets its 2018 name, and a current code whose 2018 name is none of its names now gets
+    # a row of type NOM (a former name of a current commune). Added after the points were
+    # chosen above, so the points do not change with them: they are names to look up.
+    # The file leaves out the article ("Boisse" for La Boisse): a 2018 name equal to a
+    # current one but for a leading article is not a former name. A few 2018 names carry a
+    # " - Commune nouvelle" suffix of the 2018 COG, which is no part of the name.
+    def name_2018(code):
+        nom = names_2018.get(code, "").strip()
+        suffix = " - Commune nouvelle"
+        return nom[:-len(suffix)].strip() if nom.endswith(suffix) else nom
+
+    def bare(name):
+        k = fold(name)
+        for art in ("le ", "la ", "les ", "l "):
+            if k.startswith(art):
+                return k[len(art):]
+        return k
+
+    named_keys = defaultdict(set)   # current commune -> bare keys of its names
+    for code, c in current.items():
+        named_keys[code].add(bare(c["nom"]))
+    for code, nom, kind, parent in former:
+        if nom:
+            named_keys[parent].add(bare(nom))
+    filled, added = [], []
+    for code, nom, kind, parent in former:
+        nom18 = name_2018(code) if kind == "ANC" and not nom else ""
+        if nom18 and bare(nom18) in named_keys[parent] and any(
+                f[0] == code and f[1] and bare(f[1]) == bare(nom18) for f in former):
+            nom18 = ""   # the same code is already named (a déléguée of that name)
+        filled.append((code, nom18 or nom, kind, parent))
+    for code in sorted(names_2018):
+        c = current.get(code)
+        nom18 = name_2018(code)
+        if not c or c["kind"] != "COM" or not nom18 or bare(nom18) in named_keys[code]:
+            continue
+        added.append((code, nom18, "NOM", code))
+        named_keys[code].add(bare(nom18))
+    former_out = filled + added
+
     # ---- write ------------------------------------------------------------------------
     os.makedirs(out, exist_ok=True)
     pop_dep = defaultdict(int)
@@ -327,7 +374,7 @@ def main():
     write_tsv(os.path.join(out, "epci.tsv"), ["code_epci", "nom_epci", "type", "population"],
               sorted(epci_rows))
     write_tsv(os.path.join(out, "anciennes_communes.tsv"),
-              ["code", "nom", "type", "insee_actuel"], sorted(set(former)))
+              ["code", "nom", "type", "insee_actuel"], sorted(set(former_out)))
     write_tsv(os.path.join(out, "codes_postaux.tsv"),
               ["code_postal", "insee", "libelle_acheminement", "nom_laposte", "source"],
               sorted((cp, insee, v[0], v[1], "+".join(sorted(v[2])))
@@ -348,7 +395,9 @@ def main():
     n_prec = defaultdict(int)
     for r in rows:
         n_prec[r[10]] += 1
-    print(f"communes: {len(rows)} ({dict(n_prec)}), former: {len(former)}, "
+    print(f"communes: {len(rows)} ({dict(n_prec)}), former: {len(former)} "
+          f"({sum(1 for f in filled if f[2] == 'ANC' and f[1])} ANC named from 2018, "
+          f"{len(added)} 2018 names of current communes), "
           f"postal pairs: {len(postal)} (La Poste rows dropped: {dropped_lp}), "
           f"outside regions: {len(outside)}, 2018 polygons: {len(polys)}, "
           f"re-created: {recreated}, EPCI: {len(epci_rows)}", file=sys.stderr)

@@ -140,6 +140,7 @@ static ptce_status load_former(ptce_ctx *ctx, const char *dir, refdata *rd)
         const char *kind = tsv_cell(t, i, c[3]);
         f->kind = strcmp(kind, "COMD") == 0   ? REFDATA_FORMER_DELEGUEE
                   : strcmp(kind, "COMA") == 0 ? REFDATA_FORMER_ASSOCIEE
+                  : strcmp(kind, "NOM") == 0  ? REFDATA_FORMER_NAME
                                               : REFDATA_FORMER_CODE;
         f->current = refdata_commune(rd, tsv_cell(t, i, c[4]));
         if (!f->current)

@@ -67,12 +67,16 @@ typedef struct commune {
 typedef enum refdata_former_kind {
     REFDATA_FORMER_DELEGUEE,  /* COMD */
     REFDATA_FORMER_ASSOCIEE,  /* COMA */
-    REFDATA_FORMER_CODE       /* ANC: a code that disappeared in a merger, no name kept */
+    REFDATA_FORMER_CODE,      /* ANC: a code that disappeared in a merger; its 2018 name
+                               * (IGN ADMIN EXPRESS COG 2018) when it existed in 2018, else "" */
+    REFDATA_FORMER_NAME       /* NOM: the 2018 name of a commune that kept its code under
+                               * another name (Évry, 91228, now Évry-Courcouronnes); code is
+                               * the current commune's own */
 } refdata_former_kind;
 
 typedef struct refdata_former_commune {
     const char *code;
-    const char *nom;        /* "" for REFDATA_FORMER_CODE */
+    const char *nom;        /* "" for a REFDATA_FORMER_CODE gone before 2018 */
     const char *key;
     refdata_former_kind kind;
     const commune *current;
