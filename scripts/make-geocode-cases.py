@@ -115,6 +115,12 @@ def read_tsv(name):
 
 COMMUNES = read_tsv("communes.tsv")
 FORMER = read_tsv("anciennes_communes.tsv")
+# The table as the COG alone gives it, which the categories drawn before the 2018 names
+# (ANC codes named from the IGN file, NOM rows) were drawn from: in its order, so that
+# their draws, and their cases, stay the same.
+FORMER_COG = sorted((dict(f, nom="", cle="") if f["type"] == "ANC" else f
+                     for f in FORMER if f["type"] != "NOM"),
+                    key=lambda f: (f["code"], f["nom"], f["type"], f["insee_actuel"]))
 POSTAL = read_tsv("codes_postaux.tsv")
 DEPS = {d["code_dep"]: d for d in read_tsv("departements.tsv")}
 REGIONS = read_tsv("regions.tsv")
@@ -485,7 +491,7 @@ def make_clean_insee():
 
 
 def make_old_code():
-    f = pick(FORMER)
+    f = pick(FORMER_COG)
     if f["insee_actuel"] == f["code"] or f["code"] in BY_INSEE:
         return False
     cur = BY_INSEE.get(f["insee_actuel"])
@@ -500,7 +506,7 @@ def make_old_code():
 
 
 def make_deleguee():
-    f = pick(FORMER)
+    f = pick(FORMER_COG)
     if f["type"] not in ("COMD", "COMA") or not f["nom"]:
         return False
     cur = BY_INSEE.get(f["insee_actuel"])
@@ -1258,6 +1264,129 @@ def lez_les(nom):
     return None
 
 
+# ------------------------------------------------------------------ issue: census exports
+# Former names from the IGN 2018 file, a code with a part of its name, numbers as a
+# spreadsheet writes them, coordinates in degrees-minutes-seconds or with hemisphere
+# letters, département names written every way. Drawn last (see main).
+
+NAMED_2018 = [f for f in FORMER if f["nom"] and f["type"] in ("ANC", "NOM")]
+LITTLE = {"le", "la", "les", "l", "saint", "sainte", "saints", "saintes"}
+
+
+def make_former_2018_name():
+    f = pick(NAMED_2018)
+    cur = BY_INSEE.get(f["insee_actuel"])
+    if not cur or f["cle"] == cur["cle"]:
+        return False
+    nom = f["nom"] if rng.random() < 0.7 else caps_noaccent(f["nom"])
+    if fold(nom) != f["cle"]:
+        return False
+    cps = cps_of(cur["insee"])
+    if cps and rng.random() < 0.5:
+        cp = pick(cps)
+        if not unique_in(f["cle"], cur["insee"], cp=cp):
+            return False
+        return add("former_2018_name", "match", cur["insee"], commune=nom, code_postal=cp)
+    if not unique_in(f["cle"], cur["insee"], dep=cur["code_dep"]):
+        return False
+    return add("former_2018_name", "match", cur["insee"], commune=nom,
+               departement=dep_text(cur["code_dep"]))
+
+
+def make_insee_name_part():
+    """The code and its commune's first word ("Bourg" with 01053), or its 2018 name."""
+    if rng.random() < 0.25:
+        f = pick([f for f in NAMED_2018 if f["type"] == "NOM"])
+        return add("insee_name_part", "match", f["code"], insee=f["code"], commune=f["nom"])
+    c = random_commune()
+    words = c["nom"].replace("'", " ").replace("-", " ").split()
+    if len(words) < 2 or len(words[0]) < 4 or fold(words[0]) in LITTLE:
+        return False
+    cps = cps_of(c["insee"])
+    cp = pick(cps) if cps and rng.random() < 0.5 else ""
+    return add("insee_name_part", "match", c["insee"], insee=c["insee"], commune=words[0],
+               code_postal=cp)
+
+
+def make_code_number():
+    """INSEE or postal codes a spreadsheet turned into numbers: "1053", "56152.0"."""
+    c = random_commune()
+    number = lambda code: code.lstrip("0") + pick([".0", ",0", ".00", ""])
+    if rng.random() < 0.5:
+        return add("code_number", "match", c["insee"], insee=number(c["insee"]))
+    cps = cps_of(c["insee"])
+    if not cps:
+        return False
+    cp = pick(cps)
+    if not unique_in(c["cle"], c["insee"], cp=cp):
+        return False
+    return add("code_number", "match", c["insee"], commune=c["nom"], code_postal=number(cp))
+
+
+def dms(v, latitude):
+    letter = ("S" if v < 0 else "N") if latitude else ("O" if v < 0 else "E")
+    a = abs(v)
+    d = int(a)
+    m = int((a - d) * 60)
+    sec = round(((a - d) * 60 - m) * 60, 2)
+    if sec >= 60:
+        sec, m = 0.0, m + 1
+    if m >= 60:
+        m, d = 0, d + 1
+    # (the case file holds no double quote: the seconds' sign is ″ or two apostrophes)
+    text = pick([f"{d}°{m}'{sec:.2f}''{letter}", f"{d}° {m}′ {sec:.2f}″ {letter}",
+                 f"{d}°{m}’{sec:.2f}″{letter}"])
+    if rng.random() < 0.3:
+        text = text.replace(".", ",")
+    value = d + m / 60 + sec / 3600
+    return text, -value if letter in "SO" else value
+
+
+def make_coords_dms_letters():
+    """Coordinates alone, in degrees-minutes-seconds or decimal degrees with hemisphere
+    letters (in the right columns or swapped): the commune whose polygon holds the point as
+    written."""
+    c = random_commune(lambda c: c["precision"] == "geonames")
+    lat, lon = jitter(c["lat"], c["lon"], 150)
+    form = rng.randrange(3)
+    if form == 0:
+        a, lat = dms(lat, True)
+        b, lon = dms(lon, False)
+    else:
+        lat, lon = round(lat, 5), round(lon, 5)
+        a = f"{abs(lat):.5f} {'S' if lat < 0 else 'N'}"
+        b = f"{abs(lon):.5f} {pick(['O', 'W']) if lon < 0 else 'E'}"
+        if rng.random() < 0.4:
+            a, b = a.replace(".", ","), b.replace(".", ",")
+        if form == 2:
+            a, b = b, a
+    if holder_of(lat, lon) != c["insee"]:
+        return False
+    return add("coords_dms_letters", "match", c["insee"], latitude=a, longitude=b)
+
+
+def dep_variant(dep):
+    """A département name written another way: St/Ste, article after or left out, no
+    hyphens, capitals without accents, the code after the name."""
+    nom = DEPS[dep]["nom_dep"]
+    forms = [nom.replace("Saint-", "St-").replace("Sainte-", "Ste-"),
+             nom.replace("-", " "), strip_accents(nom).upper(), f"{nom} ({dep})",
+             strip_accents(nom).lower().replace("-", " ")]
+    for a in ARTICLES:
+        if nom.startswith(a):
+            rest = nom[len(a):]
+            forms += [f"{rest} ({a.strip()})", rest]
+    return pick(forms)
+
+
+def make_dep_name_variant():
+    c = random_commune()
+    if not unique_in(c["cle"], c["insee"], dep=c["code_dep"]):
+        return False
+    return add("dep_name_variant", "match", c["insee"], commune=c["nom"],
+               departement=dep_variant(c["code_dep"]))
+
+
 def main():
     fill("clean_insee", PER_CLEAN_CATEGORY, make_clean_insee)
     fill("clean_name_cp", PER_CLEAN_CATEGORY,
@@ -1311,6 +1440,13 @@ def main():
     # Forms found by testing as a user (stop 18), drawn last for the same reason.
     fill("city_shared_cp", PER_CATEGORY, make_city_shared_cp)
     fill("article_omitted", PER_CATEGORY, make_article_omitted)
+    # Census exports (former names of 2018, codes as numbers, DMS, département names),
+    # drawn last for the same reason.
+    fill("former_2018_name", PER_CATEGORY, make_former_2018_name)
+    fill("insee_name_part", PER_CATEGORY, make_insee_name_part)
+    fill("code_number", PER_CATEGORY, make_code_number)
+    fill("coords_dms_letters", PER_CATEGORY, make_coords_dms_letters)
+    fill("dep_name_variant", PER_CATEGORY, make_dep_name_variant)
 
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=HEADER, delimiter=";", lineterminator="\n",

@@ -206,6 +206,13 @@ ptce_status run_geocode(ptce_ctx *ctx, ptce_run *run)
         else
             run->nrejected++;
     }
+    /* A correction that no row used has an id that is not the census's: said, never
+     * dropped silently (an id retyped, a PTCE gone from this year's census). */
+    size_t next = 0, line = 0;
+    for (const char *id; st == PTCE_OK && (id = geocode_unused_override(g, &next, &line));)
+        ptce_warn(ctx, "%s, ligne %zu : aucune ligne du recensement n'a l'identifiant « %s » : "
+                       "cette correction n'est pas appliquée. Vérifiez l'identifiant (colonne "
+                       "id) ou retirez la ligne.", run->overrides, line, id);
     geocode_free(g);
     return st;
 }

@@ -284,7 +284,10 @@ static void check_coordinates(checker *k, const census *c, const census_record *
         *reported = true;
     } else if (has_lat) {
         double a = 0, b = 0;
-        bool ok_a = util_parse_decimal(slat, &a), ok_b = util_parse_decimal(slon, &b);
+        geocode_axis ax_a, ax_b;
+        unsigned how_a, how_b;
+        bool ok_a = geocode_read_coordinate(slat, &a, &ax_a, &how_a),
+             ok_b = geocode_read_coordinate(slon, &b, &ax_b, &how_b);
         if (!ok_a) {
             excerpt(slat, ex, sizeof ex);
             check(k, VALIDATE_CHECK_LAT_UNREADABLE, VALIDATE_ERROR, rec->line, column_of(c, CENSUS_ROLE_LATITUDE),
@@ -296,6 +299,15 @@ static void check_coordinates(checker *k, const census *c, const census_record *
             check(k, VALIDATE_CHECK_LON_UNREADABLE, VALIDATE_ERROR, rec->line, column_of(c, CENSUS_ROLE_LONGITUDE),
                 "Écrivez la longitude en degrés décimaux (ex. 6,0182) ou effacez-la",
                 "longitude « %s » illisible", ex);
+        }
+        if (ok_a && ok_b && ax_a != GEOCODE_AXIS_NONE && ax_a == ax_b) {
+            excerpt(slon, ex, sizeof ex);
+            check(k, VALIDATE_CHECK_LATLON_SAME_AXIS, VALIDATE_ERROR, rec->line,
+                  column_of(c, CENSUS_ROLE_LONGITUDE),
+                  "Écrivez N ou S après la latitude, E ou O après la longitude",
+                  "latitude et longitude portent toutes deux la lettre d'une %s (« %s »)",
+                  ax_a == GEOCODE_AXIS_LATITUDE ? "latitude" : "longitude", ex);
+            ok_b = false;
         }
         *reported |= !ok_a || !ok_b;
     }
@@ -309,9 +321,15 @@ static void check_coordinates(checker *k, const census *c, const census_record *
             has_x ? "X" : "Y", has_x ? "Y" : "X");
         *reported = true;
     } else if (has_x) {
-        if (!util_parse_decimal(sx, &x) || !util_parse_decimal(sy, &y)) {
-            excerpt(util_parse_decimal(sx, &x) ? sy : sx, ex, sizeof ex);
-            check(k, VALIDATE_CHECK_XY_UNREADABLE, VALIDATE_ERROR, rec->line, column_of(c, util_parse_decimal(sx, &x) ? CENSUS_ROLE_Y : CENSUS_ROLE_X),
+        geocode_axis ax;
+        unsigned how_x = 0, how_y = 0;
+        bool ok_x = geocode_read_coordinate(sx, &x, &ax, &how_x) &&
+                    !(how_x & (GEOCODE_READ_HEMISPHERE | GEOCODE_READ_DMS));
+        bool ok_y = geocode_read_coordinate(sy, &y, &ax, &how_y) &&
+                    !(how_y & (GEOCODE_READ_HEMISPHERE | GEOCODE_READ_DMS));
+        if (!ok_x || !ok_y) {
+            excerpt(ok_x ? sy : sx, ex, sizeof ex);
+            check(k, VALIDATE_CHECK_XY_UNREADABLE, VALIDATE_ERROR, rec->line, column_of(c, ok_x ? CENSUS_ROLE_Y : CENSUS_ROLE_X),
                 "Écrivez les coordonnées Lambert-93 en mètres ou effacez-les",
                 "coordonnée Lambert-93 « %s » illisible", ex);
             *reported = true;

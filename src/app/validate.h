@@ -58,7 +58,9 @@ typedef enum validate_check {
     VALIDATE_CHECK_NO_PLACE,            /* no place cell filled at all */
     VALIDATE_CHECK_DUPLICATE_ID,
     VALIDATE_CHECK_SAME_NAME_NO_ID,     /* same name as another row, neither with an id: an error */
-    VALIDATE_CHECK_SAME_NAME            /* same name as another row: a warning */
+    VALIDATE_CHECK_SAME_NAME,           /* same name as another row: a warning */
+    VALIDATE_CHECK_LATLON_SAME_AXIS     /* both coordinates carry a hemisphere letter of one
+                                         * axis ("48.8 N" and "2.3 N") */
 } validate_check;
 
 typedef struct validate_finding {

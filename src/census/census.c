@@ -96,6 +96,13 @@ void census_warning_text(const census *c, const census_warning *w, util_strbuf *
                        now, lost, lost);
         break;
     }
+    case CENSUS_HEADER_BELOW:
+        util_sb_printf(sb, "la ligne %zu est prise comme ligne d'en-tête (la première dont les "
+                       "cellules sont des noms de colonnes connus) ; %s %zu ligne(s) au-dessus "
+                       "(titre, notes) ne sont pas lues. Les numéros de ligne des messages "
+                       "restent ceux du fichier.", w->n[0], w->n[1] > 1 ? "les" : "la",
+                       w->n[1]);
+        break;
     case CENSUS_MIXED_ENCODING:
         util_sb_printf(sb, "caractère %zu : %zu octet(s) qui ne sont pas de l'UTF-8 dans un fichier "
                       "en UTF-8, lu(s) comme du Windows-1252 (texte collé d'un autre fichier ?). "
@@ -401,6 +408,76 @@ static bool assign_roles(ptce_ctx *ctx, census *c, char **folded)
     return warn_duplicate_headers(ctx, c, folded);
 }
 
+/* ---- where the header is ------------------------------------------------------------- */
+
+/* How many cells of a row are known column names (a synonym, or a synonym followed by
+ * more words: "Latitude (WGS84)"). Names of one or two letters ("x", "y", "n", "cp") do not
+ * count: a data row may hold such values. */
+static size_t known_headers(const csvfile_table *t, const csvfile_row *row, size_t ncells)
+{
+    size_t known = 0;
+    char key[256];
+    for (size_t col = 0; col < ncells; col++) {
+        text_fold_into(csvfile_table_cell(t, row, col), key, sizeof key);
+        if (strlen(key) < 3)
+            continue;
+        bool hit = false;
+        for (int r = 0; r < CENSUS_ROLE_COUNT && !hit; r++)
+            for (const char *const *syn = synonyms[r]; *syn && !hit; syn++) {
+                size_t n = strlen(*syn);
+                hit = strcmp(key, *syn) == 0 ||
+                      (n >= 3 && strncmp(key, *syn, n) == 0 && key[n] == ' ' &&
+                       !names_other_value(key));
+            }
+        known += hit;
+    }
+    return known;
+}
+
+/* The byte where physical line `line` (from 1) starts: after line-1 line ends (LF, CRLF
+ * or a lone CR, as csvfile counts them). */
+static size_t line_offset(const char *bytes, size_t len, size_t line)
+{
+    size_t at = 0;
+    for (size_t l = 1; l < line && at < len; at++)
+        if (bytes[at] == '\n' || (bytes[at] == '\r' && (at + 1 >= len || bytes[at + 1] != '\n')))
+            l++;
+    return at;
+}
+
+/* Spreadsheet exports sometimes put a title, a date or a note above the header row. When
+ * the first row names fewer than two known columns, the first of the next lines that
+ * names two or more (and more than the first row) is the header: *header_line is set to
+ * its physical line, else left 0. Each candidate line is read alone (one line, a table of
+ * its own), so a long census is not read again for each. */
+#define HEADER_SEARCH_LINES 10
+
+static ptce_status find_header_below(ptce_ctx *ctx, const char *name, const char *bytes,
+                                     size_t len, const csvfile_table *t, size_t *header_line)
+{
+    *header_line = 0;
+    size_t first = known_headers(t, NULL, t->ncols);
+    if (first >= 2)
+        return PTCE_OK;
+    for (size_t line = t->header_line + 1; line <= t->header_line + HEADER_SEARCH_LINES;
+         line++) {
+        size_t from = line_offset(bytes, len, line), to = line_offset(bytes, len, line + 1);
+        if (from >= len)
+            break;
+        csvfile_table one;
+        /* A line that does not read alone (a quote opened there) is no header. */
+        if (csvfile_table_parse(ctx, name, bytes + from, to - from, NULL, &one) != PTCE_OK)
+            continue;
+        size_t known = one.empty ? 0 : known_headers(&one, NULL, one.ncols);
+        csvfile_table_free(&one);
+        if (known >= 2 && known > first) {
+            *header_line = line;
+            return PTCE_OK;
+        }
+    }
+    return PTCE_OK;
+}
+
 /* ---- entry points -------------------------------------------------------------------- */
 
 ptce_status census_parse(ptce_ctx *ctx, const char *name, const char *bytes, size_t len,
@@ -420,6 +497,46 @@ ptce_status census_parse(ptce_ctx *ctx, const char *name, const char *bytes, siz
         return ptce_fail(ctx, PTCE_ERR_INPUT,
                          "%s : fichier vide. Il faut au moins une ligne d'en-tête et une ligne "
                          "par PTCE.", name);
+    }
+    /* A title above the header: the file is read again from the header's line (with the
+     * BOM, if any, so that the encoding is decided the same way), and every line number
+     * is moved back to the file's own. */
+    size_t header_line = 0;
+    status = find_header_below(ctx, name, bytes, len, &t, &header_line);
+    if (status) {
+        csvfile_table_free(&t);
+        return status;
+    }
+    size_t skipped = 0;
+    if (header_line) {
+        for (size_t i = 0; i < t.nrows && t.rows[i].line < header_line; i++)
+            skipped++;
+        skipped++; /* the first row, taken as a header at first */
+        size_t from = line_offset(bytes, len, header_line);
+        size_t bom = len >= 3 && memcmp(bytes, UTIL_UTF8_BOM, 3) == 0 ? 3 : 0;
+        char *rest = malloc(bom + (len - from) + 1);
+        if (!rest) {
+            csvfile_table_free(&t);
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        }
+        memcpy(rest, bytes, bom);
+        memcpy(rest + bom, bytes + from, len - from);
+        csvfile_table_free(&t);
+        status = csvfile_table_parse(ctx, name, rest, bom + (len - from), NULL, &t);
+        free(rest);
+        if (status)
+            return status;
+        size_t shift = header_line - 1;
+        t.header_line += shift;
+        for (size_t i = 0; i < t.nrows; i++)
+            t.rows[i].line += shift;
+        for (size_t i = 0; i < t.nmixed; i++)
+            t.mixed[i].line += shift;
+        if (!warn(ctx, out, name, (census_warning){CENSUS_HEADER_BELOW, t.header_line,
+                                                   {t.header_line, skipped}})) {
+            csvfile_table_free(&t);
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        }
     }
     snprintf(out->encoding, sizeof out->encoding, "%s", t.encoding);
     out->separator = t.separator;

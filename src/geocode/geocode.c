@@ -667,13 +667,16 @@ static void resolve_name(const geocoder *g, const char *name, const area *a, nam
     sort_candidates(&nm->elsewhere);
 }
 
-/* Does the typed name designate this commune (own name, former name, La Poste name)? */
-static int name_designates(const geocoder *g, const char *name, const commune *m)
+/* Does the typed name designate this commune (own name, former name, La Poste name)?
+ * *former is set when it is one of its former communes' names (and not its own). */
+static int name_designates(const geocoder *g, const char *name, const commune *m,
+                           const refdata_former_commune **former)
 {
     char keys[MAX_VARIANTS][128];
     int nk = geocode_name_variants(name, keys, MAX_VARIANTS);
     const commune *parent = m->kind == REFDATA_COMMUNE_ARRONDISSEMENT ? refdata_commune(g->rd, m->parent)
                                                               : NULL;
+    *former = NULL;
     for (int k = 0; k < nk; k++) {
         if (strcmp(keys[k], m->key) == 0 || (parent && strcmp(keys[k], parent->key) == 0))
             return 1;
@@ -682,11 +685,77 @@ static int name_designates(const geocoder *g, const char *name, const commune *m
         for (size_t i = 0; i < n; i++)
             if (first[i].commune == m || first[i].commune == parent ||
                 (first[i].commune->kind == REFDATA_COMMUNE_ARRONDISSEMENT &&
-                 strcmp(first[i].commune->parent, m->insee) == 0))
+                 strcmp(first[i].commune->parent, m->insee) == 0)) {
+                if (first[i].source == REFDATA_NAME_FORMER && first[i].commune == m)
+                    *former = first[i].former;
                 return 1;
+            }
         int limit = fuzzy_limit(strlen(m->key));
         if (limit && edit_distance(keys[k], strlen(keys[k]), m->key, strlen(m->key), limit) <= limit)
             return 1;
+    }
+    return 0;
+}
+
+/* Words that say nothing of a place on their own: a name made only of them is no part of
+ * a commune's name ("Saint" is not a part of Saint-Denis). */
+static int only_little_words(const char *key)
+{
+    static const char *const little[] = {"a", "au", "aux", "d", "de", "des", "du", "en", "et",
+                                         "l", "la", "le", "les", "les", "lez", "sur", "sous",
+                                         "saint", "sainte", "saints", "saintes", NULL};
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", key);
+    for (char *save = NULL, *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        int little_word = 0;
+        for (size_t i = 0; little[i] && !little_word; i++)
+            little_word = strcmp(w, little[i]) == 0;
+        if (!little_word)
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether folded `part` is whole words of folded `whole`, in order and together: its first
+ * words ("evry" of "evry courcouronnes"), its last ones, or words in the middle. */
+static int words_within(const char *part, const char *whole)
+{
+    size_t pl = strlen(part), wl = strlen(whole);
+    if (pl == 0 || pl >= wl)
+        return 0;
+    for (const char *p = strstr(whole, part); p; p = strstr(p + 1, part))
+        if ((p == whole || p[-1] == ' ') && (p[pl] == '\0' || p[pl] == ' '))
+            return 1;
+    return 0;
+}
+
+/* Is the typed name a part of the name of commune m, or of one of its former communes
+ * (the first words « Évry » of Évry-Courcouronnes, the last ones, words in the middle)?
+ * A part made only of little words does not count, and neither does one of fewer than 3
+ * letters. Returns 1 with *former set when the part is of a former commune's name, and
+ * *of set to the name it is a part of (refdata text). */
+static int name_part_of(const geocoder *g, const char *name, const commune *m,
+                        const refdata_former_commune **former, const char **of)
+{
+    char keys[MAX_VARIANTS][128];
+    int nk = geocode_name_variants(name, keys, MAX_VARIANTS);
+    *former = NULL;
+    *of = NULL;
+    for (int k = 0; k < nk; k++) {
+        if (strlen(keys[k]) < 3 || only_little_words(keys[k]))
+            continue;
+        if (words_within(keys[k], m->key)) {
+            *of = m->nom;
+            return 1;
+        }
+        for (size_t i = 0; i < g->rd->nformer; i++) {
+            const refdata_former_commune *f = &g->rd->former[i];
+            if (f->current == m && f->key[0] && words_within(keys[k], f->key)) {
+                *former = f;
+                *of = f->nom;
+                return 1;
+            }
+        }
     }
     return 0;
 }
@@ -797,7 +866,24 @@ static ptce_status read_coordinates(geocoder *g, const geocode_input *in, coords
         return PTCE_OK;
     geo_remark *n;
     c->field = GEO_FIELD_X;
-    if (has_x && has_y && util_parse_decimal(in->x, &a) && util_parse_decimal(in->y, &b)) {
+    geocode_axis ax_a, ax_b;
+    unsigned how_a, how_b;
+    /* Lambert-93 metres: numbers, with spaces between digit groups if need be, never a
+     * hemisphere letter nor degrees. */
+    int xy_read = has_x && has_y && geocode_read_coordinate(in->x, &a, &ax_a, &how_a) &&
+                  geocode_read_coordinate(in->y, &b, &ax_b, &how_b) &&
+                  !((how_a | how_b) & (GEOCODE_READ_HEMISPHERE | GEOCODE_READ_DMS));
+    if (xy_read) {
+        if (how_a & GEOCODE_READ_SPACES) {
+            n = note_text(g, r, GEO_R_COORD_READ_AS, GEO_FIELD_X, in->x);
+            n->num[0] = a;
+            n->num[1] = GEOCODE_READ_SPACES;
+        }
+        if (how_b & GEOCODE_READ_SPACES) {
+            n = note_text(g, r, GEO_R_COORD_READ_AS, GEO_FIELD_Y, in->y);
+            n->num[0] = b;
+            n->num[1] = GEOCODE_READ_SPACES;
+        }
         if (geom_lambert93_plausible(a, b) || geom_lambert93_plausible(b, a)) {
             double x = geom_lambert93_plausible(a, b) ? a : b, y = geom_lambert93_plausible(a, b) ? b : a;
             if ((st = lambert_to_wgs84(g, x, y, &c->lat, &c->lon, &ok)))
@@ -831,13 +917,52 @@ static ptce_status read_coordinates(geocoder *g, const geocode_input *in, coords
             geocode_remark_add(g, r, GEO_R_XY_INCOMPLETE, has_x ? GEO_FIELD_Y : GEO_FIELD_X);
         return PTCE_OK;
     }
-    if (!util_parse_decimal(in->latitude, &a) || !util_parse_decimal(in->longitude, &b)) {
+    /* Two hemisphere letters of one axis ("48.8 N" and "2.3 N") say nothing sure. */
+    if (!geocode_read_coordinate(in->latitude, &a, &ax_a, &how_a) ||
+        !geocode_read_coordinate(in->longitude, &b, &ax_b, &how_b) ||
+        (ax_a != GEOCODE_AXIS_NONE && ax_a == ax_b)) {
         n = note_text(g, r, GEO_R_LATLON_UNREADABLE, GEO_FIELD_LATITUDE, in->latitude);
         geocode_remark_text(g, n, 1, in->longitude);
         return PTCE_OK;
     }
-    if (strchr(in->latitude, ',') || strchr(in->longitude, ','))
+    if ((how_a | how_b) & GEOCODE_READ_COMMA)
         geocode_remark_add(g, r, GEO_R_DECIMAL_COMMA, GEO_FIELD_LATITUDE);
+    if (how_a & ~(unsigned)GEOCODE_READ_COMMA) {
+        n = note_text(g, r, GEO_R_COORD_READ_AS, GEO_FIELD_LATITUDE, in->latitude);
+        n->num[0] = a;
+        n->num[1] = how_a;
+    }
+    if (how_b & ~(unsigned)GEOCODE_READ_COMMA) {
+        n = note_text(g, r, GEO_R_COORD_READ_AS, GEO_FIELD_LONGITUDE, in->longitude);
+        n->num[0] = b;
+        n->num[1] = how_b;
+    }
+    /* Hemisphere letters say which is which: a latitude's letter in the longitude column
+     * (or the other way round) is a swap, whatever the values; degrees written with
+     * letters or minutes are never Lambert-93 metres. */
+    if (ax_a == GEOCODE_AXIS_LONGITUDE || ax_b == GEOCODE_AXIS_LATITUDE) {
+        double t = a;
+        a = b;
+        b = t;
+        n = geocode_remark_add(g, r, GEO_R_LATLON_SWAPPED, GEO_FIELD_LATITUDE);
+        n->num[0] = a;
+        n->num[1] = b;
+    }
+    int lettered = ax_a != GEOCODE_AXIS_NONE || ax_b != GEOCODE_AXIS_NONE ||
+                   ((how_a | how_b) & GEOCODE_READ_DMS);
+    if (lettered) {
+        if (fabs(a) <= 90 && fabs(b) <= 180 && geocode_in_france_box(a, b)) {
+            c->lat = a;
+            c->lon = b;
+            c->valid = 1;
+            return locate_point(g, c, r);
+        }
+        c->foreign = fabs(a) <= 90 && fabs(b) <= 180;
+        n = geocode_remark_add(g, r, GEO_R_COORD_OUTSIDE, GEO_FIELD_LATITUDE);
+        n->num[0] = a;
+        n->num[1] = b;
+        return PTCE_OK;
+    }
     if (geom_lambert93_plausible(a, b) || geom_lambert93_plausible(b, a)) {
         double x = geom_lambert93_plausible(a, b) ? a : b, y = geom_lambert93_plausible(a, b) ? b : a;
         if ((st = lambert_to_wgs84(g, x, y, &c->lat, &c->lon, &ok)))
@@ -1386,6 +1511,11 @@ static void read_cells(geocoder *g, const geocode_input *in, reading *rd, geo_re
                                            &rd->cedex)) {
             note_text(g, r, GEO_R_POSTCODE_UNREADABLE, GEO_FIELD_POSTCODE, in->postcode);
             rd->postcode[0] = '\0';
+        } else {
+            char digits[6];
+            if (refdata_code_number(in->postcode, digits))
+                geocode_remark_text(g, note_text(g, r, GEO_R_CODE_NUMBER, GEO_FIELD_POSTCODE,
+                                                 in->postcode), 1, rd->postcode);
         }
     }
     if (rd->restored)
@@ -1687,6 +1817,10 @@ static int try_insee(geocoder *g, const geocode_input *in, const reading *rd, co
         reject_outside(g, r, GEO_FIELD_INSEE, nom_outside, code, coll);
         return 1;
     }
+    char digits[6];
+    if (refdata_code_number(in->insee, digits))
+        geocode_remark_text(g, note_text(g, r, GEO_R_CODE_NUMBER, GEO_FIELD_INSEE, in->insee), 1,
+                            code);
     const commune *by_code = refdata_commune(g->rd, code);
     const refdata_former_commune *f = by_code ? NULL : refdata_former(g->rd, code);
     if (f) {
@@ -1701,7 +1835,14 @@ static int try_insee(geocoder *g, const geocode_input *in, const reading *rd, co
         note_text(g, r, GEO_R_INSEE_ZERO, GEO_FIELD_INSEE, code);
     }
     const char *name = rd->name;
-    if (!name[0] || name_designates(g, name, by_code)) {
+    const refdata_former_commune *named_former = NULL, *part_former = NULL;
+    const char *part_of = NULL;
+    int designates = !name[0] || name_designates(g, name, by_code, &named_former);
+    /* A part of the code's commune's name, or of a former commune's ("Évry" with 91228,
+     * Évry-Courcouronnes): the row agrees with its code, however many other communes bear
+     * that part as their whole name. */
+    int part = !designates && name_part_of(g, name, by_code, &part_former, &part_of);
+    if (designates || part) {
         const commune *m = by_code;
         /* Paris, Lyon, Marseille: the code the row states is kept (75056), the
          * arrondissement that the postal code or the name tells is only noted. */
@@ -1721,6 +1862,16 @@ static int try_insee(geocoder *g, const geocode_input *in, const reading *rd, co
                 ->commune[0] = m;
         set_commune(g, r, m, GEO_TYPE_MUNICIPALITY, GEOCODE_SCORE_EXACT);
         r->former = f;
+        if (named_former && !f) {
+            r->former = named_former;
+            geo_remark *n = note_commune(g, r, GEO_R_FORMER_COMMUNE, rd->name_field, m);
+            n->former = named_former;
+        } else if (part) {
+            geo_remark *n = note_text(g, r, GEO_R_INSEE_NAME_PART, rd->name_field, name);
+            n->commune[0] = m;
+            n->former = part_former;
+            geocode_remark_text(g, n, 1, part_of);
+        }
         settle_point(g, r, co);
         return 1;
     }
@@ -1728,6 +1879,16 @@ static int try_insee(geocoder *g, const geocode_input *in, const reading *rd, co
      * with it; otherwise nobody can tell. */
     name_match nm;
     resolve_name(g, name, a, &nm);
+    /* The name's search found the code's own commune among others (a near spelling, a
+     * post-office name): the code tells which. */
+    for (int i = 0; i < nm.cands.n; i++)
+        if (nm.cands.items[i].commune == by_code) {
+            note_text(g, r, GEO_R_INSEE_NAME_PART, rd->name_field, name)->commune[0] = by_code;
+            set_commune(g, r, by_code, GEO_TYPE_MUNICIPALITY, GEOCODE_SCORE_EXACT);
+            r->former = f;
+            settle_point(g, r, co);
+            return 1;
+        }
     if (nm.cands.n == 1 && a->postal.n > 0 && !postal_has(&a->postal, by_code) && !nm.loose) {
         const commune *m = nm.cands.items[0].commune;
         note_commune(g, r, GEO_R_INSEE_CONTRADICTS, GEO_FIELD_INSEE, by_code)->commune[1] = m;
@@ -2083,6 +2244,8 @@ static ptce_status geocode_one(geocoder *g, const geocode_input *in, geo_result 
             return ptce_fail(g->ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         ov = geocode_overrides_find(g->overrides, util_trim(id));
         free(id);
+        if (ov)
+            geocode_overrides_mark_used(g->overrides, ov);
     }
     if (ov) {
         st = apply_override(g, in, ov, r);

@@ -100,6 +100,11 @@ ptce_status geocode_load_overrides(geocoder *g, const char *path);
  * load the départements needed, not the whole country. */
 ptce_status geocode_load_ban(geocoder *g, const char *const *paths, size_t n);
 
+/* The corrections whose id no row geocoded so far carried (in id order), one by one:
+ * start with *next = 0; returns the id (owned by the geocoder) and sets *line, its line in
+ * the corrections file; NULL when there are no more. */
+const char *geocode_unused_override(const geocoder *g, size_t *next, size_t *line);
+
 /* How many corrections and BAN address points are loaded. */
 size_t geocode_overrides_count(const geocoder *g);
 size_t geocode_ban_count(const geocoder *g);
@@ -120,6 +125,25 @@ int geocode_clean_postcode(const char *text, char out[6], int *restored_zero, in
  * code La Poste does not list (or a CEDEX one, `cedex` set), its prefix points there. */
 bool geocode_postcode_in_departement(const refdata *rd, const char *postcode, int cedex,
                                      const char *dep_code);
+/* A coordinate cell as spreadsheets and people write it. Besides plain decimal degrees
+ * (or metres), what was read, as bits of `how`: */
+enum {
+    GEOCODE_READ_COMMA = 1,      /* a decimal comma: "48,85" */
+    GEOCODE_READ_SPACES = 2,     /* no-break, thin or narrow no-break spaces around the number,
+                                  * or spaces between groups of three digits ("652 345,5") */
+    GEOCODE_READ_HEMISPHERE = 4, /* a hemisphere letter: "48.85 N", "2,35 O", "W 1.5" */
+    GEOCODE_READ_DMS = 8         /* degrees, minutes, seconds: 48°51'24"N, 48°51,4' */
+};
+
+/* Which axis a hemisphere letter gives: N/S a latitude, E/O/W a longitude. */
+typedef enum geocode_axis { GEOCODE_AXIS_NONE, GEOCODE_AXIS_LATITUDE, GEOCODE_AXIS_LONGITUDE } geocode_axis;
+
+/* Reads one coordinate cell. Returns 1 with *value (S, O and W negative), *axis (what its
+ * letter says, GEOCODE_AXIS_NONE without one) and *how set; 0 when the cell is not one
+ * unambiguous number: text, "1.234,5" (a point and a comma), a sign with a letter
+ * ("-2.35 E"), minutes or seconds of 60 or more, groups of other than three digits. */
+int geocode_read_coordinate(const char *text, double *value, geocode_axis *axis, unsigned *how);
+
 /* A département given as "01", "1", "2a", "971", "Ain", "13 - Bouches-du-Rhône". */
 const departement *geocode_parse_departement(const refdata *rd, const char *text);
 /* What a trailing part of a commune cell says besides the name: "…, France", "(Guadeloupe)",

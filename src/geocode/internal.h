@@ -98,6 +98,8 @@ const geocode_override_entry *geocode_overrides_find(const geocode_override_tabl
 size_t geocode_overrides_size(const geocode_override_table *t);
 const char *geocode_overrides_path(const geocode_override_table *t);
 void geocode_overrides_free(geocode_override_table *t);
+/* Notes that a row carried the entry's id (geocode_unused_override lists the others). */
+void geocode_overrides_mark_used(geocode_override_table *t, const geocode_override_entry *e);
 
 /* ---- ban.c ----------------------------------------------------------------------------- */
 

@@ -5,6 +5,7 @@
  * fuzzer and the unit tests can drive it directly.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,230 @@ static int is_all_digits(const char *s)
     return 1;
 }
 
+/* ---- coordinate cells ------------------------------------------------------------------ */
+
+/* The bytes of a space spreadsheets put in numbers (no-break, narrow no-break, thin,
+ * figure space): its length, 0 when `p` is not one. */
+static size_t unusual_space(const unsigned char *p)
+{
+    if (p[0] == 0xC2 && p[1] == 0xA0)
+        return 2;
+    if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xAF || p[2] == 0x89 || p[2] == 0x87))
+        return 3;
+    return 0;
+}
+
+/* Reads "652 345,5", "48.85", "-1,5" from s (ASCII, separators already made plain
+ * spaces): digits, optional groups of three after single spaces, one decimal separator.
+ * Returns the bytes read, 0 when it is not such a number; sets *comma and *grouped. */
+static size_t read_number(const char *s, double *v, int *comma, int *grouped)
+{
+    char buf[64];
+    size_t n = 0, i = 0;
+    *comma = *grouped = 0;
+    if (s[i] == '-' || s[i] == '+')
+        buf[n++] = s[i++];
+    size_t digits = 0, group = 0;
+    int seen_sep = 0;
+    for (; n + 2 < sizeof buf; i++) {
+        if (isdigit((unsigned char)s[i])) {
+            buf[n++] = s[i];
+            digits++;
+            group++;
+        } else if (s[i] == ' ' && !seen_sep && digits > 0 && isdigit((unsigned char)s[i + 1])) {
+            /* A group separator: the group before (if not the first) and the next one
+             * must have three digits. */
+            if (*grouped && group != 3)
+                return 0;
+            if (!*grouped && group > 3)
+                return 0;
+            size_t k = i + 1, next = 0;
+            while (isdigit((unsigned char)s[k]))
+                k++, next++;
+            if (next != 3)
+                return 0;
+            *grouped = 1;
+            group = 0;
+        } else if ((s[i] == '.' || s[i] == ',') && !seen_sep && isdigit((unsigned char)s[i + 1])) {
+            if (*grouped && group != 3)
+                return 0;
+            seen_sep = 1;
+            *comma = s[i] == ',';
+            buf[n++] = '.';
+            group = 0;
+        } else {
+            break;
+        }
+    }
+    if (*grouped && !seen_sep && group != 3)
+        return 0;
+    if (digits == 0 || n + 2 >= sizeof buf)
+        return 0;
+    /* An exponent, as some exports write large or small numbers: "4.885E+01". */
+    if ((s[i] == 'e' || s[i] == 'E') && !*grouped) {
+        size_t k = i + 1;
+        if (s[k] == '+' || s[k] == '-')
+            k++;
+        if (isdigit((unsigned char)s[k])) {
+            buf[n++] = 'e';
+            for (size_t j = i + 1; j < k && n + 2 < sizeof buf; j++)
+                buf[n++] = s[j];
+            while (isdigit((unsigned char)s[k]) && n + 2 < sizeof buf)
+                buf[n++] = s[k++];
+            if (isdigit((unsigned char)s[k]))
+                return 0;
+            i = k;
+        }
+    }
+    buf[n] = '\0';
+    char *end;
+    double x = strtod(buf, &end);
+    if (*end || !isfinite(x))
+        return 0;
+    *v = x;
+    return i;
+}
+
+int geocode_read_coordinate(const char *text, double *value, geocode_axis *axis, unsigned *how)
+{
+    *value = 0;
+    *axis = GEOCODE_AXIS_NONE;
+    *how = 0;
+    /* Plain ASCII: unusual spaces to ' ', the degree sign to 'd', primes and apostrophes to
+     * '\'', double primes and quotation marks to '"'. */
+    char s[96];
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p;) {
+        size_t sp = unusual_space(p);
+        char c;
+        if (sp) {
+            *how |= GEOCODE_READ_SPACES;
+            c = ' ';
+            p += sp;
+        } else if (p[0] == 0xC2 && (p[1] == 0xB0 || p[1] == 0xBA)) { /* ° º */
+            c = 'd';
+            p += 2;
+        } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xB2 || p[2] == 0x99)) { /* ′ ’ */
+            c = '\'';
+            p += 3;
+        } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xB3 || p[2] == 0x9D)) { /* ″ ” */
+            c = '"';
+            p += 3;
+        } else if (*p >= 0x80) {
+            return 0;
+        } else {
+            c = *p == '\t' ? ' ' : (char)*p;
+            p++;
+        }
+        if (c == '\'' && n > 0 && s[n - 1] == '\'') { /* '' for " */
+            s[n - 1] = '"';
+            continue;
+        }
+        if (n + 1 >= sizeof s)
+            return 0;
+        s[n++] = c;
+    }
+    s[n] = '\0';
+    /* Trim; a space between the parts of a number stays. */
+    char *b = s;
+    while (*b == ' ')
+        b++;
+    while (n > 0 && s[n - 1] == ' ')
+        s[--n] = '\0';
+    if (!*b)
+        return 0;
+    /* A hemisphere letter at either end, alone as a word or glued to the number's end. */
+    int negative_letter = 0;
+    size_t len = strlen(b);
+    char first = (char)toupper((unsigned char)b[0]), last = (char)toupper((unsigned char)b[len - 1]);
+    char letter = 0;
+    if (strchr("NSEOW", first) && (b[1] == ' ' || isdigit((unsigned char)b[1]))) {
+        letter = first;
+        b++;
+    } else if (len > 1 && strchr("NSEOW", last) &&
+               (b[len - 2] == ' ' || isdigit((unsigned char)b[len - 2]) || b[len - 2] == 'd' ||
+                b[len - 2] == '\'' || b[len - 2] == '"')) {
+        letter = last;
+        b[len - 1] = '\0';
+    }
+    if (letter) {
+        *how |= GEOCODE_READ_HEMISPHERE;
+        *axis = letter == 'N' || letter == 'S' ? GEOCODE_AXIS_LATITUDE : GEOCODE_AXIS_LONGITUDE;
+        negative_letter = letter == 'S' || letter == 'O' || letter == 'W';
+        while (*b == ' ')
+            b++;
+        len = strlen(b);
+        while (len > 0 && b[len - 1] == ' ')
+            b[--len] = '\0';
+        if (!*b)
+            return 0;
+    }
+    int comma, grouped;
+    double v;
+    size_t used;
+    if (strpbrk(b, "d'\"")) {
+        /* Degrees, minutes, seconds: each part a number followed by its unit, in order,
+         * only the last with decimals. */
+        *how |= GEOCODE_READ_DMS;
+        int sign = 1;
+        if (*b == '-' || *b == '+') {
+            sign = *b == '-' ? -1 : 1;
+            if (letter)
+                return 0;
+            b++;
+        }
+        static const char units[] = {'d', '\'', '"'};
+        double part[3] = {0, 0, 0};
+        int have = 0, decimals = 0;
+        const char *q = b;
+        for (int u = 0; u < 3 && *q; u++) {
+            while (*q == ' ')
+                q++;
+            if (!*q)
+                break;
+            if (decimals || *q == '-' || *q == '+')
+                return 0;
+            used = read_number(q, &v, &comma, &grouped);
+            if (!used || grouped)
+                return 0;
+            q += used;
+            while (*q == ' ')
+                q++;
+            if (*q != units[u]) {
+                /* Degrees and minutes may be written without the minutes' sign last
+                 * ("48d51"): not read, it could be anything. */
+                return 0;
+            }
+            q++;
+            decimals = v != floor(v) || memchr(b, '.', (size_t)(q - b)) != NULL ||
+                       memchr(b, ',', (size_t)(q - b)) != NULL;
+            if (comma)
+                *how |= GEOCODE_READ_COMMA;
+            part[u] = v;
+            have = u + 1;
+        }
+        while (*q == ' ')
+            q++;
+        if (*q || have == 0 || part[1] >= 60 || part[2] >= 60 || part[0] < 0)
+            return 0;
+        *value = sign * (part[0] + part[1] / 60.0 + part[2] / 3600.0);
+    } else {
+        used = read_number(b, &v, &comma, &grouped);
+        if (!used || b[used])
+            return 0;
+        if (letter && (*b == '-' || *b == '+'))
+            return 0;
+        if (comma)
+            *how |= GEOCODE_READ_COMMA;
+        if (grouped)
+            *how |= GEOCODE_READ_SPACES;
+        *value = v;
+    }
+    if (negative_letter)
+        *value = -*value;
+    return 1;
+}
+
 /* ---- postal codes, INSEE codes, départements ------------------------------------------- */
 
 int geocode_clean_postcode(const char *text, char out[6], int *restored_zero, int *cedex)
@@ -85,6 +310,9 @@ int geocode_clean_postcode(const char *text, char out[6], int *restored_zero, in
     *cedex = geocode_mentions_cedex(text);
     if (geocode_foreign_postcode(text))
         return 0;
+    char number[6];
+    if (refdata_code_number(text, number))
+        text = number;
     /* Take the first run of digits, allowing one space inside ("69 002"). */
     const char *p = text;
     while (*p && !isdigit((unsigned char)*p))
@@ -146,6 +374,36 @@ bool geocode_postcode_in_departement(const refdata *rd, const char *postcode, in
     return false;
 }
 
+/* A département name's words for comparison: folded key in, abbreviations expanded,
+ * articles and little words out ("seine st denis" → "seine saint denis", "reunion la" →
+ * "reunion", "bouches du rhone" → "bouches rhone"). The 101 names stay distinct (tested). */
+static void dep_canonical(const char *key, char *out, size_t size)
+{
+    static const char *const little[] = {"le", "la", "les", "l", "de", "du", "des", "d", "et",
+                                         NULL};
+    static const char *const abbrev[][2] = {{"st", "saint"}, {"ste", "sainte"},
+                                            {"sts", "saints"}, {"stes", "saintes"}};
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", key);
+    size_t len = 0;
+    out[0] = '\0';
+    for (char *save = NULL, *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        int skip = 0;
+        for (size_t i = 0; little[i] && !skip; i++)
+            skip = strcmp(w, little[i]) == 0;
+        if (skip)
+            continue;
+        const char *word = w;
+        for (size_t i = 0; i < sizeof abbrev / sizeof *abbrev; i++)
+            if (strcmp(w, abbrev[i][0]) == 0)
+                word = abbrev[i][1];
+        int wrote = snprintf(out + len, size - len, "%s%s", len ? " " : "", word);
+        if (wrote < 0 || (size_t)wrote >= size - len)
+            break;
+        len += (size_t)wrote;
+    }
+}
+
 const departement *geocode_parse_departement(const refdata *rd, const char *text)
 {
     char key[128];
@@ -186,16 +444,52 @@ const departement *geocode_parse_departement(const refdata *rd, const char *text
     for (size_t k = 0; k < rd->ndeps; k++)
         if (strcmp(rd->deps[k].key, name) == 0)
             return &rd->deps[k];
-    /* A few usual other names. */
+    /* The name as people write it: compared word by word once abbreviations are expanded
+     * ("St" → saint, "Ste" → sainte) and articles and little words left out, wherever they
+     * stand ("Réunion (La)", "Bouches du Rhône", "Seine-St-Denis", "Côtes d'Armor");
+     * then the usual other names, former names among them (Côtes-du-Nord until 1990). A
+     * code after the name ("Ain (01)", "Gard - 30") must be that département's. */
+    char canon[128];
+    dep_canonical(name, canon, sizeof canon);
+    char trailing[4] = "";
+    size_t cl = strlen(canon);
+    const char *sp = strrchr(canon, ' ');
+    if (sp && cl - (size_t)(sp + 1 - canon) <= 3) {
+        const char *w = sp + 1;
+        int digits = 1;
+        for (const char *q = w; *q; q++)
+            digits &= isdigit((unsigned char)*q) != 0;
+        if (digits || strcmp(w, "2a") == 0 || strcmp(w, "2b") == 0) {
+            size_t wl = strlen(w), at = 0;
+            if (wl == 1)
+                trailing[at++] = '0';
+            memcpy(trailing + at, w, wl);
+            trailing[at + wl] = '\0';
+            if (trailing[1] == 'a' || trailing[1] == 'b')
+                trailing[1] = (char)toupper((unsigned char)trailing[1]);
+            canon[sp - canon] = '\0';
+        }
+    }
+    if (!canon[0])
+        return NULL;
+    const departement *found = NULL;
+    char other[128];
+    for (size_t k = 0; k < rd->ndeps && !found; k++) {
+        dep_canonical(rd->deps[k].key, other, sizeof other);
+        if (strcmp(canon, other) == 0)
+            found = &rd->deps[k];
+    }
     static const char *const aliases[][2] = {
-        {"corse du sud", "2A"}, {"haute corse", "2B"},  {"reunion", "974"},
-        {"la reunion", "974"},  {"ile de la reunion", "974"}, {"guyane francaise", "973"},
-        {"cotes du nord", "22"}, {"seine inferieure", "76"}, {"basses alpes", "04"},
+        {"corse sud", "2A"}, {"haute corse", "2B"}, {"reunion", "974"},
+        {"ile reunion", "974"}, {"guyane francaise", "973"}, {"belfort", "90"},
+        {"cotes nord", "22"}, {"seine inferieure", "76"}, {"basses alpes", "04"},
         {"loire inferieure", "44"}, {"charente inferieure", "17"}, {"basses pyrenees", "64"}};
-    for (size_t k = 0; k < sizeof aliases / sizeof *aliases; k++)
-        if (strcmp(name, aliases[k][0]) == 0)
-            return refdata_departement(rd, aliases[k][1]);
-    return NULL;
+    for (size_t k = 0; k < sizeof aliases / sizeof *aliases && !found; k++)
+        if (strcmp(canon, aliases[k][0]) == 0)
+            found = refdata_departement(rd, aliases[k][1]);
+    if (found && trailing[0] && strcmp(found->code, trailing) != 0)
+        return NULL;
+    return found;
 }
 
 /* ---- foreign places -------------------------------------------------------------------- */

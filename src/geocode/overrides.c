@@ -19,6 +19,7 @@ struct geocode_override_table {
     char *path;
     geocode_override_entry *entries;   /* sorted by id */
     size_t n;
+    unsigned char *used;       /* n flags: a row carried the entry's id (geocode_row) */
     char **strings;            /* owned copies of ids, notes and codes */
     size_t nstrings, capstrings;
 };
@@ -31,6 +32,7 @@ static void table_free(geocode_override_table *t)
         free(t->strings[i]);
     free(t->strings);
     free(t->entries);
+    free(t->used);
     free(t->path);
     free(t);
 }
@@ -306,6 +308,8 @@ ptce_status geocode_load_overrides(geocoder *g, const char *path)
     }
     st = parse_table(g, t, &tab);
     csvfile_table_free(&tab);
+    if (!st && !(t->used = calloc(t->n ? t->n : 1, 1)))
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     if (st) {
         table_free(t);
         return st;
@@ -313,4 +317,21 @@ ptce_status geocode_load_overrides(geocoder *g, const char *path)
     geocode_overrides_free(g->overrides);
     g->overrides = t;
     return PTCE_OK;
+}
+
+void geocode_overrides_mark_used(geocode_override_table *t, const geocode_override_entry *e)
+{
+    if (e >= t->entries && e < t->entries + t->n)
+        t->used[e - t->entries] = 1;
+}
+
+const char *geocode_unused_override(const geocoder *g, size_t *next, size_t *line)
+{
+    const geocode_override_table *t = g->overrides;
+    for (; t && *next < t->n; (*next)++)
+        if (!t->used[*next]) {
+            *line = t->entries[*next].line;
+            return t->entries[(*next)++].id;
+        }
+    return NULL;
 }

@@ -50,11 +50,14 @@ typedef enum census_warning_kind {
                                * name is the more usual one, is read */
     CENSUS_MIXED_ENCODING,    /* a UTF-8 file: n[1] bytes of this line, the first at character
                                * n[0], were not UTF-8 and were read as Windows-1252 */
-    CENSUS_ROLE_GIVEN_AWAY    /* column n[0] (from 1), which its name gave to role n[1], was
+    CENSUS_ROLE_GIVEN_AWAY,   /* column n[0] (from 1), which its name gave to role n[1], was
                                * given another role by --columns: role n[1] has no column */
+    CENSUS_HEADER_BELOW       /* the first line does not name known columns: line n[0] (this
+                               * warning's line), the first that does, is the header; the
+                               * n[1] non-blank lines above it (a title…) are not read */
 } census_warning_kind;
 /* The last kind: checks of a warning's kind (the fuzzer) test against it. Keep it last. */
-#define CENSUS_WARNING_LAST CENSUS_ROLE_GIVEN_AWAY
+#define CENSUS_WARNING_LAST CENSUS_HEADER_BELOW
 
 typedef struct census_warning {
     census_warning_kind kind;

@@ -91,6 +91,9 @@ typedef enum geo_covered_by {
     X(GEO_R_LATLON_UNREADABLE, "latlon_unreadable", WARN, FIX_VALUE, COORDINATES)              \
     /* t0 latitude, t1 longitude as written: ignored */                                        \
     X(GEO_R_DECIMAL_COMMA, "decimal_comma", SILENT, NONE, NONE)                                \
+    X(GEO_R_COORD_READ_AS, "coord_read_as", SILENT, NONE, NONE)                                \
+    /* a coordinate cell (field) read other than as plain decimal degrees: t0 as written, n0  \
+     * the value read, n1 how (GEOCODE_READ_* bits: spaces, hemisphere letter, DMS) */        \
     X(GEO_R_LATLON_IN_L93, "latlon_in_l93", SILENT, NONE, COORDINATES)                         \
     /* metres in the latitude/longitude cells, converted from Lambert-93 */                    \
     X(GEO_R_LATLON_SWAPPED, "latlon_swapped", WARN, SWAP, NONE)                                 \
@@ -108,6 +111,9 @@ typedef enum geo_covered_by {
     /* t0 as written, t1 the country */                                                        \
     X(GEO_R_POSTCODE_UNREADABLE, "postcode_unreadable", WARN, FIX_VALUE, NONE)                 \
     /* t0 as written: ignored */                                                               \
+    X(GEO_R_CODE_NUMBER, "code_number", SILENT, NONE, NONE)                                    \
+    /* an INSEE or postal code (field) exported as a number ("56152.0"): t0 as written, t1 the \
+     * code read */                                                                            \
     X(GEO_R_POSTCODE_ZERO, "postcode_zero", SILENT, NONE, NONE)                                \
     /* leading zero restored; t0 the code as corrected */                                      \
     X(GEO_R_DEP_UNKNOWN, "dep_unknown", WARN, FIX_VALUE, NONE)                                 \
@@ -181,6 +187,9 @@ typedef enum geo_covered_by {
     X(GEO_R_AMBIG_INSEE_NAME, "ambig_insee_name", REASON, NONE, NONE)                          \
     X(GEO_R_INSEE_NAME_MISMATCH, "insee_name_mismatch", WARN, CONSISTENCY, NONE)               \
     /* t0 the name, c0 the commune of the code, kept */                                        \
+    X(GEO_R_INSEE_NAME_PART, "insee_name_part", WARN, SPELLING, NONE)                          \
+    /* the name agrees with the code's commune c0 (kept) without being its name: t0 the name, \
+     * t1 the name it is a part of (c0's, or former's when set); t1 NULL: a near spelling */  \
     /* ---- postal code alone, coordinates alone, département alone ---- */                    \
     X(GEO_R_POSTCODE_ONLY, "postcode_only", SILENT, NONE, NONE)                                \
     X(GEO_R_AMBIG_POSTCODE, "ambig_postcode", REASON, NONE, NONE)                              \

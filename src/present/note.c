@@ -4,6 +4,8 @@
  */
 #include "present/note.h"
 
+#include "geocode/geocode.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,9 +130,40 @@ void note_render_remark(util_strbuf *sb, const geo_result *r, const geo_remark *
         quoted(sb, t(m, 1), QUOTE_COORD);
         util_sb_append(sb, ") : ignorées");
         break;
+    case GEO_R_CODE_NUMBER:
+        util_sb_printf(sb, "%s ", m->field == GEO_FIELD_INSEE ? "code INSEE" : "code postal");
+        quoted(sb, t(m, 0), QUOTE_CODE);
+        util_sb_printf(sb, " écrit comme un nombre de tableur : lu %s", t(m, 1));
+        break;
     case GEO_R_DECIMAL_COMMA:
         util_sb_append(sb, "virgule décimale lue comme un point");
         break;
+    case GEO_R_COORD_READ_AS: {
+        unsigned how = (unsigned)m->num[1];
+        int metres = m->field == GEO_FIELD_X || m->field == GEO_FIELD_Y;
+        util_sb_printf(sb, "%s ", m->field == GEO_FIELD_LATITUDE    ? "latitude"
+                                  : m->field == GEO_FIELD_LONGITUDE ? "longitude"
+                                  : m->field == GEO_FIELD_X         ? "coordonnée X"
+                                                                    : "coordonnée Y");
+        quoted(sb, t(m, 0), QUOTE_COORD);
+        util_sb_printf(sb, metres ? " lue %.2f" : " lue %.6f", m->num[0]);
+        const char *sep = " (";
+        if (how & GEOCODE_READ_DMS) {
+            util_sb_printf(sb, "%sdegrés, minutes, secondes", sep);
+            sep = ", ";
+        }
+        if (how & GEOCODE_READ_HEMISPHERE) {
+            util_sb_printf(sb, "%slettre d'hémisphère : sud et ouest en négatif", sep);
+            sep = ", ";
+        }
+        if (how & GEOCODE_READ_SPACES) {
+            util_sb_printf(sb, "%sespaces de séparation ignorées", sep);
+            sep = ", ";
+        }
+        if (sep[0] == ',')
+            util_sb_append(sb, ")");
+        break;
+    }
     case GEO_R_LATLON_IN_L93:
         util_sb_append(sb, "coordonnées en Lambert-93 (mètres) converties en WGS 84");
         break;
@@ -237,8 +270,13 @@ void note_render_remark(util_strbuf *sb, const geo_result *r, const geo_remark *
         candidates_text(sb, r);
         break;
     case GEO_R_FORMER_COMMUNE:
-        util_sb_printf(sb, "ancienne commune %s (%s), aujourd'hui %s",
-                  m->former ? m->former->nom : "", m->former ? m->former->code : "", nom(c0));
+        if (m->former && m->former->kind == REFDATA_FORMER_NAME)
+            util_sb_printf(sb, "« %s » : nom en 2018 de la commune %s, aujourd'hui %s",
+                           m->former->nom, m->former->code, nom(c0));
+        else
+            util_sb_printf(sb, "ancienne commune %s (%s), aujourd'hui %s",
+                           m->former ? m->former->nom : "", m->former ? m->former->code : "",
+                           nom(c0));
         break;
     case GEO_R_NAME_CORRECTED:
         util_sb_printf(sb, "%s « %s » corrigé en « %s »", name_origin(m), t(m, 0), t(m, 1));
@@ -311,6 +349,18 @@ void note_render_remark(util_strbuf *sb, const geo_result *r, const geo_remark *
     case GEO_R_INSEE_NAME_MISMATCH:
         util_sb_printf(sb, "le nom « %s » ne correspond pas à %s (%s) : code INSEE retenu", t(m, 0),
                   nom(c0), insee(c0));
+        break;
+    case GEO_R_INSEE_NAME_PART:
+        if (m->text[1] && m->former)
+            util_sb_printf(sb, "le nom « %s » est une partie de « %s », ancienne commune "
+                           "(%s) devenue %s (%s) : code INSEE retenu", t(m, 0), t(m, 1),
+                           m->former->code, nom(c0), insee(c0));
+        else if (m->text[1])
+            util_sb_printf(sb, "le nom « %s » est une partie du nom de %s (%s) : code INSEE "
+                           "retenu", t(m, 0), nom(c0), insee(c0));
+        else
+            util_sb_printf(sb, "le nom « %s » est proche de %s (%s) : code INSEE retenu",
+                           t(m, 0), nom(c0), insee(c0));
         break;
     /* ---- postal code alone, coordinates alone, département alone ---- */
     case GEO_R_POSTCODE_ONLY:

@@ -6,11 +6,38 @@
 #include <ctype.h>
 #include <string.h>
 
+int refdata_code_number(const char *text, char digits[6])
+{
+    const char *p = text;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    size_t n = 0;
+    while (isdigit((unsigned char)p[n]))
+        n++;
+    if ((n != 4 && n != 5) || (p[n] != '.' && p[n] != ','))
+        return 0;
+    const char *q = p + n + 1;
+    if (*q != '0')
+        return 0;
+    while (*q == '0')
+        q++;
+    while (*q == ' ' || *q == '\t')
+        q++;
+    if (*q)
+        return 0;
+    memcpy(digits, p, n);
+    digits[n] = '\0';
+    return 1;
+}
+
 int refdata_clean_insee(const char *text, char out[6], int *restored_zero)
 {
     char buf[16];
     size_t n = 0;
     *restored_zero = 0;
+    char number[6];
+    if (refdata_code_number(text, number))
+        text = number;
     for (const char *p = text; *p; p++) {
         if (*p == ' ' || *p == '\t' || *p == '\'' || *p == '"')
             continue;

@@ -6,9 +6,15 @@
 #ifndef PTCE_REFDATA_CODES_H
 #define PTCE_REFDATA_CODES_H
 
+/* A code that a spreadsheet exported as a number: 4 or 5 digits, then a decimal point or
+ * comma and zeros only ("56152.0", "1053,00"), blanks around. Writes the digits into
+ * `digits` and returns 1; 0 when `text` is not such a number ("1053.5" is no code). */
+int refdata_code_number(const char *text, char digits[6]);
+
 /* An INSEE commune code: "1053" → "01053" (*restored_zero set: spreadsheets drop the
- * leading zero), "2a004" → "2A004"; spaces and quotes ignored. False when not a plausible
- * INSEE code (whether it exists is refdata_commune()'s question). */
+ * leading zero), "2a004" → "2A004", "56152.0" → "56152" (refdata_code_number); spaces
+ * and quotes ignored. False when not a plausible INSEE code (whether it exists is
+ * refdata_commune()'s question). */
 int refdata_clean_insee(const char *text, char out[6], int *restored_zero);
 
 /* The département codes a postal code's first digits point to, as La Poste assigns them:

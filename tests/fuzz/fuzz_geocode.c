@@ -48,6 +48,12 @@ static void normalise_one(const char *text)
         if (strlen(out) != 5)
             abort();
     }
+    double v;
+    geocode_axis ax;
+    unsigned how;
+    if (geocode_read_coordinate(text, &v, &ax, &how) &&
+        (!isfinite(v) || ax > GEOCODE_AXIS_LONGITUDE || how > 15))
+        abort();
     const departement *d = geocode_parse_departement(&rd, text);
     if (d && (d < rd.deps || d >= rd.deps + rd.ndeps))
         abort();

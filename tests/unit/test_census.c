@@ -399,6 +399,61 @@ static void a_role_left_without_column_by_columns_is_said(void **state)
     ptce_ctx_free(ctx);
 }
 
+/* An Excel export with a title, a date and a blank line above the header: the header is
+ * found (the first line naming known columns), said with its line, and every record keeps
+ * the line it has in the file; the separator is the header's, not the title's. */
+static void title_rows_above_the_header(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    static const char *const files[] = {
+        "\xEF\xBB\xBFRecensement des PTCE, \xC3\xA9" "dition 2026;;;\r\nExtrait le 3 mars;;;\r\n"
+        ";;;\r\nIdentifiant;Nom du PTCE;Commune;Code postal\r\nP1;Alpha;Lyon;69003\r\n"
+        "P2;B\xC3\xAAta;Brest;29200\r\n",
+        "Recensement 2026\n\nid,nom,commune,code postal\nP1,Alpha,Lyon,69003\nP2,Bêta,Brest,"
+        "29200\n",
+    };
+    static const size_t header_lines[] = {4, 3}, skipped[] = {2, 1};
+    for (size_t f = 0; f < 2; f++) {
+        census c;
+        assert_int_equal(census_parse(ctx, "titre.csv", files[f], strlen(files[f]), NULL, &c),
+                         PTCE_OK);
+        assert_int_equal(c.ncols, 4);
+        assert_int_equal(c.nrecords, 2);
+        assert_int_equal(c.records[0].line, header_lines[f] + 1);
+        assert_int_equal(c.records[1].line, header_lines[f] + 2);
+        assert_string_equal(value(&c, 0, CENSUS_ROLE_COMMUNE), "Lyon");
+        assert_string_equal(value(&c, 1, CENSUS_ROLE_NOM), "Bêta");
+        assert_string_equal(value(&c, 1, CENSUS_ROLE_CODE_POSTAL), "29200");
+        size_t said = 0;
+        for (size_t i = 0; i < c.nwarns; i++)
+            if (c.warns[i].kind == CENSUS_HEADER_BELOW) {
+                said++;
+                assert_int_equal(c.warns[i].line, header_lines[f]);
+                assert_int_equal(c.warns[i].n[0], header_lines[f]);
+                assert_int_equal(c.warns[i].n[1], skipped[f]);
+            }
+        assert_int_equal(said, 1);
+        if (f == 0)
+            assert_string_equal(c.encoding, "UTF-8 (BOM)");
+        census_free(&c);
+    }
+    /* A header that names known columns on line 1 stays the header, and a file whose first
+     * line names none and no line below does either keeps its first line (nothing said). */
+    static const char plain[] = "Commune;Code postal\nLyon;69003\n";
+    census c;
+    assert_int_equal(census_parse(ctx, "plain.csv", plain, sizeof plain - 1, NULL, &c), PTCE_OK);
+    assert_int_equal(c.nwarns, 0);
+    assert_int_equal(c.records[0].line, 2);
+    census_free(&c);
+    static const char odd[] = "Ville du PTCE;Truc\nLyon;x\nBrest;y\n";
+    assert_int_equal(census_parse(ctx, "odd.csv", odd, sizeof odd - 1, NULL, &c), PTCE_OK);
+    assert_int_equal(c.nwarns, 0);
+    assert_int_equal(c.nrecords, 2);
+    census_free(&c);
+    ptce_ctx_free(ctx);
+}
+
 static void utf16_refused_with_a_clear_message(void **state)
 {
     (void)state;
@@ -507,6 +562,7 @@ int main(void)
         cmocka_unit_test(quotes_inside_unquoted_cells_are_kept),
         cmocka_unit_test(the_more_usual_header_wins_and_the_other_is_said),
         cmocka_unit_test(a_role_left_without_column_by_columns_is_said),
+        cmocka_unit_test(title_rows_above_the_header),
         cmocka_unit_test(utf16_refused_with_a_clear_message),
         cmocka_unit_test(nul_byte_refused_with_its_line),
         cmocka_unit_test(empty_files_refused),

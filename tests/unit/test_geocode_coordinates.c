@@ -15,7 +15,9 @@
  */
 #include "testutil.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "geocode/geocode.h"
@@ -74,6 +76,66 @@ static const char *extra_check(ptce_ctx *ctx, refdata *rd, int cat, const geo_re
     return NULL;
 }
 
+/* "48°51'24.123\"N": degrees, minutes, seconds with a hemisphere letter. */
+static void dms(double v, int latitude, char *out, size_t size)
+{
+    char letter = latitude ? (v < 0 ? 'S' : 'N') : (v < 0 ? 'O' : 'E');
+    double a = fabs(v);
+    int d = (int)a;
+    double rest = (a - d) * 60;
+    int m = (int)rest;
+    double sec = (rest - m) * 60;
+    if (sec >= 59.9995) { /* printed as 60.000 */
+        sec = 0;
+        if (++m == 60) {
+            m = 0;
+            d++;
+        }
+    }
+    snprintf(out, size, "%d\xC2\xB0%d'%.3f\"%c", d, m, sec, letter);
+}
+
+/* An interior point written as spreadsheets and people write it: degrees, minutes,
+ * seconds with letters; decimal degrees with letters in swapped columns; a decimal comma
+ * with no-break spaces. Each must be placed in the same commune. */
+static void written_otherwise(geocoder *g, const geocode_input *plain, const char *expected,
+                              const char *id, int *tried, int *wrong)
+{
+    double lat, lon;
+    geocode_axis ax;
+    unsigned how;
+    assert_true(geocode_read_coordinate(plain->latitude, &lat, &ax, &how));
+    assert_true(geocode_read_coordinate(plain->longitude, &lon, &ax, &how));
+    char a[3][64], b[3][64];
+    dms(lat, 1, a[0], sizeof a[0]);
+    dms(lon, 0, b[0], sizeof b[0]);
+    snprintf(a[1], sizeof a[1], "%.6f %c", fabs(lon), lon < 0 ? 'W' : 'E');
+    snprintf(b[1], sizeof b[1], "%.6f %c", fabs(lat), lat < 0 ? 'S' : 'N');
+    snprintf(a[2], sizeof a[2], "\xC2\xA0%.6f\xE2\x80\xAF", lat);
+    snprintf(b[2], sizeof b[2], "%.6f\xC2\xA0", lon);
+    for (char *p = a[2]; *p; p++)
+        *p = *p == '.' ? ',' : *p;
+    for (char *p = b[2]; *p; p++)
+        *p = *p == '.' ? ',' : *p;
+    for (int k = 0; k < 3; k++) {
+        geocode_input in = *plain;
+        in.latitude = a[k];
+        in.longitude = b[k];
+        geo_result r;
+        assert_int_equal(geocode_row(g, &in, &r), PTCE_OK);
+        (*tried)++;
+        int ok = r.status == GEO_MATCH && r.commune && strcmp(r.commune->insee, expected) == 0 &&
+                 r.type == GEO_TYPE_COORDINATES && (k == 1) == !!geo_result_find(&r, GEO_R_LATLON_SWAPPED) &&
+                 geo_result_find(&r, GEO_R_COORD_READ_AS);
+        if (!ok) {
+            (*wrong)++;
+            print_message("%s [%s|%s]: %s %s\n", id, a[k], b[k], geo_status_name(r.status),
+                          r.commune ? r.commune->insee : "");
+        }
+        geo_result_free(&r);
+    }
+}
+
 static void coordinate_cases_pass(void **state)
 {
     (void)state;
@@ -93,7 +155,7 @@ static void coordinate_cases_pass(void **state)
     assert_true(strncmp(line, header, sizeof header - 1) == 0);
     int total[8] = {0}, passed[8] = {0}, ncases = 0;
     double alone_seconds = 0;
-    int alone_rows = 0;
+    int alone_rows = 0, rewritten = 0, rewritten_wrong = 0;
     while (fgets(line, sizeof line, fp)) {
         line[strcspn(line, "\r\n")] = '\0';
         char *f[NFIELDS];
@@ -137,8 +199,14 @@ static void coordinate_cases_pass(void **state)
                           geo_type_name(r.type), r.score, why);
         geo_result_free(&r);
         ncases++;
+        if (cat == 0 && f[F_LAT][0] && f[F_LON][0])
+            written_otherwise(g, &in, f[F_EXPECTED], f[F_ID], &rewritten, &rewritten_wrong);
     }
     fclose(fp);
+    print_message("%d interior points written otherwise (DMS, letters, swapped, spaces), %d "
+                  "wrong\n", rewritten, rewritten_wrong);
+    assert_true(rewritten > 500);
+    assert_int_equal(rewritten_wrong, 0);
     assert_true(ncases >= 2000);
     int failed = 0;
     for (int i = 0; categories[i]; i++) {

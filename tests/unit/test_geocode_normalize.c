@@ -5,6 +5,9 @@
  */
 #include "testutil.h"
 
+#include <ctype.h>
+#include <math.h>
+
 #include <stdio.h>
 
 #include "geocode/geocode.h"
@@ -76,6 +79,11 @@ static void postcodes(void **state)
     check_postcode("B-1000", NULL, 0, 0);  /* Belgian */
     check_postcode("4000-322", NULL, 0, 0); /* Portuguese */
     check_postcode("NC", NULL, 0, 0);
+    /* Exported as numbers by a spreadsheet. */
+    check_postcode("69002.0", "69002", 0, 0);
+    check_postcode("1000,00", "01000", 1, 0);
+    check_postcode("1000.5", NULL, 0, 0);
+    check_postcode("69002.01", NULL, 0, 0);
 }
 
 /* The geocoder's reading of "this postal code serves that département", which validate
@@ -128,6 +136,89 @@ static void insee_codes(void **state)
     check_insee("2C004", NULL, 0);
     check_insee("", NULL, 0);
     check_insee("12", NULL, 0);
+    /* Exported as numbers by a spreadsheet: only decimals that are all zeros. */
+    check_insee("56152.0", "56152", 0);
+    check_insee("1053.0", "01053", 1);
+    check_insee(" 1053,00 ", "01053", 1);
+    check_insee("1053.5", NULL, 0);
+    check_insee("56152.", NULL, 0);
+    check_insee("56152.0.0", NULL, 0);
+    char digits[6];
+    assert_true(refdata_code_number("56152.0", digits));
+    assert_string_equal(digits, "56152");
+    assert_false(refdata_code_number("56152", digits));
+    assert_false(refdata_code_number("2A004.0", digits));
+}
+
+/* ---- coordinate cells ------------------------------------------------------------------ */
+
+static void check_coord(const char *text, int ok, double value, geocode_axis axis,
+                        unsigned how)
+{
+    double v = -999;
+    geocode_axis ax = GEOCODE_AXIS_NONE;
+    unsigned h = 0;
+    int got = geocode_read_coordinate(text, &v, &ax, &h);
+    if (got != ok)
+        print_message("« %s »: %s\n", text, got ? "read" : "refused");
+    assert_int_equal(got, ok);
+    if (!ok)
+        return;
+    if (fabs(v - value) > 1e-9 || ax != axis || h != how)
+        print_message("« %s »: %.9f axis %d how %u\n", text, v, (int)ax, h);
+    assert_true(fabs(v - value) < 1e-9);
+    assert_int_equal(ax, axis);
+    assert_int_equal(h, how);
+}
+
+static void coordinate_cells(void **state)
+{
+    (void)state;
+    const geocode_axis NO = GEOCODE_AXIS_NONE, LAT = GEOCODE_AXIS_LATITUDE,
+                       LON = GEOCODE_AXIS_LONGITUDE;
+    const unsigned C = GEOCODE_READ_COMMA, S = GEOCODE_READ_SPACES,
+                   H = GEOCODE_READ_HEMISPHERE, D = GEOCODE_READ_DMS;
+    check_coord("48.8566", 1, 48.8566, NO, 0);
+    check_coord("-1.5", 1, -1.5, NO, 0);
+    check_coord(" 48,8566 ", 1, 48.8566, NO, C);
+    check_coord("4.88566E+01", 1, 48.8566, NO, 0);
+    /* No-break, narrow no-break and thin spaces, around or between digit groups. */
+    check_coord("\xC2\xA0" "48,85\xC2\xA0", 1, 48.85, NO, C | S);
+    check_coord("652\xE2\x80\xAF" "345,5", 1, 652345.5, NO, C | S);
+    check_coord("6\xE2\x80\x89" "862\xE2\x80\x89" "000", 1, 6862000, NO, S);
+    check_coord("652 345", 1, 652345, NO, S);
+    /* Hemisphere letters: S, O and W are negative. */
+    check_coord("48.85 N", 1, 48.85, LAT, H);
+    check_coord("48.85N", 1, 48.85, LAT, H);
+    check_coord("2,35 E", 1, 2.35, LON, C | H);
+    check_coord("2,35 O", 1, -2.35, LON, C | H);
+    check_coord("W 1.5", 1, -1.5, LON, H);
+    check_coord("21.1 s", 1, -21.1, LAT, H);
+    /* Degrees, minutes, seconds. */
+    check_coord("48°51'24\"N", 1, 48 + 51 / 60.0 + 24 / 3600.0, LAT, D | H);
+    check_coord("48° 51′ 24″ N", 1, 48 + 51 / 60.0 + 24 / 3600.0, LAT, D | H);
+    check_coord("2°21'E", 1, 2.35, LON, D | H);
+    check_coord("1°30'O", 1, -1.5, LON, D | H);
+    check_coord("48°51,5'", 1, 48 + 51.5 / 60.0, NO, D | C);
+    check_coord("-1°30'", 1, -1.5, NO, D);
+    check_coord("48°", 1, 48, NO, D);
+    check_coord("48''51", 0, 0, NO, 0);
+    /* Refused: not one unambiguous number. */
+    check_coord("", 0, 0, NO, 0);
+    check_coord("abc", 0, 0, NO, 0);
+    check_coord("1.234,5", 0, 0, NO, 0);
+    check_coord("48,85,2", 0, 0, NO, 0);
+    check_coord("48 85", 0, 0, NO, 0);      /* a space is no decimal separator */
+    check_coord("48.8566 2.3522", 0, 0, NO, 0);
+    check_coord("-2.35 E", 0, 0, NO, 0);    /* a sign and a letter */
+    check_coord("48°61'N", 0, 0, NO, 0);    /* 61 minutes */
+    check_coord("48°51'60\"N", 0, 0, NO, 0);
+    check_coord("48.5°30'", 0, 0, NO, 0);   /* decimals before minutes */
+    check_coord("N", 0, 0, NO, 0);
+    check_coord("48.85 X", 0, 0, NO, 0);
+    check_coord("nan", 0, 0, NO, 0);
+    check_coord("1e999", 0, 0, NO, 0);
+    check_coord("12 34 56", 0, 0, NO, 0);
 }
 
 static void check_dep(const char *text, const char *code)
@@ -168,6 +259,80 @@ static void departements(void **state)
     check_dep("", NULL);
     check_dep("Bavière", NULL);
     check_dep("975", NULL); /* Saint-Pierre-et-Miquelon: outside the 18 regions */
+    check_dep("Seine-St-Denis", "93");
+    check_dep("Réunion (La)", "974");
+    check_dep("Côtes d'Armor", "22");
+    check_dep("Côtes-du-Nord", "22");
+    check_dep("Bouches du Rhône", "13");
+    check_dep("Ain (01)", "01");
+    check_dep("Gard - 30", "30");
+    check_dep("Gard (31)", NULL); /* a name and another département's code */
+    check_dep("Territoire de Belfort", "90");
+}
+
+/* Every département's name written the ways censuses write it: capitals, no accents,
+ * spaces for hyphens, St/Ste, the article after the name or left out, the code after. */
+static void replace_word(char *s, size_t size, const char *from, const char *to)
+{
+    char out[256];
+    size_t len = 0, fl = strlen(from);
+    for (const char *p = s; *p && len + 1 < sizeof out;) {
+        if (strncmp(p, from, fl) == 0) {
+            len += (size_t)snprintf(out + len, sizeof out - len, "%s", to);
+            p += fl;
+        } else {
+            out[len++] = *p++;
+        }
+    }
+    out[len < sizeof out ? len : sizeof out - 1] = '\0';
+    size_t n = strlen(out) < size ? strlen(out) : size - 1;
+    memcpy(s, out, n);
+    s[n] = '\0';
+}
+
+static void every_departement_name_variant(void **state)
+{
+    (void)state;
+    size_t tried = 0;
+    for (size_t i = 0; i < g_rd.ndeps; i++) {
+        const departement *d = &g_rd.deps[i];
+        char v[12][200];
+        int n = 0;
+        snprintf(v[n++], 200, "%s", d->nom);
+        snprintf(v[n++], 200, "%s", d->key);            /* lower case, no accents, spaces */
+        snprintf(v[n], 200, "%s", d->key);
+        for (char *p = v[n]; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        n++;
+        snprintf(v[n], 200, "%s", d->nom);
+        replace_word(v[n++], 200, "-", " ");
+        snprintf(v[n], 200, "%s", d->nom);
+        replace_word(v[n], 200, "Saint-", "St-");
+        replace_word(v[n++], 200, "Sainte-", "Ste-");
+        snprintf(v[n], 200, "%s", d->nom);
+        replace_word(v[n], 200, "Saint", "St.");
+        replace_word(v[n++], 200, "-", " ");
+        snprintf(v[n++], 200, "%s (%s)", d->nom, d->code);
+        snprintf(v[n++], 200, "%s - %s", d->code, d->nom);
+        /* The article after the name, or left out. */
+        static const char *const articles[] = {"La ", "Le ", "Les ", "L'"};
+        for (size_t a = 0; a < 4; a++) {
+            size_t al = strlen(articles[a]);
+            if (strncmp(d->nom, articles[a], al) == 0) {
+                char art[8];
+                snprintf(art, sizeof art, "%.*s", (int)(al - (articles[a][al - 1] == ' ')),
+                         articles[a]);
+                snprintf(v[n++], 200, "%s (%s)", d->nom + al, art);
+                snprintf(v[n++], 200, "%s", d->nom + al);
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            check_dep(v[k], d->code);
+            tried++;
+        }
+    }
+    print_message("%zu département names\n", tried);
+    assert_true(tried > 808);
 }
 
 /* ---- name variants --------------------------------------------------------------------- */
@@ -421,6 +586,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(postcodes), cmocka_unit_test(postcode_in_departement),        cmocka_unit_test(insee_codes),
         cmocka_unit_test(departements),     cmocka_unit_test(name_variants),
+        cmocka_unit_test(every_departement_name_variant), cmocka_unit_test(coordinate_cells),
         cmocka_unit_test(fast_fold_agrees), cmocka_unit_test(streets),
         cmocka_unit_test(foreign_markers), cmocka_unit_test(qualifiers)};
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -242,10 +242,44 @@ static void spreadsheet_exports_are_read(void **state)
     geocode_free(g);
 }
 
+/* A correction whose id no row carries is listed, with its line, once the rows are
+ * geocoded; a used one is not. Loading again starts the count again. */
+static void unused_corrections_are_listed(void **state)
+{
+    (void)state;
+    geocoder *g;
+    assert_int_equal(geocode_new(g_ctx, &g_rd, &g), PTCE_OK);
+    size_t next = 0, line = 0;
+    assert_null(geocode_unused_override(g, &next, &line)); /* no file: nothing */
+    assert_int_equal(load_text(g, "id;insee\nA1;69123\n\nZ9;01053\nB2;29019\n"), PTCE_OK);
+    geo_result r = {0};
+    geocode_input in = row("A1", "", "");
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
+    in = row(" B2 ", "", "");
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
+    in = row("C3", "Lyon", "69003"); /* a row without a correction */
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
+    geo_result_free(&r);
+    next = 0;
+    const char *id = geocode_unused_override(g, &next, &line);
+    assert_non_null(id);
+    assert_string_equal(id, "Z9");
+    assert_int_equal(line, 4);
+    assert_null(geocode_unused_override(g, &next, &line));
+    assert_int_equal(load_text(g, "id;insee\nA1;69123\n"), PTCE_OK);
+    next = 0;
+    id = geocode_unused_override(g, &next, &line);
+    assert_non_null(id);
+    assert_string_equal(id, "A1");
+    assert_int_equal(line, 2);
+    geocode_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(corrections_apply_first),
                                        cmocka_unit_test(bad_files_are_refused),
-                                       cmocka_unit_test(spreadsheet_exports_are_read)};
+                                       cmocka_unit_test(spreadsheet_exports_are_read),
+                                       cmocka_unit_test(unused_corrections_are_listed)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }
