@@ -98,10 +98,13 @@ void census_warning_text(const census *c, const census_warning *w, util_strbuf *
     }
     case CENSUS_HEADER_BELOW:
         util_sb_printf(sb, "la ligne %zu est prise comme ligne d'en-tête (la première dont les "
-                       "cellules sont des noms de colonnes connus) ; %s %zu ligne(s) au-dessus "
-                       "(titre, notes) ne sont pas lues. Les numéros de ligne des messages "
-                       "restent ceux du fichier.", w->n[0], w->n[1] > 1 ? "les" : "la",
-                       w->n[1]);
+                       "cellules sont des noms de colonnes connus) ; ", w->n[0]);
+        if (w->n[1] > 1)
+            util_sb_printf(sb, "les %zu lignes non vides au-dessus (titre, notes) ne sont pas "
+                           "lues.", w->n[1]);
+        else
+            util_sb_append(sb, "la ligne non vide au-dessus (un titre ?) n'est pas lue.");
+        util_sb_append(sb, " Les numéros de ligne des messages restent ceux du fichier.");
         break;
     case CENSUS_MIXED_ENCODING:
         util_sb_printf(sb, "caractère %zu : %zu octet(s) qui ne sont pas de l'UTF-8 dans un fichier "

@@ -153,7 +153,7 @@ void note_render_remark(util_strbuf *sb, const geo_result *r, const geo_remark *
             sep = ", ";
         }
         if (how & GEOCODE_READ_HEMISPHERE) {
-            util_sb_printf(sb, "%slettre d'hémisphère : sud et ouest en négatif", sep);
+            util_sb_printf(sb, "%slettre d'hémisphère", sep);
             sep = ", ";
         }
         if (how & GEOCODE_READ_SPACES) {
