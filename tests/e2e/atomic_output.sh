@@ -4,7 +4,7 @@
 # of what stands in the folder, or racing a second build into the same folder, leaves what
 # the folder showed before byte for byte: all the old files or all the new ones, whatever
 # -o's spelling (trailing slash, symbolic link to the folder) and whatever else the folder
-# holds. The folder itself (inode, mode, setgid bit, group) is never replaced; new folders
+# holds. The folder itself (inode, mode, setgid bit, owner, group, ACLs) is never replaced; new folders
 # and files follow the umask; our outputs an earlier run wrote and this one does not are
 # removed; a link inside the folder is never followed.
 source "$(dirname "$0")/lib.sh"
@@ -20,13 +20,22 @@ sums() { (cd "${1:-$out}" && find -L . -path ./.ptce-map -prune -o -type f -prin
 # Generations on disk beside the one on view: > 0 while a run writes, or after a kill.
 extra_gens() { local n; n=$(find "$out/.ptce-map/build" -maxdepth 1 -name 'g-*' 2>/dev/null | wc -l)
   echo $((n > 0 ? n - 1 : 0)); }
-folder_id() { stat -c '%i %a %g' "$out"; }
+# The folder itself: inode, mode (setgid included), owner, group and ACLs.
+folder_id() { stat -c '%i %a %u %g' "$out"; if [ -n "$acl" ]; then getfacl -p "$out" | grep -v '^#'; fi; }
 wait_writing() { # until the run $1 has made its generation (or ended)
   while kill -0 "$1" 2>/dev/null && [ "$(extra_gens)" -eq 0 ]; do sleep 0.01; done; }
 
 # A shared folder: setgid, group-writable, holding the user's own files and folders.
 mkdir -p "$out/perso"
 chmod 2775 "$out"
+# Owned by someone else (root can make it so), with an ACL for a group, inherited too.
+if [ "$(id -u)" -eq 0 ]; then chown 4242:4243 "$out"; fi
+acl=""
+if command -v setfacl > /dev/null && setfacl -m g:4244:rwx -m d:g:4244:rwx "$out" 2>/dev/null; then
+  acl=yes
+else
+  echo "setfacl missing or not supported here (scripts/setup installs acl): ACLs not checked"
+fi
 echo "mes notes" > "$out/notes.txt"
 echo "à moi" > "$out/perso/doc.txt"
 ln -s out "$work/lien"
@@ -164,6 +173,17 @@ expect_eq "$code" "4" "exit status past the file-size limit"
 expect_match "$(cat "$work/err-xfsz")" "ulimit -f" "file-size limit message"
 expect_eq "$(extra_gens)" "0" "generations left past the file-size limit"
 expect_eq "$(sums)" "$good" "outputs past the file-size limit"
+# The same for a report: the old one stays, no temporary file is left.
+echo "ancien rapport" > "$work/geo.csv"
+set +e
+(ulimit -f 16; "$PTCE_MAP" geocode "$work/big.csv" -o "$work/geo.csv" --quiet) 2> "$work/err-xfsz2"
+code=$?
+set -e
+expect_eq "$code" "4" "exit status of a report past the file-size limit"
+expect_match "$(cat "$work/err-xfsz2")" "ulimit -f" "file-size limit message of a report"
+expect_eq "$(cat "$work/geo.csv")" "ancien rapport" "report kept past the file-size limit"
+[ -z "$(find "$work" -maxdepth 1 -name '.ptce-map-tmp-*' | head -1)" ] ||
+  fail "temporary report file left past the file-size limit"
 
 # What stands where an output goes is checked before anything changes.
 rm "$out/carte" && echo "pas un dossier" > "$out/carte"
