@@ -241,6 +241,25 @@ ptce_status outdir_write_error(ptce_ctx *ctx, const char *path, int err)
     return fail_errno(ctx, err ? err : EIO, "écriture impossible", path);
 }
 
+/* True when the real (resolved) path `real` lies inside a .ptce-map folder: out/web and
+ * out/carte are links into a generation, which the next run of that folder removes. */
+static int inside_meta(const char *real)
+{
+    size_t m = strlen(OUTDIR_META);
+    for (const char *p = strstr(real, "/" OUTDIR_META); p; p = strstr(p + 1, "/" OUTDIR_META))
+        if (p[m + 1] == '/' || p[m + 1] == '\0')
+            return 1;
+    return 0;
+}
+
+static ptce_status fail_inside_meta(ptce_ctx *ctx, const char *path)
+{
+    return ptce_fail(ctx, PTCE_ERR_IO, "%s : ce chemin mène dans le dossier " OUTDIR_META "/ "
+                     "d'une sortie de ptce-map (carte/, web/… y sont des liens) ; ce qui y "
+                     "serait écrit disparaîtrait au prochain build de cette sortie. Choisissez "
+                     "un dossier hors de la sortie (-o).", path);
+}
+
 /* ---- open ----------------------------------------------------------------------------- */
 
 static void close_fd(int *fd)
@@ -334,6 +353,10 @@ ptce_status outdir_open(ptce_ctx *ctx, const char *final, const char *producer,
     if (!real || !out->final) {
         status = real ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
                       : fail_errno(ctx, errno, "dossier de sortie illisible", final);
+        goto fail;
+    }
+    if (inside_meta(real)) {
+        status = fail_inside_meta(ctx, final);
         goto fail;
     }
     /* The folder itself is opened through a link (-o lien/), never replaced. */
@@ -1022,6 +1045,11 @@ ptce_status outdir_write_file_atomic(ptce_ctx *ctx, const char *path, const char
     }
     char dir[4096];
     parent_folder(path, dir, sizeof dir);
+    char *real = realpath(dir, NULL);
+    int inside = real && inside_meta(real);
+    free(real);
+    if (inside)
+        return fail_inside_meta(ctx, path);
     remove_stale_tmp(dir);
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)

@@ -241,6 +241,13 @@ check_output_dot_ptce_map_is_link() { [ -z "$(ls -A "$W/ailleurs")" ] || fail "l
 setup_ban_fifo() { mkfifo "$W/ban.csv"; }
 setup_overrides_fifo() { mkfifo "$W/corr.csv"; }
 setup_taxonomy_fifo() { mkfifo "$W/tax.txt"; }
+# out/web and out/carte are links into a generation that the next build of out removes:
+# a report or a build written through them would vanish then; refused.
+setup_report_inside_an_output() {
+  printf 'Nom;Code postal;Commune\nA;84410;Flassan\n' > "$W/small.csv"
+  "$PTCE_MAP" build "$W/small.csv" -o "$W/out" --quiet
+}
+setup_output_inside_an_output() { setup_report_inside_an_output; }
 # A report written into a folder that is read whole (the reference data, --ban DOSSIER):
 # refused before anything is read (hard links: the copy costs no disk; a write would
 # replace the link, never the original).
