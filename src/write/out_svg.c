@@ -9,6 +9,7 @@
  * (sans-serif) so that any browser or rsvg-convert draws it.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,16 +33,26 @@
 #define NO_CLASS_COLOR "#d9d9d9"
 #define NO_SECTOR_COLOR "#808080"
 
-/* Layout metres to SVG units. */
+/* Layout metres to SVG units. `view`, when `viewed`: the clip rectangle the drawing is seen
+ * through (tenths of a unit, x0 y0 x1 y1); a ring wholly outside it, margin included, is not
+ * written (see ring_to_path). */
 typedef struct svg_tx {
     double xmin, ymax, scale, ox, oy;
+    int viewed;
+    long long view[4];
 } svg_tx;
+
+/* How far a ring's drawing reaches beyond its vertices, in tenths of a unit: half the widest
+ * stroke (1.2 for region borders), a miter join at the default limit of 4 on the frames'
+ * 0.9 stroke (1.8) and a pixel of antialiasing at 300 dpi (0.34), rounded up generously. */
+#define VIEW_MARGIN_TENTHS 50
 
 static svg_tx make_tx(const double e[4])
 {
     double w = e[2] - e[0], h = e[3] - e[1];
     double s = fmin(MAP_W / w, MAP_H / h);
-    svg_tx t = {e[0], e[3], s, MAP_X + (MAP_W - w * s) / 2, MAP_Y + (MAP_H - h * s) / 2};
+    svg_tx t = {e[0], e[3], s, MAP_X + (MAP_W - w * s) / 2, MAP_Y + (MAP_H - h * s) / 2, 0,
+                {0, 0, 0, 0}};
     return t;
 }
 
@@ -113,6 +124,7 @@ static int ring_to_path(void *user, int polygon_index, int is_hole, const double
     util_strbuf *sb = pb->sb;
     size_t start = sb->len;
     long long first_x = 0, first_y = 0, last_x = 0, last_y = 0;
+    long long bx0 = 0, by0 = 0, bx1 = 0, by1 = 0; /* box of the vertices written */
     unsigned kept = 0;
     for (unsigned i = 0; i < n; i++) {
         long long x, y;
@@ -126,15 +138,26 @@ static int ring_to_path(void *user, int polygon_index, int is_hole, const double
         util_sb_append_char(sb, ' ');
         put_tenths(sb, y);
         if (kept == 0) {
-            first_x = x;
-            first_y = y;
+            first_x = bx0 = bx1 = x;
+            first_y = by0 = by1 = y;
         }
+        bx0 = x < bx0 ? x : bx0;
+        bx1 = x > bx1 ? x : bx1;
+        by0 = y < by0 ? y : by0;
+        by1 = y > by1 ? y : by1;
         last_x = x;
         last_y = y;
         kept++;
     }
-    if (kept < 3) {
-        /* Smaller than a tenth of a unit: nothing to draw. */
+    /* A ring wholly outside the view (its holes lie within its box, so they go with it)
+     * changes no pixel of the clipped drawing: the zoom inset would otherwise carry every
+     * outline of the country. */
+    const long long *v = pb->tx->view;
+    bool unseen = pb->tx->viewed &&
+                  (bx1 < v[0] - VIEW_MARGIN_TENTHS || bx0 > v[2] + VIEW_MARGIN_TENTHS ||
+                   by1 < v[1] - VIEW_MARGIN_TENTHS || by0 > v[3] + VIEW_MARGIN_TENTHS);
+    if (kept < 3 || unseen) {
+        /* Smaller than a tenth of a unit, or out of view: nothing to draw. */
         sb->len = start;
         if (sb->data)
             sb->data[start] = '\0';
@@ -250,7 +273,7 @@ static svg_tx zoom_tx(const svg_tx *page, const carto_svg_zoom *z)
     double sx0 = cx - (z->src[2] - z->src[0]) * k / 2, sy1 = cy + (z->src[3] - z->src[1]) * k / 2;
     svg_tx t = {z->src[0], z->src[3], page->scale * k,
                 page->ox + (sx0 - page->xmin) * page->scale,
-                page->oy + (page->ymax - sy1) * page->scale};
+                page->oy + (page->ymax - sy1) * page->scale, 0, {0, 0, 0, 0}};
     return t;
 }
 
@@ -274,11 +297,20 @@ static ptce_status hatch_area(ptce_ctx *ctx, util_strbuf *sb, util_strbuf *scrat
     tx_tenths(tx, x1, y0, &sx1, &sy1);
     char clip[64];
     snprintf(clip, sizeof clip, "hachures%s-%zu", id, index);
+    size_t start = sb->len;
     util_sb_printf(sb, "    <clipPath id=\"%s\">\n", clip);
+    size_t opened = sb->len;
     ptce_status st = polygon_path(ctx, sb, scratch, tx, g, "");
-    util_sb_append(sb, "    </clipPath>\n");
     if (st)
         return st;
+    if (sb->len == opened) {
+        /* Too small or out of view (see ring_to_path): no hatching to see either. */
+        sb->len = start;
+        if (sb->data)
+            sb->data[start] = '\0';
+        return PTCE_OK;
+    }
+    util_sb_append(sb, "    </clipPath>\n");
     util_sb_printf(sb, "    <path clip-path=\"url(#%s)\" fill=\"none\" stroke=\"#8c8c8c\" "
                   "stroke-width=\"0.8\" d=\"", clip);
     /* Lines x - y = c every 6 units, from the box's top-left to its bottom-right. */
@@ -423,12 +455,18 @@ static void scale_fraction(char *out, size_t size, double denominator)
 static ptce_status draw_map(ptce_ctx *ctx, util_strbuf *sb, const carto_svg_map *m, const svg_tx *tx)
 {
     util_sb_append(sb, "  <g clip-path=\"url(#carte)\">\n");
-    ptce_status status = draw_content(ctx, sb, m, tx, NULL, "");
+    svg_tx seen = *tx; /* the map as seen through its clip (#carte) */
+    seen.viewed = 1;
+    seen.view[0] = tenths(MAP_X);
+    seen.view[1] = tenths(MAP_Y);
+    seen.view[2] = tenths(MAP_X + MAP_W);
+    seen.view[3] = tenths(MAP_Y + MAP_H);
+    ptce_status status = draw_content(ctx, sb, m, &seen, NULL, "");
     util_strbuf scratch;
     util_sb_init(&scratch);
     util_sb_append(sb, "   <g id=\"encadres\" fill=\"none\" stroke=\"#8c8c8c\" stroke-width=\"0.9\">\n");
     for (size_t i = 0; i < m->nframes && !status; i++)
-        status = polygon_path(ctx, sb, &scratch, tx, m->frames[i].geom, "");
+        status = polygon_path(ctx, sb, &scratch, &seen, m->frames[i].geom, "");
     util_sb_append(sb, "   </g>\n  </g>\n");
     util_sb_free(&scratch);
     if (status)
@@ -481,6 +519,11 @@ static ptce_status draw_map(ptce_ctx *ctx, util_strbuf *sb, const carto_svg_map 
         long long x0, y0, x1, y1;
         tx_tenths(tx, z->dst[0], z->dst[3], &x0, &y0);
         tx_tenths(tx, z->dst[2], z->dst[1], &x1, &y1);
+        zt.viewed = 1; /* seen through #zoom-clip */
+        zt.view[0] = x0;
+        zt.view[1] = y0;
+        zt.view[2] = x1;
+        zt.view[3] = y1;
         util_sb_append(sb, "  <clipPath id=\"zoom-clip\"><rect x=\"");
         put_tenths(sb, x0);
         util_sb_append(sb, "\" y=\"");

@@ -525,9 +525,24 @@ static void test_svg_map(void **state)
     /* The approximate point is a ring in its sector's colour, explained in the legend. */
     assert_int_equal(count(s, " r=\"2.6\" fill=\"#ffffff\" stroke=\"#d95f02\""), 1 + 1);
     assert_contains(s, ">Cercle vide : point approch\xC3\xA9</text>");
-    /* Per drawing (map, zoom): 4 fills, the hatched area's clip and its lines, 2 outlines,
-     * 4 borders; then 3 frames (no class of the legend is hatched here). */
-    assert_int_equal(count(s, "<path "), 2 * (4 + 2 + 2 + 4) + 3);
+    /* The map: 4 fills, the hatched area's clip and its lines, 2 outlines, 4 borders; then
+     * 3 frames (no class of the legend is hatched here). The zoom shows only what its clip
+     * lets through: the area around its source (its fill, outline and border); the other
+     * areas, the hatched one with its hatching, are left out of it. */
+    assert_int_equal(count(s, "<path "), (4 + 2 + 2 + 4) + 3 + 3);
+    const char *zoom = strstr(s, "<g id=\"zoom\">"), *legend = strstr(s, "<g id=\"legende\"");
+    assert_non_null(zoom);
+    assert_non_null(legend);
+    assert_true(zoom < legend);
+    size_t zoom_paths = 0;
+    for (const char *p = strstr(zoom, "<path "); p && p < legend; p = strstr(p + 1, "<path "))
+        zoom_paths++;
+    assert_int_equal(zoom_paths, 3);
+    assert_null(strstr(zoom, "hachures-zoom"));
+    char fill0[32];
+    snprintf(fill0, sizeof fill0, "fill=\"%s\"", CLASSES[0].color);
+    assert_non_null(strstr(zoom, fill0));
+    assert_true(strstr(zoom, fill0) < legend);
     assert_contains(s, "fill=\"#7570b3\"");
     /* The multipolygon has two parts, the holed polygon two rings. */
     assert_true(count(s, "Z") >= 11);
