@@ -352,13 +352,21 @@ static int cmp_pair(const void *a, const void *b)
  *    most 2 edits for 0.8): index of every variant of the joined words with up to 2
  *    letters deleted; two strings at most k edits apart share a variant with at most k
  *    letters deleted from each;
- *  - similarity from shared words: a similarity of t needs at least ceil(t × n) of the n
- *    words of the old name matched, so among any n - ceil(t × n) + 1 of them one is
- *    matched (prefix filtering); those are taken rarest first. Each is looked up with its
- *    one-typo neighbours (found with deletion variants, then checked with same_word) in the
- *    index of the new rows' words: t = 0.6 among the new rows of the same département or
- *    not placed, t = 0.8 among all (the two thresholds of the candidate test).
- * Keys are 64-bit hashes; a collision only adds a pair, tested like the others. */
+ *  - similarity from shared words, name by name: the new rows are grouped by folded name
+ *    (k rows of one name are one entry), and an old name looks for the new names that can
+ *    reach 0.6, the lower threshold. With n words against m, the index reaches 0.6 only
+ *    when at least `need` = the least s with s / (n + m - s) >= 0.6 of its words are
+ *    matched, so among any n - need + 2 of them two are (prefix filtering on pairs); those
+ *    are taken rarest first, and each pair is looked up, with the words' one-typo
+ *    neighbours (found with deletion variants, then checked with same_word), in the index
+ *    of the word pairs of the new names of exactly m words, for each m that can reach 0.6
+ *    (one word against one: the index of one-word names). Each new name found is compared
+ *    once; its rows are candidates as the test says: all of them from 0.8, those not
+ *    placed or of the same département from 0.6. The identical name is not taken there
+ *    (the indexes above and take_identical() take it).
+ * Keys are 64-bit hashes; a collision only adds a pair, tested like the others. The
+ * département is told by its code's hash (place_group): a row placed on a commune has
+ * that commune's département, so two rows of one commune are of one group. */
 
 typedef struct hentry {
     uint64_t h;
@@ -367,9 +375,16 @@ typedef struct hentry {
     const char *word;   /* word variants: the word (in kn[]) */
 } hentry;
 
+typedef struct hslot {
+    uint64_t h;
+    size_t first, count; /* count 0: empty slot */
+} hslot;
+
 typedef struct hvec {
     hentry *v;
     size_t n, cap;
+    hslot *slots;        /* once sorted: where each hash's entries start, open addressing; */
+    size_t mask;         /* NULL (no memory) leaves hvec_range to binary search */
 } hvec;
 
 typedef struct blocks {
@@ -380,7 +395,20 @@ typedef struct blocks {
     hvec folded_com;    /* folded name mixed with the commune's code, and with its parent's */
     size_t *cursor;     /* per entry of folded/folded_known (2 × n): 1 + first entry of its
                          * name's range not known to be matched; 0 when not started */
-    hvec joined, words, variants;
+    hvec joined, variants;
+    hvec name_rows;     /* the new rows by folded name, then group, then file order
+                         * (word: the folded name) */
+    struct new_name *names; /* the distinct folded names of name_rows */
+    size_t nnames;
+    struct name_unit *units;/* the rows of one name and one group, in name_rows */
+    size_t nunits;
+    hvec name_words;    /* word hash → name (row: index in names[]), to rank words */
+    hvec pairs;         /* word pair and word count (sized_key) → name, group 0 */
+    hvec unit_pairs;    /* the same → unit, group: the unit's */
+    struct hit *hits;   /* candidates found name by name for the current old row */
+    size_t nhits, caphits;
+    uint64_t *nears;    /* near words of the current old name's words, rank by rank */
+    size_t nnears, capnears, near_at[65], near_ranks;
     uint32_t *stamp;    /* per new row: last old row (index + 1) that saw it */
     size_t *seen;       /* new rows seen by the current old row */
     size_t nseen, capseen;
@@ -389,6 +417,26 @@ typedef struct blocks {
     uint64_t *vars;     /* scratch: variant hashes of one string */
     size_t nvars, capvars;
 } blocks;
+
+typedef struct new_name {
+    size_t first, count; /* its entries in name_rows */
+    uint32_t row;        /* one of its rows: its name_key is kn[row] */
+    uint32_t stamp;      /* last old row (index + 1) that compared it: `sim` is for it */
+    uint32_t all_stamp;  /* last old row that took all its rows */
+    double sim;          /* similarity with that old row's name; -1 identical or below 0.6 */
+} new_name;
+
+typedef struct name_unit {
+    size_t first, count; /* its entries in name_rows */
+    uint32_t name;       /* index in names[] */
+    uint32_t stamp;      /* last old row that took its rows */
+} name_unit;
+
+typedef struct hit {
+    uint32_t row;
+    unsigned char loc;
+    double sim;
+} hit;
 
 #define HASH_NO_SKIP ((size_t)-1)
 #define JOINED_SHORT 12 /* longest joined words compared by edit distance (see similarity) */
@@ -453,16 +501,85 @@ static int cmp_hentry(const void *a, const void *b)
     return x->row < y->row ? -1 : x->row > y->row;
 }
 
+static size_t slot_of(uint64_t h, size_t mask)
+{
+    uint64_t x = h * 0x9E3779B97F4A7C15u;
+    return (size_t)(x ^ (x >> 32)) & mask;
+}
+
+/* Sorts the entries and indexes the start of each hash (the index only saves time: the
+ * ranges are the same without it). */
 static void hvec_sort(hvec *a)
 {
     if (a->n > 1)
         qsort(a->v, a->n, sizeof *a->v, cmp_hentry);
+    size_t distinct = 0;
+    for (size_t e = 0; e < a->n; e++)
+        distinct += e == 0 || a->v[e].h != a->v[e - 1].h;
+    size_t size = 16;
+    while (size < 2 * distinct)
+        size *= 2;
+    free(a->slots);
+    a->slots = calloc(size, sizeof *a->slots);
+    if (!a->slots)
+        return;
+    a->mask = size - 1;
+    for (size_t e = 0; e < a->n; e++) {
+        if (e > 0 && a->v[e].h == a->v[e - 1].h)
+            continue;
+        size_t end = e + 1;
+        while (end < a->n && a->v[end].h == a->v[e].h)
+            end++;
+        size_t i = slot_of(a->v[e].h, a->mask);
+        while (a->slots[i].count)
+            i = (i + 1) & a->mask;
+        a->slots[i] = (hslot){a->v[e].h, e, end - e};
+    }
+}
+
+static void hvec_free(hvec *a)
+{
+    free(a->v);
+    free(a->slots);
+    memset(a, 0, sizeof *a);
 }
 
 /* [*lo, *hi): the entries of hash h (and of group g when use_group). */
 static void hvec_range(const hvec *a, uint64_t h, bool use_group, uint32_t g, size_t *lo,
                        size_t *hi)
 {
+    if (a->slots) {
+        size_t i = slot_of(h, a->mask);
+        while (a->slots[i].count && a->slots[i].h != h)
+            i = (i + 1) & a->mask;
+        size_t first = a->slots[i].first, end = first + a->slots[i].count;
+        if (!a->slots[i].count)
+            first = end = 0;
+        if (!use_group || first == end) {
+            *lo = first;
+            *hi = end;
+            return;
+        }
+        size_t l = first, r = end;
+        while (l < r) {
+            size_t m = l + (r - l) / 2;
+            if (a->v[m].group < g)
+                l = m + 1;
+            else
+                r = m;
+        }
+        *lo = l;
+        r = end;
+        while (l < r) {
+            size_t m = l + (r - l) / 2;
+            if (a->v[m].group <= g)
+                l = m + 1;
+            else
+                r = m;
+        }
+        *hi = l;
+        return;
+    }
     size_t l = 0, r = a->n;
     while (l < r) {
         size_t m = l + (r - l) / 2;
@@ -517,6 +634,95 @@ static size_t joined_len(const name_key *k)
     return n <= JOINED_SHORT ? n : 0;
 }
 
+/* Words of a name that take part in similarity(). */
+static size_t used_words(const name_key *k)
+{
+    return k->nwords < 64 ? k->nwords : 64;
+}
+
+static uint64_t word_hash(const char *w)
+{
+    return hash_skip(w, strlen(w), HASH_NO_SKIP, HASH_NO_SKIP);
+}
+
+/* Key of an unordered pair of word hashes. */
+static uint64_t pair_key(uint64_t a, uint64_t b)
+{
+    uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
+    uint64_t x = lo ^ (hi * 0x9E3779B97F4A7C15u + 0x632BE59BD9B4E019u);
+    return x ^ (x >> 29);
+}
+
+static int cmp_name_row(const void *a, const void *b)
+{
+    const hentry *x = a, *y = b;
+    if (x->h != y->h)
+        return x->h < y->h ? -1 : 1;
+    int d = strcmp(x->word, y->word);
+    if (d)
+        return d;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* A pair key (or, for a name of one word, that word's hash) for names of nb words. */
+static uint64_t sized_key(uint64_t key, size_t nb)
+{
+    return key ^ ((uint64_t)nb * 0xD6E8FEB86659FD93u);
+}
+
+/* names[] and units[] from name_rows (filled with the rows), then the word and pair
+ * indexes: each pair of a name's words (its one word for a name of one), sized by the
+ * name's word count, points to the name (pairs) and to each of its units (unit_pairs). */
+static bool names_make(blocks *b, const name_key *kn)
+{
+    hvec *r = &b->name_rows;
+    if (r->n > 1)
+        qsort(r->v, r->n, sizeof *r->v, cmp_name_row);
+    b->names = calloc(r->n + 1, sizeof *b->names);
+    b->units = calloc(r->n + 1, sizeof *b->units);
+    if (!b->names || !b->units)
+        return false;
+    for (size_t e = 0; e < r->n; e++) {
+        bool starts = e == 0 || r->v[e].h != r->v[e - 1].h ||
+                        strcmp(r->v[e].word, r->v[e - 1].word) != 0;
+        if (starts)
+            b->names[b->nnames++] = (new_name){e, 0, r->v[e].row, 0, 0, 0};
+        b->names[b->nnames - 1].count++;
+        if (starts || r->v[e].group != r->v[e - 1].group)
+            b->units[b->nunits++] = (name_unit){e, 0, (uint32_t)(b->nnames - 1), 0};
+        b->units[b->nunits - 1].count++;
+    }
+    size_t u = 0;
+    for (size_t x = 0; x < b->nnames; x++) {
+        const name_key *k = &kn[b->names[x].row];
+        size_t nb = used_words(k), u0 = u;
+        while (u < b->nunits && b->units[u].name == x)
+            u++;
+        uint64_t hw[64];
+        for (size_t w = 0; w < nb; w++) {
+            hw[w] = word_hash(k->words[w]);
+            if (!hvec_push(&b->name_words, hw[w], 0, (uint32_t)x, k->words[w]))
+                return false;
+        }
+        for (size_t w = 0; w < nb; w++)
+            for (size_t v = nb == 1 ? w : w + 1; v < nb; v++) {
+                uint64_t key = sized_key(nb == 1 ? hw[w] : pair_key(hw[w], hw[v]), nb);
+                if (!hvec_push(&b->pairs, key, 0, (uint32_t)x, NULL))
+                    return false;
+                for (size_t e = u0; e < u; e++)
+                    if (!hvec_push(&b->unit_pairs, key,
+                                   b->name_rows.v[b->units[e].first].group, (uint32_t)e, NULL))
+                        return false;
+            }
+    }
+    hvec_sort(&b->name_words);
+    hvec_sort(&b->pairs);
+    hvec_sort(&b->unit_pairs);
+    return true;
+}
+
 static bool blocks_make(blocks *b, const name_key *kn, const ptce_run *n,
                         const size_t *new_match, size_t nn)
 {
@@ -543,12 +749,8 @@ static bool blocks_make(blocks *b, const name_key *kn, const ptce_run *n,
         size_t jl = joined_len(k);
         if (jl && !push_variants(&b->joined, k->joined, jl, 2, row, NULL))
             return false;
-        for (size_t w = 0; w < k->nwords; w++)
-            if (!hvec_push(&b->words,
-                           hash_skip(k->words[w], strlen(k->words[w]), HASH_NO_SKIP,
-                                     HASH_NO_SKIP),
-                           group, row, k->words[w]))
-                return false;
+        if (!hvec_push(&b->name_rows, fh, group, row, k->folded))
+            return false;
     }
     hvec_sort(&b->folded);
     hvec_sort(&b->folded_known);
@@ -558,13 +760,14 @@ static bool blocks_make(blocks *b, const name_key *kn, const ptce_run *n,
     if (!b->cursor)
         return false;
     hvec_sort(&b->joined);
-    hvec_sort(&b->words);
+    if (!names_make(b, kn))
+        return false;
     /* Variants of each distinct word that can have typo neighbours. */
-    for (size_t i = 0; i < b->words.n; i++) {
-        if (i > 0 && b->words.v[i].h == b->words.v[i - 1].h &&
-            strcmp(b->words.v[i].word, b->words.v[i - 1].word) == 0)
+    for (size_t i = 0; i < b->name_words.n; i++) {
+        if (i > 0 && b->name_words.v[i].h == b->name_words.v[i - 1].h &&
+            strcmp(b->name_words.v[i].word, b->name_words.v[i - 1].word) == 0)
             continue;
-        const char *w = b->words.v[i].word;
+        const char *w = b->name_words.v[i].word;
         size_t len = strlen(w);
         int dels = word_dels(len);
         if (dels && !push_variants(&b->variants, w, len, dels, 0, w))
@@ -576,14 +779,21 @@ static bool blocks_make(blocks *b, const name_key *kn, const ptce_run *n,
 
 static void blocks_free(blocks *b)
 {
-    free(b->folded.v);
-    free(b->folded_known.v);
-    free(b->folded_dep.v);
-    free(b->folded_com.v);
+    hvec_free(&b->folded);
+    hvec_free(&b->folded_known);
+    hvec_free(&b->folded_dep);
+    hvec_free(&b->folded_com);
     free(b->cursor);
-    free(b->joined.v);
-    free(b->words.v);
-    free(b->variants.v);
+    hvec_free(&b->joined);
+    hvec_free(&b->variants);
+    hvec_free(&b->name_rows);
+    free(b->names);
+    hvec_free(&b->name_words);
+    free(b->units);
+    hvec_free(&b->pairs);
+    hvec_free(&b->unit_pairs);
+    free(b->hits);
+    free(b->nears);
     free(b->stamp);
     free(b->seen);
     free(b->near);
@@ -687,19 +897,169 @@ static int cmp_ranked(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Words of a name that must include a matched one for a similarity of t. */
-static size_t prefix_len(size_t nwords, double t)
+
+/* Appends what find_near() found as the near words of the next rank. */
+static bool keep_near(blocks *b)
 {
-    size_t need = (size_t)(t * (double)nwords - 1e-9);
-    if ((double)need < t * (double)nwords - 1e-9)
-        need++;
-    if (need == 0)
-        need = 1;
-    return nwords - need + 1;
+    if (b->nnears + b->nnear > b->capnears) {
+        size_t cap = (b->nnears + b->nnear) * 2 + 64;
+        uint64_t *grown = realloc(b->nears, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        b->nears = grown;
+        b->capnears = cap;
+    }
+    memcpy(b->nears + b->nnears, b->near, b->nnear * sizeof *b->near);
+    b->nnears += b->nnear;
+    b->near_at[++b->near_ranks] = b->nnears;
+    return true;
 }
 
-/* b->seen = the new rows that can be candidates for the old row of key k. */
-static bool blocks_probe(blocks *b, const name_key *k, const geo_result *g, uint32_t stamp)
+static bool push_hit(blocks *b, uint32_t row, int loc, double sim)
+{
+    if (b->nhits == b->caphits) {
+        size_t cap = b->caphits ? b->caphits * 2 : 64;
+        hit *grown = realloc(b->hits, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        b->hits = grown;
+        b->caphits = cap;
+    }
+    b->hits[b->nhits++] = (hit){row, (unsigned char)loc, sim};
+    return true;
+}
+
+/* similarity() of the old name k with new name x, once per old row; -1 when identical
+ * (the folded indexes and take_identical() take those) or below 0.6. */
+static double name_sim(blocks *b, size_t x, const name_key *k, uint32_t stamp,
+                       const name_key *kn)
+{
+    new_name *nm = &b->names[x];
+    if (nm->stamp == stamp)
+        return nm->sim;
+    nm->stamp = stamp;
+    const name_key *kb = &kn[nm->row];
+    double sim = -1;
+    if (!(kb->hash == k->hash && strcmp(kb->folded, k->folded) == 0) && may_reach(k, kb, 0.6)) {
+        sim = similarity(k, kb);
+        if (sim < 0.6)
+            sim = -1;
+    }
+    nm->sim = sim;
+    return sim;
+}
+
+/* Hits for entries [first, first + count) of name_rows not seen yet whose place lets
+ * `sim` pass the candidate test. */
+static bool take_rows(blocks *b, size_t first, size_t count, double sim, const geo_result *g,
+                      uint32_t stamp, const ptce_run *n)
+{
+    for (size_t e = first; e < first + count; e++) {
+        uint32_t row = b->name_rows.v[e].row;
+        if (b->stamp[row] == stamp)
+            continue;
+        b->stamp[row] = stamp;
+        int loc = location_class(g, &n->rows[row].geo);
+        if (sim < (loc == LOC_OTHER ? 0.8 : 0.6))
+            continue;
+        if (!push_hit(b, row, loc, sim))
+            return false;
+    }
+    return true;
+}
+
+/* Entry e of the index `a` found: a name (pairs: from 0.8, all its rows) or a unit
+ * (unit_pairs: from 0.6, its rows). */
+static bool visit(blocks *b, const hvec *a, size_t e, const name_key *k, const geo_result *g,
+                  uint32_t stamp, const name_key *kn, const ptce_run *n)
+{
+    if (a == &b->pairs) {
+        size_t x = a->v[e].row;
+        new_name *nm = &b->names[x];
+        if (nm->all_stamp == stamp || name_sim(b, x, k, stamp, kn) < 0.8)
+            return true;
+        nm->all_stamp = stamp;
+        return take_rows(b, nm->first, nm->count, nm->sim, g, stamp, n);
+    }
+    name_unit *un = &b->units[a->v[e].row];
+    if (un->stamp == stamp)
+        return true;
+    un->stamp = stamp;
+    double sim = name_sim(b, un->name, k, stamp, kn);
+    return sim < 0.6 || take_rows(b, un->first, un->count, sim, g, stamp, n);
+}
+
+/* The new names that can reach a similarity of t with the old name k (words ranked
+ * rarest first) through its words, in index `a` (see "blocking" above): every entry when
+ * !use_group, else those of `group`. */
+static bool scan_pairs(blocks *b, const name_key *k, const ranked_word *ranked, double t,
+                       const hvec *a, bool use_group, uint32_t group, const geo_result *g,
+                       uint32_t stamp, const name_key *kn, const ptce_run *n)
+{
+    size_t na = used_words(k), lo, hi;
+    for (size_t nb = 1; nb <= 64; nb++) {
+        /* The least number of matched words that gives t, as similarity() computes it. */
+        size_t need = 0, most = na < nb ? na : nb;
+        for (size_t sh = 1; sh <= most && !need; sh++)
+            if ((double)sh / (double)(na + nb - sh) >= t)
+                need = sh;
+        if (!need) {
+            if (nb >= na)
+                break; /* a longer name only lowers the index */
+            continue;
+        }
+        /* need is 1 only for one word against one (1 / (na + nb - 1) >= t > 1/2). */
+        size_t prefix = need == 1 ? 1 : na - need + 2;
+        while (b->near_ranks < prefix)
+            if (!find_near(b, k->words[ranked[b->near_ranks].index]) || !keep_near(b))
+                return false;
+        for (size_t r1 = 0; r1 < prefix; r1++)
+            for (size_t r2 = need == 1 ? r1 : r1 + 1; r2 < prefix; r2++)
+                for (size_t q1 = b->near_at[r1]; q1 < b->near_at[r1 + 1]; q1++)
+                    for (size_t q2 = b->near_at[r2]; q2 < b->near_at[r2 + 1]; q2++) {
+                        if (need == 1 && q2 != q1)
+                            continue;
+                        uint64_t key = need == 1 ? b->nears[q1]
+                                                 : pair_key(b->nears[q1], b->nears[q2]);
+                        hvec_range(a, sized_key(key, nb), use_group, group, &lo, &hi);
+                        for (size_t e = lo; e < hi; e++)
+                            if (!visit(b, a, e, k, g, stamp, kn, n))
+                                return false;
+                    }
+    }
+    return true;
+}
+
+/* Hits for the new names that can pass the candidate test with the old row (key k, place
+ * g) through their words: from 0.8 anywhere (all rows of a name); from 0.6 among the rows
+ * of its group and those not placed; from 0.6 anywhere when the old row is not placed. */
+static bool probe_names(blocks *b, const name_key *k, const geo_result *g, uint32_t stamp,
+                        const name_key *kn, const ptce_run *n)
+{
+    size_t na = used_words(k), lo, hi;
+    if (na == 0)
+        return true;
+    ranked_word ranked[64];
+    for (size_t w = 0; w < na; w++) {
+        hvec_range(&b->name_words, word_hash(k->words[w]), false, 0, &lo, &hi);
+        ranked[w] = (ranked_word){w, hi - lo};
+    }
+    qsort(ranked, na, sizeof *ranked, cmp_ranked);
+    b->nnears = 0;
+    b->near_ranks = 0;
+    b->near_at[0] = 0;
+    if (!place_known(g))
+        return scan_pairs(b, k, ranked, 0.6, &b->unit_pairs, false, 0, g, stamp, kn, n);
+    return scan_pairs(b, k, ranked, 0.8, &b->pairs, false, 0, g, stamp, kn, n) &&
+           scan_pairs(b, k, ranked, 0.6, &b->unit_pairs, true, place_group(g), g, stamp, kn,
+                      n) &&
+           scan_pairs(b, k, ranked, 0.6, &b->unit_pairs, true, 0, g, stamp, kn, n);
+}
+
+/* b->seen = the new rows that can be candidates for the old row of key k, and b->hits
+ * those found name by name, already tested. */
+static bool blocks_probe(blocks *b, const name_key *k, const geo_result *g, uint32_t stamp,
+                         const name_key *kn, const ptce_run *n)
 {
     size_t lo, hi;
     if (b->all)
@@ -732,39 +1092,7 @@ static bool blocks_probe(blocks *b, const name_key *k, const geo_result *g, uint
         if (!see_range(b, &b->joined, lo, hi, stamp))
             return false;
     }
-    size_t na = k->nwords < 64 ? k->nwords : 64;
-    if (na == 0)
-        return true;
-    ranked_word ranked[64];
-    for (size_t w = 0; w < na; w++) {
-        hvec_range(&b->words,
-                   hash_skip(k->words[w], strlen(k->words[w]), HASH_NO_SKIP, HASH_NO_SKIP),
-                   false, 0, &lo, &hi);
-        ranked[w] = (ranked_word){w, hi - lo};
-    }
-    qsort(ranked, na, sizeof *ranked, cmp_ranked);
-    uint32_t group = place_group(g);
-    size_t p_all = prefix_len(na, group ? 0.8 : 0.6), p_near = prefix_len(na, 0.6);
-    for (size_t r = 0; r < p_near; r++) {
-        if (!find_near(b, k->words[ranked[r].index]))
-            return false;
-        for (size_t q = 0; q < b->nnear; q++) {
-            if (r < p_all) {
-                hvec_range(&b->words, b->near[q], false, 0, &lo, &hi);
-                if (!see_range(b, &b->words, lo, hi, stamp))
-                    return false;
-                continue;
-            }
-            /* Beyond the 0.8 prefix: only where 0.6 is enough. */
-            hvec_range(&b->words, b->near[q], true, 0, &lo, &hi);
-            if (!see_range(b, &b->words, lo, hi, stamp))
-                return false;
-            hvec_range(&b->words, b->near[q], true, group, &lo, &hi);
-            if (!see_range(b, &b->words, lo, hi, stamp))
-                return false;
-        }
-    }
-    return true;
+    return probe_names(b, k, g, stamp, kn, n);
 }
 
 static void take_pair(diff_result *out, size_t *old_match, size_t *new_match, size_t o,
@@ -823,6 +1151,20 @@ static void take_identical(blocks *b, const ptce_run *o, const ptce_run *n, cons
             break;
         }
     }
+}
+
+static bool push_candidate(candidate **v, size_t *n, size_t *cap, candidate c)
+{
+    if (*n == *cap) {
+        size_t grown_cap = *cap ? *cap * 2 : 64;
+        candidate *grown = realloc(*v, grown_cap * sizeof *grown);
+        if (!grown)
+            return false;
+        *v = grown;
+        *cap = grown_cap;
+    }
+    (*v)[(*n)++] = c;
+    return true;
 }
 
 /* Fills out->pairs. old_match/new_match get the partner of each row, DIFF_NO_ROW if none. */
@@ -896,7 +1238,8 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
         if (old_match[i] != DIFF_NO_ROW || !ko[i].folded[0])
             continue;
         bl.nseen = 0;
-        if (!blocks_probe(&bl, &ko[i], &o->rows[i].geo, (uint32_t)i + 1)) {
+        bl.nhits = 0;
+        if (!blocks_probe(&bl, &ko[i], &o->rows[i].geo, (uint32_t)i + 1, kn, n)) {
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
             goto done;
         }
@@ -919,17 +1262,17 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
                 if (c.sim < (c.loc == LOC_OTHER ? 0.8 : 0.6))
                     continue;
             }
-            if (ncands == capcands) {
-                size_t cap = capcands ? capcands * 2 : 64;
-                candidate *grown = realloc(cands, cap * sizeof *grown);
-                if (!grown) {
-                    st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-                    goto done;
-                }
-                cands = grown;
-                capcands = cap;
+            if (!push_candidate(&cands, &ncands, &capcands, c)) {
+                st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+                goto done;
             }
-            cands[ncands++] = c;
+        }
+        for (size_t h = 0; h < bl.nhits; h++) {
+            candidate c = {(uint32_t)i, bl.hits[h].row, 1, bl.hits[h].loc, bl.hits[h].sim};
+            if (!push_candidate(&cands, &ncands, &capcands, c)) {
+                st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+                goto done;
+            }
         }
     }
     if (ncands > 1)

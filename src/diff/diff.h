@@ -29,9 +29,12 @@
  *     homonym elsewhere does not take the place of the same PTCE slightly renamed.
  * Rows left unmatched are new (nouveau) or gone (disparu).
  * The candidate pairs are found through indexes of the new year's names (folded names,
- * words and their one-typo variants, prefix filtering), not by comparing every pair: the
- * time grows with the rows, not with their square, and the result is that of the full
- * comparison (diff_runs_exhaustive, checked by tests/unit/test_diff.c). Identical names of
+ * pairs of words and their one-typo variants, prefix filtering on pairs; new rows grouped
+ * by name and by name and département, each name compared once per old row), not by
+ * comparing every pair: the time grows with the rows and the candidates, not with the
+ * square of the rows, and the result is that of the full comparison
+ * (diff_runs_exhaustive, checked by tests/unit/test_diff.c). The candidates themselves can
+ * still be many when thousands of names of one département are alike (docs/performance.md). Identical names of
  * an unknown place or of another département are not listed pair by pair (k homonyms in
  * each year would make k × k pairs): they are taken as one class of the sorted list, in its
  * place, with a cursor per name (take_identical() in diff.c).
