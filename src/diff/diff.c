@@ -40,13 +40,22 @@ static bool is_filler(const char *w, size_t n)
     return false;
 }
 
+/* What similarity() asks of a word, worked out once. */
+typedef struct word_facts {
+    uint64_t hash;     /* word_hash(): different hashes, different words */
+    uint64_t classes;  /* byte_classes() */
+    size_t len;
+} word_facts;
+
 typedef struct name_key {
     char *folded;      /* whole folded name, owned */
     uint64_t hash;     /* of `folded` (different hashes: different names) */
     char **words;      /* significant words, sorted, distinct; point into `buf` */
+    word_facts *facts; /* per word, owned */
     size_t nwords;
     char *buf;         /* owned copy of the folded name cut into words */
     char joined[64];   /* words joined without spaces, sorted order; "" when too long */
+    size_t joined_len; /* strlen(joined) */
 } name_key;
 
 static uint64_t name_hash(const char *s)
@@ -63,6 +72,9 @@ static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
+
+static uint64_t byte_classes(const char *s);
+static uint64_t word_hash(const char *w);
 
 static bool name_key_make(const char *name, name_key *k)
 {
@@ -88,17 +100,25 @@ static bool name_key_make(const char *name, name_key *k)
         if (kept == 0 || strcmp(k->words[kept - 1], k->words[i]) != 0)
             k->words[kept++] = k->words[i];
     k->nwords = kept;
+    k->facts = calloc(k->nwords + 1, sizeof *k->facts);
+    if (!k->facts)
+        return false;
+    for (size_t i = 0; i < k->nwords; i++)
+        k->facts[i] = (word_facts){word_hash(k->words[i]), byte_classes(k->words[i]),
+                                   strlen(k->words[i])};
     size_t len = 0;
     for (size_t i = 0; i < k->nwords; i++) {
-        size_t n = strlen(k->words[i]);
+        size_t n = k->facts[i].len;
         if (len + n >= sizeof k->joined) {
             k->joined[0] = '\0';
+            k->joined_len = 0;
             return true;
         }
         memcpy(k->joined + len, k->words[i], n);
         len += n;
         k->joined[len] = '\0';
     }
+    k->joined_len = len;
     return true;
 }
 
@@ -107,6 +127,7 @@ static void name_key_free(name_key *k)
     free(k->folded);
     free(k->buf);
     free(k->words);
+    free(k->facts);
 }
 
 /* Edit distance (insertions, deletions, substitutions) of two byte strings of at most 63
@@ -171,6 +192,22 @@ static bool same_word(const char *a, const char *b)
     return edit_distance(a, b, allowed) <= allowed;
 }
 
+/* same_word() of word i of a and word j of b, from their facts. */
+static bool same_word_at(const name_key *a, size_t i, const name_key *b, size_t j)
+{
+    const word_facts *x = &a->facts[i], *y = &b->facts[j];
+    if (x->hash == y->hash && strcmp(a->words[i], b->words[j]) == 0)
+        return true;
+    size_t la = x->len, lb = y->len, shortest = la < lb ? la : lb;
+    if (shortest < 5)
+        return false;
+    size_t allowed = shortest >= 9 ? 2 : 1;
+    if ((la > lb ? la - lb : lb - la) > allowed ||
+        (size_t)popcount64(x->classes ^ y->classes) > 2 * allowed)
+        return false;
+    return edit_distance(a->words[i], b->words[j], allowed) <= allowed;
+}
+
 /* Similarity of two names, 0..1 (see diff.h). */
 static double similarity(const name_key *a, const name_key *b)
 {
@@ -180,7 +217,7 @@ static double similarity(const name_key *a, const name_key *b)
     size_t nb = b->nwords < 64 ? b->nwords : 64, shared = 0;
     bool done_a[64] = {false};
     size_t na = a->nwords < 64 ? a->nwords : 64;
-    /* Equal words first, then words one typo apart. */
+    /* Equal words first, then words one typo apart (same_word). */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < na; i++) {
             if (done_a[i])
@@ -188,8 +225,9 @@ static double similarity(const name_key *a, const name_key *b)
             for (size_t j = 0; j < nb; j++) {
                 if (used[j])
                     continue;
-                bool eq = pass == 0 ? strcmp(a->words[i], b->words[j]) == 0
-                                    : same_word(a->words[i], b->words[j]);
+                bool eq = pass == 0 ? a->facts[i].hash == b->facts[j].hash &&
+                                          strcmp(a->words[i], b->words[j]) == 0
+                                    : same_word_at(a, i, b, j);
                 if (eq) {
                     used[j] = done_a[i] = true;
                     shared++;
@@ -198,7 +236,7 @@ static double similarity(const name_key *a, const name_key *b)
             }
         }
     double sim = (double)shared / (double)(na + nb - shared);
-    size_t ja = strlen(a->joined), jb = strlen(b->joined);
+    size_t ja = a->joined_len, jb = b->joined_len;
     if (ja && jb && ja <= 12 && jb <= 12) {
         size_t longest = ja > jb ? ja : jb;
         size_t d = edit_distance(a->joined, b->joined, longest);
@@ -218,7 +256,7 @@ static bool may_reach(const name_key *a, const name_key *b, double t)
     size_t na = a->nwords < 64 ? a->nwords : 64, nb = b->nwords < 64 ? b->nwords : 64;
     if (na == 0 || nb == 0)
         return false;
-    size_t ja = strlen(a->joined), jb = strlen(b->joined);
+    size_t ja = a->joined_len, jb = b->joined_len;
     if (ja && jb && ja <= 12 && jb <= 12)
         return true;
     size_t lo = na < nb ? na : nb, hi = na < nb ? nb : na;
@@ -630,8 +668,7 @@ static uint64_t hash_name_place(uint64_t name, const char *code)
 
 static size_t joined_len(const name_key *k)
 {
-    size_t n = strlen(k->joined);
-    return n <= JOINED_SHORT ? n : 0;
+    return k->joined_len <= JOINED_SHORT ? k->joined_len : 0;
 }
 
 /* Words of a name that take part in similarity(). */
