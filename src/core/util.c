@@ -134,26 +134,30 @@ char *util_read_file(const char *path, size_t *len)
         errno = S_ISDIR(st.st_mode) ? EISDIR : UTIL_ERR_NOT_REGULAR;
         return NULL;
     }
-    int flags = fcntl(fd, F_GETFL);
-    FILE *f = flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 ? fdopen(fd, "rb")
-                                                                         : NULL;
-    if (!f) {
-        int err = errno;
-        close(fd);
-        errno = err;
-        return NULL;
-    }
+    /* Read with O_NONBLOCK still set: it changes nothing for a file on disk, and a
+     * regular-looking file of the kernel that would wait (/proc/kmsg) says EAGAIN instead
+     * of blocking forever. */
     util_strbuf sb;
     util_sb_init(&sb);
     char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        util_sb_append_n(&sb, chunk, got);
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
+    int err = 0;
+    for (;;) {
+        ssize_t got = read(fd, chunk, sizeof chunk);
+        if (got > 0) {
+            util_sb_append_n(&sb, chunk, (size_t)got);
+            if (sb.failed)
+                break;
+        } else if (got == 0) {
+            break;
+        } else if (errno != EINTR) {
+            err = errno == EAGAIN || errno == EWOULDBLOCK ? UTIL_ERR_NOT_REGULAR : errno;
+            break;
+        }
+    }
+    close(fd);
+    if (err) {
         util_sb_free(&sb);
-        errno = EIO;
+        errno = err;
         return NULL;
     }
     size_t n = sb.len;

@@ -292,9 +292,9 @@ static ptce_status load_file(geocoder *g, geocode_ban_index *b, const char *path
         return ptce_fail(ctx, PTCE_ERR_INPUT, "%s : lecture impossible (%s).", path,
                          ptce_errno_text(err));
     }
-    int flags = fcntl(fd, F_GETFL);
-    gzFile f = flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 ? gzdopen(fd, "rb")
-                                                                          : NULL;
+    /* O_NONBLOCK stays: nothing for a file on disk, and a kernel file that would wait
+     * (/proc/kmsg) fails instead of blocking (util_read_file does the same). */
+    gzFile f = gzdopen(fd, "rb");
     if (!f) {
         close(fd);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
