@@ -46,12 +46,15 @@ typedef struct c_commune {
     double lat, lon;
 } c_commune;
 
+/* Every record is a multiple of 8 bytes (pad fields): the sections follow one another, so
+ * an odd number of 20-byte records left the next section's 8-byte fields misaligned
+ * (UBSan: misaligned c_dep once the tables had an odd count of former names). */
 typedef struct c_former {
-    uint32_t code, nom, key, kind, current;
+    uint32_t code, nom, key, kind, current, pad;
 } c_former;
 
 typedef struct c_postal {
-    uint32_t postcode, routing, routing_key, laposte_key, commune;
+    uint32_t postcode, routing, routing_key, laposte_key, commune, pad;
 } c_postal;
 
 /* Polygons are stored as WKB (much faster to parse than WKT), with their lengths. */
@@ -68,6 +71,12 @@ typedef struct c_region {
 typedef struct c_name {
     uint32_t key, commune, former, source;
 } c_name;
+
+_Static_assert(sizeof(cache_header) % 8 == 0 && sizeof(c_commune) % 8 == 0 &&
+                   sizeof(c_former) % 8 == 0 && sizeof(c_postal) % 8 == 0 &&
+                   sizeof(c_dep) % 8 == 0 && sizeof(c_region) % 8 == 0 &&
+                   sizeof(c_name) % 8 == 0,
+               "every section of the image must keep the next one 8-byte aligned");
 
 #define RECORD_SIZES                                                                       \
     ((uint32_t)(sizeof(c_commune) + sizeof(c_former) + sizeof(c_postal) + sizeof(c_dep) +  \
@@ -218,13 +227,13 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
     for (size_t i = 0; i < rd->nformer; i++) {
         const refdata_former_commune *f = &rd->former[i];
         cf[i] = (c_former){intern(&b, f->code), intern(&b, f->nom), intern(&b, f->key),
-                           (uint32_t)f->kind, (uint32_t)commune_index(rd, f->current)};
+                           (uint32_t)f->kind, (uint32_t)commune_index(rd, f->current), 0};
     }
     for (size_t i = 0; i < rd->npostal; i++) {
         const refdata_postal_entry *p = &rd->postal[i];
         cp[i] = (c_postal){intern(&b, p->postcode), intern(&b, p->routing),
                            intern(&b, p->routing_key), intern(&b, p->laposte_key),
-                           (uint32_t)commune_index(rd, p->commune)};
+                           (uint32_t)commune_index(rd, p->commune), 0};
     }
     refdata *mrd = (refdata *)rd; /* parsing the polygons caches them in rd */
     for (size_t i = 0; i < rd->ndeps; i++) {
