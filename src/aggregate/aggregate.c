@@ -83,19 +83,19 @@ ptce_status aggregate_run(ptce_ctx *ctx, ptce_run *run, aggregation *out)
     for (size_t i = 0; i < rd->nregions && !st; i++) {
         out->regions[i].geom = (void *)refdata_region_geom(ctx, rd, &rd->regions[i]);
         if (!out->regions[i].geom)
-            st = PTCE_ERR_DATA;
+            st = ptce_ctx_status(ctx, PTCE_ERR_DATA);
     }
     for (size_t i = 0; i < rd->ndeps && !st; i++) {
         out->deps[i].geom = (void *)refdata_departement_geom(ctx, rd, &rd->deps[i]);
         if (!out->deps[i].geom)
-            st = PTCE_ERR_DATA;
+            st = ptce_ctx_status(ctx, PTCE_ERR_DATA);
     }
     /* The EPCI layer is drawn from the web variant: the full polygons hold a million
      * vertices, which would triple the time of a small build for no visible difference. */
     for (size_t i = 0; i < rd->nepci && !st; i++) {
         out->epci[i].geom = (void *)refdata_epci_web_geom(ctx, rd, &rd->epcis[i]);
         if (!out->epci[i].geom)
-            st = PTCE_ERR_DATA;
+            st = ptce_ctx_status(ctx, PTCE_ERR_DATA);
     }
     return st;
 }

@@ -63,6 +63,10 @@ ptce_status group_aggregate(ptce_ctx *ctx, const aggregation *agg, const char *p
                          "ou code_dep;groupe, puis une ligne par région ou département.", path);
     }
     char *head = c.ncols >= 2 ? text_fold(csvfile_table_cell(&c, NULL, 0)) : NULL;
+    if (c.ncols >= 2 && !head) {
+        csvfile_table_free(&c);
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
     int by_dep = head && (!strcmp(head, "code_dep") || !strcmp(head, "code dep") ||
                           !strcmp(head, "departement") || !strcmp(head, "code departement"));
     int by_reg = head && (!strcmp(head, "code_reg") || !strcmp(head, "code reg") ||
@@ -178,7 +182,11 @@ ptce_status group_aggregate(ptce_ctx *ctx, const aggregation *agg, const char *p
         if (coll)
             GEOSGeom_destroy_r(ctx->geos, coll);
         out->members[gi] = util_sb_take(&codes);
-        if (!out->geoms[gi] || !out->members[gi]) {
+        if (!out->members[gi]) {
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+            break;
+        }
+        if (!out->geoms[gi]) {
             st = ptce_fail(ctx, PTCE_ERR_LIBRARY, "groupe « %s » : union impossible (%s)",
                            out->names[gi], ctx->geos_error);
             break;

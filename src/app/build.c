@@ -139,10 +139,10 @@ static ptce_status build_web_polygons(ptce_ctx *ctx, build_state *b)
     /* Areas are in the reference arrays' order (see aggregate.c). */
     for (size_t i = 0; i < agg->ndeps; i++)
         if (!(b->web_deps[i] = refdata_departement_web_geom(ctx, rd, &rd->deps[i])))
-            return PTCE_ERR_DATA;
+            return ptce_ctx_status(ctx, PTCE_ERR_DATA);
     for (size_t i = 0; i < agg->nregions; i++)
         if (!(b->web_regions[i] = refdata_region_web_geom(ctx, rd, &rd->regions[i])))
-            return PTCE_ERR_DATA;
+            return ptce_ctx_status(ctx, PTCE_ERR_DATA);
     ptce_status st = layers_area(ctx, &b->ls, LAYERS_AREA_REGION, agg->regions, agg->nregions,
                                  b->web_regions, "ptce_regions",
                                  "PTCE par région (simplifié pour le web)", &b->web_region_layer);
@@ -346,10 +346,11 @@ static ptce_status make_publication(ptce_ctx *ctx, build_state *b, const build_o
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     styles_sectors(b->run.tax, p->sectors.counts, p->cat_labels, p->cats);
     styles_hollow_points(&p->hollow, p->hollow_values);
-    styles_choropleth(b->agg.regions, b->agg.nregions, &p->reg);
-    styles_choropleth(b->agg.deps, b->agg.ndeps, &p->dep);
-    styles_choropleth(b->agg.epci, b->agg.nepci, &p->epc);
-    styles_choropleth(b->groups.groups, b->groups.n, &p->grp);
+    if (!styles_choropleth(b->agg.regions, b->agg.nregions, &p->reg) ||
+        !styles_choropleth(b->agg.deps, b->agg.ndeps, &p->dep) ||
+        !styles_choropleth(b->agg.epci, b->agg.nepci, &p->epc) ||
+        !styles_choropleth(b->groups.groups, b->groups.n, &p->grp))
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
 
     layers_set *ls = &b->ls;
     const layer *points = b->restricted ? &b->points_view.out : &ls->points;

@@ -27,6 +27,8 @@ static uint32_t fnv1a(const char *s)
 static char *derive_id(const census *c, const census_record *rec)
 {
     char *key = text_fold(census_value(c, rec, CENSUS_ROLE_NOM));
+    if (!key)
+        return NULL; /* out of memory: the caller says so (not another id) */
     char buf[32];
     if (key && key[0])
         snprintf(buf, sizeof buf, "auto-%08x", fnv1a(key));

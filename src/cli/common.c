@@ -60,9 +60,9 @@ ptce_ctx *cli_context(const common_options *co, int *code)
     }
     ptce_ctx *ctx = ptce_ctx_new(stderr);
     if (!ctx) {
-        fprintf(stderr, "ptce-map : impossible d'initialiser GEOS ou PROJ (mémoire "
-                        "insuffisante ?)\n");
-        *code = PTCE_ERR_LIBRARY;
+        /* GEOS_init_r and proj_context_create fail only when memory runs out. */
+        fprintf(stderr, "ptce-map : mémoire insuffisante pour initialiser GEOS et PROJ\n");
+        *code = PTCE_ERR_MEMORY;
         return NULL;
     }
     ptce_ctx_set_quiet(ctx, co->quiet);

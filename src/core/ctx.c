@@ -67,6 +67,7 @@ ptce_status ptce_fail(ptce_ctx *ctx, ptce_status status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
     va_end(ap);
+    ctx->status = status;
     return status;
 }
 
@@ -88,6 +89,7 @@ const char *ptce_errno_text(int err)
     case ENFILE: return "trop de fichiers ouverts";
     case ENOMEM: return "mémoire insuffisante";
     case EIO: return "erreur d'entrée-sortie du disque";
+    case ENOLCK: return "plus de verrou disponible";
     case ELOOP: return "trop de liens symboliques imbriqués";
     case ENOTEMPTY: return "dossier non vide";
     case EXDEV: return "pas sur le même système de fichiers";
@@ -105,6 +107,11 @@ ptce_status ptce_fail_read(ptce_ctx *ctx, ptce_status status, const char *path, 
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "%s : mémoire insuffisante pour lire ce fichier.",
                          path);
     return ptce_fail(ctx, status, "%s : lecture impossible (%s).", path, ptce_errno_text(err));
+}
+
+ptce_status ptce_ctx_status(const ptce_ctx *ctx, ptce_status otherwise)
+{
+    return ctx->status ? ctx->status : otherwise;
 }
 
 /* Every line of the log goes through util_sb_append_for_terminal: the values it quotes
@@ -210,14 +217,20 @@ const char *ptce_data_dir(ptce_ctx *ctx)
 {
     if (ctx->data_dir)
         return ctx->data_dir;
+    if (ctx->found_dir[0])
+        return ctx->found_dir;
     const char *env = getenv("PTCE_MAP_DATA");
     char beside[4200];
     const char *candidates[] = {env, data_beside_executable(beside, sizeof beside) ? beside : NULL,
                                 PTCE_INSTALLED_DATA_DIR, PTCE_SOURCE_DATA_DIR};
     for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
         if (candidates[i] && *candidates[i] && is_data_dir(candidates[i])) {
-            ctx->data_dir = util_strdup(candidates[i]);
-            return ctx->data_dir;
+            if (snprintf(ctx->found_dir, sizeof ctx->found_dir, "%s", candidates[i]) >=
+                (int)sizeof ctx->found_dir) {
+                ctx->found_dir[0] = '\0'; /* too long to be used whole */
+                continue;
+            }
+            return ctx->found_dir;
         }
     }
     return NULL;

@@ -17,10 +17,12 @@
 struct ptce_ctx {
     GEOSContextHandle_t geos;
     PJ_CONTEXT *proj;
-    char *data_dir;     /* owned; NULL until chosen */
+    char *data_dir;     /* owned; NULL until chosen with --data */
+    char found_dir[4200]; /* the one found otherwise ("" until looked for): no allocation */
     FILE *log;          /* not owned */
     int quiet;
     char error[2048];
+    ptce_status status;   /* of the last ptce_fail(): what `error` is about */
     char geos_error[512]; /* last message GEOS gave its handler */
 };
 
@@ -28,5 +30,9 @@ struct ptce_ctx {
  * for ENOMEM (exit 5: the file is not at fault), otherwise `status` with "PATH : lecture
  * impossible (<French reason>)." Returns the status set. */
 ptce_status ptce_fail_read(ptce_ctx *ctx, ptce_status status, const char *path, int err);
+
+/* The status of the last ptce_fail(), for a caller of a function that returns NULL with
+ * the message set (a memory failure is not turned into `otherwise`); `otherwise` when none. */
+ptce_status ptce_ctx_status(const ptce_ctx *ctx, ptce_status otherwise);
 
 #endif

@@ -1070,7 +1070,7 @@ static double pull_inside(geocoder *g, const commune *m, double *lat, double *lo
     GEOSContextHandle_t h = g->ctx->geos;
     const GEOSGeometry *poly = refdata_commune_geom(g->ctx, shapes_of(g), m);
     if (!poly) {
-        g->failed = PTCE_ERR_DATA;
+        g->failed = ptce_ctx_status(g->ctx, PTCE_ERR_DATA);
         return 0;
     }
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, *lon, *lat);

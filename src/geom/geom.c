@@ -165,6 +165,8 @@ static ptce_status crs_open(ptce_ctx *ctx, int epsg, geom_crs_target *out, int u
         out->geographic = known_crs[k].geographic;
         snprintf(out->name, sizeof out->name, "%s", known_crs[k].name);
         out->prj = util_strdup(known_crs[k].prj);
+        if (!out->prj)
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         if (known_crs[k].pipeline)
             out->from_wgs84 = known_operation(ctx, epsg);
         if (!out->prj || (known_crs[k].pipeline && !out->from_wgs84)) {
@@ -197,6 +199,10 @@ static ptce_status crs_open(ptce_ctx *ctx, int epsg, geom_crs_target *out, int u
                          epsg);
     }
     out->prj = util_strdup(wkt);
+    if (!out->prj) {
+        proj_destroy(crs);
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
     if (epsg != 4326) {
         PJ *wgs84 = proj_create_from_database(ctx->proj, "EPSG", "4326", PJ_CATEGORY_CRS, 0, NULL);
         PJ *op = wgs84 ? proj_create_crs_to_crs_from_pj(ctx->proj, wgs84, crs, NULL, NULL) : NULL;
@@ -335,7 +341,7 @@ ptce_status geom_visit_rings(ptce_ctx *ctx, const GEOSGeometry *g, geom_ring_ord
     return PTCE_OK;
 }
 
-char *geom_crs_wkt1(ptce_ctx *ctx, int epsg)
+ptce_status geom_crs_wkt1(ptce_ctx *ctx, int epsg, char **result)
 {
     char code[16];
     snprintf(code, sizeof code, "%d", epsg);
@@ -345,7 +351,11 @@ char *geom_crs_wkt1(ptce_ctx *ctx, int epsg)
     char *out = wkt ? util_strdup(wkt) : NULL;
     if (crs)
         proj_destroy(crs);
+    *result = out;
+    if (!out && wkt)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     if (!out)
-        ptce_fail(ctx, PTCE_ERR_LIBRARY, "PROJ : pas de définition WKT pour EPSG:%d", epsg);
-    return out;
+        return ptce_fail(ctx, PTCE_ERR_LIBRARY, "PROJ : pas de définition WKT pour EPSG:%d",
+                         epsg);
+    return PTCE_OK;
 }

@@ -34,9 +34,9 @@ ptce_status geom_crs_open_identity(ptce_ctx *ctx, int epsg, geom_crs_target *out
 void geom_crs_close(geom_crs_target *crs);
 
 /* The OGC WKT1 (one line) PROJ writes for EPSG:`epsg` (what a GeoPackage's
- * gpkg_spatial_ref_sys.definition holds), from proj.db. Owned by the caller; NULL with the
- * error set. */
-char *geom_crs_wkt1(ptce_ctx *ctx, int epsg);
+ * gpkg_spatial_ref_sys.definition holds), from proj.db, into *out (owned by the caller;
+ * NULL on failure, with the error set: memory or PROJ). */
+ptce_status geom_crs_wkt1(ptce_ctx *ctx, int epsg, char **out);
 
 /* ---- France's CRSs, defined once ---- */
 

@@ -74,7 +74,7 @@ static void class_label(char *out, size_t size, const char *lo, const char *hi, 
     snprintf(out, size, "%s \xE2\x80\x93 %s (%zu)", lo, hi, count);
 }
 
-void styles_choropleth(const aggregate_area_stats *areas, size_t n, choropleth *out)
+bool styles_choropleth(const aggregate_area_stats *areas, size_t n, choropleth *out)
 {
     memset(out, 0, sizeof *out);
     /* The areas without PTCE get their own class; the others are cut into quantiles. */
@@ -82,6 +82,8 @@ void styles_choropleth(const aggregate_area_stats *areas, size_t n, choropleth *
     for (size_t i = 0; i < n; i++)
         nzero += areas[i].count == 0;
     double *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return false; /* other classes, silently, would be another map */
     size_t nv = 0;
     double max = 0;
     for (size_t i = 0; i < n && v; i++) {
@@ -135,6 +137,7 @@ void styles_choropleth(const aggregate_area_stats *areas, size_t n, choropleth *
                                              .color = palette[shade]};
     }
     out->n = c0 + nclasses;
+    return true;
 }
 
 const carto_style_class *styles_class_of(const choropleth *c, double v)

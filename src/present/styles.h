@@ -35,8 +35,8 @@ typedef struct choropleth {
  * a hatched "Aucun PTCE" class (0 – 0); then quantile breaks of the other areas' rates
  * rounded to two decimals (five classes at most, fewer when values repeat), the last class
  * up to the maximum, a sequential palette. Labels are French and end with the number of
- * areas in the class: "0,25 – 0,5 (3)". */
-void styles_choropleth(const aggregate_area_stats *areas, size_t n, choropleth *out);
+ * areas in the class: "0,25 – 0,5 (3)". False when memory ran out (out is then empty). */
+bool styles_choropleth(const aggregate_area_stats *areas, size_t n, choropleth *out);
 
 /* The class holding v (the "aucun PTCE" class for an area with no PTCE). */
 const carto_style_class *styles_class_of(const choropleth *c, double v);

@@ -370,7 +370,7 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
     if (!rd->communes || !rd->former || !rd->postal || !rd->deps || !rd->regions || !rd->names) {
         munmap(map, size);
         ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-        return -1;
+        return -(int)PTCE_ERR_MEMORY;
     }
 #define STR(off) (strings + ((off) < h.strings_size ? (off) : 0))
 /* A byte range of the block; NULL (parse the WKT instead) when it does not fit. */
@@ -440,7 +440,7 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
     if (bad) {
         ptce_fail(ctx, PTCE_ERR_DATA, "%s : image des données de référence incohérente ; "
                                       "supprimez-la, elle sera refaite par la compilation", path);
-        return -1;
+        return -(int)PTCE_ERR_DATA;
     }
     return 1;
 }

@@ -22,8 +22,8 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
 
 /* Loads the image at `path` into rd (arrays only: communes, former communes, postal codes,
  * départements, regions, names) if it matches the tables of `data_dir`. Returns 1 when
- * loaded, 0 when the image is absent or stale (rd untouched), -1 on a real error (message
- * set). */
+ * loaded, 0 when the image is absent or stale (rd untouched), minus the status on a real
+ * error (message set: -PTCE_ERR_MEMORY, -PTCE_ERR_DATA). */
 int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, refdata *rd);
 
 #endif

@@ -256,6 +256,7 @@ char *geomcodec_read_gz(const char *path, size_t *len)
             if (!nb) {
                 free(buf);
                 buf = NULL;
+                errno = ENOMEM;
                 break;
             }
             buf = nb;
@@ -272,7 +273,10 @@ char *geomcodec_read_gz(const char *path, size_t *len)
             break;
         n += (size_t)got;
     }
+    int err = buf ? 0 : (errno ? errno : ENOMEM);
     gzclose(f);
+    if (!buf)
+        errno = err; /* ENOMEM or EIO, whatever gzclose did to errno */
     if (!buf)
         return NULL;
     buf[n] = '\0';

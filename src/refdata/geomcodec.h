@@ -35,7 +35,8 @@
 char *geomcodec_encode(GEOSContextHandle_t h, const GEOSGeometry *g);
 
 /* Decodes `len` bytes of one geometry (not NUL-terminated necessarily). NULL when the text
- * is not in the grammar above. */
+ * is not in the grammar above, or with errno ENOMEM when memory ran out (callers clear errno
+ * before the call to tell the two apart). */
 GEOSGeometry *geomcodec_decode(GEOSContextHandle_t h, const char *text, size_t len);
 
 /* Reads a whole gzip file (or a plain one) into memory, NUL-terminated; NULL with errno

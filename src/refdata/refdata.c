@@ -3,6 +3,7 @@
  */
 #include "refdata/refdata.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -344,6 +345,10 @@ static ptce_status load_meta(ptce_ctx *ctx, const char *dir, refdata *rd)
         else
             util_sb_printf(&versions, "%s%s %s", versions.len ? ", " : "", k, v);
     }
+    if (versions.failed) {
+        util_sb_free(&versions);
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
     snprintf(rd->versions, sizeof rd->versions, "%s", versions.data ? versions.data : "");
     util_sb_free(&versions);
     return PTCE_OK;
@@ -387,7 +392,7 @@ static ptce_status load(ptce_ctx *ctx, refdata *rd, int allow_image)
     ptce_status st = PTCE_OK;
     int image = allow_image ? load_image(ctx, dir, rd) : 0;
     if (image < 0)
-        st = PTCE_ERR_DATA;
+        st = (ptce_status)-image;
     else if (image == 0)
         st = load_tables(ctx, dir, rd);
     if (!st && !(st = load_meta(ctx, dir, rd)) && !(st = load_epci(ctx, dir, rd)))
@@ -595,8 +600,10 @@ static ptce_status load_geo_file(ptce_ctx *ctx, refdata *rd, const char *name, g
     size_t len = 0;
     char *text = geomcodec_read_gz(path, &len);
     if (!text)
-        return ptce_fail(ctx, PTCE_ERR_DATA, "%s : lecture impossible ; réinstallez le dossier "
-                                             "data/ (scripts/update-reference-data)", path);
+        return errno == ENOMEM ? ptce_fail(ctx, PTCE_ERR_MEMORY, "%s : mémoire insuffisante", path)
+                               : ptce_fail(ctx, PTCE_ERR_DATA, "%s : lecture impossible ; "
+                                           "réinstallez le dossier data/ "
+                                           "(scripts/update-reference-data)", path);
     ptce_status st = PTCE_OK;
     size_t line = 0;
     for (char *p = text; *p && !st; line++) {
@@ -612,8 +619,11 @@ static ptce_status load_geo_file(ptce_ctx *ctx, refdata *rd, const char *name, g
         *tab = '\0';
         GEOSGeometry **s = slot(rd, p);
         if (s && !*s) {
+            errno = 0;
             *s = geomcodec_decode(ctx->geos, tab + 1, (size_t)(end - tab - 1));
-            if (!*s)
+            if (!*s && errno == ENOMEM)
+                st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+            else if (!*s)
                 st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : polygone illisible (%s)",
                                path, line + 1, p);
         }

@@ -4,6 +4,7 @@
  */
 #include "refdata/shapes.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -94,8 +95,10 @@ static ptce_status load_dep(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *s
     size_t len = 0;
     char *text = geomcodec_read_gz(path, &len);
     if (!text)
-        return ptce_fail(ctx, PTCE_ERR_DATA, "%s : lecture impossible ; réinstallez le dossier "
-                                             "data/ (scripts/update-reference-data)", path);
+        return errno == ENOMEM ? ptce_fail(ctx, PTCE_ERR_MEMORY, "%s : mémoire insuffisante", path)
+                               : ptce_fail(ctx, PTCE_ERR_DATA, "%s : lecture impossible ; "
+                                           "réinstallez le dossier data/ "
+                                           "(scripts/update-reference-data)", path);
     ptce_status st = PTCE_OK;
     size_t line = 0;
     for (char *p = text; *p && !st; line++) {
@@ -113,9 +116,12 @@ static ptce_status load_dep(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *s
                            tab ? p : "?");
             break;
         }
+        errno = 0;
         s->geom[idx] = geomcodec_decode(ctx->geos, tab + 1, (size_t)(end - tab - 1));
         double box[4];
-        if (!s->geom[idx])
+        if (!s->geom[idx] && errno == ENOMEM)
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        else if (!s->geom[idx])
             st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : polygone illisible (%s)", path,
                            line + 1, p);
         else if (!envelope(ctx->geos, s->geom[idx], box) || box[0] < ds->box[0] ||
@@ -182,7 +188,7 @@ static struct refdata_shapes *shapes_get(ptce_ctx *ctx, refdata *rd)
     for (size_t i = 0; i < rd->ndeps && !st; i++) {
         const GEOSGeometry *g = refdata_departement_geom(ctx, rd, &rd->deps[i]);
         if (!g)
-            st = PTCE_ERR_DATA;
+            st = ptce_ctx_status(ctx, PTCE_ERR_DATA);
         else if (!envelope(ctx->geos, g, s->deps[i].box))
             st = ptce_fail(ctx, PTCE_ERR_LIBRARY, "GEOS : %s", ctx->geos_error);
     }
@@ -416,7 +422,7 @@ ptce_status refdata_locate(ptce_ctx *ctx, refdata *rd, double lon, double lat,
         return PTCE_OK;
     struct refdata_shapes *s = shapes_get(ctx, rd);
     if (!s)
-        return PTCE_ERR_DATA;
+        return ptce_ctx_status(ctx, PTCE_ERR_DATA);
     GEOSContextHandle_t h = ctx->geos;
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
     if (!pt)
@@ -482,7 +488,7 @@ ptce_status refdata_commune_distance(ptce_ctx *ctx, refdata *rd, const commune *
     *distance_m = INFINITY;
     const GEOSGeometry *g = refdata_commune_geom(ctx, rd, m);
     if (!g)
-        return PTCE_ERR_DATA;
+        return ptce_ctx_status(ctx, PTCE_ERR_DATA);
     struct refdata_shapes *s = rd->shapes;
     const commune *own = strcmp(m->contour, m->insee) == 0 ? m : refdata_commune(rd, m->contour);
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx->geos, lon, lat);

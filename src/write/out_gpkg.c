@@ -339,9 +339,10 @@ static ptce_status write_srs(ptce_ctx *ctx, sqlite3 *db, const char *path,
         if (ndone == sizeof done / sizeof *done)
             return ptce_fail(ctx, PTCE_ERR_USAGE, "%s : trop de systèmes de coordonnées", path);
         done[ndone++] = epsg;
-        char *wkt = geom_crs_wkt1(ctx, epsg);
-        if (!wkt)
-            return PTCE_ERR_LIBRARY;
+        char *wkt = NULL;
+        ptce_status wst = geom_crs_wkt1(ctx, epsg, &wkt);
+        if (wst)
+            return wst;
         char code[16], name[128];
         snprintf(code, sizeof code, "%d", epsg);
         const char *crs_name = NULL;

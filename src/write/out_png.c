@@ -148,7 +148,7 @@ ptce_status print_png(RsvgHandle *doc, int dpi, const char *what, util_strbuf *o
     cairo_surface_flush(s);
     if (!st && print_png_encode(cairo_image_surface_get_data(s), w, h,
                                 cairo_image_surface_get_stride(s), dpi, out) != 0)
-        st = print_fail(e, PTCE_ERR_MEMORY, "%s : encodage PNG impossible", what);
+        st = print_fail(e, PTCE_ERR_MEMORY, "%s : mémoire insuffisante pour encoder l'image", what);
     cairo_surface_destroy(s);
     return st;
 }

@@ -1,7 +1,8 @@
 /*
  * write/out_shapefile.c — ESRI Shapefile writer (shapelib).
  *
- * Rules kept (see docs/architecture.md): a .cpg saying UTF-8 (DBFCreateEx), the .prj
+ * Rules kept (see docs/architecture.md): a .cpg saying UTF-8 (written here: shapelib does not
+ * check its own write of it), the .prj
  * exactly as PROJ writes the CRS in ESRI WKT1, ASCII field names of 10 bytes at most,
  * text cut at a UTF-8 character boundary, outer rings clockwise and holes
  * counter-clockwise.
@@ -89,10 +90,15 @@ static ptce_status write_text_file(ptce_ctx *ctx, const char *path, const char *
 {
     FILE *f = fopen(path, "w");
     if (!f)
-        return ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path);
+        return outdir_write_error(ctx, path, errno);
+    errno = 0;
     int bad = fputs(text, f) < 0;
-    bad |= fclose(f) != 0;
-    return bad ? ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path) : PTCE_OK;
+    int err = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        err = errno;
+    }
+    return bad ? outdir_write_error(ctx, path, err) : PTCE_OK;
 }
 
 /* Text fields as wide as their longest value (at most the field's width, 254 at most):
@@ -135,6 +141,8 @@ static ptce_status check_written(ptce_ctx *ctx, const char *base, size_t nfeatur
     int ok = shp && dbf && count == (int)nfeatures &&
              DBFGetRecordCount(dbf) == (int)nfeatures &&
              file_size(base, ".shp") == (long)shp->nFileSize &&
+             file_size(base, ".shx") == 100 + 8 * (long)nfeatures &&
+
              file_size(base, ".dbf") >=
                  (long)dbf->nHeaderLength + (long)dbf->nRecords * dbf->nRecordLength;
     if (shp)
@@ -217,7 +225,8 @@ static ptce_status write_attributes(ptce_ctx *ctx, DBFHandle dbf, const layer *l
         }
         int err = shpio_failed(dbf->fp);
         if (err)
-            return ptce_fail(ctx, PTCE_ERR_IO, "%s.dbf : écriture impossible (%s)%s", l->name,
+            return ptce_fail(ctx, err == ENOMEM ? PTCE_ERR_MEMORY : PTCE_ERR_IO,
+                             "%s.dbf : écriture impossible (%s)%s", l->name,
                              ptce_errno_text(err), err == EFBIG ? " ; la taille maximale des fichiers "
                              "(ulimit -f) est atteinte" : "");
         if (!ok)
@@ -248,15 +257,24 @@ ptce_status writers_shapefile(ptce_ctx *ctx, outdir *od, const char *subdir, con
     shpio_hooks(&hooks);
     SHPHandle shp = SHPCreateLL(base, l->geometry == LAYER_POINT ? SHPT_POINT : SHPT_POLYGON,
                                 &hooks);
-    DBFHandle dbf = DBFCreateLL(base, "UTF-8", &hooks);
+    int create_err = shp ? 0 : errno;
+    /* No code page here: DBFCreateLL would write the .cpg through a handle it never checks;
+     * it is written below like the .prj (same bytes, "UTF-8"). */
+    DBFHandle dbf = shp ? DBFCreateLL(base, NULL, &hooks) : NULL;
+    if (shp && !dbf)
+        create_err = errno;
     int *widths = calloc(l->nfields ? l->nfields : 1, sizeof *widths);
     if (!shp || !dbf || !widths) {
         if (shp)
             SHPClose(shp);
         if (dbf)
             DBFClose(dbf);
+        int memory = !widths || create_err == ENOMEM;
         free(widths);
-        return ptce_fail(ctx, PTCE_ERR_IO, "%s.shp : création impossible", base);
+        if (memory)
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "%s.shp : mémoire insuffisante", base);
+        return ptce_fail(ctx, PTCE_ERR_IO, "%s.shp : création impossible (%s)", base,
+                         ptce_errno_text(create_err ? create_err : EIO));
     }
     text_widths(l, widths);
     for (size_t f = 0; f < l->nfields && !st; f++) {
@@ -290,7 +308,8 @@ ptce_status writers_shapefile(ptce_ctx *ctx, outdir *od, const char *subdir, con
                     shpio_failed(shp->fpSHX))) {
             int err = shpio_failed(shp->fpSHP) ? shpio_failed(shp->fpSHP)
                                                : shpio_failed(shp->fpSHX);
-            st = ptce_fail(ctx, PTCE_ERR_IO, "%s.shp : écriture impossible (%s)%s", l->name,
+            st = ptce_fail(ctx, err == ENOMEM ? PTCE_ERR_MEMORY : PTCE_ERR_IO,
+                           "%s.shp : écriture impossible (%s)%s", l->name,
                            ptce_errno_text(err ? err : EIO), err == EFBIG ? " ; la taille maximale "
                            "des fichiers (ulimit -f) est atteinte" : "");
         }
@@ -317,7 +336,9 @@ ptce_status writers_shapefile(ptce_ctx *ctx, outdir *od, const char *subdir, con
         st = check_written(ctx, base, l->nfeatures);
     if (st)
         return st;
-    char prj[4200];
+    char prj[4200], cpg[4200];
     snprintf(prj, sizeof prj, "%s.prj", base);
-    return write_text_file(ctx, prj, crs->prj);
+    snprintf(cpg, sizeof cpg, "%s.cpg", base);
+    st = write_text_file(ctx, cpg, "UTF-8");
+    return st ? st : write_text_file(ctx, prj, crs->prj);
 }

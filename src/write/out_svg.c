@@ -176,6 +176,8 @@ static ptce_status polygon_path(ptce_ctx *ctx, util_strbuf *sb, util_strbuf *scr
         scratch->data[0] = '\0';
     path_builder pb = {scratch, tx};
     ptce_status status = geom_visit_rings(ctx, g, GEOM_RINGS_SHAPEFILE, ring_to_path, &pb);
+    if (!status && scratch->failed) /* not "too small to see": the polygon would be lost */
+        status = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     if (status || scratch->len == 0)
         return status;
     util_sb_printf(sb, "    <path%s d=\"", attrs);

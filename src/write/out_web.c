@@ -8,6 +8,7 @@
  * so the same input always gives the same folder.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,8 @@ static ptce_status list_dir(ptce_ctx *ctx, const char *dir, char ***out, size_t 
     *out = NULL;
     *n = 0;
     DIR *d = opendir(dir);
+    if (!d && errno == ENOMEM)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "%s : mémoire insuffisante", dir);
     if (!d)
         return ptce_fail(ctx, PTCE_ERR_DATA, "%s : dossier du modèle de la carte web illisible. "
                                              "Réinstallez ptce-map ou indiquez avec --data le "
@@ -93,8 +96,9 @@ static ptce_status copy_tree(ptce_ctx *ctx, outdir *od, const char *src, const c
             size_t len = 0;
             char *bytes = util_read_file(from, &len);
             if (!bytes)
-                st = ptce_fail(ctx, PTCE_ERR_DATA, "%s : fichier du modèle de la carte web "
-                                                   "illisible", from);
+                st = ptce_fail(ctx, errno == ENOMEM ? PTCE_ERR_MEMORY : PTCE_ERR_DATA,
+                               "%s : fichier du modèle de la carte web illisible (%s)", from,
+                               ptce_errno_text(errno));
             else
                 st = writers_write_bytes(ctx, od, to, bytes, len);
             free(bytes);

@@ -508,6 +508,11 @@ static ptce_status collect_top(ptce_ctx *ctx, const outdir *od, top_entry **out,
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     size_t k = 0;
     int genfd = openat(od->prodfd, od->gen, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (genfd < 0) { /* not "nothing written": the commit would show none of the new names */
+        int err = errno;
+        free(t);
+        return fail_errno(ctx, err, "dossier temporaire illisible", od->tmp);
+    }
     for (size_t i = 0; i < od->nnames; i++) {
         struct stat st;
         if (genfd < 0 || fstatat(genfd, od->names[i], &st, AT_SYMLINK_NOFOLLOW) != 0)

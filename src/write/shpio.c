@@ -19,11 +19,19 @@ typedef struct bufile {
     size_t buf_len;         /* bytes waiting in buf */
     int failed;             /* a write to disk failed */
     int err;                /* its errno */
-    char buf[];
+    char *buf;              /* BUFFER_SIZE bytes, allocated at the first buffered write */
 } bufile;
+
+/* What an open returns when memory runs out for the handle itself: shapelib does not check
+ * every open (DBFCreateLL…), and an error it sees is reported without its cause. Every hook
+ * leaves it untouched (failed from the start), so it is constant in effect; shpio_failed()
+ * says ENOMEM and the writer reports a memory error. */
+static bufile out_of_memory = {.fd = -1, .failed = 1, .err = ENOMEM};
 
 static int flush(bufile *b)
 {
+    if (b->failed)
+        return 0;
     size_t done = 0;
     while (done < b->buf_len) {
         ssize_t w = pwrite(b->fd, b->buf + done, b->buf_len - done, (off_t)(b->buf_off + done));
@@ -50,11 +58,12 @@ static SAFile buf_open(const char *filename, const char *access)
     int fd = open(filename, flags | O_CLOEXEC, 0666);
     if (fd < 0)
         return NULL;
-    bufile *b = malloc(sizeof *b + BUFFER_SIZE);
+    bufile *b = malloc(sizeof *b);
     if (!b) {
         close(fd);
-        return NULL;
+        return (SAFile)&out_of_memory;
     }
+    b->buf = NULL;
     b->fd = fd;
     b->pos = b->buf_off = 0;
     b->buf_len = 0;
@@ -63,10 +72,13 @@ static SAFile buf_open(const char *filename, const char *access)
     return (SAFile)b;
 }
 
+/* shapelib 1.5 does not check every open (DBFCreateLL writes the .cpg through a handle it
+ * never tests): every hook takes a NULL file and fails; check_written() sees the missing
+ * file. */
 static SAOffset buf_read(void *p, SAOffset size, SAOffset nmemb, SAFile file)
 {
     bufile *b = (bufile *)file;
-    if (size == 0 || !flush(b))
+    if (!b || size == 0 || !flush(b))
         return 0;
     ssize_t got = pread(b->fd, p, size * nmemb, (off_t)b->pos);
     if (got <= 0)
@@ -78,6 +90,8 @@ static SAOffset buf_read(void *p, SAOffset size, SAOffset nmemb, SAFile file)
 static SAOffset buf_write(void *p, SAOffset size, SAOffset nmemb, SAFile file)
 {
     bufile *b = (bufile *)file;
+    if (!b || b->failed)
+        return 0;
     size_t n = size * nmemb;
     /* Not right after what the buffer holds, or too big: flush, start again here. */
     if (b->pos != b->buf_off + b->buf_len || b->buf_len + n > BUFFER_SIZE) {
@@ -85,7 +99,9 @@ static SAOffset buf_write(void *p, SAOffset size, SAOffset nmemb, SAFile file)
             return 0;
         b->buf_off = b->pos;
     }
-    if (n > BUFFER_SIZE) {
+    /* Too big for the buffer, or no memory for it (it only saves system calls): straight
+     * to the file. */
+    if (n > BUFFER_SIZE || (!b->buf && !(b->buf = malloc(BUFFER_SIZE)))) {
         ssize_t w = pwrite(b->fd, p, n, (off_t)b->pos);
         if (w != (ssize_t)n) {
             b->failed = 1;
@@ -103,6 +119,8 @@ static SAOffset buf_write(void *p, SAOffset size, SAOffset nmemb, SAFile file)
 static SAOffset buf_seek(SAFile file, SAOffset offset, int whence)
 {
     bufile *b = (bufile *)file;
+    if (!b || b == &out_of_memory)
+        return (SAOffset)-1;
     if (whence == SEEK_SET) {
         b->pos = offset;
     } else if (whence == SEEK_CUR) {
@@ -120,19 +138,22 @@ static SAOffset buf_seek(SAFile file, SAOffset offset, int whence)
 
 static SAOffset buf_tell(SAFile file)
 {
-    return ((bufile *)file)->pos;
+    return file ? ((bufile *)file)->pos : 0;
 }
 
 static int buf_flush(SAFile file)
 {
-    return flush((bufile *)file) ? 0 : -1;
+    return file && flush((bufile *)file) ? 0 : -1;
 }
 
 static int buf_close(SAFile file)
 {
     bufile *b = (bufile *)file;
+    if (!b || b == &out_of_memory)
+        return -1;
     int ok = flush(b);
     ok &= close(b->fd) == 0;
+    free(b->buf);
     free(b);
     return ok ? 0 : -1;
 }
