@@ -51,6 +51,7 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <librsvg/rsvg.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -785,6 +786,12 @@ static void list_tree(text *t, int dfd, const char *rel, int normalize)
             int sub = __real_openat(dirfd(d), names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
             if (sub >= 0)
                 list_tree(t, sub, path, normalize);
+        } else if (S_ISREG(st.st_mode) && !normalize) {
+            /* Same folder, before and after: size and modification time (to the
+             * nanosecond; cp -a keeps it when the area is put back) say whether it changed,
+             * without reading it. */
+            text_add(t, "%s %04o %lld %lld.%09ld\n", shown, (unsigned)(st.st_mode & 07777),
+                     (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
         } else if (S_ISREG(st.st_mode)) {
             uLong crc = crc32(0L, Z_NULL, 0);
             int fd = __real_openat(dirfd(d), names[i], O_RDONLY | O_NOFOLLOW);
@@ -1250,14 +1257,58 @@ static void run_child_phase_a(unsigned long pid)
 static char stash[4200];    /* WORK/reserve: the generation as it was at the checkpoint */
 static int writer_depth;    /* nesting of the wrapped writers (carto_png → writers_write_bytes) */
 
-static void shell(const char *fmt, const char *a, const char *b, const char *c)
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-    char cmd[13000];
-    snprintf(cmd, sizeof cmd, fmt, a, b, c);
-    if (system(cmd) != 0) {
-        fprintf(stderr, "ptce-faults : échec de « %s »\n", cmd);
+    (void)st;
+    (void)type;
+    (void)ftw;
+    return remove(path) != 0 && errno != ENOENT;
+}
+
+static void remove_tree(const char *path)
+{
+    if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT) {
+        fprintf(stderr, "ptce-faults : impossible de supprimer %s\n", path);
         exit(2);
     }
+}
+
+/* dst: a copy of folder src made of hard links (the generation's files are never written
+ * again once their writer returned: a copy by links is enough, and costs no bytes). */
+static void link_tree(const char *src, const char *dst)
+{
+    struct stat st;
+    if (stat(src, &st) != 0 || __real_mkdir(dst, 0700) != 0) {
+        fprintf(stderr, "ptce-faults : impossible de copier %s\n", src);
+        exit(2);
+    }
+    DIR *d = __real_opendir(src);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char a[4300], b[4300];
+        snprintf(a, sizeof a, "%s/%s", src, e->d_name);
+        snprintf(b, sizeof b, "%s/%s", dst, e->d_name);
+        struct stat es;
+        if (lstat(a, &es) != 0)
+            continue;
+        if (S_ISDIR(es.st_mode)) {
+            link_tree(a, b);
+        } else if (S_ISLNK(es.st_mode)) {
+            char target[4096];
+            ssize_t k = readlink(a, target, sizeof target - 1);
+            target[k > 0 ? k : 0] = '\0';
+            if (__real_symlinkat(target, AT_FDCWD, b) != 0)
+                exit(2);
+        } else if (__real_linkat(AT_FDCWD, a, AT_FDCWD, b, 0) != 0) {
+            fprintf(stderr, "ptce-faults : lien impossible vers %s\n", a);
+            exit(2);
+        }
+    }
+    if (d)
+        closedir(d);
+    chmod(dst, st.st_mode & 07777);
 }
 
 /* After a child: the area as at the checkpoint. */
@@ -1265,8 +1316,10 @@ static void put_back(const char *gen, int r)
 {
     if (r != CHILD_OK && (r != CHILD_SCOUT_DONE || !gen))
         restore_area();
-    if (gen)
-        shell("rm -rf '%s' && cp -a '%s' '%s'", gen, stash, gen);
+    if (gen) {
+        remove_tree(gen);
+        link_tree(stash, gen);
+    }
 }
 
 static void checkpoint(void)
@@ -1286,8 +1339,10 @@ static void checkpoint(void)
     }
     F.phase_b = 1;
     const char *gen = main_od ? main_od->tmp : NULL;
-    if (gen)
-        shell("rm -rf '%s' && cp -a '%s' '%s'", stash, gen, stash);
+    if (gen) {
+        remove_tree(stash);
+        link_tree(gen, stash);
+    }
     *seg_n = 0;
     fflush(NULL);
     pid_t pid = fork();
@@ -1508,15 +1563,16 @@ int main(int argc, char **argv)
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     const char *what = F.kind == KIND_ALLOC ? "allocations" : "écritures";
     if (F.kind == KIND_ALLOC)
-        printf("phase A (lecture, géocodage, agrégation, couches) : %lu %s, %lu échouées une à "
-               "une\n", F.a_total, what, F.a_tested);
-    printf("phase B (écriture du dossier, à partir de outdir_open) : %lu %s, %lu échouées une à "
-           "une%s\n", F.b_total + (F.stride > 1 ? F.stride - 1 : 0), what, F.b_tested,
-           F.stride > 1 ? " (pas de --stride)" : "");
+        printf("phase A (lecture, géocodage, agrégation, couches) : %lu %s, %lu mises en échec "
+               "une à une (%lu contextes d'appel à leur première occurrence, les autres au pas "
+               "de %lu)\n", F.a_total, what, F.a_tested, F.a_contexts, F.stride);
+    printf("phase B (écriture du dossier, de outdir_open à la fin) : %lu %s en %lu segments, %lu "
+           "mises en échec une à une (%lu contextes d'appel, les autres au pas de %lu)\n",
+           F.b_total, what, F.segments, F.b_tested, F.b_contexts, F.stride);
     printf("couverture : %s (pas %lu, décalage %lu) ; %lu absorbées avec les bonnes sorties, %lu "
            "après la mise en place ; %lu échec(s) ; %.1f s\n",
-           F.stride == 1 ? "toutes" : "une sur K", F.stride, F.offset, F.recovered, F.post_commit,
-           F.failures, secs);
+           F.stride == 1 ? "toutes les opérations" : "chaque contexte + une opération sur K",
+           F.stride, F.offset, F.recovered, F.post_commit, F.failures, secs);
     for (int i = 0; profile && i < 4096; i++)
         if (callers[i].n > 2000) {
             char **sym = backtrace_symbols(&callers[i].at, 1);
