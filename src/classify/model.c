@@ -288,11 +288,12 @@ ptce_status classify_model_load(ptce_ctx *ctx, const char *path, const taxonomy 
     *out = NULL;
     size_t len = 0;
     char *data = util_read_file(path, &len);
+    if (!data && errno == ENOMEM)
+        return ptce_fail_read(ctx, PTCE_ERR_DATA, path, errno);
     if (!data)
-        return errno == ENOMEM ? ptce_fail_read(ctx, PTCE_ERR_DATA, path, errno)
-                               : ptce_fail(ctx, PTCE_ERR_DATA, "impossible de lire le modèle de "
-                                           "classification %s (nommé par « modele = » dans la "
-                                           "taxonomie) : %s", path, ptce_errno_text(errno));
+        return ptce_fail(ctx, PTCE_ERR_DATA, "impossible de lire le modèle de classification %s "
+                         "(nommé par « modele = » dans la taxonomie) : %s", path,
+                         ptce_errno_text(errno));
     raw_entry *v = NULL;
     size_t n = 0;
     ptce_status st = parse_model(ctx, path, data, len, t, &v, &n);
