@@ -28,7 +28,7 @@ ptce_status print_pdf(RsvgHandle *doc, const carto_print_info *info, const char 
                                                              PRINT_A4_H_PT);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
         ptce_status st = print_fail(e, PTCE_ERR_IO, "%s : création du PDF impossible (%s)", what,
-                                    cairo_status_to_string(cairo_surface_status(s)));
+                                    print_cairo_text(cairo_surface_status(s)));
         cairo_surface_destroy(s);
         return st;
     }
@@ -46,7 +46,7 @@ ptce_status print_pdf(RsvgHandle *doc, const carto_print_info *info, const char 
     cairo_surface_finish(s);
     if (!st && (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS || out->failed))
         st = print_fail(e, PTCE_ERR_MEMORY, "%s : écriture du PDF impossible (%s)", what,
-                        cairo_status_to_string(cairo_surface_status(s)));
+                        print_cairo_text(cairo_surface_status(s)));
     cairo_surface_destroy(s);
     return st;
 }

@@ -39,6 +39,18 @@ ptce_status print_fail(print_failure *e, ptce_status st, const char *fmt, ...)
     return st;
 }
 
+const char *print_cairo_text(cairo_status_t status)
+{
+    switch (status) {
+    case CAIRO_STATUS_NO_MEMORY:
+        return "mémoire insuffisante";
+    case CAIRO_STATUS_WRITE_ERROR:
+        return "erreur d'écriture";
+    default:
+        return "erreur de la bibliothèque de dessin cairo";
+    }
+}
+
 ptce_status print_parse_svg(const char *svg, size_t len, const char *what, RsvgHandle **doc,
                             print_failure *e)
 {
@@ -67,7 +79,7 @@ ptce_status print_render(RsvgHandle *doc, cairo_t *cr, double width, double heig
         g_error_free(err);
     if (!st && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
         st = print_fail(e, PTCE_ERR_LIBRARY, "%s : cairo : %s", what,
-                        cairo_status_to_string(cairo_status(cr)));
+                        print_cairo_text(cairo_status(cr)));
     return st;
 }
 

@@ -29,6 +29,11 @@ typedef struct print_failure {
 ptce_status print_fail(print_failure *e, ptce_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A cairo status in French, for messages: "mémoire insuffisante" for CAIRO_STATUS_NO_MEMORY
+ * (so that every out-of-memory message says so), "erreur d'écriture" for a write error,
+ * otherwise "erreur de la bibliothèque de dessin cairo". Static text; never NULL. */
+const char *print_cairo_text(cairo_status_t status);
+
 /* Reads the SVG document (`len` bytes) into *doc (the caller g_object_unref()s it). */
 ptce_status print_parse_svg(const char *svg, size_t len, const char *what, RsvgHandle **doc,
                             print_failure *e);

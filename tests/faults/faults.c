@@ -52,6 +52,7 @@
 #include <execinfo.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <librsvg/rsvg.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -679,6 +680,19 @@ int __wrap_fclose(FILE *f)
 }
 
 /* ---- the printed map's drawing: skipped unless --real-render (see the top) ----------- */
+
+/* The printed map is drawn on a thread of its own (carto_print_start). A forked child holds
+ * only the forking thread, so a job running elsewhere would never finish there: the driver
+ * refuses every thread, and carto_print_start draws inline — its documented fallback. */
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+    (void)t;
+    (void)a;
+    (void)fn;
+    (void)arg;
+    return EAGAIN;
+}
 
 gboolean __real_rsvg_handle_render_document(RsvgHandle *h, cairo_t *cr,
                                             const RsvgRectangle *viewport, GError **error);
@@ -1406,9 +1420,7 @@ CHECKPOINT(carto_qgs, (ptce_ctx *ctx, outdir *od, const char *name, const carto_
            (ctx, od, name, p))
 CHECKPOINT(carto_web, (ptce_ctx *ctx, outdir *od, const char *name, const char *tdir,
                        const carto_web_map *m), (ctx, od, name, tdir, m))
-CHECKPOINT(carto_print, (ptce_ctx *ctx, outdir *od, const char *pdf_name, const char *png_name,
-                         const char *svg, size_t len, const carto_print_info *info, int dpi),
-           (ctx, od, pdf_name, png_name, svg, len, info, dpi))
+CHECKPOINT(carto_print_finish, (ptce_ctx *ctx, outdir *od, carto_print_job *job), (ctx, od, job))
 CHECKPOINT(outdir_commit, (ptce_ctx *ctx, outdir *od), (ctx, od))
 
 /* outdir_open: the first checkpoint (nothing on disk yet); the main line keeps its outdir. */
