@@ -39,7 +39,9 @@ static struct {
     int dirfd;                   /* folder holding it */
     char name[64];               /* its name there */
     char shown[1024];            /* its path, for the message */
-} pending;
+    int made_meta_in;            /* -1, or the output folder whose .ptce-map this run made */
+    char made_final[1024];       /* "", or the output folder this run made (as given) */
+} pending = {.made_meta_in = -1};
 
 /* Async-signal-safe removal of pending.name (getdents64, unlinkat, openat only). */
 static void remove_tree_raw(int pfd, const char *name, int depth)
@@ -85,6 +87,12 @@ static void on_signal(int sig)
             remove_tree_raw(pending.dirfd, pending.name, TREE_DEPTH);
         else
             unlinkat(pending.dirfd, pending.name, 0);
+        /* A first run into a new folder leaves nothing: its .ptce-map, then the folder
+         * itself when it made it (rmdir only removes it empty). */
+        if (pending.made_meta_in >= 0)
+            remove_tree_raw(pending.made_meta_in, OUTDIR_META, TREE_DEPTH);
+        if (pending.made_final[0])
+            rmdir(pending.made_final);
         pending.armed = 0;
         write_raw("\nptce-map : interrompu ; fichiers temporaires supprimés (");
         write_raw(pending.shown);
@@ -132,8 +140,11 @@ static void arm(int kind, int dirfd, const char *name, const char *shown)
 
 static void disarm(int dirfd, const char *name)
 {
-    if (pending.armed && pending.dirfd == dirfd && !strcmp(pending.name, name))
+    if (pending.armed && pending.dirfd == dirfd && !strcmp(pending.name, name)) {
         pending.armed = 0;
+        pending.made_meta_in = -1;
+        pending.made_final[0] = '\0';
+    }
 }
 
 /* The signals that would remove temporary files, held back while they are handed over. */
@@ -420,6 +431,14 @@ ptce_status outdir_open(ptce_ctx *ctx, const char *final, const char *producer,
     if (!out->tmp) {
         status = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         goto fail;
+    }
+    if (!pending.armed) { /* what this run made, removed too if it is interrupted */
+        pending.made_meta_in = out->created_meta ? out->dirfd : -1;
+        size_t n = out->created_final ? strnlen(final, sizeof pending.made_final) : 0;
+        if (n >= sizeof pending.made_final)
+            n = 0; /* too long to keep: the empty folder stays */
+        memcpy(pending.made_final, final, n);
+        pending.made_final[n] = '\0';
     }
     arm(1, out->prodfd, out->gen, tmp);
     free(real);

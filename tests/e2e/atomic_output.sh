@@ -164,6 +164,25 @@ for sig in TERM INT; do
   expect_eq "$(sums)" "$good" "outputs after SIG$sig"
 done
 
+# Interrupted, the first run into a folder it made leaves nothing at all (no empty folder
+# holding an empty .ptce-map).
+set -m
+"$PTCE_MAP" build "$work/big.csv" -o "$work/neuf" --quiet 2> "$work/err-new" &
+pid=$!
+set +m
+while kill -0 "$pid" 2>/dev/null && [ ! -d "$work/neuf/.ptce-map/build" ]; do sleep 0.01; done
+sleep 0.3
+kill -s INT "$pid"
+set +e; wait "$pid"; code=$?; set -e
+pid=
+if [ "$code" -eq 0 ]; then
+  echo "SIGINT came after the end of the run into a new folder"
+else
+  expect_match "$(cat "$work/err-new")" "interrompu ; fichiers temporaires supprimés" "SIGINT message (new folder)"
+  [ ! -e "$work/neuf" ] || fail "an interrupted first run left $(find "$work/neuf" | head -5 | tr '\n' ' ')"
+fi
+rm -rf "$work/neuf"
+
 # The file-size limit (SIGXFSZ): a write error with its message, exit 4, nothing changed.
 set +e
 (ulimit -f 64; "$PTCE_MAP" build "$sample" -o "$out" --quiet) 2> "$work/err-xfsz"
