@@ -964,6 +964,7 @@ done:
     if (st) {
         outdir_abort(od);
     } else {
+        disarm(od->prodfd, od->gen); /* file by file: nothing of this run to remove now */
         if (od->gen[0]) /* file by file: the emptied generation */
             remove_tree_at(od->prodfd, od->gen);
         od->gen[0] = '\0';
