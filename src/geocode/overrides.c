@@ -182,14 +182,23 @@ static ptce_status read_row(geocoder *g, geocode_override_table *t, const csvfil
                          has_lat ? "la latitude" : "la longitude");
     }
     if (has_lat) {
+        /* Read as the census's coordinates are (geocode_read_coordinate: decimal comma,
+         * no-break spaces, hemisphere letters, degrees-minutes-seconds), but a letter must
+         * be its column's: a correction is not guessed at. */
         double lat, lon;
-        if (!util_parse_decimal(cell[COL_LAT], &lat))
+        geocode_axis ax;
+        unsigned how;
+        if (!geocode_read_coordinate(cell[COL_LAT], &lat, &ax, &how) ||
+            ax == GEOCODE_AXIS_LONGITUDE)
             return ptce_fail(ctx, PTCE_ERR_INPUT,
-                             "%s, ligne %zu, colonne « %s » : « %s » n'est pas un nombre",
+                             "%s, ligne %zu, colonne « %s » : « %s » n'est pas une latitude "
+                             "lisible (degrés décimaux, par exemple 45,7712)",
                              path, rec->line, COLNAME(COL_LAT), cell[COL_LAT]);
-        if (!util_parse_decimal(cell[COL_LON], &lon))
+        if (!geocode_read_coordinate(cell[COL_LON], &lon, &ax, &how) ||
+            ax == GEOCODE_AXIS_LATITUDE)
             return ptce_fail(ctx, PTCE_ERR_INPUT,
-                             "%s, ligne %zu, colonne « %s » : « %s » n'est pas un nombre",
+                             "%s, ligne %zu, colonne « %s » : « %s » n'est pas une longitude "
+                             "lisible (degrés décimaux, par exemple 4,8802)",
                              path, rec->line, COLNAME(COL_LON), cell[COL_LON]);
         if (!geocode_in_france_box(lat, lon)) {
             const char *hint = geocode_in_france_box(lon, lat)

@@ -268,6 +268,8 @@ static void departements(void **state)
     check_dep("Gard - 30", "30");
     check_dep("Gard (31)", NULL); /* a name and another département's code */
     check_dep("Territoire de Belfort", "90");
+    check_dep("13.0", "13");   /* exported as numbers */
+    check_dep("1,00", "01");
 }
 
 /* Every département's name written the ways censuses write it: capitals, no accents,

@@ -4,6 +4,7 @@
  */
 #include "testutil.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -168,6 +169,8 @@ static void bad_files_are_refused(void **state)
                  (const char *const[]){"ligne 3", "colonne « insee »", "99999", "inconnu", NULL});
     expect_error(g, "id;insee;latitude;longitude;note\nA;;abc;4.8;\n",
                  (const char *const[]){"ligne 2", "colonne « latitude »", "abc", NULL});
+    expect_error(g, "id;insee;latitude;longitude;note\nA;;4.8 E;45.7 N;\n",
+                 (const char *const[]){"ligne 2", "colonne « latitude »", "4.8 E", NULL});
     expect_error(g, "id;insee;latitude;longitude;note\nA;;45.7;;\n",
                  (const char *const[]){"ligne 2", "colonne « longitude »", NULL});
     expect_error(g, "id;insee;latitude;longitude;note\nA;;4.85;45.75;\n",
@@ -220,6 +223,16 @@ static void spreadsheet_exports_are_read(void **state)
     geocode_input in = row("X1", "", "");
     assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
     assert_string_equal(r.commune->insee, "2A004");
+    /* Coordinates written by hand: degrees-minutes-seconds with letters, no-break spaces. */
+    assert_int_equal(load_text(g, "id;latitude;longitude\nX3;45°46'N;4°52'48\"E\n"
+                                  "X4;\xC2\xA0" "45,77;4,88\xC2\xA0\n"),
+                     PTCE_OK);
+    in = row("X3", "", "");
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
+    assert_true(fabs(r.lat - (45 + 46 / 60.0)) < 1e-9 && fabs(r.lon - 4.88) < 1e-9);
+    in = row("X4", "", "");
+    assert_int_equal(geocode_again(g, &in, &r), PTCE_OK);
+    assert_true(fabs(r.lat - 45.77) < 1e-9 && fabs(r.lon - 4.88) < 1e-9);
     /* Windows-1252 (é = 0xE9) becomes UTF-8. */
     assert_int_equal(load_text(g, "id;insee;note\nX2;69123;d\xe9plac\xe9\n"), PTCE_OK);
     in = row("X2", "", "");
