@@ -345,6 +345,41 @@ static void validate_and_geocode_agree_on_coordinates(void **state)
     rmdir(dir);
 }
 
+/* A spreadsheet export: a title above the header, coordinates in degrees-minutes-seconds
+ * and with hemisphere letters, codes as numbers. What is unambiguous is no error; two
+ * latitude letters are, at their line and column; the header's line is said; every line
+ * number is the file's. */
+static void spreadsheet_export(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/ptce-validate-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char text[] =
+        "Recensement 2026;;;;;\n"
+        "Identifiant;Nom du PTCE;Commune;Code INSEE;Latitude;Longitude\n"
+        "E1;Alpha;Lyon;69123.0;45°45'N;4°50'E\n"
+        "E2;Bêta;Brest;;48.39 N;4.49 O\n"
+        "E3;Gamma;Paris;;48.85 N;2.35 N\n"
+        "E4;Delta;Rennes;;48,11;-1,68\n";
+    assert_int_equal(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+    close(fd);
+    ptce_ctx *ctx = test_ctx();
+    validate_report r;
+    run_options ro = {.census_path = path};
+    assert_int_equal(validate_census(ctx, &ro, &r), PTCE_OK);
+    unlink(path);
+    assert_int_equal(r.nrows, 4);
+    expect(&r, VALIDATE_WARNING, 2, "", CENSUS(HEADER_BELOW), NULL);
+    expect(&r, VALIDATE_ERROR, 5, "Longitude", CHECK(LATLON_SAME_AXIS), "2.35 N");
+    assert_int_equal(count_at(&r, VALIDATE_ERROR, 3) + count_at(&r, VALIDATE_ERROR, 4) +
+                         count_at(&r, VALIDATE_ERROR, 6), 0);
+    assert_int_equal(r.nerrors, 1);
+    assert_int_equal(r.nplaced, 4);
+    validate_report_free(&r);
+    ptce_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +390,7 @@ int main(void)
         cmocka_unit_test(unreadable_files_are_errors_of_the_call),
         cmocka_unit_test(the_context_is_left_as_it_was),
         cmocka_unit_test(validate_and_geocode_agree_on_coordinates),
+        cmocka_unit_test(spreadsheet_export),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
