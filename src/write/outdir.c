@@ -817,17 +817,29 @@ static void remove_dangling_links(const outdir *od)
     closedir(d);
 }
 
-/* True when this file system takes symbolic and hard links (FAT and exFAT take neither). */
+/* Whether this file system takes symbolic and hard links (FAT and exFAT take neither):
+ * 1 yes, 0 no (the file system refuses them: EPERM, EOPNOTSUPP, ENOSYS), -1 the probe
+ * itself failed (disk full, I/O error…: errno set). A failed probe must not be taken for
+ * "no links": that would commit file by file, not atomically, and say the wrong thing. */
 static int links_supported(const outdir *od)
 {
     char name[64];
     unsigned counter = 0;
     unique_name(name, sizeof name, "essai-", &counter);
     int ok = symlinkat("x", od->prodfd, name) == 0;
+    int err = ok ? 0 : errno;
     unlinkat(od->prodfd, name, 0);
-    ok = ok && linkat(od->metafd, LOCK_NAME, od->prodfd, name, 0) == 0;
-    unlinkat(od->prodfd, name, 0);
-    return ok;
+    if (ok) {
+        ok = linkat(od->metafd, LOCK_NAME, od->prodfd, name, 0) == 0;
+        err = ok ? 0 : errno;
+        unlinkat(od->prodfd, name, 0);
+    }
+    if (ok)
+        return 1;
+    if (err == EPERM || err == EOPNOTSUPP || err == ENOSYS) /* ENOTSUP is EOPNOTSUPP on Linux */
+        return 0;
+    errno = err;
+    return -1;
 }
 
 /* Without links: the files are renamed into place one by one (after the same checks), and
@@ -900,7 +912,9 @@ ptce_status outdir_commit(ptce_ctx *ctx, outdir *od)
         st = preflight(ctx, od, t, nt);
     if (!st && sync_generation(od) != 0)
         st = fail_errno(ctx, errno, "écriture impossible", od->tmp);
-    int links = !st && links_supported(od);
+    int links = st ? 0 : links_supported(od);
+    if (links < 0)
+        st = fail_errno(ctx, errno, "écriture impossible", od->final);
     if (!st && !links) {
         st = commit_file_by_file(ctx, od, t, nt);
         goto done;
