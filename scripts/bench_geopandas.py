@@ -89,7 +89,10 @@ def read_taxonomy(path):
             if m:
                 key, val = m.group(1), m.group(2)
                 if cur is None:
-                    settings[key] = float(val.replace(",", "."))
+                    try:
+                        settings[key] = float(val.replace(",", "."))
+                    except ValueError:
+                        settings[key] = val  # e.g. modele = classification-modele.tsv (unused here)
                 elif key == "libellé":
                     cur["label"] = val
                 elif key == "court":

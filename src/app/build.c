@@ -262,6 +262,13 @@ typedef struct published {
 
 #define MAX_PUBLISHED 12
 
+/* Census rows from which the print job is waited for before the workbook is built
+ * (write_outputs): below, the two together are small (a 10,000-row build peaks near
+ * 170 MB of heap) and drawing beside the workbook saves wall time on a second core; at
+ * 100,000 rows they would add up to several hundred MB (docs/performance.md). Same files
+ * either way. */
+#define PRINT_ALONE_ROWS 10000
+
 typedef struct publication {
     published layers[MAX_PUBLISHED];
     size_t n;
@@ -737,6 +744,11 @@ static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b,
             st = writers_write_bytes(ctx, od, "evolutions.csv", evol.data, evol.len);
         util_sb_free(&evol);
     }
+    /* The workbook (libxlsxwriter keeps every cell until it closes) and the print job
+     * (librsvg's tree of every point, cairo's recording and 300 dpi image) are the two
+     * largest allocations of a build: past PRINT_ALONE_ROWS they do not overlap. */
+    if (!st && b->run.nrows >= PRINT_ALONE_ROWS)
+        carto_print_wait(job);
     if (!st)
         st = write_workbook(ctx, od, b, p);
     if (!st)

@@ -273,5 +273,10 @@ ptce_status carto_print_start(ptce_ctx *ctx, const char *pdf_name, const char *p
                               const char *svg, size_t len, const carto_print_info *info, int dpi,
                               carto_print_job **job);
 ptce_status carto_print_finish(ptce_ctx *ctx, outdir *od, carto_print_job *job);
+/* Waits for the drawing without writing anything: what it drew stays in the job (the PDF
+ * and PNG bytes; librsvg's document and cairo's surfaces are already freed, and their
+ * memory given back to the system) until carto_print_finish(). For a caller about to need
+ * much memory of its own. NULL: nothing. */
+void carto_print_wait(carto_print_job *job);
 
 #endif

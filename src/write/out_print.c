@@ -6,7 +6,9 @@
  * The drawing is most of a small build's time (a 300 dpi A4 image and a vector PDF of every
  * outline), and it needs nothing but the SVG text: carto_print_start() copies what it needs
  * into a job and draws on a thread of its own while the build writes its other files;
- * carto_print_finish() waits for it and writes the two files. Only that thread uses librsvg
+ * carto_print_finish() waits for it and writes the two files (carto_print_wait() only
+ * waits, for a caller about to need much memory: the document's tree and the surfaces are
+ * freed, and handed back to the system, when the drawing ends). Only that thread uses librsvg
  * and cairo meanwhile (the caller draws nothing else), and it touches neither the ptce_ctx
  * nor the output folder: its failure is a status and a message (print_failure) that
  * carto_print_finish() hands to the context. When no thread can be started, the job is done
@@ -16,6 +18,9 @@
  * carto_print_finish(). Must not: draw anything of its own.
  */
 #include <librsvg/rsvg.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -125,6 +130,13 @@ static void *job_run(void *arg)
         print_png(doc, j->dpi, j->png_name, &j->png, &j->err);
     if (doc)
         g_object_unref(doc);
+    free(j->svg); /* librsvg keeps its own tree, not the text */
+    j->svg = NULL;
+#ifdef __GLIBC__
+    /* librsvg's tree and cairo's recording are millions of small blocks on a large census:
+     * freed, they would stay resident in this thread's arena while the build goes on. */
+    malloc_trim(0);
+#endif
     return NULL;
 }
 
@@ -162,12 +174,19 @@ ptce_status carto_print_start(ptce_ctx *ctx, const char *pdf_name, const char *p
     return PTCE_OK;
 }
 
+void carto_print_wait(carto_print_job *job)
+{
+    if (job && job->threaded) {
+        pthread_join(job->thread, NULL);
+        job->threaded = 0;
+    }
+}
+
 ptce_status carto_print_finish(ptce_ctx *ctx, outdir *od, carto_print_job *job)
 {
     if (!job)
         return PTCE_OK;
-    if (job->threaded)
-        pthread_join(job->thread, NULL);
+    carto_print_wait(job);
     ptce_status st = PTCE_OK;
     if (od) {
         if (job->err.status)
