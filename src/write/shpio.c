@@ -93,6 +93,8 @@ static SAOffset buf_write(void *p, SAOffset size, SAOffset nmemb, SAFile file)
     if (!b || b->failed)
         return 0;
     size_t n = size * nmemb;
+    if (n == 0) /* DBFClose of a table with no field writes NULL, 0: memcpy must not see it */
+        return nmemb;
     /* Not right after what the buffer holds, or too big: flush, start again here. */
     if (b->pos != b->buf_off + b->buf_len || b->buf_len + n > BUFFER_SIZE) {
         if (!flush(b))
