@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Hostile inputs (tests/bad-input/expected.tsv): every case runs under `timeout 20` and must
+# Hostile inputs (tests/bad-input/expected.tsv): every case runs under `timeout` (20 s, 90 s in
+# the sanitizer build: PTCE_CASE_TIMEOUT) and must
 #  - end by itself with the expected exit status (no timeout, no signal, no sanitizer report),
 #  - print the expected message fragment,
 #  - when it fails (exit 1 to 6), leave its work folder exactly as it was (no half-written
@@ -56,7 +57,7 @@ while IFS=$'\t' read -r name args want fragment; do
   before=$(snapshot "$W")
 
   set +e
-  (cd "$dir" && timeout 20 "$PTCE_MAP" "$@" > "$STDOUT" 2> "$STDERR" < /dev/null)
+  (cd "$dir" && timeout "${PTCE_CASE_TIMEOUT:-20}" "$PTCE_MAP" "$@" > "$STDOUT" 2> "$STDERR" < /dev/null)
   code=$?
   set -e
 
