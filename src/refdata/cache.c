@@ -299,11 +299,27 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
     util_sb_append_n(&img, (const char *)cr, rd->nregions * sizeof *cr);
     util_sb_append_n(&img, (const char *)cn, rd->nnames * sizeof *cn);
     util_sb_append_n(&img, b.sb.data, b.sb.len);
-    FILE *f = img.failed ? NULL : fopen(path, "wb");
-    if (!f || fwrite(img.data, 1, img.len, f) != img.len)
-        st = ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path);
+    /* Written beside, then renamed over: a running ptce-map maps the image (MAP_PRIVATE),
+     * and rewriting that file in place would end it with SIGBUS or feed it a torn table.
+     * The rename leaves it the old inode. */
+    char tmp[4096];
+    int n = snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+    if (img.failed)
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "%s : mémoire insuffisante", path);
+    else if (n < 0 || (size_t)n >= sizeof tmp)
+        st = ptce_fail(ctx, PTCE_ERR_IO, "%s : chemin trop long", path);
+    FILE *f = st ? NULL : fopen(tmp, "wb");
+    if (!st && (!f || fwrite(img.data, 1, img.len, f) != img.len))
+        st = ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible (%s)", tmp,
+                       ptce_errno_text(errno));
     if (f && fclose(f) != 0 && !st)
-        st = ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible", path);
+        st = ptce_fail(ctx, PTCE_ERR_IO, "%s : écriture impossible (%s)", tmp,
+                       ptce_errno_text(errno));
+    if (!st && rename(tmp, path) != 0)
+        st = ptce_fail(ctx, PTCE_ERR_IO, "%s : mise en place impossible (%s)", path,
+                       ptce_errno_text(errno));
+    if (st && f)
+        unlink(tmp);
     util_sb_free(&img);
 done:
     util_sb_free(&b.sb);

@@ -151,6 +151,39 @@ static void binary_image_matches_the_tables(void **state)
     refdata_free(&tables);
 }
 
+/* Writing the image again while a run has it mapped (a rebuild, an update of data/ while
+ * a build runs) must not touch the mapped file: a new file is renamed over it, the old
+ * inode stays whole for the run that maps it, and no temporary file is left. */
+static void image_rewritten_beside_a_run_that_maps_it(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ptce-image-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char image[4096];
+    snprintf(image, sizeof image, "%s/refdata.bin", dir);
+    refdata tables;
+    assert_int_equal(refdata_load_tables(ctx, &tables), PTCE_OK);
+    const char *data = ptce_data_dir(ctx);
+    assert_int_equal(refdata_cache_write(ctx, &tables, data, image), PTCE_OK);
+    struct stat before, after;
+    assert_int_equal(stat(image, &before), 0);
+    refdata img;
+    memset(&img, 0, sizeof img);
+    img.geos = ctx->geos;
+    assert_int_equal(refdata_cache_read(ctx, data, image, &img), 1);
+    assert_int_equal(refdata_cache_write(ctx, &tables, data, image), PTCE_OK);
+    assert_int_equal(stat(image, &after), 0);
+    assert_true(after.st_ino != before.st_ino);
+    assert_int_equal(after.st_size, before.st_size);
+    /* The mapped image still reads: its last commune, far into the file. */
+    size_t last = tables.ncommunes - 1;
+    assert_string_equal(img.communes[last].nom, tables.communes[last].nom);
+    refdata_free(&img);
+    refdata_free(&tables);
+    unlink(image);
+    assert_int_equal(rmdir(dir), 0); /* empty: no temporary file left */
+}
+
 /* Copies data/NAME into dir/NAME (geom/ made first). */
 static void copy_table(const char *from, const char *dir, const char *name)
 {
@@ -285,6 +318,7 @@ int main(void)
         cmocka_unit_test(postal_codes_and_homonyms),
         cmocka_unit_test(codes_as_people_type_them),
         cmocka_unit_test(binary_image_matches_the_tables),
+        cmocka_unit_test(image_rewritten_beside_a_run_that_maps_it),
         cmocka_unit_test(image_stale_when_a_table_changes_in_the_middle),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
