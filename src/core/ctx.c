@@ -106,6 +106,10 @@ ptce_status ptce_fail_read(ptce_ctx *ctx, ptce_status status, const char *path, 
     if (err == ENOMEM)
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "%s : mémoire insuffisante pour lire ce fichier.",
                          path);
+    if (err == EFBIG) /* util_read_file's bound */
+        return ptce_fail(ctx, status, "%s : fichier trop gros pour être lu (plus de %zu Mio) ; "
+                         "vérifiez que c'est le bon fichier, ou découpez-le.", path,
+                         UTIL_READ_MAX >> 20);
     return ptce_fail(ctx, status, "%s : lecture impossible (%s).", path, ptce_errno_text(err));
 }
 

@@ -134,6 +134,11 @@ char *util_read_file(const char *path, size_t *len)
         errno = S_ISDIR(st.st_mode) ? EISDIR : UTIL_ERR_NOT_REGULAR;
         return NULL;
     }
+    if ((uintmax_t)st.st_size > UTIL_READ_MAX) {
+        close(fd);
+        errno = EFBIG;
+        return NULL;
+    }
     /* Read with O_NONBLOCK still set: it changes nothing for a file on disk, and a
      * regular-looking file of the kernel that would wait (/proc/kmsg) says EAGAIN instead
      * of blocking forever. */
@@ -144,6 +149,10 @@ char *util_read_file(const char *path, size_t *len)
     for (;;) {
         ssize_t got = read(fd, chunk, sizeof chunk);
         if (got > 0) {
+            if (sb.len + (size_t)got > UTIL_READ_MAX) { /* grew, or a size the kernel hides */
+                err = EFBIG;
+                break;
+            }
             util_sb_append_n(&sb, chunk, (size_t)got);
             if (sb.failed)
                 break;

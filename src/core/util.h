@@ -34,7 +34,9 @@ char *util_sb_take(util_strbuf *sb);
 
 /* Reads a whole file. Returns NULL and sets errno on failure; *len gets the size. Only a
  * regular file is read: a folder gives EISDIR, anything else (a FIFO, /dev/zero…) is
- * refused before any read with UTIL_ERR_NOT_REGULAR. */
+ * refused before any read with UTIL_ERR_NOT_REGULAR. A file of more than UTIL_READ_MAX
+ * bytes (by its size, or by what a read gives) gives EFBIG, before it fills memory. */
+#define UTIL_READ_MAX ((size_t)1 << 30) /* 1 Gio: 15 times a 200,000-row census */
 char *util_read_file(const char *path, size_t *len);
 /* The errno of a path that is neither a regular file nor a folder; ptce_errno_text() says
  * « ce n'est pas un fichier ordinaire ». */

@@ -80,6 +80,8 @@ setup_line_without_end_1mb() {
 # ---- files that are not files ----------------------------------------------------------
 
 setup_census_fifo() { mkfifo "$W/fifo.csv"; }
+# 1 Gio + 1 byte, sparse (no disk used): refused by its size before any read.
+setup_census_too_big() { truncate -s $(( (1 << 30) + 1 )) "$W/enorme.csv"; }
 
 setup_output_under_file() { echo "un fichier" > "$W/file"; }
 setup_output_is_file() { echo "un fichier" > "$W/file"; }

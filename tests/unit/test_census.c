@@ -4,9 +4,13 @@
  */
 #include "testutil.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "census/census.h"
+#include "core/util.h"
 
 /* Reads tests/data/census/<name>; asserts success. */
 static void read_ok(ptce_ctx *ctx, const char *name, const char *columns, census *c)
@@ -518,6 +522,30 @@ static void missing_file_and_folder(void **state)
     ptce_ctx_free(ctx);
 }
 
+/* A file past UTIL_READ_MAX is refused by its size, before any of it is read: a sparse
+ * file of 1 Gio + 1 byte (no disk used), and the message names it and says why. */
+static void file_past_the_size_bound_is_refused(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    char path[] = "/tmp/ptce-huge-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)UTIL_READ_MAX + 1), 0);
+    close(fd);
+    census c;
+    assert_int_equal(census_read(ctx, path, NULL, &c), PTCE_ERR_INPUT);
+    assert_non_null(strstr(ptce_ctx_error(ctx), path));
+    assert_non_null(strstr(ptce_ctx_error(ctx), "trop gros"));
+    census_free(&c);
+    size_t len = 0;
+    errno = 0;
+    assert_null(util_read_file(path, &len));
+    assert_int_equal(errno, EFBIG);
+    unlink(path);
+    ptce_ctx_free(ctx);
+}
+
 static void separator_ties_and_quoted_headers(void **state)
 {
     (void)state;
@@ -569,6 +597,7 @@ int main(void)
         cmocka_unit_test(header_only_gives_no_record),
         cmocka_unit_test(lone_cr_line_ends_count_lines),
         cmocka_unit_test(missing_file_and_folder),
+        cmocka_unit_test(file_past_the_size_bound_is_refused),
         cmocka_unit_test(separator_ties_and_quoted_headers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
