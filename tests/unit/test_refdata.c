@@ -101,18 +101,24 @@ static void postal_codes_and_homonyms(void **state)
     assert_string_equal(refdata_outside_collectivity(&rd, "97701", &nom), "977");
 }
 
+/* Loads the tables into *tables and writes their image into a new folder made from the
+ * template `dir`, at `image` (dir/refdata.bin). */
+static void write_image(char *dir, char *image, size_t size, refdata *tables)
+{
+    assert_non_null(mkdtemp(dir));
+    snprintf(image, size, "%s/refdata.bin", dir);
+    assert_int_equal(refdata_load_tables(ctx, tables), PTCE_OK);
+    assert_int_equal(refdata_cache_write(ctx, tables, ptce_data_dir(ctx), image), PTCE_OK);
+}
+
 /* The binary image gives exactly what the tables give, and a stale image is ignored. */
 static void binary_image_matches_the_tables(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/ptce-image-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char image[4096];
-    snprintf(image, sizeof image, "%s/refdata.bin", dir);
+    char dir[] = "/tmp/ptce-image-XXXXXX", image[4096];
     refdata tables;
-    assert_int_equal(refdata_load_tables(ctx, &tables), PTCE_OK);
+    write_image(dir, image, sizeof image, &tables);
     const char *data = ptce_data_dir(ctx);
-    assert_int_equal(refdata_cache_write(ctx, &tables, data, image), PTCE_OK);
     refdata img;
     memset(&img, 0, sizeof img);
     img.geos = ctx->geos;
@@ -157,14 +163,10 @@ static void binary_image_matches_the_tables(void **state)
 static void image_rewritten_beside_a_run_that_maps_it(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/ptce-image-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char image[4096];
-    snprintf(image, sizeof image, "%s/refdata.bin", dir);
+    char dir[] = "/tmp/ptce-image-XXXXXX", image[4096];
     refdata tables;
-    assert_int_equal(refdata_load_tables(ctx, &tables), PTCE_OK);
+    write_image(dir, image, sizeof image, &tables);
     const char *data = ptce_data_dir(ctx);
-    assert_int_equal(refdata_cache_write(ctx, &tables, data, image), PTCE_OK);
     struct stat before, after;
     assert_int_equal(stat(image, &before), 0);
     refdata img;
