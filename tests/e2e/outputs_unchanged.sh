@@ -25,7 +25,9 @@ trap 'rm -rf "$work"' EXIT
 out="$work/out"
 mkdir -p "$out"
 
-sample="$PTCE_MAP_DATA/sample/census-sample.csv"
+# Inputs are named relative to the work folder: the outputs record the census's path.
+cp "$PTCE_MAP_DATA/sample/census-sample.csv" "$work/census-sample.csv"
+sample=census-sample.csv
 printf 'code_reg;groupe\n93;Sud-Est\n94;Sud-Est\n11;Île-de-France\n' > "$work/groups.csv"
 python3 - "$here/scripts" "$PTCE_MAP_DATA" "$work" <<'PY' || fail "census generation failed"
 import importlib.machinery, importlib.util, os, sys
