@@ -491,6 +491,54 @@ static int best_sector(const taxonomy *t, const double *rank, const bool *taken)
     return best;
 }
 
+/* Copies s at out + at when out is not NULL (the measuring pass); returns its length. */
+static size_t put(char *out, size_t at, const char *s)
+{
+    size_t n = strlen(s);
+    if (out)
+        memcpy(out + at, s, n);
+    return n;
+}
+
+/* "economie_circulaire|alimentation_agriculture": the sectors, primary first. Writes it at
+ * out when not NULL (NUL not included); returns its length. */
+static size_t sectors_text(const taxonomy *t, const int *sectors, size_t n, char *out)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            len += put(out, len, "|");
+        len += put(out, len, t->sectors[sectors[i]].id);
+    }
+    return len;
+}
+
+/* The matched terms, each once, in order of appearance (theme first):
+ * "ressourcerie (economie_circulaire), maraîch* (alimentation_agriculture)". Same contract. */
+static size_t terms_text(const taxonomy *t, const hits *h, char *out)
+{
+    size_t len = 0;
+    bool first = true;
+    for (size_t i = 0; i < h->n; i++) {
+        const classify_term *term = &t->terms[h->v[i].term];
+        if (term->weight == 0)
+            continue;
+        bool again = false;
+        for (size_t j = 0; j < i && !again; j++)
+            again = h->v[j].term == h->v[i].term;
+        if (again)
+            continue;
+        if (!first)
+            len += put(out, len, ", ");
+        first = false;
+        len += put(out, len, term->display);
+        len += put(out, len, " (");
+        len += put(out, len, t->sectors[term->sector].id);
+        len += put(out, len, ")");
+    }
+    return len;
+}
+
 ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared_theme,
                           const char *description, classification *out)
 {
@@ -503,28 +551,32 @@ ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared
     double score[SECTORS_MAX] = {0}, plain[SECTORS_MAX] = {0};
     double rank[SECTORS_MAX] = {0};
     bool ok = match_and_score(t, declared_theme, description, &h, score, plain, rank, NULL);
+    if (!ok) {
+        free(h.v);
+        memset(out, 0, sizeof *out);
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour classer un PTCE");
+    }
 
+    /* Decided on the stack, then stored in one block the size of what this row holds. */
+    int sectors[SECTORS_MAX];
+    size_t nsectors = 0;
     bool taken[SECTORS_MAX] = {false};
-    int primary = ok ? best_sector(t, rank, taken) : -1;
-    util_strbuf sectors, terms;
-    util_sb_init(&sectors);
-    util_sb_init(&terms);
+    int primary = best_sector(t, rank, taken);
     if (primary < 0) {
         out->primary = t->other;
-        out->sectors[0] = t->other;
-        out->nsectors = 1;
+        sectors[nsectors++] = t->other;
         out->score = 0;
     } else {
         double p = rank[primary];
         out->primary = primary;
-        out->sectors[out->nsectors++] = primary;
+        sectors[nsectors++] = primary;
         taken[primary] = true;
         out->runner_up = best_sector(t, rank, taken);
         /* Secondaries by decreasing score (file order on ties), each above both thresholds. */
         double threshold = fmax(t->secondary_ratio * plain[primary], t->secondary_min);
         bool seen[SECTORS_MAX];
         memcpy(seen, taken, sizeof seen);
-        while (out->nsectors <= t->secondary_max) {
+        while (nsectors <= t->secondary_max && nsectors < SECTORS_MAX) {
             int best = -1;
             for (size_t s = 0; s < t->nsectors; s++)
                 if (!seen[s] && (int)s != t->other && plain[s] > 0 && plain[s] >= threshold &&
@@ -533,52 +585,36 @@ ptce_status classify_text(ptce_ctx *ctx, const taxonomy *t, const char *declared
             if (best < 0)
                 break;
             seen[best] = true;
-            out->sectors[out->nsectors++] = best;
+            sectors[nsectors++] = best;
         }
         double second = out->runner_up >= 0 ? rank[out->runner_up] : 0;
         /* Strength of the evidence (one strong term in the theme ≈ 0.9) times the margin over
          * the runner-up (0.5 on a tie). */
         out->score = (1.0 - exp(-p / 4.0)) * (p / (p + second));
     }
-    for (size_t s = 0; s < t->nsectors && s < SECTORS_MAX; s++)
-        out->scores[s] = rank[s];
-    for (size_t i = 0; i < out->nsectors; i++) {
-        if (i)
-            util_sb_append_char(&sectors, '|');
-        util_sb_append(&sectors, t->sectors[out->sectors[i]].id);
-    }
-    /* Terms: each matched term once, in order of appearance (theme first). */
-    bool first = true;
-    for (size_t i = 0; ok && i < h.n; i++) {
-        const classify_term *term = &t->terms[h.v[i].term];
-        if (term->weight == 0)
-            continue;
-        bool again = false;
-        for (size_t j = 0; j < i && !again; j++)
-            again = h.v[j].term == h.v[i].term;
-        if (again)
-            continue;
-        if (!first)
-            util_sb_append(&terms, ", ");
-        first = false;
-        util_sb_append(&terms, term->display);
-        util_sb_append(&terms, " (");
-        util_sb_append(&terms, t->sectors[term->sector].id);
-        util_sb_append_char(&terms, ')');
-    }
-    free(h.v);
-    if (ok) {
-        out->sectors_text = util_sb_take(&sectors);
-        out->terms = util_sb_take(&terms);
-        ok = out->sectors_text && out->terms;
-    }
-    if (!ok) {
-        util_sb_free(&sectors);
-        util_sb_free(&terms);
-        sectors_classification_free(out);
+    size_t nscores = t->nsectors < SECTORS_MAX ? t->nsectors : SECTORS_MAX;
+    size_t sectors_len = sectors_text(t, sectors, nsectors, NULL);
+    size_t terms_len = terms_text(t, &h, NULL);
+    char *block = malloc(nscores * sizeof(double) + nsectors * sizeof(int) + sectors_len +
+                         terms_len + 2);
+    if (!block) {
+        free(h.v);
         memset(out, 0, sizeof *out);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour classer un PTCE");
     }
+    out->scores = (double *)(void *)block;
+    memcpy(out->scores, rank, nscores * sizeof(double));
+    out->nscores = nscores;
+    out->sectors = (int *)(void *)(block + nscores * sizeof(double));
+    memcpy(out->sectors, sectors, nsectors * sizeof(int));
+    out->nsectors = nsectors;
+    out->sectors_text = (char *)(out->sectors + nsectors);
+    sectors_text(t, sectors, nsectors, out->sectors_text);
+    out->sectors_text[sectors_len] = '\0';
+    out->terms = out->sectors_text + sectors_len + 1;
+    terms_text(t, &h, out->terms);
+    out->terms[terms_len] = '\0';
+    free(h.v);
     return PTCE_OK;
 }
 

@@ -313,7 +313,9 @@ static ptce_status start_sector(parser *p, char *line)
         if (strcmp(t->sectors[i].id, id) == 0)
             return perr(p, "le secteur « %s » est déjà défini ligne %d", id, t->sectors[i].line);
     if (t->nsectors >= SECTORS_MAX)
-        return perr(p, "trop de secteurs : %d au plus", SECTORS_MAX);
+        return perr(p, "trop de secteurs : %d au plus, « %s » serait le %zue ; regroupez des "
+                    "secteurs proches (un secteur peut avoir autant de termes qu'il faut)",
+                    SECTORS_MAX, id, t->nsectors + 1);
     classify_sector *s = &t->sectors[t->nsectors];
     memset(s, 0, sizeof *s);
     s->id = util_strdup(id);

@@ -5,13 +5,12 @@
 #include "model/sectors.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void sectors_classification_free(classification *c)
 {
     if (!c)
         return;
-    free(c->sectors_text);
-    free(c->terms);
-    c->sectors_text = NULL;
-    c->terms = NULL;
+    free(c->scores);
+    memset(c, 0, sizeof *c);
 }

@@ -3,7 +3,7 @@
  *
  * The taxonomy is loaded by classify/ (classify_taxonomy_load), which also implements the
  * read-only accessors below over its private struct; every other room sees only this
- * interface. A classification owns its two strings (sectors_classification_free).
+ * interface. A classification owns one block: its arrays and strings (sectors_classification_free).
  * Includes nothing above the floor.
  */
 #ifndef PTCE_MODEL_SECTORS_H
@@ -25,19 +25,27 @@ const char *sectors_short(const taxonomy *t, size_t i);
 /* Index of a sector id, -1 when unknown. */
 int sectors_find(const taxonomy *t, const char *id);
 
+/* The most sectors a taxonomy may define (classify/taxonomy.c refuses more, naming the
+ * line): classification keeps its per-sector work on the stack at this size. */
 #define SECTORS_MAX 32
 
+/* A classification's arrays and texts are sized to what the row holds, in one allocation
+ * (a census row pays for its taxonomy's sectors, not for SECTORS_MAX; issue #15): the block
+ * starts at `scores` and holds scores, then sectors, then the two texts. */
 typedef struct classification {
-    int primary;                        /* sector index; the `autre` sector when nothing matched */
-    int sectors[SECTORS_MAX];  /* primary first, then secondaries by decreasing score */
+    int primary;        /* sector index; the `autre` sector when nothing matched */
+    int runner_up;      /* second best sector by ranking score, -1 if none */
+    double score;       /* confidence of the primary, 0..1 */
     size_t nsectors;
-    double score;                       /* confidence of the primary, 0..1 */
-    int runner_up;                      /* second best sector by ranking score, -1 if none */
-    double scores[SECTORS_MAX];/* ranking score of each sector (see classify/classify.c) */
-    char *sectors_text;                 /* "economie_circulaire|alimentation_agriculture", owned */
-    char *terms;                        /* matched terms with their sector, owned */
+    int *sectors;       /* nsectors: primary first, then secondaries by decreasing score */
+    size_t nscores;     /* the taxonomy's sector count */
+    double *scores;     /* nscores: ranking score of each sector (see classify/classify.c);
+                         * the start of the owned block */
+    char *sectors_text; /* "economie_circulaire|alimentation_agriculture", in the block */
+    char *terms;        /* matched terms with their sector, in the block */
 } classification;
 
+/* Releases the block and zeroes the classification. */
 void sectors_classification_free(classification *c);
 
 #endif

@@ -439,6 +439,81 @@ static void test_start_bonus(void **state)
     ptce_ctx_free(ctx);
 }
 
+/* A taxonomy of `n` sectors s00, s01… (each with the term « motXXz » of weight i + 1, the
+ * last one `autre`) and `settings` first; the line of each sector's header in *lines. */
+static char *many_sectors(size_t n, const char *settings, int *lines)
+{
+    util_strbuf sb;
+    util_sb_init(&sb);
+    util_sb_append(&sb, settings);
+    int line = 1;
+    for (const char *c = settings; *c; c++)
+        line += *c == '\n';
+    for (size_t i = 0; i + 1 < n; i++) {
+        lines[i] = line;
+        util_sb_printf(&sb, "[s%02zu]\nlibellé = S%zu\ncouleur = #10%04zx\ncourt = s%02zu\n"
+                            "%zu mot%c%cz\n", i, i, i, i, i + 1, (char)('a' + i / 26),
+                       (char)('a' + i % 26));
+        line += 5;
+    }
+    lines[n - 1] = line;
+    util_sb_append(&sb, SECTOR_AUTRE);
+    assert_false(sb.failed);
+    return util_sb_take(&sb);
+}
+
+/* Issue #15: a classification holds arrays the taxonomy's size, not SECTORS_MAX's. At the
+ * limit (32 sectors, 31 secondaries allowed) every sector is stored; past it the taxonomy
+ * is refused with a message naming the file, the line and what to do. */
+static void test_sector_count_limits(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    int lines[40];
+    char *text = many_sectors(SECTORS_MAX, "max_secondaires = 31\nseuil_secondaire = 0\n"
+                                           "score_min_secondaire = 0\nbonus_debut = 0\n", lines);
+    taxonomy *t = load_text(ctx, text);
+    free(text);
+    assert_int_equal(sectors_count(t), SECTORS_MAX);
+    util_strbuf desc, expect;
+    util_sb_init(&desc);
+    util_sb_init(&expect);
+    for (size_t i = 0; i + 1 < SECTORS_MAX; i++) {
+        util_sb_printf(&desc, "%smot%c%cz", i ? " " : "", (char)('a' + i / 26), (char)('a' + i % 26));
+        util_sb_printf(&expect, "%ss%02zu", i ? "|" : "", SECTORS_MAX - 2 - i);
+    }
+    assert_false(desc.failed || expect.failed);
+    classification c;
+    assert_int_equal(classify_text(ctx, t, "", desc.data, &c), PTCE_OK);
+    assert_int_equal(c.nscores, SECTORS_MAX);
+    assert_int_equal(c.nsectors, SECTORS_MAX - 1);
+    assert_string_equal(c.sectors_text, expect.data);
+    for (size_t k = 0; k < c.nsectors; k++)
+        assert_int_equal(c.sectors[k], (int)(SECTORS_MAX - 2 - k));
+    for (size_t s = 0; s + 1 < SECTORS_MAX; s++)
+        assert_true(fabs(c.scores[s] - (double)(s + 1)) < 1e-9);
+    assert_true(c.scores[SECTORS_MAX - 1] == 0); /* autre */
+    assert_non_null(strstr(c.terms, "motaaz (s00)"));
+    sectors_classification_free(&c);
+    assert_null(c.scores);
+    /* nothing matched: one sector, `autre`, and every score 0 */
+    assert_int_equal(classify_text(ctx, t, "", "rien", &c), PTCE_OK);
+    assert_int_equal(c.nsectors, 1);
+    assert_int_equal(c.sectors[0], SECTORS_MAX - 1);
+    assert_string_equal(c.sectors_text, "autre");
+    assert_string_equal(c.terms, "");
+    sectors_classification_free(&c);
+    classify_taxonomy_free(t);
+    util_sb_free(&desc);
+    util_sb_free(&expect);
+
+    /* 40 sectors: refused at the 33rd */
+    text = many_sectors(40, "", lines);
+    expect_error(text, lines[SECTORS_MAX], "trop de secteurs : 32 au plus, « s32 » serait le 33e");
+    free(text);
+    ptce_ctx_free(ctx);
+}
+
 /* A means sector (« rôle = moyen ») counts facteur_moyen times for the primary once another
  * sector has a clear activity, and stays a secondary. */
 static void test_means_sector(void **state)
@@ -1103,6 +1178,7 @@ int main(void)
         cmocka_unit_test(test_phrases_and_plurals),
         cmocka_unit_test(test_negative_terms),
         cmocka_unit_test(test_start_bonus),
+        cmocka_unit_test(test_sector_count_limits),
         cmocka_unit_test(test_means_sector),
         cmocka_unit_test(test_place_terms),
         cmocka_unit_test(test_explain),
