@@ -1204,6 +1204,92 @@ static bool push_candidate(candidate **v, size_t *n, size_t *cap, candidate c)
     return true;
 }
 
+/* The first classes of the sorted list, taken before any similar name is looked for:
+ * identical folded names of the same commune, then of the same département (loc group 0,
+ * tier 0). They are listed through indexes of the free new rows' folded names by
+ * département and by commune, sorted on the same total order and taken by the same greedy
+ * rule as the whole list. Why the result is the same: the greedy matching takes a pair when
+ * both rows are still free when it comes to it, so once these classes are done, every pair
+ * of a later class whose old or new row was matched here would be skipped; the later
+ * classes can thus be listed among the rows still free only (match_rows builds the blocks
+ * after this), which on two census years, where most PTCE keep their name and commune,
+ * leaves a small part of the rows to compare name by name. And no pair of these classes is
+ * left for later: after the greedy pass each of them has a matched row. */
+typedef struct name_look {
+    const hvec *a;
+    uint64_t h;
+    bool use_group;
+} name_look;
+
+static bool take_same_place_names(const ptce_run *o, const ptce_run *n, const name_key *ko,
+                                  const name_key *kn, diff_result *out, size_t *old_match,
+                                  size_t *new_match)
+{
+    hvec by_dep = {0}, by_com = {0};
+    candidate *cands = NULL;
+    size_t ncands = 0, capcands = 0;
+    uint32_t *stamp = calloc(n->nrows + 1, sizeof *stamp);
+    bool ok = stamp != NULL;
+    for (size_t j = 0; ok && j < n->nrows; j++) {
+        const geo_result *g = &n->rows[j].geo;
+        if (new_match[j] != DIFF_NO_ROW || !kn[j].folded[0] || !place_known(g))
+            continue;
+        uint64_t fh = hash_str(kn[j].folded);
+        ok = hvec_push(&by_dep, fh, place_group(g), (uint32_t)j, NULL) &&
+             (!g->commune ||
+              (hvec_push(&by_com, hash_name_place(fh, g->commune->insee), 0, (uint32_t)j, NULL) &&
+               (!g->commune->parent[0] ||
+                hvec_push(&by_com, hash_name_place(fh, g->commune->parent), 0, (uint32_t)j,
+                          NULL))));
+    }
+    hvec_sort(&by_dep);
+    hvec_sort(&by_com);
+    for (size_t i = 0; ok && i < o->nrows; i++) {
+        const geo_result *g = &o->rows[i].geo;
+        if (old_match[i] != DIFF_NO_ROW || !ko[i].folded[0] || !place_known(g))
+            continue;
+        uint64_t fh = hash_str(ko[i].folded);
+        name_look look[3];
+        size_t nlook = 0;
+        look[nlook++] = (name_look){&by_dep, fh, true};
+        if (g->commune) {
+            look[nlook++] = (name_look){&by_com, hash_name_place(fh, g->commune->insee), false};
+            if (g->commune->parent[0])
+                look[nlook++] =
+                    (name_look){&by_com, hash_name_place(fh, g->commune->parent), false};
+        }
+        for (size_t l = 0; ok && l < nlook; l++) {
+            size_t lo, hi;
+            hvec_range(look[l].a, look[l].h, look[l].use_group, place_group(g), &lo, &hi);
+            for (size_t e = lo; ok && e < hi; e++) {
+                uint32_t j = look[l].a->v[e].row;
+                if (stamp[j] == (uint32_t)i + 1)
+                    continue;
+                stamp[j] = (uint32_t)i + 1;
+                if (ko[i].hash != kn[j].hash || strcmp(ko[i].folded, kn[j].folded) != 0)
+                    continue;
+                int loc = location_class(g, &n->rows[j].geo);
+                if (loc_group(loc) != 0)
+                    continue;
+                ok = push_candidate(&cands, &ncands, &capcands,
+                                    (candidate){(uint32_t)i, j, 0, (unsigned char)loc, 1.0});
+            }
+        }
+    }
+    if (ok && ncands > 1)
+        qsort(cands, ncands, sizeof *cands, cmp_candidate);
+    for (size_t c = 0; ok && c < ncands; c++) {
+        const candidate *x = &cands[c];
+        if (old_match[x->o] == DIFF_NO_ROW && new_match[x->n] == DIFF_NO_ROW)
+            take_pair(out, old_match, new_match, x->o, x->n, DIFF_BY_NAME, 1.0);
+    }
+    free(cands);
+    free(stamp);
+    hvec_free(&by_dep);
+    hvec_free(&by_com);
+    return ok;
+}
+
 /* Fills out->pairs. old_match/new_match get the partner of each row, DIFF_NO_ROW if none. */
 static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *n,
                               diff_result *out, size_t *old_match, size_t *new_match,
@@ -1267,7 +1353,8 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
             goto done;
         }
     size_t ncands = 0, capcands = 0;
-    if (!blocks_make(&bl, kn, n, new_match, nn)) {
+    if ((!exhaustive && !take_same_place_names(o, n, ko, kn, out, old_match, new_match)) ||
+        !blocks_make(&bl, kn, n, new_match, nn)) {
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         goto done;
     }

@@ -28,6 +28,10 @@
  *     the old row, then of the new one. So the result is the same on every run, and a
  *     homonym elsewhere does not take the place of the same PTCE slightly renamed.
  * Rows left unmatched are new (nouveau) or gone (disparu).
+ * Identical folded names of the same commune or département (the first classes of that
+ * order) are taken first, through an index of folded names by place; the other candidates
+ * are then looked for among the rows still free only (take_same_place_names() in diff.c
+ * says why the result is the same).
  * The candidate pairs are found through indexes of the new year's names (folded names,
  * pairs of words and their one-typo variants, prefix filtering on pairs; new rows grouped
  * by name and by name and département, each name compared once per old row), not by
