@@ -80,6 +80,11 @@ void util_sb_append(util_strbuf *sb, const char *s)
 
 void util_sb_append_char(util_strbuf *sb, char c)
 {
+    if (!sb->failed && sb->len + 2 <= sb->cap) { /* room for it and the NUL: no call */
+        sb->data[sb->len++] = c;
+        sb->data[sb->len] = '\0';
+        return;
+    }
     util_sb_append_n(sb, &c, 1);
 }
 
@@ -311,6 +316,16 @@ size_t util_utf8_invalid_offset(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        /* Runs of ASCII (most of a French text) eight bytes at a time. */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ULL)
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         size_t len = util_utf8_sequence_length(s + i, n - i);
         if (!len)
             return i;

@@ -11,6 +11,8 @@
  */
 #include "testutil.h"
 
+#include <csv.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/csvfile.h"
@@ -257,6 +259,131 @@ static void streams_match_the_table(void **state)
     csvfile_table_free(&t);
 }
 
+/* ---- the plain-line reading against libcsv's own ---------------------------------------- */
+
+/* Rows as libcsv alone gives them: every cell of every row, in order. */
+typedef struct lib_rows {
+    util_strbuf cells; /* each cell NUL-terminated */
+    size_t *row_end;   /* cell count after each row */
+    size_t nrows, ncells, cap;
+} lib_rows;
+
+static void lib_field(void *data, size_t len, void *priv)
+{
+    lib_rows *r = priv;
+    util_sb_append_n(&r->cells, data ? data : "", len);
+    util_sb_append_n(&r->cells, "", 1);
+    r->ncells++;
+}
+
+static void lib_row(int c, void *priv)
+{
+    (void)c;
+    lib_rows *r = priv;
+    if (r->nrows == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 64;
+        r->row_end = realloc(r->row_end, r->cap * sizeof *r->row_end);
+        assert_non_null(r->row_end);
+    }
+    r->row_end[r->nrows++] = r->ncells;
+}
+
+/* Random lines over the bytes that decide libcsv's reading: both kinds of space, the three
+ * separators, quotes (a quoted cell may span lines: the line after it is libcsv's again),
+ * letters, an accented one, and the three line ends; the last line may have none. */
+static char *random_csv(uint32_t *seed, char sep, size_t lines)
+{
+    static const char *const pieces[] = {"a", "b", " ", "\t", ";", ",", "é", "\"", "xy",
+                                         "  ", "\"q\"", "\"\"", "a b"};
+    static const char *const ends[] = {"\n", "\r\n", "\r"};
+    util_strbuf sb;
+    util_sb_init(&sb);
+    util_sb_printf(&sb, "h1%ch2%ch3\n", sep, sep);
+    for (size_t l = 0; l < lines; l++) {
+        *seed = *seed * 1103515245u + 12345u;
+        size_t n = (*seed >> 16) % 9;
+        for (size_t k = 0; k < n; k++) {
+            *seed = *seed * 1103515245u + 12345u;
+            uint32_t r = (*seed >> 16) % 100;
+            /* quotes rarely, so that most lines are plain */
+            size_t pick = r < 3 ? 7 : r < 5 ? 10 : r < 6 ? 11 : (r % 13 == 7 ? 0 : r % 13);
+            util_sb_append(&sb, pieces[pick]);
+        }
+        *seed = *seed * 1103515245u + 12345u;
+        if (l + 1 < lines || (*seed >> 16) % 2)
+            util_sb_append(&sb, ends[(*seed >> 20) % 3]);
+    }
+    assert_false(sb.failed);
+    return util_sb_take(&sb);
+}
+
+/* engine_plain_line reads the lines without quotes itself: the table must hold exactly what
+ * libcsv's csv_parse gives for the whole text (the header's width, blank rows dropped, short
+ * rows padded and long ones cut, as the reader documents). */
+static void plain_lines_read_as_libcsv_does(void **state)
+{
+    (void)state;
+    const char seps[] = {';', '\t', ','};
+    uint32_t seed = 2026;
+    size_t compared = 0;
+    for (size_t round = 0; round < 600; round++) {
+        char sep = seps[round % 3];
+        char *text = random_csv(&seed, sep, 40);
+        lib_rows want = {0};
+        util_sb_init(&want.cells);
+        struct csv_parser p;
+        assert_int_equal(csv_init(&p, CSV_APPEND_NULL), 0);
+        csv_set_delim(&p, (unsigned char)sep);
+        size_t len = strlen(text);
+        assert_int_equal(csv_parse(&p, text, len, lib_field, lib_row, &want), len);
+        csv_set_opts(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+        int open_quote = csv_fini(&p, lib_field, lib_row, &want) != 0;
+        csv_free(&p);
+        assert_false(want.cells.failed);
+
+        csvfile_table t;
+        ptce_status st = parse(text, 0, &t);
+        if (open_quote) { /* a quote left open: refused either way */
+            assert_int_equal(st, PTCE_ERR_INPUT);
+        } else {
+            assert_int_equal(st, PTCE_OK);
+            assert_int_equal(t.separator, sep);
+            /* libcsv's cells, the table's way */
+            const char **cell = malloc((want.ncells + 1) * sizeof *cell);
+            assert_non_null(cell);
+            const char *c = want.cells.data;
+            for (size_t i = 0; i < want.ncells; i++, c += strlen(c) + 1)
+                cell[i] = c;
+            size_t ncols = want.row_end[0], row = 0;
+            assert_int_equal(t.ncols, ncols);
+            for (size_t i = 0; i < ncols; i++)
+                assert_string_equal(csvfile_table_cell(&t, NULL, i), cell[i]);
+            for (size_t r = 1; r < want.nrows; r++) {
+                size_t first = want.row_end[r - 1], n = want.row_end[r] - first;
+                bool blank = true;
+                for (size_t i = 0; i < n && blank; i++)
+                    blank = util_is_blank(cell[first + i]);
+                if (blank)
+                    continue;
+                assert_true(row < t.nrows);
+                for (size_t i = 0; i < ncols; i++)
+                    assert_string_equal(csvfile_table_cell(&t, &t.rows[row], i),
+                                        i < n ? cell[first + i] : "");
+                assert_int_equal(t.rows[row].extra, n > ncols ? n - ncols : 0);
+                row++;
+                compared++;
+            }
+            assert_int_equal(t.nrows, row);
+            free(cell);
+            csvfile_table_free(&t);
+        }
+        util_sb_free(&want.cells);
+        free(want.row_end);
+        free(text);
+    }
+    assert_true(compared > 5000);
+}
+
 static void streams_refuse_what_they_cannot_read(void **state)
 {
     (void)state;
@@ -371,6 +498,7 @@ int main(void)
         cmocka_unit_test(long_cells_and_bad_bytes_are_refused),
         cmocka_unit_test(streams_match_the_table),
         cmocka_unit_test(streams_refuse_what_they_cannot_read),
+        cmocka_unit_test(plain_lines_read_as_libcsv_does),
         cmocka_unit_test(cells_are_quoted_and_defused),
         cmocka_unit_test(formulas_are_defused_in_every_reading),
         cmocka_unit_test(stray_windows1252_in_utf8_is_read_by_line),
