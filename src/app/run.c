@@ -45,7 +45,9 @@ ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run)
     ptce_status st = census_read(ctx, opts->census_path, &copts, &run->census);
     if (st)
         return st;
-    if ((st = refdata_load(ctx, &run->rd)))
+    /* Without a data folder refdata_load says so, for every command (the default taxonomy
+     * lives there too). */
+    if ((!opts->without_refdata || !ptce_data_dir(ctx)) && (st = refdata_load(ctx, &run->rd)))
         return st;
     if (!opts->without_taxonomy) {
         char tax_path[4096];

@@ -95,7 +95,8 @@ static int run_report(int argc, char **argv, report_kind kind)
     ptce_ctx *ctx = cli_context(&co, &ctx_code);
     if (!ctx)
         return ctx_code;
-    run_options ro = {.census_path = argv[optind], .without_taxonomy = kind == REPORT_GEOCODE};
+    run_options ro = {.census_path = argv[optind], .without_taxonomy = kind == REPORT_GEOCODE,
+                      .without_refdata = kind == REPORT_CLASSIFY};
     common_apply(&co, &ro);
     ptce_run run;
     util_strbuf sb;

@@ -42,6 +42,8 @@ typedef struct run_options {
     const char *columns;      /* --columns */
     const char *taxonomy_path;/* NULL: the data folder's taxonomie.txt */
     int without_taxonomy;     /* geocoding alone does not need the taxonomy */
+    int without_refdata;      /* classifying alone does not need the reference data: run.rd
+                               * stays empty (nothing is read or indexed; issue #15) */
     const char *overrides;    /* --overrides: analyst corrections by id, NULL when unused */
     const char *const *ban_paths; /* --ban: national address base files, or folders of
                                    * them (every .csv and .csv.gz inside, in name order) */
