@@ -1069,9 +1069,13 @@ static bool scan_pairs(blocks *b, const name_key *k, const ranked_word *ranked, 
 
 /* Hits for the new names that can pass the candidate test with the old row (key k, place
  * g) through their words: from 0.8 anywhere (all rows of a name); from 0.6 among the rows
- * of its group and those not placed; from 0.6 anywhere when the old row is not placed. */
+ * of its group and those not placed; from 0.6 anywhere when the old row is not placed.
+ * `lg` (a loc_group(), or -1 for all) limits the scans to those that can find pairs of
+ * that group: 0, the same département (same group: the 0.6 scan of the group covers
+ * 0.8); 1, place unknown (an old row not placed: every new row; else the new rows not
+ * placed); 2, another département (0.8 anywhere, for a placed old row). */
 static bool probe_names(blocks *b, const name_key *k, const geo_result *g, uint32_t stamp,
-                        const name_key *kn, const ptce_run *n)
+                        const name_key *kn, const ptce_run *n, int lg)
 {
     size_t na = used_words(k), lo, hi;
     if (na == 0)
@@ -1086,17 +1090,22 @@ static bool probe_names(blocks *b, const name_key *k, const geo_result *g, uint3
     b->near_ranks = 0;
     b->near_at[0] = 0;
     if (!place_known(g))
-        return scan_pairs(b, k, ranked, 0.6, &b->unit_pairs, false, 0, g, stamp, kn, n);
-    return scan_pairs(b, k, ranked, 0.8, &b->pairs, false, 0, g, stamp, kn, n) &&
-           scan_pairs(b, k, ranked, 0.6, &b->unit_pairs, true, place_group(g), g, stamp, kn,
-                      n) &&
-           scan_pairs(b, k, ranked, 0.6, &b->unit_pairs, true, 0, g, stamp, kn, n);
+        return (lg != -1 && lg != 1) ||
+               scan_pairs(b, k, ranked, 0.6, &b->unit_pairs, false, 0, g, stamp, kn, n);
+    return ((lg != -1 && lg != 2) ||
+            scan_pairs(b, k, ranked, 0.8, &b->pairs, false, 0, g, stamp, kn, n)) &&
+           ((lg != -1 && lg != 0) ||
+            scan_pairs(b, k, ranked, 0.6, &b->unit_pairs, true, place_group(g), g, stamp, kn,
+                       n)) &&
+           ((lg != -1 && lg != 1) ||
+            scan_pairs(b, k, ranked, 0.6, &b->unit_pairs, true, 0, g, stamp, kn, n));
 }
 
 /* b->seen = the new rows that can be candidates for the old row of key k, and b->hits
- * those found name by name, already tested. */
+ * those found name by name, already tested (of loc group lg when lg >= 0: see
+ * probe_names; b->seen may hold rows of other groups). */
 static bool blocks_probe(blocks *b, const name_key *k, const geo_result *g, uint32_t stamp,
-                         const name_key *kn, const ptce_run *n)
+                         const name_key *kn, const ptce_run *n, int lg)
 {
     size_t lo, hi;
     if (b->all)
@@ -1129,7 +1138,7 @@ static bool blocks_probe(blocks *b, const name_key *k, const geo_result *g, uint
         if (!see_range(b, &b->joined, lo, hi, stamp))
             return false;
     }
-    return probe_names(b, k, g, stamp, kn, n);
+    return probe_names(b, k, g, stamp, kn, n, lg);
 }
 
 static void take_pair(diff_result *out, size_t *old_match, size_t *new_match, size_t o,
@@ -1290,6 +1299,75 @@ static bool take_same_place_names(const ptce_run *o, const ptce_run *n, const na
     return ok;
 }
 
+/* Appends to *cands the candidates of loc group lg (-1: all) of the old rows still free
+ * with the new rows of the blocks, as the full comparison tests them; identical names of an
+ * unknown place or of another département are left to take_identical() unless
+ * `exhaustive`. */
+static bool list_candidates(blocks *bl, const ptce_run *o, const ptce_run *n,
+                            const name_key *ko, const name_key *kn, const size_t *old_match,
+                            int lg, bool exhaustive, candidate **cands, size_t *ncands,
+                            size_t *capcands)
+{
+    for (size_t i = 0; i < o->nrows; i++) {
+        if (old_match[i] != DIFF_NO_ROW || !ko[i].folded[0])
+            continue;
+        const geo_result *g = &o->rows[i].geo;
+        if ((lg == 0 || lg == 2) && !place_known(g))
+            continue; /* not placed: every pair of it is of an unknown place */
+        bl->nseen = 0;
+        bl->nhits = 0;
+        if (!blocks_probe(bl, &ko[i], g, (uint32_t)i + 1, kn, n, lg))
+            return false;
+        /* The pairs the full comparison would keep, in another order: they are sorted
+         * on a total order, so the result is the same. */
+        for (size_t s = 0; s < bl->nseen; s++) {
+            size_t j = bl->seen[s];
+            candidate c = {.o = (uint32_t)i, .n = (uint32_t)j};
+            c.loc = (unsigned char)location_class(g, &n->rows[j].geo);
+            if (lg >= 0 && loc_group(c.loc) != lg)
+                continue;
+            if (ko[i].hash == kn[j].hash && strcmp(ko[i].folded, kn[j].folded) == 0) {
+                if (!exhaustive && (c.loc == LOC_UNKNOWN || c.loc == LOC_OTHER))
+                    continue; /* take_identical() */
+                c.tier = 0;
+                c.sim = 1.0;
+            } else {
+                c.tier = 1;
+                if (!exhaustive && !may_reach(&ko[i], &kn[j], c.loc == LOC_OTHER ? 0.8 : 0.6))
+                    continue;
+                c.sim = similarity(&ko[i], &kn[j]);
+                if (c.sim < (c.loc == LOC_OTHER ? 0.8 : 0.6))
+                    continue;
+            }
+            if (!push_candidate(cands, ncands, capcands, c))
+                return false;
+        }
+        for (size_t h = 0; h < bl->nhits; h++) {
+            if (lg >= 0 && loc_group(bl->hits[h].loc) != lg)
+                continue;
+            candidate c = {(uint32_t)i, bl->hits[h].row, 1, bl->hits[h].loc, bl->hits[h].sim};
+            if (!push_candidate(cands, ncands, capcands, c))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* Sorts the candidates (a total order) and takes them best first, each pair whose two rows
+ * are still free. */
+static void take_sorted(candidate *cands, size_t ncands, diff_result *out, size_t *old_match,
+                        size_t *new_match)
+{
+    if (ncands > 1)
+        qsort(cands, ncands, sizeof *cands, cmp_candidate);
+    for (size_t c = 0; c < ncands; c++) {
+        const candidate *x = &cands[c];
+        if (old_match[x->o] == DIFF_NO_ROW && new_match[x->n] == DIFF_NO_ROW)
+            take_pair(out, old_match, new_match, x->o, x->n,
+                      x->tier == 0 ? DIFF_BY_NAME : DIFF_BY_SIMILAR, x->sim);
+    }
+}
+
 /* Fills out->pairs. old_match/new_match get the partner of each row, DIFF_NO_ROW if none. */
 static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *n,
                               diff_result *out, size_t *old_match, size_t *new_match,
@@ -1353,69 +1431,41 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
             goto done;
         }
     size_t ncands = 0, capcands = 0;
-    if ((!exhaustive && !take_same_place_names(o, n, ko, kn, out, old_match, new_match)) ||
-        !blocks_make(&bl, kn, n, new_match, nn)) {
-        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-        goto done;
-    }
-    for (size_t i = 0; i < no; i++) {
-        if (old_match[i] != DIFF_NO_ROW || !ko[i].folded[0])
-            continue;
-        bl.nseen = 0;
-        bl.nhits = 0;
-        if (!blocks_probe(&bl, &ko[i], &o->rows[i].geo, (uint32_t)i + 1, kn, n)) {
+    if (exhaustive) {
+        /* The definition: every pair tested, one sorted list, taken best first. */
+        if (!blocks_make(&bl, kn, n, new_match, nn) ||
+            !list_candidates(&bl, o, n, ko, kn, old_match, -1, true, &cands, &ncands,
+                             &capcands)) {
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
             goto done;
         }
-        /* The pairs the full comparison would keep, in another order: they are sorted
-         * below on a total order, so the result is the same. */
-        for (size_t s = 0; s < bl.nseen; s++) {
-            size_t j = bl.seen[s];
-            candidate c = {.o = (uint32_t)i, .n = (uint32_t)j};
-            c.loc = (unsigned char)location_class(&o->rows[i].geo, &n->rows[j].geo);
-            if (ko[i].hash == kn[j].hash && strcmp(ko[i].folded, kn[j].folded) == 0) {
-                if (!exhaustive && (c.loc == LOC_UNKNOWN || c.loc == LOC_OTHER))
-                    continue; /* take_identical() */
-                c.tier = 0;
-                c.sim = 1.0;
-            } else {
-                c.tier = 1;
-                if (!exhaustive && !may_reach(&ko[i], &kn[j], c.loc == LOC_OTHER ? 0.8 : 0.6))
-                    continue;
-                c.sim = similarity(&ko[i], &kn[j]);
-                if (c.sim < (c.loc == LOC_OTHER ? 0.8 : 0.6))
-                    continue;
-            }
-            if (!push_candidate(&cands, &ncands, &capcands, c)) {
+        take_sorted(cands, ncands, out, old_match, new_match);
+    } else {
+        /* The same list, class by class (see take_same_place_names): identical names of the
+         * same place, the similar names of loc group 0, the identical names of an unknown
+         * place, the similar names of group 1, the identical names of another département,
+         * the similar names of group 2; each listed among the rows still free. */
+        if (!take_same_place_names(o, n, ko, kn, out, old_match, new_match)) {
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+            goto done;
+        }
+        for (int lg = 0; lg < 3; lg++) {
+            blocks_free(&bl);
+            ncands = 0;
+            if (!blocks_make(&bl, kn, n, new_match, nn)) {
                 st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
                 goto done;
             }
-        }
-        for (size_t h = 0; h < bl.nhits; h++) {
-            candidate c = {(uint32_t)i, bl.hits[h].row, 1, bl.hits[h].loc, bl.hits[h].sim};
-            if (!push_candidate(&cands, &ncands, &capcands, c)) {
+            if (lg > 0)
+                take_identical(&bl, o, n, ko, kn, out, old_match, new_match,
+                               lg == 1 ? LOC_UNKNOWN : LOC_OTHER);
+            if (!list_candidates(&bl, o, n, ko, kn, old_match, lg, false, &cands, &ncands,
+                                 &capcands)) {
                 st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
                 goto done;
             }
+            take_sorted(cands, ncands, out, old_match, new_match);
         }
-    }
-    if (ncands > 1)
-        qsort(cands, ncands, sizeof *cands, cmp_candidate);
-    /* Best first. The identical names of an unknown place come after the loc group 0 and
-     * before the similar names of loc group 1 (which has no other tier 0); those of another
-     * département likewise before the similar names of loc group 2. */
-    for (size_t c = 0, phase = 0; c <= ncands; c++) {
-        int lg = c < ncands ? loc_group(cands[c].loc) : 3;
-        for (; !exhaustive && phase < 2 && lg > (int)phase; phase++)
-            take_identical(&bl, o, n, ko, kn, out, old_match, new_match,
-                           phase == 0 ? LOC_UNKNOWN : LOC_OTHER);
-        if (c == ncands)
-            break;
-        const candidate *x = &cands[c];
-        if (old_match[x->o] != DIFF_NO_ROW || new_match[x->n] != DIFF_NO_ROW)
-            continue;
-        take_pair(out, old_match, new_match, x->o, x->n,
-                  x->tier == 0 ? DIFF_BY_NAME : DIFF_BY_SIMILAR, x->sim);
     }
     qsort(out->pairs, out->npairs, sizeof *out->pairs, cmp_pair);
 

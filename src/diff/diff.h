@@ -29,9 +29,10 @@
  *     homonym elsewhere does not take the place of the same PTCE slightly renamed.
  * Rows left unmatched are new (nouveau) or gone (disparu).
  * Identical folded names of the same commune or département (the first classes of that
- * order) are taken first, through an index of folded names by place; the other candidates
- * are then looked for among the rows still free only (take_same_place_names() in diff.c
- * says why the result is the same).
+ * order) are taken first, through an index of folded names by place; then each later group
+ * of classes (similar names of the same place; identical, then similar names of an unknown
+ * place; of another département) is listed among the rows still free only
+ * (take_same_place_names() in diff.c says why the result is the same).
  * The candidate pairs are found through indexes of the new year's names (folded names,
  * pairs of words and their one-typo variants, prefix filtering on pairs; new rows grouped
  * by name and by name and département, each name compared once per old row), not by
