@@ -76,14 +76,25 @@ static int cmp_str(const void *a, const void *b)
 static uint64_t byte_classes(const char *s);
 static uint64_t word_hash(const char *w);
 
-static bool name_key_make(const char *name, name_key *k)
+/* The folded name and its hash: all that identical names need. */
+static bool name_key_fold(const char *name, name_key *k)
 {
     memset(k, 0, sizeof *k);
     k->folded = text_fold(name);
-    k->buf = k->folded ? util_strdup(k->folded) : NULL;
-    if (!k->buf)
+    if (!k->folded)
         return false;
     k->hash = name_hash(k->folded);
+    return true;
+}
+
+/* The rest of the key (words, their facts, the joined words), for similar names; once. */
+static bool name_key_words(name_key *k)
+{
+    if (k->buf || !k->folded)
+        return true;
+    k->buf = util_strdup(k->folded);
+    if (!k->buf)
+        return false;
     size_t cap = 1;
     for (const char *p = k->buf; *p; p++)
         cap += *p == ' ';
@@ -1368,6 +1379,15 @@ static void take_sorted(candidate *cands, size_t ncands, diff_result *out, size_
     }
 }
 
+/* name_key_words() of the rows still free (match[i] == DIFF_NO_ROW). */
+static bool keys_words(name_key *k, const size_t *match, size_t nrows)
+{
+    for (size_t i = 0; i < nrows; i++)
+        if (match[i] == DIFF_NO_ROW && !name_key_words(&k[i]))
+            return false;
+    return true;
+}
+
 /* Fills out->pairs. old_match/new_match get the partner of each row, DIFF_NO_ROW if none. */
 static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *n,
                               diff_result *out, size_t *old_match, size_t *new_match,
@@ -1419,21 +1439,23 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
         }
     }
 
-    /* 2. Names, among the rows left. */
+    /* 2. Names, among the rows left: folded for all, cut into words (name_key_words) for
+     * those still free when similar names are looked for. */
     for (size_t i = 0; i < no; i++)
-        if (old_match[i] == DIFF_NO_ROW && !name_key_make(o->rows[i].nom, &ko[i])) {
+        if (old_match[i] == DIFF_NO_ROW && !name_key_fold(o->rows[i].nom, &ko[i])) {
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
             goto done;
         }
     for (size_t j = 0; j < nn; j++)
-        if (new_match[j] == DIFF_NO_ROW && !name_key_make(n->rows[j].nom, &kn[j])) {
+        if (new_match[j] == DIFF_NO_ROW && !name_key_fold(n->rows[j].nom, &kn[j])) {
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
             goto done;
         }
     size_t ncands = 0, capcands = 0;
     if (exhaustive) {
         /* The definition: every pair tested, one sorted list, taken best first. */
-        if (!blocks_make(&bl, kn, n, new_match, nn) ||
+        if (!keys_words(ko, old_match, no) || !keys_words(kn, new_match, nn) ||
+            !blocks_make(&bl, kn, n, new_match, nn) ||
             !list_candidates(&bl, o, n, ko, kn, old_match, -1, true, &cands, &ncands,
                              &capcands)) {
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
@@ -1445,7 +1467,8 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
          * same place, the similar names of loc group 0, the identical names of an unknown
          * place, the similar names of group 1, the identical names of another département,
          * the similar names of group 2; each listed among the rows still free. */
-        if (!take_same_place_names(o, n, ko, kn, out, old_match, new_match)) {
+        if (!take_same_place_names(o, n, ko, kn, out, old_match, new_match) ||
+            !keys_words(ko, old_match, no) || !keys_words(kn, new_match, nn)) {
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
             goto done;
         }
