@@ -1,5 +1,5 @@
 /*
- * write/out_print.c — the printed map: the SVG document read once by librsvg, then drawn
+ * write/out_print.c — the printed map: the SVG document read by librsvg, then drawn
  * into the PDF (out_pdf.c) and the PNG (out_png.c), both held in memory and written by the
  * caller's thread.
  *
@@ -8,11 +8,14 @@
  * into a job and draws on a thread of its own while the build writes its other files;
  * carto_print_finish() waits for it and writes the two files (carto_print_wait() only
  * waits, for a caller about to need much memory: the document's tree and the surfaces are
- * freed, and handed back to the system, when the drawing ends). Only that thread uses librsvg
- * and cairo meanwhile (the caller draws nothing else), and it touches neither the ptce_ctx
- * nor the output folder: its failure is a status and a message (print_failure) that
- * carto_print_finish() hands to the context. When no thread can be started, the job is done
- * at once on the caller's thread: same bytes either way.
+ * freed, and handed back to the system, when the drawing ends). A small map's PDF and PNG
+ * are drawn on two threads at once, each from its own librsvg handle; a large one's on one
+ * thread, one after the other (PRINT_SPLIT_MAX_BYTES). Only these threads use librsvg and
+ * cairo meanwhile (the caller draws nothing else), each on its own handle and surface, and
+ * they touch neither the ptce_ctx nor the output folder: a failure is a status and a
+ * message (print_failure) that carto_print_finish() hands to the context, the PDF's first.
+ * When no thread can be started, the drawing is done at once on the caller's thread: same
+ * bytes either way.
  *
  * Owns: the job (the SVG copy, the librsvg handle, the PDF and PNG bytes), freed by
  * carto_print_finish(). Must not: draw anything of its own.
@@ -88,6 +91,13 @@ ptce_status print_render(RsvgHandle *doc, cairo_t *cr, double width, double heig
     return st;
 }
 
+/* Up to this size of SVG the PDF and the PNG are drawn on two threads at once, each from
+ * its own reading of the SVG (a handle is not shared between threads): on two cores the
+ * PNG (the larger drawing, then its encoding) no longer waits for the PDF. The extra
+ * reading is a few percent of the drawing; past this size (a census of thousands of
+ * points) it would hold a second librsvg tree of every point, so one thread draws both. */
+#define PRINT_SPLIT_MAX_BYTES (4u << 20)
+
 struct carto_print_job {
     char *svg;
     size_t len;
@@ -95,9 +105,9 @@ struct carto_print_job {
     char *pdf_name, *png_name;
     int dpi;
     util_strbuf pdf, png;
-    print_failure err;
-    pthread_t thread;
-    int threaded;
+    print_failure err_pdf, err_png; /* the PDF's failure is reported first */
+    pthread_t thread[2];
+    int threaded[2];
 };
 
 static char *dup_or_null(const char *s)
@@ -119,25 +129,73 @@ static void job_free(carto_print_job *j)
     free(j);
 }
 
-static void *job_run(void *arg)
+/* Hands the memory of a drawing back: librsvg's tree and cairo's recording are millions of
+ * small blocks on a large census and, freed, would stay resident in this thread's arena
+ * while the build goes on. */
+static void job_trim(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
+static void draw_pdf(carto_print_job *j, RsvgHandle *doc)
+{
+    carto_print_info info = {.title = j->title, .author = j->author, .creator = j->creator,
+                             .date = j->date};
+    print_pdf(doc, &info, j->pdf_name, &j->pdf, &j->err_pdf);
+}
+
+/* The PDF alone, from its own reading of the SVG. */
+static void *job_pdf(void *arg)
 {
     carto_print_job *j = arg;
     RsvgHandle *doc = NULL;
-    carto_print_info info = {.title = j->title, .author = j->author, .creator = j->creator,
-                             .date = j->date};
-    if (!print_parse_svg(j->svg, j->len, j->pdf_name, &doc, &j->err) &&
-        !print_pdf(doc, &info, j->pdf_name, &j->pdf, &j->err))
-        print_png(doc, j->dpi, j->png_name, &j->png, &j->err);
+    if (!print_parse_svg(j->svg, j->len, j->pdf_name, &doc, &j->err_pdf))
+        draw_pdf(j, doc);
+    if (doc)
+        g_object_unref(doc);
+    job_trim();
+    return NULL;
+}
+
+/* The PNG alone, from its own reading of the SVG. */
+static void *job_png(void *arg)
+{
+    carto_print_job *j = arg;
+    RsvgHandle *doc = NULL;
+    if (!print_parse_svg(j->svg, j->len, j->png_name, &doc, &j->err_png))
+        print_png(doc, j->dpi, j->png_name, &j->png, &j->err_png);
+    if (doc)
+        g_object_unref(doc);
+    job_trim();
+    return NULL;
+}
+
+/* Both from one reading of the SVG, the PDF first (no PNG once the PDF failed). */
+static void *job_both(void *arg)
+{
+    carto_print_job *j = arg;
+    RsvgHandle *doc = NULL;
+    if (!print_parse_svg(j->svg, j->len, j->pdf_name, &doc, &j->err_pdf)) {
+        draw_pdf(j, doc);
+        if (!j->err_pdf.status)
+            print_png(doc, j->dpi, j->png_name, &j->png, &j->err_png);
+    }
     if (doc)
         g_object_unref(doc);
     free(j->svg); /* librsvg keeps its own tree, not the text */
     j->svg = NULL;
-#ifdef __GLIBC__
-    /* librsvg's tree and cairo's recording are millions of small blocks on a large census:
-     * freed, they would stay resident in this thread's arena while the build goes on. */
-    malloc_trim(0);
-#endif
+    job_trim();
     return NULL;
+}
+
+/* Runs fn on a thread of its own, or at once on this one when no thread can be started. */
+static void job_spawn(carto_print_job *j, int k, void *(*fn)(void *))
+{
+    j->threaded[k] = pthread_create(&j->thread[k], NULL, fn, j) == 0;
+    if (!j->threaded[k])
+        fn(j);
 }
 
 ptce_status carto_print_start(ptce_ctx *ctx, const char *pdf_name, const char *png_name,
@@ -167,19 +225,23 @@ ptce_status carto_print_start(ptce_ctx *ctx, const char *pdf_name, const char *p
         job_free(j);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
-    j->threaded = pthread_create(&j->thread, NULL, job_run, j) == 0;
-    if (!j->threaded)
-        job_run(j);
+    if (len <= PRINT_SPLIT_MAX_BYTES) {
+        job_spawn(j, 0, job_png); /* the longer of the two starts first */
+        job_spawn(j, 1, job_pdf);
+    } else {
+        job_spawn(j, 0, job_both);
+    }
     *job = j;
     return PTCE_OK;
 }
 
 void carto_print_wait(carto_print_job *job)
 {
-    if (job && job->threaded) {
-        pthread_join(job->thread, NULL);
-        job->threaded = 0;
-    }
+    for (int k = 0; job && k < 2; k++)
+        if (job->threaded[k]) {
+            pthread_join(job->thread[k], NULL);
+            job->threaded[k] = 0;
+        }
 }
 
 ptce_status carto_print_finish(ptce_ctx *ctx, outdir *od, carto_print_job *job)
@@ -189,8 +251,10 @@ ptce_status carto_print_finish(ptce_ctx *ctx, outdir *od, carto_print_job *job)
     carto_print_wait(job);
     ptce_status st = PTCE_OK;
     if (od) {
-        if (job->err.status)
-            st = ptce_fail(ctx, job->err.status, "%s", job->err.message);
+        if (job->err_pdf.status)
+            st = ptce_fail(ctx, job->err_pdf.status, "%s", job->err_pdf.message);
+        else if (job->err_png.status)
+            st = ptce_fail(ctx, job->err_png.status, "%s", job->err_png.message);
         else
             st = writers_write_bytes(ctx, od, job->pdf_name, job->pdf.data, job->pdf.len);
         if (!st)
