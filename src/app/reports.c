@@ -46,12 +46,12 @@ ptce_status reports_geocode(ptce_ctx *ctx, const ptce_run *run, util_strbuf *sb)
     for (size_t i = 0; i < run->nrows; i++) {
         const ptce_row *row = &run->rows[i];
         const geo_result *g = &row->geo;
-        char score[16] = "", lat[32] = "", lon[32] = "";
+        char score[48] = "", lat[48] = "", lon[48] = "";
         int placed = g->status == GEO_MATCH;
         if (placed) {
-            snprintf(score, sizeof score, "%.2f", g->score);
-            snprintf(lat, sizeof lat, "%.6f", g->lat);
-            snprintf(lon, sizeof lon, "%.6f", g->lon);
+            util_format_printf(score, sizeof score, g->score, 2);
+            util_format_printf(lat, sizeof lat, g->lat, 6);
+            util_format_printf(lon, sizeof lon, g->lon, 6);
         }
         input_cells(sb, c, row->rec);
         csvfile_append_cell(sb, geo_status_name(g->status), sep, 0);
@@ -86,8 +86,8 @@ ptce_status reports_classify(ptce_ctx *ctx, const ptce_run *run, bool explain, u
     header_with(sb, c, cols, explain ? 5 : 4);
     for (size_t i = 0; i < run->nrows; i++) {
         const ptce_row *row = &run->rows[i];
-        char score[16];
-        snprintf(score, sizeof score, "%.2f", row->cls.score);
+        char score[48];
+        util_format_printf(score, sizeof score, row->cls.score, 2);
         input_cells(sb, c, row->rec);
         csvfile_append_cell(sb, sectors_id(run->tax, (size_t)row->cls.primary), sep, 0);
         csvfile_append_cell(sb, row->cls.sectors_text ? row->cls.sectors_text : "", sep, 0);

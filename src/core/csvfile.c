@@ -71,11 +71,15 @@ void csvfile_append_cell(util_strbuf *sb, const char *text, char sep, int first)
     int quote = formula;
     /* One pass: the cell needs quotes when it holds `sep`, a quote or a line break, or when
      * a formula starts after a separator of any reading. Most cells have none of these
-     * bytes (all below '<' but `sep`), and their length comes with the scan. */
+     * bytes, and their length comes with the scan. */
+    /* 1 for the bytes that end the scan or may need quotes: NUL, ", CR, LF and the
+     * separators of every reading. */
+    static const unsigned char special[256] = {[0] = 1, ['"'] = 1, ['\n'] = 1, ['\r'] = 1,
+                                               [';'] = 1, [','] = 1, ['\t'] = 1};
     size_t n = 0;
     for (; !quote; n++) {
         char c = text[n];
-        if ((unsigned char)c > ';' && c != sep)
+        if (!special[(unsigned char)c] && c != sep)
             continue;
         if (!c)
             break;
@@ -112,7 +116,7 @@ void csvfile_end_row(util_strbuf *sb)
 void csvfile_append_decimal(util_strbuf *sb, double v, int decimals, char sep, int first)
 {
     char num[64];
-    snprintf(num, sizeof num, "%.*f", decimals, v);
+    util_format_printf(num, sizeof num, v, decimals);
     /* Whatever the locale printed, the French decimal separator. */
     for (char *c = num; *c; c++)
         if (*c == '.')

@@ -488,3 +488,24 @@ size_t util_format_fixed(char *buf, double v, int decimals, int trim)
     buf[len] = '\0';
     return len;
 }
+
+size_t util_format_printf(char *buf, size_t size, double v, int decimals)
+{
+    /* util_format_fixed decides away from a tie (1e-6) on the scaled value; below 2^32
+     * that value is within 2^-21 of the exact one, so it rounds as printf does. */
+    static const double scale[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    size_t n = size >= 48 && decimals >= 0 && decimals <= 9 &&
+                       fabs(v) * scale[decimals] < 4294967296.0
+                   ? util_format_fixed(buf, v, decimals, 0)
+                   : 0;
+    if (n == 0) {
+        int k = snprintf(buf, size, "%.*f", decimals, v);
+        return k < 0 ? 0 : (size_t)k < size ? (size_t)k : size - 1;
+    }
+    if (signbit(v) && buf[0] != '-') { /* printf keeps the sign of what rounds to zero */
+        memmove(buf + 1, buf, n + 1);
+        buf[0] = '-';
+        n++;
+    }
+    return n;
+}

@@ -97,6 +97,10 @@ bool util_parse_decimal(const char *text, double *out);
  * removed. Returns the length, or 0 for values beyond 1e15 or not finite (use printf).
  * Hand-written because printf is most of the time of writing large outputs. */
 size_t util_format_fixed(char *buf, double v, int decimals, int trim);
+/* snprintf(buf, size, "%.*f", decimals, v), byte for byte ("-0.00" for a small negative
+ * number, as printf writes it), through util_format_fixed when it can (size >= 48, |v|
+ * scaled below 2^32), else snprintf. Returns the length. For the CSV reports, whose numbers are printf's. */
+size_t util_format_printf(char *buf, size_t size, double v, int decimals);
 
 /* Removes leading and trailing blanks in place: spaces, tabs, CR, LF and no-break spaces. */
 char *util_trim(char *s);

@@ -521,8 +521,13 @@ static const char *const countries[][2] = {
 const char *geocode_foreign_country(const char *folded)
 {
     size_t len = strlen(folded);
+    if (!len)
+        return NULL;
     for (size_t i = 0; i < sizeof countries / sizeof *countries; i++) {
-        size_t k = strlen(countries[i][0]);
+        const char *c = countries[i][0];
+        if (c[0] && folded[len - 1] != c[strlen(c) - 1])
+            continue; /* the last letter first: this runs for every address and commune */
+        size_t k = strlen(c);
         if (k > len)
             continue;
         /* The whole text, or its last words. */
