@@ -24,6 +24,7 @@
 #include "refdata/cache.h"
 #include "refdata/refdata.h"
 #include "text/fold.h"
+#include "write/writers.h"
 #include "refdata_geo.h"
 
 static int die(const char *fmt, ...)
@@ -135,7 +136,13 @@ static int copy_file(const char *stage, const char *out, const char *name)
     return bad;
 }
 
-/* Loads data_dir's tables and writes their binary image. */
+static ptce_status format_polygon(ptce_ctx *ctx, const GEOSGeometry *g, int format, util_strbuf *out)
+{
+    return writers_polygon_bytes(ctx, g, (layer_polygon_format)format, out);
+}
+
+/* Loads data_dir's tables and writes their binary image, with the output bytes of the
+ * reference polygons as the writers make them (so that a run copies them). */
 static int make_image(const char *data_dir, const char *image)
 {
     ptce_ctx *ctx = ptce_ctx_new(NULL);
@@ -146,7 +153,16 @@ static int make_image(const char *data_dir, const char *image)
     if (!st)
         st = refdata_load_tables(ctx, &rd);
     if (!st) {
-        st = refdata_cache_write(ctx, &rd, data_dir, image);
+        refdata_cache_prebuilt pb;
+        uint64_t stamp = 0;
+        memset(&pb, 0, sizeof pb);
+        st = writers_polygon_stamp(ctx, &stamp);
+        if (!st)
+            st = refdata_cache_prebuilt_make(ctx, &rd, format_polygon, LAYER_POLYGON_FORMATS,
+                                             stamp, &pb);
+        if (!st)
+            st = refdata_cache_write(ctx, &rd, data_dir, image, &pb);
+        refdata_cache_prebuilt_free(&pb);
         refdata_free(&rd);
     }
     int bad = st ? die("%s", ptce_ctx_error(ctx)) : 0;

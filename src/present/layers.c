@@ -11,6 +11,7 @@
 #include "core/ctx.h"
 #include "core/util.h"
 #include "present/note.h"
+#include "write/writers.h"
 
 /* ---- points ------------------------------------------------------------------------------ */
 
@@ -198,6 +199,22 @@ static const GEOSGeometry *area_polygon(void *user, size_t i)
     return al->geoms ? al->geoms[i] : al->areas[i].geom;
 }
 
+/* The geometry already written when the reference data were compiled: only for the
+ * reference areas' own polygons (refdata_polygon_bytes() checks which). */
+static const unsigned char *area_polygon_bytes(void *user, size_t i, layer_polygon_format format,
+                                               size_t *len)
+{
+    layers_area_layer *al = user;
+    static const int kinds[LAYERS_AREA_KINDS] = {
+        [LAYERS_AREA_REGION] = REFDATA_AREA_REGION,
+        [LAYERS_AREA_DEPARTEMENT] = REFDATA_AREA_DEPARTEMENT,
+        [LAYERS_AREA_EPCI] = REFDATA_AREA_EPCI, [LAYERS_AREA_GROUP] = -1};
+    if (kinds[al->kind] < 0)
+        return NULL;
+    return refdata_polygon_bytes(&al->ls->run->rd, (refdata_area_kind)kinds[al->kind], i,
+                                 area_polygon(user, i), (int)format, len);
+}
+
 static ptce_status build_area_fields(ptce_ctx *ctx, layers_set *ls, layers_area_kind kind,
                                      size_t *nfields)
 {
@@ -249,7 +266,11 @@ ptce_status layers_area(ptce_ctx *ctx, layers_set *ls, layers_area_kind kind, co
     out->out = (layer){.name = name, .title = title, .geometry = LAYER_POLYGON,
                        .fields = ls->area_fields[kind], .nfields = ls->area_nfields[kind],
                        .nfeatures = n, .user = out, .value = area_value,
-                       .polygon = area_polygon, .credit = ls->run->rd.credit};
+                       .polygon = area_polygon,
+                       .polygon_bytes = ls->prebuilt && kind != LAYERS_AREA_GROUP
+                                            ? area_polygon_bytes
+                                            : NULL,
+                       .credit = ls->run->rd.credit};
     return PTCE_OK;
 }
 
@@ -278,6 +299,16 @@ ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layers_
         ls->sector_field_names[s] = util_strdup(name);
         if (!ls->sector_field_names[s])
             return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
+    /* The polygons' bytes of the reference data's image are used only when the formatters
+     * that made them are these. */
+    if (run->rd.prebuilt) {
+        uint64_t stamp = 0;
+        ptce_status st = writers_polygon_stamp(ctx, &stamp);
+        if (st)
+            return st;
+        ls->prebuilt = stamp == run->rd.prebuilt_stamp &&
+                       run->rd.prebuilt_nformats == LAYER_POLYGON_FORMATS;
     }
     size_t np = 0, nu = 0;
     for (size_t i = 0; i < run->nrows; i++) {
@@ -349,6 +380,13 @@ static const GEOSGeometry *view_polygon(void *user, size_t i)
     return lv->base->polygon(lv->base->user, lv->index[i]);
 }
 
+static const unsigned char *view_polygon_bytes(void *user, size_t i, layer_polygon_format format,
+                                               size_t *len)
+{
+    layers_view *lv = user;
+    return lv->base->polygon_bytes(lv->base->user, lv->index[i], format, len);
+}
+
 ptce_status layers_view_make(ptce_ctx *ctx, const layer *base, const unsigned char *keep,
                             layers_view *out)
 {
@@ -367,6 +405,7 @@ ptce_status layers_view_make(ptce_ctx *ctx, const layer *base, const unsigned ch
     out->out.value = view_value;
     out->out.point = base->point ? view_point : NULL;
     out->out.polygon = base->polygon ? view_polygon : NULL;
+    out->out.polygon_bytes = base->polygon_bytes ? view_polygon_bytes : NULL;
     return PTCE_OK;
 }
 

@@ -49,6 +49,7 @@ typedef struct layers_set {
     layer_field_def *area_fields[LAYERS_AREA_KINDS];
     size_t area_nfields[LAYERS_AREA_KINDS];
     char **sector_field_names;
+    int prebuilt;        /* the image's polygon bytes are those of our writers: used */
 } layers_set;
 
 /* The name of the count field of sector s of the taxonomy: "n_" and its short name cut to 8

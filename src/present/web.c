@@ -14,7 +14,7 @@
 /* Decimals of the web data: 5 for points (about 1 m), 3 for the simplified outlines
  * (about 100 m, well under their simplification tolerance of 0.02°). */
 #define WEB_POINT_DECIMALS 5
-#define WEB_POLYGON_DECIMALS 3
+#define WEB_POLYGON_DECIMALS CARTO_WEB_POLYGON_DECIMALS
 
 /* ---- points: what the PTCE card shows -------------------------------------------------------- */
 
@@ -171,17 +171,27 @@ static const GEOSGeometry *web_area_polygon(void *user, size_t i)
     return wa->geoms ? wa->geoms[i] : wa->areas[i].geom;
 }
 
+static const unsigned char *web_area_polygon_bytes(void *user, size_t i,
+                                                   layer_polygon_format format, size_t *len)
+{
+    const web_areas *wa = user;
+    return refdata_polygon_bytes(wa->rd, wa->kind, i, web_area_polygon(user, i), (int)format, len);
+}
+
+/* `rd` NULL: no polygon bytes from the image. */
 static void areas_init(web_areas *wa, const aggregate_area_stats *areas, size_t n,
                        const GEOSGeometry *const *geoms, int has_previous, const char *name,
-                       const char *credit)
+                       const char *credit, const refdata *rd, refdata_area_kind kind)
 {
     wa->areas = areas;
     wa->geoms = geoms;
     wa->has_previous = has_previous;
+    wa->rd = rd;
+    wa->kind = kind;
     wa->out = (layer){.name = name, .title = name, .geometry = LAYER_POLYGON,
                       .fields = web_area_fields, .nfields = A_COUNT, .nfeatures = n,
                       .user = wa, .value = web_area_value, .polygon = web_area_polygon,
-                      .credit = credit};
+                      .polygon_bytes = rd ? web_area_polygon_bytes : NULL, .credit = credit};
 }
 
 /* ---- the whole map ---------------------------------------------------------------------------- */
@@ -234,16 +244,18 @@ ptce_status web_layers_build(ptce_ctx *ctx, const web_inputs *in, web_layers *w)
     }
     const char *credit = run->rd.credit;
     const aggregation *agg = in->agg;
+    /* The image's polygon bytes when the layers found them made by these writers. */
+    const refdata *rd = ls->prebuilt ? &run->rd : NULL;
     areas_init(&w->areas[CARTO_WEB_AREA_REGIONS], agg->regions, agg->nregions, in->region_geoms,
-               agg->has_previous, "ptce_regions", credit);
+               agg->has_previous, "ptce_regions", credit, rd, REFDATA_AREA_REGION);
     areas_init(&w->areas[CARTO_WEB_AREA_DEPARTEMENTS], agg->deps, agg->ndeps, in->dep_geoms,
-               agg->has_previous, "ptce_departements", credit);
+               agg->has_previous, "ptce_departements", credit, rd, REFDATA_AREA_DEPARTEMENT);
     w->has_area[CARTO_WEB_AREA_REGIONS] = w->has_area[CARTO_WEB_AREA_DEPARTEMENTS] = 1;
     /* EPCI: on the simplified outlines aggregate gives them (areas in the reference
      * arrays' order), when the reference data has EPCI. */
     if (agg->nepci > 0) {
         areas_init(&w->areas[CARTO_WEB_AREA_EPCI], agg->epci, agg->nepci, NULL, agg->has_previous,
-                   "ptce_epci", credit);
+                   "ptce_epci", credit, rd, REFDATA_AREA_EPCI);
         w->has_area[CARTO_WEB_AREA_EPCI] = 1;
     }
 

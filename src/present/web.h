@@ -42,6 +42,9 @@ typedef struct web_areas {
     const GEOSGeometry *const *geoms; /* not owned: the simplified polygons; NULL: the
                                        * areas' own (already simplified) polygons */
     int has_previous;
+    const refdata *rd;        /* with `kind`: the reference areas these are, whose polygons'
+                               * bytes the image holds; NULL: none */
+    refdata_area_kind kind;
 } web_areas;
 
 typedef struct web_layers {

@@ -19,7 +19,7 @@
 #include "core/ctx.h"
 #include "core/util.h"
 
-#define CACHE_MAGIC "PTCEREF4"
+#define CACHE_MAGIC "PTCEREF5"
 #define CACHE_ENDIAN 0x01020304u
 #define NO_INDEX UINT32_MAX
 
@@ -28,7 +28,8 @@ static const char *const source_tables[] = {"communes.tsv", "anciennes_communes.
                                             "codes_postaux.tsv", "departements.tsv",
                                             "regions.tsv", "geom/departements.geo.gz",
                                             "geom/regions.geo.gz", "departements_web_geom.tsv",
-                                            "regions_web_geom.tsv"};
+                                            "regions_web_geom.tsv", "epci.tsv",
+                                            "geom/epci_web.geo.gz"};
 
 typedef struct cache_header {
     char magic[8];
@@ -38,6 +39,10 @@ typedef struct cache_header {
     uint32_t ncommunes, nformer, npostal, ndeps, nregions, nnames;
     uint64_t off_communes, off_former, off_postal, off_deps, off_regions, off_names, off_strings;
     uint64_t strings_size;
+    /* The polygons' output bytes (refdata_cache_prebuilt): the spans of each set one after the
+     * other from off_spans (8-byte aligned, after the strings), then the bytes. */
+    uint64_t prebuilt_stamp, prebuilt_nformats, prebuilt_count[REFDATA_POLYGON_SETS];
+    uint64_t off_spans, off_prebuilt, prebuilt_size;
 } cache_header;
 
 typedef struct c_commune {
@@ -149,6 +154,63 @@ static int tables_stamp(const char *data_dir, uint64_t *stamp)
     return 1;
 }
 
+/* ---- the polygons' output bytes ------------------------------------------------------------ */
+
+void refdata_cache_prebuilt_free(refdata_cache_prebuilt *pb)
+{
+    for (int s = 0; s < REFDATA_POLYGON_SETS; s++)
+        free(pb->spans[s]);
+    util_sb_free(&pb->bytes);
+    memset(pb, 0, sizeof *pb);
+}
+
+/* The polygon of area i of a set, parsed. */
+static const GEOSGeometry *set_polygon(ptce_ctx *ctx, refdata *rd, int set, size_t i)
+{
+    switch (set) {
+    case REFDATA_POLYGONS_REGIONS: return refdata_region_geom(ctx, rd, &rd->regions[i]);
+    case REFDATA_POLYGONS_REGIONS_WEB: return refdata_region_web_geom(ctx, rd, &rd->regions[i]);
+    case REFDATA_POLYGONS_DEPARTEMENTS: return refdata_departement_geom(ctx, rd, &rd->deps[i]);
+    case REFDATA_POLYGONS_DEPARTEMENTS_WEB:
+        return refdata_departement_web_geom(ctx, rd, &rd->deps[i]);
+    default: return refdata_epci_web_geom(ctx, rd, &rd->epcis[i]);
+    }
+}
+
+ptce_status refdata_cache_prebuilt_make(ptce_ctx *ctx, refdata *rd,
+                                        refdata_cache_polygon_formatter format, size_t nformats,
+                                        uint64_t stamp, refdata_cache_prebuilt *out)
+{
+    memset(out, 0, sizeof *out);
+    util_sb_init(&out->bytes);
+    out->stamp = stamp;
+    out->nformats = nformats;
+    const size_t counts[REFDATA_POLYGON_SETS] = {rd->nregions, rd->nregions, rd->ndeps, rd->ndeps,
+                                                 rd->nepci};
+    for (int s = 0; s < REFDATA_POLYGON_SETS; s++) {
+        out->count[s] = counts[s];
+        out->spans[s] = calloc(2 * (counts[s] * nformats + 1), sizeof *out->spans[s]);
+        if (!out->spans[s])
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        for (size_t i = 0; i < counts[s]; i++) {
+            const GEOSGeometry *g = set_polygon(ctx, rd, s, i);
+            if (!g)
+                return ptce_ctx_status(ctx, PTCE_ERR_DATA);
+            for (size_t f = 0; f < nformats; f++) {
+                size_t start = out->bytes.len;
+                ptce_status st = format(ctx, g, (int)f, &out->bytes);
+                if (st)
+                    return st;
+                if (out->bytes.failed)
+                    return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+                out->spans[s][2 * (i * nformats + f)] = start;
+                out->spans[s][2 * (i * nformats + f) + 1] = out->bytes.len - start;
+            }
+        }
+    }
+    return PTCE_OK;
+}
+
 /* ---- writing ------------------------------------------------------------------------------ */
 
 typedef struct string_block {
@@ -188,7 +250,7 @@ static size_t commune_index(const refdata *rd, const commune *m)
 }
 
 ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *data_dir,
-                                const char *path)
+                                const char *path, const refdata_cache_prebuilt *pb)
 {
     cache_header h;
     memset(&h, 0, sizeof h);
@@ -289,6 +351,20 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
     off += rd->nnames * sizeof *cn;
     h.off_strings = off;
     h.strings_size = b.sb.len;
+    off += b.sb.len;
+    off = (off + 7) & ~(uint64_t)7;
+    h.off_spans = off;
+    size_t nspans = 0;
+    if (pb) {
+        h.prebuilt_stamp = pb->stamp;
+        h.prebuilt_nformats = pb->nformats;
+        for (int s = 0; s < REFDATA_POLYGON_SETS; s++) {
+            h.prebuilt_count[s] = pb->count[s];
+            nspans += 2 * pb->count[s] * pb->nformats;
+        }
+        h.prebuilt_size = pb->bytes.len;
+    }
+    h.off_prebuilt = off + nspans * sizeof(uint64_t);
     util_strbuf img;
     util_sb_init(&img);
     util_sb_append_n(&img, (const char *)&h, sizeof h);
@@ -299,6 +375,13 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
     util_sb_append_n(&img, (const char *)cr, rd->nregions * sizeof *cr);
     util_sb_append_n(&img, (const char *)cn, rd->nnames * sizeof *cn);
     util_sb_append_n(&img, b.sb.data, b.sb.len);
+    static const char zeros[8] = {0};
+    util_sb_append_n(&img, zeros, (size_t)(h.off_spans - (h.off_strings + h.strings_size)));
+    for (int s = 0; pb && s < REFDATA_POLYGON_SETS; s++)
+        util_sb_append_n(&img, (const char *)pb->spans[s],
+                         2 * pb->count[s] * pb->nformats * sizeof(uint64_t));
+    if (pb)
+        util_sb_append_n(&img, pb->bytes.data, pb->bytes.len);
     /* Written beside, then renamed over: a running ptce-map maps the image (MAP_PRIVATE),
      * and rewriting that file in place would end it with SIGBUS or feed it a torn table.
      * The rename leaves it the old inode. */
@@ -364,8 +447,20 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
              h.off_regions == h.off_deps + (uint64_t)h.ndeps * sizeof(c_dep) &&
              h.off_names == h.off_regions + (uint64_t)h.nregions * sizeof(c_region) &&
              h.off_strings == h.off_names + (uint64_t)h.nnames * sizeof(c_name) &&
-             h.off_strings + h.strings_size == size && h.strings_size > 0 &&
-             base[size - 1] == '\0';
+             h.strings_size > 0 && h.off_strings + h.strings_size <= h.off_spans &&
+             h.off_spans == ((h.off_strings + h.strings_size + 7) & ~(uint64_t)7) &&
+             h.off_spans <= size && h.off_prebuilt <= size &&
+             base[h.off_strings + h.strings_size - 1] == '\0' &&
+             h.off_prebuilt + h.prebuilt_size == size && h.prebuilt_nformats < 64;
+    uint64_t nspans = 0;
+    for (int s = 0; ok && s < REFDATA_POLYGON_SETS; s++) {
+        ok = h.prebuilt_count[s] < (1u << 24);
+        nspans += 2 * h.prebuilt_count[s] * h.prebuilt_nformats;
+    }
+    ok = ok && h.off_prebuilt == h.off_spans + nspans * sizeof(uint64_t);
+    const uint64_t *spans = ok ? (const uint64_t *)(base + h.off_spans) : NULL;
+    for (uint64_t k = 0; ok && k < nspans; k += 2)
+        ok = spans[k] <= h.prebuilt_size && spans[k + 1] <= h.prebuilt_size - spans[k];
     if (!ok) {
         munmap(map, size);
         return 0;
@@ -453,6 +548,16 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
     rd->nnames = h.nnames;
     rd->cache_map = map;
     rd->cache_size = size;
+    if (h.prebuilt_nformats > 0) {
+        rd->prebuilt = (const unsigned char *)base + h.off_prebuilt;
+        rd->prebuilt_nformats = (size_t)h.prebuilt_nformats;
+        rd->prebuilt_stamp = h.prebuilt_stamp;
+        for (int s = 0; s < REFDATA_POLYGON_SETS; s++) {
+            rd->prebuilt_spans[s] = spans;
+            rd->prebuilt_count[s] = (size_t)h.prebuilt_count[s];
+            spans += 2 * h.prebuilt_count[s] * h.prebuilt_nformats;
+        }
+    }
     if (bad) {
         ptce_fail(ctx, PTCE_ERR_DATA, "%s : image des données de référence incohérente ; "
                                       "supprimez-la, elle sera refaite par la compilation", path);

@@ -680,3 +680,36 @@ const GEOSGeometry *refdata_epci_web_geom(ptce_ctx *ctx, refdata *rd, epci *e)
         ptce_fail(ctx, PTCE_ERR_DATA, "pas de polygone pour l'EPCI %s (web)", e->code);
     return e->geom_web;
 }
+
+const unsigned char *refdata_polygon_bytes(const refdata *rd, refdata_area_kind kind, size_t i,
+                                           const GEOSGeometry *g, int format, size_t *len)
+{
+    if (!rd->prebuilt || !g || format < 0 || (size_t)format >= rd->prebuilt_nformats)
+        return NULL;
+    int set = -1;
+    /* Only the very polygon the image was made from: its pointer says which it is. */
+    if (kind == REFDATA_AREA_REGION && i < rd->nregions)
+        set = g == rd->regions[i].geom       ? REFDATA_POLYGONS_REGIONS
+              : g == rd->regions[i].geom_web ? REFDATA_POLYGONS_REGIONS_WEB
+                                             : -1;
+    else if (kind == REFDATA_AREA_DEPARTEMENT && i < rd->ndeps)
+        set = g == rd->deps[i].geom       ? REFDATA_POLYGONS_DEPARTEMENTS
+              : g == rd->deps[i].geom_web ? REFDATA_POLYGONS_DEPARTEMENTS_WEB
+                                          : -1;
+    else if (kind == REFDATA_AREA_EPCI && i < rd->nepci)
+        set = g == rd->epcis[i].geom_web ? REFDATA_POLYGONS_EPCI_WEB : -1;
+    if (set < 0 || i >= rd->prebuilt_count[set])
+        return NULL;
+    /* The EPCI come from epci.tsv, read after the image: the same table (the stamp covers
+     * it), so the same count. */
+    size_t n = kind == REFDATA_AREA_REGION ? rd->nregions
+               : kind == REFDATA_AREA_DEPARTEMENT ? rd->ndeps : rd->nepci;
+    if (rd->prebuilt_count[set] != n)
+        return NULL;
+    const uint64_t *span =
+        rd->prebuilt_spans[set] + 2 * (i * rd->prebuilt_nformats + (size_t)format);
+    if (span[1] == 0)
+        return NULL;
+    *len = (size_t)span[1];
+    return rd->prebuilt + span[0];
+}

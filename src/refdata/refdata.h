@@ -19,6 +19,7 @@
 #define PTCE_REFDATA_H
 
 #include <geos_c.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "core/tsv.h"
@@ -147,6 +148,24 @@ typedef struct refdata_name_entry {
     refdata_name_source source;
 } refdata_name_entry;
 
+/* The reference polygons whose output bytes the image can hold (see cache.h): each area
+ * array's full polygons and web variants. */
+typedef enum refdata_polygon_set {
+    REFDATA_POLYGONS_REGIONS,
+    REFDATA_POLYGONS_REGIONS_WEB,
+    REFDATA_POLYGONS_DEPARTEMENTS,
+    REFDATA_POLYGONS_DEPARTEMENTS_WEB,
+    REFDATA_POLYGONS_EPCI_WEB,
+    REFDATA_POLYGON_SETS
+} refdata_polygon_set;
+
+/* Kinds of areas, for refdata_polygon_bytes(). */
+typedef enum refdata_area_kind {
+    REFDATA_AREA_REGION,
+    REFDATA_AREA_DEPARTEMENT,
+    REFDATA_AREA_EPCI
+} refdata_area_kind;
+
 typedef struct refdata {
     commune *communes;        /* sorted by INSEE code */
     size_t ncommunes;
@@ -175,6 +194,14 @@ typedef struct refdata {
     GEOSContextHandle_t geos; /* for freeing the parsed geometries */
     void *cache_map;          /* the mapped refdata.bin when loaded from it (see cache.h) */
     size_t cache_size;
+    /* The output bytes of the reference polygons, from the image (cache.h): spans[set] holds
+     * (offset into `prebuilt`, length) for format f of area i at [2 * (i * nformats + f)].
+     * NULL and 0 when loaded from the tables. */
+    const unsigned char *prebuilt;
+    const uint64_t *prebuilt_spans[REFDATA_POLYGON_SETS];
+    size_t prebuilt_count[REFDATA_POLYGON_SETS];
+    size_t prebuilt_nformats;
+    uint64_t prebuilt_stamp;  /* fingerprint of the formatters that made them */
 } refdata;
 
 /* Loads the reference data of the context's data folder: from its binary image
@@ -213,6 +240,13 @@ const GEOSGeometry *refdata_departement_web_geom(ptce_ctx *ctx, refdata *rd, dep
 const GEOSGeometry *refdata_region_web_geom(ptce_ctx *ctx, refdata *rd, region *r);
 const GEOSGeometry *refdata_epci_geom(ptce_ctx *ctx, refdata *rd, epci *e);
 const GEOSGeometry *refdata_epci_web_geom(ptce_ctx *ctx, refdata *rd, epci *e);
+
+/* The bytes, in `format` (a layer_polygon_format: refdata only stores them), that the
+ * image holds for `g` when g is the i-th area of `kind` — its polygon or its web variant,
+ * exactly as the functions above gave it —, else NULL. The caller checks rd->prebuilt_stamp
+ * against the formatters it would use. */
+const unsigned char *refdata_polygon_bytes(const refdata *rd, refdata_area_kind kind, size_t i,
+                                           const GEOSGeometry *g, int format, size_t *len);
 
 /* ---- reverse lookup: which commune is at a point ---------------------------------------
  *

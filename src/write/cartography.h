@@ -242,6 +242,15 @@ typedef struct carto_web_map {
 
 ptce_status carto_web(ptce_ctx *ctx, outdir *od, const char *name, const char *template_dir,
                       const carto_web_map *m);
+
+/* The decimals of the web map's polygon coordinates (about 100 m): the ones its polygons
+ * can be handed over already written in (LAYER_POLYGON_WEB). */
+#define CARTO_WEB_POLYGON_DECIMALS 3
+
+/* The web map's geometry of one WGS 84 (Multi)Polygon at `decimals`, appended to sb:
+ * {"type":"MultiPolygon","coordinates":[...]}, counter-clockwise shells, vertices that
+ * round onto the previous one left out. */
+ptce_status carto_web_polygon(ptce_ctx *ctx, const GEOSGeometry *g, int decimals, util_strbuf *sb);
 /* The font of the printed map: DejaVu Sans (Debian fonts-dejavu-core), embedded in the
  * PDF; generic fallbacks for other SVG readers. */
 #define CARTO_PRINT_FONT "DejaVu Sans, Verdana, sans-serif"

@@ -41,6 +41,16 @@ typedef enum layer_geometry {
     LAYER_POLYGON
 } layer_geometry;
 
+/* The formats in which a polygon's geometry can be handed to the writers already written
+ * (layer.polygon_bytes): exactly the bytes writers_polygon_bytes() gives for it. */
+typedef enum layer_polygon_format {
+    LAYER_POLYGON_GEOJSON,    /* GeoJSON geometry member and bbox (write/out_geojson.c) */
+    LAYER_POLYGON_GPKG_WGS84, /* GeoPackage binary geometry in EPSG:4326 (write/out_gpkg.c) */
+    LAYER_POLYGON_WEB,        /* the web map's geometry at CARTO_WEB_POLYGON_DECIMALS
+                               * (write/out_web.c) */
+    LAYER_POLYGON_FORMATS
+} layer_polygon_format;
+
 typedef struct layer {
     const char *name;             /* file base name: "ptce_points" */
     const char *title;            /* human title for metadata */
@@ -57,6 +67,12 @@ typedef struct layer {
     void (*point)(void *user, size_t i, double *lon, double *lat);
     /* LAYER_POLYGON: (Multi)Polygon of feature i in the same source CRS, not owned. */
     const GEOSGeometry *(*polygon)(void *user, size_t i);
+    /* Optional (NULL, or returning NULL: the writer formats polygon(i) itself): the bytes
+     * of feature i's geometry in `format`, made once when the reference data were compiled
+     * (refdata/cache.h), valid while the layer is; *len gets their length. Only a WGS 84
+     * layer has them. */
+    const unsigned char *(*polygon_bytes)(void *user, size_t i, layer_polygon_format format,
+                                          size_t *len);
     const char *credit;           /* credit line for the metadata */
 } layer;
 

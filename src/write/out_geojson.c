@@ -107,6 +107,17 @@ static ptce_status print_polygon(ptce_ctx *ctx, util_strbuf *sb, const GEOSGeome
     return st;
 }
 
+ptce_status writers_geojson_polygon(ptce_ctx *ctx, const GEOSGeometry *g, util_strbuf *sb)
+{
+    bbox own = {.empty = 1};
+    ptce_status st = print_polygon(ctx, sb, g, &own);
+    if (!own.empty) {
+        util_sb_append_char(sb, ',');
+        bbox_print(sb, &own);
+    }
+    return st;
+}
+
 static void print_properties(util_strbuf *sb, const layer *l, size_t i)
 {
     util_sb_append(sb, "\"properties\":{");
@@ -205,12 +216,13 @@ ptce_status writers_geojson(ptce_ctx *ctx, outdir *od, const char *subdir, const
             json_number(&sb, lat, COORD_DECIMALS);
             util_sb_append(&sb, "]}");
         } else {
-            bbox own = {.empty = 1};
-            st = print_polygon(ctx, &sb, l->polygon(l->user, i), &own);
-            if (!own.empty) {
-                util_sb_append_char(&sb, ',');
-                bbox_print(&sb, &own);
-            }
+            size_t n = 0;
+            const unsigned char *ready =
+                l->polygon_bytes ? l->polygon_bytes(l->user, i, LAYER_POLYGON_GEOJSON, &n) : NULL;
+            if (ready)
+                util_sb_append_n(&sb, (const char *)ready, n);
+            else
+                st = writers_geojson_polygon(ctx, l->polygon(l->user, i), &sb);
         }
         util_sb_append_char(&sb, '}');
         if (sb.len > (1u << 20))

@@ -238,6 +238,37 @@ static ptce_status multipolygon_blob(ptce_ctx *ctx, const GEOSGeometry *g, int s
     return PTCE_OK;
 }
 
+ptce_status writers_gpkg_polygon(ptce_ctx *ctx, const GEOSGeometry *g, int srs_id, util_strbuf *sb)
+{
+    envelope env;
+    return multipolygon_blob(ctx, g, srs_id, sb, &env);
+}
+
+static double get_f64(const unsigned char *p)
+{
+    uint64_t u = 0;
+    for (int i = 7; i >= 0; i--)
+        u = u << 8 | p[i];
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+/* The envelope of a blob that gp_header() began: 0 when the bytes are not one. */
+static int blob_envelope(const unsigned char *b, size_t len, envelope *env)
+{
+    if (len < 8 || b[0] != 'G' || b[1] != 'P' || b[2] != 0)
+        return 0;
+    if (b[3] == 0x11) {
+        *env = (envelope){0, 0, 0, 0, 1};
+        return 1;
+    }
+    if (b[3] != 0x03 || len < 40)
+        return 0;
+    *env = (envelope){get_f64(b + 8), get_f64(b + 16), get_f64(b + 24), get_f64(b + 32), 0};
+    return 1;
+}
+
 static void point_blob(double x, double y, int srs_id, util_strbuf *blob, envelope *env)
 {
     *env = (envelope){x, x, y, y, 0};
@@ -452,9 +483,13 @@ static ptce_status insert_features(ptce_ctx *ctx, sqlite3 *db, const char *path,
              sqlite3_prepare_v2(db, rsql.data, -1, &rt, NULL) != SQLITE_OK)
         st = sql_fail(ctx, db, path, gl->table);
     *extent = (envelope){0, 0, 0, 0, 1};
+    /* Polygons already written for EPSG:4326 are taken as they are. */
+    int wgs84 = srs == GEOM_EPSG_WGS84 && !gl->crs->from_wgs84;
     for (size_t i = 0; i < l->nfeatures && !st; i++) {
         blob.len = 0;
         envelope env;
+        const unsigned char *ready = NULL;
+        size_t nready = 0;
         if (l->geometry == LAYER_POINT) {
             double lon, lat, x, y;
             l->point(l->user, i, &lon, &lat);
@@ -464,6 +499,15 @@ static ptce_status insert_features(ptce_ctx *ctx, sqlite3 *db, const char *path,
                 break;
             }
             point_blob(x, y, srs, &blob, &env);
+        } else if ((ready = wgs84 && l->polygon_bytes
+                                ? l->polygon_bytes(l->user, i, LAYER_POLYGON_GPKG_WGS84, &nready)
+                                : NULL) != NULL) {
+            /* Written when the reference data were compiled: the same bytes. */
+            if (!blob_envelope(ready, nready, &env)) {
+                st = ptce_fail(ctx, PTCE_ERR_DATA, "%s : géométrie %zu précompilée illisible",
+                               gl->table, i + 1);
+                break;
+            }
         } else {
             GEOSGeometry *g = geom_project(ctx, gl->crs, l->polygon(l->user, i));
             if (!g) {
@@ -481,8 +525,10 @@ static ptce_status insert_features(ptce_ctx *ctx, sqlite3 *db, const char *path,
         }
         sqlite3_int64 fid = (sqlite3_int64)i + 1;
         int rc = sqlite3_bind_int64(ins, 1, fid);
+        /* Bytes of the reference data outlive the statement: SQLite need not copy them. */
         if (rc == SQLITE_OK)
-            rc = sqlite3_bind_blob(ins, 2, blob.data, (int)blob.len, SQLITE_TRANSIENT);
+            rc = ready ? sqlite3_bind_blob(ins, 2, ready, (int)nready, SQLITE_STATIC)
+                       : sqlite3_bind_blob(ins, 2, blob.data, (int)blob.len, SQLITE_TRANSIENT);
         for (size_t f = 0; f < l->nfields && rc == SQLITE_OK; f++) {
             layer_field_value v = {0};
             l->value(l->user, i, f, &v);

@@ -184,12 +184,20 @@ static int print_ring(void *user, int polygon_index, int is_hole, const double *
     return 0;
 }
 
+ptce_status carto_web_polygon(ptce_ctx *ctx, const GEOSGeometry *g, int decimals, util_strbuf *sb)
+{
+    ring_printer rp = {sb, decimals, pow(10, decimals)};
+    util_sb_append(sb, "{\"type\":\"MultiPolygon\",\"coordinates\":[");
+    ptce_status st = geom_visit_rings(ctx, g, GEOM_RINGS_RFC7946, print_ring, &rp);
+    util_sb_append(sb, "]]}");
+    return st;
+}
+
 static ptce_status print_collection(ptce_ctx *ctx, util_strbuf *sb, const layer *l, int decimals)
 {
     util_sb_append(sb, "{\"type\":\"FeatureCollection\",\"name\":");
     json_append_string(sb, l->name, JSON_IN_SCRIPT);
     util_sb_append(sb, ",\"features\":[");
-    ring_printer rp = {sb, decimals, pow(10, decimals)};
     ptce_status st = PTCE_OK;
     for (size_t i = 0; i < l->nfeatures && !st; i++) {
         util_sb_append(sb, i ? ",\n" : "\n");
@@ -205,9 +213,15 @@ static ptce_status print_collection(ptce_ctx *ctx, util_strbuf *sb, const layer 
             json_append_number(sb, lat, decimals);
             util_sb_append(sb, "]}");
         } else {
-            util_sb_append(sb, "{\"type\":\"MultiPolygon\",\"coordinates\":[");
-            st = geom_visit_rings(ctx, l->polygon(l->user, i), GEOM_RINGS_RFC7946, print_ring, &rp);
-            util_sb_append(sb, "]]}");
+            size_t n = 0;
+            const unsigned char *ready =
+                decimals == CARTO_WEB_POLYGON_DECIMALS && l->polygon_bytes
+                    ? l->polygon_bytes(l->user, i, LAYER_POLYGON_WEB, &n)
+                    : NULL;
+            if (ready)
+                util_sb_append_n(sb, (const char *)ready, n);
+            else
+                st = carto_web_polygon(ctx, l->polygon(l->user, i), decimals, sb);
         }
         util_sb_append_char(sb, '}');
     }

@@ -6,6 +6,7 @@
 #ifndef PTCE_WRITE_WRITERS_H
 #define PTCE_WRITE_WRITERS_H
 
+#include <stdint.h>
 #include <time.h>
 
 #include "core/csvfile.h"
@@ -69,6 +70,31 @@ typedef struct writers_xlsx_document {
 /* XLSX workbook: one sheet per entry, text fields as text cells, numbers as numbers, bold
  * frozen header row, autofilter, widths from the contents. Same input, same bytes. */
 ptce_status writers_xlsx(ptce_ctx *ctx, outdir *od, const char *name, const writers_xlsx_document *doc);
+
+/* ---- the geometry of a polygon as the writers write it ----
+ *
+ * One function per format, used by the writers themselves and by the reference-data
+ * compiler, which stores the bytes of the reference polygons in refdata.bin so that a run
+ * copies them instead of formatting 600,000 vertices (layer.polygon_bytes). */
+
+/* GeoJSON: {"type":"MultiPolygon","coordinates":[...]} and, when not empty, ,"bbox":[...]:
+ * what writers_geojson() writes after "geometry": for a WGS 84 (Multi)Polygon. */
+ptce_status writers_geojson_polygon(ptce_ctx *ctx, const GEOSGeometry *g, util_strbuf *sb);
+
+/* GeoPackage: the binary geometry (header, XY envelope, WKB MULTIPOLYGON) of a
+ * (Multi)Polygon whose coordinates are already in EPSG:`srs_id`. */
+ptce_status writers_gpkg_polygon(ptce_ctx *ctx, const GEOSGeometry *g, int srs_id, util_strbuf *sb);
+
+/* The bytes of a WGS 84 (Multi)Polygon in `format`, appended to sb: one of the three
+ * above (the GeoPackage's in EPSG:4326, the web map's at CARTO_WEB_POLYGON_DECIMALS). */
+ptce_status writers_polygon_bytes(ptce_ctx *ctx, const GEOSGeometry *g, layer_polygon_format format,
+                                  util_strbuf *sb);
+
+/* A fingerprint of the three formatters: the bytes they give for a fixed test polygon (odd
+ * ring orientations, a hole, near-duplicate vertices, values on a rounding tie), hashed. An
+ * image of the reference data made by other formatters has another one, and its bytes are
+ * not used. */
+ptce_status writers_polygon_stamp(ptce_ctx *ctx, uint64_t *stamp);
 
 /* Writes bytes to a registered file of the output folder. */
 ptce_status writers_write_bytes(ptce_ctx *ctx, outdir *od, const char *name, const char *bytes,

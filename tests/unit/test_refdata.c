@@ -12,6 +12,7 @@
 #include "refdata/codes.h"
 #include "refdata/refdata.h"
 #include "text/fold.h"
+#include "write/writers.h"
 
 #include "refdata_fixture.h"
 
@@ -108,7 +109,7 @@ static void write_image(char *dir, char *image, size_t size, refdata *tables)
     assert_non_null(mkdtemp(dir));
     snprintf(image, size, "%s/refdata.bin", dir);
     assert_int_equal(refdata_load_tables(ctx, tables), PTCE_OK);
-    assert_int_equal(refdata_cache_write(ctx, tables, ptce_data_dir(ctx), image), PTCE_OK);
+    assert_int_equal(refdata_cache_write(ctx, tables, ptce_data_dir(ctx), image, NULL), PTCE_OK);
 }
 
 /* The binary image gives exactly what the tables give, and a stale image is ignored. */
@@ -173,7 +174,7 @@ static void image_rewritten_beside_a_run_that_maps_it(void **state)
     memset(&img, 0, sizeof img);
     img.geos = ctx->geos;
     assert_int_equal(refdata_cache_read(ctx, data, image, &img), 1);
-    assert_int_equal(refdata_cache_write(ctx, &tables, data, image), PTCE_OK);
+    assert_int_equal(refdata_cache_write(ctx, &tables, data, image, NULL), PTCE_OK);
     assert_int_equal(stat(image, &after), 0);
     assert_true(after.st_ino != before.st_ino);
     assert_int_equal(after.st_size, before.st_size);
@@ -213,7 +214,8 @@ static void image_stale_when_a_table_changes_in_the_middle(void **state)
                                          "codes_postaux.tsv", "departements.tsv",
                                          "regions.tsv", "geom/departements.geo.gz",
                                          "geom/regions.geo.gz", "departements_web_geom.tsv",
-                                         "regions_web_geom.tsv"};
+                                         "regions_web_geom.tsv", "epci.tsv",
+                                         "geom/epci_web.geo.gz"};
     char dir[] = "/tmp/ptce-stamp-XXXXXX", sub[4096], image[4096], path[4096];
     assert_non_null(mkdtemp(dir));
     snprintf(sub, sizeof sub, "%s/geom", dir);
@@ -224,7 +226,7 @@ static void image_stale_when_a_table_changes_in_the_middle(void **state)
     refdata loaded;
     assert_int_equal(refdata_load_tables(ctx, &loaded), PTCE_OK);
     snprintf(image, sizeof image, "%s/refdata.bin", dir);
-    assert_int_equal(refdata_cache_write(ctx, &loaded, dir, image), PTCE_OK);
+    assert_int_equal(refdata_cache_write(ctx, &loaded, dir, image, NULL), PTCE_OK);
     refdata_free(&loaded);
     refdata img;
     memset(&img, 0, sizeof img);
@@ -309,6 +311,104 @@ static void codes_as_people_type_them(void **state)
     assert_true(agree * 100 >= rd.npostal * 98);
 }
 
+/* The output bytes of the reference polygons stored in the image (refdata.bin of this
+ * build, which the build always makes) are exactly what the writers' formatters give for
+ * them now, polygon by polygon and format by format: the two cannot drift apart. Bytes are
+ * only handed out for the very polygon they were made from. */
+static void image_polygon_bytes_are_the_writers(void **state)
+{
+    (void)state;
+    assert_non_null(rd.cache_map);
+    assert_non_null(rd.prebuilt);
+    assert_int_equal(rd.prebuilt_nformats, LAYER_POLYGON_FORMATS);
+    uint64_t stamp = 0;
+    assert_int_equal(writers_polygon_stamp(ctx, &stamp), PTCE_OK);
+    assert_true(stamp == rd.prebuilt_stamp);
+    util_strbuf sb;
+    util_sb_init(&sb);
+    size_t compared = 0, bytes = 0;
+    for (int set = 0; set < REFDATA_POLYGON_SETS; set++) {
+        size_t n = set <= REFDATA_POLYGONS_REGIONS_WEB ? rd.nregions
+                   : set <= REFDATA_POLYGONS_DEPARTEMENTS_WEB ? rd.ndeps : rd.nepci;
+        refdata_area_kind kind = set <= REFDATA_POLYGONS_REGIONS_WEB ? REFDATA_AREA_REGION
+                                 : set <= REFDATA_POLYGONS_DEPARTEMENTS_WEB
+                                     ? REFDATA_AREA_DEPARTEMENT
+                                     : REFDATA_AREA_EPCI;
+        assert_int_equal(rd.prebuilt_count[set], n);
+        assert_true(n > 0);
+        for (size_t i = 0; i < n; i++) {
+            const GEOSGeometry *g =
+                set == REFDATA_POLYGONS_REGIONS ? refdata_region_geom(ctx, &rd, &rd.regions[i])
+                : set == REFDATA_POLYGONS_REGIONS_WEB
+                    ? refdata_region_web_geom(ctx, &rd, &rd.regions[i])
+                : set == REFDATA_POLYGONS_DEPARTEMENTS
+                    ? refdata_departement_geom(ctx, &rd, &rd.deps[i])
+                : set == REFDATA_POLYGONS_DEPARTEMENTS_WEB
+                    ? refdata_departement_web_geom(ctx, &rd, &rd.deps[i])
+                    : refdata_epci_web_geom(ctx, &rd, &rd.epcis[i]);
+            assert_non_null(g);
+            for (int f = 0; f < LAYER_POLYGON_FORMATS; f++) {
+                size_t len = 0;
+                const unsigned char *stored = refdata_polygon_bytes(&rd, kind, i, g, f, &len);
+                assert_non_null(stored);
+                sb.len = 0;
+                assert_int_equal(writers_polygon_bytes(ctx, g, (layer_polygon_format)f, &sb),
+                                 PTCE_OK);
+                assert_false(sb.failed);
+                assert_int_equal(len, sb.len);
+                assert_memory_equal(stored, sb.data, len);
+                compared++;
+                bytes += len;
+            }
+        }
+    }
+    util_sb_free(&sb);
+    assert_int_equal(compared, (2 * rd.nregions + 2 * rd.ndeps + rd.nepci) * LAYER_POLYGON_FORMATS);
+    assert_true(bytes > 10u * 1000 * 1000); /* the IGN outlines: megabytes, not a stub */
+    /* Another polygon (a copy), another area's index, a format past the last: nothing. */
+    GEOSGeometry *copy = GEOSGeom_clone_r(ctx->geos, refdata_region_geom(ctx, &rd, &rd.regions[0]));
+    size_t len = 0;
+    assert_null(refdata_polygon_bytes(&rd, REFDATA_AREA_REGION, 0, copy, 0, &len));
+    GEOSGeom_destroy_r(ctx->geos, copy);
+    assert_null(refdata_polygon_bytes(&rd, REFDATA_AREA_REGION, 1, rd.regions[0].geom, 0, &len));
+    assert_null(refdata_polygon_bytes(&rd, REFDATA_AREA_DEPARTEMENT, 0, rd.regions[0].geom, 0, &len));
+    assert_null(refdata_polygon_bytes(&rd, REFDATA_AREA_REGION, 0, rd.regions[0].geom,
+                                      LAYER_POLYGON_FORMATS, &len));
+}
+
+/* The formatters' fingerprint is the same on every call, and the formats are what their
+ * names say (layer_polygon_format): GeoJSON with its bbox at 6 decimals, the web map's at
+ * 3, counter-clockwise shells. */
+static void polygon_stamp_and_formats(void **state)
+{
+    (void)state;
+    uint64_t a = 0, b = 1;
+    assert_int_equal(writers_polygon_stamp(ctx, &a), PTCE_OK);
+    assert_int_equal(writers_polygon_stamp(ctx, &b), PTCE_OK);
+    assert_true(a == b);
+    GEOSWKTReader *r = GEOSWKTReader_create_r(ctx->geos);
+    GEOSGeometry *g = GEOSWKTReader_read_r(ctx->geos, r,
+                                           "POLYGON((2.1234565 48.85, 2.2 48.85, 2.2 48.9, "
+                                           "2.1234565 48.85))");
+    GEOSWKTReader_destroy_r(ctx->geos, r);
+    util_strbuf gj, web;
+    util_sb_init(&gj);
+    util_sb_init(&web);
+    assert_int_equal(writers_polygon_bytes(ctx, g, LAYER_POLYGON_GEOJSON, &gj), PTCE_OK);
+    assert_int_equal(writers_polygon_bytes(ctx, g, LAYER_POLYGON_WEB, &web), PTCE_OK);
+    util_sb_append_char(&gj, '\0');
+    util_sb_append_char(&web, '\0');
+    /* Counter-clockwise (RFC 7946), 6 decimals, the tie rounded as printf does; its bbox. */
+    assert_string_equal(gj.data, "{\"type\":\"MultiPolygon\",\"coordinates\":[[[[2.123457,48.85],"
+                                 "[2.2,48.85],[2.2,48.9],[2.123457,48.85]]]]},\"bbox\":[2.123457,"
+                                 "48.85,2.2,48.9]");
+    assert_string_equal(web.data, "{\"type\":\"MultiPolygon\",\"coordinates\":[[[[2.123,48.85],"
+                                  "[2.2,48.85],[2.2,48.9],[2.123,48.85]]]]}");
+    util_sb_free(&gj);
+    util_sb_free(&web);
+    GEOSGeom_destroy_r(ctx->geos, g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +422,8 @@ int main(void)
         cmocka_unit_test(binary_image_matches_the_tables),
         cmocka_unit_test(image_rewritten_beside_a_run_that_maps_it),
         cmocka_unit_test(image_stale_when_a_table_changes_in_the_middle),
+        cmocka_unit_test(image_polygon_bytes_are_the_writers),
+        cmocka_unit_test(polygon_stamp_and_formats),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
