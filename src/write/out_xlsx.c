@@ -52,6 +52,21 @@ static ptce_status check_sheet_name(ptce_ctx *ctx, const char *path, const char 
     return PTCE_OK;
 }
 
+/* At least the length of "%.*f" of finite x: the sign (printed for -0 too), the digits of
+ * floor(|x|) + 1 (rounding can carry into one more digit, never two), the point and d
+ * decimals. Below 1e15 every power of ten and floor(|x|) + 1 are exact doubles; above, no
+ * bound (the caller prints). */
+static double number_width_bound(double x, int d)
+{
+    double a = floor(fabs(x)) + 1;
+    if (!(a < 1e15))
+        return HUGE_VAL;
+    int digits = 1;
+    for (double p = 10; p <= a; p *= 10)
+        digits++;
+    return (double)((signbit(x) ? 1 : 0) + digits + (d > 0 ? d + 1 : 0));
+}
+
 static ptce_status write_sheet(ptce_ctx *ctx, lxw_workbook *wb, const char *path,
                                const writers_xlsx_sheet *s, lxw_format *bold, lxw_format **number_formats)
 {
@@ -116,8 +131,12 @@ static ptce_status write_sheet(ptce_ctx *ctx, lxw_workbook *wb, const char *path
                 if (!isfinite(x))
                     continue;
                 e = worksheet_write_number(ws, row, (lxw_col_t)f, x, number_formats[d]);
-                char buf[64];
-                w = (double)snprintf(buf, sizeof buf, "%.*f", d, x);
+                /* The width is that of "%.*f"; printing it is only needed when it could
+                 * widen the column: past the first rows, it seldom can. */
+                if (number_width_bound(x, d) + 2 > widths[f]) {
+                    char buf[64];
+                    w = (double)snprintf(buf, sizeof buf, "%.*f", d, x);
+                }
             }
             if (e) {
                 st = xlsx_fail(ctx, path, s->name, e);
