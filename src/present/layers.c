@@ -215,6 +215,18 @@ static const unsigned char *area_polygon_bytes(void *user, size_t i, layer_polyg
                                  area_polygon(user, i), (int)format, len);
 }
 
+static void area_polygon_bytes_done(void *user, layer_polygon_format format)
+{
+    layers_area_layer *al = user;
+    static const int kinds[LAYERS_AREA_KINDS] = {
+        [LAYERS_AREA_REGION] = REFDATA_AREA_REGION,
+        [LAYERS_AREA_DEPARTEMENT] = REFDATA_AREA_DEPARTEMENT,
+        [LAYERS_AREA_EPCI] = REFDATA_AREA_EPCI, [LAYERS_AREA_GROUP] = -1};
+    if (kinds[al->kind] >= 0 && al->out.nfeatures > 0)
+        refdata_polygon_bytes_done(&al->ls->run->rd, (refdata_area_kind)kinds[al->kind],
+                                   area_polygon(user, 0), (int)format);
+}
+
 static ptce_status build_area_fields(ptce_ctx *ctx, layers_set *ls, layers_area_kind kind,
                                      size_t *nfields)
 {
@@ -270,6 +282,9 @@ ptce_status layers_area(ptce_ctx *ctx, layers_set *ls, layers_area_kind kind, co
                        .polygon_bytes = ls->prebuilt && kind != LAYERS_AREA_GROUP
                                             ? area_polygon_bytes
                                             : NULL,
+                       .polygon_bytes_done = ls->prebuilt && kind != LAYERS_AREA_GROUP
+                                                 ? area_polygon_bytes_done
+                                                 : NULL,
                        .credit = ls->run->rd.credit};
     return PTCE_OK;
 }
@@ -387,6 +402,12 @@ static const unsigned char *view_polygon_bytes(void *user, size_t i, layer_polyg
     return lv->base->polygon_bytes(lv->base->user, lv->index[i], format, len);
 }
 
+static void view_polygon_bytes_done(void *user, layer_polygon_format format)
+{
+    layers_view *lv = user;
+    lv->base->polygon_bytes_done(lv->base->user, format);
+}
+
 ptce_status layers_view_make(ptce_ctx *ctx, const layer *base, const unsigned char *keep,
                             layers_view *out)
 {
@@ -406,6 +427,7 @@ ptce_status layers_view_make(ptce_ctx *ctx, const layer *base, const unsigned ch
     out->out.point = base->point ? view_point : NULL;
     out->out.polygon = base->polygon ? view_polygon : NULL;
     out->out.polygon_bytes = base->polygon_bytes ? view_polygon_bytes : NULL;
+    out->out.polygon_bytes_done = base->polygon_bytes_done ? view_polygon_bytes_done : NULL;
     return PTCE_OK;
 }
 

@@ -178,6 +178,13 @@ static const unsigned char *web_area_polygon_bytes(void *user, size_t i,
     return refdata_polygon_bytes(wa->rd, wa->kind, i, web_area_polygon(user, i), (int)format, len);
 }
 
+static void web_area_polygon_bytes_done(void *user, layer_polygon_format format)
+{
+    const web_areas *wa = user;
+    if (wa->out.nfeatures > 0)
+        refdata_polygon_bytes_done(wa->rd, wa->kind, web_area_polygon(user, 0), (int)format);
+}
+
 /* `rd` NULL: no polygon bytes from the image. */
 static void areas_init(web_areas *wa, const aggregate_area_stats *areas, size_t n,
                        const GEOSGeometry *const *geoms, int has_previous, const char *name,
@@ -191,7 +198,9 @@ static void areas_init(web_areas *wa, const aggregate_area_stats *areas, size_t 
     wa->out = (layer){.name = name, .title = name, .geometry = LAYER_POLYGON,
                       .fields = web_area_fields, .nfields = A_COUNT, .nfeatures = n,
                       .user = wa, .value = web_area_value, .polygon = web_area_polygon,
-                      .polygon_bytes = rd ? web_area_polygon_bytes : NULL, .credit = credit};
+                      .polygon_bytes = rd ? web_area_polygon_bytes : NULL,
+                      .polygon_bytes_done = rd ? web_area_polygon_bytes_done : NULL,
+                      .credit = credit};
 }
 
 /* ---- the whole map ---------------------------------------------------------------------------- */

@@ -192,11 +192,13 @@ ptce_status refdata_cache_prebuilt_make(ptce_ctx *ctx, refdata *rd,
         out->spans[s] = calloc(2 * (counts[s] * nformats + 1), sizeof *out->spans[s]);
         if (!out->spans[s])
             return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-        for (size_t i = 0; i < counts[s]; i++) {
-            const GEOSGeometry *g = set_polygon(ctx, rd, s, i);
-            if (!g)
-                return ptce_ctx_status(ctx, PTCE_ERR_DATA);
-            for (size_t f = 0; f < nformats; f++) {
+        /* Format by format, so that the bytes of one set in one format are one range
+         * (refdata_polygon_bytes_done() gives it back to the system once written). */
+        for (size_t f = 0; f < nformats; f++)
+            for (size_t i = 0; i < counts[s]; i++) {
+                const GEOSGeometry *g = set_polygon(ctx, rd, s, i);
+                if (!g)
+                    return ptce_ctx_status(ctx, PTCE_ERR_DATA);
                 size_t start = out->bytes.len;
                 ptce_status st = format(ctx, g, (int)f, &out->bytes);
                 if (st)
@@ -206,7 +208,6 @@ ptce_status refdata_cache_prebuilt_make(ptce_ctx *ctx, refdata *rd,
                 out->spans[s][2 * (i * nformats + f)] = start;
                 out->spans[s][2 * (i * nformats + f) + 1] = out->bytes.len - start;
             }
-        }
     }
     return PTCE_OK;
 }

@@ -1,13 +1,14 @@
 /*
  * refdata/refdata.c — see refdata.h.
  */
+#define _DEFAULT_SOURCE /* madvise(MADV_DONTNEED): glibc's posix_madvise ignores DONTNEED */
 #include "refdata/refdata.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/ctx.h"
 #include "core/util.h"
@@ -681,11 +682,10 @@ const GEOSGeometry *refdata_epci_web_geom(ptce_ctx *ctx, refdata *rd, epci *e)
     return e->geom_web;
 }
 
-const unsigned char *refdata_polygon_bytes(const refdata *rd, refdata_area_kind kind, size_t i,
-                                           const GEOSGeometry *g, int format, size_t *len)
+/* The set of the image that `g` comes from, when it is the i-th area of `kind`'s polygon
+ * or web variant; -1 otherwise. */
+static int polygon_set(const refdata *rd, refdata_area_kind kind, size_t i, const GEOSGeometry *g)
 {
-    if (!rd->prebuilt || !g || format < 0 || (size_t)format >= rd->prebuilt_nformats)
-        return NULL;
     int set = -1;
     /* Only the very polygon the image was made from: its pointer says which it is. */
     if (kind == REFDATA_AREA_REGION && i < rd->nregions)
@@ -698,13 +698,22 @@ const unsigned char *refdata_polygon_bytes(const refdata *rd, refdata_area_kind 
                                           : -1;
     else if (kind == REFDATA_AREA_EPCI && i < rd->nepci)
         set = g == rd->epcis[i].geom_web ? REFDATA_POLYGONS_EPCI_WEB : -1;
-    if (set < 0 || i >= rd->prebuilt_count[set])
-        return NULL;
+    if (set < 0 || !g || i >= rd->prebuilt_count[set])
+        return -1;
     /* The EPCI come from epci.tsv, read after the image: the same table (the stamp covers
      * it), so the same count. */
     size_t n = kind == REFDATA_AREA_REGION ? rd->nregions
                : kind == REFDATA_AREA_DEPARTEMENT ? rd->ndeps : rd->nepci;
-    if (rd->prebuilt_count[set] != n)
+    return rd->prebuilt_count[set] == n ? set : -1;
+}
+
+const unsigned char *refdata_polygon_bytes(const refdata *rd, refdata_area_kind kind, size_t i,
+                                           const GEOSGeometry *g, int format, size_t *len)
+{
+    if (!rd->prebuilt || format < 0 || (size_t)format >= rd->prebuilt_nformats)
+        return NULL;
+    int set = polygon_set(rd, kind, i, g);
+    if (set < 0)
         return NULL;
     const uint64_t *span =
         rd->prebuilt_spans[set] + 2 * (i * rd->prebuilt_nformats + (size_t)format);
@@ -712,4 +721,30 @@ const unsigned char *refdata_polygon_bytes(const refdata *rd, refdata_area_kind 
         return NULL;
     *len = (size_t)span[1];
     return rd->prebuilt + span[0];
+}
+
+void refdata_polygon_bytes_done(const refdata *rd, refdata_area_kind kind, const GEOSGeometry *g0,
+                                int format)
+{
+    if (!rd->prebuilt || format < 0 || (size_t)format >= rd->prebuilt_nformats)
+        return;
+    int set = polygon_set(rd, kind, 0, g0);
+    if (set < 0 || rd->prebuilt_count[set] == 0)
+        return;
+    const uint64_t *spans = rd->prebuilt_spans[set];
+    size_t nf = rd->prebuilt_nformats, n = rd->prebuilt_count[set];
+    uint64_t lo = spans[2 * (size_t)format], hi = lo;
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t *sp = spans + 2 * (i * nf + (size_t)format);
+        lo = sp[0] < lo ? sp[0] : lo;
+        hi = sp[0] + sp[1] > hi ? sp[0] + sp[1] : hi;
+    }
+    /* Only the pages wholly inside the range: a neighbour's bytes may share the others. */
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = ((uintptr_t)(rd->prebuilt + lo) + page - 1) / page * page;
+    uintptr_t end = (uintptr_t)(rd->prebuilt + hi) / page * page;
+    /* A clean private mapping of the image: the pages are dropped from the process (and
+     * read again from the file if ever asked for); nothing is lost. */
+    if (end > start)
+        madvise((void *)start, end - start, MADV_DONTNEED);
 }

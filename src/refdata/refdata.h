@@ -247,6 +247,12 @@ const GEOSGeometry *refdata_epci_web_geom(ptce_ctx *ctx, refdata *rd, epci *e);
  * against the formatters it would use. */
 const unsigned char *refdata_polygon_bytes(const refdata *rd, refdata_area_kind kind, size_t i,
                                            const GEOSGeometry *g, int format, size_t *len);
+/* Says that the bytes in `format` of the areas of `kind` whose first polygon is g0 (the same
+ * set) have been written: their pages are given back to the system (the process's memory
+ * does not keep every format of every polygon until it ends); asked again, they are read
+ * again from the image. */
+void refdata_polygon_bytes_done(const refdata *rd, refdata_area_kind kind, const GEOSGeometry *g0,
+                                int format);
 
 /* ---- reverse lookup: which commune is at a point ---------------------------------------
  *

@@ -73,6 +73,10 @@ typedef struct layer {
      * layer has them. */
     const unsigned char *(*polygon_bytes)(void *user, size_t i, layer_polygon_format format,
                                           size_t *len);
+    /* Optional, with polygon_bytes: told by a writer that it has written every feature in
+     * `format`, so that their bytes need not stay in memory (a hint: asked again, they are
+     * still given). */
+    void (*polygon_bytes_done)(void *user, layer_polygon_format format);
     const char *credit;           /* credit line for the metadata */
 } layer;
 

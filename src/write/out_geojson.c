@@ -230,6 +230,8 @@ ptce_status writers_geojson(ptce_ctx *ctx, outdir *od, const char *subdir, const
     }
     util_sb_append(&sb, "\n]}\n");
     io_ok = io_ok && flush_to(f, &sb);
+    if (l->polygon_bytes_done)
+        l->polygon_bytes_done(l->user, LAYER_POLYGON_GEOJSON);
     int err = errno;
     if (fclose(f) != 0 && io_ok) {
         io_ok = 0;

@@ -567,6 +567,8 @@ static ptce_status insert_features(ptce_ctx *ctx, sqlite3 *db, const char *path,
     }
     sqlite3_finalize(ins);
     sqlite3_finalize(rt);
+    if (wgs84 && l->polygon_bytes_done)
+        l->polygon_bytes_done(l->user, LAYER_POLYGON_GPKG_WGS84);
     util_sb_free(&sql);
     util_sb_free(&rsql);
     util_sb_free(&blob);

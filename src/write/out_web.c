@@ -226,6 +226,8 @@ static ptce_status print_collection(ptce_ctx *ctx, util_strbuf *sb, const layer 
         util_sb_append_char(sb, '}');
     }
     util_sb_append(sb, "\n]}");
+    if (decimals == CARTO_WEB_POLYGON_DECIMALS && l->polygon_bytes_done)
+        l->polygon_bytes_done(l->user, LAYER_POLYGON_WEB);
     return st;
 }
 

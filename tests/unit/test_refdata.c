@@ -362,6 +362,21 @@ static void image_polygon_bytes_are_the_writers(void **state)
             }
         }
     }
+    /* Given back to the system once written, the bytes are still there when asked again
+     * (read again from the image). */
+    refdata_polygon_bytes_done(&rd, REFDATA_AREA_DEPARTEMENT, rd.deps[0].geom, LAYER_POLYGON_GEOJSON);
+    for (size_t i = 0; i < rd.ndeps; i++) {
+        size_t len = 0;
+        const unsigned char *stored = refdata_polygon_bytes(&rd, REFDATA_AREA_DEPARTEMENT, i,
+                                                            rd.deps[i].geom, LAYER_POLYGON_GEOJSON,
+                                                            &len);
+        sb.len = 0;
+        assert_int_equal(writers_polygon_bytes(ctx, rd.deps[i].geom, LAYER_POLYGON_GEOJSON, &sb),
+                         PTCE_OK);
+        assert_non_null(stored);
+        assert_int_equal(len, sb.len);
+        assert_memory_equal(stored, sb.data, len);
+    }
     util_sb_free(&sb);
     assert_int_equal(compared, (2 * rd.nregions + 2 * rd.ndeps + rd.nepci) * LAYER_POLYGON_FORMATS);
     assert_true(bytes > 10u * 1000 * 1000); /* the IGN outlines: megabytes, not a stub */
