@@ -775,8 +775,8 @@ static ptce_status compare_with_previous(ptce_ctx *ctx, build_state *b, const bu
     b->has_previous = 1;
     if (!st)
         st = run_geocode(ctx, &b->previous);
-    if (!st)
-        st = run_classify(ctx, &b->previous);
+    if (!st) /* the same options, hence the same taxonomy file, as b->run */
+        st = run_classify_reusing(ctx, &b->previous, &b->run);
     if (!st)
         st = diff_runs(ctx, &b->previous, &b->run, &b->diff);
     if (st)

@@ -234,6 +234,73 @@ ptce_status run_classify(ptce_ctx *ctx, ptce_run *run)
     return PTCE_OK;
 }
 
+static const char *theme_of(const ptce_run *run, size_t i)
+{
+    const char *v = census_value(&run->census, run->rows[i].rec, CENSUS_ROLE_THEME);
+    return v ? v : "";
+}
+
+static const char *description_of(const ptce_run *run, size_t i)
+{
+    const char *v = census_value(&run->census, run->rows[i].rec, CENSUS_ROLE_DESCRIPTION);
+    return v ? v : "";
+}
+
+/* FNV-1a over the theme, a NUL, then the description. */
+static uint64_t texts_hash(const char *theme, const char *description)
+{
+    uint64_t h = 14695981039346656037u;
+    for (const char *s = theme;; s++) {
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+        if (!*s)
+            break;
+    }
+    for (const char *s = description; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+ptce_status run_classify_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *done)
+{
+    if (!done || !done->nrows)
+        return run_classify(ctx, run);
+    /* Open addressing over done's rows: a slot holds a row index + 1, 0 when free; the
+     * table is at least twice the rows, so a probe ends. */
+    size_t cap = 16;
+    while (cap < 2 * done->nrows)
+        cap *= 2;
+    size_t *slot = calloc(cap, sizeof *slot);
+    if (!slot)
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    for (size_t i = 0; i < done->nrows; i++) {
+        size_t k = (size_t)texts_hash(theme_of(done, i), description_of(done, i)) & (cap - 1);
+        while (slot[k])
+            k = (k + 1) & (cap - 1);
+        slot[k] = i + 1;
+    }
+    const census *c = &run->census;
+    ptce_status st = PTCE_OK;
+    for (size_t i = 0; i < run->nrows && !st; i++) {
+        ptce_row *row = &run->rows[i];
+        const char *theme = theme_of(run, i), *description = description_of(run, i);
+        size_t k = (size_t)texts_hash(theme, description) & (cap - 1);
+        const classification *same = NULL;
+        for (; slot[k] && !same; k = (k + 1) & (cap - 1)) {
+            size_t j = slot[k] - 1;
+            if (strcmp(theme_of(done, j), theme) == 0 &&
+                strcmp(description_of(done, j), description) == 0)
+                same = &done->rows[j].cls;
+        }
+        if (same && sectors_classification_copy(&row->cls, same))
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour classer un PTCE");
+        else if (!same)
+            st = classify_text(ctx, run->tax, census_value(c, row->rec, CENSUS_ROLE_THEME),
+                               census_value(c, row->rec, CENSUS_ROLE_DESCRIPTION), &row->cls);
+    }
+    free(slot);
+    return st;
+}
+
 void run_free(ptce_run *run)
 {
     for (size_t i = 0; i < run->nrows; i++) {

@@ -17,6 +17,13 @@ ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run);
 ptce_status run_geocode(ptce_ctx *ctx, ptce_run *run);
 /* Classifies every row. */
 ptce_status run_classify(ptce_ctx *ctx, ptce_run *run);
+/* Classifies every row as run_classify() does, copying the classification of a row of
+ * `done` whose declared theme and description are the same texts. `done` must have been
+ * classified with the same taxonomy file (the other year of `diff` or `build --previous`,
+ * given the same options): classify_text() depends on these two texts and the taxonomy
+ * alone, so the copy is what classifying would give, and a description kept from one year
+ * to the next is classified once. */
+ptce_status run_classify_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *done);
 void run_free(ptce_run *run);
 
 #endif

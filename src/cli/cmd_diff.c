@@ -29,9 +29,10 @@ static const char help[] =
     "  -o, --output DOSSIER  dossier de sortie (défaut : out)\n"
     "  (--columns s'applique aux deux recensements)\n" COMMON_HELP;
 
-/* Loads, geocodes and classifies one census. */
+/* Loads, geocodes and classifies one census (a description already classified in
+ * `before`, the other year read with the same options, is not classified again). */
 static ptce_status load_year(ptce_ctx *ctx, const common_options *co, const char *path,
-                             ptce_run *run)
+                             const ptce_run *before, ptce_run *run)
 {
     run_options ro = {.census_path = path};
     common_apply(co, &ro);
@@ -39,7 +40,7 @@ static ptce_status load_year(ptce_ctx *ctx, const common_options *co, const char
     if (!st)
         st = run_geocode(ctx, run);
     if (!st)
-        st = run_classify(ctx, run);
+        st = run_classify_reusing(ctx, run, before);
     return st;
 }
 
@@ -66,10 +67,10 @@ int cmd_diff(int argc, char **argv)
     util_sb_init(&csv);
     util_sb_init(&summary);
     int have_old = 0, have_new = 0, have_diff = 0;
-    ptce_status st = load_year(ctx, &co, argv[optind], &old_run);
+    ptce_status st = load_year(ctx, &co, argv[optind], NULL, &old_run);
     have_old = 1;
     if (!st) {
-        st = load_year(ctx, &co, argv[optind + 1], &new_run);
+        st = load_year(ctx, &co, argv[optind + 1], &old_run, &new_run);
         have_new = 1;
     }
     if (!st) {

@@ -48,4 +48,8 @@ typedef struct classification {
 /* Releases the block and zeroes the classification. */
 void sectors_classification_free(classification *c);
 
+/* Makes *dst a copy of *src with its own block (a zeroed src gives a zeroed dst). Returns 0,
+ * or -1 when memory runs out (dst is then zeroed). */
+int sectors_classification_copy(classification *dst, const classification *src);
+
 #endif

@@ -634,6 +634,79 @@ static void two_census_years(void **state)
     ptce_ctx_free(ctx);
 }
 
+/* The classification of a row given the same theme and description as a row of the other
+ * year is copied (run_classify_reusing): it must be what classifying gives, field by field,
+ * in a block of its own. */
+static void assert_same_classification(const classification *a, const classification *b)
+{
+    assert_int_equal(a->primary, b->primary);
+    assert_int_equal(a->runner_up, b->runner_up);
+    assert_true(a->score == b->score);
+    assert_int_equal(a->nsectors, b->nsectors);
+    assert_memory_equal(a->sectors, b->sectors, a->nsectors * sizeof *a->sectors);
+    assert_int_equal(a->nscores, b->nscores);
+    assert_memory_equal(a->scores, b->scores, a->nscores * sizeof *a->scores);
+    assert_string_equal(a->sectors_text, b->sectors_text);
+    assert_string_equal(a->terms, b->terms);
+}
+
+static const char *cell(const ptce_run *run, size_t i, census_role role)
+{
+    const char *v = census_value(&run->census, run->rows[i].rec, role);
+    return v ? v : "";
+}
+
+static void other_year_classification_reused(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    ptce_run old_run, new_run, twin;
+    load_year(ctx, "annee-2025.csv", &old_run);
+    load_year(ctx, "annee-2026.csv", &new_run);
+    load_year(ctx, "annee-2026.csv", &twin);
+    char path[4096];
+    run_options ro = {.census_path = test_data_path("census/annee-2026.csv", path, sizeof path)};
+
+    /* Reusing the other year: every row as classifying gives it, in a block of its own. */
+    ptce_run again;
+    assert_int_equal(run_load(ctx, &ro, &again), PTCE_OK);
+    assert_int_equal(run_classify_reusing(ctx, &again, &old_run), PTCE_OK);
+    assert_int_equal(again.nrows, new_run.nrows);
+    for (size_t i = 0; i < again.nrows; i++) {
+        assert_same_classification(&again.rows[i].cls, &new_run.rows[i].cls);
+        for (size_t j = 0; j < old_run.nrows; j++)
+            assert_ptr_not_equal(again.rows[i].cls.scores, old_run.rows[j].cls.scores);
+    }
+    run_free(&again);
+
+    /* Copied, not classified again: each row of the twin census is marked, and a row takes
+     * the mark of the first twin row with its theme and description. */
+    assert_true(twin.nrows > 5);
+    for (size_t i = 0; i < twin.nrows; i++)
+        twin.rows[i].cls.score = -1.0 - (double)i;
+    assert_int_equal(run_load(ctx, &ro, &again), PTCE_OK);
+    assert_int_equal(run_classify_reusing(ctx, &again, &twin), PTCE_OK);
+    for (size_t i = 0; i < again.nrows; i++) {
+        size_t first = 0;
+        while (strcmp(cell(&twin, first, CENSUS_ROLE_THEME), cell(&again, i, CENSUS_ROLE_THEME)) ||
+               strcmp(cell(&twin, first, CENSUS_ROLE_DESCRIPTION),
+                      cell(&again, i, CENSUS_ROLE_DESCRIPTION)))
+            first++;
+        assert_true(again.rows[i].cls.score == -1.0 - (double)first);
+        assert_string_equal(again.rows[i].cls.terms, new_run.rows[i].cls.terms);
+    }
+    run_free(&again);
+
+    /* A zeroed classification copies as zeroed. */
+    classification zero = {0}, out;
+    assert_int_equal(sectors_classification_copy(&out, &zero), 0);
+    assert_null(out.scores);
+    run_free(&twin);
+    run_free(&new_run);
+    run_free(&old_run);
+    ptce_ctx_free(ctx);
+}
+
 static void previous_counts_per_region_and_departement(void **state)
 {
     (void)state;
@@ -692,6 +765,7 @@ int main(void)
         cmocka_unit_test(merged_commune_from_the_placement_field),
         cmocka_unit_test(indexes_give_the_full_comparison),
         cmocka_unit_test(two_census_years),
+        cmocka_unit_test(other_year_classification_reused),
         cmocka_unit_test(previous_counts_per_region_and_departement),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
