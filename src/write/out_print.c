@@ -146,29 +146,31 @@ static void draw_pdf(carto_print_job *j, RsvgHandle *doc)
     print_pdf(doc, &info, j->pdf_name, &j->pdf, &j->err_pdf);
 }
 
-/* The PDF alone, from its own reading of the SVG. */
-static void *job_pdf(void *arg)
+/* One of the two files alone, from its own reading of the SVG. */
+static void draw_alone(carto_print_job *j, int png)
 {
-    carto_print_job *j = arg;
+    print_failure *err = png ? &j->err_png : &j->err_pdf;
     RsvgHandle *doc = NULL;
-    if (!print_parse_svg(j->svg, j->len, j->pdf_name, &doc, &j->err_pdf))
-        draw_pdf(j, doc);
+    if (!print_parse_svg(j->svg, j->len, png ? j->png_name : j->pdf_name, &doc, err)) {
+        if (png)
+            print_png(doc, j->dpi, j->png_name, &j->png, err);
+        else
+            draw_pdf(j, doc);
+    }
     if (doc)
         g_object_unref(doc);
     job_trim();
+}
+
+static void *job_pdf(void *arg)
+{
+    draw_alone(arg, 0);
     return NULL;
 }
 
-/* The PNG alone, from its own reading of the SVG. */
 static void *job_png(void *arg)
 {
-    carto_print_job *j = arg;
-    RsvgHandle *doc = NULL;
-    if (!print_parse_svg(j->svg, j->len, j->png_name, &doc, &j->err_png))
-        print_png(doc, j->dpi, j->png_name, &j->png, &j->err_png);
-    if (doc)
-        g_object_unref(doc);
-    job_trim();
+    draw_alone(arg, 1);
     return NULL;
 }
 
