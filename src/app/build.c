@@ -855,6 +855,13 @@ ptce_status build_run(ptce_ctx *ctx, const build_options *opts)
         st = aggregate_run(ctx, &b->run, &b->agg);
     if (!st && opts->previous)
         st = compare_with_previous(ctx, b, opts);
+    /* Every point is placed (the previous year's too): the commune polygons read for it are
+     * not needed by the layers or the writers, and are the largest thing the placement
+     * leaves (about 100 MB when every département was read). */
+    if (!st) {
+        refdata_release_polygons(&b->run.rd);
+        util_memory_trim();
+    }
     if (!st && opts->groups)
         st = group_aggregate(ctx, &b->agg, opts->groups, &b->groups);
     if (!st)

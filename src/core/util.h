@@ -23,6 +23,12 @@ typedef struct util_strbuf {
     bool failed;
 } util_strbuf;
 
+/* Hands the free memory of this process's heap back to the system (glibc's malloc_trim;
+ * nothing elsewhere). Worth calling after freeing millions of small blocks that nothing on
+ * this thread will allocate again soon: freed, they stay resident in their arena, and
+ * another thread's allocations (the print's) never reuse them. */
+void util_memory_trim(void);
+
 void util_sb_init(util_strbuf *sb);
 void util_sb_free(util_strbuf *sb);
 void util_sb_append(util_strbuf *sb, const char *s);

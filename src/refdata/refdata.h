@@ -303,4 +303,11 @@ ptce_status refdata_commune_distance(ptce_ctx *ctx, refdata *rd, const commune *
  * the error set when the polygons cannot be read. */
 const GEOSGeometry *refdata_commune_geom(ptce_ctx *ctx, refdata *rd, const commune *m);
 
+/* Frees the commune polygons, prepared geometries and trees read so far (rd->shapes back
+ * to NULL); a later lookup reads them again. For a caller done with placing points: at
+ * 100,000 rows with coordinates they are every département's, about 100 MB held until
+ * refdata_free() otherwise, while the outputs are written. A pointer returned by
+ * refdata_commune_geom() before the call is no longer valid after it. */
+void refdata_release_polygons(refdata *rd);
+
 #endif

@@ -68,6 +68,11 @@ void refdata_shapes_free(refdata *rd)
     rd->shapes = NULL;
 }
 
+void refdata_release_polygons(refdata *rd)
+{
+    refdata_shapes_free(rd);
+}
+
 static int envelope(GEOSContextHandle_t h, const GEOSGeometry *g, double box[4])
 {
     return GEOSGeom_getXMin_r(h, g, &box[0]) && GEOSGeom_getYMin_r(h, g, &box[1]) &&

@@ -21,9 +21,6 @@
  * carto_print_finish(). Must not: draw anything of its own.
  */
 #include <librsvg/rsvg.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -129,15 +126,6 @@ static void job_free(carto_print_job *j)
     free(j);
 }
 
-/* Hands the memory of a drawing back: librsvg's tree and cairo's recording are millions of
- * small blocks on a large census and, freed, would stay resident in this thread's arena
- * while the build goes on. */
-static void job_trim(void)
-{
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
-}
 
 static void draw_pdf(carto_print_job *j, RsvgHandle *doc)
 {
@@ -159,7 +147,7 @@ static void draw_alone(carto_print_job *j, int png)
     }
     if (doc)
         g_object_unref(doc);
-    job_trim();
+    util_memory_trim();
 }
 
 static void *job_pdf(void *arg)
@@ -188,7 +176,7 @@ static void *job_both(void *arg)
         g_object_unref(doc);
     free(j->svg); /* librsvg keeps its own tree, not the text */
     j->svg = NULL;
-    job_trim();
+    util_memory_trim();
     return NULL;
 }
 

@@ -93,6 +93,17 @@ static void commune_polygons_are_loaded_on_first_lookup_only(void **state)
     assert_int_equal(r.status, REFDATA_LOCATE_NONE);
     assert_non_null(r.commune);
     assert_int_equal(refdata_shapes_departements_read(&fresh), fresh.ndeps);
+    /* Released once placing is done (build), they are read again by a later lookup, with
+     * the same answers: only what that lookup needs. */
+    refdata_release_polygons(&fresh);
+    assert_null(fresh.shapes);
+    assert_int_equal(refdata_shapes_departements_read(&fresh), 0);
+    assert_int_equal(refdata_locate(ctx, &fresh, -4.4861, 48.3904, 0, &r), PTCE_OK);
+    assert_int_equal(r.status, REFDATA_LOCATE_INSIDE);
+    assert_string_equal(r.commune->insee, "29019");
+    assert_true(refdata_shapes_departements_read(&fresh) >= 1);
+    assert_true(refdata_shapes_departements_read(&fresh) <= 4);
+    refdata_release_polygons(&fresh); /* twice is harmless */
     refdata_free(&fresh);
 }
 
