@@ -72,19 +72,22 @@ void csvfile_append_cell(util_strbuf *sb, const char *text, char sep, int first)
     /* One pass: the cell needs quotes when it holds `sep`, a quote or a line break, or when
      * a formula starts after a separator of any reading. Most cells have none of these
      * bytes, and their length comes with the scan. */
-    /* 1 for the bytes that end the scan or may need quotes: NUL, ", CR, LF and the
-     * separators of every reading. */
-    static const unsigned char special[256] = {[0] = 1, ['"'] = 1, ['\n'] = 1, ['\r'] = 1,
-                                               [';'] = 1, [','] = 1, ['\t'] = 1};
+    /* The bytes that may need quotes: ", CR, LF, the separators of every reading and
+     * `sep`. strcspn jumps over the plain runs between them (libc compares 16 bytes at a
+     * time, where a loop over a byte table cost about 12 instructions a byte of the
+     * reports); it stops at the NUL too. */
+    char special[9] = "\"\n\r;,\t";
+    if (sep && !strchr(special, sep))
+        special[6] = sep;
     size_t n = 0;
-    for (; !quote; n++) {
+    while (!quote) {
+        n += strcspn(text + n, special);
         char c = text[n];
-        if (!special[(unsigned char)c] && c != sep)
-            continue;
         if (!c)
             break;
         quote = c == sep || c == '"' || c == '\n' || c == '\r' ||
                 (is_any_separator(c) && starts_formula(text + n + 1));
+        n++;
     }
     if (!quote) {
         util_sb_append_n(sb, text, n);

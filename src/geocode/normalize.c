@@ -374,36 +374,6 @@ bool geocode_postcode_in_departement(const refdata *rd, const char *postcode, in
     return false;
 }
 
-/* A département name's words for comparison: folded key in, abbreviations expanded,
- * articles and little words out ("seine st denis" → "seine saint denis", "reunion la" →
- * "reunion", "bouches du rhone" → "bouches rhone"). The 101 names stay distinct (tested). */
-static void dep_canonical(const char *key, char *out, size_t size)
-{
-    static const char *const little[] = {"le", "la", "les", "l", "de", "du", "des", "d", "et",
-                                         NULL};
-    static const char *const abbrev[][2] = {{"st", "saint"}, {"ste", "sainte"},
-                                            {"sts", "saints"}, {"stes", "saintes"}};
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", key);
-    size_t len = 0;
-    out[0] = '\0';
-    for (char *save = NULL, *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-        int skip = 0;
-        for (size_t i = 0; little[i] && !skip; i++)
-            skip = strcmp(w, little[i]) == 0;
-        if (skip)
-            continue;
-        const char *word = w;
-        for (size_t i = 0; i < sizeof abbrev / sizeof *abbrev; i++)
-            if (strcmp(w, abbrev[i][0]) == 0)
-                word = abbrev[i][1];
-        int wrote = snprintf(out + len, size - len, "%s%s", len ? " " : "", word);
-        if (wrote < 0 || (size_t)wrote >= size - len)
-            break;
-        len += (size_t)wrote;
-    }
-}
-
 const departement *geocode_parse_departement(const refdata *rd, const char *text)
 {
     char key[128];
@@ -449,8 +419,8 @@ const departement *geocode_parse_departement(const refdata *rd, const char *text
      * stand ("Réunion (La)", "Bouches du Rhône", "Seine-St-Denis", "Côtes d'Armor");
      * then the usual other names, former names among them (Côtes-du-Nord until 1990). A
      * code after the name ("Ain (01)", "Gard - 30") must be that département's. */
-    char canon[128];
-    dep_canonical(name, canon, sizeof canon);
+    char canon[REFDATA_DEP_WORDS_MAX];
+    refdata_departement_words(name, canon, sizeof canon);
     char trailing[4] = "";
     size_t cl = strlen(canon);
     const char *sp = strrchr(canon, ' ');
@@ -473,12 +443,9 @@ const departement *geocode_parse_departement(const refdata *rd, const char *text
     if (!canon[0])
         return NULL;
     const departement *found = NULL;
-    char other[128];
-    for (size_t k = 0; k < rd->ndeps && !found; k++) {
-        dep_canonical(rd->deps[k].key, other, sizeof other);
-        if (strcmp(canon, other) == 0)
+    for (size_t k = 0; k < rd->ndeps && !found; k++)
+        if (strcmp(canon, rd->deps[k].words) == 0)
             found = &rd->deps[k];
-    }
     static const char *const aliases[][2] = {
         {"corse sud", "2A"}, {"haute corse", "2B"}, {"reunion", "974"},
         {"ile reunion", "974"}, {"guyane francaise", "973"}, {"belfort", "90"},

@@ -127,3 +127,53 @@ const char *refdata_collectivity_name(const char *code)
             return collectivity_names[i].name;
     return NULL;
 }
+
+/* Was strtok_r and one snprintf a word (4,600 instructions a name): the geocoder compares
+ * a département cell with every département's words, once per unknown name. */
+void refdata_departement_words(const char *key, char *out, size_t size)
+{
+    static const char *const little[] = {"le", "la", "les", "l", "de", "du", "des", "d", "et"};
+    static const char *const abbrev[][2] = {{"st", "saint"}, {"ste", "sainte"},
+                                            {"sts", "saints"}, {"stes", "saintes"}};
+    if (size == 0)
+        return;
+    size_t in = strnlen(key, REFDATA_DEP_WORDS_MAX - 1), len = 0, i = 0;
+    int full = 0;
+    out[0] = '\0';
+    while (i < in && !full) {
+        while (i < in && key[i] == ' ')
+            i++;
+        size_t w = i;
+        while (i < in && key[i] != ' ')
+            i++;
+        size_t wl = i - w;
+        if (wl == 0)
+            break;
+        int skip = 0;
+        for (size_t k = 0; k < sizeof little / sizeof *little && !skip; k++)
+            skip = strlen(little[k]) == wl && memcmp(key + w, little[k], wl) == 0;
+        if (skip)
+            continue;
+        const char *word = key + w;
+        for (size_t k = 0; k < sizeof abbrev / sizeof *abbrev; k++)
+            if (strlen(abbrev[k][0]) == wl && memcmp(key + w, abbrev[k][0], wl) == 0) {
+                word = abbrev[k][1];
+                wl = strlen(word);
+                break;
+            }
+        /* Byte by byte into what is left: a word that does not fit is cut and ends it. */
+        if (len > 0) {
+            if (len + 1 >= size)
+                break;
+            out[len++] = ' ';
+        }
+        for (size_t k = 0; k < wl; k++) {
+            if (len + 1 >= size) {
+                full = 1;
+                break;
+            }
+            out[len++] = word[k];
+        }
+        out[len] = '\0';
+    }
+}

@@ -6,6 +6,8 @@
 #ifndef PTCE_REFDATA_CODES_H
 #define PTCE_REFDATA_CODES_H
 
+#include <stddef.h>
+
 /* A code that a spreadsheet exported as a number: 4 or 5 digits, then a decimal point or
  * comma and zeros only ("56152.0", "1053,00"), blanks around. Writes the digits into
  * `digits` and returns 1; 0 when `text` is not such a number ("1053.5" is no code). */
@@ -33,5 +35,14 @@ const char *refdata_postcode_collectivity(const char *postcode);
 
 /* The name of an overseas collectivity's code ("977" → "Saint-Barthélemy"), NULL if none. */
 const char *refdata_collectivity_name(const char *code);
+
+/* A département name's words for comparison: a folded key in (text_fold), abbreviations
+ * expanded, articles and little words out ("seine st denis" → "seine saint denis",
+ * "reunion la" → "reunion", "bouches du rhone" → "bouches rhone"); words joined by one
+ * space. At most the first REFDATA_DEP_WORDS_MAX - 1 bytes of `key` are read, and `out`
+ * (`size` bytes) gets the words cut at size - 1 bytes. The 101 names stay distinct
+ * (tested). refdata_load() keeps each département's in departement.words. */
+#define REFDATA_DEP_WORDS_MAX 128
+void refdata_departement_words(const char *key, char *out, size_t size);
 
 #endif

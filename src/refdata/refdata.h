@@ -97,6 +97,7 @@ typedef struct departement {
     const char *key;
     const char *reg;
     const char *chef_lieu;
+    const char *words;       /* refdata_departement_words() of key (codes.h), made at load */
     long population;
     GEOSGeometry *geom;      /* union of its communes (WGS 84), parsed on first use, owned */
     const char *wkt_web;     /* simplified for web maps (shared borders kept shared) */
@@ -182,6 +183,8 @@ typedef struct refdata {
     epci *epcis;              /* sorted by code */
     size_t nepci;
     tsv_table outside;        /* communes of collectivities outside the 18 regions */
+    uint32_t *outside_by_insee; /* its rows sorted by INSEE code, then row: made at load */
+    char *dep_words;          /* the départements' words, one block, made at load */
     tsv_table t_epci;
     struct refdata_shapes *shapes; /* commune polygons and their index: NULL until the first
                                       reverse lookup (see refdata_locate) */

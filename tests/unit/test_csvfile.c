@@ -436,6 +436,108 @@ static void cells_are_quoted_and_defused(void **state)
     util_sb_free(&sb);
 }
 
+/* The rule of csvfile_append_cell written plainly, byte by byte (what the writer did before
+ * it jumped over plain runs with strcspn): quoted when the cell holds `sep`, a quote or a
+ * line break, or when a formula starts at its start or after a separator of any reading;
+ * quotes doubled, an apostrophe before each formula. */
+static int ref_separator(char c)
+{
+    return c == ';' || c == ',' || c == '\t';
+}
+
+static int ref_formula(const char *s)
+{
+    if (!(*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r'))
+        return 0;
+    double v;
+    if (util_parse_decimal(s, &v))
+        return 0;
+    size_t n = 1;
+    while (s[n] && !ref_separator(s[n]))
+        n++;
+    char seg[64];
+    if (n < sizeof seg) {
+        memcpy(seg, s, n);
+        seg[n] = '\0';
+        if (util_parse_decimal(seg, &v))
+            return 0;
+    }
+    return 1;
+}
+
+static void ref_append_cell(util_strbuf *sb, const char *text, char sep, int first)
+{
+    if (!first)
+        util_sb_append_char(sb, sep);
+    int formula = ref_formula(text), quote = formula;
+    for (size_t i = 0; text[i] && !quote; i++) {
+        char c = text[i];
+        quote = c == sep || c == '"' || c == '\n' || c == '\r' ||
+                (ref_separator(c) && ref_formula(text + i + 1));
+    }
+    if (!quote) {
+        util_sb_append(sb, text);
+        return;
+    }
+    util_sb_append_char(sb, '"');
+    if (formula)
+        util_sb_append_char(sb, '\'');
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            util_sb_append_char(sb, '"');
+        util_sb_append_char(sb, *p);
+        if (ref_separator(*p) && p[1] != '\t' && p[1] != '\r' && ref_formula(p + 1))
+            util_sb_append_char(sb, '\'');
+    }
+    util_sb_append_char(sb, '"');
+}
+
+/* The writer against that plain rule on seeded random cells over the bytes that decide it:
+ * the three separators, quotes, line breaks, the formula starts, digits and decimal marks,
+ * letters, accents, and runs long enough for the scan to jump over (up to 300 bytes), with
+ * `;`, `,`, tab and `|` as the separator. Fails on any byte of difference. */
+static void cells_written_as_the_plain_rule(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a", "b", " ", "\t", ";", ",", "é", "\"", "\n",
+                                         "\r", "=", "+", "-", "@", "1", "2", ".", "|",
+                                         "Saint-Étienne ", "ressourcerie et recyclerie "};
+    const char seps[] = {';', ',', '\t', '|'};
+    uint32_t seed = 2026;
+    size_t quoted = 0;
+    util_strbuf got, want, cell;
+    util_sb_init(&got);
+    util_sb_init(&want);
+    util_sb_init(&cell);
+    for (size_t round = 0; round < 20000; round++) {
+        char sep = seps[round % 4];
+        seed = seed * 1103515245u + 12345u;
+        size_t n = (seed >> 16) % 24;
+        int plain_bias = (seed >> 12) % 2; /* half the cells mostly letters */
+        cell.len = 0;
+        for (size_t k = 0; k < n; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t pick = (seed >> 16) % (sizeof pieces / sizeof *pieces);
+            if (plain_bias && (seed >> 8) % 4)
+                pick = 18 + (seed >> 4) % 2;
+            util_sb_append(&cell, pieces[pick]);
+        }
+        util_sb_append(&cell, "");
+        got.len = want.len = 0;
+        csvfile_append_cell(&got, cell.data, sep, (int)(round % 2));
+        ref_append_cell(&want, cell.data, sep, (int)(round % 2));
+        assert_false(got.failed || want.failed);
+        assert_int_equal(got.len, want.len);
+        assert_memory_equal(got.data, want.data, got.len);
+        quoted += memchr(want.data, '"', want.len) != NULL;
+    }
+    /* Both kinds were met (the comparison is not only of plain cells). */
+    assert_true(quoted > 2000 && quoted < 18000);
+    util_sb_free(&got);
+    util_sb_free(&want);
+    util_sb_free(&cell);
+}
+
 /* Issue #16, item 11: the defusing does not depend on the separator the file is written
  * with; a piece that another reading (`,`, `;` or tab) would make a cell is defused too. */
 static void formulas_are_defused_in_every_reading(void **state)
@@ -501,6 +603,7 @@ int main(void)
         cmocka_unit_test(plain_lines_read_as_libcsv_does),
         cmocka_unit_test(cells_are_quoted_and_defused),
         cmocka_unit_test(formulas_are_defused_in_every_reading),
+        cmocka_unit_test(cells_written_as_the_plain_rule),
         cmocka_unit_test(stray_windows1252_in_utf8_is_read_by_line),
         cmocka_unit_test(terminal_escaping),
     };

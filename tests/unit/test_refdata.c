@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,126 @@
 #include "write/writers.h"
 
 #include "refdata_fixture.h"
+
+/* The words of a département name as the geocoder made them before refdata kept them
+ * (strtok_r and snprintf): the reference refdata_departement_words() must match. */
+static void ref_departement_words(const char *key, char *out, size_t size)
+{
+    static const char *const little[] = {"le", "la", "les", "l", "de", "du", "des", "d", "et",
+                                         NULL};
+    static const char *const abbrev[][2] = {{"st", "saint"}, {"ste", "sainte"},
+                                            {"sts", "saints"}, {"stes", "saintes"}};
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", key);
+    size_t len = 0;
+    out[0] = '\0';
+    for (char *save = NULL, *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        int skip = 0;
+        for (size_t i = 0; little[i] && !skip; i++)
+            skip = strcmp(w, little[i]) == 0;
+        if (skip)
+            continue;
+        const char *word = w;
+        for (size_t i = 0; i < sizeof abbrev / sizeof *abbrev; i++)
+            if (strcmp(w, abbrev[i][0]) == 0)
+                word = abbrev[i][1];
+        int wrote = snprintf(out + len, size - len, "%s%s", len ? " " : "", word);
+        if (wrote < 0 || (size_t)wrote >= size - len)
+            break;
+        len += (size_t)wrote;
+    }
+}
+
+static void check_words(const char *key, size_t size)
+{
+    char got[REFDATA_DEP_WORDS_MAX + 8], want[REFDATA_DEP_WORDS_MAX + 8];
+    memset(got, 'x', sizeof got);
+    refdata_departement_words(key, got, size);
+    ref_departement_words(key, want, size);
+    assert_string_equal(got, want);
+}
+
+/* Every département's and commune's key, and seeded random keys over the words the rule
+ * looks at (little words, abbreviations, runs of spaces), some longer than the 127 bytes
+ * read, into buffers of several sizes (cut words); the stored words are the départements'. */
+static void departement_words_as_the_plain_rule(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < rd.ndeps; i++) {
+        check_words(rd.deps[i].key, REFDATA_DEP_WORDS_MAX);
+        char want[REFDATA_DEP_WORDS_MAX];
+        ref_departement_words(rd.deps[i].key, want, sizeof want);
+        assert_string_equal(rd.deps[i].words, want);
+        for (size_t j = 0; j < i; j++) /* the 101 stay distinct */
+            assert_string_not_equal(rd.deps[i].words, rd.deps[j].words);
+    }
+    for (size_t i = 0; i < rd.ncommunes; i++)
+        check_words(rd.communes[i].key, REFDATA_DEP_WORDS_MAX);
+    static const char *const words[] = {"st", "ste", "sts", "stes", "le", "la", "les", "l",
+                                        "de", "du", "des", "d", "et", "saint", "seine",
+                                        "rhone", "s", "t", "sta", "lez", "marne", "x", "",
+                                        "haute", "corse", "2a", "13"};
+    static const size_t sizes[] = {REFDATA_DEP_WORDS_MAX, 1, 2, 6, 9, 17, 40};
+    uint32_t seed = 2026;
+    char key[400];
+    for (size_t round = 0; round < 20000; round++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = (seed >> 16) % (round % 10 == 0 ? 60 : 8), len = 0;
+        for (size_t k = 0; k < n; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *w = words[(seed >> 16) % (sizeof words / sizeof *words)];
+            size_t spaces = 1 + ((seed >> 8) % 7 == 0);
+            if (len + strlen(w) + spaces + 1 >= sizeof key)
+                break;
+            if (len || (seed >> 5) % 5 == 0)
+                for (size_t sp = 0; sp < spaces; sp++)
+                    key[len++] = ' ';
+            memcpy(key + len, w, strlen(w));
+            len += strlen(w);
+        }
+        key[len] = '\0';
+        check_words(key, sizes[round % (sizeof sizes / sizeof *sizes)]);
+    }
+}
+
+/* The communes outside the 18 regions found through their sorted index as a scan of the
+ * table finds them: every row's code, every commune's, and codes that are none. */
+static const char *scan_outside(const char *insee, const char **nom)
+{
+    for (size_t i = 0; i < refdata_outside_count(&rd); i++) {
+        const char *code, *n;
+        const char *coll = refdata_outside_row(&rd, i, &code, &n);
+        if (strcmp(code, insee) == 0) {
+            *nom = n;
+            return coll;
+        }
+    }
+    return NULL;
+}
+
+static void outside_collectivity_as_the_scan(void **state)
+{
+    (void)state;
+    assert_true(refdata_outside_count(&rd) > 50);
+    size_t found = 0;
+    for (size_t pass = 0; pass < 3; pass++) {
+        size_t n = pass == 0 ? refdata_outside_count(&rd) : pass == 1 ? rd.ncommunes : 4;
+        for (size_t i = 0; i < n; i++) {
+            const char *code, *nom;
+            static const char *const none[] = {"", "00000", "97499", "99999"};
+            if (pass == 0)
+                refdata_outside_row(&rd, i, &code, &nom);
+            else
+                code = pass == 1 ? rd.communes[i].insee : none[i];
+            const char *want_nom = NULL, *got_nom = NULL;
+            const char *want = scan_outside(code, &want_nom);
+            const char *got = refdata_outside_collectivity(&rd, code, &got_nom);
+            assert_true(want == got && want_nom == got_nom);
+            found += got != NULL;
+        }
+    }
+    assert_int_equal(found, refdata_outside_count(&rd));
+}
 
 static void counts_of_the_2026_cog(void **state)
 {
@@ -434,6 +555,8 @@ int main(void)
         cmocka_unit_test(former_communes_point_to_current_ones),
         cmocka_unit_test(postal_codes_and_homonyms),
         cmocka_unit_test(codes_as_people_type_them),
+        cmocka_unit_test(departement_words_as_the_plain_rule),
+        cmocka_unit_test(outside_collectivity_as_the_scan),
         cmocka_unit_test(binary_image_matches_the_tables),
         cmocka_unit_test(image_rewritten_beside_a_run_that_maps_it),
         cmocka_unit_test(image_stale_when_a_table_changes_in_the_middle),
