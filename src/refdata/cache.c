@@ -18,8 +18,9 @@
 
 #include "core/ctx.h"
 #include "core/util.h"
+#include "refdata/index.h"
 
-#define CACHE_MAGIC "PTCEREF5"
+#define CACHE_MAGIC "PTCEREF6"
 #define CACHE_ENDIAN 0x01020304u
 #define NO_INDEX UINT32_MAX
 
@@ -31,6 +32,9 @@ static const char *const source_tables[] = {"communes.tsv", "anciennes_communes.
                                             "regions_web_geom.tsv", "epci.tsv",
                                             "geom/epci_web.geo.gz"};
 
+/* The indexes the image holds, in this order (the small ones are made at load). */
+enum { CACHE_INDEXES = 4 };
+
 typedef struct cache_header {
     char magic[8];
     uint32_t endian;
@@ -39,6 +43,10 @@ typedef struct cache_header {
     uint32_t ncommunes, nformer, npostal, ndeps, nregions, nnames;
     uint64_t off_communes, off_former, off_postal, off_deps, off_regions, off_names, off_strings;
     uint64_t strings_size;
+    /* The hash indexes of communes, former communes, postal entries and names
+     * (refdata/index.h), their slots one after the other from off_slots (after the names;
+     * the strings follow them). */
+    uint64_t off_slots, nslots[CACHE_INDEXES];
     /* The polygons' output bytes (refdata_cache_prebuilt): the spans of each set one after the
      * other from off_spans (8-byte aligned, after the strings), then the bytes. */
     uint64_t prebuilt_stamp, prebuilt_nformats, prebuilt_count[REFDATA_POLYGON_SETS];
@@ -85,7 +93,17 @@ _Static_assert(sizeof(cache_header) % 8 == 0 && sizeof(c_commune) % 8 == 0 &&
 
 #define RECORD_SIZES                                                                       \
     ((uint32_t)(sizeof(c_commune) + sizeof(c_former) + sizeof(c_postal) + sizeof(c_dep) +  \
-                sizeof(c_region) + sizeof(c_name) + sizeof(cache_header)))
+                sizeof(c_region) + sizeof(c_name) + sizeof(cache_header) +                 \
+                sizeof(refdata_index_slot)))
+
+/* The keys of the indexes the image holds, in the header's order. */
+static void stored_index_keys(const refdata *rd, refdata_index_keys keys[CACHE_INDEXES])
+{
+    keys[0] = REFDATA_KEYS_COMMUNES(rd);
+    keys[1] = REFDATA_KEYS_FORMER(rd);
+    keys[2] = REFDATA_KEYS_POSTAL(rd);
+    keys[3] = REFDATA_KEYS_NAMES(rd);
+}
 
 /* One step of the stamp: (h ^ w) * odd constant is a bijection of h for a given word, so a
  * table that differs from the one the image was made from in a single word (one byte
@@ -274,8 +292,14 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
     c_dep *cd = calloc(rd->ndeps + 1, sizeof *cd);
     c_region *cr = calloc(rd->nregions + 1, sizeof *cr);
     c_name *cn = calloc(rd->nnames + 1, sizeof *cn);
+    refdata_index_keys keys[CACHE_INDEXES];
+    stored_index_keys(rd, keys);
+    size_t total_slots = 0;
+    for (int k = 0; k < CACHE_INDEXES; k++)
+        total_slots += (h.nslots[k] = refdata_index_slot_count(keys[k]));
+    refdata_index_slot *slots = calloc(total_slots + 1, sizeof *slots);
     ptce_status st = PTCE_OK;
-    if (!cc || !cf || !cp || !cd || !cr || !cn) {
+    if (!cc || !cf || !cp || !cd || !cr || !cn || !slots) {
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         goto done;
     }
@@ -350,6 +374,10 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
     off += rd->nregions * sizeof *cr;
     h.off_names = off;
     off += rd->nnames * sizeof *cn;
+    h.off_slots = off;
+    for (int k = 0, at = 0; k < CACHE_INDEXES; at += (int)h.nslots[k], k++)
+        refdata_index_fill(keys[k], slots + at, (size_t)h.nslots[k]);
+    off += total_slots * sizeof *slots;
     h.off_strings = off;
     h.strings_size = b.sb.len;
     off += b.sb.len;
@@ -375,6 +403,7 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
     util_sb_append_n(&img, (const char *)cd, rd->ndeps * sizeof *cd);
     util_sb_append_n(&img, (const char *)cr, rd->nregions * sizeof *cr);
     util_sb_append_n(&img, (const char *)cn, rd->nnames * sizeof *cn);
+    util_sb_append_n(&img, (const char *)slots, total_slots * sizeof *slots);
     util_sb_append_n(&img, b.sb.data, b.sb.len);
     static const char zeros[8] = {0};
     util_sb_append_n(&img, zeros, (size_t)(h.off_spans - (h.off_strings + h.strings_size)));
@@ -413,6 +442,7 @@ done:
     free(cd);
     free(cr);
     free(cn);
+    free(slots);
     return st;
 }
 
@@ -447,12 +477,22 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
              h.off_deps == h.off_postal + (uint64_t)h.npostal * sizeof(c_postal) &&
              h.off_regions == h.off_deps + (uint64_t)h.ndeps * sizeof(c_dep) &&
              h.off_names == h.off_regions + (uint64_t)h.nregions * sizeof(c_region) &&
-             h.off_strings == h.off_names + (uint64_t)h.nnames * sizeof(c_name) &&
+             h.off_slots == h.off_names + (uint64_t)h.nnames * sizeof(c_name) &&
              h.strings_size > 0 && h.off_strings + h.strings_size <= h.off_spans &&
              h.off_spans == ((h.off_strings + h.strings_size + 7) & ~(uint64_t)7) &&
              h.off_spans <= size && h.off_prebuilt <= size &&
              base[h.off_strings + h.strings_size - 1] == '\0' &&
              h.off_prebuilt + h.prebuilt_size == size && h.prebuilt_nformats < 64;
+    /* Each index: a power of two, none for an empty array (index.h); they end where the
+     * strings begin. */
+    uint64_t nslots = 0;
+    const uint32_t counts[CACHE_INDEXES] = {h.ncommunes, h.nformer, h.npostal, h.nnames};
+    for (int k = 0; ok && k < CACHE_INDEXES; k++) {
+        ok = h.nslots[k] < (1u << 28) && (h.nslots[k] & (h.nslots[k] - 1)) == 0 &&
+             (h.nslots[k] == 0) == (counts[k] == 0);
+        nslots += h.nslots[k];
+    }
+    ok = ok && h.off_strings == h.off_slots + nslots * sizeof(refdata_index_slot);
     uint64_t nspans = 0;
     for (int s = 0; ok && s < REFDATA_POLYGON_SETS; s++) {
         ok = h.prebuilt_count[s] < (1u << 24);
@@ -479,7 +519,9 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
     rd->deps = calloc(h.ndeps + 1, sizeof *rd->deps);
     rd->regions = calloc(h.nregions + 1, sizeof *rd->regions);
     rd->names = calloc(h.nnames + 1, sizeof *rd->names);
-    if (!rd->communes || !rd->former || !rd->postal || !rd->deps || !rd->regions || !rd->names) {
+    rd->ix = calloc(1, sizeof *rd->ix);
+    if (!rd->communes || !rd->former || !rd->postal || !rd->deps || !rd->regions || !rd->names ||
+        !rd->ix) {
         munmap(map, size);
         ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         return -(int)PTCE_ERR_MEMORY;
@@ -549,6 +591,14 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
     rd->nnames = h.nnames;
     rd->cache_map = map;
     rd->cache_size = size;
+    /* The slots stay in the mapping; refdata_index_find() checks each range it reads. */
+    const refdata_index_slot *sl = (const refdata_index_slot *)(base + h.off_slots);
+    refdata_index *stored[CACHE_INDEXES] = {&rd->ix->communes, &rd->ix->former,
+                                            &rd->ix->postal, &rd->ix->names};
+    for (int k = 0; k < CACHE_INDEXES; k++) {
+        *stored[k] = (refdata_index){h.nslots[k] ? sl : NULL, (size_t)h.nslots[k], NULL};
+        sl += h.nslots[k];
+    }
     if (h.prebuilt_nformats > 0) {
         rd->prebuilt = (const unsigned char *)base + h.off_prebuilt;
         rd->prebuilt_nformats = (size_t)h.prebuilt_nformats;

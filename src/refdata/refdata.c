@@ -15,6 +15,7 @@
 #include "refdata/geomcodec.h"
 #include "refdata/cache.h"
 #include "refdata/codes.h"
+#include "refdata/index.h"
 #include "refdata/shapes.h"
 
 static const char *const precision_names[] = {"geonames",        "geonames_proche",
@@ -260,6 +261,25 @@ static ptce_status load_territories(ptce_ctx *ctx, const char *dir, refdata *rd)
     return PTCE_OK;
 }
 
+/* The hash indexes that the image did not bring (all of them when read from the tables). */
+static ptce_status build_indexes(ptce_ctx *ctx, refdata *rd)
+{
+    if (!rd->ix && !(rd->ix = calloc(1, sizeof *rd->ix)))
+        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    struct {
+        refdata_index *ix;
+        refdata_index_keys keys;
+    } const all[] = {{&rd->ix->communes, REFDATA_KEYS_COMMUNES(rd)}, {&rd->ix->former, REFDATA_KEYS_FORMER(rd)},
+                     {&rd->ix->postal, REFDATA_KEYS_POSTAL(rd)},     {&rd->ix->names, REFDATA_KEYS_NAMES(rd)},
+                     {&rd->ix->deps, REFDATA_KEYS_DEPS(rd)},         {&rd->ix->regions, REFDATA_KEYS_REGIONS(rd)},
+                     {&rd->ix->epcis, REFDATA_KEYS_EPCIS(rd)}};
+    ptce_status st = PTCE_OK;
+    for (size_t i = 0; !st && i < sizeof all / sizeof *all; i++)
+        if (!all[i].ix->slots)
+            st = refdata_index_build(ctx, all[i].keys, all[i].ix);
+    return st;
+}
+
 /* The EPCI: small, read from their table on every load (not in the binary image). */
 static ptce_status load_epci(ptce_ctx *ctx, const char *dir, refdata *rd)
 {
@@ -286,6 +306,8 @@ static ptce_status load_epci(ptce_ctx *ctx, const char *dir, refdata *rd)
     }
     rd->nepci = t->nrows;
     qsort(rd->epcis, rd->nepci, sizeof *rd->epcis, cmp_epci);
+    if ((st = build_indexes(ctx, rd))) /* the check below: one look-up per commune */
+        return st;
     for (size_t i = 0; i < rd->ncommunes; i++) {
         const commune *m = &rd->communes[i];
         if (m->epci[0] && !refdata_epci(rd, m->epci))
@@ -373,6 +395,9 @@ static ptce_status load_tables(ptce_ctx *ctx, const char *dir, refdata *rd)
  * code was 5 %). */
 static ptce_status build_lookups(ptce_ctx *ctx, refdata *rd)
 {
+    ptce_status st = build_indexes(ctx, rd);
+    if (st)
+        return st;
     rd->dep_words = malloc(rd->ndeps * REFDATA_DEP_WORDS_MAX + 1);
     rd->outside_by_insee = malloc((rd->outside.nrows + 1) * sizeof *rd->outside_by_insee);
     if (!rd->dep_words || !rd->outside_by_insee || rd->outside.nrows > UINT32_MAX)
@@ -478,6 +503,16 @@ void refdata_free(refdata *rd)
     free(rd->regions);
     free(rd->names);
     free(rd->dep_words);
+    if (rd->ix) {
+        refdata_index_free(&rd->ix->communes);
+        refdata_index_free(&rd->ix->former);
+        refdata_index_free(&rd->ix->postal);
+        refdata_index_free(&rd->ix->names);
+        refdata_index_free(&rd->ix->deps);
+        refdata_index_free(&rd->ix->regions);
+        refdata_index_free(&rd->ix->epcis);
+        free(rd->ix);
+    }
     free(rd->outside_by_insee);
     tsv_free(&rd->t_communes);
     tsv_free(&rd->t_former);
@@ -496,34 +531,50 @@ void refdata_free(refdata *rd)
 
 /* ---- lookups --------------------------------------------------------------------------- */
 
+/* One key's entries: through the index, or by binary search while the refdata is being
+ * loaded (the tables' loaders look communes and EPCI up before the indexes are made). The
+ * index gives exactly the binary search's range (tests/unit/test_refdata.c compares them). */
+static size_t find(const refdata_index *ix, refdata_index_keys keys, const char *key,
+                   const void **first)
+{
+    if (ix->slots || keys.n == 0)
+        return refdata_index_find(ix, keys, key, first);
+    return refdata_index_find_sorted(keys, key, first);
+}
+
+/* rd's index of `field`, or an empty one before they are made. */
+static const refdata_index no_index;
+#define IX(rd, field) ((rd)->ix ? &(rd)->ix->field : &no_index)
+
+static const void *find_one(const refdata_index *ix, refdata_index_keys keys, const char *key)
+{
+    const void *first;
+    return find(ix, keys, key, &first) ? first : NULL;
+}
+
 const commune *refdata_commune(const refdata *rd, const char *insee)
 {
-    commune probe = {.insee = insee};
-    return bsearch(&probe, rd->communes, rd->ncommunes, sizeof probe, cmp_commune);
+    return find_one(IX(rd, communes), REFDATA_KEYS_COMMUNES(rd), insee);
 }
 
 const refdata_former_commune *refdata_former(const refdata *rd, const char *code)
 {
-    refdata_former_commune probe = {.code = code};
-    return bsearch(&probe, rd->former, rd->nformer, sizeof probe, cmp_former);
+    return find_one(IX(rd, former), REFDATA_KEYS_FORMER(rd), code);
 }
 
 const departement *refdata_departement(const refdata *rd, const char *code)
 {
-    departement probe = {.code = code};
-    return bsearch(&probe, rd->deps, rd->ndeps, sizeof probe, cmp_dep);
+    return find_one(IX(rd, deps), REFDATA_KEYS_DEPS(rd), code);
 }
 
 const region *refdata_region(const refdata *rd, const char *code)
 {
-    region probe = {.code = code};
-    return bsearch(&probe, rd->regions, rd->nregions, sizeof probe, cmp_region);
+    return find_one(IX(rd, regions), REFDATA_KEYS_REGIONS(rd), code);
 }
 
 const epci *refdata_epci(const refdata *rd, const char *code)
 {
-    epci probe = {.code = code};
-    return rd->nepci ? bsearch(&probe, rd->epcis, rd->nepci, sizeof probe, cmp_epci) : NULL;
+    return find_one(IX(rd, epcis), REFDATA_KEYS_EPCIS(rd), code);
 }
 
 const char *refdata_outside_collectivity(const refdata *rd, const char *insee, const char **nom)
@@ -559,32 +610,20 @@ const char *refdata_outside_row(const refdata *rd, size_t i, const char **insee,
     return tsv_cell(&rd->outside, i, 2);
 }
 
-/* Lower bound then linear scan: the equal range of a sorted array. */
-#define EQUAL_RANGE(array, count, field, value, first_out)                                  \
-    do {                                                                                   \
-        size_t lo = 0, hi = (count);                                                       \
-        while (lo < hi) {                                                                  \
-            size_t mid = lo + (hi - lo) / 2;                                               \
-            if (strcmp((array)[mid].field, (value)) < 0)                                   \
-                lo = mid + 1;                                                              \
-            else                                                                           \
-                hi = mid;                                                                  \
-        }                                                                                  \
-        size_t end = lo;                                                                   \
-        while (end < (count) && strcmp((array)[end].field, (value)) == 0)                  \
-            end++;                                                                         \
-        *(first_out) = (array) + lo;                                                       \
-        return end - lo;                                                                   \
-    } while (0)
-
 size_t refdata_postal(const refdata *rd, const char *postcode, const refdata_postal_entry **first)
 {
-    EQUAL_RANGE(rd->postal, rd->npostal, postcode, postcode, first);
+    const void *f;
+    size_t n = find(IX(rd, postal), REFDATA_KEYS_POSTAL(rd), postcode, &f);
+    *first = f;
+    return n;
 }
 
 size_t refdata_names(const refdata *rd, const char *key, const refdata_name_entry **first)
 {
-    EQUAL_RANGE(rd->names, rd->nnames, key, key, first);
+    const void *f;
+    size_t n = find(IX(rd, names), REFDATA_KEYS_NAMES(rd), key, &f);
+    *first = f;
+    return n;
 }
 
 /* A web polygon parsed on first use: from its WKB when the binary image gave one, else

@@ -12,8 +12,10 @@
  * The tables are produced by scripts/update-reference-data; the folded name keys they
  * carry are made by the same text_fold() the geocoder uses (a test checks they agree).
  *
- * Lookups are binary searches over arrays sorted at load time: no hashing, so the order
- * of results, and hence every tie-break, is the same on every machine.
+ * Lookups give ranges of arrays sorted at load time (or in the image), found through
+ * hash indexes of their keys (refdata/index.h): a look-up returns exactly the range a
+ * binary search would, so the order of results, and hence every tie-break, is the
+ * arrays' own, the same on every machine.
  */
 #ifndef PTCE_REFDATA_H
 #define PTCE_REFDATA_H
@@ -186,6 +188,8 @@ typedef struct refdata {
     uint32_t *outside_by_insee; /* its rows sorted by INSEE code, then row: made at load */
     char *dep_words;          /* the départements' words, one block, made at load */
     tsv_table t_epci;
+    struct refdata_indexes *ix;    /* hash indexes of the arrays above (refdata/index.h):
+                                      made at load, or their slots mapped from the image */
     struct refdata_shapes *shapes; /* commune polygons and their index: NULL until the first
                                       reverse lookup (see refdata_locate) */
     char cog_year[8];

@@ -11,6 +11,7 @@
 
 #include "refdata/cache.h"
 #include "refdata/codes.h"
+#include "refdata/index.h"
 #include "refdata/refdata.h"
 #include "text/fold.h"
 #include "write/writers.h"
@@ -135,6 +136,76 @@ static void outside_collectivity_as_the_scan(void **state)
         }
     }
     assert_int_equal(found, refdata_outside_count(&rd));
+}
+
+/* Every key of every indexed array, and keys that are none (a letter more, one less,
+ * empty), give through the hash index exactly the range of the binary search: same first
+ * entry, same count. */
+static size_t check_index(const refdata_index *ix, refdata_index_keys keys)
+{
+    assert_true(keys.n == 0 || (ix->slots && ix->nslots >= 16 &&
+                                (ix->nslots & (ix->nslots - 1)) == 0));
+    size_t found = 0;
+    char probe[256];
+    for (size_t i = 0; i < keys.n; i++) {
+        const char *key;
+        memcpy(&key, (const char *)keys.base + i * keys.stride + keys.key_offset, sizeof key);
+        for (int v = 0; v < 4; v++) {
+            size_t len = strlen(key);
+            assert_true(len + 2 < sizeof probe);
+            memcpy(probe, key, len + 1);
+            if (v == 1)
+                memcpy(probe + len, "x", 2);
+            else if (v == 2 && len > 0)
+                probe[len - 1] = '\0';
+            else if (v == 3)
+                probe[0] = '\0';
+            const void *got_first, *want_first;
+            size_t got = refdata_index_find(ix, keys, probe, &got_first);
+            size_t want = refdata_index_find_sorted(keys, probe, &want_first);
+            assert_int_equal(got, want);
+            if (want)
+                assert_ptr_equal(got_first, want_first);
+            found += v == 0 && got > 0;
+        }
+    }
+    assert_int_equal(found, keys.n);
+    return found;
+}
+
+static void check_indexes(const refdata *r)
+{
+    assert_non_null(r->ix);
+    check_index(&r->ix->communes, REFDATA_KEYS_COMMUNES(r));
+    check_index(&r->ix->former, REFDATA_KEYS_FORMER(r));
+    check_index(&r->ix->postal, REFDATA_KEYS_POSTAL(r));
+    check_index(&r->ix->names, REFDATA_KEYS_NAMES(r));
+    check_index(&r->ix->deps, REFDATA_KEYS_DEPS(r));
+    check_index(&r->ix->regions, REFDATA_KEYS_REGIONS(r));
+    check_index(&r->ix->epcis, REFDATA_KEYS_EPCIS(r));
+    /* A few through the public look-ups. */
+    assert_string_equal(refdata_commune(r, "69123")->nom, "Lyon");
+    assert_null(refdata_commune(r, "6912"));
+    const refdata_name_entry *first;
+    size_t n = refdata_names(r, "saint denis", &first);
+    assert_true(n >= 2);
+    for (size_t i = 1; i < n; i++) /* in the array's order: by INSEE code after the key */
+        assert_true(strcmp(first[i - 1].commune->insee, first[i].commune->insee) <= 0);
+}
+
+static void indexes_give_the_binary_search_ranges(void **state)
+{
+    (void)state;
+    /* The image's (the fixture's, when the build made one: its slots are the mapping's). */
+    if (rd.cache_map)
+        assert_null(rd.ix->communes.owned);
+    check_indexes(&rd);
+    /* Built at load from the tables. */
+    refdata tables;
+    assert_int_equal(refdata_load_tables(ctx, &tables), PTCE_OK);
+    assert_non_null(tables.ix->names.owned);
+    check_indexes(&tables);
+    refdata_free(&tables);
 }
 
 static void counts_of_the_2026_cog(void **state)
@@ -265,6 +336,12 @@ static void binary_image_matches_the_tables(void **state)
     assert_string_equal(img.regions[5].wkt_web, tables.regions[5].wkt_web);
     assert_string_equal(img.communes[7].contour, tables.communes[7].contour);
     assert_string_equal(img.communes[7].epci, tables.communes[7].epci);
+    /* The indexes stored in the image give the binary search's ranges. */
+    check_index(&img.ix->communes, REFDATA_KEYS_COMMUNES(&img));
+    check_index(&img.ix->former, REFDATA_KEYS_FORMER(&img));
+    check_index(&img.ix->postal, REFDATA_KEYS_POSTAL(&img));
+    check_index(&img.ix->names, REFDATA_KEYS_NAMES(&img));
+    assert_null(img.ix->names.owned);
     refdata_free(&img);
     /* An image of other tables (here: a truncated one) is stale, never trusted. */
     FILE *f = fopen(image, "r+b");
@@ -557,6 +634,7 @@ int main(void)
         cmocka_unit_test(codes_as_people_type_them),
         cmocka_unit_test(departement_words_as_the_plain_rule),
         cmocka_unit_test(outside_collectivity_as_the_scan),
+        cmocka_unit_test(indexes_give_the_binary_search_ranges),
         cmocka_unit_test(binary_image_matches_the_tables),
         cmocka_unit_test(image_rewritten_beside_a_run_that_maps_it),
         cmocka_unit_test(image_stale_when_a_table_changes_in_the_middle),
