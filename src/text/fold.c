@@ -207,6 +207,10 @@ size_t text_fold_into(const char *text, char *out, size_t outsize)
     /* Without an allocation while every character is a common one. */
     size_t n = 0;
     bool pending = false;
+    /* What this loop writes is never longer than what it reads (a letter for a byte or
+     * more, "ae" "oe" "ss" for two bytes, one space for a run of separators), so when the
+     * whole text fits, the bytes of a run need no room check. */
+    bool fits = strlen(text) < outsize;
     const unsigned char *p = (const unsigned char *)text;
     while (*p) {
         if (ascii_alnum(*p)) {
@@ -216,9 +220,19 @@ size_t text_fold_into(const char *text, char *out, size_t outsize)
                     out[n++] = ' ';
                 pending = false;
             }
-            for (unsigned char f; (f = ascii_fold[*p]) != 0; p++)
-                if (n + 1 < outsize)
+            if (fits)
+                for (unsigned char f; (f = ascii_fold[*p]) != 0; p++)
                     out[n++] = (char)f;
+            else
+                for (unsigned char f; (f = ascii_fold[*p]) != 0; p++)
+                    if (n + 1 < outsize)
+                        out[n++] = (char)f;
+            continue;
+        }
+        if (*p < 0x80) { /* ASCII but no letter or digit: a separator (fold_common's answer,
+                            without the call: one a word in French text) */
+            p++;
+            pending = n > 0;
             continue;
         }
         const char *emit;

@@ -6,7 +6,9 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -290,6 +292,145 @@ static void test_normalize(void **state)
     expect_norm("", "");
     expect_norm(NULL, "");
     expect_norm(" - ; ", "");
+}
+
+/* The tokeniser written plainly from its definition (classify.c's header and
+ * classify_private.h): the Unicode fold (text_fold_unicode, not the fast path), words split
+ * on spaces, a bound prefix glued to the next word, elisions and function words dropped,
+ * then the light stemmer; each token's fold, stem and hash. */
+static bool word_in(const char *w, size_t n, const char *list)
+{
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ' ');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, w, n) == 0)
+            return true;
+        p += len + (e != NULL);
+    }
+    return false;
+}
+
+typedef struct ref_token {
+    char *fold, *stem; /* owned */
+} ref_token;
+
+/* Returns the tokens (owned, *n of them; ref_free frees them). */
+static ref_token *ref_tokenize(const char *text, size_t *n)
+{
+    char *f = text_fold_unicode(text);
+    assert_non_null(f);
+    size_t cap = strlen(f) / 2 + 2, nw = 0;
+    char **words = calloc(cap, sizeof *words);
+    ref_token *out = calloc(cap, sizeof *out);
+    assert_non_null(words);
+    assert_non_null(out);
+    for (char *save = NULL, *w = strtok_r(f, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        assert_true(nw < cap);
+        words[nw++] = w;
+    }
+    *n = 0;
+    for (size_t i = 0; i < nw; i++) {
+        util_strbuf word;
+        util_sb_init(&word);
+        util_sb_append(&word, words[i]);
+        if (i + 1 < nw && word_in(word.data, word.len, "e re co eco agro agri auto oeno tele "
+                                                       "hydro cyclo electro"))
+            util_sb_append(&word, words[++i]);
+        size_t len = word.len;
+        if (len == 1 ? strchr("ldjmnstcay", word.data[0]) != NULL
+                     : word_in(word.data, len, "qu le la un de du et en au ou les une des aux "
+                                               "par sur pour dans avec jusqu lorsqu puisqu "
+                                               "quoiqu presqu")) {
+            util_sb_free(&word);
+            continue;
+        }
+        char *st = strdup(word.data);
+        assert_non_null(st);
+        size_t sl = len;
+        if (sl > 3 && (st[sl - 1] == 's' || st[sl - 1] == 'x') && st[sl - 2] != 's')
+            st[--sl] = '\0';
+        for (int k = 0; k < 2; k++)
+            if (sl > 3 && st[sl - 1] == 'e')
+                st[--sl] = '\0';
+        if (sl > 3 && st[sl - 2] == st[sl - 1] && strchr("nlt", st[sl - 1]))
+            st[--sl] = '\0';
+        if (sl >= 5 && strcmp(st + sl - 2, "al") == 0)
+            st[sl - 1] = 'u';
+        else if (sl >= 4 && strcmp(st + sl - 2, "iv") == 0)
+            st[sl - 1] = 'f';
+        out[*n].fold = util_sb_take(&word);
+        out[*n].stem = st;
+        (*n)++;
+    }
+    free(words);
+    free(f);
+    return out;
+}
+
+static void ref_free(ref_token *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(t[i].fold);
+        free(t[i].stem);
+    }
+    free(t);
+}
+
+/* classify_tokenize against that plain version on seeded random texts over what decides
+ * it: accented capitals and small letters, NFD accents, œ and æ, typographic apostrophes
+ * and dashes, hyphens, bound prefixes written apart or joined, elisions and little words,
+ * plural and feminine endings, digits, Windows-1252 bytes, letters the fast path leaves to
+ * utf8proc, and texts past the tokeniser's small buffer (1,024 bytes) and far past it. */
+static void test_tokenize_as_the_plain_rule(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "ré", "Ré", "RÉ", "-", " ", "  ", "éco", "co", "e", "agro", "électro", "hydro", "l'",
+        "L’", "d’", "qu'", "jusqu’", "la", "les", "des", "pour", "avec", "ressourcerie",
+        "ressourceries", "Maraîchères", "locaux", "locale", "régional", "inclusive", "tiers-lieux",
+        "paysanne", "nette", "culturelle", "jeux", "emploi", "construction", "Œuvre", "bœuf",
+        "Æ", "e\xcc\x81", "\xcc\x81", "’", "—", "«", "»", ",", ".", ";", "!", "(", ")", "12",
+        "m²", "€", "…", "\xe9", "\x92", "ß", "ø", "ﬁ", "½", "\xf0\x9f\x8c\xbe", "a", "s", "x",
+        "ss", "al", "iv", "nn", "Bio", "vélo", "atelier", "d", "y", "ÉTÉ"};
+    const size_t npieces = sizeof pieces / sizeof *pieces;
+    uint32_t seed = 2026;
+    size_t tokens = 0, long_texts = 0;
+    util_strbuf text;
+    util_sb_init(&text);
+    for (size_t round = 0; round < 4000; round++) {
+        text.len = 0;
+        seed = seed * 1103515245u + 12345u;
+        size_t n = round % 50 == 0 ? 300 + (seed >> 16) % 900 : (seed >> 16) % 40;
+        for (size_t k = 0; k < n; k++) {
+            seed = seed * 1103515245u + 12345u;
+            util_sb_append(&text, pieces[(seed >> 16) % npieces]);
+            if ((seed >> 8) % 3 == 0)
+                util_sb_append_char(&text, ' ');
+        }
+        util_sb_append(&text, "");
+        assert_false(text.failed);
+        long_texts += text.len >= CLASSIFY_SMALL_TEXT / 2;
+        size_t nwant;
+        ref_token *want = ref_tokenize(text.data, &nwant);
+        classify_tokens got;
+        assert_true(classify_tokenize(text.data, &got));
+        if (got.n != nwant)
+            print_message("text \"%s\": %zu tokens, want %zu\n", text.data, got.n, nwant);
+        assert_int_equal(got.n, nwant);
+        for (size_t i = 0; i < nwant; i++) {
+            const classify_token *tk = &got.tok[i];
+            assert_int_equal(tk->fold_len, strlen(want[i].fold));
+            assert_memory_equal(got.buf + tk->fold_off, want[i].fold, tk->fold_len);
+            assert_int_equal(tk->stem_len, strlen(want[i].stem));
+            assert_string_equal(got.buf + tk->stem_off, want[i].stem);
+            assert_true(tk->hash == classify_hash(want[i].stem, strlen(want[i].stem)));
+        }
+        tokens += nwant;
+        classify_tokens_free(&got);
+        ref_free(want, nwant);
+    }
+    util_sb_free(&text);
+    assert_true(tokens > 20000 && long_texts >= 40);
 }
 
 /* ---- matching ---- */
@@ -1174,6 +1315,7 @@ int main(void)
         cmocka_unit_test(test_parser_format),
         cmocka_unit_test(test_fast_fold),
         cmocka_unit_test(test_normalize),
+        cmocka_unit_test(test_tokenize_as_the_plain_rule),
         cmocka_unit_test(test_word_start_traps),
         cmocka_unit_test(test_phrases_and_plurals),
         cmocka_unit_test(test_negative_terms),
