@@ -71,7 +71,7 @@ ptce_status aggregate_run(ptce_ctx *ctx, ptce_run *run, aggregation *out)
         count_row(&out->regions[row->geo.reg - rd->regions], row);
         count_row(&out->deps[row->geo.dep - rd->deps], row);
         out->total++;
-        const epci *e = row->geo.commune ? refdata_epci(rd, row->geo.commune->epci) : NULL;
+        const epci *e = row->geo.commune ? row->geo.commune->epci_area : NULL;
         if (e) {
             count_row(&out->epci[e - rd->epcis], row);
             out->total_epci++;

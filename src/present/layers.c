@@ -61,10 +61,10 @@ static void point_value(void *user, size_t i, size_t f, layer_field_value *v)
     const ptce_row *row = &ls->run->rows[ls->placed[i]];
     const geo_result *g = &row->geo;
     const taxonomy *t = ls->run->tax;
-    /* The EPCI only for its two fields: a binary search per field and row cost 5 % of a
-     * large build (every writer asks for every field). */
+    /* The commune's EPCI record, kept on the commune at load: a look-up per field and row
+     * cost 5 % of a large build (every writer asks for every field). */
     const epci *e = (f == P_CODE_EPCI || f == P_NOM_EPCI) && g->commune
-                        ? refdata_epci(&ls->run->rd, g->commune->epci)
+                        ? g->commune->epci_area
                         : NULL;
     switch (f) {
     case P_ID: text_value(v, row->id); break;

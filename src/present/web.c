@@ -61,10 +61,10 @@ static void text(layer_field_value *v, const char *s)
 
 /* The EPCI of a point: its commune's (none for a row placed only by its département, or
  * for the four island communes outside any EPCI). */
-static const epci *row_epci(const ptce_run *run, const ptce_row *row)
+static const epci *row_epci(const ptce_row *row)
 {
     const commune *c = row->geo.commune;
-    return c && c->epci[0] ? refdata_epci(&run->rd, c->epci) : NULL;
+    return c ? c->epci_area : NULL;
 }
 
 static void web_point_value(void *user, size_t i, size_t f, layer_field_value *v)
@@ -79,12 +79,12 @@ static void web_point_value(void *user, size_t i, size_t f, layer_field_value *v
     case W_COMMUNE: text(v, g->commune ? g->commune->nom : NULL); break;
     case W_INSEE: text(v, g->commune ? g->commune->insee : NULL); break;
     case W_EPCI: {
-        const epci *e = row_epci(wp->run, row);
+        const epci *e = row_epci(row);
         text(v, e ? e->code : NULL);
         break;
     }
     case W_EPCI_NOM: {
-        const epci *e = row_epci(wp->run, row);
+        const epci *e = row_epci(row);
         text(v, e ? e->nom : NULL);
         break;
     }

@@ -309,8 +309,9 @@ static ptce_status load_epci(ptce_ctx *ctx, const char *dir, refdata *rd)
     if ((st = build_indexes(ctx, rd))) /* the check below: one look-up per commune */
         return st;
     for (size_t i = 0; i < rd->ncommunes; i++) {
-        const commune *m = &rd->communes[i];
-        if (m->epci[0] && !refdata_epci(rd, m->epci))
+        commune *m = &rd->communes[i];
+        m->epci_area = m->epci[0] ? refdata_epci(rd, m->epci) : NULL;
+        if (m->epci[0] && !m->epci_area)
             return ptce_fail(ctx, PTCE_ERR_DATA, "%s/communes.tsv : EPCI %s de la commune %s "
                              "absent de epci.tsv", dir, m->epci, m->insee);
     }

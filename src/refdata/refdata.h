@@ -61,6 +61,8 @@ typedef struct commune {
                                itself, the city of an arrondissement, the 2018 commune that
                                holds a re-created one */
     const char *epci;       /* SIREN of its EPCI, "" for the 4 island communes without one */
+    const struct epci *epci_area; /* that EPCI's record (refdata_epci(epci)), NULL without
+                                     one: set at load, so the writers need no look-up */
     long population;
     double lat, lon;
     refdata_commune_kind kind;

@@ -183,6 +183,14 @@ static void check_indexes(const refdata *r)
     check_index(&r->ix->deps, REFDATA_KEYS_DEPS(r));
     check_index(&r->ix->regions, REFDATA_KEYS_REGIONS(r));
     check_index(&r->ix->epcis, REFDATA_KEYS_EPCIS(r));
+    /* Each commune's EPCI record is the look-up's. */
+    size_t with_epci = 0;
+    for (size_t i = 0; i < r->ncommunes; i++) {
+        const commune *m = &r->communes[i];
+        assert_true(m->epci_area == (m->epci[0] ? refdata_epci(r, m->epci) : NULL));
+        with_epci += m->epci_area != NULL;
+    }
+    assert_true(with_epci > r->ncommunes / 2 && with_epci < r->ncommunes);
     /* A few through the public look-ups. */
     assert_string_equal(refdata_commune(r, "69123")->nom, "Lyon");
     assert_null(refdata_commune(r, "6912"));
