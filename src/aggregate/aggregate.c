@@ -40,7 +40,7 @@ static void finish(aggregate_area_stats *areas, size_t n, long total)
 ptce_status aggregate_run(ptce_ctx *ctx, ptce_run *run, aggregation *out)
 {
     memset(out, 0, sizeof *out);
-    refdata *rd = &run->rd;
+    refdata *rd = run->rd;
     out->nsectors = sectors_count(run->tax);
     out->regions = calloc(rd->nregions, sizeof *out->regions);
     out->deps = calloc(rd->ndeps, sizeof *out->deps);

@@ -93,7 +93,7 @@ static ptce_status write_readme(ptce_ctx *ctx, outdir *od, const build_state *b)
     util_sb_printf(&sb, "Carte nationale des PTCE produite par ptce-map %s\n\n", ptce_version());
     util_sb_printf(&sb, "Recensement : %s (%zu lignes ; %zu placées, %zu ambiguës, %zu rejetées)\n",
               run->census.path, run->nrows, run->nplaced, run->nambiguous, run->nrejected);
-    util_sb_printf(&sb, "Code officiel géographique : %s\n", run->rd.cog_year);
+    util_sb_printf(&sb, "Code officiel géographique : %s\n", run->rd->cog_year);
     util_sb_printf(&sb, "Couches en position réelle (ptce_*.shp) : EPSG:%d (%s)%s\n", b->crs.epsg,
               b->crs.name, b->restricted ? ", limitées au territoire de ce système" : "");
     if (b->crs.epsg == 2154)
@@ -119,8 +119,8 @@ static ptce_status write_readme(ptce_ctx *ctx, outdir *od, const build_state *b)
                    "(#vue=liste&secteurs=…&aplat=regions&ptce=…) : un lien ou une iframe "
                    "ouvre la carte dans cet état.\n\n",
               b->tiles ? " que les tuiles du fond de carte demandé par --tuiles" : "");
-    util_sb_printf(&sb, "Versions des données : %s\n\n", run->rd.versions);
-    util_sb_printf(&sb, "Sources et crédits : %s\n", run->rd.credit);
+    util_sb_printf(&sb, "Versions des données : %s\n\n", run->rd->versions);
+    util_sb_printf(&sb, "Sources et crédits : %s\n", run->rd->credit);
     ptce_status st = sb.failed ? ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante")
                                : writers_write_bytes(ctx, od, "LISEZMOI.txt", sb.data, sb.len);
     util_sb_free(&sb);
@@ -131,7 +131,7 @@ static ptce_status write_readme(ptce_ctx *ctx, outdir *od, const build_state *b)
 static ptce_status build_web_polygons(ptce_ctx *ctx, build_state *b)
 {
     aggregation *agg = &b->agg;
-    refdata *rd = &b->run.rd;
+    refdata *rd = b->run.rd;
     b->web_deps = calloc(agg->ndeps, sizeof *b->web_deps);
     b->web_regions = calloc(agg->nregions, sizeof *b->web_regions);
     if (!b->web_deps || !b->web_regions)
@@ -172,7 +172,7 @@ static ptce_status restrict_to_territory(ptce_ctx *ctx, build_state *b, const ch
         keep[np + nr + i] = strstr(regions, b->agg.deps[i].parent_code) != NULL;
     /* An EPCI is kept when one of its communes is in the territory (areas are in the
      * reference arrays' order). */
-    const refdata *rd = &b->run.rd;
+    const refdata *rd = b->run.rd;
     for (size_t i = 0; i < rd->ncommunes; i++) {
         const epci *e = refdata_epci(rd, rd->communes[i].epci);
         if (e && strstr(regions, rd->communes[i].reg))
@@ -200,7 +200,7 @@ static ptce_status restrict_to_territory(ptce_ctx *ctx, build_state *b, const ch
                  c = strtok_r(NULL, ",", &save)) {
                 const char *reg = c;
                 if (b->groups.by_departement) {
-                    const departement *d = refdata_departement(&b->run.rd, c);
+                    const departement *d = refdata_departement(b->run.rd, c);
                     reg = d ? d->reg : "";
                 }
                 inside = strlen(reg) == 2 && strstr(regions, reg) != NULL;
@@ -239,7 +239,7 @@ static int census_year(const build_options *opts, const ptce_run *run)
             if (y >= PTCE_YEAR_MIN && y <= PTCE_YEAR_MAX)
                 return y;
         }
-    return atoi(run->rd.cog_year);
+    return atoi(run->rd->cog_year);
 }
 
 /* ---- what is published, and how ------------------------------------------------------ */
@@ -301,7 +301,7 @@ static ptce_status publish_layer(ptce_ctx *ctx, publication *p, const build_stat
     snprintf(pl->description, sizeof pl->description,
              "%s Système de coordonnées : EPSG:%d (%s). Recensement des PTCE %d (édition "
              "du %s) ; ptce-map %s. Sources et licences : %s.",
-             what, crs->epsg, crs->name, p->year, p->date, ptce_version(), b->run.rd.credit);
+             what, crs->epsg, crs->name, p->year, p->date, ptce_version(), b->run.rd->credit);
     aliases_layer_labels(b->run.tax, l, pl->aliases, pl->alias_store);
     for (size_t f = 0; f < l->nfields; f++)
         pl->alias_fields[f] = l->fields[f].name;
@@ -454,7 +454,7 @@ static ptce_status write_geopackage(ptce_ctx *ctx, outdir *od, build_state *b, p
                    "déplacé (deplace = 1).\nVersions des données : %s\nSources et licences : "
                    "%s\n",
               p->year, p->date, ptce_version(), b->run.census.path, b->run.nrows, b->run.nplaced,
-              b->run.rd.cog_year, b->crs.epsg, b->run.rd.versions, b->run.rd.credit);
+              b->run.rd->cog_year, b->crs.epsg, b->run.rd->versions, b->run.rd->credit);
     writers_gpkg_document doc = {.layers = gl, .nlayers = p->n, .timestamp = p->timestamp,
                          .metadata = md.data};
     if (!st && md.failed)
@@ -492,7 +492,7 @@ static ptce_status write_workbook(ptce_ctx *ctx, outdir *od, build_state *b, pub
     int y = 0, m = 0, d = 0;
     sscanf(p->date, "%d-%d-%d", &y, &m, &d);
     writers_xlsx_document doc = {.sheets = sheets, .nsheets = n, .title = title,
-                         .author = "ptce-map", .comments = b->run.rd.credit,
+                         .author = "ptce-map", .comments = b->run.rd->credit,
                          .created = (time_t)(days_from_civil(y, m, d) * 86400)};
     if (!st)
         st = writers_xlsx(ctx, od, "synthese.xlsx", &doc);
@@ -518,10 +518,10 @@ static void make_map_texts(const build_state *b, const publication *p, int year,
     if (p->dated)
         snprintf(t->production, sizeof t->production, "R\xC3\xA9" "alisation : ptce-map %s, %s "
                  "\xC2\xB7 recensement %d, COG %s", ptce_version(), p->date, year,
-                 b->run.rd.cog_year);
+                 b->run.rd->cog_year);
     else
         snprintf(t->production, sizeof t->production, "R\xC3\xA9" "alisation : ptce-map %s "
-                 "\xC2\xB7 recensement %d, COG %s", ptce_version(), year, b->run.rd.cog_year);
+                 "\xC2\xB7 recensement %d, COG %s", ptce_version(), year, b->run.rd->cog_year);
     snprintf(t->zoom_label, sizeof t->zoom_label, "%s (\xC3\x97%g)", lay->zoom_label,
              lay->zoom_scale);
 }
@@ -600,7 +600,7 @@ static ptce_status start_print(ptce_ctx *ctx, build_state *b, publication *p, in
     snprintf(subtitle, sizeof subtitle, "Recensement %d \xE2\x80\x94 %ld PTCE plac\xC3\xA9s sur %zu",
              year, b->agg.total, b->run.nrows);
     carto_svg_map map = {.title = "P\xC3\xB4les territoriaux de coop\xC3\xA9ration \xC3\xA9" "conomique",
-                   .subtitle = subtitle, .credit = b->run.rd.credit, .areas = areas,
+                   .subtitle = subtitle, .credit = b->run.rd->credit, .areas = areas,
                    .nareas = nr, .outlines = outlines, .noutlines = nd, .points = points,
                    .npoints = np, .frames = frames, .nframes = LAYOUT_ZONES - 1,
                    .classes = p->reg.classes, .nclasses = p->reg.n,
@@ -648,7 +648,7 @@ static ptce_status write_maps(ptce_ctx *ctx, outdir *od, build_state *b, publica
     make_map_texts(b, p, year, &t);
     const char *title = t.title, *production = t.production, *zoom_label = t.zoom_label;
     carto_qgs_project proj = {.title = title, .epsg = GEOM_EPSG_LAMBERT93, .layers = layers, .nlayers = nl,
-                        .credit = b->run.rd.credit, .production = production,
+                        .credit = b->run.rd->credit, .production = production,
                         .zoom_label = zoom_label};
     memcpy(proj.extent, lay->extent, sizeof proj.extent);
     memcpy(proj.zoom_src, lay->zoom_src, sizeof proj.zoom_src);
@@ -771,11 +771,14 @@ static ptce_status compare_with_previous(ptce_ctx *ctx, build_state *b, const bu
 {
     run_options ro = opts->run;
     ro.census_path = opts->previous;
+    /* One load of the reference data for both years: b->previous is freed before b->run
+     * (build_state_free). */
+    ro.shared_refdata = b->run.rd;
     ptce_status st = run_load(ctx, &ro, &b->previous);
     b->has_previous = 1;
+    if (!st) /* the same options (BAN, corrections), hence the same taxonomy file, as b->run */
+        st = run_geocode_reusing(ctx, &b->previous, &b->run);
     if (!st)
-        st = run_geocode(ctx, &b->previous);
-    if (!st) /* the same options, hence the same taxonomy file, as b->run */
         st = run_classify_reusing(ctx, &b->previous, &b->run);
     if (!st)
         st = diff_runs(ctx, &b->previous, &b->run, &b->diff);
@@ -790,8 +793,8 @@ static ptce_status compare_with_previous(ptce_ctx *ctx, build_state *b, const bu
         free(per_epci);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
-    diff_previous_counts(&b->previous, &b->run.rd, per_region, per_dep);
-    diff_previous_epci_counts(&b->previous, &b->run.rd, per_epci);
+    diff_previous_counts(&b->previous, b->run.rd, per_region, per_dep);
+    diff_previous_epci_counts(&b->previous, b->run.rd, per_epci);
     for (size_t i = 0; i < b->agg.nregions; i++)
         b->agg.regions[i].previous = per_region[i];
     for (size_t i = 0; i < b->agg.ndeps; i++)
@@ -855,11 +858,12 @@ ptce_status build_run(ptce_ctx *ctx, const build_options *opts)
         st = aggregate_run(ctx, &b->run, &b->agg);
     if (!st && opts->previous)
         st = compare_with_previous(ctx, b, opts);
-    /* Every point is placed (the previous year's too): the commune polygons read for it are
-     * not needed by the layers or the writers, and are the largest thing the placement
-     * leaves (about 100 MB when every département was read). */
+    /* Every point is placed (the previous year's too, which shares this reference data):
+     * the commune polygons read for it are not needed by the layers or the writers, and
+     * are the largest thing the placement leaves (about 100 MB when every département was
+     * read). */
     if (!st) {
-        refdata_release_polygons(&b->run.rd);
+        refdata_release_polygons(b->run.rd);
         util_memory_trim();
     }
     if (!st && opts->groups)
@@ -875,7 +879,7 @@ ptce_status build_run(ptce_ctx *ctx, const build_options *opts)
     if (!st)
         st = build_web_polygons(ctx, b);
     if (!st)
-        st = layout_carte_build(ctx, &b->run.rd, &b->ls, &b->web_region_layer.out,
+        st = layout_carte_build(ctx, b->run.rd, &b->ls, &b->web_region_layer.out,
                          &b->web_dep_layer.out, &b->carte);
     if (!st)
         st = outdir_open(ctx, opts->outdir ? opts->outdir : "out", "build", optional_outputs,

@@ -45,10 +45,17 @@ ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run)
     ptce_status st = census_read(ctx, opts->census_path, &copts, &run->census);
     if (st)
         return st;
-    /* Without a data folder refdata_load says so, for every command (the default taxonomy
-     * lives there too). */
-    if ((!opts->without_refdata || !ptce_data_dir(ctx)) && (st = refdata_load(ctx, &run->rd)))
-        return st;
+    if (opts->shared_refdata) {
+        run->rd = opts->shared_refdata;
+    } else {
+        if (!(run->rd_owned = calloc(1, sizeof *run->rd_owned)))
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        run->rd = run->rd_owned;
+        /* Without a data folder refdata_load says so, for every command (the default
+         * taxonomy lives there too). */
+        if ((!opts->without_refdata || !ptce_data_dir(ctx)) && (st = refdata_load(ctx, run->rd)))
+            return st;
+    }
     if (!opts->without_taxonomy) {
         char tax_path[4096];
         if (opts->taxonomy_path)
@@ -171,10 +178,134 @@ static ptce_status load_ban(ptce_ctx *ctx, geocoder *g, const char *const *given
     return st;
 }
 
+/* ---- rows of the other year with the same cells ------------------------------------------
+ *
+ * An index of a finished run's rows by the texts of some of their cells (roles): what a
+ * stage reads of a row, when the stage depends on nothing else of it. Open addressing: a
+ * slot holds a row index + 1, 0 when free; the table is at least twice the rows, so a
+ * probe ends, and rows are inserted in file order, so a lookup finds the first row of the
+ * run with these texts. */
+typedef struct rows_index {
+    const ptce_run *run;
+    const census_role *roles;
+    size_t nroles;
+    size_t *slot;
+    size_t mask;
+} rows_index;
+
+/* FNV-1a over the cells, each followed by a NUL. */
+static uint64_t cells_hash(const census *c, const census_record *rec, const census_role *roles,
+                           size_t nroles)
+{
+    uint64_t h = 14695981039346656037u;
+    for (size_t k = 0; k < nroles; k++)
+        for (const char *s = census_value(c, rec, roles[k]);; s++) {
+            h = (h ^ (unsigned char)*s) * 1099511628211u;
+            if (!*s)
+                break;
+        }
+    return h;
+}
+
+static int rows_index_build(rows_index *ix, const ptce_run *run, const census_role *roles,
+                            size_t nroles)
+{
+    size_t cap = 16;
+    while (cap < 2 * run->nrows)
+        cap *= 2;
+    *ix = (rows_index){.run = run, .roles = roles, .nroles = nroles, .mask = cap - 1};
+    if (!(ix->slot = calloc(cap, sizeof *ix->slot)))
+        return -1;
+    for (size_t i = 0; i < run->nrows; i++) {
+        size_t k = (size_t)cells_hash(&run->census, run->rows[i].rec, roles, nroles) & ix->mask;
+        while (ix->slot[k])
+            k = (k + 1) & ix->mask;
+        ix->slot[k] = i + 1;
+    }
+    return 0;
+}
+
+/* The first row of the indexed run whose cells are the same texts as those of `rec` (a
+ * record of census `c`), NULL when none. */
+static const ptce_row *rows_index_find(const rows_index *ix, const census *c,
+                                       const census_record *rec)
+{
+    const census *dc = &ix->run->census;
+    for (size_t k = (size_t)cells_hash(c, rec, ix->roles, ix->nroles) & ix->mask; ix->slot[k];
+         k = (k + 1) & ix->mask) {
+        const ptce_row *other = &ix->run->rows[ix->slot[k] - 1];
+        size_t r = 0;
+        while (r < ix->nroles && strcmp(census_value(dc, other->rec, ix->roles[r]),
+                                        census_value(c, rec, ix->roles[r])) == 0)
+            r++;
+        if (r == ix->nroles)
+            return other;
+    }
+    return NULL;
+}
+
+static void rows_index_free(rows_index *ix)
+{
+    free(ix->slot);
+    ix->slot = NULL;
+}
+
+/* ---- geocoding ------------------------------------------------------------------------- */
+
+/* The cells geocode_row() reads of a row, besides its id (which only the corrections read):
+ * the fields of geocode_input after .id, in order (place_input fills them from this list,
+ * so the list and the input cannot drift apart). */
+static const census_role place_roles[] = {
+    CENSUS_ROLE_INSEE,    CENSUS_ROLE_CODE_POSTAL, CENSUS_ROLE_COMMUNE,
+    CENSUS_ROLE_DEPARTEMENT, CENSUS_ROLE_ADRESSE, CENSUS_ROLE_LATITUDE,
+    CENSUS_ROLE_LONGITUDE, CENSUS_ROLE_X,         CENSUS_ROLE_Y,
+};
+#define NPLACE_ROLES (sizeof place_roles / sizeof *place_roles)
+_Static_assert(sizeof(geocode_input) == (1 + NPLACE_ROLES) * sizeof(const char *),
+               "geocode_input has a field place_roles does not list");
+
+static geocode_input place_input(const ptce_run *run, const ptce_row *row)
+{
+    const char *v[NPLACE_ROLES];
+    for (size_t k = 0; k < NPLACE_ROLES; k++)
+        v[k] = census_value(&run->census, row->rec, place_roles[k]);
+    return (geocode_input){.id = row->id, .insee = v[0], .postcode = v[1], .commune = v[2],
+                           .departement = v[3], .address = v[4], .latitude = v[5],
+                           .longitude = v[6], .x = v[7], .y = v[8]};
+}
+
+static int same_paths(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* Whether a placement of `done` is what geocoding would give in `run` for the same place
+ * cells. geocode_row() reads the row's place cells, the reference data, the BAN points
+ * and the corrections, and keeps nothing from one row to the next but caches that do not
+ * change a result (the commune polygons parsed on first use, the Lambert-93 operation).
+ * So: the same reference data (one load: the copy's pointers into it stay valid), the
+ * same BAN files, and no corrections — a correction is chosen by the row's id, and the
+ * corrections a run uses are counted by its own geocoder (the warning about unused ones). */
+static int placements_reusable(const ptce_run *run, const ptce_run *done)
+{
+    return done && done->nrows && done->rd == run->rd && !run->overrides && !done->overrides &&
+           same_paths(run->ban_paths, run->nban, done->ban_paths, done->nban);
+}
+
 ptce_status run_geocode(ptce_ctx *ctx, ptce_run *run)
 {
+    return run_geocode_reusing(ctx, run, NULL);
+}
+
+ptce_status run_geocode_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *done)
+{
     geocoder *g;
-    ptce_status st = geocode_new(ctx, &run->rd, &g);
+    ptce_status st = geocode_new(ctx, run->rd, &g);
     if (st)
         return st;
     if (run->overrides && (st = geocode_load_overrides(g, run->overrides)) == PTCE_OK)
@@ -182,27 +313,25 @@ ptce_status run_geocode(ptce_ctx *ctx, ptce_run *run)
                   geocode_overrides_count(g));
     if (!st && run->nban > 0)
         st = load_ban(ctx, g, run->ban_paths, run->nban);
+    rows_index same = {0};
+    if (!st && placements_reusable(run, done) &&
+        rows_index_build(&same, done, place_roles, NPLACE_ROLES))
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     if (st) {
         geocode_free(g);
         return st;
     }
-    const census *c = &run->census;
     run->nplaced = run->nambiguous = run->nrejected = 0;
     for (size_t i = 0; i < run->nrows && st == PTCE_OK; i++) {
         ptce_row *row = &run->rows[i];
-        geocode_input in = {
-            .id = row->id,
-            .insee = census_value(c, row->rec, CENSUS_ROLE_INSEE),
-            .postcode = census_value(c, row->rec, CENSUS_ROLE_CODE_POSTAL),
-            .commune = census_value(c, row->rec, CENSUS_ROLE_COMMUNE),
-            .departement = census_value(c, row->rec, CENSUS_ROLE_DEPARTEMENT),
-            .address = census_value(c, row->rec, CENSUS_ROLE_ADRESSE),
-            .latitude = census_value(c, row->rec, CENSUS_ROLE_LATITUDE),
-            .longitude = census_value(c, row->rec, CENSUS_ROLE_LONGITUDE),
-            .x = census_value(c, row->rec, CENSUS_ROLE_X),
-            .y = census_value(c, row->rec, CENSUS_ROLE_Y),
-        };
-        st = geocode_row(g, &in, &row->geo);
+        const ptce_row *other = same.slot ? rows_index_find(&same, &run->census, row->rec) : NULL;
+        if (other) {
+            if (geo_result_copy(&row->geo, &other->geo))
+                st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour géocoder un PTCE");
+        } else {
+            geocode_input in = place_input(run, row);
+            st = geocode_row(g, &in, &row->geo);
+        }
         if (row->geo.status == GEO_MATCH)
             run->nplaced++;
         else if (row->geo.status == GEO_AMBIGUOUS)
@@ -210,6 +339,7 @@ ptce_status run_geocode(ptce_ctx *ctx, ptce_run *run)
         else
             run->nrejected++;
     }
+    rows_index_free(&same);
     /* A correction that no row used has an id that is not the census's: said, never
      * dropped silently (an id retyped, a PTCE gone from this year's census). */
     size_t next = 0, line = 0;
@@ -221,83 +351,34 @@ ptce_status run_geocode(ptce_ctx *ctx, ptce_run *run)
     return st;
 }
 
+/* ---- classifying ----------------------------------------------------------------------- */
+
 ptce_status run_classify(ptce_ctx *ctx, ptce_run *run)
 {
-    const census *c = &run->census;
-    for (size_t i = 0; i < run->nrows; i++) {
-        ptce_row *row = &run->rows[i];
-        ptce_status st = classify_text(ctx, run->tax, census_value(c, row->rec, CENSUS_ROLE_THEME),
-                                       census_value(c, row->rec, CENSUS_ROLE_DESCRIPTION), &row->cls);
-        if (st)
-            return st;
-    }
-    return PTCE_OK;
+    return run_classify_reusing(ctx, run, NULL);
 }
 
-static const char *theme_of(const ptce_run *run, size_t i)
-{
-    const char *v = census_value(&run->census, run->rows[i].rec, CENSUS_ROLE_THEME);
-    return v ? v : "";
-}
-
-static const char *description_of(const ptce_run *run, size_t i)
-{
-    const char *v = census_value(&run->census, run->rows[i].rec, CENSUS_ROLE_DESCRIPTION);
-    return v ? v : "";
-}
-
-/* FNV-1a over the theme, a NUL, then the description. */
-static uint64_t texts_hash(const char *theme, const char *description)
-{
-    uint64_t h = 14695981039346656037u;
-    for (const char *s = theme;; s++) {
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-        if (!*s)
-            break;
-    }
-    for (const char *s = description; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
+/* The cells classify_text() reads. */
+static const census_role text_roles[] = {CENSUS_ROLE_THEME, CENSUS_ROLE_DESCRIPTION};
 
 ptce_status run_classify_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *done)
 {
-    if (!done || !done->nrows)
-        return run_classify(ctx, run);
-    /* Open addressing over done's rows: a slot holds a row index + 1, 0 when free; the
-     * table is at least twice the rows, so a probe ends. */
-    size_t cap = 16;
-    while (cap < 2 * done->nrows)
-        cap *= 2;
-    size_t *slot = calloc(cap, sizeof *slot);
-    if (!slot)
+    rows_index same = {0};
+    if (done && done->nrows &&
+        rows_index_build(&same, done, text_roles, sizeof text_roles / sizeof *text_roles))
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    for (size_t i = 0; i < done->nrows; i++) {
-        size_t k = (size_t)texts_hash(theme_of(done, i), description_of(done, i)) & (cap - 1);
-        while (slot[k])
-            k = (k + 1) & (cap - 1);
-        slot[k] = i + 1;
-    }
     const census *c = &run->census;
     ptce_status st = PTCE_OK;
     for (size_t i = 0; i < run->nrows && !st; i++) {
         ptce_row *row = &run->rows[i];
-        const char *theme = theme_of(run, i), *description = description_of(run, i);
-        size_t k = (size_t)texts_hash(theme, description) & (cap - 1);
-        const classification *same = NULL;
-        for (; slot[k] && !same; k = (k + 1) & (cap - 1)) {
-            size_t j = slot[k] - 1;
-            if (strcmp(theme_of(done, j), theme) == 0 &&
-                strcmp(description_of(done, j), description) == 0)
-                same = &done->rows[j].cls;
-        }
-        if (same && sectors_classification_copy(&row->cls, same))
+        const ptce_row *other = same.slot ? rows_index_find(&same, c, row->rec) : NULL;
+        if (other && sectors_classification_copy(&row->cls, &other->cls))
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour classer un PTCE");
-        else if (!same)
+        else if (!other)
             st = classify_text(ctx, run->tax, census_value(c, row->rec, CENSUS_ROLE_THEME),
                                census_value(c, row->rec, CENSUS_ROLE_DESCRIPTION), &row->cls);
     }
-    free(slot);
+    rows_index_free(&same);
     return st;
 }
 
@@ -310,7 +391,10 @@ void run_free(ptce_run *run)
     }
     free(run->rows);
     classify_taxonomy_free(run->tax);
-    refdata_free(&run->rd);
+    if (run->rd_owned) {
+        refdata_free(run->rd_owned);
+        free(run->rd_owned);
+    }
     census_free(&run->census);
     memset(run, 0, sizeof *run);
 }

@@ -11,10 +11,18 @@
 #include "geocode/geocode.h"
 #include "model/run.h"
 
-/* Reads the census, the reference data and the taxonomy. */
+/* Reads the census, the reference data (or takes opts->shared_refdata) and the taxonomy. */
 ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run);
 /* Geocodes every row. */
 ptce_status run_geocode(ptce_ctx *ctx, ptce_run *run);
+/* Geocodes every row as run_geocode() does, copying the placement (geo_result_copy) of a
+ * row of `done` whose place cells (INSEE code, postal code, commune, département, address,
+ * latitude, longitude, x, y) are the same texts. Only when the copy is what geocoding
+ * would give: `done` uses the same reference data as `run` (run_options.shared_refdata;
+ * the copy points into it), the same BAN files, and neither has corrections (--overrides:
+ * they are chosen by id); otherwise every row is geocoded. A place kept from one year to
+ * the next is then placed once. */
+ptce_status run_geocode_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *done);
 /* Classifies every row. */
 ptce_status run_classify(ptce_ctx *ctx, ptce_run *run);
 /* Classifies every row as run_classify() does, copying the classification of a row of

@@ -390,7 +390,7 @@ static void check_place_consistency(checker *k, const ptce_run *run, const censu
                                     unsigned *said)
 {
     const census *c = &run->census;
-    const refdata *rd = &run->rd;
+    const refdata *rd = run->rd;
     const char *sdep = census_value(c, rec, CENSUS_ROLE_DEPARTEMENT);
     if (util_is_blank(sdep))
         return;

@@ -29,16 +29,20 @@ static const char help[] =
     "  -o, --output DOSSIER  dossier de sortie (défaut : out)\n"
     "  (--columns s'applique aux deux recensements)\n" COMMON_HELP;
 
-/* Loads, geocodes and classifies one census (a description already classified in
- * `before`, the other year read with the same options, is not classified again). */
+/* Loads, geocodes and classifies one census. The new year (`before` not NULL: the old
+ * year, read with the same options) uses the old year's reference data, not a second load
+ * of it: new_run is freed before old_run. A place already placed and a description
+ * already classified in `before` are not placed or classified again (run_geocode_reusing,
+ * run_classify_reusing say when a copy is what the stage would give). */
 static ptce_status load_year(ptce_ctx *ctx, const common_options *co, const char *path,
-                             const ptce_run *before, ptce_run *run)
+                             ptce_run *before, ptce_run *run)
 {
     run_options ro = {.census_path = path};
     common_apply(co, &ro);
+    ro.shared_refdata = before ? before->rd : NULL;
     ptce_status st = run_load(ctx, &ro, run);
     if (!st)
-        st = run_geocode(ctx, run);
+        st = run_geocode_reusing(ctx, run, before);
     if (!st)
         st = run_classify_reusing(ctx, run, before);
     return st;

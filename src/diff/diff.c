@@ -321,7 +321,7 @@ static bool remapped(const ptce_run *run, const ptce_row *row, char *avant, size
     if (!f)
         return false;
     /* A code can be listed twice (ANC without a name, COMD with one). */
-    const refdata *rd = &run->rd;
+    const refdata *rd = run->rd;
     const refdata_former_commune *named = f;
     const refdata_former_commune *begin = rd->former, *end = rd->former + rd->nformer;
     if (f >= begin && f < end) {
@@ -1721,7 +1721,7 @@ ptce_status diff_format_summary(ptce_ctx *ctx, const diff_result *d, const ptce_
                   kind_labels[k]);
 
     /* New and gone per region, in region code order; "non placés" last. */
-    const refdata *rd = &new_run->rd;
+    const refdata *rd = new_run->rd;
     bool header = false;
     for (size_t r = 0; r <= rd->nregions; r++) {
         const char *code = r < rd->nregions ? rd->regions[r].code : "";

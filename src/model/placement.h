@@ -87,6 +87,12 @@ typedef struct geo_result {
 /* Releases what the result owns (remarks, their texts, candidates) and zeroes it. */
 void geo_result_free(geo_result *r);
 
+/* Makes dst a copy of src that owns its own remarks, their texts and its candidates
+ * (whatever dst held is overwritten, not freed); the pointers into the reference data are
+ * kept, so dst is valid as long as src's reference data is. Returns 0, or -1 when memory
+ * runs out (dst then empty, as after geo_result_free). */
+int geo_result_copy(geo_result *dst, const geo_result *src);
+
 /* The first remark with this code, NULL when none. */
 const geo_remark *geo_result_find(const geo_result *r, geo_remark_code code);
 

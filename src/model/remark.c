@@ -64,6 +64,48 @@ void geo_result_free(geo_result *r)
     r->precision = "";
 }
 
+int geo_result_copy(geo_result *dst, const geo_result *src)
+{
+    *dst = *src;
+    dst->remarks = NULL;
+    dst->nremarks = dst->capremarks = 0;
+    dst->candidates = NULL;
+    dst->ncandidates = 0;
+    /* The retained postal code may live in the result itself (postcode_buf). */
+    if (src->postcode == src->postcode_buf)
+        dst->postcode = dst->postcode_buf;
+    if (src->ncandidates) {
+        if (!(dst->candidates = malloc(src->ncandidates * sizeof *dst->candidates)))
+            goto oom;
+        memcpy(dst->candidates, src->candidates, src->ncandidates * sizeof *dst->candidates);
+        dst->ncandidates = src->ncandidates;
+    }
+    if (src->nremarks) {
+        if (!(dst->remarks = malloc(src->nremarks * sizeof *dst->remarks)))
+            goto oom;
+        dst->capremarks = src->nremarks;
+        for (size_t i = 0; i < src->nremarks; i++) {
+            geo_remark *m = &dst->remarks[dst->nremarks++];
+            *m = src->remarks[i];
+            for (size_t k = 0; k < sizeof m->text / sizeof *m->text; k++)
+                m->text[k] = NULL;
+            for (size_t k = 0; k < sizeof m->text / sizeof *m->text; k++) {
+                const char *t = src->remarks[i].text[k];
+                if (!t)
+                    continue;
+                size_t n = strlen(t) + 1;
+                if (!(m->text[k] = malloc(n)))
+                    goto oom;
+                memcpy(m->text[k], t, n);
+            }
+        }
+    }
+    return 0;
+oom:
+    geo_result_free(dst);
+    return -1;
+}
+
 const geo_remark *geo_result_find(const geo_result *r, geo_remark_code code)
 {
     for (size_t i = 0; i < r->nremarks; i++)

@@ -48,11 +48,20 @@ typedef struct run_options {
     const char *const *ban_paths; /* --ban: national address base files, or folders of
                                    * them (every .csv and .csv.gz inside, in name order) */
     size_t nban;
+    refdata *shared_refdata;  /* not NULL: the reference data of another run, used instead
+                               * of loading it again (the other year of `diff` and
+                               * `build --previous`; see ptce_run.rd for the lifetimes) */
 } run_options;
 
 typedef struct ptce_run {
     census census;
-    refdata rd;
+    /* The reference data the rows' placements point into, never NULL once run_load has
+     * returned (an empty one when run_options.without_refdata). Either rd_owned, loaded by
+     * run_load and freed by run_free, or another run's (run_options.shared_refdata): that
+     * run must outlive this one, and the two runs then share one load — its tables, its
+     * polygons parsed on first use — so one run's placement is valid in the other. */
+    refdata *rd;
+    refdata *rd_owned;        /* NULL when rd is borrowed */
     taxonomy *tax;
     ptce_row *rows;
     size_t nrows;

@@ -211,7 +211,7 @@ static const unsigned char *area_polygon_bytes(void *user, size_t i, layer_polyg
         [LAYERS_AREA_EPCI] = REFDATA_AREA_EPCI, [LAYERS_AREA_GROUP] = -1};
     if (kinds[al->kind] < 0)
         return NULL;
-    return refdata_polygon_bytes(&al->ls->run->rd, (refdata_area_kind)kinds[al->kind], i,
+    return refdata_polygon_bytes(al->ls->run->rd, (refdata_area_kind)kinds[al->kind], i,
                                  area_polygon(user, i), (int)format, len);
 }
 
@@ -223,7 +223,7 @@ static void area_polygon_bytes_done(void *user, layer_polygon_format format)
         [LAYERS_AREA_DEPARTEMENT] = REFDATA_AREA_DEPARTEMENT,
         [LAYERS_AREA_EPCI] = REFDATA_AREA_EPCI, [LAYERS_AREA_GROUP] = -1};
     if (kinds[al->kind] >= 0 && al->out.nfeatures > 0)
-        refdata_polygon_bytes_done(&al->ls->run->rd, (refdata_area_kind)kinds[al->kind],
+        refdata_polygon_bytes_done(al->ls->run->rd, (refdata_area_kind)kinds[al->kind],
                                    area_polygon(user, 0), (int)format);
 }
 
@@ -285,7 +285,7 @@ ptce_status layers_area(ptce_ctx *ctx, layers_set *ls, layers_area_kind kind, co
                        .polygon_bytes_done = ls->prebuilt && kind != LAYERS_AREA_GROUP
                                                  ? area_polygon_bytes_done
                                                  : NULL,
-                       .credit = ls->run->rd.credit};
+                       .credit = ls->run->rd->credit};
     return PTCE_OK;
 }
 
@@ -317,13 +317,13 @@ ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layers_
     }
     /* The polygons' bytes of the reference data's image are used only when the formatters
      * that made them are these. */
-    if (run->rd.prebuilt) {
+    if (run->rd->prebuilt) {
         uint64_t stamp = 0;
         ptce_status st = writers_polygon_stamp(ctx, &stamp);
         if (st)
             return st;
-        ls->prebuilt = stamp == run->rd.prebuilt_stamp &&
-                       run->rd.prebuilt_nformats == LAYER_POLYGON_FORMATS;
+        ls->prebuilt = stamp == run->rd->prebuilt_stamp &&
+                       run->rd->prebuilt_nformats == LAYER_POLYGON_FORMATS;
     }
     size_t np = 0, nu = 0;
     for (size_t i = 0; i < run->nrows; i++) {
@@ -332,7 +332,7 @@ ptce_status layers_build(ptce_ctx *ctx, ptce_run *run, aggregation *agg, layers_
         else
             ls->unplaced[nu++] = i;
     }
-    const char *credit = run->rd.credit;
+    const char *credit = run->rd->credit;
     ls->points = (layer){.name = "ptce_points", .title = "PTCE (position réelle)",
                          .geometry = LAYER_POINT, .fields = point_fields, .nfields = P_COUNT,
                          .nfeatures = np, .user = ls, .value = point_value, .point = point_xy,

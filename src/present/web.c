@@ -133,7 +133,7 @@ static ptce_status points_init(ptce_ctx *ctx, web_points *wp, const ptce_run *ru
     wp->out = (layer){.name = name, .title = name, .geometry = LAYER_POINT,
                       .fields = web_point_fields, .nfields = W_COUNT, .user = wp,
                       .value = web_point_value, .point = web_point_xy,
-                      .credit = run->rd.credit};
+                      .credit = run->rd->credit};
     return PTCE_OK;
 }
 
@@ -251,10 +251,10 @@ ptce_status web_layers_build(ptce_ctx *ctx, const web_inputs *in, web_layers *w)
         }
         w->ceased.out.nfeatures = w->ceased.n;
     }
-    const char *credit = run->rd.credit;
+    const char *credit = run->rd->credit;
     const aggregation *agg = in->agg;
     /* The image's polygon bytes when the layers found them made by these writers. */
-    const refdata *rd = ls->prebuilt ? &run->rd : NULL;
+    const refdata *rd = ls->prebuilt ? run->rd : NULL;
     areas_init(&w->areas[CARTO_WEB_AREA_REGIONS], agg->regions, agg->nregions, in->region_geoms,
                agg->has_previous, "ptce_regions", credit, rd, REFDATA_AREA_REGION);
     areas_init(&w->areas[CARTO_WEB_AREA_DEPARTEMENTS], agg->deps, agg->ndeps, in->dep_geoms,

@@ -26,6 +26,7 @@ typedef struct fake_run {
     census_record recs[16];
     departement deps[16];
     commune communes[16];
+    refdata rd;            /* empty: the fake placements point into the arrays above */
 } fake_run;
 
 static void fake_make(fake_run *f, const fake_row *rows, size_t n)
@@ -34,6 +35,7 @@ static void fake_make(fake_run *f, const fake_row *rows, size_t n)
     assert_true(n <= 16);
     for (int r = 0; r < CENSUS_ROLE_COUNT; r++)
         f->run.census.role_col[r] = -1;
+    f->run.rd = &f->rd;
     f->run.rows = calloc(n + 1, sizeof *f->run.rows);
     assert_non_null(f->run.rows);
     f->run.nrows = n;
@@ -707,6 +709,185 @@ static void other_year_classification_reused(void **state)
     ptce_ctx_free(ctx);
 }
 
+/* ---- the other year's placements ------------------------------------------------------ */
+
+static void assert_same_string(const char *a, const char *b)
+{
+    if (!a || !b)
+        assert_ptr_equal(a, b);
+    else
+        assert_string_equal(a, b);
+}
+
+/* Field by field, and owned apart: `a`, copied from `src`, shares none of its memory. */
+static void assert_same_placement(const geo_result *a, const geo_result *b, const geo_result *src)
+{
+    assert_int_equal(a->status, b->status);
+    assert_int_equal(a->type, b->type);
+    assert_memory_equal(&a->score, &b->score, sizeof a->score);
+    assert_ptr_equal(a->commune, b->commune);
+    assert_ptr_equal(a->dep, b->dep);
+    assert_ptr_equal(a->reg, b->reg);
+    assert_string_equal(a->postcode, b->postcode);
+    if (b->postcode == b->postcode_buf) /* a code kept in the result itself */
+        assert_ptr_equal(a->postcode, a->postcode_buf);
+    assert_memory_equal(&a->lat, &b->lat, sizeof a->lat);
+    assert_memory_equal(&a->lon, &b->lon, sizeof a->lon);
+    assert_int_equal(a->accuracy, b->accuracy);
+    assert_string_equal(a->precision, b->precision);
+    assert_ptr_equal(a->former, b->former);
+    assert_int_equal(a->ncandidates, b->ncandidates);
+    assert_int_equal(a->candidates_overflow, b->candidates_overflow);
+    if (a->ncandidates) {
+        assert_memory_equal(a->candidates, b->candidates, a->ncandidates * sizeof *a->candidates);
+        assert_ptr_not_equal(a->candidates, src->candidates);
+    }
+    assert_int_equal(a->nremarks, b->nremarks);
+    if (a->nremarks)
+        assert_ptr_not_equal(a->remarks, src->remarks);
+    for (size_t k = 0; k < a->nremarks; k++) {
+        const geo_remark *ma = &a->remarks[k], *mb = &b->remarks[k];
+        assert_int_equal(ma->code, mb->code);
+        assert_int_equal(ma->field, mb->field);
+        for (size_t t = 0; t < 3; t++) {
+            assert_same_string(ma->text[t], mb->text[t]);
+            if (ma->text[t] && k < src->nremarks)
+                assert_ptr_not_equal(ma->text[t], src->remarks[k].text[t]);
+        }
+        assert_ptr_equal(ma->commune[0], mb->commune[0]);
+        assert_ptr_equal(ma->commune[1], mb->commune[1]);
+        assert_ptr_equal(ma->dep, mb->dep);
+        assert_ptr_equal(ma->former, mb->former);
+        assert_memory_equal(ma->num, mb->num, sizeof ma->num);
+    }
+}
+
+static void load_census_at(ptce_ctx *ctx, const char *path, refdata *shared, ptce_run *run)
+{
+    run_options ro = {.census_path = path, .without_taxonomy = 1, .shared_refdata = shared};
+    if (run_load(ctx, &ro, run))
+        fail_msg("%s: %s", path, ptce_ctx_error(ctx));
+}
+
+/* The first row of `other` whose place cells are the texts of row i of `run`; other->nrows
+ * when none. */
+static size_t first_with_place_cells(const ptce_run *other, const ptce_run *run, size_t i)
+{
+    static const census_role roles[] = {
+        CENSUS_ROLE_INSEE,    CENSUS_ROLE_CODE_POSTAL, CENSUS_ROLE_COMMUNE,
+        CENSUS_ROLE_DEPARTEMENT, CENSUS_ROLE_ADRESSE, CENSUS_ROLE_LATITUDE,
+        CENSUS_ROLE_LONGITUDE, CENSUS_ROLE_X,         CENSUS_ROLE_Y};
+    size_t first = 0;
+    for (; first < other->nrows; first++) {
+        size_t r = 0;
+        while (r < sizeof roles / sizeof *roles &&
+               !strcmp(cell(other, first, roles[r]), cell(run, i, roles[r])))
+            r++;
+        if (r == sizeof roles / sizeof *roles)
+            break;
+    }
+    return first;
+}
+
+/* How many rows of `run` carry the mark of the first row of `marked` with their place
+ * cells (the placements of `marked` have score -1 - row index); fails on a row that
+ * carries another mark. */
+static size_t rows_with_first_mark(const ptce_run *run, const ptce_run *marked)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < run->nrows; i++) {
+        if (run->rows[i].geo.score >= 0)
+            continue;
+        size_t first = first_with_place_cells(marked, run, i);
+        assert_true(first < marked->nrows);
+        assert_true(run->rows[i].geo.score == -1.0 - (double)first);
+        n++;
+    }
+    return n;
+}
+
+static void other_year_placement_reused(void **state)
+{
+    (void)state;
+    ptce_ctx *ctx = test_ctx();
+    char cases[4096], coords[4096], sample[4096], y25[4096], y26[4096];
+    test_data_path("geocode-cases.csv", cases, sizeof cases);
+    test_data_path("coordinate-cases.csv", coords, sizeof coords);
+    snprintf(sample, sizeof sample, "%s/sample/census-sample.csv", getenv("PTCE_MAP_DATA"));
+    test_data_path("census/annee-2025.csv", y25, sizeof y25);
+    test_data_path("census/annee-2026.csv", y26, sizeof y26);
+    /* (the other year, this year): every row of a census kept, and two real years. */
+    const char *pairs[][2] = {{cases, cases}, {coords, coords}, {sample, sample}, {y25, y26}};
+    for (size_t p = 0; p < sizeof pairs / sizeof *pairs; p++) {
+        ptce_run done, placed, again;
+        load_census_at(ctx, pairs[p][0], NULL, &done);
+        assert_int_equal(run_geocode(ctx, &done), PTCE_OK);
+        /* This year placed by the geocoder, and again with the other year's placements:
+         * each row the same, field by field (the pointers into the one reference data
+         * included), its remarks and candidates its own. */
+        load_census_at(ctx, pairs[p][1], done.rd, &placed);
+        assert_int_equal(run_geocode(ctx, &placed), PTCE_OK);
+        load_census_at(ctx, pairs[p][1], done.rd, &again);
+        assert_int_equal(run_geocode_reusing(ctx, &again, &done), PTCE_OK);
+        assert_int_equal(again.nrows, placed.nrows);
+        assert_true(again.nrows > 5);
+        geo_result none = {.postcode = "", .precision = ""};
+        for (size_t i = 0; i < again.nrows; i++) {
+            size_t j = first_with_place_cells(&done, &again, i);
+            assert_same_placement(&again.rows[i].geo, &placed.rows[i].geo,
+                                  j < done.nrows ? &done.rows[j].geo : &none);
+        }
+        assert_int_equal(again.nplaced, placed.nplaced);
+        assert_int_equal(again.nambiguous, placed.nambiguous);
+        assert_int_equal(again.nrejected, placed.nrejected);
+        run_free(&again);
+
+        /* Copied, not placed again: each placement of the other year is marked, and a row
+         * takes the mark of the first row with its place cells. */
+        for (size_t i = 0; i < done.nrows; i++)
+            done.rows[i].geo.score = -1.0 - (double)i;
+        load_census_at(ctx, pairs[p][1], done.rd, &again);
+        assert_int_equal(run_geocode_reusing(ctx, &again, &done), PTCE_OK);
+        size_t copied = rows_with_first_mark(&again, &done);
+        if (pairs[p][0] == pairs[p][1])
+            assert_int_equal(copied, again.nrows);
+        else
+            assert_true(copied > 0 && copied < again.nrows);
+        run_free(&again);
+
+        /* Not copied: another load of the reference data (the placements point into
+         * done's), or corrections (chosen by the row's id). */
+        if (p + 1 < sizeof pairs / sizeof *pairs) {
+            run_free(&placed);
+            run_free(&done);
+            continue;
+        }
+        load_census_at(ctx, pairs[p][1], NULL, &again);
+        assert_int_equal(run_geocode_reusing(ctx, &again, &done), PTCE_OK);
+        assert_int_equal(rows_with_first_mark(&again, &done), 0);
+        run_free(&again);
+        char ov[4096];
+        run_options ro = {.census_path = pairs[p][1], .without_taxonomy = 1,
+                          .shared_refdata = done.rd,
+                          .overrides = test_data_path("geocode-overrides.csv", ov, sizeof ov)};
+        assert_int_equal(run_load(ctx, &ro, &again), PTCE_OK);
+        assert_int_equal(run_geocode_reusing(ctx, &again, &done), PTCE_OK);
+        assert_int_equal(rows_with_first_mark(&again, &done), 0);
+        run_free(&again);
+
+        run_free(&placed);
+        run_free(&done); /* last: the others used its reference data */
+    }
+
+    /* A result with nothing owned copies as such. */
+    geo_result empty = {.status = GEO_REJECT, .postcode = "", .precision = ""}, out;
+    assert_int_equal(geo_result_copy(&out, &empty), 0);
+    assert_null(out.remarks);
+    assert_null(out.candidates);
+    geo_result_free(&out);
+    ptce_ctx_free(ctx);
+}
+
 static void previous_counts_per_region_and_departement(void **state)
 {
     (void)state;
@@ -766,6 +947,7 @@ int main(void)
         cmocka_unit_test(indexes_give_the_full_comparison),
         cmocka_unit_test(two_census_years),
         cmocka_unit_test(other_year_classification_reused),
+        cmocka_unit_test(other_year_placement_reused),
         cmocka_unit_test(previous_counts_per_region_and_departement),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
