@@ -4,7 +4,11 @@
  * operation of one kind fails, and the run must end cleanly.
  *
  *   ptce-faults alloc|io --work DIR [--stride K] [--seed S] [--only N] [--real-render]
- *                                   [--count] [--profile]
+ *                                   [--count] [--profile] [--diff]
+ *
+ * With --diff the run is `ptce-map diff` of two small census years instead (the two years
+ * share one load of the reference data and copy each other's placements and
+ * classifications: app/run.h), writing evolutions.csv into the same folder.
  *
  * The seam: this program is linked with -Wl,--wrap=malloc,calloc,realloc,free,… (see
  * tests/CMakeLists.txt), which sends the calls made by OUR objects (libptce, the CLI files
@@ -90,12 +94,13 @@ static struct {
     int after_commit;        /* the injected failure came after that */
     unsigned long stride, offset;
     int real_render;
+    int (*command)(int argc, char **argv); /* cmd_build, or cmd_diff (--diff) */
     unsigned long a_total, a_tested, b_tested, b_total, a_contexts, b_contexts, segments;
     unsigned long failures;  /* checks that failed */
     unsigned long recovered; /* failures the run absorbed with the right outputs */
     unsigned long post_commit;
     char where[2048];        /* backtrace of the injected failure */
-} F = {.stride = 1};
+} F = {.stride = 1, .command = cmd_build};
 
 /* ---- live blocks of ours: open addressing with backward-shift deletion ----------------- */
 
@@ -928,7 +933,7 @@ static int run_build(void)
     main_od = NULL;
     F.disk_full = 0;
     F.active = 1;
-    int code = cmd_build(build_argc, argv);
+    int code = F.command(build_argc, argv);
     F.active = 0;
     free(argv);
     return code;
@@ -1440,10 +1445,12 @@ ptce_status __wrap_outdir_open(ptce_ctx *ctx, const char *final, const char *pro
 
 /* ---- main ---------------------------------------------------------------------------- */
 
-static int run_clean(char **argv, int argc, const char *what)
+static int run_clean(int (*command)(int, char **), char **argv, int argc, const char *what)
 {
     char **save = build_argv;
     int savec = build_argc;
+    int (*save_command)(int, char **) = F.command;
+    F.command = command;
     build_argv = argv;
     build_argc = argc;
     int saved_kind = F.kind;
@@ -1452,6 +1459,7 @@ static int run_clean(char **argv, int argc, const char *what)
     F.kind = saved_kind;
     build_argv = save;
     build_argc = savec;
+    F.command = save_command;
     if (code != 0 || nlive) {
         fprintf(stderr, "ptce-faults : l'exécution sans panne (%s) a échoué (code %d, %zu blocs "
                         "non libérés)\n", what, code, nlive);
@@ -1463,7 +1471,7 @@ static int run_clean(char **argv, int argc, const char *what)
 int main(int argc, char **argv)
 {
     if (argc < 2 || (strcmp(argv[1], "alloc") && strcmp(argv[1], "io"))) {
-        fprintf(stderr, "Usage : ptce-faults alloc|io [--stride K] [--seed S] [--real-render] "
+        fprintf(stderr, "Usage : ptce-faults alloc|io [--stride K] [--seed S] [--real-render] [--diff] "
                         "[--work DOSSIER]\n");
         return 2;
     }
@@ -1485,6 +1493,8 @@ int main(int argc, char **argv)
             F.real_render = 1;
         else if (!strcmp(argv[i], "--work") && i + 1 < argc)
             work = argv[++i];
+        else if (!strcmp(argv[i], "--diff"))
+            F.command = cmd_diff;
         else {
             fprintf(stderr, "ptce-faults : option inconnue %s\n", argv[i]);
             return 2;
@@ -1515,19 +1525,30 @@ int main(int argc, char **argv)
     if (system(cmd) != 0 || chdir(work) != 0)
         return 2;
 
-    char census[4096], previous[4096], groups[4096], overrides[4096], ban[4096], old[4096];
+    char census[4096], previous[4096], groups[4096], overrides[4096], ban[4096], old[4096],
+        next[4096];
     snprintf(census, sizeof census, "%s/tests/faults/recensement-2026.csv", src);
     snprintf(previous, sizeof previous, "%s/tests/data/census/annee-2025.csv", src);
     snprintf(old, sizeof old, "%s/tests/data/census/annee-2025.csv", src);
     snprintf(groups, sizeof groups, "%s/tests/faults/groupes.csv", src);
     snprintf(overrides, sizeof overrides, "%s/tests/faults/corrections.csv", src);
     snprintf(ban, sizeof ban, "%s/tests/data/ban/adresses-69.csv", src);
+    snprintf(next, sizeof next, "%s/tests/faults/recensement-2027.csv", src);
 
     /* The folder before: the previous year's map, with a file and a folder of the user. */
     char *pre[] = {"build", old, "-o", "sortie", "--quiet", NULL};
     char *test[] = {"build", census, "-o", "sortie", "--previous", previous, "--groups", groups,
                     "--overrides", overrides, "--ban", ban, "--quiet", NULL};
     int ntest = 13;
+    /* diff: this census and the next year's (a row gone, one renamed, one moved, one new;
+     * the others the same, with their remarks and candidates), without corrections, so
+     * that the new year copies the old year's placements. */
+    char *test_diff[] = {"diff", census, next, "-o", "sortie", "--quiet", NULL};
+    char **tested = test;
+    if (F.command == cmd_diff) {
+        tested = test_diff;
+        ntest = 6;
+    }
     char here[4000];
     if (!getcwd(here, sizeof here))
         return 2;
@@ -1540,19 +1561,24 @@ int main(int argc, char **argv)
     if (mkdir("modele", 0777) != 0 || chdir("modele") != 0 || mkdir("sortie", 0777) != 0 ||
         chmod("sortie", 02775) != 0)
         return 2;
-    run_clean(pre, 5, "carte de l'année précédente");
+    run_clean(cmd_build, pre, 5, "carte de l'année précédente");
+    /* diff: last year's evolutions are there too (a first diff into a folder creates
+     * .ptce-map/diff/, which a failure before the commit leaves behind: not tested here). */
+    char *pre_diff[] = {"diff", old, old, "-o", "sortie", "--quiet", NULL};
+    if (F.command == cmd_diff)
+        run_clean(cmd_diff, pre_diff, 6, "évolutions de l'année précédente");
     if (system("echo notes > sortie/notes.txt && mkdir sortie/perso && echo x > sortie/perso/x.txt"
                " && cd .. && cp -a modele zone && cp -a modele ref") != 0 ||
         chdir("../ref") != 0)
         return 2;
     /* What a clean tested run leaves. */
-    run_clean(test, ntest, "exécution de référence");
+    run_clean(F.command, tested, ntest, "exécution de référence");
     after_clean = snapshot(".", 1);
     after_clean_shown = strdup(after_clean);
     if (chdir(area) != 0)
         return 2;
     before_exact = snapshot(area, 0);
-    build_argv = test;
+    build_argv = tested;
     build_argc = ntest;
     fds_at_start = list_fds();
 
