@@ -370,6 +370,48 @@ static int cmp_candidate(const void *a, const void *b)
     return x->n < y->n ? -1 : x->n > y->n;
 }
 
+/* Sorts a[0..n) by cmp_candidate with s[0..n) as scratch (a merge sort without a call per
+ * comparison; cmp_candidate is a total order — no two candidates have the same rows —, so
+ * any sort gives this order). */
+static void candidate_merge_sort(candidate *a, candidate *s, size_t n)
+{
+    if (n <= 12) {
+        for (size_t i = 1; i < n; i++) {
+            candidate x = a[i];
+            size_t j = i;
+            for (; j > 0 && cmp_candidate(&x, &a[j - 1]) < 0; j--)
+                a[j] = a[j - 1];
+            a[j] = x;
+        }
+        return;
+    }
+    size_t m = n / 2;
+    candidate_merge_sort(a, s, m);
+    candidate_merge_sort(a + m, s, n - m);
+    if (cmp_candidate(&a[m], &a[m - 1]) >= 0)
+        return;
+    memcpy(s, a, m * sizeof *a);
+    size_t i = 0, j = m, k = 0;
+    while (i < m && j < n)
+        a[k++] = cmp_candidate(&a[j], &s[i]) < 0 ? a[j++] : s[i++];
+    while (i < m)
+        a[k++] = s[i++];
+}
+
+/* The candidates in the order of cmp_candidate; without memory for the scratch copy,
+ * qsort does it. */
+static void sort_candidates(candidate *v, size_t n)
+{
+    if (n < 2)
+        return;
+    candidate *tmp = malloc(n * sizeof *tmp);
+    if (tmp)
+        candidate_merge_sort(v, tmp, n);
+    else
+        qsort(v, n, sizeof *v, cmp_candidate);
+    free(tmp);
+}
+
 typedef struct id_ref {
     const char *id;
     size_t index;
@@ -550,6 +592,76 @@ static int cmp_hentry(const void *a, const void *b)
     return x->row < y->row ? -1 : x->row > y->row;
 }
 
+static bool hentry_less(const hentry *x, const hentry *y)
+{
+    if (x->h != y->h)
+        return x->h < y->h;
+    if (x->group != y->group)
+        return x->group < y->group;
+    return x->row < y->row;
+}
+
+/* Sorts a[0..n) by hentry_less, stably, with s[0..n) as scratch: a merge sort, the order
+ * glibc's qsort (a merge sort too) gave with cmp_hentry, without a call per comparison. */
+static void hentry_merge_sort(hentry *a, hentry *s, size_t n)
+{
+    if (n <= 12) {
+        for (size_t i = 1; i < n; i++) {
+            hentry x = a[i];
+            size_t j = i;
+            for (; j > 0 && hentry_less(&x, &a[j - 1]); j--)
+                a[j] = a[j - 1];
+            a[j] = x;
+        }
+        return;
+    }
+    size_t m = n / 2;
+    hentry_merge_sort(a, s, m);
+    hentry_merge_sort(a + m, s, n - m);
+    if (!hentry_less(&a[m], &a[m - 1]))
+        return;
+    memcpy(s, a, m * sizeof *a);
+    size_t i = 0, j = m, k = 0;
+    while (i < m && j < n)
+        a[k++] = hentry_less(&a[j], &s[i]) ? a[j++] : s[i++];
+    while (i < m)
+        a[k++] = s[i++];
+}
+
+/* The entries in the order of cmp_hentry, stably (entries that compare equal — one row's
+ * variants of two words can share a hash — keep the order they were pushed in, as with
+ * qsort before): dealt into buckets by the top bits of the hash, in order, then each
+ * bucket merge-sorted. Without memory for the scratch copy, qsort does it. */
+static void hentry_sort(hentry *v, size_t n)
+{
+    if (n < 2)
+        return;
+    int bits = 0;
+    while (bits < 16 && ((size_t)1 << bits) < n / 8)
+        bits++;
+    size_t nb = (size_t)1 << bits;
+    hentry *tmp = malloc(n * sizeof *tmp);
+    size_t *start = calloc(nb + 1, sizeof *start);
+    if (!tmp || !start) {
+        free(tmp);
+        free(start);
+        qsort(v, n, sizeof *v, cmp_hentry);
+        return;
+    }
+    int shift = 64 - bits;
+    for (size_t e = 0; e < n; e++)
+        start[bits ? (size_t)(v[e].h >> shift) + 1 : 1]++;
+    for (size_t b = 0; b < nb; b++)
+        start[b + 1] += start[b];
+    for (size_t e = 0; e < n; e++) /* start[b] runs from bucket b's start to its end */
+        tmp[start[bits ? (size_t)(v[e].h >> shift) : 0]++] = v[e];
+    for (size_t b = 0, from = 0; b < nb; from = start[b], b++)
+        hentry_merge_sort(tmp + from, v + from, start[b] - from);
+    memcpy(v, tmp, n * sizeof *v);
+    free(start);
+    free(tmp);
+}
+
 static size_t slot_of(uint64_t h, size_t mask)
 {
     uint64_t x = h * 0x9E3779B97F4A7C15u;
@@ -560,8 +672,7 @@ static size_t slot_of(uint64_t h, size_t mask)
  * ranges are the same without it). */
 static void hvec_sort(hvec *a)
 {
-    if (a->n > 1)
-        qsort(a->v, a->n, sizeof *a->v, cmp_hentry);
+    hentry_sort(a->v, a->n);
     size_t distinct = 0;
     for (size_t e = 0; e < a->n; e++)
         distinct += e == 0 || a->v[e].h != a->v[e - 1].h;
@@ -1296,8 +1407,8 @@ static bool take_same_place_names(const ptce_run *o, const ptce_run *n, const na
             }
         }
     }
-    if (ok && ncands > 1)
-        qsort(cands, ncands, sizeof *cands, cmp_candidate);
+    if (ok)
+        sort_candidates(cands, ncands);
     for (size_t c = 0; ok && c < ncands; c++) {
         const candidate *x = &cands[c];
         if (old_match[x->o] == DIFF_NO_ROW && new_match[x->n] == DIFF_NO_ROW)
@@ -1369,8 +1480,7 @@ static bool list_candidates(blocks *bl, const ptce_run *o, const ptce_run *n,
 static void take_sorted(candidate *cands, size_t ncands, diff_result *out, size_t *old_match,
                         size_t *new_match)
 {
-    if (ncands > 1)
-        qsort(cands, ncands, sizeof *cands, cmp_candidate);
+    sort_candidates(cands, ncands);
     for (size_t c = 0; c < ncands; c++) {
         const candidate *x = &cands[c];
         if (old_match[x->o] == DIFF_NO_ROW && new_match[x->n] == DIFF_NO_ROW)
