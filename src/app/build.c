@@ -656,6 +656,10 @@ static ptce_status write_maps(ptce_ctx *ctx, outdir *od, build_state *b, publica
     ptce_status st = carto_qgs(ctx, od, "ptce-map.qgs", &proj);
     if (!st)
         st = writers_write_bytes(ctx, od, "ptce_carte.svg", svg->data, svg->len);
+    /* Until the drawing ends this thread has nothing to do: the disk can start on the
+     * files written so far (outdir_commit syncs them all). */
+    if (!st && od)
+        outdir_start_writeback(od);
     ptce_status pst = carto_print_finish(ctx, od && !st ? od : NULL, *job);
     *job = NULL;
     return st ? st : pst;
@@ -694,7 +698,7 @@ static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b,
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     ptce_status st = make_publication(ctx, b, opts, year, p);
     /* The printed map is drawn first, on a thread of its own, while the other files are
-     * written; it is written in its place, after the workbook (write_maps). */
+     * written; it is written in its place, after every other file (write_maps). */
     util_strbuf svg;
     util_sb_init(&svg);
     carto_print_job *job = NULL;
@@ -751,12 +755,13 @@ static ptce_status write_outputs(ptce_ctx *ctx, outdir *od, build_state *b,
         carto_print_wait(job);
     if (!st)
         st = write_workbook(ctx, od, b, p);
-    if (!st)
-        st = write_maps(ctx, od, b, p, year, &svg, &job);
+    /* Everything that does not wait for the drawing comes before write_maps, which does. */
     if (!st)
         st = write_web(ctx, od, b, opts, year);
     if (!st)
         st = write_readme(ctx, od, b);
+    if (!st)
+        st = write_maps(ctx, od, b, p, year, &svg, &job);
 done:
     carto_print_finish(ctx, NULL, job); /* a failure before write_maps: wait, discard */
     util_sb_free(&svg);

@@ -660,9 +660,42 @@ static ptce_status preflight(ptce_ctx *ctx, const outdir *od, top_entry *t, size
     return PTCE_OK;
 }
 
-/* Files and folders of the generation on disk before the commit (power loss). */
+/* Starts the writeback of a file without waiting for it (Linux; elsewhere a no-op). */
+static void start_writeback(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* advice: fsync checks */
+#else
+    (void)fd;
+#endif
+}
+
+/* Files and folders of the generation on disk before the commit (power loss). On a
+ * journalling file system an fsync waits for a journal commit, and one after the other
+ * they waited for one commit each: 85 files and their folder once per file, 0.3–0.7 s of
+ * a small build's wall time on the disk measured (docs/performance.md). So the writeback of
+ * every file is started first, and each file is then fsynced — the first waits for a
+ * commit that covers the others' blocks too — and each folder once. The same fsyncs of
+ * the same files and folders as before: the guarantee does not change. */
+void outdir_start_writeback(const outdir *od)
+{
+    int genfd = od->gen[0] ? openat(od->prodfd, od->gen, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+                                    O_CLOEXEC) : -1;
+    if (genfd < 0)
+        return;
+    for (size_t i = 0; i < od->nnames; i++) {
+        int fd = openat(genfd, od->names[i], O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0) {
+            start_writeback(fd);
+            close(fd);
+        }
+    }
+    close(genfd);
+}
+
 static int sync_generation(const outdir *od)
 {
+    outdir_start_writeback(od);
     int genfd = openat(od->prodfd, od->gen, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (genfd < 0)
         return -1;
@@ -673,15 +706,28 @@ static int sync_generation(const outdir *od)
             continue; /* not written */
         bad |= fsync(fd) != 0;
         close(fd);
+    }
+    /* The folders holding them, each once (a name's folder is that of an earlier name
+     * when the same prefix up to its last slash was seen before). */
+    for (size_t i = 0; i < od->nnames && !bad; i++) {
         const char *slash = strrchr(od->names[i], '/');
-        if (slash && !bad) { /* the folder holding it */
-            char sub[1024];
-            snprintf(sub, sizeof sub, "%.*s", (int)(slash - od->names[i]), od->names[i]);
-            int sfd = openat(genfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            bad |= sfd < 0 || fsync(sfd) != 0;
-            if (sfd >= 0)
-                close(sfd);
+        if (!slash)
+            continue;
+        size_t len = (size_t)(slash - od->names[i]);
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++) {
+            const char *sj = strrchr(od->names[j], '/');
+            seen = sj && (size_t)(sj - od->names[j]) == len &&
+                   strncmp(od->names[j], od->names[i], len) == 0;
         }
+        if (seen)
+            continue;
+        char sub[1024];
+        snprintf(sub, sizeof sub, "%.*s", (int)len, od->names[i]);
+        int sfd = openat(genfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        bad |= sfd < 0 || fsync(sfd) != 0;
+        if (sfd >= 0)
+            close(sfd);
     }
     if (!bad)
         bad |= fsync(genfd) != 0;

@@ -83,6 +83,12 @@ ptce_status outdir_open(ptce_ctx *ctx, const char *final, const char *producer,
  * path into buf. Returns PTCE_OK or an error. */
 ptce_status outdir_file(ptce_ctx *ctx, outdir *od, const char *name, char *buf, size_t size);
 
+/* Starts writing to disk, without waiting, the files registered so far that are complete
+ * (a caller with nothing else to do meanwhile: the build, waiting for its printed map), so
+ * that outdir_commit()'s fsyncs find them written. An advice: it changes no file and
+ * cannot fail; outdir_commit() syncs every file whether or not this was called. */
+void outdir_start_writeback(const outdir *od);
+
 /* Checks, then puts the new generation on view in one rename, then removes the previous
  * one and our links that lead nowhere. On failure the folder shows what it showed before. */
 ptce_status outdir_commit(ptce_ctx *ctx, outdir *od);

@@ -56,6 +56,7 @@
 #include <execinfo.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <pthread.h>
 #include <librsvg/rsvg.h>
 #include <signal.h>
@@ -600,9 +601,24 @@ int __wrap_flock(int fd, int op)
     return io_fails(ENOLCK) ? -1 : __real_flock(fd, op);
 }
 
+/* What was on disk when the new generation was put on view: the file or folder of each
+ * fsync that succeeded before the renameat to `courant` (checked after the clean main
+ * line: synced_before_commit). */
+#define MAX_SYNCED 4096
+static struct { dev_t dev; ino_t ino; } synced[MAX_SYNCED];
+static size_t nsynced;
+
 int __wrap_fsync(int fd)
 {
-    return io_fails(EIO) ? -1 : __real_fsync(fd);
+    if (io_fails(EIO))
+        return -1;
+    int r = __real_fsync(fd);
+    struct stat st;
+    if (r == 0 && F.active && !F.committed && nsynced < MAX_SYNCED && fstat(fd, &st) == 0) {
+        synced[nsynced].dev = st.st_dev;
+        synced[nsynced++].ino = st.st_ino;
+    }
+    return r;
 }
 
 int __wrap_close(int fd)
@@ -930,6 +946,7 @@ static int run_build(void)
     F.count = 0;
     F.phase_b = 0;
     F.committed = 0;
+    nsynced = 0;
     main_od = NULL;
     F.disk_full = 0;
     F.active = 1;
@@ -1468,6 +1485,39 @@ static int run_clean(int (*command)(int, char **), char **argv, int argc, const 
     return code;
 }
 
+/* nftw callback of synced_before_commit: counts the files and folders of the generation
+ * that no fsync before the commit covered, and names the first ones. */
+static unsigned long unsynced;
+static int check_synced(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)ftw;
+    if (type != FTW_F && type != FTW_D)
+        return 0;
+    for (size_t i = 0; i < nsynced; i++)
+        if (synced[i].dev == st->st_dev && synced[i].ino == st->st_ino)
+            return 0;
+    if (unsynced++ < 5)
+        printf("  ÉCHEC : %s n'était pas synchronisé (fsync) quand la sortie a été mise en "
+               "place\n", path);
+    return 0;
+}
+
+/* After a clean run: every file and folder of the generation on view (out/.ptce-map/build/
+ * courant) was fsynced before the commit, so that a power loss after it cannot show a
+ * link to bytes that never reached the disk. Returns the number of those that were not. */
+static unsigned long synced_before_commit(const char *outdir_path)
+{
+    char cur[4400], real[PATH_MAX];
+    snprintf(cur, sizeof cur, "%s/" OUTDIR_META "/build/courant", outdir_path);
+    unsynced = 0;
+    if (!realpath(cur, real)) {
+        printf("  ÉCHEC : %s illisible\n", cur);
+        return 1;
+    }
+    nftw(real, check_synced, 16, FTW_PHYS);
+    return unsynced;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || (strcmp(argv[1], "alloc") && strcmp(argv[1], "io"))) {
@@ -1598,6 +1648,8 @@ int main(int argc, char **argv)
         F.failures++;
     }
     free(mine);
+    if (code == 0 && synced_before_commit("sortie") != 0)
+        F.failures++;
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     const char *what = F.kind == KIND_ALLOC ? "allocations" : "écritures";
     if (F.kind == KIND_ALLOC)
