@@ -51,6 +51,32 @@ static void put_chunk(util_strbuf *out, const char type[4], const unsigned char 
     util_sb_append_n(out, (const char *)crc_bytes, 4);
 }
 
+/* One row of cairo's RGB24 (a native-endian 32-bit word per pixel, 0x00RRGGBB) as the
+ * PNG's R, G, B bytes, into `d` (3 × width bytes). This is on the longest thread of a small
+ * build (8.7 million pixels at 300 dpi): with GCC on a little-endian machine four pixels
+ * go out as three 4-byte words (a byte swap each, then shifts), about 7 instead of 10
+ * instructions a pixel (docs/performance.md); byte by byte otherwise, and for the last
+ * pixels of a row. */
+static void rgb_row(const uint32_t *src, int width, unsigned char *d)
+{
+    int x = 0;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; x + 4 <= width; x += 4, d += 12) {
+        /* R | G << 8 | B << 16: the pixel's bytes in memory order */
+        uint32_t v0 = __builtin_bswap32(src[x]) >> 8, v1 = __builtin_bswap32(src[x + 1]) >> 8,
+                 v2 = __builtin_bswap32(src[x + 2]) >> 8, v3 = __builtin_bswap32(src[x + 3]) >> 8;
+        uint32_t w[3] = {v0 | v1 << 24, v1 >> 8 | v2 << 16, v2 >> 16 | v3 << 8};
+        memcpy(d, w, sizeof w);
+    }
+#endif
+    for (; x < width; x++) {
+        uint32_t p = src[x];
+        *d++ = (unsigned char)(p >> 16);
+        *d++ = (unsigned char)(p >> 8);
+        *d++ = (unsigned char)p;
+    }
+}
+
 int print_png_encode(const unsigned char *pixels, int width, int height, int stride, int dpi,
                      util_strbuf *out)
 {
@@ -93,14 +119,8 @@ int print_png_encode(const unsigned char *pixels, int width, int height, int str
     for (int y = 0; y < height && zst == Z_OK && !out->failed; y++) {
         /* cairo's RGB24: one native-endian 32-bit word per pixel, 0x00RRGGBB. */
         const uint32_t *src = (const uint32_t *)(const void *)(pixels + (size_t)y * (size_t)stride);
-        unsigned char *d = row;
-        *d++ = PNG_FILTER_NONE;
-        for (int x = 0; x < width; x++) {
-            uint32_t p = src[x];
-            *d++ = (unsigned char)(p >> 16);
-            *d++ = (unsigned char)(p >> 8);
-            *d++ = (unsigned char)p;
-        }
+        row[0] = PNG_FILTER_NONE;
+        rgb_row(src, width, row + 1);
         z.next_in = row;
         z.avail_in = (uInt)rowlen;
         int flush = y == height - 1 ? Z_FINISH : Z_NO_FLUSH;
