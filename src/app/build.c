@@ -55,6 +55,7 @@ typedef struct build_state {
     diff_result diff;
     int has_previous;
     const char *tiles;        /* --tuiles, for LISEZMOI.txt */
+    carto_print_prep *print_prep; /* what the print needs no map for, made meanwhile */
 } build_state;
 
 /* The regions of metropolitan France: what Lambert-93 is made for (its area of use, EPSG). */
@@ -614,9 +615,11 @@ static ptce_status start_print(ptce_ctx *ctx, build_state *b, publication *p, in
     snprintf(pdf_date, sizeof pdf_date, "%sT00:00:00Z", p->date);
     carto_print_info info = {.title = title, .author = "ptce-map", .creator = production,
                        .date = pdf_date};
-    if (!st)
+    if (!st) {
         st = carto_print_start(ctx, "ptce_carte.pdf", "ptce_carte.png", svg->data, svg->len,
-                               &info, CARTO_PRINT_PNG_DPI, job);
+                               &info, CARTO_PRINT_PNG_DPI, b->print_prep, job);
+        b->print_prep = NULL; /* the job's now, or freed by its failure */
+    }
 done:
     for (size_t i = 0; anchors && i < nr; i++)
         if (anchors[i])
@@ -822,6 +825,7 @@ static ptce_status compare_with_previous(ptce_ctx *ctx, build_state *b, const bu
 
 static void build_state_free(build_state *b)
 {
+    carto_print_prep_free(b->print_prep);
     if (b->has_previous) {
         diff_result_free(&b->diff);
         run_free(&b->previous);
@@ -853,6 +857,11 @@ ptce_status build_run(ptce_ctx *ctx, const build_options *opts)
     ptce_status st = geom_crs_open(ctx, epsg, &b->crs);
     if (!st)
         st = run_load(ctx, &opts->run, &b->run);
+    /* While this thread places and counts the rows, the other core prepares the print
+     * (out_print.c); a large census waits for its page, which would add to the peak of the
+     * stages before it (PRINT_ALONE_ROWS). */
+    if (!st && b->run.nrows < PRINT_ALONE_ROWS)
+        b->print_prep = carto_print_prepare(CARTO_PRINT_PNG_DPI);
     if (!st)
         st = validate_require_usable(ctx, &b->run.census, VALIDATE_NEED_PLACE);
     if (!st)

@@ -278,9 +278,21 @@ ptce_status carto_print(ptce_ctx *ctx, outdir *od, const char *pdf_name, const c
  * failure, if any. Every started job must be finished. The caller must not use librsvg or
  * cairo in between. */
 typedef struct carto_print_job carto_print_job;
+/* The part of a print that needs no map, made beforehand on a thread of its own while the
+ * caller still has the census to place (the other core is idle then): fontconfig's
+ * configuration loaded (FcInit, what the first text drawn would do) and the PNG's blank
+ * page (a 35 MB image painted white, mostly page faults). A small build's PNG thread, the
+ * longest of the run, then starts drawing at once. Same bytes: the same calls, made
+ * earlier. NULL when no thread could be started (the job makes everything itself).
+ * Handed to carto_print_start() (which takes it over, even when it fails), or freed by
+ * carto_print_prep_free() (NULL: nothing). The caller must not use cairo or fontconfig in
+ * between. */
+typedef struct carto_print_prep carto_print_prep;
+carto_print_prep *carto_print_prepare(int dpi);
+void carto_print_prep_free(carto_print_prep *prep);
 ptce_status carto_print_start(ptce_ctx *ctx, const char *pdf_name, const char *png_name,
                               const char *svg, size_t len, const carto_print_info *info, int dpi,
-                              carto_print_job **job);
+                              carto_print_prep *prep, carto_print_job **job);
 ptce_status carto_print_finish(ptce_ctx *ctx, outdir *od, carto_print_job *job);
 /* Waits for the drawing without writing anything: what it drew stays in the job (the PDF
  * and PNG bytes; librsvg's document and cairo's surfaces are already freed, and their

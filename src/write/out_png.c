@@ -149,20 +149,59 @@ int print_png_encode(const unsigned char *pixels, int width, int height, int str
     return out->failed ? -1 : 0;
 }
 
-ptce_status print_png(RsvgHandle *doc, int dpi, const char *what, util_strbuf *out,
-                      print_failure *e)
+static void page_size(int dpi, int *w, int *h)
 {
-    if (dpi < 72 || dpi > 1200)
-        return print_fail(e, PTCE_ERR_USAGE, "%s : résolution %d ppp hors de 72–1200", what, dpi);
-    int w = (int)lround(PRINT_A4_W_PT / 72.0 * dpi), h = (int)lround(PRINT_A4_H_PT / 72.0 * dpi);
+    *w = (int)lround(PRINT_A4_W_PT / 72.0 * dpi);
+    *h = (int)lround(PRINT_A4_H_PT / 72.0 * dpi);
+}
+
+#define PNG_DPI_MIN 72
+#define PNG_DPI_MAX 1200
+
+cairo_surface_t *print_png_page(int dpi)
+{
+    if (dpi < PNG_DPI_MIN || dpi > PNG_DPI_MAX)
+        return NULL;
+    int w, h;
+    page_size(dpi, &w, &h);
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
-        return print_fail(e, PTCE_ERR_MEMORY, "%s : image de %d × %d impossible", what, w, h);
+        return NULL;
     }
     cairo_t *cr = cairo_create(s);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
+    int bad = cairo_status(cr) != CAIRO_STATUS_SUCCESS;
+    cairo_destroy(cr);
+    if (bad) {
+        cairo_surface_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
+ptce_status print_png(RsvgHandle *doc, int dpi, cairo_surface_t *page, const char *what,
+                      util_strbuf *out, print_failure *e)
+{
+    if (dpi < PNG_DPI_MIN || dpi > PNG_DPI_MAX) {
+        cairo_surface_destroy(page);
+        return print_fail(e, PTCE_ERR_USAGE, "%s : résolution %d ppp hors de %d–%d", what, dpi,
+                          PNG_DPI_MIN, PNG_DPI_MAX);
+    }
+    int w, h;
+    page_size(dpi, &w, &h);
+    cairo_surface_t *s = page;
+    if (s && (cairo_image_surface_get_width(s) != w || cairo_image_surface_get_height(s) != h)) {
+        cairo_surface_destroy(s); /* made for another resolution */
+        s = NULL;
+    }
+    if (!s)
+        s = print_png_page(dpi);
+    if (!s)
+        return print_fail(e, PTCE_ERR_MEMORY, "%s : image de %d × %d impossible", what, w, h);
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1); /* the state the page was painted with */
     ptce_status st = print_render(doc, cr, w, h, what, e);
     cairo_destroy(cr);
     cairo_surface_flush(s);

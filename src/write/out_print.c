@@ -15,11 +15,14 @@
  * they touch neither the ptce_ctx nor the output folder: a failure is a status and a
  * message (print_failure) that carto_print_finish() hands to the context, the PDF's first.
  * When no thread can be started, the drawing is done at once on the caller's thread: same
- * bytes either way.
+ * bytes either way. carto_print_prepare() starts, earlier still, what needs no map
+ * (fontconfig's configuration, the PNG's white page); the PNG's drawing takes it over.
  *
- * Owns: the job (the SVG copy, the librsvg handle, the PDF and PNG bytes), freed by
- * carto_print_finish(). Must not: draw anything of its own.
+ * Owns: the job (the SVG copy, the librsvg handle, the PDF and PNG bytes, the preparation
+ * handed to it), freed by carto_print_finish(); a preparation never handed to a job is
+ * freed by carto_print_prep_free(). Must not: draw anything of its own.
  */
+#include <fontconfig/fontconfig.h>
 #include <librsvg/rsvg.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -95,7 +98,56 @@ ptce_status print_render(RsvgHandle *doc, cairo_t *cr, double width, double heig
  * points) it would hold a second librsvg tree of every point, so one thread draws both. */
 #define PRINT_SPLIT_MAX_BYTES (4u << 20)
 
+struct carto_print_prep {
+    pthread_t thread;
+    int running;            /* the thread is to be joined */
+    int dpi;
+    cairo_surface_t *page;  /* the PNG's white page, or NULL (print_png makes it) */
+};
+
+static void *prep_run(void *arg)
+{
+    carto_print_prep *p = arg;
+    FcInit(); /* fontconfig's default configuration, loaded once for the process */
+    p->page = print_png_page(p->dpi);
+    return NULL;
+}
+
+carto_print_prep *carto_print_prepare(int dpi)
+{
+    carto_print_prep *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL; /* an advance only: the job makes everything itself */
+    p->dpi = dpi;
+    p->running = pthread_create(&p->thread, NULL, prep_run, p) == 0;
+    if (!p->running) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* The page made beforehand (NULL if none), once the preparation is over; frees `p`. */
+static cairo_surface_t *prep_take_page(carto_print_prep *p)
+{
+    if (!p)
+        return NULL;
+    if (p->running)
+        pthread_join(p->thread, NULL);
+    cairo_surface_t *page = p->page;
+    free(p);
+    return page;
+}
+
+void carto_print_prep_free(carto_print_prep *prep)
+{
+    cairo_surface_t *page = prep_take_page(prep);
+    if (page)
+        cairo_surface_destroy(page);
+}
+
 struct carto_print_job {
+    carto_print_prep *prep; /* taken by the PNG's drawing (draw_png) */
     char *svg;
     size_t len;
     char *title, *author, *creator, *date;
@@ -114,6 +166,7 @@ static char *dup_or_null(const char *s)
 
 static void job_free(carto_print_job *j)
 {
+    carto_print_prep_free(j->prep);
     free(j->svg);
     free(j->title);
     free(j->author);
@@ -134,6 +187,13 @@ static void draw_pdf(carto_print_job *j, RsvgHandle *doc)
     print_pdf(doc, &info, j->pdf_name, &j->pdf, &j->err_pdf);
 }
 
+static void draw_png(carto_print_job *j, RsvgHandle *doc)
+{
+    cairo_surface_t *page = prep_take_page(j->prep);
+    j->prep = NULL;
+    print_png(doc, j->dpi, page, j->png_name, &j->png, &j->err_png);
+}
+
 /* One of the two files alone, from its own reading of the SVG. */
 static void draw_alone(carto_print_job *j, int png)
 {
@@ -141,7 +201,7 @@ static void draw_alone(carto_print_job *j, int png)
     RsvgHandle *doc = NULL;
     if (!print_parse_svg(j->svg, j->len, png ? j->png_name : j->pdf_name, &doc, err)) {
         if (png)
-            print_png(doc, j->dpi, j->png_name, &j->png, err);
+            draw_png(j, doc);
         else
             draw_pdf(j, doc);
     }
@@ -170,7 +230,7 @@ static void *job_both(void *arg)
     if (!print_parse_svg(j->svg, j->len, j->pdf_name, &doc, &j->err_pdf)) {
         draw_pdf(j, doc);
         if (!j->err_pdf.status)
-            print_png(doc, j->dpi, j->png_name, &j->png, &j->err_png);
+            draw_png(j, doc);
     }
     if (doc)
         g_object_unref(doc);
@@ -190,12 +250,15 @@ static void job_spawn(carto_print_job *j, int k, void *(*fn)(void *))
 
 ptce_status carto_print_start(ptce_ctx *ctx, const char *pdf_name, const char *png_name,
                               const char *svg, size_t len, const carto_print_info *info, int dpi,
-                              carto_print_job **job)
+                              carto_print_prep *prep, carto_print_job **job)
 {
     *job = NULL;
     carto_print_job *j = calloc(1, sizeof *j);
-    if (!j)
+    if (!j) {
+        carto_print_prep_free(prep);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
+    j->prep = prep;
     util_sb_init(&j->pdf);
     util_sb_init(&j->png);
     j->svg = malloc(len ? len : 1);
@@ -258,7 +321,7 @@ ptce_status carto_print(ptce_ctx *ctx, outdir *od, const char *pdf_name, const c
                         const char *svg, size_t len, const carto_print_info *info, int dpi)
 {
     carto_print_job *job;
-    ptce_status st = carto_print_start(ctx, pdf_name, png_name, svg, len, info, dpi, &job);
+    ptce_status st = carto_print_start(ctx, pdf_name, png_name, svg, len, info, dpi, NULL, &job);
     if (st)
         return st;
     return carto_print_finish(ctx, od, job);

@@ -46,9 +46,14 @@ ptce_status print_render(RsvgHandle *doc, cairo_t *cr, double width, double heig
 ptce_status print_pdf(RsvgHandle *doc, const carto_print_info *info, const char *what,
                       util_strbuf *out, print_failure *e);
 
-/* Appends to `out` the document as an A4 PNG image at `dpi` dots per inch. */
-ptce_status print_png(RsvgHandle *doc, int dpi, const char *what, util_strbuf *out,
-                      print_failure *e);
+/* A4 at `dpi` (72–1200) as a CAIRO_FORMAT_RGB24 image painted white: the page the PNG is
+ * drawn on. NULL when dpi is out of range or cairo fails (print_png says why). */
+cairo_surface_t *print_png_page(int dpi);
+
+/* Appends to `out` the document as an A4 PNG image at `dpi` dots per inch, drawn on `page`
+ * (print_png_page(dpi), taken over) or, when it is NULL, on a page made here. */
+ptce_status print_png(RsvgHandle *doc, int dpi, cairo_surface_t *page, const char *what,
+                      util_strbuf *out, print_failure *e);
 
 /* Appends to `out` the PNG file of a cairo CAIRO_FORMAT_RGB24 image (`stride` bytes per
  * row) at `dpi`: 8-bit RGB, the same pixels. Returns 0, or -1 (zlib or memory failure). */

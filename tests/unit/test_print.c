@@ -4,6 +4,7 @@
  * the file is read back here (chunks, CRCs, header, resolution, inflated rows) and its
  * pixels compared with the surface's and with those of cairo's own PNG encoder (libpng,
  * filtered rows, unfiltered here), so the change of encoder changes bytes, never pixels.
+ * And the page prepared before the map exists draws the same PNG as one made at once.
  */
 #include "testutil.h"
 
@@ -207,11 +208,69 @@ static void png_refuses_a_bad_image(void **state)
     util_sb_free(&out);
 }
 
+/* The page prepared beforehand (carto_print_prepare: print_png_page on another thread)
+ * gives the PNG the page made at drawing time gives: same bytes, also when the page was
+ * made for another resolution (it is replaced). The map leaves most of the page bare, so a
+ * page of another colour or state would show. */
+static void prepared_page_gives_the_same_png(void **state)
+{
+    (void)state;
+    static const char svg[] =
+        "<svg xmlns='http://www.w3.org/2000/svg' width='297mm' height='210mm' "
+        "viewBox='0 0 1000 700'><path d='M100 100 L600 120 L300 500 Z' fill='#c33' "
+        "stroke='#123' stroke-width='3' fill-opacity='0.6'/><circle cx='700' cy='400' r='80' "
+        "fill='none' stroke='#2a6'/><text x='120' y='650' font-size='40' "
+        "font-family='sans-serif'>Pôles é 1 234</text></svg>";
+    RsvgHandle *doc = NULL;
+    print_failure e = {0};
+    assert_int_equal(print_parse_svg(svg, sizeof svg - 1, "test", &doc, &e), PTCE_OK);
+    util_strbuf made, prepared, other;
+    util_sb_init(&made);
+    util_sb_init(&prepared);
+    util_sb_init(&other);
+    /* The reference: the page drawn on as it always was, white paint and drawing through
+     * one cairo context. */
+    int w = 842, h = 595; /* A4 landscape at 72 dpi */
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    assert_int_equal(print_render(doc, cr, w, h, "test", &e), PTCE_OK);
+    cairo_destroy(cr);
+    cairo_surface_flush(s);
+    util_strbuf ref;
+    util_sb_init(&ref);
+    assert_int_equal(print_png_encode(cairo_image_surface_get_data(s), w, h,
+                                      cairo_image_surface_get_stride(s), 72, &ref), 0);
+    cairo_surface_destroy(s);
+    assert_int_equal(print_png(doc, 72, NULL, "test", &made, &e), PTCE_OK);
+    assert_int_equal(made.len, ref.len);
+    assert_memory_equal(made.data, ref.data, ref.len);
+    cairo_surface_t *page = print_png_page(72);
+    assert_non_null(page);
+    assert_int_equal(print_png(doc, 72, page, "test", &prepared, &e), PTCE_OK);
+    assert_int_equal(print_png(doc, 72, print_png_page(96), "test", &other, &e), PTCE_OK);
+    assert_true(made.len > 1000);
+    assert_int_equal(prepared.len, made.len);
+    assert_memory_equal(prepared.data, made.data, made.len);
+    assert_int_equal(other.len, made.len);
+    assert_memory_equal(other.data, made.data, made.len);
+    /* Out of range: no page, and the drawing says why (the page handed over is freed). */
+    assert_null(print_png_page(20));
+    assert_int_equal(print_png(doc, 20, print_png_page(72), "test", &other, &e), PTCE_ERR_USAGE);
+    util_sb_free(&ref);
+    util_sb_free(&made);
+    util_sb_free(&prepared);
+    util_sb_free(&other);
+    g_object_unref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(png_pixels_are_the_surface_and_cairo_s),
         cmocka_unit_test(png_refuses_a_bad_image),
+        cmocka_unit_test(prepared_page_gives_the_same_png),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
