@@ -1502,13 +1502,13 @@ static int check_synced(const char *path, const struct stat *st, int type, struc
     return 0;
 }
 
-/* After a clean run: every file and folder of the generation on view (out/.ptce-map/build/
- * courant) was fsynced before the commit, so that a power loss after it cannot show a
+/* After a clean run: every file and folder of the generation on view (out/.ptce-map/
+ * <producer>/courant) was fsynced before the commit, so that a power loss after it cannot show a
  * link to bytes that never reached the disk. Returns the number of those that were not. */
-static unsigned long synced_before_commit(const char *outdir_path)
+static unsigned long synced_before_commit(const char *outdir_path, const char *producer)
 {
     char cur[4400], real[PATH_MAX];
-    snprintf(cur, sizeof cur, "%s/" OUTDIR_META "/build/courant", outdir_path);
+    snprintf(cur, sizeof cur, "%s/" OUTDIR_META "/%s/courant", outdir_path, producer);
     unsynced = 0;
     if (!realpath(cur, real)) {
         printf("  ÉCHEC : %s illisible\n", cur);
@@ -1648,7 +1648,8 @@ int main(int argc, char **argv)
         F.failures++;
     }
     free(mine);
-    if (code == 0 && synced_before_commit("sortie") != 0)
+    if (code == 0 &&
+        synced_before_commit("sortie", F.command == cmd_diff ? "diff" : "build") != 0)
         F.failures++;
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     const char *what = F.kind == KIND_ALLOC ? "allocations" : "écritures";
