@@ -411,9 +411,9 @@ const departement *geocode_parse_departement(const refdata *rd, const char *text
     const char *name = key;
     if (code[0] && key[i] == ' ')
         name = key + i + 1;
-    for (size_t k = 0; k < rd->ndeps; k++)
-        if (strcmp(rd->deps[k].key, name) == 0)
-            return &rd->deps[k];
+    const departement *by_key = refdata_departement_by_key(rd, name);
+    if (by_key)
+        return by_key;
     /* The name as people write it: compared word by word once abbreviations are expanded
      * ("St" → saint, "Ste" → sainte) and articles and little words left out, wherever they
      * stand ("Réunion (La)", "Bouches du Rhône", "Seine-St-Denis", "Côtes d'Armor");
@@ -442,10 +442,7 @@ const departement *geocode_parse_departement(const refdata *rd, const char *text
     }
     if (!canon[0])
         return NULL;
-    const departement *found = NULL;
-    for (size_t k = 0; k < rd->ndeps && !found; k++)
-        if (strcmp(canon, rd->deps[k].words) == 0)
-            found = &rd->deps[k];
+    const departement *found = refdata_departement_by_words(rd, canon);
     static const char *const aliases[][2] = {
         {"corse sud", "2A"}, {"haute corse", "2B"}, {"reunion", "974"},
         {"ile reunion", "974"}, {"guyane francaise", "973"}, {"belfort", "90"},

@@ -71,11 +71,13 @@ size_t refdata_index_find_sorted(refdata_index_keys keys, const char *key, const
 void refdata_index_free(refdata_index *ix);
 
 /* The indexes of a refdata (rd->ix): communes by INSEE code, former communes by code,
- * postal entries by postal code, names by key, départements, regions and EPCI by code. The
+ * postal entries by postal code, names by key, départements, regions and EPCI by code, and
+ * départements by folded name and by words (refdata_departement_words). The
  * first four come from the image when it holds them; the rest are made at load (about
  * 1,400 keys). */
 typedef struct refdata_indexes {
     refdata_index communes, former, postal, names, deps, regions, epcis;
+    refdata_index deps_by_key, deps_by_words; /* départements by folded name, by words */
 } refdata_indexes;
 
 /* The keys each index is made of (refdata.c builds them, cache.c stores the first four). */
@@ -88,6 +90,9 @@ typedef struct refdata_indexes {
 #define REFDATA_KEYS_DEPS(rd) REFDATA_INDEX_KEYS((rd)->deps, (rd)->ndeps, departement, code)
 #define REFDATA_KEYS_REGIONS(rd) REFDATA_INDEX_KEYS((rd)->regions, (rd)->nregions, region, code)
 #define REFDATA_KEYS_EPCIS(rd) REFDATA_INDEX_KEYS((rd)->epcis, (rd)->nepci, epci, code)
+#define REFDATA_KEYS_DEPS_BY_KEY(rd) REFDATA_INDEX_KEYS((rd)->deps, (rd)->ndeps, departement, key)
+#define REFDATA_KEYS_DEPS_BY_WORDS(rd)                                                      \
+    REFDATA_INDEX_KEYS((rd)->deps, (rd)->ndeps, departement, words)
 
 
 #endif

@@ -5,6 +5,7 @@
 #include "refdata/refdata.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -269,13 +270,20 @@ static ptce_status build_indexes(ptce_ctx *ctx, refdata *rd)
     struct {
         refdata_index *ix;
         refdata_index_keys keys;
-    } const all[] = {{&rd->ix->communes, REFDATA_KEYS_COMMUNES(rd)}, {&rd->ix->former, REFDATA_KEYS_FORMER(rd)},
-                     {&rd->ix->postal, REFDATA_KEYS_POSTAL(rd)},     {&rd->ix->names, REFDATA_KEYS_NAMES(rd)},
-                     {&rd->ix->deps, REFDATA_KEYS_DEPS(rd)},         {&rd->ix->regions, REFDATA_KEYS_REGIONS(rd)},
-                     {&rd->ix->epcis, REFDATA_KEYS_EPCIS(rd)}};
+        bool ready; /* the keys exist (the départements' words are made after the EPCI) */
+    } const all[] = {
+        {&rd->ix->communes, REFDATA_KEYS_COMMUNES(rd), true},
+        {&rd->ix->former, REFDATA_KEYS_FORMER(rd), true},
+        {&rd->ix->postal, REFDATA_KEYS_POSTAL(rd), true},
+        {&rd->ix->names, REFDATA_KEYS_NAMES(rd), true},
+        {&rd->ix->deps, REFDATA_KEYS_DEPS(rd), true},
+        {&rd->ix->regions, REFDATA_KEYS_REGIONS(rd), true},
+        {&rd->ix->epcis, REFDATA_KEYS_EPCIS(rd), true},
+        {&rd->ix->deps_by_key, REFDATA_KEYS_DEPS_BY_KEY(rd), true},
+        {&rd->ix->deps_by_words, REFDATA_KEYS_DEPS_BY_WORDS(rd), rd->dep_words != NULL}};
     ptce_status st = PTCE_OK;
     for (size_t i = 0; !st && i < sizeof all / sizeof *all; i++)
-        if (!all[i].ix->slots)
+        if (!all[i].ix->slots && all[i].ready)
             st = refdata_index_build(ctx, all[i].keys, all[i].ix);
     return st;
 }
@@ -396,9 +404,6 @@ static ptce_status load_tables(ptce_ctx *ctx, const char *dir, refdata *rd)
  * code was 5 %). */
 static ptce_status build_lookups(ptce_ctx *ctx, refdata *rd)
 {
-    ptce_status st = build_indexes(ctx, rd);
-    if (st)
-        return st;
     rd->dep_words = malloc(rd->ndeps * REFDATA_DEP_WORDS_MAX + 1);
     rd->outside_by_insee = malloc((rd->outside.nrows + 1) * sizeof *rd->outside_by_insee);
     if (!rd->dep_words || !rd->outside_by_insee || rd->outside.nrows > UINT32_MAX)
@@ -410,6 +415,9 @@ static ptce_status build_lookups(ptce_ctx *ctx, refdata *rd)
         refdata_departement_words(rd->deps[i].key, w, REFDATA_DEP_WORDS_MAX);
         rd->deps[i].words = w;
     }
+    ptce_status st = build_indexes(ctx, rd); /* now with the words */
+    if (st)
+        return st;
     /* Insertion sort, stable (a code listed twice is found at its first row, as the scan
      * found it): some 90 rows. */
     uint32_t *o = rd->outside_by_insee;
@@ -512,6 +520,8 @@ void refdata_free(refdata *rd)
         refdata_index_free(&rd->ix->deps);
         refdata_index_free(&rd->ix->regions);
         refdata_index_free(&rd->ix->epcis);
+        refdata_index_free(&rd->ix->deps_by_key);
+        refdata_index_free(&rd->ix->deps_by_words);
         free(rd->ix);
     }
     free(rd->outside_by_insee);
@@ -566,6 +576,32 @@ const refdata_former_commune *refdata_former(const refdata *rd, const char *code
 const departement *refdata_departement(const refdata *rd, const char *code)
 {
     return find_one(IX(rd, deps), REFDATA_KEYS_DEPS(rd), code);
+}
+
+/* The départements' keys and words are distinct (tests/unit/test_refdata.c), so these
+ * indexes hold one entry each: the one a scan in code order finds, which stays the answer
+ * before they are made (the array is not sorted by these keys: no binary search). */
+static const departement *dep_by(const refdata *rd, const refdata_index *ix,
+                                 refdata_index_keys keys, const char *s, bool words)
+{
+    if (ix->slots)
+        return find_one(ix, keys, s);
+    for (size_t k = 0; k < rd->ndeps; k++) {
+        const char *v = words ? rd->deps[k].words : rd->deps[k].key;
+        if (v && strcmp(v, s) == 0)
+            return &rd->deps[k];
+    }
+    return NULL;
+}
+
+const departement *refdata_departement_by_key(const refdata *rd, const char *key)
+{
+    return dep_by(rd, IX(rd, deps_by_key), REFDATA_KEYS_DEPS_BY_KEY(rd), key, false);
+}
+
+const departement *refdata_departement_by_words(const refdata *rd, const char *words)
+{
+    return dep_by(rd, IX(rd, deps_by_words), REFDATA_KEYS_DEPS_BY_WORDS(rd), words, true);
 }
 
 const region *refdata_region(const refdata *rd, const char *code)

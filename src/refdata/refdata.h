@@ -225,6 +225,10 @@ void refdata_free(refdata *rd);
 const commune *refdata_commune(const refdata *rd, const char *insee);
 const refdata_former_commune *refdata_former(const refdata *rd, const char *code);
 const departement *refdata_departement(const refdata *rd, const char *code);
+/* The département whose folded name (key) is `key`, whose words
+ * (refdata_departement_words) are `words`; NULL when none. */
+const departement *refdata_departement_by_key(const refdata *rd, const char *key);
+const departement *refdata_departement_by_words(const refdata *rd, const char *words);
 const region *refdata_region(const refdata *rd, const char *code);
 const epci *refdata_epci(const refdata *rd, const char *code);
 /* The collectivity name when `insee` is a commune outside the 18 regions (975, 977…). */

@@ -183,6 +183,32 @@ static void check_indexes(const refdata *r)
     check_index(&r->ix->deps, REFDATA_KEYS_DEPS(r));
     check_index(&r->ix->regions, REFDATA_KEYS_REGIONS(r));
     check_index(&r->ix->epcis, REFDATA_KEYS_EPCIS(r));
+    /* Départements by name and by words: what the scan in code order finds, for every
+     * département's and commune's key and their words, and variants that are none. */
+    assert_non_null(r->ix->deps_by_key.slots);
+    assert_non_null(r->ix->deps_by_words.slots);
+    for (size_t i = 0; i < r->ncommunes + r->ndeps; i++) {
+        const char *key = i < r->ndeps ? r->deps[i].key : r->communes[i - r->ndeps].key;
+        char probes[3][REFDATA_DEP_WORDS_MAX + 8];
+        snprintf(probes[0], sizeof probes[0], "%s", key);
+        refdata_departement_words(key, probes[1], REFDATA_DEP_WORDS_MAX);
+        size_t wl = strlen(probes[1]);
+        memcpy(probes[2], probes[1], wl);
+        memcpy(probes[2] + wl, "x", 2);
+        for (int v = 0; v < 3; v++) {
+            const departement *by_key = NULL, *by_words = NULL;
+            for (size_t k = 0; k < r->ndeps && !(by_key && by_words); k++) {
+                if (!by_key && strcmp(r->deps[k].key, probes[v]) == 0)
+                    by_key = &r->deps[k];
+                if (!by_words && strcmp(r->deps[k].words, probes[v]) == 0)
+                    by_words = &r->deps[k];
+            }
+            assert_ptr_equal(refdata_departement_by_key(r, probes[v]), by_key);
+            assert_ptr_equal(refdata_departement_by_words(r, probes[v]), by_words);
+            if (i < r->ndeps && v < 2)
+                assert_ptr_equal(v == 0 ? by_key : by_words, &r->deps[i]);
+        }
+    }
     /* Each commune's EPCI record is the look-up's. */
     size_t with_epci = 0;
     for (size_t i = 0; i < r->ncommunes; i++) {
