@@ -401,7 +401,7 @@ static ptce_status load_tables(ptce_ctx *ctx, const char *dir, refdata *rd)
  * département cell that is no département's key (rd->dep_words: before, they were made
  * again for the 101 départements at each such cell, 9 % of a 100,000-row geocode); the
  * communes outside the 18 regions in INSEE order (a linear scan of them for every INSEE
- * code was 5 %). */
+ * code was 5 %); then the indexes not made yet (the départements by words need the words). */
 static ptce_status build_lookups(ptce_ctx *ctx, refdata *rd)
 {
     rd->dep_words = malloc(rd->ndeps * REFDATA_DEP_WORDS_MAX + 1);
