@@ -40,8 +40,10 @@ static struct {
     char name[64];               /* its name there */
     char shown[1024];            /* its path, for the message */
     int made_meta_in;            /* -1, or the output folder whose .ptce-map this run made */
+    int made_prod_in;            /* -1, or the .ptce-map whose producer folder this run made */
+    char prod_name[32];          /* that producer folder's name */
     char made_final[1024];       /* "", or the output folder this run made (as given) */
-} pending = {.made_meta_in = -1};
+} pending = {.made_meta_in = -1, .made_prod_in = -1};
 
 /* Async-signal-safe removal of pending.name (getdents64, unlinkat, openat only). */
 static void remove_tree_raw(int pfd, const char *name, int depth)
@@ -88,7 +90,10 @@ static void on_signal(int sig)
         else
             unlinkat(pending.dirfd, pending.name, 0);
         /* A first run into a new folder leaves nothing: its .ptce-map, then the folder
-         * itself when it made it (rmdir only removes it empty). */
+         * itself when it made it (rmdir only removes it empty); a first run of another
+         * command beside earlier outputs, its own folder in .ptce-map. */
+        if (pending.made_prod_in >= 0)
+            unlinkat(pending.made_prod_in, pending.prod_name, AT_REMOVEDIR);
         if (pending.made_meta_in >= 0)
             remove_tree_raw(pending.made_meta_in, OUTDIR_META, TREE_DEPTH);
         if (pending.made_final[0])
@@ -143,6 +148,7 @@ static void disarm(int dirfd, const char *name)
     if (pending.armed && pending.dirfd == dirfd && !strcmp(pending.name, name)) {
         pending.armed = 0;
         pending.made_meta_in = -1;
+        pending.made_prod_in = -1;
         pending.made_final[0] = '\0';
     }
 }
@@ -402,7 +408,7 @@ ptce_status outdir_open(ptce_ctx *ctx, const char *final, const char *producer,
         out->created_final = out->created_meta = 0; /* it is the other run's */
         goto fail;
     }
-    out->prodfd = open_own_folder(out->metafd, producer, NULL);
+    out->prodfd = open_own_folder(out->metafd, producer, &out->created_prod);
     if (out->prodfd < 0) {
         status = fail_errno(ctx, errno, "dossier de travail impossible", final);
         goto fail;
@@ -434,6 +440,8 @@ ptce_status outdir_open(ptce_ctx *ctx, const char *final, const char *producer,
     }
     if (!pending.armed) { /* what this run made, removed too if it is interrupted */
         pending.made_meta_in = out->created_meta ? out->dirfd : -1;
+        pending.made_prod_in = out->created_prod && !out->created_meta ? out->metafd : -1;
+        snprintf(pending.prod_name, sizeof pending.prod_name, "%s", out->producer);
         size_t n = out->created_final ? strnlen(final, sizeof pending.made_final) : 0;
         if (n >= sizeof pending.made_final)
             n = 0; /* too long to keep: the empty folder stays */
@@ -1038,6 +1046,8 @@ void outdir_abort(outdir *od)
 {
     if (od->prodfd >= 0 && od->gen[0])
         remove_tree_at(od->prodfd, od->gen);
+    if (od->created_prod && !od->created_meta && od->metafd >= 0)
+        unlinkat(od->metafd, od->producer, AT_REMOVEDIR); /* only succeeds if left empty */
     if (od->created_meta && od->dirfd >= 0)
         remove_tree_at(od->dirfd, OUTDIR_META);
     if (od->created_final && od->final)

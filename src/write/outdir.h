@@ -66,6 +66,8 @@ typedef struct outdir {
     int lockfd;
     int created_final;    /* we made the target folder: a failure removes it */
     int created_meta;     /* we made .ptce-map: a failure removes it */
+    int created_prod;     /* we made .ptce-map/<producer> (a first diff beside a build):
+                           * a failure removes it */
 } outdir;
 
 /* Installs the signal handlers described above. Call once, from main. */

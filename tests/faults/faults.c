@@ -1612,8 +1612,10 @@ int main(int argc, char **argv)
         chmod("sortie", 02775) != 0)
         return 2;
     run_clean(cmd_build, pre, 5, "carte de l'année précédente");
-    /* diff: last year's evolutions are there too (a first diff into a folder creates
-     * .ptce-map/diff/, which a failure before the commit leaves behind: not tested here). */
+    /* diff: last year's evolutions are there too. A first diff beside a build makes
+     * .ptce-map/diff/, which a failure removes (outdir.c, created_prod): the child would
+     * then remove the folder the main line holds open, so that case is tested by
+     * unit.test_write (aborted_output_leaves_the_folder_as_it_was), not here. */
     char *pre_diff[] = {"diff", old, old, "-o", "sortie", "--quiet", NULL};
     if (F.command == cmd_diff)
         run_clean(cmd_diff, pre_diff, 6, "évolutions de l'année précédente");

@@ -198,6 +198,17 @@ static void aborted_output_leaves_the_folder_as_it_was(void **state)
                               "test $(ls %s/.ptce-map/build | grep -c '^g-') -eq 1",
              dir, dir, dir, dir);
     assert_int_equal(system(cmd), 0);
+    /* The first run of another command beside these outputs makes its own folder in
+     * .ptce-map; failing, it leaves .ptce-map as it was (a `diff` after a `build`). */
+    assert_int_equal(outdir_open(ctx, dir, "diff", NULL, &od), PTCE_OK);
+    assert_int_equal(writers_write_bytes(ctx, &od, "evolutions.csv", "x", 1), PTCE_OK);
+    snprintf(cmd, sizeof cmd, "test -d %s/.ptce-map/diff", dir);
+    assert_int_equal(system(cmd), 0);
+    outdir_abort(&od);
+    snprintf(cmd, sizeof cmd, "test ! -e %s/.ptce-map/diff && test ! -e %s/evolutions.csv && "
+                              "test $(ls -A %s | wc -l) -eq 4 && test -d %s/.ptce-map/build",
+             dir, dir, dir, dir);
+    assert_int_equal(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     assert_int_equal(system(cmd), 0);
     free(dir);
