@@ -16,7 +16,8 @@
  * message (print_failure) that carto_print_finish() hands to the context, the PDF's first.
  * When no thread can be started, the drawing is done at once on the caller's thread: same
  * bytes either way. carto_print_prepare() starts, earlier still, what needs no map
- * (fontconfig's configuration, the PNG's white page); the PNG's drawing takes it over.
+ * (fontconfig's configuration, the PNG's white page); the job waits for it before
+ * it starts drawing, and the PNG's drawing takes the page over.
  *
  * Owns: the job (the SVG copy, the librsvg handle, the PDF and PNG bytes, the preparation
  * handed to it), freed by carto_print_finish(); a preparation never handed to a job is
@@ -147,7 +148,7 @@ void carto_print_prep_free(carto_print_prep *prep)
 }
 
 struct carto_print_job {
-    carto_print_prep *prep; /* taken by the PNG's drawing (draw_png) */
+    cairo_surface_t *page;  /* the preparation's white page, taken by draw_png (or NULL) */
     char *svg;
     size_t len;
     char *title, *author, *creator, *date;
@@ -166,7 +167,8 @@ static char *dup_or_null(const char *s)
 
 static void job_free(carto_print_job *j)
 {
-    carto_print_prep_free(j->prep);
+    if (j->page)
+        cairo_surface_destroy(j->page);
     free(j->svg);
     free(j->title);
     free(j->author);
@@ -189,8 +191,8 @@ static void draw_pdf(carto_print_job *j, RsvgHandle *doc)
 
 static void draw_png(carto_print_job *j, RsvgHandle *doc)
 {
-    cairo_surface_t *page = prep_take_page(j->prep);
-    j->prep = NULL;
+    cairo_surface_t *page = j->page;
+    j->page = NULL;
     print_png(doc, j->dpi, page, j->png_name, &j->png, &j->err_png);
 }
 
@@ -258,7 +260,13 @@ ptce_status carto_print_start(ptce_ctx *ctx, const char *pdf_name, const char *p
         carto_print_prep_free(prep);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     }
-    j->prep = prep;
+    /* The preparation is over before either drawing starts: its FcInit() and the drawing
+     * threads' first fontconfig calls are ordered by this join, not by fontconfig's own
+     * lazy initialisation (ThreadSanitizer reported the PDF thread reading what the
+     * preparing thread had written when the PNG's drawing took the page over instead).
+     * On a small build the preparation ends long before the SVG exists (it started when
+     * the census was read), so the join does not usually wait. */
+    j->page = prep_take_page(prep);
     util_sb_init(&j->pdf);
     util_sb_init(&j->png);
     j->svg = malloc(len ? len : 1);
