@@ -136,9 +136,9 @@ ptce_status group_aggregate(ptce_ctx *ctx, const aggregation *agg, const char *p
     csvfile_table_free(&c);
     for (size_t i = 0; i < nareas && !st; i++)
         if (group_of[i] < 0) {
-            ptce_warn(ctx, "%s : %s %s (%s) n'est dans aucun groupe ; il forme un groupe à lui "
-                           "seul", path, by_dep ? "le département" : "la région", areas[i].code,
-                      areas[i].nom);
+            ptce_warn(ctx, "%s : %s %s (%s) n'est dans aucun groupe ; %s", path,
+                      by_dep ? "le département" : "la région", areas[i].code, areas[i].nom,
+                      by_dep ? "il forme un groupe à lui seul" : "elle forme un groupe à elle seule");
             group_of[i] = add_group(out, areas[i].nom);
             if (group_of[i] < 0)
                 st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");

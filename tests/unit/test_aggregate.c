@@ -177,11 +177,50 @@ static void groups_merge_regions_and_keep_the_total(void **state)
     ptce_ctx_free(ctx);
 }
 
+/* An area the file leaves out is a group of its own, and the warning says so in French
+ * that agrees with it: « la région … elle forme », « le département … il forme ». */
+static void groups_warn_of_each_area_left_alone(void **state)
+{
+    (void)state;
+    char logbuf[65536] = "";
+    FILE *log = fmemopen(logbuf, sizeof logbuf - 1, "w");
+    assert_non_null(log);
+    ptce_ctx *ctx = ptce_ctx_new(log);
+    assert_non_null(ctx);
+    const char *dir = getenv("PTCE_MAP_DATA");
+    if (dir)
+        assert_int_equal(ptce_ctx_set_data_dir(ctx, dir), PTCE_OK);
+    ptce_run run;
+    aggregation agg;
+    run_stages(ctx, &run, &agg);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/ptce-groups-alone-%ld.csv", (long)getpid());
+    group_set g;
+    write_file(path, "code_reg;groupe\n93;Sud-Est\n94;Sud-Est\n");
+    assert_int_equal(group_aggregate(ctx, &agg, path, &g), PTCE_OK);
+    group_set_free(&g);
+    write_file(path, "code_dep;groupe\n13;Provence\n84;Provence\n");
+    assert_int_equal(group_aggregate(ctx, &agg, path, &g), PTCE_OK);
+    group_set_free(&g);
+    fflush(log);
+    assert_non_null(strstr(logbuf, "la région 84 (Auvergne-Rhône-Alpes) n'est dans aucun "
+                                   "groupe ; elle forme un groupe à elle seule"));
+    assert_non_null(strstr(logbuf, "le département 01 (Ain) n'est dans aucun groupe ; il "
+                                   "forme un groupe à lui seul"));
+    assert_null(strstr(logbuf, "la région 84 (Auvergne-Rhône-Alpes) n'est dans aucun groupe ; il"));
+    unlink(path);
+    aggregate_free(&agg);
+    run_free(&run);
+    ptce_ctx_free(ctx);
+    fclose(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(counts_add_up_and_rates_follow_population),
         cmocka_unit_test(groups_merge_regions_and_keep_the_total),
+        cmocka_unit_test(groups_warn_of_each_area_left_alone),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
