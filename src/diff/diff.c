@@ -25,17 +25,27 @@ const char *diff_kind_name(diff_kind k)
 /* ---- names as word sets ----------------------------------------------------------------- */
 
 /* Words that say nothing about which PTCE it is: articles, prepositions, and the generic
- * words of the legal name. Folded spelling. */
+ * words of the legal name. Folded spelling, with the length of each (so that a word is
+ * compared only with the fillers of its length). */
 static bool is_filler(const char *w, size_t n)
 {
-    static const char *const fillers[] = {
-        "le", "la", "les", "de", "du", "des", "et", "en", "au", "aux", "pour", "sur", "un",
-        "une", "dans", "par", "ptce", "pole", "poles", "territorial", "territoriale",
-        "territoriaux", "cooperation", "cooperations", "economique", "economiques", NULL};
+    static const struct {
+        const char *word;
+        size_t len;
+    } fillers[] = {
+#define FILLER(w) {w, sizeof w - 1}
+        FILLER("le"), FILLER("la"), FILLER("les"), FILLER("de"), FILLER("du"), FILLER("des"),
+        FILLER("et"), FILLER("en"), FILLER("au"), FILLER("aux"), FILLER("pour"), FILLER("sur"),
+        FILLER("un"), FILLER("une"), FILLER("dans"), FILLER("par"), FILLER("ptce"),
+        FILLER("pole"), FILLER("poles"), FILLER("territorial"), FILLER("territoriale"),
+        FILLER("territoriaux"), FILLER("cooperation"), FILLER("cooperations"),
+        FILLER("economique"), FILLER("economiques")
+#undef FILLER
+    };
     if (n <= 1)
         return true; /* l', d', à, and the letters of P.T.C.E. */
-    for (const char *const *f = fillers; *f; f++)
-        if (strlen(*f) == n && strncmp(w, *f, n) == 0)
+    for (size_t f = 0; f < sizeof fillers / sizeof *fillers; f++)
+        if (fillers[f].len == n && memcmp(w, fillers[f].word, n) == 0)
             return true;
     return false;
 }
@@ -51,9 +61,9 @@ typedef struct name_key {
     char *folded;      /* whole folded name, owned */
     uint64_t hash;     /* of `folded` (different hashes: different names) */
     char **words;      /* significant words, sorted, distinct; point into `buf` */
-    word_facts *facts; /* per word, owned */
+    word_facts *facts; /* per word; one block with `words` and `buf`, owned through facts */
     size_t nwords;
-    char *buf;         /* owned copy of the folded name cut into words */
+    char *buf;         /* copy of the folded name cut into words (in the block of facts) */
     char joined[64];   /* words joined without spaces, sorted order; "" when too long */
     size_t joined_len; /* strlen(joined) */
 } name_key;
@@ -76,68 +86,83 @@ static int cmp_str(const void *a, const void *b)
 static uint64_t byte_classes(const char *s);
 static uint64_t word_hash(const char *w);
 
-/* The folded name and its hash: all that identical names need. */
+/* Room for the folded name of a row on the stack: longer ones (rare) are folded by
+ * text_fold. A fold of FOLD_ROOM - FOLD_CUT bytes or more may have been cut (at a
+ * character boundary, so up to 3 bytes short of the room), so it is folded again. */
+#define FOLD_ROOM 512
+#define FOLD_CUT 5
+
+/* The folded name and its hash: all that identical names need. The fold is that of
+ * text_fold — text_fold_into gives its bytes when they fit, without the growing buffer —
+ * in one allocation. An empty fold is asked of text_fold again: text_fold_into gives ""
+ * both for a name without a letter and when its own call of text_fold ran out of
+ * memory, which must stay a failure. */
 static bool name_key_fold(const char *name, name_key *k)
 {
     memset(k, 0, sizeof *k);
-    k->folded = text_fold(name);
+    char room[FOLD_ROOM];
+    size_t n = text_fold_into(name, room, sizeof room);
+    k->folded = n > 0 && n + FOLD_CUT <= sizeof room ? util_strndup(room, n) : text_fold(name);
     if (!k->folded)
         return false;
     k->hash = name_hash(k->folded);
     return true;
 }
 
-/* The rest of the key (words, their facts, the joined words), for similar names; once. */
+/* The rest of the key (words, their facts, the joined words), for similar names; once.
+ * The facts, the words and the cut copy of the name share one allocation. */
 static bool name_key_words(name_key *k)
 {
-    if (k->buf || !k->folded)
+    if (k->facts || !k->folded)
         return true;
-    k->buf = util_strdup(k->folded);
-    if (!k->buf)
-        return false;
-    size_t cap = 1;
-    for (const char *p = k->buf; *p; p++)
+    size_t len = strlen(k->folded), cap = 1;
+    for (const char *p = k->folded; *p; p++)
         cap += *p == ' ';
-    k->words = calloc(cap, sizeof *k->words);
-    if (!k->words)
+    char *block = malloc((cap + 1) * sizeof *k->facts + cap * sizeof *k->words + len + 1);
+    if (!block)
         return false;
-    char *save = NULL;
-    for (char *w = strtok_r(k->buf, " ", &save); w; w = strtok_r(NULL, " ", &save))
-        if (!is_filler(w, strlen(w)))
+    k->facts = (word_facts *)block;
+    k->words = (char **)(block + (cap + 1) * sizeof *k->facts);
+    k->buf = block + (cap + 1) * sizeof *k->facts + cap * sizeof *k->words;
+    memcpy(k->buf, k->folded, len + 1);
+    /* The folded name is words of letters and digits between single spaces. */
+    for (char *w = k->buf; *w;) {
+        char *end = strchr(w, ' ');
+        size_t n = end ? (size_t)(end - w) : strlen(w);
+        if (end)
+            *end = '\0';
+        if (n && !is_filler(w, n))
             k->words[k->nwords++] = w;
+        w += n + (end != NULL);
+    }
     qsort(k->words, k->nwords, sizeof *k->words, cmp_str);
     size_t kept = 0;
     for (size_t i = 0; i < k->nwords; i++)
         if (kept == 0 || strcmp(k->words[kept - 1], k->words[i]) != 0)
             k->words[kept++] = k->words[i];
     k->nwords = kept;
-    k->facts = calloc(k->nwords + 1, sizeof *k->facts);
-    if (!k->facts)
-        return false;
     for (size_t i = 0; i < k->nwords; i++)
         k->facts[i] = (word_facts){word_hash(k->words[i]), byte_classes(k->words[i]),
                                    strlen(k->words[i])};
-    size_t len = 0;
+    size_t joined = 0;
     for (size_t i = 0; i < k->nwords; i++) {
         size_t n = k->facts[i].len;
-        if (len + n >= sizeof k->joined) {
+        if (joined + n >= sizeof k->joined) {
             k->joined[0] = '\0';
             k->joined_len = 0;
             return true;
         }
-        memcpy(k->joined + len, k->words[i], n);
-        len += n;
-        k->joined[len] = '\0';
+        memcpy(k->joined + joined, k->words[i], n);
+        joined += n;
+        k->joined[joined] = '\0';
     }
-    k->joined_len = len;
+    k->joined_len = joined;
     return true;
 }
 
 static void name_key_free(name_key *k)
 {
     free(k->folded);
-    free(k->buf);
-    free(k->words);
     free(k->facts);
 }
 
@@ -1498,10 +1523,12 @@ static bool keys_words(name_key *k, const size_t *match, size_t nrows)
     return true;
 }
 
-/* Fills out->pairs. old_match/new_match get the partner of each row, DIFF_NO_ROW if none. */
+/* Fills out->pairs. old_match/new_match get the partner of each row, DIFF_NO_ROW if none.
+ * ko/kn: the rows' names folded (name_key_fold), one per row of each year; the words are
+ * cut here for the rows that need them. */
 static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *n,
-                              diff_result *out, size_t *old_match, size_t *new_match,
-                              bool exhaustive)
+                              name_key *ko, name_key *kn, diff_result *out, size_t *old_match,
+                              size_t *new_match, bool exhaustive)
 {
     ptce_status st = PTCE_OK;
     size_t no = o->nrows, nn = n->nrows;
@@ -1511,10 +1538,9 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
         new_match[j] = DIFF_NO_ROW;
     out->pairs = calloc((no < nn ? no : nn) + 1, sizeof *out->pairs);
     id_ref *ids = calloc(no + 1, sizeof *ids);
-    name_key *ko = calloc(no + 1, sizeof *ko), *kn = calloc(nn + 1, sizeof *kn);
     candidate *cands = NULL;
     blocks bl = {.all = exhaustive};
-    if (!out->pairs || !ids || !ko || !kn) {
+    if (!out->pairs || !ids) {
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         goto done;
     }
@@ -1549,18 +1575,8 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
         }
     }
 
-    /* 2. Names, among the rows left: folded for all, cut into words (name_key_words) for
-     * those still free when similar names are looked for. */
-    for (size_t i = 0; i < no; i++)
-        if (old_match[i] == DIFF_NO_ROW && !name_key_fold(o->rows[i].nom, &ko[i])) {
-            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-            goto done;
-        }
-    for (size_t j = 0; j < nn; j++)
-        if (new_match[j] == DIFF_NO_ROW && !name_key_fold(n->rows[j].nom, &kn[j])) {
-            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-            goto done;
-        }
+    /* 2. Names, among the rows left (their names are folded by the caller): cut into words
+     * (name_key_words) for those still free when similar names are looked for. */
     size_t ncands = 0, capcands = 0;
     if (exhaustive) {
         /* The definition: every pair tested, one sorted list, taken best first. */
@@ -1603,12 +1619,6 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
     qsort(out->pairs, out->npairs, sizeof *out->pairs, cmp_pair);
 
 done:
-    for (size_t i = 0; ko && i < no; i++)
-        name_key_free(&ko[i]);
-    for (size_t j = 0; kn && j < nn; j++)
-        name_key_free(&kn[j]);
-    free(ko);
-    free(kn);
     free(ids);
     free(cands);
     blocks_free(&bl);
@@ -1682,8 +1692,9 @@ static const char *primary_sector(const ptce_run *run, const ptce_row *row)
     return sectors_id(run->tax, (size_t)row->cls.primary);
 }
 
+/* ko/kn: the rows' folded names (match_rows). */
 static void pair_changes(change_list *l, const ptce_run *o, const ptce_run *n,
-                         const diff_pair *p)
+                         const name_key *ko, const name_key *kn, const diff_pair *p)
 {
     const ptce_row *ro = &o->rows[p->old_row], *rn = &n->rows[p->new_row];
     char avant[512], apres[512];
@@ -1698,18 +1709,15 @@ static void pair_changes(change_list *l, const ptce_run *o, const ptce_run *n,
             add_change(l, DIFF_DEPLACE, rn, p->old_row, p->new_row, avant, apres);
         }
     }
-    char *fo = text_fold(ro->nom), *fn = text_fold(rn->nom);
-    if (!fo || !fn)
-        l->failed = true;
-    else if (strcmp(fo, fn) != 0)
+    const name_key *fo = &ko[p->old_row], *fn = &kn[p->new_row];
+    if (fo->hash != fn->hash || strcmp(fo->folded, fn->folded) != 0)
         add_change(l, DIFF_RENOMME, rn, p->old_row, p->new_row, ro->nom, rn->nom);
-    free(fo);
-    free(fn);
     const char *so = primary_sector(o, ro), *sn = primary_sector(n, rn);
     if (so && sn && strcmp(so, sn) != 0)
         add_change(l, DIFF_SECTEUR, rn, p->old_row, p->new_row, so, sn);
     /* Merged communes, said once per row: the old year's former code first. */
-    char was_old[512] = "", was_new[512] = "";
+    char was_old[512], was_new[512]; /* written by remapped() when it returns true */
+    was_old[0] = was_new[0] = '\0';
     bool old_remapped = remapped(o, ro, was_old, sizeof was_old);
     bool new_remapped = remapped(n, rn, was_new, sizeof was_new);
     if (old_remapped) {
@@ -1730,18 +1738,26 @@ static ptce_status diff_runs_by(ptce_ctx *ctx, const ptce_run *old_run,
     memset(out, 0, sizeof *out);
     out->nold = old_run->nrows;
     out->nnew = new_run->nrows;
-    size_t *old_match = calloc(old_run->nrows + 1, sizeof *old_match);
-    size_t *new_match = calloc(new_run->nrows + 1, sizeof *new_match);
-    if (!old_match || !new_match) {
-        free(old_match);
-        free(new_match);
-        return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-    }
-    ptce_status st = match_rows(ctx, old_run, new_run, out, old_match, new_match, exhaustive);
+    size_t no = old_run->nrows, nn = new_run->nrows;
+    size_t *old_match = calloc(no + 1, sizeof *old_match);
+    size_t *new_match = calloc(nn + 1, sizeof *new_match);
+    /* Every row's name folded once: for the matching by name, and to tell a renaming. */
+    name_key *ko = calloc(no + 1, sizeof *ko), *kn = calloc(nn + 1, sizeof *kn);
+    ptce_status st = PTCE_OK;
+    if (!old_match || !new_match || !ko || !kn)
+        st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    for (size_t i = 0; st == PTCE_OK && i < no; i++)
+        if (!name_key_fold(old_run->rows[i].nom, &ko[i]))
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    for (size_t j = 0; st == PTCE_OK && j < nn; j++)
+        if (!name_key_fold(new_run->rows[j].nom, &kn[j]))
+            st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    if (st == PTCE_OK)
+        st = match_rows(ctx, old_run, new_run, ko, kn, out, old_match, new_match, exhaustive);
     change_list l = {.d = out};
     char place[512], was[512];
     for (size_t k = 0; st == PTCE_OK && k < out->npairs; k++)
-        pair_changes(&l, old_run, new_run, &out->pairs[k]);
+        pair_changes(&l, old_run, new_run, ko, kn, &out->pairs[k]);
     for (size_t j = 0; st == PTCE_OK && j < new_run->nrows; j++) {
         if (new_match[j] != DIFF_NO_ROW)
             continue;
@@ -1758,6 +1774,12 @@ static ptce_status diff_runs_by(ptce_ctx *ctx, const ptce_run *old_run,
         place_text(&r->geo, place, sizeof place);
         add_change(&l, DIFF_DISPARU, r, i, DIFF_NO_ROW, place, "");
     }
+    for (size_t i = 0; ko && i < no; i++)
+        name_key_free(&ko[i]);
+    for (size_t j = 0; kn && j < nn; j++)
+        name_key_free(&kn[j]);
+    free(ko);
+    free(kn);
     free(old_match);
     free(new_match);
     if (st == PTCE_OK && l.failed)
