@@ -309,10 +309,21 @@ static ptce_status load_file(geocoder *g, geocode_ban_index *b, const char *path
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
     size_t total = 0;
     while (!st) {
+        errno = 0;
         int got = gzread(f, chunk, 1 << 16);
         if (got < 0) {
-            st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s : fichier compressé illisible%s", path,
-                           total ? " (tronqué ?)" : "");
+            /* Z_ERRNO: the read itself failed, not the decompression. A kernel file that
+             * would wait (/proc/kmsg) says EAGAIN, as util_read_file reads it. */
+            int errnum = Z_OK, err = errno;
+            gzerror(f, &errnum);
+            if (errnum == Z_ERRNO)
+                st = ptce_fail(ctx, err == ENOMEM ? PTCE_ERR_MEMORY : PTCE_ERR_INPUT,
+                               "%s : lecture impossible (%s).", path,
+                               ptce_errno_text(err == EAGAIN || err == EWOULDBLOCK
+                                                   ? UTIL_ERR_NOT_REGULAR : err));
+            else
+                st = ptce_fail(ctx, PTCE_ERR_INPUT, "%s : fichier compressé illisible%s", path,
+                               total ? " (tronqué ?)" : "");
             break;
         }
         if (got == 0)
