@@ -4,6 +4,7 @@
  * Layout: header, then the record arrays, then the string block. Records refer to strings
  * by offset into the block and to other records by index.
  */
+#define _DEFAULT_SOURCE /* madvise(MADV_DONTNEED): glibc's posix_madvise ignores DONTNEED */
 #include "refdata/cache.h"
 
 #include <errno.h>
@@ -18,9 +19,10 @@
 
 #include "core/ctx.h"
 #include "core/util.h"
+#include "refdata/geomcodec.h"
 #include "refdata/index.h"
 
-#define CACHE_MAGIC "PTCEREF6"
+#define CACHE_MAGIC "PTCEREF7"
 #define CACHE_ENDIAN 0x01020304u
 #define NO_INDEX UINT32_MAX
 
@@ -51,6 +53,10 @@ typedef struct cache_header {
      * other from off_spans (8-byte aligned, after the strings), then the bytes. */
     uint64_t prebuilt_stamp, prebuilt_nformats, prebuilt_count[REFDATA_POLYGON_SETS];
     uint64_t off_spans, off_prebuilt, prebuilt_size;
+    /* The polygons of data/geom/ decoded (refdata_cache_geofile...): from off_geo (8-byte
+     * aligned, after the polygons' bytes) the files, their entries, the rings, the
+     * vertices; the image ends with them. */
+    uint64_t off_geo, geo_nfiles, geo_nentries, geo_nrings, geo_nvertices;
 } cache_header;
 
 typedef struct c_commune {
@@ -85,6 +91,9 @@ typedef struct c_name {
     uint32_t key, commune, former, source;
 } c_name;
 
+_Static_assert(sizeof(refdata_cache_geofile) % 8 == 0 &&
+                   sizeof(refdata_cache_geoentry) % 8 == 0 && sizeof(geomcodec_ring) == 8,
+               "the sections of decoded polygons must keep the vertices 8-byte aligned");
 _Static_assert(sizeof(cache_header) % 8 == 0 && sizeof(c_commune) % 8 == 0 &&
                    sizeof(c_former) % 8 == 0 && sizeof(c_postal) % 8 == 0 &&
                    sizeof(c_dep) % 8 == 0 && sizeof(c_region) % 8 == 0 &&
@@ -94,7 +103,8 @@ _Static_assert(sizeof(cache_header) % 8 == 0 && sizeof(c_commune) % 8 == 0 &&
 #define RECORD_SIZES                                                                       \
     ((uint32_t)(sizeof(c_commune) + sizeof(c_former) + sizeof(c_postal) + sizeof(c_dep) +  \
                 sizeof(c_region) + sizeof(c_name) + sizeof(cache_header) +                 \
-                sizeof(refdata_index_slot)))
+                sizeof(refdata_index_slot) + sizeof(refdata_cache_geofile) +              \
+                sizeof(refdata_cache_geoentry)))
 
 /* The keys of the indexes the image holds, in the header's order. */
 static void stored_index_keys(const refdata *rd, refdata_index_keys keys[CACHE_INDEXES])
@@ -115,6 +125,42 @@ static inline uint64_t stamp_step(uint64_t h, uint64_t w)
     return (h ^ w) * STAMP_MUL;
 }
 
+/* Hashes the bytes read from fd into the four lanes; *size gets their count. */
+static int stamp_fd(int fd, unsigned char *buf, size_t chunk, uint64_t lane[4], uint64_t *size)
+{
+    *size = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, chunk);
+        if (n < 0)
+            return 0;
+        if (n == 0)
+            return 1;
+        *size += (uint64_t)n;
+        size_t k = 0;
+        for (; k + 32 <= (size_t)n; k += 32) {
+            uint64_t w[4];
+            memcpy(w, buf + k, sizeof w);
+            lane[0] = stamp_step(lane[0], w[0]);
+            lane[1] = stamp_step(lane[1], w[1]);
+            lane[2] = stamp_step(lane[2], w[2]);
+            lane[3] = stamp_step(lane[3], w[3]);
+        }
+        for (; k < (size_t)n; k++) /* the end of a chunk: byte by byte, position-safe */
+            lane[k & 3] = stamp_step(lane[k & 3], buf[k] | (uint64_t)(k + 1) << 8);
+    }
+}
+
+static const uint64_t stamp_lanes[4] = {0x243F6A8885A308D3ull, 0x13198A2E03707344ull,
+                                        0xA4093822299F31D0ull, 0x082EFA98EC4E6C89ull};
+
+static uint64_t stamp_end(const uint64_t lane[4])
+{
+    uint64_t h = 0;
+    for (int k = 0; k < 4; k++)
+        h = stamp_step(h ^ (h >> 29), lane[k] ^ (lane[k] >> 32));
+    return h;
+}
+
 /* Hash of every byte of every source table, and of their sizes. Four independent lanes of
  * 8-byte words keep the processor busy: the ~8 MB of tables cost about 2 ms at start-up
  * (read from the page cache and hashed; measured in docs/robustesse.md), against ~20 ms
@@ -125,8 +171,8 @@ static int tables_stamp(const char *data_dir, uint64_t *stamp)
     unsigned char *buf = malloc(CHUNK);
     if (!buf)
         return 0;
-    uint64_t lane[4] = {0x243F6A8885A308D3ull, 0x13198A2E03707344ull, 0xA4093822299F31D0ull,
-                        0x082EFA98EC4E6C89ull};
+    uint64_t lane[4];
+    memcpy(lane, stamp_lanes, sizeof lane);
     int ok = 1;
     for (size_t i = 0; ok && i < sizeof source_tables / sizeof *source_tables; i++) {
         char path[4096];
@@ -137,27 +183,7 @@ static int tables_stamp(const char *data_dir, uint64_t *stamp)
             break;
         }
         uint64_t size = 0;
-        for (;;) {
-            ssize_t n = read(fd, buf, CHUNK);
-            if (n < 0) {
-                ok = 0;
-                break;
-            }
-            if (n == 0)
-                break;
-            size += (uint64_t)n;
-            size_t k = 0;
-            for (; k + 32 <= (size_t)n; k += 32) {
-                uint64_t w[4];
-                memcpy(w, buf + k, sizeof w);
-                lane[0] = stamp_step(lane[0], w[0]);
-                lane[1] = stamp_step(lane[1], w[1]);
-                lane[2] = stamp_step(lane[2], w[2]);
-                lane[3] = stamp_step(lane[3], w[3]);
-            }
-            for (; k < (size_t)n; k++) /* the end of a chunk: byte by byte, position-safe */
-                lane[k & 3] = stamp_step(lane[k & 3], buf[k] | (uint64_t)(k + 1) << 8);
-        }
+        ok = stamp_fd(fd, buf, CHUNK, lane, &size);
         close(fd);
         lane[0] = stamp_step(lane[0], size);
         lane[1] = stamp_step(lane[1], (uint64_t)i);
@@ -165,11 +191,28 @@ static int tables_stamp(const char *data_dir, uint64_t *stamp)
     free(buf);
     if (!ok)
         return 0;
-    uint64_t h = 0;
-    for (int k = 0; k < 4; k++)
-        h = stamp_step(h ^ (h >> 29), lane[k] ^ (lane[k] >> 32));
-    *stamp = h;
+    *stamp = stamp_end(lane);
     return 1;
+}
+
+/* The same hash of one file (a data/geom/ file the image holds decoded): read when the
+ * file is first needed, about 80 KB for a département's communes. */
+static int file_stamp(const char *path, uint64_t *stamp, uint64_t *size)
+{
+    enum { CHUNK = 1 << 16 };
+    unsigned char *buf = malloc(CHUNK);
+    int fd = buf ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    uint64_t lane[4];
+    memcpy(lane, stamp_lanes, sizeof lane);
+    int ok = fd >= 0 && stamp_fd(fd, buf, CHUNK, lane, size);
+    if (fd >= 0)
+        close(fd);
+    free(buf);
+    if (ok) {
+        lane[0] = stamp_step(lane[0], *size);
+        *stamp = stamp_end(lane);
+    }
+    return ok;
 }
 
 /* ---- the polygons' output bytes ------------------------------------------------------------ */
@@ -231,6 +274,115 @@ ptce_status refdata_cache_prebuilt_make(ptce_ctx *ctx, refdata *rd,
 }
 
 /* ---- writing ------------------------------------------------------------------------------ */
+
+/* The decoded polygons of data/geom/ (the header's geo section), being gathered. */
+typedef struct geo_section {
+    refdata_cache_geofile *files;
+    size_t nfiles, capfiles;
+    refdata_cache_geoentry *entries;
+    size_t nentries, capentries;
+    geomcodec_flat flat;
+} geo_section;
+
+static void geo_section_free(geo_section *g)
+{
+    free(g->files);
+    free(g->entries);
+    geomcodec_flat_free(&g->flat);
+}
+
+/* Adds data/geom/<name>, line by line as a run reads it (refdata/geofile.c), each line's
+ * geometry decoded by geomcodec_decode() and flattened. A file that is not there is left
+ * out: a run reading it says so. */
+static ptce_status geo_add_file(ptce_ctx *ctx, const char *data_dir, const char *name,
+                                geo_section *g)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/geom/%s", data_dir, name);
+    refdata_cache_geofile f;
+    memset(&f, 0, sizeof f);
+    if (strlen(name) >= sizeof f.name)
+        return ptce_fail(ctx, PTCE_ERR_DATA, "%s : nom trop long pour l'image", path);
+    if (!file_stamp(path, &f.stamp, &f.size))
+        return PTCE_OK;
+    memcpy(f.name, name, strlen(name));
+    size_t len = 0;
+    char *text = geomcodec_read_gz(path, &len);
+    if (!text)
+        return ptce_fail(ctx, PTCE_ERR_DATA, "%s : lecture impossible", path);
+    f.first = (uint32_t)g->nentries;
+    f.first_ring = (uint32_t)g->flat.nrings;
+    f.first_vertex = g->flat.nvertices;
+    ptce_status st = PTCE_OK;
+    size_t line = 0;
+    for (char *p = text; *p && !st; line++) {
+        char *end = strchr(p, '\n');
+        if (!end)
+            end = p + strlen(p);
+        char *tab = memchr(p, '\t', (size_t)(end - p));
+        if (!tab || (size_t)(tab - p) >= REFDATA_CACHE_GEO_CODE_MAX) {
+            st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : pas de code lisible", path,
+                           line + 1);
+            break;
+        }
+        if (g->nentries == g->capentries) {
+            size_t cap = g->capentries ? 2 * g->capentries : 4096;
+            refdata_cache_geoentry *ne = realloc(g->entries, cap * sizeof *ne);
+            if (!ne) {
+                st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+                break;
+            }
+            g->entries = ne;
+            g->capentries = cap;
+        }
+        refdata_cache_geoentry *e = &g->entries[g->nentries];
+        memset(e, 0, sizeof *e);
+        memcpy(e->code, p, (size_t)(tab - p));
+        e->first = (uint32_t)g->flat.nrings;
+        GEOSGeometry *geom = geomcodec_decode(ctx->geos, tab + 1, (size_t)(end - tab - 1));
+        if (!geom || !geomcodec_flatten(ctx->geos, geom, &g->flat))
+            st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : polygone illisible pour "
+                                               "l'image des données", path, line + 1);
+        if (geom)
+            GEOSGeom_destroy_r(ctx->geos, geom);
+        e->n = (uint32_t)(g->flat.nrings - e->first);
+        g->nentries++;
+        p = *end ? end + 1 : end;
+    }
+    free(text);
+    if (st)
+        return st;
+    if (g->nentries > UINT32_MAX / 2 || g->flat.nrings > UINT32_MAX / 2)
+        return ptce_fail(ctx, PTCE_ERR_DATA, "%s : trop de polygones pour l'image", path);
+    f.count = (uint32_t)(g->nentries - f.first);
+    f.nrings = (uint32_t)(g->flat.nrings - f.first_ring);
+    f.nvertices = g->flat.nvertices - f.first_vertex;
+    if (g->nfiles == g->capfiles) {
+        size_t cap = g->capfiles ? 2 * g->capfiles : 128;
+        refdata_cache_geofile *nf = realloc(g->files, cap * sizeof *nf);
+        if (!nf)
+            return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+        g->files = nf;
+        g->capfiles = cap;
+    }
+    g->files[g->nfiles++] = f;
+    return PTCE_OK;
+}
+
+/* The files a run reads polygons from, other than the départements' and regions' (their
+ * WKB is in the records): each département's communes and the EPCI's web outlines. */
+static ptce_status geo_section_make(ptce_ctx *ctx, const refdata *rd, const char *data_dir,
+                                    geo_section *g)
+{
+    memset(g, 0, sizeof *g);
+    ptce_status st = PTCE_OK;
+    for (size_t i = 0; !st && i < rd->ndeps; i++) {
+        char name[REFDATA_CACHE_GEO_NAME_MAX + 8];
+        snprintf(name, sizeof name, "communes-%s.geo.gz", rd->deps[i].code);
+        st = geo_add_file(ctx, data_dir, name, g);
+    }
+    return st ? st : geo_add_file(ctx, data_dir, "epci_web.geo.gz", g);
+}
 
 typedef struct string_block {
     util_strbuf sb;
@@ -394,6 +546,16 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
         h.prebuilt_size = pb->bytes.len;
     }
     h.off_prebuilt = off + nspans * sizeof(uint64_t);
+    geo_section geo;
+    if ((st = geo_section_make(ctx, rd, data_dir, &geo))) {
+        geo_section_free(&geo);
+        goto done;
+    }
+    h.off_geo = (h.off_prebuilt + h.prebuilt_size + 7) & ~(uint64_t)7;
+    h.geo_nfiles = geo.nfiles;
+    h.geo_nentries = geo.nentries;
+    h.geo_nrings = geo.flat.nrings;
+    h.geo_nvertices = geo.flat.nvertices;
     util_strbuf img;
     util_sb_init(&img);
     util_sb_append_n(&img, (const char *)&h, sizeof h);
@@ -412,6 +574,11 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
                          2 * pb->count[s] * pb->nformats * sizeof(uint64_t));
     if (pb)
         util_sb_append_n(&img, pb->bytes.data, pb->bytes.len);
+    util_sb_append_n(&img, zeros, (size_t)(h.off_geo - (h.off_prebuilt + h.prebuilt_size)));
+    util_sb_append_n(&img, (const char *)geo.files, geo.nfiles * sizeof *geo.files);
+    util_sb_append_n(&img, (const char *)geo.entries, geo.nentries * sizeof *geo.entries);
+    util_sb_append_n(&img, (const char *)geo.flat.rings, geo.flat.nrings * sizeof(geomcodec_ring));
+    util_sb_append_n(&img, (const char *)geo.flat.xy, geo.flat.nvertices * 2 * sizeof(int32_t));
     /* Written beside, then renamed over: a running ptce-map maps the image (MAP_PRIVATE),
      * and rewriting that file in place would end it with SIGBUS or feed it a torn table.
      * The rename leaves it the old inode. */
@@ -434,6 +601,7 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
     if (st && f)
         unlink(tmp);
     util_sb_free(&img);
+    geo_section_free(&geo);
 done:
     util_sb_free(&b.sb);
     free(cc);
@@ -482,7 +650,14 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
              h.off_spans == ((h.off_strings + h.strings_size + 7) & ~(uint64_t)7) &&
              h.off_spans <= size && h.off_prebuilt <= size &&
              base[h.off_strings + h.strings_size - 1] == '\0' &&
-             h.off_prebuilt + h.prebuilt_size == size && h.prebuilt_nformats < 64;
+             h.off_prebuilt + h.prebuilt_size <= size && h.prebuilt_nformats < 64 &&
+             h.off_geo == ((h.off_prebuilt + h.prebuilt_size + 7) & ~(uint64_t)7) &&
+             h.geo_nfiles < (1u << 16) && h.geo_nentries < (1u << 31) &&
+             h.geo_nrings < (1u << 31) && h.geo_nvertices < (1u << 31) &&
+             h.off_geo + h.geo_nfiles * sizeof(refdata_cache_geofile) +
+                     h.geo_nentries * sizeof(refdata_cache_geoentry) +
+                     h.geo_nrings * sizeof(geomcodec_ring) + h.geo_nvertices * 2 * sizeof(int32_t) ==
+                 size;
     /* Each index: a power of two, none for an empty array (index.h); they end where the
      * strings begin. */
     uint64_t nslots = 0;
@@ -609,10 +784,108 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
             spans += 2 * h.prebuilt_count[s] * h.prebuilt_nformats;
         }
     }
+    if (h.geo_nfiles > 0) {
+        rd->geo = (const unsigned char *)base + h.off_geo;
+        rd->geo_nfiles = (size_t)h.geo_nfiles;
+        rd->geo_nentries = (size_t)h.geo_nentries;
+        rd->geo_nrings = (size_t)h.geo_nrings;
+        rd->geo_nvertices = (size_t)h.geo_nvertices;
+    }
     if (bad) {
         ptce_fail(ctx, PTCE_ERR_DATA, "%s : image des données de référence incohérente ; "
                                       "supprimez-la, elle sera refaite par la compilation", path);
         return -(int)PTCE_ERR_DATA;
     }
     return 1;
+}
+
+/* ---- the polygons of data/geom/, decoded ---------------------------------------------------- */
+
+static const refdata_cache_geofile *geo_files(const refdata *rd)
+{
+    return (const refdata_cache_geofile *)rd->geo;
+}
+const refdata_cache_geoentry *refdata_cache_geoentry_at(const refdata *rd, size_t i)
+{
+    return (const refdata_cache_geoentry *)(rd->geo +
+                                            rd->geo_nfiles * sizeof(refdata_cache_geofile)) +
+           i;
+}
+static const geomcodec_ring *geo_rings(const refdata *rd)
+{
+    return (const geomcodec_ring *)refdata_cache_geoentry_at(rd, rd->geo_nentries);
+}
+static const int32_t *geo_vertices(const refdata *rd)
+{
+    return (const int32_t *)(geo_rings(rd) + rd->geo_nrings);
+}
+
+/* Whether file f's records hold together: its entries, their rings in its range, each
+ * polygon's shell first, each ring's vertices in its range (then geomcodec_build() can
+ * fail only for memory). */
+static int geofile_sound(const refdata *rd, const refdata_cache_geofile *f)
+{
+    if (memchr(f->name, '\0', sizeof f->name) == NULL || f->first > rd->geo_nentries ||
+        f->count > rd->geo_nentries - f->first || f->first_ring > rd->geo_nrings ||
+        f->nrings > rd->geo_nrings - f->first_ring || f->first_vertex > rd->geo_nvertices ||
+        f->nvertices > rd->geo_nvertices - f->first_vertex)
+        return 0;
+    const geomcodec_ring *rings = geo_rings(rd);
+    for (uint32_t k = 0; k < f->count; k++) {
+        const refdata_cache_geoentry *e = refdata_cache_geoentry_at(rd, f->first + k);
+        if (memchr(e->code, '\0', sizeof e->code) == NULL || e->n == 0 ||
+            e->first < f->first_ring || e->first - f->first_ring > f->nrings ||
+            e->n > f->nrings - (e->first - f->first_ring) ||
+            !(rings[e->first].n & GEOMCODEC_RING_SHELL))
+            return 0;
+    }
+    for (uint32_t k = 0; k < f->nrings; k++) {
+        geomcodec_ring r = rings[f->first_ring + k];
+        uint32_t n = r.n & ~GEOMCODEC_RING_SHELL;
+        if (n < 4 || r.first < f->first_vertex || r.first - f->first_vertex > f->nvertices ||
+            n > f->nvertices - (r.first - f->first_vertex))
+            return 0;
+    }
+    return 1;
+}
+
+int refdata_cache_geofile_find(ptce_ctx *ctx, const refdata *rd, const char *name,
+                               const char *path, const refdata_cache_geofile **file)
+{
+    const refdata_cache_geofile *files = rd->geo ? geo_files(rd) : NULL;
+    size_t i = 0;
+    while (i < rd->geo_nfiles && strncmp(files[i].name, name, sizeof files[i].name) != 0)
+        i++;
+    if (i == rd->geo_nfiles)
+        return 0;
+    uint64_t stamp = 0, size = 0;
+    if (!file_stamp(path, &stamp, &size) || stamp != files[i].stamp || size != files[i].size)
+        return 0; /* changed since the image was made (or unreadable): the text says */
+    if (!geofile_sound(rd, &files[i])) {
+        ptce_fail(ctx, PTCE_ERR_DATA, "image des données de référence incohérente (polygones "
+                                      "de %s) ; supprimez refdata.bin, elle sera refaite par "
+                                      "la compilation", name);
+        return -(int)PTCE_ERR_DATA;
+    }
+    *file = &files[i];
+    return 1;
+}
+
+GEOSGeometry *refdata_cache_geoentry_geometry(const refdata *rd, size_t i)
+{
+    const refdata_cache_geoentry *e = refdata_cache_geoentry_at(rd, i);
+    return geomcodec_build(rd->geos, geo_rings(rd) + e->first, e->n, geo_vertices(rd),
+                           rd->geo_nvertices);
+}
+
+void refdata_cache_geofile_done(const refdata *rd, const refdata_cache_geofile *f)
+{
+    const char *lo = (const char *)(geo_vertices(rd) + 2 * f->first_vertex);
+    const char *hi = lo + f->nvertices * 2 * sizeof(int32_t);
+    /* Only the pages wholly inside the range: a neighbour's vertices may share the others.
+     * A clean private mapping: they are read again from the file if ever asked for. */
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = ((uintptr_t)lo + page - 1) / page * page, end = (uintptr_t)hi / page * page;
+    if (end > start)
+        madvise((void *)start, end - start, MADV_DONTNEED);
 }

@@ -44,8 +44,40 @@ ptce_status refdata_cache_prebuilt_make(ptce_ctx *ctx, refdata *rd,
                                         uint64_t stamp, refdata_cache_prebuilt *out);
 void refdata_cache_prebuilt_free(refdata_cache_prebuilt *pb);
 
+/* ---- the polygons of data/geom/, decoded ---------------------------------------------------
+ * The image holds every commune file (communes-<dep>.geo.gz) and epci_web.geo.gz in the
+ * decoded form of geomcodec.h, line by line: a run reads them without zlib or text parsing
+ * (refdata/geofile.h). Each file's record keeps the stamp of the file's bytes: a file
+ * changed since the image was made is read as text, whatever the other files. */
+#define REFDATA_CACHE_GEO_NAME_MAX 32
+#define REFDATA_CACHE_GEO_CODE_MAX 16
+typedef struct refdata_cache_geofile {
+    char name[REFDATA_CACHE_GEO_NAME_MAX]; /* in data/geom/, NUL-terminated */
+    uint64_t stamp, size;                  /* of the file's bytes when the image was made */
+    uint32_t first, count;                 /* its entries, in the file's line order */
+    uint32_t first_ring, nrings;           /* the rings of those entries */
+    uint64_t first_vertex, nvertices;      /* the vertices of those rings */
+} refdata_cache_geofile;
+typedef struct refdata_cache_geoentry {
+    char code[REFDATA_CACHE_GEO_CODE_MAX]; /* the line's code, NUL-terminated */
+    uint32_t first, n;                     /* its rings */
+} refdata_cache_geoentry;
+
+/* The decoded form of data/geom/<name> (at `path`) in rd's image, when the image holds it
+ * and the file still has the bytes it was made from: 1 and *file, whose entries, rings
+ * and vertices have been checked to hold together; 0 when not (read the text instead);
+ * -PTCE_ERR_DATA, message set, when the image's records of it are damaged. */
+int refdata_cache_geofile_find(ptce_ctx *ctx, const refdata *rd, const char *name,
+                               const char *path, const refdata_cache_geofile **file);
+/* Entry i of the image (i < rd->geo_nentries, from a file that _find gave) as a geometry
+ * the caller owns; NULL with errno ENOMEM when memory ran out. */
+GEOSGeometry *refdata_cache_geoentry_geometry(const refdata *rd, size_t i);
+const refdata_cache_geoentry *refdata_cache_geoentry_at(const refdata *rd, size_t i);
+/* Once a file is read: its vertices' pages are given back (read again if asked for). */
+void refdata_cache_geofile_done(const refdata *rd, const refdata_cache_geofile *file);
+
 /* Writes the image of `rd`, made from the tables of `data_dir`, with the polygons' bytes
- * `pb` (NULL: none; a run then formats them). */
+ * `pb` (NULL: none; a run then formats them) and the decoded polygons of its data/geom/. */
 ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *data_dir,
                                 const char *path, const refdata_cache_prebuilt *pb);
 

@@ -239,6 +239,164 @@ GEOSGeometry *geomcodec_decode(GEOSContextHandle_t h, const char *text, size_t l
     return ok ? g : NULL;
 }
 
+/* ---- the decoded form ---------------------------------------------------------------------- */
+
+void geomcodec_flat_free(geomcodec_flat *f)
+{
+    free(f->rings);
+    free(f->xy);
+    memset(f, 0, sizeof *f);
+}
+
+static int flatten_ring(GEOSContextHandle_t h, const GEOSGeometry *ring, uint32_t shell,
+                        geomcodec_flat *out)
+{
+    const GEOSCoordSequence *cs = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
+    unsigned n = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n) || n < 4 || n >= GEOMCODEC_RING_SHELL ||
+        out->nvertices + n >= UINT32_MAX)
+        return 0;
+    if (out->nrings == out->caprings) {
+        size_t cap = out->caprings ? 2 * out->caprings : 1024;
+        geomcodec_ring *nr = realloc(out->rings, cap * sizeof *nr);
+        if (!nr)
+            return 0;
+        out->rings = nr;
+        out->caprings = cap;
+    }
+    if (out->nvertices + n > out->capvertices) {
+        size_t cap = out->capvertices ? 2 * out->capvertices : 65536;
+        while (cap < out->nvertices + n)
+            cap *= 2;
+        int32_t *nv = realloc(out->xy, 2 * cap * sizeof *nv);
+        if (!nv)
+            return 0;
+        out->xy = nv;
+        out->capvertices = cap;
+    }
+    int32_t *v = out->xy + 2 * out->nvertices;
+    for (unsigned i = 0; i < n; i++) {
+        double x, y;
+        if (!GEOSCoordSeq_getXY_r(h, cs, i, &x, &y))
+            return 0;
+        long long ux = to_units(x), uy = to_units(y);
+        /* Only what the division of decode_ring gives back exactly is stored. */
+        if (ux < INT32_MIN || ux > INT32_MAX || uy < INT32_MIN || uy > INT32_MAX ||
+            (double)ux / GEOMCODEC_SCALE != x || (double)uy / GEOMCODEC_SCALE != y)
+            return 0;
+        v[2 * i] = (int32_t)ux;
+        v[2 * i + 1] = (int32_t)uy;
+    }
+    out->rings[out->nrings++] = (geomcodec_ring){(uint32_t)out->nvertices, n | shell};
+    out->nvertices += n;
+    return 1;
+}
+
+static int flatten_polygon(GEOSContextHandle_t h, const GEOSGeometry *p, geomcodec_flat *out)
+{
+    if (!flatten_ring(h, GEOSGetExteriorRing_r(h, p), GEOMCODEC_RING_SHELL, out))
+        return 0;
+    int nholes = GEOSGetNumInteriorRings_r(h, p);
+    for (int k = 0; k < nholes; k++)
+        if (!flatten_ring(h, GEOSGetInteriorRingN_r(h, p, k), 0, out))
+            return 0;
+    return 1;
+}
+
+int geomcodec_flatten(GEOSContextHandle_t h, const GEOSGeometry *g, geomcodec_flat *out)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON)
+        return flatten_polygon(h, g, out);
+    if (type != GEOS_MULTIPOLYGON)
+        return 0;
+    int n = GEOSGetNumGeometries_r(h, g);
+    /* A MultiPolygon of one polygon would come back a Polygon: never made by the text. */
+    if (n < 2)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (!flatten_polygon(h, GEOSGetGeometryN_r(h, g, i), out))
+            return 0;
+    return 1;
+}
+
+/* One ring of the decoded form, its units turned into degrees in `buf`. */
+static GEOSGeometry *build_ring(GEOSContextHandle_t h, geomcodec_ring r, const int32_t *xy,
+                                size_t nvertices, double **buf, size_t *cap)
+{
+    uint32_t n = r.n & ~GEOMCODEC_RING_SHELL;
+    if (n < 4 || r.first > nvertices || n > nvertices - r.first)
+        return NULL;
+    if (n > *cap) {
+        double *nb = realloc(*buf, 2 * (size_t)n * sizeof *nb);
+        if (!nb) {
+            errno = ENOMEM;
+            return NULL;
+        }
+        *buf = nb;
+        *cap = n;
+    }
+    const int32_t *v = xy + 2 * (size_t)r.first;
+    double *d = *buf;
+    /* The division of decode_ring, not a multiplication by 1e-5: the same doubles. */
+    for (size_t i = 0; i < 2 * (size_t)n; i++)
+        d[i] = (double)v[i] / GEOMCODEC_SCALE;
+    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, d, n, 0, 0);
+    return cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
+}
+
+static void destroy_all(GEOSContextHandle_t h, GEOSGeometry **g, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        GEOSGeom_destroy_r(h, g[k]);
+}
+
+GEOSGeometry *geomcodec_build(GEOSContextHandle_t h, const geomcodec_ring *rings, size_t nrings,
+                              const int32_t *xy, size_t nvertices)
+{
+    if (nrings == 0 || !(rings[0].n & GEOMCODEC_RING_SHELL))
+        return NULL;
+    size_t npolys = 0;
+    for (size_t i = 0; i < nrings; i++)
+        npolys += (rings[i].n & GEOMCODEC_RING_SHELL) != 0;
+    /* One array for the polygons, then the rings of the polygon being made. */
+    GEOSGeometry **polys = malloc((npolys + nrings) * sizeof *polys);
+    double *buf = NULL;
+    size_t cap = 0, np = 0;
+    int ok = polys != NULL;
+    if (!ok)
+        errno = ENOMEM;
+    GEOSGeometry **ring = polys ? polys + npolys : NULL;
+    for (size_t i = 0; ok && i < nrings;) {
+        size_t nr = 0;
+        do {
+            ring[nr] = build_ring(h, rings[i], xy, nvertices, &buf, &cap);
+            ok = ring[nr] != NULL;
+            nr += ok;
+            i++;
+        } while (ok && i < nrings && !(rings[i].n & GEOMCODEC_RING_SHELL));
+        if (!ok) {
+            destroy_all(h, ring, nr);
+            break;
+        }
+        /* As decode_polygon: on failure GEOS may already own the rings; they are left. */
+        GEOSGeometry *p = GEOSGeom_createPolygon_r(h, ring[0], ring + 1, (unsigned)(nr - 1));
+        ok = p != NULL;
+        if (p)
+            polys[np++] = p;
+    }
+    free(buf);
+    GEOSGeometry *g = NULL;
+    if (ok && np == 1)
+        g = polys[0];
+    else if (ok && !(g = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)np)))
+        ok = 0;
+    if (!ok && polys)
+        destroy_all(h, polys, np);
+    free(polys);
+    return ok ? g : NULL;
+}
+
 /* ---- files ------------------------------------------------------------------------------- */
 
 char *geomcodec_read_gz(const char *path, size_t *len)

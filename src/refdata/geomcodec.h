@@ -26,6 +26,7 @@
 
 #include <geos_c.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ptce.h"
 
@@ -38,6 +39,40 @@ char *geomcodec_encode(GEOSContextHandle_t h, const GEOSGeometry *g);
  * is not in the grammar above, or with errno ENOMEM when memory ran out (callers clear errno
  * before the call to tell the two apart). */
 GEOSGeometry *geomcodec_decode(GEOSContextHandle_t h, const char *text, size_t len);
+
+/* ---- the decoded form, which the reference-data image stores (refdata/cache.h) ----------
+ * The geometry geomcodec_decode() gives, without zlib or text: a geometry is a run of
+ * rings; a ring is `n` vertices from `first` in a vertex array, x and y interleaved, the
+ * closing vertex included (GEOS copies a ring in one call). GEOMCODEC_RING_SHELL set in
+ * `n` marks the shell that begins each polygon; the rings after it, up to the next shell,
+ * are its holes. One polygon gives a Polygon, several a MultiPolygon, as the text does.
+ * The vertices are the integer units of the text (GEOMCODEC_SCALE per degree), turned into
+ * degrees by the very division geomcodec_decode() makes: the same doubles, half the bytes
+ * of storing them. */
+typedef struct geomcodec_ring {
+    uint32_t first, n;
+} geomcodec_ring;
+#define GEOMCODEC_RING_SHELL 0x80000000u
+
+/* Rings and vertices being gathered, for the image's maker: grown by geomcodec_flatten(),
+ * freed by geomcodec_flat_free(). */
+typedef struct geomcodec_flat {
+    geomcodec_ring *rings;
+    int32_t *xy;
+    size_t nrings, caprings, nvertices, capvertices;
+} geomcodec_flat;
+
+/* Appends the rings and vertices of `g` (a Polygon or MultiPolygon whose every coordinate
+ * is on the 1e-5 grid: what geomcodec_decode() returned) to `out`. 0 when `g` is not such a
+ * geometry, or memory ran out. */
+int geomcodec_flatten(GEOSContextHandle_t h, const GEOSGeometry *g, geomcodec_flat *out);
+void geomcodec_flat_free(geomcodec_flat *f);
+
+/* The geometry of `nrings` rings whose vertices are in `xy` (`nvertices` of them): the
+ * caller checks the ranges; NULL when they do not form polygons (no shell first, a ring of
+ * fewer than 4 vertices, out of `xy`) or, with errno ENOMEM, when memory ran out. */
+GEOSGeometry *geomcodec_build(GEOSContextHandle_t h, const geomcodec_ring *rings, size_t nrings,
+                              const int32_t *xy, size_t nvertices);
 
 /* Reads a whole gzip file (or a plain one) into memory, NUL-terminated; NULL with errno
  * set when it cannot be read. */

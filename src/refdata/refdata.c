@@ -13,7 +13,7 @@
 
 #include "core/ctx.h"
 #include "core/util.h"
-#include "refdata/geomcodec.h"
+#include "refdata/geofile.h"
 #include "refdata/cache.h"
 #include "refdata/codes.h"
 #include "refdata/index.h"
@@ -718,42 +718,26 @@ static GEOSGeometry **epci_web_slot(refdata *rd, const char *code)
  * filled are kept). */
 static ptce_status load_geo_file(ptce_ctx *ctx, refdata *rd, const char *name, geo_slot_fn slot)
 {
-    const char *dir = ptce_data_dir(ctx);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/geom/%s", dir ? dir : ".", name);
-    size_t len = 0;
-    char *text = geomcodec_read_gz(path, &len);
-    if (!text)
-        return errno == ENOMEM ? ptce_fail(ctx, PTCE_ERR_MEMORY, "%s : mémoire insuffisante", path)
-                               : ptce_fail(ctx, PTCE_ERR_DATA, "%s : lecture impossible ; "
-                                           "réinstallez le dossier data/ "
-                                           "(scripts/update-reference-data)", path);
-    ptce_status st = PTCE_OK;
-    size_t line = 0;
-    for (char *p = text; *p && !st; line++) {
-        char *end = strchr(p, '\n');
-        if (!end)
-            end = p + strlen(p);
-        char *tab = memchr(p, '\t', (size_t)(end - p));
-        if (!tab) {
-            st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : pas de tabulation", path,
-                           line + 1);
+    refdata_geofile_reader r;
+    ptce_status st = refdata_geofile_open(ctx, rd, name, true, &r);
+    const char *code;
+    while (!st && refdata_geofile_next(&r, &code)) {
+        if (!code) {
+            st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : pas de tabulation", r.path,
+                           r.line);
             break;
         }
-        *tab = '\0';
-        GEOSGeometry **s = slot(rd, p);
+        GEOSGeometry **s = slot(rd, code);
         if (s && !*s) {
-            errno = 0;
-            *s = geomcodec_decode(ctx->geos, tab + 1, (size_t)(end - tab - 1));
+            *s = refdata_geofile_geometry(ctx, &r);
             if (!*s && errno == ENOMEM)
                 st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
             else if (!*s)
                 st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : polygone illisible (%s)",
-                               path, line + 1, p);
+                               r.path, r.line, code);
         }
-        p = *end ? end + 1 : end;
     }
-    free(text);
+    refdata_geofile_close(&r);
     return st;
 }
 

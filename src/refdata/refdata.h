@@ -211,6 +211,11 @@ typedef struct refdata {
     size_t prebuilt_count[REFDATA_POLYGON_SETS];
     size_t prebuilt_nformats;
     uint64_t prebuilt_stamp;  /* fingerprint of the formatters that made them */
+    /* The polygons of data/geom/ decoded when the image was made (cache.h, read through
+     * refdata/geofile.h): the section's start in the mapping, NULL when loaded from the
+     * tables. */
+    const unsigned char *geo;
+    size_t geo_nfiles, geo_nentries, geo_nrings, geo_nvertices;
 } refdata;
 
 /* Loads the reference data of the context's data folder: from its binary image

@@ -6,13 +6,15 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/ctx.h"
 #include "core/util.h"
-#include "refdata/geomcodec.h"
+#include "refdata/geofile.h"
 
 /* Mean Earth radius (IUGG), metres, and metres per degree of latitude on that sphere. */
 #define EARTH_RADIUS_M 6371008.8
@@ -35,6 +37,7 @@ struct refdata_shapes {
     size_t *dep_of;                       /* per commune: index in rd->deps */
     dep_shapes *deps;                     /* per département (rd->deps order) */
     size_t nloaded;
+    size_t nfrom_image;                   /* of them, read from the image's decoded copy */
     GEOSSTRtree *all;                     /* every commune, for the far nearest search only:
                                            * made when first needed */
     size_t *cand;                         /* scratch for tree queries */
@@ -94,49 +97,39 @@ static ptce_status load_dep(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *s
     const char *dir = ptce_data_dir(ctx);
     if (!dir)
         return ptce_fail(ctx, PTCE_ERR_DATA, "données de référence introuvables");
-    const char *dep = rd->deps[di].code;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/geom/communes-%s.geo.gz", dir, dep);
-    size_t len = 0;
-    char *text = geomcodec_read_gz(path, &len);
-    if (!text)
-        return errno == ENOMEM ? ptce_fail(ctx, PTCE_ERR_MEMORY, "%s : mémoire insuffisante", path)
-                               : ptce_fail(ctx, PTCE_ERR_DATA, "%s : lecture impossible ; "
-                                           "réinstallez le dossier data/ "
-                                           "(scripts/update-reference-data)", path);
-    ptce_status st = PTCE_OK;
-    size_t line = 0;
-    for (char *p = text; *p && !st; line++) {
-        char *end = strchr(p, '\n');
-        if (!end)
-            end = p + strlen(p);
-        char *tab = memchr(p, '\t', (size_t)(end - p));
-        if (tab)
-            *tab = '\0';
-        const commune *m = tab ? refdata_commune(rd, p) : NULL;
+    char name[64];
+    snprintf(name, sizeof name, "communes-%s.geo.gz", rd->deps[di].code);
+    refdata_geofile_reader r;
+    ptce_status st = refdata_geofile_open(ctx, rd, name, true, &r);
+    if (st)
+        return st;
+    const char *code;
+    const char *path = r.path;
+    while (!st && refdata_geofile_next(&r, &code)) {
+        const commune *m = code ? refdata_commune(rd, code) : NULL;
         size_t idx = m ? (size_t)(m - rd->communes) : 0;
+        size_t line = r.line - 1;
         if (!m || s->geom[idx] || s->dep_of[idx] != di) {
             st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : commune %s inconnue, en double "
                                                "ou d'un autre département", path, line + 1,
-                           tab ? p : "?");
+                           code ? code : "?");
             break;
         }
-        errno = 0;
-        s->geom[idx] = geomcodec_decode(ctx->geos, tab + 1, (size_t)(end - tab - 1));
+        s->geom[idx] = refdata_geofile_geometry(ctx, &r);
         double box[4];
         if (!s->geom[idx] && errno == ENOMEM)
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         else if (!s->geom[idx])
             st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : polygone illisible (%s)", path,
-                           line + 1, p);
+                           line + 1, code);
         else if (!envelope(ctx->geos, s->geom[idx], box) || box[0] < ds->box[0] ||
                  box[1] < ds->box[1] || box[2] > ds->box[2] || box[3] > ds->box[3])
             st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : la commune %s déborde du "
                                                "polygone de son département ; réinstallez le "
-                                               "dossier data/", path, line + 1, p);
-        p = *end ? end + 1 : end;
+                                               "dossier data/", path, line + 1, code);
     }
-    free(text);
+    s->nfrom_image += !st && refdata_geofile_from_image(&r);
+    refdata_geofile_close(&r);
     size_t n = 0;
     for (size_t i = 0; i < rd->ncommunes && !st; i++) {
         if (s->dep_of[i] != di)
@@ -207,6 +200,11 @@ static struct refdata_shapes *shapes_get(ptce_ctx *ctx, refdata *rd)
 size_t refdata_shapes_departements_read(const refdata *rd)
 {
     return rd->shapes ? rd->shapes->nloaded : 0;
+}
+
+size_t refdata_shapes_departements_from_image(const refdata *rd)
+{
+    return rd->shapes ? rd->shapes->nfrom_image : 0;
 }
 
 /* Every département read, and the tree over all communes (same insertion order as the

@@ -4,14 +4,19 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <zlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "refdata/cache.h"
 #include "refdata/codes.h"
+#include "refdata/geofile.h"
+#include "refdata/geomcodec.h"
 #include "refdata/index.h"
+#include "refdata/shapes.h"
 #include "refdata/refdata.h"
 #include "text/fold.h"
 #include "write/writers.h"
@@ -656,6 +661,244 @@ static void polygon_stamp_and_formats(void **state)
     GEOSGeom_destroy_r(ctx->geos, g);
 }
 
+/* ---- the polygons of data/geom/ decoded in the image ------------------------------------- */
+
+/* Whether two rings have the same vertices: their count and every x and y, bit for bit
+ * (the same doubles: orientation and first vertex included). */
+static int same_ring(const GEOSGeometry *a, const GEOSGeometry *b)
+{
+    const GEOSCoordSequence *ca = GEOSGeom_getCoordSeq_r(ctx->geos, a),
+                            *cb = GEOSGeom_getCoordSeq_r(ctx->geos, b);
+    unsigned na = 0, nb = 0;
+    if (!ca || !cb || !GEOSCoordSeq_getSize_r(ctx->geos, ca, &na) ||
+        !GEOSCoordSeq_getSize_r(ctx->geos, cb, &nb) || na != nb || na < 4)
+        return 0;
+    for (unsigned i = 0; i < na; i++) {
+        double xa, ya, xb, yb;
+        GEOSCoordSeq_getXY_r(ctx->geos, ca, i, &xa, &ya);
+        GEOSCoordSeq_getXY_r(ctx->geos, cb, i, &xb, &yb);
+        if (memcmp(&xa, &xb, sizeof xa) != 0 || memcmp(&ya, &yb, sizeof ya) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Same type, same polygons in the same order, same rings in the same order, same vertices;
+ * the number of vertices compared is added to *nvertices. */
+static int same_geometry(const GEOSGeometry *a, const GEOSGeometry *b, size_t *nvertices)
+{
+    int type = GEOSGeomTypeId_r(ctx->geos, a);
+    if (type != GEOSGeomTypeId_r(ctx->geos, b) ||
+        (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON))
+        return 0;
+    int n = GEOSGetNumGeometries_r(ctx->geos, a);
+    if (n != GEOSGetNumGeometries_r(ctx->geos, b))
+        return 0;
+    for (int i = 0; i < n; i++) {
+        const GEOSGeometry *pa = GEOSGetGeometryN_r(ctx->geos, a, i),
+                           *pb = GEOSGetGeometryN_r(ctx->geos, b, i);
+        int holes = GEOSGetNumInteriorRings_r(ctx->geos, pa);
+        if (holes != GEOSGetNumInteriorRings_r(ctx->geos, pb) ||
+            !same_ring(GEOSGetExteriorRing_r(ctx->geos, pa), GEOSGetExteriorRing_r(ctx->geos, pb)))
+            return 0;
+        for (int k = 0; k < holes; k++)
+            if (!same_ring(GEOSGetInteriorRingN_r(ctx->geos, pa, k),
+                           GEOSGetInteriorRingN_r(ctx->geos, pb, k)))
+                return 0;
+        *nvertices += (size_t)GEOSGetNumCoordinates_r(ctx->geos, pa);
+    }
+    return 1;
+}
+
+/* Every line of data/geom/<name> through the image's decoded copy and through the gzip
+ * text: the same codes in the same order and the same geometries. Returns the lines. */
+static size_t compare_geofile(refdata *r, const char *name, size_t *nvertices)
+{
+    refdata_geofile_reader img, txt;
+    assert_int_equal(refdata_geofile_open(ctx, r, name, true, &img), PTCE_OK);
+    assert_int_equal(refdata_geofile_open(ctx, r, name, false, &txt), PTCE_OK);
+    assert_true(refdata_geofile_from_image(&img));
+    assert_false(refdata_geofile_from_image(&txt));
+    size_t lines = 0;
+    for (;;) {
+        const char *ci = NULL, *ct = NULL;
+        int gi = refdata_geofile_next(&img, &ci), gt = refdata_geofile_next(&txt, &ct);
+        assert_int_equal(gi, gt);
+        if (!gi)
+            break;
+        assert_non_null(ci);
+        assert_non_null(ct);
+        assert_string_equal(ci, ct);
+        assert_int_equal(img.line, txt.line);
+        GEOSGeometry *a = refdata_geofile_geometry(ctx, &img), *b = refdata_geofile_geometry(ctx, &txt);
+        assert_non_null(a);
+        assert_non_null(b);
+        if (!same_geometry(a, b, nvertices))
+            fail_msg("%s, ligne %zu (%s) : géométries différentes", name, txt.line, ct);
+        GEOSGeom_destroy_r(ctx->geos, a);
+        GEOSGeom_destroy_r(ctx->geos, b);
+        lines++;
+    }
+    refdata_geofile_close(&img);
+    refdata_geofile_close(&txt);
+    return lines;
+}
+
+/* The image's decoded polygons are the gzip text's, line by line and coordinate by
+ * coordinate: for a few départements (mainland, Corsica, Paris, overseas: holes and
+ * multipolygons among them) and the EPCI's web outlines. */
+static void image_polygons_are_the_texts(void **state)
+{
+    (void)state;
+    assert_non_null(rd.geo);
+    assert_true(rd.geo_nfiles >= rd.ndeps + 1);
+    static const struct {
+        const char *name;
+        size_t lines; /* as `zcat | wc -l` counts them */
+    } files[] = {{"communes-01.geo.gz", 391}, {"communes-2A.geo.gz", 124},
+                 {"communes-75.geo.gz", 1},   {"communes-29.geo.gz", 277},
+                 {"communes-974.geo.gz", 24}, {"communes-976.geo.gz", 17},
+                 {"epci_web.geo.gz", 1255}};
+    size_t vertices = 0;
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        assert_int_equal(compare_geofile(&rd, files[i].name, &vertices), files[i].lines);
+    assert_true(vertices > 50000); /* the IGN outlines, not a handful of boxes */
+    print_message("%zu vertices compared\n", vertices);
+}
+
+/* Through the public lookups: the commune polygons of a refdata loaded from the image are
+ * those of one loaded from the tables (the text), before and after
+ * refdata_release_polygons(); the image's were really read from the image. */
+static void commune_polygons_same_from_image_and_text(void **state)
+{
+    (void)state;
+    refdata text;
+    assert_int_equal(refdata_load_tables(ctx, &text), PTCE_OK);
+    assert_null(text.geo);
+    static const char *const deps[] = {"2B", "13", "971"};
+    for (int round = 0; round < 2; round++) {
+        size_t compared = 0, vertices = 0;
+        for (size_t i = 0; i < rd.ncommunes; i++) {
+            const commune *m = &rd.communes[i];
+            int wanted = 0;
+            for (size_t k = 0; k < sizeof deps / sizeof *deps; k++)
+                wanted |= strcmp(m->dep, deps[k]) == 0;
+            if (!wanted || strcmp(m->contour, m->insee) != 0)
+                continue;
+            const GEOSGeometry *a = refdata_commune_geom(ctx, &rd, m);
+            const GEOSGeometry *b = refdata_commune_geom(ctx, &text, refdata_commune(&text, m->insee));
+            assert_non_null(a);
+            assert_non_null(b);
+            if (!same_geometry(a, b, &vertices))
+                fail_msg("commune %s : polygones différents", m->insee);
+            compared++;
+        }
+        assert_true(compared > 300);
+        assert_int_equal(refdata_shapes_departements_read(&rd), 3);
+        assert_int_equal(refdata_shapes_departements_from_image(&rd), 3);
+        assert_int_equal(refdata_shapes_departements_from_image(&text), 0);
+        refdata_release_polygons(&rd); /* and read again */
+        refdata_release_polygons(&text);
+    }
+    refdata_free(&text);
+}
+
+/* A data/geom/ file changed since the image was made (here: the same text compressed
+ * otherwise) is read as text; the others still come from the image. A damaged record of
+ * the image is said, naming what to do, not trusted. */
+static void image_polygons_stale_or_damaged(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ptce-geo-XXXXXX", path[4096], from[4096];
+    assert_non_null(mkdtemp(dir));
+    const char *data = ptce_data_dir(ctx);
+    char *saved = strdup(data);
+    /* The data folder as links, but for geom/ whose files are links but one. */
+    static const char *const top[] = {"communes.tsv", "anciennes_communes.tsv",
+                                      "codes_postaux.tsv", "departements.tsv", "regions.tsv",
+                                      "departements_web_geom.tsv", "regions_web_geom.tsv",
+                                      "epci.tsv", "meta.tsv", "hors_regions.tsv"};
+    for (size_t i = 0; i < sizeof top / sizeof *top; i++) {
+        snprintf(from, sizeof from, "%s/%s", data, top[i]);
+        snprintf(path, sizeof path, "%s/%s", dir, top[i]);
+        assert_int_equal(symlink(from, path), 0);
+    }
+    snprintf(path, sizeof path, "%s/geom", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    for (size_t i = 0; i < rd.geo_nfiles + 2; i++) {
+        const char *name = i < rd.geo_nfiles ? ((const refdata_cache_geofile *)rd.geo)[i].name
+                           : i == rd.geo_nfiles ? "departements.geo.gz" : "regions.geo.gz";
+        snprintf(from, sizeof from, "%s/geom/%s", data, name);
+        snprintf(path, sizeof path, "%s/geom/%s", dir, name);
+        if (strcmp(name, "communes-2B.geo.gz") == 0) {
+            size_t len = 0;
+            char *text = geomcodec_read_gz(from, &len);
+            assert_non_null(text);
+            gzFile f = gzopen(path, "wb1");
+            assert_non_null(f);
+            assert_int_equal(gzwrite(f, text, (unsigned)len), (int)len);
+            assert_int_equal(gzclose(f), Z_OK);
+            free(text);
+        } else {
+            assert_int_equal(symlink(from, path), 0);
+        }
+    }
+    assert_int_equal(ptce_ctx_set_data_dir(ctx, dir), PTCE_OK);
+    refdata other;
+    assert_int_equal(refdata_load(ctx, &other), PTCE_OK);
+    assert_non_null(other.geo); /* the build's image: the tables are the same */
+    size_t vertices = 0;
+    assert_true(compare_geofile(&other, "communes-2A.geo.gz", &vertices) > 100);
+    refdata_geofile_reader r;
+    assert_int_equal(refdata_geofile_open(ctx, &other, "communes-2B.geo.gz", true, &r), PTCE_OK);
+    assert_false(refdata_geofile_from_image(&r));
+    refdata_geofile_close(&r);
+    const commune *m2a = refdata_commune(&other, "2A004"), *m2b = refdata_commune(&other, "2B033");
+    assert_non_null(refdata_commune_geom(ctx, &other, m2a));
+    assert_non_null(refdata_commune_geom(ctx, &other, m2b));
+    assert_int_equal(refdata_shapes_departements_read(&other), 2);
+    assert_int_equal(refdata_shapes_departements_from_image(&other), 1);
+    refdata_free(&other);
+
+    /* A copy of the image with one ring pointing past its file's vertices. */
+    char image[4096];
+    snprintf(image, sizeof image, "%s/refdata.bin", dir);
+    FILE *out = fopen(image, "wb");
+    assert_non_null(out);
+    assert_int_equal(fwrite(rd.cache_map, 1, rd.cache_size, out), rd.cache_size);
+    const refdata_cache_geofile *f0 = (const refdata_cache_geofile *)rd.geo;
+    const unsigned char *rings = (const unsigned char *)refdata_cache_geoentry_at(&rd, rd.geo_nentries);
+    long at = (long)(rings - (const unsigned char *)rd.cache_map) + 8L * (long)(f0->first_ring + 1);
+    uint32_t bad = (uint32_t)(f0->first_vertex + f0->nvertices);
+    assert_int_equal(fseek(out, at, SEEK_SET), 0);
+    assert_int_equal(fwrite(&bad, sizeof bad, 1, out), 1);
+    assert_int_equal(fclose(out), 0);
+    assert_int_equal(refdata_load(ctx, &other), PTCE_OK); /* dir/refdata.bin first */
+    assert_non_null(other.geo);
+    assert_int_equal(refdata_geofile_open(ctx, &other, f0->name, true, &r), PTCE_ERR_DATA);
+    assert_non_null(strstr(ptce_ctx_error(ctx), "incohérente"));
+    assert_non_null(strstr(ptce_ctx_error(ctx), f0->name));
+    refdata_geofile_close(&r);
+    refdata_free(&other);
+
+    assert_int_equal(ptce_ctx_set_data_dir(ctx, saved), PTCE_OK);
+    free(saved);
+    unlink(image);
+    for (size_t i = 0; i < rd.geo_nfiles + 2; i++) {
+        const char *name = i < rd.geo_nfiles ? ((const refdata_cache_geofile *)rd.geo)[i].name
+                           : i == rd.geo_nfiles ? "departements.geo.gz" : "regions.geo.gz";
+        snprintf(path, sizeof path, "%s/geom/%s", dir, name);
+        unlink(path);
+    }
+    for (size_t i = 0; i < sizeof top / sizeof *top; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, top[i]);
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/geom", dir);
+    assert_int_equal(rmdir(path), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -674,6 +917,9 @@ int main(void)
         cmocka_unit_test(image_stale_when_a_table_changes_in_the_middle),
         cmocka_unit_test(image_polygon_bytes_are_the_writers),
         cmocka_unit_test(polygon_stamp_and_formats),
+        cmocka_unit_test(image_polygons_are_the_texts),
+        cmocka_unit_test(commune_polygons_same_from_image_and_text),
+        cmocka_unit_test(image_polygons_stale_or_damaged),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
