@@ -2,7 +2,9 @@
  * refdata/cache.c — see cache.h.
  *
  * Layout: header, then the record arrays, then the string block. Records refer to strings
- * by offset into the block and to other records by index.
+ * by offset into the block and to other records by index. Then the polygons' output bytes
+ * (spans, bytes) and last the decoded polygons of data/geom/ (files, entries, rings,
+ * vertices: cache.h).
  */
 #define _DEFAULT_SOURCE /* madvise(MADV_DONTNEED): glibc's posix_madvise ignores DONTNEED */
 #include "refdata/cache.h"
@@ -76,14 +78,17 @@ typedef struct c_postal {
     uint32_t postcode, routing, routing_key, laposte_key, commune, pad;
 } c_postal;
 
-/* Polygons are stored as WKB (much faster to parse than WKT), with their lengths. */
+/* The web polygons are stored as WKB (much faster to parse than WKT), with their lengths;
+ * the full ones are in the section of decoded polygons (geom/departements.geo.gz and
+ * geom/regions.geo.gz), with the other files of data/geom/. */
 typedef struct c_dep {
-    uint32_t code, nom, key, reg, chef_lieu, wkt_web, wkb, wkb_len, wkb_web, wkb_web_len;
+    uint32_t code, nom, key, reg, chef_lieu, wkt_web, wkb_web, wkb_web_len;
     int64_t population;
+    double box[4]; /* of the polygon: refdata.h */
 } c_dep;
 
 typedef struct c_region {
-    uint32_t code, nom, key, wkt_web, wkb, wkb_len, wkb_web, wkb_web_len, ndeps, pad;
+    uint32_t code, nom, key, wkt_web, wkb_web, wkb_web_len, ndeps, pad;
     int64_t population;
 } c_region;
 
@@ -369,8 +374,9 @@ static ptce_status geo_add_file(ptce_ctx *ctx, const char *data_dir, const char 
     return PTCE_OK;
 }
 
-/* The files a run reads polygons from, other than the départements' and regions' (their
- * WKB is in the records): each département's communes and the EPCI's web outlines. */
+/* The files a run reads polygons from: the départements' and regions' outlines, each
+ * département's communes and the EPCI's web outlines (the full EPCI outlines are only
+ * the data compiler's). */
 static ptce_status geo_section_make(ptce_ctx *ctx, const refdata *rd, const char *data_dir,
                                     geo_section *g)
 {
@@ -381,6 +387,10 @@ static ptce_status geo_section_make(ptce_ctx *ctx, const refdata *rd, const char
         snprintf(name, sizeof name, "communes-%s.geo.gz", rd->deps[i].code);
         st = geo_add_file(ctx, data_dir, name, g);
     }
+    if (!st)
+        st = geo_add_file(ctx, data_dir, "departements.geo.gz", g);
+    if (!st)
+        st = geo_add_file(ctx, data_dir, "regions.geo.gz", g);
     return st ? st : geo_add_file(ctx, data_dir, "epci_web.geo.gz", g);
 }
 
@@ -479,11 +489,14 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
         departement *d = &mrd->deps[i];
         cd[i] = (c_dep){intern(&b, d->code), intern(&b, d->nom), intern(&b, d->key),
                         intern(&b, d->reg), intern(&b, d->chef_lieu),
-                        intern(&b, d->wkt_web), 0, 0, 0, 0, d->population};
-        cd[i].wkb = intern_wkb(ctx, &b, refdata_departement_geom(ctx, mrd, d), &cd[i].wkb_len);
+                        intern(&b, d->wkt_web), 0, 0, d->population, {0, 0, 0, 0}};
         cd[i].wkb_web = intern_wkb(ctx, &b, refdata_departement_web_geom(ctx, mrd, d),
                                    &cd[i].wkb_web_len);
-        if (!cd[i].wkb_len || !cd[i].wkb_web_len) {
+        const GEOSGeometry *g = refdata_departement_geom(ctx, mrd, d);
+        if (!g || !GEOSGeom_getXMin_r(ctx->geos, g, &cd[i].box[0]) ||
+            !GEOSGeom_getYMin_r(ctx->geos, g, &cd[i].box[1]) ||
+            !GEOSGeom_getXMax_r(ctx->geos, g, &cd[i].box[2]) ||
+            !GEOSGeom_getYMax_r(ctx->geos, g, &cd[i].box[3]) || !cd[i].wkb_web_len) {
             st = ptce_fail(ctx, PTCE_ERR_DATA, "département %s : polygone illisible pour "
                                                "l'image des données", d->code);
             goto done;
@@ -492,12 +505,11 @@ ptce_status refdata_cache_write(ptce_ctx *ctx, const refdata *rd, const char *da
     for (size_t i = 0; i < rd->nregions; i++) {
         region *r = &mrd->regions[i];
         cr[i] = (c_region){intern(&b, r->code), intern(&b, r->nom), intern(&b, r->key),
-                           intern(&b, r->wkt_web), 0, 0, 0, 0, (uint32_t)r->ndeps, 0,
+                           intern(&b, r->wkt_web), 0, 0, (uint32_t)r->ndeps, 0,
                            r->population};
-        cr[i].wkb = intern_wkb(ctx, &b, refdata_region_geom(ctx, mrd, r), &cr[i].wkb_len);
         cr[i].wkb_web = intern_wkb(ctx, &b, refdata_region_web_geom(ctx, mrd, r),
                                    &cr[i].wkb_web_len);
-        if (!cr[i].wkb_len || !cr[i].wkb_web_len) {
+        if (!refdata_region_geom(ctx, mrd, r) || !cr[i].wkb_web_len) {
             st = ptce_fail(ctx, PTCE_ERR_DATA, "région %s : polygone illisible pour l'image "
                                                "des données", r->code);
             goto done;
@@ -736,16 +748,17 @@ int refdata_cache_read(ptce_ctx *ctx, const char *data_dir, const char *path, re
                                     .chef_lieu = STR(cd[i].chef_lieu),
                                     .population = cd[i].population,
                                     .wkt_web = STR(cd[i].wkt_web),
-                                    .wkb = BYTES(cd[i].wkb, cd[i].wkb_len),
                                     .wkb_web = BYTES(cd[i].wkb_web, cd[i].wkb_web_len),
-                                    .wkb_len = cd[i].wkb_len, .wkb_web_len = cd[i].wkb_web_len};
+                                    .wkb_web_len = cd[i].wkb_web_len,
+                                    .box = {cd[i].box[0], cd[i].box[1], cd[i].box[2],
+                                            cd[i].box[3]},
+                                    .has_box = true};
     for (uint32_t i = 0; i < h.nregions; i++)
         rd->regions[i] = (region){.code = STR(cr[i].code), .nom = STR(cr[i].nom),
                                   .key = STR(cr[i].key), .population = cr[i].population,
                                   .ndeps = cr[i].ndeps, .wkt_web = STR(cr[i].wkt_web),
-                                  .wkb = BYTES(cr[i].wkb, cr[i].wkb_len),
                                   .wkb_web = BYTES(cr[i].wkb_web, cr[i].wkb_web_len),
-                                  .wkb_len = cr[i].wkb_len, .wkb_web_len = cr[i].wkb_web_len};
+                                  .wkb_web_len = cr[i].wkb_web_len};
     for (uint32_t i = 0; i < h.nnames; i++) {
         bad |= cn[i].commune >= h.ncommunes ||
                (cn[i].former != NO_INDEX && cn[i].former >= h.nformer);

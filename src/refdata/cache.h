@@ -45,8 +45,9 @@ ptce_status refdata_cache_prebuilt_make(ptce_ctx *ctx, refdata *rd,
 void refdata_cache_prebuilt_free(refdata_cache_prebuilt *pb);
 
 /* ---- the polygons of data/geom/, decoded ---------------------------------------------------
- * The image holds every commune file (communes-<dep>.geo.gz) and epci_web.geo.gz in the
- * decoded form of geomcodec.h, line by line: a run reads them without zlib or text parsing
+ * The image holds the départements' and regions' outlines, every commune file
+ * (communes-<dep>.geo.gz) and epci_web.geo.gz in the decoded form of geomcodec.h, line by
+ * line: a run reads them without zlib or text parsing
  * (refdata/geofile.h). Each file's record keeps the stamp of the file's bytes: a file
  * changed since the image was made is read as text, whatever the other files. */
 #define REFDATA_CACHE_GEO_NAME_MAX 32

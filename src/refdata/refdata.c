@@ -743,8 +743,6 @@ static ptce_status load_geo_file(ptce_ctx *ctx, refdata *rd, const char *name, g
 
 const GEOSGeometry *refdata_departement_geom(ptce_ctx *ctx, refdata *rd, departement *d)
 {
-    if (!d->geom && d->wkb)
-        return parse_polygon(ctx, d->wkb, d->wkb_len, NULL, &d->geom, "le département", d->code);
     if (!d->geom && load_geo_file(ctx, rd, "departements.geo.gz", dep_slot) == PTCE_OK &&
         !d->geom)
         ptce_fail(ctx, PTCE_ERR_DATA, "pas de polygone pour le département %s", d->code);
@@ -753,8 +751,6 @@ const GEOSGeometry *refdata_departement_geom(ptce_ctx *ctx, refdata *rd, departe
 
 const GEOSGeometry *refdata_region_geom(ptce_ctx *ctx, refdata *rd, region *r)
 {
-    if (!r->geom && r->wkb)
-        return parse_polygon(ctx, r->wkb, r->wkb_len, NULL, &r->geom, "la région", r->code);
     if (!r->geom && load_geo_file(ctx, rd, "regions.geo.gz", region_slot) == PTCE_OK && !r->geom)
         ptce_fail(ctx, PTCE_ERR_DATA, "pas de polygone pour la région %s", r->code);
     return r->geom;

@@ -22,6 +22,7 @@
 
 #include <geos_c.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/tsv.h"
@@ -106,10 +107,15 @@ typedef struct departement {
     GEOSGeometry *geom;      /* union of its communes (WGS 84), parsed on first use, owned */
     const char *wkt_web;     /* simplified for web maps (shared borders kept shared) */
     GEOSGeometry *geom_web;
-    /* The polygons as WKB when loaded from the binary image (parsing it is several times
-     * faster than the text); NULL otherwise (geom then comes from data/geom/). */
-    const unsigned char *wkb, *wkb_web;
-    size_t wkb_len, wkb_web_len;
+    /* The web polygon as WKB when loaded from the binary image (parsing it is several
+     * times faster than the WKT); NULL otherwise. geom comes from data/geom/, through the
+     * image's decoded copy when it has one (refdata/geofile.h). */
+    const unsigned char *wkb_web;
+    size_t wkb_web_len;
+    /* The box of geom (xmin, ymin, xmax, ymax, as GEOS gives them) from the binary image:
+     * placing points needs only the boxes, not the 101 polygons; has_box false otherwise. */
+    double box[4];
+    bool has_box;
 } departement;
 
 typedef struct region {
@@ -121,8 +127,8 @@ typedef struct region {
     GEOSGeometry *geom;      /* union of its départements */
     const char *wkt_web;
     GEOSGeometry *geom_web;
-    const unsigned char *wkb, *wkb_web;
-    size_t wkb_len, wkb_web_len;
+    const unsigned char *wkb_web; /* as the département's */
+    size_t wkb_web_len;
 } region;
 
 /* An EPCI (établissement public de coopération intercommunale à fiscalité propre). */

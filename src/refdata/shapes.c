@@ -184,6 +184,12 @@ static struct refdata_shapes *shapes_get(ptce_ctx *ctx, refdata *rd)
             s->dep_of[i] = (size_t)(d - rd->deps);
     }
     for (size_t i = 0; i < rd->ndeps && !st; i++) {
+        /* The image's box is the envelope of the very polygon the image holds: the same
+         * doubles, without parsing it (the polygon is made if a writer asks for it). */
+        if (rd->deps[i].has_box) {
+            memcpy(s->deps[i].box, rd->deps[i].box, sizeof s->deps[i].box);
+            continue;
+        }
         const GEOSGeometry *g = refdata_departement_geom(ctx, rd, &rd->deps[i]);
         if (!g)
             st = ptce_ctx_status(ctx, PTCE_ERR_DATA);

@@ -745,8 +745,9 @@ static size_t compare_geofile(refdata *r, const char *name, size_t *nvertices)
 }
 
 /* The image's decoded polygons are the gzip text's, line by line and coordinate by
- * coordinate: for a few départements (mainland, Corsica, Paris, overseas: holes and
- * multipolygons among them) and the EPCI's web outlines. */
+ * coordinate: the communes of a few départements (mainland, Corsica, Paris, overseas:
+ * holes and multipolygons among them), the EPCI's web outlines, the départements' and
+ * regions' outlines. */
 static void image_polygons_are_the_texts(void **state)
 {
     (void)state;
@@ -758,7 +759,8 @@ static void image_polygons_are_the_texts(void **state)
     } files[] = {{"communes-01.geo.gz", 391}, {"communes-2A.geo.gz", 124},
                  {"communes-75.geo.gz", 1},   {"communes-29.geo.gz", 277},
                  {"communes-974.geo.gz", 24}, {"communes-976.geo.gz", 17},
-                 {"epci_web.geo.gz", 1255}};
+                 {"epci_web.geo.gz", 1255}, {"departements.geo.gz", 101},
+                 {"regions.geo.gz", 18}};
     size_t vertices = 0;
     for (size_t i = 0; i < sizeof files / sizeof *files; i++)
         assert_int_equal(compare_geofile(&rd, files[i].name, &vertices), files[i].lines);
@@ -775,6 +777,20 @@ static void commune_polygons_same_from_image_and_text(void **state)
     refdata text;
     assert_int_equal(refdata_load_tables(ctx, &text), PTCE_OK);
     assert_null(text.geo);
+    /* The départements' boxes the image gives for placing points are the envelopes of
+     * their polygons, bit for bit; the tables give none (the polygons are parsed). */
+    for (size_t i = 0; i < rd.ndeps; i++) {
+        assert_true(rd.deps[i].has_box);
+        assert_false(text.deps[i].has_box);
+        const GEOSGeometry *g = refdata_departement_geom(ctx, &text, &text.deps[i]);
+        double box[4];
+        assert_non_null(g);
+        assert_true(GEOSGeom_getXMin_r(ctx->geos, g, &box[0]) &&
+                    GEOSGeom_getYMin_r(ctx->geos, g, &box[1]) &&
+                    GEOSGeom_getXMax_r(ctx->geos, g, &box[2]) &&
+                    GEOSGeom_getYMax_r(ctx->geos, g, &box[3]));
+        assert_memory_equal(box, rd.deps[i].box, sizeof box);
+    }
     static const char *const deps[] = {"2B", "13", "971"};
     for (int round = 0; round < 2; round++) {
         size_t compared = 0, vertices = 0;
@@ -813,7 +829,7 @@ static void image_polygons_stale_or_damaged(void **state)
     assert_non_null(mkdtemp(dir));
     const char *data = ptce_data_dir(ctx);
     char *saved = strdup(data);
-    /* The data folder as links, but for geom/ whose files are links but one. */
+    /* The data folder as links, geom/ too but for one file. */
     static const char *const top[] = {"communes.tsv", "anciennes_communes.tsv",
                                       "codes_postaux.tsv", "departements.tsv", "regions.tsv",
                                       "departements_web_geom.tsv", "regions_web_geom.tsv",
@@ -825,9 +841,8 @@ static void image_polygons_stale_or_damaged(void **state)
     }
     snprintf(path, sizeof path, "%s/geom", dir);
     assert_int_equal(mkdir(path, 0700), 0);
-    for (size_t i = 0; i < rd.geo_nfiles + 2; i++) {
-        const char *name = i < rd.geo_nfiles ? ((const refdata_cache_geofile *)rd.geo)[i].name
-                           : i == rd.geo_nfiles ? "departements.geo.gz" : "regions.geo.gz";
+    for (size_t i = 0; i < rd.geo_nfiles; i++) { /* départements and regions among them */
+        const char *name = ((const refdata_cache_geofile *)rd.geo)[i].name;
         snprintf(from, sizeof from, "%s/geom/%s", data, name);
         snprintf(path, sizeof path, "%s/geom/%s", dir, name);
         if (strcmp(name, "communes-2B.geo.gz") == 0) {
@@ -884,9 +899,8 @@ static void image_polygons_stale_or_damaged(void **state)
     assert_int_equal(ptce_ctx_set_data_dir(ctx, saved), PTCE_OK);
     free(saved);
     unlink(image);
-    for (size_t i = 0; i < rd.geo_nfiles + 2; i++) {
-        const char *name = i < rd.geo_nfiles ? ((const refdata_cache_geofile *)rd.geo)[i].name
-                           : i == rd.geo_nfiles ? "departements.geo.gz" : "regions.geo.gz";
+    for (size_t i = 0; i < rd.geo_nfiles; i++) { /* départements and regions among them */
+        const char *name = ((const refdata_cache_geofile *)rd.geo)[i].name;
         snprintf(path, sizeof path, "%s/geom/%s", dir, name);
         unlink(path);
     }
