@@ -35,6 +35,10 @@ struct refdata_shapes {
                                            * until its département is loaded */
     const GEOSPreparedGeometry **prep;    /* made on first use */
     size_t *dep_of;                       /* per commune: index in rd->deps */
+    size_t *by_dep, *dep_first;           /* the communes of département d, in index order:
+                                           * by_dep[dep_first[d] .. dep_first[d + 1]) (a
+                                           * scan of all 35,000 for each département read
+                                           * was 5 % of a 20,000-row geocode) */
     dep_shapes *deps;                     /* per département (rd->deps order) */
     size_t nloaded;
     size_t nfrom_image;                   /* of them, read from the image's decoded copy */
@@ -65,6 +69,8 @@ void refdata_shapes_free(refdata *rd)
     free(s->prep);
     free(s->geom);
     free(s->dep_of);
+    free(s->by_dep);
+    free(s->dep_first);
     free(s->deps);
     free(s->cand);
     free(s);
@@ -131,9 +137,9 @@ static ptce_status load_dep(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *s
     s->nfrom_image += !st && refdata_geofile_from_image(&r);
     refdata_geofile_close(&r);
     size_t n = 0;
-    for (size_t i = 0; i < rd->ncommunes && !st; i++) {
-        if (s->dep_of[i] != di)
-            continue;
+    const size_t *first = s->by_dep + s->dep_first[di], *last = s->by_dep + s->dep_first[di + 1];
+    for (const size_t *c = first; c < last && !st; c++) {
+        size_t i = *c;
         const commune *m = &rd->communes[i];
         int own = strcmp(m->contour, m->insee) == 0;
         if (own != (s->geom[i] != NULL))
@@ -145,9 +151,10 @@ static ptce_status load_dep(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *s
         ds->tree = GEOSSTRtree_create_r(ctx->geos, 10);
         if (!ds->tree)
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
-        for (size_t i = 0; i < rd->ncommunes && !st; i++)
-            if (s->dep_of[i] == di && s->geom[i])
-                GEOSSTRtree_insert_r(ctx->geos, ds->tree, s->geom[i], (void *)(uintptr_t)(i + 1));
+        for (const size_t *c = first; c < last && !st; c++) /* commune order, as before */
+            if (s->geom[*c])
+                GEOSSTRtree_insert_r(ctx->geos, ds->tree, s->geom[*c],
+                                     (void *)(uintptr_t)(*c + 1));
     }
     if (!st) {
         ds->loaded = 1;
@@ -172,8 +179,10 @@ static struct refdata_shapes *shapes_get(ptce_ctx *ctx, refdata *rd)
     s->prep = calloc(rd->ncommunes + 1, sizeof *s->prep);
     s->dep_of = calloc(rd->ncommunes + 1, sizeof *s->dep_of);
     s->deps = calloc(rd->ndeps + 1, sizeof *s->deps);
+    s->by_dep = calloc(rd->ncommunes + 1, sizeof *s->by_dep);
+    s->dep_first = calloc(rd->ndeps + 2, sizeof *s->dep_first);
     ptce_status st = PTCE_OK;
-    if (!s->geom || !s->prep || !s->dep_of || !s->deps)
+    if (!s->geom || !s->prep || !s->dep_of || !s->deps || !s->by_dep || !s->dep_first)
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     for (size_t i = 0; i < rd->ncommunes && !st; i++) {
         const departement *d = refdata_departement(rd, rd->communes[i].dep);
@@ -183,6 +192,14 @@ static struct refdata_shapes *shapes_get(ptce_ctx *ctx, refdata *rd)
         else
             s->dep_of[i] = (size_t)(d - rd->deps);
     }
+    /* Counting sort of the communes by département: stable, so each département's in
+     * commune order. */
+    for (size_t i = 0; i < rd->ncommunes && !st; i++)
+        s->dep_first[s->dep_of[i] + 2]++;
+    for (size_t d = 2; d < rd->ndeps + 2 && !st; d++)
+        s->dep_first[d] += s->dep_first[d - 1];
+    for (size_t i = 0; i < rd->ncommunes && !st; i++)
+        s->by_dep[s->dep_first[s->dep_of[i] + 1]++] = i;
     for (size_t i = 0; i < rd->ndeps && !st; i++) {
         /* The image's box is the envelope of the very polygon the image holds: the same
          * doubles, without parsing it (the polygon is made if a writer asks for it). */
