@@ -21,6 +21,7 @@
 
 #include "core/ctx.h"
 #include "core/util.h"
+#include "refdata/geofile.h"
 #include "refdata/geomcodec.h"
 #include "refdata/index.h"
 
@@ -384,7 +385,7 @@ static ptce_status geo_section_make(ptce_ctx *ctx, const refdata *rd, const char
     ptce_status st = PTCE_OK;
     for (size_t i = 0; !st && i < rd->ndeps; i++) {
         char name[REFDATA_CACHE_GEO_NAME_MAX + 8];
-        snprintf(name, sizeof name, "communes-%s.geo.gz", rd->deps[i].code);
+        snprintf(name, sizeof name, REFDATA_GEOFILE_COMMUNES, rd->deps[i].code);
         st = geo_add_file(ctx, data_dir, name, g);
     }
     if (!st)

@@ -18,6 +18,9 @@
 #include "refdata/cache.h"
 #include "refdata/refdata.h"
 
+/* The file of a département's commune polygons in data/geom/, for its code. */
+#define REFDATA_GEOFILE_COMMUNES "communes-%s.geo.gz"
+
 typedef struct refdata_geofile_reader {
     char path[4096];
     size_t line;                       /* number of the current line, from 1 */

@@ -104,7 +104,7 @@ static ptce_status load_dep(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *s
     if (!dir)
         return ptce_fail(ctx, PTCE_ERR_DATA, "données de référence introuvables");
     char name[64];
-    snprintf(name, sizeof name, "communes-%s.geo.gz", rd->deps[di].code);
+    snprintf(name, sizeof name, REFDATA_GEOFILE_COMMUNES, rd->deps[di].code);
     refdata_geofile_reader r;
     ptce_status st = refdata_geofile_open(ctx, rd, name, true, &r);
     if (st)
@@ -113,11 +113,10 @@ static ptce_status load_dep(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *s
     const char *path = r.path;
     while (!st && refdata_geofile_next(&r, &code)) {
         const commune *m = code ? refdata_commune(rd, code) : NULL;
-        size_t idx = m ? (size_t)(m - rd->communes) : 0;
-        size_t line = r.line - 1;
+        size_t idx = m ? (size_t)(m - rd->communes) : 0, line = r.line;
         if (!m || s->geom[idx] || s->dep_of[idx] != di) {
             st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : commune %s inconnue, en double "
-                                               "ou d'un autre département", path, line + 1,
+                                               "ou d'un autre département", path, line,
                            code ? code : "?");
             break;
         }
@@ -127,12 +126,12 @@ static ptce_status load_dep(ptce_ctx *ctx, refdata *rd, struct refdata_shapes *s
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
         else if (!s->geom[idx])
             st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : polygone illisible (%s)", path,
-                           line + 1, code);
+                           line, code);
         else if (!envelope(ctx->geos, s->geom[idx], box) || box[0] < ds->box[0] ||
                  box[1] < ds->box[1] || box[2] > ds->box[2] || box[3] > ds->box[3])
             st = ptce_fail(ctx, PTCE_ERR_DATA, "%s, ligne %zu : la commune %s déborde du "
                                                "polygone de son département ; réinstallez le "
-                                               "dossier data/", path, line + 1, code);
+                                               "dossier data/", path, line, code);
     }
     s->nfrom_image += !st && refdata_geofile_from_image(&r);
     refdata_geofile_close(&r);
