@@ -214,25 +214,11 @@ static int popcount64(uint64_t x)
     return n;
 }
 
-static bool same_word(const char *a, const char *b)
+/* Whether words a and b (with their facts x and y) are the same word: equal, or, from 5
+ * letters on, one typo apart (two from 9 letters on). */
+static bool same_word(const char *a, const word_facts *x, const char *b, const word_facts *y)
 {
-    if (strcmp(a, b) == 0)
-        return true;
-    size_t la = strlen(a), lb = strlen(b), shortest = la < lb ? la : lb;
-    if (shortest < 5)
-        return false;
-    size_t allowed = shortest >= 9 ? 2 : 1;
-    if ((la > lb ? la - lb : lb - la) > allowed ||
-        (size_t)popcount64(byte_classes(a) ^ byte_classes(b)) > 2 * allowed)
-        return false; /* what edit_distance() would find, only sooner */
-    return edit_distance(a, b, allowed) <= allowed;
-}
-
-/* same_word() of word i of a and word j of b, from their facts. */
-static bool same_word_at(const name_key *a, size_t i, const name_key *b, size_t j)
-{
-    const word_facts *x = &a->facts[i], *y = &b->facts[j];
-    if (x->hash == y->hash && strcmp(a->words[i], b->words[j]) == 0)
+    if (x->hash == y->hash && strcmp(a, b) == 0)
         return true;
     size_t la = x->len, lb = y->len, shortest = la < lb ? la : lb;
     if (shortest < 5)
@@ -240,8 +226,14 @@ static bool same_word_at(const name_key *a, size_t i, const name_key *b, size_t 
     size_t allowed = shortest >= 9 ? 2 : 1;
     if ((la > lb ? la - lb : lb - la) > allowed ||
         (size_t)popcount64(x->classes ^ y->classes) > 2 * allowed)
-        return false;
-    return edit_distance(a->words[i], b->words[j], allowed) <= allowed;
+        return false; /* what edit_distance() would find, only sooner */
+    return edit_distance(a, b, allowed) <= allowed;
+}
+
+/* same_word() of word i of a and word j of b. */
+static bool same_word_at(const name_key *a, size_t i, const name_key *b, size_t j)
+{
+    return same_word(a->words[i], &a->facts[i], b->words[j], &b->facts[j]);
 }
 
 /* Similarity of two names, 0..1 (see diff.h). */
@@ -457,6 +449,32 @@ static int cmp_pair(const void *a, const void *b)
     return x->new_row < y->new_row ? -1 : x->new_row > y->new_row;
 }
 
+/* out->pairs in the order of cmp_pair: by new row, and a new row is in one pair at most, so
+ * each pair is put in its place through an index by new row (nn: the new year's rows)
+ * instead of sorted. Without memory for the index, qsort does it. */
+static void sort_pairs_by_new_row(diff_result *out, size_t nn)
+{
+    size_t *at = malloc((nn + 1) * sizeof *at);
+    diff_pair *sorted = malloc((out->npairs + 1) * sizeof *sorted);
+    if (!at || !sorted) {
+        free(at);
+        free(sorted);
+        qsort(out->pairs, out->npairs, sizeof *out->pairs, cmp_pair);
+        return;
+    }
+    for (size_t j = 0; j < nn; j++)
+        at[j] = DIFF_NO_ROW;
+    for (size_t k = 0; k < out->npairs; k++)
+        at[out->pairs[k].new_row] = k;
+    size_t m = 0;
+    for (size_t j = 0; j < nn; j++)
+        if (at[j] != DIFF_NO_ROW)
+            sorted[m++] = out->pairs[at[j]];
+    free(out->pairs);
+    out->pairs = sorted;
+    free(at);
+}
+
 /* ---- blocking: the pairs that can be candidates ------------------------------------------ */
 
 /* Comparing every old row with every new one is quadratic. The pairs that can pass the
@@ -532,6 +550,11 @@ typedef struct blocks {
     size_t nnear, capnear;
     uint64_t *vars;     /* scratch: variant hashes of one string */
     size_t nvars, capvars;
+    word_facts *vfacts; /* per word of `variants` (its row): the word's facts */
+    size_t nvwords;
+    size_t *vseen;      /* per word of `variants`: last find_near() call (its number) that
+                         * tested it */
+    size_t near_calls;
 } blocks;
 
 typedef struct new_name {
@@ -584,19 +607,90 @@ static bool hvec_push(hvec *a, uint64_t h, uint32_t group, uint32_t row, const c
     return true;
 }
 
-/* The hashes of s with 0 to `dels` bytes deleted, pushed with (group, row, word). */
-static bool push_variants(hvec *a, const char *s, size_t n, int dels, uint32_t row,
+#define VARIANT_MAX_LEN 63 /* longest string whose deletion variants are made (word_dels) */
+
+/* How many strings s[0..n) gives with 0 to `dels` bytes deleted (as variant_hashes lists
+ * them: one deletion per position, two per pair of positions). */
+static size_t variant_count(size_t n, int dels)
+{
+    return 1 + (dels >= 1 ? n : 0) + (dels >= 2 ? n * (n - (n > 0)) / 2 : 0);
+}
+
+static uint64_t fnv_step(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * 1099511628211u;
+}
+
+/* out[0..variant_count(n, dels)) = hash_skip() of s[0..n) with 0 to `dels` bytes deleted,
+ * in this order: the whole string; then for each i, without byte i, followed (dels 2) by
+ * without bytes i and j, for each j > i. The same values as hash_skip gives, computed
+ * from the FNV-1a state of each prefix instead of hashing every variant from its first
+ * byte (a 12-letter string has 79 variants). Strings longer than VARIANT_MAX_LEN are
+ * hashed variant by variant. */
+static void variant_hashes(const char *s, size_t n, int dels, uint64_t *out)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t m = 0;
+    if (n > VARIANT_MAX_LEN || dels < 1) {
+        out[m++] = hash_skip(s, n, HASH_NO_SKIP, HASH_NO_SKIP);
+        for (size_t i = 0; dels >= 1 && i < n; i++) {
+            out[m++] = hash_skip(s, n, i, HASH_NO_SKIP);
+            for (size_t j = i + 1; dels >= 2 && j < n; j++)
+                out[m++] = hash_skip(s, n, i, j);
+        }
+        return;
+    }
+    uint64_t pre[VARIANT_MAX_LEN + 1]; /* pre[i]: the state after s[0..i) */
+    uint64_t h = 1469598103934665603u;
+    for (size_t i = 0; i < n; i++) {
+        pre[i] = h;
+        h = fnv_step(h, u[i]);
+    }
+    out[m++] = h;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = pre[i];
+        for (size_t k = i + 1; k < n; k++)
+            x = fnv_step(x, u[k]);
+        out[m++] = x;
+        if (dels < 2)
+            continue;
+        uint64_t q = pre[i]; /* the state after s[0..i) and s[i+1..j) */
+        for (size_t j = i + 1; j < n; j++) {
+            uint64_t y = q;
+            for (size_t k = j + 1; k < n; k++)
+                y = fnv_step(y, u[k]);
+            out[m++] = y;
+            q = fnv_step(q, u[j]);
+        }
+    }
+}
+
+/* b->vars = the hashes of s[0..n) with 0 to `dels` bytes deleted (variant_hashes). */
+static bool make_vars(blocks *b, const char *s, size_t n, int dels)
+{
+    size_t want = variant_count(n, dels);
+    if (want > b->capvars) {
+        uint64_t *grown = realloc(b->vars, want * sizeof *grown);
+        if (!grown)
+            return false;
+        b->vars = grown;
+        b->capvars = want;
+    }
+    variant_hashes(s, n, dels, b->vars);
+    b->nvars = want;
+    return true;
+}
+
+/* The hashes of s with 0 to `dels` bytes deleted, pushed into `a` with (group 0, row,
+ * word); b->vars is the scratch. */
+static bool push_variants(blocks *b, hvec *a, const char *s, size_t n, int dels, uint32_t row,
                           const char *word)
 {
-    if (!hvec_push(a, hash_skip(s, n, HASH_NO_SKIP, HASH_NO_SKIP), 0, row, word))
+    if (!make_vars(b, s, n, dels))
         return false;
-    for (size_t i = 0; dels >= 1 && i < n; i++) {
-        if (!hvec_push(a, hash_skip(s, n, i, HASH_NO_SKIP), 0, row, word))
+    for (size_t v = 0; v < b->nvars; v++)
+        if (!hvec_push(a, b->vars[v], 0, row, word))
             return false;
-        for (size_t j = i + 1; dels >= 2 && j < n; j++)
-            if (!hvec_push(a, hash_skip(s, n, i, j), 0, row, word))
-                return false;
-    }
     return true;
 }
 
@@ -931,7 +1025,7 @@ static bool blocks_make(blocks *b, const name_key *kn, const ptce_run *n,
                                        hash_name_place(fh, g->commune->parent), 0, row, NULL))))
             return false;
         size_t jl = joined_len(k);
-        if (jl && !push_variants(&b->joined, k->joined, jl, 2, row, NULL))
+        if (jl && !push_variants(b, &b->joined, k->joined, jl, 2, row, NULL))
             return false;
         if (!hvec_push(&b->name_rows, fh, group, row, k->folded))
             return false;
@@ -946,7 +1040,12 @@ static bool blocks_make(blocks *b, const name_key *kn, const ptce_run *n,
     hvec_sort(&b->joined);
     if (!names_make(b, kn))
         return false;
-    /* Variants of each distinct word that can have typo neighbours. */
+    /* Variants of each distinct word that can have typo neighbours, with the word's index
+     * among them (its facts in vfacts; in the order the words are pushed, so the sort
+     * keeps the order it gave when every entry had row 0). */
+    b->vfacts = malloc((b->name_words.n + 1) * sizeof *b->vfacts);
+    if (!b->vfacts)
+        return false;
     for (size_t i = 0; i < b->name_words.n; i++) {
         if (i > 0 && b->name_words.v[i].h == b->name_words.v[i - 1].h &&
             strcmp(b->name_words.v[i].word, b->name_words.v[i - 1].word) == 0)
@@ -954,11 +1053,16 @@ static bool blocks_make(blocks *b, const name_key *kn, const ptce_run *n,
         const char *w = b->name_words.v[i].word;
         size_t len = strlen(w);
         int dels = word_dels(len);
-        if (dels && !push_variants(&b->variants, w, len, dels, 0, w))
+        if (!dels)
+            continue;
+        b->vfacts[b->nvwords] = (word_facts){b->name_words.v[i].h, byte_classes(w), len};
+        if (!push_variants(b, &b->variants, w, len, dels, (uint32_t)b->nvwords, w))
             return false;
+        b->nvwords++;
     }
     hvec_sort(&b->variants);
-    return true;
+    b->vseen = calloc(b->nvwords + 1, sizeof *b->vseen);
+    return b->vseen != NULL;
 }
 
 static void blocks_free(blocks *b)
@@ -982,6 +1086,8 @@ static void blocks_free(blocks *b)
     free(b->seen);
     free(b->near);
     free(b->vars);
+    free(b->vfacts);
+    free(b->vseen);
     memset(b, 0, sizeof *b);
 }
 
@@ -1023,46 +1129,32 @@ static bool push_near(blocks *b, uint64_t h)
     return true;
 }
 
-/* b->vars = the hashes of s[0..n) with 0 to `dels` bytes deleted. */
-static bool make_vars(blocks *b, const char *s, size_t n, int dels)
-{
-    size_t want = 1 + (dels >= 1 ? n : 0) + (dels >= 2 ? n * (n - (n > 0)) / 2 : 0);
-    if (want > b->capvars) {
-        uint64_t *grown = realloc(b->vars, want * sizeof *grown);
-        if (!grown)
-            return false;
-        b->vars = grown;
-        b->capvars = want;
-    }
-    b->nvars = 0;
-    b->vars[b->nvars++] = hash_skip(s, n, HASH_NO_SKIP, HASH_NO_SKIP);
-    for (size_t i = 0; dels >= 1 && i < n; i++) {
-        b->vars[b->nvars++] = hash_skip(s, n, i, HASH_NO_SKIP);
-        for (size_t j = i + 1; dels >= 2 && j < n; j++)
-            b->vars[b->nvars++] = hash_skip(s, n, i, j);
-    }
-    return true;
-}
-
-/* b->near = hashes of the new rows' words equal to w or one typo apart (same_word). */
+/* b->near = hashes of the new rows' words equal to w or one typo apart (same_word). A word
+ * of the new rows shares several variants with w (all of them when it is w): it is tested
+ * once, at its first variant, so b->near gets the words in the same order. */
 static bool find_near(blocks *b, const char *w)
 {
     size_t n = strlen(w);
+    word_facts fw = {word_hash(w), byte_classes(w), n};
     b->nnear = 0;
-    if (!push_near(b, hash_skip(w, n, HASH_NO_SKIP, HASH_NO_SKIP)))
+    if (!push_near(b, fw.hash))
         return false;
     int dels = word_dels(n);
     if (!dels)
         return true;
     if (!make_vars(b, w, n, dels))
         return false;
+    size_t call = ++b->near_calls;
     for (size_t v = 0; v < b->nvars; v++) {
         size_t lo, hi;
         hvec_range(&b->variants, b->vars[v], false, 0, &lo, &hi);
         for (size_t e = lo; e < hi; e++) {
-            const char *y = b->variants.v[e].word;
-            if (same_word(w, y) &&
-                !push_near(b, hash_skip(y, strlen(y), HASH_NO_SKIP, HASH_NO_SKIP)))
+            uint32_t y = b->variants.v[e].row;
+            if (b->vseen[y] == call)
+                continue;
+            b->vseen[y] = call;
+            if (same_word(w, &fw, b->variants.v[e].word, &b->vfacts[y]) &&
+                !push_near(b, b->vfacts[y].hash))
                 return false;
         }
     }
@@ -1371,6 +1463,40 @@ static bool push_candidate(candidate **v, size_t *n, size_t *cap, candidate c)
  * after this), which on two census years, where most PTCE keep their name and commune,
  * leaves a small part of the rows to compare name by name. And no pair of these classes is
  * left for later: after the greedy pass each of them has a matched row. */
+/* The candidates of take_same_place_names() in the order of cmp_candidate, without a
+ * comparison sort of the whole list. They are all of loc group 0, tier 0 and similarity 1,
+ * so that order is: every LOC_COMMUNE pair before every LOC_DEP pair, each by old row,
+ * then new row; and they are listed old row by old row. So they are dealt into the two
+ * classes keeping their order, then each old row's run (a few new rows of its name) is
+ * sorted. A list not in that shape (which take_same_place_names does not make) and no
+ * memory for the copy fall back to sort_candidates(). */
+static void sort_same_place_candidates(candidate *v, size_t n)
+{
+    size_t ncom = 0;
+    bool shaped = true;
+    for (size_t c = 0; c < n && shaped; c++) {
+        shaped = v[c].tier == 0 && v[c].sim == 1.0 &&
+                 (v[c].loc == LOC_COMMUNE || v[c].loc == LOC_DEP) && (c == 0 || v[c - 1].o <= v[c].o);
+        ncom += v[c].loc == LOC_COMMUNE;
+    }
+    candidate *tmp = shaped && n > 1 ? malloc(n * sizeof *tmp) : NULL;
+    if (!tmp) {
+        sort_candidates(v, n);
+        return;
+    }
+    size_t com = 0, dep = ncom;
+    for (size_t c = 0; c < n; c++)
+        tmp[v[c].loc == LOC_COMMUNE ? com++ : dep++] = v[c];
+    memcpy(v, tmp, n * sizeof *v);
+    for (size_t c = 0, end; c < n; c = end) {
+        end = c + 1;
+        while (end < n && v[end].o == v[c].o && v[end].loc == v[c].loc)
+            end++;
+        candidate_merge_sort(v + c, tmp, end - c);
+    }
+    free(tmp);
+}
+
 typedef struct name_look {
     const hvec *a;
     uint64_t h;
@@ -1433,7 +1559,7 @@ static bool take_same_place_names(const ptce_run *o, const ptce_run *n, const na
         }
     }
     if (ok)
-        sort_candidates(cands, ncands);
+        sort_same_place_candidates(cands, ncands);
     for (size_t c = 0; ok && c < ncands; c++) {
         const candidate *x = &cands[c];
         if (old_match[x->o] == DIFF_NO_ROW && new_match[x->n] == DIFF_NO_ROW)
@@ -1616,7 +1742,7 @@ static ptce_status match_rows(ptce_ctx *ctx, const ptce_run *o, const ptce_run *
             take_sorted(cands, ncands, out, old_match, new_match);
         }
     }
-    qsort(out->pairs, out->npairs, sizeof *out->pairs, cmp_pair);
+    sort_pairs_by_new_row(out, nn);
 
 done:
     free(ids);
