@@ -2095,7 +2095,12 @@ size_t diff_previous_epci_counts(const ptce_run *old_run, const refdata *rd, lon
         const geo_result *g = &old_run->rows[i].geo;
         if (g->status != GEO_MATCH || !g->commune || !g->commune->epci[0])
             continue;
-        const epci *e = refdata_epci(rd, g->commune->epci);
+        /* A commune of `rd` itself (build --previous shares the load) carries the record
+         * refdata_epci() gives for its code, set at load; one of another load is looked
+         * up by the code. */
+        const commune *c = g->commune;
+        bool ours = c >= rd->communes && c < rd->communes + rd->ncommunes && c->epci_area;
+        const epci *e = ours ? c->epci_area : refdata_epci(rd, c->epci);
         if (e) {
             per_epci[e - rd->epcis]++;
             counted++;

@@ -926,6 +926,25 @@ static void previous_counts_per_region_and_departement(void **state)
     }
     /* Either array may be left out. */
     assert_int_equal(diff_previous_counts(&old_run, &rd, NULL, dep), 11);
+    /* Per EPCI, with the run's own load (its communes carry their EPCI record) and with
+     * another one (looked up by code): the same counts, EPCI by EPCI. */
+    long *in_other = calloc(rd.nepci + 1, sizeof *in_other);
+    long *in_own = calloc(old_run.rd->nepci + 1, sizeof *in_own);
+    assert_non_null(in_other);
+    assert_non_null(in_own);
+    size_t counted = diff_previous_epci_counts(&old_run, &rd, in_other);
+    assert_true(counted > 0);
+    assert_int_equal(diff_previous_epci_counts(&old_run, old_run.rd, in_own), counted);
+    long sum_epci = 0;
+    for (size_t i = 0; i < rd.nepci; i++) {
+        const epci *e = refdata_epci(old_run.rd, rd.epcis[i].code);
+        assert_non_null(e);
+        assert_int_equal(in_own[e - old_run.rd->epcis], in_other[i]);
+        sum_epci += in_other[i];
+    }
+    assert_int_equal(sum_epci, (long)counted);
+    free(in_other);
+    free(in_own);
     free(reg);
     free(dep);
     refdata_free(&rd);
