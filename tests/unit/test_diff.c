@@ -181,6 +181,35 @@ static void typos_and_short_names(void **state)
     fake_free(&fb);
 }
 
+/* The word rule's boundary, where names are too long for the joined-words edit distance:
+ * from 5 letters a word one typo away is the same word, below 5 it is another word. */
+static void five_letter_words_take_one_typo(void **state)
+{
+    (void)state;
+    static const fake_row a[] = {
+        {NULL, "Atelier Velos Solidaires Quimper", "29", "29232"},
+        {NULL, "Atelier Cafe Solidaire Brest", "29", "29019"},
+    };
+    static const fake_row b[] = {
+        {NULL, "Atelier Velas Solidaires Quimper", "29", "29232"},
+        {NULL, "Atelier Cafa Solidaire Brest", "29", "29019"},
+    };
+    diff_result d;
+    fake_run fa, fb;
+    diff_fakes(a, 2, b, 2, &d, &fa, &fb);
+    assert_int_equal(d.npairs, 2);
+    assert_int_equal(d.by_how[DIFF_BY_SIMILAR], 2);
+    for (size_t k = 0; k < d.npairs; k++) {
+        assert_int_equal(d.pairs[k].old_row, d.pairs[k].new_row);
+        /* velos ~ velas: 4 words of 4 shared; cafe, cafa: 3 of 5. */
+        double want = d.pairs[k].old_row == 0 ? 1.0 : 0.6;
+        assert_true(d.pairs[k].similarity > want - 1e-9 && d.pairs[k].similarity < want + 1e-9);
+    }
+    diff_result_free(&d);
+    fake_free(&fa);
+    fake_free(&fb);
+}
+
 static void place_decides_between_homonyms(void **state)
 {
     (void)state;
@@ -958,6 +987,7 @@ int main(void)
         cmocka_unit_test(ids_first_then_names),
         cmocka_unit_test(generic_words_do_not_make_a_match),
         cmocka_unit_test(typos_and_short_names),
+        cmocka_unit_test(five_letter_words_take_one_typo),
         cmocka_unit_test(place_decides_between_homonyms),
         cmocka_unit_test(across_departements_needs_a_closer_name),
         cmocka_unit_test(duplicate_ids_pair_in_file_order),
