@@ -785,9 +785,7 @@ static ptce_status compare_with_previous(ptce_ctx *ctx, build_state *b, const bu
     ptce_status st = run_load(ctx, &ro, &b->previous);
     b->has_previous = 1;
     if (!st) /* the same options (BAN, corrections), hence the same taxonomy file, as b->run */
-        st = run_geocode_reusing(ctx, &b->previous, &b->run);
-    if (!st)
-        st = run_classify_reusing(ctx, &b->previous, &b->run);
+        st = run_geocode_and_classify(ctx, &b->previous, &b->run);
     if (!st)
         st = diff_runs(ctx, &b->previous, &b->run, &b->diff);
     if (st)
@@ -865,9 +863,7 @@ ptce_status build_run(ptce_ctx *ctx, const build_options *opts)
     if (!st)
         st = validate_require_usable(ctx, &b->run.census, VALIDATE_NEED_PLACE);
     if (!st)
-        st = run_geocode(ctx, &b->run);
-    if (!st)
-        st = run_classify(ctx, &b->run);
+        st = run_geocode_and_classify(ctx, &b->run, NULL);
     if (!st)
         st = aggregate_run(ctx, &b->run, &b->agg);
     if (!st && opts->previous)

@@ -4,6 +4,8 @@
 #include "app/run.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,15 +355,15 @@ ptce_status run_geocode_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *do
 
 /* ---- classifying ----------------------------------------------------------------------- */
 
-ptce_status run_classify(ptce_ctx *ctx, ptce_run *run)
-{
-    return run_classify_reusing(ctx, run, NULL);
-}
-
 /* The cells classify_text() reads. */
 static const census_role text_roles[] = {CENSUS_ROLE_THEME, CENSUS_ROLE_DESCRIPTION};
 
-ptce_status run_classify_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *done)
+/* Classifies rows [from, to) of `run` as run_classify_reusing() does (copies from `done`
+ * when it is not NULL), in row order, stopping at the first failure (its message in ctx)
+ * or, when `stop` is not NULL, as soon as it is set (PTCE_OK: the caller discards the
+ * rows). Writes only these rows' `cls`; reads their text cells, run->tax and `done`. */
+static ptce_status classify_rows(ptce_ctx *ctx, ptce_run *run, const ptce_run *done,
+                                 size_t from, size_t to, const atomic_int *stop)
 {
     rows_index same = {0};
     if (done && done->nrows &&
@@ -369,7 +371,9 @@ ptce_status run_classify_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *d
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
     const census *c = &run->census;
     ptce_status st = PTCE_OK;
-    for (size_t i = 0; i < run->nrows && !st; i++) {
+    for (size_t i = from; i < to && !st; i++) {
+        if (stop && atomic_load_explicit(stop, memory_order_relaxed))
+            break;
         ptce_row *row = &run->rows[i];
         const ptce_row *other = same.slot ? rows_index_find(&same, c, row->rec) : NULL;
         if (other && sectors_classification_copy(&row->cls, &other->cls))
@@ -380,6 +384,100 @@ ptce_status run_classify_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *d
     }
     rows_index_free(&same);
     return st;
+}
+
+/* ---- a second core ----------------------------------------------------------------------
+ *
+ * Placing a row writes row->geo and uses the reference data (its polygons parsed on first
+ * use), the BAN points, the corrections and the caller's context (GEOS, PROJ, the log).
+ * Classifying it writes row->cls and reads only its two text cells, the taxonomy and the
+ * other year's finished run, none of which changes meanwhile; classify_text() uses a
+ * context only for ptce_fail(). So a part of the classification runs on a thread of its
+ * own: a classify_part, which owns nothing but a detached context (core/ctx.h) for its
+ * failure, and which the caller hands to its own context after the join, in the order the
+ * one-thread run would have met the failures. When no thread can be started, the caller
+ * runs the same part itself, where the one-thread run did: the same rows, the same calls,
+ * in the same order (the allocation-failure driver refuses every thread and sees exactly
+ * the sequence of before). The bytes never depend on which of the two happened. */
+
+typedef struct classify_part {
+    ptce_run *run;          /* not owned; the part writes rows[from, to).cls only */
+    const ptce_run *done;   /* not owned, or NULL: see run_classify_reusing */
+    size_t from, to;
+    atomic_int stop;        /* set by the caller when the part's result will be discarded */
+    ptce_ctx errors;        /* detached: the part's failure */
+    ptce_status st;
+    pthread_t thread;
+    int threaded;           /* the thread was started and is to be joined */
+} classify_part;
+
+static void *classify_part_run(void *arg)
+{
+    classify_part *p = arg;
+    p->st = classify_rows(&p->errors, p->run, p->done, p->from, p->to, &p->stop);
+    return NULL;
+}
+
+/* Sets the part up and starts its thread; p->threaded says whether it runs there. */
+static void classify_part_start(classify_part *p, ptce_run *run, const ptce_run *done,
+                                size_t from, size_t to)
+{
+    p->run = run;
+    p->done = done;
+    p->from = from;
+    p->to = to;
+    atomic_init(&p->stop, 0);
+    ptce_ctx_init_detached(&p->errors);
+    p->st = PTCE_OK;
+    p->threaded = pthread_create(&p->thread, NULL, classify_part_run, p) == 0;
+}
+
+/* Waits for the part (`discard`: the caller has failed, the part may stop early), or runs
+ * it here when its thread could not be started and its result is wanted. Returns its
+ * status, its message in the part's context. */
+static ptce_status classify_part_finish(classify_part *p, int discard)
+{
+    if (p->threaded) {
+        if (discard)
+            atomic_store_explicit(&p->stop, 1, memory_order_relaxed);
+        pthread_join(p->thread, NULL);
+        p->threaded = 0;
+    } else if (!discard) {
+        classify_part_run(p);
+    }
+    return p->st;
+}
+
+/* Under this many rows the classification is not cut in two: starting a thread (tens of
+ * microseconds) would be a good part of what it saves. */
+#define RUN_CLASSIFY_SPLIT_MIN_ROWS 512
+
+ptce_status run_classify(ptce_ctx *ctx, ptce_run *run)
+{
+    return run_classify_reusing(ctx, run, NULL);
+}
+
+ptce_status run_classify_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *done)
+{
+    if ((done && done->nrows) || run->nrows < RUN_CLASSIFY_SPLIT_MIN_ROWS)
+        return classify_rows(ctx, run, done, 0, run->nrows, NULL);
+    /* Two halves, cut where the row count alone says: the second on another thread. */
+    size_t half = run->nrows / 2;
+    classify_part second;
+    classify_part_start(&second, run, NULL, half, run->nrows);
+    ptce_status st = classify_rows(ctx, run, NULL, 0, half, NULL);
+    ptce_status later = classify_part_finish(&second, st != PTCE_OK);
+    return st ? st : ptce_ctx_take_failure(ctx, &second.errors, later);
+}
+
+ptce_status run_geocode_and_classify(ptce_ctx *ctx, ptce_run *run, const ptce_run *done)
+{
+    classify_part cls;
+    classify_part_start(&cls, run, done, 0, run->nrows);
+    ptce_status st = run_geocode_reusing(ctx, run, done);
+    ptce_status later = classify_part_finish(&cls, st != PTCE_OK);
+    /* The placement's failure first, as when the classification came after it. */
+    return st ? st : ptce_ctx_take_failure(ctx, &cls.errors, later);
 }
 
 void run_free(ptce_run *run)

@@ -1,6 +1,7 @@
 /*
  * app/run.h — the order of the stages: load (census, reference data, taxonomy), geocode,
- * classify; and freeing what a run holds. The run itself is model/run.h; the stages' own
+ * classify (the classification on a second core while the rows are placed, run.c "a second
+ * core"); and freeing what a run holds. The run itself is model/run.h; the stages' own
  * headers come with this one, for the commands that drive them.
  */
 #ifndef PTCE_APP_RUN_H
@@ -23,7 +24,10 @@ ptce_status run_geocode(ptce_ctx *ctx, ptce_run *run);
  * they are chosen by id); otherwise every row is geocoded. A place kept from one year to
  * the next is then placed once. */
 ptce_status run_geocode_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *done);
-/* Classifies every row. */
+/* Classifies every row. A large census (RUN_CLASSIFY_SPLIT_MIN_ROWS in run.c) in two
+ * halves, the second on a thread of its own (inline when none can be started): each row's
+ * classification depends on its texts and the taxonomy alone, so the rows are the same, and
+ * the failure reported is the one the first half would meet first, else the second's. */
 ptce_status run_classify(ptce_ctx *ctx, ptce_run *run);
 /* Classifies every row as run_classify() does, copying the classification of a row of
  * `done` whose declared theme and description are the same texts. `done` must have been
@@ -32,6 +36,15 @@ ptce_status run_classify(ptce_ctx *ctx, ptce_run *run);
  * alone, so the copy is what classifying would give, and a description kept from one year
  * to the next is classified once. */
 ptce_status run_classify_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *done);
+/* run_geocode_reusing(ctx, run, done) then run_classify_reusing(ctx, run, done) (`done` may
+ * be NULL: every row placed and classified), with the classification on a second thread
+ * while this one places the rows. That thread writes only the rows' `cls`, reads only their
+ * texts, the taxonomy and `done`, and never touches ctx: its failure comes back through a
+ * detached context after the join. The status and message are the ones of the one-thread
+ * order: a placement failure first (the classification's result is then discarded), else
+ * the classification's. When no thread can be started the classification runs here after
+ * the placement, as before. Same rows either way. */
+ptce_status run_geocode_and_classify(ptce_ctx *ctx, ptce_run *run, const ptce_run *done);
 void run_free(ptce_run *run);
 
 #endif

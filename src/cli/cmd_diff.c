@@ -33,7 +33,8 @@ static const char help[] =
  * year, read with the same options) uses the old year's reference data, not a second load
  * of it: new_run is freed before old_run. A place already placed and a description
  * already classified in `before` are not placed or classified again (run_geocode_reusing,
- * run_classify_reusing say when a copy is what the stage would give). */
+ * run_classify_reusing say when a copy is what the stage would give); the classification
+ * runs on the second core while the rows are placed (run_geocode_and_classify). */
 static ptce_status load_year(ptce_ctx *ctx, const common_options *co, const char *path,
                              ptce_run *before, ptce_run *run)
 {
@@ -42,9 +43,7 @@ static ptce_status load_year(ptce_ctx *ctx, const common_options *co, const char
     ro.shared_refdata = before ? before->rd : NULL;
     ptce_status st = run_load(ctx, &ro, run);
     if (!st)
-        st = run_geocode_reusing(ctx, run, before);
-    if (!st)
-        st = run_classify_reusing(ctx, run, before);
+        st = run_geocode_and_classify(ctx, run, before);
     return st;
 }
 

@@ -51,6 +51,20 @@ void ptce_ctx_free(ptce_ctx *ctx)
     free(ctx);
 }
 
+void ptce_ctx_init_detached(ptce_ctx *ctx)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->quiet = 1; /* log_line returns before it would need ctx->log */
+}
+
+ptce_status ptce_ctx_take_failure(ptce_ctx *ctx, const ptce_ctx *from, ptce_status st)
+{
+    if (st == PTCE_OK)
+        return PTCE_OK;
+    /* The same size of message on both sides: nothing is cut. */
+    return ptce_fail(ctx, st, "%s", from->error);
+}
+
 const char *ptce_ctx_error(const ptce_ctx *ctx)
 {
     return ctx ? ctx->error : "";

@@ -31,6 +31,18 @@ struct ptce_ctx {
  * impossible (<French reason>)." Returns the status set. */
 ptce_status ptce_fail_read(ptce_ctx *ctx, ptce_status status, const char *path, int err);
 
+/* A context for work done on another thread that may fail but uses none of a context's
+ * resources (classify_text: only ptce_fail on a memory failure): no GEOS or PROJ handle, no
+ * data folder, quiet, no log — such work must not warn, a warning would be lost. It lives
+ * in the caller's memory and holds nothing to free; the caller hands its failure to the
+ * real context after the join (ptce_ctx_take_failure). */
+void ptce_ctx_init_detached(ptce_ctx *ctx);
+
+/* Hands `st`, the status of work done with the detached context `from`, to ctx: PTCE_OK
+ * leaves ctx untouched; a failure sets ctx's status and message to `from`'s, as if the
+ * work had failed there. Returns `st`. */
+ptce_status ptce_ctx_take_failure(ptce_ctx *ctx, const ptce_ctx *from, ptce_status st);
+
 /* The status of the last ptce_fail(), for a caller of a function that returns NULL with
  * the message set (a memory failure is not turned into `otherwise`); `otherwise` when none. */
 ptce_status ptce_ctx_status(const ptce_ctx *ctx, ptce_status otherwise);
