@@ -209,21 +209,35 @@ static uint64_t cells_hash(const census *c, const census_record *rec, const cens
     return h;
 }
 
+/* An empty index for up to `nrows` rows of `run`; -1 without memory. */
+static int rows_index_init(rows_index *ix, const ptce_run *run, const census_role *roles,
+                           size_t nroles, size_t nrows)
+{
+    size_t cap = 16;
+    while (cap < 2 * nrows)
+        cap *= 2;
+    *ix = (rows_index){.run = run, .roles = roles, .nroles = nroles, .mask = cap - 1};
+    return (ix->slot = calloc(cap, sizeof *ix->slot)) ? 0 : -1;
+}
+
+/* Adds row i of the indexed run (at most the `nrows` of rows_index_init). */
+static void rows_index_add(rows_index *ix, size_t i)
+{
+    const ptce_run *run = ix->run;
+    size_t k = (size_t)cells_hash(&run->census, run->rows[i].rec, ix->roles, ix->nroles) &
+               ix->mask;
+    while (ix->slot[k])
+        k = (k + 1) & ix->mask;
+    ix->slot[k] = i + 1;
+}
+
 static int rows_index_build(rows_index *ix, const ptce_run *run, const census_role *roles,
                             size_t nroles)
 {
-    size_t cap = 16;
-    while (cap < 2 * run->nrows)
-        cap *= 2;
-    *ix = (rows_index){.run = run, .roles = roles, .nroles = nroles, .mask = cap - 1};
-    if (!(ix->slot = calloc(cap, sizeof *ix->slot)))
+    if (rows_index_init(ix, run, roles, nroles, run->nrows))
         return -1;
-    for (size_t i = 0; i < run->nrows; i++) {
-        size_t k = (size_t)cells_hash(&run->census, run->rows[i].rec, roles, nroles) & ix->mask;
-        while (ix->slot[k])
-            k = (k + 1) & ix->mask;
-        ix->slot[k] = i + 1;
-    }
+    for (size_t i = 0; i < run->nrows; i++)
+        rows_index_add(ix, i);
     return 0;
 }
 
@@ -358,17 +372,25 @@ ptce_status run_geocode_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *do
 /* The cells classify_text() reads. */
 static const census_role text_roles[] = {CENSUS_ROLE_THEME, CENSUS_ROLE_DESCRIPTION};
 
-/* Classifies rows [from, to) of `run` as run_classify_reusing() does (copies from `done`
- * when it is not NULL), in row order, stopping at the first failure (its message in ctx)
- * or, when `stop` is not NULL, as soon as it is set (PTCE_OK: the caller discards the
- * rows). Writes only these rows' `cls`; reads their text cells, run->tax and `done`. */
+#define NTEXT_ROLES (sizeof text_roles / sizeof *text_roles)
+
+/* Classifies rows [from, to) of `run` as run_classify_reusing() does, in row order,
+ * stopping at the first failure (its message in ctx) or, when `stop` is not NULL, as soon
+ * as it is set (PTCE_OK: the caller discards the rows). A row whose theme and description
+ * are the texts of a row of `done` (when not NULL), or of an earlier row of [from, to),
+ * gets a copy of that row's classification (classify_text() depends on these texts and the
+ * taxonomy alone: the copy is what classifying gives). The range alone decides which rows
+ * are copied, never which thread runs it. Writes only these rows' `cls`; reads their text
+ * cells, run->tax and `done`. */
 static ptce_status classify_rows(ptce_ctx *ctx, ptce_run *run, const ptce_run *done,
                                  size_t from, size_t to, const atomic_int *stop)
 {
-    rows_index same = {0};
-    if (done && done->nrows &&
-        rows_index_build(&same, done, text_roles, sizeof text_roles / sizeof *text_roles))
+    rows_index same = {0}, earlier = {0};
+    if ((done && done->nrows && rows_index_build(&same, done, text_roles, NTEXT_ROLES)) ||
+        rows_index_init(&earlier, run, text_roles, NTEXT_ROLES, to - from)) {
+        rows_index_free(&same);
         return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
+    }
     const census *c = &run->census;
     ptce_status st = PTCE_OK;
     for (size_t i = from; i < to && !st; i++) {
@@ -376,12 +398,18 @@ static ptce_status classify_rows(ptce_ctx *ctx, ptce_run *run, const ptce_run *d
             break;
         ptce_row *row = &run->rows[i];
         const ptce_row *other = same.slot ? rows_index_find(&same, c, row->rec) : NULL;
+        if (!other)
+            other = rows_index_find(&earlier, c, row->rec);
         if (other && sectors_classification_copy(&row->cls, &other->cls))
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour classer un PTCE");
-        else if (!other)
+        else if (!other) {
             st = classify_text(ctx, run->tax, census_value(c, row->rec, CENSUS_ROLE_THEME),
                                census_value(c, row->rec, CENSUS_ROLE_DESCRIPTION), &row->cls);
+            if (!st) /* the first row of the range with these texts */
+                rows_index_add(&earlier, i);
+        }
     }
+    rows_index_free(&earlier);
     rows_index_free(&same);
     return st;
 }

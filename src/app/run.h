@@ -24,17 +24,21 @@ ptce_status run_geocode(ptce_ctx *ctx, ptce_run *run);
  * they are chosen by id); otherwise every row is geocoded. A place kept from one year to
  * the next is then placed once. */
 ptce_status run_geocode_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *done);
-/* Classifies every row. A large census (RUN_CLASSIFY_SPLIT_MIN_ROWS in run.c) in two
- * halves, the second on a thread of its own (inline when none can be started): each row's
- * classification depends on its texts and the taxonomy alone, so the rows are the same, and
- * the failure reported is the one the first half would meet first, else the second's. */
+/* Classifies every row. classify_text() depends on the row's declared theme and
+ * description and the taxonomy alone, so a row whose two texts are those of an earlier row
+ * gets a copy of that row's classification (sectors_classification_copy: a block of its
+ * own), which is what classifying would give. A large census (RUN_CLASSIFY_SPLIT_MIN_ROWS
+ * in run.c) is cut in two halves at a row the row count alone decides, the second on a
+ * thread of its own (run by this one after the first when no thread can be started); the
+ * copies are taken within a half. The rows are the same either way, and the failure
+ * reported is the first half's, else the second's: the one the row order meets first. */
 ptce_status run_classify(ptce_ctx *ctx, ptce_run *run);
 /* Classifies every row as run_classify() does, copying the classification of a row of
- * `done` whose declared theme and description are the same texts. `done` must have been
- * classified with the same taxonomy file (the other year of `diff` or `build --previous`,
- * given the same options): classify_text() depends on these two texts and the taxonomy
- * alone, so the copy is what classifying would give, and a description kept from one year
- * to the next is classified once. */
+ * `done` whose declared theme and description are the same texts (else of an earlier row of
+ * `run`; one thread). `done` must have been classified with the same taxonomy file (the
+ * other year of `diff` or `build --previous`, given the same options): the copy is what
+ * classifying would give, and a description kept from one year to the next is classified
+ * once. */
 ptce_status run_classify_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *done);
 /* run_geocode_reusing(ctx, run, done) then run_classify_reusing(ctx, run, done) (`done` may
  * be NULL: every row placed and classified), with the classification on a second thread
@@ -43,7 +47,8 @@ ptce_status run_classify_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *d
  * detached context after the join. The status and message are the ones of the one-thread
  * order: a placement failure first (the classification's result is then discarded), else
  * the classification's. When no thread can be started the classification runs here after
- * the placement, as before. Same rows either way. */
+ * the placement, as before. Same rows either way. Every thread is joined before any of
+ * these functions returns: a run holds no thread. */
 ptce_status run_geocode_and_classify(ptce_ctx *ctx, ptce_run *run, const ptce_run *done);
 void run_free(ptce_run *run);
 
