@@ -44,9 +44,13 @@ ptce_status run_load(ptce_ctx *ctx, const run_options *opts, ptce_run *run)
 {
     memset(run, 0, sizeof *run);
     census_options copts = {.columns = opts->columns};
-    ptce_status st = census_read(ctx, opts->census_path, &copts, &run->census);
-    if (st)
+    ptce_status st = PTCE_OK;
+    if (opts->preread) {
+        run->census = *opts->preread;
+        memset(opts->preread, 0, sizeof *opts->preread);
+    } else if ((st = census_read(ctx, opts->census_path, &copts, &run->census))) {
         return st;
+    }
     if (opts->shared_refdata) {
         run->rd = opts->shared_refdata;
     } else {
@@ -220,12 +224,11 @@ static int rows_index_init(rows_index *ix, const ptce_run *run, const census_rol
     return (ix->slot = calloc(cap, sizeof *ix->slot)) ? 0 : -1;
 }
 
-/* Adds row i of the indexed run (at most the `nrows` of rows_index_init). */
-static void rows_index_add(rows_index *ix, size_t i)
+/* Adds row i of the indexed run (at most the `nrows` of rows_index_init), whose cells have
+ * the hash h (cells_hash with the index's roles). */
+static void rows_index_add(rows_index *ix, size_t i, uint64_t h)
 {
-    const ptce_run *run = ix->run;
-    size_t k = (size_t)cells_hash(&run->census, run->rows[i].rec, ix->roles, ix->nroles) &
-               ix->mask;
+    size_t k = (size_t)h & ix->mask;
     while (ix->slot[k])
         k = (k + 1) & ix->mask;
     ix->slot[k] = i + 1;
@@ -237,18 +240,17 @@ static int rows_index_build(rows_index *ix, const ptce_run *run, const census_ro
     if (rows_index_init(ix, run, roles, nroles, run->nrows))
         return -1;
     for (size_t i = 0; i < run->nrows; i++)
-        rows_index_add(ix, i);
+        rows_index_add(ix, i, cells_hash(&run->census, run->rows[i].rec, roles, nroles));
     return 0;
 }
 
 /* The first row of the indexed run whose cells are the same texts as those of `rec` (a
- * record of census `c`), NULL when none. */
-static const ptce_row *rows_index_find(const rows_index *ix, const census *c,
-                                       const census_record *rec)
+ * record of census `c`, whose cells have the hash h), NULL when none. */
+static const ptce_row *rows_index_find_hashed(const rows_index *ix, const census *c,
+                                              const census_record *rec, uint64_t h)
 {
     const census *dc = &ix->run->census;
-    for (size_t k = (size_t)cells_hash(c, rec, ix->roles, ix->nroles) & ix->mask; ix->slot[k];
-         k = (k + 1) & ix->mask) {
+    for (size_t k = (size_t)h & ix->mask; ix->slot[k]; k = (k + 1) & ix->mask) {
         const ptce_row *other = &ix->run->rows[ix->slot[k] - 1];
         size_t r = 0;
         while (r < ix->nroles && strcmp(census_value(dc, other->rec, ix->roles[r]),
@@ -258,6 +260,12 @@ static const ptce_row *rows_index_find(const rows_index *ix, const census *c,
             return other;
     }
     return NULL;
+}
+
+static const ptce_row *rows_index_find(const rows_index *ix, const census *c,
+                                       const census_record *rec)
+{
+    return rows_index_find_hashed(ix, c, rec, cells_hash(c, rec, ix->roles, ix->nroles));
 }
 
 static void rows_index_free(rows_index *ix)
@@ -397,16 +405,18 @@ static ptce_status classify_rows(ptce_ctx *ctx, ptce_run *run, const ptce_run *d
         if (stop && atomic_load_explicit(stop, memory_order_relaxed))
             break;
         ptce_row *row = &run->rows[i];
-        const ptce_row *other = same.slot ? rows_index_find(&same, c, row->rec) : NULL;
+        /* Both indexes are by the texts' roles: one hash for the two look-ups and the add. */
+        uint64_t h = cells_hash(c, row->rec, text_roles, NTEXT_ROLES);
+        const ptce_row *other = same.slot ? rows_index_find_hashed(&same, c, row->rec, h) : NULL;
         if (!other)
-            other = rows_index_find(&earlier, c, row->rec);
+            other = rows_index_find_hashed(&earlier, c, row->rec, h);
         if (other && sectors_classification_copy(&row->cls, &other->cls))
             st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour classer un PTCE");
         else if (!other) {
             st = classify_text(ctx, run->tax, census_value(c, row->rec, CENSUS_ROLE_THEME),
                                census_value(c, row->rec, CENSUS_ROLE_DESCRIPTION), &row->cls);
             if (!st) /* the first row of the range with these texts */
-                rows_index_add(&earlier, i);
+                rows_index_add(&earlier, i, h);
         }
     }
     rows_index_free(&earlier);
@@ -506,6 +516,61 @@ ptce_status run_geocode_and_classify(ptce_ctx *ctx, ptce_run *run, const ptce_ru
     ptce_status later = classify_part_finish(&cls, st != PTCE_OK);
     /* The placement's failure first, as when the classification came after it. */
     return st ? st : ptce_ctx_take_failure(ctx, &cls.errors, later);
+}
+
+/* ---- diff's two years -------------------------------------------------------------------
+ *
+ * Reading a census needs only its file and the --columns text, and it may warn: the new
+ * year's census is read on a thread of its own (census_reader) with a deferred context
+ * (core/ctx.h), whose lines are printed after the old year's, where the one-thread order
+ * printed them, and only if that order would have read it (the old year succeeded). */
+
+typedef struct census_reader {
+    const char *path;       /* not owned */
+    census_options copts;
+    census census;          /* what was read, handed to run_load (run_options.preread) */
+    ptce_ctx ctx;           /* deferred: the reader's log lines and failure */
+    ptce_status st;
+    pthread_t thread;
+    int threaded;
+} census_reader;
+
+static void *census_reader_run(void *arg)
+{
+    census_reader *r = arg;
+    r->st = census_read(&r->ctx, r->path, &r->copts, &r->census);
+    return NULL;
+}
+
+ptce_status run_two_years(ptce_ctx *ctx, const run_options *old_opts,
+                          const run_options *new_opts, ptce_run *old_run, ptce_run *new_run)
+{
+    memset(new_run, 0, sizeof *new_run);
+    ptce_status st = run_load(ctx, old_opts, old_run);
+    census_reader r = {.path = new_opts->census_path, .copts = {.columns = new_opts->columns}};
+    if (!st && ptce_ctx_init_deferred(&r.ctx, ctx) == 0) {
+        r.threaded = pthread_create(&r.thread, NULL, census_reader_run, &r) == 0;
+        if (!r.threaded) /* read by run_load below, as before */
+            ptce_ctx_end_deferred(ctx, &r.ctx, 0);
+    }
+    if (!st)
+        st = run_geocode_and_classify(ctx, old_run, NULL);
+    if (r.threaded) {
+        pthread_join(r.thread, NULL);
+        ptce_ctx_end_deferred(ctx, &r.ctx, st == PTCE_OK);
+        if (!st)
+            st = ptce_ctx_take_failure(ctx, &r.ctx, r.st);
+    }
+    if (!st) {
+        run_options ro = *new_opts;
+        ro.shared_refdata = old_run->rd;
+        ro.preread = r.threaded ? &r.census : NULL;
+        st = run_load(ctx, &ro, new_run);
+    }
+    census_free(&r.census); /* read but not handed over (a failure before): zeroed otherwise */
+    if (!st)
+        st = run_geocode_and_classify(ctx, new_run, old_run);
+    return st;
 }
 
 void run_free(ptce_run *run)

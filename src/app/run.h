@@ -50,6 +50,16 @@ ptce_status run_classify_reusing(ptce_ctx *ctx, ptce_run *run, const ptce_run *d
  * the placement, as before. Same rows either way. Every thread is joined before any of
  * these functions returns: a run holds no thread. */
 ptce_status run_geocode_and_classify(ptce_ctx *ctx, ptce_run *run, const ptce_run *done);
+/* diff's two years: run_load(old_opts, old_run), run_geocode_and_classify(old_run, NULL), then
+ * run_load(new_opts, new_run) with old_run's reference data (new_opts->shared_refdata is
+ * ignored: new_run borrows old_run's, and is freed first) and run_geocode_and_classify(
+ * new_run, old_run). The new year's census is read on another thread while the old year
+ * is placed and classified; its warnings come after the old year's lines, and the status
+ * and message are the ones of that order (an old year's failure first; the new census is
+ * then dropped unread as far as the log says). Both runs can be given to run_free()
+ * whatever the status (new_run first). */
+ptce_status run_two_years(ptce_ctx *ctx, const run_options *old_opts,
+                          const run_options *new_opts, ptce_run *old_run, ptce_run *new_run);
 void run_free(ptce_run *run);
 
 #endif

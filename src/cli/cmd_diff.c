@@ -29,24 +29,6 @@ static const char help[] =
     "  -o, --output DOSSIER  dossier de sortie (défaut : out)\n"
     "  (--columns s'applique aux deux recensements)\n" COMMON_HELP;
 
-/* Loads, geocodes and classifies one census. The new year (`before` not NULL: the old
- * year, read with the same options) uses the old year's reference data, not a second load
- * of it: new_run is freed before old_run. A place already placed and a description
- * already classified in `before` are not placed or classified again (run_geocode_reusing,
- * run_classify_reusing say when a copy is what the stage would give); the classification
- * runs on the second core while the rows are placed (run_geocode_and_classify). */
-static ptce_status load_year(ptce_ctx *ctx, const common_options *co, const char *path,
-                             ptce_run *before, ptce_run *run)
-{
-    run_options ro = {.census_path = path};
-    common_apply(co, &ro);
-    ro.shared_refdata = before ? before->rd : NULL;
-    ptce_status st = run_load(ctx, &ro, run);
-    if (!st)
-        st = run_geocode_and_classify(ctx, run, before);
-    return st;
-}
-
 int cmd_diff(int argc, char **argv)
 {
     common_options co = {0};
@@ -69,13 +51,15 @@ int cmd_diff(int argc, char **argv)
     util_strbuf csv, summary;
     util_sb_init(&csv);
     util_sb_init(&summary);
-    int have_old = 0, have_new = 0, have_diff = 0;
-    ptce_status st = load_year(ctx, &co, argv[optind], NULL, &old_run);
-    have_old = 1;
-    if (!st) {
-        st = load_year(ctx, &co, argv[optind + 1], &old_run, &new_run);
-        have_new = 1;
-    }
+    int have_diff = 0;
+    /* Each census loaded, geocoded and classified; the new year uses the old year's
+     * reference data, and a place or a description already seen in the old year is not
+     * placed or classified again (run_two_years). */
+    run_options old_opts = {.census_path = argv[optind]};
+    run_options new_opts = {.census_path = argv[optind + 1]};
+    common_apply(&co, &old_opts);
+    common_apply(&co, &new_opts);
+    ptce_status st = run_two_years(ctx, &old_opts, &new_opts, &old_run, &new_run);
     if (!st) {
         st = diff_runs(ctx, &old_run, &new_run, &d);
         have_diff = 1;
@@ -108,10 +92,8 @@ int cmd_diff(int argc, char **argv)
     util_sb_free(&summary);
     if (have_diff)
         diff_result_free(&d);
-    if (have_new)
-        run_free(&new_run);
-    if (have_old)
-        run_free(&old_run);
+    run_free(&new_run);
+    run_free(&old_run);
     ptce_ctx_free(ctx);
     return code;
 }

@@ -57,6 +57,29 @@ void ptce_ctx_init_detached(ptce_ctx *ctx)
     ctx->quiet = 1; /* log_line returns before it would need ctx->log */
 }
 
+int ptce_ctx_init_deferred(ptce_ctx *ctx, const ptce_ctx *parent)
+{
+    ptce_ctx_init_detached(ctx);
+    ctx->quiet = parent->quiet;
+    if (ctx->quiet)
+        return 0; /* nothing would be printed: nothing to keep */
+    ctx->log = open_memstream(&ctx->deferred, &ctx->ndeferred);
+    return ctx->log ? 0 : -1;
+}
+
+void ptce_ctx_end_deferred(ptce_ctx *parent, ptce_ctx *ctx, int print)
+{
+    if (!ctx->log)
+        return;
+    /* A line that could not be kept is short of memory like any other log line. */
+    if (fclose(ctx->log) == 0 && print && ctx->ndeferred)
+        fwrite(ctx->deferred, 1, ctx->ndeferred, parent->log);
+    ctx->log = NULL;
+    free(ctx->deferred);
+    ctx->deferred = NULL;
+    ctx->ndeferred = 0;
+}
+
 ptce_status ptce_ctx_take_failure(ptce_ctx *ctx, const ptce_ctx *from, ptce_status st)
 {
     if (st == PTCE_OK)

@@ -24,6 +24,8 @@ struct ptce_ctx {
     char error[2048];
     ptce_status status;   /* of the last ptce_fail(): what `error` is about */
     char geos_error[512]; /* last message GEOS gave its handler */
+    char *deferred;       /* a deferred context's log lines (ptce_ctx_init_deferred), owned */
+    size_t ndeferred;
 };
 
 /* The message of a file that could not be read (util_read_file's errno): PTCE_ERR_MEMORY
@@ -42,6 +44,14 @@ void ptce_ctx_init_detached(ptce_ctx *ctx);
  * leaves ctx untouched; a failure sets ctx's status and message to `from`'s, as if the
  * work had failed there. Returns `st`. */
 ptce_status ptce_ctx_take_failure(ptce_ctx *ctx, const ptce_ctx *from, ptce_status st);
+
+/* A detached context whose log lines are kept in memory instead of printed: for work on
+ * another thread that may warn (reading a census), the lines the parent would print
+ * (its quietness) in the order they were made. ptce_ctx_end_deferred() prints them to the
+ * parent's log (`print`) or drops them, and frees them; the failure is handed over with
+ * ptce_ctx_take_failure(). -1 without memory: nothing to end, do the work on the parent. */
+int ptce_ctx_init_deferred(ptce_ctx *ctx, const ptce_ctx *parent);
+void ptce_ctx_end_deferred(ptce_ctx *parent, ptce_ctx *ctx, int print);
 
 /* The status of the last ptce_fail(), for a caller of a function that returns NULL with
  * the message set (a memory failure is not turned into `otherwise`); `otherwise` when none. */

@@ -48,6 +48,9 @@ typedef struct run_options {
     const char *const *ban_paths; /* --ban: national address base files, or folders of
                                    * them (every .csv and .csv.gz inside, in name order) */
     size_t nban;
+    census *preread;          /* not NULL: census_path already read with these columns
+                               * (census_read), taken over by run_load, which leaves it
+                               * zeroed (app/run.c, diff's two years) */
     refdata *shared_refdata;  /* not NULL: the reference data of another run, used instead
                                * of loading it again (the other year of `diff` and
                                * `build --previous`; see ptce_run.rd for the lifetimes) */

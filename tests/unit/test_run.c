@@ -330,12 +330,129 @@ static void placement_failure_first(void **state)
     ptce_ctx_free(ctx);
 }
 
+/* ---- diff's two years: the new census read while the old year is placed ------------------ */
+
+/* A context printing to a file of its own, not quiet: the log is compared. */
+static ptce_ctx *logging_ctx(FILE **log)
+{
+    *log = tmpfile();
+    assert_non_null(*log);
+    ptce_ctx *ctx = ptce_ctx_new(*log);
+    assert_non_null(ctx);
+    assert_int_equal(ptce_ctx_set_data_dir(ctx, getenv("PTCE_MAP_DATA")), PTCE_OK);
+    return ctx;
+}
+
+/* What the log holds so far, then emptied. */
+static char *log_text(FILE *log)
+{
+    fflush(log);
+    long n = ftell(log);
+    char *text = calloc(1, (size_t)n + 1);
+    rewind(log);
+    assert_int_equal(fread(text, 1, (size_t)n, log), (size_t)n);
+    rewind(log);
+    assert_int_equal(ftruncate(fileno(log), 0), 0);
+    return text;
+}
+
+/* The one-thread order: each year loaded, then placed and classified. */
+static ptce_status two_years_in_order(ptce_ctx *ctx, const run_options *a, const run_options *b,
+                                      ptce_run *old_run, ptce_run *new_run)
+{
+    memset(new_run, 0, sizeof *new_run);
+    ptce_status st = run_load(ctx, a, old_run);
+    if (!st)
+        st = run_geocode(ctx, old_run);
+    if (!st)
+        st = run_classify(ctx, old_run);
+    run_options ro = *b;
+    ro.shared_refdata = old_run->rd;
+    if (!st)
+        st = run_load(ctx, &ro, new_run);
+    if (!st)
+        st = run_geocode_reusing(ctx, new_run, old_run);
+    if (!st)
+        st = run_classify_reusing(ctx, new_run, old_run);
+    return st;
+}
+
+static void two_years_as_in_order(void **state)
+{
+    (void)state;
+    FILE *log;
+    ptce_ctx *ctx = logging_ctx(&log);
+    char a_path[4096], b_path[4096], wide[4096];
+    test_data_path("census/annee-2025.csv", a_path, sizeof a_path);
+    test_data_path("census/annee-2026.csv", b_path, sizeof b_path);
+    test_data_path("census/cellules-en-trop.csv", wide, sizeof wide); /* warns on its rows */
+    const char *const missing_ban[] = {"/nonexistent/ptce-test-run-ban.csv"};
+    ptce_run shared; /* one load of the reference data for every run: pointers compare */
+    run_options so = {.census_path = a_path, .without_taxonomy = 1};
+    load(ctx, &so, &shared);
+    struct {
+        const char *old_path, *new_path;
+        int old_fails; /* the old year's placement fails (a BAN file missing) */
+    } cases[] = {
+        {a_path, b_path, 0},
+        {wide, b_path, 0},                     /* the old census's warnings, then nothing */
+        {a_path, wide, 0},                     /* the new census's warnings after the old's */
+        {wide, "/nonexistent/ptce-test-run.csv", 0}, /* the reading's failure */
+        {a_path, wide, 1},                     /* the old year's failure, no new warning */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        run_options a = {.census_path = cases[k].old_path, .shared_refdata = shared.rd};
+        run_options b = {.census_path = cases[k].new_path};
+        if (cases[k].old_fails) {
+            a.ban_paths = missing_ban;
+            a.nban = 1;
+        }
+        ptce_run ref_old, ref_new;
+        ptce_status want = two_years_in_order(ctx, &a, &b, &ref_old, &ref_new);
+        assert_int_equal(want != PTCE_OK, k >= 3);
+        char want_msg[2048];
+        snprintf(want_msg, sizeof want_msg, "%s", want ? ptce_ctx_error(ctx) : "");
+        char *want_log = log_text(log);
+        if (k == 2)
+            assert_non_null(strstr(want_log, "cellules-en-trop.csv, ligne"));
+        for (int path = 0; path < 2; path++) { /* threads, then none */
+            refuse_threads = path == 1;
+            threads_started = 0;
+            ptce_fail(ctx, PTCE_OK, "%s", "");
+            ptce_run old_run, new_run;
+            ptce_status st = run_two_years(ctx, &a, &b, &old_run, &new_run);
+            assert_int_equal(st, want);
+            if (st)
+                assert_string_equal(ptce_ctx_error(ctx), want_msg);
+            char *got_log = log_text(log);
+            assert_string_equal(got_log, want_log);
+            free(got_log);
+            if (path == 0) /* the reader, and a classifying thread per year placed */
+                assert_int_equal(threads_started, k == 3 ? 2 : k == 4 ? 2 : 3);
+            if (!st) {
+                assert_same_rows(&old_run, &ref_old, 1);
+                assert_same_rows(&new_run, &ref_new, 1);
+            }
+            run_free(&new_run);
+            run_free(&old_run);
+        }
+        refuse_threads = 0;
+        free(want_log);
+        run_free(&ref_new);
+        run_free(&ref_old);
+    }
+    run_free(&shared);
+    ptce_ctx_free(ctx);
+    fclose(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(same_rows_threaded_and_inline),
         cmocka_unit_test(classification_failure_reported),
         cmocka_unit_test(placement_failure_first),
+        cmocka_unit_test(two_years_as_in_order),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
