@@ -32,6 +32,44 @@ char *util_strndup(const char *s, size_t n)
     return copy;
 }
 
+#define STRSTORE_DEFAULT_BLOCK ((size_t)1 << 16) /* 64 KiB: a block_bytes of 0 */
+
+struct util_strstore_block {
+    util_strstore_block *next;
+    size_t used, cap;
+    char bytes[];
+};
+
+char *util_strstore_copy(util_strstore *st, const char *s, size_t n)
+{
+    util_strstore_block *b = st->head;
+    if (!b || b->cap - b->used < n + 1) {
+        size_t block = st->block_bytes ? st->block_bytes : STRSTORE_DEFAULT_BLOCK;
+        size_t cap = n + 1 > block ? n + 1 : block;
+        b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->next = st->head;
+        b->used = 0;
+        b->cap = cap;
+        st->head = b;
+    }
+    char *p = b->bytes + b->used;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    b->used += n + 1;
+    return p;
+}
+
+void util_strstore_free(util_strstore *st)
+{
+    while (st->head) {
+        util_strstore_block *next = st->head->next;
+        free(st->head);
+        st->head = next;
+    }
+}
+
 void util_memory_trim(void)
 {
 #ifdef __GLIBC__

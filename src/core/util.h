@@ -29,6 +29,21 @@ typedef struct util_strbuf {
  * another thread's allocations (the print's) never reuse them. */
 void util_memory_trim(void);
 
+/* Strings copied into large blocks that never move, so the copies can be pointed at until
+ * util_strstore_free(), which frees them all at once: for hundreds of thousands of short
+ * strings that live and die together (BAN street names, the folded names of a diff).
+ * Zero-initialised it is empty; `block_bytes` is the size of each block (0: 64 KiB); a
+ * longer string gets a block of its own. */
+typedef struct util_strstore_block util_strstore_block;
+typedef struct util_strstore {
+    util_strstore_block *head; /* the block being filled, then the older ones */
+    size_t block_bytes;
+} util_strstore;
+
+/* A copy of s[0..n) and a terminating NUL in the store; NULL when memory runs out. */
+char *util_strstore_copy(util_strstore *st, const char *s, size_t n);
+void util_strstore_free(util_strstore *st);
+
 void util_sb_init(util_strbuf *sb);
 void util_sb_free(util_strbuf *sb);
 void util_sb_append(util_strbuf *sb, const char *s);

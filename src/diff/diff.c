@@ -58,7 +58,7 @@ typedef struct word_facts {
 } word_facts;
 
 typedef struct name_key {
-    char *folded;      /* whole folded name, in the caller's name_store */
+    char *folded;      /* whole folded name, in the caller's string store (one block for many names) */
     uint64_t hash;     /* of `folded` (different hashes: different names) */
     char **words;      /* significant words, sorted, distinct; point into `buf` */
     word_facts *facts; /* per word; one block with `words` and `buf`, owned through facts */
@@ -86,50 +86,6 @@ static int cmp_str(const void *a, const void *b)
 static uint64_t byte_classes(const char *s);
 static uint64_t word_hash(const char *w);
 
-/* The folded names of both years, packed in large blocks instead of one allocation per
- * name (200,000 of them for two large censuses); freed at once by name_store_free. */
-typedef struct store_block {
-    struct store_block *next;
-    size_t used, cap;
-    char bytes[];
-} store_block;
-
-typedef struct name_store {
-    store_block *head; /* the block being filled, then the older ones */
-} name_store;
-
-#define STORE_BLOCK_BYTES ((size_t)1 << 16)
-
-/* A copy of s[0..n) and its terminating NUL in the store; NULL when memory runs out. */
-static char *name_store_copy(name_store *st, const char *s, size_t n)
-{
-    store_block *b = st->head;
-    if (!b || b->cap - b->used < n + 1) {
-        size_t cap = n + 1 > STORE_BLOCK_BYTES ? n + 1 : STORE_BLOCK_BYTES;
-        b = malloc(sizeof *b + cap);
-        if (!b)
-            return NULL;
-        b->next = st->head;
-        b->used = 0;
-        b->cap = cap;
-        st->head = b;
-    }
-    char *p = b->bytes + b->used;
-    memcpy(p, s, n);
-    p[n] = '\0';
-    b->used += n + 1;
-    return p;
-}
-
-static void name_store_free(name_store *st)
-{
-    while (st->head) {
-        store_block *next = st->head->next;
-        free(st->head);
-        st->head = next;
-    }
-}
-
 /* Room for the folded name of a row on the stack: longer ones (rare) are folded by
  * text_fold. A fold of FOLD_ROOM - FOLD_CUT bytes or more may have been cut (at a
  * character boundary, so up to 3 bytes short of the room), so it is folded again. */
@@ -141,16 +97,16 @@ static void name_store_free(name_store *st)
  * copied into the store. An empty fold is asked of text_fold again: text_fold_into gives
  * "" both for a name without a letter and when its own call of text_fold ran out of
  * memory, which must stay a failure. */
-static bool name_key_fold(name_store *st, const char *name, name_key *k)
+static bool name_key_fold(util_strstore *st, const char *name, name_key *k)
 {
     memset(k, 0, sizeof *k);
     char room[FOLD_ROOM];
     size_t n = text_fold_into(name, room, sizeof room);
     if (n > 0 && n + FOLD_CUT <= sizeof room) {
-        k->folded = name_store_copy(st, room, n);
+        k->folded = util_strstore_copy(st, room, n);
     } else {
         char *folded = text_fold(name);
-        k->folded = folded ? name_store_copy(st, folded, strlen(folded)) : NULL;
+        k->folded = folded ? util_strstore_copy(st, folded, strlen(folded)) : NULL;
         free(folded);
     }
     if (!k->folded)
@@ -1923,7 +1879,7 @@ static ptce_status diff_runs_by(ptce_ctx *ctx, const ptce_run *old_run,
     size_t *new_match = calloc(nn + 1, sizeof *new_match);
     /* Every row's name folded once: for the matching by name, and to tell a renaming. */
     name_key *ko = calloc(no + 1, sizeof *ko), *kn = calloc(nn + 1, sizeof *kn);
-    name_store names = {0};
+    util_strstore names = {0}; /* the folded names of both years, freed at once */
     ptce_status st = PTCE_OK;
     if (!old_match || !new_match || !ko || !kn)
         st = ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante");
@@ -1961,7 +1917,7 @@ static ptce_status diff_runs_by(ptce_ctx *ctx, const ptce_run *old_run,
         name_key_free(&kn[j]);
     free(ko);
     free(kn);
-    name_store_free(&names);
+    util_strstore_free(&names);
     free(old_match);
     free(new_match);
     if (st == PTCE_OK && l.failed)

@@ -44,15 +44,8 @@ typedef struct ban_street {
     size_t first, count;  /* run of points */
 } ban_street;
 
-/* Strings live in fixed blocks that never move, so points can point into them. */
-typedef struct arena_block {
-    struct arena_block *next;
-    size_t used, size;
-    char data[];
-} arena_block;
-
 struct geocode_ban_index {
-    arena_block *blocks;
+    util_strstore strings; /* blocks that never move: points and streets point into them */
     ban_point *points;
     size_t npoints, cap;
     ban_street *streets;
@@ -61,37 +54,13 @@ struct geocode_ban_index {
     size_t ndeps;
 };
 
-#define ARENA_BLOCK (256 * 1024)
-
-static const char *arena_strdup(geocode_ban_index *b, const char *s, size_t n)
-{
-    arena_block *blk = b->blocks;
-    if (!blk || blk->size - blk->used < n + 1) {
-        size_t size = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
-        blk = malloc(sizeof *blk + size);
-        if (!blk)
-            return NULL;
-        blk->next = b->blocks;
-        blk->used = 0;
-        blk->size = size;
-        b->blocks = blk;
-    }
-    char *out = blk->data + blk->used;
-    memcpy(out, s, n);
-    out[n] = '\0';
-    blk->used += n + 1;
-    return out;
-}
+#define BAN_STRING_BLOCK (256 * 1024)
 
 void geocode_ban_free(geocode_ban_index *b)
 {
     if (!b)
         return;
-    for (arena_block *blk = b->blocks; blk;) {
-        arena_block *next = blk->next;
-        free(blk);
-        blk = next;
-    }
+    util_strstore_free(&b->strings);
     free(b->points);
     free(b->streets);
     free(b->dep_loaded);
@@ -244,8 +213,8 @@ static ptce_status ban_row(void *user, const char *const *cells, size_t n, size_
         }
         L->prev_key = L->prev_commune && L->prev_key && strcmp(L->prev_key, key) == 0
                           ? L->prev_key
-                          : arena_strdup(b, key, strlen(key));
-        L->prev_name = arena_strdup(b, voie, strlen(voie));
+                          : util_strstore_copy(&b->strings, key, strlen(key));
+        L->prev_name = util_strstore_copy(&b->strings, voie, strlen(voie));
         if (!L->prev_key || !L->prev_name)
             return ptce_fail(ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
         L->prev_commune = m;
@@ -371,6 +340,7 @@ ptce_status geocode_load_ban(geocoder *g, const char *const *paths, size_t n)
         if (!g->ban)
             return ptce_fail(g->ctx, PTCE_ERR_MEMORY, "mémoire insuffisante pour la BAN");
         g->ban->ndeps = g->rd->ndeps;
+        g->ban->strings.block_bytes = BAN_STRING_BLOCK;
         g->ban->dep_loaded = calloc(g->rd->ndeps ? g->rd->ndeps : 1, 1);
         if (!g->ban->dep_loaded) {
             geocode_ban_free(g->ban);

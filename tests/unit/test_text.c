@@ -184,6 +184,42 @@ static void blank_cells(void **state)
     assert_false(util_is_blank("\xC3\xA9")); /* é */
 }
 
+/* The string store: every copy stays where it was, whole and NUL-terminated, however many
+ * come after it (blocks never move), a copy longer than a block gets its own, and the
+ * bytes copied are only the n asked for. */
+static void string_store_keeps_every_copy_in_place(void **state)
+{
+    (void)state;
+    util_strstore st = {.block_bytes = 64};
+    char *first = util_strstore_copy(&st, "Économie circulaire;suite", 20);
+    assert_non_null(first);
+    assert_string_equal(first, "Économie circulaire");
+    char *copies[500];
+    char want[32];
+    for (int i = 0; i < 500; i++) {
+        snprintf(want, sizeof want, "rue %d", i);
+        copies[i] = util_strstore_copy(&st, want, strlen(want));
+        assert_non_null(copies[i]);
+    }
+    char big[300];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    char *long_one = util_strstore_copy(&st, big, strlen(big));
+    assert_non_null(long_one);
+    assert_string_equal(long_one, big);
+    char *empty = util_strstore_copy(&st, "", 0);
+    assert_non_null(empty);
+    assert_string_equal(empty, "");
+    for (int i = 0; i < 500; i++) {
+        snprintf(want, sizeof want, "rue %d", i);
+        assert_string_equal(copies[i], want);
+    }
+    assert_string_equal(first, "Économie circulaire");
+    util_strstore_free(&st);
+    assert_null(st.head);
+    util_strstore_free(&st); /* freeing an empty store does nothing */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +232,7 @@ int main(void)
         cmocka_unit_test(printf_decimals_byte_for_byte),
         cmocka_unit_test(trimming_and_string_buffers),
         cmocka_unit_test(blank_cells),
+        cmocka_unit_test(string_store_keeps_every_copy_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
